@@ -1,0 +1,335 @@
+//! The server configuration: a TOML file turned into typed, validated values.
+//!
+//! Every key has a development default, so `mailsift serve` with no file runs a usable server on
+//! unprivileged loopback ports. `mailsift.example.toml` at the top of the repository documents every
+//! key; a test keeps it parseable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid config file {path}: key `{key}`: {message}")]
+    Invalid {
+        path: String,
+        key: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The name this server answers with in greetings, Received headers and certificates.
+    pub hostname: String,
+    /// Where the redb file, generated certificates and the admin socket live.
+    pub data_dir: PathBuf,
+    #[serde(rename = "listener")]
+    pub listeners: Vec<ListenerConfig>,
+    pub tls: TlsConfig,
+    pub limits: Limits,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// Server-to-server mail (the MX role): no authentication, local recipients only.
+    Smtp,
+    /// Message submission by users (RFC 6409): authentication required before MAIL FROM.
+    Submission,
+    Imap,
+    Pop3,
+    Managesieve,
+}
+
+impl Protocol {
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Smtp => "smtp",
+            Protocol::Submission => "submission",
+            Protocol::Imap => "imap",
+            Protocol::Pop3 => "pop3",
+            Protocol::Managesieve => "managesieve",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain text only. Authentication is then refused except from loopback clients.
+    None,
+    /// Plain text with the STARTTLS upgrade offered.
+    Starttls,
+    /// TLS from the first byte (ports 465, 993, 995).
+    Implicit,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerConfig {
+    /// A label for logs and for `listeners.json`; defaults to the protocol name.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub protocol: Protocol,
+    /// `IP:port`; port 0 picks a free port (the chosen one is written to `listeners.json`).
+    pub address: SocketAddr,
+    pub tls: TlsMode,
+}
+
+impl ListenerConfig {
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| self.protocol.name().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain. With neither `cert` nor `key`, a self-signed certificate for
+    /// `localhost` and `hostname` is generated in `data_dir/tls/` on first start.
+    pub cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest message accepted, in bytes (advertised with SMTP SIZE, RFC 1870).
+    pub max_message_size: u64,
+    /// Longest SMTP text line, in octets without CRLF (RFC 5321 §4.5.3.1.6 says 998).
+    pub max_line_length: usize,
+    /// Recipients per SMTP transaction (RFC 5321 §4.5.3.1.8 asks for at least 100).
+    pub max_recipients: usize,
+    /// Simultaneous connections per listener.
+    pub max_connections: usize,
+    /// Seconds an SMTP server waits for the next command (RFC 5321 §4.5.3.2.7: 5 minutes).
+    pub smtp_command_timeout: u64,
+    /// Seconds an SMTP server waits for more DATA (RFC 5321 §4.5.3.2.6 asks 10 minutes for the end).
+    pub smtp_data_timeout: u64,
+    /// Seconds of inactivity before an IMAP session is logged out (RFC 9051 §5.4: at least 30 min).
+    pub imap_idle_timeout: u64,
+    /// Seconds of inactivity before a client that never logged in is disconnected.
+    pub unauthenticated_timeout: u64,
+    /// Failed authentications in one connection before it is closed.
+    pub max_auth_failures: u32,
+    /// Largest IMAP command or literal, in bytes (APPEND literals are bounded by max_message_size).
+    pub max_imap_command: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_size: 50 * 1024 * 1024,
+            max_line_length: 998,
+            max_recipients: 100,
+            max_connections: 1000,
+            smtp_command_timeout: 300,
+            smtp_data_timeout: 600,
+            imap_idle_timeout: 1800,
+            unauthenticated_timeout: 60,
+            max_auth_failures: 5,
+            max_imap_command: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `mailsift=debug,info`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            hostname: "localhost".into(),
+            data_dir: PathBuf::from("./data"),
+            listeners: default_listeners(),
+            tls: TlsConfig::default(),
+            limits: Limits::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// Development listeners: the standard services on unprivileged loopback ports, so that a first
+/// run needs no root and exposes nothing to the network.
+pub fn default_listeners() -> Vec<ListenerConfig> {
+    let l = |name: &str, protocol, port: u16, tls| ListenerConfig {
+        name: Some(name.to_string()),
+        protocol,
+        address: SocketAddr::from(([127, 0, 0, 1], port)),
+        tls,
+    };
+    vec![
+        l("smtp", Protocol::Smtp, 2525, TlsMode::Starttls),
+        l("submission", Protocol::Submission, 5870, TlsMode::Starttls),
+        l("submissions", Protocol::Submission, 4650, TlsMode::Implicit),
+        l("imap", Protocol::Imap, 1143, TlsMode::Starttls),
+        l("imaps", Protocol::Imap, 9930, TlsMode::Implicit),
+    ]
+}
+
+impl Config {
+    /// Loads `path`, or the development defaults when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        match path {
+            None => Ok(Config::default()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let mut config = Config::parse(&text, &path.display().to_string())?;
+                // A relative data_dir is relative to the config file, not to wherever the
+                // server happens to be started from.
+                if config.data_dir.is_relative()
+                    && let Some(parent) = path.parent()
+                {
+                    config.data_dir = parent.join(&config.data_dir);
+                }
+                Ok(config)
+            }
+        }
+    }
+
+    /// Parses and validates TOML text; `origin` names the file in error messages.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: &str| ConfigError::Invalid {
+            path: origin.to_string(),
+            key: key.to_string(),
+            message: message.to_string(),
+        };
+        if self.hostname.is_empty()
+            || !self
+                .hostname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(invalid("hostname", "must be a DNS name such as mail.example.org"));
+        }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            return Err(invalid("tls", "set both `cert` and `key`, or neither"));
+        }
+        let l = &self.limits;
+        if l.max_message_size < 1024 {
+            return Err(invalid("limits.max_message_size", "must be at least 1024 bytes"));
+        }
+        if l.max_line_length < 78 {
+            return Err(invalid("limits.max_line_length", "must be at least 78"));
+        }
+        if l.max_recipients == 0 {
+            return Err(invalid("limits.max_recipients", "must be at least 1"));
+        }
+        if l.max_connections == 0 {
+            return Err(invalid("limits.max_connections", "must be at least 1"));
+        }
+        if l.max_imap_command < 1024 {
+            return Err(invalid("limits.max_imap_command", "must be at least 1024 bytes"));
+        }
+        for (key, v) in [
+            ("limits.smtp_command_timeout", l.smtp_command_timeout),
+            ("limits.smtp_data_timeout", l.smtp_data_timeout),
+            ("limits.imap_idle_timeout", l.imap_idle_timeout),
+            ("limits.unauthenticated_timeout", l.unauthenticated_timeout),
+        ] {
+            if v == 0 {
+                return Err(invalid(key, "must be at least 1 second"));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, listener) in self.listeners.iter().enumerate() {
+            if listener.address.port() != 0 && !seen.insert(listener.address) {
+                return Err(invalid(
+                    &format!("listener[{i}].address"),
+                    &format!("{} is used by two listeners", listener.address),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("mailsift.redb")
+    }
+
+    pub fn admin_socket_path(&self) -> PathBuf {
+        self.data_dir.join("admin.sock")
+    }
+
+    /// Where the server writes the addresses it actually bound (useful with port 0).
+    pub fn listeners_file(&self) -> PathBuf {
+        self.data_dir.join("listeners.json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::parse("", "test.toml").unwrap();
+        assert_eq!(c.hostname, "localhost");
+        assert_eq!(c.listeners.len(), 5);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let err = Config::parse("hostnme = \"x\"\n", "/etc/mailsift.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("/etc/mailsift.toml"), "{msg}");
+        assert!(msg.contains("hostnme"), "{msg}");
+    }
+
+    #[test]
+    fn bad_value_names_key() {
+        let err = Config::parse("[limits]\nmax_recipients = 0\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("limits.max_recipients"), "{err}");
+        let err = Config::parse(
+            "[[listener]]\nprotocol = \"imap\"\naddress = \"127.0.0.1:1\"\ntls = \"sometimes\"\n",
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("sometimes"), "{err}");
+    }
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../mailsift.example.toml");
+        let c = Config::parse(text, "mailsift.example.toml").unwrap();
+        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Submission));
+    }
+}

@@ -1,0 +1,9 @@
+//! Mailsift: a mail server whose filtering is extended with WebAssembly plugins.
+//!
+//! The way of one message: `smtp::session` → `pipeline::run` → `store::deliver`; readers come back
+//! through `imap::session`. Protocol modules never call each other; they meet in `pipeline` and
+//! `store`. See README.md, section "Architecture".
+
+pub mod config;
+pub mod net;
+pub mod smtp;

@@ -1,0 +1,97 @@
+//! The narrow door between an SMTP session and the rest of the server.
+//!
+//! The session speaks the protocol; everything it needs to decide (who is a recipient, who may
+//! authenticate, what happens to a message) comes through this trait. The server implements it
+//! with the directory, the pipeline and the store; tests implement it with a mock.
+
+use std::future::Future;
+use std::net::IpAddr;
+
+/// What the session knows about the transaction so far, for recipient checks and delivery.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// Queue id of this transaction: in every log line about the message.
+    pub queue_id: String,
+    /// MAIL FROM reverse-path without angle brackets; empty for the null sender `<>`.
+    pub mail_from: String,
+    /// Accepted RCPT TO forward-paths, without angle brackets, in the order given.
+    pub recipients: Vec<String>,
+    pub helo: String,
+    pub client_ip: IpAddr,
+    /// The account name when the session authenticated (SMTP AUTH).
+    pub authenticated_as: Option<String>,
+    /// The TLS version/cipher when the transaction ran over TLS.
+    pub tls: Option<String>,
+}
+
+/// A reply the backend wants sent as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: u16,
+    /// Enhanced status code (RFC 3463), e.g. "5.7.1".
+    pub enhanced: String,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn new(code: u16, enhanced: &str, text: impl Into<String>) -> Reply {
+        Reply {
+            code,
+            enhanced: enhanced.to_string(),
+            text: text.into(),
+        }
+    }
+}
+
+/// The verdict on one RCPT TO.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RcptDecision {
+    /// A local mailbox: accept (250 2.1.5).
+    Accept,
+    /// Not local, and this session may relay (authenticated submission): accept for the queue.
+    Relay,
+    /// Refused with this reply (550 5.1.1 unknown user, 554 5.7.1 relay denied, 451 …).
+    Refuse(Reply),
+}
+
+/// The result of SMTP AUTH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthResult {
+    /// Authenticated as this account (the canonical address).
+    Success(String),
+    /// Wrong user or password, or a revoked device password: 535 5.7.8.
+    Failure,
+    /// The account is blocked by an administrator, or the service is in maintenance.
+    Refused(Reply),
+    /// The directory could not answer: 454 4.7.0.
+    TempFail,
+}
+
+/// The message handed over at the end of DATA.
+#[derive(Debug, Clone)]
+pub struct IncomingMessage {
+    pub envelope: Envelope,
+    /// The message as received (dot-unstuffed, CRLF line endings), with our Received header
+    /// already prepended.
+    pub raw: Vec<u8>,
+}
+
+pub trait SmtpBackend: Send + Sync + 'static {
+    /// Called at each RCPT TO. `envelope.recipients` holds the recipients accepted so far.
+    fn check_recipient(
+        &self,
+        envelope: &Envelope,
+        recipient: &str,
+    ) -> impl Future<Output = RcptDecision> + Send;
+
+    /// Checks a username and password (AUTH PLAIN / LOGIN).
+    fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> impl Future<Output = AuthResult> + Send;
+
+    /// Runs the pipeline and stores the message. The future completes only once the message is
+    /// durable (or refused); its reply is the one sent for DATA: 250, 554 5.7.x, 451 4.x.y.
+    fn deliver(&self, message: IncomingMessage) -> impl Future<Output = Reply> + Send;
+}

@@ -1,0 +1,3 @@
+//! SMTP: inbound (MX) and submission sessions.
+
+pub mod backend;
