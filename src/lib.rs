@@ -7,3 +7,6 @@
 pub mod config;
 pub mod net;
 pub mod smtp;
+pub mod store;
+pub mod directory;
+pub mod pipeline;

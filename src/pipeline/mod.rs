@@ -1,0 +1,126 @@
+//! The one way through the house for a message: parse once, resolve recipients, run the stages,
+//! and produce a `DeliveryPlan` that `deliver` commits in one store write.
+//!
+//! Stages (sender authentication, WASM plugins, Sieve) are added by later work; each reads the
+//! same `MessageContext` and either annotates the plan or decides (reject, tempfail, discard).
+
+mod plan;
+
+use std::net::IpAddr;
+
+use mail_parser::MessageParser;
+
+use crate::directory::{Directory, DirectoryError, Recipient};
+use crate::store::{Store, StoreError};
+pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Who sent the message and to whom, as SMTP established it.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub queue_id: String,
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+    pub helo: String,
+    pub client_ip: IpAddr,
+    pub authenticated_as: Option<String>,
+}
+
+/// Everything a stage may read about one message. Parsed once, shared by every stage.
+pub struct MessageContext<'a> {
+    pub envelope: &'a Envelope,
+    pub raw: &'a [u8],
+    pub parsed: Option<mail_parser::Message<'a>>,
+}
+
+impl<'a> MessageContext<'a> {
+    pub fn new(envelope: &'a Envelope, raw: &'a [u8]) -> MessageContext<'a> {
+        MessageContext {
+            envelope,
+            raw,
+            parsed: MessageParser::default().parse(raw),
+        }
+    }
+
+    pub fn subject(&self) -> Option<&str> {
+        self.parsed.as_ref().and_then(|m| m.subject())
+    }
+}
+
+/// Runs the pipeline for one message and returns what should happen to it.
+pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPlan, PipelineError> {
+    let mut plan = DeliveryPlan::default();
+    for rcpt in &ctx.envelope.recipients {
+        match directory.resolve(rcpt)? {
+            Recipient::Local { account, .. } => plan.deliveries.push(LocalDelivery {
+                recipient: rcpt.clone(),
+                account_id: account.id,
+                mailbox: "INBOX".into(),
+                flags: Vec::new(),
+            }),
+            // RCPT TO accepted a remote recipient only for an authenticated sender.
+            Recipient::Remote if ctx.envelope.authenticated_as.is_some() => {
+                plan.outbound.push(rcpt.clone())
+            }
+            // The recipient vanished between RCPT TO and the end of DATA (account removed):
+            // the message was accepted for it, so it must not be silently lost.
+            Recipient::Remote | Recipient::UnknownUser => {
+                tracing::warn!(recipient = %rcpt, "recipient no longer exists at end of DATA");
+                plan.undeliverable.push(rcpt.clone());
+            }
+        }
+    }
+    tracing::debug!(
+        local = plan.deliveries.len(),
+        outbound = plan.outbound.len(),
+        subject = ctx.subject().unwrap_or(""),
+        "delivery plan"
+    );
+    Ok(plan)
+}
+
+/// Commits a plan: every local delivery and the outbound queue entry in one store write (which
+/// the writer batches with concurrent deliveries). Returns when the message is durable.
+pub async fn deliver(
+    store: &Store,
+    envelope: &Envelope,
+    plan: DeliveryPlan,
+    raw: Vec<u8>,
+) -> Result<(), PipelineError> {
+    if plan.verdict != Verdict::Accept {
+        return Ok(());
+    }
+    let raw = plan.apply_headers(raw);
+    let queue_id = envelope.queue_id.clone();
+    let mail_from = envelope.mail_from.clone();
+    let now = chrono::Utc::now().timestamp();
+    store
+        .write(move |tx| {
+            let mut targets = Vec::with_capacity(plan.deliveries.len());
+            for d in &plan.deliveries {
+                // A folder that is missing (deleted by the user) falls back to INBOX: a
+                // filing preference must never lose mail.
+                let mailbox = match tx.mailbox_tx(d.account_id, &d.mailbox)? {
+                    Some(m) => m,
+                    None => tx
+                        .mailbox_tx(d.account_id, "INBOX")?
+                        .ok_or_else(|| StoreError::NotFound(format!("INBOX of account {}", d.account_id)))?,
+                };
+                targets.push((mailbox.id, d.flags.clone()));
+            }
+            tx.deliver(&targets, &raw, now)?;
+            if !plan.outbound.is_empty() {
+                tx.enqueue(&queue_id, &mail_from, &plan.outbound, &raw)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The delivery plan: what the pipeline decided for one message.
+
+use crate::store::AccountId;
+
+/// The message-level decision. Per-recipient outcomes live in the plan's lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Verdict {
+    #[default]
+    Accept,
+    /// Refuse at end of DATA (`554 5.7.x`).
+    Reject {
+        code: u16,
+        enhanced: String,
+        text: String,
+    },
+    /// Ask the client to retry later (`451 4.x.y`).
+    TempFail {
+        code: u16,
+        enhanced: String,
+        text: String,
+    },
+    /// Accept and drop.
+    Discard,
+}
+
+/// One local copy of the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDelivery {
+    /// The envelope recipient this copy is for.
+    pub recipient: String,
+    pub account_id: AccountId,
+    /// Target folder; INBOX unless a stage files it elsewhere.
+    pub mailbox: String,
+    /// IMAP flags to set on the stored copy.
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryPlan {
+    pub verdict: Verdict,
+    pub deliveries: Vec<LocalDelivery>,
+    /// Remote recipients, for the outbound queue.
+    pub outbound: Vec<String>,
+    /// Recipients accepted at RCPT TO that could not be resolved at the end of DATA.
+    pub undeliverable: Vec<String>,
+    /// Header fields stages add to the top of the message, in order.
+    pub add_headers: Vec<(String, String)>,
+}
+
+impl DeliveryPlan {
+    /// The stored message: added header fields, then the message as received.
+    pub fn apply_headers(&self, raw: Vec<u8>) -> Vec<u8> {
+        if self.add_headers.is_empty() {
+            return raw;
+        }
+        let mut out = Vec::with_capacity(raw.len() + 256);
+        for (name, value) in &self.add_headers {
+            // Values come from stages (later, plugins): CR/LF would forge header lines.
+            let value: String = value.chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(&raw);
+        out
+    }
+}

@@ -1,0 +1,219 @@
+//! Domains, accounts and device passwords. Validation of names is the directory's job; the store
+//! only keeps records consistent (an account's domain exists, removal cascades).
+
+use redb::ReadableTable;
+
+use super::schema::*;
+use super::types::*;
+use super::{ReadTx, Result, StoreError, Tx, decode, encode, get_json, now};
+
+impl Tx<'_> {
+    pub fn add_domain(&mut self, name: &str) -> Result<Domain> {
+        let mut domains = self.txn.open_table(DOMAINS)?;
+        if domains.get(name)?.is_some() {
+            return Err(StoreError::Exists(format!("domain {name}")));
+        }
+        let domain = Domain {
+            name: name.to_string(),
+            created: now(),
+        };
+        domains.insert(name, encode(&domain).as_slice())?;
+        Ok(domain)
+    }
+
+    /// Removes a domain; refused while accounts of the domain exist.
+    pub fn remove_domain(&mut self, name: &str) -> Result<()> {
+        let suffix = format!("@{name}");
+        {
+            let accounts = self.txn.open_table(ACCOUNTS)?;
+            for entry in accounts.iter()? {
+                let (k, _) = entry?;
+                if k.value().ends_with(&suffix) {
+                    return Err(StoreError::Invalid(format!(
+                        "domain {name} still has accounts (first: {}); remove them first",
+                        k.value()
+                    )));
+                }
+            }
+        }
+        let mut domains = self.txn.open_table(DOMAINS)?;
+        if domains.remove(name)?.is_none() {
+            return Err(StoreError::NotFound(format!("domain {name}")));
+        }
+        Ok(())
+    }
+
+    /// Creates an account with its default mailboxes.
+    pub fn add_account(&mut self, address: &str) -> Result<Account> {
+        let domain = address
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .ok_or_else(|| StoreError::Invalid(format!("{address} is not an address")))?;
+        if self.txn.open_table(DOMAINS)?.get(domain)?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "domain {domain} (add it first with `mailsift domain add {domain}`)"
+            )));
+        }
+        if self.txn.open_table(ACCOUNTS)?.get(address)?.is_some() {
+            return Err(StoreError::Exists(format!("account {address}")));
+        }
+        let id = self.next_id("account")?;
+        let account = Account {
+            id,
+            address: address.to_string(),
+            created: now(),
+            blocked: false,
+        };
+        self.txn
+            .open_table(ACCOUNTS)?
+            .insert(address, encode(&account).as_slice())?;
+        self.txn.open_table(ACCOUNT_IDS)?.insert(id, address)?;
+        for (name, special_use) in DEFAULT_MAILBOXES {
+            self.create_mailbox(id, name, special_use.map(str::to_string), true)?;
+        }
+        Ok(account)
+    }
+
+    /// Removes an account, its passwords, mailboxes and messages.
+    pub fn remove_account(&mut self, address: &str) -> Result<()> {
+        let account: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)?
+            .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
+        for mailbox in self.list_mailboxes_tx(account.id)? {
+            self.delete_mailbox_contents(&mailbox)?;
+            self.txn.open_table(MAILBOXES)?.remove(mailbox.id)?;
+            self.txn
+                .open_table(MAILBOX_NAMES)?
+                .remove((account.id, mailbox.name.as_str()))?;
+        }
+        {
+            let mut passwords = self.txn.open_table(PASSWORDS)?;
+            let devices: Vec<String> = passwords
+                .range((address, "")..)?
+                .map_while(|e| e.ok())
+                .take_while(|(k, _)| k.value().0 == address)
+                .map(|(k, _)| k.value().1.to_string())
+                .collect();
+            for device in devices {
+                passwords.remove((address, device.as_str()))?;
+            }
+        }
+        self.txn.open_table(ACCOUNTS)?.remove(address)?;
+        self.txn.open_table(ACCOUNT_IDS)?.remove(account.id)?;
+        self.notify(Change::Mailboxes {
+            account_id: account.id,
+        });
+        Ok(())
+    }
+
+    pub fn set_account_blocked(&mut self, address: &str, blocked: bool) -> Result<Account> {
+        let mut accounts = self.txn.open_table(ACCOUNTS)?;
+        let mut account: Account = get_json(&accounts, "accounts", address)?
+            .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
+        account.blocked = blocked;
+        accounts.insert(address, encode(&account).as_slice())?;
+        Ok(account)
+    }
+
+    pub fn add_password(&mut self, address: &str, device: &str, hash: &str) -> Result<()> {
+        if self.txn.open_table(ACCOUNTS)?.get(address)?.is_none() {
+            return Err(StoreError::NotFound(format!("account {address}")));
+        }
+        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        if passwords.get((address, device))?.is_some() {
+            return Err(StoreError::Exists(format!(
+                "a password for device \"{device}\" of {address}"
+            )));
+        }
+        let record = DevicePassword {
+            device: device.to_string(),
+            hash: hash.to_string(),
+            created: now(),
+            last_used: None,
+        };
+        passwords.insert((address, device), encode(&record).as_slice())?;
+        Ok(())
+    }
+
+    pub fn remove_password(&mut self, address: &str, device: &str) -> Result<()> {
+        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        if passwords.remove((address, device))?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "a password for device \"{device}\" of {address}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Records a successful login with a device password (shown by `password list`).
+    pub fn touch_password(&mut self, address: &str, device: &str, when: i64) -> Result<()> {
+        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let record = match passwords.get((address, device))? {
+            Some(v) => Some(decode::<DevicePassword>("passwords", v.value())?),
+            None => None,
+        };
+        // Revoked meanwhile: nothing to record.
+        if let Some(mut record) = record {
+            record.last_used = Some(when);
+            passwords.insert((address, device), encode(&record).as_slice())?;
+        }
+        Ok(())
+    }
+}
+
+impl ReadTx {
+    pub fn domain(&self, name: &str) -> Result<Option<Domain>> {
+        get_json(&self.txn.open_table(DOMAINS)?, "domains", name)
+    }
+
+    pub fn domains(&self) -> Result<Vec<Domain>> {
+        let table = self.txn.open_table(DOMAINS)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (_, v) = entry?;
+            out.push(decode("domains", v.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn account(&self, address: &str) -> Result<Option<Account>> {
+        get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)
+    }
+
+    pub fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
+        let address = match self.txn.open_table(ACCOUNT_IDS)?.get(id)? {
+            Some(a) => a.value().to_string(),
+            None => return Ok(None),
+        };
+        self.account(&address)
+    }
+
+    /// Accounts, optionally only those of one domain.
+    pub fn accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
+        let table = self.txn.open_table(ACCOUNTS)?;
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (k, v) = entry?;
+            let matches = match domain {
+                Some(d) => k.value().rsplit_once('@').is_some_and(|(_, ad)| ad == d),
+                None => true,
+            };
+            if matches {
+                out.push(decode("accounts", v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn passwords(&self, address: &str) -> Result<Vec<DevicePassword>> {
+        let table = self.txn.open_table(PASSWORDS)?;
+        let mut out = Vec::new();
+        for entry in table.range((address, "")..)? {
+            let (k, v) = entry?;
+            if k.value().0 != address {
+                break;
+            }
+            out.push(decode("passwords", v.value())?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,306 @@
+//! Mailboxes of an account: create, delete, rename, subscribe, look up.
+//!
+//! Names are hierarchical with `/` as the separator. `INBOX` is case-insensitive (RFC 9051 §5.1)
+//! and always stored as `INBOX`; every other name is case-sensitive.
+
+use redb::ReadableTable;
+
+use super::schema::*;
+use super::types::*;
+use super::{ReadTx, Result, StoreError, Tx, decode, encode, now};
+
+/// The hierarchy delimiter announced in LIST responses.
+pub const DELIMITER: char = '/';
+
+/// Canonical spelling of a mailbox name: `inbox` in any case is `INBOX`, also as a parent.
+pub fn canonical_name(name: &str) -> String {
+    let trimmed = name.trim_end_matches(DELIMITER);
+    let (first, rest) = match trimmed.split_once(DELIMITER) {
+        Some((f, r)) => (f, Some(r)),
+        None => (trimmed, None),
+    };
+    let first = if first.eq_ignore_ascii_case("INBOX") {
+        "INBOX"
+    } else {
+        first
+    };
+    match rest {
+        Some(r) => format!("{first}{DELIMITER}{r}"),
+        None => first.to_string(),
+    }
+}
+
+fn validate_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || name.len() > 512
+        || name.split(DELIMITER).any(|part| part.is_empty())
+        || name.chars().any(|c| c.is_control() || c == '*' || c == '%')
+    {
+        return Err(StoreError::Invalid(format!("invalid mailbox name \"{name}\"")));
+    }
+    Ok(())
+}
+
+impl Tx<'_> {
+    /// Creates a mailbox (and any missing parents, RFC 9051 §6.3.4). Returns the new mailbox.
+    pub fn create_mailbox(
+        &mut self,
+        account_id: AccountId,
+        name: &str,
+        special_use: Option<String>,
+        subscribed: bool,
+    ) -> Result<Mailbox> {
+        let name = canonical_name(name);
+        validate_name(&name)?;
+        if self.mailbox_id(account_id, &name)?.is_some() {
+            return Err(StoreError::Exists(format!("mailbox {name}")));
+        }
+        // Parents first, so that the hierarchy has no holes.
+        let mut parent = String::new();
+        let parts: Vec<&str> = name.split(DELIMITER).collect();
+        for part in &parts[..parts.len() - 1] {
+            if !parent.is_empty() {
+                parent.push(DELIMITER);
+            }
+            parent.push_str(part);
+            if self.mailbox_id(account_id, &parent)?.is_none() {
+                self.insert_mailbox(account_id, &parent, None, subscribed)?;
+            }
+        }
+        let mailbox = self.insert_mailbox(account_id, &name, special_use, subscribed)?;
+        self.notify(Change::Mailboxes { account_id });
+        Ok(mailbox)
+    }
+
+    fn insert_mailbox(
+        &mut self,
+        account_id: AccountId,
+        name: &str,
+        special_use: Option<String>,
+        subscribed: bool,
+    ) -> Result<Mailbox> {
+        let id = self.next_id("mailbox")?;
+        let mailbox = Mailbox {
+            id,
+            account_id,
+            name: name.to_string(),
+            uidvalidity: self.next_uidvalidity()?,
+            uid_next: 1,
+            special_use,
+            subscribed,
+            highest_modseq: 1,
+        };
+        self.txn
+            .open_table(MAILBOX_NAMES)?
+            .insert((account_id, name), id)?;
+        self.put_mailbox(&mailbox)?;
+        Ok(mailbox)
+    }
+
+    /// UIDVALIDITY must never repeat for a name (RFC 9051 §2.3.1.1): a counter that starts at the
+    /// clock, so that it also grows across a restore from an older backup.
+    fn next_uidvalidity(&mut self) -> Result<u32> {
+        let mut meta = self.txn.open_table(META)?;
+        let last = meta.get("uidvalidity")?.map(|v| v.value()).unwrap_or(0);
+        let next = (last + 1).max(now() as u64 & 0xffff_ffff).max(1);
+        meta.insert("uidvalidity", next)?;
+        Ok(next as u32)
+    }
+
+    pub(super) fn put_mailbox(&mut self, mailbox: &Mailbox) -> Result<()> {
+        self.txn
+            .open_table(MAILBOXES)?
+            .insert(mailbox.id, encode(mailbox).as_slice())?;
+        Ok(())
+    }
+
+    pub(super) fn mailbox_id(&self, account_id: AccountId, name: &str) -> Result<Option<MailboxId>> {
+        Ok(self
+            .txn
+            .open_table(MAILBOX_NAMES)?
+            .get((account_id, name))?
+            .map(|v| v.value()))
+    }
+
+    pub fn mailbox_by_id_tx(&self, id: MailboxId) -> Result<Option<Mailbox>> {
+        match self.txn.open_table(MAILBOXES)?.get(id)? {
+            Some(v) => Ok(Some(decode("mailboxes", v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn mailbox_tx(&self, account_id: AccountId, name: &str) -> Result<Option<Mailbox>> {
+        match self.mailbox_id(account_id, &canonical_name(name))? {
+            Some(id) => self.mailbox_by_id_tx(id),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn list_mailboxes_tx(&self, account_id: AccountId) -> Result<Vec<Mailbox>> {
+        let ids: Vec<u64> = self
+            .txn
+            .open_table(MAILBOX_NAMES)?
+            .range((account_id, "")..(account_id + 1, ""))?
+            .map(|e| e.map(|(_, v)| v.value()))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(m) = self.mailbox_by_id_tx(id)? {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes a mailbox and its messages. INBOX cannot be deleted (RFC 9051 §6.3.5).
+    pub fn delete_mailbox(&mut self, account_id: AccountId, name: &str) -> Result<()> {
+        let name = canonical_name(name);
+        if name == "INBOX" {
+            return Err(StoreError::Invalid("INBOX cannot be deleted".into()));
+        }
+        let mailbox = self
+            .mailbox_tx(account_id, &name)?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {name}")))?;
+        self.delete_mailbox_contents(&mailbox)?;
+        self.txn.open_table(MAILBOXES)?.remove(mailbox.id)?;
+        self.txn
+            .open_table(MAILBOX_NAMES)?
+            .remove((account_id, name.as_str()))?;
+        self.notify(Change::Mailboxes { account_id });
+        self.notify(Change::Updated {
+            account_id,
+            mailbox_id: mailbox.id,
+        });
+        Ok(())
+    }
+
+    /// Renames a mailbox and its children (RFC 9051 §6.3.6). Renaming INBOX moves its messages
+    /// into a new mailbox and leaves INBOX empty.
+    pub fn rename_mailbox(&mut self, account_id: AccountId, from: &str, to: &str) -> Result<()> {
+        let from = canonical_name(from);
+        let to = canonical_name(to);
+        validate_name(&to)?;
+        let source = self
+            .mailbox_tx(account_id, &from)?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {from}")))?;
+        if self.mailbox_id(account_id, &to)?.is_some() {
+            return Err(StoreError::Exists(format!("mailbox {to}")));
+        }
+        if to.starts_with(&format!("{from}{DELIMITER}")) {
+            return Err(StoreError::Invalid(
+                "a mailbox cannot be moved inside itself".into(),
+            ));
+        }
+        if from == "INBOX" {
+            let target = self.create_mailbox(account_id, &to, None, true)?;
+            let uids: Vec<u32> = self.uids_tx(source.id)?;
+            self.move_messages(&source, &uids, target.id)?;
+            return Ok(());
+        }
+        // Create missing parents of the new name.
+        if let Some((parent, _)) = to.rsplit_once(DELIMITER)
+            && self.mailbox_id(account_id, parent)?.is_none()
+        {
+            self.create_mailbox(account_id, parent, None, source.subscribed)?;
+        }
+        let prefix = format!("{from}{DELIMITER}");
+        for mut mailbox in self.list_mailboxes_tx(account_id)? {
+            let new_name = if mailbox.name == from {
+                to.clone()
+            } else if let Some(rest) = mailbox.name.strip_prefix(&prefix) {
+                format!("{to}{DELIMITER}{rest}")
+            } else {
+                continue;
+            };
+            let mut names = self.txn.open_table(MAILBOX_NAMES)?;
+            names.remove((account_id, mailbox.name.as_str()))?;
+            names.insert((account_id, new_name.as_str()), mailbox.id)?;
+            drop(names);
+            mailbox.name = new_name;
+            self.put_mailbox(&mailbox)?;
+        }
+        self.notify(Change::Mailboxes { account_id });
+        Ok(())
+    }
+
+    pub fn set_subscribed(&mut self, account_id: AccountId, name: &str, subscribed: bool) -> Result<()> {
+        let mut mailbox = self
+            .mailbox_tx(account_id, name)?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", canonical_name(name))))?;
+        mailbox.subscribed = subscribed;
+        self.put_mailbox(&mailbox)?;
+        self.notify(Change::Mailboxes { account_id });
+        Ok(())
+    }
+}
+
+/// Counts for STATUS and SELECT.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailboxCounts {
+    pub messages: u32,
+    pub unseen: u32,
+    pub deleted: u32,
+    pub size: u64,
+}
+
+impl ReadTx {
+    pub fn mailboxes(&self, account_id: AccountId) -> Result<Vec<Mailbox>> {
+        let names = self.txn.open_table(MAILBOX_NAMES)?;
+        let boxes = self.txn.open_table(MAILBOXES)?;
+        let mut out = Vec::new();
+        for entry in names.range((account_id, "")..(account_id + 1, ""))? {
+            let (_, id) = entry?;
+            if let Some(v) = boxes.get(id.value())? {
+                out.push(decode("mailboxes", v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn mailbox(&self, account_id: AccountId, name: &str) -> Result<Option<Mailbox>> {
+        let id = match self
+            .txn
+            .open_table(MAILBOX_NAMES)?
+            .get((account_id, canonical_name(name).as_str()))?
+        {
+            Some(id) => id.value(),
+            None => return Ok(None),
+        };
+        self.mailbox_by_id(id)
+    }
+
+    pub fn mailbox_by_id(&self, id: MailboxId) -> Result<Option<Mailbox>> {
+        match self.txn.open_table(MAILBOXES)?.get(id)? {
+            Some(v) => Ok(Some(decode("mailboxes", v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn counts(&self, mailbox_id: MailboxId) -> Result<MailboxCounts> {
+        let mut counts = MailboxCounts::default();
+        for meta in self.messages(mailbox_id)? {
+            counts.messages += 1;
+            counts.size += meta.size;
+            if !meta.has_flag("\\Seen") {
+                counts.unseen += 1;
+            }
+            if meta.has_flag("\\Deleted") {
+                counts.deleted += 1;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_name;
+
+    #[test]
+    fn inbox_is_case_insensitive() {
+        assert_eq!(canonical_name("inbox"), "INBOX");
+        assert_eq!(canonical_name("Inbox/Work"), "INBOX/Work");
+        assert_eq!(canonical_name("Work/inbox"), "Work/inbox");
+        assert_eq!(canonical_name("Sent/"), "Sent");
+    }
+}

@@ -1,0 +1,312 @@
+//! Messages in mailboxes: delivery, APPEND, flags, COPY/MOVE, EXPUNGE.
+//!
+//! A message is a `MessageMeta` row per (mailbox, UID) pointing at a shared blob. Every change bumps
+//! the mailbox's modseq, so that sessions can tell what changed (and CONDSTORE can come later).
+
+use redb::ReadableTable;
+
+use super::schema::*;
+use super::types::*;
+use super::{ReadTx, Result, StoreError, Tx, decode, encode};
+
+/// How STORE combines the given flags with the current ones (RFC 9051 §6.4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagOp {
+    Replace,
+    Add,
+    Remove,
+}
+
+/// The UIDs a COPY or MOVE produced, for the COPYUID response code (RFC 4315 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyResult {
+    pub uidvalidity: u32,
+    pub source_uids: Vec<u32>,
+    pub target_uids: Vec<u32>,
+}
+
+const SYSTEM_FLAGS: &[&str] = &["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"];
+
+/// Canonical flag list: system flags spelled as RFC 9051 does, duplicates removed, `\Recent`
+/// (session state, not stored) dropped.
+pub fn normalize_flags(flags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(flags.len());
+    for flag in flags {
+        let flag = SYSTEM_FLAGS
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(flag))
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| flag.clone());
+        if flag.eq_ignore_ascii_case("\\Recent") || flag.is_empty() {
+            continue;
+        }
+        if !out.iter().any(|f| f.eq_ignore_ascii_case(&flag)) {
+            out.push(flag);
+        }
+    }
+    out
+}
+
+impl Tx<'_> {
+    fn bump_modseq(&mut self, mailbox: &mut Mailbox) -> u64 {
+        mailbox.highest_modseq += 1;
+        mailbox.highest_modseq
+    }
+
+    fn load_mailbox(&self, id: MailboxId) -> Result<Mailbox> {
+        self.mailbox_by_id_tx(id)?
+            .ok_or_else(|| StoreError::NotFound(format!("mailbox id {id}")))
+    }
+
+    /// Adds one message to several mailboxes (one per recipient, possibly the same mailbox for
+    /// an address and its alias), storing the content once. Returns the (mailbox, UID) pairs.
+    pub fn deliver(
+        &mut self,
+        targets: &[(MailboxId, Vec<String>)],
+        raw: &[u8],
+        internal_date: i64,
+    ) -> Result<Vec<(MailboxId, u32)>> {
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let blob = self.put_blob(raw, targets.len() as u64)?;
+        let mut out = Vec::with_capacity(targets.len());
+        for (mailbox_id, flags) in targets {
+            let mut mailbox = self.load_mailbox(*mailbox_id)?;
+            let uid = self.insert_message(&mut mailbox, &blob, raw.len() as u64, internal_date, flags)?;
+            self.put_mailbox(&mailbox)?;
+            self.notify(Change::Exists {
+                account_id: mailbox.account_id,
+                mailbox_id: mailbox.id,
+            });
+            out.push((mailbox.id, uid));
+        }
+        Ok(out)
+    }
+
+    /// IMAP APPEND: returns (UIDVALIDITY, UID) for APPENDUID (RFC 4315 §3).
+    pub fn append(
+        &mut self,
+        mailbox_id: MailboxId,
+        raw: &[u8],
+        flags: &[String],
+        internal_date: i64,
+    ) -> Result<(u32, u32)> {
+        let uid = self.deliver(&[(mailbox_id, flags.to_vec())], raw, internal_date)?[0].1;
+        let mailbox = self.load_mailbox(mailbox_id)?;
+        Ok((mailbox.uidvalidity, uid))
+    }
+
+    fn insert_message(
+        &mut self,
+        mailbox: &mut Mailbox,
+        blob: &str,
+        size: u64,
+        internal_date: i64,
+        flags: &[String],
+    ) -> Result<u32> {
+        let uid = mailbox.uid_next;
+        mailbox.uid_next = uid
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Invalid(format!("mailbox {} ran out of UIDs", mailbox.name)))?;
+        let modseq = self.bump_modseq(mailbox);
+        let meta = MessageMeta {
+            uid,
+            blob: blob.to_string(),
+            size,
+            internal_date,
+            flags: normalize_flags(flags),
+            modseq,
+        };
+        self.txn
+            .open_table(MESSAGES)?
+            .insert((mailbox.id, uid), encode(&meta).as_slice())?;
+        Ok(uid)
+    }
+
+    pub(super) fn uids_tx(&self, mailbox_id: MailboxId) -> Result<Vec<u32>> {
+        let table = self.txn.open_table(MESSAGES)?;
+        let mut out = Vec::new();
+        for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
+            out.push(entry?.0.value().1);
+        }
+        Ok(out)
+    }
+
+    /// Changes flags of the given UIDs; UIDs that no longer exist are skipped. Returns the
+    /// messages whose flags actually changed, with their new flags.
+    pub fn set_flags(
+        &mut self,
+        mailbox_id: MailboxId,
+        uids: &[u32],
+        op: FlagOp,
+        flags: &[String],
+    ) -> Result<Vec<MessageMeta>> {
+        let flags = normalize_flags(flags);
+        let mut mailbox = self.load_mailbox(mailbox_id)?;
+        let mut changed = Vec::new();
+        let mut table = self.txn.open_table(MESSAGES)?;
+        for &uid in uids {
+            let mut meta: MessageMeta = match table.get((mailbox_id, uid))? {
+                Some(v) => decode("messages", v.value())?,
+                None => continue,
+            };
+            let new_flags = match op {
+                FlagOp::Replace => flags.clone(),
+                FlagOp::Add => {
+                    let mut f = meta.flags.clone();
+                    f.extend(flags.iter().cloned());
+                    normalize_flags(&f)
+                }
+                FlagOp::Remove => meta
+                    .flags
+                    .iter()
+                    .filter(|f| !flags.iter().any(|r| r.eq_ignore_ascii_case(f)))
+                    .cloned()
+                    .collect(),
+            };
+            if same_flags(&new_flags, &meta.flags) {
+                continue;
+            }
+            meta.flags = new_flags;
+            mailbox.highest_modseq += 1;
+            meta.modseq = mailbox.highest_modseq;
+            table.insert((mailbox_id, uid), encode(&meta).as_slice())?;
+            changed.push(meta);
+        }
+        drop(table);
+        if !changed.is_empty() {
+            self.put_mailbox(&mailbox)?;
+            self.notify(Change::Updated {
+                account_id: mailbox.account_id,
+                mailbox_id,
+            });
+        }
+        Ok(changed)
+    }
+
+    /// Copies messages into `target` (same account), keeping flags and internal dates.
+    pub fn copy_messages(
+        &mut self,
+        source: MailboxId,
+        uids: &[u32],
+        target: MailboxId,
+    ) -> Result<CopyResult> {
+        let mut dest = self.load_mailbox(target)?;
+        let mut result = CopyResult {
+            uidvalidity: dest.uidvalidity,
+            source_uids: Vec::new(),
+            target_uids: Vec::new(),
+        };
+        for &uid in uids {
+            let meta: MessageMeta = match self.txn.open_table(MESSAGES)?.get((source, uid))? {
+                Some(v) => decode("messages", v.value())?,
+                None => continue,
+            };
+            self.add_blob_ref(&meta.blob)?;
+            let new_uid =
+                self.insert_message(&mut dest, &meta.blob, meta.size, meta.internal_date, &meta.flags)?;
+            result.source_uids.push(uid);
+            result.target_uids.push(new_uid);
+        }
+        if !result.target_uids.is_empty() {
+            self.put_mailbox(&dest)?;
+            self.notify(Change::Exists {
+                account_id: dest.account_id,
+                mailbox_id: target,
+            });
+        }
+        Ok(result)
+    }
+
+    /// MOVE (RFC 6851): copy, then remove from the source.
+    pub fn move_messages(
+        &mut self,
+        source: &Mailbox,
+        uids: &[u32],
+        target: MailboxId,
+    ) -> Result<CopyResult> {
+        let result = self.copy_messages(source.id, uids, target)?;
+        self.remove_messages(source.id, &result.source_uids)?;
+        Ok(result)
+    }
+
+    /// EXPUNGE: removes the messages flagged `\Deleted`, limited to `only` when given (UID
+    /// EXPUNGE, RFC 4315 §2.1). Returns the removed UIDs in ascending order.
+    pub fn expunge(&mut self, mailbox_id: MailboxId, only: Option<&[u32]>) -> Result<Vec<u32>> {
+        let mut doomed = Vec::new();
+        {
+            let table = self.txn.open_table(MESSAGES)?;
+            for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
+                let (k, v) = entry?;
+                let uid = k.value().1;
+                if only.is_some_and(|set| !set.contains(&uid)) {
+                    continue;
+                }
+                let meta: MessageMeta = decode("messages", v.value())?;
+                if meta.has_flag("\\Deleted") {
+                    doomed.push(uid);
+                }
+            }
+        }
+        self.remove_messages(mailbox_id, &doomed)?;
+        Ok(doomed)
+    }
+
+    /// Removes messages (no flag check) and releases their blobs.
+    pub fn remove_messages(&mut self, mailbox_id: MailboxId, uids: &[u32]) -> Result<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let mut mailbox = self.load_mailbox(mailbox_id)?;
+        for &uid in uids {
+            let meta: Option<MessageMeta> = {
+                let mut table = self.txn.open_table(MESSAGES)?;
+                let removed = table.remove((mailbox_id, uid))?;
+                match removed {
+                    Some(v) => Some(decode("messages", v.value())?),
+                    None => None,
+                }
+            };
+            if let Some(meta) = meta {
+                self.release_blob(&meta.blob)?;
+            }
+        }
+        self.bump_modseq(&mut mailbox);
+        self.put_mailbox(&mailbox)?;
+        self.notify(Change::Updated {
+            account_id: mailbox.account_id,
+            mailbox_id,
+        });
+        Ok(())
+    }
+
+    pub(super) fn delete_mailbox_contents(&mut self, mailbox: &Mailbox) -> Result<()> {
+        let uids = self.uids_tx(mailbox.id)?;
+        self.remove_messages(mailbox.id, &uids)
+    }
+}
+
+fn same_flags(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|f| b.iter().any(|g| g.eq_ignore_ascii_case(f)))
+}
+
+impl ReadTx {
+    /// Every message of a mailbox in UID order.
+    pub fn messages(&self, mailbox_id: MailboxId) -> Result<Vec<MessageMeta>> {
+        let table = self.txn.open_table(MESSAGES)?;
+        let mut out = Vec::new();
+        for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
+            let (_, v) = entry?;
+            out.push(decode("messages", v.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn message(&self, mailbox_id: MailboxId, uid: u32) -> Result<Option<MessageMeta>> {
+        match self.txn.open_table(MESSAGES)?.get((mailbox_id, uid))? {
+            Some(v) => Ok(Some(decode("messages", v.value())?)),
+            None => Ok(None),
+        }
+    }
+}

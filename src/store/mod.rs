@@ -1,0 +1,224 @@
+//! The mail store: one redb file holding domains, accounts, device passwords, mailboxes,
+//! messages (content-addressed blobs plus per-mailbox UID/flags/modseq) and the outbound queue.
+//!
+//! Reads open a redb read transaction (`Store::read`), which never blocks writers. All writes go
+//! through one writer thread (`writer.rs`) that batches concurrent requests into one write
+//! transaction: a delivery is acknowledged only after the commit that contains it, and many
+//! deliveries share one fsync.
+//!
+//! `Store` is the seam for a later distributed backend: protocol code only sees `ReadTx`/`Tx`
+//! methods named for what they mean (deliver, append, set flags…), never redb tables.
+
+mod accounts;
+pub mod blobs;
+pub mod mailboxes;
+pub mod messages;
+mod queue;
+pub mod schema;
+pub mod types;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable};
+use tokio::sync::broadcast;
+
+pub use messages::{CopyResult, FlagOp};
+pub use types::*;
+use writer::Writer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {0} is in use by another process (is the server running?)")]
+    Locked(String),
+    #[error("database error: {0}")]
+    Db(String),
+    #[error("corrupt record in {table}: {message}")]
+    Corrupt { table: &'static str, message: String },
+    #[error("{0} already exists")]
+    Exists(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+macro_rules! db_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.to_string())
+            }
+        }
+    )*};
+}
+db_error!(
+    redb::Error,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain structs of strings and integers to JSON cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        table,
+        message: e.to_string(),
+    })
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<Database>,
+    writer: Writer,
+    changes: broadcast::Sender<Change>,
+}
+
+impl Store {
+    /// Opens (or creates) the store file and starts its writer thread.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Db(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(StoreError::Locked(path.display().to_string()));
+            }
+            Err(e) => return Err(StoreError::Db(format!("{}: {e}", path.display()))),
+        };
+        let db = Arc::new(db);
+        init_schema(&db)?;
+        let (changes, _) = broadcast::channel(1024);
+        let writer = Writer::start(db.clone(), changes.clone());
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                writer,
+                changes,
+            }),
+        })
+    }
+
+    /// A consistent read-only view of the store.
+    pub fn read(&self) -> Result<ReadTx> {
+        Ok(ReadTx {
+            txn: self.inner.db.begin_read()?,
+        })
+    }
+
+    /// Runs `op` in a write transaction shared with other concurrent writes, and returns once the
+    /// transaction is committed (durable). `op` may be run more than once: when another write in
+    /// the same batch fails, the batch is rolled back and each write is retried alone.
+    pub async fn write<R, F>(&self, op: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<R> + Send + 'static,
+    {
+        self.inner.writer.submit(op).await
+    }
+
+    /// Blocking form of `write`, for the CLI outside an async runtime.
+    pub fn write_blocking<R, F>(&self, op: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<R> + Send + 'static,
+    {
+        self.inner.writer.submit_blocking(op)
+    }
+
+    /// Change notifications, sent after each commit.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.changes.subscribe()
+    }
+}
+
+fn init_schema(db: &Database) -> Result<()> {
+    let txn = db.begin_write()?;
+    {
+        let mut meta = txn.open_table(schema::META)?;
+        let version = meta.get("schema_version")?.map(|v| v.value());
+        match version {
+            None => {
+                meta.insert("schema_version", schema::SCHEMA_VERSION)?;
+            }
+            Some(v) if v == schema::SCHEMA_VERSION => {}
+            Some(v) => {
+                return Err(StoreError::Db(format!(
+                    "the database has schema version {v}; this Mailsift understands {}",
+                    schema::SCHEMA_VERSION
+                )));
+            }
+        }
+        // Create every table so that read transactions never meet a missing one.
+        txn.open_table(schema::DOMAINS)?;
+        txn.open_table(schema::ACCOUNTS)?;
+        txn.open_table(schema::ACCOUNT_IDS)?;
+        txn.open_table(schema::PASSWORDS)?;
+        txn.open_table(schema::MAILBOX_NAMES)?;
+        txn.open_table(schema::MAILBOXES)?;
+        txn.open_table(schema::MESSAGES)?;
+        txn.open_table(schema::BLOBS)?;
+        txn.open_table(schema::BLOB_REFS)?;
+        txn.open_table(schema::QUEUE)?;
+    }
+    txn.commit()?;
+    Ok(())
+}
+
+/// A write transaction, as the writer thread lends it to one operation.
+pub struct Tx<'a> {
+    txn: &'a redb::WriteTransaction,
+    changes: &'a mut Vec<Change>,
+}
+
+impl Tx<'_> {
+    fn next_id(&mut self, counter: &str) -> Result<u64> {
+        let mut meta = self.txn.open_table(schema::META)?;
+        let next = meta.get(counter)?.map(|v| v.value()).unwrap_or(0) + 1;
+        meta.insert(counter, next)?;
+        Ok(next)
+    }
+
+    fn notify(&mut self, change: Change) {
+        if !self.changes.contains(&change) {
+            self.changes.push(change);
+        }
+    }
+}
+
+/// A read transaction.
+pub struct ReadTx {
+    txn: redb::ReadTransaction,
+}
+
+/// Reads a JSON record from a `&str`-keyed table.
+fn get_json<T: serde::de::DeserializeOwned>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    name: &'static str,
+    key: &str,
+) -> Result<Option<T>> {
+    match table.get(key)? {
+        Some(v) => Ok(Some(decode(name, v.value())?)),
+        None => Ok(None),
+    }
+}

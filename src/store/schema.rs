@@ -1,0 +1,40 @@
+//! Every redb table, in one place. Values are JSON (serde) so that records can grow fields with
+//! `#[serde(default)]` without a migration; keys are typed so that range scans stay cheap.
+
+use redb::TableDefinition;
+
+/// Bumped when a change needs a migration; checked on open.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// "schema_version" and id counters ("account", "mailbox", "queue").
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// Domain name (lower case) → `Domain`.
+pub const DOMAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("domains");
+
+/// Address (lower case) → `Account`.
+pub const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("accounts");
+
+/// Account id → address, to find an account from a mailbox record.
+pub const ACCOUNT_IDS: TableDefinition<u64, &str> = TableDefinition::new("account_ids");
+
+/// (address, device name) → `DevicePassword` (argon2id hash, dates).
+pub const PASSWORDS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("passwords");
+
+/// (account id, mailbox name) → mailbox id.
+pub const MAILBOX_NAMES: TableDefinition<(u64, &str), u64> = TableDefinition::new("mailbox_names");
+
+/// Mailbox id → `Mailbox` (UIDVALIDITY, UIDNEXT, special use, subscription, modseq).
+pub const MAILBOXES: TableDefinition<u64, &[u8]> = TableDefinition::new("mailboxes");
+
+/// (mailbox id, UID) → `MessageMeta` (blob hash, size, internal date, flags, modseq).
+pub const MESSAGES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("messages");
+
+/// SHA-256 of the content → the raw message. Stored once however many mailboxes hold it.
+pub const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
+
+/// SHA-256 → number of `MESSAGES` (and queue entries) that reference the blob.
+pub const BLOB_REFS: TableDefinition<&[u8], u64> = TableDefinition::new("blob_refs");
+
+/// Queue id → `QueuedMessage`: mail waiting for outbound delivery.
+pub const QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("queue");

@@ -1,0 +1,133 @@
+//! The records the store keeps, as the rest of the server sees them.
+
+use serde::{Deserialize, Serialize};
+
+pub type AccountId = u64;
+pub type MailboxId = u64;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Domain {
+    pub name: String,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    /// The full address, lower case; also the login name.
+    pub address: String,
+    pub created: i64,
+    /// Set by an administrator during a security incident: logins are refused.
+    #[serde(default)]
+    pub blocked: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DevicePassword {
+    pub device: String,
+    /// PHC string (argon2id); the password itself is never stored.
+    pub hash: String,
+    pub created: i64,
+    #[serde(default)]
+    pub last_used: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Mailbox {
+    pub id: MailboxId,
+    pub account_id: AccountId,
+    /// Full hierarchical name with `/` as the delimiter; `INBOX` is always spelled so.
+    pub name: String,
+    pub uidvalidity: u32,
+    pub uid_next: u32,
+    /// RFC 6154 attribute such as `\Sent`, for the mailboxes created with an account.
+    #[serde(default)]
+    pub special_use: Option<String>,
+    #[serde(default)]
+    pub subscribed: bool,
+    /// Highest modification sequence of any change in this mailbox (RFC 7162).
+    #[serde(default)]
+    pub highest_modseq: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MessageMeta {
+    pub uid: u32,
+    /// Hex SHA-256 of the content, the key into the blob table.
+    pub blob: String,
+    pub size: u64,
+    /// Unix seconds: when the message arrived (IMAP INTERNALDATE).
+    pub internal_date: i64,
+    /// System flags (`\Seen`) and keywords (`$Junk`), as IMAP spells them.
+    pub flags: Vec<String>,
+    pub modseq: u64,
+}
+
+impl MessageMeta {
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f.eq_ignore_ascii_case(flag))
+    }
+}
+
+/// A message handed to outbound delivery (submission to remote recipients, later redirects).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QueuedMessage {
+    pub id: u64,
+    pub queue_id: String,
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+    pub blob: String,
+    pub size: u64,
+    pub created: i64,
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// What changed, broadcast after each commit so that IMAP IDLE and open sessions can notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Messages were added to a mailbox.
+    Exists {
+        account_id: AccountId,
+        mailbox_id: MailboxId,
+    },
+    /// Flags changed or messages were expunged.
+    Updated {
+        account_id: AccountId,
+        mailbox_id: MailboxId,
+    },
+    /// Mailboxes were created, renamed or deleted.
+    Mailboxes { account_id: AccountId },
+}
+
+impl Change {
+    pub fn account_id(&self) -> AccountId {
+        match self {
+            Change::Exists { account_id, .. }
+            | Change::Updated { account_id, .. }
+            | Change::Mailboxes { account_id } => *account_id,
+        }
+    }
+
+    pub fn mailbox_id(&self) -> Option<MailboxId> {
+        match self {
+            Change::Exists { mailbox_id, .. } | Change::Updated { mailbox_id, .. } => {
+                Some(*mailbox_id)
+            }
+            Change::Mailboxes { .. } => None,
+        }
+    }
+}
+
+/// The mailboxes every account is created with, and their RFC 6154 special-use attributes.
+pub const DEFAULT_MAILBOXES: &[(&str, Option<&str>)] = &[
+    ("INBOX", None),
+    ("Sent", Some("\\Sent")),
+    ("Drafts", Some("\\Drafts")),
+    ("Trash", Some("\\Trash")),
+    ("Junk", Some("\\Junk")),
+    ("Archive", Some("\\Archive")),
+    ("Promotions", None),
+    ("SocialNetworks", None),
+];
