@@ -10,3 +10,8 @@ pub mod smtp;
 pub mod store;
 pub mod directory;
 pub mod pipeline;
+pub mod tls;
+pub mod admin;
+pub mod cli;
+pub mod imap;
+pub mod server;

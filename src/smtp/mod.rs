@@ -1,3 +1,4 @@
 //! SMTP: inbound (MX) and submission sessions.
 
 pub mod backend;
+pub mod delivery;

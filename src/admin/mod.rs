@@ -1,0 +1,163 @@
+//! Administration requests (domains, accounts, device passwords, queue), executed either by the
+//! running server on behalf of the CLI (through the local admin socket, because redb lets one
+//! process open the file) or by the CLI itself on the store file when the server is stopped.
+//! Both paths run the same `execute`.
+
+pub mod socket;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::directory::{self, DirectoryError};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum AdminRequest {
+    DomainAdd { name: String },
+    DomainList,
+    DomainRemove { name: String },
+    AccountAdd { address: String },
+    AccountList { domain: Option<String> },
+    AccountRemove { address: String },
+    AccountBlock { address: String, blocked: bool },
+    PasswordAdd { address: String, device: String },
+    PasswordList { address: String },
+    PasswordRemove { address: String, device: String },
+    QueueList,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Address(#[from] directory::AddressError),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn lookup_address(address: &str) -> Result<String, AdminError> {
+    directory::split_lookup(address)
+        .map(|(l, d)| format!("{l}@{d}"))
+        .ok_or_else(|| AdminError::Other(format!("\"{address}\" is not an address")))
+}
+
+fn date(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// Executes one request and returns its result as JSON (the CLI renders it for people).
+pub async fn execute(store: &Store, request: AdminRequest) -> Result<Value, AdminError> {
+    match request {
+        AdminRequest::DomainAdd { name } => {
+            let name = directory::normalize_domain(&name)?;
+            let domain = store.write(move |tx| tx.add_domain(&name)).await?;
+            Ok(json!({ "domain": domain.name, "created": date(domain.created) }))
+        }
+        AdminRequest::DomainList => {
+            let domains = store.read()?.domains()?;
+            Ok(Value::Array(
+                domains
+                    .into_iter()
+                    .map(|d| json!({ "domain": d.name, "created": date(d.created) }))
+                    .collect(),
+            ))
+        }
+        AdminRequest::DomainRemove { name } => {
+            let name = directory::normalize_domain(&name)?;
+            let n = name.clone();
+            store.write(move |tx| tx.remove_domain(&n)).await?;
+            Ok(json!({ "removed": name }))
+        }
+        AdminRequest::AccountAdd { address } => {
+            let address = directory::normalize_new_account(&address)?;
+            let account = store.write(move |tx| tx.add_account(&address)).await?;
+            Ok(json!({ "address": account.address, "created": date(account.created) }))
+        }
+        AdminRequest::AccountList { domain } => {
+            let domain = domain.map(|d| directory::normalize_domain(&d)).transpose()?;
+            let accounts = store.read()?.accounts(domain.as_deref())?;
+            Ok(Value::Array(
+                accounts
+                    .into_iter()
+                    .map(|a| {
+                        json!({ "address": a.address, "created": date(a.created), "blocked": a.blocked })
+                    })
+                    .collect(),
+            ))
+        }
+        AdminRequest::AccountRemove { address } => {
+            let address = lookup_address(&address)?;
+            let a = address.clone();
+            store.write(move |tx| tx.remove_account(&a)).await?;
+            Ok(json!({ "removed": address }))
+        }
+        AdminRequest::AccountBlock { address, blocked } => {
+            let address = lookup_address(&address)?;
+            let account = store
+                .write(move |tx| tx.set_account_blocked(&address, blocked))
+                .await?;
+            Ok(json!({ "address": account.address, "blocked": account.blocked }))
+        }
+        AdminRequest::PasswordAdd { address, device } => {
+            let address = lookup_address(&address)?;
+            directory::validate_device_name(&device)?;
+            let password = directory::generate_password();
+            let p = password.clone();
+            let hash = tokio::task::spawn_blocking(move || directory::hash_password(&p))
+                .await
+                .map_err(|e| AdminError::Other(e.to_string()))??;
+            let (a, d) = (address.clone(), device.clone());
+            store.write(move |tx| tx.add_password(&a, &d, &hash)).await?;
+            Ok(json!({ "address": address, "device": device, "password": password }))
+        }
+        AdminRequest::PasswordList { address } => {
+            let address = lookup_address(&address)?;
+            let read = store.read()?;
+            if read.account(&address)?.is_none() {
+                return Err(StoreError::NotFound(format!("account {address}")).into());
+            }
+            Ok(Value::Array(
+                read.passwords(&address)?
+                    .into_iter()
+                    .map(|p| {
+                        json!({
+                            "device": p.device,
+                            "created": date(p.created),
+                            "last_used": p.last_used.map(date),
+                        })
+                    })
+                    .collect(),
+            ))
+        }
+        AdminRequest::PasswordRemove { address, device } => {
+            let address = lookup_address(&address)?;
+            let (a, d) = (address.clone(), device.clone());
+            store.write(move |tx| tx.remove_password(&a, &d)).await?;
+            Ok(json!({ "address": address, "removed_device": device }))
+        }
+        AdminRequest::QueueList => {
+            let queue = store.read()?.queue()?;
+            Ok(Value::Array(
+                queue
+                    .into_iter()
+                    .map(|q| {
+                        json!({
+                            "queue_id": q.queue_id,
+                            "from": q.mail_from,
+                            "recipients": q.recipients,
+                            "size": q.size,
+                            "created": date(q.created),
+                            "attempts": q.attempts,
+                        })
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}

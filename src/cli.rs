@@ -1,0 +1,265 @@
+//! The `mailsift` command line.
+//!
+//! Admin commands go through the running server's admin socket when it is up (redb lets one
+//! process open the file), and open the store file directly when it is not.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::Value;
+
+use crate::admin::{self, AdminRequest};
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(name = "mailsift", version, about = "A mail server whose filtering is extended with WebAssembly")]
+pub struct Cli {
+    /// Configuration file (TOML). Without it, development defaults are used (see README).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print results as JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve,
+    /// Manage mail domains.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// Manage accounts (mailboxes).
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage per-device passwords of an account.
+    #[command(subcommand)]
+    Password(PasswordCommand),
+    /// Inspect the outbound queue.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Add a domain this server receives mail for.
+    Add { name: String },
+    /// List domains.
+    List,
+    /// Remove a domain (it must have no accounts left).
+    Remove { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account (its domain must exist) with its default folders.
+    Add { address: String },
+    /// List accounts, optionally of one domain.
+    List {
+        #[arg(long)]
+        domain: Option<String>,
+    },
+    /// Delete an account with all its mail.
+    Remove { address: String },
+    /// Refuse all logins of an account (security incident); mail is still received.
+    Block { address: String },
+    /// Allow logins again.
+    Unblock { address: String },
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// The account's address (also its login name).
+    pub address: String,
+    /// Who or what the password is for, e.g. "laptop" or "website contact form".
+    #[arg(long)]
+    pub device: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCommand {
+    /// Generate a password for a device; it is printed once and never again.
+    Add(DeviceArgs),
+    /// List an account's devices (never their passwords).
+    List { address: String },
+    /// Revoke a device's password.
+    Remove(DeviceArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Messages waiting for outbound delivery.
+    List,
+}
+
+fn request_for(command: &Command) -> Option<AdminRequest> {
+    use AdminRequest as R;
+    Some(match command {
+        Command::Serve => return None,
+        Command::Domain(DomainCommand::Add { name }) => R::DomainAdd { name: name.clone() },
+        Command::Domain(DomainCommand::List) => R::DomainList,
+        Command::Domain(DomainCommand::Remove { name }) => R::DomainRemove { name: name.clone() },
+        Command::Account(AccountCommand::Add { address }) => R::AccountAdd {
+            address: address.clone(),
+        },
+        Command::Account(AccountCommand::List { domain }) => R::AccountList {
+            domain: domain.clone(),
+        },
+        Command::Account(AccountCommand::Remove { address }) => R::AccountRemove {
+            address: address.clone(),
+        },
+        Command::Account(AccountCommand::Block { address }) => R::AccountBlock {
+            address: address.clone(),
+            blocked: true,
+        },
+        Command::Account(AccountCommand::Unblock { address }) => R::AccountBlock {
+            address: address.clone(),
+            blocked: false,
+        },
+        Command::Password(PasswordCommand::Add(a)) => R::PasswordAdd {
+            address: a.address.clone(),
+            device: a.device.clone(),
+        },
+        Command::Password(PasswordCommand::List { address }) => R::PasswordList {
+            address: address.clone(),
+        },
+        Command::Password(PasswordCommand::Remove(a)) => R::PasswordRemove {
+            address: a.address.clone(),
+            device: a.device.clone(),
+        },
+        Command::Queue(QueueCommand::List) => R::QueueList,
+    })
+}
+
+/// Runs an admin request through the server if it is up, else on the store file.
+pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result<Value> {
+    let socket = config.admin_socket_path();
+    if socket.exists()
+        && let Some(response) = admin::socket::request(&socket, &request).await?
+    {
+        return if response.ok {
+            Ok(response.result)
+        } else {
+            Err(anyhow::anyhow!(response.error.unwrap_or_else(|| "failed".into())))
+        };
+    }
+    let store = match Store::open(&config.db_path()) {
+        Ok(store) => store,
+        Err(StoreError::Locked(path)) => anyhow::bail!(
+            "{path} is in use, but the server's admin socket {} does not answer",
+            socket.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(admin::execute(&store, request).await?)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    let Some(request) = request_for(&cli.command) else {
+        crate::server::serve(config).await?;
+        return Ok(());
+    };
+    let result = run_admin(&config, request).await?;
+    if cli.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print_human(&cli.command, &result);
+    }
+    Ok(())
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn print_human(command: &Command, result: &Value) {
+    let rows = result.as_array().cloned().unwrap_or_default();
+    match command {
+        Command::Domain(DomainCommand::Add { .. }) => println!("Added domain {}", s(result, "domain")),
+        Command::Domain(DomainCommand::Remove { .. }) => println!("Removed domain {}", s(result, "removed")),
+        Command::Domain(DomainCommand::List) => {
+            for d in &rows {
+                println!("{}\t(added {})", s(d, "domain"), s(d, "created"));
+            }
+        }
+        Command::Account(AccountCommand::Add { .. }) => {
+            println!("Created account {} with its default folders", s(result, "address"));
+            println!(
+                "Next: give it a device password with `mailsift password add {} --device NAME`",
+                s(result, "address")
+            );
+        }
+        Command::Account(AccountCommand::Remove { .. }) => println!("Removed account {}", s(result, "removed")),
+        Command::Account(AccountCommand::Block { .. } | AccountCommand::Unblock { .. }) => {
+            let blocked = result.get("blocked").and_then(Value::as_bool).unwrap_or(false);
+            println!(
+                "{} is now {}",
+                s(result, "address"),
+                if blocked { "blocked" } else { "unblocked" }
+            );
+        }
+        Command::Account(AccountCommand::List { .. }) => {
+            for a in &rows {
+                let blocked = a.get("blocked").and_then(Value::as_bool).unwrap_or(false);
+                println!(
+                    "{}\t(created {}){}",
+                    s(a, "address"),
+                    s(a, "created"),
+                    if blocked { "\tBLOCKED" } else { "" }
+                );
+            }
+        }
+        Command::Password(PasswordCommand::Add(_)) => {
+            println!(
+                "Password for device \"{}\" of {} (shown once; it cannot be displayed again):",
+                s(result, "device"),
+                s(result, "address")
+            );
+            println!();
+            println!("    {}", s(result, "password"));
+            println!();
+            println!("Username: {}", s(result, "address"));
+        }
+        Command::Password(PasswordCommand::Remove(_)) => println!(
+            "Revoked the password of device \"{}\" of {}",
+            s(result, "removed_device"),
+            s(result, "address")
+        ),
+        Command::Password(PasswordCommand::List { .. }) => {
+            if rows.is_empty() {
+                println!("No device passwords.");
+            }
+            for p in &rows {
+                let last = p
+                    .get("last_used")
+                    .and_then(Value::as_str)
+                    .unwrap_or("never used");
+                println!("{}\tcreated {}\tlast used {}", s(p, "device"), s(p, "created"), last);
+            }
+        }
+        Command::Queue(QueueCommand::List) => {
+            if rows.is_empty() {
+                println!("The queue is empty.");
+            }
+            for q in &rows {
+                let rcpts: Vec<&str> = q
+                    .get("recipients")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\tfrom <{}>\tto {}",
+                    s(q, "queue_id"),
+                    s(q, "created"),
+                    s(q, "from"),
+                    rcpts.join(", ")
+                );
+            }
+        }
+        Command::Serve => {}
+    }
+}

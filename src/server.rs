@@ -1,0 +1,250 @@
+//! `mailsift serve`: opens the store, binds every listener, and hands each connection to its
+//! protocol's session. Connections per listener are bounded; a session's failure ends only that
+//! connection.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+use tracing::Instrument;
+
+use crate::admin;
+use crate::config::{Config, ListenerConfig, Protocol, TlsMode};
+use crate::directory::Directory;
+use crate::net::Conn;
+use crate::store::{Store, StoreError};
+use crate::{imap, smtp, tls};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot listen on {address} ({label}): {source}")]
+    Bind {
+        label: String,
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("listener {0}: protocol {1} is not available yet in this version")]
+    Unsupported(String, &'static str),
+    #[error("admin socket {path}: {source}")]
+    Admin {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Everything a connection handler needs, shared by all listeners.
+struct Shared {
+    store: Store,
+    directory: Directory,
+    smtp_backend: Arc<smtp::delivery::MailBackend>,
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub async fn serve(config: Config) -> Result<(), ServerError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    for l in &config.listeners {
+        if matches!(l.protocol, Protocol::Pop3 | Protocol::Managesieve) {
+            return Err(ServerError::Unsupported(l.label(), l.protocol.name()));
+        }
+    }
+    let store = Store::open(&config.db_path())?;
+    let needs_tls = config.listeners.iter().any(|l| l.tls != TlsMode::None);
+    let acceptor = if needs_tls {
+        Some(tls::acceptor(&config)?)
+    } else {
+        None
+    };
+
+    let shared = Arc::new(Shared {
+        directory: Directory::new(store.clone()),
+        smtp_backend: Arc::new(smtp::delivery::MailBackend::new(store.clone())),
+        store: store.clone(),
+    });
+
+    let mut bound = BTreeMap::new();
+    let mut listeners = Vec::new();
+    for l in &config.listeners {
+        let listener = TcpListener::bind(l.address)
+            .await
+            .map_err(|source| ServerError::Bind {
+                label: l.label(),
+                address: l.address,
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| ServerError::Bind {
+            label: l.label(),
+            address: l.address,
+            source,
+        })?;
+        tracing::info!(listener = %l.label(), protocol = l.protocol.name(), address = %local, tls = ?l.tls, "listening");
+        bound.insert(l.label(), local.to_string());
+        listeners.push((l.clone(), listener));
+    }
+
+    let admin_path = config.admin_socket_path();
+    let admin_listener = admin::socket::bind(&admin_path).map_err(|source| ServerError::Admin {
+        path: admin_path.display().to_string(),
+        source,
+    })?;
+    tokio::spawn(admin::socket::serve(admin_listener, store.clone()));
+
+    // Written last: its presence tells scripts and tests that every socket is ready.
+    let listeners_file = config.listeners_file();
+    let json = serde_json::to_string_pretty(&bound).unwrap_or_default();
+    std::fs::write(&listeners_file, json).map_err(|source| ServerError::DataDir {
+        path: listeners_file.display().to_string(),
+        source,
+    })?;
+
+    let config = Arc::new(config);
+    for (l, listener) in listeners {
+        let shared = shared.clone();
+        let config = config.clone();
+        let acceptor = acceptor.clone();
+        tokio::spawn(accept_loop(listener, l, config, acceptor, shared));
+    }
+    tracing::info!(hostname = %config.hostname, data_dir = %config.data_dir.display(), "Mailsift is running");
+
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    let _ = std::fs::remove_file(&admin_path);
+    let _ = std::fs::remove_file(&listeners_file);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    l: ListenerConfig,
+    config: Arc<Config>,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+) {
+    let limit = Arc::new(Semaphore::new(config.limits.max_connections));
+    let label = l.label();
+    let smtp_config = Arc::new(smtp::SessionConfig {
+        hostname: config.hostname.clone(),
+        protocol: l.protocol,
+        tls_mode: l.tls,
+        tls_acceptor: acceptor.clone(),
+        limits: config.limits.clone(),
+    });
+    let imap_config = Arc::new(imap::ImapConfig {
+        hostname: config.hostname.clone(),
+        tls_mode: l.tls,
+        tls_acceptor: acceptor.clone(),
+        limits: config.limits.clone(),
+    });
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                // EMFILE and friends: back off instead of spinning.
+                tracing::warn!(listener = %label, error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let permit = match limit.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                tracing::warn!(listener = %label, %peer, "connection limit reached; refusing");
+                tokio::spawn(refuse_busy(tcp, l.protocol));
+                continue;
+            }
+        };
+        let span = tracing::info_span!("conn", listener = %label, %peer);
+        let shared = shared.clone();
+        let acceptor = acceptor.clone();
+        let (protocol, tls_mode) = (l.protocol, l.tls);
+        let smtp_config = smtp_config.clone();
+        let imap_config = imap_config.clone();
+        tokio::spawn(
+            async move {
+                let _permit = permit;
+                let _ = tcp.set_nodelay(true);
+                let conn = match (tls_mode, &acceptor) {
+                    (TlsMode::Implicit, Some(acceptor)) => {
+                        let handshake = tokio::time::timeout(
+                            std::time::Duration::from_secs(30),
+                            Conn::accept_tls(tcp, acceptor),
+                        )
+                        .await;
+                        match handshake {
+                            Ok(Ok(conn)) => conn,
+                            Ok(Err(e)) => {
+                                tracing::debug!(error = %e, "TLS handshake failed");
+                                return;
+                            }
+                            Err(_) => {
+                                tracing::debug!("TLS handshake timed out");
+                                return;
+                            }
+                        }
+                    }
+                    _ => Conn::Plain(tcp),
+                };
+                tracing::debug!("connected");
+                match protocol {
+                    Protocol::Smtp | Protocol::Submission => {
+                        smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone()).await
+                    }
+                    Protocol::Imap => {
+                        imap::run_session(
+                            conn,
+                            peer,
+                            imap_config,
+                            shared.store.clone(),
+                            shared.directory.clone(),
+                        )
+                        .await
+                    }
+                    Protocol::Pop3 | Protocol::Managesieve => {}
+                }
+                tracing::debug!("disconnected");
+            }
+            .instrument(span),
+        );
+    }
+}
+
+/// Tells a client over the connection limit to come back later, in its protocol's words.
+async fn refuse_busy(mut tcp: TcpStream, protocol: Protocol) {
+    use tokio::io::AsyncWriteExt;
+    let line: &[u8] = match protocol {
+        Protocol::Smtp | Protocol::Submission => b"421 4.7.0 Too many connections, try again later\r\n",
+        Protocol::Imap => b"* BYE Too many connections, try again later\r\n",
+        Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections\r\n",
+        Protocol::Managesieve => b"BYE \"Too many connections\"\r\n",
+    };
+    let _ = tcp.write_all(line).await;
+}
