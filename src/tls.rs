@@ -50,7 +50,8 @@ pub fn certificate_paths(config: &Config) -> Result<(PathBuf, PathBuf), TlsError
 }
 
 fn generate_self_signed(hostname: &str, cert_path: &Path, key_path: &Path) -> Result<(), TlsError> {
-    let mut names = vec!["localhost".to_string()];
+    // Loopback addresses too, so that clients connecting to 127.0.0.1 can verify the name.
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     if hostname != "localhost" {
         names.push(hostname.to_string());
     }

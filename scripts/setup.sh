@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Mailsift needs beyond Rust, on Debian/Ubuntu. Idempotent: installs only what is
+# missing. Used by scripts/quickstart.sh and scripts/test.sh (and so by CI on a fresh machine).
+#   scripts/setup.sh          everything the tests need
+set -euo pipefail
+
+need_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need_cmd cargo; then
+  echo "setup: cargo not found. Install Rust first: https://rustup.rs" >&2
+  exit 1
+fi
+
+# Debian packages: python3 + pytest drive the end-to-end tests with the standard library's
+# smtplib/imaplib; isync (mbsync) and swaks are real clients used by the tests; openssl for
+# inspecting certificates.
+packages=(python3 python3-pytest isync swaks openssl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! need_cmd apt-get; then
+    echo "setup: please install: ${missing[*]} (no apt-get on this system)" >&2
+    exit 1
+  fi
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    need_cmd sudo || { echo "setup: run as root or install sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
