@@ -5,5 +5,6 @@
 //! `store`. See README.md, section "Architecture".
 
 pub mod config;
+pub mod imap;
 pub mod net;
 pub mod smtp;
