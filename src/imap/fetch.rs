@@ -511,7 +511,7 @@ fn decode_qp(data: &[u8]) -> Vec<u8> {
 // ENVELOPE (RFC 9051 §7.5.2)
 
 /// Raw value of the first header `name` of a part, unfolded and trimmed.
-fn header_text<'m>(msg: &'m Message<'_>, part: &MessagePart<'_>, name: &str) -> Option<String> {
+fn header_text(msg: &Message<'_>, part: &MessagePart<'_>, name: &str) -> Option<String> {
     let h = part
         .headers
         .iter()

@@ -27,6 +27,7 @@ pub struct ParseError {
 }
 
 type PResult<T> = Result<T, String>;
+type IdParams = Vec<(String, Option<String>)>;
 
 /// Maximum nesting of parenthesised / NOT / OR search keys.
 const MAX_SEARCH_DEPTH: usize = 32;
@@ -214,10 +215,6 @@ impl<'a> Parser<'a> {
         } else {
             Err("Unexpected extra arguments".into())
         }
-    }
-
-    fn at_eol(&self) -> bool {
-        matches!(self.peek(), None | Some(b'\r') | Some(b'\n'))
     }
 
     fn tag(&mut self) -> PResult<String> {
@@ -520,7 +517,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `id-params-list = "(" *(string SP nstring) ")" / nil` (RFC 2971 §3.3).
-    fn id_params(&mut self) -> PResult<Option<Vec<(String, Option<String>)>>> {
+    fn id_params(&mut self) -> PResult<Option<IdParams>> {
         if self.eat_nil() {
             return Ok(None);
         }
@@ -549,16 +546,14 @@ impl<'a> Parser<'a> {
         }
         self.sp()?;
         self.expect(b'(')?;
-        let mut condstore = false;
         loop {
             let p = self.atom()?.to_ascii_uppercase();
-            match p.as_str() {
-                "CONDSTORE" => condstore = true,
-                _ => return Err(format!("Unsupported SELECT parameter {p}")),
+            if p != "CONDSTORE" {
+                return Err(format!("Unsupported SELECT parameter {p}"));
             }
             if self.peek() == Some(b')') {
                 self.pos += 1;
-                return Ok(condstore);
+                return Ok(true);
             }
             self.sp()?;
         }
