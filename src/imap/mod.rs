@@ -8,3 +8,4 @@ pub mod parser;
 pub mod response;
 pub mod search;
 pub mod sequence;
+pub mod utf7;

@@ -1913,4 +1913,55 @@ mod tests {
         assert!(parse_date_time("32-Jul-1996 02:44:25 +0000").is_none());
         assert!(parse_date_time("17-Jul-1996 25:44:25 +0000").is_none());
     }
+
+    #[test]
+    fn real_client_lines() {
+        for line in [
+            // Thunderbird
+            "1 capability",
+            "2 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\")",
+            "3 authenticate PLAIN",
+            "4 list (subscribed) \"\" \"*\" return (special-use)",
+            "5 select \"INBOX\" (CONDSTORE)",
+            "6 UID fetch 1:* (FLAGS)",
+            "7 UID fetch 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Bcc Subject Date Message-ID Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To)])",
+            "8 UID fetch 5 (UID RFC822.SIZE BODY[]<0.10240>)",
+            "9 uid store 5 +Flags (\\Seen)",
+            "10 UID MOVE 5 \"Trash\"",
+            "11 IDLE",
+            // Apple Mail
+            "A1 LIST \"\" \"*\" RETURN (CHILDREN SPECIAL-USE)",
+            "A2 STATUS \"Sent Messages\" (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)",
+            "A3 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)",
+            "A4 UID SEARCH 1:* NOT DELETED",
+            "A5 UID FETCH 3 (BODYSTRUCTURE BODY.PEEK[HEADER] RFC822.SIZE)",
+            // mutt
+            "a0005 UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL)])",
+            "a0006 UID STORE 4 -FLAGS.SILENT (\\Flagged)",
+            "a0007 LSUB \"\" \"*\"",
+            // mbsync
+            "3 UID FETCH 1:1000000000 (UID FLAGS BODY.PEEK[HEADER.FIELDS (X-TUID)])",
+            "4 APPEND \"INBOX\" (\\Seen) {5+}\r\nhello",
+            "5 UID EXPUNGE 1:3",
+            "6 UID FETCH 9 (BODY.PEEK[])",
+            // Outlook
+            "B1 AUTHENTICATE PLAIN AHVzZXIAcGFzcw==",
+            "B2 UID SEARCH UNDELETED SINCE 01-Jan-2024",
+            "B3 NAMESPACE",
+            "B4 UID COPY 4:6 \"Archive\"",
+            // python imaplib
+            "ABCD1 LOGIN user \"secret pass\"",
+            "ABCD2 SEARCH CHARSET UTF-8 FROM \"x\"",
+            "ABCD3 FETCH 1 (RFC822)",
+            "ABCD4 STORE 1 +FLAGS \\Deleted",
+            "ABCD5 EXPUNGE",
+            "ABCD6 ENABLE UTF8=ACCEPT",
+            "ABCD7 UNSELECT",
+        ] {
+            let input = format!("{line}\r\n");
+            if let Err(e) = parse_command(input.as_bytes()) {
+                panic!("{line}: {e}");
+            }
+        }
+    }
 }

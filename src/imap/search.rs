@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, PartType};
 
-use super::command::SearchKey;
+use super::command::{SearchKey, SearchReturn};
 use super::sequence::set_contains;
 
 /// The view of one message that search keys are evaluated against.
@@ -49,6 +49,54 @@ pub enum SearchError {
 /// Charsets accepted by SEARCH CHARSET (others get `NO [BADCHARSET (UTF-8 US-ASCII)]`).
 pub fn charset_supported(charset: &str) -> bool {
     charset.eq_ignore_ascii_case("UTF-8") || charset.eq_ignore_ascii_case("US-ASCII")
+}
+
+/// `* SEARCH n n ...` (RFC 3501 §7.2.5; numbers are UIDs for UID SEARCH).
+pub fn render_search(results: &[u32], highest_modseq: Option<u64>) -> Vec<u8> {
+    let mut s = String::from("* SEARCH");
+    for n in results {
+        s.push(' ');
+        s.push_str(&n.to_string());
+    }
+    // RFC 7162 §3.1.5: MODSEQ of the result when the search used MODSEQ.
+    if let (Some(m), false) = (highest_modseq, results.is_empty()) {
+        s.push_str(&format!(" (MODSEQ {m})"));
+    }
+    s.push_str("\r\n");
+    s.into_bytes()
+}
+
+/// `* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [COUNT n] [ALL set]` (RFC 4731 §3.1, RFC 9051
+/// §7.3.4). `results` are ascending; empty `returns` means ALL. SAVE alone yields no data
+/// items. MIN/MAX/ALL are omitted when nothing matched.
+pub fn render_esearch(tag: &str, uid: bool, returns: &[SearchReturn], results: &[u32]) -> Vec<u8> {
+    let mut out = b"* ESEARCH (TAG ".to_vec();
+    super::response::write_string(&mut out, tag.as_bytes());
+    out.push(b')');
+    if uid {
+        out.extend_from_slice(b" UID");
+    }
+    let all = returns.is_empty();
+    let want = |r: SearchReturn| returns.contains(&r);
+    if want(SearchReturn::Min) {
+        if let Some(min) = results.first() {
+            out.extend_from_slice(format!(" MIN {min}").as_bytes());
+        }
+    }
+    if want(SearchReturn::Max) {
+        if let Some(max) = results.last() {
+            out.extend_from_slice(format!(" MAX {max}").as_bytes());
+        }
+    }
+    if want(SearchReturn::Count) {
+        out.extend_from_slice(format!(" COUNT {}", results.len()).as_bytes());
+    }
+    if (all || want(SearchReturn::All)) && !results.is_empty() {
+        out.extend_from_slice(b" ALL ");
+        out.extend_from_slice(super::sequence::encode_uid_set(results).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out
 }
 
 /// Does evaluating `key` need the message content?
@@ -461,5 +509,39 @@ Content-Type: text/html; charset=utf-8\r\n\
         assert!(charset_supported("utf-8"));
         assert!(charset_supported("US-ASCII"));
         assert!(!charset_supported("ISO-8859-1"));
+    }
+
+    #[test]
+    fn result_rendering() {
+        assert_eq!(render_search(&[2, 3, 9], None), b"* SEARCH 2 3 9\r\n");
+        assert_eq!(render_search(&[], Some(5)), b"* SEARCH\r\n");
+        assert_eq!(render_search(&[4], Some(5)), b"* SEARCH 4 (MODSEQ 5)\r\n");
+        assert_eq!(
+            render_esearch(
+                "A282",
+                false,
+                &[SearchReturn::Min, SearchReturn::Count],
+                &[2, 10, 11]
+            ),
+            b"* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n"
+        );
+        assert_eq!(
+            render_esearch("a", true, &[], &[1, 2, 3, 7]),
+            b"* ESEARCH (TAG \"a\") UID ALL 1:3,7\r\n"
+        );
+        assert_eq!(
+            render_esearch(
+                "a",
+                false,
+                &[
+                    SearchReturn::Min,
+                    SearchReturn::Max,
+                    SearchReturn::All,
+                    SearchReturn::Count
+                ],
+                &[]
+            ),
+            b"* ESEARCH (TAG \"a\") COUNT 0\r\n"
+        );
     }
 }
