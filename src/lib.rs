@@ -5,6 +5,7 @@
 //! `store`. See README.md, section "Architecture".
 
 pub mod config;
+pub mod imap;
 pub mod net;
 pub mod smtp;
 pub mod store;
