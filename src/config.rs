@@ -238,14 +238,20 @@ impl Config {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         {
-            return Err(invalid("hostname", "must be a DNS name such as mail.example.org"));
+            return Err(invalid(
+                "hostname",
+                "must be a DNS name such as mail.example.org",
+            ));
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(invalid("tls", "set both `cert` and `key`, or neither"));
         }
         let l = &self.limits;
         if l.max_message_size < 1024 {
-            return Err(invalid("limits.max_message_size", "must be at least 1024 bytes"));
+            return Err(invalid(
+                "limits.max_message_size",
+                "must be at least 1024 bytes",
+            ));
         }
         if l.max_line_length < 78 {
             return Err(invalid("limits.max_line_length", "must be at least 78"));
@@ -257,7 +263,10 @@ impl Config {
             return Err(invalid("limits.max_connections", "must be at least 1"));
         }
         if l.max_imap_command < 1024 {
-            return Err(invalid("limits.max_imap_command", "must be at least 1024 bytes"));
+            return Err(invalid(
+                "limits.max_imap_command",
+                "must be at least 1024 bytes",
+            ));
         }
         for (key, v) in [
             ("limits.smtp_command_timeout", l.smtp_command_timeout),
@@ -330,6 +339,10 @@ mod tests {
     fn example_config_parses() {
         let text = include_str!("../mailsift.example.toml");
         let c = Config::parse(text, "mailsift.example.toml").unwrap();
-        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Submission));
+        assert!(
+            c.listeners
+                .iter()
+                .any(|l| l.protocol == Protocol::Submission)
+        );
     }
 }

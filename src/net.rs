@@ -51,7 +51,9 @@ impl Conn {
             Conn::Tls(s) => {
                 let (_, conn) = s.get_ref();
                 let version = conn.protocol_version().map(|v| format!("{v:?}"));
-                let suite = conn.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite()));
+                let suite = conn
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()));
                 Some(format!(
                     "{} {}",
                     version.unwrap_or_default(),

@@ -1,3 +1,8 @@
 //! SMTP: inbound (MX) and submission sessions.
 
 pub mod backend;
+pub mod data;
+pub mod session;
+pub mod wire;
+
+pub use session::{SessionConfig, run_session};
