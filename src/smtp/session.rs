@@ -825,3 +825,601 @@ pub fn received_header(info: &ReceivedInfo<'_>) -> String {
     h.push_str(&format!(";\r\n\t{}\r\n", info.date));
     h
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::task::JoinHandle;
+
+    use super::*;
+    use crate::smtp::backend::Reply;
+
+    /// Local domain `example.org`; `unknown@example.org` does not exist; anything else is
+    /// foreign and relayed only for authenticated sessions.
+    #[derive(Default)]
+    struct MockBackend {
+        delivered: Mutex<Vec<IncomingMessage>>,
+    }
+
+    impl SmtpBackend for MockBackend {
+        async fn check_recipient(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
+            if recipient == "unknown@example.org" {
+                RcptDecision::Refuse(Reply::new(550, "5.1.1", "No such user"))
+            } else if recipient.ends_with("@example.org") || recipient == "postmaster" {
+                RcptDecision::Accept
+            } else if envelope.authenticated_as.is_some() {
+                RcptDecision::Relay
+            } else {
+                RcptDecision::Refuse(Reply::new(554, "5.7.1", "Relay access denied"))
+            }
+        }
+
+        async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
+            match (username, password) {
+                ("alice", "secret") => AuthResult::Success("alice@example.org".into()),
+                ("blocked", _) => AuthResult::Refused(Reply::new(535, "5.7.8", "Account blocked")),
+                _ => AuthResult::Failure,
+            }
+        }
+
+        async fn deliver(&self, message: IncomingMessage) -> Reply {
+            let id = message.envelope.queue_id.clone();
+            self.delivered.lock().unwrap().push(message);
+            Reply::new(250, "2.0.0", format!("Ok: queued as {id}"))
+        }
+    }
+
+    fn config(protocol: Protocol) -> SessionConfig {
+        SessionConfig {
+            hostname: "mx.test".into(),
+            protocol,
+            tls_mode: TlsMode::None,
+            tls_acceptor: None,
+            limits: Limits {
+                max_message_size: 2000,
+                max_recipients: 3,
+                max_auth_failures: 3,
+                ..Limits::default()
+            },
+        }
+    }
+
+    struct Client<S> {
+        s: BufReader<S>,
+    }
+
+    impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+        fn new(s: S) -> Self {
+            Client {
+                s: BufReader::new(s),
+            }
+        }
+
+        async fn send(&mut self, data: &str) {
+            self.send_bytes(data.as_bytes()).await;
+        }
+
+        async fn send_bytes(&mut self, data: &[u8]) {
+            self.s.get_mut().write_all(data).await.unwrap();
+            self.s.get_mut().flush().await.unwrap();
+        }
+
+        /// One complete (possibly multi-line) reply; "" at EOF.
+        async fn reply(&mut self) -> String {
+            let mut all = String::new();
+            loop {
+                let mut line = String::new();
+                let n = timeout(Duration::from_secs(10), self.s.read_line(&mut line))
+                    .await
+                    .expect("reply timed out")
+                    .unwrap();
+                if n == 0 {
+                    return all;
+                }
+                assert!(line.ends_with("\r\n"), "{line:?}");
+                all.push_str(&line);
+                if line.as_bytes().get(3) != Some(&b'-') {
+                    return all;
+                }
+            }
+        }
+
+        async fn cmd(&mut self, command: &str) -> String {
+            self.send(&format!("{command}\r\n")).await;
+            self.reply().await
+        }
+    }
+
+    /// A session over a real loopback socket.
+    async fn start(
+        config: SessionConfig,
+        backend: Arc<MockBackend>,
+    ) -> (Client<TcpStream>, JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Arc::new(config);
+        let server = tokio::spawn(async move {
+            let (tcp, peer) = listener.accept().await.unwrap();
+            run_session(Conn::Plain(tcp), peer, config, backend).await;
+        });
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        (Client::new(tcp), server)
+    }
+
+    async fn ready(protocol: Protocol) -> (Client<TcpStream>, Arc<MockBackend>) {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(protocol), backend.clone()).await;
+        assert_eq!(c.reply().await, "220 mx.test ESMTP Mailsift\r\n");
+        assert!(c.cmd("EHLO client.test").await.starts_with("250-mx.test"));
+        (c, backend)
+    }
+
+    fn plain(user: &str, pass: &str) -> String {
+        BASE64.encode(format!("\0{user}\0{pass}"))
+    }
+
+    #[test]
+    fn session_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            let fut = run_session(
+                Conn::Plain(tcp),
+                addr,
+                Arc::new(config(Protocol::Smtp)),
+                Arc::new(MockBackend::default()),
+            );
+            assert_send(&fut);
+        });
+    }
+
+    #[tokio::test]
+    async fn greeting_and_capabilities() {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(Protocol::Smtp), backend.clone()).await;
+        assert_eq!(c.reply().await, "220 mx.test ESMTP Mailsift\r\n");
+        let ehlo = c.cmd("EHLO client.test").await;
+        for cap in [
+            "PIPELINING",
+            "SIZE 2000",
+            "8BITMIME",
+            "ENHANCEDSTATUSCODES",
+            "SMTPUTF8",
+        ] {
+            assert!(ehlo.contains(cap), "{cap} missing in {ehlo}");
+        }
+        // MX listener: no AUTH; tls none: no STARTTLS.
+        assert!(!ehlo.contains("AUTH"), "{ehlo}");
+        assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert!(ehlo.ends_with("\r\n") && ehlo.lines().last().unwrap().starts_with("250 "));
+        assert_eq!(c.cmd("HELO client.test").await, "250 mx.test\r\n");
+        assert!(c.cmd("NOOP").await.starts_with("250 2.0.0"));
+        assert!(c.cmd("VRFY bob").await.starts_with("252 2.5.0"));
+        assert!(c.cmd("HELP").await.starts_with("214-2.0.0"));
+        assert!(c.cmd("EXPN list").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("STARTTLS").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("FROB").await.starts_with("500 5.5.2"));
+        assert!(c.cmd("QUIT").await.starts_with("221 2.0.0"));
+        assert_eq!(c.reply().await, "", "connection not closed after QUIT");
+
+        // Submission on loopback without TLS offers AUTH.
+        let (mut c, _) = start(config(Protocol::Submission), backend).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(ehlo.contains("250-AUTH PLAIN LOGIN") || ehlo.contains("250-AUTH LOGIN PLAIN"));
+    }
+
+    #[tokio::test]
+    async fn delivers_exact_bytes_with_received_header() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<sender@remote.test>").await,
+            "250 2.1.0 OK\r\n"
+        );
+        assert_eq!(c.cmd("RCPT TO:<bob@example.org>").await, "250 2.1.5 OK\r\n");
+        assert!(c.cmd("DATA").await.starts_with("354 "));
+        c.send("Subject: hi\r\n\r\n..dotted\r\nline\r\n.\r\n").await;
+        let reply = c.reply().await;
+        assert!(reply.starts_with("250 2.0.0 Ok: queued as "), "{reply}");
+
+        let delivered = backend.delivered.lock().unwrap().pop().unwrap();
+        let env = &delivered.envelope;
+        assert_eq!(env.mail_from, "sender@remote.test");
+        assert_eq!(env.recipients, ["bob@example.org"]);
+        assert_eq!(env.helo, "client.test");
+        assert_eq!(env.client_ip.to_string(), "127.0.0.1");
+        assert_eq!(env.authenticated_as, None);
+        assert_eq!(env.tls, None);
+        assert_eq!(env.queue_id.len(), 12);
+        assert!(reply.contains(&env.queue_id));
+
+        let raw = String::from_utf8(delivered.raw.clone()).unwrap();
+        let expected_head = format!(
+            "Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Mailsift) with ESMTP id {}\r\n\tfor <bob@example.org>;\r\n\t",
+            env.queue_id
+        );
+        assert!(raw.starts_with(&expected_head), "{raw}");
+        let (date, body) = raw[expected_head.len()..].split_once("\r\n").unwrap();
+        assert!(chrono::DateTime::parse_from_rfc2822(date).is_ok(), "{date}");
+        assert_eq!(body, "Subject: hi\r\n\r\n.dotted\r\nline\r\n");
+
+        // The transaction is over; EHLO state is kept.
+        assert!(
+            c.cmd("RCPT TO:<bob@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        assert!(c.cmd("MAIL FROM:<>").await.starts_with("250 2.1.0"));
+    }
+
+    #[tokio::test]
+    async fn recipient_refusals_pass_through() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        assert_eq!(
+            c.cmd("RCPT TO:<unknown@example.org>").await,
+            "550 5.1.1 No such user\r\n"
+        );
+        assert_eq!(
+            c.cmd("RCPT TO:<someone@elsewhere.test>").await,
+            "554 5.7.1 Relay access denied\r\n"
+        );
+        assert_eq!(c.cmd("DATA").await, "554 5.5.1 No valid recipients\r\n");
+        assert!(c.cmd("RCPT TO:<Postmaster>").await.starts_with("250 2.1.5"));
+        assert!(c.cmd("RCPT TO:<>").await.starts_with("501 5.1.3"));
+        assert!(
+            c.cmd("RCPT TO:<x@example.org> NOTIFY=NEVER")
+                .await
+                .starts_with("555 5.5.4")
+        );
+        c.cmd("RCPT TO:<c@example.org>").await;
+        c.cmd("RCPT TO:<d@example.org>").await;
+        assert_eq!(
+            c.cmd("RCPT TO:<e@example.org>").await,
+            "452 4.5.3 Too many recipients\r\n"
+        );
+        assert!(c.cmd("RSET").await.starts_with("250 2.0.0"));
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn sequence_errors() {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(Protocol::Smtp), backend).await;
+        c.reply().await;
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("503 5.5.1"));
+        c.cmd("EHLO client.test").await;
+        assert!(
+            c.cmd("RCPT TO:<bob@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("250"));
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("503 5.5.1"));
+        assert!(c.cmd("MAIL FROM:a@b.test").await.starts_with("501 5.5.4"));
+        let long = format!("NOOP {}", "x".repeat(600));
+        assert_eq!(c.cmd(&long).await, "500 5.5.2 Line too long\r\n");
+        assert!(c.cmd("NOOP").await.starts_with("250"));
+        // Non-ASCII address without SMTPUTF8.
+        c.cmd("RSET").await;
+        assert!(
+            c.cmd("MAIL FROM:<jösé@b.test>")
+                .await
+                .starts_with("553 5.6.7")
+        );
+        assert!(
+            c.cmd("MAIL FROM:<jösé@b.test> SMTPUTF8")
+                .await
+                .starts_with("250")
+        );
+    }
+
+    #[tokio::test]
+    async fn size_limits() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<a@remote.test> SIZE=5000").await,
+            "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+        );
+        assert!(
+            c.cmd("MAIL FROM:<a@remote.test> SIZE=100")
+                .await
+                .starts_with("250")
+        );
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        assert!(c.cmd("DATA").await.starts_with("354"));
+        let line = format!("{}\r\n", "x".repeat(70));
+        c.send(&line.repeat(40)).await;
+        c.send(".\r\n").await;
+        assert_eq!(c.reply().await, "552 5.3.4 Message too big\r\n");
+        // The session goes on; the transaction is gone.
+        assert!(c.cmd("RCPT TO:<bob@example.org>").await.starts_with("503"));
+
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        c.cmd("DATA").await;
+        c.send(&format!("{}\r\n.\r\n", "y".repeat(1200))).await;
+        assert!(c.reply().await.starts_with("554 5.6.0"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn pipelined_transaction() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.send(
+            "MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\n\
+             RCPT TO:<unknown@example.org>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\n",
+        )
+        .await;
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert!(c.reply().await.starts_with("550 5.1.1"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert!(c.reply().await.starts_with("354"));
+        // Body, end marker and the next commands in one write.
+        c.send("Subject: p\r\n\r\nbody\r\n.\r\nMAIL FROM:<b@remote.test>\r\nQUIT\r\n")
+            .await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("221"));
+        let delivered = backend.delivered.lock().unwrap();
+        assert_eq!(delivered.len(), 1);
+        let m = &delivered[0];
+        assert_eq!(
+            m.envelope.recipients,
+            ["bob@example.org", "carol@example.org"]
+        );
+        let raw = String::from_utf8_lossy(&m.raw);
+        // Two recipients: no `for` clause.
+        assert!(!raw.contains("\tfor <"), "{raw}");
+        assert!(raw.ends_with("\r\n\r\nbody\r\n"), "{raw}");
+    }
+
+    #[tokio::test]
+    async fn smuggled_commands_stay_in_the_body() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.send("MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n")
+            .await;
+        for _ in 0..3 {
+            c.reply().await;
+        }
+        c.send("Subject: s\r\n\r\nx\n.\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nforged\r\n.\r\n")
+            .await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(c.cmd("NOOP").await.starts_with("250 2.0.0 OK"));
+        let delivered = backend.delivered.lock().unwrap();
+        assert_eq!(delivered.len(), 1);
+        assert!(String::from_utf8_lossy(&delivered[0].raw).contains("MAIL FROM:<ceo@example.org>"));
+    }
+
+    #[tokio::test]
+    async fn submission_auth() {
+        let (mut c, backend) = ready(Protocol::Submission).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<alice@example.org>").await,
+            "530 5.7.0 Authentication required\r\n"
+        );
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "wrong")))
+                .await,
+            "535 5.7.8 Authentication credentials invalid\r\n"
+        );
+        assert!(c.cmd("AUTH PLAIN !!!").await.starts_with("501"));
+        assert!(c.cmd("AUTH CRAM-MD5").await.starts_with("504 5.5.4"));
+        // Empty initial response, then cancel.
+        assert_eq!(c.cmd("AUTH PLAIN").await, "334 \r\n");
+        assert!(c.cmd("*").await.starts_with("501"));
+        assert!(c.cmd("AUTH PLAIN =").await.starts_with("501"));
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("blocked", "x")))
+                .await,
+            "535 5.7.8 Account blocked\r\n"
+        );
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "secret")))
+                .await,
+            "235 2.7.0 Authentication successful\r\n"
+        );
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("503 5.5.1"));
+        assert!(
+            c.cmd("MAIL FROM:<alice@example.org>")
+                .await
+                .starts_with("250")
+        );
+        assert!(
+            c.cmd("RCPT TO:<friend@elsewhere.test>")
+                .await
+                .starts_with("250 2.1.5")
+        );
+        c.cmd("DATA").await;
+        c.send("Subject: out\r\n\r\nhello\r\n.\r\n").await;
+        assert!(c.reply().await.starts_with("250"));
+        let m = backend.delivered.lock().unwrap().pop().unwrap();
+        assert_eq!(
+            m.envelope.authenticated_as.as_deref(),
+            Some("alice@example.org")
+        );
+        assert!(String::from_utf8_lossy(&m.raw).contains(" with ESMTPA id "));
+    }
+
+    #[tokio::test]
+    async fn auth_login_and_failure_limit() {
+        let (mut c, _) = ready(Protocol::Submission).await;
+        assert_eq!(c.cmd("AUTH LOGIN").await, "334 VXNlcm5hbWU6\r\n");
+        assert_eq!(c.cmd(&BASE64.encode("alice")).await, "334 UGFzc3dvcmQ6\r\n");
+        assert!(c.cmd(&BASE64.encode("nope")).await.starts_with("535 5.7.8"));
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("334"));
+        assert!(c.cmd(&plain("alice", "bad")).await.starts_with("535 5.7.8"));
+        // Third failure (max_auth_failures = 3) closes the connection.
+        assert!(
+            c.cmd(&format!("AUTH LOGIN {}", BASE64.encode("alice")))
+                .await
+                .starts_with("334 UGFzc3dvcmQ6")
+        );
+        assert!(c.cmd(&BASE64.encode("bad")).await.starts_with("421 4.7.0"));
+        assert_eq!(c.reply().await, "");
+
+        let (mut c, _) = ready(Protocol::Submission).await;
+        c.cmd("AUTH LOGIN").await;
+        c.cmd(&BASE64.encode("alice")).await;
+        assert!(c.cmd(&BASE64.encode("secret")).await.starts_with("235"));
+    }
+
+    #[tokio::test]
+    async fn auth_not_offered_without_tls() {
+        // STARTTLS mode on loopback, before STARTTLS: no AUTH (password would go in clear).
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Submission);
+        cfg.tls_mode = TlsMode::Starttls;
+        let (mut c, _) = start(cfg, backend).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(!ehlo.contains("AUTH"), "{ehlo}");
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("538 5.7.11"));
+    }
+
+    #[tokio::test]
+    async fn command_timeout() {
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Smtp);
+        cfg.limits.smtp_command_timeout = 1;
+        let (mut c, server) = start(cfg, backend).await;
+        c.reply().await;
+        assert!(c.reply().await.starts_with("421 4.4.2"));
+        assert_eq!(c.reply().await, "");
+        timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    fn tls_pair() -> (TlsAcceptor, tokio_rustls::TlsConnector) {
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let cert = certified.cert.der().clone();
+        let key =
+            rustls_pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.clone()], key)
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        (
+            TlsAcceptor::from(Arc::new(server)),
+            tokio_rustls::TlsConnector::from(Arc::new(client)),
+        )
+    }
+
+    #[tokio::test]
+    async fn starttls_discards_pipelined_input_and_resets_state() {
+        let (acceptor, connector) = tls_pair();
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Submission);
+        cfg.tls_mode = TlsMode::Starttls;
+        cfg.tls_acceptor = Some(acceptor);
+        let (mut c, _) = start(cfg, backend.clone()).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(
+            ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"),
+            "{ehlo}"
+        );
+
+        // A command injected after STARTTLS in the same packet must not survive the upgrade.
+        c.send("STARTTLS\r\nEHLO injected.test\r\n").await;
+        assert_eq!(c.reply().await, "220 2.0.0 Ready to start TLS\r\n");
+        let tcp = c.s.into_inner();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let tls = connector.connect(name, tcp).await.unwrap();
+        let mut c = Client::new(tls);
+
+        // Had the injected EHLO run, MAIL would not be a sequence error; the state was reset.
+        c.send("NOOP\r\n").await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(
+            c.cmd("MAIL FROM:<alice@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert!(
+            ehlo.contains("AUTH PLAIN LOGIN") || ehlo.contains("AUTH LOGIN PLAIN"),
+            "{ehlo}"
+        );
+        assert!(c.cmd("STARTTLS").await.starts_with("503 5.5.1"));
+        assert!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "secret")))
+                .await
+                .starts_with("235")
+        );
+        c.send("MAIL FROM:<alice@example.org>\r\nRCPT TO:<x@elsewhere.test>\r\nDATA\r\n")
+            .await;
+        for _ in 0..3 {
+            c.reply().await;
+        }
+        c.send("Subject: tls\r\n\r\nsecret\r\n.\r\n").await;
+        assert!(c.reply().await.starts_with("250"));
+        let m = backend.delivered.lock().unwrap().pop().unwrap();
+        assert!(m.envelope.tls.is_some());
+        assert_eq!(m.envelope.helo, "client.test");
+        assert!(String::from_utf8_lossy(&m.raw).contains(" with ESMTPSA id "));
+    }
+
+    #[test]
+    fn received_header_format() {
+        let rcpts = vec!["bob@example.org".to_string()];
+        let h = received_header(&ReceivedInfo {
+            helo: "evil (x);\r\nX-Injected: 1",
+            ip: "2001:db8::1".parse().unwrap(),
+            hostname: "mx.test",
+            with: with_protocol(true, true, true, false),
+            queue_id: "0123456789AB",
+            recipients: &rcpts,
+            date: "Tue, 1 Jul 2003 10:52:37 +0000",
+        });
+        assert_eq!(
+            h,
+            "Received: from evil__x____X-Injected:_1 ([IPv6:2001:db8::1])\r\n\
+             \tby mx.test (Mailsift) with ESMTPSA id 0123456789AB\r\n\
+             \tfor <bob@example.org>;\r\n\tTue, 1 Jul 2003 10:52:37 +0000\r\n"
+        );
+        assert_eq!(with_protocol(false, false, false, false), "SMTP");
+        assert_eq!(with_protocol(true, true, false, false), "ESMTPS");
+        assert_eq!(with_protocol(true, false, true, true), "UTF8SMTPA");
+    }
+
+    #[test]
+    fn queue_ids_are_distinct() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_queue_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|id| {
+            id.len() == 12
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        }));
+    }
+}
