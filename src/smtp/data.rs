@@ -17,6 +17,10 @@
 //!   `.` followed by any byte other than CR or LF is removed. A `.` that is the whole line but
 //!   ended by a bare CR or LF is kept as data.
 //! - Line length (§4.5.3.1.6) is counted on the wire, stuffing dot included, without the CRLF.
+//!
+//! The same reader takes BDAT chunks (RFC 3030, [`DataReader::new_chunked`]): no dot
+//! transparency and no end marker (chunk sizes frame the data), the same normalisation and
+//! limits, so that a message stores the same whichever way it came.
 
 /// How reading a body ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,6 +48,8 @@ enum State {
 }
 
 pub struct DataReader {
+    /// DATA (dot transparency and end marker) rather than BDAT chunks.
+    dot_transparency: bool,
     max_size: u64,
     max_line: usize,
     state: State,
@@ -56,8 +62,10 @@ pub struct DataReader {
 }
 
 impl DataReader {
+    /// A reader for DATA.
     pub fn new(max_size: u64, max_line: usize) -> DataReader {
         DataReader {
+            dot_transparency: true,
             max_size,
             max_line,
             state: State::LineStart,
@@ -70,7 +78,16 @@ impl DataReader {
         }
     }
 
-    fn failed(&self) -> bool {
+    /// A reader for BDAT chunks: feed each chunk with [`DataReader::feed_chunk`].
+    pub fn new_chunked(max_size: u64, max_line: usize) -> DataReader {
+        DataReader {
+            dot_transparency: false,
+            ..DataReader::new(max_size, max_line)
+        }
+    }
+
+    /// True once a limit was exceeded: the rest is only being discarded.
+    pub fn failed(&self) -> bool {
         self.too_big || self.line_too_long
     }
 
@@ -110,7 +127,7 @@ impl DataReader {
             let b = input[i];
             match self.state {
                 State::LineStart => match b {
-                    b'.' => {
+                    b'.' if self.dot_transparency => {
                         self.count_line(1);
                         self.state = State::Dot;
                         i += 1;
@@ -180,13 +197,18 @@ impl DataReader {
         if self.done { Some(i) } else { None }
     }
 
-    /// True once the end-of-data marker was seen.
-    pub fn is_done(&self) -> bool {
-        self.done
+    /// Consumes one BDAT chunk (or part of one).
+    pub fn feed_chunk(&mut self, input: &[u8]) {
+        // Without dot transparency no end marker exists: all input is consumed.
+        let _ = self.feed(input);
     }
 
-    /// The outcome; call once `feed` returned `Some`.
-    pub fn finish(self) -> DataOutcome {
+    /// The outcome; for DATA call once `feed` returned `Some`, for BDAT after the LAST chunk.
+    pub fn finish(mut self) -> DataOutcome {
+        if self.state == State::Cr {
+            // A BDAT message ending in a bare CR: normalised like any other.
+            self.line_break();
+        }
         if self.too_big {
             DataOutcome::TooBig
         } else if self.line_too_long {
@@ -304,6 +326,23 @@ mod tests {
         // Exactly at the limit is fine.
         let (out, _) = read(&[&body[..], b".\r\n"], 52, 998).unwrap();
         assert!(matches!(out, DataOutcome::Message(_)));
+    }
+
+    #[test]
+    fn chunked_has_no_transparency_and_normalises_across_chunks() {
+        let mut r = DataReader::new_chunked(1000, 998);
+        r.feed_chunk(b"..a\r");
+        r.feed_chunk(b"\n.\r\nb\nc\r");
+        assert_eq!(
+            r.finish(),
+            DataOutcome::Message(b"..a\r\n.\r\nb\r\nc\r\n".to_vec())
+        );
+        let mut r = DataReader::new_chunked(10, 998);
+        r.feed_chunk(b"0123456789");
+        assert!(!r.failed());
+        r.feed_chunk(b"x");
+        assert!(r.failed());
+        assert_eq!(r.finish(), DataOutcome::TooBig);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! (`Protocol::Submission`, RFC 6409: authentication required before MAIL).
 //!
 //! Extensions: PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152), ENHANCEDSTATUSCODES
-//! (RFC 2034/3463), SMTPUTF8 (RFC 6531), STARTTLS (RFC 3207), AUTH PLAIN/LOGIN (RFC 4954).
-//! CHUNKING is not offered. Wire details live in [`super::wire`] and [`super::data`]; everything
+//! (RFC 2034/3463), SMTPUTF8 (RFC 6531), CHUNKING (RFC 3030, without BINARYMIME), STARTTLS
+//! (RFC 3207), AUTH PLAIN/LOGIN (RFC 4954). Wire details live in [`super::wire`] and [`super::data`]; everything
 //! the session needs to decide comes through [`SmtpBackend`].
 
 use std::io;
@@ -75,6 +75,8 @@ struct Transaction {
     smtputf8: bool,
     /// Carries the queue id; every log line about this message is emitted in it.
     span: Span,
+    /// The message so far when it comes in BDAT chunks (RFC 3030).
+    chunks: Option<DataReader>,
 }
 
 /// Runs one SMTP session to its end. Never panics on client input; errors are logged.
@@ -282,12 +284,10 @@ impl<B: SmtpBackend> Session<B> {
             Request::Mail { from } => self.mail(from),
             Request::Rcpt { to } => self.rcpt(to).await,
             Request::Data => self.data().await?,
-            Request::Bdat { chunk_size, .. } => {
-                // CHUNKING is not advertised. Skip the chunk anyway, so that its bytes are
-                // never read as commands.
-                self.discard(chunk_size as u64).await?;
-                self.reply(502, "5.5.1", "CHUNKING not supported");
-            }
+            Request::Bdat {
+                chunk_size,
+                is_last,
+            } => self.bdat(chunk_size as u64, is_last).await?,
             Request::Rset => {
                 self.reset_transaction();
                 self.reply(250, "2.0.0", "OK");
@@ -303,7 +303,7 @@ impl<B: SmtpBackend> Session<B> {
                 214,
                 "2.0.0",
                 "Mailsift SMTP server. Commands:\n\
-                 EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT",
+                 EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
             ),
             Request::Quit => {
                 self.reply(
@@ -341,7 +341,8 @@ impl<B: SmtpBackend> Session<B> {
             | smtp_proto::EXT_SIZE
             | smtp_proto::EXT_8BIT_MIME
             | smtp_proto::EXT_ENHANCED_STATUS_CODES
-            | smtp_proto::EXT_SMTP_UTF8;
+            | smtp_proto::EXT_SMTP_UTF8
+            | smtp_proto::EXT_CHUNKING;
         ehlo.size = usize::try_from(self.config.limits.max_message_size).unwrap_or(usize::MAX);
         if self.starttls_offered() {
             ehlo.capabilities |= smtp_proto::EXT_START_TLS;
@@ -590,6 +591,7 @@ impl<B: SmtpBackend> Session<B> {
             recipients: Vec::new(),
             smtputf8,
             span,
+            chunks: None,
         });
         self.reply(250, "2.1.0", "OK");
     }
@@ -660,6 +662,11 @@ impl<B: SmtpBackend> Session<B> {
                 self.reply(554, "5.5.1", "No valid recipients");
                 return Ok(());
             }
+            Some(txn) if txn.chunks.is_some() => {
+                // RFC 3030 §2: DATA and BDAT cannot be mixed in one transaction.
+                self.reply(503, "5.5.1", "DATA not allowed after BDAT");
+                return Ok(());
+            }
             Some(_) => {}
         }
         self.reply(354, "", "Start mail input; end with <CRLF>.<CRLF>");
@@ -676,10 +683,61 @@ impl<B: SmtpBackend> Session<B> {
             self.input.consume(len);
             self.fill(data_timeout).await?;
         }
-        let Some(txn) = self.txn.take() else {
+        if let Some(txn) = self.txn.take() {
+            self.finish_message(txn, reader.finish()).await;
+        }
+        Ok(())
+    }
+
+    /// BDAT (RFC 3030 §2). The chunk is always read in full, so that its bytes are never taken
+    /// for commands; a refused chunk ends the transaction.
+    async fn bdat(&mut self, size: u64, last: bool) -> Result<(), SessionError> {
+        let refusal = match &self.txn {
+            None => Some((503, "5.5.1", "Need MAIL command")),
+            Some(txn) if txn.recipients.is_empty() => Some((554, "5.5.1", "No valid recipients")),
+            Some(_) => None,
+        };
+        if let Some((code, enhanced, text)) = refusal {
+            self.discard(size).await?;
+            self.reply(code, enhanced, text);
+            return Ok(());
+        }
+        let limits = &self.config.limits;
+        let (max_size, max_line) = (limits.max_message_size, limits.max_line_length);
+        let mut reader = self
+            .txn
+            .as_mut()
+            .and_then(|txn| txn.chunks.take())
+            .unwrap_or_else(|| DataReader::new_chunked(max_size, max_line));
+        let data_timeout = limits.smtp_data_timeout;
+        let mut left = size;
+        loop {
+            let pending = self.input.pending();
+            let take = (pending.len() as u64).min(left) as usize;
+            reader.feed_chunk(&pending[..take]);
+            self.input.consume(take);
+            left -= take as u64;
+            if left == 0 {
+                break;
+            }
+            self.fill(data_timeout).await?;
+        }
+        let Some(mut txn) = self.txn.take() else {
             return Ok(());
         };
-        match reader.finish() {
+        if last || reader.failed() {
+            self.finish_message(txn, reader.finish()).await;
+        } else {
+            txn.chunks = Some(reader);
+            self.txn = Some(txn);
+            self.reply(250, "2.0.0", format!("{size} octets received"));
+        }
+        Ok(())
+    }
+
+    /// Replies to the end of a message (DATA or last BDAT) and hands it over if it is whole.
+    async fn finish_message(&mut self, txn: Transaction, outcome: DataOutcome) {
+        match outcome {
             DataOutcome::TooBig => {
                 info!(parent: &txn.span, "message refused: too big");
                 self.reply(552, "5.3.4", "Message too big");
@@ -725,14 +783,13 @@ impl<B: SmtpBackend> Session<B> {
                     .deliver(IncomingMessage { envelope, raw })
                     .instrument(txn.span.clone())
                     .await;
-                info!(parent: &txn.span, size, code = reply.code, text = %reply.text, "DATA done");
+                info!(parent: &txn.span, size, code = reply.code, text = %reply.text, "message done");
                 self.reply(reply.code, &reply.enhanced, &reply.text);
             }
         }
-        Ok(())
     }
 
-    /// Reads and drops `n` octets (an unwanted BDAT chunk).
+    /// Reads and drops `n` octets (a refused BDAT chunk).
     async fn discard(&mut self, mut n: u64) -> Result<(), SessionError> {
         let data_timeout = self.config.limits.smtp_data_timeout;
         loop {
@@ -996,6 +1053,7 @@ mod tests {
             "8BITMIME",
             "ENHANCEDSTATUSCODES",
             "SMTPUTF8",
+            "CHUNKING",
         ] {
             assert!(ehlo.contains(cap), "{cap} missing in {ehlo}");
         }
@@ -1204,6 +1262,45 @@ mod tests {
         let delivered = backend.delivered.lock().unwrap();
         assert_eq!(delivered.len(), 1);
         assert!(String::from_utf8_lossy(&delivered[0].raw).contains("MAIL FROM:<ceo@example.org>"));
+    }
+
+    #[tokio::test]
+    async fn chunking() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        // A refused chunk is consumed whole: its content is never run as commands.
+        c.send("BDAT 6\r\nQUIT\r\n").await;
+        assert!(c.reply().await.starts_with("503 5.5.1"));
+        assert!(c.cmd("NOOP").await.starts_with("250"));
+
+        c.send(
+            "MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\nBDAT 12\r\nSubject: c\r\n\r",
+        )
+        .await;
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert_eq!(c.reply().await, "250 2.0.0 12 octets received\r\n");
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        // No dot transparency; bare LF normalised even across the chunk boundary.
+        c.send("BDAT 9 LAST\r\n\n.\r\nbody\n").await;
+        assert!(c.reply().await.starts_with("250 2.0.0 Ok: queued"));
+        {
+            let m = backend.delivered.lock().unwrap().pop().unwrap();
+            let raw = String::from_utf8(m.raw).unwrap();
+            let body = raw.split_once("+0000\r\n").unwrap().1;
+            assert_eq!(body, "Subject: c\r\n\r\n.\r\nbody\r\n");
+        }
+
+        // Too big: refused at the chunk that crosses the limit, transaction gone.
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        let big = format!("{}\r\n", "z".repeat(73)).repeat(20);
+        c.send(&format!("BDAT 1500\r\n{big}")).await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        c.send(&format!("BDAT 1500 LAST\r\n{big}")).await;
+        assert_eq!(c.reply().await, "552 5.3.4 Message too big\r\n");
+        c.send("BDAT 3 LAST\r\nabc").await;
+        assert!(c.reply().await.starts_with("503 5.5.1"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
     }
 
     #[tokio::test]
