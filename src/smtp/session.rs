@@ -23,6 +23,9 @@ use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
 use crate::net::Conn;
 
+/// Unrecognised or malformed command lines before the session is closed with 421.
+const MAX_PROTOCOL_ERRORS: u32 = 20;
+
 /// What a listener tells its sessions.
 #[derive(Clone)]
 pub struct SessionConfig {
@@ -99,6 +102,7 @@ pub async fn run_session<B: SmtpBackend>(
             helo: None,
             auth: None,
             auth_failures: 0,
+            errors: 0,
             txn: None,
         };
         match session.run().await {
@@ -124,6 +128,8 @@ struct Session<B> {
     /// The account, once AUTH succeeded.
     auth: Option<String>,
     auth_failures: u32,
+    /// Unparseable or overlong command lines so far.
+    errors: u32,
     txn: Option<Transaction>,
 }
 
@@ -158,7 +164,10 @@ impl<B: SmtpBackend> Session<B> {
                     line
                 }
                 _ => {
-                    self.reply(500, "5.5.2", "Line too long");
+                    if let Flow::Close = self.protocol_error(500, "5.5.2", "Line too long".into()) {
+                        self.flush().await?;
+                        return Ok(());
+                    }
                     continue;
                 }
             };
@@ -220,6 +229,20 @@ impl<B: SmtpBackend> Session<B> {
         Ok(())
     }
 
+    /// Replies to a line we could not take as a command. Like Postfix's hard error limit, a
+    /// client producing nothing but errors (a confused program, an HTTP request sent to the SMTP
+    /// port) is disconnected rather than served forever.
+    fn protocol_error(&mut self, code: u16, enhanced: &str, text: String) -> Flow {
+        self.errors += 1;
+        if self.errors >= MAX_PROTOCOL_ERRORS {
+            self.reply(421, "4.7.0", "Too many errors, closing");
+            Flow::Close
+        } else {
+            self.reply(code, enhanced, text);
+            Flow::Continue
+        }
+    }
+
     fn reply(&mut self, code: u16, enhanced: &str, text: impl AsRef<str>) {
         self.out
             .extend_from_slice(&wire::format_reply(code, enhanced, text.as_ref()));
@@ -269,8 +292,7 @@ impl<B: SmtpBackend> Session<B> {
             Ok(request) => request,
             Err(e) => {
                 let (code, enhanced, text) = e.reply();
-                self.reply(code, enhanced, text);
-                return Ok(Flow::Continue);
+                return Ok(self.protocol_error(code, enhanced, text));
             }
         };
         match request {
@@ -1184,6 +1206,12 @@ mod tests {
                 .await
                 .starts_with("250")
         );
+        // Nothing but garbage: closed at MAX_PROTOCOL_ERRORS (two errors above).
+        for _ in 2..MAX_PROTOCOL_ERRORS - 1 {
+            assert!(c.cmd("GET / HTTP/1.1").await.starts_with("500 5.5.2"));
+        }
+        assert!(c.cmd("GET / HTTP/1.1").await.starts_with("421 4.7.0"));
+        assert_eq!(c.reply().await, "");
     }
 
     #[tokio::test]

@@ -78,6 +78,9 @@ impl InputBuffer {
     }
 
     /// Takes the next line if complete; `max` counts octets including CRLF.
+    ///
+    /// A command line ended by a bare LF is accepted (lenient, as smtp-proto's parser is): no
+    /// command can be smuggled that way, unlike the DATA end marker, which is strict.
     pub fn next_line(&mut self, max: usize) -> Line {
         let pending = self.pending();
         match pending.iter().position(|&b| b == b'\n') {
