@@ -106,7 +106,7 @@ pub async fn run_session<B: SmtpBackend>(
             txn: None,
         };
         match session.run().await {
-            Ok(()) | Err(SessionError::Eof) => debug!("session closed"),
+            Ok(()) | Err(SessionError::Eof) => info!("disconnected"),
             Err(e) => info!(error = %e, "session ended"),
         }
         let _ = timeout(Duration::from_secs(5), session.conn.shutdown()).await;
@@ -374,7 +374,17 @@ impl<B: SmtpBackend> Session<B> {
             ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
         }
         // Writing to a Vec cannot fail.
-        let _ = ehlo.write(&mut self.out);
+        let mut lines = Vec::new();
+        let _ = ehlo.write(&mut lines);
+        // smtp-proto's first line reads "250-host you had me at EHLO"; keep the capability
+        // lines, put a plain first line.
+        let caps = lines
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(&lines[..0], |i| &lines[i + 1..]);
+        let first = format!("250-{}\r\n", self.config.hostname);
+        self.out.extend_from_slice(first.as_bytes());
+        self.out.extend_from_slice(caps);
     }
 
     /// STARTTLS (RFC 3207).
@@ -1082,6 +1092,7 @@ mod tests {
         // MX listener: no AUTH; tls none: no STARTTLS.
         assert!(!ehlo.contains("AUTH"), "{ehlo}");
         assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert!(ehlo.starts_with("250-mx.test\r\n"), "{ehlo}");
         assert!(ehlo.ends_with("\r\n") && ehlo.lines().last().unwrap().starts_with("250 "));
         assert_eq!(c.cmd("HELO client.test").await, "250 mx.test\r\n");
         assert!(c.cmd("NOOP").await.starts_with("250 2.0.0"));
