@@ -14,5 +14,4 @@ pub mod pipeline;
 pub mod tls;
 pub mod admin;
 pub mod cli;
-pub mod imap;
 pub mod server;

@@ -2,3 +2,8 @@
 
 pub mod backend;
 pub mod delivery;
+pub mod data;
+pub mod session;
+pub mod wire;
+
+pub use session::{SessionConfig, run_session};

@@ -1,0 +1,1561 @@
+//! One SMTP session (RFC 5321), for the MX role (`Protocol::Smtp`) and for message submission
+//! (`Protocol::Submission`, RFC 6409: authentication required before MAIL).
+//!
+//! Extensions: PIPELINING (RFC 2920), SIZE (RFC 1870), 8BITMIME (RFC 6152), ENHANCEDSTATUSCODES
+//! (RFC 2034/3463), SMTPUTF8 (RFC 6531), CHUNKING (RFC 3030, without BINARYMIME), STARTTLS
+//! (RFC 3207), AUTH PLAIN/LOGIN (RFC 4954). Wire details live in [`super::wire`] and [`super::data`]; everything
+//! the session needs to decide comes through [`SmtpBackend`].
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use smtp_proto::{EhloResponse, MailFrom, RcptTo, Request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::timeout;
+use tokio_rustls::TlsAcceptor;
+use tracing::{Instrument, Span, debug, info, info_span, warn};
+
+use super::backend::{AuthResult, Envelope, IncomingMessage, RcptDecision, SmtpBackend};
+use super::data::{DataOutcome, DataReader};
+use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
+use crate::config::{Limits, Protocol, TlsMode};
+use crate::net::Conn;
+
+/// Unrecognised or malformed command lines before the session is closed with 421.
+const MAX_PROTOCOL_ERRORS: u32 = 20;
+
+/// What a listener tells its sessions.
+#[derive(Clone)]
+pub struct SessionConfig {
+    /// Our name in the greeting, EHLO reply and Received headers.
+    pub hostname: String,
+    /// `Smtp` (MX role) or `Submission` (AUTH required before MAIL). Other values behave as
+    /// `Smtp`.
+    pub protocol: Protocol,
+    /// `Starttls` offers STARTTLS on plain connections; `Implicit` means the caller passes an
+    /// already-TLS `Conn`; `None` offers no TLS (and allows AUTH from loopback only).
+    pub tls_mode: TlsMode,
+    /// Needed for STARTTLS; without it STARTTLS is not offered.
+    pub tls_acceptor: Option<TlsAcceptor>,
+    pub limits: Limits,
+}
+
+/// Why a session ended early. Logged, never shown to the client.
+#[derive(Debug, thiserror::Error)]
+enum SessionError {
+    #[error("i/o error: {0}")]
+    Io(#[from] io::Error),
+    #[error("timed out waiting for the client")]
+    ReadTimeout,
+    #[error("timed out writing to the client")]
+    WriteTimeout,
+    #[error("client closed the connection")]
+    Eof,
+    #[error("TLS handshake failed: {0}")]
+    Tls(io::Error),
+}
+
+/// Whether the session goes on after a command.
+enum Flow {
+    Continue,
+    Close,
+}
+
+struct Helo {
+    name: String,
+    /// EHLO rather than HELO.
+    extended: bool,
+}
+
+/// A mail transaction, from MAIL FROM to the end of DATA (or RSET).
+struct Transaction {
+    queue_id: String,
+    mail_from: String,
+    recipients: Vec<String>,
+    /// MAIL FROM carried SMTPUTF8 (RFC 6531 §3.4).
+    smtputf8: bool,
+    /// Carries the queue id; every log line about this message is emitted in it.
+    span: Span,
+    /// The message so far when it comes in BDAT chunks (RFC 3030).
+    chunks: Option<DataReader>,
+}
+
+/// Runs one SMTP session to its end. Never panics on client input; errors are logged.
+pub async fn run_session<B: SmtpBackend>(
+    conn: Conn,
+    peer: SocketAddr,
+    config: Arc<SessionConfig>,
+    backend: Arc<B>,
+) {
+    let span = info_span!("smtp", peer = %peer, listener = config.protocol.name());
+    async move {
+        let mut session = Session {
+            conn,
+            peer,
+            config,
+            backend,
+            input: InputBuffer::new(),
+            read_buf: vec![0; 16 * 1024],
+            out: Vec::with_capacity(1024),
+            helo: None,
+            auth: None,
+            auth_failures: 0,
+            errors: 0,
+            txn: None,
+        };
+        match session.run().await {
+            Ok(()) | Err(SessionError::Eof) => info!("disconnected"),
+            Err(e) => info!(error = %e, "session ended"),
+        }
+        let _ = timeout(Duration::from_secs(5), session.conn.shutdown()).await;
+    }
+    .instrument(span)
+    .await
+}
+
+struct Session<B> {
+    conn: Conn,
+    peer: SocketAddr,
+    config: Arc<SessionConfig>,
+    backend: Arc<B>,
+    input: InputBuffer,
+    read_buf: Vec<u8>,
+    /// Replies not yet written: flushed before every blocking read (RFC 2920 §3.2).
+    out: Vec<u8>,
+    helo: Option<Helo>,
+    /// The account, once AUTH succeeded.
+    auth: Option<String>,
+    auth_failures: u32,
+    /// Unparseable or overlong command lines so far.
+    errors: u32,
+    txn: Option<Transaction>,
+}
+
+impl<B: SmtpBackend> Session<B> {
+    async fn run(&mut self) -> Result<(), SessionError> {
+        info!(tls = self.conn.is_tls(), "connected");
+        let greeting = format!("220 {} ESMTP Mailsift\r\n", self.config.hostname);
+        self.out.extend_from_slice(greeting.as_bytes());
+        let result = self.command_loop().await;
+        if let Err(SessionError::ReadTimeout) = result {
+            // RFC 5321 §4.5.3.2: the server may close after a timeout, saying so with 421.
+            self.reply(
+                421,
+                "4.4.2",
+                format!("{} Timeout, closing", self.config.hostname),
+            );
+            let _ = self.flush().await;
+        }
+        result
+    }
+
+    async fn command_loop(&mut self) -> Result<(), SessionError> {
+        let command_timeout = self.config.limits.smtp_command_timeout;
+        loop {
+            if self.out.len() > 16 * 1024 {
+                // A client pipelining without reading must not grow our buffer unboundedly.
+                self.flush().await?;
+            }
+            let line = match self.read_line(MAX_AUTH_LINE, command_timeout).await? {
+                // RFC 5321 §4.5.3.1.4 (512 octets); RFC 4954 §4 allows AUTH lines up to 12288.
+                Some(line) if line.len() <= MAX_COMMAND_LINE || wire::is_auth_command(&line) => {
+                    line
+                }
+                _ => {
+                    if let Flow::Close = self.protocol_error(500, "5.5.2", "Line too long".into()) {
+                        self.flush().await?;
+                        return Ok(());
+                    }
+                    continue;
+                }
+            };
+            if let Flow::Close = self.command(&line).await? {
+                self.flush().await?;
+                return Ok(());
+            }
+        }
+    }
+
+    // ---- I/O ----
+
+    /// The next line, reading as needed; `None` for a line over `max` octets (consumed).
+    async fn read_line(
+        &mut self,
+        max: usize,
+        timeout_secs: u64,
+    ) -> Result<Option<Vec<u8>>, SessionError> {
+        loop {
+            match self.input.next_line(max) {
+                Line::Complete(line) => return Ok(Some(line)),
+                Line::TooLong => return Ok(None),
+                Line::Incomplete => self.fill(timeout_secs).await?,
+            }
+        }
+    }
+
+    /// Flushes pending replies, then waits for more input.
+    async fn fill(&mut self, timeout_secs: u64) -> Result<(), SessionError> {
+        self.flush().await?;
+        let n = timeout(
+            Duration::from_secs(timeout_secs),
+            self.conn.read(&mut self.read_buf),
+        )
+        .await
+        .map_err(|_| SessionError::ReadTimeout)??;
+        if n == 0 {
+            return Err(SessionError::Eof);
+        }
+        self.input.extend(&self.read_buf[..n]);
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), SessionError> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let out = std::mem::take(&mut self.out);
+        let conn = &mut self.conn;
+        timeout(
+            Duration::from_secs(self.config.limits.smtp_command_timeout),
+            async {
+                conn.write_all(&out).await?;
+                conn.flush().await
+            },
+        )
+        .await
+        .map_err(|_| SessionError::WriteTimeout)??;
+        Ok(())
+    }
+
+    /// Replies to a line we could not take as a command. Like Postfix's hard error limit, a
+    /// client producing nothing but errors (a confused program, an HTTP request sent to the SMTP
+    /// port) is disconnected rather than served forever.
+    fn protocol_error(&mut self, code: u16, enhanced: &str, text: String) -> Flow {
+        self.errors += 1;
+        if self.errors >= MAX_PROTOCOL_ERRORS {
+            self.reply(421, "4.7.0", "Too many errors, closing");
+            Flow::Close
+        } else {
+            self.reply(code, enhanced, text);
+            Flow::Continue
+        }
+    }
+
+    fn reply(&mut self, code: u16, enhanced: &str, text: impl AsRef<str>) {
+        self.out
+            .extend_from_slice(&wire::format_reply(code, enhanced, text.as_ref()));
+    }
+
+    // ---- state ----
+
+    fn starttls_offered(&self) -> bool {
+        self.config.tls_mode == TlsMode::Starttls
+            && !self.conn.is_tls()
+            && self.config.tls_acceptor.is_some()
+    }
+
+    /// AUTH only on submission listeners, and only where the password cannot be sniffed.
+    fn auth_offered(&self) -> bool {
+        self.config.protocol == Protocol::Submission
+            && (self.conn.is_tls()
+                || (self.config.tls_mode == TlsMode::None && self.peer.ip().is_loopback()))
+    }
+
+    fn envelope(&self, txn: &Transaction) -> Envelope {
+        Envelope {
+            queue_id: txn.queue_id.clone(),
+            mail_from: txn.mail_from.clone(),
+            recipients: txn.recipients.clone(),
+            helo: self
+                .helo
+                .as_ref()
+                .map(|h| h.name.clone())
+                .unwrap_or_default(),
+            client_ip: self.peer.ip(),
+            authenticated_as: self.auth.clone(),
+            tls: self.conn.tls_description(),
+        }
+    }
+
+    fn reset_transaction(&mut self) {
+        if let Some(txn) = self.txn.take() {
+            debug!(parent: &txn.span, "transaction reset");
+        }
+    }
+
+    // ---- commands ----
+
+    async fn command(&mut self, line: &[u8]) -> Result<Flow, SessionError> {
+        let request = match wire::parse_command(line) {
+            Ok(request) => request,
+            Err(e) => {
+                let (code, enhanced, text) = e.reply();
+                return Ok(self.protocol_error(code, enhanced, text));
+            }
+        };
+        match request {
+            Request::Ehlo { host } => self.helo(host, true),
+            Request::Helo { host } => self.helo(host, false),
+            Request::StartTls => return self.starttls().await,
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => return self.auth(mechanism, initial_response).await,
+            Request::Mail { from } => self.mail(from),
+            Request::Rcpt { to } => self.rcpt(to).await,
+            Request::Data => self.data().await?,
+            Request::Bdat {
+                chunk_size,
+                is_last,
+            } => self.bdat(chunk_size as u64, is_last).await?,
+            Request::Rset => {
+                self.reset_transaction();
+                self.reply(250, "2.0.0", "OK");
+            }
+            Request::Noop { .. } => self.reply(250, "2.0.0", "OK"),
+            // RFC 5321 §3.5.3: 252 when we will not verify (address harvesting).
+            Request::Vrfy { .. } => self.reply(
+                252,
+                "2.5.0",
+                "Cannot VRFY user, but will accept message and attempt delivery",
+            ),
+            Request::Help { .. } => self.reply(
+                214,
+                "2.0.0",
+                "Mailsift SMTP server. Commands:\n\
+                 EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
+            ),
+            Request::Quit => {
+                self.reply(
+                    221,
+                    "2.0.0",
+                    format!("{} closing connection", self.config.hostname),
+                );
+                return Ok(Flow::Close);
+            }
+            Request::Lhlo { .. }
+            | Request::Expn { .. }
+            | Request::Etrn { .. }
+            | Request::Atrn { .. }
+            | Request::Burl { .. } => self.reply(502, "5.5.1", "Command not implemented"),
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// EHLO / HELO (RFC 5321 §4.1.1.1): resets any transaction. Replies to EHLO/HELO carry no
+    /// enhanced status code (RFC 2034 §3).
+    fn helo(&mut self, host: String, extended: bool) {
+        self.reset_transaction();
+        debug!(helo = %wire::sanitize(&host), extended, "hello");
+        self.helo = Some(Helo {
+            name: host,
+            extended,
+        });
+        if !extended {
+            let text = format!("250 {}\r\n", self.config.hostname);
+            self.out.extend_from_slice(text.as_bytes());
+            return;
+        }
+        let mut ehlo = EhloResponse::new(self.config.hostname.as_str());
+        ehlo.capabilities = smtp_proto::EXT_PIPELINING
+            | smtp_proto::EXT_SIZE
+            | smtp_proto::EXT_8BIT_MIME
+            | smtp_proto::EXT_ENHANCED_STATUS_CODES
+            | smtp_proto::EXT_SMTP_UTF8
+            | smtp_proto::EXT_CHUNKING;
+        ehlo.size = usize::try_from(self.config.limits.max_message_size).unwrap_or(usize::MAX);
+        if self.starttls_offered() {
+            ehlo.capabilities |= smtp_proto::EXT_START_TLS;
+        }
+        if self.auth_offered() {
+            ehlo.capabilities |= smtp_proto::EXT_AUTH;
+            ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
+        }
+        // Writing to a Vec cannot fail.
+        let mut lines = Vec::new();
+        let _ = ehlo.write(&mut lines);
+        // smtp-proto's first line reads "250-host you had me at EHLO"; keep the capability
+        // lines, put a plain first line.
+        let caps = lines
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(&lines[..0], |i| &lines[i + 1..]);
+        let first = format!("250-{}\r\n", self.config.hostname);
+        self.out.extend_from_slice(first.as_bytes());
+        self.out.extend_from_slice(caps);
+    }
+
+    /// STARTTLS (RFC 3207).
+    async fn starttls(&mut self) -> Result<Flow, SessionError> {
+        if self.conn.is_tls() {
+            self.reply(503, "5.5.1", "Already using TLS");
+            return Ok(Flow::Continue);
+        }
+        let acceptor = match &self.config.tls_acceptor {
+            Some(acceptor) if self.starttls_offered() => acceptor.clone(),
+            _ => {
+                self.reply(502, "5.5.1", "STARTTLS not available");
+                return Ok(Flow::Continue);
+            }
+        };
+        self.reply(220, "2.0.0", "Ready to start TLS");
+        self.flush().await?;
+        // §4.2: anything pipelined after STARTTLS was sent in plain text; it must not be
+        // executed inside the TLS session (CVE-2011-0411 and friends).
+        self.input.clear();
+        let handshake = timeout(
+            Duration::from_secs(self.config.limits.smtp_command_timeout),
+            self.conn.upgrade(&acceptor),
+        )
+        .await;
+        match handshake {
+            Ok(Ok(())) => {
+                info!(
+                    tls = self.conn.tls_description().unwrap_or_default(),
+                    "TLS started"
+                );
+                // §4.2: forget everything learnt before; the client must EHLO again.
+                self.helo = None;
+                self.auth = None;
+                self.txn = None;
+                Ok(Flow::Continue)
+            }
+            // The socket is gone with the failed handshake: nothing more can be sent.
+            Ok(Err(e)) => Err(SessionError::Tls(e)),
+            Err(_) => Err(SessionError::Tls(io::Error::other("handshake timed out"))),
+        }
+    }
+
+    /// AUTH PLAIN / LOGIN (RFC 4954, RFC 4616).
+    async fn auth(&mut self, mechanism: u64, initial: String) -> Result<Flow, SessionError> {
+        if self.config.protocol != Protocol::Submission {
+            self.reply(502, "5.5.1", "AUTH not available");
+            return Ok(Flow::Continue);
+        }
+        if !self.helo.as_ref().is_some_and(|h| h.extended) {
+            self.reply(503, "5.5.1", "Send EHLO first");
+            return Ok(Flow::Continue);
+        }
+        if self.auth.is_some() {
+            self.reply(503, "5.5.1", "Already authenticated");
+            return Ok(Flow::Continue);
+        }
+        if self.txn.is_some() {
+            // RFC 4954 §4: not permitted during a mail transaction.
+            self.reply(503, "5.5.1", "AUTH not permitted during a mail transaction");
+            return Ok(Flow::Continue);
+        }
+        if !self.auth_offered() {
+            // RFC 4954 §6.
+            self.reply(
+                538,
+                "5.7.11",
+                "Encryption required for requested authentication mechanism",
+            );
+            return Ok(Flow::Continue);
+        }
+        let (user, password) = match mechanism {
+            smtp_proto::AUTH_PLAIN => {
+                let payload = if initial.is_empty() {
+                    // An empty challenge; the client answers with its PLAIN message.
+                    self.out.extend_from_slice(b"334 \r\n");
+                    match self.auth_response().await? {
+                        Some(line) => line,
+                        None => return Ok(Flow::Continue),
+                    }
+                } else {
+                    initial.into_bytes()
+                };
+                match wire::decode_plain(&payload) {
+                    Ok(credentials) => credentials,
+                    Err(wire::AuthPayloadError::Authzid) => {
+                        return Ok(self.auth_failed("(authzid)"));
+                    }
+                    Err(e) => {
+                        self.reply(501, "5.5.2", format!("Invalid AUTH PLAIN response: {e}"));
+                        return Ok(Flow::Continue);
+                    }
+                }
+            }
+            smtp_proto::AUTH_LOGIN => {
+                let user = if initial.is_empty() {
+                    let prompt = wire::encode_challenge("Username:");
+                    self.out
+                        .extend_from_slice(format!("334 {prompt}\r\n").as_bytes());
+                    match self.auth_response().await? {
+                        Some(line) => line,
+                        None => return Ok(Flow::Continue),
+                    }
+                } else {
+                    initial.into_bytes()
+                };
+                let Ok(user) = wire::decode_login(&user) else {
+                    self.reply(501, "5.5.2", "Invalid base64 data");
+                    return Ok(Flow::Continue);
+                };
+                let prompt = wire::encode_challenge("Password:");
+                self.out
+                    .extend_from_slice(format!("334 {prompt}\r\n").as_bytes());
+                let Some(line) = self.auth_response().await? else {
+                    return Ok(Flow::Continue);
+                };
+                let Ok(password) = wire::decode_login(&line) else {
+                    self.reply(501, "5.5.2", "Invalid base64 data");
+                    return Ok(Flow::Continue);
+                };
+                (user, password)
+            }
+            _ => {
+                self.reply(504, "5.5.4", "Unrecognized authentication type");
+                return Ok(Flow::Continue);
+            }
+        };
+        match self.backend.authenticate(&user, &password).await {
+            AuthResult::Success(account) => {
+                info!(account = %account, "authenticated");
+                self.auth = Some(account);
+                self.reply(235, "2.7.0", "Authentication successful");
+                Ok(Flow::Continue)
+            }
+            AuthResult::Failure => Ok(self.auth_failed(&user)),
+            AuthResult::Refused(reply) => {
+                info!(user = %wire::sanitize(&user), code = reply.code, "authentication refused");
+                self.reply(reply.code, &reply.enhanced, &reply.text);
+                Ok(Flow::Continue)
+            }
+            AuthResult::TempFail => {
+                self.reply(454, "4.7.0", "Temporary authentication failure");
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    fn auth_failed(&mut self, user: &str) -> Flow {
+        self.auth_failures += 1;
+        warn!(
+            user = %wire::sanitize(user),
+            failures = self.auth_failures,
+            "authentication failed"
+        );
+        if self.auth_failures >= self.config.limits.max_auth_failures {
+            self.reply(421, "4.7.0", "Too many authentication failures, closing");
+            Flow::Close
+        } else {
+            self.reply(535, "5.7.8", "Authentication credentials invalid");
+            Flow::Continue
+        }
+    }
+
+    /// One client line of a SASL exchange; `None` when the exchange ended (reply queued).
+    async fn auth_response(&mut self) -> Result<Option<Vec<u8>>, SessionError> {
+        let timeout_secs = self.config.limits.smtp_command_timeout;
+        match self.read_line(MAX_AUTH_LINE, timeout_secs).await? {
+            None => {
+                self.reply(500, "5.5.6", "Authentication exchange line is too long");
+                Ok(None)
+            }
+            Some(line) if wire::is_auth_cancel(&line) => {
+                self.reply(501, "5.7.0", "Authentication cancelled");
+                Ok(None)
+            }
+            Some(line) => Ok(Some(line)),
+        }
+    }
+
+    /// MAIL FROM (RFC 5321 §4.1.1.2).
+    fn mail(&mut self, from: MailFrom<String>) {
+        if self.helo.is_none() {
+            self.reply(503, "5.5.1", "Send EHLO/HELO first");
+            return;
+        }
+        if self.txn.is_some() {
+            self.reply(503, "5.5.1", "Nested MAIL command");
+            return;
+        }
+        if self.config.protocol == Protocol::Submission && self.auth.is_none() {
+            self.reply(530, "5.7.0", "Authentication required");
+            return;
+        }
+        // smtp-proto parses every registered extension; refuse those we do not offer
+        // (§4.1.1.11). AUTH= (RFC 4954 §5) is accepted and ignored.
+        let offered =
+            smtp_proto::MAIL_BODY_7BIT | smtp_proto::MAIL_BODY_8BITMIME | smtp_proto::MAIL_SMTPUTF8;
+        if from.flags & !offered != 0
+            || from.trans_id.is_some()
+            || from.by != 0
+            || from.env_id.is_some()
+            || from.solicit.is_some()
+            || from.mtrk.is_some()
+            || from.hold_for != 0
+            || from.hold_until != 0
+            || from.mt_priority != 0
+        {
+            self.reply(555, "5.5.4", "Unsupported MAIL FROM parameter");
+            return;
+        }
+        // RFC 1870 §6.1.
+        if from.size as u64 > self.config.limits.max_message_size {
+            self.reply(
+                552,
+                "5.3.4",
+                "Message size exceeds fixed maximum message size",
+            );
+            return;
+        }
+        let smtputf8 = from.flags & smtp_proto::MAIL_SMTPUTF8 != 0;
+        if from.address.chars().any(char::is_control) {
+            self.reply(501, "5.1.7", "Bad sender address syntax");
+            return;
+        }
+        if !smtputf8 && !from.address.is_ascii() {
+            // RFC 6531 §3.6.2, RFC 6533 §3.
+            self.reply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+            return;
+        }
+        let queue_id = new_queue_id();
+        let span = info_span!("txn", queue_id = %queue_id);
+        info!(parent: &span, from = %from.address, size = from.size, "MAIL FROM");
+        self.txn = Some(Transaction {
+            queue_id,
+            mail_from: from.address,
+            recipients: Vec::new(),
+            smtputf8,
+            span,
+            chunks: None,
+        });
+        self.reply(250, "2.1.0", "OK");
+    }
+
+    /// RCPT TO (RFC 5321 §4.1.1.3).
+    async fn rcpt(&mut self, to: RcptTo<String>) {
+        let Some(txn) = &self.txn else {
+            self.reply(503, "5.5.1", "Need MAIL before RCPT");
+            return;
+        };
+        if to.orcpt.is_some() || to.flags != 0 || to.rrvs != 0 {
+            self.reply(555, "5.5.4", "Unsupported RCPT TO parameter");
+            return;
+        }
+        let address = to.address;
+        if address.is_empty() || address.chars().any(char::is_control) {
+            self.reply(501, "5.1.3", "Bad recipient address syntax");
+            return;
+        }
+        if !txn.smtputf8 && !address.is_ascii() {
+            self.reply(553, "5.6.7", "Non-ASCII address requires SMTPUTF8");
+            return;
+        }
+        if txn
+            .recipients
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(&address))
+        {
+            self.reply(250, "2.1.5", "OK");
+            return;
+        }
+        if txn.recipients.len() >= self.config.limits.max_recipients {
+            // RFC 5321 §4.5.3.1.10.
+            self.reply(452, "4.5.3", "Too many recipients");
+            return;
+        }
+        let envelope = self.envelope(txn);
+        let span = txn.span.clone();
+        let decision = self
+            .backend
+            .check_recipient(&envelope, &address)
+            .instrument(span.clone())
+            .await;
+        match decision {
+            RcptDecision::Accept | RcptDecision::Relay => {
+                info!(parent: &span, to = %address, relay = (decision == RcptDecision::Relay), "RCPT TO accepted");
+                if let Some(txn) = &mut self.txn {
+                    txn.recipients.push(address);
+                }
+                self.reply(250, "2.1.5", "OK");
+            }
+            RcptDecision::Refuse(reply) => {
+                info!(parent: &span, to = %address, code = reply.code, "RCPT TO refused");
+                self.reply(reply.code, &reply.enhanced, &reply.text);
+            }
+        }
+    }
+
+    /// DATA (RFC 5321 §4.1.1.4). The transaction ends here whatever happens.
+    async fn data(&mut self) -> Result<(), SessionError> {
+        match &self.txn {
+            None => {
+                self.reply(503, "5.5.1", "Need MAIL command");
+                return Ok(());
+            }
+            Some(txn) if txn.recipients.is_empty() => {
+                // RFC 2920 §3.1: DATA after only failed RCPTs.
+                self.reply(554, "5.5.1", "No valid recipients");
+                return Ok(());
+            }
+            Some(txn) if txn.chunks.is_some() => {
+                // RFC 3030 §2: DATA and BDAT cannot be mixed in one transaction.
+                self.reply(503, "5.5.1", "DATA not allowed after BDAT");
+                return Ok(());
+            }
+            Some(_) => {}
+        }
+        self.reply(354, "", "Start mail input; end with <CRLF>.<CRLF>");
+        let limits = &self.config.limits;
+        let mut reader = DataReader::new(limits.max_message_size, limits.max_line_length);
+        let data_timeout = limits.smtp_data_timeout;
+        loop {
+            let pending = self.input.pending();
+            let len = pending.len();
+            if let Some(n) = reader.feed(pending) {
+                self.input.consume(n);
+                break;
+            }
+            self.input.consume(len);
+            self.fill(data_timeout).await?;
+        }
+        if let Some(txn) = self.txn.take() {
+            self.finish_message(txn, reader.finish()).await;
+        }
+        Ok(())
+    }
+
+    /// BDAT (RFC 3030 §2). The chunk is always read in full, so that its bytes are never taken
+    /// for commands; a refused chunk ends the transaction.
+    async fn bdat(&mut self, size: u64, last: bool) -> Result<(), SessionError> {
+        let refusal = match &self.txn {
+            None => Some((503, "5.5.1", "Need MAIL command")),
+            Some(txn) if txn.recipients.is_empty() => Some((554, "5.5.1", "No valid recipients")),
+            Some(_) => None,
+        };
+        if let Some((code, enhanced, text)) = refusal {
+            self.discard(size).await?;
+            self.reply(code, enhanced, text);
+            return Ok(());
+        }
+        let limits = &self.config.limits;
+        let (max_size, max_line) = (limits.max_message_size, limits.max_line_length);
+        let mut reader = self
+            .txn
+            .as_mut()
+            .and_then(|txn| txn.chunks.take())
+            .unwrap_or_else(|| DataReader::new_chunked(max_size, max_line));
+        let data_timeout = limits.smtp_data_timeout;
+        let mut left = size;
+        loop {
+            let pending = self.input.pending();
+            let take = (pending.len() as u64).min(left) as usize;
+            reader.feed_chunk(&pending[..take]);
+            self.input.consume(take);
+            left -= take as u64;
+            if left == 0 {
+                break;
+            }
+            self.fill(data_timeout).await?;
+        }
+        let Some(mut txn) = self.txn.take() else {
+            return Ok(());
+        };
+        if last || reader.failed() {
+            self.finish_message(txn, reader.finish()).await;
+        } else {
+            txn.chunks = Some(reader);
+            self.txn = Some(txn);
+            self.reply(250, "2.0.0", format!("{size} octets received"));
+        }
+        Ok(())
+    }
+
+    /// Replies to the end of a message (DATA or last BDAT) and hands it over if it is whole.
+    async fn finish_message(&mut self, txn: Transaction, outcome: DataOutcome) {
+        match outcome {
+            DataOutcome::TooBig => {
+                info!(parent: &txn.span, "message refused: too big");
+                self.reply(552, "5.3.4", "Message too big");
+            }
+            DataOutcome::LineTooLong => {
+                // RFC 5321 §4.5.3.1.6 limits text lines to 1000 octets. 500 is a command
+                // syntax reply; after DATA §4.3.2 lists 554 (transaction failed), permanent
+                // because resending the same content fails again; RFC 3463 X.6.0 = media error.
+                info!(parent: &txn.span, "message refused: line too long");
+                self.reply(
+                    554,
+                    "5.6.0",
+                    format!(
+                        "Message has a line longer than {} octets",
+                        self.config.limits.max_line_length
+                    ),
+                );
+            }
+            DataOutcome::Message(body) => {
+                let helo = self.helo.as_ref();
+                let with = with_protocol(
+                    helo.is_some_and(|h| h.extended),
+                    self.conn.is_tls(),
+                    self.auth.is_some(),
+                    txn.smtputf8,
+                );
+                let received = received_header(&ReceivedInfo {
+                    helo: helo.map(|h| h.name.as_str()).unwrap_or(""),
+                    ip: self.peer.ip(),
+                    hostname: &self.config.hostname,
+                    with,
+                    queue_id: &txn.queue_id,
+                    recipients: &txn.recipients,
+                    date: &chrono::Utc::now().to_rfc2822(),
+                });
+                let mut raw = Vec::with_capacity(received.len() + body.len());
+                raw.extend_from_slice(received.as_bytes());
+                raw.extend_from_slice(&body);
+                let size = raw.len();
+                let envelope = self.envelope(&txn);
+                let reply = self
+                    .backend
+                    .deliver(IncomingMessage { envelope, raw })
+                    .instrument(txn.span.clone())
+                    .await;
+                info!(parent: &txn.span, size, code = reply.code, text = %reply.text, "message done");
+                self.reply(reply.code, &reply.enhanced, &reply.text);
+            }
+        }
+    }
+
+    /// Reads and drops `n` octets (a refused BDAT chunk).
+    async fn discard(&mut self, mut n: u64) -> Result<(), SessionError> {
+        let data_timeout = self.config.limits.smtp_data_timeout;
+        loop {
+            let take = (self.input.pending().len() as u64).min(n);
+            self.input.consume(take as usize);
+            n -= take;
+            if n == 0 {
+                return Ok(());
+            }
+            self.fill(data_timeout).await?;
+        }
+    }
+}
+
+/// A queue id: 12 Crockford base32 characters, 30 bits of milliseconds then 30 random bits,
+/// so ids are unique in practice and roughly sortable within days.
+pub fn new_queue_id() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let mask = (1u64 << 30) - 1;
+    let value = ((millis & mask) << 30) | (rand::random::<u64>() & mask);
+    (0..12)
+        .rev()
+        .map(|i| ALPHABET[((value >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
+
+/// The `with` keyword of the Received header (RFC 3848, RFC 6531 §3.7.3).
+pub fn with_protocol(extended: bool, tls: bool, auth: bool, smtputf8: bool) -> &'static str {
+    match (extended, smtputf8, tls, auth) {
+        (false, _, _, _) => "SMTP",
+        (true, false, false, false) => "ESMTP",
+        (true, false, true, false) => "ESMTPS",
+        (true, false, false, true) => "ESMTPA",
+        (true, false, true, true) => "ESMTPSA",
+        (true, true, false, false) => "UTF8SMTP",
+        (true, true, true, false) => "UTF8SMTPS",
+        (true, true, false, true) => "UTF8SMTPA",
+        (true, true, true, true) => "UTF8SMTPSA",
+    }
+}
+
+/// What goes into our Received header.
+pub struct ReceivedInfo<'a> {
+    pub helo: &'a str,
+    pub ip: IpAddr,
+    pub hostname: &'a str,
+    pub with: &'a str,
+    pub queue_id: &'a str,
+    pub recipients: &'a [String],
+    /// RFC 5322 date-time.
+    pub date: &'a str,
+}
+
+/// The trace header (RFC 5321 §4.4). No reverse DNS lookup is done, so TCP-info is the bare
+/// address literal. `for` is given only for a single recipient, so that a message to several
+/// recipients does not disclose the others (Bcc) to each of them.
+pub fn received_header(info: &ReceivedInfo<'_>) -> String {
+    // HELO is client-chosen: keep it to characters that cannot break the header's structure.
+    let helo: String = info
+        .helo
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._:[]".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let helo = if helo.is_empty() { "unknown" } else { &helo };
+    let ip = match info.ip.to_canonical() {
+        IpAddr::V4(v4) => format!("[{v4}]"),
+        IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
+    };
+    let mut h = format!(
+        "Received: from {helo} ({ip})\r\n\tby {} (Mailsift) with {} id {}",
+        info.hostname, info.with, info.queue_id
+    );
+    if let [rcpt] = info.recipients {
+        let rcpt: String = rcpt
+            .chars()
+            .map(|c| if c.is_control() || c == '>' { '_' } else { c })
+            .collect();
+        h.push_str(&format!("\r\n\tfor <{rcpt}>"));
+    }
+    h.push_str(&format!(";\r\n\t{}\r\n", info.date));
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::task::JoinHandle;
+
+    use super::*;
+    use crate::smtp::backend::Reply;
+
+    /// Local domain `example.org`; `unknown@example.org` does not exist; anything else is
+    /// foreign and relayed only for authenticated sessions.
+    #[derive(Default)]
+    struct MockBackend {
+        delivered: Mutex<Vec<IncomingMessage>>,
+    }
+
+    impl SmtpBackend for MockBackend {
+        async fn check_recipient(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
+            if recipient == "unknown@example.org" {
+                RcptDecision::Refuse(Reply::new(550, "5.1.1", "No such user"))
+            } else if recipient.ends_with("@example.org") || recipient == "postmaster" {
+                RcptDecision::Accept
+            } else if envelope.authenticated_as.is_some() {
+                RcptDecision::Relay
+            } else {
+                RcptDecision::Refuse(Reply::new(554, "5.7.1", "Relay access denied"))
+            }
+        }
+
+        async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
+            match (username, password) {
+                ("alice", "secret") => AuthResult::Success("alice@example.org".into()),
+                ("blocked", _) => AuthResult::Refused(Reply::new(535, "5.7.8", "Account blocked")),
+                _ => AuthResult::Failure,
+            }
+        }
+
+        async fn deliver(&self, message: IncomingMessage) -> Reply {
+            let id = message.envelope.queue_id.clone();
+            self.delivered.lock().unwrap().push(message);
+            Reply::new(250, "2.0.0", format!("Ok: queued as {id}"))
+        }
+    }
+
+    fn config(protocol: Protocol) -> SessionConfig {
+        SessionConfig {
+            hostname: "mx.test".into(),
+            protocol,
+            tls_mode: TlsMode::None,
+            tls_acceptor: None,
+            limits: Limits {
+                max_message_size: 2000,
+                max_recipients: 3,
+                max_auth_failures: 3,
+                ..Limits::default()
+            },
+        }
+    }
+
+    struct Client<S> {
+        s: BufReader<S>,
+    }
+
+    impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+        fn new(s: S) -> Self {
+            Client {
+                s: BufReader::new(s),
+            }
+        }
+
+        async fn send(&mut self, data: &str) {
+            self.send_bytes(data.as_bytes()).await;
+        }
+
+        async fn send_bytes(&mut self, data: &[u8]) {
+            self.s.get_mut().write_all(data).await.unwrap();
+            self.s.get_mut().flush().await.unwrap();
+        }
+
+        /// One complete (possibly multi-line) reply; "" at EOF.
+        async fn reply(&mut self) -> String {
+            let mut all = String::new();
+            loop {
+                let mut line = String::new();
+                let n = timeout(Duration::from_secs(10), self.s.read_line(&mut line))
+                    .await
+                    .expect("reply timed out")
+                    .unwrap();
+                if n == 0 {
+                    return all;
+                }
+                assert!(line.ends_with("\r\n"), "{line:?}");
+                all.push_str(&line);
+                if line.as_bytes().get(3) != Some(&b'-') {
+                    return all;
+                }
+            }
+        }
+
+        async fn cmd(&mut self, command: &str) -> String {
+            self.send(&format!("{command}\r\n")).await;
+            self.reply().await
+        }
+    }
+
+    /// A session over a real loopback socket.
+    async fn start(
+        config: SessionConfig,
+        backend: Arc<MockBackend>,
+    ) -> (Client<TcpStream>, JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Arc::new(config);
+        let server = tokio::spawn(async move {
+            let (tcp, peer) = listener.accept().await.unwrap();
+            run_session(Conn::Plain(tcp), peer, config, backend).await;
+        });
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        (Client::new(tcp), server)
+    }
+
+    async fn ready(protocol: Protocol) -> (Client<TcpStream>, Arc<MockBackend>) {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(protocol), backend.clone()).await;
+        assert_eq!(c.reply().await, "220 mx.test ESMTP Mailsift\r\n");
+        assert!(c.cmd("EHLO client.test").await.starts_with("250-mx.test"));
+        (c, backend)
+    }
+
+    fn plain(user: &str, pass: &str) -> String {
+        BASE64.encode(format!("\0{user}\0{pass}"))
+    }
+
+    #[test]
+    fn session_future_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            let fut = run_session(
+                Conn::Plain(tcp),
+                addr,
+                Arc::new(config(Protocol::Smtp)),
+                Arc::new(MockBackend::default()),
+            );
+            assert_send(&fut);
+        });
+    }
+
+    #[tokio::test]
+    async fn greeting_and_capabilities() {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(Protocol::Smtp), backend.clone()).await;
+        assert_eq!(c.reply().await, "220 mx.test ESMTP Mailsift\r\n");
+        let ehlo = c.cmd("EHLO client.test").await;
+        for cap in [
+            "PIPELINING",
+            "SIZE 2000",
+            "8BITMIME",
+            "ENHANCEDSTATUSCODES",
+            "SMTPUTF8",
+            "CHUNKING",
+        ] {
+            assert!(ehlo.contains(cap), "{cap} missing in {ehlo}");
+        }
+        // MX listener: no AUTH; tls none: no STARTTLS.
+        assert!(!ehlo.contains("AUTH"), "{ehlo}");
+        assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert!(ehlo.starts_with("250-mx.test\r\n"), "{ehlo}");
+        assert!(ehlo.ends_with("\r\n") && ehlo.lines().last().unwrap().starts_with("250 "));
+        assert_eq!(c.cmd("HELO client.test").await, "250 mx.test\r\n");
+        assert!(c.cmd("NOOP").await.starts_with("250 2.0.0"));
+        assert!(c.cmd("VRFY bob").await.starts_with("252 2.5.0"));
+        assert!(c.cmd("HELP").await.starts_with("214-2.0.0"));
+        assert!(c.cmd("EXPN list").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("STARTTLS").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("502 5.5.1"));
+        assert!(c.cmd("FROB").await.starts_with("500 5.5.2"));
+        assert!(c.cmd("QUIT").await.starts_with("221 2.0.0"));
+        assert_eq!(c.reply().await, "", "connection not closed after QUIT");
+
+        // Submission on loopback without TLS offers AUTH.
+        let (mut c, _) = start(config(Protocol::Submission), backend).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(ehlo.contains("250-AUTH PLAIN LOGIN") || ehlo.contains("250-AUTH LOGIN PLAIN"));
+    }
+
+    #[tokio::test]
+    async fn delivers_exact_bytes_with_received_header() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<sender@remote.test>").await,
+            "250 2.1.0 OK\r\n"
+        );
+        assert_eq!(c.cmd("RCPT TO:<bob@example.org>").await, "250 2.1.5 OK\r\n");
+        assert!(c.cmd("DATA").await.starts_with("354 "));
+        c.send("Subject: hi\r\n\r\n..dotted\r\nline\r\n.\r\n").await;
+        let reply = c.reply().await;
+        assert!(reply.starts_with("250 2.0.0 Ok: queued as "), "{reply}");
+
+        let delivered = backend.delivered.lock().unwrap().pop().unwrap();
+        let env = &delivered.envelope;
+        assert_eq!(env.mail_from, "sender@remote.test");
+        assert_eq!(env.recipients, ["bob@example.org"]);
+        assert_eq!(env.helo, "client.test");
+        assert_eq!(env.client_ip.to_string(), "127.0.0.1");
+        assert_eq!(env.authenticated_as, None);
+        assert_eq!(env.tls, None);
+        assert_eq!(env.queue_id.len(), 12);
+        assert!(reply.contains(&env.queue_id));
+
+        let raw = String::from_utf8(delivered.raw.clone()).unwrap();
+        let expected_head = format!(
+            "Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Mailsift) with ESMTP id {}\r\n\tfor <bob@example.org>;\r\n\t",
+            env.queue_id
+        );
+        assert!(raw.starts_with(&expected_head), "{raw}");
+        let (date, body) = raw[expected_head.len()..].split_once("\r\n").unwrap();
+        assert!(chrono::DateTime::parse_from_rfc2822(date).is_ok(), "{date}");
+        assert_eq!(body, "Subject: hi\r\n\r\n.dotted\r\nline\r\n");
+
+        // The transaction is over; EHLO state is kept.
+        assert!(
+            c.cmd("RCPT TO:<bob@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        assert!(c.cmd("MAIL FROM:<>").await.starts_with("250 2.1.0"));
+    }
+
+    #[tokio::test]
+    async fn recipient_refusals_pass_through() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        assert_eq!(
+            c.cmd("RCPT TO:<unknown@example.org>").await,
+            "550 5.1.1 No such user\r\n"
+        );
+        assert_eq!(
+            c.cmd("RCPT TO:<someone@elsewhere.test>").await,
+            "554 5.7.1 Relay access denied\r\n"
+        );
+        assert_eq!(c.cmd("DATA").await, "554 5.5.1 No valid recipients\r\n");
+        assert!(c.cmd("RCPT TO:<Postmaster>").await.starts_with("250 2.1.5"));
+        assert!(c.cmd("RCPT TO:<>").await.starts_with("501 5.1.3"));
+        assert!(
+            c.cmd("RCPT TO:<x@example.org> NOTIFY=NEVER")
+                .await
+                .starts_with("555 5.5.4")
+        );
+        c.cmd("RCPT TO:<c@example.org>").await;
+        c.cmd("RCPT TO:<d@example.org>").await;
+        assert_eq!(
+            c.cmd("RCPT TO:<e@example.org>").await,
+            "452 4.5.3 Too many recipients\r\n"
+        );
+        assert!(c.cmd("RSET").await.starts_with("250 2.0.0"));
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn sequence_errors() {
+        let backend = Arc::new(MockBackend::default());
+        let (mut c, _) = start(config(Protocol::Smtp), backend).await;
+        c.reply().await;
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("503 5.5.1"));
+        c.cmd("EHLO client.test").await;
+        assert!(
+            c.cmd("RCPT TO:<bob@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("250"));
+        assert!(c.cmd("MAIL FROM:<a@b.test>").await.starts_with("503 5.5.1"));
+        assert!(c.cmd("MAIL FROM:a@b.test").await.starts_with("501 5.5.4"));
+        let long = format!("NOOP {}", "x".repeat(600));
+        assert_eq!(c.cmd(&long).await, "500 5.5.2 Line too long\r\n");
+        assert!(c.cmd("NOOP").await.starts_with("250"));
+        // Non-ASCII address without SMTPUTF8.
+        c.cmd("RSET").await;
+        assert!(
+            c.cmd("MAIL FROM:<jösé@b.test>")
+                .await
+                .starts_with("553 5.6.7")
+        );
+        assert!(
+            c.cmd("MAIL FROM:<jösé@b.test> SMTPUTF8")
+                .await
+                .starts_with("250")
+        );
+        // Nothing but garbage: closed at MAX_PROTOCOL_ERRORS (two errors above).
+        for _ in 2..MAX_PROTOCOL_ERRORS - 1 {
+            assert!(c.cmd("GET / HTTP/1.1").await.starts_with("500 5.5.2"));
+        }
+        assert!(c.cmd("GET / HTTP/1.1").await.starts_with("421 4.7.0"));
+        assert_eq!(c.reply().await, "");
+    }
+
+    #[tokio::test]
+    async fn size_limits() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<a@remote.test> SIZE=5000").await,
+            "552 5.3.4 Message size exceeds fixed maximum message size\r\n"
+        );
+        assert!(
+            c.cmd("MAIL FROM:<a@remote.test> SIZE=100")
+                .await
+                .starts_with("250")
+        );
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        assert!(c.cmd("DATA").await.starts_with("354"));
+        let line = format!("{}\r\n", "x".repeat(70));
+        c.send(&line.repeat(40)).await;
+        c.send(".\r\n").await;
+        assert_eq!(c.reply().await, "552 5.3.4 Message too big\r\n");
+        // The session goes on; the transaction is gone.
+        assert!(c.cmd("RCPT TO:<bob@example.org>").await.starts_with("503"));
+
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        c.cmd("DATA").await;
+        c.send(&format!("{}\r\n.\r\n", "y".repeat(1200))).await;
+        assert!(c.reply().await.starts_with("554 5.6.0"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn pipelined_transaction() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.send(
+            "MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\n\
+             RCPT TO:<unknown@example.org>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\n",
+        )
+        .await;
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert!(c.reply().await.starts_with("550 5.1.1"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert!(c.reply().await.starts_with("354"));
+        // Body, end marker and the next commands in one write.
+        c.send("Subject: p\r\n\r\nbody\r\n.\r\nMAIL FROM:<b@remote.test>\r\nQUIT\r\n")
+            .await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("221"));
+        let delivered = backend.delivered.lock().unwrap();
+        assert_eq!(delivered.len(), 1);
+        let m = &delivered[0];
+        assert_eq!(
+            m.envelope.recipients,
+            ["bob@example.org", "carol@example.org"]
+        );
+        let raw = String::from_utf8_lossy(&m.raw);
+        // Two recipients: no `for` clause.
+        assert!(!raw.contains("\tfor <"), "{raw}");
+        assert!(raw.ends_with("\r\n\r\nbody\r\n"), "{raw}");
+    }
+
+    #[tokio::test]
+    async fn smuggled_commands_stay_in_the_body() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        c.send("MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n")
+            .await;
+        for _ in 0..3 {
+            c.reply().await;
+        }
+        c.send("Subject: s\r\n\r\nx\n.\nMAIL FROM:<ceo@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nforged\r\n.\r\n")
+            .await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(c.cmd("NOOP").await.starts_with("250 2.0.0 OK"));
+        let delivered = backend.delivered.lock().unwrap();
+        assert_eq!(delivered.len(), 1);
+        assert!(String::from_utf8_lossy(&delivered[0].raw).contains("MAIL FROM:<ceo@example.org>"));
+    }
+
+    #[tokio::test]
+    async fn chunking() {
+        let (mut c, backend) = ready(Protocol::Smtp).await;
+        // A refused chunk is consumed whole: its content is never run as commands.
+        c.send("BDAT 6\r\nQUIT\r\n").await;
+        assert!(c.reply().await.starts_with("503 5.5.1"));
+        assert!(c.cmd("NOOP").await.starts_with("250"));
+
+        c.send(
+            "MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\nBDAT 12\r\nSubject: c\r\n\r",
+        )
+        .await;
+        assert!(c.reply().await.starts_with("250 2.1.0"));
+        assert!(c.reply().await.starts_with("250 2.1.5"));
+        assert_eq!(c.reply().await, "250 2.0.0 12 octets received\r\n");
+        assert!(c.cmd("DATA").await.starts_with("503 5.5.1"));
+        // No dot transparency; bare LF normalised even across the chunk boundary.
+        c.send("BDAT 9 LAST\r\n\n.\r\nbody\n").await;
+        assert!(c.reply().await.starts_with("250 2.0.0 Ok: queued"));
+        {
+            let m = backend.delivered.lock().unwrap().pop().unwrap();
+            let raw = String::from_utf8(m.raw).unwrap();
+            let body = raw.split_once("+0000\r\n").unwrap().1;
+            assert_eq!(body, "Subject: c\r\n\r\n.\r\nbody\r\n");
+        }
+
+        // Too big: refused at the chunk that crosses the limit, transaction gone.
+        c.cmd("MAIL FROM:<a@remote.test>").await;
+        c.cmd("RCPT TO:<bob@example.org>").await;
+        let big = format!("{}\r\n", "z".repeat(73)).repeat(20);
+        c.send(&format!("BDAT 1500\r\n{big}")).await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        c.send(&format!("BDAT 1500 LAST\r\n{big}")).await;
+        assert_eq!(c.reply().await, "552 5.3.4 Message too big\r\n");
+        c.send("BDAT 3 LAST\r\nabc").await;
+        assert!(c.reply().await.starts_with("503 5.5.1"));
+        assert!(backend.delivered.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn submission_auth() {
+        let (mut c, backend) = ready(Protocol::Submission).await;
+        assert_eq!(
+            c.cmd("MAIL FROM:<alice@example.org>").await,
+            "530 5.7.0 Authentication required\r\n"
+        );
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "wrong")))
+                .await,
+            "535 5.7.8 Authentication credentials invalid\r\n"
+        );
+        assert!(c.cmd("AUTH PLAIN !!!").await.starts_with("501"));
+        assert!(c.cmd("AUTH CRAM-MD5").await.starts_with("504 5.5.4"));
+        // Empty initial response, then cancel.
+        assert_eq!(c.cmd("AUTH PLAIN").await, "334 \r\n");
+        assert!(c.cmd("*").await.starts_with("501"));
+        assert!(c.cmd("AUTH PLAIN =").await.starts_with("501"));
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("blocked", "x")))
+                .await,
+            "535 5.7.8 Account blocked\r\n"
+        );
+        assert_eq!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "secret")))
+                .await,
+            "235 2.7.0 Authentication successful\r\n"
+        );
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("503 5.5.1"));
+        assert!(
+            c.cmd("MAIL FROM:<alice@example.org>")
+                .await
+                .starts_with("250")
+        );
+        assert!(
+            c.cmd("RCPT TO:<friend@elsewhere.test>")
+                .await
+                .starts_with("250 2.1.5")
+        );
+        c.cmd("DATA").await;
+        c.send("Subject: out\r\n\r\nhello\r\n.\r\n").await;
+        assert!(c.reply().await.starts_with("250"));
+        let m = backend.delivered.lock().unwrap().pop().unwrap();
+        assert_eq!(
+            m.envelope.authenticated_as.as_deref(),
+            Some("alice@example.org")
+        );
+        assert!(String::from_utf8_lossy(&m.raw).contains(" with ESMTPA id "));
+    }
+
+    #[tokio::test]
+    async fn auth_login_and_failure_limit() {
+        let (mut c, _) = ready(Protocol::Submission).await;
+        assert_eq!(c.cmd("AUTH LOGIN").await, "334 VXNlcm5hbWU6\r\n");
+        assert_eq!(c.cmd(&BASE64.encode("alice")).await, "334 UGFzc3dvcmQ6\r\n");
+        assert!(c.cmd(&BASE64.encode("nope")).await.starts_with("535 5.7.8"));
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("334"));
+        assert!(c.cmd(&plain("alice", "bad")).await.starts_with("535 5.7.8"));
+        // Third failure (max_auth_failures = 3) closes the connection.
+        assert!(
+            c.cmd(&format!("AUTH LOGIN {}", BASE64.encode("alice")))
+                .await
+                .starts_with("334 UGFzc3dvcmQ6")
+        );
+        assert!(c.cmd(&BASE64.encode("bad")).await.starts_with("421 4.7.0"));
+        assert_eq!(c.reply().await, "");
+
+        let (mut c, _) = ready(Protocol::Submission).await;
+        c.cmd("AUTH LOGIN").await;
+        c.cmd(&BASE64.encode("alice")).await;
+        assert!(c.cmd(&BASE64.encode("secret")).await.starts_with("235"));
+    }
+
+    #[tokio::test]
+    async fn auth_not_offered_without_tls() {
+        // STARTTLS mode on loopback, before STARTTLS: no AUTH (password would go in clear).
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Submission);
+        cfg.tls_mode = TlsMode::Starttls;
+        let (mut c, _) = start(cfg, backend).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(!ehlo.contains("AUTH"), "{ehlo}");
+        assert!(c.cmd("AUTH PLAIN").await.starts_with("538 5.7.11"));
+    }
+
+    #[tokio::test]
+    async fn command_timeout() {
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Smtp);
+        cfg.limits.smtp_command_timeout = 1;
+        let (mut c, server) = start(cfg, backend).await;
+        c.reply().await;
+        assert!(c.reply().await.starts_with("421 4.4.2"));
+        assert_eq!(c.reply().await, "");
+        timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    fn tls_pair() -> (TlsAcceptor, tokio_rustls::TlsConnector) {
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let cert = certified.cert.der().clone();
+        let key =
+            rustls_pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.clone()], key)
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        (
+            TlsAcceptor::from(Arc::new(server)),
+            tokio_rustls::TlsConnector::from(Arc::new(client)),
+        )
+    }
+
+    #[tokio::test]
+    async fn starttls_discards_pipelined_input_and_resets_state() {
+        let (acceptor, connector) = tls_pair();
+        let backend = Arc::new(MockBackend::default());
+        let mut cfg = config(Protocol::Submission);
+        cfg.tls_mode = TlsMode::Starttls;
+        cfg.tls_acceptor = Some(acceptor);
+        let (mut c, _) = start(cfg, backend.clone()).await;
+        c.reply().await;
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(
+            ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"),
+            "{ehlo}"
+        );
+
+        // A command injected after STARTTLS in the same packet must not survive the upgrade.
+        c.send("STARTTLS\r\nEHLO injected.test\r\n").await;
+        assert_eq!(c.reply().await, "220 2.0.0 Ready to start TLS\r\n");
+        let tcp = c.s.into_inner();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let tls = connector.connect(name, tcp).await.unwrap();
+        let mut c = Client::new(tls);
+
+        // Had the injected EHLO run, MAIL would not be a sequence error; the state was reset.
+        c.send("NOOP\r\n").await;
+        assert!(c.reply().await.starts_with("250 2.0.0"));
+        assert!(
+            c.cmd("MAIL FROM:<alice@example.org>")
+                .await
+                .starts_with("503 5.5.1")
+        );
+        let ehlo = c.cmd("EHLO client.test").await;
+        assert!(!ehlo.contains("STARTTLS"), "{ehlo}");
+        assert!(
+            ehlo.contains("AUTH PLAIN LOGIN") || ehlo.contains("AUTH LOGIN PLAIN"),
+            "{ehlo}"
+        );
+        assert!(c.cmd("STARTTLS").await.starts_with("503 5.5.1"));
+        assert!(
+            c.cmd(&format!("AUTH PLAIN {}", plain("alice", "secret")))
+                .await
+                .starts_with("235")
+        );
+        c.send("MAIL FROM:<alice@example.org>\r\nRCPT TO:<x@elsewhere.test>\r\nDATA\r\n")
+            .await;
+        for _ in 0..3 {
+            c.reply().await;
+        }
+        c.send("Subject: tls\r\n\r\nsecret\r\n.\r\n").await;
+        assert!(c.reply().await.starts_with("250"));
+        let m = backend.delivered.lock().unwrap().pop().unwrap();
+        assert!(m.envelope.tls.is_some());
+        assert_eq!(m.envelope.helo, "client.test");
+        assert!(String::from_utf8_lossy(&m.raw).contains(" with ESMTPSA id "));
+    }
+
+    #[test]
+    fn received_header_format() {
+        let rcpts = vec!["bob@example.org".to_string()];
+        let h = received_header(&ReceivedInfo {
+            helo: "evil (x);\r\nX-Injected: 1",
+            ip: "2001:db8::1".parse().unwrap(),
+            hostname: "mx.test",
+            with: with_protocol(true, true, true, false),
+            queue_id: "0123456789AB",
+            recipients: &rcpts,
+            date: "Tue, 1 Jul 2003 10:52:37 +0000",
+        });
+        assert_eq!(
+            h,
+            "Received: from evil__x____X-Injected:_1 ([IPv6:2001:db8::1])\r\n\
+             \tby mx.test (Mailsift) with ESMTPSA id 0123456789AB\r\n\
+             \tfor <bob@example.org>;\r\n\tTue, 1 Jul 2003 10:52:37 +0000\r\n"
+        );
+        assert_eq!(with_protocol(false, false, false, false), "SMTP");
+        assert_eq!(with_protocol(true, true, false, false), "ESMTPS");
+        assert_eq!(with_protocol(true, false, true, true), "UTF8SMTPA");
+    }
+
+    #[test]
+    fn queue_ids_are_distinct() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_queue_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|id| {
+            id.len() == 12
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        }));
+    }
+}

@@ -1,0 +1,393 @@
+//! SMTP wire format without I/O: command-line framing, command parsing (via `smtp-proto`), reply
+//! formatting and AUTH payload decoding. The session state machine drives these.
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use smtp_proto::Request;
+
+/// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF.
+pub const MAX_COMMAND_LINE: usize = 512;
+/// RFC 4954 §4: AUTH raises the command-line limit to 12288 octets (initial responses and
+/// continuation lines carry base64 payloads).
+pub const MAX_AUTH_LINE: usize = 12288;
+
+/// One framed input line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// A complete line including its terminating LF (and CR if sent).
+    Complete(Vec<u8>),
+    /// A line longer than the limit; it has been consumed through its LF.
+    TooLong,
+    /// No complete line is buffered yet.
+    Incomplete,
+}
+
+/// Bytes read from the client and not yet consumed.
+///
+/// Own framing instead of `smtp_proto::RequestReceiver`: the crate's receiver has a fixed
+/// 4096-octet limit, and after an overlong line it resumes parsing in the middle of that line,
+/// which would execute the line's tail as a command. Here an overlong line is skipped through
+/// its LF and reported once.
+#[derive(Debug, Default)]
+pub struct InputBuffer {
+    buf: Vec<u8>,
+    pos: usize,
+    /// Set while skipping the rest of an overlong line.
+    overflow: bool,
+}
+
+impl InputBuffer {
+    pub fn new() -> InputBuffer {
+        InputBuffer::default()
+    }
+
+    /// Appends bytes read from the socket.
+    pub fn extend(&mut self, data: &[u8]) {
+        if self.pos > 0 && self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The unconsumed bytes.
+    pub fn pending(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// Marks `n` pending bytes as consumed.
+    pub fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos > 64 * 1024 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    /// Drops everything buffered (STARTTLS, RFC 3207 §4.2: pipelined plaintext after the
+    /// command must not be carried into the TLS session).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        self.overflow = false;
+    }
+
+    /// Takes the next line if complete; `max` counts octets including CRLF.
+    ///
+    /// A command line ended by a bare LF is accepted (lenient, as smtp-proto's parser is): no
+    /// command can be smuggled that way, unlike the DATA end marker, which is strict.
+    pub fn next_line(&mut self, max: usize) -> Line {
+        let pending = self.pending();
+        match pending.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                let len = i + 1;
+                let too_long = self.overflow || len > max;
+                let line = if too_long {
+                    None
+                } else {
+                    Some(pending[..len].to_vec())
+                };
+                self.overflow = false;
+                self.consume(len);
+                match line {
+                    Some(line) => Line::Complete(line),
+                    None => Line::TooLong,
+                }
+            }
+            None => {
+                let n = pending.len();
+                if n > max {
+                    // Keep memory bounded: forget the line so far, remember that it was long.
+                    self.overflow = true;
+                    self.consume(n);
+                }
+                Line::Incomplete
+            }
+        }
+    }
+}
+
+/// Why a command line was not understood; each maps to one reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("command unrecognized")]
+    Unknown,
+    #[error("syntax: {0}")]
+    Syntax(&'static str),
+    #[error("bad sender address syntax")]
+    BadSender,
+    #[error("bad recipient address syntax")]
+    BadRecipient,
+    #[error("invalid parameter {0}")]
+    InvalidParameter(&'static str),
+    #[error("unsupported parameter {0}")]
+    UnsupportedParameter(String),
+}
+
+impl CommandError {
+    pub fn reply(&self) -> (u16, &'static str, String) {
+        match self {
+            CommandError::Unknown => (500, "5.5.2", "Command unrecognized".into()),
+            CommandError::Syntax(s) => (501, "5.5.4", format!("Syntax: {s}")),
+            CommandError::BadSender => (501, "5.1.7", "Bad sender address syntax".into()),
+            CommandError::BadRecipient => (501, "5.1.3", "Bad recipient address syntax".into()),
+            CommandError::InvalidParameter(p) => (501, "5.5.4", format!("Invalid {p} parameter")),
+            // RFC 5321 §4.1.1.11: 555 for MAIL/RCPT parameters not recognised or implemented.
+            CommandError::UnsupportedParameter(p) => (
+                555,
+                "5.5.4",
+                format!("Unsupported parameter {}", sanitize(p)),
+            ),
+        }
+    }
+}
+
+/// Parses one complete command line (ending in LF) with `smtp-proto`.
+pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
+    let mut iter = line.iter();
+    match Request::parse(&mut iter) {
+        Ok(Request::Rcpt { mut to }) => {
+            // smtp-proto maps `<Postmaster>` to the empty address, but RFC 5321 §4.1.1.3
+            // requires accepting RCPT TO:<Postmaster> without a domain.
+            if to.address.is_empty() && contains_ci(line, b"<postmaster>") {
+                to.address = Cow::Borrowed("postmaster");
+            }
+            Ok(Request::Rcpt { to }.into_owned())
+        }
+        Ok(request) => Ok(request.into_owned()),
+        Err(e) => Err(match e {
+            smtp_proto::Error::UnknownCommand => CommandError::Unknown,
+            smtp_proto::Error::SyntaxError { syntax } => CommandError::Syntax(syntax),
+            smtp_proto::Error::InvalidSenderAddress => CommandError::BadSender,
+            smtp_proto::Error::InvalidRecipientAddress => CommandError::BadRecipient,
+            smtp_proto::Error::InvalidParameter { param } => CommandError::InvalidParameter(param),
+            smtp_proto::Error::UnsupportedParameter { param } => {
+                CommandError::UnsupportedParameter(param)
+            }
+            // A complete line never needs more data; anything else is not a request error.
+            _ => CommandError::Unknown,
+        }),
+    }
+}
+
+fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// True for the first word of `line` being `AUTH` (which may use the longer RFC 4954 limit).
+pub fn is_auth_command(line: &[u8]) -> bool {
+    line.len() >= 5 && line[..4].eq_ignore_ascii_case(b"AUTH") && line[4] == b' '
+}
+
+/// The line without its CRLF / LF.
+pub fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Replaces anything that could break the reply framing (CR, LF, other controls) in text that
+/// may come from the client or a backend.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn valid_enhanced(code: u16, enhanced: &str) -> bool {
+    let parts: Vec<&str> = enhanced.split('.').collect();
+    parts.len() == 3
+        && parts[0] == (code / 100).to_string()
+        && parts[1..]
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Formats a reply (RFC 5321 §4.2). Each `\n` in `text` starts a continuation line
+/// (`code-text`), the last line uses `code text`. Enhanced status codes (RFC 2034/3463) are put
+/// on every line for 2xx/4xx/5xx; an invalid one is replaced by `class.0.0`. 3xx replies (354,
+/// 334) carry none: RFC 3463 defines no class 3.
+pub fn format_reply(code: u16, enhanced: &str, text: &str) -> Vec<u8> {
+    let code = if (200..600).contains(&code) {
+        code
+    } else {
+        451
+    };
+    let class = code / 100;
+    let enhanced = if class == 3 {
+        None
+    } else if valid_enhanced(code, enhanced) {
+        Some(enhanced.to_string())
+    } else {
+        Some(format!("{class}.0.0"))
+    };
+    let lines: Vec<String> = text.split('\n').map(sanitize).collect();
+    let mut out = Vec::with_capacity(text.len() + 16 * lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+        let line = line.trim_end();
+        let s = match &enhanced {
+            Some(e) if line.is_empty() => format!("{code}{sep}{e}\r\n"),
+            Some(e) => format!("{code}{sep}{e} {line}\r\n"),
+            None => format!("{code}{sep}{line}\r\n"),
+        };
+        out.extend_from_slice(s.as_bytes());
+    }
+    out
+}
+
+/// Why an AUTH payload was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthPayloadError {
+    #[error("invalid base64")]
+    Base64,
+    #[error("malformed PLAIN message")]
+    Malformed,
+    #[error("authorization identity differs from authentication identity")]
+    Authzid,
+}
+
+/// Decodes one base64 SASL response (RFC 4954 §4). `=` is the empty response.
+pub fn decode_base64(text: &[u8]) -> Result<Vec<u8>, AuthPayloadError> {
+    let text = trim_eol(text);
+    let text: &[u8] = if text == b"=" { b"" } else { text };
+    BASE64.decode(text).map_err(|_| AuthPayloadError::Base64)
+}
+
+/// Decodes a PLAIN message (RFC 4616 §2): `[authzid] NUL authcid NUL passwd`. An authzid other
+/// than the authcid (acting for someone else) is not supported.
+pub fn decode_plain(text: &[u8]) -> Result<(String, String), AuthPayloadError> {
+    let raw = decode_base64(text)?;
+    let mut parts = raw.split(|&b| b == 0);
+    let (Some(authzid), Some(authcid), Some(passwd), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(AuthPayloadError::Malformed);
+    };
+    let authzid = std::str::from_utf8(authzid).map_err(|_| AuthPayloadError::Malformed)?;
+    let authcid = std::str::from_utf8(authcid).map_err(|_| AuthPayloadError::Malformed)?;
+    let passwd = std::str::from_utf8(passwd).map_err(|_| AuthPayloadError::Malformed)?;
+    if authcid.is_empty() {
+        return Err(AuthPayloadError::Malformed);
+    }
+    if !authzid.is_empty() && authzid != authcid {
+        return Err(AuthPayloadError::Authzid);
+    }
+    Ok((authcid.to_string(), passwd.to_string()))
+}
+
+/// Decodes a LOGIN response (one base64 line holding the username or the password).
+pub fn decode_login(text: &[u8]) -> Result<String, AuthPayloadError> {
+    String::from_utf8(decode_base64(text)?).map_err(|_| AuthPayloadError::Malformed)
+}
+
+/// True when a SASL response line is `*`, the client's cancellation (RFC 4954 §4).
+pub fn is_auth_cancel(line: &[u8]) -> bool {
+    trim_eol(line) == b"*"
+}
+
+/// Encodes a server challenge for a `334` line.
+pub fn encode_challenge(text: &str) -> String {
+    BASE64.encode(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_framed_and_long_lines_skipped() {
+        let mut b = InputBuffer::new();
+        b.extend(b"NOOP\r\nQU");
+        assert_eq!(b.next_line(512), Line::Complete(b"NOOP\r\n".to_vec()));
+        assert_eq!(b.next_line(512), Line::Incomplete);
+        b.extend(b"IT\r\n");
+        assert_eq!(b.next_line(512), Line::Complete(b"QUIT\r\n".to_vec()));
+
+        // Overlong line arriving in pieces: reported once, at its end, tail never parsed.
+        let mut b = InputBuffer::new();
+        b.extend(&[b'A'; 600]);
+        assert_eq!(b.next_line(512), Line::Incomplete);
+        b.extend(b"RCPT TO:<x@y>\r\nNOOP\r\n");
+        assert_eq!(b.next_line(512), Line::TooLong);
+        assert_eq!(b.next_line(512), Line::Complete(b"NOOP\r\n".to_vec()));
+
+        let mut b = InputBuffer::new();
+        b.extend(&[b'A'; 520]);
+        b.extend(b"\r\n");
+        assert_eq!(b.next_line(512), Line::TooLong);
+        assert_eq!(b.next_line(512), Line::Incomplete);
+    }
+
+    #[test]
+    fn clear_discards_pipelined_input() {
+        let mut b = InputBuffer::new();
+        b.extend(b"STARTTLS\r\nMAIL FROM:<evil@x>\r\n");
+        assert!(matches!(b.next_line(512), Line::Complete(_)));
+        b.clear();
+        assert_eq!(b.next_line(512), Line::Incomplete);
+        assert!(b.pending().is_empty());
+    }
+
+    #[test]
+    fn commands_parse() {
+        match parse_command(b"MAIL FROM:<a@b.example> SIZE=1000 BODY=8BITMIME\r\n") {
+            Ok(Request::Mail { from }) => {
+                assert_eq!(from.address, "a@b.example");
+                assert_eq!(from.size, 1000);
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_command(b"RCPT TO:<PostMaster>\r\n") {
+            Ok(Request::Rcpt { to }) => assert_eq!(to.address, "postmaster"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse_command(b"FOO bar\r\n"), Err(CommandError::Unknown));
+        assert!(matches!(
+            parse_command(b"MAIL FROM:bad\r\n"),
+            Err(CommandError::Syntax(_))
+        ));
+        assert!(is_auth_command(b"auth PLAIN xyz\r\n"));
+        assert!(!is_auth_command(b"AUTHX\r\n"));
+    }
+
+    #[test]
+    fn replies_are_formatted() {
+        assert_eq!(format_reply(250, "2.1.0", "OK"), b"250 2.1.0 OK\r\n");
+        assert_eq!(
+            format_reply(214, "2.0.0", "one\ntwo"),
+            b"214-2.0.0 one\r\n214 2.0.0 two\r\n"
+        );
+        // Injected CR/LF inside a line cannot forge a reply; a bad enhanced code is replaced.
+        assert_eq!(
+            format_reply(550, "2.1.1", "no\r\u{0}x"),
+            b"550 5.0.0 no  x\r\n"
+        );
+        assert_eq!(format_reply(354, "", "Go"), b"354 Go\r\n");
+    }
+
+    #[test]
+    fn auth_payloads() {
+        let p = BASE64.encode(b"\0alice\0secret");
+        assert_eq!(
+            decode_plain(p.as_bytes()),
+            Ok(("alice".into(), "secret".into()))
+        );
+        let p = BASE64.encode(b"alice\0alice\0secret");
+        assert!(decode_plain(p.as_bytes()).is_ok());
+        let p = BASE64.encode(b"bob\0alice\0secret");
+        assert_eq!(decode_plain(p.as_bytes()), Err(AuthPayloadError::Authzid));
+        let p = BASE64.encode(b"alice secret");
+        assert_eq!(decode_plain(p.as_bytes()), Err(AuthPayloadError::Malformed));
+        assert_eq!(decode_plain(b"!!!\r\n"), Err(AuthPayloadError::Base64));
+        assert_eq!(decode_login(b"YWxpY2U=\r\n"), Ok("alice".into()));
+        assert_eq!(decode_base64(b"=\r\n"), Ok(vec![]));
+        assert!(is_auth_cancel(b"*\r\n"));
+    }
+}
