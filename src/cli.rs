@@ -13,7 +13,11 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Parser)]
-#[command(name = "mailsift", version, about = "A mail server whose filtering is extended with WebAssembly")]
+#[command(
+    name = "mailsift",
+    version,
+    about = "A mail server whose filtering is extended with WebAssembly"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Without it, development defaults are used (see README).
     #[arg(long, global = true, value_name = "FILE")]
@@ -41,6 +45,29 @@ pub enum Command {
     /// Inspect the outbound queue.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// WebAssembly filter plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Plugins in the plugin folder: version, description, state and (when the server runs)
+    /// calls, errors and mean time per call.
+    List,
+    /// Run one plugin on one message outside the server and print its verdict and logs.
+    Test {
+        /// The plugin component (.wasm).
+        plugin: PathBuf,
+        /// The message (RFC 5322, e.g. a .eml file).
+        message: PathBuf,
+        /// MAIL FROM of the test envelope.
+        #[arg(long, default_value = "sender@example.org", value_name = "ADDR")]
+        from: String,
+        /// RCPT TO of the test envelope (repeat for several).
+        #[arg(long = "rcpt", value_name = "ADDR")]
+        rcpt: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,7 +125,8 @@ pub enum QueueCommand {
 fn request_for(command: &Command) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
-        Command::Serve => return None,
+        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) => return None,
+        Command::Plugin(PluginCommand::List) => R::PluginList,
         Command::Domain(DomainCommand::Add { name }) => R::DomainAdd { name: name.clone() },
         Command::Domain(DomainCommand::List) => R::DomainList,
         Command::Domain(DomainCommand::Remove { name }) => R::DomainRemove { name: name.clone() },
@@ -143,7 +171,9 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
         return if response.ok {
             Ok(response.result)
         } else {
-            Err(anyhow::anyhow!(response.error.unwrap_or_else(|| "failed".into())))
+            Err(anyhow::anyhow!(
+                response.error.unwrap_or_else(|| "failed".into())
+            ))
         };
     }
     let store = match Store::open(&config.db_path()) {
@@ -159,15 +189,118 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
+    if let Command::Plugin(PluginCommand::Test {
+        plugin,
+        message,
+        from,
+        rcpt,
+    }) = &cli.command
+    {
+        return plugin_test(&config, plugin, message, from, rcpt, cli.json).await;
+    }
     let Some(request) = request_for(&cli.command) else {
         crate::server::serve(config).await?;
         return Ok(());
     };
-    let result = run_admin(&config, request).await?;
+    let result = match request {
+        AdminRequest::PluginList => plugin_list(&config).await?,
+        request => run_admin(&config, request).await?,
+    };
     if cli.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         print_human(&cli.command, &result);
+    }
+    Ok(())
+}
+
+/// The running server's plugins (with counters); when it is stopped, the folder's plugins as they
+/// would load, with zero counters.
+async fn plugin_list(config: &Config) -> anyhow::Result<Value> {
+    let socket = config.admin_socket_path();
+    if socket.exists()
+        && let Some(response) = admin::socket::request(&socket, &AdminRequest::PluginList).await?
+    {
+        return if response.ok {
+            Ok(response.result)
+        } else {
+            Err(anyhow::anyhow!(
+                response.error.unwrap_or_else(|| "failed".into())
+            ))
+        };
+    }
+    let config = config.clone();
+    let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let host = crate::plugins::PluginHost::new(
+            &config,
+            std::sync::Arc::new(crate::plugins::MemoryKv::default()),
+        )?;
+        host.load_all();
+        Ok(host.status())
+    })
+    .await??;
+    Ok(serde_json::to_value(rows)?)
+}
+
+async fn plugin_test(
+    config: &Config,
+    plugin: &std::path::Path,
+    message: &std::path::Path,
+    from: &str,
+    rcpt: &[String],
+    json: bool,
+) -> anyhow::Result<()> {
+    let raw = std::fs::read(message)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", message.display()))?;
+    let rcpt = if rcpt.is_empty() {
+        vec!["recipient@example.com".to_string()]
+    } else {
+        rcpt.to_vec()
+    };
+    let (config, plugin, from) = (config.clone(), plugin.to_path_buf(), from.to_string());
+    let report = tokio::task::spawn_blocking(move || {
+        crate::plugins::test_plugin(&config, &plugin, &raw, &from, &rcpt)
+    })
+    .await??;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let p = &report.plugin;
+        println!(
+            "plugin   {} {} — {}",
+            s(p, "name"),
+            s(p, "version"),
+            s(p, "description")
+        );
+        for r in &report.recipients {
+            match r.get("error").and_then(Value::as_str) {
+                Some(e) => println!("rcpt     <{}>: plugin failed: {e}", s(r, "recipient")),
+                None => println!("rcpt     <{}>: {}", s(r, "recipient"), s(r, "smtp")),
+            }
+        }
+        match (&report.verdict, &report.error) {
+            (Some(v), _) => println!("verdict  {}", serde_json::to_string(v)?),
+            (None, Some(e)) => println!("error    {e}"),
+            (None, None) => {}
+        }
+        println!("time     {} µs", report.elapsed_us);
+        for w in &report.kv_writes {
+            println!(
+                "kv       {} = {}",
+                s(w, "key"),
+                w.get("value").map(|v| v.to_string()).unwrap_or_default()
+            );
+        }
+        if report.logs.is_empty() {
+            println!("logs     (none)");
+        }
+        for l in &report.logs {
+            println!("log      [{}] {}", l.level, l.message);
+        }
+    }
+    if report.error.is_some() {
+        // The report says why; exit status 1 tells scripts the plugin failed.
+        std::process::exit(1);
     }
     Ok(())
 }
@@ -179,23 +312,35 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 fn print_human(command: &Command, result: &Value) {
     let rows = result.as_array().cloned().unwrap_or_default();
     match command {
-        Command::Domain(DomainCommand::Add { .. }) => println!("Added domain {}", s(result, "domain")),
-        Command::Domain(DomainCommand::Remove { .. }) => println!("Removed domain {}", s(result, "removed")),
+        Command::Domain(DomainCommand::Add { .. }) => {
+            println!("Added domain {}", s(result, "domain"))
+        }
+        Command::Domain(DomainCommand::Remove { .. }) => {
+            println!("Removed domain {}", s(result, "removed"))
+        }
         Command::Domain(DomainCommand::List) => {
             for d in &rows {
                 println!("{}\t(added {})", s(d, "domain"), s(d, "created"));
             }
         }
         Command::Account(AccountCommand::Add { .. }) => {
-            println!("Created account {} with its default folders", s(result, "address"));
+            println!(
+                "Created account {} with its default folders",
+                s(result, "address")
+            );
             println!(
                 "Next: give it a device password with `mailsift password add {} --device NAME`",
                 s(result, "address")
             );
         }
-        Command::Account(AccountCommand::Remove { .. }) => println!("Removed account {}", s(result, "removed")),
+        Command::Account(AccountCommand::Remove { .. }) => {
+            println!("Removed account {}", s(result, "removed"))
+        }
         Command::Account(AccountCommand::Block { .. } | AccountCommand::Unblock { .. }) => {
-            let blocked = result.get("blocked").and_then(Value::as_bool).unwrap_or(false);
+            let blocked = result
+                .get("blocked")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             println!(
                 "{} is now {}",
                 s(result, "address"),
@@ -238,7 +383,12 @@ fn print_human(command: &Command, result: &Value) {
                     .get("last_used")
                     .and_then(Value::as_str)
                     .unwrap_or("never used");
-                println!("{}\tcreated {}\tlast used {}", s(p, "device"), s(p, "created"), last);
+                println!(
+                    "{}\tcreated {}\tlast used {}",
+                    s(p, "device"),
+                    s(p, "created"),
+                    last
+                );
             }
         }
         Command::Queue(QueueCommand::List) => {
@@ -260,6 +410,43 @@ fn print_human(command: &Command, result: &Value) {
                 );
             }
         }
-        Command::Serve => {}
+        Command::Plugin(PluginCommand::List) => {
+            if rows.is_empty() {
+                println!("No plugins.");
+            }
+            for p in &rows {
+                let num = |k: &str| p.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+                let hooks: Vec<&str> = p
+                    .get("hooks")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\tcalls {}\terrors {}\tmean {:.1} µs{}",
+                    s(p, "name"),
+                    if s(p, "version").is_empty() {
+                        "-"
+                    } else {
+                        s(p, "version")
+                    },
+                    s(p, "state"),
+                    num("calls"),
+                    num("errors"),
+                    num("mean_us"),
+                    if hooks.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\thooks {}", hooks.join(","))
+                    },
+                );
+                if !s(p, "description").is_empty() {
+                    println!("\t{}", s(p, "description"));
+                }
+                if let Some(e) = p.get("error").and_then(Value::as_str) {
+                    println!("\terror: {e}");
+                }
+            }
+        }
+        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) => {}
     }
 }

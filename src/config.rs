@@ -4,6 +4,7 @@
 //! unprivileged loopback ports. `mailsift.example.toml` at the top of the repository documents every
 //! key; a test keeps it parseable.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,70 @@ pub struct Config {
     pub tls: TlsConfig,
     pub limits: Limits,
     pub log: LogConfig,
+    /// The WebAssembly plugin host: folder and default limits.
+    pub plugins: PluginsConfig,
+    /// Per-plugin settings, keyed by the plugin's name (its file stem): `[plugin.NAME]`.
+    #[serde(rename = "plugin")]
+    pub plugin: BTreeMap<String, PluginConfig>,
 }
+
+/// What happens to a message when a plugin traps, times out or hits its memory cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Fail open: skip this plugin's verdict and go on.
+    Accept,
+    /// Fail closed: answer `451 4.7.0` so the sender retries later.
+    Tempfail,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginsConfig {
+    /// Set to false to run no plugin at all.
+    pub enabled: bool,
+    /// The folder watched for `*.wasm` components. Default: `<data_dir>/plugins`, next to the
+    /// database, so one data directory is a complete, self-contained server.
+    pub dir: Option<PathBuf>,
+    /// Default CPU bound per call, in milliseconds of wall time on a worker thread.
+    pub cpu_ms: u64,
+    /// Default cap on a plugin's linear memory, in MiB.
+    pub memory_mb: u64,
+    /// Default failure policy.
+    pub on_error: OnError,
+}
+
+impl Default for PluginsConfig {
+    fn default() -> Self {
+        PluginsConfig {
+            enabled: true,
+            dir: None,
+            cpu_ms: 50,
+            memory_mb: 64,
+            on_error: OnError::Accept,
+        }
+    }
+}
+
+/// `[plugin.NAME]`: every key optional; unset ones take the `[plugins]` defaults.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginConfig {
+    /// Plugins run in ascending order; plugins without a section run after all configured ones,
+    /// by file name.
+    pub order: Option<i64>,
+    pub cpu_ms: Option<u64>,
+    pub memory_mb: Option<u64>,
+    pub on_error: Option<OnError>,
+    /// False keeps the file in the folder but never runs it.
+    pub enabled: Option<bool>,
+    /// The plugin's own settings, readable through its `config` import.
+    pub config: BTreeMap<String, toml::Value>,
+}
+
+/// Largest `cpu_ms` and `memory_mb` accepted: above these a "filter" is a batch job.
+pub const MAX_PLUGIN_CPU_MS: u64 = 60_000;
+pub const MAX_PLUGIN_MEMORY_MB: u64 = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -171,6 +235,8 @@ impl Default for Config {
             tls: TlsConfig::default(),
             limits: Limits::default(),
             log: LogConfig::default(),
+            plugins: PluginsConfig::default(),
+            plugin: BTreeMap::new(),
         }
     }
 }
@@ -278,6 +344,7 @@ impl Config {
                 return Err(invalid(key, "must be at least 1 second"));
             }
         }
+        self.validate_plugins(&invalid)?;
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -288,6 +355,68 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    fn validate_plugins(
+        &self,
+        invalid: &dyn Fn(&str, &str) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        let check = |key: &str, cpu: Option<u64>, mem: Option<u64>| {
+            if let Some(cpu) = cpu
+                && !(1..=MAX_PLUGIN_CPU_MS).contains(&cpu)
+            {
+                return Err(invalid(
+                    &format!("{key}.cpu_ms"),
+                    &format!("must be between 1 and {MAX_PLUGIN_CPU_MS}"),
+                ));
+            }
+            if let Some(mem) = mem
+                && !(1..=MAX_PLUGIN_MEMORY_MB).contains(&mem)
+            {
+                return Err(invalid(
+                    &format!("{key}.memory_mb"),
+                    &format!("must be between 1 and {MAX_PLUGIN_MEMORY_MB}"),
+                ));
+            }
+            Ok(())
+        };
+        check(
+            "plugins",
+            Some(self.plugins.cpu_ms),
+            Some(self.plugins.memory_mb),
+        )?;
+        for (name, p) in &self.plugin {
+            if !valid_plugin_name(name) {
+                return Err(invalid(
+                    &format!("plugin.{name}"),
+                    "a plugin name is its file stem: letters, digits, `-` and `_` only",
+                ));
+            }
+            check(&format!("plugin.{name}"), p.cpu_ms, p.memory_mb)?;
+            for (key, value) in &p.config {
+                if plugin_config_value(value).is_none() {
+                    return Err(invalid(
+                        &format!("plugin.{name}.config.{key}"),
+                        "must be a string, number or boolean",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The plugin folder: `[plugins] dir`, relative to the data directory when relative.
+    pub fn plugin_dir(&self) -> PathBuf {
+        match &self.plugins.dir {
+            Some(dir) if dir.is_absolute() => dir.clone(),
+            Some(dir) => self.data_dir.join(dir),
+            None => self.data_dir.join("plugins"),
+        }
+    }
+
+    /// Where precompiled plugins are cached (safe to delete; rebuilt on start).
+    pub fn plugin_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("plugin-cache")
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -301,6 +430,26 @@ impl Config {
     /// Where the server writes the addresses it actually bound (useful with port 0).
     pub fn listeners_file(&self) -> PathBuf {
         self.data_dir.join("listeners.json")
+    }
+}
+
+/// A plugin's name is its file stem; restricted so it is safe in logs, paths and keys.
+pub fn valid_plugin_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A `[plugin.NAME.config]` value as the plugin sees it (the config import speaks strings).
+pub fn plugin_config_value(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
@@ -333,6 +482,36 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("sometimes"), "{err}");
+    }
+
+    #[test]
+    fn plugin_sections() {
+        let c = Config::parse(
+            "[plugins]\ncpu_ms = 20\non_error = \"tempfail\"\n\n[plugin.spam]\norder = 10\nmemory_mb = 32\n\n[plugin.spam.config]\nthreshold = 5\nmode = \"strict\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.plugins.cpu_ms, 20);
+        assert_eq!(c.plugins.on_error, OnError::Tempfail);
+        let spam = &c.plugin["spam"];
+        assert_eq!(spam.order, Some(10));
+        assert_eq!(spam.memory_mb, Some(32));
+        assert_eq!(
+            plugin_config_value(&spam.config["threshold"]).as_deref(),
+            Some("5")
+        );
+        assert_eq!(c.plugin_dir(), c.data_dir.join("plugins"));
+
+        let err = Config::parse("[plugin.spam]\ncpu_ms = 0\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("plugin.spam.cpu_ms"), "{err}");
+        let err = Config::parse("[plugin.spam]\nordr = 1\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("ordr"), "{err}");
+        let err = Config::parse("[plugin.\"a b\"]\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("file stem"), "{err}");
+        let err = Config::parse("[plugin.x.config]\nk = [1]\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("plugin.x.config.k"), "{err}");
+        let err = Config::parse("[plugins]\non_error = \"maybe\"\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("maybe"), "{err}");
     }
 
     #[test]

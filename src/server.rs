@@ -16,7 +16,7 @@ use crate::config::{Config, ListenerConfig, Protocol, TlsMode};
 use crate::directory::Directory;
 use crate::net::Conn;
 use crate::store::{Store, StoreError};
-use crate::{imap, smtp, tls};
+use crate::{imap, plugins, smtp, tls};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -37,6 +37,8 @@ pub enum ServerError {
     },
     #[error("listener {0}: protocol {1} is not available yet in this version")]
     Unsupported(String, &'static str),
+    #[error(transparent)]
+    Plugins(#[from] plugins::PluginError),
     #[error("admin socket {path}: {source}")]
     Admin {
         path: String,
@@ -70,9 +72,18 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         None
     };
 
+    let plugins = start_plugins(&config, &store)?;
+    // Dropping the handle would stop the folder watcher: keep it for the server's lifetime.
+    let _watcher = plugins
+        .as_ref()
+        .map(|p| p.spawn_watcher(std::time::Duration::from_millis(250)));
+
     let shared = Arc::new(Shared {
         directory: Directory::new(store.clone()),
-        smtp_backend: Arc::new(smtp::delivery::MailBackend::new(store.clone())),
+        smtp_backend: Arc::new(smtp::delivery::MailBackend::with_plugins(
+            store.clone(),
+            plugins.clone(),
+        )),
         store: store.clone(),
     });
 
@@ -101,7 +112,11 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         path: admin_path.display().to_string(),
         source,
     })?;
-    tokio::spawn(admin::socket::serve(admin_listener, store.clone()));
+    tokio::spawn(admin::socket::serve(
+        admin_listener,
+        store.clone(),
+        plugins.clone(),
+    ));
 
     // Written last: its presence tells scripts and tests that every socket is ready.
     let listeners_file = config.listeners_file();
@@ -125,6 +140,25 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     let _ = std::fs::remove_file(&admin_path);
     let _ = std::fs::remove_file(&listeners_file);
     Ok(())
+}
+
+/// Loads the plugin folder (compiling what the cache lacks). A broken plugin is logged and
+/// skipped; only an engine that cannot start stops the server.
+fn start_plugins(
+    config: &Config,
+    store: &Store,
+) -> Result<Option<Arc<plugins::PluginHost>>, ServerError> {
+    if !config.plugins.enabled {
+        tracing::info!("plugins disabled");
+        return Ok(None);
+    }
+    let host = plugins::PluginHost::new(config, Arc::new(plugins::StoreKv(store.clone())))?;
+    // Created so that the folder to drop plugins into is there to be found.
+    if let Err(e) = std::fs::create_dir_all(host.dir()) {
+        tracing::warn!(dir = %host.dir().display(), error = %e, "cannot create the plugin folder");
+    }
+    host.load_all();
+    Ok(Some(Arc::new(host)))
 }
 
 async fn shutdown_signal() {
@@ -216,7 +250,8 @@ async fn accept_loop(
                 tracing::debug!("connected");
                 match protocol {
                     Protocol::Smtp | Protocol::Submission => {
-                        smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone()).await
+                        smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone())
+                            .await
                     }
                     Protocol::Imap => {
                         imap::run_session(
@@ -241,7 +276,9 @@ async fn accept_loop(
 async fn refuse_busy(mut tcp: TcpStream, protocol: Protocol) {
     use tokio::io::AsyncWriteExt;
     let line: &[u8] = match protocol {
-        Protocol::Smtp | Protocol::Submission => b"421 4.7.0 Too many connections, try again later\r\n",
+        Protocol::Smtp | Protocol::Submission => {
+            b"421 4.7.0 Too many connections, try again later\r\n"
+        }
         Protocol::Imap => b"* BYE Too many connections, try again later\r\n",
         Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections\r\n",
         Protocol::Managesieve => b"BYE \"Too many connections\"\r\n",

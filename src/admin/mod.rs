@@ -8,23 +8,49 @@ pub mod socket;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
 use crate::directory::{self, DirectoryError};
+use crate::plugins::PluginHost;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum AdminRequest {
-    DomainAdd { name: String },
+    DomainAdd {
+        name: String,
+    },
     DomainList,
-    DomainRemove { name: String },
-    AccountAdd { address: String },
-    AccountList { domain: Option<String> },
-    AccountRemove { address: String },
-    AccountBlock { address: String, blocked: bool },
-    PasswordAdd { address: String, device: String },
-    PasswordList { address: String },
-    PasswordRemove { address: String, device: String },
+    DomainRemove {
+        name: String,
+    },
+    AccountAdd {
+        address: String,
+    },
+    AccountList {
+        domain: Option<String>,
+    },
+    AccountRemove {
+        address: String,
+    },
+    AccountBlock {
+        address: String,
+        blocked: bool,
+    },
+    PasswordAdd {
+        address: String,
+        device: String,
+    },
+    PasswordList {
+        address: String,
+    },
+    PasswordRemove {
+        address: String,
+        device: String,
+    },
     QueueList,
+    /// The running server's plugins with their counters.
+    PluginList,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +79,20 @@ fn date(ts: i64) -> String {
 
 /// Executes one request and returns its result as JSON (the CLI renders it for people).
 pub async fn execute(store: &Store, request: AdminRequest) -> Result<Value, AdminError> {
+    execute_with(store, None, request).await
+}
+
+/// `execute`, with the running server's plugin host for the plugin requests.
+pub async fn execute_with(
+    store: &Store,
+    plugins: Option<&Arc<PluginHost>>,
+    request: AdminRequest,
+) -> Result<Value, AdminError> {
     match request {
+        AdminRequest::PluginList => {
+            let rows = plugins.map(|p| p.status()).unwrap_or_default();
+            serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))
+        }
         AdminRequest::DomainAdd { name } => {
             let name = directory::normalize_domain(&name)?;
             let domain = store.write(move |tx| tx.add_domain(&name)).await?;
@@ -80,7 +119,9 @@ pub async fn execute(store: &Store, request: AdminRequest) -> Result<Value, Admi
             Ok(json!({ "address": account.address, "created": date(account.created) }))
         }
         AdminRequest::AccountList { domain } => {
-            let domain = domain.map(|d| directory::normalize_domain(&d)).transpose()?;
+            let domain = domain
+                .map(|d| directory::normalize_domain(&d))
+                .transpose()?;
             let accounts = store.read()?.accounts(domain.as_deref())?;
             Ok(Value::Array(
                 accounts
@@ -113,7 +154,9 @@ pub async fn execute(store: &Store, request: AdminRequest) -> Result<Value, Admi
                 .await
                 .map_err(|e| AdminError::Other(e.to_string()))??;
             let (a, d) = (address.clone(), device.clone());
-            store.write(move |tx| tx.add_password(&a, &d, &hash)).await?;
+            store
+                .write(move |tx| tx.add_password(&a, &d, &hash))
+                .await?;
             Ok(json!({ "address": address, "device": device, "password": password }))
         }
         AdminRequest::PasswordList { address } => {

@@ -8,7 +8,10 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
-use super::{AdminRequest, execute};
+use std::sync::Arc;
+
+use super::{AdminRequest, execute_with};
+use crate::plugins::PluginHost;
 use crate::store::Store;
 
 /// Largest request accepted on the socket.
@@ -38,7 +41,7 @@ pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
     Ok(listener)
 }
 
-pub async fn serve(listener: UnixListener, store: Store) {
+pub async fn serve(listener: UnixListener, store: Store, plugins: Option<Arc<PluginHost>>) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -48,15 +51,20 @@ pub async fn serve(listener: UnixListener, store: Store) {
             }
         };
         let store = store.clone();
+        let plugins = plugins.clone();
         tokio::spawn(async move {
-            if let Err(e) = handle(stream, store).await {
+            if let Err(e) = handle(stream, store, plugins).await {
                 tracing::debug!(error = %e, "admin connection ended");
             }
         });
     }
 }
 
-async fn handle(stream: UnixStream, store: Store) -> std::io::Result<()> {
+async fn handle(
+    stream: UnixStream,
+    store: Store,
+    plugins: Option<Arc<PluginHost>>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read).take(MAX_REQUEST as u64);
     let mut line = String::new();
@@ -64,7 +72,7 @@ async fn handle(stream: UnixStream, store: Store) -> std::io::Result<()> {
     let response = match serde_json::from_str::<AdminRequest>(&line) {
         Ok(request) => {
             tracing::info!(?request, "admin request");
-            match execute(&store, request).await {
+            match execute_with(&store, plugins.as_ref(), request).await {
                 Ok(result) => AdminResponse {
                     ok: true,
                     result,
@@ -90,7 +98,10 @@ async fn handle(stream: UnixStream, store: Store) -> std::io::Result<()> {
 }
 
 /// Sends one request to a running server. `Ok(None)` when no server listens on `path`.
-pub async fn request(path: &Path, request: &AdminRequest) -> std::io::Result<Option<AdminResponse>> {
+pub async fn request(
+    path: &Path,
+    request: &AdminRequest,
+) -> std::io::Result<Option<AdminResponse>> {
     let stream = match UnixStream::connect(path).await {
         Ok(s) => s,
         Err(e)

@@ -5,6 +5,7 @@
 //! same `MessageContext` and either annotates the plan or decides (reject, tempfail, discard).
 
 mod plan;
+mod plugins;
 
 use std::net::IpAddr;
 
@@ -13,6 +14,7 @@ use mail_parser::MessageParser;
 use crate::directory::{Directory, DirectoryError, Recipient};
 use crate::store::{Store, StoreError};
 pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
+pub use plugins::{apply_plugins, run_blocking};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -20,6 +22,8 @@ pub enum PipelineError {
     Directory(#[from] DirectoryError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Stage(String),
 }
 
 /// Who sent the message and to whom, as SMTP established it.
@@ -94,7 +98,12 @@ pub async fn deliver(
     plan: DeliveryPlan,
     raw: Vec<u8>,
 ) -> Result<(), PipelineError> {
-    if plan.verdict != Verdict::Accept {
+    if plan.verdict != Verdict::Accept || (plan.deliveries.is_empty() && plan.outbound.is_empty()) {
+        // Nothing to store, but what the plugins learnt from the message is kept.
+        if !plan.plugin_kv.is_empty() {
+            let writes = plan.plugin_kv;
+            store.write(move |tx| tx.plugin_kv_apply(&writes)).await?;
+        }
         return Ok(());
     }
     let raw = plan.apply_headers(raw);
@@ -109,13 +118,14 @@ pub async fn deliver(
                 // filing preference must never lose mail.
                 let mailbox = match tx.mailbox_tx(d.account_id, &d.mailbox)? {
                     Some(m) => m,
-                    None => tx
-                        .mailbox_tx(d.account_id, "INBOX")?
-                        .ok_or_else(|| StoreError::NotFound(format!("INBOX of account {}", d.account_id)))?,
+                    None => tx.mailbox_tx(d.account_id, "INBOX")?.ok_or_else(|| {
+                        StoreError::NotFound(format!("INBOX of account {}", d.account_id))
+                    })?,
                 };
                 targets.push((mailbox.id, d.flags.clone()));
             }
             tx.deliver(&targets, &raw, now)?;
+            tx.plugin_kv_apply(&plan.plugin_kv)?;
             if !plan.outbound.is_empty() {
                 tx.enqueue(&queue_id, &mail_from, &plan.outbound, &raw)?;
             }

@@ -1,6 +1,6 @@
 //! The delivery plan: what the pipeline decided for one message.
 
-use crate::store::AccountId;
+use crate::store::{AccountId, KvWrite};
 
 /// The message-level decision. Per-recipient outcomes live in the plan's lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -35,7 +35,7 @@ pub struct LocalDelivery {
     pub flags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeliveryPlan {
     pub verdict: Verdict,
     pub deliveries: Vec<LocalDelivery>,
@@ -45,6 +45,15 @@ pub struct DeliveryPlan {
     pub undeliverable: Vec<String>,
     /// Header fields stages add to the top of the message, in order.
     pub add_headers: Vec<(String, String)>,
+    /// Spam score summed over the plugins (for Sieve's `spamtest`, later).
+    pub score: f64,
+    /// Tags the plugins gave the message ("spam", "promotion", …).
+    pub tags: Vec<String>,
+    /// Recipients a plugin rejected or discarded at the end of DATA, with the reason. (One
+    /// DATA reply covers every recipient, so these are dropped, not refused.)
+    pub dropped: Vec<(String, String)>,
+    /// Plugins' key-value writes, committed in the same store write as the delivery.
+    pub plugin_kv: Vec<KvWrite>,
 }
 
 impl DeliveryPlan {
@@ -56,7 +65,10 @@ impl DeliveryPlan {
         let mut out = Vec::with_capacity(raw.len() + 256);
         for (name, value) in &self.add_headers {
             // Values come from stages (later, plugins): CR/LF would forge header lines.
-            let value: String = value.chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
+            let value: String = value
+                .chars()
+                .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+                .collect();
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
             out.extend_from_slice(value.as_bytes());

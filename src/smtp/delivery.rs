@@ -1,8 +1,11 @@
 //! The server's `SmtpBackend`: recipients from the directory, messages through the pipeline into
 //! the store.
 
+use std::sync::Arc;
+
 use crate::directory::{Authenticated, Directory, Recipient};
-use crate::pipeline::{self, MessageContext, Verdict};
+use crate::pipeline::{self, Verdict};
+use crate::plugins::PluginHost;
 use crate::store::Store;
 
 use super::backend::{AuthResult, Envelope, IncomingMessage, RcptDecision, Reply, SmtpBackend};
@@ -10,6 +13,7 @@ use super::backend::{AuthResult, Envelope, IncomingMessage, RcptDecision, Reply,
 pub struct MailBackend {
     pub directory: Directory,
     pub store: Store,
+    pub plugins: Option<Arc<PluginHost>>,
 }
 
 impl MailBackend {
@@ -17,7 +21,63 @@ impl MailBackend {
         MailBackend {
             directory: Directory::new(store.clone()),
             store,
+            plugins: None,
         }
+    }
+
+    pub fn with_plugins(store: Store, plugins: Option<Arc<PluginHost>>) -> MailBackend {
+        MailBackend {
+            plugins,
+            ..MailBackend::new(store)
+        }
+    }
+
+    /// The plugins' `check-recipient` hooks, for a recipient the directory accepted.
+    async fn plugin_check_recipient(&self, envelope: &Envelope, recipient: &str) -> Option<Reply> {
+        let host = self.plugins.clone()?;
+        let plugins = host.registry().snapshot();
+        if !plugins
+            .iter()
+            .any(|p| p.has_hook(crate::plugins::types::Hook::CheckRecipient))
+        {
+            return None;
+        }
+        let permit = host.permit().await;
+        let env = crate::plugins::view::envelope(&pipeline::Envelope {
+            queue_id: envelope.queue_id.clone(),
+            mail_from: envelope.mail_from.clone(),
+            recipients: envelope.recipients.clone(),
+            helo: envelope.helo.clone(),
+            client_ip: envelope.client_ip,
+            authenticated_as: envelope.authenticated_as.clone(),
+        });
+        let rcpt = recipient.to_string();
+        let h = host.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            h.check_recipient(&env, &rcpt)
+        })
+        .await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, "check-recipient task failed");
+                return Some(tempfail("Temporary failure checking the recipient"));
+            }
+        };
+        if !outcome.kv_writes.is_empty() {
+            let writes = outcome.kv_writes;
+            if let Err(e) = self
+                .store
+                .write(move |tx| tx.plugin_kv_apply(&writes))
+                .await
+            {
+                tracing::warn!(error = %e, "cannot store plugin key-value writes");
+            }
+        }
+        outcome
+            .refusal
+            .map(|r| Reply::new(r.code, &r.enhanced, r.text))
     }
 }
 
@@ -27,25 +87,15 @@ fn tempfail(text: &str) -> Reply {
 
 impl SmtpBackend for MailBackend {
     async fn check_recipient(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
-        match self.directory.resolve(recipient) {
-            Ok(Recipient::Local { .. }) => RcptDecision::Accept,
-            // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
-            Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptDecision::Relay,
-            Ok(Recipient::Remote) => RcptDecision::Refuse(Reply::new(
-                554,
-                "5.7.1",
-                format!("<{recipient}>: Relay access denied"),
-            )),
-            Ok(Recipient::UnknownUser) => RcptDecision::Refuse(Reply::new(
-                550,
-                "5.1.1",
-                format!("<{recipient}>: Recipient address rejected: User unknown"),
-            )),
-            Err(e) => {
-                tracing::error!(error = %e, "recipient lookup failed");
-                RcptDecision::Refuse(tempfail("Temporary lookup failure, try again later"))
-            }
+        // The directory first: an unknown user is 550 5.1.1 whatever the plugins say, and
+        // plugins only ever see recipients this server would accept.
+        let decision = self.directory_decision(envelope, recipient);
+        if matches!(decision, RcptDecision::Accept | RcptDecision::Relay)
+            && let Some(reply) = self.plugin_check_recipient(envelope, recipient).await
+        {
+            return RcptDecision::Refuse(reply);
         }
+        decision
     }
 
     async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
@@ -77,12 +127,11 @@ impl SmtpBackend for MailBackend {
             client_ip: envelope.client_ip,
             authenticated_as: envelope.authenticated_as,
         };
-        let plan = {
-            let ctx = MessageContext::new(&envelope, &raw);
-            pipeline::run(&self.directory, &ctx)
-        };
-        let plan = match plan {
-            Ok(plan) => plan,
+        let result =
+            pipeline::run_blocking(self.directory.clone(), self.plugins.clone(), envelope, raw)
+                .await;
+        let (plan, envelope, raw) = match result {
+            Ok(x) => x,
             Err(e) => {
                 tracing::error!(error = %e, "pipeline failed");
                 return tempfail("Temporary failure while processing the message");
@@ -107,7 +156,12 @@ impl SmtpBackend for MailBackend {
         }
         let size = raw.len();
         let local = plan.deliveries.len();
+        let discarded = plan.verdict == Verdict::Discard;
         match pipeline::deliver(&self.store, &envelope, plan, raw).await {
+            Ok(()) if discarded => {
+                tracing::info!(size, "message discarded");
+                Reply::new(250, "2.0.0", format!("Ok: queued as {}", envelope.queue_id))
+            }
             Ok(()) => {
                 tracing::info!(size, local, "message stored");
                 Reply::new(250, "2.0.0", format!("Ok: queued as {}", envelope.queue_id))
@@ -115,6 +169,30 @@ impl SmtpBackend for MailBackend {
             Err(e) => {
                 tracing::error!(error = %e, "cannot store the message");
                 tempfail("Temporary failure storing the message, try again later")
+            }
+        }
+    }
+}
+
+impl MailBackend {
+    fn directory_decision(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
+        match self.directory.resolve(recipient) {
+            Ok(Recipient::Local { .. }) => RcptDecision::Accept,
+            // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
+            Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptDecision::Relay,
+            Ok(Recipient::Remote) => RcptDecision::Refuse(Reply::new(
+                554,
+                "5.7.1",
+                format!("<{recipient}>: Relay access denied"),
+            )),
+            Ok(Recipient::UnknownUser) => RcptDecision::Refuse(Reply::new(
+                550,
+                "5.1.1",
+                format!("<{recipient}>: Recipient address rejected: User unknown"),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "recipient lookup failed");
+                RcptDecision::Refuse(tempfail("Temporary lookup failure, try again later"))
             }
         }
     }

@@ -13,6 +13,7 @@ mod accounts;
 pub mod blobs;
 pub mod mailboxes;
 pub mod messages;
+mod plugin_kv;
 mod queue;
 pub mod schema;
 pub mod types;
@@ -25,6 +26,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::broadcast;
 
 pub use messages::{CopyResult, FlagOp};
+pub use plugin_kv::KvWrite;
 pub use types::*;
 use writer::Writer;
 
@@ -35,7 +37,10 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Db(String),
     #[error("corrupt record in {table}: {message}")]
-    Corrupt { table: &'static str, message: String },
+    Corrupt {
+        table: &'static str,
+        message: String,
+    },
     #[error("{0} already exists")]
     Exists(String),
     #[error("{0} not found")]
@@ -74,7 +79,10 @@ pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    bytes: &[u8],
+) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         table,
         message: e.to_string(),
@@ -180,6 +188,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::BLOBS)?;
         txn.open_table(schema::BLOB_REFS)?;
         txn.open_table(schema::QUEUE)?;
+        txn.open_table(schema::PLUGIN_KV)?;
     }
     txn.commit()?;
     Ok(())

@@ -38,3 +38,7 @@ pub const BLOB_REFS: TableDefinition<&[u8], u64> = TableDefinition::new("blob_re
 
 /// Queue id → `QueuedMessage`: mail waiting for outbound delivery.
 pub const QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("queue");
+
+/// (plugin name, key) → value: each plugin's private key-value store. The plugin name is part of
+/// the key and set by the host, never by the plugin, so no plugin can reach another's keys.
+pub const PLUGIN_KV: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("plugin_kv");

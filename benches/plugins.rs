@@ -1,0 +1,125 @@
+//! Per-message cost of the plugin stage: building the plugins' view of the message once, then
+//! a fresh instance + `filter` call per plugin. One and four no-op plugins, for a 5 KB and a
+//! 1 MB message. Not a timed test: it prints numbers for BENCHMARKS.md.
+//!
+//!     scripts/bench-plugins.sh        (builds the test plugins, then runs this)
+//!
+//! Components come from `MAILSIFT_TEST_PLUGINS` or `plugins/dist/testing`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailsift::config::Config;
+use mailsift::pipeline::{Envelope, MessageContext};
+use mailsift::plugins::{MemoryKv, PluginHost, view};
+
+fn plugin_dir() -> PathBuf {
+    match std::env::var_os("MAILSIFT_TEST_PLUGINS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/dist/testing"),
+    }
+}
+
+fn message(size: usize) -> Vec<u8> {
+    let mut m = String::from(
+        "Received: from client.example.org (client.example.org [192.0.2.1])\r\n\tby mail.example.com with ESMTP id BENCH1\r\n\
+         From: \"Sender\" <sender@example.org>\r\nTo: rcpt@example.com\r\nCc: other@example.com\r\n\
+         Subject: =?UTF-8?Q?Benchmark_message_=E2=9C=93?=\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\
+         Message-ID: <bench@example.org>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n\r\n\
+         --BOUNDARY\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+    );
+    let line = "The quick brown fox jumps over the lazy dog, and then some more words to fill.\r\n";
+    // A fifth of the size as text, the rest as a base64 attachment (typical of large mail).
+    while m.len() < size / 5 {
+        m.push_str(line);
+    }
+    m.push_str("--BOUNDARY\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n";
+    while m.len() < size - 20 {
+        m.push_str(b64);
+    }
+    m.push_str("--BOUNDARY--\r\n");
+    m.into_bytes()
+}
+
+fn host_with(data_dir: &Path, noop: &Path, n: usize) -> PluginHost {
+    let mut c = Config::default();
+    c.data_dir = data_dir.to_path_buf();
+    std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
+    for i in 0..n {
+        std::fs::copy(noop, c.plugin_dir().join(format!("noop{i}.wasm"))).expect("copy");
+    }
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).expect("host");
+    host.load_all();
+    assert_eq!(host.registry().snapshot().len(), n, "plugins did not load");
+    host
+}
+
+fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let started = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    started.elapsed() / iterations as u32
+}
+
+fn main() {
+    let noop = plugin_dir().join("noop.wasm");
+    if !noop.is_file() {
+        eprintln!(
+            "missing {}: build the test plugins first (scripts/bench-plugins.sh does)",
+            noop.display()
+        );
+        std::process::exit(1);
+    }
+    let envelope = Envelope {
+        queue_id: "BENCH1".into(),
+        mail_from: "sender@example.org".into(),
+        recipients: vec!["rcpt@example.com".into()],
+        helo: "client.example.org".into(),
+        client_ip: std::net::IpAddr::from([192, 0, 2, 1]),
+        authenticated_as: None,
+    };
+    let tmp = std::env::temp_dir().join(format!("mailsift-bench-{}", std::process::id()));
+    let hosts: Vec<(usize, PluginHost)> = [1usize, 4]
+        .iter()
+        .map(|&n| (n, host_with(&tmp.join(format!("h{n}")), &noop, n)))
+        .collect();
+    println!(
+        "| message | plugins | parse µs | view µs | plugins µs | total µs/message | µs/plugin |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (label, size, iterations) in [("5 KB", 5 * 1024, 3000), ("1 MB", 1024 * 1024, 150)] {
+        let raw = message(size);
+        let parse = time(iterations, || {
+            let ctx = MessageContext::new(&envelope, &raw);
+            std::hint::black_box(&ctx.parsed);
+        });
+        let ctx = MessageContext::new(&envelope, &raw);
+        let view_t = time(iterations, || {
+            std::hint::black_box(view::message(&envelope, &raw, ctx.parsed.as_ref()));
+        });
+        let msg = view::message(&envelope, &raw, ctx.parsed.as_ref());
+        for (n, host) in &hosts {
+            let calls = time(iterations, || {
+                let out = host.filter(&msg, &envelope.recipients);
+                std::hint::black_box(out);
+            });
+            let us = |d: Duration| d.as_secs_f64() * 1e6;
+            println!(
+                "| {label} | {n} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                us(parse),
+                us(view_t),
+                us(calls),
+                us(parse + view_t + calls),
+                us(calls) / *n as f64,
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -1,0 +1,151 @@
+//! The plugin stage: builds the plugins' view of the message once, runs every plugin in order,
+//! and folds the merged verdict into the delivery plan.
+
+use std::sync::Arc;
+
+use super::{DeliveryPlan, Envelope, MessageContext, PipelineError, Verdict};
+use crate::directory::Directory;
+use crate::plugins::verdict::{Decision, RcptOutcome};
+use crate::plugins::{PluginHost, view};
+
+/// Parses the message, resolves recipients and runs the plugins on a blocking thread (parsing a
+/// large message and running WebAssembly are CPU work that must not stall the async reactor).
+/// Waits for a plugin slot first, so at most about one message per core runs plugins at once.
+pub async fn run_blocking(
+    directory: Directory,
+    plugins: Option<Arc<PluginHost>>,
+    envelope: Envelope,
+    raw: Vec<u8>,
+) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
+    let permit = match &plugins {
+        Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
+        _ => None,
+    };
+    let joined = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let plan = {
+            let ctx = MessageContext::new(&envelope, &raw);
+            super::run(&directory, &ctx).map(|mut plan| {
+                if let Some(host) = &plugins {
+                    apply_plugins(&mut plan, host, &ctx);
+                }
+                plan
+            })
+        };
+        plan.map(|plan| (plan, envelope, raw))
+    })
+    .await;
+    match joined {
+        Ok(result) => result,
+        Err(e) => Err(PipelineError::Stage(format!("pipeline task failed: {e}"))),
+    }
+}
+
+/// Runs the plugins on a message whose recipients are already resolved into `plan`.
+pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageContext<'_>) {
+    if host.registry().snapshot().is_empty() {
+        return;
+    }
+    let message = view::message(ctx.envelope, ctx.raw, ctx.parsed.as_ref());
+    let outcome = host.filter(&message, &ctx.envelope.recipients);
+    plan.plugin_kv = outcome.kv_writes;
+    let m = outcome.merged;
+    let queue_id = ctx.envelope.queue_id.as_str();
+    let by = m.decided_by.as_deref().unwrap_or("");
+    match m.decision {
+        Decision::Reject(r) => {
+            tracing::info!(queue_id, plugin = by, reply = %r, "message rejected by plugin");
+            plan.verdict = Verdict::Reject {
+                code: r.code,
+                enhanced: r.enhanced,
+                text: r.text,
+            };
+            return;
+        }
+        Decision::Tempfail(r) => {
+            tracing::info!(queue_id, plugin = by, reply = %r, "message tempfailed by plugin");
+            plan.verdict = Verdict::TempFail {
+                code: r.code,
+                enhanced: r.enhanced,
+                text: r.text,
+            };
+            return;
+        }
+        Decision::Discard => {
+            tracing::info!(queue_id, plugin = by, "message discarded by plugin");
+            plan.verdict = Verdict::Discard;
+            return;
+        }
+        Decision::Continue => {}
+    }
+    plan.add_headers.extend(m.add_headers);
+    plan.score += m.score;
+    plan.tags.extend(m.tags);
+    for (plugin, why) in &m.explanations {
+        tracing::debug!(queue_id, plugin = %plugin, explanation = %why, "plugin explanation");
+    }
+    if let Some(folder) = &m.folder {
+        for d in &mut plan.deliveries {
+            d.mailbox = folder.clone();
+        }
+    }
+
+    // Per-recipient decisions. One DATA reply covers all recipients: a tempfail for one makes
+    // the sender retry all (nothing is stored now, so nothing is duplicated); a reject or
+    // discard drops that recipient's copy.
+    let mut first_reject = None;
+    for (rcpt, outcome) in &m.per_recipient {
+        match outcome {
+            RcptOutcome::Tempfail(r) => {
+                tracing::info!(queue_id, recipient = %rcpt, reply = %r, "message tempfailed by plugin for a recipient");
+                plan.verdict = Verdict::TempFail {
+                    code: r.code,
+                    enhanced: r.enhanced.clone(),
+                    text: r.text.clone(),
+                };
+                return;
+            }
+            RcptOutcome::Reject(r) => {
+                first_reject.get_or_insert_with(|| r.clone());
+                drop_recipient(plan, rcpt, &r.to_string());
+            }
+            RcptOutcome::Discard => drop_recipient(plan, rcpt, "discarded"),
+            RcptOutcome::Continue {
+                folder,
+                score: _,
+                tags: _,
+            } => {
+                if let Some(folder) = folder {
+                    for d in plan
+                        .deliveries
+                        .iter_mut()
+                        .filter(|d| d.recipient.eq_ignore_ascii_case(rcpt))
+                    {
+                        d.mailbox = folder.clone();
+                    }
+                }
+            }
+        }
+    }
+    if plan.deliveries.is_empty() && plan.outbound.is_empty() && !plan.dropped.is_empty() {
+        plan.verdict = match first_reject {
+            Some(r) => Verdict::Reject {
+                code: r.code,
+                enhanced: r.enhanced,
+                text: r.text,
+            },
+            None => Verdict::Discard,
+        };
+    }
+}
+
+fn drop_recipient(plan: &mut DeliveryPlan, rcpt: &str, why: &str) {
+    let before = plan.deliveries.len() + plan.outbound.len();
+    plan.deliveries
+        .retain(|d| !d.recipient.eq_ignore_ascii_case(rcpt));
+    plan.outbound.retain(|r| !r.eq_ignore_ascii_case(rcpt));
+    if plan.deliveries.len() + plan.outbound.len() < before {
+        tracing::info!(recipient = %rcpt, reason = %why, "recipient dropped by plugin");
+        plan.dropped.push((rcpt.to_string(), why.to_string()));
+    }
+}

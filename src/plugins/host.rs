@@ -1,0 +1,364 @@
+//! What a plugin can reach: its log, its own key-value store and its own config values. Also
+//! the bounded call itself (fresh store + instance, deadline, memory cap).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use wasmtime::component::Instance;
+use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+use super::CallError;
+use super::bindings::mailsift::plugin::{config, kv, log, types};
+use super::engine::{PluginEngine, deadline_ticks};
+use super::registry::LoadedPlugin;
+use crate::store::KvWrite;
+
+/// Longest key a plugin may use (the plugin's name is prepended by the host).
+pub const MAX_KEY: usize = 512;
+/// Largest value.
+pub const MAX_VALUE: usize = 1 << 20;
+/// Most bytes of writes one call may buffer (they are committed after the call).
+pub const MAX_PENDING: usize = 8 << 20;
+/// Most keys in one `get-many`.
+pub const MAX_GET_MANY: usize = 1024;
+/// Log lines kept per call; more are counted and dropped (a plugin must not flood the log).
+pub const MAX_LOG_LINES: u32 = 100;
+/// Longest log line, in bytes.
+pub const MAX_LOG_LINE: usize = 4096;
+
+/// Where plugins' key-value data lives: the server's store, or memory for `plugin test`.
+pub trait KvSource: Send + Sync {
+    fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String>;
+}
+
+/// A consistent read view, opened at a call's first read.
+pub trait KvSnapshot: Send {
+    fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String>;
+}
+
+/// Reads from the server's redb store.
+pub struct StoreKv(pub crate::store::Store);
+
+struct StoreSnapshot(crate::store::ReadTx);
+
+impl KvSource for StoreKv {
+    fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
+        Ok(Box::new(StoreSnapshot(
+            self.0.read().map_err(|e| e.to_string())?,
+        )))
+    }
+}
+
+impl KvSnapshot for StoreSnapshot {
+    fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.0.plugin_kv_get(plugin, key).map_err(|e| e.to_string())
+    }
+}
+
+/// In-memory key-value data (for `mailsift plugin test` and tests).
+#[derive(Default)]
+pub struct MemoryKv(pub Mutex<BTreeMap<(String, String), Vec<u8>>>);
+
+impl MemoryKv {
+    pub fn apply(&self, writes: &[KvWrite]) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for w in writes {
+            let k = (w.plugin.clone(), w.key.clone());
+            match &w.value {
+                Some(v) => {
+                    map.insert(k, v.clone());
+                }
+                None => {
+                    map.remove(&k);
+                }
+            }
+        }
+    }
+}
+
+struct MemorySnapshot(BTreeMap<(String, String), Vec<u8>>);
+
+impl KvSource for MemoryKv {
+    fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(Box::new(MemorySnapshot(map.clone())))
+    }
+}
+
+impl KvSnapshot for MemorySnapshot {
+    fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(self.0.get(&(plugin.to_string(), key.to_string())).cloned())
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LogLine {
+    pub level: &'static str,
+    pub message: String,
+}
+
+/// The state of one call's store.
+pub struct HostState {
+    plugin: Arc<str>,
+    queue_id: String,
+    limits: StoreLimits,
+    config: Arc<Vec<(String, String)>>,
+    kv_source: Arc<dyn KvSource>,
+    snapshot: Option<Box<dyn KvSnapshot>>,
+    /// This call's writes, visible to its own reads, committed after it returns.
+    pending: BTreeMap<String, Option<Vec<u8>>>,
+    pending_bytes: usize,
+    capture: Option<Vec<LogLine>>,
+    log_lines: u32,
+}
+
+impl HostState {
+    fn kv_read(&mut self, key: &str) -> wasmtime::Result<Option<Vec<u8>>> {
+        check_key(key)?;
+        if let Some(v) = self.pending.get(key) {
+            return Ok(v.clone());
+        }
+        if self.snapshot.is_none() {
+            self.snapshot = Some(
+                self.kv_source
+                    .snapshot()
+                    .map_err(|e| wasmtime::format_err!("key-value store unavailable: {e}"))?,
+            );
+        }
+        match &self.snapshot {
+            Some(s) => s
+                .get(&self.plugin, key)
+                .map_err(|e| wasmtime::format_err!("key-value read failed: {e}")),
+            None => Ok(None),
+        }
+    }
+
+    fn kv_write(&mut self, key: String, value: Option<Vec<u8>>) -> wasmtime::Result<()> {
+        check_key(&key)?;
+        let size = key.len() + value.as_ref().map_or(0, Vec::len);
+        if value.as_ref().is_some_and(|v| v.len() > MAX_VALUE) {
+            wasmtime::bail!("key-value value larger than {MAX_VALUE} bytes");
+        }
+        self.pending_bytes += size;
+        if self.pending_bytes > MAX_PENDING {
+            wasmtime::bail!("more than {MAX_PENDING} bytes of key-value writes in one call");
+        }
+        self.pending.insert(key, value);
+        Ok(())
+    }
+
+    fn into_writes(self) -> (Vec<KvWrite>, Vec<LogLine>) {
+        let plugin = self.plugin.to_string();
+        let writes = self
+            .pending
+            .into_iter()
+            .map(|(key, value)| KvWrite {
+                plugin: plugin.clone(),
+                key,
+                value,
+            })
+            .collect();
+        (writes, self.capture.unwrap_or_default())
+    }
+}
+
+fn check_key(key: &str) -> wasmtime::Result<()> {
+    if key.len() > MAX_KEY {
+        wasmtime::bail!("key-value key longer than {MAX_KEY} bytes");
+    }
+    Ok(())
+}
+
+impl types::Host for HostState {}
+
+impl log::Host for HostState {
+    fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        self.log_lines += 1;
+        if self.log_lines > MAX_LOG_LINES {
+            if self.log_lines == MAX_LOG_LINES + 1 {
+                tracing::warn!(plugin = %self.plugin, queue_id = %self.queue_id, "plugin log flood; dropping further lines of this call");
+            }
+            return Ok(());
+        }
+        let mut message = message;
+        if message.len() > MAX_LOG_LINE {
+            let mut end = MAX_LOG_LINE;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+        }
+        // Control characters would let a plugin forge log lines.
+        let message: String = message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let (p, q) = (&*self.plugin, self.queue_id.as_str());
+        let name = match level {
+            log::Level::Trace => {
+                tracing::trace!(plugin = p, queue_id = q, "{message}");
+                "trace"
+            }
+            log::Level::Debug => {
+                tracing::debug!(plugin = p, queue_id = q, "{message}");
+                "debug"
+            }
+            log::Level::Info => {
+                tracing::info!(plugin = p, queue_id = q, "{message}");
+                "info"
+            }
+            log::Level::Warn => {
+                tracing::warn!(plugin = p, queue_id = q, "{message}");
+                "warn"
+            }
+            log::Level::Error => {
+                tracing::error!(plugin = p, queue_id = q, "{message}");
+                "error"
+            }
+        };
+        if let Some(lines) = &mut self.capture {
+            lines.push(LogLine {
+                level: name,
+                message,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl kv::Host for HostState {
+    fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
+        self.kv_read(&key)
+    }
+
+    fn get_many(&mut self, keys: Vec<String>) -> wasmtime::Result<Vec<Option<Vec<u8>>>> {
+        if keys.len() > MAX_GET_MANY {
+            wasmtime::bail!("get-many of more than {MAX_GET_MANY} keys");
+        }
+        keys.iter().map(|k| self.kv_read(k)).collect()
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> wasmtime::Result<()> {
+        self.kv_write(key, Some(value))
+    }
+
+    fn delete(&mut self, key: String) -> wasmtime::Result<()> {
+        self.kv_write(key, None)
+    }
+}
+
+impl config::Host for HostState {
+    fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        Ok(self
+            .config
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone()))
+    }
+
+    fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
+        Ok(self.config.as_ref().clone())
+    }
+}
+
+/// What one call produced. On failure the key-value writes are dropped; logs are kept.
+pub(crate) struct CallOutput<R> {
+    pub result: Result<R, CallError>,
+    pub writes: Vec<KvWrite>,
+    pub logs: Vec<LogLine>,
+}
+
+/// Runs `f` on a fresh instance of `plugin` under its CPU bound and memory cap.
+pub(crate) fn call<R>(
+    engine: &PluginEngine,
+    plugin: &LoadedPlugin,
+    queue_id: &str,
+    kv_source: Arc<dyn KvSource>,
+    capture: bool,
+    f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+) -> CallOutput<R> {
+    let settings = &plugin.settings;
+    let state = HostState {
+        plugin: plugin.name_arc.clone(),
+        queue_id: queue_id.to_string(),
+        limits: StoreLimitsBuilder::new()
+            .memory_size(settings.memory_bytes())
+            .instances(64)
+            .tables(64)
+            .memories(16)
+            // A refused grow traps with a clear message instead of letting the guest abort.
+            .trap_on_grow_failure(true)
+            .build(),
+        config: settings.config.clone(),
+        kv_source,
+        snapshot: None,
+        pending: BTreeMap::new(),
+        pending_bytes: 0,
+        capture: capture.then(Vec::new),
+        log_lines: 0,
+    };
+    let mut store = Store::new(engine.engine(), state);
+    store.limiter(|s| &mut s.limits);
+    store.set_epoch_deadline(deadline_ticks(settings.cpu_ms));
+    let result = match plugin.pre.instantiate(&mut store) {
+        Ok(instance) => f(&mut store, &instance)
+            .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
+        Err(e) => Err(classify(&e, settings.cpu_ms, settings.memory_mb, true)),
+    };
+    let (writes, logs) = store.into_data().into_writes();
+    CallOutput {
+        writes: if result.is_ok() { writes } else { Vec::new() },
+        result,
+        logs,
+    }
+}
+
+fn classify(e: &wasmtime::Error, cpu_ms: u64, memory_mb: u64, instantiating: bool) -> CallError {
+    if let Some(trap) = e.downcast_ref::<Trap>()
+        && *trap == Trap::Interrupt
+    {
+        return CallError::Timeout(cpu_ms);
+    }
+    let cause = e.root_cause().to_string();
+    // `trap_on_grow_failure` words it so; a refused initial memory says "memory limits".
+    if cause.contains("forcing trap when growing memory") || cause.contains("memory limits") {
+        return CallError::Memory(memory_mb);
+    }
+    let mut text: String = cause.chars().take(300).collect();
+    if let Some(func) = guest_function(e) {
+        text.push_str(" in ");
+        text.push_str(&func);
+    }
+    if instantiating {
+        CallError::Instantiate(text)
+    } else {
+        CallError::Trap(text)
+    }
+}
+
+/// The innermost frame of the plugin's own code (not its standard library or allocator), so
+/// that a log line says where it failed without a whole backtrace.
+fn guest_function(e: &wasmtime::Error) -> Option<String> {
+    let bt = e.downcast_ref::<wasmtime::WasmBacktrace>()?;
+    // The Display form is demangled: "  6:  0xf21 - panic.wasm!<panic::Panic as …>::filter::h5f…".
+    let text = bt.to_string();
+    const RUNTIME: [&str; 8] = [
+        "std",
+        "core",
+        "alloc",
+        "__rustc",
+        "dlmalloc",
+        "<dlmalloc",
+        "rust_",
+        "mailsift_plugin_sdk",
+    ];
+    let names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once('!').map(|(_, f)| f.trim()))
+        .collect();
+    let name = names
+        .iter()
+        .find(|n| !RUNTIME.iter().any(|r| n.starts_with(r)))
+        .or(names.first())?;
+    Some(name.chars().take(160).collect())
+}

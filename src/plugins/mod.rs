@@ -1,0 +1,565 @@
+//! The WebAssembly plugin host.
+//!
+//! Plugins are components of the `filter` world in `wit/plugin.wit`. Each `*.wasm` file in the
+//! plugin folder is validated, compiled once (the machine code is cached on disk, see `cache`),
+//! linked against the host's imports (`log`, `kv`, `config`; nothing else) into an `InstancePre`,
+//! and published in the `registry`. Every call then gets a fresh instance from the pooling
+//! allocator, a CPU bound (epoch deadline) and a memory cap, so a plugin can neither keep state
+//! between messages nor take the server down: a trap, timeout or cap hit is logged with the
+//! plugin's name and the queue id and handled by the plugin's `on_error` policy.
+//!
+//! The `watcher` swaps new or replaced files in atomically while messages are in flight: a message
+//! keeps the set of plugin versions it started with.
+
+mod cache;
+mod engine;
+mod host;
+mod registry;
+pub mod verdict;
+pub mod view;
+mod watcher;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ComponentExportIndex;
+
+pub use cache::{ArtifactCache, cache_key};
+pub use engine::{EngineSettings, PluginEngine};
+pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, StoreKv};
+pub use registry::{LoadedPlugin, PluginSettings, PluginStatus, Registry, Stats};
+pub use verdict::{Merged, RcptOutcome, Reply};
+pub use watcher::WatcherHandle;
+
+use crate::config::{Config, OnError};
+use crate::store::KvWrite;
+use host::HostState;
+
+/// Bindings generated from `wit/plugin.wit`. Imports are trappable so that a plugin abusing
+/// them (oversized keys, too many writes) is stopped like any other fault.
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        path: "wit",
+        world: "filter",
+        imports: { default: trappable },
+    });
+}
+
+pub use bindings::mailsift::plugin::types;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("not a WebAssembly component: {0}")]
+    NotComponent(String),
+    #[error("invalid component: {0}")]
+    Compile(String),
+    #[error(
+        "the component needs imports the host does not provide (only log, kv and config exist): {0}"
+    )]
+    Link(String),
+    #[error("the component does not export `{0}` with the type of the `filter` world")]
+    Export(&'static str),
+    #[error("calling `info` failed: {0}")]
+    Info(String),
+    #[error("plugin engine: {0}")]
+    Engine(String),
+}
+
+/// Why one call into a plugin failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    #[error("timed out after {0} ms")]
+    Timeout(u64),
+    #[error("memory cap of {0} MiB exceeded")]
+    Memory(u64),
+    #[error("trapped: {0}")]
+    Trap(String),
+    #[error("cannot instantiate: {0}")]
+    Instantiate(String),
+}
+
+/// The indices of the exports the host calls, resolved once per loaded version.
+#[derive(Clone)]
+pub(crate) struct Exports {
+    pub info: Option<ComponentExportIndex>,
+    pub filter: ComponentExportIndex,
+    pub check_recipient: Option<ComponentExportIndex>,
+    pub learn: Option<ComponentExportIndex>,
+}
+
+/// Result of running the plugins on one message.
+#[derive(Debug, Default)]
+pub struct FilterOutcome {
+    pub merged: Merged,
+    /// Key-value writes of the calls that succeeded, to commit with the delivery.
+    pub kv_writes: Vec<KvWrite>,
+}
+
+/// Result of the check-recipient hooks for one RCPT TO.
+#[derive(Debug)]
+pub struct RecipientOutcome {
+    /// `None`: every plugin let the recipient through.
+    pub refusal: Option<Reply>,
+    pub kv_writes: Vec<KvWrite>,
+}
+
+/// What `mailsift plugin test` reports.
+#[derive(Debug, serde::Serialize)]
+pub struct TestReport {
+    pub plugin: serde_json::Value,
+    pub recipients: Vec<serde_json::Value>,
+    pub verdict: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub elapsed_us: u64,
+    pub logs: Vec<LogLine>,
+    pub kv_writes: Vec<serde_json::Value>,
+}
+
+pub struct PluginHost {
+    engine: PluginEngine,
+    cache: Option<ArtifactCache>,
+    registry: Registry,
+    config: Arc<Config>,
+    kv: Arc<dyn KvSource>,
+    dir: PathBuf,
+    /// Bounds the messages running plugins at once to about the number of cores: more would
+    /// only make each call's wall-clock deadline (the CPU bound) count other calls' time.
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl PluginHost {
+    /// Creates the host for `config` (engine, cache in the data directory) without loading
+    /// anything yet: call `load_all`, then `spawn_watcher`.
+    pub fn new(config: &Config, kv: Arc<dyn KvSource>) -> Result<PluginHost, PluginError> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let concurrency = (cores * 2).clamp(2, 32);
+        let engine = PluginEngine::new(&EngineSettings::for_config(config, concurrency))?;
+        let cache = match ArtifactCache::new(&config.plugin_cache_dir(), &engine) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!(error = %e, "plugin cache unavailable; compiling every start");
+                None
+            }
+        };
+        Ok(PluginHost {
+            engine,
+            cache,
+            registry: Registry::default(),
+            config: Arc::new(config.clone()),
+            kv,
+            dir: config.plugin_dir(),
+            permits: Arc::new(tokio::sync::Semaphore::new(concurrency)),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Waits for a slot to run plugins for one message or recipient.
+    pub async fn permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.permits.clone().acquire_owned().await.ok()
+    }
+
+    /// Loads every plugin in the folder. Invalid files are logged and skipped.
+    pub fn load_all(&self) {
+        for (name, path) in watcher::scan(&self.dir)
+            .into_iter()
+            .map(|(n, e)| (n, e.path))
+        {
+            self.load_file(&name, &path);
+        }
+        let loaded = self.registry.snapshot();
+        tracing::info!(
+            dir = %self.dir.display(),
+            plugins = ?loaded.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            "plugins loaded"
+        );
+    }
+
+    /// Validates, compiles and publishes one file. On failure the previous version (if any)
+    /// stays. Returns whether the registry changed.
+    pub fn load_file(&self, name: &str, path: &Path) -> bool {
+        let settings = PluginSettings::resolve(&self.config, name);
+        if !settings.enabled {
+            self.registry.set_disabled(name, path);
+            return false;
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(plugin = name, file = %path.display(), error = %e, "cannot read plugin");
+                return false;
+            }
+        };
+        let hash = sha256_hex(&bytes);
+        if self.registry.current_hash(name).as_deref() == Some(hash.as_str())
+            || self.registry.refused_hash(name).as_deref() == Some(hash.as_str())
+        {
+            return false;
+        }
+        let started = Instant::now();
+        match registry::load(
+            &self.engine,
+            self.cache.as_ref(),
+            name,
+            path,
+            &bytes,
+            hash.clone(),
+            settings,
+        ) {
+            Ok(plugin) => {
+                let replaced = self.registry.current_hash(name).is_some();
+                tracing::info!(
+                    plugin = name,
+                    version = %plugin.info.version,
+                    sha256 = &hash[..16],
+                    ms = started.elapsed().as_millis() as u64,
+                    replaced,
+                    "plugin loaded"
+                );
+                self.registry.publish(plugin);
+                true
+            }
+            Err(e) => {
+                let keeping = self.registry.current_hash(name).is_some();
+                tracing::error!(
+                    plugin = name,
+                    file = %path.display(),
+                    error = %e,
+                    "plugin refused{}",
+                    if keeping { "; the previous version stays" } else { "" }
+                );
+                self.registry.set_refused(name, path, hash, e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Starts watching the plugin folder.
+    pub fn spawn_watcher(self: &Arc<Self>, interval: Duration) -> WatcherHandle {
+        watcher::spawn(self.clone(), interval)
+    }
+
+    /// Runs every plugin's `filter` on a message, in order, and merges their verdicts. Blocking:
+    /// call it from a blocking thread.
+    pub fn filter(&self, message: &types::Message, recipients: &[String]) -> FilterOutcome {
+        let plugins = self.registry.snapshot();
+        let mut merger = verdict::Merger::new(recipients);
+        let mut kv_writes = Vec::new();
+        for plugin in plugins.iter() {
+            let run = self.call(
+                plugin,
+                &message.envelope.queue_id,
+                false,
+                |store, instance| {
+                    let f = instance.get_typed_func::<(&types::Message,), (types::Verdict,)>(
+                        &mut *store,
+                        &plugin.exports.filter,
+                    )?;
+                    Ok(f.call(&mut *store, (message,))?.0)
+                },
+            );
+            match run.result {
+                Ok(verdict) => {
+                    kv_writes.extend(run.writes);
+                    if merger.add(&plugin.name, verdict) {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    self.log_failure(plugin, &message.envelope.queue_id, "filter", &e);
+                    if plugin.settings.on_error == OnError::Tempfail {
+                        merger.fail_closed(&plugin.name);
+                        break;
+                    }
+                }
+            }
+        }
+        FilterOutcome {
+            merged: merger.finish(),
+            kv_writes,
+        }
+    }
+
+    /// Runs the `check-recipient` hooks (of plugins that declare it) for one RCPT TO. The first
+    /// refusal wins.
+    pub fn check_recipient(&self, envelope: &types::Envelope, recipient: &str) -> RecipientOutcome {
+        let plugins = self.registry.snapshot();
+        let mut kv_writes = Vec::new();
+        for plugin in plugins
+            .iter()
+            .filter(|p| p.has_hook(types::Hook::CheckRecipient))
+        {
+            let Some(index) = plugin.exports.check_recipient.as_ref() else {
+                continue;
+            };
+            let run = self.call(plugin, &envelope.queue_id, false, |store, instance| {
+                let f = instance.get_typed_func::<(&types::Envelope, &str), (types::Decision,)>(
+                    &mut *store,
+                    index,
+                )?;
+                Ok(f.call(&mut *store, (envelope, recipient))?.0)
+            });
+            match run.result {
+                Ok(decision) => {
+                    kv_writes.extend(run.writes);
+                    if let Some(reply) = verdict::recipient_refusal(&decision) {
+                        tracing::info!(
+                            plugin = %plugin.name,
+                            queue_id = %envelope.queue_id,
+                            recipient,
+                            code = reply.code,
+                            "recipient refused by plugin"
+                        );
+                        return RecipientOutcome {
+                            refusal: Some(reply),
+                            kv_writes,
+                        };
+                    }
+                }
+                Err(e) => {
+                    self.log_failure(plugin, &envelope.queue_id, "check-recipient", &e);
+                    if plugin.settings.on_error == OnError::Tempfail {
+                        return RecipientOutcome {
+                            refusal: Some(verdict::fail_closed_reply()),
+                            kv_writes,
+                        };
+                    }
+                }
+            }
+        }
+        RecipientOutcome {
+            refusal: None,
+            kv_writes,
+        }
+    }
+
+    /// Runs every `learn` hook (of plugins that declare it). Errors are only logged.
+    pub fn learn(&self, message: &types::Message, class: types::LearnClass) -> Vec<KvWrite> {
+        let plugins = self.registry.snapshot();
+        let mut kv_writes = Vec::new();
+        for plugin in plugins.iter().filter(|p| p.has_hook(types::Hook::Learn)) {
+            let Some(index) = plugin.exports.learn.as_ref() else {
+                continue;
+            };
+            let run = self.call(
+                plugin,
+                &message.envelope.queue_id,
+                false,
+                |store, instance| {
+                    let f = instance.get_typed_func::<(&types::Message, types::LearnClass), ()>(
+                        &mut *store,
+                        index,
+                    )?;
+                    f.call(&mut *store, (message, class))?;
+                    Ok(())
+                },
+            );
+            match run.result {
+                Ok(()) => kv_writes.extend(run.writes),
+                Err(e) => self.log_failure(plugin, &message.envelope.queue_id, "learn", &e),
+            }
+        }
+        kv_writes
+    }
+
+    fn log_failure(&self, plugin: &LoadedPlugin, queue_id: &str, hook: &str, e: &CallError) {
+        let policy = match plugin.settings.on_error {
+            OnError::Accept => "accept (verdict skipped)",
+            OnError::Tempfail => "tempfail (451 4.7.0)",
+        };
+        tracing::warn!(
+            plugin = %plugin.name,
+            queue_id,
+            hook,
+            error = %e,
+            policy,
+            "plugin failed"
+        );
+    }
+
+    /// One bounded call: fresh store and instance, deadline, memory cap; counters updated.
+    fn call<R>(
+        &self,
+        plugin: &LoadedPlugin,
+        queue_id: &str,
+        capture_logs: bool,
+        f: impl FnOnce(
+            &mut wasmtime::Store<HostState>,
+            &wasmtime::component::Instance,
+        ) -> wasmtime::Result<R>,
+    ) -> host::CallOutput<R> {
+        let started = Instant::now();
+        let out = host::call(
+            &self.engine,
+            plugin,
+            queue_id,
+            self.kv.clone(),
+            capture_logs,
+            f,
+        );
+        plugin.stats.record(started.elapsed(), out.result.is_err());
+        out
+    }
+
+    /// Status of every plugin file, for `mailsift plugin list`.
+    pub fn status(&self) -> Vec<PluginStatus> {
+        self.registry.status(&self.dir)
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// `mailsift plugin test`: one plugin on one message, outside the server, with an in-memory
+/// key-value store, logs captured.
+pub fn test_plugin(
+    config: &Config,
+    wasm: &Path,
+    raw: &[u8],
+    mail_from: &str,
+    recipients: &[String],
+) -> Result<TestReport, PluginError> {
+    let name = wasm
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("plugin")
+        .to_string();
+    let bytes = std::fs::read(wasm).map_err(|source| PluginError::Read {
+        path: wasm.display().to_string(),
+        source,
+    })?;
+    let mut config = config.clone();
+    // The standalone run must not depend on (or write to) a data directory.
+    config.data_dir = std::env::temp_dir().join("mailsift-plugin-test-unused");
+    let engine = PluginEngine::new(&EngineSettings::for_config(&config, 2))?;
+    let hash = sha256_hex(&bytes);
+    let mut settings = PluginSettings::resolve(&config, &name);
+    settings.enabled = true;
+    let plugin = registry::load(&engine, None, &name, wasm, &bytes, hash, settings)?;
+    let memory = Arc::new(MemoryKv::default());
+    let host = PluginHost {
+        engine,
+        cache: None,
+        registry: Registry::default(),
+        config: Arc::new(config),
+        kv: memory.clone(),
+        dir: PathBuf::new(),
+        permits: Arc::new(tokio::sync::Semaphore::new(1)),
+    };
+    let queue_id = "TEST".to_string();
+    let envelope = crate::pipeline::Envelope {
+        queue_id: queue_id.clone(),
+        mail_from: mail_from.to_string(),
+        recipients: recipients.to_vec(),
+        helo: "localhost".into(),
+        client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+        authenticated_as: None,
+    };
+    let mut logs = Vec::new();
+    let mut kv_writes = Vec::new();
+    let mut rcpt_rows = Vec::new();
+    let started = Instant::now();
+    if plugin.has_hook(types::Hook::CheckRecipient)
+        && let Some(index) = plugin.exports.check_recipient.clone()
+    {
+        let mut accepted: Vec<String> = Vec::new();
+        for rcpt in recipients {
+            let env = view::envelope(&crate::pipeline::Envelope {
+                recipients: accepted.clone(),
+                ..envelope.clone()
+            });
+            let run = host.call(&plugin, &queue_id, true, |store, instance| {
+                let f = instance.get_typed_func::<(&types::Envelope, &str), (types::Decision,)>(
+                    &mut *store,
+                    &index,
+                )?;
+                Ok(f.call(&mut *store, (&env, rcpt.as_str()))?.0)
+            });
+            logs.extend(run.logs);
+            match run.result {
+                Ok(decision) => {
+                    // Later calls see earlier calls' writes, as in the server.
+                    memory.apply(&run.writes);
+                    kv_writes.extend(run.writes);
+                    let refusal = verdict::recipient_refusal(&decision);
+                    if refusal.is_none() {
+                        accepted.push(rcpt.clone());
+                    }
+                    rcpt_rows.push(serde_json::json!({
+                        "recipient": rcpt,
+                        "decision": verdict::decision_json(&decision),
+                        "smtp": refusal.map_or_else(|| "250 2.1.5 OK".to_string(), |r| r.to_string()),
+                    }));
+                }
+                Err(e) => rcpt_rows.push(serde_json::json!({
+                    "recipient": rcpt,
+                    "error": e.to_string(),
+                    "on_error": format!("{:?}", plugin.settings.on_error).to_lowercase(),
+                })),
+            }
+        }
+    }
+    let parsed = mail_parser::MessageParser::default().parse(raw);
+    let message = view::message(&envelope, raw, parsed.as_ref());
+    let run = host.call(&plugin, &queue_id, true, |store, instance| {
+        let f = instance.get_typed_func::<(&types::Message,), (types::Verdict,)>(
+            &mut *store,
+            &plugin.exports.filter,
+        )?;
+        Ok(f.call(&mut *store, (&message,))?.0)
+    });
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    logs.extend(run.logs);
+    let (verdict, error) = match run.result {
+        Ok(verdict) => {
+            kv_writes.extend(run.writes);
+            (Some(verdict::verdict_json(&verdict)), None)
+        }
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Ok(TestReport {
+        plugin: plugin.info_json(),
+        recipients: rcpt_rows,
+        verdict,
+        error,
+        elapsed_us,
+        logs,
+        kv_writes: kv_writes
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "key": w.key,
+                    "value": w.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
+                })
+            })
+            .collect(),
+    })
+}
+
+/// The per-plugin `[plugin.NAME.config]` values as the `config` import returns them.
+pub(crate) fn plugin_config_values(config: &Config, name: &str) -> Vec<(String, String)> {
+    let mut out = BTreeMap::new();
+    if let Some(p) = config.plugin.get(name) {
+        for (k, v) in &p.config {
+            if let Some(v) = crate::config::plugin_config_value(v) {
+                out.insert(k.clone(), v);
+            }
+        }
+    }
+    out.into_iter().collect()
+}

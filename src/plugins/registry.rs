@@ -1,0 +1,444 @@
+//! The loaded plugins. The ordered list is published through an `ArcSwap`: a message takes a
+//! snapshot at its start and runs every plugin of that snapshot, so a swap never changes the
+//! plugins under a message in flight, and the old versions are freed when the last such message
+//! is done. Counters live per plugin name, so they survive reloads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use wasmtime::component::{Component, InstancePre};
+
+use super::engine::PluginEngine;
+use super::host::{self, HostState, MemoryKv};
+use super::{ArtifactCache, Exports, PluginError, types};
+use crate::config::{Config, OnError};
+
+/// Limits and policy of one plugin, from `[plugin.NAME]` over `[plugins]`.
+#[derive(Debug, Clone)]
+pub struct PluginSettings {
+    pub order: Option<i64>,
+    pub cpu_ms: u64,
+    pub memory_mb: u64,
+    pub on_error: OnError,
+    pub enabled: bool,
+    pub config: Arc<Vec<(String, String)>>,
+}
+
+impl PluginSettings {
+    pub fn resolve(config: &Config, name: &str) -> PluginSettings {
+        let d = &config.plugins;
+        let p = config.plugin.get(name);
+        PluginSettings {
+            order: p.and_then(|p| p.order),
+            cpu_ms: p.and_then(|p| p.cpu_ms).unwrap_or(d.cpu_ms),
+            memory_mb: p.and_then(|p| p.memory_mb).unwrap_or(d.memory_mb),
+            on_error: p.and_then(|p| p.on_error).unwrap_or(d.on_error),
+            enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
+            config: Arc::new(super::plugin_config_values(config, name)),
+        }
+    }
+
+    pub fn memory_bytes(&self) -> usize {
+        (self.memory_mb as usize) << 20
+    }
+}
+
+/// Calls, failures and time spent, per plugin name.
+#[derive(Debug, Default)]
+pub struct Stats {
+    calls: AtomicU64,
+    errors: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl Stats {
+    pub fn record(&self, elapsed: Duration, failed: bool) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        self.nanos
+            .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    pub fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
+    }
+
+    pub fn mean_us(&self) -> f64 {
+        let calls = self.calls();
+        if calls == 0 {
+            return 0.0;
+        }
+        self.nanos.load(Ordering::Relaxed) as f64 / calls as f64 / 1000.0
+    }
+}
+
+/// One loaded version of a plugin.
+pub struct LoadedPlugin {
+    pub name: String,
+    pub(crate) name_arc: Arc<str>,
+    pub file: PathBuf,
+    /// SHA-256 of the component file.
+    pub sha256: String,
+    pub info: types::PluginInfo,
+    pub settings: PluginSettings,
+    pub(crate) pre: InstancePre<HostState>,
+    pub(crate) exports: Exports,
+    pub stats: Arc<Stats>,
+    pub loaded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl LoadedPlugin {
+    pub fn has_hook(&self, hook: types::Hook) -> bool {
+        self.info.hooks.contains(&hook)
+    }
+
+    pub fn info_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "reported_name": self.info.name,
+            "version": self.info.version,
+            "description": self.info.description,
+            "hooks": self.info.hooks.iter().map(|h| match h {
+                types::Hook::CheckRecipient => "check-recipient",
+                types::Hook::Learn => "learn",
+            }).collect::<Vec<_>>(),
+            "sha256": self.sha256,
+        })
+    }
+
+    fn sort_key(&self) -> (bool, i64, String) {
+        (
+            self.settings.order.is_none(),
+            self.settings.order.unwrap_or(0),
+            self.name.clone(),
+        )
+    }
+}
+
+/// Validates and compiles a component and prepares it for instantiation. Calls its `info`
+/// export (bounded like any call) to learn its version, description and hooks.
+pub(crate) fn load(
+    engine: &PluginEngine,
+    cache: Option<&ArtifactCache>,
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+    sha256: String,
+    settings: PluginSettings,
+) -> Result<LoadedPlugin, PluginError> {
+    check_component_header(bytes)?;
+    let component = match cache {
+        Some(cache) => cache.load_or_compile(engine, bytes)?.0,
+        None => Component::new(engine.engine(), bytes)
+            .map_err(|e| PluginError::Compile(format!("{e:#}")))?,
+    };
+    let pre = engine
+        .linker
+        .instantiate_pre(&component)
+        .map_err(|e| PluginError::Link(format!("{e:#}")))?;
+    let export = |n: &str| component.get_export_index(None, n);
+    let exports = Exports {
+        info: export("info"),
+        filter: export("filter").ok_or(PluginError::Export("filter"))?,
+        check_recipient: export("check-recipient"),
+        learn: export("learn"),
+    };
+    let mut plugin = LoadedPlugin {
+        name: name.to_string(),
+        name_arc: Arc::from(name),
+        file: path.to_path_buf(),
+        sha256,
+        info: types::PluginInfo {
+            name: name.to_string(),
+            version: "unknown".into(),
+            description: String::new(),
+            hooks: Vec::new(),
+        },
+        settings,
+        pre,
+        exports,
+        stats: Arc::new(Stats::default()),
+        loaded_at: chrono::Utc::now(),
+    };
+    // One instantiation now checks every export's type against the world, so that a mismatch
+    // is refused here and not on the first message.
+    let exports = plugin.exports.clone();
+    let out = host::call(
+        engine,
+        &plugin,
+        "-",
+        Arc::new(MemoryKv::default()),
+        false,
+        |store, instance| {
+            instance
+                .get_typed_func::<(&types::Message,), (types::Verdict,)>(
+                    &mut *store,
+                    &exports.filter,
+                )
+                .map_err(|_| wasmtime::format_err!("filter"))?;
+            if let Some(i) = &exports.check_recipient {
+                instance
+                    .get_typed_func::<(&types::Envelope, &str), (types::Decision,)>(&mut *store, i)
+                    .map_err(|_| wasmtime::format_err!("check-recipient"))?;
+            }
+            if let Some(i) = &exports.learn {
+                instance
+                    .get_typed_func::<(&types::Message, types::LearnClass), ()>(&mut *store, i)
+                    .map_err(|_| wasmtime::format_err!("learn"))?;
+            }
+            match &exports.info {
+                Some(i) => {
+                    let f = instance
+                        .get_typed_func::<(), (types::PluginInfo,)>(&mut *store, i)
+                        .map_err(|_| wasmtime::format_err!("info"))?;
+                    Ok(Some(f.call(&mut *store, ())?.0))
+                }
+                None => Ok(None),
+            }
+        },
+    );
+    match out.result {
+        Ok(Some(info)) => plugin.info = sanitize_info(info, name),
+        Ok(None) => {}
+        Err(super::CallError::Trap(t))
+            if ["filter", "check-recipient", "learn", "info"].contains(&t.as_str()) =>
+        {
+            return Err(PluginError::Export(match t.as_str() {
+                "filter" => "filter",
+                "check-recipient" => "check-recipient",
+                "learn" => "learn",
+                _ => "info",
+            }));
+        }
+        Err(e) => return Err(PluginError::Info(e.to_string())),
+    }
+    Ok(plugin)
+}
+
+/// A cheap first check, so that a core module or random bytes get a clear message.
+fn check_component_header(bytes: &[u8]) -> Result<(), PluginError> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return Err(PluginError::NotComponent(
+            "the file does not start with the WebAssembly magic number".into(),
+        ));
+    }
+    // Bytes 4..8: version 1 + layer 0 is a core module; layer 1 is a component.
+    if bytes[6..8] == [0, 0] {
+        return Err(PluginError::NotComponent(
+            "this is a core WebAssembly module; turn it into a component (see plugins/README)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Plugin-reported text ends up in logs and CLI output: no control characters, bounded length.
+fn sanitize_info(info: types::PluginInfo, name: &str) -> types::PluginInfo {
+    let clean = |s: String, max: usize| -> String {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(max)
+            .collect()
+    };
+    let mut hooks = info.hooks;
+    hooks.dedup();
+    types::PluginInfo {
+        name: if info.name.is_empty() {
+            name.to_string()
+        } else {
+            clean(info.name, 64)
+        },
+        version: clean(info.version, 64),
+        description: clean(info.description, 300),
+        hooks,
+    }
+}
+
+/// A file that is in the folder but not running.
+#[derive(Debug, Clone)]
+enum Inactive {
+    Disabled {
+        file: PathBuf,
+    },
+    Refused {
+        file: PathBuf,
+        sha256: String,
+        error: String,
+    },
+}
+
+#[derive(Default)]
+pub struct Registry {
+    current: ArcSwap<Vec<Arc<LoadedPlugin>>>,
+    /// Serialises writers (the watcher and the initial load); readers never take it.
+    write: Mutex<()>,
+    stats: Mutex<BTreeMap<String, Arc<Stats>>>,
+    inactive: Mutex<BTreeMap<String, Inactive>>,
+}
+
+/// A row of `mailsift plugin list`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PluginStatus {
+    pub name: String,
+    pub file: String,
+    pub state: String,
+    pub version: String,
+    pub description: String,
+    pub hooks: Vec<String>,
+    pub order: Option<i64>,
+    pub on_error: String,
+    pub calls: u64,
+    pub errors: u64,
+    pub mean_us: f64,
+    pub error: Option<String>,
+}
+
+impl Registry {
+    /// The plugins in order, as of now. Cheap (an atomic load and a reference count).
+    pub fn snapshot(&self) -> Arc<Vec<Arc<LoadedPlugin>>> {
+        self.current.load_full()
+    }
+
+    pub fn current_hash(&self, name: &str) -> Option<String> {
+        self.current
+            .load()
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.sha256.clone())
+    }
+
+    /// The hash of a refused file, so the watcher does not retry it until it changes.
+    pub fn refused_hash(&self, name: &str) -> Option<String> {
+        match lock(&self.inactive).get(name) {
+            Some(Inactive::Refused { sha256, .. }) => Some(sha256.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn publish(&self, mut plugin: LoadedPlugin) {
+        let _w = lock(&self.write);
+        plugin.stats = lock(&self.stats)
+            .entry(plugin.name.clone())
+            .or_default()
+            .clone();
+        lock(&self.inactive).remove(&plugin.name);
+        let plugin = Arc::new(plugin);
+        let mut list: Vec<Arc<LoadedPlugin>> = self
+            .current
+            .load()
+            .iter()
+            .filter(|p| p.name != plugin.name)
+            .cloned()
+            .collect();
+        list.push(plugin);
+        list.sort_by_key(|p| p.sort_key());
+        self.current.store(Arc::new(list));
+    }
+
+    /// Removes a plugin whose file is gone.
+    pub fn remove(&self, name: &str) -> bool {
+        let _w = lock(&self.write);
+        lock(&self.inactive).remove(name);
+        let before = self.current.load();
+        if !before.iter().any(|p| p.name == name) {
+            return false;
+        }
+        let list: Vec<_> = before.iter().filter(|p| p.name != name).cloned().collect();
+        self.current.store(Arc::new(list));
+        true
+    }
+
+    pub(crate) fn set_refused(&self, name: &str, file: &Path, sha256: String, error: String) {
+        lock(&self.inactive).insert(
+            name.to_string(),
+            Inactive::Refused {
+                file: file.to_path_buf(),
+                sha256,
+                error,
+            },
+        );
+    }
+
+    pub(crate) fn set_disabled(&self, name: &str, file: &Path) {
+        lock(&self.inactive).insert(
+            name.to_string(),
+            Inactive::Disabled {
+                file: file.to_path_buf(),
+            },
+        );
+    }
+
+    /// One row per plugin: running ones in order, then disabled and refused files.
+    pub fn status(&self, _dir: &Path) -> Vec<PluginStatus> {
+        let mut rows = Vec::new();
+        for p in self.snapshot().iter() {
+            rows.push(PluginStatus {
+                name: p.name.clone(),
+                file: p.file.display().to_string(),
+                state: "loaded".into(),
+                version: p.info.version.clone(),
+                description: p.info.description.clone(),
+                hooks: p
+                    .info
+                    .hooks
+                    .iter()
+                    .map(|h| match h {
+                        types::Hook::CheckRecipient => "check-recipient".to_string(),
+                        types::Hook::Learn => "learn".to_string(),
+                    })
+                    .collect(),
+                order: p.settings.order,
+                on_error: format!("{:?}", p.settings.on_error).to_lowercase(),
+                calls: p.stats.calls(),
+                errors: p.stats.errors(),
+                mean_us: (p.stats.mean_us() * 10.0).round() / 10.0,
+                error: None,
+            });
+        }
+        let running: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+        for (name, inactive) in lock(&self.inactive).iter() {
+            let (file, state, error) = match inactive {
+                Inactive::Disabled { file } => (file, "disabled", None),
+                // A refused replacement of a running plugin: the running row says it all,
+                // plus the error.
+                Inactive::Refused { file, error, .. } => (file, "refused", Some(error.clone())),
+            };
+            if running.contains(name) {
+                if let Some(row) = rows.iter_mut().find(|r| &r.name == name) {
+                    row.error = error.map(|e| format!("newer file refused: {e}"));
+                }
+                continue;
+            }
+            rows.push(PluginStatus {
+                name: name.clone(),
+                file: file.display().to_string(),
+                state: state.into(),
+                version: String::new(),
+                description: String::new(),
+                hooks: Vec::new(),
+                order: None,
+                on_error: String::new(),
+                calls: 0,
+                errors: 0,
+                mean_us: 0.0,
+                error,
+            });
+        }
+        rows
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain data behind; keep going.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,302 @@
+//! The typed view of a message that plugins get (`types::Message`), built once per message
+//! from the pipeline's parsed form and shared by every plugin.
+
+use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
+
+use super::types;
+use crate::pipeline::Envelope;
+
+/// Attached messages nested deeper than this are not flattened further.
+const MAX_DEPTH: usize = 8;
+
+pub fn envelope(env: &Envelope) -> types::Envelope {
+    types::Envelope {
+        queue_id: env.queue_id.clone(),
+        mail_from: env.mail_from.clone(),
+        recipients: env.recipients.clone(),
+        client_ip: env.client_ip.to_string(),
+        helo: env.helo.clone(),
+        authenticated_user: env.authenticated_as.clone(),
+    }
+}
+
+/// Sender authentication is not checked yet (a later stage): every result is `none`.
+fn no_auth() -> types::SenderAuth {
+    types::SenderAuth {
+        spf: types::AuthResult::None,
+        spf_domain: None,
+        dkim: types::AuthResult::None,
+        dkim_domains: Vec::new(),
+        dmarc: types::AuthResult::None,
+        from_domain: None,
+    }
+}
+
+pub fn message(
+    env: &Envelope,
+    raw: &[u8],
+    parsed: Option<&mail_parser::Message<'_>>,
+) -> types::Message {
+    let mut m = types::Message {
+        envelope: envelope(env),
+        auth: no_auth(),
+        headers: Vec::new(),
+        subject: None,
+        from: Vec::new(),
+        to: Vec::new(),
+        cc: Vec::new(),
+        text_body: None,
+        html_body: None,
+        attachments: Vec::new(),
+        raw_size: raw.len() as u64,
+    };
+    let Some(p) = parsed else {
+        return m;
+    };
+    let source = p.raw_message();
+    m.headers = p
+        .headers()
+        .iter()
+        .map(|h| {
+            let start = (h.offset_start as usize).min(source.len());
+            let end = (h.offset_end as usize).clamp(start, source.len());
+            let raw = unfold(&String::from_utf8_lossy(&source[start..end]));
+            types::Header {
+                name: h.name().to_string(),
+                value: decode_encoded_words(&raw),
+                raw,
+            }
+        })
+        .collect();
+    m.subject = p.subject().map(str::to_string);
+    m.from = addresses(p.from());
+    m.to = addresses(p.to());
+    m.cc = addresses(p.cc());
+    m.text_body = join_bodies(p, &p.text_body, false);
+    m.html_body = join_bodies(p, &p.html_body, true);
+    flatten_attachments(p, None, 0, &mut m.attachments);
+    m
+}
+
+fn addresses(a: Option<&Address<'_>>) -> Vec<types::Address> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|addr| {
+                Some(types::Address {
+                    name: addr.name.as_ref().map(|n| n.to_string()),
+                    address: addr.address.as_ref()?.to_string(),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Text (or HTML) parts of the body, joined. mail-parser lists an HTML part among the text
+/// parts when there is no text alternative (and vice versa); only real ones are taken here.
+fn join_bodies(p: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Option<String> {
+    let mut out: Option<String> = None;
+    for id in ids {
+        let text = match p.part(*id).map(|part| &part.body) {
+            Some(PartType::Text(t)) if !html => t,
+            Some(PartType::Html(t)) if html => t,
+            _ => continue,
+        };
+        let s = out.get_or_insert_with(String::new);
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s.push_str(text);
+    }
+    out
+}
+
+fn flatten_attachments(
+    p: &mail_parser::Message<'_>,
+    parent: Option<u32>,
+    depth: usize,
+    out: &mut Vec<types::Attachment>,
+) {
+    for part in p.attachments() {
+        let index = out.len() as u32;
+        out.push(attachment(part, parent));
+        if let PartType::Message(inner) = &part.body
+            && depth < MAX_DEPTH
+        {
+            flatten_attachments(inner, Some(index), depth + 1, out);
+        }
+    }
+}
+
+fn attachment(part: &MessagePart<'_>, parent: Option<u32>) -> types::Attachment {
+    let content_type = part
+        .content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        })
+        .unwrap_or_else(|| match part.body {
+            PartType::Message(_) => "message/rfc822".into(),
+            PartType::Text(_) => "text/plain".into(),
+            PartType::Html(_) => "text/html".into(),
+            _ => "application/octet-stream".into(),
+        })
+        .to_ascii_lowercase();
+    let (content, is_message): (Vec<u8>, bool) = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => (t.as_bytes().to_vec(), false),
+        PartType::Binary(b) | PartType::InlineBinary(b) => (b.to_vec(), false),
+        PartType::Message(m) => (m.raw_message().to_vec(), true),
+        PartType::Multipart(_) => (Vec::new(), false),
+    };
+    types::Attachment {
+        parent,
+        filename: part.attachment_name().map(str::to_string),
+        content_type,
+        size: content.len() as u64,
+        content,
+        inline: matches!(part.body, PartType::InlineBinary(_))
+            || part.content_disposition().is_some_and(|d| d.is_inline()),
+        is_message,
+    }
+}
+
+/// RFC 5322 §2.2.3 unfolding: remove CRLF before whitespace; then trim.
+fn unfold(value: &str) -> String {
+    value
+        .replace("\r\n", "")
+        .replace('\n', "")
+        .trim()
+        .to_string()
+}
+
+/// Decodes RFC 2047 encoded words in an unstructured value; whitespace between two adjacent
+/// encoded words is dropped (RFC 2047 §6.2).
+pub fn decode_encoded_words(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_ws = String::new();
+    let mut after_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && bytes.get(i + 1) == Some(&b'?') {
+            let mut stream = mail_parser::parsers::MessageStream::new(&bytes[i + 1..]);
+            if let Some(text) = stream.decode_rfc2047() {
+                if !after_word {
+                    out.push_str(&pending_ws);
+                }
+                pending_ws.clear();
+                out.push_str(&text);
+                i += 1 + stream.offset();
+                after_word = true;
+                continue;
+            }
+        }
+        let Some(c) = raw[i..].chars().next() else {
+            break;
+        };
+        if c == ' ' || c == '\t' {
+            pending_ws.push(c);
+        } else {
+            out.push_str(&pending_ws);
+            pending_ws.clear();
+            out.push(c);
+            after_word = false;
+        }
+        i += c.len_utf8();
+    }
+    out.push_str(&pending_ws);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Envelope {
+        Envelope {
+            queue_id: "Q1".into(),
+            mail_from: "a@example.org".into(),
+            recipients: vec!["b@example.com".into()],
+            helo: "mx.example.org".into(),
+            client_ip: std::net::IpAddr::from([192, 0, 2, 1]),
+            authenticated_as: None,
+        }
+    }
+
+    #[test]
+    fn encoded_words() {
+        assert_eq!(decode_encoded_words("plain text"), "plain text");
+        assert_eq!(decode_encoded_words("=?UTF-8?Q?Caf=C3=A9?= ok"), "Café ok");
+        assert_eq!(
+            decode_encoded_words("=?UTF-8?B?SGVsbG8=?= =?UTF-8?Q?_World?="),
+            "Hello World"
+        );
+        assert_eq!(decode_encoded_words("a =?bogus"), "a =?bogus");
+    }
+
+    #[test]
+    fn builds_view_with_nested_attachments() {
+        let raw = concat!(
+            "From: =?UTF-8?Q?J=C3=BCrgen?= <j@example.org>\r\n",
+            "To: b@example.com, \"C\" <c@example.com>\r\n",
+            "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n",
+            "X-Long: one\r\n two\r\n",
+            "MIME-Version: 1.0\r\n",
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n",
+            "\r\n",
+            "--b1\r\n",
+            "Content-Type: text/plain; charset=utf-8\r\n",
+            "\r\n",
+            "Hello body\r\n",
+            "--b1\r\n",
+            "Content-Type: application/pdf\r\n",
+            "Content-Disposition: attachment; filename=\"a.pdf\"\r\n",
+            "Content-Transfer-Encoding: base64\r\n",
+            "\r\n",
+            "JVBERi0=\r\n",
+            "--b1\r\n",
+            "Content-Type: message/rfc822\r\n",
+            "\r\n",
+            "From: x@example.net\r\n",
+            "Subject: inner\r\n",
+            "Content-Type: multipart/mixed; boundary=\"b2\"\r\n",
+            "\r\n",
+            "--b2\r\n",
+            "Content-Type: text/plain\r\n",
+            "\r\n",
+            "inner text\r\n",
+            "--b2\r\n",
+            "Content-Type: application/zip\r\n",
+            "Content-Disposition: attachment; filename=\"x.zip\"\r\n",
+            "\r\n",
+            "PK\r\n",
+            "--b2--\r\n",
+            "--b1--\r\n",
+        );
+        let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes());
+        let m = message(&env(), raw.as_bytes(), parsed.as_ref());
+        assert_eq!(m.subject.as_deref(), Some("Grüße"));
+        assert_eq!(m.from[0].address, "j@example.org");
+        assert_eq!(m.from[0].name.as_deref(), Some("Jürgen"));
+        assert_eq!(m.to.len(), 2);
+        let long = m.headers.iter().find(|h| h.name == "X-Long").unwrap();
+        assert_eq!(long.raw, "one two");
+        let subj = m.headers.iter().find(|h| h.name == "Subject").unwrap();
+        assert_eq!(subj.raw, "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=");
+        assert_eq!(subj.value, "Grüße");
+        assert_eq!(m.text_body.as_deref().map(str::trim), Some("Hello body"));
+        assert_eq!(m.html_body, None);
+        let names: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| (a.content_type.as_str(), a.filename.as_deref(), a.parent))
+            .collect();
+        assert_eq!(names[0], ("application/pdf", Some("a.pdf"), None));
+        assert_eq!(names[1].0, "message/rfc822");
+        assert!(m.attachments[1].is_message);
+        let zip = names.iter().find(|n| n.1 == Some("x.zip")).unwrap();
+        assert_eq!(zip.2, Some(1));
+        assert_eq!(m.attachments[0].content, b"%PDF-");
+        assert_eq!(m.raw_size, raw.len() as u64);
+    }
+}

@@ -1,0 +1,387 @@
+//! Plugin host tests with real components: the test plugins of `plugins/testing/`, built by
+//! `scripts/build-plugins.sh` into `plugins/dist/testing/` (or the directory named by
+//! `MAILSIFT_TEST_PLUGINS`). A missing component fails the test with instructions; it is never
+//! skipped silently.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailsift::config::{Config, OnError, PluginConfig};
+use mailsift::pipeline::{self, MessageContext};
+use mailsift::plugins::{MemoryKv, PluginHost, StoreKv, types, view};
+use mailsift::smtp::backend::{Envelope, IncomingMessage, RcptDecision, SmtpBackend};
+use mailsift::smtp::delivery::MailBackend;
+use mailsift::store::Store;
+
+fn plugin_dir() -> PathBuf {
+    match std::env::var_os("MAILSIFT_TEST_PLUGINS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/dist/testing"),
+    }
+}
+
+/// The built test component `name`, or a failure that says how to build it.
+fn component(name: &str) -> PathBuf {
+    let path = plugin_dir().join(format!("{name}.wasm"));
+    assert!(
+        path.is_file(),
+        "test plugin {} is missing: build the test plugins with `scripts/build-plugins.sh plugins/dist` \
+         (or point MAILSIFT_TEST_PLUGINS at a directory holding them)",
+        path.display()
+    );
+    path
+}
+
+fn config(data_dir: &Path) -> Config {
+    let mut c = Config::default();
+    c.data_dir = data_dir.to_path_buf();
+    c
+}
+
+fn install(config: &Config, name: &str, as_name: &str) {
+    std::fs::create_dir_all(config.plugin_dir()).unwrap();
+    std::fs::copy(
+        component(name),
+        config.plugin_dir().join(format!("{as_name}.wasm")),
+    )
+    .unwrap();
+}
+
+fn envelope(rcpts: &[&str]) -> pipeline::Envelope {
+    pipeline::Envelope {
+        queue_id: "TESTQ1".into(),
+        mail_from: "sender@example.org".into(),
+        recipients: rcpts.iter().map(|r| r.to_string()).collect(),
+        helo: "client.example.org".into(),
+        client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+        authenticated_as: None,
+    }
+}
+
+const MESSAGE: &str = "From: Sender <sender@example.org>\r\nTo: rcpt@example.com\r\nSubject: Hello\r\nMessage-ID: <1@example.org>\r\n\r\nHello there.\r\n";
+
+fn view_of(rcpts: &[&str], raw: &[u8]) -> types::Message {
+    let env = envelope(rcpts);
+    let ctx = MessageContext::new(&env, raw);
+    view::message(&env, raw, ctx.parsed.as_ref())
+}
+
+fn headers_of(host: &PluginHost, raw: &[u8]) -> Vec<(String, String)> {
+    host.filter(
+        &view_of(&["rcpt@example.com"], raw),
+        &["rcpt@example.com".into()],
+    )
+    .merged
+    .add_headers
+}
+
+#[test]
+fn add_header_plugin_annotates_with_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    install(&c, "add-header", "add-header");
+    let mut p = PluginConfig::default();
+    p.config.insert("version".into(), toml::Value::Integer(7));
+    c.plugin.insert("add-header".into(), p);
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    let loaded = host.registry().snapshot();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].info.name, "add-header");
+    let headers = headers_of(&host, MESSAGE.as_bytes());
+    assert_eq!(
+        headers,
+        vec![("X-Test-Plugin".to_string(), "7".to_string())]
+    );
+    let status = host.status();
+    assert_eq!(status[0].calls, 1);
+    assert_eq!(status[0].errors, 0);
+    assert!(status[0].mean_us > 0.0);
+}
+
+#[test]
+fn invalid_files_are_refused_and_the_previous_version_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    install(&c, "add-header", "p");
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    let before = host.registry().current_hash("p").unwrap();
+    let file = c.plugin_dir().join("p.wasm");
+    // Not WebAssembly; a core module; a truncated component.
+    let component_bytes = std::fs::read(component("add-header")).unwrap();
+    for (bytes, expect) in [
+        (b"this is not wasm".to_vec(), "magic number"),
+        (b"\0asm\x01\0\0\0".to_vec(), "core WebAssembly module"),
+        (
+            component_bytes[..component_bytes.len() / 2].to_vec(),
+            "invalid component",
+        ),
+    ] {
+        std::fs::write(&file, &bytes).unwrap();
+        assert!(!host.load_file("p", &file));
+        assert_eq!(
+            host.registry().current_hash("p").as_deref(),
+            Some(before.as_str())
+        );
+        let status = host.status();
+        let error = status[0].error.clone().unwrap_or_default();
+        assert!(error.contains(expect), "{error}");
+        // The old version still runs.
+        assert_eq!(headers_of(&host, MESSAGE.as_bytes()).len(), 1);
+    }
+    // A new plugin that is invalid from the start is listed as refused.
+    std::fs::write(c.plugin_dir().join("broken.wasm"), b"junk").unwrap();
+    host.load_all();
+    let status = host.status();
+    let broken = status.iter().find(|s| s.name == "broken").unwrap();
+    assert_eq!(broken.state, "refused");
+}
+
+#[test]
+fn precompiled_artifacts_are_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    install(&c, "add-header", "add-header");
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    let cached: Vec<_> = std::fs::read_dir(c.plugin_cache_dir())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .collect();
+    assert_eq!(cached.len(), 1);
+    // A second host (a restart) loads from the cache, which is much faster than compiling.
+    drop(host);
+    let started = Instant::now();
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    assert_eq!(host.registry().snapshot().len(), 1);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // A damaged cache entry is detected and replaced, never loaded.
+    let entry = cached[0].path();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(&entry, bytes).unwrap();
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    assert_eq!(headers_of(&host, MESSAGE.as_bytes()).len(), 1);
+}
+
+#[test]
+fn watcher_swaps_in_replaced_and_new_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    install(&c, "add-header", "p");
+    let host = Arc::new(PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap());
+    host.load_all();
+    let _watcher = host.spawn_watcher(Duration::from_millis(50));
+    let old = host.registry().current_hash("p").unwrap();
+    let in_flight = host.registry().snapshot();
+
+    // Replace through a temporary name and a rename, as deployment tools do.
+    let tmp = c.plugin_dir().join("p.wasm.tmp");
+    std::fs::copy(component("noop"), &tmp).unwrap();
+    std::fs::rename(&tmp, c.plugin_dir().join("p.wasm")).unwrap();
+    let started = Instant::now();
+    while host.registry().current_hash("p").as_deref() == Some(old.as_str()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "not swapped within 2 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A message that started before the swap still holds the old version.
+    assert_eq!(in_flight[0].sha256, old);
+    assert!(headers_of(&host, MESSAGE.as_bytes()).is_empty());
+
+    // A garbage file dropped in is refused; the plugin keeps running.
+    std::fs::write(c.plugin_dir().join("p.wasm"), b"garbage").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(host.registry().snapshot().len(), 1);
+    assert!(host.status()[0].error.is_some());
+
+    // A new file appears; a removed one disappears.
+    install(&c, "add-header", "q");
+    let started = Instant::now();
+    while host.registry().snapshot().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "new plugin not loaded within 2 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::remove_file(c.plugin_dir().join("p.wasm")).unwrap();
+    let started = Instant::now();
+    while host.registry().snapshot().len() != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "removed plugin still loaded"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn plugin_test_reports_verdict_and_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    let report = mailsift::plugins::test_plugin(
+        &c,
+        &component("add-header"),
+        MESSAGE.as_bytes(),
+        "sender@example.org",
+        &["rcpt@example.com".into()],
+    )
+    .unwrap();
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let verdict = report.verdict.unwrap();
+    assert_eq!(verdict["decision"], "continue");
+    assert_eq!(verdict["add_headers"][0][0], "X-Test-Plugin");
+    assert!(
+        report.logs.iter().any(|l| l.message.contains("TEST")),
+        "{:?}",
+        report.logs
+    );
+}
+
+// ---- through the SMTP backend, with the real store -------------------------------------------
+
+async fn backend_with(
+    dir: &Path,
+    plugins: &[(&str, &str)],
+    tune: impl FnOnce(&mut Config),
+) -> (MailBackend, Store, Config) {
+    let mut c = config(dir);
+    for (component_name, as_name) in plugins {
+        install(&c, component_name, as_name);
+    }
+    tune(&mut c);
+    let store = Store::open(&c.db_path()).unwrap();
+    store
+        .write(|tx| {
+            tx.add_domain("example.com")?;
+            tx.add_account("alice@example.com")?;
+            tx.add_account("bob@example.com")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let host = PluginHost::new(&c, Arc::new(StoreKv(store.clone()))).unwrap();
+    host.load_all();
+    let backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
+    (backend, store, c)
+}
+
+fn smtp_envelope(rcpts: &[&str]) -> Envelope {
+    Envelope {
+        queue_id: "TESTQ1".into(),
+        mail_from: "sender@example.org".into(),
+        recipients: rcpts.iter().map(|r| r.to_string()).collect(),
+        helo: "client.example.org".into(),
+        client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+        authenticated_as: None,
+        tls: None,
+    }
+}
+
+fn inbox(store: &Store, address: &str) -> Vec<Vec<u8>> {
+    let r = store.read().unwrap();
+    let account = r.account(address).unwrap().unwrap();
+    let mailbox = r.mailbox(account.id, "INBOX").unwrap().unwrap();
+    r.messages(mailbox.id)
+        .unwrap()
+        .iter()
+        .map(|m| r.blob(&m.blob).unwrap().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn delivered_message_carries_the_plugin_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, store, _) =
+        backend_with(dir.path(), &[("add-header", "add-header")], |_| {}).await;
+    let env = smtp_envelope(&[]);
+    assert_eq!(
+        backend.check_recipient(&env, "alice@example.com").await,
+        RcptDecision::Accept
+    );
+    let reply = backend
+        .deliver(IncomingMessage {
+            envelope: smtp_envelope(&["alice@example.com"]),
+            raw: MESSAGE.as_bytes().to_vec(),
+        })
+        .await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let stored = inbox(&store, "alice@example.com");
+    assert_eq!(stored.len(), 1);
+    let text = String::from_utf8_lossy(&stored[0]);
+    assert!(text.starts_with("X-Test-Plugin: 1\r\n"), "{text}");
+}
+
+#[tokio::test]
+async fn on_error_policy_for_a_failing_plugin() {
+    // An invalid component never loads; a plugin that traps is handled by its policy. Here the
+    // real faulty plugins: accept skips the verdict, tempfail answers 451 4.7.0.
+    for (faulty, policy, expect) in [
+        ("panic", OnError::Accept, 250),
+        ("panic", OnError::Tempfail, 451),
+        ("loop-forever", OnError::Accept, 250),
+        ("loop-forever", OnError::Tempfail, 451),
+        ("alloc-1gib", OnError::Accept, 250),
+        ("alloc-1gib", OnError::Tempfail, 451),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (backend, store, _) = backend_with(
+            dir.path(),
+            &[(faulty, "faulty"), ("add-header", "z-add-header")],
+            |c| {
+                c.plugin.insert(
+                    "faulty".into(),
+                    PluginConfig {
+                        on_error: Some(policy),
+                        cpu_ms: Some(100),
+                        memory_mb: Some(64),
+                        ..PluginConfig::default()
+                    },
+                );
+            },
+        )
+        .await;
+        let started = Instant::now();
+        let reply = backend
+            .deliver(IncomingMessage {
+                envelope: smtp_envelope(&["alice@example.com"]),
+                raw: MESSAGE.as_bytes().to_vec(),
+            })
+            .await;
+        assert_eq!(reply.code, expect, "{faulty} {policy:?}: {reply:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{faulty}: took {:?}",
+            started.elapsed()
+        );
+        let stored = inbox(&store, "alice@example.com");
+        if expect == 250 {
+            // Fail open: the faulty verdict is skipped, the next plugin still ran.
+            assert_eq!(stored.len(), 1);
+            assert!(String::from_utf8_lossy(&stored[0]).starts_with("X-Test-Plugin: 1\r\n"));
+        } else {
+            assert_eq!(reply.enhanced, "4.7.0");
+            assert!(stored.is_empty());
+        }
+        // The host is intact: the next message goes through the same way.
+        let again = backend
+            .deliver(IncomingMessage {
+                envelope: smtp_envelope(&["alice@example.com"]),
+                raw: MESSAGE.as_bytes().to_vec(),
+            })
+            .await;
+        assert_eq!(again.code, expect);
+        let status = backend.plugins.as_ref().unwrap().status();
+        let row = status.iter().find(|s| s.name == "faulty").unwrap();
+        assert_eq!(row.errors, 2, "{faulty}");
+    }
+}
