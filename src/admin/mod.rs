@@ -5,10 +5,10 @@
 
 pub mod socket;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-
-use std::sync::Arc;
 
 use crate::directory::{self, DirectoryError};
 use crate::plugins::PluginHost;
@@ -17,37 +17,16 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum AdminRequest {
-    DomainAdd {
-        name: String,
-    },
+    DomainAdd { name: String },
     DomainList,
-    DomainRemove {
-        name: String,
-    },
-    AccountAdd {
-        address: String,
-    },
-    AccountList {
-        domain: Option<String>,
-    },
-    AccountRemove {
-        address: String,
-    },
-    AccountBlock {
-        address: String,
-        blocked: bool,
-    },
-    PasswordAdd {
-        address: String,
-        device: String,
-    },
-    PasswordList {
-        address: String,
-    },
-    PasswordRemove {
-        address: String,
-        device: String,
-    },
+    DomainRemove { name: String },
+    AccountAdd { address: String },
+    AccountList { domain: Option<String> },
+    AccountRemove { address: String },
+    AccountBlock { address: String, blocked: bool },
+    PasswordAdd { address: String, device: String },
+    PasswordList { address: String },
+    PasswordRemove { address: String, device: String },
     QueueList,
     /// The running server's plugins with their counters.
     PluginList,
@@ -119,9 +98,7 @@ pub async fn execute_with(
             Ok(json!({ "address": account.address, "created": date(account.created) }))
         }
         AdminRequest::AccountList { domain } => {
-            let domain = domain
-                .map(|d| directory::normalize_domain(&d))
-                .transpose()?;
+            let domain = domain.map(|d| directory::normalize_domain(&d)).transpose()?;
             let accounts = store.read()?.accounts(domain.as_deref())?;
             Ok(Value::Array(
                 accounts
@@ -154,9 +131,7 @@ pub async fn execute_with(
                 .await
                 .map_err(|e| AdminError::Other(e.to_string()))??;
             let (a, d) = (address.clone(), device.clone());
-            store
-                .write(move |tx| tx.add_password(&a, &d, &hash))
-                .await?;
+            store.write(move |tx| tx.add_password(&a, &d, &hash)).await?;
             Ok(json!({ "address": address, "device": device, "password": password }))
         }
         AdminRequest::PasswordList { address } => {
