@@ -475,7 +475,7 @@ pub fn test_plugin(
     let mut rcpt_rows = Vec::new();
     let started = Instant::now();
     if plugin.has_hook(types::Hook::CheckRecipient)
-        && let Some(index) = plugin.exports.check_recipient.clone()
+        && let Some(index) = plugin.exports.check_recipient
     {
         let mut accepted: Vec<String> = Vec::new();
         for rcpt in recipients {
