@@ -53,9 +53,7 @@ impl Session {
                     }
                 }
                 self.send(untagged(
-                    &format!("ENABLED {}", enabled.join(" "))
-                        .trim_end()
-                        .to_string(),
+                    format!("ENABLED {}", enabled.join(" ")).trim_end(),
                 ));
                 self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
             }
