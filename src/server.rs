@@ -182,7 +182,7 @@ async fn accept_loop(
                 continue;
             }
         };
-        let span = tracing::info_span!("conn", listener = %label, %peer);
+        let span = tracing::info_span!("conn", listener = %label);
         let shared = shared.clone();
         let acceptor = acceptor.clone();
         let (protocol, tls_mode) = (l.protocol, l.tls);
@@ -213,7 +213,6 @@ async fn accept_loop(
                     }
                     _ => Conn::Plain(tcp),
                 };
-                tracing::debug!("connected");
                 match protocol {
                     Protocol::Smtp | Protocol::Submission => {
                         smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone())
@@ -231,7 +230,6 @@ async fn accept_loop(
                     }
                     Protocol::Pop3 | Protocol::Managesieve => {}
                 }
-                tracing::debug!("disconnected");
             }
             .instrument(span),
         );

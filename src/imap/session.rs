@@ -12,6 +12,7 @@ use std::time::Duration;
 use base64::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
+use tracing::Instrument;
 
 use super::command::{Command, CommandBody};
 use super::framing::{CommandFramer, Frame, FramingError};
@@ -90,9 +91,16 @@ pub async fn run_session(
         utf8: false,
         auth_failures: 0,
     };
-    if let Err(e) = session.run().await {
-        tracing::debug!(error = %e, "IMAP session ended with an error");
+    let span = tracing::info_span!("imap", %peer);
+    async move {
+        tracing::debug!(tls = session.conn.is_tls(), "connected");
+        match session.run().await {
+            Ok(()) => tracing::debug!("disconnected"),
+            Err(e) => tracing::debug!(error = %e, "disconnected with an error"),
+        }
     }
+    .instrument(span)
+    .await;
 }
 
 impl Session {

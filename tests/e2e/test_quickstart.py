@@ -3,7 +3,6 @@ embedded default config (fixed development ports), and a message goes through.""
 
 import json
 import os
-import shutil
 import signal
 import smtplib
 import socket
@@ -11,7 +10,6 @@ import ssl
 import subprocess
 import time
 
-import pytest
 
 from conftest import ROOT
 
