@@ -277,3 +277,18 @@ def test_malformed_imap_commands_get_bad(server):
         resp = f.readline()
     assert resp.startswith(b"a6 OK")
     sock.close()
+
+
+def test_bad_config_is_a_clear_error(tmp_path):
+    from conftest import BIN
+    import subprocess
+
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('hostname = "mail.test"\n[limits]\nmax_recipients = 0\n')
+    res = subprocess.run([BIN, "--config", str(cfg), "serve"], capture_output=True, text=True, timeout=30)
+    assert res.returncode != 0
+    assert "limits.max_recipients" in res.stderr and str(cfg) in res.stderr
+    cfg.write_text('hostname = "mail.test"\nlisten = 25\n')
+    res = subprocess.run([BIN, "--config", str(cfg), "domain", "list"], capture_output=True, text=True, timeout=30)
+    assert res.returncode != 0
+    assert "listen" in res.stderr and str(cfg) in res.stderr
