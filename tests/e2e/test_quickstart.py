@@ -31,7 +31,8 @@ def test_quickstart_in_fresh_clone(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     # Reuse the suite's build so that the test measures the script, not a cold compile.
-    env = dict(os.environ, MAILSIFT_PROFILE="dev", CARGO_TARGET_DIR=str(ROOT / "target"))
+    target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
+    env = dict(os.environ, MAILSIFT_PROFILE="dev", CARGO_TARGET_DIR=target)
     log = open(tmp_path / "quickstart.log", "wb")
     proc = subprocess.Popen(["scripts/quickstart.sh"], cwd=clone, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -44,7 +45,7 @@ def test_quickstart_in_fresh_clone(tmp_path):
             time.sleep(0.2)
         bound = {k: int(v.rsplit(":", 1)[1]) for k, v in json.loads(listeners.read_text()).items()}
         assert bound == DEFAULT_PORTS
-        binary = ROOT / "target" / "debug" / "mailsift"
+        binary = os.path.join(target, "debug", "mailsift")
         cli = lambda *a: subprocess.run([str(binary), *a], cwd=clone, check=True, capture_output=True, text=True)  # noqa: E731
         cli("domain", "add", "example.org")
         cli("account", "add", "you@example.org")
