@@ -26,6 +26,8 @@ mkdir -p "$OUTDIR"
 OUTDIR="$(cd "$OUTDIR" && pwd)"
 TARGET=wasm32-unknown-unknown
 ROUTE_WANTED="${MAILSIFT_PLUGIN_ROUTE:-auto}"
+# The wasm workspace's own target directory (CARGO_TARGET_DIR overrides it, as for cargo).
+TARGET_DIR="${CARGO_TARGET_DIR:-$PLUGINS/target}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'build-plugins: error: %s\n' "$*" >&2; exit 1; }
@@ -123,12 +125,12 @@ rm -f "$OUTDIR/.tree-err"
 TOOL_DIR="$PLUGINS/componentize"
 TOOL="$TOOL_DIR/target/release/mailsift-componentize"
 say "componentize tool (host build, $TOOL_DIR/target)"
-(cd "$TOOL_DIR" && "$HOST_CARGO" build --release --quiet) || die "cannot build the componentize tool"
+(cd "$TOOL_DIR" && env -u CARGO_TARGET_DIR "$HOST_CARGO" build --release --quiet) || die "cannot build the componentize tool"
 
 args=()
 for p in "${plugins[@]}"; do
     crate="${p%%|*}"; out="${p#*|}"
-    core="$PLUGINS/target/$TARGET/release/$crate.wasm"
+    core="$TARGET_DIR/$TARGET/release/$crate.wasm"
     [ -f "$core" ] || die "missing core module $core"
     args+=("$core" "$OUTDIR/$out")
 done
