@@ -131,7 +131,7 @@ args=()
 for p in "${plugins[@]}"; do
     crate="${p%%|*}"; out="${p#*|}"
     core="$TARGET_DIR/$TARGET/release/$crate.wasm"
-    [ -f "$core" ] || die "missing core module $core"
+    [ -f "$core" ] || die "missing core module $core: is the plugin's directory listed in members in plugins/Cargo.toml?"
     args+=("$core" "$OUTDIR/$out")
 done
 "$TOOL" "${args[@]}" || die "componentize failed"
