@@ -10,4 +10,4 @@ cargo test --all-targets
 # Debian's python3 is the one python3-pytest was installed for.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
-MAILSIFT_BIN="$PWD/target/debug/mailsift" "$PY" -m pytest tests/e2e -q -p no:cacheprovider "$@"
+MAILSIFT_BIN="$(realpath "${CARGO_TARGET_DIR:-target}")/debug/mailsift" "$PY" -m pytest tests/e2e -q -p no:cacheprovider "$@"

@@ -13,7 +13,11 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Parser)]
-#[command(name = "mailsift", version, about = "A mail server whose filtering is extended with WebAssembly")]
+#[command(
+    name = "mailsift",
+    version,
+    about = "A mail server whose filtering is extended with WebAssembly"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Without it, development defaults are used (see README).
     #[arg(long, global = true, value_name = "FILE")]
@@ -167,7 +171,9 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
         return if response.ok {
             Ok(response.result)
         } else {
-            Err(anyhow::anyhow!(response.error.unwrap_or_else(|| "failed".into())))
+            Err(anyhow::anyhow!(
+                response.error.unwrap_or_else(|| "failed".into())
+            ))
         };
     }
     let store = match Store::open(&config.db_path()) {
@@ -306,23 +312,35 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 fn print_human(command: &Command, result: &Value) {
     let rows = result.as_array().cloned().unwrap_or_default();
     match command {
-        Command::Domain(DomainCommand::Add { .. }) => println!("Added domain {}", s(result, "domain")),
-        Command::Domain(DomainCommand::Remove { .. }) => println!("Removed domain {}", s(result, "removed")),
+        Command::Domain(DomainCommand::Add { .. }) => {
+            println!("Added domain {}", s(result, "domain"))
+        }
+        Command::Domain(DomainCommand::Remove { .. }) => {
+            println!("Removed domain {}", s(result, "removed"))
+        }
         Command::Domain(DomainCommand::List) => {
             for d in &rows {
                 println!("{}\t(added {})", s(d, "domain"), s(d, "created"));
             }
         }
         Command::Account(AccountCommand::Add { .. }) => {
-            println!("Created account {} with its default folders", s(result, "address"));
+            println!(
+                "Created account {} with its default folders",
+                s(result, "address")
+            );
             println!(
                 "Next: give it a device password with `mailsift password add {} --device NAME`",
                 s(result, "address")
             );
         }
-        Command::Account(AccountCommand::Remove { .. }) => println!("Removed account {}", s(result, "removed")),
+        Command::Account(AccountCommand::Remove { .. }) => {
+            println!("Removed account {}", s(result, "removed"))
+        }
         Command::Account(AccountCommand::Block { .. } | AccountCommand::Unblock { .. }) => {
-            let blocked = result.get("blocked").and_then(Value::as_bool).unwrap_or(false);
+            let blocked = result
+                .get("blocked")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             println!(
                 "{} is now {}",
                 s(result, "address"),
@@ -365,7 +383,12 @@ fn print_human(command: &Command, result: &Value) {
                     .get("last_used")
                     .and_then(Value::as_str)
                     .unwrap_or("never used");
-                println!("{}\tcreated {}\tlast used {}", s(p, "device"), s(p, "created"), last);
+                println!(
+                    "{}\tcreated {}\tlast used {}",
+                    s(p, "device"),
+                    s(p, "created"),
+                    last
+                );
             }
         }
         Command::Queue(QueueCommand::List) => {

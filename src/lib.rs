@@ -4,15 +4,15 @@
 //! through `imap::session`. Protocol modules never call each other; they meet in `pipeline` and
 //! `store`. See README.md, section "Architecture".
 
-pub mod config;
-pub mod imap;
-pub mod net;
-pub mod smtp;
-pub mod store;
-pub mod directory;
-pub mod pipeline;
-pub mod plugins;
-pub mod tls;
 pub mod admin;
 pub mod cli;
+pub mod config;
+pub mod directory;
+pub mod imap;
+pub mod net;
+pub mod pipeline;
+pub mod plugins;
 pub mod server;
+pub mod smtp;
+pub mod store;
+pub mod tls;

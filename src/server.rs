@@ -216,7 +216,7 @@ async fn accept_loop(
                 continue;
             }
         };
-        let span = tracing::info_span!("conn", listener = %label, %peer);
+        let span = tracing::info_span!("conn", listener = %label);
         let shared = shared.clone();
         let acceptor = acceptor.clone();
         let (protocol, tls_mode) = (l.protocol, l.tls);
@@ -247,10 +247,10 @@ async fn accept_loop(
                     }
                     _ => Conn::Plain(tcp),
                 };
-                tracing::debug!("connected");
                 match protocol {
                     Protocol::Smtp | Protocol::Submission => {
-                        smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone()).await
+                        smtp::run_session(conn, peer, smtp_config, shared.smtp_backend.clone())
+                            .await
                     }
                     Protocol::Imap => {
                         imap::run_session(
@@ -264,7 +264,6 @@ async fn accept_loop(
                     }
                     Protocol::Pop3 | Protocol::Managesieve => {}
                 }
-                tracing::debug!("disconnected");
             }
             .instrument(span),
         );
@@ -275,7 +274,9 @@ async fn accept_loop(
 async fn refuse_busy(mut tcp: TcpStream, protocol: Protocol) {
     use tokio::io::AsyncWriteExt;
     let line: &[u8] = match protocol {
-        Protocol::Smtp | Protocol::Submission => b"421 4.7.0 Too many connections, try again later\r\n",
+        Protocol::Smtp | Protocol::Submission => {
+            b"421 4.7.0 Too many connections, try again later\r\n"
+        }
         Protocol::Imap => b"* BYE Too many connections, try again later\r\n",
         Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections\r\n",
         Protocol::Managesieve => b"BYE \"Too many connections\"\r\n",

@@ -51,7 +51,11 @@ pub fn certificate_paths(config: &Config) -> Result<(PathBuf, PathBuf), TlsError
 
 fn generate_self_signed(hostname: &str, cert_path: &Path, key_path: &Path) -> Result<(), TlsError> {
     // Loopback addresses too, so that clients connecting to 127.0.0.1 can verify the name.
-    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let mut names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
     if hostname != "localhost" {
         names.push(hostname.to_string());
     }
@@ -132,7 +136,10 @@ mod tests {
         // A second start reuses the same certificate.
         let before = std::fs::read(dir.path().join("tls/cert.pem")).unwrap();
         acceptor(&config).unwrap();
-        assert_eq!(before, std::fs::read(dir.path().join("tls/cert.pem")).unwrap());
+        assert_eq!(
+            before,
+            std::fs::read(dir.path().join("tls/cert.pem")).unwrap()
+        );
     }
 
     #[test]

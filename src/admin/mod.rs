@@ -98,7 +98,9 @@ pub async fn execute_with(
             Ok(json!({ "address": account.address, "created": date(account.created) }))
         }
         AdminRequest::AccountList { domain } => {
-            let domain = domain.map(|d| directory::normalize_domain(&d)).transpose()?;
+            let domain = domain
+                .map(|d| directory::normalize_domain(&d))
+                .transpose()?;
             let accounts = store.read()?.accounts(domain.as_deref())?;
             Ok(Value::Array(
                 accounts
@@ -131,7 +133,9 @@ pub async fn execute_with(
                 .await
                 .map_err(|e| AdminError::Other(e.to_string()))??;
             let (a, d) = (address.clone(), device.clone());
-            store.write(move |tx| tx.add_password(&a, &d, &hash)).await?;
+            store
+                .write(move |tx| tx.add_password(&a, &d, &hash))
+                .await?;
             Ok(json!({ "address": address, "device": device, "password": password }))
         }
         AdminRequest::PasswordList { address } => {

@@ -98,7 +98,10 @@ async fn handle(
 }
 
 /// Sends one request to a running server. `Ok(None)` when no server listens on `path`.
-pub async fn request(path: &Path, request: &AdminRequest) -> std::io::Result<Option<AdminResponse>> {
+pub async fn request(
+    path: &Path,
+    request: &AdminRequest,
+) -> std::io::Result<Option<AdminResponse>> {
     let stream = match UnixStream::connect(path).await {
         Ok(s) => s,
         Err(e)

@@ -108,8 +108,16 @@ mod tests {
     #[test]
     fn refuses_bad_local_parts() {
         for bad in [
-            ".a@x.org", "a.@x.org", "a..b@x.org", "a b@x.org", "a!b@x.org", "ñ@x.org", "a#@x.org",
-            "a/b@x.org", "a?@x.org", "\"q\"@x.org",
+            ".a@x.org",
+            "a.@x.org",
+            "a..b@x.org",
+            "a b@x.org",
+            "a!b@x.org",
+            "ñ@x.org",
+            "a#@x.org",
+            "a/b@x.org",
+            "a?@x.org",
+            "\"q\"@x.org",
         ] {
             assert!(
                 matches!(normalize_new_account(bad), Err(AddressError::Characters(_))),
@@ -117,8 +125,11 @@ mod tests {
             );
         }
         let long = format!("{}@x.org", "a".repeat(65));
-        assert!(matches!(normalize_new_account(&long), Err(AddressError::TooLong(_))));
-        assert!(matches!(normalize_new_account(&format!("{}@x.org", "a".repeat(64))), Ok(_)));
+        assert!(matches!(
+            normalize_new_account(&long),
+            Err(AddressError::TooLong(_))
+        ));
+        assert!(normalize_new_account(&format!("{}@x.org", "a".repeat(64))).is_ok());
     }
 
     #[test]
@@ -127,8 +138,17 @@ mod tests {
             normalize_new_account("Postmaster@x.org"),
             Err(AddressError::Reserved(_))
         ));
-        assert!(matches!(normalize_new_account("a@localhost"), Err(AddressError::Domain(_))));
-        assert!(matches!(normalize_new_account("a@-x.org"), Err(AddressError::Domain(_))));
-        assert!(matches!(normalize_new_account("nodomain"), Err(AddressError::Shape(_))));
+        assert!(matches!(
+            normalize_new_account("a@localhost"),
+            Err(AddressError::Domain(_))
+        ));
+        assert!(matches!(
+            normalize_new_account("a@-x.org"),
+            Err(AddressError::Domain(_))
+        ));
+        assert!(matches!(
+            normalize_new_account("nodomain"),
+            Err(AddressError::Shape(_))
+        ));
     }
 }

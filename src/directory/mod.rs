@@ -7,9 +7,9 @@ pub mod address;
 
 use std::sync::Arc;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::Rng;
 
 use crate::store::{Account, Store, StoreError};
@@ -44,7 +44,10 @@ pub enum Recipient {
 /// The result of checking a username and password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authenticated {
-    Ok { account: Account, device: String },
+    Ok {
+        account: Account,
+        device: String,
+    },
     /// Unknown user or no device password matched.
     BadCredentials,
     /// The account exists and the password matched, but an administrator blocked it.
@@ -74,13 +77,20 @@ pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
 
 fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// Device names are shown in lists and typed on command lines: printable, bounded.
 pub fn validate_device_name(device: &str) -> Result<(), DirectoryError> {
-    if device.trim().is_empty() || device.chars().count() > 100 || device.chars().any(char::is_control) {
+    if device.trim().is_empty()
+        || device.chars().count() > 100
+        || device.chars().any(char::is_control)
+    {
         return Err(DirectoryError::Invalid(
             "a device name must be 1 to 100 printable characters".into(),
         ));
@@ -213,15 +223,24 @@ mod tests {
             directory.resolve("alice+news@example.org").unwrap(),
             Recipient::Local { detail: Some(d), .. } if d == "news"
         ));
-        assert_eq!(directory.resolve("bob@example.org").unwrap(), Recipient::UnknownUser);
-        assert_eq!(directory.resolve("bob@elsewhere.net").unwrap(), Recipient::Remote);
+        assert_eq!(
+            directory.resolve("bob@example.org").unwrap(),
+            Recipient::UnknownUser
+        );
+        assert_eq!(
+            directory.resolve("bob@elsewhere.net").unwrap(),
+            Recipient::Remote
+        );
 
         assert!(matches!(
             directory.authenticate("ALICE@example.org", "secret-one").await.unwrap(),
             Authenticated::Ok { device, .. } if device == "laptop"
         ));
         assert_eq!(
-            directory.authenticate("alice@example.org", "wrong").await.unwrap(),
+            directory
+                .authenticate("alice@example.org", "wrong")
+                .await
+                .unwrap(),
             Authenticated::BadCredentials
         );
         store
@@ -229,7 +248,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            directory.authenticate("alice@example.org", "secret-one").await.unwrap(),
+            directory
+                .authenticate("alice@example.org", "secret-one")
+                .await
+                .unwrap(),
             Authenticated::BadCredentials
         );
     }

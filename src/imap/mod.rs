@@ -1,11 +1,17 @@
-//! IMAP4rev1 (RFC 3501) / IMAP4rev2 (RFC 9051) server protocol: wire format, FETCH rendering,
-//! SEARCH evaluation. Pure code; the socket-facing session lives in `session` (phase 2).
+//! IMAP4rev1 (RFC 3501) / IMAP4rev2 (RFC 9051) server: wire format (`parser`, `framing`,
+//! `response`), FETCH rendering, SEARCH evaluation, and the session state machine.
 
 pub mod command;
 pub mod fetch;
 pub mod framing;
+mod mailbox_cmds;
+mod message_cmds;
 pub mod parser;
 pub mod response;
 pub mod search;
+mod selected;
 pub mod sequence;
+pub mod session;
 pub mod utf7;
+
+pub use session::{ImapConfig, run_session};

@@ -118,9 +118,9 @@ pub async fn deliver(
                 // filing preference must never lose mail.
                 let mailbox = match tx.mailbox_tx(d.account_id, &d.mailbox)? {
                     Some(m) => m,
-                    None => tx
-                        .mailbox_tx(d.account_id, "INBOX")?
-                        .ok_or_else(|| StoreError::NotFound(format!("INBOX of account {}", d.account_id)))?,
+                    None => tx.mailbox_tx(d.account_id, "INBOX")?.ok_or_else(|| {
+                        StoreError::NotFound(format!("INBOX of account {}", d.account_id))
+                    })?,
                 };
                 targets.push((mailbox.id, d.flags.clone()));
             }

@@ -65,7 +65,10 @@ impl DeliveryPlan {
         let mut out = Vec::with_capacity(raw.len() + 256);
         for (name, value) in &self.add_headers {
             // Values come from stages (later, plugins): CR/LF would forge header lines.
-            let value: String = value.chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
+            let value: String = value
+                .chars()
+                .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+                .collect();
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
             out.extend_from_slice(value.as_bytes());

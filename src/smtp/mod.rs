@@ -1,8 +1,8 @@
 //! SMTP: inbound (MX) and submission sessions.
 
 pub mod backend;
-pub mod delivery;
 pub mod data;
+pub mod delivery;
 pub mod session;
 pub mod wire;
 

@@ -89,7 +89,7 @@ pub async fn run_session<B: SmtpBackend>(
     config: Arc<SessionConfig>,
     backend: Arc<B>,
 ) {
-    let span = info_span!("smtp", peer = %peer, listener = config.protocol.name());
+    let span = info_span!("smtp", peer = %peer, role = config.protocol.name());
     async move {
         let mut session = Session {
             conn,

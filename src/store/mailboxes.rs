@@ -36,7 +36,9 @@ fn validate_name(name: &str) -> Result<()> {
         || name.split(DELIMITER).any(|part| part.is_empty())
         || name.chars().any(|c| c.is_control() || c == '*' || c == '%')
     {
-        return Err(StoreError::Invalid(format!("invalid mailbox name \"{name}\"")));
+        return Err(StoreError::Invalid(format!(
+            "invalid mailbox name \"{name}\""
+        )));
     }
     Ok(())
 }
@@ -114,7 +116,11 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub(super) fn mailbox_id(&self, account_id: AccountId, name: &str) -> Result<Option<MailboxId>> {
+    pub(super) fn mailbox_id(
+        &self,
+        account_id: AccountId,
+        name: &str,
+    ) -> Result<Option<MailboxId>> {
         Ok(self
             .txn
             .open_table(MAILBOX_NAMES)?
@@ -223,7 +229,12 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn set_subscribed(&mut self, account_id: AccountId, name: &str, subscribed: bool) -> Result<()> {
+    pub fn set_subscribed(
+        &mut self,
+        account_id: AccountId,
+        name: &str,
+        subscribed: bool,
+    ) -> Result<()> {
         let mut mailbox = self
             .mailbox_tx(account_id, name)?
             .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", canonical_name(name))))?;

@@ -73,7 +73,8 @@ impl Tx<'_> {
         let mut out = Vec::with_capacity(targets.len());
         for (mailbox_id, flags) in targets {
             let mut mailbox = self.load_mailbox(*mailbox_id)?;
-            let uid = self.insert_message(&mut mailbox, &blob, raw.len() as u64, internal_date, flags)?;
+            let uid =
+                self.insert_message(&mut mailbox, &blob, raw.len() as u64, internal_date, flags)?;
             self.put_mailbox(&mailbox)?;
             self.notify(Change::Exists {
                 account_id: mailbox.account_id,
@@ -106,9 +107,9 @@ impl Tx<'_> {
         flags: &[String],
     ) -> Result<u32> {
         let uid = mailbox.uid_next;
-        mailbox.uid_next = uid
-            .checked_add(1)
-            .ok_or_else(|| StoreError::Invalid(format!("mailbox {} ran out of UIDs", mailbox.name)))?;
+        mailbox.uid_next = uid.checked_add(1).ok_or_else(|| {
+            StoreError::Invalid(format!("mailbox {} ran out of UIDs", mailbox.name))
+        })?;
         let modseq = self.bump_modseq(mailbox);
         let meta = MessageMeta {
             uid,
@@ -204,8 +205,13 @@ impl Tx<'_> {
                 None => continue,
             };
             self.add_blob_ref(&meta.blob)?;
-            let new_uid =
-                self.insert_message(&mut dest, &meta.blob, meta.size, meta.internal_date, &meta.flags)?;
+            let new_uid = self.insert_message(
+                &mut dest,
+                &meta.blob,
+                meta.size,
+                meta.internal_date,
+                &meta.flags,
+            )?;
             result.source_uids.push(uid);
             result.target_uids.push(new_uid);
         }
@@ -288,7 +294,9 @@ impl Tx<'_> {
 }
 
 fn same_flags(a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().all(|f| b.iter().any(|g| g.eq_ignore_ascii_case(f)))
+    a.len() == b.len()
+        && a.iter()
+            .all(|f| b.iter().any(|g| g.eq_ignore_ascii_case(f)))
 }
 
 impl ReadTx {

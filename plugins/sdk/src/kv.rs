@@ -1,0 +1,151 @@
+//! The plugin's private key-value store, persisted by the server. No other plugin can read or
+//! write these keys.
+//!
+//! Raw values are bytes; the typed helpers store numbers and booleans as their decimal text
+//! (`"42"`, `"0.5"`, `"true"`), so values stay readable when inspected and are portable between
+//! plugin versions. Each message runs in its own instance and several may run at once:
+//! read-modify-write sequences such as [`increment`] are not atomic.
+
+use crate::bindings::mailsift::plugin::kv as host;
+
+/// The raw value of `key`.
+pub fn get(key: &str) -> Option<Vec<u8>> {
+    host::get(key)
+}
+
+/// Set the raw value of `key`.
+pub fn set(key: &str, value: &[u8]) {
+    host::set(key, value)
+}
+
+/// Delete `key` (no error if absent).
+pub fn delete(key: &str) {
+    host::delete(key)
+}
+
+/// Several raw values in one host call, in the order of `keys`.
+pub fn get_many<S: AsRef<str>>(keys: &[S]) -> Vec<Option<Vec<u8>>> {
+    let keys: Vec<String> = keys.iter().map(|k| k.as_ref().to_string()).collect();
+    host::get_many(&keys)
+}
+
+/// A value type with a byte encoding in the store.
+pub trait KvValue: Sized {
+    fn encode(&self) -> Vec<u8>;
+    /// `None` if the stored bytes are not a valid encoding.
+    fn decode(bytes: &[u8]) -> Option<Self>;
+}
+
+impl KvValue for Vec<u8> {
+    fn encode(&self) -> Vec<u8> {
+        self.clone()
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        Some(bytes.to_vec())
+    }
+}
+
+impl KvValue for String {
+    fn encode(&self) -> Vec<u8> {
+        self.as_bytes().to_vec()
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+}
+
+impl KvValue for bool {
+    fn encode(&self) -> Vec<u8> {
+        if *self { b"true".to_vec() } else { b"false".to_vec() }
+    }
+    fn decode(bytes: &[u8]) -> Option<Self> {
+        crate::config::parse_bool(std::str::from_utf8(bytes).ok()?)
+    }
+}
+
+macro_rules! kv_number {
+    ($($t:ty),*) => {$(
+        impl KvValue for $t {
+            fn encode(&self) -> Vec<u8> {
+                self.to_string().into_bytes()
+            }
+            fn decode(bytes: &[u8]) -> Option<Self> {
+                std::str::from_utf8(bytes).ok()?.trim().parse().ok()
+            }
+        }
+    )*};
+}
+kv_number!(i32, i64, u32, u64, f32, f64);
+
+/// The value of `key` decoded as `T`; `None` if absent or not decodable.
+pub fn load<T: KvValue>(key: &str) -> Option<T> {
+    host::get(key).and_then(|b| T::decode(&b))
+}
+
+/// Store `value` under `key`.
+pub fn store<T: KvValue>(key: &str, value: &T) {
+    host::set(key, &value.encode())
+}
+
+pub fn get_string(key: &str) -> Option<String> {
+    load(key)
+}
+
+pub fn set_string(key: &str, value: &str) {
+    host::set(key, value.as_bytes())
+}
+
+pub fn get_i64(key: &str) -> Option<i64> {
+    load(key)
+}
+
+pub fn set_i64(key: &str, value: i64) {
+    store(key, &value)
+}
+
+pub fn get_u64(key: &str) -> Option<u64> {
+    load(key)
+}
+
+pub fn set_u64(key: &str, value: u64) {
+    store(key, &value)
+}
+
+pub fn get_f64(key: &str) -> Option<f64> {
+    load(key)
+}
+
+pub fn set_f64(key: &str, value: f64) {
+    store(key, &value)
+}
+
+pub fn get_bool(key: &str) -> Option<bool> {
+    load(key)
+}
+
+pub fn set_bool(key: &str, value: bool) {
+    store(key, &value)
+}
+
+/// Add `delta` to the integer at `key` (absent or undecodable counts as 0), store and return
+/// the result. Not atomic across concurrent messages.
+pub fn increment(key: &str, delta: i64) -> i64 {
+    let v = get_i64(key).unwrap_or(0).saturating_add(delta);
+    set_i64(key, v);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_round_trip() {
+        assert_eq!(i64::decode(&(-42i64).encode()), Some(-42));
+        assert_eq!(f64::decode(&0.25f64.encode()), Some(0.25));
+        assert_eq!(bool::decode(&true.encode()), Some(true));
+        assert_eq!(String::decode(&"hé".to_string().encode()).as_deref(), Some("hé"));
+        assert_eq!(u64::decode(b"nope"), None);
+        assert_eq!(String::decode(&[0xff]), None);
+    }
+}

@@ -1,0 +1,597 @@
+//! Commands of the authenticated state that work on mailboxes: SELECT/EXAMINE, CREATE, DELETE,
+//! RENAME, (UN)SUBSCRIBE, LIST/LSUB, STATUS, NAMESPACE, ENABLE, APPEND, CLOSE/UNSELECT.
+
+use chrono::Utc;
+
+use super::command::{CommandBody, ListReturn, ListSelection, StatusItem};
+use super::response::{Status, tagged, untagged, untagged_status, write_mailbox};
+use super::selected::Selected;
+use super::session::{Session, State};
+use super::utf7;
+use crate::store::mailboxes::{DELIMITER, MailboxCounts, canonical_name};
+use crate::store::{Mailbox, StoreError};
+
+/// Keywords clients may set besides the system flags; announced in PERMANENTFLAGS as `\*`.
+const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+impl Session {
+    /// A mailbox name from the client, in our internal UTF-8 form.
+    pub(super) fn mailbox_name(&self, name: &str) -> String {
+        let name = if self.utf8 {
+            name.to_string()
+        } else {
+            // Names that are not valid modified UTF-7 are taken as they are.
+            utf7::decode(name).unwrap_or_else(|| name.to_string())
+        };
+        canonical_name(&name)
+    }
+
+    /// A mailbox name for the client.
+    pub(super) fn wire_name(&self, name: &str) -> String {
+        if self.utf8 {
+            name.to_string()
+        } else {
+            utf7::encode(name)
+        }
+    }
+
+    pub(super) async fn dispatch_authenticated(
+        &mut self,
+        tag: &str,
+        body: CommandBody,
+    ) -> std::io::Result<()> {
+        match body {
+            CommandBody::Enable(caps) => {
+                let mut enabled = Vec::new();
+                for cap in caps {
+                    if cap.eq_ignore_ascii_case("IMAP4rev2") && !self.rev2 {
+                        self.rev2 = true;
+                        enabled.push("IMAP4rev2");
+                    } else if cap.eq_ignore_ascii_case("UTF8=ACCEPT") && !self.utf8 {
+                        self.utf8 = true;
+                        enabled.push("UTF8=ACCEPT");
+                    }
+                }
+                self.send(untagged(
+                    format!("ENABLED {}", enabled.join(" ")).trim_end(),
+                ));
+                self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
+            }
+            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false),
+            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true),
+            CommandBody::Create { mailbox } => {
+                let name = self.mailbox_name(&mailbox);
+                let account_id = self.account_id();
+                match self
+                    .store
+                    .write(move |tx| tx.create_mailbox(account_id, &name, None, true))
+                    .await
+                {
+                    Ok(_) => self.send(tagged(tag, Status::Ok, None, "CREATE completed")),
+                    Err(e) => self.store_error(tag, &e),
+                }
+            }
+            CommandBody::Delete { mailbox } => {
+                let name = self.mailbox_name(&mailbox);
+                if self.selected().is_some_and(|s| s.mailbox.name == name) {
+                    // Deleting the selected mailbox: leave it first, like Dovecot.
+                    self.state = State::Authenticated(self.take_account());
+                }
+                let account_id = self.account_id();
+                match self
+                    .store
+                    .write(move |tx| tx.delete_mailbox(account_id, &name))
+                    .await
+                {
+                    Ok(()) => self.send(tagged(tag, Status::Ok, None, "DELETE completed")),
+                    Err(e) => self.store_error(tag, &e),
+                }
+            }
+            CommandBody::Rename { from, to } => {
+                let (from, to) = (self.mailbox_name(&from), self.mailbox_name(&to));
+                let account_id = self.account_id();
+                match self
+                    .store
+                    .write(move |tx| tx.rename_mailbox(account_id, &from, &to))
+                    .await
+                {
+                    Ok(()) => self.send(tagged(tag, Status::Ok, None, "RENAME completed")),
+                    Err(e) => self.store_error(tag, &e),
+                }
+            }
+            CommandBody::Subscribe { mailbox } => self.subscribe(tag, &mailbox, true).await,
+            CommandBody::Unsubscribe { mailbox } => self.subscribe(tag, &mailbox, false).await,
+            CommandBody::List {
+                reference,
+                patterns,
+                selection,
+                returns,
+            } => self.list(tag, &reference, &patterns, selection, returns, false),
+            CommandBody::Lsub { reference, pattern } => {
+                let selection = ListSelection {
+                    subscribed: true,
+                    ..Default::default()
+                };
+                self.list(
+                    tag,
+                    &reference,
+                    &[pattern],
+                    selection,
+                    ListReturn::default(),
+                    true,
+                )
+            }
+            CommandBody::Namespace => {
+                self.send(untagged(&format!(
+                    "NAMESPACE ((\"\" \"{DELIMITER}\")) NIL NIL"
+                )));
+                self.send(tagged(tag, Status::Ok, None, "NAMESPACE completed"));
+            }
+            CommandBody::Status { mailbox, items } => {
+                let name = self.mailbox_name(&mailbox);
+                match self.status_line(&name, &items) {
+                    Ok(Some(line)) => {
+                        self.send(line);
+                        self.send(tagged(tag, Status::Ok, None, "STATUS completed"));
+                    }
+                    Ok(None) => self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("NONEXISTENT"),
+                        "No such mailbox",
+                    )),
+                    Err(e) => self.store_error(tag, &e),
+                }
+            }
+            CommandBody::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            } => self.append(tag, &mailbox, flags, date, message).await,
+            CommandBody::Check => {
+                if self.require_selected(tag) {
+                    self.sync(true).await;
+                    self.send(tagged(tag, Status::Ok, None, "CHECK completed"));
+                }
+            }
+            CommandBody::Close | CommandBody::Unselect => {
+                let is_close = matches!(body, CommandBody::Close);
+                if !self.require_selected(tag) {
+                    return Ok(());
+                }
+                if is_close
+                    && let Some(sel) = self.selected()
+                    && !sel.read_only
+                {
+                    // CLOSE expunges silently (RFC 9051 §6.4.1).
+                    let id = sel.mailbox.id;
+                    if let Err(e) = self.store.write(move |tx| tx.expunge(id, None)).await {
+                        tracing::warn!(error = %e, "CLOSE: expunge failed");
+                    }
+                }
+                self.state = State::Authenticated(self.take_account());
+                self.send(tagged(
+                    tag,
+                    Status::Ok,
+                    None,
+                    &format!("{} completed", body.name()),
+                ));
+            }
+            body @ (CommandBody::Fetch { .. }
+            | CommandBody::Store { .. }
+            | CommandBody::Search { .. }
+            | CommandBody::Copy { .. }
+            | CommandBody::Move { .. }
+            | CommandBody::Expunge { .. }) => {
+                if self.require_selected(tag) {
+                    self.dispatch_selected(tag, body).await?;
+                }
+            }
+            other => {
+                self.send(tagged(
+                    tag,
+                    Status::Bad,
+                    None,
+                    &format!("{} not valid here", other.name()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn account_id(&self) -> u64 {
+        self.account().map(|a| a.id).unwrap_or_default()
+    }
+
+    fn take_account(&mut self) -> crate::store::Account {
+        match std::mem::replace(&mut self.state, State::NotAuthenticated) {
+            State::Authenticated(a) | State::Selected(a, _) => a,
+            State::NotAuthenticated => crate::store::Account {
+                id: 0,
+                address: String::new(),
+                created: 0,
+                blocked: false,
+            },
+        }
+    }
+
+    fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
+        let name = self.mailbox_name(mailbox);
+        let account = self.take_account();
+        // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
+        self.state = State::Authenticated(account.clone());
+        let loaded = self.store.read().and_then(|read| {
+            let Some(mailbox) = read.mailbox(account.id, &name)? else {
+                return Ok(None);
+            };
+            let messages = read.messages(mailbox.id)?;
+            Ok(Some((mailbox, messages)))
+        });
+        let (mailbox, messages) = match loaded {
+            Ok(Some(x)) => x,
+            Ok(None) => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("NONEXISTENT"),
+                    "No such mailbox",
+                ));
+                return;
+            }
+            Err(e) => {
+                self.store_error(tag, &e);
+                return;
+            }
+        };
+        let mut keywords: Vec<String> = Vec::new();
+        for m in &messages {
+            for f in &m.flags {
+                if !f.starts_with('\\') && !keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+                    keywords.push(f.clone());
+                }
+            }
+        }
+        for k in ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent"] {
+            if !keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+                keywords.push(k.to_string());
+            }
+        }
+        let flags = format!("{SYSTEM_FLAGS} {}", keywords.join(" "));
+        self.send(untagged(&format!("FLAGS ({flags})")));
+        let permanent = if read_only {
+            "PERMANENTFLAGS ()".to_string()
+        } else {
+            format!("PERMANENTFLAGS ({flags} \\*)")
+        };
+        self.send(untagged_status(
+            Status::Ok,
+            Some(&permanent),
+            "Flags permitted",
+        ));
+        self.send(untagged(&format!("{} EXISTS", messages.len())));
+        if !self.rev2 {
+            self.send(untagged("0 RECENT"));
+            if let Some(i) = messages.iter().position(|m| !m.has_flag("\\Seen")) {
+                self.send(untagged_status(
+                    Status::Ok,
+                    Some(&format!("UNSEEN {}", i + 1)),
+                    "First unseen",
+                ));
+            }
+        }
+        self.send(untagged_status(
+            Status::Ok,
+            Some(&format!("UIDVALIDITY {}", mailbox.uidvalidity)),
+            "UIDs valid",
+        ));
+        self.send(untagged_status(
+            Status::Ok,
+            Some(&format!("UIDNEXT {}", mailbox.uid_next)),
+            "Predicted next UID",
+        ));
+        if self.rev2 {
+            // RFC 9051 §6.3.2: the mailbox's LIST response.
+            let mut line = b"* LIST () \"/\" ".to_vec();
+            write_mailbox(&mut line, &self.wire_name(&mailbox.name), self.utf8);
+            line.extend_from_slice(b"\r\n");
+            self.send(line);
+        }
+        let code = if read_only { "READ-ONLY" } else { "READ-WRITE" };
+        let verb = if read_only { "EXAMINE" } else { "SELECT" };
+        self.state = State::Selected(
+            account,
+            Box::new(Selected::new(mailbox, read_only, &messages)),
+        );
+        self.send(tagged(
+            tag,
+            Status::Ok,
+            Some(code),
+            &format!("{verb} completed"),
+        ));
+    }
+
+    async fn subscribe(&mut self, tag: &str, mailbox: &str, subscribed: bool) {
+        let name = self.mailbox_name(mailbox);
+        let account_id = self.account_id();
+        let verb = if subscribed {
+            "SUBSCRIBE"
+        } else {
+            "UNSUBSCRIBE"
+        };
+        match self
+            .store
+            .write(move |tx| tx.set_subscribed(account_id, &name, subscribed))
+            .await
+        {
+            Ok(()) => self.send(tagged(tag, Status::Ok, None, &format!("{verb} completed"))),
+            Err(e) => self.store_error(tag, &e),
+        }
+    }
+
+    fn status_line(&self, name: &str, items: &[StatusItem]) -> Result<Option<Vec<u8>>, StoreError> {
+        let read = self.store.read()?;
+        let Some(mailbox) = read.mailbox(self.account_id(), name)? else {
+            return Ok(None);
+        };
+        let counts = read.counts(mailbox.id)?;
+        Ok(Some(self.render_status(&mailbox, &counts, items)))
+    }
+
+    fn render_status(
+        &self,
+        mailbox: &Mailbox,
+        counts: &MailboxCounts,
+        items: &[StatusItem],
+    ) -> Vec<u8> {
+        let mut out = b"* STATUS ".to_vec();
+        write_mailbox(&mut out, &self.wire_name(&mailbox.name), self.utf8);
+        out.extend_from_slice(b" (");
+        let values: Vec<String> = items
+            .iter()
+            .map(|item| {
+                let v = match item {
+                    StatusItem::Messages => counts.messages as u64,
+                    StatusItem::Recent => 0,
+                    StatusItem::UidNext => mailbox.uid_next as u64,
+                    StatusItem::UidValidity => mailbox.uidvalidity as u64,
+                    StatusItem::Unseen => counts.unseen as u64,
+                    StatusItem::Deleted => counts.deleted as u64,
+                    StatusItem::Size => counts.size,
+                    StatusItem::HighestModSeq => mailbox.highest_modseq,
+                };
+                format!("{} {v}", item.as_str())
+            })
+            .collect();
+        out.extend_from_slice(values.join(" ").as_bytes());
+        out.extend_from_slice(b")\r\n");
+        out
+    }
+
+    fn list(
+        &mut self,
+        tag: &str,
+        reference: &str,
+        patterns: &[String],
+        selection: ListSelection,
+        returns: ListReturn,
+        lsub: bool,
+    ) {
+        let verb = if lsub { "LSUB" } else { "LIST" };
+        // `LIST "" ""` asks for the delimiter (RFC 9051 §6.3.9).
+        if patterns.len() == 1 && patterns[0].is_empty() {
+            self.send(untagged(&format!(
+                "{verb} (\\Noselect) \"{DELIMITER}\" \"\""
+            )));
+            self.send(tagged(tag, Status::Ok, None, &format!("{verb} completed")));
+            return;
+        }
+        let read = self.store.read();
+        let listed = read.and_then(|read| {
+            let mailboxes = read.mailboxes(self.account_id())?;
+            let mut counts = Vec::new();
+            if returns.status.is_some() {
+                for m in &mailboxes {
+                    counts.push(read.counts(m.id)?);
+                }
+            }
+            Ok((mailboxes, counts))
+        });
+        let (mailboxes, counts) = match listed {
+            Ok(x) => x,
+            Err(e) => {
+                self.store_error(tag, &e);
+                return;
+            }
+        };
+        let patterns: Vec<String> = patterns
+            .iter()
+            .map(|p| {
+                let p = if self.utf8 {
+                    p.clone()
+                } else {
+                    utf7::decode(p).unwrap_or_else(|| p.clone())
+                };
+                let reference = if self.utf8 {
+                    reference.to_string()
+                } else {
+                    utf7::decode(reference).unwrap_or_else(|| reference.to_string())
+                };
+                format!("{reference}{p}")
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (i, mailbox) in mailboxes.iter().enumerate() {
+            if !patterns.iter().any(|p| pattern_matches(p, &mailbox.name)) {
+                continue;
+            }
+            if selection.subscribed && !mailbox.subscribed {
+                continue;
+            }
+            if selection.special_use && mailbox.special_use.is_none() {
+                continue;
+            }
+            let prefix = format!("{}{DELIMITER}", mailbox.name);
+            let has_children = mailboxes.iter().any(|m| m.name.starts_with(&prefix));
+            let mut attrs: Vec<&str> = Vec::new();
+            if !lsub {
+                attrs.push(if has_children {
+                    "\\HasChildren"
+                } else {
+                    "\\HasNoChildren"
+                });
+            }
+            if (returns.subscribed || selection.subscribed) && mailbox.subscribed && !lsub {
+                attrs.push("\\Subscribed");
+            }
+            // Special-use attributes are sent always (RFC 6154 §2 allows it), which clients
+            // that never ask with RETURN (SPECIAL-USE) rely on.
+            if let Some(su) = &mailbox.special_use
+                && !lsub
+            {
+                attrs.push(su);
+            }
+            let mut line = format!("* {verb} ({}) \"{DELIMITER}\" ", attrs.join(" ")).into_bytes();
+            write_mailbox(&mut line, &self.wire_name(&mailbox.name), self.utf8);
+            line.extend_from_slice(b"\r\n");
+            out.extend(line);
+            if let Some(items) = &returns.status
+                && let Some(c) = counts.get(i)
+            {
+                out.extend(self.render_status(mailbox, c, items));
+            }
+        }
+        self.out.extend(out);
+        self.send(tagged(tag, Status::Ok, None, &format!("{verb} completed")));
+    }
+
+    async fn append(
+        &mut self,
+        tag: &str,
+        mailbox: &str,
+        flags: Vec<String>,
+        date: Option<chrono::DateTime<chrono::FixedOffset>>,
+        message: Vec<u8>,
+    ) {
+        let name = self.mailbox_name(mailbox);
+        let target = match self
+            .store
+            .read()
+            .and_then(|r| r.mailbox(self.account_id(), &name))
+        {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("TRYCREATE"),
+                    "No such mailbox",
+                ));
+                return;
+            }
+            Err(e) => {
+                self.store_error(tag, &e);
+                return;
+            }
+        };
+        if message.is_empty() {
+            self.send(tagged(tag, Status::No, None, "Empty message"));
+            return;
+        }
+        let internal_date = date
+            .map(|d| d.timestamp())
+            .unwrap_or_else(|| Utc::now().timestamp());
+        let id = target.id;
+        match self
+            .store
+            .write(move |tx| tx.append(id, &message, &flags, internal_date))
+            .await
+        {
+            Ok((uidvalidity, uid)) => {
+                self.sync(true).await;
+                self.send(tagged(
+                    tag,
+                    Status::Ok,
+                    Some(&format!("APPENDUID {uidvalidity} {uid}")),
+                    "APPEND completed",
+                ));
+            }
+            Err(e) => self.store_error(tag, &e),
+        }
+    }
+}
+
+/// LIST pattern matching (RFC 9051 §6.3.9): `*` matches anything, `%` anything but the
+/// hierarchy delimiter. INBOX matches case-insensitively.
+pub(super) fn pattern_matches(pattern: &str, name: &str) -> bool {
+    let pattern = canonical_pattern(pattern);
+    matches_from(pattern.as_bytes(), name.as_bytes())
+}
+
+fn canonical_pattern(pattern: &str) -> String {
+    if pattern.len() >= 5 && pattern[..5].eq_ignore_ascii_case("INBOX") {
+        let rest = &pattern[5..];
+        if rest.is_empty()
+            || rest.starts_with(DELIMITER)
+            || rest.starts_with('*')
+            || rest.starts_with('%')
+        {
+            return format!("INBOX{rest}");
+        }
+    }
+    pattern.to_string()
+}
+
+/// Wildcard matching by dynamic programming: O(pattern × name), so that a hostile pattern
+/// such as `*a*a*a*a*b` cannot make the server backtrack exponentially.
+fn matches_from(p: &[u8], n: &[u8]) -> bool {
+    // row[j]: does the pattern prefix consumed so far match n[..j]?
+    let mut row = vec![false; n.len() + 1];
+    row[0] = true;
+    for &c in p {
+        let mut next = vec![false; n.len() + 1];
+        match c {
+            b'*' => {
+                let mut any = false;
+                for j in 0..=n.len() {
+                    any |= row[j];
+                    next[j] = any;
+                }
+            }
+            b'%' => {
+                let mut any = false;
+                for j in 0..=n.len() {
+                    if j > 0 && n[j - 1] == DELIMITER as u8 {
+                        any = false;
+                    }
+                    any |= row[j];
+                    next[j] = any;
+                }
+            }
+            c => {
+                for j in 1..=n.len() {
+                    next[j] = row[j - 1] && n[j - 1] == c;
+                }
+            }
+        }
+        row = next;
+    }
+    row[n.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_matches;
+
+    #[test]
+    fn list_patterns() {
+        assert!(pattern_matches("*", "INBOX"));
+        assert!(pattern_matches("*", "Work/Projects"));
+        assert!(pattern_matches("%", "Sent"));
+        assert!(!pattern_matches("%", "Work/Projects"));
+        assert!(pattern_matches("Work/%", "Work/Projects"));
+        assert!(pattern_matches("inbox", "INBOX"));
+        assert!(!pattern_matches("Sent", "sent"));
+        assert!(pattern_matches("S*", "SocialNetworks"));
+    }
+}

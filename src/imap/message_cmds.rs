@@ -1,0 +1,464 @@
+//! Commands of the selected state: FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE (and their UID
+//! forms, RFC 9051 §6.4.9; UIDPLUS RFC 4315; MOVE RFC 6851).
+
+use super::command::{CommandBody, FetchAttr, SearchReturn, SequenceSet, StoreMode};
+use super::fetch::{FetchMeta, needs_raw, render_fetch, sets_seen};
+use super::response::{Status, tagged, untagged_status};
+use super::search::{SearchContext, charset_supported, matches, render_esearch, render_search};
+use super::sequence::{encode_uid_set, resolve_seq_set, resolve_uid_set};
+use super::session::Session;
+use crate::store::{FlagOp, MessageMeta};
+
+impl Session {
+    pub(super) async fn dispatch_selected(
+        &mut self,
+        tag: &str,
+        body: CommandBody,
+    ) -> std::io::Result<()> {
+        match body {
+            CommandBody::Fetch {
+                uid, set, attrs, ..
+            } => self.fetch(tag, uid, &set, attrs).await?,
+            CommandBody::Store { uid, set, op, .. } => {
+                let Some(uids) = self.resolve(tag, uid, &set) else {
+                    return Ok(());
+                };
+                if self.selected().is_some_and(|s| s.read_only) {
+                    self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("READ-ONLY"),
+                        "Mailbox is read-only",
+                    ));
+                    return Ok(());
+                }
+                let Some(mailbox_id) = self.selected().map(|s| s.mailbox.id) else {
+                    return Ok(());
+                };
+                let flag_op = match op.mode {
+                    StoreMode::Replace => FlagOp::Replace,
+                    StoreMode::Add => FlagOp::Add,
+                    StoreMode::Remove => FlagOp::Remove,
+                };
+                let flags = op.flags.clone();
+                let target = uids.clone();
+                let result = self
+                    .store
+                    .write(move |tx| tx.set_flags(mailbox_id, &target, flag_op, &flags))
+                    .await;
+                let changed = match result {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.store_error(tag, &e);
+                        return Ok(());
+                    }
+                };
+                if let Some(sel) = self.selected_mut() {
+                    for meta in &changed {
+                        sel.seen_modseq(meta);
+                    }
+                }
+                if !op.silent {
+                    // The current flags of every message in the set (RFC 9051 §6.4.6).
+                    let metas = self.load_metas(&uids);
+                    for meta in metas {
+                        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+                            continue;
+                        };
+                        let mut line = format!("* {seq} FETCH (").into_bytes();
+                        if uid {
+                            line.extend_from_slice(format!("UID {} ", meta.uid).as_bytes());
+                        }
+                        line.extend_from_slice(b"FLAGS ");
+                        super::response::write_flag_list(&mut line, &meta.flags);
+                        line.extend_from_slice(b")\r\n");
+                        self.out.extend(line);
+                    }
+                }
+                self.sync(uid).await;
+                self.send(tagged(tag, Status::Ok, None, "STORE completed"));
+            }
+            CommandBody::Search {
+                uid,
+                charset,
+                returns,
+                criteria,
+            } => {
+                if let Some(cs) = &charset
+                    && !charset_supported(cs)
+                {
+                    self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("BADCHARSET (UTF-8 US-ASCII)"),
+                        "Unsupported charset",
+                    ));
+                    return Ok(());
+                }
+                let results = match self.search(&criteria, uid) {
+                    Ok(r) => r,
+                    Err(msg) => {
+                        self.send(tagged(tag, Status::Bad, None, &msg));
+                        return Ok(());
+                    }
+                };
+                match returns {
+                    Some(returns) => {
+                        if returns.contains(&SearchReturn::Save) {
+                            let saved = self.to_uids(&results, uid);
+                            if let Some(sel) = self.selected_mut() {
+                                sel.saved = Some(saved);
+                            }
+                        }
+                        let shown: Vec<SearchReturn> = returns
+                            .iter()
+                            .copied()
+                            .filter(|r| *r != SearchReturn::Save)
+                            .collect();
+                        // SAVE alone returns nothing (RFC 5182 §2.4).
+                        if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
+                            self.send(render_esearch(tag, uid, &shown, &results));
+                        }
+                    }
+                    None if self.rev2 => self.send(render_esearch(tag, uid, &[], &results)),
+                    None => self.send(render_search(&results, None)),
+                }
+                self.sync(uid).await;
+                self.send(tagged(tag, Status::Ok, None, "SEARCH completed"));
+            }
+            CommandBody::Copy { uid, set, mailbox } => {
+                self.copy_or_move(tag, uid, &set, &mailbox, false).await
+            }
+            CommandBody::Move { uid, set, mailbox } => {
+                self.copy_or_move(tag, uid, &set, &mailbox, true).await
+            }
+            CommandBody::Expunge { uids } => {
+                if self.selected().is_some_and(|s| s.read_only) {
+                    self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("READ-ONLY"),
+                        "Mailbox is read-only",
+                    ));
+                    return Ok(());
+                }
+                let only = match &uids {
+                    Some(set) => match self.resolve(tag, true, set) {
+                        Some(u) => Some(u),
+                        None => return Ok(()),
+                    },
+                    None => None,
+                };
+                let Some(mailbox_id) = self.selected().map(|s| s.mailbox.id) else {
+                    return Ok(());
+                };
+                match self
+                    .store
+                    .write(move |tx| tx.expunge(mailbox_id, only.as_deref()))
+                    .await
+                {
+                    Ok(_) => {
+                        self.sync(true).await;
+                        self.send(tagged(tag, Status::Ok, None, "EXPUNGE completed"));
+                    }
+                    Err(e) => self.store_error(tag, &e),
+                }
+            }
+            other => self.send(tagged(
+                tag,
+                Status::Bad,
+                None,
+                &format!("{} not valid here", other.name()),
+            )),
+        }
+        Ok(())
+    }
+
+    /// Resolves a sequence or UID set to UIDs of the snapshot. Replies BAD and returns None on
+    /// an invalid message number.
+    fn resolve(&mut self, tag: &str, uid: bool, set: &SequenceSet) -> Option<Vec<u32>> {
+        let sel = self.selected()?;
+        let saved = sel.saved.as_deref();
+        let indices = if uid {
+            Ok(resolve_uid_set(set, &sel.uids, saved))
+        } else {
+            resolve_seq_set(set, &sel.uids, saved)
+        };
+        match indices {
+            Ok(idx) => Some(
+                idx.into_iter()
+                    .filter_map(|i| sel.uids.get(i).copied())
+                    .collect(),
+            ),
+            // An empty mailbox has nothing to match: an empty result, not an error, is what
+            // clients that send `1:*` blindly expect.
+            Err(super::sequence::SequenceError::Empty) => Some(Vec::new()),
+            Err(e) => {
+                self.send(tagged(tag, Status::Bad, None, &e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn to_uids(&self, results: &[u32], uid: bool) -> Vec<u32> {
+        if uid {
+            return results.to_vec();
+        }
+        let Some(sel) = self.selected() else {
+            return Vec::new();
+        };
+        results
+            .iter()
+            .filter_map(|&seq| sel.uids.get(seq as usize - 1).copied())
+            .collect()
+    }
+
+    /// Current metadata of the given UIDs (those still present), in UID order.
+    fn load_metas(&self, uids: &[u32]) -> Vec<MessageMeta> {
+        let Some(sel) = self.selected() else {
+            return Vec::new();
+        };
+        let Ok(read) = self.store.read() else {
+            return Vec::new();
+        };
+        uids.iter()
+            .filter_map(|&u| read.message(sel.mailbox.id, u).ok().flatten())
+            .collect()
+    }
+
+    async fn fetch(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        set: &SequenceSet,
+        mut attrs: Vec<FetchAttr>,
+    ) -> std::io::Result<()> {
+        let Some(uids) = self.resolve(tag, uid, set) else {
+            return Ok(());
+        };
+        // UID FETCH always returns the UID (RFC 9051 §6.4.9).
+        if uid && !attrs.contains(&FetchAttr::Uid) {
+            attrs.insert(0, FetchAttr::Uid);
+        }
+        let Some(sel) = self.selected() else {
+            return Ok(());
+        };
+        let mailbox_id = sel.mailbox.id;
+        // Fetching a body without PEEK sets \Seen first, and the new flags are reported
+        // (RFC 9051 §6.4.5).
+        if sets_seen(&attrs) && !sel.read_only {
+            let target = uids.clone();
+            let seen = vec!["\\Seen".to_string()];
+            match self
+                .store
+                .write(move |tx| tx.set_flags(mailbox_id, &target, FlagOp::Add, &seen))
+                .await
+            {
+                Ok(changed) => {
+                    if !changed.is_empty() && !attrs.contains(&FetchAttr::Flags) {
+                        attrs.push(FetchAttr::Flags);
+                    }
+                    if let Some(sel) = self.selected_mut() {
+                        for meta in &changed {
+                            sel.seen_modseq(meta);
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.store_error(tag, &e);
+                    return Ok(());
+                }
+            }
+        }
+        let want_raw = needs_raw(&attrs);
+        let read = match self.store.read() {
+            Ok(r) => r,
+            Err(e) => {
+                self.store_error(tag, &e);
+                return Ok(());
+            }
+        };
+        for u in uids {
+            let Some(seq) = self.selected().and_then(|s| s.seq_of(u)) else {
+                continue;
+            };
+            // Expunged by another session meanwhile: nothing to show (RFC 9051 §7.4.1 lets
+            // the server omit it).
+            let Ok(Some(meta)) = read.message(mailbox_id, u) else {
+                continue;
+            };
+            let raw = if want_raw {
+                match read.blob(&meta.blob) {
+                    Ok(Some(b)) => Some(b),
+                    _ => {
+                        tracing::error!(uid = u, blob = %meta.blob, "message content missing");
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            let fm = FetchMeta {
+                seq,
+                uid: meta.uid,
+                flags: &meta.flags,
+                internal_date: meta.internal_date,
+                internal_date_offset: 0,
+                size: meta.size,
+                modseq: meta.modseq,
+            };
+            match render_fetch(&fm, raw.as_deref(), &attrs) {
+                Ok(line) => self.out.extend(line),
+                Err(e) => {
+                    self.send(tagged(tag, Status::No, None, &e.to_string()));
+                    return Ok(());
+                }
+            }
+            if attrs.contains(&FetchAttr::Flags)
+                && let Some(sel) = self.selected_mut()
+            {
+                sel.seen_modseq(&meta);
+            }
+            self.maybe_flush().await?;
+        }
+        drop(read);
+        self.sync(uid).await;
+        self.send(tagged(tag, Status::Ok, None, "FETCH completed"));
+        Ok(())
+    }
+
+    /// Evaluates a search over the snapshot; returns sequence numbers or UIDs, ascending.
+    fn search(&self, criteria: &super::command::SearchKey, uid: bool) -> Result<Vec<u32>, String> {
+        let Some(sel) = self.selected() else {
+            return Ok(Vec::new());
+        };
+        let read = self.store.read().map_err(|e| e.to_string())?;
+        let want_raw = super::search::needs_raw(criteria);
+        let max_seq = sel.uids.len() as u32;
+        let max_uid = sel.uids.last().copied().unwrap_or(0);
+        let mut out = Vec::new();
+        for (i, &u) in sel.uids.iter().enumerate() {
+            let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
+                continue;
+            };
+            let raw = if want_raw {
+                read.blob(&meta.blob).ok().flatten()
+            } else {
+                None
+            };
+            let ctx = SearchContext {
+                seq: i as u32 + 1,
+                uid: u,
+                flags: &meta.flags,
+                internal_date: meta.internal_date,
+                internal_date_offset: 0,
+                size: meta.size,
+                raw: raw.as_deref(),
+                recent: false,
+                modseq: meta.modseq,
+                max_seq,
+                max_uid,
+                saved: sel.saved.as_deref(),
+            };
+            if matches(criteria, &ctx).map_err(|e| e.to_string())? {
+                out.push(if uid { u } else { i as u32 + 1 });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn copy_or_move(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        set: &SequenceSet,
+        mailbox: &str,
+        is_move: bool,
+    ) {
+        let Some(uids) = self.resolve(tag, uid, set) else {
+            return;
+        };
+        let verb = if is_move { "MOVE" } else { "COPY" };
+        if is_move && self.selected().is_some_and(|s| s.read_only) {
+            self.send(tagged(
+                tag,
+                Status::No,
+                Some("READ-ONLY"),
+                "Mailbox is read-only",
+            ));
+            return;
+        }
+        let name = self.mailbox_name(mailbox);
+        let target = match self
+            .store
+            .read()
+            .and_then(|r| r.mailbox(self.account_id(), &name))
+        {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("TRYCREATE"),
+                    "No such mailbox",
+                ));
+                return;
+            }
+            Err(e) => {
+                self.store_error(tag, &e);
+                return;
+            }
+        };
+        let Some(source) = self.selected().map(|s| s.mailbox.clone()) else {
+            return;
+        };
+        if uids.is_empty() {
+            self.send(tagged(
+                tag,
+                Status::Ok,
+                None,
+                &format!("{verb} completed (nothing to do)"),
+            ));
+            return;
+        }
+        let target_id = target.id;
+        let result = self
+            .store
+            .write(move |tx| {
+                if is_move {
+                    tx.move_messages(&source, &uids, target_id)
+                } else {
+                    tx.copy_messages(source.id, &uids, target_id)
+                }
+            })
+            .await;
+        match result {
+            Ok(r) if r.source_uids.is_empty() => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    None,
+                    "The messages no longer exist",
+                ));
+            }
+            Ok(r) => {
+                let code = format!(
+                    "COPYUID {} {} {}",
+                    r.uidvalidity,
+                    encode_uid_set(&r.source_uids),
+                    encode_uid_set(&r.target_uids)
+                );
+                if is_move {
+                    // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs.
+                    self.send(untagged_status(Status::Ok, Some(&code), "Moved"));
+                    self.sync(true).await;
+                    self.send(tagged(tag, Status::Ok, None, "MOVE completed"));
+                } else {
+                    self.sync(uid).await;
+                    self.send(tagged(tag, Status::Ok, Some(&code), "COPY completed"));
+                }
+            }
+            Err(e) => self.store_error(tag, &e),
+        }
+    }
+}

@@ -1,0 +1,614 @@
+//! The IMAP session: connection loop, states (RFC 9051 §3), authentication and dispatch.
+//!
+//! Mailbox commands live in `mailbox_cmds.rs`, message commands in `message_cmds.rs`, and the
+//! selected-mailbox snapshot with its untagged updates in `selected.rs`. The session reads the
+//! store through read transactions and writes through `Store::write`; it never talks to the
+//! other protocol servers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_rustls::TlsAcceptor;
+use tracing::Instrument;
+
+use super::command::{Command, CommandBody};
+use super::framing::{CommandFramer, Frame, FramingError};
+use super::parser::{is_idle_done, parse_auth_line, parse_command};
+use super::response::{Status, continuation, tagged, untagged, untagged_status};
+use super::selected::Selected;
+use crate::config::{Limits, TlsMode};
+use crate::directory::{Authenticated, Directory};
+use crate::net::Conn;
+use crate::store::{Account, Store, StoreError};
+
+/// Per-listener settings for IMAP sessions.
+#[derive(Clone)]
+pub struct ImapConfig {
+    pub hostname: String,
+    pub tls_mode: TlsMode,
+    pub tls_acceptor: Option<TlsAcceptor>,
+    pub limits: Limits,
+}
+
+/// Flush the output buffer when it grows past this (large FETCH results).
+const FLUSH_AT: usize = 256 * 1024;
+
+pub(super) enum State {
+    NotAuthenticated,
+    Authenticated(Account),
+    Selected(Account, Box<Selected>),
+}
+
+/// What the dispatcher tells the loop to do after a command.
+pub(super) enum Next {
+    Continue,
+    Logout,
+    StartTls,
+    Idle(String),
+}
+
+pub(super) struct Session {
+    pub conn: Conn,
+    pub peer: SocketAddr,
+    pub config: Arc<ImapConfig>,
+    pub store: Store,
+    pub directory: Directory,
+    pub framer: CommandFramer,
+    pub state: State,
+    pub out: Vec<u8>,
+    /// RFC 9051 behaviour was ENABLEd (ESEARCH replies, no \Recent).
+    pub rev2: bool,
+    /// RFC 6855 UTF8=ACCEPT was ENABLEd: mailbox names in UTF-8 instead of modified UTF-7.
+    pub utf8: bool,
+    auth_failures: u32,
+}
+
+/// Runs one IMAP connection to its end. `conn` is already TLS for implicit-TLS listeners.
+pub async fn run_session(
+    conn: Conn,
+    peer: SocketAddr,
+    config: Arc<ImapConfig>,
+    store: Store,
+    directory: Directory,
+) {
+    let framer = CommandFramer::new(
+        config.limits.max_imap_command,
+        config.limits.max_message_size,
+    );
+    let mut session = Session {
+        conn,
+        peer,
+        config,
+        store,
+        directory,
+        framer,
+        state: State::NotAuthenticated,
+        out: Vec::new(),
+        rev2: false,
+        utf8: false,
+        auth_failures: 0,
+    };
+    let span = tracing::info_span!("imap", %peer);
+    async move {
+        tracing::debug!(tls = session.conn.is_tls(), "connected");
+        match session.run().await {
+            Ok(()) => tracing::debug!("disconnected"),
+            Err(e) => tracing::debug!(error = %e, "disconnected with an error"),
+        }
+    }
+    .instrument(span)
+    .await;
+}
+
+impl Session {
+    pub(super) fn send(&mut self, bytes: Vec<u8>) {
+        self.out.extend_from_slice(&bytes);
+    }
+
+    pub(super) async fn flush(&mut self) -> std::io::Result<()> {
+        if !self.out.is_empty() {
+            let out = std::mem::take(&mut self.out);
+            self.conn.write_all(&out).await?;
+            self.conn.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Flushes when the buffer is large, so a big FETCH does not sit in memory.
+    pub(super) async fn maybe_flush(&mut self) -> std::io::Result<()> {
+        if self.out.len() >= FLUSH_AT {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    fn inactivity_timeout(&self) -> Duration {
+        match self.state {
+            State::NotAuthenticated => {
+                Duration::from_secs(self.config.limits.unauthenticated_timeout)
+            }
+            _ => Duration::from_secs(self.config.limits.imap_idle_timeout),
+        }
+    }
+
+    /// Reads more bytes into the framer. Ok(false) on EOF or timeout (after saying BYE).
+    async fn fill(&mut self) -> std::io::Result<bool> {
+        let mut buf = [0u8; 16 * 1024];
+        match tokio::time::timeout(self.inactivity_timeout(), self.conn.read(&mut buf)).await {
+            Ok(Ok(0)) => Ok(false),
+            Ok(Ok(n)) => {
+                self.framer.feed(&buf[..n]);
+                Ok(true)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                self.send(untagged_status(
+                    Status::Bye,
+                    None,
+                    "Autologout; idle for too long",
+                ));
+                self.flush().await?;
+                Ok(false)
+            }
+        }
+    }
+
+    pub(super) fn capabilities(&self) -> String {
+        let mut caps = vec!["IMAP4rev1", "IMAP4rev2"];
+        let tls = self.conn.is_tls();
+        if !tls && self.config.tls_mode == TlsMode::Starttls && self.config.tls_acceptor.is_some() {
+            caps.push("STARTTLS");
+        }
+        if matches!(self.state, State::NotAuthenticated) {
+            if self.login_allowed() {
+                caps.push("AUTH=PLAIN");
+                caps.push("SASL-IR");
+            } else {
+                caps.push("LOGINDISABLED");
+            }
+        }
+        caps.extend([
+            "LITERAL+",
+            "ENABLE",
+            "ID",
+            "IDLE",
+            "NAMESPACE",
+            "UNSELECT",
+            "UIDPLUS",
+            "MOVE",
+            "CHILDREN",
+            "SPECIAL-USE",
+            "LIST-EXTENDED",
+            "LIST-STATUS",
+            "ESEARCH",
+            "SEARCHRES",
+            "STATUS=SIZE",
+            "UTF8=ACCEPT",
+            "BINARY",
+        ]);
+        caps.join(" ")
+    }
+
+    /// Cleartext passwords only over TLS, or from loopback when TLS is off altogether
+    /// (RFC 9051 §11.1, LOGINDISABLED).
+    fn login_allowed(&self) -> bool {
+        self.conn.is_tls()
+            || (self.config.tls_mode == TlsMode::None && self.peer.ip().is_loopback())
+    }
+
+    async fn run(&mut self) -> std::io::Result<()> {
+        let greeting = format!(
+            "[CAPABILITY {}] {} Mailsift IMAP ready",
+            self.capabilities(),
+            self.config.hostname
+        );
+        self.send(untagged_status(Status::Ok, None, &greeting));
+        self.flush().await?;
+        loop {
+            let frame = match self.framer.next_frame() {
+                Ok(Some(frame)) => frame,
+                Ok(None) => {
+                    self.flush().await?;
+                    if !self.fill().await? {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                Err(FramingError::LineTooLong { tag }) => {
+                    let tag = tag.unwrap_or_else(|| "*".into());
+                    self.send(tagged(
+                        &tag,
+                        Status::Bad,
+                        Some("TOOBIG"),
+                        "Command line too long",
+                    ));
+                    continue;
+                }
+                Err(FramingError::LiteralTooLarge { tag, fatal, size }) => {
+                    if fatal {
+                        self.send(untagged_status(
+                            Status::Bye,
+                            Some("TOOBIG"),
+                            "Literal too large",
+                        ));
+                        self.flush().await?;
+                        return Ok(());
+                    }
+                    let tag = tag.unwrap_or_else(|| "*".into());
+                    self.send(tagged(
+                        &tag,
+                        Status::No,
+                        Some("TOOBIG"),
+                        &format!("Literal of {size} octets is too large"),
+                    ));
+                    continue;
+                }
+            };
+            let bytes = match frame {
+                Frame::Continuation => {
+                    self.send(continuation("Ready for literal data"));
+                    self.flush().await?;
+                    continue;
+                }
+                Frame::Command(bytes) => bytes,
+            };
+            let command = match parse_command(&bytes) {
+                Ok(c) => c,
+                Err(e) => {
+                    let tag = e.tag.unwrap_or_else(|| "*".into());
+                    self.send(tagged(&tag, Status::Bad, None, &e.reason));
+                    continue;
+                }
+            };
+            let tag = command.tag.clone();
+            let name = command.body.name();
+            tracing::debug!(%tag, command = name, "IMAP command");
+            match self.dispatch(command).await? {
+                Next::Continue => {}
+                Next::Logout => {
+                    self.flush().await?;
+                    let _ = self.conn.shutdown().await;
+                    return Ok(());
+                }
+                Next::StartTls => {
+                    self.flush().await?;
+                    // RFC 9051 §11.1: anything the client pipelined after STARTTLS is discarded.
+                    self.framer.take_buffered();
+                    let Some(acceptor) = self.config.tls_acceptor.clone() else {
+                        return Ok(());
+                    };
+                    if let Err(e) = self.conn.upgrade(&acceptor).await {
+                        tracing::debug!(error = %e, "STARTTLS handshake failed");
+                        return Ok(());
+                    }
+                }
+                Next::Idle(tag) => {
+                    if !self.idle(&tag).await? {
+                        return Ok(());
+                    }
+                }
+            }
+            self.maybe_flush().await?;
+        }
+    }
+
+    async fn dispatch(&mut self, command: Command) -> std::io::Result<Next> {
+        let Command { tag, body } = command;
+        // Commands valid in any state (RFC 9051 §6.1).
+        match body {
+            CommandBody::Capability => {
+                let caps = self.capabilities();
+                self.send(untagged(&format!("CAPABILITY {caps}")));
+                self.send(tagged(&tag, Status::Ok, None, "CAPABILITY completed"));
+                return Ok(Next::Continue);
+            }
+            CommandBody::Noop => {
+                self.sync(true).await;
+                self.send(tagged(&tag, Status::Ok, None, "NOOP completed"));
+                return Ok(Next::Continue);
+            }
+            CommandBody::Logout => {
+                self.send(untagged_status(Status::Bye, None, "Logging out"));
+                self.send(tagged(&tag, Status::Ok, None, "LOGOUT completed"));
+                return Ok(Next::Logout);
+            }
+            CommandBody::Id(_) => {
+                let version = env!("CARGO_PKG_VERSION");
+                self.send(untagged(&format!(
+                    "ID (\"name\" \"Mailsift\" \"version\" \"{version}\")"
+                )));
+                self.send(tagged(&tag, Status::Ok, None, "ID completed"));
+                return Ok(Next::Continue);
+            }
+            _ => {}
+        }
+        if matches!(self.state, State::NotAuthenticated) {
+            return self.dispatch_not_authenticated(tag, body).await;
+        }
+        match body {
+            CommandBody::StartTls
+            | CommandBody::Login { .. }
+            | CommandBody::Authenticate { .. } => {
+                self.send(tagged(&tag, Status::Bad, None, "Already authenticated"));
+                Ok(Next::Continue)
+            }
+            CommandBody::Idle => {
+                self.send(continuation("idling"));
+                self.flush().await?;
+                Ok(Next::Idle(tag))
+            }
+            body => {
+                self.dispatch_authenticated(&tag, body).await?;
+                Ok(Next::Continue)
+            }
+        }
+    }
+
+    async fn dispatch_not_authenticated(
+        &mut self,
+        tag: String,
+        body: CommandBody,
+    ) -> std::io::Result<Next> {
+        match body {
+            CommandBody::StartTls => {
+                if self.conn.is_tls()
+                    || self.config.tls_mode != TlsMode::Starttls
+                    || self.config.tls_acceptor.is_none()
+                {
+                    self.send(tagged(&tag, Status::Bad, None, "STARTTLS not available"));
+                    return Ok(Next::Continue);
+                }
+                self.send(tagged(&tag, Status::Ok, None, "Begin TLS negotiation now"));
+                Ok(Next::StartTls)
+            }
+            CommandBody::Login { username, password } => {
+                if !self.login_allowed() {
+                    self.send(tagged(
+                        &tag,
+                        Status::No,
+                        Some("PRIVACYREQUIRED"),
+                        "Use STARTTLS first",
+                    ));
+                    return Ok(Next::Continue);
+                }
+                Ok(self.login(&tag, &username, &password).await)
+            }
+            CommandBody::Authenticate {
+                mechanism,
+                initial_response,
+            } => {
+                if !self.login_allowed() {
+                    self.send(tagged(
+                        &tag,
+                        Status::No,
+                        Some("PRIVACYREQUIRED"),
+                        "Use STARTTLS first",
+                    ));
+                    return Ok(Next::Continue);
+                }
+                if !mechanism.eq_ignore_ascii_case("PLAIN") {
+                    self.send(tagged(
+                        &tag,
+                        Status::No,
+                        None,
+                        "Unsupported authentication mechanism",
+                    ));
+                    return Ok(Next::Continue);
+                }
+                let payload = match initial_response {
+                    Some(ir) if ir == "=" => Vec::new(),
+                    Some(ir) => {
+                        match base64::engine::general_purpose::STANDARD.decode(ir.as_bytes()) {
+                            Ok(p) => p,
+                            Err(_) => {
+                                self.send(tagged(&tag, Status::Bad, None, "Invalid base64"));
+                                return Ok(Next::Continue);
+                            }
+                        }
+                    }
+                    None => {
+                        self.send(continuation(""));
+                        self.flush().await?;
+                        let line = loop {
+                            match self.framer.next_line() {
+                                Ok(Some(line)) => break line,
+                                Ok(None) => {
+                                    if !self.fill().await? {
+                                        return Ok(Next::Logout);
+                                    }
+                                }
+                                Err(_) => {
+                                    self.send(tagged(&tag, Status::Bad, None, "Response too long"));
+                                    return Ok(Next::Continue);
+                                }
+                            }
+                        };
+                        match parse_auth_line(&line) {
+                            Ok(Some(p)) => p,
+                            // `*` cancels the exchange (RFC 9051 §6.2.2).
+                            Ok(None) => {
+                                self.send(tagged(
+                                    &tag,
+                                    Status::Bad,
+                                    None,
+                                    "Authentication cancelled",
+                                ));
+                                return Ok(Next::Continue);
+                            }
+                            Err(e) => {
+                                self.send(tagged(&tag, Status::Bad, None, &e));
+                                return Ok(Next::Continue);
+                            }
+                        }
+                    }
+                };
+                // RFC 4616: [authzid] NUL authcid NUL passwd
+                let mut parts = payload.split(|&b| b == 0);
+                let (authz, authc, pass) = (parts.next(), parts.next(), parts.next());
+                let (Some(authz), Some(authc), Some(pass), None) =
+                    (authz, authc, pass, parts.next())
+                else {
+                    self.send(tagged(&tag, Status::Bad, None, "Malformed PLAIN response"));
+                    return Ok(Next::Continue);
+                };
+                let authc = String::from_utf8_lossy(authc).into_owned();
+                let pass = String::from_utf8_lossy(pass).into_owned();
+                if !authz.is_empty() && !String::from_utf8_lossy(authz).eq_ignore_ascii_case(&authc)
+                {
+                    self.send(tagged(
+                        &tag,
+                        Status::No,
+                        Some("AUTHORIZATIONFAILED"),
+                        "Cannot act as another user",
+                    ));
+                    return Ok(Next::Continue);
+                }
+                Ok(self.login(&tag, &authc, &pass).await)
+            }
+            CommandBody::Enable(_) => {
+                self.send(tagged(&tag, Status::Bad, None, "Log in first"));
+                Ok(Next::Continue)
+            }
+            other => {
+                self.send(tagged(
+                    &tag,
+                    Status::Bad,
+                    None,
+                    &format!("{} requires authentication", other.name()),
+                ));
+                Ok(Next::Continue)
+            }
+        }
+    }
+
+    async fn login(&mut self, tag: &str, username: &str, password: &str) -> Next {
+        match self.directory.authenticate(username, password).await {
+            Ok(Authenticated::Ok { account, device }) => {
+                tracing::info!(user = %account.address, %device, "IMAP login");
+                self.state = State::Authenticated(account);
+                let caps = self.capabilities();
+                self.send(tagged(
+                    tag,
+                    Status::Ok,
+                    Some(&format!("CAPABILITY {caps}")),
+                    "Logged in",
+                ));
+                Next::Continue
+            }
+            Ok(Authenticated::Blocked) => {
+                tracing::warn!(user = %username, "IMAP login refused: account blocked");
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("AUTHORIZATIONFAILED"),
+                    "This account is blocked; contact your administrator",
+                ));
+                Next::Continue
+            }
+            Ok(Authenticated::BadCredentials) => {
+                self.auth_failures += 1;
+                tracing::info!(user = %username, failures = self.auth_failures, "IMAP login failed");
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("AUTHENTICATIONFAILED"),
+                    "Invalid credentials",
+                ));
+                if self.auth_failures >= self.config.limits.max_auth_failures {
+                    self.send(untagged_status(Status::Bye, None, "Too many failed logins"));
+                    return Next::Logout;
+                }
+                Next::Continue
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "authentication error");
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("UNAVAILABLE"),
+                    "Authentication temporarily unavailable",
+                ));
+                Next::Continue
+            }
+        }
+    }
+
+    pub(super) fn account(&self) -> Option<&Account> {
+        match &self.state {
+            State::Authenticated(a) | State::Selected(a, _) => Some(a),
+            State::NotAuthenticated => None,
+        }
+    }
+
+    /// IDLE (RFC 2177): report changes as they happen until DONE. Ok(false) ends the session.
+    async fn idle(&mut self, tag: &str) -> std::io::Result<bool> {
+        let mut changes = self.store.subscribe();
+        let account_id = self.account().map(|a| a.id).unwrap_or_default();
+        // Anything that happened before we subscribed.
+        self.sync(true).await;
+        self.flush().await?;
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_secs(self.config.limits.imap_idle_timeout);
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.framer.next_line() {
+                Ok(Some(line)) => {
+                    if is_idle_done(&line) {
+                        self.sync(true).await;
+                        self.send(tagged(tag, Status::Ok, None, "IDLE terminated"));
+                    } else {
+                        self.send(tagged(tag, Status::Bad, None, "Expected DONE"));
+                    }
+                    return Ok(true);
+                }
+                Ok(None) => {}
+                Err(_) => {
+                    self.send(tagged(tag, Status::Bad, None, "Expected DONE"));
+                    return Ok(true);
+                }
+            }
+            tokio::select! {
+                read = self.conn.read(&mut buf) => {
+                    match read? {
+                        0 => return Ok(false),
+                        n => self.framer.feed(&buf[..n]),
+                    }
+                }
+                change = changes.recv() => {
+                    let relevant = match &change {
+                        Ok(c) => c.account_id() == account_id,
+                        // Lagged: we missed some; a sync finds out what changed.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(false),
+                    };
+                    if relevant {
+                        self.sync(true).await;
+                        self.flush().await?;
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    self.send(untagged_status(Status::Bye, None, "Autologout; idle for too long"));
+                    self.flush().await?;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// Maps a store error to a tagged NO with the RFC 5530 response code that fits.
+    pub(super) fn store_error(&mut self, tag: &str, e: &StoreError) {
+        let (code, text) = match e {
+            StoreError::Exists(what) => ("ALREADYEXISTS", format!("{what} already exists")),
+            StoreError::NotFound(what) => ("NONEXISTENT", format!("{what} does not exist")),
+            StoreError::Invalid(why) => ("CANNOT", why.clone()),
+            other => {
+                tracing::error!(error = %other, "store error");
+                ("SERVERBUG", "Internal error, try again later".to_string())
+            }
+        };
+        self.send(tagged(tag, Status::No, Some(code), &text));
+    }
+}
