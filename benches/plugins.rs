@@ -45,8 +45,10 @@ fn message(size: usize) -> Vec<u8> {
 }
 
 fn host_with(data_dir: &Path, noop: &Path, n: usize) -> PluginHost {
-    let mut c = Config::default();
-    c.data_dir = data_dir.to_path_buf();
+    let c = Config {
+        data_dir: data_dir.to_path_buf(),
+        ..Config::default()
+    };
     std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
     for i in 0..n {
         std::fs::copy(noop, c.plugin_dir().join(format!("noop{i}.wasm"))).expect("copy");

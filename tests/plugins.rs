@@ -34,9 +34,10 @@ fn component(name: &str) -> PathBuf {
 }
 
 fn config(data_dir: &Path) -> Config {
-    let mut c = Config::default();
-    c.data_dir = data_dir.to_path_buf();
-    c
+    Config {
+        data_dir: data_dir.to_path_buf(),
+        ..Config::default()
+    }
 }
 
 fn install(config: &Config, name: &str, as_name: &str) {

@@ -17,16 +17,37 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum AdminRequest {
-    DomainAdd { name: String },
+    DomainAdd {
+        name: String,
+    },
     DomainList,
-    DomainRemove { name: String },
-    AccountAdd { address: String },
-    AccountList { domain: Option<String> },
-    AccountRemove { address: String },
-    AccountBlock { address: String, blocked: bool },
-    PasswordAdd { address: String, device: String },
-    PasswordList { address: String },
-    PasswordRemove { address: String, device: String },
+    DomainRemove {
+        name: String,
+    },
+    AccountAdd {
+        address: String,
+    },
+    AccountList {
+        domain: Option<String>,
+    },
+    AccountRemove {
+        address: String,
+    },
+    AccountBlock {
+        address: String,
+        blocked: bool,
+    },
+    PasswordAdd {
+        address: String,
+        device: String,
+    },
+    PasswordList {
+        address: String,
+    },
+    PasswordRemove {
+        address: String,
+        device: String,
+    },
     QueueList,
     /// The running server's plugins with their counters.
     PluginList,
