@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use wasmtime::component::Instance;
+use wasmtime::component::{
+    ComponentExportIndex, ComponentNamedList, Instance, Lift, Lower, TypedFunc,
+};
 use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
@@ -259,6 +261,27 @@ impl config::Host for HostState {
     fn all(&mut self) -> wasmtime::Result<Vec<(String, String)>> {
         Ok(self.config.as_ref().clone())
     }
+}
+
+/// The typed handle of an export for one call. Type checking is done once per loaded version
+/// (`registry::load` calls `get_typed_func` with the same types on an instance of the same
+/// component), not on every message.
+pub(crate) fn typed_export<P, R>(
+    store: &mut Store<HostState>,
+    instance: &Instance,
+    index: &ComponentExportIndex,
+) -> wasmtime::Result<TypedFunc<P, R>>
+where
+    P: ComponentNamedList + Lower,
+    R: ComponentNamedList + Lift,
+{
+    let func = instance
+        .get_func(&mut *store, index)
+        .ok_or_else(|| wasmtime::format_err!("export missing"))?;
+    // Safety: `index` belongs to this instance's component, and `registry::load` refused the
+    // component unless `get_typed_func::<P, R>` succeeded for this very export; the callers
+    // use the same `P` and `R` as that check (see `LoadedPlugin::exports`).
+    Ok(unsafe { TypedFunc::new_unchecked(func) })
 }
 
 /// What one call produced. On failure the key-value writes are dropped; logs are kept.

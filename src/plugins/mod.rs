@@ -264,8 +264,9 @@ impl PluginHost {
                 &message.envelope.queue_id,
                 false,
                 |store, instance| {
-                    let f = instance.get_typed_func::<(&types::Message,), (types::Verdict,)>(
-                        &mut *store,
+                    let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
+                        store,
+                        instance,
                         &plugin.exports.filter,
                     )?;
                     Ok(f.call(&mut *store, (message,))?.0)
@@ -306,9 +307,8 @@ impl PluginHost {
                 continue;
             };
             let run = self.call(plugin, &envelope.queue_id, false, |store, instance| {
-                let f = instance.get_typed_func::<(&types::Envelope, &str), (types::Decision,)>(
-                    &mut *store,
-                    index,
+                let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
+                    store, instance, index,
                 )?;
                 Ok(f.call(&mut *store, (envelope, recipient))?.0)
             });
@@ -359,9 +359,8 @@ impl PluginHost {
                 &message.envelope.queue_id,
                 false,
                 |store, instance| {
-                    let f = instance.get_typed_func::<(&types::Message, types::LearnClass), ()>(
-                        &mut *store,
-                        index,
+                    let f = host::typed_export::<(&types::Message, types::LearnClass), ()>(
+                        store, instance, index,
                     )?;
                     f.call(&mut *store, (message, class))?;
                     Ok(())
@@ -484,9 +483,8 @@ pub fn test_plugin(
                 ..envelope.clone()
             });
             let run = host.call(&plugin, &queue_id, true, |store, instance| {
-                let f = instance.get_typed_func::<(&types::Envelope, &str), (types::Decision,)>(
-                    &mut *store,
-                    &index,
+                let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
+                    store, instance, &index,
                 )?;
                 Ok(f.call(&mut *store, (&env, rcpt.as_str()))?.0)
             });
@@ -517,8 +515,9 @@ pub fn test_plugin(
     let parsed = mail_parser::MessageParser::default().parse(raw);
     let message = view::message(&envelope, raw, parsed.as_ref());
     let run = host.call(&plugin, &queue_id, true, |store, instance| {
-        let f = instance.get_typed_func::<(&types::Message,), (types::Verdict,)>(
-            &mut *store,
+        let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
+            store,
+            instance,
             &plugin.exports.filter,
         )?;
         Ok(f.call(&mut *store, (&message,))?.0)
