@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The plugin host's tests (tests/plugins.rs, tests/e2e/test_plugins.py) run the real test
+# plugins: build them unless MAILSIFT_TEST_PLUGINS already points at built ones.
+if [ -z "${MAILSIFT_TEST_PLUGINS:-}" ]; then
+  if [ -x scripts/build-plugins.sh ]; then
+    scripts/build-plugins.sh plugins/dist
+  fi
+  export MAILSIFT_TEST_PLUGINS="$PWD/plugins/dist/testing"
+fi
 cargo build --bins
 cargo test --all-targets
 # Debian's python3 is the one python3-pytest was installed for.
