@@ -386,3 +386,135 @@ async fn on_error_policy_for_a_failing_plugin() {
         assert_eq!(row.errors, 2, "{faulty}");
     }
 }
+
+#[tokio::test]
+async fn check_recipient_refuses_one_of_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, store, _) = backend_with(
+        dir.path(),
+        &[("refuse-recipient", "refuse-recipient")],
+        |_| {},
+    )
+    .await;
+    store
+        .write(|tx| tx.add_account("blocked@example.com").map(|_| ()))
+        .await
+        .unwrap();
+    let env = smtp_envelope(&[]);
+    match backend.check_recipient(&env, "blocked@example.com").await {
+        RcptDecision::Refuse(r) => assert_eq!((r.code, r.enhanced.as_str()), (550, "5.7.1")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        backend.check_recipient(&env, "alice@example.com").await,
+        RcptDecision::Accept
+    );
+    // Unknown users are the directory's answer, before any plugin runs.
+    match backend
+        .check_recipient(&env, "blocked-nobody@example.com")
+        .await
+    {
+        RcptDecision::Refuse(r) => assert_eq!((r.code, r.enhanced.as_str()), (550, "5.1.1")),
+        other => panic!("{other:?}"),
+    }
+    let reply = backend
+        .deliver(IncomingMessage {
+            envelope: smtp_envelope(&["alice@example.com"]),
+            raw: MESSAGE.as_bytes().to_vec(),
+        })
+        .await;
+    assert_eq!(reply.code, 250);
+    assert_eq!(inbox(&store, "alice@example.com").len(), 1);
+    assert!(inbox(&store, "blocked@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn key_value_stores_are_private_and_persistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = |order: i64, value: &str| PluginConfig {
+        order: Some(order),
+        config: [("read", "k"), ("write", "k"), ("value", value)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), toml::Value::String(v.to_string())))
+            .collect(),
+        ..PluginConfig::default()
+    };
+    let (backend, store, _) =
+        backend_with(dir.path(), &[("kv-probe", "a"), ("kv-probe", "b")], |c| {
+            c.plugin.insert("a".into(), probe(1, "secret-of-a"));
+            c.plugin.insert("b".into(), probe(2, "from-b"));
+        })
+        .await;
+    for _ in 0..2 {
+        let reply = backend
+            .deliver(IncomingMessage {
+                envelope: smtp_envelope(&["alice@example.com"]),
+                raw: MESSAGE.as_bytes().to_vec(),
+            })
+            .await;
+        assert_eq!(reply.code, 250);
+    }
+    let stored = inbox(&store, "alice@example.com");
+    let first = String::from_utf8_lossy(&stored[0]);
+    let second = String::from_utf8_lossy(&stored[1]);
+    assert_eq!(first.matches("X-KV-Read: none").count(), 2, "{first}");
+    // Each reads back only its own value: b's write of the same key did not touch a's.
+    assert!(
+        second.starts_with("X-KV-Read: secret-of-a\r\nX-KV-Read: from-b\r\n"),
+        "{second}"
+    );
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.plugin_kv_get("a", "k").unwrap().as_deref(),
+        Some(&b"secret-of-a"[..])
+    );
+    assert_eq!(
+        r.plugin_kv_get("b", "k").unwrap().as_deref(),
+        Some(&b"from-b"[..])
+    );
+}
+
+#[test]
+fn plugins_run_in_configured_order_then_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    for name in ["zeta", "alpha", "mid", "first"] {
+        install(&c, "noop", name);
+    }
+    c.plugin.insert(
+        "zeta".into(),
+        PluginConfig {
+            order: Some(1),
+            ..PluginConfig::default()
+        },
+    );
+    c.plugin.insert(
+        "mid".into(),
+        PluginConfig {
+            order: Some(5),
+            ..PluginConfig::default()
+        },
+    );
+    c.plugin.insert(
+        "first".into(),
+        PluginConfig {
+            enabled: Some(false),
+            ..PluginConfig::default()
+        },
+    );
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    let names: Vec<String> = host
+        .registry()
+        .snapshot()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, vec!["zeta", "mid", "alpha"]);
+    let status = host.status();
+    assert!(
+        status
+            .iter()
+            .any(|s| s.name == "first" && s.state == "disabled")
+    );
+}

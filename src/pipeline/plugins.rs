@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{DeliveryPlan, Envelope, MessageContext, PipelineError, Verdict};
 use crate::directory::Directory;
-use crate::plugins::verdict::{Decision, RcptOutcome};
+use crate::plugins::verdict::{Decision, Merged, RcptOutcome};
 use crate::plugins::{PluginHost, view};
 
 /// Parses the message, resolves recipients and runs the plugins on a blocking thread (parsing a
@@ -49,8 +49,11 @@ pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageCo
     let message = view::message(ctx.envelope, ctx.raw, ctx.parsed.as_ref());
     let outcome = host.filter(&message, &ctx.envelope.recipients);
     plan.plugin_kv = outcome.kv_writes;
-    let m = outcome.merged;
-    let queue_id = ctx.envelope.queue_id.as_str();
+    fold(plan, outcome.merged, &ctx.envelope.queue_id);
+}
+
+/// Folds the plugins' merged verdict into the plan.
+fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
     let by = m.decided_by.as_deref().unwrap_or("");
     match m.decision {
         Decision::Reject(r) => {
@@ -147,5 +150,133 @@ fn drop_recipient(plan: &mut DeliveryPlan, rcpt: &str, why: &str) {
     if plan.deliveries.len() + plan.outbound.len() < before {
         tracing::info!(recipient = %rcpt, reason = %why, "recipient dropped by plugin");
         plan.dropped.push((rcpt.to_string(), why.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::LocalDelivery;
+    use crate::plugins::verdict::Reply;
+
+    fn plan() -> DeliveryPlan {
+        let d = |r: &str, id| LocalDelivery {
+            recipient: r.into(),
+            account_id: id,
+            mailbox: "INBOX".into(),
+            flags: Vec::new(),
+        };
+        DeliveryPlan {
+            deliveries: vec![d("a@x", 1), d("b@x", 2)],
+            ..DeliveryPlan::default()
+        }
+    }
+
+    fn reply(code: u16) -> Reply {
+        Reply {
+            code,
+            enhanced: if code >= 500 { "5.7.1" } else { "4.7.0" }.into(),
+            text: "t".into(),
+        }
+    }
+
+    #[test]
+    fn annotations_and_folders() {
+        let mut p = plan();
+        let mut m = Merged {
+            score: 4.5,
+            tags: vec!["spam".into()],
+            add_headers: vec![("X-Spam".into(), "yes".into())],
+            folder: Some("Junk".into()),
+            ..Merged::default()
+        };
+        m.per_recipient.insert(
+            "b@x".into(),
+            RcptOutcome::Continue {
+                folder: Some("Promotions".into()),
+                score: 0.0,
+                tags: Vec::new(),
+            },
+        );
+        fold(&mut p, m, "Q");
+        assert_eq!(p.verdict, Verdict::Accept);
+        assert_eq!(p.score, 4.5);
+        assert_eq!(p.tags, vec!["spam"]);
+        assert_eq!(
+            p.add_headers,
+            vec![("X-Spam".to_string(), "yes".to_string())]
+        );
+        assert_eq!(p.deliveries[0].mailbox, "Junk");
+        assert_eq!(p.deliveries[1].mailbox, "Promotions");
+    }
+
+    #[test]
+    fn message_level_decisions() {
+        let mut p = plan();
+        fold(
+            &mut p,
+            Merged {
+                decision: Decision::Reject(reply(554)),
+                ..Merged::default()
+            },
+            "Q",
+        );
+        assert!(matches!(p.verdict, Verdict::Reject { code: 554, .. }));
+        let mut p = plan();
+        fold(
+            &mut p,
+            Merged {
+                decision: Decision::Tempfail(reply(451)),
+                ..Merged::default()
+            },
+            "Q",
+        );
+        assert!(matches!(p.verdict, Verdict::TempFail { code: 451, .. }));
+        let mut p = plan();
+        fold(
+            &mut p,
+            Merged {
+                decision: Decision::Discard,
+                ..Merged::default()
+            },
+            "Q",
+        );
+        assert_eq!(p.verdict, Verdict::Discard);
+    }
+
+    #[test]
+    fn per_recipient_decisions() {
+        // Reject one of two: the other is delivered.
+        let mut p = plan();
+        let mut m = Merged::default();
+        m.per_recipient
+            .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
+        fold(&mut p, m, "Q");
+        assert_eq!(p.verdict, Verdict::Accept);
+        assert_eq!(p.deliveries.len(), 1);
+        assert_eq!(p.deliveries[0].recipient, "b@x");
+        assert_eq!(p.dropped.len(), 1);
+        // Reject both: the message is refused with the plugin's reply.
+        let mut p = plan();
+        let mut m = Merged::default();
+        m.per_recipient
+            .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
+        m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
+        fold(&mut p, m, "Q");
+        assert!(matches!(p.verdict, Verdict::Reject { code: 550, .. }));
+        // Tempfail for one: the whole message is retried (nothing stored now).
+        let mut p = plan();
+        let mut m = Merged::default();
+        m.per_recipient
+            .insert("b@x".into(), RcptOutcome::Tempfail(reply(451)));
+        fold(&mut p, m, "Q");
+        assert!(matches!(p.verdict, Verdict::TempFail { .. }));
+        // Discard all: 250, nothing stored.
+        let mut p = plan();
+        let mut m = Merged::default();
+        m.per_recipient.insert("a@x".into(), RcptOutcome::Discard);
+        m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
+        fold(&mut p, m, "Q");
+        assert_eq!(p.verdict, Verdict::Discard);
     }
 }

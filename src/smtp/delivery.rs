@@ -152,6 +152,18 @@ impl SmtpBackend for MailBackend {
         };
         if let Some(reply) = reply {
             tracing::info!(code = reply.code, text = %reply.text, "message refused");
+            // What plugins stored while judging the message (counters, reputations) is kept
+            // even when it is refused.
+            if !plan.plugin_kv.is_empty() {
+                let writes = plan.plugin_kv;
+                if let Err(e) = self
+                    .store
+                    .write(move |tx| tx.plugin_kv_apply(&writes))
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot store plugin key-value writes");
+                }
+            }
             return reply;
         }
         let size = raw.len();
