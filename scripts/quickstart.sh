@@ -6,6 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Build the plugins and install the bundled ones into the default plugin folder (data/plugins);
+# the template and test plugins stay in plugins/dist.
+scripts/build-plugins.sh plugins/dist
+mkdir -p data/plugins
+for wasm in plugins/dist/*.wasm; do
+  [ -e "$wasm" ] || continue
+  [ "$(basename "$wasm")" = "template.wasm" ] && continue
+  cp -p "$wasm" data/plugins/
+done
 profile="${MAILSIFT_PROFILE:-release}"
 if [ "$profile" = "release" ]; then
   cargo build --release --bin mailsift
