@@ -465,6 +465,32 @@ impl Session {
         self.send(tagged(tag, Status::Ok, None, &format!("{verb} completed")));
     }
 
+    /// The destination of COPY/MOVE/APPEND; replies `NO [TRYCREATE]` when it does not exist
+    /// (RFC 9051 §6.3.12), so that clients offer to create it.
+    pub(super) fn target_mailbox(&mut self, tag: &str, mailbox: &str) -> Option<Mailbox> {
+        let name = self.mailbox_name(mailbox);
+        match self
+            .store
+            .read()
+            .and_then(|r| r.mailbox(self.account_id(), &name))
+        {
+            Ok(Some(m)) => Some(m),
+            Ok(None) => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("TRYCREATE"),
+                    "No such mailbox",
+                ));
+                None
+            }
+            Err(e) => {
+                self.store_error(tag, &e);
+                None
+            }
+        }
+    }
+
     async fn append(
         &mut self,
         tag: &str,
@@ -473,26 +499,8 @@ impl Session {
         date: Option<chrono::DateTime<chrono::FixedOffset>>,
         message: Vec<u8>,
     ) {
-        let name = self.mailbox_name(mailbox);
-        let target = match self
-            .store
-            .read()
-            .and_then(|r| r.mailbox(self.account_id(), &name))
-        {
-            Ok(Some(m)) => m,
-            Ok(None) => {
-                self.send(tagged(
-                    tag,
-                    Status::No,
-                    Some("TRYCREATE"),
-                    "No such mailbox",
-                ));
-                return;
-            }
-            Err(e) => {
-                self.store_error(tag, &e);
-                return;
-            }
+        let Some(target) = self.target_mailbox(tag, mailbox) else {
+            return;
         };
         if message.is_empty() {
             self.send(tagged(tag, Status::No, None, "Empty message"));

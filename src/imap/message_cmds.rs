@@ -388,26 +388,8 @@ impl Session {
             ));
             return;
         }
-        let name = self.mailbox_name(mailbox);
-        let target = match self
-            .store
-            .read()
-            .and_then(|r| r.mailbox(self.account_id(), &name))
-        {
-            Ok(Some(m)) => m,
-            Ok(None) => {
-                self.send(tagged(
-                    tag,
-                    Status::No,
-                    Some("TRYCREATE"),
-                    "No such mailbox",
-                ));
-                return;
-            }
-            Err(e) => {
-                self.store_error(tag, &e);
-                return;
-            }
+        let Some(target) = self.target_mailbox(tag, mailbox) else {
+            return;
         };
         let Some(source) = self.selected().map(|s| s.mailbox.clone()) else {
             return;
