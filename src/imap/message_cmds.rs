@@ -23,13 +23,7 @@ impl Session {
                 let Some(uids) = self.resolve(tag, uid, &set) else {
                     return Ok(());
                 };
-                if self.selected().is_some_and(|s| s.read_only) {
-                    self.send(tagged(
-                        tag,
-                        Status::No,
-                        Some("READ-ONLY"),
-                        "Mailbox is read-only",
-                    ));
+                if !self.require_writable(tag) {
                     return Ok(());
                 }
                 let Some(mailbox_id) = self.selected().map(|s| s.mailbox.id) else {
@@ -133,13 +127,7 @@ impl Session {
                 self.copy_or_move(tag, uid, &set, &mailbox, true).await
             }
             CommandBody::Expunge { uids } => {
-                if self.selected().is_some_and(|s| s.read_only) {
-                    self.send(tagged(
-                        tag,
-                        Status::No,
-                        Some("READ-ONLY"),
-                        "Mailbox is read-only",
-                    ));
+                if !self.require_writable(tag) {
                     return Ok(());
                 }
                 let only = match &uids {
@@ -172,6 +160,21 @@ impl Session {
             )),
         }
         Ok(())
+    }
+
+    /// Replies `NO [READ-ONLY]` when the mailbox was opened with EXAMINE; returns whether
+    /// changes are allowed.
+    fn require_writable(&mut self, tag: &str) -> bool {
+        if self.selected().is_some_and(|s| s.read_only) {
+            self.send(tagged(
+                tag,
+                Status::No,
+                Some("READ-ONLY"),
+                "Mailbox is read-only",
+            ));
+            return false;
+        }
+        true
     }
 
     /// Resolves a sequence or UID set to UIDs of the snapshot. Replies BAD and returns None on
@@ -379,13 +382,7 @@ impl Session {
             return;
         };
         let verb = if is_move { "MOVE" } else { "COPY" };
-        if is_move && self.selected().is_some_and(|s| s.read_only) {
-            self.send(tagged(
-                tag,
-                Status::No,
-                Some("READ-ONLY"),
-                "Mailbox is read-only",
-            ));
+        if is_move && !self.require_writable(tag) {
             return;
         }
         let Some(target) = self.target_mailbox(tag, mailbox) else {
