@@ -352,6 +352,20 @@ impl Session {
         tag: String,
         body: CommandBody,
     ) -> std::io::Result<Next> {
+        // Cleartext passwords only over TLS (RFC 9051 §11.1).
+        if matches!(
+            body,
+            CommandBody::Login { .. } | CommandBody::Authenticate { .. }
+        ) && !self.login_allowed()
+        {
+            self.send(tagged(
+                &tag,
+                Status::No,
+                Some("PRIVACYREQUIRED"),
+                "Use STARTTLS first",
+            ));
+            return Ok(Next::Continue);
+        }
         match body {
             CommandBody::StartTls => {
                 if self.conn.is_tls()
@@ -365,30 +379,12 @@ impl Session {
                 Ok(Next::StartTls)
             }
             CommandBody::Login { username, password } => {
-                if !self.login_allowed() {
-                    self.send(tagged(
-                        &tag,
-                        Status::No,
-                        Some("PRIVACYREQUIRED"),
-                        "Use STARTTLS first",
-                    ));
-                    return Ok(Next::Continue);
-                }
                 Ok(self.login(&tag, &username, &password).await)
             }
             CommandBody::Authenticate {
                 mechanism,
                 initial_response,
             } => {
-                if !self.login_allowed() {
-                    self.send(tagged(
-                        &tag,
-                        Status::No,
-                        Some("PRIVACYREQUIRED"),
-                        "Use STARTTLS first",
-                    ));
-                    return Ok(Next::Continue);
-                }
                 if !mechanism.eq_ignore_ascii_case("PLAIN") {
                     self.send(tagged(
                         &tag,
