@@ -113,9 +113,9 @@ fn main() {
         });
         let ctx = MessageContext::new(&envelope, &raw);
         let view_t = time(iterations, || {
-            std::hint::black_box(view::message(&envelope, &raw, ctx.parsed.as_ref()));
+            std::hint::black_box(view::message(&envelope, &raw, ctx.parsed.as_ref(), None));
         });
-        let msg = view::message(&envelope, &raw, ctx.parsed.as_ref());
+        let msg = view::message(&envelope, &raw, ctx.parsed.as_ref(), None);
         for (n, host) in &hosts {
             let calls = time(iterations, || {
                 let out = host.filter(&msg, &envelope.recipients);

@@ -44,6 +44,109 @@ pub struct Config {
     /// Per-plugin settings, keyed by the plugin's name (its file stem): `[plugin.NAME]`.
     #[serde(rename = "plugin")]
     pub plugin: BTreeMap<String, PluginConfig>,
+    /// The DNS resolver used for SPF, DKIM, DMARC and `mailsift doctor`.
+    pub dns: DnsConfig,
+    /// SPF, DKIM, DMARC and ARC checks on inbound mail.
+    pub sender_auth: SenderAuthConfig,
+}
+
+/// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DnsConfig {
+    /// Nameservers as `ip:port` (or `ip`, port 53). Empty: the system's (/etc/resolv.conf).
+    pub nameservers: Vec<String>,
+    /// Milliseconds to wait for one answer.
+    pub timeout_ms: u64,
+    /// Tries per nameserver before the lookup fails (and the message is tempfailed).
+    pub attempts: usize,
+    /// Answers kept in the resolver's cache (each for its TTL).
+    pub cache_size: u64,
+}
+
+impl Default for DnsConfig {
+    fn default() -> Self {
+        DnsConfig {
+            nameservers: Vec::new(),
+            timeout_ms: 5000,
+            attempts: 2,
+            cache_size: 8192,
+        }
+    }
+}
+
+impl DnsConfig {
+    /// The configured nameservers as socket addresses (port 53 when none is given).
+    pub fn nameserver_addrs(&self) -> Result<Vec<SocketAddr>, String> {
+        self.nameservers
+            .iter()
+            .map(|s| {
+                s.parse::<SocketAddr>()
+                    .or_else(|_| {
+                        s.parse::<std::net::IpAddr>()
+                            .map(|ip| SocketAddr::new(ip, 53))
+                    })
+                    .map_err(|_| {
+                        format!("`{s}` is not an address such as 192.0.2.53 or 192.0.2.53:53")
+                    })
+            })
+            .collect()
+    }
+}
+
+/// What to do with inbound mail that fails DMARC, by the policy its sender's domain publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmarcAction {
+    /// Refuse at the end of DATA with `550 5.7.1`.
+    Reject,
+    /// Deliver into the recipient's Junk folder.
+    Quarantine,
+    /// Deliver normally; only the Authentication-Results header tells.
+    Annotate,
+}
+
+impl DmarcAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            DmarcAction::Reject => "reject",
+            DmarcAction::Quarantine => "quarantine",
+            DmarcAction::Annotate => "annotate",
+        }
+    }
+}
+
+/// `[sender_auth]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SenderAuthConfig {
+    /// False: no checks, no Authentication-Results header (forged ones are still removed).
+    pub enabled: bool,
+    /// Clients in these networks are not checked as inbound (like authenticated sessions).
+    pub trusted_networks: Vec<ipnet::IpNet>,
+    /// Default handling of a DMARC failure when the sender publishes `p=reject`; a domain can
+    /// override it with `mailsift domain policy`.
+    pub dmarc_reject: DmarcAction,
+    /// Default handling of a DMARC failure when the sender publishes `p=quarantine`.
+    pub dmarc_quarantine: DmarcAction,
+    /// The DKIM selector of keys generated for our domains (`mailsift domain dkim`).
+    pub dkim_selector: String,
+}
+
+impl Default for SenderAuthConfig {
+    fn default() -> Self {
+        SenderAuthConfig {
+            enabled: true,
+            // The local host: cron jobs and local scripts hand mail to localhost.
+            trusted_networks: vec![
+                "127.0.0.0/8".parse().expect("valid network"),
+                "::1/128".parse().expect("valid network"),
+            ],
+            dmarc_reject: DmarcAction::Reject,
+            dmarc_quarantine: DmarcAction::Quarantine,
+            dkim_selector: "mailsift".into(),
+        }
+    }
 }
 
 /// What happens to a message when a plugin traps, times out or hits its memory cap.
@@ -237,6 +340,8 @@ impl Default for Config {
             log: LogConfig::default(),
             plugins: PluginsConfig::default(),
             plugin: BTreeMap::new(),
+            dns: DnsConfig::default(),
+            sender_auth: SenderAuthConfig::default(),
         }
     }
 }
@@ -345,6 +450,7 @@ impl Config {
             }
         }
         self.validate_plugins(&invalid)?;
+        self.validate_sender_auth(&invalid)?;
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -401,6 +507,39 @@ impl Config {
                     ));
                 }
             }
+        }
+        Ok(())
+    }
+
+    fn validate_sender_auth(
+        &self,
+        invalid: &dyn Fn(&str, &str) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        self.dns
+            .nameserver_addrs()
+            .map_err(|m| invalid("dns.nameservers", &m))?;
+        if !(1..=60_000).contains(&self.dns.timeout_ms) {
+            return Err(invalid("dns.timeout_ms", "must be between 1 and 60000"));
+        }
+        if !(1..=10).contains(&self.dns.attempts) {
+            return Err(invalid("dns.attempts", "must be between 1 and 10"));
+        }
+        if self.sender_auth.dmarc_quarantine == DmarcAction::Reject {
+            return Err(invalid(
+                "sender_auth.dmarc_quarantine",
+                "must be \"quarantine\" or \"annotate\": a sender asking for quarantine is not refused",
+            ));
+        }
+        let sel = &self.sender_auth.dkim_selector;
+        if sel.is_empty()
+            || !sel
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            return Err(invalid(
+                "sender_auth.dkim_selector",
+                "must be a DNS label such as mailsift or s2026",
+            ));
         }
         Ok(())
     }

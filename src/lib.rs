@@ -5,6 +5,7 @@
 //! `store`. See README.md, section "Architecture".
 
 pub mod admin;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod directory;

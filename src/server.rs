@@ -39,6 +39,8 @@ pub enum ServerError {
     Unsupported(String, &'static str),
     #[error(transparent)]
     Plugins(#[from] plugins::PluginError),
+    #[error("sender authentication: {0}")]
+    Auth(#[from] crate::auth::AuthError),
     #[error("admin socket {path}: {source}")]
     Admin {
         path: String,
@@ -78,12 +80,13 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         .as_ref()
         .map(|p| p.spawn_watcher(std::time::Duration::from_millis(250)));
 
+    let sender_auth = Arc::new(crate::auth::SenderAuth::new(&config)?);
+    let mut smtp_backend =
+        smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
+    smtp_backend.sender_auth = Some(sender_auth);
     let shared = Arc::new(Shared {
         directory: Directory::new(store.clone()),
-        smtp_backend: Arc::new(smtp::delivery::MailBackend::with_plugins(
-            store.clone(),
-            plugins.clone(),
-        )),
+        smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
     });
 

@@ -65,7 +65,7 @@ const MESSAGE: &str = "From: Sender <sender@example.org>\r\nTo: rcpt@example.com
 fn view_of(rcpts: &[&str], raw: &[u8]) -> types::Message {
     let env = envelope(rcpts);
     let ctx = MessageContext::new(&env, raw);
-    view::message(&env, raw, ctx.parsed.as_ref())
+    view::message(&env, raw, ctx.parsed.as_ref(), None)
 }
 
 fn headers_of(host: &PluginHost, raw: &[u8]) -> Vec<(String, String)> {

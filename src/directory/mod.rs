@@ -108,6 +108,11 @@ impl Directory {
         Directory { store }
     }
 
+    /// One of our domains, by name (any case).
+    pub fn domain(&self, name: &str) -> Result<Option<crate::store::Domain>, DirectoryError> {
+        Ok(self.store.read()?.domain(&name.to_ascii_lowercase())?)
+    }
+
     /// Resolves an envelope recipient. Subaddresses `user+tag@domain` reach `user@domain`.
     pub fn resolve(&self, address: &str) -> Result<Recipient, DirectoryError> {
         let Some((local, domain)) = split_lookup(address) else {

@@ -6,6 +6,7 @@
 
 mod plan;
 mod plugins;
+pub mod sender_auth;
 
 use std::net::IpAddr;
 
@@ -15,6 +16,7 @@ use crate::directory::{Directory, DirectoryError, Recipient};
 use crate::store::{Store, StoreError};
 pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
 pub use plugins::{apply_plugins, run_blocking};
+pub use sender_auth::InboundAuth;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -42,6 +44,8 @@ pub struct MessageContext<'a> {
     pub envelope: &'a Envelope,
     pub raw: &'a [u8],
     pub parsed: Option<mail_parser::Message<'a>>,
+    /// Sender authentication, when the message was checked as inbound mail.
+    pub auth: Option<&'a InboundAuth>,
 }
 
 impl<'a> MessageContext<'a> {
@@ -50,7 +54,13 @@ impl<'a> MessageContext<'a> {
             envelope,
             raw,
             parsed: MessageParser::default().parse(raw),
+            auth: None,
         }
+    }
+
+    pub fn with_auth(mut self, auth: Option<&'a InboundAuth>) -> MessageContext<'a> {
+        self.auth = auth;
+        self
     }
 
     pub fn subject(&self) -> Option<&str> {
@@ -80,6 +90,9 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
                 plan.undeliverable.push(rcpt.clone());
             }
         }
+    }
+    if let Some(auth) = ctx.auth {
+        sender_auth::apply(&mut plan, auth, directory, &ctx.envelope.queue_id)?;
     }
     tracing::debug!(
         local = plan.deliveries.len(),

@@ -52,6 +52,9 @@ pub struct DeliveryPlan {
     /// Recipients a plugin rejected or discarded at the end of DATA, with the reason. (One
     /// DATA reply covers every recipient, so these are dropped, not refused.)
     pub dropped: Vec<(String, String)>,
+    /// Recipients whose copy goes to Junk because the message failed the sender's DMARC
+    /// policy; applied after the plugins, so no folder suggestion takes it out again.
+    pub quarantined: Vec<String>,
     /// Plugins' key-value writes, committed in the same store write as the delivery.
     pub plugin_kv: Vec<KvWrite>,
 }

@@ -16,6 +16,7 @@ pub async fn run_blocking(
     plugins: Option<Arc<PluginHost>>,
     envelope: Envelope,
     raw: Vec<u8>,
+    auth: Option<super::InboundAuth>,
 ) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
     let permit = match &plugins {
         Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
@@ -24,11 +25,14 @@ pub async fn run_blocking(
     let joined = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let plan = {
-            let ctx = MessageContext::new(&envelope, &raw);
+            let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
             super::run(&directory, &ctx).map(|mut plan| {
-                if let Some(host) = &plugins {
+                if let Some(host) = &plugins
+                    && plan.verdict == Verdict::Accept
+                {
                     apply_plugins(&mut plan, host, &ctx);
                 }
+                super::sender_auth::enforce_quarantine(&mut plan);
                 plan
             })
         };
@@ -46,7 +50,12 @@ pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageCo
     if host.registry().snapshot().is_empty() {
         return;
     }
-    let message = view::message(ctx.envelope, ctx.raw, ctx.parsed.as_ref());
+    let message = view::message(
+        ctx.envelope,
+        ctx.raw,
+        ctx.parsed.as_ref(),
+        ctx.auth.map(|a| &a.report),
+    );
     let outcome = host.filter(&message, &ctx.envelope.recipients);
     plan.plugin_kv = outcome.kv_writes;
     fold(plan, outcome.merged, &ctx.envelope.queue_id);

@@ -513,7 +513,7 @@ pub fn test_plugin(
         }
     }
     let parsed = mail_parser::MessageParser::default().parse(raw);
-    let message = view::message(&envelope, raw, parsed.as_ref());
+    let message = view::message(&envelope, raw, parsed.as_ref(), None);
     let run = host.call(&plugin, &queue_id, true, |store, instance| {
         let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
             store,

@@ -4,6 +4,7 @@
 use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
 
 use super::types;
+use crate::auth::{AuthReport, Outcome};
 use crate::pipeline::Envelope;
 
 /// Attached messages nested deeper than this are not flattened further.
@@ -20,15 +21,38 @@ pub fn envelope(env: &Envelope) -> types::Envelope {
     }
 }
 
-/// Sender authentication is not checked yet (a later stage): every result is `none`.
-fn no_auth() -> types::SenderAuth {
+/// The sender-authentication results; all `none` when the message was not checked
+/// (authenticated or trusted sender, or checks turned off).
+pub fn sender_auth(report: Option<&AuthReport>) -> types::SenderAuth {
+    let Some(r) = report else {
+        return types::SenderAuth {
+            spf: types::AuthResult::None,
+            spf_domain: None,
+            dkim: types::AuthResult::None,
+            dkim_domains: Vec::new(),
+            dmarc: types::AuthResult::None,
+            from_domain: None,
+        };
+    };
     types::SenderAuth {
-        spf: types::AuthResult::None,
-        spf_domain: None,
-        dkim: types::AuthResult::None,
-        dkim_domains: Vec::new(),
-        dmarc: types::AuthResult::None,
-        from_domain: None,
+        spf: auth_result(r.spf),
+        spf_domain: Some(r.spf_domain.clone()).filter(|d| !d.is_empty()),
+        dkim: auth_result(r.dkim_summary()),
+        dkim_domains: r.dkim_pass_domains(),
+        dmarc: auth_result(r.dmarc),
+        from_domain: r.from_domain.clone(),
+    }
+}
+
+fn auth_result(o: Outcome) -> types::AuthResult {
+    match o {
+        Outcome::None => types::AuthResult::None,
+        Outcome::Pass => types::AuthResult::Pass,
+        Outcome::Fail => types::AuthResult::Fail,
+        Outcome::SoftFail => types::AuthResult::Softfail,
+        Outcome::Neutral => types::AuthResult::Neutral,
+        Outcome::TempError => types::AuthResult::Temperror,
+        Outcome::PermError => types::AuthResult::Permerror,
     }
 }
 
@@ -36,10 +60,11 @@ pub fn message(
     env: &Envelope,
     raw: &[u8],
     parsed: Option<&mail_parser::Message<'_>>,
+    auth: Option<&AuthReport>,
 ) -> types::Message {
     let mut m = types::Message {
         envelope: envelope(env),
-        auth: no_auth(),
+        auth: sender_auth(auth),
         headers: Vec::new(),
         subject: None,
         from: Vec::new(),
@@ -274,7 +299,7 @@ mod tests {
             "--b1--\r\n",
         );
         let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes());
-        let m = message(&env(), raw.as_bytes(), parsed.as_ref());
+        let m = message(&env(), raw.as_bytes(), parsed.as_ref(), None);
         assert_eq!(m.subject.as_deref(), Some("Grüße"));
         assert_eq!(m.from[0].address, "j@example.org");
         assert_eq!(m.from[0].name.as_deref(), Some("Jürgen"));

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::{self, Inbound, SenderAuth};
 use crate::directory::{Authenticated, Directory, Recipient};
 use crate::pipeline::{self, Verdict};
 use crate::plugins::PluginHost;
@@ -14,6 +15,8 @@ pub struct MailBackend {
     pub directory: Directory,
     pub store: Store,
     pub plugins: Option<Arc<PluginHost>>,
+    /// SPF/DKIM/DMARC checks of inbound mail; `None` runs none (unit tests).
+    pub sender_auth: Option<Arc<SenderAuth>>,
 }
 
 impl MailBackend {
@@ -22,6 +25,7 @@ impl MailBackend {
             directory: Directory::new(store.clone()),
             store,
             plugins: None,
+            sender_auth: None,
         }
     }
 
@@ -127,9 +131,15 @@ impl SmtpBackend for MailBackend {
             client_ip: envelope.client_ip,
             authenticated_as: envelope.authenticated_as,
         };
-        let result =
-            pipeline::run_blocking(self.directory.clone(), self.plugins.clone(), envelope, raw)
-                .await;
+        let (auth, raw) = self.sender_auth(&envelope, raw).await;
+        let result = pipeline::run_blocking(
+            self.directory.clone(),
+            self.plugins.clone(),
+            envelope,
+            raw,
+            auth,
+        )
+        .await;
         let (plan, envelope, raw) = match result {
             Ok(x) => x,
             Err(e) => {
@@ -187,6 +197,48 @@ impl SmtpBackend for MailBackend {
 }
 
 impl MailBackend {
+    /// Checks the sender of an inbound message (not of authenticated or trusted clients), then
+    /// removes Authentication-Results fields that claim to be ours (RFC 8601 §5) — after the
+    /// checks, so that DKIM verifies the message as it was signed.
+    async fn sender_auth(
+        &self,
+        envelope: &pipeline::Envelope,
+        raw: Vec<u8>,
+    ) -> (Option<pipeline::InboundAuth>, Vec<u8>) {
+        let Some(sa) = &self.sender_auth else {
+            return (None, raw);
+        };
+        let inbound = if sa.exempt(envelope.client_ip, envelope.authenticated_as.is_some()) {
+            None
+        } else {
+            let report = sa
+                .check(&Inbound {
+                    client_ip: envelope.client_ip,
+                    helo: &envelope.helo,
+                    mail_from: &envelope.mail_from,
+                    raw: &raw,
+                })
+                .await;
+            tracing::info!(
+                spf = report.spf.name(),
+                dkim = report.dkim_summary().name(),
+                dmarc = report.dmarc.name(),
+                from_domain = report.from_domain.as_deref().unwrap_or(""),
+                "sender authentication"
+            );
+            Some(pipeline::InboundAuth {
+                report,
+                dmarc_reject: sa.config().dmarc_reject,
+                dmarc_quarantine: sa.config().dmarc_quarantine,
+            })
+        };
+        let (raw, removed) = auth::strip_forged(raw, sa.hostname());
+        if removed > 0 {
+            tracing::info!(removed, "removed forged Authentication-Results fields");
+        }
+        (inbound, raw)
+    }
+
     fn directory_decision(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
         match self.directory.resolve(recipient) {
             Ok(Recipient::Local { .. }) => RcptDecision::Accept,

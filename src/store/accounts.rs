@@ -16,9 +16,22 @@ impl Tx<'_> {
         let domain = Domain {
             name: name.to_string(),
             created: now(),
+            dmarc_reject: None,
+            dmarc_quarantine: None,
+            dkim: None,
         };
         domains.insert(name, encode(&domain).as_slice())?;
         Ok(domain)
+    }
+
+    /// Replaces the record of an existing domain (policy, DKIM key).
+    pub fn update_domain(&mut self, domain: &Domain) -> Result<()> {
+        let mut domains = self.txn.open_table(DOMAINS)?;
+        if domains.get(domain.name.as_str())?.is_none() {
+            return Err(StoreError::NotFound(format!("domain {}", domain.name)));
+        }
+        domains.insert(domain.name.as_str(), encode(domain).as_slice())?;
+        Ok(())
     }
 
     /// Removes a domain; refused while accounts of the domain exist.

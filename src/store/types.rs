@@ -10,6 +10,27 @@ pub struct Domain {
     pub name: String,
     /// Unix seconds.
     pub created: i64,
+    /// This domain's handling of inbound mail failing a sender's DMARC `p=reject`; `None`
+    /// takes the server default (`[sender_auth] dmarc_reject`).
+    #[serde(default)]
+    pub dmarc_reject: Option<crate::config::DmarcAction>,
+    /// Likewise for `p=quarantine`.
+    #[serde(default)]
+    pub dmarc_quarantine: Option<crate::config::DmarcAction>,
+    /// The domain's DKIM signing key, made by `mailsift domain dkim`.
+    #[serde(default)]
+    pub dkim: Option<DkimKey>,
+}
+
+/// A DKIM key pair (RSA, PKCS#1 DER, base64) and the selector it is published under.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DkimKey {
+    pub selector: String,
+    /// "rsa" (RFC 6376 `k=` tag value).
+    pub algorithm: String,
+    pub private_key: String,
+    pub public_key: String,
+    pub created: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
