@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::admin::{self, AdminRequest};
 use crate::config::Config;
-use crate::store::{Store, StoreError};
+use crate::store::{DkimKey, Store, StoreError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,6 +48,12 @@ pub enum Command {
     /// WebAssembly filter plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
+    /// to publish. Exit status 1 when something is wrong.
+    Doctor {
+        /// One of this server's domains.
+        domain: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +84,26 @@ pub enum DomainCommand {
     List,
     /// Remove a domain (it must have no accounts left).
     Remove { name: String },
+    /// Show a domain's DMARC handling and DKIM key.
+    Show { name: String },
+    /// How inbound mail failing its sender's DMARC policy is handled for this domain's
+    /// recipients (the server default is in [sender_auth]).
+    Policy {
+        name: String,
+        /// When the sender publishes p=reject.
+        #[arg(long, value_enum, value_name = "ACTION")]
+        dmarc_reject: Option<admin::PolicySetting>,
+        /// When the sender publishes p=quarantine (quarantine, annotate or default).
+        #[arg(long, value_enum, value_name = "ACTION")]
+        dmarc_quarantine: Option<admin::PolicySetting>,
+    },
+    /// Make the domain's DKIM key (once) and print the DNS record to publish.
+    Dkim {
+        name: String,
+        /// Replace the existing key with a new one.
+        #[arg(long)]
+        rotate: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,10 +148,27 @@ pub enum QueueCommand {
     List,
 }
 
-fn request_for(command: &Command) -> Option<AdminRequest> {
+fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
-        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) => return None,
+        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) | Command::Doctor { .. } => {
+            return None;
+        }
+        Command::Domain(DomainCommand::Show { name }) => R::DomainShow { name: name.clone() },
+        Command::Domain(DomainCommand::Policy {
+            name,
+            dmarc_reject,
+            dmarc_quarantine,
+        }) => R::DomainPolicy {
+            name: name.clone(),
+            dmarc_reject: *dmarc_reject,
+            dmarc_quarantine: *dmarc_quarantine,
+        },
+        Command::Domain(DomainCommand::Dkim { name, rotate }) => R::DomainDkim {
+            name: name.clone(),
+            selector: config.sender_auth.dkim_selector.clone(),
+            rotate: *rotate,
+        },
         Command::Plugin(PluginCommand::List) => R::PluginList,
         Command::Domain(DomainCommand::Add { name }) => R::DomainAdd { name: name.clone() },
         Command::Domain(DomainCommand::List) => R::DomainList,
@@ -198,7 +241,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return plugin_test(&config, plugin, message, from, rcpt, cli.json).await;
     }
-    let Some(request) = request_for(&cli.command) else {
+    if let Command::Doctor { domain } = &cli.command {
+        return doctor(&config, domain, cli.json).await;
+    }
+    let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;
         return Ok(());
     };
@@ -305,8 +351,77 @@ async fn plugin_test(
     Ok(())
 }
 
+/// `mailsift doctor`: our DKIM key from the store (through the server when it runs), the DNS
+/// checks from this process, through the configured resolver.
+async fn doctor(config: &Config, domain: &str, json: bool) -> anyhow::Result<()> {
+    let shown = run_admin(
+        config,
+        AdminRequest::DomainShow {
+            name: domain.to_string(),
+        },
+    )
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!("{e} (doctor checks this server's domains: `mailsift domain add {domain}`)")
+    })?;
+    let dkim = shown.get("dkim").filter(|k| !k.is_null()).map(|k| DkimKey {
+        selector: s(k, "selector").to_string(),
+        algorithm: s(k, "algorithm").to_string(),
+        private_key: String::new(),
+        public_key: s(k, "public_key").to_string(),
+        created: 0,
+    });
+    let resolver = crate::auth::authenticator(&config.dns)?;
+    let report = crate::auth::doctor::check(
+        &resolver,
+        s(&shown, "domain"),
+        &crate::auth::doctor::Server {
+            hostname: &config.hostname,
+            dkim: dkim.as_ref(),
+        },
+    )
+    .await;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    if !report.ok {
+        // The report says what is wrong; the status tells scripts.
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn print_domain(d: &Value) {
+    println!("domain            {}", s(d, "domain"));
+    println!("added             {}", s(d, "created"));
+    println!("DMARC p=reject    {}", s(d, "dmarc_reject"));
+    println!("DMARC p=quarantine {}", s(d, "dmarc_quarantine"));
+    match d.get("dkim").filter(|k| !k.is_null()) {
+        None => println!(
+            "DKIM key          none (make one with `mailsift domain dkim {}`)",
+            s(d, "domain")
+        ),
+        Some(k) => {
+            println!(
+                "DKIM key          selector {}, {} (made {})",
+                s(k, "selector"),
+                s(k, "algorithm"),
+                s(k, "created")
+            );
+            println!("publish this TXT record:");
+            println!(
+                "{}. 3600 IN TXT \"{}\"",
+                s(k, "record_name"),
+                s(k, "record_value")
+            );
+        }
+    }
 }
 
 fn print_human(command: &Command, result: &Value) {
@@ -318,6 +433,9 @@ fn print_human(command: &Command, result: &Value) {
         Command::Domain(DomainCommand::Remove { .. }) => {
             println!("Removed domain {}", s(result, "removed"))
         }
+        Command::Domain(
+            DomainCommand::Show { .. } | DomainCommand::Policy { .. } | DomainCommand::Dkim { .. },
+        ) => print_domain(result),
         Command::Domain(DomainCommand::List) => {
             for d in &rows {
                 println!("{}\t(added {})", s(d, "domain"), s(d, "created"));
@@ -447,6 +565,6 @@ fn print_human(command: &Command, result: &Value) {
                 }
             }
         }
-        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) => {}
+        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) | Command::Doctor { .. } => {}
     }
 }

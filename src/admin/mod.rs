@@ -10,9 +10,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::config::DmarcAction;
 use crate::directory::{self, DirectoryError};
 use crate::plugins::PluginHost;
-use crate::store::{Store, StoreError};
+use crate::store::{Domain, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -23,6 +24,22 @@ pub enum AdminRequest {
     DomainList,
     DomainRemove {
         name: String,
+    },
+    /// A domain's settings: DMARC handling and DKIM key (public part).
+    DomainShow {
+        name: String,
+    },
+    /// Sets (or with `None`, keeps) the domain's handling of inbound DMARC failures.
+    DomainPolicy {
+        name: String,
+        dmarc_reject: Option<PolicySetting>,
+        dmarc_quarantine: Option<PolicySetting>,
+    },
+    /// Makes the domain's DKIM key if it has none (or a new one with `rotate`).
+    DomainDkim {
+        name: String,
+        selector: String,
+        rotate: bool,
     },
     AccountAdd {
         address: String,
@@ -51,6 +68,45 @@ pub enum AdminRequest {
     QueueList,
     /// The running server's plugins with their counters.
     PluginList,
+}
+
+/// A per-domain DMARC setting: an action, or back to the server default.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicySetting {
+    Reject,
+    Quarantine,
+    Annotate,
+    Default,
+}
+
+impl PolicySetting {
+    fn action(self) -> Option<DmarcAction> {
+        match self {
+            PolicySetting::Reject => Some(DmarcAction::Reject),
+            PolicySetting::Quarantine => Some(DmarcAction::Quarantine),
+            PolicySetting::Annotate => Some(DmarcAction::Annotate),
+            PolicySetting::Default => None,
+        }
+    }
+}
+
+fn domain_json(d: &Domain) -> Value {
+    let setting = |a: Option<DmarcAction>| a.map_or("default", DmarcAction::name);
+    json!({
+        "domain": d.name,
+        "created": date(d.created),
+        "dmarc_reject": setting(d.dmarc_reject),
+        "dmarc_quarantine": setting(d.dmarc_quarantine),
+        "dkim": d.dkim.as_ref().map(|k| json!({
+            "selector": k.selector,
+            "public_key": k.public_key,
+            "algorithm": k.algorithm,
+            "created": date(k.created),
+            "record_name": crate::auth::dkim_key::record_name(k, &d.name),
+            "record_value": crate::auth::dkim_key::record_value(k),
+        })),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +168,74 @@ pub async fn execute_with(
             let n = name.clone();
             store.write(move |tx| tx.remove_domain(&n)).await?;
             Ok(json!({ "removed": name }))
+        }
+        AdminRequest::DomainShow { name } => {
+            let name = directory::normalize_domain(&name)?;
+            let domain = store
+                .read()?
+                .domain(&name)?
+                .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
+            Ok(domain_json(&domain))
+        }
+        AdminRequest::DomainPolicy {
+            name,
+            dmarc_reject,
+            dmarc_quarantine,
+        } => {
+            let name = directory::normalize_domain(&name)?;
+            if dmarc_quarantine == Some(PolicySetting::Reject) {
+                return Err(AdminError::Other(
+                    "a sender asking for quarantine is not refused: use quarantine, annotate or default".into(),
+                ));
+            }
+            let domain = store
+                .write(move |tx| {
+                    let mut d = tx
+                        .domain(&name)?
+                        .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
+                    if let Some(s) = dmarc_reject {
+                        d.dmarc_reject = s.action();
+                    }
+                    if let Some(s) = dmarc_quarantine {
+                        d.dmarc_quarantine = s.action();
+                    }
+                    tx.update_domain(&d)?;
+                    Ok(d)
+                })
+                .await?;
+            Ok(domain_json(&domain))
+        }
+        AdminRequest::DomainDkim {
+            name,
+            selector,
+            rotate,
+        } => {
+            let name = directory::normalize_domain(&name)?;
+            let existing = store
+                .read()?
+                .domain(&name)?
+                .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
+            if existing.dkim.is_some() && !rotate {
+                return Ok(domain_json(&existing));
+            }
+            // RSA key generation takes a noticeable moment: off the async threads.
+            let key = tokio::task::spawn_blocking(move || {
+                crate::auth::dkim_key::generate(&selector, chrono::Utc::now().timestamp())
+            })
+            .await
+            .map_err(|e| AdminError::Other(e.to_string()))?
+            .map_err(|e| AdminError::Other(e.to_string()))?;
+            let domain = store
+                .write(move |tx| {
+                    let mut d = tx
+                        .domain(&name)?
+                        .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
+                    d.dkim = Some(key.clone());
+                    tx.update_domain(&d)?;
+                    Ok(d)
+                })
+                .await?;
+            Ok(domain_json(&domain))
         }
         AdminRequest::AccountAdd { address } => {
             let address = directory::normalize_new_account(&address)?;

@@ -24,6 +24,10 @@ impl Tx<'_> {
         Ok(domain)
     }
 
+    pub fn domain(&self, name: &str) -> Result<Option<Domain>> {
+        get_json(&self.txn.open_table(DOMAINS)?, "domains", name)
+    }
+
     /// Replaces the record of an existing domain (policy, DKIM key).
     pub fn update_domain(&mut self, domain: &Domain) -> Result<()> {
         let mut domains = self.txn.open_table(DOMAINS)?;
