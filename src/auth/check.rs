@@ -284,7 +284,10 @@ impl SenderAuth {
                 (Vec::new(), Outcome::None, Outcome::None, None, None)
             }
         };
-        let mut header = one_line(&results.to_string());
+        let mut header = one_line(&results.to_string()).replace(
+            "dkim=neutral (body hash did not verify)",
+            "dkim=fail (body hash did not verify)",
+        );
         if dkim.is_empty() {
             // RFC 8601 §2.7.1: say that there was nothing to verify.
             header.push_str("; dkim=none (no signatures)");
@@ -335,6 +338,11 @@ fn spf_outcome(r: SpfResult) -> Outcome {
 
 fn dkim_outcome(r: &DkimResult) -> Outcome {
     match r {
+        // RFC 6376 §6.1.3: a body that does not match its hash is a failed verification
+        // (PERMFAIL), "fail" in RFC 8601 §2.7.1 terms; mail-auth, like Gmail, says "neutral".
+        DkimResult::Neutral(mail_auth::Error::Dkim(
+            mail_auth::dkim::DkimError::FailedBodyHashMatch,
+        )) => Outcome::Fail,
         DkimResult::Pass => Outcome::Pass,
         DkimResult::Neutral(_) => Outcome::Neutral,
         DkimResult::Fail(_) => Outcome::Fail,

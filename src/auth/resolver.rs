@@ -18,11 +18,18 @@ use crate::config::DnsConfig;
 pub fn authenticator(config: &DnsConfig) -> Result<MessageAuthenticator, AuthError> {
     let addrs = config.nameserver_addrs().map_err(AuthError::Config)?;
     let (resolver_config, mut opts) = if addrs.is_empty() {
-        read_system_conf().map_err(|e| {
-            AuthError::Config(format!(
-                "cannot read the system's DNS configuration ({e}); set [dns] nameservers"
-            ))
-        })?
+        match read_system_conf() {
+            Ok(conf) => conf,
+            // The server still starts: every lookup then fails, so inbound mail that needs
+            // checking is tempfailed (never passed) until DNS is configured.
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the system's DNS configuration; set [dns] nameservers");
+                (
+                    ResolverConfig::from_name_servers(Vec::new()),
+                    ResolverOpts::default(),
+                )
+            }
+        }
     } else {
         let servers = addrs
             .iter()

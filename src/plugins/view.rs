@@ -237,6 +237,41 @@ pub fn decode_encoded_words(raw: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn sender_auth_results_reach_the_plugins() {
+        use crate::auth::DkimCheck;
+        let report = AuthReport {
+            spf: Outcome::SoftFail,
+            spf_domain: "bounce.example.org".into(),
+            dkim: vec![
+                DkimCheck {
+                    outcome: Outcome::Fail,
+                    domain: Some("other.example".into()),
+                    selector: Some("s".into()),
+                },
+                DkimCheck {
+                    outcome: Outcome::Pass,
+                    domain: Some("example.org".into()),
+                    selector: Some("s".into()),
+                },
+            ],
+            arc: Outcome::None,
+            dmarc: Outcome::Pass,
+            from_domain: Some("example.org".into()),
+            dmarc_policy: None,
+            header: String::new(),
+        };
+        let a = sender_auth(Some(&report));
+        assert!(matches!(a.spf, types::AuthResult::Softfail));
+        assert_eq!(a.spf_domain.as_deref(), Some("bounce.example.org"));
+        assert!(matches!(a.dkim, types::AuthResult::Pass));
+        assert_eq!(a.dkim_domains, vec!["example.org"]);
+        assert!(matches!(a.dmarc, types::AuthResult::Pass));
+        assert_eq!(a.from_domain.as_deref(), Some("example.org"));
+        let none = sender_auth(None);
+        assert!(matches!(none.dmarc, types::AuthResult::None) && none.dkim_domains.is_empty());
+    }
+
     fn env() -> Envelope {
         Envelope {
             queue_id: "Q1".into(),

@@ -1,0 +1,200 @@
+//! An authoritative DNS server for tests, on 127.0.0.1 (UDP and TCP on the same free port), with
+//! zones the test writes: TXT, MX and A records, names that never answer (timeouts) and names
+//! that answer SERVFAIL. Messages are encoded with hickory-proto, the resolver's own library.
+//! It runs on its own thread and runtime, so blocking tests and spawned processes can use it.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use mail_auth::hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
+use mail_auth::hickory_resolver::proto::rr::rdata::{A, MX, TXT};
+use mail_auth::hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Default)]
+struct Zones {
+    txt: HashMap<String, Vec<String>>,
+    mx: HashMap<String, Vec<(u16, String)>>,
+    a: HashMap<String, Vec<Ipv4Addr>>,
+    /// Queries for these names (and their subdomains) are never answered.
+    blackhole: HashSet<String>,
+    servfail: HashSet<String>,
+}
+
+pub struct DnsServer {
+    pub addr: SocketAddr,
+    zones: Arc<Mutex<Zones>>,
+}
+
+fn key(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl DnsServer {
+    pub fn start() -> DnsServer {
+        let zones = Arc::new(Mutex::new(Zones::default()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let z = zones.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+                    .await
+                    .expect("udp");
+                let addr = udp.local_addr().expect("addr");
+                let tcp = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .expect("tcp on the same port");
+                tx.send(addr).expect("report address");
+                let udp = Arc::new(udp);
+                let zt = z.clone();
+                tokio::spawn(async move {
+                    while let Ok((mut stream, _)) = tcp.accept().await {
+                        let z = zt.clone();
+                        tokio::spawn(async move {
+                            loop {
+                                let mut len = [0u8; 2];
+                                if stream.read_exact(&mut len).await.is_err() {
+                                    return;
+                                }
+                                let mut buf = vec![0; u16::from_be_bytes(len) as usize];
+                                if stream.read_exact(&mut buf).await.is_err() {
+                                    return;
+                                }
+                                if let Some(resp) = answer(&z, &buf) {
+                                    let mut out = (resp.len() as u16).to_be_bytes().to_vec();
+                                    out.extend_from_slice(&resp);
+                                    if stream.write_all(&out).await.is_err() {
+                                        return;
+                                    }
+                                }
+                            }
+                        });
+                    }
+                });
+                let mut buf = vec![0u8; 4096];
+                loop {
+                    let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
+                        continue;
+                    };
+                    if let Some(resp) = answer(&z, &buf[..n]) {
+                        let _ = udp.send_to(&resp, peer).await;
+                    }
+                }
+            });
+        });
+        let addr = rx.recv().expect("DNS server started");
+        DnsServer { addr, zones }
+    }
+
+    pub fn txt(&self, name: &str, value: &str) -> &Self {
+        let mut z = self.zones.lock().unwrap();
+        z.txt.entry(key(name)).or_default().push(value.to_string());
+        self
+    }
+
+    pub fn mx(&self, name: &str, preference: u16, exchange: &str) -> &Self {
+        let mut z = self.zones.lock().unwrap();
+        z.mx.entry(key(name))
+            .or_default()
+            .push((preference, exchange.to_string()));
+        self
+    }
+
+    pub fn a(&self, name: &str, ip: Ipv4Addr) -> &Self {
+        let mut z = self.zones.lock().unwrap();
+        z.a.entry(key(name)).or_default().push(ip);
+        self
+    }
+
+    /// Never answer queries for `name` or any name under it.
+    pub fn blackhole(&self, name: &str) -> &Self {
+        self.zones.lock().unwrap().blackhole.insert(key(name));
+        self
+    }
+
+    pub fn servfail(&self, name: &str) -> &Self {
+        self.zones.lock().unwrap().servfail.insert(key(name));
+        self
+    }
+}
+
+fn under(name: &str, set: &HashSet<String>) -> bool {
+    set.iter()
+        .any(|s| name == s || name.ends_with(&format!(".{s}")))
+}
+
+/// Splits a TXT value into character-strings of at most 255 octets (RFC 1035 §3.3).
+fn chunks(value: &str) -> Vec<String> {
+    value
+        .as_bytes()
+        .chunks(255)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect()
+}
+
+fn answer(zones: &Mutex<Zones>, request: &[u8]) -> Option<Vec<u8>> {
+    let request = Message::from_vec(request).ok()?;
+    let query = request.queries.first()?.clone();
+    let qname = key(&query.name.to_ascii());
+    let z = zones.lock().unwrap();
+    if under(&qname, &z.blackhole) {
+        return None;
+    }
+    let mut response = Message::new(
+        request.metadata.id,
+        MessageType::Response,
+        request.metadata.op_code,
+    );
+    response.metadata.authoritative = true;
+    response.metadata.recursion_desired = request.metadata.recursion_desired;
+    response.metadata.recursion_available = true;
+    response.add_query(query.clone());
+    response.edns = request.edns.clone();
+    if under(&qname, &z.servfail) {
+        response.metadata.response_code = ResponseCode::ServFail;
+        return response.to_vec().ok();
+    }
+    let name = query.name.clone();
+    let mut records = Vec::new();
+    match query.query_type {
+        RecordType::TXT => {
+            for v in z.txt.get(&qname).into_iter().flatten() {
+                records.push(Record::from_rdata(
+                    name.clone(),
+                    60,
+                    RData::TXT(TXT::new(chunks(v))),
+                ));
+            }
+        }
+        RecordType::MX => {
+            for (pref, exchange) in z.mx.get(&qname).into_iter().flatten() {
+                let exchange = Name::from_ascii(format!("{}.", key(exchange))).ok()?;
+                records.push(Record::from_rdata(
+                    name.clone(),
+                    60,
+                    RData::MX(MX::new(*pref, exchange)),
+                ));
+            }
+        }
+        RecordType::A => {
+            for ip in z.a.get(&qname).into_iter().flatten() {
+                records.push(Record::from_rdata(name.clone(), 60, RData::A(A(*ip))));
+            }
+        }
+        _ => {}
+    }
+    let exists =
+        z.txt.contains_key(&qname) || z.mx.contains_key(&qname) || z.a.contains_key(&qname);
+    if records.is_empty() && !exists {
+        response.metadata.response_code = ResponseCode::NXDomain;
+    }
+    for r in records {
+        response.add_answer(r);
+    }
+    response.to_vec().ok()
+}
