@@ -59,6 +59,11 @@ fn dns() -> &'static DnsServer {
             .txt("_dmarc.quarantining.test", "v=DMARC1; p=quarantine");
         d.txt("relaxed.test", spf)
             .txt("_dmarc.relaxed.test", "v=DMARC1; p=none");
+        // For the cache test.
+        d.txt("cached.test", spf)
+            .txt("_dmarc.cached.test", "v=DMARC1; p=reject");
+        // A forwarder that seals ARC sets.
+        d.txt("sel._domainkey.forwarder.test", &dkim_record());
         // A domain whose nameserver never answers, and one that fails.
         d.blackhole("slow.test");
         d.servfail("broken.test");
@@ -546,6 +551,90 @@ async fn authenticated_and_trusted_clients_are_not_checked() {
         })
         .await;
     assert_eq!(reply.code, 250);
+}
+
+/// Answers are cached for their TTL: once looked up, a domain keeps passing while its
+/// nameserver is unreachable.
+#[tokio::test]
+async fn answers_are_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path(), |_| {}).await;
+    let raw = message("a@cached.test", "first");
+    let sent = send(&b, GOOD_IP, "a@cached.test", &["bob@example.org"], &raw).await;
+    assert_eq!(sent.code, 250, "{}", sent.text);
+    dns().blackhole("cached.test");
+    let raw = message("a@cached.test", "second");
+    let sent = send(&b, GOOD_IP, "a@cached.test", &["bob@example.org"], &raw).await;
+    // A lookup that reached the (now silent) nameserver would have made this a 451.
+    assert_eq!(sent.code, 250, "{}", sent.text);
+    let all = stored(&store, "bob@example.org");
+    assert!(ours(&all[1].2).contains("dmarc=pass"));
+}
+
+/// A forwarder's ARC set (RFC 8617), sealed in the test with mail-auth, is verified.
+#[tokio::test]
+async fn arc_chain_is_verified() {
+    use mail_auth::arc::ArcSealer;
+    use mail_auth::{AuthenticatedMessage, AuthenticationResults};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path(), |_| {}).await;
+    let original = sign(
+        &message("alice@lenient.test", "forwarded"),
+        "lenient.test",
+        "sel",
+    );
+    let resolver = mailsift::auth::authenticator(&config(dir.path()).dns).unwrap();
+    let parsed = AuthenticatedMessage::parse(original.as_bytes()).unwrap();
+    let dkim = resolver.verify_dkim(&parsed).await;
+    let arc = resolver.verify_arc(&parsed).await;
+    let results =
+        AuthenticationResults::new("forwarder.test").with_dkim_results(&dkim, "lenient.test");
+    let der = STANDARD.decode(&signing_key().private_key).unwrap();
+    let key =
+        RsaKey::<Sha256>::from_key_der(rustls_pki_types::PrivateKeyDer::Pkcs1(der.into())).unwrap();
+    let set = ArcSealer::from_key(key)
+        .domain("forwarder.test")
+        .selector("sel")
+        .headers(["From", "To", "Subject", "DKIM-Signature"])
+        .seal(&parsed, &results, &arc)
+        .unwrap();
+    let sealed = format!("{}{}", set.to_header(), original);
+    let sent = send(
+        &b,
+        BAD_IP,
+        "list@forwarder.test",
+        &["bob@example.org"],
+        &sealed,
+    )
+    .await;
+    assert_eq!(sent.code, 250, "{}", sent.text);
+    let ar = ours(&only_inbox(&store, "bob@example.org"));
+    assert!(ar.contains("arc=pass"), "{ar}");
+
+    // The forwarder's seal no longer matches a modified message.
+    let broken = sealed.replace("Subject: forwarded", "Subject: changed");
+    let sent = send(
+        &b,
+        BAD_IP,
+        "list@forwarder.test",
+        &["bob@example.org"],
+        &broken,
+    )
+    .await;
+    assert_eq!(sent.code, 250, "{}", sent.text);
+    let all = stored(&store, "bob@example.org");
+    let ar = ours(
+        &all.iter()
+            .find(|m| m.2.contains("Subject: changed"))
+            .unwrap()
+            .2,
+    );
+    assert!(
+        ar.contains("arc=fail") || ar.contains("arc=neutral"),
+        "{ar}"
+    );
+    assert!(!ar.contains("arc=pass"), "{ar}");
 }
 
 /// One full SMTP session over a loopback socket: the verdict reaches the wire.
