@@ -115,28 +115,7 @@ impl Directory {
 
     /// Resolves an envelope recipient. Subaddresses `user+tag@domain` reach `user@domain`.
     pub fn resolve(&self, address: &str) -> Result<Recipient, DirectoryError> {
-        let Some((local, domain)) = split_lookup(address) else {
-            return Ok(Recipient::Remote);
-        };
-        let read = self.store.read()?;
-        if read.domain(&domain)?.is_none() {
-            return Ok(Recipient::Remote);
-        }
-        if let Some(account) = read.account(&format!("{local}@{domain}"))? {
-            return Ok(Recipient::Local {
-                account,
-                detail: None,
-            });
-        }
-        if let Some((user, detail)) = local.split_once('+')
-            && let Some(account) = read.account(&format!("{user}@{domain}"))?
-        {
-            return Ok(Recipient::Local {
-                account,
-                detail: Some(detail.to_string()),
-            });
-        }
-        Ok(Recipient::UnknownUser)
+        resolve_in(&self.store.read()?, address)
     }
 
     /// Checks a login. Argon2 is deliberately slow, so this runs on the blocking pool; a failed
@@ -260,4 +239,32 @@ mod tests {
             Authenticated::BadCredentials
         );
     }
+}
+
+/// `Directory::resolve` inside an open read transaction.
+pub fn resolve_in(
+read: &crate::store::ReadTx,
+address: &str,
+) -> Result<Recipient, DirectoryError> {
+    let Some((local, domain)) = split_lookup(address) else {
+        return Ok(Recipient::Remote);
+    };
+    if read.domain(&domain)?.is_none() {
+        return Ok(Recipient::Remote);
+    }
+    if let Some(account) = read.account(&format!("{local}@{domain}"))? {
+        return Ok(Recipient::Local {
+            account,
+            detail: None,
+        });
+    }
+    if let Some((user, detail)) = local.split_once('+')
+        && let Some(account) = read.account(&format!("{user}@{domain}"))?
+    {
+        return Ok(Recipient::Local {
+            account,
+            detail: Some(detail.to_string()),
+        });
+    }
+    Ok(Recipient::UnknownUser)
 }

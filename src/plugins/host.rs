@@ -10,10 +10,10 @@ use wasmtime::component::{
 use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
-use super::bindings::mailsift::plugin::{config, kv, log, types};
+use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
 use super::engine::{PluginEngine, deadline_ticks};
 use super::registry::LoadedPlugin;
-use crate::store::KvWrite;
+use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
 
 /// Longest key a plugin may use (the plugin's name is prepended by the host).
 pub const MAX_KEY: usize = 512;
@@ -36,6 +36,12 @@ pub trait KvSource: Send + Sync {
 /// A consistent read view, opened at a call's first read.
 pub trait KvSnapshot: Send {
     fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String>;
+
+    /// Allow/block list entries of `recipient` (and its domain) matching `sender`.
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        let _ = (recipient, sender);
+        Ok(Vec::new())
+    }
 }
 
 /// Reads from the server's redb store.
@@ -54,6 +60,22 @@ impl KvSource for StoreKv {
 impl KvSnapshot for StoreSnapshot {
     fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
         self.0.plugin_kv_get(plugin, key).map_err(|e| e.to_string())
+    }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        let account = match crate::directory::resolve_in(&self.0, recipient) {
+            Ok(crate::directory::Recipient::Local { account, .. }) => account,
+            Ok(_) => return Ok(Vec::new()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let domain = account
+            .address
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        self.0
+            .list_matches(&account.address, &domain, sender)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -115,6 +137,20 @@ pub struct HostState {
 }
 
 impl HostState {
+    fn snapshot(&mut self) -> wasmtime::Result<&dyn KvSnapshot> {
+        if self.snapshot.is_none() {
+            self.snapshot = Some(
+                self.kv_source
+                    .snapshot()
+                    .map_err(|e| wasmtime::format_err!("key-value store unavailable: {e}"))?,
+            );
+        }
+        match &self.snapshot {
+            Some(s) => Ok(s.as_ref()),
+            None => wasmtime::bail!("key-value store unavailable"),
+        }
+    }
+
     fn kv_read(&mut self, key: &str) -> wasmtime::Result<Option<Vec<u8>>> {
         check_key(key)?;
         if let Some(v) = self.pending.get(key) {
@@ -246,6 +282,35 @@ impl kv::Host for HostState {
 
     fn delete(&mut self, key: String) -> wasmtime::Result<()> {
         self.kv_write(key, None)
+    }
+}
+
+/// Longest address accepted by `lists.lookup` (RFC 5321 §4.5.3.1.3: 256 octets for a path).
+const MAX_LOOKUP_ADDRESS: usize = 320;
+
+impl lists::Host for HostState {
+    fn lookup(&mut self, recipient: String, sender: String) -> wasmtime::Result<Vec<lists::ListMatch>> {
+        if recipient.len() > MAX_LOOKUP_ADDRESS || sender.len() > MAX_LOOKUP_ADDRESS {
+            return Ok(Vec::new());
+        }
+        let matches = self
+            .snapshot()?
+            .list_matches(&recipient, &sender)
+            .map_err(|e| wasmtime::format_err!("list lookup failed: {e}"))?;
+        Ok(matches
+            .into_iter()
+            .map(|m| lists::ListMatch {
+                kind: match m.kind {
+                    ListKind::Allow => lists::ListKind::Allow,
+                    ListKind::Block => lists::ListKind::Block,
+                },
+                scope: match m.scope {
+                    ListScope::Account(_) => lists::ListScope::Account,
+                    ListScope::Domain(_) => lists::ListScope::Domain,
+                },
+                entry: m.entry,
+            })
+            .collect())
     }
 }
 

@@ -57,6 +57,8 @@ impl Tx<'_> {
         if domains.remove(name)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {name}")));
         }
+        drop(domains);
+        self.list_clear(&super::ListScope::Domain(name.to_string()))?;
         Ok(())
     }
 
@@ -119,6 +121,7 @@ impl Tx<'_> {
         self.notify(Change::Mailboxes {
             account_id: account.id,
         });
+        self.list_clear(&super::ListScope::Account(address.to_string()))?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 //! methods named for what they mean (deliver, append, set flags…), never redb tables.
 
 mod accounts;
+pub mod lists;
 pub mod blobs;
 pub mod mailboxes;
 pub mod messages;
@@ -26,6 +27,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::broadcast;
 
 pub use messages::{CopyResult, FlagOp};
+pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use plugin_kv::KvWrite;
 pub use types::*;
 use writer::Writer;
@@ -179,6 +181,7 @@ fn init_schema(db: &Database) -> Result<()> {
         }
         // Create every table so that read transactions never meet a missing one.
         txn.open_table(schema::DOMAINS)?;
+        txn.open_table(schema::LISTS)?;
         txn.open_table(schema::ACCOUNTS)?;
         txn.open_table(schema::ACCOUNT_IDS)?;
         txn.open_table(schema::PASSWORDS)?;

@@ -42,3 +42,8 @@ pub const QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("queue");
 /// (plugin name, key) → value: each plugin's private key-value store. The plugin name is part of
 /// the key and set by the host, never by the plugin, so no plugin can reach another's keys.
 pub const PLUGIN_KV: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("plugin_kv");
+
+/// (scope, entry) → `ListEntry`: allow and block lists. The scope is `account:ADDRESS` or
+/// `domain:DOMAIN`; the entry is an address, a domain, or `*.domain` (the domain and its
+/// subdomains). One entry is on one list per scope, so a point lookup finds it.
+pub const LISTS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("lists");

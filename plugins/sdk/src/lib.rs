@@ -35,6 +35,7 @@
 pub mod addr;
 pub mod config;
 pub mod kv;
+pub mod lists;
 pub mod log;
 pub mod message;
 pub mod panic;
@@ -159,6 +160,7 @@ macro_rules! export_plugin {
 /// What a plugin usually needs: `use mailsift_plugin_sdk::prelude::*;`.
 pub mod prelude {
     pub use crate::addr::{self, EmailAddress};
+    pub use crate::lists::{self, Standing};
     pub use crate::{config, kv, log};
     pub use crate::{debug, error, info, trace, warn};
     pub use crate::{export_plugin, plugin_info};
