@@ -48,11 +48,73 @@ pub enum Command {
     /// WebAssembly filter plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Allow and block lists of an account or of a whole domain.
+    #[command(subcommand)]
+    List(ListCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
         /// One of this server's domains.
         domain: String,
+    },
+}
+
+/// Whose list: `--account ADDR` or `--domain DOMAIN` (all its accounts).
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ListScopeArgs {
+    /// One account's list.
+    #[arg(long, value_name = "ADDRESS")]
+    account: Option<String>,
+    /// The list of every account of a domain.
+    #[arg(long, value_name = "DOMAIN")]
+    domain: Option<String>,
+}
+
+impl ListScopeArgs {
+    fn scope(&self) -> crate::store::ListScope {
+        match (&self.account, &self.domain) {
+            (Some(a), _) => crate::store::ListScope::Account(a.clone()),
+            (None, Some(d)) => crate::store::ListScope::Domain(d.clone()),
+            // clap's group makes one of them required.
+            (None, None) => crate::store::ListScope::Domain(String::new()),
+        }
+    }
+}
+
+/// Which list: `--allow` or `--block`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ListKindArgs {
+    /// The allow list: the spam and promotions filters skip an authenticated sender on it.
+    #[arg(long)]
+    allow: bool,
+    /// The block list: mail from a sender on it is refused (550 5.7.1).
+    #[arg(long)]
+    block: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListCommand {
+    /// Add ENTRY: an address (alice@example.com), a domain (example.com) or a domain with its
+    /// subdomains (*.example.com).
+    Add {
+        #[command(flatten)]
+        scope: ListScopeArgs,
+        #[command(flatten)]
+        kind: ListKindArgs,
+        entry: String,
+    },
+    /// Remove ENTRY from whichever list of the scope holds it.
+    Remove {
+        #[command(flatten)]
+        scope: ListScopeArgs,
+        entry: String,
+    },
+    /// Show both lists of an account or a domain.
+    Show {
+        #[command(flatten)]
+        scope: ListScopeArgs,
     },
 }
 
@@ -202,6 +264,22 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
             device: a.device.clone(),
         },
         Command::Queue(QueueCommand::List) => R::QueueList,
+        Command::List(ListCommand::Add { scope, kind, entry }) => R::ListAdd {
+            scope: scope.scope(),
+            kind: if kind.block {
+                crate::store::ListKind::Block
+            } else {
+                crate::store::ListKind::Allow
+            },
+            entry: entry.clone(),
+        },
+        Command::List(ListCommand::Remove { scope, entry }) => R::ListRemove {
+            scope: scope.scope(),
+            entry: entry.clone(),
+        },
+        Command::List(ListCommand::Show { scope }) => R::ListShow {
+            scope: scope.scope(),
+        },
     })
 }
 
@@ -436,6 +514,36 @@ fn print_human(command: &Command, result: &Value) {
         Command::Domain(
             DomainCommand::Show { .. } | DomainCommand::Policy { .. } | DomainCommand::Dkim { .. },
         ) => print_domain(result),
+        Command::List(ListCommand::Add { .. }) => println!(
+            "Added {} to the {} list of {}",
+            s(result, "entry"),
+            s(result, "list"),
+            s(result, "scope")
+        ),
+        Command::List(ListCommand::Remove { .. }) => println!(
+            "Removed {} from the {} list of {}",
+            s(result, "removed"),
+            s(result, "list"),
+            s(result, "scope")
+        ),
+        Command::List(ListCommand::Show { .. }) => {
+            let entries = result
+                .get("entries")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if entries.is_empty() {
+                println!("The lists of {} are empty", s(result, "scope"));
+            }
+            for e in &entries {
+                println!(
+                    "{}\t{}\t(added {})",
+                    s(e, "list"),
+                    s(e, "entry"),
+                    s(e, "created")
+                );
+            }
+        }
         Command::Domain(DomainCommand::List) => {
             for d in &rows {
                 println!("{}\t(added {})", s(d, "domain"), s(d, "created"));

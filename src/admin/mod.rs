@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::config::DmarcAction;
 use crate::directory::{self, DirectoryError};
 use crate::plugins::PluginHost;
-use crate::store::{Domain, Store, StoreError};
+use crate::store::{Domain, ListKind, ListScope, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -66,6 +66,19 @@ pub enum AdminRequest {
         device: String,
     },
     QueueList,
+    /// Adds an allow or block entry to an account's or a domain's list.
+    ListAdd {
+        scope: ListScope,
+        kind: ListKind,
+        entry: String,
+    },
+    ListRemove {
+        scope: ListScope,
+        entry: String,
+    },
+    ListShow {
+        scope: ListScope,
+    },
     /// The running server's plugins with their counters.
     PluginList,
 }
@@ -107,6 +120,34 @@ fn domain_json(d: &Domain) -> Value {
             "record_value": crate::auth::dkim_key::record_value(k),
         })),
     })
+}
+
+/// Checks and normalises a list scope: the account or domain must exist here.
+fn list_scope(store: &Store, scope: ListScope) -> Result<ListScope, AdminError> {
+    let read = store.read()?;
+    Ok(match scope {
+        ListScope::Account(a) => {
+            let a = lookup_address(&a)?;
+            if read.account(&a)?.is_none() {
+                return Err(StoreError::NotFound(format!("account {a}")).into());
+            }
+            ListScope::Account(a)
+        }
+        ListScope::Domain(d) => {
+            let d = directory::normalize_domain(&d)?;
+            if read.domain(&d)?.is_none() {
+                return Err(StoreError::NotFound(format!("domain {d}")).into());
+            }
+            ListScope::Domain(d)
+        }
+    })
+}
+
+fn scope_name(scope: &ListScope) -> String {
+    match scope {
+        ListScope::Account(a) => format!("account {a}"),
+        ListScope::Domain(d) => format!("domain {d}"),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -307,6 +348,38 @@ pub async fn execute_with(
             let (a, d) = (address.clone(), device.clone());
             store.write(move |tx| tx.remove_password(&a, &d)).await?;
             Ok(json!({ "address": address, "removed_device": device }))
+        }
+        AdminRequest::ListAdd { scope, kind, entry } => {
+            let scope = list_scope(store, scope)?;
+            let s = scope.clone();
+            let added = store.write(move |tx| tx.list_add(&s, kind, &entry)).await?;
+            Ok(json!({
+                "scope": scope_name(&scope),
+                "list": added.kind.name(),
+                "entry": added.entry,
+                "created": date(added.created),
+            }))
+        }
+        AdminRequest::ListRemove { scope, entry } => {
+            let scope = list_scope(store, scope)?;
+            let s = scope.clone();
+            let removed = store.write(move |tx| tx.list_remove(&s, &entry)).await?;
+            Ok(json!({
+                "scope": scope_name(&scope),
+                "list": removed.kind.name(),
+                "removed": removed.entry,
+            }))
+        }
+        AdminRequest::ListShow { scope } => {
+            let scope = list_scope(store, scope)?;
+            let entries = store.read()?.list_entries(&scope)?;
+            Ok(json!({
+                "scope": scope_name(&scope),
+                "entries": entries
+                    .into_iter()
+                    .map(|e| json!({ "list": e.kind.name(), "entry": e.entry, "created": date(e.created) }))
+                    .collect::<Vec<_>>(),
+            }))
         }
         AdminRequest::QueueList => {
             let queue = store.read()?.queue()?;

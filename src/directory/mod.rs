@@ -242,10 +242,7 @@ mod tests {
 }
 
 /// `Directory::resolve` inside an open read transaction.
-pub fn resolve_in(
-read: &crate::store::ReadTx,
-address: &str,
-) -> Result<Recipient, DirectoryError> {
+pub fn resolve_in(read: &crate::store::ReadTx, address: &str) -> Result<Recipient, DirectoryError> {
     let Some((local, domain)) = split_lookup(address) else {
         return Ok(Recipient::Remote);
     };

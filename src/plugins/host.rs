@@ -289,7 +289,11 @@ impl kv::Host for HostState {
 const MAX_LOOKUP_ADDRESS: usize = 320;
 
 impl lists::Host for HostState {
-    fn lookup(&mut self, recipient: String, sender: String) -> wasmtime::Result<Vec<lists::ListMatch>> {
+    fn lookup(
+        &mut self,
+        recipient: String,
+        sender: String,
+    ) -> wasmtime::Result<Vec<lists::ListMatch>> {
         if recipient.len() > MAX_LOOKUP_ADDRESS || sender.len() > MAX_LOOKUP_ADDRESS {
             return Ok(Vec::new());
         }

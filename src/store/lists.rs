@@ -73,7 +73,11 @@ pub fn normalize_entry(entry: &str) -> std::result::Result<String, String> {
             }
             domain
         }
-        Some(_) => return Err(format!("\"{entry}\": a wildcard entry is a domain, not an address")),
+        Some(_) => {
+            return Err(format!(
+                "\"{entry}\": a wildcard entry is a domain, not an address"
+            ));
+        }
         None => rest,
     };
     let labels_ok = !domain.is_empty()
@@ -82,12 +86,19 @@ pub fn normalize_entry(entry: &str) -> std::result::Result<String, String> {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
         });
     if !labels_ok {
-        return Err(format!("\"{entry}\" is not an address or a domain such as example.com"));
+        return Err(format!(
+            "\"{entry}\" is not an address or a domain such as example.com"
+        ));
     }
-    Ok(if wild { format!("*.{rest}") } else { rest.to_string() })
+    Ok(if wild {
+        format!("*.{rest}")
+    } else {
+        rest.to_string()
+    })
 }
 
 /// The entries that would match `sender` (an address), most specific first: the address, its
@@ -115,7 +126,12 @@ pub fn candidates(sender: &str) -> Vec<String> {
 impl Tx<'_> {
     /// Adds an entry; an entry already on the other list of the same scope is refused (remove it
     /// first), on the same list it is kept as it is.
-    pub fn list_add(&mut self, scope: &ListScope, kind: ListKind, entry: &str) -> Result<ListEntry> {
+    pub fn list_add(
+        &mut self,
+        scope: &ListScope,
+        kind: ListKind,
+        entry: &str,
+    ) -> Result<ListEntry> {
         let entry = normalize_entry(entry).map_err(StoreError::Invalid)?;
         let key = scope.key();
         let mut table = self.txn.open_table(LISTS)?;
@@ -146,7 +162,9 @@ impl Tx<'_> {
         let removed = table.remove((key.as_str(), entry.as_str()))?;
         match removed {
             Some(v) => decode("lists", v.value()),
-            None => Err(StoreError::NotFound(format!("{entry} in the lists of {key}"))),
+            None => Err(StoreError::NotFound(format!(
+                "{entry} in the lists of {key}"
+            ))),
         }
     }
 
@@ -154,7 +172,11 @@ impl Tx<'_> {
     pub fn list_clear(&mut self, scope: &ListScope) -> Result<()> {
         let key = scope.key();
         let mut table = self.txn.open_table(LISTS)?;
-        for entry in table.extract_from_if((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"), |_, _| true)? {
+        for entry in table
+            .extract_from_if((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"), |_, _| {
+                true
+            })?
+        {
             entry?;
         }
         Ok(())
@@ -174,7 +196,12 @@ impl ReadTx {
     }
 
     /// Entries of `account`'s list and of `domain`'s list that match `sender`, account first.
-    pub fn list_matches(&self, account: &str, domain: &str, sender: &str) -> Result<Vec<ListMatch>> {
+    pub fn list_matches(
+        &self,
+        account: &str,
+        domain: &str,
+        sender: &str,
+    ) -> Result<Vec<ListMatch>> {
         let cands = candidates(sender);
         if cands.is_empty() {
             return Ok(Vec::new());
@@ -207,7 +234,10 @@ mod tests {
 
     #[test]
     fn entries_normalise() {
-        assert_eq!(normalize_entry(" Alice@Example.COM ").unwrap(), "alice@example.com");
+        assert_eq!(
+            normalize_entry(" Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
         assert_eq!(normalize_entry("@example.com").unwrap(), "example.com");
         assert_eq!(normalize_entry("*.Example.com").unwrap(), "*.example.com");
         assert_eq!(normalize_entry(".example.com").unwrap(), "*.example.com");
@@ -252,13 +282,25 @@ mod tests {
             .await
             .unwrap();
         let r = store.read().unwrap();
-        let m = r.list_matches("bob@example.org", "example.org", "spammer@bad.test").unwrap();
+        let m = r
+            .list_matches("bob@example.org", "example.org", "spammer@bad.test")
+            .unwrap();
         assert_eq!(m.len(), 2);
-        assert_eq!((m[0].kind, m[0].scope.clone()), (ListKind::Block, bob.clone()));
+        assert_eq!(
+            (m[0].kind, m[0].scope.clone()),
+            (ListKind::Block, bob.clone())
+        );
         assert_eq!(m[1].entry, "*.bad.test");
-        let m = r.list_matches("bob@example.org", "example.org", "x@mx.friend.test").unwrap();
-        assert!(m.is_empty(), "friend.test without *. does not cover subdomains");
-        let m = r.list_matches("carol@example.org", "example.org", "x@sub.bad.test").unwrap();
+        let m = r
+            .list_matches("bob@example.org", "example.org", "x@mx.friend.test")
+            .unwrap();
+        assert!(
+            m.is_empty(),
+            "friend.test without *. does not cover subdomains"
+        );
+        let m = r
+            .list_matches("carol@example.org", "example.org", "x@sub.bad.test")
+            .unwrap();
         assert_eq!(m.len(), 1);
         assert_eq!(r.list_entries(&bob).unwrap().len(), 2);
         drop(r);
@@ -275,6 +317,11 @@ mod tests {
             .await
             .unwrap();
         let r = store.read().unwrap();
-        assert_eq!(r.list_entries(&ListScope::Account("bob@example.org".into())).unwrap().len(), 1);
+        assert_eq!(
+            r.list_entries(&ListScope::Account("bob@example.org".into()))
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

@@ -10,8 +10,8 @@
 //! methods named for what they mean (deliver, append, set flags…), never redb tables.
 
 mod accounts;
-pub mod lists;
 pub mod blobs;
+pub mod lists;
 pub mod mailboxes;
 pub mod messages;
 mod plugin_kv;
@@ -26,8 +26,8 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::broadcast;
 
-pub use messages::{CopyResult, FlagOp};
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
+pub use messages::{CopyResult, FlagOp};
 pub use plugin_kv::KvWrite;
 pub use types::*;
 use writer::Writer;

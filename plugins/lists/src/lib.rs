@@ -19,12 +19,11 @@ fn refusal() -> Decision {
 }
 
 fn auth_summary(m: &Message) -> String {
-    let r = |a: &AuthResult| format!("{a:?}").to_lowercase();
     format!(
         "dmarc={} spf={} dkim={}",
-        r(&m.auth.dmarc),
-        r(&m.auth.spf),
-        r(&m.auth.dkim)
+        m.auth.dmarc.as_str(),
+        m.auth.spf.as_str(),
+        m.auth.dkim.as_str()
     )
 }
 

@@ -14,6 +14,21 @@
 pub use crate::bindings::mailsift::plugin::lists::{ListKind, ListMatch, ListScope};
 use crate::{AuthResult, Message, SenderAuth};
 
+impl AuthResult {
+    /// The RFC 8601 name of the result: `pass`, `fail`, `softfail`, …
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuthResult::None => "none",
+            AuthResult::Pass => "pass",
+            AuthResult::Fail => "fail",
+            AuthResult::Softfail => "softfail",
+            AuthResult::Neutral => "neutral",
+            AuthResult::Temperror => "temperror",
+            AuthResult::Permerror => "permerror",
+        }
+    }
+}
+
 /// Entries of `recipient`'s account list and its domain's list that match `sender`.
 pub fn lookup(recipient: &str, sender: &str) -> Vec<ListMatch> {
     crate::bindings::mailsift::plugin::lists::lookup(recipient, sender)
