@@ -169,6 +169,31 @@ impl Directory {
 /// The directory as protocol servers share it.
 pub type SharedDirectory = Arc<Directory>;
 
+/// `Directory::resolve` inside an open read transaction.
+pub fn resolve_in(read: &crate::store::ReadTx, address: &str) -> Result<Recipient, DirectoryError> {
+    let Some((local, domain)) = split_lookup(address) else {
+        return Ok(Recipient::Remote);
+    };
+    if read.domain(&domain)?.is_none() {
+        return Ok(Recipient::Remote);
+    }
+    if let Some(account) = read.account(&format!("{local}@{domain}"))? {
+        return Ok(Recipient::Local {
+            account,
+            detail: None,
+        });
+    }
+    if let Some((user, detail)) = local.split_once('+')
+        && let Some(account) = read.account(&format!("{user}@{domain}"))?
+    {
+        return Ok(Recipient::Local {
+            account,
+            detail: Some(detail.to_string()),
+        });
+    }
+    Ok(Recipient::UnknownUser)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,29 +264,4 @@ mod tests {
             Authenticated::BadCredentials
         );
     }
-}
-
-/// `Directory::resolve` inside an open read transaction.
-pub fn resolve_in(read: &crate::store::ReadTx, address: &str) -> Result<Recipient, DirectoryError> {
-    let Some((local, domain)) = split_lookup(address) else {
-        return Ok(Recipient::Remote);
-    };
-    if read.domain(&domain)?.is_none() {
-        return Ok(Recipient::Remote);
-    }
-    if let Some(account) = read.account(&format!("{local}@{domain}"))? {
-        return Ok(Recipient::Local {
-            account,
-            detail: None,
-        });
-    }
-    if let Some((user, detail)) = local.split_once('+')
-        && let Some(account) = read.account(&format!("{user}@{domain}"))?
-    {
-        return Ok(Recipient::Local {
-            account,
-            detail: Some(detail.to_string()),
-        });
-    }
-    Ok(Recipient::UnknownUser)
 }
