@@ -80,6 +80,13 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         .as_ref()
         .map(|p| p.spawn_watcher(std::time::Duration::from_millis(250)));
 
+    // Users' classifying actions (moves into/out of Junk, …) reach the plugins' `learn` hook.
+    if let Some(host) = &plugins {
+        tokio::spawn(crate::pipeline::learn::run_learner(
+            store.clone(),
+            host.clone(),
+        ));
+    }
     let sender_auth = Arc::new(crate::auth::SenderAuth::new(&config)?);
     let mut smtp_backend =
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());

@@ -4,6 +4,7 @@
 //! Stages (sender authentication, WASM plugins, Sieve) are added by later work; each reads the
 //! same `MessageContext` and either annotates the plan or decides (reject, tempfail, discard).
 
+pub mod learn;
 mod plan;
 mod plugins;
 pub mod sender_auth;

@@ -146,6 +146,7 @@ impl Tx<'_> {
         let flags = normalize_flags(flags);
         let mut mailbox = self.load_mailbox(mailbox_id)?;
         let mut changed = Vec::new();
+        let mut training = Vec::new();
         let mut table = self.txn.open_table(MESSAGES)?;
         for &uid in uids {
             let mut meta: MessageMeta = match table.get((mailbox_id, uid))? {
@@ -169,6 +170,13 @@ impl Tx<'_> {
             if same_flags(&new_flags, &meta.flags) {
                 continue;
             }
+            for keyword in super::training::TRAINING_KEYWORDS {
+                let had = meta.flags.iter().any(|f| f.eq_ignore_ascii_case(keyword));
+                let has = new_flags.iter().any(|f| f.eq_ignore_ascii_case(keyword));
+                if has && !had {
+                    training.push((meta.blob.clone(), keyword.to_string()));
+                }
+            }
             meta.flags = new_flags;
             mailbox.highest_modseq += 1;
             meta.modseq = mailbox.highest_modseq;
@@ -176,6 +184,16 @@ impl Tx<'_> {
             changed.push(meta);
         }
         drop(table);
+        for (blob, keyword) in training {
+            self.record_training(
+                mailbox.account_id,
+                &blob,
+                super::TrainingAction::Flagged {
+                    keyword,
+                    mailbox: mailbox.name.clone(),
+                },
+            )?;
+        }
         if !changed.is_empty() {
             self.put_mailbox(&mailbox)?;
             self.notify(Change::Updated {
@@ -194,6 +212,11 @@ impl Tx<'_> {
         target: MailboxId,
     ) -> Result<CopyResult> {
         let mut dest = self.load_mailbox(target)?;
+        let src = self.load_mailbox(source)?;
+        // A copy between mailboxes that classify (Junk, Promotions, …) teaches the learner.
+        let teaches = source != target
+            && (super::training::is_training_mailbox(&src)
+                || super::training::is_training_mailbox(&dest));
         let mut result = CopyResult {
             uidvalidity: dest.uidvalidity,
             source_uids: Vec::new(),
@@ -214,6 +237,18 @@ impl Tx<'_> {
             )?;
             result.source_uids.push(uid);
             result.target_uids.push(new_uid);
+            if teaches {
+                self.record_training(
+                    dest.account_id,
+                    &meta.blob,
+                    super::TrainingAction::Moved {
+                        from: src.name.clone(),
+                        from_use: src.special_use.clone(),
+                        to: dest.name.clone(),
+                        to_use: dest.special_use.clone(),
+                    },
+                )?;
+            }
         }
         if !result.target_uids.is_empty() {
             self.put_mailbox(&dest)?;

@@ -17,6 +17,7 @@ pub mod messages;
 mod plugin_kv;
 mod queue;
 pub mod schema;
+pub mod training;
 pub mod types;
 mod writer;
 
@@ -29,6 +30,7 @@ use tokio::sync::broadcast;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use plugin_kv::KvWrite;
+pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
 use writer::Writer;
 
@@ -182,6 +184,7 @@ fn init_schema(db: &Database) -> Result<()> {
         // Create every table so that read transactions never meet a missing one.
         txn.open_table(schema::DOMAINS)?;
         txn.open_table(schema::LISTS)?;
+        txn.open_table(schema::TRAINING)?;
         txn.open_table(schema::ACCOUNTS)?;
         txn.open_table(schema::ACCOUNT_IDS)?;
         txn.open_table(schema::PASSWORDS)?;

@@ -47,3 +47,8 @@ pub const PLUGIN_KV: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new
 /// `domain:DOMAIN`; the entry is an address, a domain, or `*.domain` (the domain and its
 /// subdomains). One entry is on one list per scope, so a point lookup finds it.
 pub const LISTS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("lists");
+
+/// Sequence number → `TrainingEvent`: a user's action that classifies a message (moved into or
+/// out of Junk, Promotions or SocialNetworks; `$Junk`/`$NotJunk` set), written in the same
+/// transaction as the action and consumed by the learner, which calls the plugins' `learn`.
+pub const TRAINING: TableDefinition<u64, &[u8]> = TableDefinition::new("training");
