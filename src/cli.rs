@@ -123,6 +123,21 @@ pub enum PluginCommand {
     /// Plugins in the plugin folder: version, description, state and (when the server runs)
     /// calls, errors and mean time per call.
     List,
+    /// Set a plugin's setting for one account, e.g. `plugin set spam --account a@b.org
+    /// enabled=false` (turns the spam filter off for that user). `KEY=` clears it.
+    Set {
+        plugin: String,
+        #[arg(long, value_name = "ADDRESS")]
+        account: String,
+        /// KEY=VALUE
+        setting: String,
+    },
+    /// Show a plugin's settings for one account.
+    Get {
+        plugin: String,
+        #[arg(long, value_name = "ADDRESS")]
+        account: String,
+    },
     /// Run one plugin on one message outside the server and print its verdict and logs.
     Test {
         /// The plugin component (.wasm).
@@ -232,6 +247,23 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
             rotate: *rotate,
         },
         Command::Plugin(PluginCommand::List) => R::PluginList,
+        Command::Plugin(PluginCommand::Set {
+            plugin,
+            account,
+            setting,
+        }) => {
+            let (key, value) = setting.split_once('=').unwrap_or((setting.as_str(), ""));
+            R::PluginSet {
+                plugin: plugin.clone(),
+                account: account.clone(),
+                key: key.trim().to_string(),
+                value: (!value.is_empty()).then(|| value.to_string()),
+            }
+        }
+        Command::Plugin(PluginCommand::Get { plugin, account }) => R::PluginGet {
+            plugin: plugin.clone(),
+            account: account.clone(),
+        },
         Command::Domain(DomainCommand::Add { name }) => R::DomainAdd { name: name.clone() },
         Command::Domain(DomainCommand::List) => R::DomainList,
         Command::Domain(DomainCommand::Remove { name }) => R::DomainRemove { name: name.clone() },
@@ -514,6 +546,40 @@ fn print_human(command: &Command, result: &Value) {
         Command::Domain(
             DomainCommand::Show { .. } | DomainCommand::Policy { .. } | DomainCommand::Dkim { .. },
         ) => print_domain(result),
+        Command::Plugin(PluginCommand::Set { .. }) => {
+            match result.get("value").and_then(Value::as_str) {
+                Some(v) => println!(
+                    "{}: {} = {} for {}",
+                    s(result, "plugin"),
+                    s(result, "key"),
+                    v,
+                    s(result, "account")
+                ),
+                None => println!(
+                    "{}: {} cleared for {}",
+                    s(result, "plugin"),
+                    s(result, "key"),
+                    s(result, "account")
+                ),
+            }
+        }
+        Command::Plugin(PluginCommand::Get { .. }) => {
+            let empty = serde_json::Map::new();
+            let settings = result
+                .get("settings")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            if settings.is_empty() {
+                println!(
+                    "{}: no settings for {}",
+                    s(result, "plugin"),
+                    s(result, "account")
+                );
+            }
+            for (k, v) in settings {
+                println!("{k}={}", v.as_str().unwrap_or(""));
+            }
+        }
         Command::List(ListCommand::Add { .. }) => println!(
             "Added {} to the {} list of {}",
             s(result, "entry"),

@@ -81,6 +81,20 @@ pub enum AdminRequest {
     },
     /// The running server's plugins with their counters.
     PluginList,
+    /// Sets (or with `value: None`, clears) a per-account setting of a plugin, stored in the
+    /// plugin's key-value data at `settings/ACCOUNT/KEY`, where the SDK's `settings` module
+    /// reads it.
+    PluginSet {
+        plugin: String,
+        account: String,
+        key: String,
+        value: Option<String>,
+    },
+    /// A plugin's settings for one account.
+    PluginGet {
+        plugin: String,
+        account: String,
+    },
 }
 
 /// A per-domain DMARC setting: an action, or back to the server default.
@@ -189,6 +203,55 @@ pub async fn execute_with(
         AdminRequest::PluginList => {
             let rows = plugins.map(|p| p.status()).unwrap_or_default();
             serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))
+        }
+        AdminRequest::PluginSet {
+            plugin,
+            account,
+            key,
+            value,
+        } => {
+            let account = lookup_address(&account)?;
+            if store.read()?.account(&account)?.is_none() {
+                return Err(StoreError::NotFound(format!("account {account}")).into());
+            }
+            if !crate::config::valid_plugin_name(&plugin) {
+                return Err(AdminError::Other(format!(
+                    "\"{plugin}\" is not a plugin name"
+                )));
+            }
+            if key.is_empty()
+                || !key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(AdminError::Other(format!(
+                    "\"{key}\" is not a setting name (letters, digits, - and _)"
+                )));
+            }
+            let write = crate::store::KvWrite {
+                plugin: plugin.clone(),
+                key: format!("settings/{account}/{key}"),
+                value: value.clone().map(String::into_bytes),
+            };
+            store
+                .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))
+                .await?;
+            Ok(json!({ "plugin": plugin, "account": account, "key": key, "value": value }))
+        }
+        AdminRequest::PluginGet { plugin, account } => {
+            let account = lookup_address(&account)?;
+            let prefix = format!("settings/{account}/");
+            let rows = store.read()?.plugin_kv_prefix(&plugin, &prefix)?;
+            let settings: serde_json::Map<String, Value> = rows
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k.trim_start_matches(&prefix).to_string(),
+                        Value::String(String::from_utf8_lossy(&v).into_owned()),
+                    )
+                })
+                .collect();
+            Ok(json!({ "plugin": plugin, "account": account, "settings": settings }))
         }
         AdminRequest::DomainAdd { name } => {
             let name = directory::normalize_domain(&name)?;

@@ -50,6 +50,21 @@ impl ReadTx {
         Ok(table.get((plugin, key))?.map(|v| v.value().to_vec()))
     }
 
+    /// A plugin's keys starting with `prefix`, with their values.
+    pub fn plugin_kv_prefix(&self, plugin: &str, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let table = self.txn.open_table(PLUGIN_KV)?;
+        let mut out = Vec::new();
+        for entry in table.range((plugin, prefix)..)? {
+            let (k, v) = entry?;
+            let (p, key) = k.value();
+            if p != plugin || !key.starts_with(prefix) {
+                break;
+            }
+            out.push((key.to_string(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
     /// Number of keys a plugin holds.
     pub fn plugin_kv_count(&self, plugin: &str) -> Result<u64> {
         let table = self.txn.open_table(PLUGIN_KV)?;
