@@ -1,0 +1,192 @@
+//! HTML to text, and the links and images of an HTML body. A small scanner, not a full HTML
+//! parser: spam HTML is often broken on purpose, and all the filter needs is the visible words,
+//! the `href`s with their link text, and `<img>` sizes. (No HTML crate builds small enough for a
+//! plugin and tolerates everything spam throws at it.)
+
+/// A link: its target and the text shown for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Html {
+    /// Visible text (tags, comments, scripts and styles removed; entities decoded).
+    pub text: String,
+    pub links: Vec<Link>,
+    /// `src` of images, with (width, height) when given.
+    pub images: Vec<(String, Option<u32>, Option<u32>)>,
+    /// Number of tags seen.
+    pub tags: usize,
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        // Must be a whole attribute name.
+        let before_ok = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let rest = lower[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let start = tag.len() - rest.len() + 1;
+        let value = tag[start..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_string(),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    None
+}
+
+fn entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            return char::from_u32(code);
+        }
+    })
+}
+
+/// Scans an HTML document.
+pub fn parse(html: &str) -> Html {
+    let mut out = Html::default();
+    let mut rest = html;
+    let mut skip_until: Option<&str> = None;
+    let mut link: Option<Link> = None;
+    while !rest.is_empty() {
+        if let Some(end_tag) = skip_until {
+            match rest.to_ascii_lowercase().find(end_tag) {
+                Some(i) => {
+                    rest = &rest[i..];
+                    skip_until = None;
+                }
+                None => break,
+            }
+        }
+        let Some(lt) = rest.find('<') else {
+            push_text(&mut out, &mut link, rest);
+            break;
+        };
+        push_text(&mut out, &mut link, &rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = match rest.find("-->") {
+                Some(i) => &rest[i + 3..],
+                None => "",
+            };
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            break;
+        };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        out.tags += 1;
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let closing = tag.starts_with('/');
+        match name.as_str() {
+            "script" if !closing => skip_until = Some("</script"),
+            "style" if !closing => skip_until = Some("</style"),
+            "a" if !closing => {
+                out.text.push(' ');
+                if let Some(l) = link.take() {
+                    out.links.push(l);
+                }
+                link = attr(tag, "href").map(|href| Link {
+                    href,
+                    text: String::new(),
+                });
+            }
+            "a" => {
+                if let Some(l) = link.take() {
+                    out.links.push(l);
+                }
+            }
+            "img" => {
+                let num = |n: &str| attr(tag, n).and_then(|v| v.trim_end_matches("px").trim().parse().ok());
+                out.images.push((attr(tag, "src").unwrap_or_default(), num("width"), num("height")));
+            }
+            // Inline formatting joins words ("<b>W</b>in" is "Win", a classic trick); every
+            // other tag separates them.
+            "b" | "i" | "u" | "em" | "strong" | "span" | "font" | "small" | "big" | "sub" | "sup" => {}
+            _ => out.text.push(' '),
+        }
+    }
+    if let Some(l) = link.take() {
+        out.links.push(l);
+    }
+    out
+}
+
+fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
+    let mut decoded = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        decoded.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..].find(';').map(|e| e + 1).filter(|&e| e <= 10);
+        match end.and_then(|e| entity(&rest[1..e]).map(|c| (c, e))) {
+            Some((c, e)) => {
+                decoded.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                decoded.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    decoded.push_str(rest);
+    if let Some(l) = link {
+        l.text.push_str(&decoded);
+    }
+    out.text.push_str(&decoded);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_links_images() {
+        let h = parse(
+            "<html><style>p{color:red}</style><p>Hello&nbsp;<b>world</b> &amp; you</p>\
+             <a href=\"http://evil.example/x\">https://bank.example</a>\
+             <img src='http://t.example/p.gif' width=1 height=\"1px\"><!-- hidden --><script>x()</script>bye",
+        );
+        assert_eq!(h.text.split_whitespace().collect::<Vec<_>>(), ["Hello", "world", "&", "you", "https://bank.example", "bye"]);
+        assert_eq!(h.links, vec![Link { href: "http://evil.example/x".into(), text: "https://bank.example".into() }]);
+        assert_eq!(h.images, vec![("http://t.example/p.gif".into(), Some(1), Some(1))]);
+    }
+
+    #[test]
+    fn broken_html_does_not_panic() {
+        for s in ["<", "<a href=", "&#xZZ;", "<a href='x>y", "<script>", "&#99999999;", "<img width=>"] {
+            parse(s);
+        }
+    }
+}

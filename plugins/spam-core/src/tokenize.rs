@@ -1,0 +1,273 @@
+//! Turns a message into the set of tokens the classifier counts: words and word pairs of the
+//! subject and body (HTML turned into text), URL hosts, and header facts (sender, relays,
+//! mailer, structure). Tokens are prefixed by where they come from, so "free" in the subject
+//! and "free" in the body are learnt separately.
+
+use std::collections::BTreeSet;
+
+use crate::{Input, html};
+
+/// Words shorter than this carry little; longer than `MAX_WORD` are summarised.
+const MIN_WORD: usize = 3;
+const MAX_WORD: usize = 20;
+/// Body text looked at (spam puts its pitch first; huge bodies cost time for nothing).
+const MAX_TEXT: usize = 64 * 1024;
+/// Most tokens per message: the classifier keeps only the most telling anyway.
+pub const MAX_TOKENS: usize = 3000;
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '$' || c == '%' || c == '\'' || c == '-'))
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A word as a token: short words dropped, long ones summarised, numbers by digit count.
+fn word_token(w: &str) -> Option<String> {
+    let n = w.chars().count();
+    if w.chars().all(|c| c.is_ascii_digit()) {
+        return Some(format!("num:{}", n.min(12)));
+    }
+    if n < MIN_WORD {
+        return None;
+    }
+    if n > MAX_WORD {
+        let head: String = w.chars().take(3).collect();
+        return Some(format!("long:{head}:{}", n / 10));
+    }
+    Some(w.to_string())
+}
+
+fn add_text(out: &mut BTreeSet<String>, prefix: &str, text: &str, pairs: bool) {
+    let mut prev: Option<String> = None;
+    for w in words(truncate(text, MAX_TEXT)) {
+        match word_token(&w) {
+            Some(t) => {
+                if let (true, Some(p)) = (pairs, &prev) {
+                    out.insert(format!("{prefix}{p} {t}"));
+                }
+                out.insert(format!("{prefix}{t}"));
+                prev = Some(t);
+            }
+            None => prev = None,
+        }
+    }
+}
+
+/// The host part of a URL, lower case.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = host.split(':').next()?.trim_matches(['[', ']']);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// The last two labels of a host ("mail.shop.example" → "shop.example").
+pub fn base_domain(host: &str) -> &str {
+    let mut dots = host.rmatch_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((i, _))) => &host[i + 1..],
+        _ => host,
+    }
+}
+
+fn add_url(out: &mut BTreeSet<String>, url: &str) {
+    let Some(host) = url_host(url) else {
+        return;
+    };
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        out.insert("url:ip".into());
+        return;
+    }
+    out.insert(format!("url:{}", base_domain(&host)));
+    out.insert(format!("url-host:{host}"));
+    if url.contains('@') && url.split_once("://").is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@'))) {
+        out.insert("url:userinfo".into());
+    }
+}
+
+fn urls(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '\'')
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+}
+
+fn bucket(n: usize) -> usize {
+    match n {
+        0..=3 => n,
+        4..=7 => 5,
+        8..=15 => 10,
+        _ => 20,
+    }
+}
+
+fn address_domain(addr: &str) -> Option<String> {
+    let a = addr.trim().trim_matches(['<', '>']);
+    a.rsplit_once('@').map(|(_, d)| d.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// Header fields whose presence (and absence) is learnt.
+const TELLING_HEADERS: &[&str] = &[
+    "message-id", "date", "x-mailer", "user-agent", "list-unsubscribe", "list-id", "precedence",
+    "x-priority", "x-msmail-priority", "mime-version", "reply-to", "in-reply-to", "references",
+    "organization", "x-originating-ip", "errors-to", "return-path", "content-transfer-encoding",
+];
+
+fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
+    for name in TELLING_HEADERS {
+        let present = input.header(name).is_some();
+        out.insert(format!("hdr:{name}:{}", if present { "yes" } else { "no" }));
+    }
+    for from in &input.from {
+        if let Some(d) = address_domain(from) {
+            out.insert(format!("from:{}", base_domain(&d)));
+        }
+        if let Some((local, _)) = from.rsplit_once('@') {
+            let digits = local.chars().filter(char::is_ascii_digit).count();
+            out.insert(format!("from-local-digits:{}", bucket(digits)));
+        }
+    }
+    if let Some(from) = input.header("From") {
+        add_text(out, "from-name:", from.split('<').next().unwrap_or(""), false);
+    }
+    if let Some(v) = input.header("X-Mailer").or_else(|| input.header("User-Agent")) {
+        add_text(out, "mailer:", v, false);
+    }
+    if let Some(ct) = input.header("Content-Type") {
+        let lower = ct.to_ascii_lowercase();
+        let main = lower.split(';').next().unwrap_or("").trim().to_string();
+        out.insert(format!("ct:{main}"));
+        if let Some(cs) = lower.split("charset=").nth(1) {
+            out.insert(format!("charset:{}", cs.trim_matches(['"', ' ', ';']).split(';').next().unwrap_or("")));
+        }
+    }
+    if let Some(mid) = input.header("Message-ID") {
+        let domain = mid.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
+        out.insert(format!("mid:{}", domain.as_deref().map(base_domain).unwrap_or("none")));
+    }
+    let rcpts: usize = ["To", "Cc"]
+        .iter()
+        .filter_map(|h| input.header(h))
+        .map(|v| v.matches('@').count())
+        .sum();
+    out.insert(format!("rcpts:{}", bucket(rcpts)));
+    // Relays: the hosts and networks the message came through (RFC 5321 §4.4 trace fields).
+    let mut hops = 0;
+    for received in input.headers_named("Received") {
+        hops += 1;
+        for w in received.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ';')) {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if let Ok(std::net::IpAddr::V4(ip)) = w.parse::<std::net::IpAddr>() {
+                let o = ip.octets();
+                out.insert(format!("rcvd-net:{}.{}", o[0], o[1]));
+                out.insert(format!("rcvd-net:{}.{}.{}", o[0], o[1], o[2]));
+            } else if w.contains('.')
+                && !w.contains('@')
+                && !w.contains('/')
+                && w.chars().any(|c| c.is_ascii_alphabetic())
+                && w.len() < 80
+            {
+                let host = w.to_ascii_lowercase();
+                out.insert(format!("rcvd:{}", base_domain(&host)));
+            }
+        }
+    }
+    out.insert(format!("hops:{}", bucket(hops)));
+}
+
+/// The message's tokens, each once, at most `MAX_TOKENS` (sorted, so the cut is stable).
+pub fn tokens(input: &Input<'_>) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    add_text(&mut out, "s:", input.subject, true);
+    let letters: Vec<char> = input.subject.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() >= 8 && letters.iter().all(|c| c.is_uppercase()) {
+        out.insert("s:ALLCAPS".into());
+    }
+    if let Some(text) = input.text {
+        add_text(&mut out, "", text, true);
+        for u in urls(truncate(text, MAX_TEXT)) {
+            add_url(&mut out, u);
+        }
+    }
+    if let Some(h) = input.html {
+        let parsed = html::parse(truncate(h, MAX_TEXT * 4));
+        if input.text.is_none() {
+            add_text(&mut out, "", &parsed.text, true);
+        }
+        out.insert(format!("html:tags:{}", bucket(parsed.tags / 10)));
+        for l in &parsed.links {
+            add_url(&mut out, &l.href);
+        }
+        for (src, w, h) in &parsed.images {
+            add_url(&mut out, src);
+            if matches!((w, h), (Some(0..=2), Some(0..=2))) {
+                out.insert("html:pixel".into());
+            }
+        }
+        out.insert(format!("html:imgs:{}", bucket(parsed.images.len())));
+    }
+    out.insert(format!(
+        "body:{}",
+        match (input.text.is_some(), input.html.is_some()) {
+            (true, true) => "both",
+            (true, false) => "text",
+            (false, true) => "html",
+            (false, false) => "none",
+        }
+    ));
+    for (name, ct) in &input.attachments {
+        out.insert(format!("att:{}", ct.to_ascii_lowercase()));
+        if let Some(ext) = name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()) {
+            out.insert(format!("att-ext:{ext}"));
+        }
+    }
+    add_headers(&mut out, input);
+    out.into_iter().take(MAX_TOKENS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_of_a_message() {
+        let input = Input {
+            headers: vec![
+                ("From", "Shop <deals123@mail.shop.example>"),
+                ("Received", "from relay.bulk.example (relay.bulk.example [203.0.113.9]) by mx"),
+            ],
+            subject: "FREE MONEY NOW!!!",
+            from: vec!["deals123@mail.shop.example"],
+            text: Some("Click https://x.shop.example/buy to get 100 dollars, it's free"),
+            ..Input::default()
+        };
+        let t = tokens(&input);
+        for want in [
+            "s:free", "s:free money", "s:ALLCAPS", "click", "get", "num:3", "dollars", "it's",
+            "url:shop.example", "from:shop.example", "from-local-digits:3", "rcvd:bulk.example",
+            "rcvd-net:203.0", "hdr:date:no", "body:text", "hops:1",
+        ] {
+            assert!(t.iter().any(|x| x == want), "missing {want} in {t:?}");
+        }
+        assert!(!t.iter().any(|x| x == "to"), "short words are dropped");
+    }
+
+    #[test]
+    fn base_domains_and_hosts() {
+        assert_eq!(base_domain("a.b.shop.example"), "shop.example");
+        assert_eq!(base_domain("example"), "example");
+        assert_eq!(url_host("https://user@Host.Example:8080/x").as_deref(), Some("host.example"));
+        assert_eq!(url_host("mailto:x"), None);
+    }
+}
