@@ -51,11 +51,40 @@ pub enum Command {
     /// Allow and block lists of an account or of a whole domain.
     #[command(subcommand)]
     List(ListCommand),
+    /// The spam filter's model: train it from files, evaluate it on a labelled corpus.
+    #[command(subcommand)]
+    Spam(SpamCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
         /// One of this server's domains.
         domain: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpamCommand {
+    /// Train the global model of the installed spam plugin (and any plugin with a `learn` hook)
+    /// from message files or folders of them.
+    Train {
+        /// Files or folders of spam.
+        #[arg(long, num_args = 1.., value_name = "PATH")]
+        spam: Vec<PathBuf>,
+        /// Files or folders of ham (good mail).
+        #[arg(long, num_args = 1.., value_name = "PATH")]
+        ham: Vec<PathBuf>,
+    },
+    /// Train a fresh model from the train list only, score the test list, print precision,
+    /// recall, false-positive rate, ROC AUC and throughput. A list has one `spam PATH` or
+    /// `ham PATH` per line (scripts/fetch-spam-corpus.sh writes them for the SpamAssassin corpus).
+    Eval {
+        #[arg(long, value_name = "LIST")]
+        train: PathBuf,
+        #[arg(long, value_name = "LIST")]
+        test: PathBuf,
+        /// The plugin component (default: spam.wasm in the plugin folder).
+        #[arg(long, value_name = "WASM")]
+        plugin: Option<PathBuf>,
     },
 }
 
@@ -228,9 +257,16 @@ pub enum QueueCommand {
 fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
-        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) | Command::Doctor { .. } => {
+        Command::Serve
+        | Command::Plugin(PluginCommand::Test { .. })
+        | Command::Doctor { .. }
+        | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
+        Command::Spam(SpamCommand::Train { spam, ham }) => R::Learn {
+            spam: absolute(spam),
+            ham: absolute(ham),
+        },
         Command::Domain(DomainCommand::Show { name }) => R::DomainShow { name: name.clone() },
         Command::Domain(DomainCommand::Policy {
             name,
@@ -315,6 +351,14 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     })
 }
 
+/// The server may run in another directory: give it absolute paths.
+fn absolute(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect()
+}
+
 /// Runs an admin request through the server if it is up, else on the store file.
 pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result<Value> {
     let socket = config.admin_socket_path();
@@ -337,7 +381,62 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
         ),
         Err(e) => return Err(e.into()),
     };
+    if matches!(request, AdminRequest::Learn { .. }) {
+        // Learning runs the plugins: load them over the store, as the server would.
+        let host = crate::plugins::PluginHost::new(
+            config,
+            std::sync::Arc::new(crate::plugins::StoreKv(store.clone())),
+        )?;
+        host.load_all();
+        let host = std::sync::Arc::new(host);
+        return Ok(admin::execute_with(&store, Some(&host), request).await?);
+    }
     Ok(admin::execute(&store, request).await?)
+}
+
+async fn spam_eval(
+    config: &Config,
+    train: &std::path::Path,
+    test: &std::path::Path,
+    plugin: Option<&std::path::Path>,
+    json: bool,
+) -> anyhow::Result<()> {
+    use crate::plugins::eval;
+    let train = eval::read_list(train).map_err(anyhow::Error::msg)?;
+    let test = eval::read_list(test).map_err(anyhow::Error::msg)?;
+    let wasm = plugin
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| config.plugin_dir().join("spam.wasm"));
+    anyhow::ensure!(
+        wasm.is_file(),
+        "{} not found: build the plugins (scripts/build-plugins.sh) and pass --plugin plugins/dist/spam.wasm",
+        wasm.display()
+    );
+    let config = config.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let scratch = tempfile_dir()?;
+        let r = eval::evaluate(&config, &wasm, &train, &test, &scratch);
+        let _ = std::fs::remove_dir_all(&scratch);
+        Ok::<_, anyhow::Error>(r?)
+    })
+    .await??;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    Ok(())
+}
+
+/// A fresh scratch folder for a standalone plugin host.
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "mailsift-eval-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -353,6 +452,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Command::Doctor { domain } = &cli.command {
         return doctor(&config, domain, cli.json).await;
+    }
+    if let Command::Spam(SpamCommand::Eval {
+        train,
+        test,
+        plugin,
+    }) = &cli.command
+    {
+        return spam_eval(&config, train, test, plugin.as_deref(), cli.json).await;
     }
     let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;
@@ -580,6 +687,15 @@ fn print_human(command: &Command, result: &Value) {
                 println!("{k}={}", v.as_str().unwrap_or(""));
             }
         }
+        Command::Spam(SpamCommand::Train { .. }) => println!(
+            "Learnt {} spam and {} ham messages{}",
+            result.get("spam").and_then(Value::as_u64).unwrap_or(0),
+            result.get("ham").and_then(Value::as_u64).unwrap_or(0),
+            match result.get("unreadable").and_then(Value::as_u64) {
+                Some(n) if n > 0 => format!(" ({n} unreadable files skipped)"),
+                _ => String::new(),
+            }
+        ),
         Command::List(ListCommand::Add { .. }) => println!(
             "Added {} to the {} list of {}",
             s(result, "entry"),
@@ -739,6 +855,9 @@ fn print_human(command: &Command, result: &Value) {
                 }
             }
         }
-        Command::Serve | Command::Plugin(PluginCommand::Test { .. }) | Command::Doctor { .. } => {}
+        Command::Serve
+        | Command::Plugin(PluginCommand::Test { .. })
+        | Command::Doctor { .. }
+        | Command::Spam(SpamCommand::Eval { .. }) => {}
     }
 }

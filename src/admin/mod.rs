@@ -90,6 +90,11 @@ pub enum AdminRequest {
         key: String,
         value: Option<String>,
     },
+    /// Trains the plugins' global models (their `learn` hook) from message files or folders.
+    Learn {
+        spam: Vec<std::path::PathBuf>,
+        ham: Vec<std::path::PathBuf>,
+    },
     /// A plugin's settings for one account.
     PluginGet {
         plugin: String,
@@ -134,6 +139,38 @@ fn domain_json(d: &Domain) -> Value {
             "record_value": crate::auth::dkim_key::record_value(k),
         })),
     })
+}
+
+/// Feeds message files to the plugins' `learn` (global model: no recipient), committing the
+/// plugins' writes every few hundred messages.
+fn learn_files(
+    store: &Store,
+    host: &PluginHost,
+    spam: &[std::path::PathBuf],
+    ham: &[std::path::PathBuf],
+) -> Result<Value, AdminError> {
+    use crate::plugins::{eval, types::LearnClass};
+    let mut counts = [0usize; 2];
+    let mut unreadable = 0usize;
+    for (paths, class, n) in [(spam, LearnClass::Spam, 0), (ham, LearnClass::Ham, 1)] {
+        let files = eval::message_files(paths).map_err(AdminError::Other)?;
+        let mut writes = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            let Ok(raw) = std::fs::read(f) else {
+                unreadable += 1;
+                continue;
+            };
+            writes.extend(host.learn(
+                &eval::view_of(&raw, &format!("train-{i}"), Vec::new()),
+                class,
+            ));
+            counts[n] += 1;
+            // Each learn call reads what the previous ones wrote: commit often.
+            let batch = std::mem::take(&mut writes);
+            store.write_blocking(move |tx| tx.plugin_kv_apply(&batch))?;
+        }
+    }
+    Ok(json!({ "spam": counts[0], "ham": counts[1], "unreadable": unreadable }))
 }
 
 /// Checks and normalises a list scope: the account or domain must exist here.
@@ -203,6 +240,25 @@ pub async fn execute_with(
         AdminRequest::PluginList => {
             let rows = plugins.map(|p| p.status()).unwrap_or_default();
             serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))
+        }
+        AdminRequest::Learn { spam, ham } => {
+            let host = plugins
+                .cloned()
+                .ok_or_else(|| AdminError::Other("no plugin host".into()))?;
+            if !host
+                .registry()
+                .snapshot()
+                .iter()
+                .any(|p| p.has_hook(crate::plugins::types::Hook::Learn))
+            {
+                return Err(AdminError::Other(
+                    "no loaded plugin learns (install the spam plugin in the plugin folder)".into(),
+                ));
+            }
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || learn_files(&store, &host, &spam, &ham))
+                .await
+                .map_err(|e| AdminError::Other(e.to_string()))?
         }
         AdminRequest::PluginSet {
             plugin,

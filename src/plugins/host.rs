@@ -79,9 +79,11 @@ impl KvSnapshot for StoreSnapshot {
     }
 }
 
-/// In-memory key-value data (for `mailsift plugin test` and tests).
-#[derive(Default)]
-pub struct MemoryKv(pub Mutex<BTreeMap<(String, String), Vec<u8>>>);
+/// In-memory key-value data (for `mailsift plugin test`, `mailsift spam eval` and tests).
+/// Calls read the live map (no copy per call: an evaluation run trains a model of a few
+/// hundred thousand keys); writes are applied by the caller after each call.
+#[derive(Default, Clone)]
+pub struct MemoryKv(pub Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>);
 
 impl MemoryKv {
     pub fn apply(&self, writes: &[KvWrite]) {
@@ -100,18 +102,18 @@ impl MemoryKv {
     }
 }
 
-struct MemorySnapshot(BTreeMap<(String, String), Vec<u8>>);
+struct MemorySnapshot(Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>);
 
 impl KvSource for MemoryKv {
     fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(Box::new(MemorySnapshot(map.clone())))
+        Ok(Box::new(MemorySnapshot(self.0.clone())))
     }
 }
 
 impl KvSnapshot for MemorySnapshot {
     fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
-        Ok(self.0.get(&(plugin.to_string(), key.to_string())).cloned())
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(map.get(&(plugin.to_string(), key.to_string())).cloned())
     }
 }
 

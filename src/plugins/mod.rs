@@ -13,6 +13,7 @@
 
 mod cache;
 mod engine;
+pub mod eval;
 mod host;
 mod registry;
 pub mod verdict;
@@ -61,7 +62,7 @@ pub enum PluginError {
     #[error("invalid component: {0}")]
     Compile(String),
     #[error(
-        "the component needs imports the host does not provide (only log, kv and config exist): {0}"
+        "the component needs imports the host does not provide (only log, kv, config and lists exist): {0}"
     )]
     Link(String),
     #[error("the component does not export `{0}` with the type of the `filter` world")]
@@ -70,6 +71,8 @@ pub enum PluginError {
     Info(String),
     #[error("plugin engine: {0}")]
     Engine(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Why one call into a plugin failed.
