@@ -83,7 +83,10 @@ impl KvSnapshot for StoreSnapshot {
 /// Calls read the live map (no copy per call: an evaluation run trains a model of a few
 /// hundred thousand keys); writes are applied by the caller after each call.
 #[derive(Default, Clone)]
-pub struct MemoryKv(pub Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>);
+pub struct MemoryKv(pub Arc<Mutex<MemoryMap>>);
+
+/// (plugin, key) → value.
+pub type MemoryMap = BTreeMap<(String, String), Vec<u8>>;
 
 impl MemoryKv {
     pub fn apply(&self, writes: &[KvWrite]) {
@@ -102,7 +105,7 @@ impl MemoryKv {
     }
 }
 
-struct MemorySnapshot(Arc<Mutex<BTreeMap<(String, String), Vec<u8>>>>);
+struct MemorySnapshot(Arc<Mutex<MemoryMap>>);
 
 impl KvSource for MemoryKv {
     fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
