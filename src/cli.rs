@@ -85,6 +85,9 @@ pub enum SpamCommand {
         /// The plugin component (default: spam.wasm in the plugin folder).
         #[arg(long, value_name = "WASM")]
         plugin: Option<PathBuf>,
+        /// Also list the misclassified test messages with their scores.
+        #[arg(long)]
+        details: bool,
     },
 }
 
@@ -400,6 +403,7 @@ async fn spam_eval(
     test: &std::path::Path,
     plugin: Option<&std::path::Path>,
     json: bool,
+    details: bool,
 ) -> anyhow::Result<()> {
     use crate::plugins::eval;
     let train = eval::read_list(train).map_err(anyhow::Error::msg)?;
@@ -424,6 +428,9 @@ async fn spam_eval(
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.render());
+        if details {
+            print!("{}", report.render_misclassified());
+        }
     }
     Ok(())
 }
@@ -457,9 +464,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         train,
         test,
         plugin,
+        details,
     }) = &cli.command
     {
-        return spam_eval(&config, train, test, plugin.as_deref(), cli.json).await;
+        return spam_eval(&config, train, test, plugin.as_deref(), cli.json, *details).await;
     }
     let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;

@@ -48,6 +48,33 @@ pub struct Config {
     pub dns: DnsConfig,
     /// SPF, DKIM, DMARC and ARC checks on inbound mail.
     pub sender_auth: SenderAuthConfig,
+    /// Sieve: the administrator's scripts and the limits on users' scripts.
+    pub sieve: SieveConfig,
+}
+
+/// `[sieve]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SieveConfig {
+    /// Run before every user's script (e.g. a site-wide policy). Relative to the config file's
+    /// folder when relative.
+    pub before: Option<PathBuf>,
+    /// Run after the user's script when it took no explicit filing action. Default: the
+    /// built-in copy of `sieve/default.sieve` (spam → Junk, promotions → Promotions, social →
+    /// SocialNetworks).
+    pub after: Option<PathBuf>,
+    #[serde(flatten)]
+    pub limits: crate::sieve::SieveLimits,
+}
+
+impl Default for SieveConfig {
+    fn default() -> Self {
+        SieveConfig {
+            before: None,
+            after: None,
+            limits: crate::sieve::SieveLimits::default(),
+        }
+    }
 }
 
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
@@ -342,6 +369,7 @@ impl Default for Config {
             plugin: BTreeMap::new(),
             dns: DnsConfig::default(),
             sender_auth: SenderAuthConfig::default(),
+            sieve: SieveConfig::default(),
         }
     }
 }

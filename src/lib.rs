@@ -14,6 +14,7 @@ pub mod net;
 pub mod pipeline;
 pub mod plugins;
 pub mod server;
+pub mod sieve;
 pub mod smtp;
 pub mod store;
 pub mod tls;

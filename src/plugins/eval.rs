@@ -146,6 +146,16 @@ pub struct EvalReport {
     pub filter_per_second: f64,
     /// Files that could not be read (skipped, counted).
     pub unreadable: usize,
+    /// The misclassified test messages at the plugin's threshold (ham tagged spam, spam not
+    /// tagged), with their scores: what to look at to improve the filter.
+    pub misclassified: Vec<Misclassified>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Misclassified {
+    pub path: PathBuf,
+    pub spam: bool,
+    pub score: f64,
 }
 
 /// Trains a fresh model (in memory) from `train` and scores `test` with the plugin `wasm`.
@@ -177,6 +187,7 @@ pub fn evaluate(
     let started = Instant::now();
     let rcpt = vec!["eval@localhost".to_string()];
     let mut scored: Vec<(f64, bool, bool)> = Vec::with_capacity(test.len());
+    let mut misclassified = Vec::new();
     for (i, m) in test.iter().enumerate() {
         let Ok(raw) = std::fs::read(&m.path) else {
             unreadable += 1;
@@ -191,6 +202,13 @@ pub fn evaluate(
             _ => false,
         };
         let tagged = per_rcpt || outcome.merged.tags.iter().any(|t| t == "spam");
+        if tagged != m.spam {
+            misclassified.push(Misclassified {
+                path: m.path.clone(),
+                spam: m.spam,
+                score: outcome.merged.score,
+            });
+        }
         scored.push((outcome.merged.score, m.spam, tagged));
     }
     let filter_secs = started.elapsed().as_secs_f64();
@@ -251,10 +269,30 @@ pub fn evaluate(
         learn_per_second: ratio(train.len(), 1) / learn_secs.max(1e-9),
         filter_per_second: scored.len() as f64 / filter_secs.max(1e-9),
         unreadable,
+        misclassified,
     })
 }
 
 impl EvalReport {
+    /// The misclassified messages, one per line.
+    pub fn render_misclassified(&self) -> String {
+        self.misclassified
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:>5.1} {}\n",
+                    if m.spam {
+                        "missed spam   "
+                    } else {
+                        "false positive"
+                    },
+                    m.score,
+                    m.path.display()
+                )
+            })
+            .collect()
+    }
+
     pub fn render(&self) -> String {
         format!(
             "trained on {} spam + {} ham; tested on {} spam + {} ham\n\

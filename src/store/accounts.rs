@@ -122,6 +122,7 @@ impl Tx<'_> {
             account_id: account.id,
         });
         self.list_clear(&super::ListScope::Account(address.to_string()))?;
+        self.sieve_clear(account.id)?;
         Ok(())
     }
 

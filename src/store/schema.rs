@@ -52,3 +52,11 @@ pub const LISTS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("li
 /// out of Junk, Promotions or SocialNetworks; `$Junk`/`$NotJunk` set), written in the same
 /// transaction as the action and consumed by the learner, which calls the plugins' `learn`.
 pub const TRAINING: TableDefinition<u64, &[u8]> = TableDefinition::new("training");
+
+/// (account id, script name) → `SieveScript`: users' Sieve scripts (RFC 5228), managed with
+/// ManageSieve (RFC 5804) or the CLI.
+pub const SIEVE_SCRIPTS: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("sieve_scripts");
+
+/// Account id → the name of its active script (at most one, RFC 5804 §1.4).
+pub const SIEVE_ACTIVE: TableDefinition<u64, &str> = TableDefinition::new("sieve_active");

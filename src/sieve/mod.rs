@@ -1,0 +1,8 @@
+//! Sieve (RFC 5228 and extensions) with the sieve-rs crate: compiling and checking scripts
+//! (`compile.rs`), and running them per recipient as the last stage of the pipeline
+//! (`run.rs`). Scripts are stored per account by the store (`store::sieve`) and managed over
+//! ManageSieve (RFC 5804) or with `mailsift sieve`.
+
+pub mod compile;
+
+pub use compile::{ScriptError, SieveLimits, check_script, compiler};
