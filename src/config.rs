@@ -410,6 +410,16 @@ impl Config {
                 {
                     config.data_dir = parent.join(&config.data_dir);
                 }
+                if let Some(parent) = path.parent() {
+                    for p in [&mut config.sieve.before, &mut config.sieve.after]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if p.is_relative() {
+                            *p = parent.join(&*p);
+                        }
+                    }
+                }
                 Ok(config)
             }
         }

@@ -41,6 +41,8 @@ pub enum ServerError {
     Plugins(#[from] plugins::PluginError),
     #[error("sender authentication: {0}")]
     Auth(#[from] crate::auth::AuthError),
+    #[error("sieve script {0}")]
+    Sieve(#[from] crate::sieve::run::SieveConfigError),
     #[error("admin socket {path}: {source}")]
     Admin {
         path: String,
@@ -91,6 +93,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     let mut smtp_backend =
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.sender_auth = Some(sender_auth);
+    smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
     let shared = Arc::new(Shared {
         directory: Directory::new(store.clone()),
         smtp_backend: Arc::new(smtp_backend),

@@ -108,6 +108,10 @@ impl Directory {
         Directory { store }
     }
 
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// One of our domains, by name (any case).
     pub fn domain(&self, name: &str) -> Result<Option<crate::store::Domain>, DirectoryError> {
         Ok(self.store.read()?.domain(&name.to_ascii_lowercase())?)

@@ -8,6 +8,7 @@ pub mod learn;
 mod plan;
 mod plugins;
 pub mod sender_auth;
+pub mod sieve;
 
 use std::net::IpAddr;
 
@@ -78,7 +79,7 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
                 recipient: rcpt.clone(),
                 account_id: account.id,
                 mailbox: "INBOX".into(),
-                flags: Vec::new(),
+                ..LocalDelivery::default()
             }),
             // RCPT TO accepted a remote recipient only for an authenticated sender.
             Recipient::Remote if ctx.envelope.authenticated_as.is_some() => {
@@ -104,6 +105,14 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
     Ok(plan)
 }
 
+fn inbox(
+    tx: &crate::store::Tx<'_>,
+    account_id: crate::store::AccountId,
+) -> Result<crate::store::Mailbox, StoreError> {
+    tx.mailbox_tx(account_id, "INBOX")?
+        .ok_or_else(|| StoreError::NotFound(format!("INBOX of account {account_id}")))
+}
+
 /// Commits a plan: every local delivery and the outbound queue entry in one store write (which
 /// the writer batches with concurrent deliveries). Returns when the message is durable.
 pub async fn deliver(
@@ -112,7 +121,9 @@ pub async fn deliver(
     plan: DeliveryPlan,
     raw: Vec<u8>,
 ) -> Result<(), PipelineError> {
-    if plan.verdict != Verdict::Accept || (plan.deliveries.is_empty() && plan.outbound.is_empty()) {
+    if plan.verdict != Verdict::Accept
+        || (plan.deliveries.is_empty() && plan.outbound.is_empty() && plan.messages.is_empty())
+    {
         // Nothing to store, but what the plugins learnt from the message is kept.
         if !plan.plugin_kv.is_empty() {
             let writes = plan.plugin_kv;
@@ -129,16 +140,31 @@ pub async fn deliver(
             let mut targets = Vec::with_capacity(plan.deliveries.len());
             for d in &plan.deliveries {
                 // A folder that is missing (deleted by the user) falls back to INBOX: a
-                // filing preference must never lose mail.
+                // filing preference must never lose mail. `fileinto :create` makes it.
                 let mailbox = match tx.mailbox_tx(d.account_id, &d.mailbox)? {
                     Some(m) => m,
-                    None => tx.mailbox_tx(d.account_id, "INBOX")?.ok_or_else(|| {
-                        StoreError::NotFound(format!("INBOX of account {}", d.account_id))
-                    })?,
+                    None if d.create => match tx.create_mailbox(d.account_id, &d.mailbox, None, true) {
+                        Ok(m) => m,
+                        Err(e) => {
+                            tracing::warn!(mailbox = %d.mailbox, error = %e, "cannot create the folder; delivering to INBOX");
+                            inbox(tx, d.account_id)?
+                        }
+                    },
+                    None => inbox(tx, d.account_id)?,
                 };
-                targets.push((mailbox.id, d.flags.clone()));
+                match &d.content {
+                    None => targets.push((mailbox.id, d.flags.clone())),
+                    // A copy edited by Sieve is a different message of its own.
+                    Some(content) => {
+                        let content = plan.apply_headers(content.clone());
+                        tx.deliver(&[(mailbox.id, d.flags.clone())], &content, now)?;
+                    }
+                }
             }
             tx.deliver(&targets, &raw, now)?;
+            for (i, m) in plan.messages.iter().enumerate() {
+                tx.enqueue(&format!("{queue_id}.{}", i + 1), &m.mail_from, &m.to, &m.raw)?;
+            }
             tx.plugin_kv_apply(&plan.plugin_kv)?;
             if !plan.outbound.is_empty() {
                 tx.enqueue(&queue_id, &mail_from, &plan.outbound, &raw)?;

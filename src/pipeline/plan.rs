@@ -24,7 +24,7 @@ pub enum Verdict {
 }
 
 /// One local copy of the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LocalDelivery {
     /// The envelope recipient this copy is for.
     pub recipient: String,
@@ -33,6 +33,14 @@ pub struct LocalDelivery {
     pub mailbox: String,
     /// IMAP flags to set on the stored copy.
     pub flags: Vec<String>,
+    /// Create `mailbox` if it does not exist (Sieve `fileinto :create`); otherwise a missing
+    /// folder falls back to INBOX.
+    pub create: bool,
+    /// This copy's content when a stage changed it (Sieve editheader); `None`: the message.
+    pub content: Option<Vec<u8>>,
+    /// The plugins' tags and score for this recipient, when they differ from the message's.
+    pub tags: Vec<String>,
+    pub score: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,6 +63,8 @@ pub struct DeliveryPlan {
     /// Recipients whose copy goes to Junk because the message failed the sender's DMARC
     /// policy; applied after the plugins, so no folder suggestion takes it out again.
     pub quarantined: Vec<String>,
+    /// Messages Sieve sends (redirect, vacation, notify, DSNs), for the outbound queue.
+    pub messages: Vec<crate::sieve::OutMessage>,
     /// Plugins' key-value writes, committed in the same store write as the delivery.
     pub plugin_kv: Vec<KvWrite>,
 }

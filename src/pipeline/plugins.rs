@@ -17,6 +17,7 @@ pub async fn run_blocking(
     envelope: Envelope,
     raw: Vec<u8>,
     auth: Option<super::InboundAuth>,
+    sieve: Option<Arc<crate::sieve::SieveRunner>>,
 ) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
     let permit = match &plugins {
         Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
@@ -26,14 +27,21 @@ pub async fn run_blocking(
         let _permit = permit;
         let plan = {
             let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
-            super::run(&directory, &ctx).map(|mut plan| {
+            super::run(&directory, &ctx).and_then(|mut plan| {
+                let mut plugins_ran = false;
                 if let Some(host) = &plugins
                     && plan.verdict == Verdict::Accept
                 {
+                    plugins_ran = !host.registry().snapshot().is_empty();
                     apply_plugins(&mut plan, host, &ctx);
                 }
+                if let Some(runner) = &sieve
+                    && plan.verdict == Verdict::Accept
+                {
+                    super::sieve::apply(&mut plan, &ctx, runner, directory.store(), plugins_ran)?;
+                }
                 super::sender_auth::enforce_quarantine(&mut plan);
-                plan
+                Ok(plan)
             })
         };
         plan.map(|plan| (plan, envelope, raw))
@@ -124,16 +132,20 @@ fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
             RcptOutcome::Discard => drop_recipient(plan, rcpt, "discarded"),
             RcptOutcome::Continue {
                 folder,
-                score: _,
-                tags: _,
+                score,
+                tags,
             } => {
-                if let Some(folder) = folder {
-                    for d in plan
-                        .deliveries
-                        .iter_mut()
-                        .filter(|d| d.recipient.eq_ignore_ascii_case(rcpt))
-                    {
+                for d in plan
+                    .deliveries
+                    .iter_mut()
+                    .filter(|d| d.recipient.eq_ignore_ascii_case(rcpt))
+                {
+                    if let Some(folder) = folder {
                         d.mailbox = folder.clone();
+                    }
+                    d.tags.extend(tags.iter().cloned());
+                    if *score != 0.0 {
+                        d.score = Some(*score);
                     }
                 }
             }
@@ -173,7 +185,7 @@ mod tests {
             recipient: r.into(),
             account_id: id,
             mailbox: "INBOX".into(),
-            flags: Vec::new(),
+            ..LocalDelivery::default()
         };
         DeliveryPlan {
             deliveries: vec![d("a@x", 1), d("b@x", 2)],

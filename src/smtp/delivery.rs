@@ -17,6 +17,8 @@ pub struct MailBackend {
     pub plugins: Option<Arc<PluginHost>>,
     /// SPF/DKIM/DMARC checks of inbound mail; `None` runs none (unit tests).
     pub sender_auth: Option<Arc<SenderAuth>>,
+    /// Users' and the administrator's Sieve scripts; `None` runs none.
+    pub sieve: Option<Arc<crate::sieve::SieveRunner>>,
 }
 
 impl MailBackend {
@@ -26,6 +28,7 @@ impl MailBackend {
             store,
             plugins: None,
             sender_auth: None,
+            sieve: None,
         }
     }
 
@@ -138,6 +141,7 @@ impl SmtpBackend for MailBackend {
             envelope,
             raw,
             auth,
+            self.sieve.clone(),
         )
         .await;
         let (plan, envelope, raw) = match result {

@@ -1,0 +1,167 @@
+//! The Sieve stage, last in the pipeline: each local recipient's scripts (administrator's
+//! `before`, the user's active script, `after`) turn the plugins' suggestions into filings.
+//! Semantics (also in the README): an explicit filing action of a script wins over the
+//! plugins' suggested folder; with only the implicit keep, the suggested folder applies. Plugin
+//! rejects happened before this stage and cannot be undone by a script; DMARC quarantine is
+//! enforced after it.
+
+use super::{DeliveryPlan, LocalDelivery, MessageContext, PipelineError, Verdict};
+use crate::sieve::{OutMessage, RecipientContext, SieveRunner};
+use crate::store::{KvWrite, Store};
+
+pub fn apply(
+    plan: &mut DeliveryPlan,
+    ctx: &MessageContext<'_>,
+    runner: &SieveRunner,
+    store: &Store,
+    plugins_ran: bool,
+) -> Result<(), PipelineError> {
+    let Some(parsed) = ctx.parsed.as_ref() else {
+        // Not parseable as a message: scripts cannot judge it; the implicit keep applies.
+        return Ok(());
+    };
+    if plan.deliveries.is_empty() {
+        return Ok(());
+    }
+    let queue_id = ctx.envelope.queue_id.as_str();
+    let read = store.read()?;
+    let now = chrono::Utc::now().timestamp();
+    let mut kept = Vec::new();
+    let mut rejected: Vec<(String, String)> = Vec::new();
+    for d in std::mem::take(&mut plan.deliveries) {
+        let Some(account) = read.account_by_id(d.account_id)? else {
+            kept.push(d);
+            continue;
+        };
+        let user = read.sieve_active(d.account_id)?.map(|s| s.content);
+        let mut tags = plan.tags.clone();
+        tags.extend(d.tags.iter().cloned());
+        let outcome = runner.run(
+            &RecipientContext {
+                account_id: d.account_id,
+                account: &account.address,
+                recipient: &d.recipient,
+                mail_from: &ctx.envelope.mail_from,
+                message: parsed,
+                raw: ctx.raw,
+                spam_score: d.score.or(plugins_ran.then_some(plan.score)),
+                tags: &tags,
+                auth: ctx.auth.map(|a| &a.report),
+                read: &read,
+                now,
+            },
+            user.as_deref(),
+        );
+        for e in &outcome.errors {
+            tracing::warn!(queue_id, recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
+        }
+        for (key, until) in outcome.seen_ids {
+            plan.plugin_kv.push(KvWrite {
+                plugin: "sieve".into(),
+                key,
+                value: Some(until.to_string().into_bytes()),
+            });
+        }
+        for m in outcome.outbound {
+            tracing::info!(queue_id, recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
+            plan.messages.push(m);
+        }
+        if let Some(reason) = outcome.reject {
+            tracing::info!(queue_id, recipient = %d.recipient, %reason, "rejected by Sieve");
+            rejected.push((d.recipient.clone(), reason));
+            continue;
+        }
+        if outcome.filings.is_empty() {
+            tracing::info!(queue_id, recipient = %d.recipient, "discarded by Sieve");
+            plan.dropped
+                .push((d.recipient.clone(), "discarded by Sieve".into()));
+            continue;
+        }
+        for f in outcome.filings {
+            let mailbox = match f.folder {
+                Some(folder) => folder,
+                None if outcome.explicit => "INBOX".to_string(),
+                None => d.mailbox.clone(),
+            };
+            let mut flags = d.flags.clone();
+            flags.extend(f.flags);
+            tracing::debug!(queue_id, recipient = %d.recipient, %mailbox, "Sieve filing");
+            kept.push(LocalDelivery {
+                mailbox,
+                flags,
+                create: f.create,
+                content: f.content,
+                ..d.clone()
+            });
+        }
+    }
+    plan.deliveries = kept;
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    if plan.deliveries.is_empty() && plan.outbound.is_empty() {
+        // Every recipient refused it: tell the sender in the SMTP reply (RFC 5429 §2.1).
+        let reason = rejected[0].1.clone();
+        plan.verdict = Verdict::Reject {
+            code: 550,
+            enhanced: "5.7.1".into(),
+            text: sanitize(&reason),
+        };
+        return Ok(());
+    }
+    // Others accepted it: the refusals become a delivery status notification (RFC 5429 §2.1).
+    if !ctx.envelope.mail_from.is_empty() {
+        for (rcpt, reason) in &rejected {
+            plan.messages.push(OutMessage {
+                mail_from: String::new(),
+                to: vec![ctx.envelope.mail_from.clone()],
+                raw: dsn(
+                    runner.hostname(),
+                    &ctx.envelope.mail_from,
+                    rcpt,
+                    reason,
+                    ctx.subject().unwrap_or(""),
+                ),
+            });
+        }
+    }
+    for (rcpt, reason) in rejected {
+        plan.dropped
+            .push((rcpt, format!("rejected by Sieve: {reason}")));
+    }
+    Ok(())
+}
+
+fn sanitize(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let s = s.trim();
+    if s.is_empty() {
+        "Message rejected by the recipient's filter".into()
+    } else {
+        s.chars().take(300).collect()
+    }
+}
+
+/// A delivery status notification (RFC 3464) for a recipient whose script rejected the message.
+fn dsn(host: &str, to: &str, rcpt: &str, reason: &str, subject: &str) -> Vec<u8> {
+    let boundary = format!(
+        "dsn-{:x}",
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    );
+    let reason = sanitize(reason);
+    let subject = sanitize(subject);
+    format!(
+        "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\nTo: <{to}>\r\n\
+         Subject: Undelivered: {subject}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\r\n\r\n\
+         --{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Your message to <{rcpt}> was rejected by the recipient's filter:\r\n\r\n  {reason}\r\n\r\n\
+         --{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n\
+         Reporting-MTA: dns; {host}\r\n\r\nFinal-Recipient: rfc822; {rcpt}\r\nAction: failed\r\n\
+         Status: 5.7.1\r\nDiagnostic-Code: smtp; 550 5.7.1 {reason}\r\n\r\n--{boundary}--\r\n"
+    )
+    .into_bytes()
+}

@@ -1,0 +1,521 @@
+//! Running Sieve for one recipient: the administrator's `before` script, the user's active
+//! script, and — only when neither took an explicit filing action — the `after` script
+//! (default: `sieve/default.sieve`, filing by the plugins' tags). The result is a list of
+//! filings (folder, flags, possibly an edited message), outgoing messages (redirect, vacation,
+//! notify), a reject or a discard.
+//!
+//! What counts as an explicit filing action (RFC 5228 §2.10.2 cancels the implicit keep for
+//! them): fileinto, discard, reject/ereject, redirect without `:copy`, and a `keep` the script
+//! wrote. sieve-rs reports an explicit `keep` and the implicit keep alike, so a script is taken
+//! to have kept explicitly when it contains the `keep` command and ends in a keep.
+
+use std::collections::HashMap;
+
+use sieve::{Envelope, Event, Input, Recipient, Runtime, Script, Sieve, SpamStatus, VirusStatus};
+
+use super::{SieveLimits, check_script};
+use crate::store::{ListKind, ReadTx};
+
+/// The built-in `after` script.
+pub const DEFAULT_AFTER: &str = include_str!("../../sieve/default.sieve");
+
+/// One copy to store.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filing {
+    /// `None`: keep (INBOX, or the plugins' suggested folder when the keep is implicit).
+    pub folder: Option<String>,
+    pub flags: Vec<String>,
+    /// Create the folder if missing (`fileinto :create`, RFC 5490 §3.2).
+    pub create: bool,
+    /// The message as edited by the script (editheader), when it differs.
+    pub content: Option<Vec<u8>>,
+}
+
+/// A message a script sends (redirect, vacation, notify), for the outbound queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutMessage {
+    pub mail_from: String,
+    pub to: Vec<String>,
+    pub raw: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SieveOutcome {
+    /// A script took an explicit filing action: the plugins' suggested folder does not apply.
+    pub explicit: bool,
+    pub filings: Vec<Filing>,
+    pub discard: bool,
+    pub reject: Option<String>,
+    pub outbound: Vec<OutMessage>,
+    /// Duplicate-tracking ids to remember: (key, expiry as unix seconds).
+    pub seen_ids: Vec<(String, i64)>,
+    /// Errors met (the message is kept when a script fails, RFC 5228 §2.10.6).
+    pub errors: Vec<String>,
+}
+
+/// What the runner knows about the recipient and the message.
+pub struct RecipientContext<'a> {
+    pub account_id: u64,
+    pub account: &'a str,
+    /// The envelope recipient as given (may carry a +detail).
+    pub recipient: &'a str,
+    pub mail_from: &'a str,
+    pub message: &'a mail_parser::Message<'a>,
+    pub raw: &'a [u8],
+    /// Sum of the plugins' scores, and whether any plugin ran.
+    pub spam_score: Option<f64>,
+    pub tags: &'a [String],
+    /// Sender authentication results for the `environment` extension.
+    pub auth: Option<&'a crate::auth::AuthReport>,
+    pub read: &'a ReadTx,
+    pub now: i64,
+}
+
+pub struct SieveRunner {
+    runtime: Runtime,
+    hostname: String,
+    limits: SieveLimits,
+    before: Option<(Sieve, String)>,
+    after: (Sieve, String),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct SieveConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Extension lists bound to the allow/block lists (RFC 6134).
+pub const LIST_ALLOW: &str = "mailsift:allow";
+pub const LIST_BLOCK: &str = "mailsift:block";
+
+impl SieveRunner {
+    pub fn new(config: &crate::config::Config) -> Result<SieveRunner, SieveConfigError> {
+        let limits = config.sieve.limits;
+        let load = |path: &std::path::Path| -> Result<(Sieve, String), SieveConfigError> {
+            let text = std::fs::read_to_string(path).map_err(|e| SieveConfigError {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            let script = check_script(text.as_bytes(), &limits).map_err(|e| SieveConfigError {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Ok((script, text))
+        };
+        let before = config.sieve.before.as_deref().map(load).transpose()?;
+        let after = match config.sieve.after.as_deref() {
+            Some(p) => load(p)?,
+            None => (
+                check_script(DEFAULT_AFTER.as_bytes(), &limits).map_err(|e| SieveConfigError {
+                    path: "sieve/default.sieve (built in)".into(),
+                    message: e.to_string(),
+                })?,
+                DEFAULT_AFTER.to_string(),
+            ),
+        };
+        let runtime = Runtime::new()
+            .with_cpu_limit(limits.cpu)
+            .with_max_nested_includes(limits.max_includes)
+            .with_max_redirects(limits.max_redirects)
+            .with_max_out_messages(limits.max_out_messages)
+            .with_valid_ext_list(LIST_ALLOW)
+            .with_valid_ext_list(LIST_BLOCK)
+            .with_valid_notification_uri("mailto")
+            .with_local_hostname(config.hostname.clone());
+        Ok(SieveRunner {
+            runtime,
+            hostname: config.hostname.clone(),
+            limits,
+            before,
+            after,
+        })
+    }
+
+    pub fn hostname(&self) -> &str {
+        &self.hostname
+    }
+
+    pub fn limits(&self) -> &SieveLimits {
+        &self.limits
+    }
+
+    /// Runs the scripts for one recipient. `user` is the user's active script (text).
+    pub fn run(&self, ctx: &RecipientContext<'_>, user: Option<&str>) -> SieveOutcome {
+        let mut out = SieveOutcome::default();
+        let mut implicit_flags = Vec::new();
+        let mut implicit_content = None;
+        let mut ran = Vec::new();
+        if let Some((script, text)) = &self.before {
+            ran.push(self.run_one(ctx, script, text, &mut out));
+        }
+        if let Some(text) = user {
+            match check_script(text.as_bytes(), &self.limits) {
+                Ok(script) => ran.push(self.run_one(ctx, &script, text, &mut out)),
+                Err(e) => out
+                    .errors
+                    .push(format!("the active script does not compile: {e}")),
+            }
+        }
+        for r in ran {
+            if let Some(flags) = r.implicit_keep_flags {
+                implicit_flags.extend(flags);
+            }
+            if r.implicit_content.is_some() {
+                implicit_content = r.implicit_content;
+            }
+        }
+        if !out.explicit {
+            let (script, text) = &self.after;
+            let first = out.filings.len();
+            let r = self.run_one(ctx, script, text, &mut out);
+            if let Some(flags) = r.implicit_keep_flags {
+                implicit_flags.extend(flags);
+            }
+            // Flags the user's script set (imap4flags) travel with the `after` script's filing.
+            for f in &mut out.filings[first..] {
+                f.flags.extend(implicit_flags.iter().cloned());
+            }
+        }
+        if !out.explicit && !out.discard {
+            // The implicit keep (RFC 5228 §2.10.2), with any flags the scripts set.
+            implicit_flags.sort();
+            implicit_flags.dedup();
+            out.filings.push(Filing {
+                folder: None,
+                flags: implicit_flags,
+                create: false,
+                content: implicit_content,
+            });
+        }
+        out
+    }
+
+    fn run_one(
+        &self,
+        ctx: &RecipientContext<'_>,
+        script: &Sieve,
+        text: &str,
+        out: &mut SieveOutcome,
+    ) -> OneRun {
+        let mut instance = self.runtime.filter_parsed(ctx.message.clone());
+        instance.set_envelope(Envelope::From, ctx.mail_from);
+        instance.set_envelope(Envelope::To, ctx.recipient);
+        instance.set_user_address(ctx.account.to_string());
+        instance.set_spam_status(match ctx.spam_score {
+            None => SpamStatus::Unknown,
+            Some(s) if s < 1.0 => SpamStatus::Ham,
+            Some(s) if s >= 10.0 => SpamStatus::Spam,
+            Some(s) => SpamStatus::MaybeSpam((s / 10.0).clamp(0.2, 0.99)),
+        });
+        let has_tag = |t: &str| ctx.tags.iter().any(|x| x.eq_ignore_ascii_case(t));
+        instance.set_virus_status(if has_tag("virus") {
+            VirusStatus::Virus
+        } else if has_tag("executable") {
+            VirusStatus::MaybeVirus
+        } else if ctx.spam_score.is_some() {
+            VirusStatus::Clean
+        } else {
+            VirusStatus::Unknown
+        });
+        // RFC 5183 §4 items, then the plugins' verdict and sender authentication.
+        instance.set_env_variable("domain", self.hostname.clone());
+        instance.set_env_variable("host", self.hostname.clone());
+        instance.set_env_variable("name", "Mailsift");
+        instance.set_env_variable("version", env!("CARGO_PKG_VERSION"));
+        instance.set_env_variable("phase", "during");
+        instance.set_env_variable("vnd.mailsift.tags", ctx.tags.join(" "));
+        instance.set_env_variable(
+            "vnd.mailsift.score",
+            format!("{:.1}", ctx.spam_score.unwrap_or(0.0)),
+        );
+        if let Some(a) = ctx.auth {
+            instance.set_env_variable("vnd.mailsift.spf", a.spf.name());
+            instance.set_env_variable("vnd.mailsift.dkim", a.dkim_summary().name());
+            instance.set_env_variable("vnd.mailsift.dmarc", a.dmarc.name());
+        }
+        let mentions_keep = mentions_keep(text);
+        let mut created: HashMap<usize, Vec<u8>> = HashMap::new();
+        let mut result = OneRun::default();
+        let mut input = Input::script("script", script.clone());
+        let mut keeps = 0;
+        while let Some(event) = instance.run(input) {
+            input = Input::True;
+            let event = match event {
+                Ok(e) => e,
+                Err(e) => {
+                    out.errors.push(format!("{e:?}"));
+                    break;
+                }
+            };
+            match event {
+                Event::IncludeScript { name, optional } => {
+                    input = match self.include(ctx, &name) {
+                        Some(s) => Input::script(name, s),
+                        None if optional => Input::False,
+                        None => {
+                            out.errors.push(format!("include: no script {name:?}"));
+                            Input::False
+                        }
+                    };
+                }
+                Event::MailboxExists { mailboxes, .. } => {
+                    let exists = mailboxes.iter().all(|m| {
+                        let name = match m {
+                            sieve::Mailbox::Name(n) => n.as_str(),
+                            sieve::Mailbox::Id(n) => n.as_str(),
+                        };
+                        ctx.read
+                            .mailbox(ctx.account_id, name)
+                            .ok()
+                            .flatten()
+                            .is_some()
+                    });
+                    input = exists.into();
+                }
+                Event::ListContains { lists, values, .. } => {
+                    let found = lists.iter().any(|list| {
+                        let kind = match list.as_str() {
+                            LIST_ALLOW => ListKind::Allow,
+                            LIST_BLOCK => ListKind::Block,
+                            _ => return false,
+                        };
+                        values.iter().any(|v| {
+                            let domain = ctx.account.rsplit_once('@').map_or("", |(_, d)| d);
+                            ctx.read
+                                .list_matches(ctx.account, domain, v)
+                                .map(|m| m.iter().any(|m| m.kind == kind))
+                                .unwrap_or(false)
+                        })
+                    });
+                    input = found.into();
+                }
+                Event::DuplicateId { id, expiry, .. } => {
+                    let key = duplicate_key(ctx.account, &id);
+                    let seen = ctx
+                        .read
+                        .plugin_kv_get("sieve", &key)
+                        .ok()
+                        .flatten()
+                        .and_then(|v| String::from_utf8(v).ok())
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .is_some_and(|until| until > ctx.now)
+                        || out.seen_ids.iter().any(|(k, _)| *k == key);
+                    out.seen_ids.push((key, ctx.now + expiry as i64));
+                    input = seen.into();
+                }
+                Event::SetEnvelope { .. } | Event::Function { .. } => input = Input::False,
+                Event::CreatedMessage {
+                    message_id,
+                    message,
+                } => {
+                    created.insert(message_id, message);
+                }
+                Event::Keep { flags, message_id } => {
+                    keeps += 1;
+                    let content = created.get(&message_id).cloned();
+                    if mentions_keep {
+                        out.explicit = true;
+                        out.filings.push(Filing {
+                            folder: None,
+                            flags,
+                            create: false,
+                            content,
+                        });
+                    } else {
+                        result.implicit_keep_flags = Some(flags);
+                        if content.is_some() {
+                            result.implicit_content = content;
+                        }
+                    }
+                }
+                Event::Discard => {
+                    out.explicit = true;
+                    out.discard = true;
+                }
+                Event::Reject { reason, .. } => {
+                    out.explicit = true;
+                    out.reject = Some(reason);
+                }
+                Event::FileInto {
+                    folder,
+                    flags,
+                    create,
+                    message_id,
+                    ..
+                } => {
+                    out.explicit = true;
+                    out.filings.push(Filing {
+                        folder: Some(folder),
+                        flags,
+                        create,
+                        content: created.get(&message_id).cloned(),
+                    });
+                }
+                Event::SendMessage {
+                    recipient,
+                    message_id,
+                    ..
+                } => {
+                    let to = match recipient {
+                        Recipient::Address(a) | Recipient::List(a) => vec![a],
+                        Recipient::Group(g) => g,
+                    };
+                    let (raw, auto) = match created.get(&message_id) {
+                        Some(m) => (m.clone(), true),
+                        None => (ctx.raw.to_vec(), false),
+                    };
+                    // Vacation replies and notifications go out with the null sender
+                    // (RFC 5230 §5); a redirect keeps the original sender (RFC 5228 §4.2).
+                    out.outbound.push(OutMessage {
+                        mail_from: if auto {
+                            String::new()
+                        } else {
+                            ctx.mail_from.to_string()
+                        },
+                        to,
+                        raw,
+                    });
+                }
+                Event::Notify {
+                    from,
+                    message,
+                    method,
+                    ..
+                } => {
+                    if let Some(to) = method.strip_prefix("mailto:") {
+                        let to = to.split('?').next().unwrap_or("").to_string();
+                        let subject = ctx.message.subject().unwrap_or("");
+                        let raw = format!(
+                            "From: {}\r\nTo: {to}\r\nSubject: {}\r\nAuto-Submitted: auto-notified\r\n\r\n{}\r\n",
+                            from.as_deref().unwrap_or(ctx.account),
+                            if message.is_empty() {
+                                format!("New mail: {subject}")
+                            } else {
+                                message.clone()
+                            },
+                            if message.is_empty() {
+                                format!("New mail for {}: {subject}", ctx.account)
+                            } else {
+                                message
+                            },
+                        );
+                        out.outbound.push(OutMessage {
+                            mail_from: String::new(),
+                            to: vec![to],
+                            raw: raw.into_bytes(),
+                        });
+                    }
+                }
+            }
+        }
+        // A script that ended without any keep (redirect, discard…) made an explicit choice.
+        if keeps == 0 && result.implicit_keep_flags.is_none() && out.errors.is_empty() {
+            out.explicit = true;
+        }
+        result
+    }
+
+    /// `include :personal "name"` (RFC 6609): the account's stored scripts. Global scripts are
+    /// not offered.
+    fn include(&self, ctx: &RecipientContext<'_>, name: &Script) -> Option<Sieve> {
+        match name {
+            Script::Personal(n) => {
+                let s = ctx.read.sieve_script(ctx.account_id, n).ok()??;
+                check_script(s.content.as_bytes(), &self.limits).ok()
+            }
+            Script::Global(_) => None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct OneRun {
+    implicit_keep_flags: Option<Vec<String>>,
+    /// The message as edited (editheader) when the script ended in the implicit keep.
+    implicit_content: Option<Vec<u8>>,
+}
+
+/// The key under which a `duplicate` id is remembered (per account).
+pub fn duplicate_key(account: &str, id: &str) -> String {
+    let h = id.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    });
+    format!("dup/{account}/{h:016x}")
+}
+
+/// True when the script text contains the `keep` command (outside strings and comments).
+pub fn mentions_keep(script: &str) -> bool {
+    let b = script.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b':')
+                {
+                    i += 1;
+                }
+                let word = &script[start..i];
+                if word.eq_ignore_ascii_case("text:") {
+                    // A multi-line string runs to a line holding only "." (RFC 5228 §2.4.2).
+                    while i < b.len() {
+                        let line_end = script[i..].find('\n').map_or(b.len(), |e| i + e + 1);
+                        let line = script[i..line_end].trim_end();
+                        i = line_end;
+                        if line == "." {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                if word.eq_ignore_ascii_case("keep") {
+                    return true;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_is_found_only_as_a_command() {
+        assert!(mentions_keep("if true { keep; }"));
+        assert!(mentions_keep("KEEP;"));
+        assert!(!mentions_keep("# keep\nfileinto \"keep\"; /* keep */"));
+        assert!(!mentions_keep("vacation text:\nkeep calm\n.\n;"));
+        assert!(!mentions_keep(
+            "if header :contains \"subject\" \"x\" { discard; } # keeper"
+        ));
+        assert!(!mentions_keep("set \"keeper\" \"1\";"));
+    }
+}

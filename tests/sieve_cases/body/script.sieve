@@ -1,0 +1,2 @@
+require ["body", "fileinto", "mailbox"];
+if body :text :contains "invoice attached" { fileinto :create "Invoices"; }

@@ -1,0 +1,2 @@
+require ["duplicate", "fileinto", "mailbox"];
+if duplicate { fileinto :create "Duplicates"; }

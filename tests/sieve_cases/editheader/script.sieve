@@ -1,0 +1,3 @@
+require ["editheader"];
+addheader "X-Sorted-By" "my script";
+deleteheader "X-Remove-Me";

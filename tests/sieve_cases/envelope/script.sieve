@@ -1,0 +1,2 @@
+require ["envelope", "fileinto"];
+if envelope :domain :is "from" "remote.test" { fileinto "Remote"; }

@@ -1,0 +1,2 @@
+require ["ihave", "fileinto", "mailbox"];
+if ihave "imap4flags" { fileinto :create "HasFlags"; }

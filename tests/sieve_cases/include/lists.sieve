@@ -1,0 +1,2 @@
+require ["fileinto", "mailbox"];
+if address :is "from" "alice@remote.test" { fileinto :create "Friends"; }

@@ -1,0 +1,2 @@
+require ["enotify"];
+notify :message "New mail from Alice" "mailto:bob@phone.test";

@@ -1,0 +1,1 @@
+# an empty script: only the implicit keep

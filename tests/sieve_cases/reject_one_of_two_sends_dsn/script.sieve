@@ -1,0 +1,2 @@
+require ["reject", "envelope"];
+if envelope :is "to" "bob@example.org" { reject "Not for me"; }

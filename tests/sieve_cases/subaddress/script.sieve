@@ -1,0 +1,2 @@
+require ["subaddress", "envelope", "fileinto", "mailbox"];
+if envelope :detail "to" "shopping" { fileinto :create "Shopping"; }
