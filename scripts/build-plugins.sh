@@ -13,6 +13,9 @@
 #   2. If that is impossible or fails: Debian's rustc-web/cargo-web/rust-web-src/lld (installed
 #      with apt-get if missing), building std from source with -Zbuild-std.
 #   MAILSIFT_PLUGIN_ROUTE=rustup|build-std forces one route.
+#   MAILSIFT_PLUGINS=bundled builds only the bundled plugins (not plugins/testing/*): what
+#   scripts/quickstart.sh installs.
+#   MAILSIFT_COMPONENTIZE_TARGET=DIR builds the componentize tool there (to share one build).
 #
 # Components are made by plugins/componentize (a host tool using the wit-component crate), built
 # once into plugins/componentize/target. Re-running with nothing changed takes a few seconds:
@@ -38,7 +41,10 @@ started=$(date +%s)
 # --- find the plugins -------------------------------------------------------------------------
 # Each entry: "<crate lib name>|<output path relative to OUTDIR>"
 plugins=()
-for manifest in "$PLUGINS"/*/Cargo.toml "$PLUGINS"/testing/*/Cargo.toml; do
+manifests=("$PLUGINS"/*/Cargo.toml)
+[ "${MAILSIFT_PLUGINS:-all}" = bundled ] || manifests+=("$PLUGINS"/testing/*/Cargo.toml)
+selection=()
+for manifest in "${manifests[@]}"; do
     [ -f "$manifest" ] || continue
     grep -q '"cdylib"' "$manifest" || continue
     dir="$(dirname "$manifest")"
@@ -50,7 +56,9 @@ for manifest in "$PLUGINS"/*/Cargo.toml "$PLUGINS"/testing/*/Cargo.toml; do
         *) out="$name.wasm" ;;
     esac
     plugins+=("${crate//-/_}|$out")
+    selection+=(-p "$crate")
 done
+[ "${MAILSIFT_PLUGINS:-all}" = bundled ] || selection=(--workspace)
 [ ${#plugins[@]} -gt 0 ] || die "no plugins found under $PLUGINS"
 
 # --- route 1: rustup ---------------------------------------------------------------------------
@@ -70,7 +78,7 @@ route_rustup() {
         have_rustup_target || { say "$TARGET standard library still missing"; return 1; }
     fi
     say "route: rustup toolchain ($(cd "$PLUGINS" && rustc --version)), prebuilt std for $TARGET"
-    (cd "$PLUGINS" && cargo build --release --target "$TARGET" --workspace)
+    (cd "$PLUGINS" && cargo build --release --target "$TARGET" "${selection[@]}")
 }
 
 # --- route 2: Debian packages, std built from source ----------------------------------------------
@@ -88,7 +96,7 @@ route_build_std() {
     say "route: Debian toolchain ($(/usr/bin/rustc --version)), std built from source (-Zbuild-std)"
     (cd "$PLUGINS" && RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
         PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc \
-        /usr/bin/cargo build --release --target "$TARGET" --workspace -Zbuild-std=std,panic_abort)
+        /usr/bin/cargo build --release --target "$TARGET" "${selection[@]}" -Zbuild-std=std,panic_abort)
 }
 
 case "$ROUTE_WANTED" in
@@ -123,9 +131,10 @@ rm -f "$OUTDIR/.tree-err"
 
 # --- componentize ----------------------------------------------------------------------------------
 TOOL_DIR="$PLUGINS/componentize"
-TOOL="$TOOL_DIR/target/release/mailsift-componentize"
-say "componentize tool (host build, $TOOL_DIR/target)"
-(cd "$TOOL_DIR" && env -u CARGO_TARGET_DIR "$HOST_CARGO" build --release --quiet) || die "cannot build the componentize tool"
+TOOL_TARGET="${MAILSIFT_COMPONENTIZE_TARGET:-$TOOL_DIR/target}"
+TOOL="$TOOL_TARGET/release/mailsift-componentize"
+say "componentize tool (host build, $TOOL_TARGET)"
+(cd "$TOOL_DIR" && CARGO_TARGET_DIR="$TOOL_TARGET" "$HOST_CARGO" build --release --quiet) || die "cannot build the componentize tool"
 
 args=()
 for p in "${plugins[@]}"; do

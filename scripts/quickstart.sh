@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Build the plugins and install the bundled ones into the default plugin folder (data/plugins);
 # the template and test plugins stay in plugins/dist.
-scripts/build-plugins.sh plugins/dist
+MAILSIFT_PLUGINS=bundled scripts/build-plugins.sh plugins/dist
 mkdir -p data/plugins
 for wasm in plugins/dist/*.wasm; do
   [ -e "$wasm" ] || continue

@@ -32,7 +32,8 @@ def test_quickstart_in_fresh_clone(tmp_path):
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     # Reuse the suite's build so that the test measures the script, not a cold compile.
     target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
-    env = dict(os.environ, MAILSIFT_PROFILE="dev", CARGO_TARGET_DIR=target)
+    env = dict(os.environ, MAILSIFT_PROFILE="dev", CARGO_TARGET_DIR=target,
+               MAILSIFT_COMPONENTIZE_TARGET=str(ROOT / "plugins" / "componentize" / "target"))
     log = open(tmp_path / "quickstart.log", "wb")
     proc = subprocess.Popen(["scripts/quickstart.sh"], cwd=clone, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
