@@ -704,5 +704,10 @@ mod tests {
                 .iter()
                 .any(|l| l.protocol == Protocol::Submission)
         );
+        assert!(
+            c.listeners
+                .iter()
+                .any(|l| l.protocol == Protocol::Managesieve && l.address.port() == 4190)
+        );
     }
 }
