@@ -53,7 +53,7 @@ pub struct Config {
 }
 
 /// `[sieve]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SieveConfig {
     /// Run before every user's script (e.g. a site-wide policy). Relative to the config file's
@@ -65,16 +65,6 @@ pub struct SieveConfig {
     pub after: Option<PathBuf>,
     #[serde(flatten)]
     pub limits: crate::sieve::SieveLimits,
-}
-
-impl Default for SieveConfig {
-    fn default() -> Self {
-        SieveConfig {
-            before: None,
-            after: None,
-            limits: crate::sieve::SieveLimits::default(),
-        }
-    }
 }
 
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
