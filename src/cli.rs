@@ -54,11 +54,60 @@ pub enum Command {
     /// The spam filter's model: train it from files, evaluate it on a labelled corpus.
     #[command(subcommand)]
     Spam(SpamCommand),
+    /// Users' Sieve scripts (users manage their own over ManageSieve, port 4190).
+    #[command(subcommand)]
+    Sieve(SieveCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
         /// One of this server's domains.
         domain: String,
+    },
+}
+
+/// `mailsift sieve …`: the administrator's side of what users do over ManageSieve. Works with
+/// the server running (through its admin socket) or stopped.
+#[derive(Debug, Subcommand)]
+pub enum SieveCommand {
+    /// Compile a script file and store it for ACCOUNT, replacing a script of the same name.
+    Put {
+        account: String,
+        /// The script file, or `-` for standard input.
+        file: PathBuf,
+        /// The script's name (default: the file name without its extension).
+        #[arg(long)]
+        name: Option<String>,
+        /// Also make it the active script (the one run on the account's incoming mail).
+        #[arg(long)]
+        activate: bool,
+    },
+    /// List ACCOUNT's scripts: name, size, and which one is active.
+    List { account: String },
+    /// Make NAME the active script of ACCOUNT, or with --none leave it without one.
+    Activate {
+        account: String,
+        #[arg(required_unless_present = "none", conflicts_with = "none")]
+        name: Option<String>,
+        /// Deactivate: no script runs for the account.
+        #[arg(long)]
+        none: bool,
+    },
+    /// Print a script.
+    Get { account: String, name: String },
+    /// Delete a script (the active one must be deactivated first).
+    Delete { account: String, name: String },
+    /// Rename a script; it stays active if it was.
+    Rename {
+        account: String,
+        from: String,
+        to: String,
+    },
+    /// Compile a script file without storing it: `check [ACCOUNT] FILE`. Exit status 1, with
+    /// `FILE: line N, column M: message`, when it has an error.
+    Check {
+        /// An optional account (it must exist), then the script file or `-` for standard input.
+        #[arg(num_args = 1..=2, required = true, value_names = ["ACCOUNT", "FILE"])]
+        args: Vec<String>,
     },
 }
 
@@ -263,6 +312,7 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
+        | Command::Sieve(_)
         | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
@@ -459,6 +509,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Command::Doctor { domain } = &cli.command {
         return doctor(&config, domain, cli.json).await;
+    }
+    if let Command::Sieve(command) = &cli.command {
+        return sieve_command(&config, command, cli.json).await;
     }
     if let Command::Spam(SpamCommand::Eval {
         train,
@@ -866,6 +919,182 @@ fn print_human(command: &Command, result: &Value) {
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
+        | Command::Sieve(_)
         | Command::Spam(SpamCommand::Eval { .. }) => {}
+    }
+}
+
+/// A script from a file, or from standard input for `-`.
+fn read_script(file: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = if file == std::path::Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)?;
+        buf
+    } else {
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
+    };
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: a Sieve script is UTF-8 text", file.display()))
+}
+
+/// `mailsift sieve …`.
+async fn sieve_command(config: &Config, command: &SieveCommand, json: bool) -> anyhow::Result<()> {
+    use AdminRequest as R;
+    let request = match command {
+        SieveCommand::Check { args } => return sieve_check(config, args, json).await,
+        SieveCommand::Put {
+            account,
+            file,
+            name,
+            activate,
+        } => {
+            let script = read_script(file)?;
+            let name = match name {
+                Some(n) => n.clone(),
+                None => file
+                    .file_stem()
+                    .filter(|_| file != std::path::Path::new("-"))
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .ok_or_else(|| anyhow::anyhow!("give the script a name with --name"))?,
+            };
+            // Compiled here first, so that the error names the file; the server compiles again.
+            if let Err(e) = crate::sieve::check_script(script.as_bytes(), &config.sieve.limits) {
+                anyhow::bail!("{}: {e}", file.display());
+            }
+            R::SievePut {
+                account: account.clone(),
+                name,
+                script,
+                activate: *activate,
+                limits: config.sieve.limits,
+            }
+        }
+        SieveCommand::List { account } => R::SieveList {
+            account: account.clone(),
+        },
+        SieveCommand::Activate { account, name, .. } => R::SieveActivate {
+            account: account.clone(),
+            name: name.clone(),
+        },
+        SieveCommand::Get { account, name } => R::SieveGet {
+            account: account.clone(),
+            name: name.clone(),
+        },
+        SieveCommand::Delete { account, name } => R::SieveDelete {
+            account: account.clone(),
+            name: name.clone(),
+        },
+        SieveCommand::Rename { account, from, to } => R::SieveRename {
+            account: account.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        },
+    };
+    let result = run_admin(config, request).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+        return Ok(());
+    }
+    match command {
+        SieveCommand::Put { .. } => println!(
+            "Stored script \"{}\" for {} ({} bytes){}",
+            s(&result, "name"),
+            s(&result, "account"),
+            result.get("size").and_then(Value::as_u64).unwrap_or(0),
+            if result.get("active").and_then(Value::as_bool) == Some(true) {
+                ", active"
+            } else {
+                ""
+            }
+        ),
+        SieveCommand::List { .. } => {
+            let rows = result.as_array().cloned().unwrap_or_default();
+            if rows.is_empty() {
+                println!("No scripts.");
+            }
+            for r in &rows {
+                println!(
+                    "{}\t{} bytes{}",
+                    s(r, "name"),
+                    r.get("size").and_then(Value::as_u64).unwrap_or(0),
+                    if r.get("active").and_then(Value::as_bool) == Some(true) {
+                        "\tACTIVE"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        // Exactly the stored text, so that `get … > file` round-trips.
+        SieveCommand::Get { .. } => print!("{}", s(&result, "script")),
+        SieveCommand::Activate { .. } => match result.get("active").and_then(Value::as_str) {
+            Some(name) => println!(
+                "\"{name}\" is now the active script of {}",
+                s(&result, "account")
+            ),
+            None => println!("{} has no active script now", s(&result, "account")),
+        },
+        SieveCommand::Delete { .. } => println!(
+            "Deleted script \"{}\" of {}",
+            s(&result, "deleted"),
+            s(&result, "account")
+        ),
+        SieveCommand::Rename { .. } => println!(
+            "Renamed script \"{}\" of {} to \"{}\"",
+            s(&result, "from"),
+            s(&result, "account"),
+            s(&result, "to")
+        ),
+        SieveCommand::Check { .. } => {}
+    }
+    Ok(())
+}
+
+/// `mailsift sieve check [ACCOUNT] FILE`: compiles with the configured limits, stores nothing.
+async fn sieve_check(config: &Config, args: &[String], json: bool) -> anyhow::Result<()> {
+    let (account, file) = match args {
+        [file] => (None, file),
+        [account, file] => (Some(account), file),
+        _ => anyhow::bail!("usage: mailsift sieve check [ACCOUNT] FILE"),
+    };
+    if let Some(account) = account {
+        // The account must exist; listing its scripts tells, server running or not.
+        run_admin(
+            config,
+            AdminRequest::SieveList {
+                account: account.clone(),
+            },
+        )
+        .await?;
+    }
+    let path = PathBuf::from(file);
+    let script = read_script(&path)?;
+    match crate::sieve::check_script(script.as_bytes(), &config.sieve.limits) {
+        Ok(_) => {
+            if json {
+                println!("{}", serde_json::json!({ "file": file, "ok": true }));
+            } else {
+                println!("{file}: OK");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "file": file,
+                        "ok": false,
+                        "line": e.line,
+                        "column": e.column,
+                        "message": e.message,
+                    })
+                );
+            } else {
+                eprintln!("{file}: {e}");
+            }
+            // The message says what is wrong; the status tells scripts.
+            std::process::exit(1);
+        }
     }
 }

@@ -305,7 +305,8 @@ pub struct Limits {
     pub smtp_command_timeout: u64,
     /// Seconds an SMTP server waits for more DATA (RFC 5321 §4.5.3.2.6 asks 10 minutes for the end).
     pub smtp_data_timeout: u64,
-    /// Seconds of inactivity before an IMAP session is logged out (RFC 9051 §5.4: at least 30 min).
+    /// Seconds of inactivity before an IMAP session is logged out (RFC 9051 §5.4: at least 30 min);
+    /// also bounds a logged-in ManageSieve session's inactivity.
     pub imap_idle_timeout: u64,
     /// Seconds of inactivity before a client that never logged in is disconnected.
     pub unauthenticated_timeout: u64,
@@ -380,6 +381,12 @@ pub fn default_listeners() -> Vec<ListenerConfig> {
         l("submissions", Protocol::Submission, 4650, TlsMode::Implicit),
         l("imap", Protocol::Imap, 1143, TlsMode::Starttls),
         l("imaps", Protocol::Imap, 9930, TlsMode::Implicit),
+        l(
+            "managesieve",
+            Protocol::Managesieve,
+            4190,
+            TlsMode::Starttls,
+        ),
     ]
 }
 
@@ -629,7 +636,14 @@ mod tests {
     fn defaults_are_valid() {
         let c = Config::parse("", "test.toml").unwrap();
         assert_eq!(c.hostname, "localhost");
-        assert_eq!(c.listeners.len(), 5);
+        assert_eq!(c.listeners.len(), 6);
+        assert!(
+            c.listeners
+                .iter()
+                .any(|l| l.protocol == Protocol::Managesieve
+                    && l.address.port() == 4190
+                    && l.tls == TlsMode::Starttls)
+        );
     }
 
     #[test]
@@ -690,6 +704,11 @@ mod tests {
             c.listeners
                 .iter()
                 .any(|l| l.protocol == Protocol::Submission)
+        );
+        assert!(
+            c.listeners
+                .iter()
+                .any(|l| l.protocol == Protocol::Managesieve && l.address.port() == 4190)
         );
     }
 }

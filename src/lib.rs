@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod directory;
 pub mod imap;
+pub mod managesieve;
 pub mod net;
 pub mod pipeline;
 pub mod plugins;

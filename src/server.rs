@@ -16,7 +16,7 @@ use crate::config::{Config, ListenerConfig, Protocol, TlsMode};
 use crate::directory::Directory;
 use crate::net::Conn;
 use crate::store::{Store, StoreError};
-use crate::{imap, plugins, smtp, tls};
+use crate::{imap, managesieve, plugins, smtp, tls};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -64,7 +64,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         source,
     })?;
     for l in &config.listeners {
-        if matches!(l.protocol, Protocol::Pop3 | Protocol::Managesieve) {
+        if l.protocol == Protocol::Pop3 {
             return Err(ServerError::Unsupported(l.label(), l.protocol.name()));
         }
     }
@@ -211,6 +211,13 @@ async fn accept_loop(
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
     });
+    let sieve_config = Arc::new(managesieve::ManageSieveConfig {
+        hostname: config.hostname.clone(),
+        tls_mode: l.tls,
+        tls_acceptor: acceptor.clone(),
+        limits: config.limits.clone(),
+        sieve: config.sieve.limits,
+    });
     loop {
         let (tcp, peer) = match listener.accept().await {
             Ok(x) => x,
@@ -235,6 +242,7 @@ async fn accept_loop(
         let (protocol, tls_mode) = (l.protocol, l.tls);
         let smtp_config = smtp_config.clone();
         let imap_config = imap_config.clone();
+        let sieve_config = sieve_config.clone();
         tokio::spawn(
             async move {
                 let _permit = permit;
@@ -275,7 +283,17 @@ async fn accept_loop(
                         )
                         .await
                     }
-                    Protocol::Pop3 | Protocol::Managesieve => {}
+                    Protocol::Managesieve => {
+                        managesieve::run_session(
+                            conn,
+                            peer,
+                            sieve_config,
+                            shared.store.clone(),
+                            shared.directory.clone(),
+                        )
+                        .await
+                    }
+                    Protocol::Pop3 => {}
                 }
             }
             .instrument(span),

@@ -100,6 +100,58 @@ pub enum AdminRequest {
         plugin: String,
         account: String,
     },
+    /// Compiles a Sieve script and stores it under `name` (replacing a script of that name),
+    /// making it the active one with `activate`. `limits` are the `[sieve]` limits of the CLI's
+    /// config, which is the server's (the admin socket lives in its data directory).
+    SievePut {
+        account: String,
+        name: String,
+        script: String,
+        activate: bool,
+        limits: crate::sieve::SieveLimits,
+    },
+    /// An account's scripts: name, active, size.
+    SieveList {
+        account: String,
+    },
+    SieveGet {
+        account: String,
+        name: String,
+    },
+    /// Makes `name` the active script; `None` leaves the account without one.
+    SieveActivate {
+        account: String,
+        name: Option<String>,
+    },
+    /// Deletes a script (not the active one).
+    SieveDelete {
+        account: String,
+        name: String,
+    },
+    SieveRename {
+        account: String,
+        from: String,
+        to: String,
+    },
+}
+
+impl AdminRequest {
+    /// What the admin socket logs of a request: all of it, except script contents.
+    pub fn summary(&self) -> String {
+        match self {
+            AdminRequest::SievePut {
+                account,
+                name,
+                script,
+                activate,
+                ..
+            } => format!(
+                "SievePut {{ account: {account:?}, name: {name:?}, size: {}, activate: {activate} }}",
+                script.len()
+            ),
+            other => format!("{other:?}"),
+        }
+    }
 }
 
 /// A per-domain DMARC setting: an action, or back to the server default.
@@ -213,6 +265,100 @@ pub enum AdminError {
     Other(String),
 }
 
+/// An existing account, by address.
+fn existing_account(store: &Store, address: &str) -> Result<crate::store::Account, AdminError> {
+    let address = lookup_address(address)?;
+    store
+        .read()?
+        .account(&address)?
+        .ok_or_else(|| StoreError::NotFound(format!("account {address}")).into())
+}
+
+fn check_script_name(name: &str) -> Result<(), AdminError> {
+    if crate::store::sieve::valid_script_name(name) {
+        Ok(())
+    } else {
+        Err(AdminError::Other(format!(
+            "\"{name}\" is not a script name (1 to 128 characters, no control characters)"
+        )))
+    }
+}
+
+/// The Sieve requests (`mailsift sieve …`).
+async fn execute_sieve(store: &Store, request: AdminRequest) -> Result<Value, AdminError> {
+    match request {
+        AdminRequest::SievePut {
+            account,
+            name,
+            script,
+            activate,
+            limits,
+        } => {
+            let account = existing_account(store, &account)?;
+            check_script_name(&name)?;
+            crate::sieve::check_script(script.as_bytes(), &limits)
+                .map_err(|e| AdminError::Other(e.to_string()))?;
+            let (id, n, size) = (account.id, name.clone(), script.len());
+            store
+                .write(move |tx| {
+                    tx.sieve_put(id, &n, &script, limits.max_scripts)?;
+                    if activate {
+                        tx.sieve_set_active(id, Some(&n))?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            let active = store.read()?.sieve_active_name(id)?.as_deref() == Some(name.as_str());
+            Ok(json!({ "account": account.address, "name": name, "size": size, "active": active }))
+        }
+        AdminRequest::SieveList { account } => {
+            let account = existing_account(store, &account)?;
+            let scripts = store.read()?.sieve_scripts(account.id)?;
+            serde_json::to_value(scripts).map_err(|e| AdminError::Other(e.to_string()))
+        }
+        AdminRequest::SieveGet { account, name } => {
+            let account = existing_account(store, &account)?;
+            let read = store.read()?;
+            let script = read
+                .sieve_script(account.id, &name)?
+                .ok_or_else(|| StoreError::NotFound(format!("script \"{name}\"")))?;
+            let active = read.sieve_active_name(account.id)?.as_deref() == Some(name.as_str());
+            Ok(json!({
+                "account": account.address,
+                "name": script.name,
+                "active": active,
+                "updated": date(script.updated),
+                "script": script.content,
+            }))
+        }
+        AdminRequest::SieveActivate { account, name } => {
+            let account = existing_account(store, &account)?;
+            let (id, n) = (account.id, name.clone());
+            store
+                .write(move |tx| tx.sieve_set_active(id, n.as_deref()))
+                .await?;
+            Ok(json!({ "account": account.address, "active": name }))
+        }
+        AdminRequest::SieveDelete { account, name } => {
+            let account = existing_account(store, &account)?;
+            let (id, n) = (account.id, name.clone());
+            store.write(move |tx| tx.sieve_delete(id, &n)).await?;
+            Ok(json!({ "account": account.address, "deleted": name }))
+        }
+        AdminRequest::SieveRename { account, from, to } => {
+            let account = existing_account(store, &account)?;
+            check_script_name(&to)?;
+            let (id, f, t) = (account.id, from.clone(), to.clone());
+            store.write(move |tx| tx.sieve_rename(id, &f, &t)).await?;
+            Ok(json!({ "account": account.address, "from": from, "to": to }))
+        }
+        other => Err(AdminError::Other(format!(
+            "not a Sieve request: {}",
+            other.summary()
+        ))),
+    }
+}
+
 fn lookup_address(address: &str) -> Result<String, AdminError> {
     directory::split_lookup(address)
         .map(|(l, d)| format!("{l}@{d}"))
@@ -237,6 +383,12 @@ pub async fn execute_with(
     request: AdminRequest,
 ) -> Result<Value, AdminError> {
     match request {
+        request @ (AdminRequest::SievePut { .. }
+        | AdminRequest::SieveList { .. }
+        | AdminRequest::SieveGet { .. }
+        | AdminRequest::SieveActivate { .. }
+        | AdminRequest::SieveDelete { .. }
+        | AdminRequest::SieveRename { .. }) => execute_sieve(store, request).await,
         AdminRequest::PluginList => {
             let rows = plugins.map(|p| p.status()).unwrap_or_default();
             serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))

@@ -14,8 +14,9 @@ use super::{AdminRequest, execute_with};
 use crate::plugins::PluginHost;
 use crate::store::Store;
 
-/// Largest request accepted on the socket.
-const MAX_REQUEST: usize = 64 * 1024;
+/// Largest request accepted on the socket: room for a Sieve script (`mailsift sieve put`) of
+/// any reasonable `[sieve] max_script_size`, JSON-escaped.
+const MAX_REQUEST: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AdminResponse {
@@ -71,7 +72,7 @@ async fn handle(
     reader.read_line(&mut line).await?;
     let response = match serde_json::from_str::<AdminRequest>(&line) {
         Ok(request) => {
-            tracing::info!(?request, "admin request");
+            tracing::info!(request = %request.summary(), "admin request");
             match execute_with(&store, plugins.as_ref(), request).await {
                 Ok(result) => AdminResponse {
                     ok: true,

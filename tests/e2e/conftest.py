@@ -57,6 +57,12 @@ name = "imaps"
 protocol = "imap"
 address = "127.0.0.1:0"
 tls = "implicit"
+
+[[listener]]
+name = "managesieve"
+protocol = "managesieve"
+address = "127.0.0.1:0"
+tls = "starttls"
 """
 
 

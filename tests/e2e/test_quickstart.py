@@ -13,7 +13,8 @@ import time
 
 from conftest import ROOT
 
-DEFAULT_PORTS = {"smtp": 2525, "submission": 5870, "submissions": 4650, "imap": 1143, "imaps": 9930}
+DEFAULT_PORTS = {"smtp": 2525, "submission": 5870, "submissions": 4650, "imap": 1143, "imaps": 9930,
+                 "managesieve": 4190}
 
 
 def port_free(port):
