@@ -109,6 +109,24 @@ pub enum SieveCommand {
         #[arg(num_args = 1..=2, required = true, value_names = ["ACCOUNT", "FILE"])]
         args: Vec<String>,
     },
+    /// Run SCRIPT on MESSAGE.eml outside the server and print the actions it would take
+    /// (with the default `after` script when it takes no explicit filing action).
+    Test {
+        script: PathBuf,
+        message: PathBuf,
+        /// Envelope sender.
+        #[arg(long, default_value = "sender@example.net", value_name = "ADDR")]
+        from: String,
+        /// Envelope recipient.
+        #[arg(long, default_value = "user@example.org", value_name = "ADDR")]
+        to: String,
+        /// Tags as the plugins would give them (e.g. spam promotion).
+        #[arg(long, num_args = 1.., value_name = "TAG")]
+        tags: Vec<String>,
+        /// The plugins' score (for spamtest).
+        #[arg(long, value_name = "N")]
+        score: Option<f64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -942,6 +960,39 @@ async fn sieve_command(config: &Config, command: &SieveCommand, json: bool) -> a
     use AdminRequest as R;
     let request = match command {
         SieveCommand::Check { args } => return sieve_check(config, args, json).await,
+        SieveCommand::Test {
+            script,
+            message,
+            from,
+            to,
+            tags,
+            score,
+        } => {
+            let text = std::fs::read_to_string(script)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", script.display()))?;
+            let raw = std::fs::read(message)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", message.display()))?;
+            let (config, from, to, tags, score) = (
+                config.clone(),
+                from.clone(),
+                to.clone(),
+                tags.clone(),
+                *score,
+            );
+            let actions = tokio::task::spawn_blocking(move || {
+                crate::sieve::dry_run::dry_run(&config, &text, &raw, &from, &to, &tags, score)
+            })
+            .await?
+            .map_err(|e| anyhow::anyhow!("{}: {e}", script.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&actions)?);
+            } else {
+                for a in &actions {
+                    println!("{:<24} {}", a.action, a.detail);
+                }
+            }
+            return Ok(());
+        }
         SieveCommand::Put {
             account,
             file,
@@ -1045,7 +1096,7 @@ async fn sieve_command(config: &Config, command: &SieveCommand, json: bool) -> a
             s(&result, "account"),
             s(&result, "to")
         ),
-        SieveCommand::Check { .. } => {}
+        SieveCommand::Check { .. } | SieveCommand::Test { .. } => {}
     }
     Ok(())
 }

@@ -67,7 +67,6 @@ pub struct SieveConfig {
     pub limits: crate::sieve::SieveLimits,
 }
 
-
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]

@@ -293,3 +293,63 @@ async fn sieve_cases() {
         failures.join("\n")
     );
 }
+
+/// `mailsift sieve test SCRIPT MESSAGE` prints the actions a script would take.
+#[test]
+fn sieve_test_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.sieve");
+    std::fs::write(
+        &script,
+        "require [\"fileinto\", \"spamtest\", \"relational\", \"comparator-i;ascii-numeric\", \"vacation\"];\n\
+         if spamtest :value \"ge\" :comparator \"i;ascii-numeric\" \"5\" { fileinto \"Junk\"; stop; }\n\
+         vacation \"Away\";\n",
+    )
+    .unwrap();
+    let msg = dir.path().join("m.eml");
+    std::fs::write(
+        &msg,
+        "From: a@b.test\r\nTo: bob@example.org\r\nSubject: hi\r\n\r\nbody\r\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailsift"))
+            .args(["sieve", "test"])
+            .arg(&script)
+            .arg(&msg)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let spam = run(&["--score", "8"]);
+    assert!(
+        spam.starts_with("fileinto") && spam.contains("Junk") && !spam.contains("send"),
+        "{spam}"
+    );
+    let ham = run(&["--from", "alice@b.test", "--to", "bob@example.org"]);
+    assert!(
+        ham.contains("keep")
+            && ham.contains("send (vacation/notify)")
+            && ham.contains("alice@b.test"),
+        "{ham}"
+    );
+    std::fs::write(&script, "require \"fileinto\";\n\nfileinto;\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailsift"))
+        .args(["sieve", "test"])
+        .arg(&script)
+        .arg(&msg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -4,6 +4,7 @@
 //! ManageSieve (RFC 5804) or with `mailsift sieve`.
 
 pub mod compile;
+pub mod dry_run;
 pub mod run;
 
 pub use compile::{ScriptError, SieveLimits, check_script, compiler};
