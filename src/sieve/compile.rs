@@ -65,10 +65,18 @@ pub fn check_script(script: &[u8], limits: &SieveLimits) -> Result<Sieve, Script
             ),
         });
     }
-    compiler(limits).compile(script).map_err(|e| ScriptError {
-        line: e.line_num(),
-        column: e.line_pos(),
-        message: e.to_string(),
+    compiler(limits).compile(script).map_err(|e| {
+        // sieve-rs ends its message with the position, which our format already starts with.
+        let text = e.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        };
+        ScriptError {
+            line: e.line_num(),
+            column: e.line_pos(),
+            message,
+        }
     })
 }
 
