@@ -395,15 +395,19 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
         if let Some(h) = social_header {
             s.add(format!("social-header:{}", h.trim_end_matches('-')), 0.0);
         }
-        if transactional_subject.is_empty() {
+        // A password reset, a sign-in code or a receipt from a social network is the user's
+        // business, not a notification.
+        if !transactional_subject.is_empty() {
+            s.add(named("account-or-transaction", &transactional_subject), 0.0);
+        } else if text::has_code(email.subject) {
+            s.add("one-time-code", 0.0);
+        } else {
             return Classification {
                 category: Category::Social,
                 score: 0.0,
                 reasons: s.reasons,
             };
         }
-        // A password reset or a receipt from a social network is the user's business.
-        s.add(named("account-or-transaction", &transactional_subject), 0.0);
         return Classification {
             category: Category::Inbox,
             score: 0.0,

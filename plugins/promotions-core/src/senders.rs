@@ -271,6 +271,7 @@ pub const TOOL_HEADERS: &[(&str, &str)] = &[
     ("x-gerrit-messagetype", "gerrit"),
     ("x-launchpad-notification-type", "launchpad"),
     ("x-phabricator-sent-this-message", "phabricator"),
+    ("x-sentry-project", "sentry"),
 ];
 
 /// Header fields of mailing-list managers (discussion lists).

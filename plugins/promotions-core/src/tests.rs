@@ -136,6 +136,16 @@ fn social_networks_and_their_security_mail() {
     let c = classify(&e, &Config::default());
     assert_eq!(c.category, Category::Inbox, "{}", c.summary());
 
+    // A sign-in code from a social network: INBOX.
+    let e = email(
+        &[("X-LinkedIn-Class", "SECURITY")],
+        "553190 es tu código de LinkedIn",
+        "security-noreply@linkedin.com",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    assert!(rules(&c).contains(&"one-time-code"));
+
     // A header alone is enough (e.g. a network mailing from another domain).
     let e = email(
         &[("X-LinkedIn-Class", "INVITE-GUEST")],

@@ -176,25 +176,28 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// True when `s` holds a reference number: `#` followed by a digit, or six or more digits in a
-/// row (order, booking, tracking and invoice numbers; prices and years are shorter).
+/// The words of `s` made of ASCII letters, digits, `#` and `-` (`BK-50231`, `#10442`).
+fn code_words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '#' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+/// True when `s` holds a reference number: `#` and two or more digits, or a word with five or
+/// more digits (order, booking, tracking and invoice numbers such as `BK-50231`; prices,
+/// percentages and years have fewer).
 pub fn has_reference_number(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut run = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if c.is_ascii_digit() {
-            run += 1;
-            if run >= 6 {
-                return true;
-            }
-        } else {
-            run = 0;
-            if c == b'#' && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                return true;
-            }
-        }
-    }
-    false
+    code_words(s).any(|w| {
+        let digits = w.bytes().filter(u8::is_ascii_digit).count();
+        let hash = w
+            .strip_prefix('#')
+            .is_some_and(|r| r.bytes().take_while(u8::is_ascii_digit).count() >= 2);
+        hash || digits >= 5
+    })
+}
+
+/// True when `s` holds a one-time code: a word of six to eight digits and nothing else.
+pub fn has_code(s: &str) -> bool {
+    code_words(s).any(|w| (6..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// True when `s` has a pictographic emoji (marketing subjects love them: 🔥🎁⚡🛍️).
@@ -265,11 +268,16 @@ mod tests {
     }
 
     #[test]
-    fn reference_numbers() {
+    fn reference_numbers_and_codes() {
         assert!(has_reference_number("Order #12 shipped"));
         assert!(has_reference_number("Pedido 4021187 enviado"));
-        assert!(!has_reference_number("Sale 2025: 19,99 €"));
-        assert!(!has_reference_number("#hashtag"));
+        assert!(has_reference_number("Your order BK-50231 is on its way"));
+        assert!(!has_reference_number("Sale 2025: 19,99 € or 1.299 €"));
+        assert!(!has_reference_number("#hashtag and the #1 bestseller"));
+        assert!(has_code("553190 is your code"));
+        assert!(has_code("Bob, here's your PIN 553190"));
+        assert!(!has_code("Ticket TL-2025-118842"));
+        assert!(!has_code("Call 963 111 222"));
     }
 
     #[test]
