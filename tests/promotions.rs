@@ -280,7 +280,7 @@ async fn run_corpus(dir: &str) -> Confusion {
 #[tokio::test]
 async fn labelled_corpus_accuracy_is_at_least_95_percent() {
     let dev = run_corpus("promotions").await;
-    println!("{}\n", dev.table("tests/corpus/promotions (written before the rules were tuned)"));
+    println!("{}\n", dev.table("tests/corpus/promotions (tuning set: written first, rules tuned on it once)"));
     let held_out = run_corpus("promotions-heldout").await;
     let mut all = Confusion {
         counts: dev.counts.clone(),
@@ -291,7 +291,7 @@ async fn labelled_corpus_accuracy_is_at_least_95_percent() {
     }
     println!(
         "{}\n",
-        held_out.table("tests/corpus/promotions-heldout (written after tuning, never tuned on)")
+        held_out.table("tests/corpus/promotions-heldout (held out: written after the tuning, never tuned on)")
     );
     let report = all.table("all (both directories)");
     println!("{report}");
