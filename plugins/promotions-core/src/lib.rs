@@ -322,6 +322,8 @@ fn sending_domains(email: &Email) -> Vec<String> {
 
 /// The bulk-mail service a message came through, if recognisable: marketing services first.
 fn detect_esp(names: &[String], domains: &[String]) -> Option<&'static senders::Esp> {
+    // Every ESP header is an X- field: the others need not be compared.
+    let names: Vec<&String> = names.iter().filter(|n| n.starts_with("x-")).collect();
     let hit = |e: &&senders::Esp| {
         e.headers
             .iter()
@@ -515,9 +517,9 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
         let all: Vec<&str> = strong.iter().chain(&weak).copied().collect();
         s.add(named("offer-words", &all), w);
     }
-    if text::has_discount(&email.subject.to_lowercase()) {
+    if text::has_discount(email.subject) {
         s.add("discount:subject", 1.5);
-    } else if text::has_discount(&body[..floor(body, BODY_LIMIT)].to_lowercase()) {
+    } else if text::has_discount(&body[..floor(body, BODY_LIMIT)]) {
         s.add("discount", 1.0);
     }
     if text::has_emoji(email.subject) {

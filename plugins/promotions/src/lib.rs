@@ -16,6 +16,9 @@
 //! substack.com, …), and a learnt domain files into Promotions/SocialNetworks only mail that
 //! looks like bulk mail, so a colleague writing from a company whose newsletter was moved into
 //! Promotions still reaches INBOX.
+#[cfg(target_arch = "wasm32")]
+mod arena;
+
 use mailsift_plugin_sdk::prelude::*;
 use promotions_core::{classify, Category, Classification, Config, Email};
 
