@@ -390,21 +390,62 @@ pub const VIEW_ONLINE: &[&str] = &[
     "no se ve bien",
 ];
 
+const LISTS: [(&[&str], Kind); 6] = [
+    (OFFER_STRONG, Kind::OfferStrong),
+    (OFFER_WEAK, Kind::OfferWeak),
+    (TRANSACTIONAL, Kind::Transactional),
+    (SECURITY, Kind::Security),
+    (UNSUBSCRIBE, Kind::Unsubscribe),
+    (VIEW_ONLINE, Kind::ViewOnline),
+];
+
+/// How many built-in phrases there are.
+pub const COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < LISTS.len() {
+        n += LISTS[i].0.len();
+        i += 1;
+    }
+    n
+};
+
+/// Every built-in phrase with its kind, in one array (built at compile time).
+pub const ALL: [(&str, Kind); COUNT] = {
+    let mut all: [(&str, Kind); COUNT] = [("", Kind::OfferStrong); COUNT];
+    let (mut n, mut l) = (0, 0);
+    while l < LISTS.len() {
+        let (list, kind) = LISTS[l];
+        let mut i = 0;
+        while i < list.len() {
+            all[n] = (list[i], kind);
+            n += 1;
+            i += 1;
+        }
+        l += 1;
+    }
+    all
+};
+
 /// Every built-in phrase with its kind.
 pub fn builtin() -> impl Iterator<Item = (&'static str, Kind)> {
-    let tagged = |list: &'static [&'static str], kind: Kind| list.iter().map(move |p| (*p, kind));
-    tagged(OFFER_STRONG, Kind::OfferStrong)
-        .chain(tagged(OFFER_WEAK, Kind::OfferWeak))
-        .chain(tagged(TRANSACTIONAL, Kind::Transactional))
-        .chain(tagged(SECURITY, Kind::Security))
-        .chain(tagged(UNSUBSCRIBE, Kind::Unsubscribe))
-        .chain(tagged(VIEW_ONLINE, Kind::ViewOnline))
+    ALL.iter().copied()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::normalize;
+
+    #[test]
+    fn the_compile_time_table_finds_every_phrase() {
+        let lex = crate::text::Lexicon::builtin_and([]);
+        for (phrase, kind) in ALL {
+            let found = lex.find(&format!("x {phrase} y"));
+            assert!(found.contains(&(phrase, kind)), "{phrase:?}: {found:?}");
+        }
+        assert!(COUNT < usize::from(u16::MAX));
+    }
 
     #[test]
     fn entries_are_in_normal_form_and_listed_once() {

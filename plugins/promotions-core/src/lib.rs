@@ -354,15 +354,11 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
         .map(|(n, _)| n.trim().to_ascii_lowercase())
         .collect();
     let has = |pattern: &str| names.iter().any(|n| senders::header_matches(n, pattern));
-    let lexicon = Lexicon::new(
-        lexicon::builtin()
-            .map(|(p, k)| (p as &str, k))
-            .chain(
-                config
-                    .promotion_words
-                    .iter()
-                    .map(|w| (w.as_str(), Kind::OfferStrong)),
-            )
+    let lexicon = Lexicon::builtin_and(
+        config
+            .promotion_words
+            .iter()
+            .map(|w| (w.as_str(), Kind::OfferStrong))
             .chain(
                 config
                     .transactional_words

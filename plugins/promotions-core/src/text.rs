@@ -77,93 +77,134 @@ pub enum Kind {
     ViewOnline,
 }
 
-/// Buckets of the phrase table (a power of two, well above the number of phrases).
+/// Buckets of the phrase tables (a power of two, above the number of phrases).
 const BUCKETS: usize = 1024;
 
-/// FNV-1a: fast on short words, and good enough to spread a few hundred of them.
-fn hash(word: &str) -> u32 {
+/// FNV-1a of a phrase's first word (up to the first space): fast on short words, good enough
+/// to spread a few hundred of them, and usable at compile time.
+pub const fn first_word_hash(phrase: &str) -> u32 {
+    let b = phrase.as_bytes();
     let mut h: u32 = 0x811c_9dc5;
-    for b in word.bytes() {
-        h ^= u32::from(b);
+    let mut i = 0;
+    while i < b.len() && b[i] != b' ' {
+        h ^= b[i] as u32;
         h = h.wrapping_mul(0x0100_0193);
+        i += 1;
     }
     h
 }
 
-struct Entry<'a> {
-    hash: u32,
-    first: &'a str,
-    phrase: &'a str,
-    kind: Kind,
+/// A phrase table grouped by the hash of the first word: bucket `b` holds the phrases
+/// `order[starts[b]..starts[b + 1]]`.
+struct Table<const N: usize> {
+    hashes: [u32; N],
+    order: [u16; N],
+    starts: [u16; BUCKETS + 1],
 }
 
-/// A phrase table, looked up by the phrases' first word.
+/// Groups `phrases` by bucket (a counting sort), at compile time for the built-in table.
+const fn table<const N: usize>(phrases: &[(&str, Kind); N]) -> Table<N> {
+    let mut hashes = [0u32; N];
+    let mut starts = [0u16; BUCKETS + 1];
+    let mut i = 0;
+    while i < N {
+        hashes[i] = first_word_hash(phrases[i].0);
+        starts[hashes[i] as usize % BUCKETS + 1] += 1;
+        i += 1;
+    }
+    let mut b = 0;
+    while b < BUCKETS {
+        starts[b + 1] += starts[b];
+        b += 1;
+    }
+    let mut next = starts;
+    let mut order = [0u16; N];
+    let mut i = 0;
+    while i < N {
+        let b = hashes[i] as usize % BUCKETS;
+        order[next[b] as usize] = i as u16;
+        next[b] += 1;
+        i += 1;
+    }
+    Table {
+        hashes,
+        order,
+        starts,
+    }
+}
+
+/// The built-in phrases' table: part of the program's data, so it costs nothing per message.
+static BUILTIN: Table<{ crate::lexicon::COUNT }> = table(&crate::lexicon::ALL);
+
+/// Phrases to look for: the built-in ones (optionally) and extra ones from the configuration.
 pub struct Lexicon<'a> {
-    /// Grouped by bucket: bucket `b` is `entries[starts[b]..starts[b + 1]]`.
-    entries: Vec<Entry<'a>>,
-    starts: Vec<u32>,
+    builtin: bool,
+    /// (first-word hash, phrase, kind); few, scanned linearly.
+    extra: Vec<(u32, &'a str, Kind)>,
+}
+
+/// `phrase` starts with the word `w`.
+fn starts_with_word(phrase: &str, w: &str) -> bool {
+    phrase.as_bytes().starts_with(w.as_bytes())
+        && phrase.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')
 }
 
 impl<'a> Lexicon<'a> {
-    /// A table of phrases already in normal form (see [`normalize`]).
-    pub fn new(phrases: impl IntoIterator<Item = (&'a str, Kind)>) -> Lexicon<'a> {
-        let raw: Vec<Entry<'a>> = phrases
-            .into_iter()
-            .filter_map(|(phrase, kind)| {
-                let first = phrase.split(' ').next().filter(|w| !w.is_empty())?;
-                Some(Entry {
-                    hash: hash(first),
-                    first,
-                    phrase,
-                    kind,
-                })
-            })
-            .collect();
-        // Counting sort by bucket: linear, no comparisons.
-        let mut starts = vec![0u32; BUCKETS + 1];
-        for e in &raw {
-            starts[e.hash as usize % BUCKETS + 1] += 1;
-        }
-        for b in 0..BUCKETS {
-            starts[b + 1] += starts[b];
-        }
-        let mut next = starts.clone();
-        let mut slots: Vec<Option<Entry<'a>>> = (0..raw.len()).map(|_| None).collect();
-        for e in raw {
-            let b = e.hash as usize % BUCKETS;
-            slots[next[b] as usize] = Some(e);
-            next[b] += 1;
-        }
+    /// The built-in phrases (`lexicon::ALL`) and `extra` ones, already in normal form.
+    pub fn builtin_and(extra: impl IntoIterator<Item = (&'a str, Kind)>) -> Lexicon<'a> {
         Lexicon {
-            entries: slots.into_iter().flatten().collect(),
-            starts,
+            builtin: true,
+            ..Lexicon::new(extra)
+        }
+    }
+
+    /// Only `phrases` (in normal form).
+    pub fn new(phrases: impl IntoIterator<Item = (&'a str, Kind)>) -> Lexicon<'a> {
+        let extra = phrases
+            .into_iter()
+            .filter(|(p, _)| !p.is_empty())
+            .map(|(p, k)| (first_word_hash(p), p, k))
+            .collect();
+        Lexicon {
+            builtin: false,
+            extra,
         }
     }
 
     /// The distinct phrases found in `normalized` text, in order of first appearance (at one
-    /// position, in table order).
+    /// position: built-in before extra, then in table order).
     pub fn find(&self, normalized: &str) -> Vec<(&'a str, Kind)> {
         let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
         let mut found: Vec<(&'a str, Kind)> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            let h = hash(w);
-            let b = h as usize % BUCKETS;
-            let bucket = &self.entries[self.starts[b] as usize..self.starts[b + 1] as usize];
-            for e in bucket {
-                if e.hash != h || e.first != *w {
-                    continue;
+        let mut check = |i: usize, phrase: &'a str, kind: Kind| {
+            let mut rest = phrase.split(' ').skip(1);
+            let mut j = i + 1;
+            let matched = loop {
+                match rest.next() {
+                    None => break true,
+                    Some(p) if words.get(j) == Some(&p) => j += 1,
+                    Some(_) => break false,
                 }
-                let mut rest = e.phrase.split(' ').skip(1);
-                let mut j = i + 1;
-                let matched = loop {
-                    match rest.next() {
-                        None => break true,
-                        Some(p) if words.get(j) == Some(&p) => j += 1,
-                        Some(_) => break false,
+            };
+            if matched && !found.iter().any(|(p, _)| *p == phrase) {
+                found.push((phrase, kind));
+            }
+        };
+        for (i, w) in words.iter().enumerate() {
+            let h = first_word_hash(w);
+            if self.builtin {
+                let b = h as usize % BUCKETS;
+                for &n in &BUILTIN.order[BUILTIN.starts[b] as usize..BUILTIN.starts[b + 1] as usize]
+                {
+                    let (phrase, kind) = crate::lexicon::ALL[n as usize];
+                    if BUILTIN.hashes[n as usize] == h && starts_with_word(phrase, w) {
+                        check(i, phrase, kind);
                     }
-                };
-                if matched && !found.iter().any(|(p, _)| *p == e.phrase) {
-                    found.push((e.phrase, e.kind));
+                }
+            }
+            for &(eh, phrase, kind) in &self.extra {
+                if eh == h && starts_with_word(phrase, w) {
+                    check(i, phrase, kind);
                 }
             }
         }

@@ -24,25 +24,85 @@ use promotions_core::{classify, Category, Classification, Config, Email};
 
 struct Promotions;
 
-/// The classifier's settings from `[plugin.promotions.config]`.
-fn core_config() -> Config {
-    let c = Config {
-        threshold: config::parse_or("threshold", promotions_core::DEFAULT_THRESHOLD),
-        ..Config::default()
-    };
-    c.social_domains(
-        &config::list("social_domains"),
-        config::bool_or("social_domains_replace", false),
-    )
-    .promotion_words(&config::list("promotion_words"))
-    .transactional_words(&config::list("transactional_words"))
+/// The plugin's settings from `[plugin.promotions.config]`, read with one host call.
+struct Settings {
+    core: Config,
+    promotions_folder: String,
+    social_folder: String,
 }
 
-fn folder(category: Category) -> Option<String> {
-    match category {
-        Category::Promotion => Some(config::get_or("promotions_folder", "Promotions")),
-        Category::Social => Some(config::get_or("social_folder", "SocialNetworks")),
-        Category::Inbox => None,
+/// Config keys this plugin reads (others are reported, to catch typos).
+const KEYS: [&str; 7] = [
+    "threshold",
+    "social_domains",
+    "social_domains_replace",
+    "promotion_words",
+    "transactional_words",
+    "promotions_folder",
+    "social_folder",
+];
+
+fn list(value: Option<&str>) -> Vec<String> {
+    value
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn settings() -> Settings {
+    let all = config::all();
+    let get = |key: &str| all.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    for (k, _) in &all {
+        if !KEYS.contains(&k.as_str()) {
+            warn!(
+                "unknown config key {k:?} in [plugin.promotions.config]; known: {}",
+                KEYS.join(", ")
+            );
+        }
+    }
+    let threshold = match get("threshold").map(|v| v.trim().parse::<f64>()) {
+        Some(Ok(t)) if t.is_finite() => t,
+        Some(_) => {
+            warn!(
+                "config key \"threshold\" is not a number; using {}",
+                promotions_core::DEFAULT_THRESHOLD
+            );
+            promotions_core::DEFAULT_THRESHOLD
+        }
+        None => promotions_core::DEFAULT_THRESHOLD,
+    };
+    let replace = matches!(
+        get("social_domains_replace")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref(),
+        Some("true" | "yes" | "on" | "1")
+    );
+    let core = Config {
+        threshold,
+        ..Config::default()
+    }
+    .social_domains(&list(get("social_domains")), replace)
+    .promotion_words(&list(get("promotion_words")))
+    .transactional_words(&list(get("transactional_words")));
+    Settings {
+        core,
+        promotions_folder: get("promotions_folder").unwrap_or("Promotions").to_string(),
+        social_folder: get("social_folder").unwrap_or("SocialNetworks").to_string(),
+    }
+}
+
+impl Settings {
+    fn folder(&self, category: Category) -> Option<&str> {
+        match category {
+            Category::Promotion => Some(&self.promotions_folder),
+            Category::Social => Some(&self.social_folder),
+            Category::Inbox => None,
+        }
     }
 }
 
@@ -86,24 +146,38 @@ enum Learnt {
     Domain(Category, String),
 }
 
-fn learnt(account: &str, sender: &EmailAddress) -> Option<Learnt> {
-    let (address, domain) = learnt_keys(account, sender);
-    let keys: Vec<&str> = std::iter::once(address.as_str())
-        .chain(domain.as_deref())
-        .collect();
-    let values = kv::get_many(&keys);
-    let parse = |v: &Option<Vec<u8>>| {
-        v.as_deref()
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .and_then(Category::parse)
-    };
-    if let Some(c) = values.first().and_then(parse) {
-        return Some(Learnt::Address(c, sender.normalized()));
+/// What an account's key-value data says: whether it turned the plugin off, and what it taught
+/// about the sender. One host call for all of it.
+fn account_data(account: &str, sender: Option<&EmailAddress>) -> (bool, Option<Learnt>) {
+    let mut keys = vec![settings::key(account, "enabled")];
+    if let Some(s) = sender {
+        let (address, domain) = learnt_keys(account, s);
+        keys.push(address);
+        keys.extend(domain);
     }
-    values
-        .get(1)
-        .and_then(parse)
-        .map(|c| Learnt::Domain(c, sender.domain.clone()))
+    let values = kv::get_many(&keys);
+    let text = |i: usize| {
+        values
+            .get(i)
+            .and_then(|v| v.as_deref())
+            .and_then(|b| std::str::from_utf8(b).ok())
+    };
+    // The same rule as `settings::enabled`.
+    let enabled = !matches!(
+        text(0).map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        Some("false" | "off" | "no" | "0")
+    );
+    let learnt = sender.and_then(|s| {
+        match (
+            text(1).and_then(Category::parse),
+            text(2).and_then(Category::parse),
+        ) {
+            (Some(c), _) => Some(Learnt::Address(c, s.normalized())),
+            (None, Some(c)) => Some(Learnt::Domain(c, s.domain.clone())),
+            (None, None) => None,
+        }
+    });
+    (enabled, learnt)
 }
 
 /// What was decided for one recipient.
@@ -125,9 +199,9 @@ impl Outcome {
         }
     }
 
-    fn decision(&self) -> Decision {
+    fn decision(&self, settings: &Settings) -> Decision {
         let category = self.category();
-        match folder(category) {
+        match settings.folder(category) {
             Some(f) => Decision::continue_with().tag(category.as_str()).folder(f),
             None => Decision::continue_with(),
         }
@@ -153,18 +227,20 @@ impl Plugin for Promotions {
     }
 
     fn filter(message: &Message) -> Verdict {
-        let classification = classify(&email(message), &core_config());
+        let settings = settings();
+        let classification = classify(&email(message), &settings.core);
         let sender = sender(message);
         let mut outcomes: Vec<(String, Outcome)> = Vec::new();
         for rcpt in &message.envelope.recipients {
-            let outcome = if !settings::enabled(rcpt) {
+            let (enabled, learnt) = match settings::account_of(rcpt) {
+                Some(account) => account_data(&account, sender.as_ref()),
+                None => (true, None),
+            };
+            let outcome = if !enabled {
                 Outcome::Off
             } else if let Standing::Allowed(m) = lists::standing(message, rcpt) {
                 Outcome::Allowed(m.entry)
             } else {
-                let learnt = settings::account_of(rcpt)
-                    .zip(sender.as_ref())
-                    .and_then(|(a, s)| learnt(&a, s));
                 match learnt {
                     Some(Learnt::Address(c, by)) => Outcome::Learnt(c, by),
                     // A learnt domain files as promotion/social only mail that looks like bulk
@@ -185,7 +261,7 @@ impl Plugin for Promotions {
         };
         if outcomes.iter().all(|(_, o)| o == first) {
             // One outcome for everybody: a message-level decision, so the tag reaches the message.
-            let mut verdict = Verdict::from(first.decision());
+            let mut verdict = Verdict::from(first.decision(&settings));
             if let Some(why) = first.describe(&classification) {
                 verdict = verdict
                     .header("X-Mailsift-Category", why.clone())
@@ -200,7 +276,7 @@ impl Plugin for Promotions {
             .header("X-Mailsift-Category", summary.clone())
             .explain(summary);
         for (rcpt, outcome) in &outcomes {
-            verdict = verdict.for_recipient(rcpt.clone(), outcome.decision());
+            verdict = verdict.for_recipient(rcpt.clone(), outcome.decision(&settings));
         }
         verdict
     }
