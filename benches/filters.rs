@@ -33,7 +33,9 @@ fn message(size: usize) -> Vec<u8> {
     let mut html = String::new();
     let item = |i: usize| {
         (
-            format!("Item {i}: linen shirt in sand, now 29 EUR instead of 49 EUR. Free shipping over 50 EUR.\r\n"),
+            format!(
+                "Item {i}: linen shirt in sand, now 29 EUR instead of 49 EUR. Free shipping over 50 EUR.\r\n"
+            ),
             format!(
                 "<tr><td><a href=\"https://click.shop.example/ls/click?upn=p{i}&amp;utm_campaign=spring\">\
                  <img src=\"https://cdn.shop.example/p/{i}.jpg\" width=\"180\" alt=\"\"></a></td>\
@@ -202,7 +204,11 @@ fn main() {
         outcome(&noop_host, &msg, &envelope.recipients)
     );
     for path in &plugins {
-        let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let host = host_with(&tmp.join(&name), path);
         let t = time(N, || {
             std::hint::black_box(host.filter(&msg, &envelope.recipients));

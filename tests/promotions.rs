@@ -242,7 +242,11 @@ async fn run_corpus(dir: &str) -> Confusion {
     let tmp = tempfile::tempdir().unwrap();
     let (b, store) = backend(tmp.path(), false, |_| {}).await;
     let messages = corpus(dir);
-    assert!(messages.len() >= 20, "{dir}: only {} messages", messages.len());
+    assert!(
+        messages.len() >= 20,
+        "{dir}: only {} messages",
+        messages.len()
+    );
     for (label, name, text) in &messages {
         let mail_from = header(text, "Return-Path")
             .map(|v| v.trim_matches(['<', '>']).to_string())
@@ -280,7 +284,10 @@ async fn run_corpus(dir: &str) -> Confusion {
 #[tokio::test]
 async fn labelled_corpus_accuracy_is_at_least_95_percent() {
     let dev = run_corpus("promotions").await;
-    println!("{}\n", dev.table("tests/corpus/promotions (tuning set: written first, rules tuned on it once)"));
+    println!(
+        "{}\n",
+        dev.table("tests/corpus/promotions (tuning set: written first, rules tuned on it once)")
+    );
     let held_out = run_corpus("promotions-heldout").await;
     let mut all = Confusion {
         counts: dev.counts.clone(),
@@ -291,14 +298,19 @@ async fn labelled_corpus_accuracy_is_at_least_95_percent() {
     }
     println!(
         "{}\n",
-        held_out.table("tests/corpus/promotions-heldout (held out: written after the tuning, never tuned on)")
+        held_out.table(
+            "tests/corpus/promotions-heldout (held out: written after the tuning, never tuned on)"
+        )
     );
     let report = all.table("all (both directories)");
     println!("{report}");
     assert!(all.accuracy() >= 0.95, "{report}");
     // Every category is exercised and recognised; no message left the three folders.
     for label in LABELS {
-        assert!(all.counts.get(&(label, label)).copied().unwrap_or(0) >= 10, "{report}");
+        assert!(
+            all.counts.get(&(label, label)).copied().unwrap_or(0) >= 10,
+            "{report}"
+        );
     }
     assert!(!all.counts.keys().any(|(_, p)| *p == "other"), "{report}");
 }
@@ -367,7 +379,13 @@ async fn a_sender_moved_back_to_inbox_is_delivered_to_inbox_next_time() {
     let dir = tempfile::tempdir().unwrap();
     let (b, store) = backend(dir.path(), false, |_| {}).await;
     let bob = "bob@example.org";
-    deliver(&b, "news@shop.test", &[bob], &newsletter("news@shop.test", "spring-1")).await;
+    deliver(
+        &b,
+        "news@shop.test",
+        &[bob],
+        &newsletter("news@shop.test", "spring-1"),
+    )
+    .await;
     let (folder, raw) = find(&store, bob, "spring-1");
     assert_eq!(folder, "Promotions");
     assert!(
@@ -377,7 +395,13 @@ async fn a_sender_moved_back_to_inbox_is_delivered_to_inbox_next_time() {
 
     // Bob moves it back to INBOX: the next newsletter from that sender stays in INBOX.
     move_and_learn(&b, &store, bob, "spring-1", "INBOX").await;
-    deliver(&b, "news@shop.test", &[bob], &newsletter("News@Shop.test", "spring-2")).await;
+    deliver(
+        &b,
+        "news@shop.test",
+        &[bob],
+        &newsletter("News@Shop.test", "spring-2"),
+    )
+    .await;
     let (folder, raw) = find(&store, bob, "spring-2");
     assert_eq!(folder, "INBOX");
     assert_eq!(
@@ -385,43 +409,113 @@ async fn a_sender_moved_back_to_inbox_is_delivered_to_inbox_next_time() {
         Some("inbox (learnt from the user's moves: news@shop.test)")
     );
     // The lesson is bob's, per account: alice still gets it in Promotions.
-    deliver(&b, "news@shop.test", &["alice@example.org"], &newsletter("news@shop.test", "spring-3")).await;
-    assert_eq!(find(&store, "alice@example.org", "spring-3").0, "Promotions");
+    deliver(
+        &b,
+        "news@shop.test",
+        &["alice@example.org"],
+        &newsletter("news@shop.test", "spring-3"),
+    )
+    .await;
+    assert_eq!(
+        find(&store, "alice@example.org", "spring-3").0,
+        "Promotions"
+    );
     // The domain was learnt too: another address of shop.test goes to INBOX.
-    deliver(&b, "deals@shop.test", &[bob], &newsletter("deals@shop.test", "spring-4")).await;
+    deliver(
+        &b,
+        "deals@shop.test",
+        &[bob],
+        &newsletter("deals@shop.test", "spring-4"),
+    )
+    .await;
     let (folder, raw) = find(&store, bob, "spring-4");
     assert_eq!(folder, "INBOX");
-    assert!(header(&raw, "X-Mailsift-Category").is_some_and(|v| v.contains("shop.test")), "{raw}");
+    assert!(
+        header(&raw, "X-Mailsift-Category").is_some_and(|v| v.contains("shop.test")),
+        "{raw}"
+    );
 
     // The reverse: a sender moved into Promotions goes there next time, even personal-looking
     // mail; the address wins over the domain.
-    deliver(&b, "deals@shop.test", &[bob], &personal("deals@shop.test", "chat-1")).await;
+    deliver(
+        &b,
+        "deals@shop.test",
+        &[bob],
+        &personal("deals@shop.test", "chat-1"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "chat-1").0, "INBOX");
     move_and_learn(&b, &store, bob, "chat-1", "Promotions").await;
-    deliver(&b, "deals@shop.test", &[bob], &personal("deals@shop.test", "chat-2")).await;
+    deliver(
+        &b,
+        "deals@shop.test",
+        &[bob],
+        &personal("deals@shop.test", "chat-2"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "chat-2").0, "Promotions");
-    deliver(&b, "news@shop.test", &[bob], &newsletter("news@shop.test", "spring-5")).await;
-    assert_eq!(find(&store, bob, "spring-5").0, "INBOX", "news@ keeps its own lesson");
+    deliver(
+        &b,
+        "news@shop.test",
+        &[bob],
+        &newsletter("news@shop.test", "spring-5"),
+    )
+    .await;
+    assert_eq!(
+        find(&store, bob, "spring-5").0,
+        "INBOX",
+        "news@ keeps its own lesson"
+    );
 
     // A domain learnt as promotion files only bulk-looking mail: a colleague at shop.test who
     // writes a personal message still reaches INBOX.
-    deliver(&b, "maria@shop.test", &[bob], &personal("maria@shop.test", "chat-3")).await;
+    deliver(
+        &b,
+        "maria@shop.test",
+        &[bob],
+        &personal("maria@shop.test", "chat-3"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "chat-3").0, "INBOX");
 
     // Into SocialNetworks: social. Moving one message from a gmail.com friend teaches only that
     // address, not the whole shared domain.
-    deliver(&b, "pal@gmail.com", &[bob], &personal("pal@gmail.com", "chat-4")).await;
+    deliver(
+        &b,
+        "pal@gmail.com",
+        &[bob],
+        &personal("pal@gmail.com", "chat-4"),
+    )
+    .await;
     move_and_learn(&b, &store, bob, "chat-4", "SocialNetworks").await;
-    deliver(&b, "pal@gmail.com", &[bob], &personal("pal@gmail.com", "chat-5")).await;
+    deliver(
+        &b,
+        "pal@gmail.com",
+        &[bob],
+        &personal("pal@gmail.com", "chat-5"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "chat-5").0, "SocialNetworks");
-    deliver(&b, "other@gmail.com", &[bob], &newsletter("other@gmail.com", "spring-6")).await;
+    deliver(
+        &b,
+        "other@gmail.com",
+        &[bob],
+        &newsletter("other@gmail.com", "spring-6"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "spring-6").0, "Promotions");
     let r = store.read().unwrap();
     assert_eq!(
-        r.plugin_kv_get("promotions", "sender/bob@example.org/pal@gmail.com").unwrap().as_deref(),
+        r.plugin_kv_get("promotions", "sender/bob@example.org/pal@gmail.com")
+            .unwrap()
+            .as_deref(),
         Some(&b"social"[..])
     );
-    assert_eq!(r.plugin_kv_get("promotions", "sender/bob@example.org/gmail.com").unwrap(), None);
+    assert_eq!(
+        r.plugin_kv_get("promotions", "sender/bob@example.org/gmail.com")
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -440,7 +534,13 @@ async fn an_account_can_turn_the_plugin_off() {
         .await
         .unwrap();
     let raw = newsletter("news@shop.test", "offer-1");
-    deliver(&b, "news@shop.test", &["bob+shop@example.org", "alice@example.org"], &raw).await;
+    deliver(
+        &b,
+        "news@shop.test",
+        &["bob+shop@example.org", "alice@example.org"],
+        &raw,
+    )
+    .await;
     let (bob_folder, stored) = find(&store, "bob@example.org", "offer-1");
     assert_eq!(bob_folder, "INBOX");
     assert_eq!(find(&store, "alice@example.org", "offer-1").0, "Promotions");
@@ -451,7 +551,13 @@ async fn an_account_can_turn_the_plugin_off() {
         "{stored}"
     );
     // Alone, bob's copy gets no header at all.
-    deliver(&b, "news@shop.test", &["bob@example.org"], &newsletter("news@shop.test", "offer-2")).await;
+    deliver(
+        &b,
+        "news@shop.test",
+        &["bob@example.org"],
+        &newsletter("news@shop.test", "offer-2"),
+    )
+    .await;
     let (folder, stored) = find(&store, "bob@example.org", "offer-2");
     assert_eq!(folder, "INBOX");
     assert_eq!(header(&stored, "X-Mailsift-Category"), None);
@@ -496,12 +602,22 @@ async fn an_authenticated_allow_listed_sender_is_not_classified() {
     .await;
     assert_eq!(code, 250);
     assert_eq!(find(&store, "bob@example.org", "allowed-1").0, "INBOX");
-    assert_eq!(find(&store, "alice@example.org", "allowed-1").0, "Promotions");
+    assert_eq!(
+        find(&store, "alice@example.org", "allowed-1").0,
+        "Promotions"
+    );
 
     // The same newsletter unsigned from an address SPF refuses (nothing authenticates
     // friend.test): the entry is ignored.
     let forged = newsletter("news@friend.test", "allowed-2");
-    let code = deliver_from(&b, BAD_IP, "news@friend.test", &["bob@example.org"], &forged).await;
+    let code = deliver_from(
+        &b,
+        BAD_IP,
+        "news@friend.test",
+        &["bob@example.org"],
+        &forged,
+    )
+    .await;
     assert_eq!(code, 250);
     assert_eq!(find(&store, "bob@example.org", "allowed-2").0, "Promotions");
 }
@@ -535,6 +651,12 @@ async fn configuration_adds_social_domains_and_renames_folders() {
         header(&raw, "X-Mailsift-Category"),
         Some("social (social-domain:community.test)")
     );
-    deliver(&b, "news@shop.test", &[bob], &newsletter("news@shop.test", "renamed-1")).await;
+    deliver(
+        &b,
+        "news@shop.test",
+        &[bob],
+        &newsletter("news@shop.test", "renamed-1"),
+    )
+    .await;
     assert_eq!(find(&store, bob, "renamed-1").0, "Archive");
 }
