@@ -332,18 +332,8 @@ fn detect_esp(names: &[String], domains: &[String]) -> Option<&'static senders::
                 .iter()
                 .any(|p| domains.iter().any(|d| senders::in_domain(d, p)))
     };
-    let mut hits = senders::ESPS.iter().filter(hit);
-    let first = hits.next()?;
-    if first.marketing {
-        return Some(first);
-    }
-    Some(
-        senders::ESPS
-            .iter()
-            .filter(|e| e.marketing)
-            .find(|e| hit(e))
-            .unwrap_or(first),
-    )
+    // `ESPS` lists the marketing services first.
+    senders::ESPS.iter().find(hit)
 }
 
 /// Classifies `email`.

@@ -14,6 +14,8 @@ pub struct Esp {
     pub domains: &'static [&'static str],
 }
 
+/// Marketing services first: a message showing both kinds of fingerprint is reported (and
+/// weighed) as marketing.
 pub const ESPS: &[Esp] = &[
     Esp {
         name: "mailchimp",
@@ -359,6 +361,12 @@ mod tests {
         assert!(!in_domain("com", "x.com"));
         assert!(is_shared_domain("gmail.com"));
         assert!(!is_shared_domain("shop.example"));
+    }
+
+    #[test]
+    fn marketing_services_come_first() {
+        let first_generic = ESPS.iter().position(|e| !e.marketing).unwrap_or(ESPS.len());
+        assert!(ESPS[first_generic..].iter().all(|e| !e.marketing));
     }
 
     #[test]
