@@ -1,0 +1,227 @@
+//! Per-message cost of each bundled filter plugin on a 5 KB message: every `*.wasm` directly in
+//! the bundled plugin folder (`MAILSIFT_BUNDLED_PLUGINS`, default `plugins/dist`) is loaded alone
+//! into a plugin host and timed through `PluginHost::filter`, next to two baselines: no plugin
+//! at all (parsing the message and building the plugins' view, paid once per message whatever
+//! the plugins) and the no-op test plugin (the host's fixed cost per plugin: instance, copying the
+//! message in, the call). A new bundled plugin (the spam filter, the attachment check) is
+//! measured as soon as its component is in the folder; give it settings with
+//! `MAILSIFT_BENCH_CONFIG=config.toml` (a server configuration: its `[plugin.NAME.config]`
+//! tables are used) and measure another message with `MAILSIFT_BENCH_MESSAGE=message.eml`.
+//! Not a timed test: it prints a Markdown table for BENCHMARKS.md.
+//!
+//!     scripts/bench-filters.sh        (builds the plugins, then runs this)
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailsift::config::Config;
+use mailsift::pipeline::{Envelope, MessageContext};
+use mailsift::plugins::{MemoryKv, PluginHost, types, view};
+
+fn dir(var: &str, default: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(default),
+    }
+}
+
+/// A 5 KB newsletter as most mail of this size is: multipart/alternative, a text part and an
+/// HTML part with links and images (what content filters read), padded to exactly `size` bytes.
+fn message(size: usize) -> Vec<u8> {
+    let mut text = String::new();
+    let mut html = String::new();
+    let item = |i: usize| {
+        (
+            format!(
+                "Item {i}: linen shirt in sand, now 29 EUR instead of 49 EUR. Free shipping over 50 EUR.\r\n"
+            ),
+            format!(
+                "<tr><td><a href=\"https://click.shop.example/ls/click?upn=p{i}&amp;utm_campaign=spring\">\
+                 <img src=\"https://cdn.shop.example/p/{i}.jpg\" width=\"180\" alt=\"\"></a></td>\
+                 <td>Linen shirt in sand, now <b>29 EUR</b> instead of 49 EUR.</td></tr>\r\n"
+            ),
+        )
+    };
+    let head = "Received: from mta1.shop.example (mta1.shop.example [192.0.2.7])\r\n\tby mx.example.com with ESMTPS id BENCH2\r\n\
+         From: Shop <news@shop.example>\r\nTo: rcpt@example.com\r\nSubject: Spring collection: up to 40% off linen\r\n\
+         Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <bench2@shop.example>\r\n\
+         List-Unsubscribe: <https://shop.example/u?id=1>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"ALT\"\r\n\r\n";
+    let build = |text: &str, html: &str| {
+        format!(
+            "{head}--ALT\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\nUnsubscribe: https://shop.example/u?id=1\r\n\
+             --ALT\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><table>\r\n{html}</table>\
+             <p><a href=\"https://shop.example/u?id=1\">Unsubscribe</a></p>\
+             <img src=\"https://shop.example/o.gif\" width=\"1\" height=\"1\"></body></html>\r\n--ALT--\r\n"
+        )
+    };
+    let mut i = 0;
+    loop {
+        let (t, h) = item(i);
+        if build(&format!("{text}{t}"), &format!("{html}{h}")).len() > size {
+            break;
+        }
+        text.push_str(&t);
+        html.push_str(&h);
+        i += 1;
+    }
+    // Pad the text part to the exact size.
+    let pad = size.saturating_sub(build(&text, &html).len());
+    text.push_str(&".".repeat(pad));
+    build(&text, &html).into_bytes()
+}
+
+fn config(data_dir: &Path) -> Config {
+    let mut c = match std::env::var_os("MAILSIFT_BENCH_CONFIG") {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).expect("MAILSIFT_BENCH_CONFIG");
+            Config::parse(&text, &path.to_string_lossy()).expect("MAILSIFT_BENCH_CONFIG")
+        }
+        None => Config::default(),
+    };
+    c.data_dir = data_dir.to_path_buf();
+    c.plugins.dir = None;
+    c
+}
+
+/// A host running `component` alone, under the name of its file.
+fn host_with(data_dir: &Path, component: &Path) -> PluginHost {
+    let c = config(data_dir);
+    std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
+    let name = component.file_name().expect("file name");
+    std::fs::copy(component, c.plugin_dir().join(name)).expect("copy");
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).expect("host");
+    host.load_all();
+    assert_eq!(
+        host.registry().snapshot().len(),
+        1,
+        "{} did not load",
+        component.display()
+    );
+    host
+}
+
+/// Median and minimum of the mean time per run over `ROUNDS` rounds (the machine is shared:
+/// the median says what a message usually costs, the minimum what it costs undisturbed).
+fn time(iterations: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    const ROUNDS: usize = 15;
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let per_round = (iterations / ROUNDS).max(1);
+    let mut rounds: Vec<Duration> = (0..ROUNDS)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..per_round {
+                f();
+            }
+            started.elapsed() / per_round as u32
+        })
+        .collect();
+    rounds.sort();
+    (rounds[ROUNDS / 2], rounds[0])
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// What the plugins decided, in a few words, so the table shows the plugin really ran.
+fn outcome(host: &PluginHost, msg: &types::Message, recipients: &[String]) -> String {
+    let out = host.filter(msg, recipients);
+    let m = out.merged;
+    let mut parts = vec![format!("{:?}", m.decision).to_lowercase()];
+    if let Some(f) = &m.folder {
+        parts.push(format!("folder {f}"));
+    }
+    if !m.tags.is_empty() {
+        parts.push(format!("tags {}", m.tags.join(",")));
+    }
+    parts.join(", ")
+}
+
+fn main() {
+    let bundled = dir("MAILSIFT_BUNDLED_PLUGINS", "plugins/dist");
+    let noop = dir("MAILSIFT_TEST_PLUGINS", "plugins/dist/testing").join("noop.wasm");
+    let mut plugins: Vec<PathBuf> = std::fs::read_dir(&bundled)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+                .collect()
+        })
+        .unwrap_or_default();
+    plugins.sort();
+    if plugins.is_empty() || !noop.is_file() {
+        eprintln!(
+            "no plugins in {} or missing {}: build them first (scripts/bench-filters.sh does)",
+            bundled.display(),
+            noop.display()
+        );
+        std::process::exit(1);
+    }
+    let raw = match std::env::var_os("MAILSIFT_BENCH_MESSAGE") {
+        Some(path) => std::fs::read(&path).expect("MAILSIFT_BENCH_MESSAGE"),
+        None => message(5 * 1024),
+    };
+    let envelope = Envelope {
+        queue_id: "BENCH2".into(),
+        mail_from: "news@shop.example".into(),
+        recipients: vec!["rcpt@example.com".into()],
+        helo: "mta1.shop.example".into(),
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
+        authenticated_as: None,
+    };
+    const N: usize = 3000;
+    let tmp = std::env::temp_dir().join(format!("mailsift-bench-filters-{}", std::process::id()));
+
+    let parse = time(N, || {
+        let ctx = MessageContext::new(&envelope, &raw);
+        std::hint::black_box(&ctx.parsed);
+    });
+    let ctx = MessageContext::new(&envelope, &raw);
+    let build_view = time(N, || {
+        std::hint::black_box(view::message(&envelope, &raw, ctx.parsed.as_ref(), None));
+    });
+    let msg = view::message(&envelope, &raw, ctx.parsed.as_ref(), None);
+
+    println!(
+        "Message: {} bytes. Baseline without plugins (once per message): parse {:.1} µs + view {:.1} µs (medians).\n",
+        raw.len(),
+        us(parse.0),
+        us(build_view.0)
+    );
+    println!("| plugin | median µs/message | min µs | above the no-op µs | outcome |");
+    println!("|---|---|---|---|---|");
+    let noop_host = host_with(&tmp.join("noop"), &noop);
+    let noop_t = time(N, || {
+        std::hint::black_box(noop_host.filter(&msg, &envelope.recipients));
+    });
+    println!(
+        "| noop (host overhead) | {:.1} | {:.1} | 0 | {} |",
+        us(noop_t.0),
+        us(noop_t.1),
+        outcome(&noop_host, &msg, &envelope.recipients)
+    );
+    for path in &plugins {
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let host = host_with(&tmp.join(&name), path);
+        let t = time(N, || {
+            std::hint::black_box(host.filter(&msg, &envelope.recipients));
+        });
+        let errors: u64 = host.status().iter().map(|s| s.errors).sum();
+        assert_eq!(errors, 0, "{name} failed while being measured");
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {} |",
+            us(t.0),
+            us(t.1),
+            us(t.0) - us(noop_t.0),
+            outcome(&host, &msg, &envelope.recipients)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

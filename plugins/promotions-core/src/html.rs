@@ -1,0 +1,329 @@
+//! A small, forgiving HTML scanner: the visible text of a body and the facts a classifier wants
+//! about its images and links. It is not a parser: malformed markup cannot make it fail, only
+//! make it see less.
+
+/// What a scan of an HTML body found.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct HtmlFacts {
+    /// The visible text (tags, `<style>`, `<script>` and comments removed, common entities
+    /// decoded), with a space where a tag was.
+    pub text: String,
+    /// `<img>` tags.
+    pub images: usize,
+    /// Images that are 1×1 or 0×0 (width/height attributes or CSS), or whose source looks like
+    /// an open-tracking beacon.
+    pub tracking_pixels: usize,
+    /// `<a href>` links.
+    pub links: usize,
+    /// Links carrying campaign parameters (`utm_campaign`, `utm_medium=email`, `mc_cid`, …).
+    pub campaign_links: usize,
+    /// Links through a click-tracking redirect (`click.`, `/ls/click`, `list-manage.com`, …).
+    pub tracked_links: usize,
+}
+
+/// Scans at most `limit` bytes of `html`.
+pub fn scan(html: &str, limit: usize) -> HtmlFacts {
+    let mut end = html.len().min(limit);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let html = &html[..end];
+    let mut facts = HtmlFacts {
+        text: String::with_capacity(html.len() / 3),
+        ..HtmlFacts::default()
+    };
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_text(&mut facts.text, &rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let name_end = tag
+            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_end];
+        facts.text.push(' ');
+        if name.eq_ignore_ascii_case("style") || name.eq_ignore_ascii_case("script") {
+            // Skip to the closing tag; its content is not text.
+            let close = if name.eq_ignore_ascii_case("style") {
+                "</style"
+            } else {
+                "</script"
+            };
+            rest = find_ci(rest, close).map_or("", |i| &rest[i..]);
+        } else if name.eq_ignore_ascii_case("img") {
+            facts.images += 1;
+            if is_pixel(tag) {
+                facts.tracking_pixels += 1;
+            }
+        } else if name.eq_ignore_ascii_case("a") {
+            if let Some(href) = attr(tag, "href") {
+                facts.links += 1;
+                let h = href.to_ascii_lowercase();
+                if is_campaign_link(&h) {
+                    facts.campaign_links += 1;
+                }
+                if is_tracked_link(&h) {
+                    facts.tracked_links += 1;
+                }
+            }
+        }
+    }
+    push_text(&mut facts.text, rest);
+    facts
+}
+
+/// Appends text with entities decoded.
+fn push_text(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let semi = rest[..rest.len().min(10)].find(';');
+        let decoded = semi.and_then(|i| entity(&rest[1..i]).map(|c| (c, i + 1)));
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(n);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" | "zwnj" | "shy" => ' ',
+        "aacute" => 'á',
+        "eacute" => 'é',
+        "iacute" => 'í',
+        "oacute" => 'ó',
+        "uacute" => 'ú',
+        "ntilde" => 'ñ',
+        "Aacute" => 'Á',
+        "Eacute" => 'É',
+        "Iacute" => 'Í',
+        "Oacute" => 'Ó',
+        "Uacute" => 'Ú',
+        "Ntilde" => 'Ñ',
+        "uuml" => 'ü',
+        "iexcl" => '¡',
+        "iquest" => '¿',
+        "euro" => '€',
+        "pound" => '£',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "middot" => '·',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "rsquo" | "lsquo" => '\'',
+        "rdquo" | "ldquo" => '"',
+        _ => return None,
+    })
+}
+
+/// Case-insensitive (ASCII) search.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// The value of attribute `name` in a tag's inside (`img src="x" width=1`), quotes removed.
+pub fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let bytes = tag.as_bytes();
+    let mut from = 0;
+    while let Some(i) = find_ci(&tag[from..], name).map(|i| i + from) {
+        from = i + name.len();
+        let preceded = i > 0 && bytes[i - 1].is_ascii_whitespace();
+        let value = tag[from..].trim_start();
+        let Some(value) = value
+            .strip_prefix('=')
+            .map(str::trim_start)
+            .filter(|_| preceded)
+        else {
+            continue;
+        };
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let v = &value[1..];
+                &v[..v.find(q).unwrap_or(v.len())]
+            }
+            _ => {
+                &value[..value
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(value.len())]
+            }
+        });
+    }
+    None
+}
+
+/// A dimension of at most one pixel: `1`, `0`, `1px`, `"1"`.
+fn tiny(v: &str) -> bool {
+    matches!(v.trim().trim_end_matches("px").trim(), "0" | "1")
+}
+
+fn css_dimension<'s>(style: &'s str, prop: &str) -> Option<&'s str> {
+    let lower_idx = find_ci(style, prop)?;
+    let rest = style[lower_idx + prop.len()..]
+        .trim_start()
+        .strip_prefix(':')?;
+    Some(rest.split(';').next().unwrap_or(""))
+}
+
+fn is_pixel(tag: &str) -> bool {
+    let w = attr(tag, "width");
+    let h = attr(tag, "height");
+    if w.is_some_and(tiny) && h.is_some_and(tiny) {
+        return true;
+    }
+    if let Some(style) = attr(tag, "style") {
+        let sw = css_dimension(style, "width");
+        let sh = css_dimension(style, "height");
+        if sw.is_some_and(tiny) && sh.is_some_and(tiny) {
+            return true;
+        }
+    }
+    let src = attr(tag, "src").unwrap_or("").to_ascii_lowercase();
+    // Open-tracking endpoints of common mailers (SendGrid /wf/open, Mailchimp /track/open.php,
+    // Mailgun /o/, Salesforce /open.aspx, HubSpot /e2t/to/, generic beacons).
+    [
+        "/wf/open",
+        "/track/open",
+        "/open.php",
+        "/open.aspx",
+        "/e2t/to/",
+        "/trk/open",
+        "/beacon",
+        "pixel.gif",
+        "/o.gif",
+        "/open?",
+    ]
+    .iter()
+    .any(|p| src.contains(p))
+}
+
+fn is_campaign_link(href: &str) -> bool {
+    [
+        "utm_campaign=",
+        "utm_medium=email",
+        "utm_medium=newsletter",
+        "utm_source=newsletter",
+        "mc_cid=",
+        "_hsenc=",
+        "mkt_tok=",
+    ]
+    .iter()
+    .any(|p| href.contains(p))
+}
+
+fn is_tracked_link(href: &str) -> bool {
+    let host = href
+        .split_once("://")
+        .map_or("", |(_, r)| r.split(['/', '?', '#']).next().unwrap_or(""));
+    [
+        "click.", "clicks.", "links.", "link.", "trk.", "track.", "email.", "e.",
+    ]
+    .iter()
+    .any(|p| host.starts_with(p))
+        || [
+            ".list-manage.com",
+            "ct.sendgrid.net",
+            ".hubspotlinks.com",
+            ".klclick",
+            ".ctrk.",
+            "mailchi.mp",
+            ".mlsend.com",
+            ".acemlna.com",
+            ".createsend",
+        ]
+        .iter()
+        .any(|p| host.contains(p))
+        || ["/ls/click", "/c/", "/track/click", "/wf/click"]
+            .iter()
+            .any(|p| href.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_without_markup() {
+        let f = scan(
+            "<html><head><style>p{color:red}</style></head><body><!-- x < y --><p>Env&iacute;o&nbsp;gratis &amp; m&#225;s</p><script>var a='<p>no</p>';</script>fin &bogus; &</body>",
+            100_000,
+        );
+        let words: Vec<&str> = f.text.split_whitespace().collect();
+        assert_eq!(
+            words,
+            vec!["Envío", "gratis", "&", "más", "fin", "&bogus;", "&"]
+        );
+    }
+
+    #[test]
+    fn pixels_and_links() {
+        let f = scan(
+            r#"<img src="https://x.example/logo.png" width="120" height="40">
+               <IMG SRC="https://x.example/i.gif" WIDTH=1 HEIGHT=1 alt="">
+               <img style="display:block; width: 1px; height:1px" src="https://y.example/a.gif">
+               <img src="https://u123.ct.sendgrid.net/wf/open?upn=abc">
+               <a href="https://shop.example/p?utm_source=nl&amp;utm_campaign=bf">x</a>
+               <a href='https://click.shop.example/?q=1'>y</a>
+               <a name="anchor">z</a>"#,
+            100_000,
+        );
+        assert_eq!((f.images, f.tracking_pixels), (4, 3));
+        assert_eq!((f.links, f.campaign_links, f.tracked_links), (2, 1, 1));
+    }
+
+    #[test]
+    fn malformed_markup_is_harmless() {
+        for bad in [
+            "<",
+            "<img",
+            "<a href=",
+            "<!-- never closed",
+            "<style>unclosed",
+            "a & b <b",
+            "é<é>é",
+        ] {
+            let _ = scan(bad, 100_000);
+        }
+        // The limit never splits a character.
+        assert_eq!(scan("ééé", 3).text, "é");
+        assert_eq!(
+            attr(r#"img alt="width=1" width="300""#, "width"),
+            Some("300")
+        );
+    }
+}

@@ -1,0 +1,318 @@
+use super::*;
+
+fn email<'a>(headers: &[(&'a str, &'a str)], subject: &'a str, from: &'a str) -> Email<'a> {
+    Email {
+        headers: headers.to_vec(),
+        subject,
+        from: Some(from),
+        ..Email::default()
+    }
+}
+
+fn rules(c: &Classification) -> Vec<&str> {
+    c.reasons.iter().map(|r| r.rule.as_str()).collect()
+}
+
+const NEWSLETTER_HTML: &str = r#"<html><body>
+<a href="https://shop.us1.list-manage.com/track/click?u=1">View this email in your browser</a>
+<h1>Winter sale: up to 40% off</h1><p>Free shipping on every order this week.</p>
+<a href="https://shop.example/boots?utm_source=newsletter&utm_campaign=winter">Shop now</a>
+<img src="https://shop.us1.list-manage.com/track/open.php?u=1" width="1" height="1">
+<p><a href="https://shop.us1.list-manage.com/unsubscribe?u=1">Unsubscribe</a></p></body></html>"#;
+
+#[test]
+fn mailchimp_newsletter_is_a_promotion() {
+    let mut e = email(
+        &[
+            (
+                "Return-Path",
+                "<bounce-mc.us1_123.456-bob=example.org@mail123.mcsv.net>",
+            ),
+            (
+                "List-Unsubscribe",
+                "<https://shop.us1.list-manage.com/unsubscribe?u=1>, <mailto:unsub@mcsv.net>",
+            ),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("Precedence", "bulk"),
+            ("X-MC-User", "abc123"),
+        ],
+        "❄️ Winter sale: up to 40% off boots",
+        "news@shop.example",
+    );
+    e.html = Some(NEWSLETTER_HTML);
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Promotion, "{}", c.summary());
+    for r in [
+        "list-unsubscribe",
+        "one-click-unsubscribe",
+        "precedence:bulk",
+        "esp:mailchimp",
+        "tracking-pixel",
+        "campaign-links",
+        "view-online",
+        "unsubscribe-text",
+        "discount:subject",
+        "marketing-sender",
+        "subject-emoji",
+    ] {
+        assert!(rules(&c).contains(&r), "{r} missing: {}", c.summary());
+    }
+    // Bulk machinery is capped: the score is not the plain sum.
+    let plain_sum: f64 = c.reasons.iter().map(|r| r.weight).sum();
+    assert!(c.score < plain_sum, "{}", c.summary());
+    assert!(c.summary().starts_with("promotion (list-unsubscribe +2, one-click-unsubscribe +1, precedence:bulk +1.5, esp:mailchimp +2"), "{}", c.summary());
+}
+
+#[test]
+fn receipt_with_list_unsubscribe_stays_in_inbox() {
+    let mut e = email(
+        &[
+            ("List-Unsubscribe", "<https://shop.example/u/1>"),
+            ("X-SG-EID", "xyz"),
+        ],
+        "Your order #40211 has shipped",
+        "orders@shop.example",
+    );
+    e.html = Some(
+        r#"<p>Good news! Your order has shipped. Tracking number: 1Z999AA10123456784.</p>
+        <p>Estimated delivery: Friday.</p><img src="https://u1.ct.sendgrid.net/wf/open?upn=x">
+        <p>You might like: new arrivals with free shipping.</p><a href="https://shop.example/u/1">Unsubscribe</a>"#,
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    assert!(
+        rules(&c)
+            .iter()
+            .any(|r| r.starts_with("transactional:subject[")),
+        "{}",
+        c.summary()
+    );
+    assert!(rules(&c).contains(&"reference-number"));
+}
+
+#[test]
+fn spanish_shop_offer_is_a_promotion() {
+    let mut e = email(
+        &[
+            ("List-Unsubscribe", "<mailto:baja@tienda.example>"),
+            ("X-Mailer", "Acumbamail"),
+        ],
+        "¡Últimas horas! -30% en toda la tienda",
+        "ofertas@tienda.example",
+    );
+    e.html = Some("<p>Aprovecha las rebajas: envío gratis en pedidos de más de 30 €.</p><p>Si no quieres recibir más correos, date de baja aquí.</p>");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Promotion, "{}", c.summary());
+    assert!(rules(&c).contains(&"bulk-mailer"));
+    assert!(
+        rules(&c)
+            .iter()
+            .any(|r| r.starts_with("offer-words:subject[ultimas horas")),
+        "{}",
+        c.summary()
+    );
+}
+
+#[test]
+fn social_networks_and_their_security_mail() {
+    let mut e = email(
+        &[("X-Facebook-Notify", "birthday_reminder")],
+        "Ana has a birthday today",
+        "notification@facebookmail.com",
+    );
+    e.html = Some("<p>Help Ana have a great day! Unsubscribe</p>");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social);
+    assert_eq!(
+        c.summary(),
+        "social (social-domain:facebookmail.com, social-header:x-facebook-notify)"
+    );
+
+    let e = email(
+        &[],
+        "123456 is your Instagram password reset code",
+        "security@mail.instagram.com",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+
+    // A sign-in code from a social network: INBOX.
+    let e = email(
+        &[("X-LinkedIn-Class", "SECURITY")],
+        "553190 es tu código de LinkedIn",
+        "security-noreply@linkedin.com",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    assert!(rules(&c).contains(&"one-time-code"));
+
+    // A header alone is enough (e.g. a network mailing from another domain).
+    let e = email(
+        &[("X-LinkedIn-Class", "INVITE-GUEST")],
+        "María wants to connect",
+        "invitations@bounce.example",
+    );
+    assert_eq!(classify(&e, &Config::default()).category, Category::Social);
+}
+
+#[test]
+fn social_domains_are_configurable() {
+    let e = email(&[], "New post in #general", "notify@community.example");
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+    let added = Config::default().social_domains(&["*.Community.example.".into()], false);
+    assert_eq!(classify(&e, &added).category, Category::Social);
+    assert!(added
+        .social_domains
+        .contains(&"facebookmail.com".to_string()));
+    let replaced = Config::default().social_domains(&["community.example".into()], true);
+    assert_eq!(replaced.social_domains, vec!["community.example"]);
+    let fb = email(&[], "Ana commented", "notification@facebookmail.com");
+    assert_eq!(classify(&fb, &replaced).category, Category::Inbox);
+}
+
+#[test]
+fn mailing_list_discussion_stays_in_inbox() {
+    let mut e = email(
+        &[
+            ("List-Id", "Rust users <rust-users.lists.example.org>"),
+            (
+                "List-Unsubscribe",
+                "<mailto:rust-users-leave@lists.example.org>",
+            ),
+            ("List-Post", "<mailto:rust-users@lists.example.org>"),
+            ("Precedence", "list"),
+            ("X-Mailman-Version", "2.1.39"),
+            ("In-Reply-To", "<abc@host.example>"),
+        ],
+        "Re: [rust-users] Best crate for a sale on lifetimes?",
+        "pat@uni.example",
+    );
+    e.text = Some("I'd use the newer API.\n\n_______________\nrust-users mailing list\nTo unsubscribe send a mail to rust-users-leave@lists.example.org");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    for r in ["list-post", "list-manager", "reply", "plain-text"] {
+        assert!(rules(&c).contains(&r), "{r}: {}", c.summary());
+    }
+}
+
+#[test]
+fn tool_notifications_and_invitations_stay_in_inbox() {
+    let mut e = email(
+        &[
+            ("List-Id", "acme/widget <widget.acme.github.com>"),
+            ("List-Unsubscribe", "<mailto:unsub+x@reply.github.com>"),
+            ("X-GitHub-Reason", "subscribed"),
+        ],
+        "[acme/widget] Release v2.0: new offers API (#512)",
+        "notifications@github.com",
+    );
+    e.html = Some("<p>Merged #512.</p><p>Reply to this email directly, view it on GitHub, or unsubscribe.</p>");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    assert!(rules(&c).contains(&"tool:github"));
+
+    let mut invite = email(
+        &[("List-Unsubscribe", "<mailto:x@y>")],
+        "Invitation: Product sale review @ Tue",
+        "anna@corp.example",
+    );
+    invite.attachment_types = vec!["text/calendar"];
+    invite.html = Some("<p>Join the meeting. Shop now?</p>");
+    assert_eq!(
+        classify(&invite, &Config::default()).category,
+        Category::Inbox
+    );
+}
+
+#[test]
+fn personal_mail_scores_nothing() {
+    let mut e = email(
+        &[("Message-ID", "<CAF=abc@mail.gmail.com>")],
+        "Cena el sábado",
+        "lucia.p@gmail.com",
+    );
+    e.text = Some("¿Te viene bien a las nueve? Llevo el postre.");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Inbox);
+    assert!(c.score <= 0.0, "{}", c.summary());
+    assert_eq!(c.summary(), "inbox (plain-text -1, score -1)");
+}
+
+#[test]
+fn extra_vocabulary_and_threshold() {
+    let mut e = email(&[], "Gran liquidación de primavera", "tienda@shop.example");
+    e.html = Some("<p>Todo a mitad de precio.</p>");
+    let base = Config::default();
+    let c = classify(&e, &base);
+    assert_eq!(c.category, Category::Inbox, "{}", c.summary());
+    let words = Config::default().promotion_words(&["Mitad de PRECIO".into(), "  ".into()]);
+    assert_eq!(words.promotion_words, vec!["mitad de precio"]);
+    let c2 = classify(
+        &e,
+        &Config {
+            threshold: 2.0,
+            ..words
+        },
+    );
+    assert_eq!(c2.category, Category::Promotion, "{}", c2.summary());
+
+    let mut t = email(
+        &[("List-Unsubscribe", "<mailto:x@y>"), ("Precedence", "bulk")],
+        "Tu entrada para el concierto",
+        "entradas@shop.example",
+    );
+    t.html = Some("<p>Unsubscribe</p>");
+    assert_eq!(
+        classify(&t, &Config::default()).category,
+        Category::Promotion
+    );
+    let tw = Config::default().transactional_words(&["tu entrada".into()]);
+    assert_eq!(classify(&t, &tw).category, Category::Inbox);
+}
+
+#[test]
+fn esp_detection_prefers_marketing_services() {
+    let e = email(
+        &[
+            ("Return-Path", "<bounces+123@em.sendgrid.net>"),
+            (
+                "DKIM-Signature",
+                "v=1; a=rsa-sha256; d=klaviyomail.com; s=k1; b=abc",
+            ),
+        ],
+        "hello",
+        "a@b.example",
+    );
+    let c = classify(&e, &Config::default());
+    assert!(rules(&c).contains(&"esp:klaviyo"), "{}", c.summary());
+    let r = email(
+        &[(
+            "Received",
+            "from o1.ptr1234.shop.example (o1.ptr1234.sendgrid.net [1.2.3.4]) by mx",
+        )],
+        "x",
+        "a@b.example",
+    );
+    assert!(rules(&classify(&r, &Config::default())).contains(&"esp:sendgrid"));
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let e = Email::default();
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+    let mut e = email(
+        &[
+            ("", ""),
+            ("List-Unsubscribe", ""),
+            ("DKIM-Signature", "d="),
+            ("Received", "@@ :// .. <> ñ.ñ"),
+        ],
+        "%%%% 9999999 ☃",
+        "@",
+    );
+    e.html = Some("<a href=<img width=1 height=1 <style");
+    e.text = Some("é%");
+    let _ = classify(&e, &Config::default()).summary();
+    assert_eq!(Category::parse(" Promotion "), Some(Category::Promotion));
+    assert_eq!(Category::parse("spam"), None);
+}

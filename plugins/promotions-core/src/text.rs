@@ -1,0 +1,389 @@
+//! Text normalisation and phrase matching.
+//!
+//! Text is compared in one normal form: lower case, Latin diacritics folded (`envío` → `envio`,
+//! `contraseña` → `contrasena`), every other non-alphanumeric character a word break. Phrases are
+//! sequences of such words, matched on word boundaries, so `sale` does not match `wholesale` and
+//! `free shipping` matches `FREE  Shipping!`.
+//!
+//! Matching walks the words of a text once and looks each up by its first word in a hash table of
+//! phrases: O(words), and the table is built in one linear pass. (A plugin instance lives for one
+//! message, so anything built per instance is paid per message: no sorting, no regexes.)
+
+/// Folds one lower-case character: Latin letters with diacritics to their base letter.
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        _ => c,
+    }
+}
+
+/// `text` in normal form: words of lower-case, folded alphanumerics separated by single spaces.
+/// At most `limit` bytes of input are read (long bodies say nothing more after the first pages).
+pub fn normalize(text: &str, limit: usize) -> String {
+    let end = text.len().min(limit);
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(end);
+    let mut pending_space = false;
+    let mut i = 0;
+    while i < end {
+        // ASCII, most of any mail, byte by byte; other characters decoded.
+        let (c, len) = match bytes[i] {
+            b if b.is_ascii() => (char::from(b), 1),
+            _ => match text[i..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            },
+        };
+        i += len;
+        if !c.is_alphanumeric() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                out.push(fold(l));
+            }
+        }
+    }
+    out
+}
+
+/// What a phrase is evidence of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Offer vocabulary that rarely appears outside marketing ("free shipping", "rebajas").
+    OfferStrong,
+    /// Offer vocabulary also common elsewhere ("save", "new arrivals", "regalo").
+    OfferWeak,
+    /// Orders, receipts, shipping, bookings, payments.
+    Transactional,
+    /// Passwords, verification codes, sign-in alerts: account security.
+    Security,
+    /// Unsubscribe and preference-centre wording of bulk mail footers.
+    Unsubscribe,
+    /// "View this email in your browser".
+    ViewOnline,
+}
+
+/// Buckets of the phrase tables (a power of two, above the number of phrases).
+const BUCKETS: usize = 1024;
+
+/// FNV-1a of a phrase's first word (up to the first space): fast on short words, good enough
+/// to spread a few hundred of them, and usable at compile time.
+pub const fn first_word_hash(phrase: &str) -> u32 {
+    let b = phrase.as_bytes();
+    let mut h: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < b.len() && b[i] != b' ' {
+        h ^= b[i] as u32;
+        h = h.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    h
+}
+
+/// A phrase table grouped by the hash of the first word: bucket `b` holds the phrases
+/// `order[starts[b]..starts[b + 1]]`.
+struct Table<const N: usize> {
+    hashes: [u32; N],
+    order: [u16; N],
+    starts: [u16; BUCKETS + 1],
+}
+
+/// Groups `phrases` by bucket (a counting sort), at compile time for the built-in table.
+const fn table<const N: usize>(phrases: &[(&str, Kind); N]) -> Table<N> {
+    let mut hashes = [0u32; N];
+    let mut starts = [0u16; BUCKETS + 1];
+    let mut i = 0;
+    while i < N {
+        hashes[i] = first_word_hash(phrases[i].0);
+        starts[hashes[i] as usize % BUCKETS + 1] += 1;
+        i += 1;
+    }
+    let mut b = 0;
+    while b < BUCKETS {
+        starts[b + 1] += starts[b];
+        b += 1;
+    }
+    let mut next = starts;
+    let mut order = [0u16; N];
+    let mut i = 0;
+    while i < N {
+        let b = hashes[i] as usize % BUCKETS;
+        order[next[b] as usize] = i as u16;
+        next[b] += 1;
+        i += 1;
+    }
+    Table {
+        hashes,
+        order,
+        starts,
+    }
+}
+
+/// The built-in phrases' table: part of the program's data, so it costs nothing per message.
+static BUILTIN: Table<{ crate::lexicon::COUNT }> = table(&crate::lexicon::ALL);
+
+/// Phrases to look for: the built-in ones (optionally) and extra ones from the configuration.
+pub struct Lexicon<'a> {
+    builtin: bool,
+    /// (first-word hash, phrase, kind); few, scanned linearly.
+    extra: Vec<(u32, &'a str, Kind)>,
+}
+
+/// `phrase` starts with the word `w`.
+fn starts_with_word(phrase: &str, w: &str) -> bool {
+    phrase.as_bytes().starts_with(w.as_bytes())
+        && phrase.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')
+}
+
+impl<'a> Lexicon<'a> {
+    /// The built-in phrases (`lexicon::ALL`) and `extra` ones, already in normal form.
+    pub fn builtin_and(extra: impl IntoIterator<Item = (&'a str, Kind)>) -> Lexicon<'a> {
+        Lexicon {
+            builtin: true,
+            ..Lexicon::new(extra)
+        }
+    }
+
+    /// Only `phrases` (in normal form).
+    pub fn new(phrases: impl IntoIterator<Item = (&'a str, Kind)>) -> Lexicon<'a> {
+        let extra = phrases
+            .into_iter()
+            .filter(|(p, _)| !p.is_empty())
+            .map(|(p, k)| (first_word_hash(p), p, k))
+            .collect();
+        Lexicon {
+            builtin: false,
+            extra,
+        }
+    }
+
+    /// The distinct phrases found in `normalized` text, in order of first appearance (at one
+    /// position: built-in before extra, then in table order).
+    pub fn find(&self, normalized: &str) -> Vec<(&'a str, Kind)> {
+        let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut found: Vec<(&'a str, Kind)> = Vec::new();
+        let mut check = |i: usize, phrase: &'a str, kind: Kind| {
+            let mut rest = phrase.split(' ').skip(1);
+            let mut j = i + 1;
+            let matched = loop {
+                match rest.next() {
+                    None => break true,
+                    Some(p) if words.get(j) == Some(&p) => j += 1,
+                    Some(_) => break false,
+                }
+            };
+            if matched && !found.iter().any(|(p, _)| *p == phrase) {
+                found.push((phrase, kind));
+            }
+        };
+        for (i, w) in words.iter().enumerate() {
+            let h = first_word_hash(w);
+            if self.builtin {
+                let b = h as usize % BUCKETS;
+                for &n in &BUILTIN.order[BUILTIN.starts[b] as usize..BUILTIN.starts[b + 1] as usize]
+                {
+                    let (phrase, kind) = crate::lexicon::ALL[n as usize];
+                    if BUILTIN.hashes[n as usize] == h && starts_with_word(phrase, w) {
+                        check(i, phrase, kind);
+                    }
+                }
+            }
+            for &(eh, phrase, kind) in &self.extra {
+                if eh == h && starts_with_word(phrase, w) {
+                    check(i, phrase, kind);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Discount expressions: a number followed by `%` with discount wording nearby (`30% off`,
+/// `-20%`, `up to 50%`, `hasta el 40%`, `40% de descuento`, `20% dto`). A bare percentage (VAT,
+/// interest rates, battery levels) is not one. Only the few bytes around each `%` are looked at
+/// (and lower-cased).
+pub fn has_discount(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = text[from..].find('%').map(|p| p + from) {
+        from = pos + 1;
+        // Digits right before the % (one space allowed).
+        let mut d = pos;
+        if d > 0 && bytes[d - 1] == b' ' {
+            d -= 1;
+        }
+        let digits_end = d;
+        while d > 0 && bytes[d - 1].is_ascii_digit() {
+            d -= 1;
+        }
+        if d == digits_end {
+            continue;
+        }
+        let before = text[floor_boundary(text, d.saturating_sub(14))..d].to_ascii_lowercase();
+        let after =
+            text[pos + 1..ceil_boundary(text, (pos + 20).min(text.len()))].to_ascii_lowercase();
+        let before_ok = before.ends_with('-')
+            || [
+                "up to", "upto", "hasta", "save", "ahorra", "extra", "hasta un", "hasta el",
+            ]
+            .iter()
+            .any(|w| before.trim_end().ends_with(w));
+        let after = after.trim_start();
+        let after_ok = [
+            "off",
+            "dto",
+            "de dto",
+            "de descuento",
+            "descuento",
+            "discount",
+            "rebaja",
+            "menos",
+        ]
+        .iter()
+        .any(|w| after.starts_with(w));
+        if before_ok || after_ok {
+            return true;
+        }
+    }
+    false
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The words of `s` made of ASCII letters, digits, `#` and `-` (`BK-50231`, `#10442`).
+fn code_words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '#' || c == '-'))
+        .filter(|w| !w.is_empty())
+}
+
+/// True when `s` holds a reference number: `#` and two or more digits, or a word with five or
+/// more digits (order, booking, tracking and invoice numbers such as `BK-50231`; prices,
+/// percentages and years have fewer).
+pub fn has_reference_number(s: &str) -> bool {
+    code_words(s).any(|w| {
+        let digits = w.bytes().filter(u8::is_ascii_digit).count();
+        let hash = w
+            .strip_prefix('#')
+            .is_some_and(|r| r.bytes().take_while(u8::is_ascii_digit).count() >= 2);
+        hash || digits >= 5
+    })
+}
+
+/// True when `s` holds a one-time code: a word of six to eight digits and nothing else.
+pub fn has_code(s: &str) -> bool {
+    code_words(s).any(|w| (6..=8).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// True when `s` has a pictographic emoji (marketing subjects love them: 🔥🎁⚡🛍️).
+pub fn has_emoji(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_form() {
+        assert_eq!(
+            normalize("¡ENVÍO  gratis!\nContraseña: ", 1000),
+            "envio gratis contrasena"
+        );
+        assert_eq!(normalize("Don't miss — 2x1", 1000), "don t miss 2x1");
+        assert_eq!(normalize("abcdef", 3), "abc");
+    }
+
+    #[test]
+    fn phrases_match_on_word_boundaries() {
+        let lex = Lexicon::new([
+            ("sale", Kind::OfferStrong),
+            ("free shipping", Kind::OfferStrong),
+            ("free", Kind::OfferWeak),
+        ]);
+        let t = normalize("Wholesale prices. FREE shipping on everything, free!", 1000);
+        let found = lex.find(&t);
+        // In order of position; at one position in table order.
+        assert_eq!(
+            found,
+            vec![
+                ("free shipping", Kind::OfferStrong),
+                ("free", Kind::OfferWeak)
+            ]
+        );
+        assert!(lex.find("wholesale").is_empty());
+        assert!(lex.find("").is_empty());
+    }
+
+    #[test]
+    fn discounts_need_discount_wording() {
+        for yes in [
+            "get 30% off today",
+            "-20% en todo",
+            "up to 50% on shoes",
+            "hasta el 40%",
+            "40% de descuento",
+            "un 15 % dto",
+        ] {
+            assert!(has_discount(yes), "{yes}");
+        }
+        for no in [
+            "iva 21% incluido",
+            "battery at 15%",
+            "interest rate 3.5%",
+            "100%",
+            "%off",
+        ] {
+            assert!(!has_discount(no), "{no}");
+        }
+        // Multi-byte text around the sign does not split a character.
+        assert!(has_discount("¡¡¡ahorra 25% ñññ"));
+        assert!(!has_discount("ñ%ñ"));
+        assert!(has_discount("UP TO 50% OFF"));
+    }
+
+    #[test]
+    fn reference_numbers_and_codes() {
+        assert!(has_reference_number("Order #12 shipped"));
+        assert!(has_reference_number("Pedido 4021187 enviado"));
+        assert!(has_reference_number("Your order BK-50231 is on its way"));
+        assert!(!has_reference_number("Sale 2025: 19,99 € or 1.299 €"));
+        assert!(!has_reference_number("#hashtag and the #1 bestseller"));
+        assert!(has_code("553190 is your code"));
+        assert!(has_code("Bob, here's your PIN 553190"));
+        assert!(!has_code("Ticket TL-2025-118842"));
+        assert!(!has_code("Call 963 111 222"));
+    }
+
+    #[test]
+    fn emoji() {
+        assert!(has_emoji("🔥 Last chance"));
+        assert!(!has_emoji("Última oportunidad"));
+    }
+}
