@@ -140,14 +140,14 @@ fn join_bodies(p: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Option<
 /// that carry a filename. mail-parser counts an inline `text/plain` part with
 /// `Content-Disposition: inline; filename="x.js"` as body text, but mail clients offer it as a
 /// file too, so a filter must see its name. In MIME order.
-fn attachment_parts<'a>(p: &'a mail_parser::Message<'a>) -> impl Iterator<Item = &'a MessagePart<'a>> {
+fn attachment_parts<'a>(
+    p: &'a mail_parser::Message<'a>,
+) -> impl Iterator<Item = &'a MessagePart<'a>> {
     let mut ids: Vec<u32> = p.attachments.clone();
-    ids.extend(
-        p.text_body
-            .iter()
-            .chain(&p.html_body)
-            .filter(|id| p.part(**id).is_some_and(|part| part.attachment_name().is_some())),
-    );
+    ids.extend(p.text_body.iter().chain(&p.html_body).filter(|id| {
+        p.part(**id)
+            .is_some_and(|part| part.attachment_name().is_some())
+    }));
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().filter_map(|id| p.part(id))
@@ -320,7 +320,10 @@ mod tests {
                 Some("plain.exe"),
             ),
             // Content-Type name only (older clients).
-            ("Content-Type: application/octet-stream; name=\"ct-name.scr\"", Some("ct-name.scr")),
+            (
+                "Content-Type: application/octet-stream; name=\"ct-name.scr\"",
+                Some("ct-name.scr"),
+            ),
             // RFC 2231 continuations with a charset and percent-encoding (§3, §4).
             (
                 "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n filename*0*=UTF-8''Rechnung%20M%C3%A4;\r\n filename*1*=rz.pdf.exe",
@@ -337,7 +340,10 @@ mod tests {
                 Some("invoice\u{202e}fdp.exe"),
             ),
             // An inline text part with a filename: mail-parser files it as body text.
-            ("Content-Type: text/plain\r\nContent-Disposition: inline; filename=\"run.js\"", Some("run.js")),
+            (
+                "Content-Type: text/plain\r\nContent-Disposition: inline; filename=\"run.js\"",
+                Some("run.js"),
+            ),
             ("Content-Type: image/png", None),
         ];
         let mut raw = String::from(
@@ -349,10 +355,19 @@ mod tests {
         raw.push_str("--b--\r\n");
         let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes());
         let m = message(&env(), raw.as_bytes(), parsed.as_ref(), None);
-        let names: Vec<Option<&str>> = m.attachments.iter().map(|a| a.filename.as_deref()).collect();
+        let names: Vec<Option<&str>> = m
+            .attachments
+            .iter()
+            .map(|a| a.filename.as_deref())
+            .collect();
         assert_eq!(names, parts.iter().map(|p| p.1).collect::<Vec<_>>());
         // The named text part is still the body text as well; the unnamed one is not listed.
-        assert!(m.text_body.as_deref().unwrap_or("").contains("body mentions run.exe"));
+        assert!(
+            m.text_body
+                .as_deref()
+                .unwrap_or("")
+                .contains("body mentions run.exe")
+        );
         assert!(m.attachments.iter().all(|a| a.parent.is_none()));
     }
 
