@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The WASM plugins (bundled and test ones) as components; the host's tests load them.
 scripts/build-plugins.sh plugins/dist
-(cd plugins && cargo test -q -p mailsift-plugin-sdk)
+# Native unit tests of the SDK and of the bundled attachments plugin (core and glue).
+(cd plugins && cargo test -q -p mailsift-plugin-sdk -p mailsift-attachments-core -p attachments)
 cargo build --bins
 # Benches are run by scripts/bench-plugins.sh, not here (they are not timed tests).
 cargo test --lib --bins --tests
