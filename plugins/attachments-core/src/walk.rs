@@ -284,7 +284,19 @@ impl Walker<'_> {
 
     /// A zip whose members are at `depth`.
     fn zip(&mut self, data: &[u8], path: &str, depth: u32, soft: bool) {
-        let mut zip = match zip::ZipArchive::new(Cursor::new(data)) {
+        // A zip that starts with its first local header starts at offset 0: saying so spares
+        // the crate's offset detection, which scans the whole file for signatures (50 µs of a
+        // 65 µs scan of a 900 KB zip natively, more in WebAssembly). Anything else, or a zip
+        // that does not open that way, gets the detection.
+        let at_zero = zip::read::Config {
+            archive_offset: zip::read::ArchiveOffset::Known(0),
+        };
+        let opened = match soft {
+            false => zip::ZipArchive::with_config(at_zero, Cursor::new(data))
+                .or_else(|_| zip::ZipArchive::new(Cursor::new(data))),
+            true => zip::ZipArchive::new(Cursor::new(data)),
+        };
+        let mut zip = match opened {
             Ok(z) => z,
             Err(_) => {
                 if !soft {
