@@ -297,7 +297,11 @@ mod tests {
         ]);
         assert_eq!(s, Settings::default());
         assert_eq!(w.len(), 4, "{w:?}");
-        assert!(w.iter().any(|x| x.contains("suspicious_archives = \"rejct\"")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|x| x.contains("suspicious_archives = \"rejct\"")),
+            "{w:?}"
+        );
     }
 
     fn report(kinds: &[Kind]) -> Report {
