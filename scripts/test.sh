@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The WASM plugins (bundled and test ones) as components; the host's tests load them.
 scripts/build-plugins.sh plugins/dist
-# Plain-Rust plugin libraries are tested natively, on the host.
-(cd plugins && cargo test -q -p mailsift-plugin-sdk -p promotions-core)
+# Plain-Rust plugin libraries and glue are tested natively, on the host.
+(cd plugins && cargo test -q -p mailsift-plugin-sdk -p promotions-core -p mailsift-spam-core -p mailsift-attachments-core -p attachments)
 cargo build --bins
 # Benches are run by scripts/bench-plugins.sh, not here (they are not timed tests).
 cargo test --lib --bins --tests

@@ -220,6 +220,42 @@ pub struct PluginConfig {
     pub config: BTreeMap<String, toml::Value>,
 }
 
+/// Built-in limits and failure policy of a plugin that ships with Mailsift, applied between the
+/// `[plugins]` defaults and the user's `[plugin.NAME]` section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundledPluginDefaults {
+    pub cpu_ms: u64,
+    pub memory_mb: u64,
+    pub on_error: OnError,
+}
+
+/// Plugins bundled with Mailsift (`plugins/<name>/`), by file stem.
+pub const BUNDLED_PLUGINS: &[&str] = &["attachments"];
+
+/// The built-in settings of a bundled plugin. `attachments` holds a copy of a large message
+/// (up to `max_message_size`, 50 MB by default) plus archives it unpacks to look into, so it
+/// needs more than the 64 MiB default; it fails closed, because a crash or a cap hit must not
+/// let an executable through (the sender gets 451 and retries); its CPU bound leaves room for
+/// inflating its full 64 MiB inspection budget (see BENCHMARKS.md).
+pub fn bundled_plugin_defaults(name: &str) -> Option<BundledPluginDefaults> {
+    match name {
+        "attachments" => Some(BundledPluginDefaults {
+            cpu_ms: 2000,
+            memory_mb: 256,
+            on_error: OnError::Tempfail,
+        }),
+        _ => None,
+    }
+}
+
+/// Limits and policy of one plugin after layering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluginLimits {
+    pub cpu_ms: u64,
+    pub memory_mb: u64,
+    pub on_error: OnError,
+}
+
 /// Largest `cpu_ms` and `memory_mb` accepted: above these a "filter" is a batch job.
 pub const MAX_PLUGIN_CPU_MS: u64 = 60_000;
 pub const MAX_PLUGIN_MEMORY_MB: u64 = 4096;
@@ -579,6 +615,44 @@ impl Config {
         Ok(())
     }
 
+    /// A plugin's limits: its `[plugin.NAME]` keys win; then, for a bundled plugin, its
+    /// built-in settings ([`bundled_plugin_defaults`]; its CPU and memory bounds never below the
+    /// `[plugins]` ones, which are meant for unknown plugins); then the `[plugins]` defaults.
+    pub fn plugin_limits(&self, name: &str) -> PluginLimits {
+        let d = &self.plugins;
+        let p = self.plugin.get(name);
+        let base = match bundled_plugin_defaults(name) {
+            Some(b) => PluginLimits {
+                cpu_ms: b.cpu_ms.max(d.cpu_ms),
+                memory_mb: b.memory_mb.max(d.memory_mb),
+                on_error: b.on_error,
+            },
+            None => PluginLimits {
+                cpu_ms: d.cpu_ms,
+                memory_mb: d.memory_mb,
+                on_error: d.on_error,
+            },
+        };
+        PluginLimits {
+            cpu_ms: p.and_then(|p| p.cpu_ms).unwrap_or(base.cpu_ms),
+            memory_mb: p.and_then(|p| p.memory_mb).unwrap_or(base.memory_mb),
+            on_error: p.and_then(|p| p.on_error).unwrap_or(base.on_error),
+        }
+    }
+
+    /// The largest memory cap any plugin may get: configured ones and bundled plugins' (a
+    /// bundled plugin may be dropped into the folder at any time).
+    pub fn max_plugin_memory_mb(&self) -> u64 {
+        self.plugin
+            .keys()
+            .map(String::as_str)
+            .chain(BUNDLED_PLUGINS.iter().copied())
+            .map(|name| self.plugin_limits(name).memory_mb)
+            .chain([self.plugins.memory_mb])
+            .max()
+            .unwrap_or(self.plugins.memory_mb)
+    }
+
     /// The plugin folder: `[plugins] dir`, relative to the data directory when relative.
     pub fn plugin_dir(&self) -> PathBuf {
         match &self.plugins.dir {
@@ -630,6 +704,40 @@ pub fn plugin_config_value(value: &toml::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundled_plugins_have_their_own_defaults_under_the_users_settings() {
+        let c = Config::parse("", "m.toml").unwrap();
+        let a = c.plugin_limits("attachments");
+        assert_eq!(
+            (a.memory_mb, a.on_error),
+            (256, OnError::Tempfail),
+            "fails closed with room for a large message"
+        );
+        assert!(a.cpu_ms > c.plugins.cpu_ms);
+        // Other plugins keep the [plugins] defaults.
+        let other = c.plugin_limits("spamcheck");
+        assert_eq!(
+            (other.cpu_ms, other.memory_mb, other.on_error),
+            (50, 64, OnError::Accept)
+        );
+        assert_eq!(c.max_plugin_memory_mb(), 256);
+        // [plugin.attachments] wins; [plugins] only raises the bundled bounds.
+        let c = Config::parse(
+            "[plugins]\nmemory_mb = 512\non_error = \"accept\"\n[plugin.attachments]\nmemory_mb = 128\non_error = \"accept\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        let a = c.plugin_limits("attachments");
+        assert_eq!((a.memory_mb, a.on_error), (128, OnError::Accept));
+        let c = Config::parse("[plugins]\nmemory_mb = 512\ncpu_ms = 5000\n", "m.toml").unwrap();
+        let a = c.plugin_limits("attachments");
+        assert_eq!(
+            (a.cpu_ms, a.memory_mb, a.on_error),
+            (5000, 512, OnError::Tempfail)
+        );
+        assert_eq!(c.max_plugin_memory_mb(), 512);
+    }
 
     #[test]
     fn defaults_are_valid() {

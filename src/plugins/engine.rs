@@ -23,7 +23,8 @@ const KEEP_RESIDENT: usize = 4 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EngineSettings {
-    /// Largest linear memory any plugin may grow to (the largest configured `memory_mb`).
+    /// Largest linear memory any plugin may grow to (the largest configured `memory_mb`, or a
+    /// bundled plugin's built-in one).
     pub max_memory_bytes: usize,
     /// Instances that may exist at once; calls beyond fail to instantiate (and are handled by
     /// the plugin's policy), so it is sized well above the host's concurrency bound.
@@ -32,13 +33,7 @@ pub struct EngineSettings {
 
 impl EngineSettings {
     pub fn for_config(config: &Config, concurrency: usize) -> EngineSettings {
-        let max_mb = config
-            .plugin
-            .values()
-            .filter_map(|p| p.memory_mb)
-            .chain([config.plugins.memory_mb])
-            .max()
-            .unwrap_or(64);
+        let max_mb = config.max_plugin_memory_mb();
         EngineSettings {
             max_memory_bytes: (max_mb as usize) << 20,
             // Concurrent message calls plus `info` calls of plugins being loaded, with margin.

@@ -17,7 +17,8 @@ use super::host::{self, HostState, MemoryKv};
 use super::{ArtifactCache, Exports, PluginError, types};
 use crate::config::{Config, OnError};
 
-/// Limits and policy of one plugin, from `[plugin.NAME]` over `[plugins]`.
+/// Limits and policy of one plugin, from `[plugin.NAME]` over a bundled plugin's built-in
+/// settings over `[plugins]` (`Config::plugin_limits`).
 #[derive(Debug, Clone)]
 pub struct PluginSettings {
     pub order: Option<i64>,
@@ -32,11 +33,12 @@ impl PluginSettings {
     pub fn resolve(config: &Config, name: &str) -> PluginSettings {
         let d = &config.plugins;
         let p = config.plugin.get(name);
+        let limits = config.plugin_limits(name);
         PluginSettings {
             order: p.and_then(|p| p.order),
-            cpu_ms: p.and_then(|p| p.cpu_ms).unwrap_or(d.cpu_ms),
-            memory_mb: p.and_then(|p| p.memory_mb).unwrap_or(d.memory_mb),
-            on_error: p.and_then(|p| p.on_error).unwrap_or(d.on_error),
+            cpu_ms: limits.cpu_ms,
+            memory_mb: limits.memory_mb,
+            on_error: limits.on_error,
             enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
             config: Arc::new(super::plugin_config_values(config, name)),
         }

@@ -136,13 +136,30 @@ fn join_bodies(p: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Option<
     out
 }
 
+/// The parts plugins see as attachments: mail-parser's attachments, plus text and HTML parts
+/// that carry a filename. mail-parser counts an inline `text/plain` part with
+/// `Content-Disposition: inline; filename="x.js"` as body text, but mail clients offer it as a
+/// file too, so a filter must see its name. In MIME order.
+fn attachment_parts<'a>(
+    p: &'a mail_parser::Message<'a>,
+) -> impl Iterator<Item = &'a MessagePart<'a>> {
+    let mut ids: Vec<u32> = p.attachments.clone();
+    ids.extend(p.text_body.iter().chain(&p.html_body).filter(|id| {
+        p.part(**id)
+            .is_some_and(|part| part.attachment_name().is_some())
+    }));
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().filter_map(|id| p.part(id))
+}
+
 fn flatten_attachments(
     p: &mail_parser::Message<'_>,
     parent: Option<u32>,
     depth: usize,
     out: &mut Vec<types::Attachment>,
 ) {
-    for part in p.attachments() {
+    for part in attachment_parts(p) {
         let index = out.len() as u32;
         out.push(attachment(part, parent));
         if let PartType::Message(inner) = &part.body
@@ -292,6 +309,66 @@ mod tests {
             "Hello World"
         );
         assert_eq!(decode_encoded_words("a =?bogus"), "a =?bogus");
+    }
+
+    #[test]
+    fn attachment_names_from_every_header_form() {
+        // Each part's filename the way a sender may write it; `None`: no name at all.
+        let parts: &[(&str, Option<&str>)] = &[
+            (
+                "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"plain.exe\"",
+                Some("plain.exe"),
+            ),
+            // Content-Type name only (older clients).
+            (
+                "Content-Type: application/octet-stream; name=\"ct-name.scr\"",
+                Some("ct-name.scr"),
+            ),
+            // RFC 2231 continuations with a charset and percent-encoding (§3, §4).
+            (
+                "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n filename*0*=UTF-8''Rechnung%20M%C3%A4;\r\n filename*1*=rz.pdf.exe",
+                Some("Rechnung März.pdf.exe"),
+            ),
+            // RFC 2047 encoded word in a quoted parameter (common, though not standard).
+            (
+                "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"=?UTF-8?B?0YHRh9GR0YIuanM=?=\"",
+                Some("счёт.js"),
+            ),
+            // Right-to-left override, kept as is for the plugin to normalise.
+            (
+                "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe",
+                Some("invoice\u{202e}fdp.exe"),
+            ),
+            // An inline text part with a filename: mail-parser files it as body text.
+            (
+                "Content-Type: text/plain\r\nContent-Disposition: inline; filename=\"run.js\"",
+                Some("run.js"),
+            ),
+            ("Content-Type: image/png", None),
+        ];
+        let mut raw = String::from(
+            "From: a@example.org\r\nSubject: names\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody mentions run.exe\r\n",
+        );
+        for (headers, _) in parts {
+            raw.push_str(&format!("--b\r\n{headers}\r\n\r\nxx\r\n"));
+        }
+        raw.push_str("--b--\r\n");
+        let parsed = mail_parser::MessageParser::default().parse(raw.as_bytes());
+        let m = message(&env(), raw.as_bytes(), parsed.as_ref(), None);
+        let names: Vec<Option<&str>> = m
+            .attachments
+            .iter()
+            .map(|a| a.filename.as_deref())
+            .collect();
+        assert_eq!(names, parts.iter().map(|p| p.1).collect::<Vec<_>>());
+        // The named text part is still the body text as well; the unnamed one is not listed.
+        assert!(
+            m.text_body
+                .as_deref()
+                .unwrap_or("")
+                .contains("body mentions run.exe")
+        );
+        assert!(m.attachments.iter().all(|a| a.parent.is_none()));
     }
 
     #[test]
