@@ -244,6 +244,14 @@ pub fn bundled_plugin_defaults(name: &str) -> Option<BundledPluginDefaults> {
             memory_mb: 256,
             on_error: OnError::Tempfail,
         }),
+        // Learning rewrites the counts of every token of a message: a large one needs more
+        // than the default 50 ms (seen once in the 4,230 messages of the corpus evaluation).
+        // A failing spam check lets the message through: spam is an annoyance, not a danger.
+        "spam" => Some(BundledPluginDefaults {
+            cpu_ms: 500,
+            memory_mb: 128,
+            on_error: OnError::Accept,
+        }),
         _ => None,
     }
 }
