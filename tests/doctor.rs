@@ -4,13 +4,12 @@
 mod support;
 
 use std::net::Ipv4Addr;
-use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use mailsift::auth::{authenticator, dkim_key, doctor};
 use mailsift::config::DnsConfig;
 use mailsift::store::DkimKey;
+use support::cli::mailsift;
 use support::dns::DnsServer;
 
 const HOST: &str = "mx.mailsift.test";
@@ -214,20 +213,6 @@ async fn domain_without_our_key_says_how_to_make_one() {
             .problem
             .contains("mailsift domain dkim clean.test")
     );
-}
-
-fn mailsift(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mailsift"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

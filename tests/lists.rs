@@ -20,6 +20,7 @@ use mailsift::plugins::{PluginHost, StoreKv};
 use mailsift::smtp::backend::{Envelope, IncomingMessage, RcptDecision, SmtpBackend};
 use mailsift::smtp::delivery::MailBackend;
 use mailsift::store::{DkimKey, ListKind, ListScope, Store};
+use support::cli::mailsift;
 use support::dns::DnsServer;
 
 const GOOD_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 10);
@@ -306,20 +307,6 @@ async fn allow_skips_the_classifier_only_for_an_authenticated_sender() {
         .code;
     assert_eq!(code, 250);
     assert_eq!(folders(&store, "carol@example.org")[0].0, "INBOX");
-}
-
-fn mailsift(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailsift"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! scores, rules show in X-Spam-Status, thresholds, per-account switch, unlearning, and the
 //! `mailsift spam train|eval` commands.
 
+mod support;
+
+use support::cli::mailsift;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -232,20 +236,6 @@ fn thresholds_and_per_account_switch() {
             .iter()
             .any(|(n, _)| n == "X-Spam-Status")
     );
-}
-
-fn mailsift(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailsift"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

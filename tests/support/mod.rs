@@ -1,3 +1,4 @@
 #![allow(dead_code)] // each test crate uses part of the support code
 
+pub mod cli;
 pub mod dns;

@@ -62,14 +62,21 @@ impl Plugin for Lists {
         for rcpt in &message.envelope.recipients {
             match lists::standing(message, rcpt) {
                 Standing::Blocked(m) => {
-                    info!("{}: dropping <{}>: block entry {}", message.queue_id(), rcpt, m.entry);
+                    info!(
+                        "{}: dropping <{}>: block entry {}",
+                        message.queue_id(),
+                        rcpt,
+                        m.entry
+                    );
                     verdict = verdict.for_recipient(rcpt.clone(), refusal());
                 }
                 Standing::Allowed(m) => {
                     debug!("{}: <{}> allow-lists {}", message.queue_id(), rcpt, m.entry);
                     verdict = verdict.for_recipient(
                         rcpt.clone(),
-                        Decision::continue_with().tag("allowlisted").explain(format!("allow entry {}", m.entry)),
+                        Decision::continue_with()
+                            .tag("allowlisted")
+                            .explain(format!("allow entry {}", m.entry)),
                     );
                 }
                 Standing::Unverified(m) => {

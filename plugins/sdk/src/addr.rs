@@ -35,7 +35,10 @@ impl EmailAddress {
         if local.is_empty() || domain.is_empty() {
             return None;
         }
-        Some(EmailAddress { local: local.to_string(), domain: domain.to_ascii_lowercase() })
+        Some(EmailAddress {
+            local: local.to_string(),
+            domain: domain.to_ascii_lowercase(),
+        })
     }
 
     /// The local part lower-cased.

@@ -33,7 +33,9 @@ pub fn parse<T: FromStr>(key: &str) -> Option<T> {
     match raw.trim().parse() {
         Ok(v) => Some(v),
         Err(_) => {
-            crate::log::warn(&format!("config key {key:?}: cannot parse {raw:?}; using the default"));
+            crate::log::warn(&format!(
+                "config key {key:?}: cannot parse {raw:?}; using the default"
+            ));
             None
         }
     }
@@ -50,7 +52,9 @@ pub fn get_bool(key: &str) -> Option<bool> {
     let raw = host::get(key)?;
     let parsed = parse_bool(&raw);
     if parsed.is_none() {
-        crate::log::warn(&format!("config key {key:?}: {raw:?} is not a boolean; using the default"));
+        crate::log::warn(&format!(
+            "config key {key:?}: {raw:?} is not a boolean; using the default"
+        ));
     }
     parsed
 }
@@ -74,7 +78,11 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
 }
 
 pub(crate) fn split_list(s: &str) -> Vec<String> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 #[cfg(test)]

@@ -56,7 +56,11 @@ impl KvValue for String {
 
 impl KvValue for bool {
     fn encode(&self) -> Vec<u8> {
-        if *self { b"true".to_vec() } else { b"false".to_vec() }
+        if *self {
+            b"true".to_vec()
+        } else {
+            b"false".to_vec()
+        }
     }
     fn decode(bytes: &[u8]) -> Option<Self> {
         crate::config::parse_bool(std::str::from_utf8(bytes).ok()?)
@@ -144,7 +148,10 @@ mod tests {
         assert_eq!(i64::decode(&(-42i64).encode()), Some(-42));
         assert_eq!(f64::decode(&0.25f64.encode()), Some(0.25));
         assert_eq!(bool::decode(&true.encode()), Some(true));
-        assert_eq!(String::decode(&"hé".to_string().encode()).as_deref(), Some("hé"));
+        assert_eq!(
+            String::decode(&"hé".to_string().encode()).as_deref(),
+            Some("hé")
+        );
         assert_eq!(u64::decode(b"nope"), None);
         assert_eq!(String::decode(&[0xff]), None);
     }

@@ -55,11 +55,11 @@ pub mod bindings {
     });
 }
 
+pub use addr::EmailAddress;
 pub use bindings::mailsift::plugin::types::{
     Address, Annotations, Attachment, AuthResult, Decision, Envelope, Header, HeaderField, Hook,
     LearnClass, Message, PluginInfo, RecipientDecision, Reply, SenderAuth, Verdict,
 };
-pub use addr::EmailAddress;
 pub use message::AttachmentRef;
 
 /// A Mailsift plugin. Implement it on a unit struct and export it with [`export_plugin!`].
@@ -92,7 +92,12 @@ pub trait Plugin {
 impl PluginInfo {
     /// Plugin info with a name and version, no description and no optional hooks.
     pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
-        PluginInfo { name: name.into(), version: version.into(), description: String::new(), hooks: Vec::new() }
+        PluginInfo {
+            name: name.into(),
+            version: version.into(),
+            description: String::new(),
+            hooks: Vec::new(),
+        }
     }
 
     /// Set the description.
@@ -115,8 +120,11 @@ impl PluginInfo {
 #[macro_export]
 macro_rules! plugin_info {
     () => {
-        $crate::PluginInfo::new(::core::env!("CARGO_PKG_NAME"), ::core::env!("CARGO_PKG_VERSION"))
-            .description(::core::env!("CARGO_PKG_DESCRIPTION"))
+        $crate::PluginInfo::new(
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+        .description(::core::env!("CARGO_PKG_DESCRIPTION"))
     };
 }
 

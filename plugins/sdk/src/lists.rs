@@ -115,9 +115,15 @@ pub fn authenticates(auth: &SenderAuth, domain: &str) -> bool {
         return false;
     }
     let dmarc = auth.dmarc == AuthResult::Pass
-        && auth.from_domain.as_deref().is_some_and(|d| aligned(d, domain));
+        && auth
+            .from_domain
+            .as_deref()
+            .is_some_and(|d| aligned(d, domain));
     let spf = auth.spf == AuthResult::Pass
-        && auth.spf_domain.as_deref().is_some_and(|d| aligned(d, domain));
+        && auth
+            .spf_domain
+            .as_deref()
+            .is_some_and(|d| aligned(d, domain));
     let dkim = auth.dkim_domains.iter().any(|d| aligned(d, domain));
     dmarc || spf || dkim
 }
@@ -151,7 +157,11 @@ mod tests {
         SenderAuth {
             spf,
             spf_domain: Some(from_domain.into()),
-            dkim: if dkim.is_empty() { AuthResult::None } else { AuthResult::Pass },
+            dkim: if dkim.is_empty() {
+                AuthResult::None
+            } else {
+                AuthResult::Pass
+            },
             dkim_domains: dkim.iter().map(|d| d.to_string()).collect(),
             dmarc,
             from_domain: Some(from_domain.into()),
@@ -171,26 +181,54 @@ mod tests {
             "Alice@Friend.example",
             auth(AuthResult::Pass, "friend.example", AuthResult::Pass, &[]),
         );
-        assert!(matches!(standing_with(&genuine, "bob@x", lookup), Standing::Allowed(_)));
+        assert!(matches!(
+            standing_with(&genuine, "bob@x", lookup),
+            Standing::Allowed(_)
+        ));
         let forged = msg(
             "alice@friend.example",
             auth(AuthResult::Fail, "friend.example", AuthResult::Fail, &[]),
         );
-        assert!(matches!(standing_with(&forged, "bob@x", lookup), Standing::Unverified(_)));
+        assert!(matches!(
+            standing_with(&forged, "bob@x", lookup),
+            Standing::Unverified(_)
+        ));
         // A DKIM pass by an aligned (sub)domain is enough without DMARC.
         let dkim = msg(
             "alice@friend.example",
-            auth(AuthResult::None, "friend.example", AuthResult::None, &["mail.friend.example"]),
+            auth(
+                AuthResult::None,
+                "friend.example",
+                AuthResult::None,
+                &["mail.friend.example"],
+            ),
         );
-        assert!(matches!(standing_with(&dkim, "bob@x", lookup), Standing::Allowed(_)));
+        assert!(matches!(
+            standing_with(&dkim, "bob@x", lookup),
+            Standing::Allowed(_)
+        ));
         // A pass for another domain is not.
         let other = msg(
             "alice@friend.example",
-            auth(AuthResult::None, "friend.example", AuthResult::None, &["friend.example.evil"]),
+            auth(
+                AuthResult::None,
+                "friend.example",
+                AuthResult::None,
+                &["friend.example.evil"],
+            ),
         );
-        assert!(matches!(standing_with(&other, "bob@x", lookup), Standing::Unverified(_)));
-        let stranger = msg("eve@else.example", auth(AuthResult::Pass, "else.example", AuthResult::Pass, &[]));
-        assert_eq!(standing_with(&stranger, "bob@x", lookup), Standing::Unlisted);
+        assert!(matches!(
+            standing_with(&other, "bob@x", lookup),
+            Standing::Unverified(_)
+        ));
+        let stranger = msg(
+            "eve@else.example",
+            auth(AuthResult::Pass, "else.example", AuthResult::Pass, &[]),
+        );
+        assert_eq!(
+            standing_with(&stranger, "bob@x", lookup),
+            Standing::Unlisted
+        );
     }
 
     #[test]
@@ -201,8 +239,14 @@ mod tests {
                 entry(ListKind::Block, "spam.example"),
             ]
         };
-        let m = msg("x@spam.example", auth(AuthResult::Fail, "spam.example", AuthResult::Fail, &[]));
-        assert!(matches!(standing_with(&m, "bob@x", lookup), Standing::Blocked(_)));
+        let m = msg(
+            "x@spam.example",
+            auth(AuthResult::Fail, "spam.example", AuthResult::Fail, &[]),
+        );
+        assert!(matches!(
+            standing_with(&m, "bob@x", lookup),
+            Standing::Blocked(_)
+        ));
     }
 
     #[test]

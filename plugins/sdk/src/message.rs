@@ -9,7 +9,10 @@ use crate::{Attachment, Header, Message};
 const MAX_DEPTH: usize = 64;
 
 /// All header fields named `name` (ASCII case-insensitive), in message order.
-pub fn headers_named<'a>(headers: &'a [Header], name: &'a str) -> impl Iterator<Item = &'a Header> + 'a {
+pub fn headers_named<'a>(
+    headers: &'a [Header],
+    name: &'a str,
+) -> impl Iterator<Item = &'a Header> + 'a {
     headers.iter().filter(move |h| is_named(h, name))
 }
 
@@ -35,7 +38,11 @@ impl Message {
     /// The decoded values of every header field named `name`, in message order
     /// (e.g. all `Received` fields, topmost first).
     pub fn header_values(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|h| is_named(h, name)).map(|h| h.value.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|h| is_named(h, name))
+            .map(|h| h.value.as_str())
+            .collect()
     }
 
     /// Every header field named `name`, with both raw and decoded values.
@@ -65,7 +72,11 @@ impl Message {
 
     /// The envelope recipients parsed (unparseable ones are skipped).
     pub fn envelope_recipients(&self) -> Vec<EmailAddress> {
-        self.envelope.recipients.iter().filter_map(|r| EmailAddress::parse(r)).collect()
+        self.envelope
+            .recipients
+            .iter()
+            .filter_map(|r| EmailAddress::parse(r))
+            .collect()
     }
 
     /// The first `From:` mailbox parsed.
@@ -87,14 +98,23 @@ impl Message {
         while let Some(p) = self.attachments[current].parent {
             let p = p as usize;
             // Stop on out-of-range, self or cyclic links, and absurd depth.
-            if p >= self.attachments.len() || p == index || parents.contains(&p) || parents.len() >= MAX_DEPTH {
+            if p >= self.attachments.len()
+                || p == index
+                || parents.contains(&p)
+                || parents.len() >= MAX_DEPTH
+            {
                 break;
             }
             parents.push(p);
             current = p;
         }
         parents.reverse();
-        Some(AttachmentRef { index, attachment, parents, message: self })
+        Some(AttachmentRef {
+            index,
+            attachment,
+            parents,
+            message: self,
+        })
     }
 
     /// Shorthand for `attachment_ref(index).map(|a| a.path())`.
@@ -122,7 +142,9 @@ impl<'a> AttachmentRef<'a> {
 
     /// The enclosing attached messages, outermost first.
     pub fn parent_chain(&self) -> impl Iterator<Item = &'a Attachment> + '_ {
-        self.parents.iter().map(move |&p| &self.message.attachments[p])
+        self.parents
+            .iter()
+            .map(move |&p| &self.message.attachments[p])
     }
 
     /// A display name: the filename, or `part-N` (`message-N.eml` for an attached message
@@ -134,8 +156,11 @@ impl<'a> AttachmentRef<'a> {
     /// The names of the enclosing messages and this attachment joined by `/`, e.g. `invoice.zip`,
     /// `fwd.eml/invoice.zip`, `message-0.eml/part-1`.
     pub fn path(&self) -> String {
-        let mut parts: Vec<String> =
-            self.parents.iter().map(|&p| display_name(&self.message.attachments[p], p)).collect();
+        let mut parts: Vec<String> = self
+            .parents
+            .iter()
+            .map(|&p| display_name(&self.message.attachments[p], p))
+            .collect();
         parts.push(self.name());
         parts.join("/")
     }
@@ -185,7 +210,12 @@ pub(crate) mod tests {
     use super::*;
     use crate::{AuthResult, Envelope, SenderAuth};
 
-    pub(crate) fn att(parent: Option<u32>, filename: Option<&str>, ct: &str, is_message: bool) -> Attachment {
+    pub(crate) fn att(
+        parent: Option<u32>,
+        filename: Option<&str>,
+        ct: &str,
+        is_message: bool,
+    ) -> Attachment {
         Attachment {
             parent,
             filename: filename.map(Into::into),
@@ -217,10 +247,17 @@ pub(crate) mod tests {
             },
             headers: headers
                 .iter()
-                .map(|(n, v)| Header { name: n.to_string(), raw: format!("raw:{v}"), value: v.to_string() })
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    raw: format!("raw:{v}"),
+                    value: v.to_string(),
+                })
                 .collect(),
             subject: None,
-            from: vec![crate::Address { name: None, address: "Boss@Corp.Example".into() }],
+            from: vec![crate::Address {
+                name: None,
+                address: "Boss@Corp.Example".into(),
+            }],
             to: vec![],
             cc: vec![],
             text_body: None,
@@ -232,7 +269,10 @@ pub(crate) mod tests {
 
     #[test]
     fn header_lookup_is_case_insensitive_and_returns_all() {
-        let m = message(&[("Received", "one"), ("Subject", "hi"), ("RECEIVED", "two")], vec![]);
+        let m = message(
+            &[("Received", "one"), ("Subject", "hi"), ("RECEIVED", "two")],
+            vec![],
+        );
         assert_eq!(m.header("received"), Some("one"));
         assert_eq!(m.header_raw("SUBJECT"), Some("raw:hi"));
         assert_eq!(m.header_values("Received"), vec!["one", "two"]);
@@ -259,11 +299,22 @@ pub(crate) mod tests {
         let paths: Vec<String> = m.walk_attachments().map(|a| a.path()).collect();
         assert_eq!(
             paths,
-            vec!["invoice.zip", "fwd.eml", "fwd.eml/Nested.PDF", "fwd.eml/message-3.eml", "fwd.eml/message-3.eml/part-4"]
+            vec![
+                "invoice.zip",
+                "fwd.eml",
+                "fwd.eml/Nested.PDF",
+                "fwd.eml/message-3.eml",
+                "fwd.eml/message-3.eml/part-4"
+            ]
         );
         let deep = m.attachment_ref(4).unwrap();
         assert_eq!(deep.depth(), 2);
-        assert_eq!(deep.parent_chain().map(|a| a.is_message).collect::<Vec<_>>(), vec![true, true]);
+        assert_eq!(
+            deep.parent_chain()
+                .map(|a| a.is_message)
+                .collect::<Vec<_>>(),
+            vec![true, true]
+        );
         assert_eq!(m.attachments[2].extension().as_deref(), Some("pdf"));
         assert!(m.attachments[4].is_type("image/*"));
         assert!(m.attachments[0].is_type("Application/ZIP"));
@@ -274,7 +325,11 @@ pub(crate) mod tests {
     fn malformed_parent_links_do_not_loop() {
         let m = message(
             &[],
-            vec![att(Some(1), None, "message/rfc822", true), att(Some(0), None, "message/rfc822", true), att(Some(7), None, "text/plain", false)],
+            vec![
+                att(Some(1), None, "message/rfc822", true),
+                att(Some(0), None, "message/rfc822", true),
+                att(Some(7), None, "text/plain", false),
+            ],
         );
         assert_eq!(m.attachment_path(0).unwrap(), "message-1.eml/message-0.eml");
         assert_eq!(m.attachment_path(2).unwrap(), "part-2");

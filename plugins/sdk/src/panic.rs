@@ -26,7 +26,13 @@ fn describe(info: &std::panic::PanicHookInfo<'_>) -> String {
         .or_else(|| info.payload().downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(non-string panic payload)".to_string());
     match info.location() {
-        Some(l) => format!("plugin panicked at {}:{}:{}: {}", l.file(), l.line(), l.column(), message),
+        Some(l) => format!(
+            "plugin panicked at {}:{}:{}: {}",
+            l.file(),
+            l.line(),
+            l.column(),
+            message
+        ),
         None => format!("plugin panicked: {message}"),
     }
 }

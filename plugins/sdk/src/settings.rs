@@ -24,7 +24,9 @@ pub fn get(recipient: &str, name: &str) -> Option<String> {
 /// True unless the account turned this plugin off (`enabled=false`, `off`, `no` or `0`).
 pub fn enabled(recipient: &str) -> bool {
     !matches!(
-        get(recipient, "enabled").map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        get(recipient, "enabled")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref(),
         Some("false" | "off" | "no" | "0")
     )
 }
@@ -35,8 +37,14 @@ mod tests {
 
     #[test]
     fn accounts_and_keys() {
-        assert_eq!(account_of("Bob+News@Example.ORG").as_deref(), Some("bob@example.org"));
+        assert_eq!(
+            account_of("Bob+News@Example.ORG").as_deref(),
+            Some("bob@example.org")
+        );
         assert_eq!(account_of("nobody"), None);
-        assert_eq!(key("bob@example.org", "enabled"), "settings/bob@example.org/enabled");
+        assert_eq!(
+            key("bob@example.org", "enabled"),
+            "settings/bob@example.org/enabled"
+        );
     }
 }

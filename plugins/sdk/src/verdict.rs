@@ -16,13 +16,23 @@ use crate::{Annotations, Decision, HeaderField, RecipientDecision, Reply, Verdic
 
 impl Default for Annotations {
     fn default() -> Self {
-        Annotations { score: 0.0, tags: Vec::new(), add_headers: Vec::new(), folder: None, explanation: None }
+        Annotations {
+            score: 0.0,
+            tags: Vec::new(),
+            add_headers: Vec::new(),
+            folder: None,
+            explanation: None,
+        }
     }
 }
 
 impl Reply {
     pub fn new(code: u16, enhanced: impl Into<String>, text: impl Into<String>) -> Self {
-        Reply { code, enhanced: enhanced.into(), text: text.into() }
+        Reply {
+            code,
+            enhanced: enhanced.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -78,7 +88,10 @@ impl Decision {
 
     /// Add a header field to the stored message.
     pub fn header(self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let field = HeaderField { name: name.into(), value: value.into() };
+        let field = HeaderField {
+            name: name.into(),
+            value: value.into(),
+        };
         self.annotate(|a| a.add_headers.push(field))
     }
 
@@ -127,7 +140,10 @@ impl Default for Verdict {
 
 impl From<Decision> for Verdict {
     fn from(decision: Decision) -> Self {
-        Verdict { decision, per_recipient: Vec::new() }
+        Verdict {
+            decision,
+            per_recipient: Vec::new(),
+        }
     }
 }
 
@@ -186,7 +202,10 @@ impl Verdict {
     pub fn for_recipient(mut self, recipient: impl Into<String>, decision: Decision) -> Self {
         let recipient = recipient.into();
         self.per_recipient.retain(|r| r.recipient != recipient);
-        self.per_recipient.push(RecipientDecision { recipient, decision });
+        self.per_recipient.push(RecipientDecision {
+            recipient,
+            decision,
+        });
         self
     }
 
@@ -212,7 +231,13 @@ mod tests {
             .explain("one")
             .explain("two");
         let a = v.annotations().unwrap();
-        assert_eq!(a.add_headers, vec![HeaderField { name: "X-A".into(), value: "1".into() }]);
+        assert_eq!(
+            a.add_headers,
+            vec![HeaderField {
+                name: "X-A".into(),
+                value: "1".into()
+            }]
+        );
         assert_eq!(a.score, 1.5);
         assert_eq!(a.tags, vec!["spam".to_string()]);
         assert_eq!(a.folder.as_deref(), Some("Junk"));
@@ -222,10 +247,15 @@ mod tests {
 
     #[test]
     fn reject_and_tempfail_ignore_annotations() {
-        let v = Verdict::reject(554, "5.7.0", "no").header("X", "y").score(3.0);
+        let v = Verdict::reject(554, "5.7.0", "no")
+            .header("X", "y")
+            .score(3.0);
         assert_eq!(v.decision, Decision::Reject(Reply::new(554, "5.7.0", "no")));
         let t = Verdict::tempfail(451, "4.7.1", "later");
-        assert_eq!(t.decision, Decision::Tempfail(Reply::new(451, "4.7.1", "later")));
+        assert_eq!(
+            t.decision,
+            Decision::Tempfail(Reply::new(451, "4.7.1", "later"))
+        );
         assert_eq!(Verdict::discard().decision, Decision::Discard);
         assert_eq!(Verdict::default(), Verdict::continue_with());
     }

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use mailsift_spam_core::bayes::{self, Counts, Params};
-use mailsift_spam_core::{Input, rules, tokenize};
+use mailsift_spam_core::{rules, tokenize, Input};
 
 fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn main() {
@@ -23,7 +25,11 @@ fn main() {
         if !sub.is_dir() {
             continue;
         }
-        let spam = sub.file_name().unwrap().to_string_lossy().starts_with("spam");
+        let spam = sub
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("spam");
         for f in std::fs::read_dir(&sub).unwrap() {
             let f = f.unwrap().path();
             if f.extension().is_some_and(|e| e == "txt") {
@@ -37,23 +43,45 @@ fn main() {
     let mut test = Vec::new();
     for (path, spam) in &files {
         let raw = std::fs::read(path).unwrap();
-        let Some(m) = parser.parse(&raw[..]) else { continue };
+        let Some(m) = parser.parse(&raw[..]) else {
+            continue;
+        };
         let headers: Vec<(String, String)> = m
             .headers()
             .iter()
             .map(|h| {
-                let v = String::from_utf8_lossy(&raw[h.offset_start() as usize..h.offset_end() as usize]);
-                (h.name().to_string(), v.split_whitespace().collect::<Vec<_>>().join(" "))
+                let v = String::from_utf8_lossy(
+                    &raw[h.offset_start() as usize..h.offset_end() as usize],
+                );
+                (
+                    h.name().to_string(),
+                    v.split_whitespace().collect::<Vec<_>>().join(" "),
+                )
             })
             .collect();
-        let from: Vec<String> = m.from().map(|a| a.iter().filter_map(|x| x.address()).map(String::from).collect()).unwrap_or_default();
+        let from: Vec<String> = m
+            .from()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.address())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
         let text = m.body_text(0).map(|t| t.into_owned());
         let html = m.body_html(0).map(|t| t.into_owned());
         let text = if m.text_body.is_empty() { None } else { text };
-        let html = if m.html_body.is_empty() || m.html_body == m.text_body { None } else { html };
+        let html = if m.html_body.is_empty() || m.html_body == m.text_body {
+            None
+        } else {
+            html
+        };
         let subject = m.subject().unwrap_or("").to_string();
         let input = Input {
-            headers: headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect(),
+            headers: headers
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect(),
             subject: &subject,
             from: from.iter().map(String::as_str).collect(),
             text: text.as_deref(),
@@ -64,10 +92,25 @@ fn main() {
             dmarc: "none",
         };
         let toks = tokenize::tokens(&input);
-        let rule_score: f64 = if use_rules { rules::check(&input).iter().map(|h| h.weight).sum() } else { 0.0 };
+        let rule_score: f64 = if use_rules {
+            rules::check(&input).iter().map(|h| h.weight).sum()
+        } else {
+            0.0
+        };
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if fnv(&name) % 10 < 3 {
-            test.push((toks, *spam, rule_score, name.clone(), path.parent().unwrap().file_name().unwrap().to_string_lossy().to_string()));
+            test.push((
+                toks,
+                *spam,
+                rule_score,
+                name.clone(),
+                path.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string(),
+            ));
         } else {
             train.push((toks, *spam));
         }
@@ -75,7 +118,11 @@ fn main() {
     let mut counts: HashMap<String, Counts> = HashMap::new();
     let mut totals = Counts::default();
     for (toks, spam) in &train {
-        let one = if *spam { Counts { spam: 1, ham: 0 } } else { Counts { spam: 0, ham: 1 } };
+        let one = if *spam {
+            Counts { spam: 1, ham: 0 }
+        } else {
+            Counts { spam: 0, ham: 1 }
+        };
         totals = totals.add(one);
         for t in toks {
             let c = counts.entry(t.clone()).or_default();
@@ -84,16 +131,37 @@ fn main() {
     }
     let mut p = Params::default();
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
-    if let Some(v) = env("S") { p.strength = v; }
-    if let Some(v) = env("MINS") { p.min_strength = v; }
-    if let Some(v) = env("MAXT") { p.max_tokens = v as usize; }
+    if let Some(v) = env("S") {
+        p.strength = v;
+    }
+    if let Some(v) = env("MINS") {
+        p.min_strength = v;
+    }
+    if let Some(v) = env("MAXT") {
+        p.max_tokens = v as usize;
+    }
     let mut scored: Vec<(f64, bool)> = test
         .iter()
         .map(|(toks, spam, rs, name, dir)| {
-            let c = bayes::classify(toks, |i| counts.get(&toks[i]).copied().unwrap_or_default(), totals, &p);
+            let c = bayes::classify(
+                toks,
+                |i| counts.get(&toks[i]).copied().unwrap_or_default(),
+                totals,
+                &p,
+            );
             let score = 10.0 * c.probability + rs;
-            if std::env::var("DEBUG").is_ok() && ((*spam && score < 9.0) || (!*spam && score >= 5.0)) {
-                println!("{} {dir}/{name} score {score:.2} clues {:?}", if *spam { "FN" } else { "FP" }, c.clues.iter().take(8).map(|(t, f)| format!("{t}={f:.2}")).collect::<Vec<_>>());
+            if std::env::var("DEBUG").is_ok()
+                && ((*spam && score < 9.0) || (!*spam && score >= 5.0))
+            {
+                println!(
+                    "{} {dir}/{name} score {score:.2} clues {:?}",
+                    if *spam { "FN" } else { "FP" },
+                    c.clues
+                        .iter()
+                        .take(8)
+                        .map(|(t, f)| format!("{t}={f:.2}"))
+                        .collect::<Vec<_>>()
+                );
             }
             (score, *spam)
         })
@@ -127,12 +195,25 @@ fn main() {
             })
             .collect();
     }
-    let (nspam, nham) = (scored.iter().filter(|s| s.1).count(), scored.iter().filter(|s| !s.1).count());
-    println!("train {} (spam {}), test {} (spam {nspam}, ham {nham})", train.len(), totals.spam, scored.len());
+    let (nspam, nham) = (
+        scored.iter().filter(|s| s.1).count(),
+        scored.iter().filter(|s| !s.1).count(),
+    );
+    println!(
+        "train {} (spam {}), test {} (spam {nspam}, ham {nham})",
+        train.len(),
+        totals.spam,
+        scored.len()
+    );
     for th in [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.5] {
         let tp = scored.iter().filter(|(s, y)| *y && *s >= th).count();
         let fp = scored.iter().filter(|(s, y)| !*y && *s >= th).count();
-        println!("threshold {th:4.1}: recall {:.4} FPR {:.4}% ({fp} FP) precision {:.4}", tp as f64 / nspam as f64, 100.0 * fp as f64 / nham as f64, tp as f64 / (tp + fp).max(1) as f64);
+        println!(
+            "threshold {th:4.1}: recall {:.4} FPR {:.4}% ({fp} FP) precision {:.4}",
+            tp as f64 / nspam as f64,
+            100.0 * fp as f64 / nham as f64,
+            tp as f64 / (tp + fp).max(1) as f64
+        );
     }
     if std::env::var("TAIL").is_ok() {
         let mut idx: Vec<usize> = (0..scored.len()).collect();
@@ -149,15 +230,26 @@ fn main() {
     let mut hams_below = nham as f64;
     let mut auc = 0.0;
     for (_, y) in &scored {
-        if *y { auc += hams_below; } else { hams_below -= 1.0; }
+        if *y {
+            auc += hams_below;
+        } else {
+            hams_below -= 1.0;
+        }
     }
     println!("ROC AUC {:.5}", auc / (nspam as f64 * nham as f64));
     let need = (0.97 * nspam as f64).ceil() as usize;
     let (mut tp, mut fp) = (0, 0);
     for (s, y) in &scored {
-        if *y { tp += 1; } else { fp += 1; }
+        if *y {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
         if tp >= need {
-            println!("at recall 0.97: threshold {s:.4}, FP {fp} = FPR {:.3}%", 100.0 * fp as f64 / nham as f64);
+            println!(
+                "at recall 0.97: threshold {s:.4}, FP {fp} = FPR {:.3}%",
+                100.0 * fp as f64 / nham as f64
+            );
             break;
         }
     }

@@ -146,7 +146,10 @@ mod tests {
 
     #[test]
     fn counts_roundtrip() {
-        let c = Counts { spam: 7, ham: 1 << 20 };
+        let c = Counts {
+            spam: 7,
+            ham: 1 << 20,
+        };
         assert_eq!(Counts::from_bytes(&c.to_bytes()), c);
         assert_eq!(Counts::from_bytes(b"bad"), Counts::default());
     }
@@ -154,7 +157,10 @@ mod tests {
     #[test]
     fn probabilities() {
         let p = Params::default();
-        let totals = Counts { spam: 100, ham: 100 };
+        let totals = Counts {
+            spam: 100,
+            ham: 100,
+        };
         assert_eq!(token_probability(Counts::default(), totals, &p), 0.5);
         assert!(token_probability(Counts { spam: 50, ham: 0 }, totals, &p) > 0.99);
         assert!(token_probability(Counts { spam: 0, ham: 50 }, totals, &p) < 0.01);
@@ -166,15 +172,32 @@ mod tests {
     #[test]
     fn chi_square_combining_is_sharp() {
         let p = Params::default();
-        let totals = Counts { spam: 100, ham: 100 };
+        let totals = Counts {
+            spam: 100,
+            ham: 100,
+        };
         let tokens: Vec<String> = (0..20).map(|i| format!("t{i}")).collect();
         let spammy = classify(&tokens, |_| Counts { spam: 40, ham: 1 }, totals, &p);
         assert!(spammy.probability > 0.99, "{spammy:?}");
         let hammy = classify(&tokens, |_| Counts { spam: 1, ham: 40 }, totals, &p);
         assert!(hammy.probability < 0.01);
-        let mixed = classify(&tokens, |i| if i % 2 == 0 { Counts { spam: 40, ham: 1 } } else { Counts { spam: 1, ham: 40 } }, totals, &p);
+        let mixed = classify(
+            &tokens,
+            |i| {
+                if i % 2 == 0 {
+                    Counts { spam: 40, ham: 1 }
+                } else {
+                    Counts { spam: 1, ham: 40 }
+                }
+            },
+            totals,
+            &p,
+        );
         assert!((mixed.probability - 0.5).abs() < 0.1, "{mixed:?}");
-        assert_eq!(classify(&tokens, |_| Counts::default(), totals, &p).probability, 0.5);
+        assert_eq!(
+            classify(&tokens, |_| Counts::default(), totals, &p).probability,
+            0.5
+        );
         assert!(chi2q(1e6, 300) >= 0.0 && chi2q(0.0, 10) == 1.0);
     }
 }

@@ -127,12 +127,19 @@ pub fn parse(html: &str) -> Html {
                 }
             }
             "img" => {
-                let num = |n: &str| attr(tag, n).and_then(|v| v.trim_end_matches("px").trim().parse().ok());
-                out.images.push((attr(tag, "src").unwrap_or_default(), num("width"), num("height")));
+                let num = |n: &str| {
+                    attr(tag, n).and_then(|v| v.trim_end_matches("px").trim().parse().ok())
+                };
+                out.images.push((
+                    attr(tag, "src").unwrap_or_default(),
+                    num("width"),
+                    num("height"),
+                ));
             }
             // Inline formatting joins words ("<b>W</b>in" is "Win", a classic trick); every
             // other tag separates them.
-            "b" | "i" | "u" | "em" | "strong" | "span" | "font" | "small" | "big" | "sub" | "sup" => {}
+            "b" | "i" | "u" | "em" | "strong" | "span" | "font" | "small" | "big" | "sub"
+            | "sup" => {}
             _ => out.text.push(' '),
         }
     }
@@ -178,14 +185,34 @@ mod tests {
              <a href=\"http://evil.example/x\">https://bank.example</a>\
              <img src='http://t.example/p.gif' width=1 height=\"1px\"><!-- hidden --><script>x()</script>bye",
         );
-        assert_eq!(h.text.split_whitespace().collect::<Vec<_>>(), ["Hello", "world", "&", "you", "https://bank.example", "bye"]);
-        assert_eq!(h.links, vec![Link { href: "http://evil.example/x".into(), text: "https://bank.example".into() }]);
-        assert_eq!(h.images, vec![("http://t.example/p.gif".into(), Some(1), Some(1))]);
+        assert_eq!(
+            h.text.split_whitespace().collect::<Vec<_>>(),
+            ["Hello", "world", "&", "you", "https://bank.example", "bye"]
+        );
+        assert_eq!(
+            h.links,
+            vec![Link {
+                href: "http://evil.example/x".into(),
+                text: "https://bank.example".into()
+            }]
+        );
+        assert_eq!(
+            h.images,
+            vec![("http://t.example/p.gif".into(), Some(1), Some(1))]
+        );
     }
 
     #[test]
     fn broken_html_does_not_panic() {
-        for s in ["<", "<a href=", "&#xZZ;", "<a href='x>y", "<script>", "&#99999999;", "<img width=>"] {
+        for s in [
+            "<",
+            "<a href=",
+            "&#xZZ;",
+            "<a href='x>y",
+            "<script>",
+            "&#99999999;",
+            "<img width=>",
+        ] {
             parse(s);
         }
     }

@@ -3,7 +3,7 @@
 //! messages and stand alone before any training.
 
 use crate::tokenize::base_domain;
-use crate::{Input, html};
+use crate::{html, Input};
 
 /// A rule that fired.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +48,8 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
         hit("MISSING_MID", 0.5);
     }
     let from_domain = input.from.first().and_then(|f| domain_of(f));
-    if let (Some(from), Some(reply)) = (&from_domain, input.header("Reply-To").and_then(domain_of)) {
+    if let (Some(from), Some(reply)) = (&from_domain, input.header("Reply-To").and_then(domain_of))
+    {
         if base_domain(from) != base_domain(&reply) {
             hit("FROM_REPLYTO_DIFFER", 0.5);
         }
@@ -74,8 +75,18 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
         // A link whose visible text is a URL on another domain than its target.
         let tricked = parsed.links.iter().any(|l| {
             let shown = l.text.trim();
-            (shown.starts_with("http://") || shown.starts_with("https://") || shown.starts_with("www."))
-                && match (url_host(&l.href), url_host(&format!("http://{}", shown.trim_start_matches("http://").trim_start_matches("https://")))) {
+            (shown.starts_with("http://")
+                || shown.starts_with("https://")
+                || shown.starts_with("www."))
+                && match (
+                    url_host(&l.href),
+                    url_host(&format!(
+                        "http://{}",
+                        shown
+                            .trim_start_matches("http://")
+                            .trim_start_matches("https://")
+                    )),
+                ) {
                     (Some(a), Some(b)) => base_domain(&a) != base_domain(&b),
                     _ => false,
                 }
@@ -83,11 +94,19 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
         if tricked {
             hit("URL_TEXT_MISMATCH", 1.5);
         }
-        if parsed.links.iter().any(|l| url_host(&l.href).is_some_and(|h| h.parse::<std::net::IpAddr>().is_ok())) {
+        if parsed
+            .links
+            .iter()
+            .any(|l| url_host(&l.href).is_some_and(|h| h.parse::<std::net::IpAddr>().is_ok()))
+        {
             hit("URL_NUMERIC_IP", 1.0);
         }
     }
-    let subject_letters: Vec<char> = input.subject.chars().filter(|c| c.is_alphabetic()).collect();
+    let subject_letters: Vec<char> = input
+        .subject
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect();
     if subject_letters.len() >= 10 && subject_letters.iter().all(|c| c.is_uppercase()) {
         hit("SUBJ_ALL_CAPS", 1.0);
     }
@@ -124,13 +143,25 @@ mod tests {
         assert_eq!(
             names(&i),
             [
-                "DMARC_FAIL", "SPF_FAIL", "MISSING_DATE", "MISSING_MID", "FROM_REPLYTO_DIFFER",
-                "FORGED_RCVD_HELO", "HTML_ONLY", "URL_TEXT_MISMATCH", "URL_NUMERIC_IP",
-                "SUBJ_ALL_CAPS", "SUBJ_SHOUTING"
+                "DMARC_FAIL",
+                "SPF_FAIL",
+                "MISSING_DATE",
+                "MISSING_MID",
+                "FROM_REPLYTO_DIFFER",
+                "FORGED_RCVD_HELO",
+                "HTML_ONLY",
+                "URL_TEXT_MISMATCH",
+                "URL_NUMERIC_IP",
+                "SUBJ_ALL_CAPS",
+                "SUBJ_SHOUTING"
             ]
         );
         let clean = Input {
-            headers: vec![("Date", "x"), ("Message-ID", "<a@b>"), ("From", "a@b.example")],
+            headers: vec![
+                ("Date", "x"),
+                ("Message-ID", "<a@b>"),
+                ("From", "a@b.example"),
+            ],
             subject: "Lunch tomorrow?",
             from: vec!["a@b.example"],
             text: Some("see you"),

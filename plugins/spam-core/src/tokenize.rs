@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Input, html};
+use crate::{html, Input};
 
 /// Words shorter than this carry little; longer than `MAX_WORD` are summarised.
 const MIN_WORD: usize = 3;
@@ -93,7 +93,11 @@ fn add_url(out: &mut BTreeSet<String>, url: &str) {
     }
     out.insert(format!("url:{}", base_domain(&host)));
     out.insert(format!("url-host:{host}"));
-    if url.contains('@') && url.split_once("://").is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@'))) {
+    if url.contains('@')
+        && url
+            .split_once("://")
+            .is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@')))
+    {
         out.insert("url:userinfo".into());
     }
 }
@@ -114,14 +118,30 @@ fn bucket(n: usize) -> usize {
 
 fn address_domain(addr: &str) -> Option<String> {
     let a = addr.trim().trim_matches(['<', '>']);
-    a.rsplit_once('@').map(|(_, d)| d.trim_end_matches('.').to_ascii_lowercase())
+    a.rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('.').to_ascii_lowercase())
 }
 
 /// Header fields whose presence (and absence) is learnt.
 const TELLING_HEADERS: &[&str] = &[
-    "message-id", "date", "x-mailer", "user-agent", "list-unsubscribe", "list-id", "precedence",
-    "x-priority", "x-msmail-priority", "mime-version", "reply-to", "in-reply-to", "references",
-    "organization", "x-originating-ip", "errors-to", "return-path", "content-transfer-encoding",
+    "message-id",
+    "date",
+    "x-mailer",
+    "user-agent",
+    "list-unsubscribe",
+    "list-id",
+    "precedence",
+    "x-priority",
+    "x-msmail-priority",
+    "mime-version",
+    "reply-to",
+    "in-reply-to",
+    "references",
+    "organization",
+    "x-originating-ip",
+    "errors-to",
+    "return-path",
+    "content-transfer-encoding",
 ];
 
 fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
@@ -139,9 +159,17 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
         }
     }
     if let Some(from) = input.header("From") {
-        add_text(out, "from-name:", from.split('<').next().unwrap_or(""), false);
+        add_text(
+            out,
+            "from-name:",
+            from.split('<').next().unwrap_or(""),
+            false,
+        );
     }
-    if let Some(v) = input.header("X-Mailer").or_else(|| input.header("User-Agent")) {
+    if let Some(v) = input
+        .header("X-Mailer")
+        .or_else(|| input.header("User-Agent"))
+    {
         add_text(out, "mailer:", v, false);
     }
     if let Some(ct) = input.header("Content-Type") {
@@ -149,12 +177,23 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
         let main = lower.split(';').next().unwrap_or("").trim().to_string();
         out.insert(format!("ct:{main}"));
         if let Some(cs) = lower.split("charset=").nth(1) {
-            out.insert(format!("charset:{}", cs.trim_matches(['"', ' ', ';']).split(';').next().unwrap_or("")));
+            out.insert(format!(
+                "charset:{}",
+                cs.trim_matches(['"', ' ', ';'])
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+            ));
         }
     }
     if let Some(mid) = input.header("Message-ID") {
-        let domain = mid.rsplit_once('@').map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
-        out.insert(format!("mid:{}", domain.as_deref().map(base_domain).unwrap_or("none")));
+        let domain = mid
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
+        out.insert(format!(
+            "mid:{}",
+            domain.as_deref().map(base_domain).unwrap_or("none")
+        ));
     }
     let rcpts: usize = ["To", "Cc"]
         .iter()
@@ -166,7 +205,9 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
     let mut hops = 0;
     for received in input.headers_named("Received") {
         hops += 1;
-        for w in received.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ';')) {
+        for w in
+            received.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ';'))
+        {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
             if let Ok(std::net::IpAddr::V4(ip)) = w.parse::<std::net::IpAddr>() {
                 let o = ip.octets();
@@ -190,7 +231,11 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
 pub fn tokens(input: &Input<'_>) -> Vec<String> {
     let mut out = BTreeSet::new();
     add_text(&mut out, "s:", input.subject, true);
-    let letters: Vec<char> = input.subject.chars().filter(|c| c.is_alphabetic()).collect();
+    let letters: Vec<char> = input
+        .subject
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect();
     if letters.len() >= 8 && letters.iter().all(|c| c.is_uppercase()) {
         out.insert("s:ALLCAPS".into());
     }
@@ -228,7 +273,10 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
     ));
     for (name, ct) in &input.attachments {
         out.insert(format!("att:{}", ct.to_ascii_lowercase()));
-        if let Some(ext) = name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase()) {
+        if let Some(ext) = name
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(_, e)| e.to_ascii_lowercase())
+        {
             out.insert(format!("att-ext:{ext}"));
         }
     }
@@ -245,7 +293,10 @@ mod tests {
         let input = Input {
             headers: vec![
                 ("From", "Shop <deals123@mail.shop.example>"),
-                ("Received", "from relay.bulk.example (relay.bulk.example [203.0.113.9]) by mx"),
+                (
+                    "Received",
+                    "from relay.bulk.example (relay.bulk.example [203.0.113.9]) by mx",
+                ),
             ],
             subject: "FREE MONEY NOW!!!",
             from: vec!["deals123@mail.shop.example"],
@@ -254,9 +305,22 @@ mod tests {
         };
         let t = tokens(&input);
         for want in [
-            "s:free", "s:free money", "s:ALLCAPS", "click", "get", "num:3", "dollars", "it's",
-            "url:shop.example", "from:shop.example", "from-local-digits:3", "rcvd:bulk.example",
-            "rcvd-net:203.0", "hdr:date:no", "body:text", "hops:1",
+            "s:free",
+            "s:free money",
+            "s:ALLCAPS",
+            "click",
+            "get",
+            "num:3",
+            "dollars",
+            "it's",
+            "url:shop.example",
+            "from:shop.example",
+            "from-local-digits:3",
+            "rcvd:bulk.example",
+            "rcvd-net:203.0",
+            "hdr:date:no",
+            "body:text",
+            "hops:1",
         ] {
             assert!(t.iter().any(|x| x == want), "missing {want} in {t:?}");
         }
@@ -267,7 +331,10 @@ mod tests {
     fn base_domains_and_hosts() {
         assert_eq!(base_domain("a.b.shop.example"), "shop.example");
         assert_eq!(base_domain("example"), "example");
-        assert_eq!(url_host("https://user@Host.Example:8080/x").as_deref(), Some("host.example"));
+        assert_eq!(
+            url_host("https://user@Host.Example:8080/x").as_deref(),
+            Some("host.example")
+        );
         assert_eq!(url_host("mailto:x"), None);
     }
 }

@@ -30,7 +30,11 @@ fn prefix(account: Option<&str>) -> String {
 
 fn input(m: &Message) -> Input<'_> {
     Input {
-        headers: m.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect(),
+        headers: m
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()))
+            .collect(),
         subject: m.subject_str(),
         from: m.from.iter().map(|a| a.address.as_str()).collect(),
         text: m.text_body.as_deref(),
@@ -82,7 +86,12 @@ struct Score {
     tests: Vec<String>,
 }
 
-fn score(tokens: &[String], global: &(Vec<Counts>, Counts), account: Option<&(Vec<Counts>, Counts)>, hits: &[rules::Hit]) -> Score {
+fn score(
+    tokens: &[String],
+    global: &(Vec<Counts>, Counts),
+    account: Option<&(Vec<Counts>, Counts)>,
+    hits: &[rules::Hit],
+) -> Score {
     let totals = match account {
         Some(a) => global.1.add(a.1),
         None => global.1,
@@ -135,7 +144,12 @@ impl Plugin for Spam {
                 continue;
             }
             if let Standing::Allowed(m) = lists::standing(message, rcpt) {
-                debug!("{}: <{}> allow-lists {}; not classified", message.queue_id(), rcpt, m.entry);
+                debug!(
+                    "{}: <{}> allow-lists {}; not classified",
+                    message.queue_id(),
+                    rcpt,
+                    m.entry
+                );
                 continue;
             }
             let account = settings::account_of(rcpt).map(|a| load(&prefix(Some(&a)), &tokens));
@@ -146,12 +160,26 @@ impl Plugin for Spam {
                 if is_spam { "Yes" } else { "No" },
                 s.score,
                 threshold,
-                if s.tests.is_empty() { "none".to_string() } else { s.tests.join(",") }
+                if s.tests.is_empty() {
+                    "none".to_string()
+                } else {
+                    s.tests.join(",")
+                }
             );
             let decision = match reject {
-                Some(r) if s.score >= r => Decision::reject(554, "5.7.1", format!("Message refused as spam (score {:.1})", s.score)),
-                _ if is_spam => Decision::continue_with().score(s.score).tag("spam").folder("Junk").explain(status.clone()),
-                _ => Decision::continue_with().score(s.score).explain(status.clone()),
+                Some(r) if s.score >= r => Decision::reject(
+                    554,
+                    "5.7.1",
+                    format!("Message refused as spam (score {:.1})", s.score),
+                ),
+                _ if is_spam => Decision::continue_with()
+                    .score(s.score)
+                    .tag("spam")
+                    .folder("Junk")
+                    .explain(status.clone()),
+                _ => Decision::continue_with()
+                    .score(s.score)
+                    .explain(status.clone()),
             };
             verdict = verdict.for_recipient(rcpt.clone(), decision);
             header.get_or_insert((status, s.score));
@@ -174,7 +202,13 @@ impl Plugin for Spam {
         let accounts: Vec<Option<String>> = if message.envelope.recipients.is_empty() {
             vec![None]
         } else {
-            message.envelope.recipients.iter().filter_map(|r| settings::account_of(r)).map(Some).collect()
+            message
+                .envelope
+                .recipients
+                .iter()
+                .filter_map(|r| settings::account_of(r))
+                .map(Some)
+                .collect()
         };
         for account in accounts {
             let p = prefix(account.as_deref());
@@ -184,7 +218,13 @@ impl Plugin for Spam {
             if before.as_deref() == Some(now) {
                 continue;
             }
-            let one = |spam: bool| if spam { Counts { spam: 1, ham: 0 } } else { Counts { spam: 0, ham: 1 } };
+            let one = |spam: bool| {
+                if spam {
+                    Counts { spam: 1, ham: 0 }
+                } else {
+                    Counts { spam: 0, ham: 1 }
+                }
+            };
             let undo = before.as_deref().map(|b| one(b == b"s"));
             let (counts, totals) = load(&p, &tokens);
             let apply = |c: Counts| {
@@ -200,7 +240,12 @@ impl Plugin for Spam {
             }
             kv::set(&format!("{p}n"), &apply(totals).to_bytes());
             kv::set(&marker, now);
-            info!("{}: learnt as {} for {}", message.queue_id(), if spam { "spam" } else { "ham" }, account.as_deref().unwrap_or("the global model"));
+            info!(
+                "{}: learnt as {} for {}",
+                message.queue_id(),
+                if spam { "spam" } else { "ham" },
+                account.as_deref().unwrap_or("the global model")
+            );
         }
     }
 }
@@ -209,9 +254,15 @@ impl Plugin for Spam {
 fn message_key(m: &Message) -> String {
     let basis = match m.header("Message-ID") {
         Some(id) if !id.trim().is_empty() => id.trim().to_string(),
-        _ => format!("{}\n{}", m.subject_str(), m.text_body.as_deref().unwrap_or("")),
+        _ => format!(
+            "{}\n{}",
+            m.subject_str(),
+            m.text_body.as_deref().unwrap_or("")
+        ),
     };
-    let h = basis.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    let h = basis.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    });
     format!("{h:016x}")
 }
 

@@ -34,7 +34,10 @@ impl Plugin for Template {
         //     }
         //
         // Log lines go to the server's log, tagged with this plugin and the queue id:
-        debug!("template plugin saw a message of {} bytes", message.raw_size);
+        debug!(
+            "template plugin saw a message of {} bytes",
+            message.raw_size
+        );
 
         // Let the message through and add a header. Other things a verdict can carry:
         //     .score(2.5) .tag("promotion") .folder("Promotions") .explain("why")

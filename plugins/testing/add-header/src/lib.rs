@@ -12,7 +12,11 @@ impl Plugin for AddHeader {
 
     fn filter(message: &Message) -> Verdict {
         let version = config::get_or("version", "1");
-        info!("add-header: queue id {}, adding X-Test-Plugin: {}", message.queue_id(), version);
+        info!(
+            "add-header: queue id {}, adding X-Test-Plugin: {}",
+            message.queue_id(),
+            version
+        );
         Verdict::continue_with().header("X-Test-Plugin", version)
     }
 }

@@ -10,7 +10,8 @@ struct Alloc1Gib;
 
 impl Plugin for Alloc1Gib {
     fn info() -> PluginInfo {
-        PluginInfo::new("alloc-1gib", env!("CARGO_PKG_VERSION")).description("Allocates and touches 1 GiB")
+        PluginInfo::new("alloc-1gib", env!("CARGO_PKG_VERSION"))
+            .description("Allocates and touches 1 GiB")
     }
 
     fn filter(_message: &Message) -> Verdict {
@@ -26,7 +27,10 @@ impl Plugin for Alloc1Gib {
         }
         let touched = buf.iter().step_by(4096).filter(|&&b| b == 1).count();
         std::hint::black_box(&buf);
-        Verdict::continue_with().header("X-Alloc-1GiB", format!("allocated ({touched} pages touched)"))
+        Verdict::continue_with().header(
+            "X-Alloc-1GiB",
+            format!("allocated ({touched} pages touched)"),
+        )
     }
 }
 

@@ -7,11 +7,17 @@ struct JunkAll;
 
 impl Plugin for JunkAll {
     fn info() -> PluginInfo {
-        PluginInfo::new("junk-all", env!("CARGO_PKG_VERSION")).description("Files every message into Junk unless allow-listed")
+        PluginInfo::new("junk-all", env!("CARGO_PKG_VERSION"))
+            .description("Files every message into Junk unless allow-listed")
     }
 
     fn filter(message: &Message) -> Verdict {
-        let spam = || Decision::continue_with().score(10.0).tag("spam").folder("Junk");
+        let spam = || {
+            Decision::continue_with()
+                .score(10.0)
+                .tag("spam")
+                .folder("Junk")
+        };
         let mut verdict = Verdict::continue_with();
         for rcpt in &message.envelope.recipients {
             let decision = match lists::standing(message, rcpt) {

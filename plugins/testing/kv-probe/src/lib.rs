@@ -13,8 +13,9 @@ struct KvProbe;
 
 impl Plugin for KvProbe {
     fn info() -> PluginInfo {
-        PluginInfo::new("kv-probe", env!("CARGO_PKG_VERSION"))
-            .description("Reads config `read` and writes config `write`=`value` in its key-value store")
+        PluginInfo::new("kv-probe", env!("CARGO_PKG_VERSION")).description(
+            "Reads config `read` and writes config `write`=`value` in its key-value store",
+        )
     }
 
     fn filter(message: &Message) -> Verdict {

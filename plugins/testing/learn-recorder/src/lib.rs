@@ -14,7 +14,10 @@ const CLASSES: [(&str, LearnClass); 5] = [
 ];
 
 fn name(class: LearnClass) -> &'static str {
-    CLASSES.iter().find(|(_, c)| *c == class).map_or("?", |(n, _)| n)
+    CLASSES
+        .iter()
+        .find(|(_, c)| *c == class)
+        .map_or("?", |(n, _)| n)
 }
 
 impl Plugin for LearnRecorder {
@@ -25,7 +28,12 @@ impl Plugin for LearnRecorder {
     }
 
     fn filter(message: &Message) -> Verdict {
-        let rcpt = message.envelope.recipients.first().cloned().unwrap_or_default();
+        let rcpt = message
+            .envelope
+            .recipients
+            .first()
+            .cloned()
+            .unwrap_or_default();
         let counts: Vec<String> = CLASSES
             .iter()
             .map(|(n, _)| format!("{n}={}", kv::get_i64(&format!("{rcpt}:{n}")).unwrap_or(0)))

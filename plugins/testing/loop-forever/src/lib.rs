@@ -6,7 +6,8 @@ struct LoopForever;
 
 impl Plugin for LoopForever {
     fn info() -> PluginInfo {
-        PluginInfo::new("loop-forever", env!("CARGO_PKG_VERSION")).description("Loops forever in filter")
+        PluginInfo::new("loop-forever", env!("CARGO_PKG_VERSION"))
+            .description("Loops forever in filter")
     }
 
     fn filter(_message: &Message) -> Verdict {

@@ -20,8 +20,15 @@ impl Plugin for RefuseRecipient {
         // A recipient without a domain (e.g. "postmaster") is all local part.
         let local = addr::local_part_of(recipient).unwrap_or_else(|| recipient.trim().to_string());
         if local.to_lowercase().starts_with("blocked") {
-            info!("refuse-recipient: {} refusing <{}>", envelope.queue_id, recipient);
-            Decision::reject(550, "5.7.1", format!("Recipient <{recipient}> refused by policy"))
+            info!(
+                "refuse-recipient: {} refusing <{}>",
+                envelope.queue_id, recipient
+            );
+            Decision::reject(
+                550,
+                "5.7.1",
+                format!("Recipient <{recipient}> refused by policy"),
+            )
         } else {
             Decision::continue_with()
         }

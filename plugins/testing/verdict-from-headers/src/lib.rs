@@ -16,7 +16,10 @@ impl Plugin for VerdictFromHeaders {
             return Verdict::reject(554, "5.7.1", text.trim().to_string());
         }
         let mut v = Verdict::continue_with();
-        if let Some(score) = message.header("X-Test-Score").and_then(|s| s.trim().parse::<f64>().ok()) {
+        if let Some(score) = message
+            .header("X-Test-Score")
+            .and_then(|s| s.trim().parse::<f64>().ok())
+        {
             v = v.score(score);
         }
         if let Some(tags) = message.header("X-Test-Tags") {
