@@ -161,19 +161,10 @@ impl HostState {
         if let Some(v) = self.pending.get(key) {
             return Ok(v.clone());
         }
-        if self.snapshot.is_none() {
-            self.snapshot = Some(
-                self.kv_source
-                    .snapshot()
-                    .map_err(|e| wasmtime::format_err!("key-value store unavailable: {e}"))?,
-            );
-        }
-        match &self.snapshot {
-            Some(s) => s
-                .get(&self.plugin, key)
-                .map_err(|e| wasmtime::format_err!("key-value read failed: {e}")),
-            None => Ok(None),
-        }
+        let plugin = self.plugin.clone();
+        self.snapshot()?
+            .get(&plugin, key)
+            .map_err(|e| wasmtime::format_err!("key-value read failed: {e}"))
     }
 
     fn kv_write(&mut self, key: String, value: Option<Vec<u8>>) -> wasmtime::Result<()> {
