@@ -140,6 +140,11 @@ pub enum SpamCommand {
         /// Files or folders of ham (good mail).
         #[arg(long, num_args = 1.., value_name = "PATH")]
         ham: Vec<PathBuf>,
+        /// Passes over the messages, spam and ham interleaved (the logistic model takes one
+        /// step per message seen; Bayes counts each message once).
+        #[arg(long, default_value_t = crate::plugins::eval::DEFAULT_PASSES, value_name = "N",
+              value_parser = parse_passes)]
+        passes: usize,
     },
     /// Train a fresh model from the train list only, score the test list, print precision,
     /// recall, false-positive rate, ROC AUC and throughput. A list has one `spam PATH` or
@@ -155,7 +160,19 @@ pub enum SpamCommand {
         /// Also list the misclassified test messages with their scores.
         #[arg(long)]
         details: bool,
+        /// Passes over the training list (as `spam train --passes`).
+        #[arg(long, default_value_t = crate::plugins::eval::DEFAULT_PASSES, value_name = "N",
+              value_parser = parse_passes)]
+        passes: usize,
     },
+}
+
+/// `--passes`: 1 to 1000.
+fn parse_passes(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of passes (1 to 1000)")),
+    }
 }
 
 /// Whose list: `--account ADDR` or `--domain DOMAIN` (all its accounts).
@@ -334,9 +351,10 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
-        Command::Spam(SpamCommand::Train { spam, ham }) => R::Learn {
+        Command::Spam(SpamCommand::Train { spam, ham, passes }) => R::Learn {
             spam: absolute(spam),
             ham: absolute(ham),
+            passes: *passes,
         },
         Command::Domain(DomainCommand::Show { name }) => R::DomainShow { name: name.clone() },
         Command::Domain(DomainCommand::Policy {
@@ -470,6 +488,7 @@ async fn spam_eval(
     train: &std::path::Path,
     test: &std::path::Path,
     plugin: Option<&std::path::Path>,
+    passes: usize,
     json: bool,
     details: bool,
 ) -> anyhow::Result<()> {
@@ -487,7 +506,7 @@ async fn spam_eval(
     let config = config.clone();
     let report = tokio::task::spawn_blocking(move || {
         let scratch = tempfile_dir()?;
-        let r = eval::evaluate(&config, &wasm, &train, &test, &scratch);
+        let r = eval::evaluate(&config, &wasm, &train, &test, passes, &scratch);
         let _ = std::fs::remove_dir_all(&scratch);
         Ok::<_, anyhow::Error>(r?)
     })
@@ -536,9 +555,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         test,
         plugin,
         details,
+        passes,
     }) = &cli.command
     {
-        return spam_eval(&config, train, test, plugin.as_deref(), cli.json, *details).await;
+        return spam_eval(
+            &config,
+            train,
+            test,
+            plugin.as_deref(),
+            *passes,
+            cli.json,
+            *details,
+        )
+        .await;
     }
     let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;

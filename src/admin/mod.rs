@@ -94,6 +94,9 @@ pub enum AdminRequest {
     Learn {
         spam: Vec<std::path::PathBuf>,
         ham: Vec<std::path::PathBuf>,
+        /// Passes over the messages (`spam train --passes`).
+        #[serde(default = "default_passes")]
+        passes: usize,
     },
     /// A plugin's settings for one account.
     PluginGet {
@@ -195,34 +198,51 @@ fn domain_json(d: &Domain) -> Value {
 
 /// Feeds message files to the plugins' `learn` (global model: no recipient), committing the
 /// plugins' writes every few hundred messages.
+fn default_passes() -> usize {
+    crate::plugins::eval::DEFAULT_PASSES
+}
+
+/// Trains the learning plugins' global models: every file once per pass, spam and ham
+/// interleaved in a fixed shuffled order ([`eval::training_order`]).
 fn learn_files(
     store: &Store,
     host: &PluginHost,
     spam: &[std::path::PathBuf],
     ham: &[std::path::PathBuf],
+    passes: usize,
 ) -> Result<Value, AdminError> {
     use crate::plugins::{eval, types::LearnClass};
+    let mut files: Vec<(std::path::PathBuf, LearnClass)> = Vec::new();
+    for (paths, class) in [(spam, LearnClass::Spam), (ham, LearnClass::Ham)] {
+        let found = eval::message_files(paths).map_err(AdminError::Other)?;
+        files.extend(found.into_iter().map(|f| (f, class)));
+    }
     let mut counts = [0usize; 2];
     let mut unreadable = 0usize;
-    for (paths, class, n) in [(spam, LearnClass::Spam, 0), (ham, LearnClass::Ham, 1)] {
-        let files = eval::message_files(paths).map_err(AdminError::Other)?;
-        let mut writes = Vec::new();
-        for (i, f) in files.iter().enumerate() {
-            let Ok(raw) = std::fs::read(f) else {
-                unreadable += 1;
-                continue;
-            };
-            writes.extend(host.learn(
-                &eval::view_of(&raw, &format!("train-{i}"), Vec::new()),
-                class,
-            ));
-            counts[n] += 1;
-            // Each learn call reads what the previous ones wrote: commit often.
-            let batch = std::mem::take(&mut writes);
-            store.write_blocking(move |tx| tx.plugin_kv_apply(&batch))?;
+    let mut raw: Vec<Option<Vec<u8>>> = Vec::with_capacity(files.len());
+    for (f, class) in &files {
+        let r = std::fs::read(f).ok();
+        match (&r, class) {
+            (None, _) => unreadable += 1,
+            (Some(_), LearnClass::Spam) => counts[0] += 1,
+            (Some(_), _) => counts[1] += 1,
         }
+        raw.push(r);
     }
-    Ok(json!({ "spam": counts[0], "ham": counts[1], "unreadable": unreadable }))
+    for i in eval::training_order(files.len(), passes.max(1)) {
+        let Some(bytes) = &raw[i] else {
+            continue;
+        };
+        let writes = host.learn(
+            &eval::view_of(bytes, &format!("train-{i}"), Vec::new()),
+            files[i].1,
+        );
+        // Each learn call reads what the previous ones wrote: commit before the next.
+        store.write_blocking(move |tx| tx.plugin_kv_apply(&writes))?;
+    }
+    Ok(
+        json!({ "spam": counts[0], "ham": counts[1], "unreadable": unreadable, "passes": passes.max(1) }),
+    )
 }
 
 /// Checks and normalises a list scope: the account or domain must exist here.
@@ -393,7 +413,7 @@ pub async fn execute_with(
             let rows = plugins.map(|p| p.status()).unwrap_or_default();
             serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))
         }
-        AdminRequest::Learn { spam, ham } => {
+        AdminRequest::Learn { spam, ham, passes } => {
             let host = plugins
                 .cloned()
                 .ok_or_else(|| AdminError::Other("no plugin host".into()))?;
@@ -408,7 +428,7 @@ pub async fn execute_with(
                 ));
             }
             let store = store.clone();
-            tokio::task::spawn_blocking(move || learn_files(&store, &host, &spam, &ham))
+            tokio::task::spawn_blocking(move || learn_files(&store, &host, &spam, &ham, passes))
                 .await
                 .map_err(|e| AdminError::Other(e.to_string()))?
         }

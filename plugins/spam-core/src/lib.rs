@@ -5,7 +5,9 @@
 //! key-value store and calls into this crate.
 
 pub mod bayes;
+pub mod grams;
 pub mod html;
+pub mod logistic;
 pub mod rules;
 pub mod tokenize;
 

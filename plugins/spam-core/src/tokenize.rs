@@ -205,6 +205,7 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
     let mut hops = 0;
     for received in input.headers_named("Received") {
         hops += 1;
+        add_relay_shape(out, received);
         for w in
             received.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ';'))
         {
@@ -225,6 +226,95 @@ fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
         }
     }
     out.insert(format!("hops:{}", bucket(hops)));
+}
+
+fn is_dynamic_host(host: &str) -> bool {
+    const MARKS: &[&str] = &[
+        "dsl", "dial", "ppp", "pool", "dyn", "cable", "client", "dhcp", "modem", "cust",
+    ];
+    let first = host.split('.').next().unwrap_or("");
+    let digits = host.chars().filter(char::is_ascii_digit).count();
+    MARKS.iter().any(|m| first.contains(m)) || digits >= 6
+}
+
+/// The shape of each relay hop, from a `Received` field's "from HELO (RDNS [IP])" clause
+/// (RFC 5321 §4.4): spam comes from hosts without reverse DNS, from dynamic address pools, or
+/// says a HELO name that is not its own; mail from a real sender's servers does not.
+fn add_relay_shape(out: &mut BTreeSet<String>, received: &str) {
+    let lower = received.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("from ") else {
+        return;
+    };
+    let helo = rest.split_whitespace().next().unwrap_or("");
+    let comment = rest
+        .split_once('(')
+        .and_then(|(_, c)| c.split_once(')'))
+        .map(|(c, _)| c)
+        .unwrap_or("");
+    let rdns = comment
+        .split_whitespace()
+        .find(|w| !w.starts_with('[') && !w.eq_ignore_ascii_case("helo"))
+        .unwrap_or("");
+    if helo
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+    {
+        out.insert("relay:helo-ip".into());
+    } else if !helo.contains('.') {
+        out.insert("relay:helo-nodot".into());
+    }
+    if comment.contains("unknown") || rdns.is_empty() {
+        out.insert("relay:no-rdns".into());
+    } else if rdns.contains('.') {
+        if is_dynamic_host(rdns) {
+            out.insert("relay:dynamic".into());
+        }
+        let h = helo.trim_matches(['[', ']']);
+        if h.contains('.') && base_domain(h) != base_domain(rdns) {
+            out.insert("relay:helo-mismatch".into());
+        }
+    }
+}
+
+/// Whether the sender's domain is the same in the places a real organisation's mail agrees on
+/// (Return-Path, Message-ID, relays, links) and a spammer's usually does not.
+fn add_alignment(out: &mut BTreeSet<String>, input: &Input<'_>, url_domains: &BTreeSet<String>) {
+    let Some(from) = input.from.first().and_then(|f| address_domain(f)) else {
+        out.insert("align:no-from".into());
+        return;
+    };
+    let from = base_domain(&from).to_string();
+    let same = |d: Option<String>| match d {
+        Some(d) if base_domain(&d) == from => "same",
+        Some(_) => "other",
+        None => "none",
+    };
+    let rp = input.header("Return-Path").and_then(address_domain);
+    out.insert(format!("align:return-path:{}", same(rp)));
+    let mid = input.header("Message-ID").and_then(|m| {
+        m.rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
+    });
+    out.insert(format!("align:mid:{}", same(mid)));
+    let in_relays = input
+        .headers_named("Received")
+        .any(|r| r.to_ascii_lowercase().contains(from.as_str()));
+    out.insert(format!(
+        "align:relays:{}",
+        if in_relays { "yes" } else { "no" }
+    ));
+    if !url_domains.is_empty() {
+        let ours = url_domains.iter().filter(|d| **d == from).count();
+        out.insert(format!(
+            "align:urls:{}",
+            match ours {
+                0 => "none",
+                n if n == url_domains.len() => "all",
+                _ => "some",
+            }
+        ));
+    }
 }
 
 /// The message's tokens, each once, at most `MAX_TOKENS` (sorted, so the cut is stable).
@@ -281,6 +371,13 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
         }
     }
     add_headers(&mut out, input);
+    let url_domains: BTreeSet<String> = out
+        .iter()
+        .filter_map(|t| t.strip_prefix("url:"))
+        .filter(|d| d.contains('.'))
+        .map(String::from)
+        .collect();
+    add_alignment(&mut out, input, &url_domains);
     out.into_iter().take(MAX_TOKENS).collect()
 }
 
