@@ -796,9 +796,10 @@ fn print_human(command: &Command, result: &Value) {
             }
         }
         Command::Spam(SpamCommand::Train { .. }) => println!(
-            "Learnt {} spam and {} ham messages{}",
+            "Learnt {} spam and {} ham messages ({} passes){}",
             result.get("spam").and_then(Value::as_u64).unwrap_or(0),
             result.get("ham").and_then(Value::as_u64).unwrap_or(0),
+            result.get("passes").and_then(Value::as_u64).unwrap_or(1),
             match result.get("unreadable").and_then(Value::as_u64) {
                 Some(n) if n > 0 => format!(" ({n} unreadable files skipped)"),
                 _ => String::new(),

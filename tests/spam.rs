@@ -85,12 +85,17 @@ impl Fixture {
         self.kv.apply(&w);
     }
 
+    /// Trains the global model as `mailsift spam train` does: several passes, interleaved.
     fn train_global(&self) {
+        let mut all: Vec<(Vec<u8>, LearnClass)> = Vec::new();
         for (i, b) in SPAMMY.iter().enumerate() {
-            self.learn(&message("Offer", b, i), LearnClass::Spam, &[]);
+            all.push((message("Offer", b, i), LearnClass::Spam));
         }
         for (i, b) in HAMMY.iter().enumerate() {
-            self.learn(&message("Work", b, 100 + i), LearnClass::Ham, &[]);
+            all.push((message("Work", b, 100 + i), LearnClass::Ham));
+        }
+        for i in eval::training_order(all.len(), eval::DEFAULT_PASSES) {
+            self.learn(&all[i].0, all[i].1, &[]);
         }
     }
 
@@ -131,6 +136,11 @@ fn learning_moves_scores_both_ways() {
     let (s, tagged, status) = f.score(&spam);
     assert!(tagged && s >= 6.0, "{s} {status}");
     assert!(status.starts_with("Yes, score="), "{status}");
+    // Both models speak: Bayes and the logistic model over byte 4-grams.
+    assert!(
+        status.contains("BAYES_") && status.contains("LOGIT_"),
+        "{status}"
+    );
     let (h, tagged, status) = f.score(&ham);
     assert!(!tagged && h < 3.0, "{h} {status}");
 
@@ -281,6 +291,8 @@ fn train_and_eval_commands() {
             "test.list",
             "--plugin",
             wasm.to_str().unwrap(),
+            "--passes",
+            "5",
         ])
         .output()
         .map(|o| {
@@ -302,6 +314,7 @@ fn train_and_eval_commands() {
         (Some(2), Some(2))
     );
     assert_eq!(r["roc_auc"].as_f64(), Some(1.0), "{out}");
+    assert_eq!(r["passes"].as_u64(), Some(5), "{out}");
     assert!(r["filter_per_second"].as_f64().unwrap() > 0.0);
 
     // `spam train` with the plugin installed, the server stopped (store opened directly).
@@ -317,8 +330,16 @@ fn train_and_eval_commands() {
             corpus.join("spam").to_str().unwrap(),
             "--ham",
             corpus.join("ham").to_str().unwrap(),
+            "--passes",
+            "3",
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Learnt 6 spam and 6 ham messages"), "{out}");
+    assert!(
+        out.contains("Learnt 6 spam and 6 ham messages (3 passes)"),
+        "{out}"
+    );
+    let (code, _, err) = mailsift(&config, &["spam", "train", "--spam", "x", "--passes", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a number of passes"), "{err}");
 }

@@ -16,10 +16,11 @@
 //! substack.com, …), and a learnt domain files into Promotions/SocialNetworks only mail that
 //! looks like bulk mail, so a colleague writing from a company whose newsletter was moved into
 //! Promotions still reaches INBOX.
-#[cfg(target_arch = "wasm32")]
-mod arena;
-
 use mailsift_plugin_sdk::prelude::*;
+
+// Every call runs in a fresh instance: a static arena spares the costly memory.grow calls
+// (see the SDK's `arena` module).
+mailsift_plugin_sdk::arena_allocator!(1 << 20);
 use promotions_core::{classify, Category, Classification, Config, Email};
 
 struct Promotions;

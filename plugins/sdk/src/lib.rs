@@ -33,6 +33,7 @@
 //! the next. Use [`kv`] for anything that must persist.
 
 pub mod addr;
+pub mod arena;
 pub mod config;
 pub mod kv;
 pub mod lists;

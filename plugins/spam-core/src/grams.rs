@@ -9,8 +9,9 @@ use crate::Input;
 /// Bytes of the message looked at (header block first, then body).
 pub const BYTES: usize = 3000;
 /// Features are hashed into this many buckets: the logistic model is one weight per bucket
-/// (256 KiB). Measured: 2^16 buckets rank as well as 2^20 on the SpamAssassin corpus.
-pub const BUCKETS: u32 = 1 << 16;
+/// (64 KiB). Measured on the SpamAssassin corpus (plugins/spam/README.md): 2^14 buckets rank
+/// as well as 2^16 and 2^20, and a message costs ~300 µs less to score than with 2^16.
+pub const BUCKETS: u32 = 1 << 14;
 
 fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5u32, |h, b| {

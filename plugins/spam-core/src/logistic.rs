@@ -11,36 +11,51 @@ pub const RATE: f32 = 5.0;
 /// Weights are kept within ±LIMIT so that no single feature can decide alone.
 pub const LIMIT: f32 = 20.0;
 
-/// One weight per feature bucket; stored as little-endian f32s (256 KiB).
+/// One weight per feature bucket, kept in its stored form (little-endian f32s, 64 KiB) so
+/// that reading the model is one copy: a message reads a few thousand of its 16,384 weights.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Weights(Vec<f32>);
+pub struct Weights(Vec<u8>);
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights(vec![0.0; BUCKETS as usize])
+        Weights(vec![0; BUCKETS as usize * 4])
     }
 }
 
 impl Weights {
-    /// Reads a stored table; anything malformed (wrong size, not finite) reads as zero.
-    pub fn from_bytes(b: &[u8]) -> Weights {
+    /// Takes a stored table; one of the wrong size (not written by this version) reads as
+    /// zero, and so does a weight that is not a finite number.
+    pub fn from_bytes(b: Vec<u8>) -> Weights {
         if b.len() != BUCKETS as usize * 4 {
             return Weights::default();
         }
-        Weights(
-            b.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .map(|w| if w.is_finite() { w } else { 0.0 })
-                .collect(),
-        )
+        Weights(b)
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|w| w.to_le_bytes()).collect()
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
     }
 
     fn get(&self, feature: u32) -> f32 {
-        self.0.get(feature as usize).copied().unwrap_or(0.0)
+        let i = feature as usize * 4;
+        match self.0.get(i..i + 4) {
+            Some(b) => {
+                let w = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                if w.is_finite() {
+                    w
+                } else {
+                    0.0
+                }
+            }
+            None => 0.0,
+        }
+    }
+
+    fn set(&mut self, feature: u32, w: f32) {
+        let i = feature as usize * 4;
+        if let Some(b) = self.0.get_mut(i..i + 4) {
+            b.copy_from_slice(&w.to_le_bytes());
+        }
     }
 
     /// The sum of the features' weights.
@@ -51,9 +66,8 @@ impl Weights {
     /// Adds `delta` to every feature's weight, kept within ±[`LIMIT`].
     fn add(&mut self, features: &[u32], delta: f32) {
         for f in features {
-            if let Some(w) = self.0.get_mut(*f as usize) {
-                *w = (*w + delta).clamp(-LIMIT, LIMIT);
-            }
+            let w = (self.get(*f) + delta).clamp(-LIMIT, LIMIT);
+            self.set(*f, w);
         }
     }
 }
@@ -127,11 +141,11 @@ mod tests {
     fn stored_form_roundtrips_and_bad_data_reads_as_zero() {
         let mut w = Weights::default();
         w.add(&[1, 2, BUCKETS + 5], 1.5);
-        assert_eq!(Weights::from_bytes(&w.to_bytes()), w);
-        assert_eq!(Weights::from_bytes(b"bad"), Weights::default());
-        let mut nan = Weights::default().to_bytes();
+        assert_eq!(Weights::from_bytes(w.as_bytes().to_vec()), w);
+        assert_eq!(Weights::from_bytes(b"bad".to_vec()), Weights::default());
+        let mut nan = Weights::default().as_bytes().to_vec();
         nan[..4].copy_from_slice(&f32::NAN.to_le_bytes());
-        assert_eq!(Weights::from_bytes(&nan), Weights::default());
+        assert_eq!(Weights::from_bytes(nan).get(0), 0.0);
         w.add(&[1], 100.0);
         assert_eq!(w.get(1), LIMIT);
     }

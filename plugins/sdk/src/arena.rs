@@ -1,4 +1,5 @@
-//! The plugin's heap: a bump allocator over a static arena, falling back to the system allocator.
+//! A plugin heap: a bump allocator over a static arena, falling back to the system allocator.
+//! A plugin opts in with [`crate::arena_allocator!`]`(BYTES)`.
 //!
 //! Why: every call runs in a fresh instance, and on wasm32 the system allocator gets each heap
 //! segment with `memory.grow`, which the server's pooled instances make expensive (about 115 µs
@@ -10,23 +11,28 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, UnsafeCell};
 
-const SIZE: usize = 1 << 20;
-
 #[repr(C, align(16))]
-struct Space(UnsafeCell<[u8; SIZE]>);
+struct Space<const SIZE: usize>(UnsafeCell<[u8; SIZE]>);
 
-pub struct Arena {
-    space: Space,
+/// `SIZE` bytes of static memory handed out first; see the module documentation.
+pub struct Arena<const SIZE: usize> {
+    space: Space<SIZE>,
     /// Offset of the first free byte.
     next: Cell<usize>,
 }
 
 // SAFETY: wasm32-unknown-unknown plugins are single-threaded; the allocator is never shared
 // between threads.
-unsafe impl Sync for Arena {}
+unsafe impl<const SIZE: usize> Sync for Arena<SIZE> {}
 
-impl Arena {
-    const fn new() -> Arena {
+impl<const SIZE: usize> Default for Arena<SIZE> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const SIZE: usize> Arena<SIZE> {
+    pub const fn new() -> Arena<SIZE> {
         Arena {
             space: Space(UnsafeCell::new([0; SIZE])),
             next: Cell::new(0),
@@ -47,7 +53,7 @@ impl Arena {
     }
 }
 
-unsafe impl GlobalAlloc for Arena {
+unsafe impl<const SIZE: usize> GlobalAlloc for Arena<SIZE> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let base = self.base();
         let start = (base + self.next.get()).next_multiple_of(layout.align());
@@ -96,5 +102,13 @@ unsafe impl GlobalAlloc for Arena {
     }
 }
 
-#[global_allocator]
-static ALLOCATOR: Arena = Arena::new();
+/// Makes an [`Arena`] of `$bytes` the plugin's global allocator on wasm32 (natively, as in
+/// tests, the system allocator stays). Size it for a typical message's working set.
+#[macro_export]
+macro_rules! arena_allocator {
+    ($bytes:expr) => {
+        #[cfg(target_arch = "wasm32")]
+        #[global_allocator]
+        static ALLOCATOR: $crate::arena::Arena<{ $bytes }> = $crate::arena::Arena::new();
+    };
+}
