@@ -260,10 +260,10 @@ fn bayes_scores(train: &[&Sample], test: &[&Sample]) -> Vec<f64> {
                     let wrongness = if s.spam { 1.0 - pr } else { pr };
                     if wrongness >= margin {
                         learnt[i] = true;
-                        totals = totals.add(one(s.spam));
+                        totals = totals.saturating_add(one(s.spam));
                         for t in &s.tokens {
                             let c = counts.entry(t.as_str()).or_default();
-                            *c = c.add(one(s.spam));
+                            *c = c.saturating_add(one(s.spam));
                         }
                     }
                 }
@@ -276,10 +276,10 @@ fn bayes_scores(train: &[&Sample], test: &[&Sample]) -> Vec<f64> {
         }
         None => {
             for s in train {
-                totals = totals.add(one(s.spam));
+                totals = totals.saturating_add(one(s.spam));
                 for t in &s.tokens {
                     let c = counts.entry(t.as_str()).or_default();
-                    *c = c.add(one(s.spam));
+                    *c = c.saturating_add(one(s.spam));
                 }
             }
         }

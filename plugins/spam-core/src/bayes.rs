@@ -30,7 +30,7 @@ impl Counts {
         }
     }
 
-    pub fn add(self, o: Counts) -> Counts {
+    pub fn saturating_add(self, o: Counts) -> Counts {
         Counts {
             spam: self.spam.saturating_add(o.spam),
             ham: self.ham.saturating_add(o.ham),

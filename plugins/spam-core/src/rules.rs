@@ -59,9 +59,7 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
         let l = r.to_ascii_lowercase();
         l.starts_with("from ") && {
             let helo = l[5..].split_whitespace().next().unwrap_or("");
-            ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com"]
-                .iter()
-                .any(|big| helo == *big)
+            ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com"].contains(&helo)
         }
     }) {
         hit("FORGED_RCVD_HELO", 1.0);

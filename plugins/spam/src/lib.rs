@@ -134,7 +134,7 @@ fn score(
     hits: &[rules::Hit],
 ) -> Score {
     let totals = match account {
-        Some(a) => global.totals.add(a.totals),
+        Some(a) => global.totals.saturating_add(a.totals),
         None => global.totals,
     };
     let mut tests = Vec::new();
@@ -146,7 +146,7 @@ fn score(
             |i| {
                 let g = global.counts.get(i).copied().unwrap_or_default();
                 match account {
-                    Some(a) => g.add(a.counts.get(i).copied().unwrap_or_default()),
+                    Some(a) => g.saturating_add(a.counts.get(i).copied().unwrap_or_default()),
                     None => g,
                 }
             },
@@ -323,7 +323,7 @@ fn learn_bayes(p: &str, id: &str, spam: bool, tokens: impl FnOnce() -> Vec<Strin
             c.spam = c.spam.saturating_sub(u.spam);
             c.ham = c.ham.saturating_sub(u.ham);
         }
-        c.add(one(spam))
+        c.saturating_add(one(spam))
     };
     for (t, c) in tokens.iter().zip(counts) {
         kv::set(&format!("{p}t/{t}"), &apply(c).to_bytes());
