@@ -30,7 +30,9 @@ struct Sample {
     fold: u64,
 }
 
-/// The host's view of a message (src/plugins/view.rs), rebuilt here so that the harness sees
+/// The host's view of a message (src/plugins/view.rs), rebuilt here — a deliberate copy of
+/// the server's code, because this MIT/Apache workspace cannot depend on the AGPL server
+/// crate (nor pull wasmtime into a plugin's examples) — so that the harness sees
 /// what the plugin sees: unfolded, RFC 2047-decoded header values; only real text and HTML
 /// parts as bodies (joined); attachments including named inline text parts and the parts of
 /// attached messages.
