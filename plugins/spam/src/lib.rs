@@ -1,13 +1,15 @@
-//! The bundled spam filter. A Bayesian classifier (token counts in the plugin's key-value store;
-//! Robinson/Fisher chi-square combining, see `mailsift-spam-core`) plus rules that need no
-//! training, scored 0–10 (+ rule weights). At `threshold` (default 6) the message is tagged
-//! `spam` and filed into Junk; at `reject_threshold` (off by default) it is refused.
+//! The bundled spam filter: the mean of two learnt models — a Bayesian classifier over tokens
+//! (Robinson/Fisher chi-square combining) and an online logistic regression over hashed byte
+//! 4-grams (see `mailsift-spam-core`) — on a 0–10 scale, plus rules that need no training. At
+//! `threshold` (default 7) the message is tagged `spam` and filed into Junk; at
+//! `reject_threshold` (off by default) it is refused.
 //!
 //! Model: a global model (`mailsift spam train`) plus one per account learnt from the user's
 //! actions (moving mail into or out of Junk, `$Junk`/`$NotJunk`); a recipient's message is
 //! scored with the sum of both. Keys: `g/n` and `g/t/TOKEN` (global totals and token counts),
-//! `a/ACCOUNT/n`, `a/ACCOUNT/t/TOKEN`, and `…/m/MSGKEY` recording how a message was learnt, so
-//! that learning it the other way round (a mistake corrected) first unlearns it.
+//! `g/weights` (the logistic model, 64 KiB), the same under `a/ACCOUNT/`, and `…/m/MSGKEY`
+//! recording how a message was learnt, so that learning it the other way round (a mistake
+//! corrected) first unlearns it from the counts.
 //!
 //! Per account: `mailsift plugin set spam --account ADDR enabled=false` turns it off; an allow
 //! list entry for an authenticated sender skips classification.
