@@ -339,6 +339,23 @@ fn train_and_eval_commands() {
         out.contains("Learnt 6 spam and 6 ham messages (3 passes)"),
         "{out}"
     );
+    // Everything learnt reached the store (training commits in batches through an overlay):
+    // Bayes counted each message once whatever the passes, the logistic model is there.
+    let store = mailsift::store::Store::open(&dir.path().join("data/mailsift.redb")).unwrap();
+    let read = store.read().unwrap();
+    let totals = read.plugin_kv_get("spam", "g/n").unwrap().unwrap();
+    assert_eq!(
+        (
+            u32::from_le_bytes(totals[..4].try_into().unwrap()),
+            u32::from_le_bytes(totals[4..].try_into().unwrap())
+        ),
+        (6, 6)
+    );
+    let weights = read.plugin_kv_get("spam", "g/weights").unwrap().unwrap();
+    assert_eq!(weights.len(), 16384 * 4);
+    assert!(weights.iter().any(|b| *b != 0));
+    drop(read);
+    drop(store);
     let (code, _, err) = mailsift(&config, &["spam", "train", "--spam", "x", "--passes", "0"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a number of passes"), "{err}");

@@ -198,6 +198,9 @@ fn domain_json(d: &Domain) -> Value {
 
 /// Feeds message files to the plugins' `learn` (global model: no recipient), committing the
 /// plugins' writes every few hundred messages.
+/// `learn` calls per commit when training from files.
+const LEARN_BATCH: usize = 200;
+
 fn default_passes() -> usize {
     crate::plugins::eval::DEFAULT_PASSES
 }
@@ -229,17 +232,28 @@ fn learn_files(
         }
         raw.push(r);
     }
-    for i in eval::training_order(files.len(), passes.max(1)) {
-        let Some(bytes) = &raw[i] else {
-            continue;
-        };
-        let writes = host.learn(
-            &eval::view_of(bytes, &format!("train-{i}"), Vec::new()),
-            files[i].1,
-        );
-        // Each learn call reads what the previous ones wrote: commit before the next.
-        store.write_blocking(move |tx| tx.plugin_kv_apply(&writes))?;
+    // Each learn call reads what the previous ones wrote: through an overlay of the writes not
+    // yet committed, so that the store commits once per batch (a commit per call made
+    // training ~5× slower) and the server keeps serving from the last committed state.
+    let overlay = crate::plugins::OverlayKv::new(Arc::new(crate::plugins::StoreKv(store.clone())));
+    let kv: Arc<dyn crate::plugins::KvSource> = Arc::new(overlay.clone());
+    let order = eval::training_order(files.len(), passes.max(1));
+    for (n, i) in order.iter().copied().enumerate() {
+        if let Some(bytes) = &raw[i] {
+            let writes = host.learn_over(
+                kv.clone(),
+                &eval::view_of(bytes, &format!("train-{i}"), Vec::new()),
+                files[i].1,
+            );
+            overlay.apply(writes);
+        }
+        if (n + 1) % LEARN_BATCH == 0 {
+            let batch = overlay.take();
+            store.write_blocking(move |tx| tx.plugin_kv_apply(&batch))?;
+        }
     }
+    let rest = overlay.take();
+    store.write_blocking(move |tx| tx.plugin_kv_apply(&rest))?;
     Ok(
         json!({ "spam": counts[0], "ham": counts[1], "unreadable": unreadable, "passes": passes.max(1) }),
     )

@@ -120,6 +120,81 @@ impl KvSnapshot for MemorySnapshot {
     }
 }
 
+/// Writes not committed yet, read before an underlying store: a run of `learn` calls
+/// (`mailsift spam train`) sees its own earlier writes while the store commits once per batch
+/// instead of once per call. A deleted key is remembered as `None`.
+/// (plugin, key) → the value written, or `None` for a delete.
+type PendingWrites = Arc<Mutex<BTreeMap<(String, String), Option<Vec<u8>>>>>;
+
+#[derive(Clone)]
+pub struct OverlayKv {
+    base: Arc<dyn KvSource>,
+    pending: PendingWrites,
+}
+
+impl OverlayKv {
+    pub fn new(base: Arc<dyn KvSource>) -> OverlayKv {
+        OverlayKv {
+            base,
+            pending: Arc::default(),
+        }
+    }
+
+    pub fn apply(&self, writes: Vec<KvWrite>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        for w in writes {
+            pending.insert((w.plugin, w.key), w.value);
+        }
+    }
+
+    /// How many keys are waiting.
+    pub fn len(&self) -> usize {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pending writes (the last one per key), emptying the overlay: call once they are
+    /// about to be committed, before the next read.
+    pub fn take(&self) -> Vec<KvWrite> {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *pending)
+            .into_iter()
+            .map(|((plugin, key), value)| KvWrite { plugin, key, value })
+            .collect()
+    }
+}
+
+struct OverlaySnapshot {
+    base: Box<dyn KvSnapshot>,
+    pending: PendingWrites,
+}
+
+impl KvSource for OverlayKv {
+    fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
+        Ok(Box::new(OverlaySnapshot {
+            base: self.base.snapshot()?,
+            pending: self.pending.clone(),
+        }))
+    }
+}
+
+impl KvSnapshot for OverlaySnapshot {
+    fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match pending.get(&(plugin.to_string(), key.to_string())) {
+            Some(v) => Ok(v.clone()),
+            None => self.base.get(plugin, key),
+        }
+    }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        self.base.list_matches(recipient, sender)
+    }
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LogLine {
     pub level: &'static str,
@@ -449,4 +524,48 @@ fn guest_function(e: &wasmtime::Error) -> Option<String> {
         .find(|n| !RUNTIME.iter().any(|r| n.starts_with(r)))
         .or(names.first())?;
     Some(name.chars().take(160).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(key: &str, value: Option<&str>) -> KvWrite {
+        KvWrite {
+            plugin: "p".into(),
+            key: key.into(),
+            value: value.map(|v| v.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn overlay_reads_its_pending_writes_before_the_store() {
+        let base = MemoryKv::default();
+        base.apply(&[write("a", Some("old")), write("b", Some("kept"))]);
+        let overlay = OverlayKv::new(Arc::new(base.clone()));
+        overlay.apply(vec![
+            write("a", Some("first")),
+            write("a", Some("new")),
+            write("b", None),
+            write("c", Some("added")),
+        ]);
+        let snap = overlay.snapshot().unwrap();
+        let get = |k: &str| {
+            snap.get("p", k)
+                .unwrap()
+                .map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(get("a").as_deref(), Some("new"));
+        assert_eq!(get("b"), None, "a pending delete hides the stored value");
+        assert_eq!(get("c").as_deref(), Some("added"));
+        assert_eq!(snap.get("other", "a").unwrap(), None);
+        // Taking the batch: the last write per key, and the overlay is empty after.
+        let batch = overlay.take();
+        assert_eq!(batch.len(), 3);
+        assert!(overlay.is_empty());
+        base.apply(&batch);
+        let snap = overlay.snapshot().unwrap();
+        assert_eq!(snap.get("p", "a").unwrap().as_deref(), Some(&b"new"[..]));
+        assert_eq!(snap.get("p", "b").unwrap(), None);
+    }
 }

@@ -29,7 +29,7 @@ use wasmtime::component::ComponentExportIndex;
 
 pub use cache::{ArtifactCache, cache_key};
 pub use engine::{EngineSettings, PluginEngine};
-pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, StoreKv};
+pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, OverlayKv, StoreKv};
 pub use registry::{LoadedPlugin, PluginSettings, PluginStatus, Registry, Stats};
 pub use verdict::{Merged, RcptOutcome, Reply};
 pub use watcher::WatcherHandle;
@@ -351,13 +351,25 @@ impl PluginHost {
 
     /// Runs every `learn` hook (of plugins that declare it). Errors are only logged.
     pub fn learn(&self, message: &types::Message, class: types::LearnClass) -> Vec<KvWrite> {
+        self.learn_over(self.kv.clone(), message, class)
+    }
+
+    /// [`PluginHost::learn`] reading the plugins' data from `kv` instead of the host's own
+    /// (an [`OverlayKv`] over it, for training runs that commit in batches).
+    pub fn learn_over(
+        &self,
+        kv: Arc<dyn KvSource>,
+        message: &types::Message,
+        class: types::LearnClass,
+    ) -> Vec<KvWrite> {
         let plugins = self.registry.snapshot();
         let mut kv_writes = Vec::new();
         for plugin in plugins.iter().filter(|p| p.has_hook(types::Hook::Learn)) {
             let Some(index) = plugin.exports.learn.as_ref() else {
                 continue;
             };
-            let run = self.call(
+            let run = self.call_over(
+                kv.clone(),
                 plugin,
                 &message.envelope.queue_id,
                 false,
@@ -403,15 +415,23 @@ impl PluginHost {
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
+        self.call_over(self.kv.clone(), plugin, queue_id, capture_logs, f)
+    }
+
+    /// [`PluginHost::call`] with the plugin's data read from `kv`.
+    fn call_over<R>(
+        &self,
+        kv: Arc<dyn KvSource>,
+        plugin: &LoadedPlugin,
+        queue_id: &str,
+        capture_logs: bool,
+        f: impl FnOnce(
+            &mut wasmtime::Store<HostState>,
+            &wasmtime::component::Instance,
+        ) -> wasmtime::Result<R>,
+    ) -> host::CallOutput<R> {
         let started = Instant::now();
-        let out = host::call(
-            &self.engine,
-            plugin,
-            queue_id,
-            self.kv.clone(),
-            capture_logs,
-            f,
-        );
+        let out = host::call(&self.engine, plugin, queue_id, kv, capture_logs, f);
         plugin.stats.record(started.elapsed(), out.result.is_err());
         out
     }
