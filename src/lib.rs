@@ -15,6 +15,7 @@ pub mod net;
 pub mod pipeline;
 pub mod plugins;
 pub mod server;
+pub mod session;
 pub mod sieve;
 pub mod smtp;
 pub mod store;
