@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Protocol modules meet only in shared modules (README, "Architecture"); the check checks itself.
+scripts/check-boundaries.sh --self-test
+scripts/check-boundaries.sh
 # The WASM plugins (bundled and test ones) as components; the host's tests load them.
 scripts/build-plugins.sh plugins/dist
 # Plain-Rust plugin libraries and glue are tested natively, on the host.
