@@ -181,6 +181,7 @@ fn main() {
         helo: "client.example.org".into(),
         client_ip: std::net::IpAddr::from([192, 0, 2, 1]),
         authenticated_as: None,
+        tls: None,
     };
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-att-{}", std::process::id()));
     let wasm = host(&tmp.join("a"), &attachments, "attachments");

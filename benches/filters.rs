@@ -202,6 +202,7 @@ fn main() {
         helo: "mta1.shop.example".into(),
         client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         authenticated_as: None,
+        tls: None,
     };
     const N: usize = 3000;
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-filters-{}", std::process::id()));

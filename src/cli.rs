@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use serde_json::Value;
 
-use crate::admin::{self, AdminRequest};
+use crate::admin::reply::DomainInfo;
+use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
@@ -449,18 +450,12 @@ fn absolute(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 /// Runs an admin request through the server if it is up, else on the store file.
-pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result<Value> {
+pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result<AdminReply> {
     let socket = config.admin_socket_path();
     if socket.exists()
         && let Some(response) = admin::socket::request(&socket, &request).await?
     {
-        return if response.ok {
-            Ok(response.result)
-        } else {
-            Err(anyhow::anyhow!(
-                response.error.unwrap_or_else(|| "failed".into())
-            ))
-        };
+        return response.into_result().map_err(anyhow::Error::msg);
     }
     let store = match Store::open(&config.db_path()) {
         Ok(store) => store,
@@ -578,27 +573,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         request => run_admin(&config, request).await?,
     };
     if cli.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        println!("{}", serde_json::to_string_pretty(&result.to_json())?);
     } else {
-        print_human(&cli.command, &result);
+        print_human(&result);
     }
     Ok(())
 }
 
 /// The running server's plugins (with counters); when it is stopped, the folder's plugins as they
 /// would load, with zero counters.
-async fn plugin_list(config: &Config) -> anyhow::Result<Value> {
+async fn plugin_list(config: &Config) -> anyhow::Result<AdminReply> {
     let socket = config.admin_socket_path();
     if socket.exists()
         && let Some(response) = admin::socket::request(&socket, &AdminRequest::PluginList).await?
     {
-        return if response.ok {
-            Ok(response.result)
-        } else {
-            Err(anyhow::anyhow!(
-                response.error.unwrap_or_else(|| "failed".into())
-            ))
-        };
+        return response.into_result().map_err(anyhow::Error::msg);
     }
     let config = config.clone();
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
@@ -610,7 +599,7 @@ async fn plugin_list(config: &Config) -> anyhow::Result<Value> {
         Ok(host.status())
     })
     .await??;
-    Ok(serde_json::to_value(rows)?)
+    Ok(AdminReply::Plugins(rows))
 }
 
 async fn plugin_test(
@@ -689,17 +678,20 @@ async fn doctor(config: &Config, domain: &str, json: bool) -> anyhow::Result<()>
     .map_err(|e| {
         anyhow::anyhow!("{e} (doctor checks this server's domains: `mailsift domain add {domain}`)")
     })?;
-    let dkim = shown.get("dkim").filter(|k| !k.is_null()).map(|k| DkimKey {
-        selector: s(k, "selector").to_string(),
-        algorithm: s(k, "algorithm").to_string(),
+    let AdminReply::Domain(shown) = shown else {
+        anyhow::bail!("unexpected reply from the server: {}", shown.to_json());
+    };
+    let dkim = shown.dkim.as_ref().map(|k| DkimKey {
+        selector: k.selector.clone(),
+        algorithm: k.algorithm.clone(),
         private_key: String::new(),
-        public_key: s(k, "public_key").to_string(),
+        public_key: k.public_key.clone(),
         created: 0,
     });
     let resolver = crate::auth::authenticator(&config.dns)?;
     let report = crate::auth::doctor::check(
         &resolver,
-        s(&shown, "domain"),
+        &shown.domain,
         &crate::auth::doctor::Server {
             hostname: &config.hostname,
             dkim: dkim.as_ref(),
@@ -722,253 +714,209 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn print_domain(d: &Value) {
-    println!("domain            {}", s(d, "domain"));
-    println!("added             {}", s(d, "created"));
-    println!("DMARC p=reject    {}", s(d, "dmarc_reject"));
-    println!("DMARC p=quarantine {}", s(d, "dmarc_quarantine"));
-    match d.get("dkim").filter(|k| !k.is_null()) {
+fn print_domain(d: &DomainInfo) {
+    println!("domain            {}", d.domain);
+    println!("added             {}", d.created);
+    println!("DMARC p=reject    {}", d.dmarc_reject);
+    println!("DMARC p=quarantine {}", d.dmarc_quarantine);
+    match &d.dkim {
         None => println!(
             "DKIM key          none (make one with `mailsift domain dkim {}`)",
-            s(d, "domain")
+            d.domain
         ),
         Some(k) => {
             println!(
                 "DKIM key          selector {}, {} (made {})",
-                s(k, "selector"),
-                s(k, "algorithm"),
-                s(k, "created")
+                k.selector, k.algorithm, k.created
             );
             println!("publish this TXT record:");
-            println!(
-                "{}. 3600 IN TXT \"{}\"",
-                s(k, "record_name"),
-                s(k, "record_value")
-            );
+            println!("{}. 3600 IN TXT \"{}\"", k.record_name, k.record_value);
         }
     }
 }
 
-fn print_human(command: &Command, result: &Value) {
-    let rows = result.as_array().cloned().unwrap_or_default();
-    match command {
-        Command::Domain(DomainCommand::Add { .. }) => {
-            println!("Added domain {}", s(result, "domain"))
-        }
-        Command::Domain(DomainCommand::Remove { .. }) => {
-            println!("Removed domain {}", s(result, "removed"))
-        }
-        Command::Domain(
-            DomainCommand::Show { .. } | DomainCommand::Policy { .. } | DomainCommand::Dkim { .. },
-        ) => print_domain(result),
-        Command::Plugin(PluginCommand::Set { .. }) => {
-            match result.get("value").and_then(Value::as_str) {
-                Some(v) => println!(
-                    "{}: {} = {} for {}",
-                    s(result, "plugin"),
-                    s(result, "key"),
-                    v,
-                    s(result, "account")
-                ),
-                None => println!(
-                    "{}: {} cleared for {}",
-                    s(result, "plugin"),
-                    s(result, "key"),
-                    s(result, "account")
-                ),
+/// A reply as people read it. Each kind of reply has one rendering, whichever command asked.
+fn print_human(reply: &AdminReply) {
+    match reply {
+        AdminReply::DomainCreated(d) => println!("Added domain {}", d.what.domain),
+        AdminReply::DomainRemoved(r) => println!("Removed domain {}", r.removed),
+        AdminReply::AccountRemoved(r) => println!("Removed account {}", r.removed),
+        AdminReply::Domain(d) => print_domain(d),
+        AdminReply::PluginSetting(p) => match &p.value {
+            Some(v) => println!("{}: {} = {} for {}", p.plugin, p.key, v, p.account),
+            None => println!("{}: {} cleared for {}", p.plugin, p.key, p.account),
+        },
+        AdminReply::PluginSettings(p) => {
+            if p.settings.is_empty() {
+                println!("{}: no settings for {}", p.plugin, p.account);
+            }
+            for (k, v) in &p.settings {
+                println!("{k}={v}");
             }
         }
-        Command::Plugin(PluginCommand::Get { .. }) => {
-            let empty = serde_json::Map::new();
-            let settings = result
-                .get("settings")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            if settings.is_empty() {
-                println!(
-                    "{}: no settings for {}",
-                    s(result, "plugin"),
-                    s(result, "account")
-                );
-            }
-            for (k, v) in settings {
-                println!("{k}={}", v.as_str().unwrap_or(""));
-            }
-        }
-        Command::Spam(SpamCommand::Train { .. }) => println!(
+        AdminReply::Learned(l) => println!(
             "Learnt {} spam and {} ham messages ({} passes){}",
-            result.get("spam").and_then(Value::as_u64).unwrap_or(0),
-            result.get("ham").and_then(Value::as_u64).unwrap_or(0),
-            result.get("passes").and_then(Value::as_u64).unwrap_or(1),
-            match result.get("unreadable").and_then(Value::as_u64) {
-                Some(n) if n > 0 => format!(" ({n} unreadable files skipped)"),
-                _ => String::new(),
+            l.spam,
+            l.ham,
+            l.passes,
+            if l.unreadable > 0 {
+                format!(" ({} unreadable files skipped)", l.unreadable)
+            } else {
+                String::new()
             }
         ),
-        Command::List(ListCommand::Add { .. }) => println!(
-            "Added {} to the {} list of {}",
-            s(result, "entry"),
-            s(result, "list"),
-            s(result, "scope")
-        ),
-        Command::List(ListCommand::Remove { .. }) => println!(
-            "Removed {} from the {} list of {}",
-            s(result, "removed"),
-            s(result, "list"),
-            s(result, "scope")
-        ),
-        Command::List(ListCommand::Show { .. }) => {
-            let entries = result
-                .get("entries")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            if entries.is_empty() {
-                println!("The lists of {} are empty", s(result, "scope"));
+        AdminReply::ListAdded(l) => {
+            println!("Added {} to the {} list of {}", l.entry, l.list, l.scope)
+        }
+        AdminReply::ListRemoved(l) => {
+            println!(
+                "Removed {} from the {} list of {}",
+                l.removed, l.list, l.scope
+            )
+        }
+        AdminReply::ListShown(l) => {
+            if l.entries.is_empty() {
+                println!("The lists of {} are empty", l.scope);
             }
-            for e in &entries {
-                println!(
-                    "{}\t{}\t(added {})",
-                    s(e, "list"),
-                    s(e, "entry"),
-                    s(e, "created")
-                );
+            for e in &l.entries {
+                println!("{}\t{}\t(added {})", e.list, e.entry, e.created);
             }
         }
-        Command::Domain(DomainCommand::List) => {
-            for d in &rows {
-                println!("{}\t(added {})", s(d, "domain"), s(d, "created"));
+        AdminReply::Domains(rows) => {
+            for d in rows {
+                println!("{}\t(added {})", d.what.domain, d.created);
             }
         }
-        Command::Account(AccountCommand::Add { .. }) => {
+        AdminReply::AccountCreated(a) => {
             println!(
                 "Created account {} with its default folders",
-                s(result, "address")
+                a.what.address
             );
             println!(
                 "Next: give it a device password with `mailsift password add {} --device NAME`",
-                s(result, "address")
+                a.what.address
             );
         }
-        Command::Account(AccountCommand::Remove { .. }) => {
-            println!("Removed account {}", s(result, "removed"))
-        }
-        Command::Account(AccountCommand::Block { .. } | AccountCommand::Unblock { .. }) => {
-            let blocked = result
-                .get("blocked")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            println!(
-                "{} is now {}",
-                s(result, "address"),
-                if blocked { "blocked" } else { "unblocked" }
-            );
-        }
-        Command::Account(AccountCommand::List { .. }) => {
-            for a in &rows {
-                let blocked = a.get("blocked").and_then(Value::as_bool).unwrap_or(false);
+        AdminReply::AccountBlocked(a) => println!(
+            "{} is now {}",
+            a.address,
+            if a.blocked { "blocked" } else { "unblocked" }
+        ),
+        AdminReply::Accounts(rows) => {
+            for a in rows {
                 println!(
                     "{}\t(created {}){}",
-                    s(a, "address"),
-                    s(a, "created"),
-                    if blocked { "\tBLOCKED" } else { "" }
+                    a.address,
+                    a.created,
+                    if a.blocked { "\tBLOCKED" } else { "" }
                 );
             }
         }
-        Command::Password(PasswordCommand::Add(_)) => {
+        AdminReply::NewPassword(p) => {
             println!(
                 "Password for device \"{}\" of {} (shown once; it cannot be displayed again):",
-                s(result, "device"),
-                s(result, "address")
+                p.device, p.address
             );
             println!();
-            println!("    {}", s(result, "password"));
+            println!("    {}", p.password);
             println!();
-            println!("Username: {}", s(result, "address"));
+            println!("Username: {}", p.address);
         }
-        Command::Password(PasswordCommand::Remove(_)) => println!(
+        AdminReply::PasswordRemoved(p) => println!(
             "Revoked the password of device \"{}\" of {}",
-            s(result, "removed_device"),
-            s(result, "address")
+            p.removed_device, p.address
         ),
-        Command::Password(PasswordCommand::List { .. }) => {
+        AdminReply::Passwords(rows) => {
             if rows.is_empty() {
                 println!("No device passwords.");
             }
-            for p in &rows {
-                let last = p
-                    .get("last_used")
-                    .and_then(Value::as_str)
-                    .unwrap_or("never used");
+            for p in rows {
                 println!(
                     "{}\tcreated {}\tlast used {}",
-                    s(p, "device"),
-                    s(p, "created"),
-                    last
+                    p.device,
+                    p.created,
+                    p.last_used.as_deref().unwrap_or("never used")
                 );
             }
         }
-        Command::Queue(QueueCommand::List) => {
+        AdminReply::Queue(rows) => {
             if rows.is_empty() {
                 println!("The queue is empty.");
             }
-            for q in &rows {
-                let rcpts: Vec<&str> = q
-                    .get("recipients")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
+            for q in rows {
                 println!(
                     "{}\t{}\tfrom <{}>\tto {}",
-                    s(q, "queue_id"),
-                    s(q, "created"),
-                    s(q, "from"),
-                    rcpts.join(", ")
+                    q.queue_id,
+                    q.created,
+                    q.from,
+                    q.recipients.join(", ")
                 );
             }
         }
-        Command::Plugin(PluginCommand::List) => {
+        AdminReply::Plugins(rows) => {
             if rows.is_empty() {
                 println!("No plugins.");
             }
-            for p in &rows {
-                let num = |k: &str| p.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-                let hooks: Vec<&str> = p
-                    .get("hooks")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
+            for p in rows {
                 println!(
                     "{}\t{}\t{}\tcalls {}\terrors {}\tmean {:.1} µs{}",
-                    s(p, "name"),
-                    if s(p, "version").is_empty() {
+                    p.name,
+                    if p.version.is_empty() {
                         "-"
                     } else {
-                        s(p, "version")
+                        &p.version
                     },
-                    s(p, "state"),
-                    num("calls"),
-                    num("errors"),
-                    num("mean_us"),
-                    if hooks.is_empty() {
+                    p.state,
+                    p.calls,
+                    p.errors,
+                    p.mean_us,
+                    if p.hooks.is_empty() {
                         String::new()
                     } else {
-                        format!("\thooks {}", hooks.join(","))
+                        format!("\thooks {}", p.hooks.join(","))
                     },
                 );
-                if !s(p, "description").is_empty() {
-                    println!("\t{}", s(p, "description"));
+                if !p.description.is_empty() {
+                    println!("\t{}", p.description);
                 }
-                if let Some(e) = p.get("error").and_then(Value::as_str) {
+                if let Some(e) = &p.error {
                     println!("\terror: {e}");
                 }
             }
         }
-        Command::Serve
-        | Command::Plugin(PluginCommand::Test { .. })
-        | Command::Doctor { .. }
-        | Command::Sieve(_)
-        | Command::Spam(SpamCommand::Eval { .. }) => {}
+        AdminReply::SieveStored(r) => println!(
+            "Stored script \"{}\" for {} ({} bytes){}",
+            r.name,
+            r.account,
+            r.size,
+            if r.active { ", active" } else { "" }
+        ),
+        AdminReply::SieveScripts(rows) => {
+            if rows.is_empty() {
+                println!("No scripts.");
+            }
+            for r in rows {
+                println!(
+                    "{}\t{} bytes{}",
+                    r.name,
+                    r.size,
+                    if r.active { "\tACTIVE" } else { "" }
+                );
+            }
+        }
+        // Exactly the stored text, so that `get … > file` round-trips.
+        AdminReply::SieveScript(r) => print!("{}", r.script),
+        AdminReply::SieveActive(r) => match &r.active {
+            Some(name) => println!("\"{name}\" is now the active script of {}", r.account),
+            None => println!("{} has no active script now", r.account),
+        },
+        AdminReply::SieveDeleted(r) => {
+            println!("Deleted script \"{}\" of {}", r.deleted, r.account)
+        }
+        AdminReply::SieveRenamed(r) => println!(
+            "Renamed script \"{}\" of {} to \"{}\"",
+            r.from, r.account, r.to
+        ),
     }
 }
 
@@ -1038,8 +986,9 @@ async fn sieve_command(config: &Config, command: &SieveCommand, json: bool) -> a
                     .map(|s| s.to_string_lossy().into_owned())
                     .ok_or_else(|| anyhow::anyhow!("give the script a name with --name"))?,
             };
-            // Compiled here first, so that the error names the file; the server compiles again.
-            if let Err(e) = crate::sieve::check_script(script.as_bytes(), &config.sieve.limits) {
+            // Checked here first, so that the error names the file; the server checks again.
+            if let Err(e) = crate::sieve::scripts::validate(script.as_bytes(), &config.sieve.limits)
+            {
                 anyhow::bail!("{}: {e}", file.display());
             }
             R::SievePut {
@@ -1073,60 +1022,9 @@ async fn sieve_command(config: &Config, command: &SieveCommand, json: bool) -> a
     };
     let result = run_admin(config, request).await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-        return Ok(());
-    }
-    match command {
-        SieveCommand::Put { .. } => println!(
-            "Stored script \"{}\" for {} ({} bytes){}",
-            s(&result, "name"),
-            s(&result, "account"),
-            result.get("size").and_then(Value::as_u64).unwrap_or(0),
-            if result.get("active").and_then(Value::as_bool) == Some(true) {
-                ", active"
-            } else {
-                ""
-            }
-        ),
-        SieveCommand::List { .. } => {
-            let rows = result.as_array().cloned().unwrap_or_default();
-            if rows.is_empty() {
-                println!("No scripts.");
-            }
-            for r in &rows {
-                println!(
-                    "{}\t{} bytes{}",
-                    s(r, "name"),
-                    r.get("size").and_then(Value::as_u64).unwrap_or(0),
-                    if r.get("active").and_then(Value::as_bool) == Some(true) {
-                        "\tACTIVE"
-                    } else {
-                        ""
-                    }
-                );
-            }
-        }
-        // Exactly the stored text, so that `get … > file` round-trips.
-        SieveCommand::Get { .. } => print!("{}", s(&result, "script")),
-        SieveCommand::Activate { .. } => match result.get("active").and_then(Value::as_str) {
-            Some(name) => println!(
-                "\"{name}\" is now the active script of {}",
-                s(&result, "account")
-            ),
-            None => println!("{} has no active script now", s(&result, "account")),
-        },
-        SieveCommand::Delete { .. } => println!(
-            "Deleted script \"{}\" of {}",
-            s(&result, "deleted"),
-            s(&result, "account")
-        ),
-        SieveCommand::Rename { .. } => println!(
-            "Renamed script \"{}\" of {} to \"{}\"",
-            s(&result, "from"),
-            s(&result, "account"),
-            s(&result, "to")
-        ),
-        SieveCommand::Check { .. } | SieveCommand::Test { .. } => {}
+        println!("{}", serde_json::to_string_pretty(&result.to_json())?);
+    } else {
+        print_human(&result);
     }
     Ok(())
 }

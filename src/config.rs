@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::values::DmarcAction;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -64,7 +66,7 @@ pub struct SieveConfig {
     /// SocialNetworks).
     pub after: Option<PathBuf>,
     #[serde(flatten)]
-    pub limits: crate::sieve::SieveLimits,
+    pub limits: crate::values::SieveLimits,
 }
 
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
@@ -108,28 +110,6 @@ impl DnsConfig {
                     })
             })
             .collect()
-    }
-}
-
-/// What to do with inbound mail that fails DMARC, by the policy its sender's domain publishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DmarcAction {
-    /// Refuse at the end of DATA with `550 5.7.1`.
-    Reject,
-    /// Deliver into the recipient's Junk folder.
-    Quarantine,
-    /// Deliver normally; only the Authentication-Results header tells.
-    Annotate,
-}
-
-impl DmarcAction {
-    pub fn name(self) -> &'static str {
-        match self {
-            DmarcAction::Reject => "reject",
-            DmarcAction::Quarantine => "quarantine",
-            DmarcAction::Annotate => "annotate",
-        }
     }
 }
 

@@ -20,3 +20,4 @@ pub mod sieve;
 pub mod smtp;
 pub mod store;
 pub mod tls;
+pub mod values;

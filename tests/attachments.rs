@@ -183,6 +183,7 @@ fn view_of(raw: &[u8]) -> mailsift::plugins::types::Message {
         helo: "client.example.org".into(),
         client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
         authenticated_as: None,
+        tls: None,
     };
     let ctx = MessageContext::new(&env, raw);
     view::message(&env, raw, ctx.parsed.as_ref(), None)

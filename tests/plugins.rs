@@ -57,6 +57,7 @@ fn envelope(rcpts: &[&str]) -> pipeline::Envelope {
         helo: "client.example.org".into(),
         client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
         authenticated_as: None,
+        tls: None,
     }
 }
 

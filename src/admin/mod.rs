@@ -3,17 +3,20 @@
 //! process open the file) or by the CLI itself on the store file when the server is stopped.
 //! Both paths run the same `execute`.
 
+pub mod reply;
 pub mod socket;
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::config::DmarcAction;
 use crate::directory::{self, DirectoryError};
 use crate::plugins::PluginHost;
+use crate::sieve::scripts::{self, ScriptRefusal, ScriptsError};
 use crate::store::{Domain, ListKind, ListScope, Store, StoreError};
+pub use reply::AdminReply;
+use reply::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -178,22 +181,22 @@ impl PolicySetting {
     }
 }
 
-fn domain_json(d: &Domain) -> Value {
-    let setting = |a: Option<DmarcAction>| a.map_or("default", DmarcAction::name);
-    json!({
-        "domain": d.name,
-        "created": date(d.created),
-        "dmarc_reject": setting(d.dmarc_reject),
-        "dmarc_quarantine": setting(d.dmarc_quarantine),
-        "dkim": d.dkim.as_ref().map(|k| json!({
-            "selector": k.selector,
-            "public_key": k.public_key,
-            "algorithm": k.algorithm,
-            "created": date(k.created),
-            "record_name": crate::auth::dkim_key::record_name(k, &d.name),
-            "record_value": crate::auth::dkim_key::record_value(k),
-        })),
-    })
+fn domain_info(d: &Domain) -> DomainInfo {
+    let setting = |a: Option<DmarcAction>| a.map_or("default", DmarcAction::name).to_string();
+    DomainInfo {
+        domain: d.name.clone(),
+        created: date(d.created),
+        dmarc_reject: setting(d.dmarc_reject),
+        dmarc_quarantine: setting(d.dmarc_quarantine),
+        dkim: d.dkim.as_ref().map(|k| DkimInfo {
+            selector: k.selector.clone(),
+            public_key: k.public_key.clone(),
+            algorithm: k.algorithm.clone(),
+            created: date(k.created),
+            record_name: crate::auth::dkim_key::record_name(k, &d.name),
+            record_value: crate::auth::dkim_key::record_value(k),
+        }),
+    }
 }
 
 /// Feeds message files to the plugins' `learn` (global model: no recipient), committing the
@@ -213,7 +216,7 @@ fn learn_files(
     spam: &[std::path::PathBuf],
     ham: &[std::path::PathBuf],
     passes: usize,
-) -> Result<Value, AdminError> {
+) -> Result<Learned, AdminError> {
     use crate::plugins::{eval, types::LearnClass};
     let mut files: Vec<(std::path::PathBuf, LearnClass)> = Vec::new();
     for (paths, class) in [(spam, LearnClass::Spam), (ham, LearnClass::Ham)] {
@@ -254,9 +257,12 @@ fn learn_files(
     }
     let rest = overlay.take();
     store.write_blocking(move |tx| tx.plugin_kv_apply(&rest))?;
-    Ok(
-        json!({ "spam": counts[0], "ham": counts[1], "unreadable": unreadable, "passes": passes.max(1) }),
-    )
+    Ok(Learned {
+        spam: counts[0],
+        ham: counts[1],
+        unreadable,
+        passes: passes.max(1),
+    })
 }
 
 /// Checks and normalises a list scope: the account or domain must exist here.
@@ -295,8 +301,19 @@ pub enum AdminError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Address(#[from] directory::AddressError),
+    #[error(transparent)]
+    Script(#[from] ScriptRefusal),
     #[error("{0}")]
     Other(String),
+}
+
+impl From<ScriptsError> for AdminError {
+    fn from(e: ScriptsError) -> Self {
+        match e {
+            ScriptsError::Refused(r) => AdminError::Script(r),
+            ScriptsError::Store(e) => AdminError::Store(e),
+        }
+    }
 }
 
 /// An existing account, by address.
@@ -308,18 +325,8 @@ fn existing_account(store: &Store, address: &str) -> Result<crate::store::Accoun
         .ok_or_else(|| StoreError::NotFound(format!("account {address}")).into())
 }
 
-fn check_script_name(name: &str) -> Result<(), AdminError> {
-    if crate::store::sieve::valid_script_name(name) {
-        Ok(())
-    } else {
-        Err(AdminError::Other(format!(
-            "\"{name}\" is not a script name (1 to 128 characters, no control characters)"
-        )))
-    }
-}
-
 /// The Sieve requests (`mailsift sieve …`).
-async fn execute_sieve(store: &Store, request: AdminRequest) -> Result<Value, AdminError> {
+async fn execute_sieve(store: &Store, request: AdminRequest) -> Result<AdminReply, AdminError> {
     match request {
         AdminRequest::SievePut {
             account,
@@ -329,26 +336,21 @@ async fn execute_sieve(store: &Store, request: AdminRequest) -> Result<Value, Ad
             limits,
         } => {
             let account = existing_account(store, &account)?;
-            check_script_name(&name)?;
-            crate::sieve::check_script(script.as_bytes(), &limits)
-                .map_err(|e| AdminError::Other(e.to_string()))?;
-            let (id, n, size) = (account.id, name.clone(), script.len());
-            store
-                .write(move |tx| {
-                    tx.sieve_put(id, &n, &script, limits.max_scripts)?;
-                    if activate {
-                        tx.sieve_set_active(id, Some(&n))?;
-                    }
-                    Ok(())
-                })
-                .await?;
+            let (id, size) = (account.id, script.len());
+            scripts::put(store, id, &name, script.as_bytes(), &limits, activate).await?;
             let active = store.read()?.sieve_active_name(id)?.as_deref() == Some(name.as_str());
-            Ok(json!({ "account": account.address, "name": name, "size": size, "active": active }))
+            Ok(AdminReply::SieveStored(SieveStored {
+                account: account.address,
+                name,
+                size,
+                active,
+            }))
         }
         AdminRequest::SieveList { account } => {
             let account = existing_account(store, &account)?;
-            let scripts = store.read()?.sieve_scripts(account.id)?;
-            serde_json::to_value(scripts).map_err(|e| AdminError::Other(e.to_string()))
+            Ok(AdminReply::SieveScripts(
+                store.read()?.sieve_scripts(account.id)?,
+            ))
         }
         AdminRequest::SieveGet { account, name } => {
             let account = existing_account(store, &account)?;
@@ -357,34 +359,38 @@ async fn execute_sieve(store: &Store, request: AdminRequest) -> Result<Value, Ad
                 .sieve_script(account.id, &name)?
                 .ok_or_else(|| StoreError::NotFound(format!("script \"{name}\"")))?;
             let active = read.sieve_active_name(account.id)?.as_deref() == Some(name.as_str());
-            Ok(json!({
-                "account": account.address,
-                "name": script.name,
-                "active": active,
-                "updated": date(script.updated),
-                "script": script.content,
+            Ok(AdminReply::SieveScript(SieveScriptShown {
+                account: account.address,
+                name: script.name,
+                active,
+                updated: date(script.updated),
+                script: script.content,
             }))
         }
         AdminRequest::SieveActivate { account, name } => {
             let account = existing_account(store, &account)?;
-            let (id, n) = (account.id, name.clone());
-            store
-                .write(move |tx| tx.sieve_set_active(id, n.as_deref()))
-                .await?;
-            Ok(json!({ "account": account.address, "active": name }))
+            scripts::set_active(store, account.id, name.as_deref()).await?;
+            Ok(AdminReply::SieveActive(SieveActive {
+                account: account.address,
+                active: name,
+            }))
         }
         AdminRequest::SieveDelete { account, name } => {
             let account = existing_account(store, &account)?;
-            let (id, n) = (account.id, name.clone());
-            store.write(move |tx| tx.sieve_delete(id, &n)).await?;
-            Ok(json!({ "account": account.address, "deleted": name }))
+            scripts::delete(store, account.id, &name).await?;
+            Ok(AdminReply::SieveDeleted(SieveDeleted {
+                account: account.address,
+                deleted: name,
+            }))
         }
         AdminRequest::SieveRename { account, from, to } => {
             let account = existing_account(store, &account)?;
-            check_script_name(&to)?;
-            let (id, f, t) = (account.id, from.clone(), to.clone());
-            store.write(move |tx| tx.sieve_rename(id, &f, &t)).await?;
-            Ok(json!({ "account": account.address, "from": from, "to": to }))
+            scripts::rename(store, account.id, &from, &to).await?;
+            Ok(AdminReply::SieveRenamed(SieveRenamed {
+                account: account.address,
+                from,
+                to,
+            }))
         }
         other => Err(AdminError::Other(format!(
             "not a Sieve request: {}",
@@ -405,8 +411,8 @@ fn date(ts: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Executes one request and returns its result as JSON (the CLI renders it for people).
-pub async fn execute(store: &Store, request: AdminRequest) -> Result<Value, AdminError> {
+/// Executes one request and returns its typed reply (the CLI renders it for people).
+pub async fn execute(store: &Store, request: AdminRequest) -> Result<AdminReply, AdminError> {
     execute_with(store, None, request).await
 }
 
@@ -415,7 +421,7 @@ pub async fn execute_with(
     store: &Store,
     plugins: Option<&Arc<PluginHost>>,
     request: AdminRequest,
-) -> Result<Value, AdminError> {
+) -> Result<AdminReply, AdminError> {
     match request {
         request @ (AdminRequest::SievePut { .. }
         | AdminRequest::SieveList { .. }
@@ -423,10 +429,9 @@ pub async fn execute_with(
         | AdminRequest::SieveActivate { .. }
         | AdminRequest::SieveDelete { .. }
         | AdminRequest::SieveRename { .. }) => execute_sieve(store, request).await,
-        AdminRequest::PluginList => {
-            let rows = plugins.map(|p| p.status()).unwrap_or_default();
-            serde_json::to_value(rows).map_err(|e| AdminError::Other(e.to_string()))
-        }
+        AdminRequest::PluginList => Ok(AdminReply::Plugins(
+            plugins.map(|p| p.status()).unwrap_or_default(),
+        )),
         AdminRequest::Learn { spam, ham, passes } => {
             let host = plugins
                 .cloned()
@@ -445,6 +450,7 @@ pub async fn execute_with(
             tokio::task::spawn_blocking(move || learn_files(&store, &host, &spam, &ham, passes))
                 .await
                 .map_err(|e| AdminError::Other(e.to_string()))?
+                .map(AdminReply::Learned)
         }
         AdminRequest::PluginSet {
             plugin,
@@ -478,34 +484,51 @@ pub async fn execute_with(
             store
                 .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))
                 .await?;
-            Ok(json!({ "plugin": plugin, "account": account, "key": key, "value": value }))
+            Ok(AdminReply::PluginSetting(PluginSetting {
+                plugin,
+                account,
+                key,
+                value,
+            }))
         }
         AdminRequest::PluginGet { plugin, account } => {
             let account = lookup_address(&account)?;
             let prefix = format!("settings/{account}/");
             let rows = store.read()?.plugin_kv_prefix(&plugin, &prefix)?;
-            let settings: serde_json::Map<String, Value> = rows
+            let settings = rows
                 .into_iter()
                 .map(|(k, v)| {
                     (
                         k.trim_start_matches(&prefix).to_string(),
-                        Value::String(String::from_utf8_lossy(&v).into_owned()),
+                        String::from_utf8_lossy(&v).into_owned(),
                     )
                 })
                 .collect();
-            Ok(json!({ "plugin": plugin, "account": account, "settings": settings }))
+            Ok(AdminReply::PluginSettings(PluginSettings {
+                plugin,
+                account,
+                settings,
+            }))
         }
         AdminRequest::DomainAdd { name } => {
             let name = directory::normalize_domain(&name)?;
             let domain = store.write(move |tx| tx.add_domain(&name)).await?;
-            Ok(json!({ "domain": domain.name, "created": date(domain.created) }))
+            Ok(AdminReply::DomainCreated(Created {
+                what: DomainName {
+                    domain: domain.name,
+                },
+                created: date(domain.created),
+            }))
         }
         AdminRequest::DomainList => {
             let domains = store.read()?.domains()?;
-            Ok(Value::Array(
+            Ok(AdminReply::Domains(
                 domains
                     .into_iter()
-                    .map(|d| json!({ "domain": d.name, "created": date(d.created) }))
+                    .map(|d| Created {
+                        created: date(d.created),
+                        what: DomainName { domain: d.name },
+                    })
                     .collect(),
             ))
         }
@@ -513,7 +536,7 @@ pub async fn execute_with(
             let name = directory::normalize_domain(&name)?;
             let n = name.clone();
             store.write(move |tx| tx.remove_domain(&n)).await?;
-            Ok(json!({ "removed": name }))
+            Ok(AdminReply::DomainRemoved(Removed { removed: name }))
         }
         AdminRequest::DomainShow { name } => {
             let name = directory::normalize_domain(&name)?;
@@ -521,7 +544,7 @@ pub async fn execute_with(
                 .read()?
                 .domain(&name)?
                 .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
-            Ok(domain_json(&domain))
+            Ok(AdminReply::Domain(domain_info(&domain)))
         }
         AdminRequest::DomainPolicy {
             name,
@@ -549,7 +572,7 @@ pub async fn execute_with(
                     Ok(d)
                 })
                 .await?;
-            Ok(domain_json(&domain))
+            Ok(AdminReply::Domain(domain_info(&domain)))
         }
         AdminRequest::DomainDkim {
             name,
@@ -562,7 +585,7 @@ pub async fn execute_with(
                 .domain(&name)?
                 .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
             if existing.dkim.is_some() && !rotate {
-                return Ok(domain_json(&existing));
+                return Ok(AdminReply::Domain(domain_info(&existing)));
             }
             // RSA key generation takes a noticeable moment: off the async threads.
             let key = tokio::task::spawn_blocking(move || {
@@ -581,23 +604,30 @@ pub async fn execute_with(
                     Ok(d)
                 })
                 .await?;
-            Ok(domain_json(&domain))
+            Ok(AdminReply::Domain(domain_info(&domain)))
         }
         AdminRequest::AccountAdd { address } => {
             let address = directory::normalize_new_account(&address)?;
             let account = store.write(move |tx| tx.add_account(&address)).await?;
-            Ok(json!({ "address": account.address, "created": date(account.created) }))
+            Ok(AdminReply::AccountCreated(Created {
+                what: AccountName {
+                    address: account.address,
+                },
+                created: date(account.created),
+            }))
         }
         AdminRequest::AccountList { domain } => {
             let domain = domain
                 .map(|d| directory::normalize_domain(&d))
                 .transpose()?;
             let accounts = store.read()?.accounts(domain.as_deref())?;
-            Ok(Value::Array(
+            Ok(AdminReply::Accounts(
                 accounts
                     .into_iter()
-                    .map(|a| {
-                        json!({ "address": a.address, "created": date(a.created), "blocked": a.blocked })
+                    .map(|a| AccountRow {
+                        created: date(a.created),
+                        address: a.address,
+                        blocked: a.blocked,
                     })
                     .collect(),
             ))
@@ -606,14 +636,17 @@ pub async fn execute_with(
             let address = lookup_address(&address)?;
             let a = address.clone();
             store.write(move |tx| tx.remove_account(&a)).await?;
-            Ok(json!({ "removed": address }))
+            Ok(AdminReply::AccountRemoved(Removed { removed: address }))
         }
         AdminRequest::AccountBlock { address, blocked } => {
             let address = lookup_address(&address)?;
             let account = store
                 .write(move |tx| tx.set_account_blocked(&address, blocked))
                 .await?;
-            Ok(json!({ "address": account.address, "blocked": account.blocked }))
+            Ok(AdminReply::AccountBlocked(AccountBlocked {
+                address: account.address,
+                blocked: account.blocked,
+            }))
         }
         AdminRequest::PasswordAdd { address, device } => {
             let address = lookup_address(&address)?;
@@ -627,7 +660,11 @@ pub async fn execute_with(
             store
                 .write(move |tx| tx.add_password(&a, &d, &hash))
                 .await?;
-            Ok(json!({ "address": address, "device": device, "password": password }))
+            Ok(AdminReply::NewPassword(NewPassword {
+                address,
+                device,
+                password,
+            }))
         }
         AdminRequest::PasswordList { address } => {
             let address = lookup_address(&address)?;
@@ -635,15 +672,13 @@ pub async fn execute_with(
             if read.account(&address)?.is_none() {
                 return Err(StoreError::NotFound(format!("account {address}")).into());
             }
-            Ok(Value::Array(
+            Ok(AdminReply::Passwords(
                 read.passwords(&address)?
                     .into_iter()
-                    .map(|p| {
-                        json!({
-                            "device": p.device,
-                            "created": date(p.created),
-                            "last_used": p.last_used.map(date),
-                        })
+                    .map(|p| PasswordRow {
+                        device: p.device,
+                        created: date(p.created),
+                        last_used: p.last_used.map(date),
                     })
                     .collect(),
             ))
@@ -652,54 +687,59 @@ pub async fn execute_with(
             let address = lookup_address(&address)?;
             let (a, d) = (address.clone(), device.clone());
             store.write(move |tx| tx.remove_password(&a, &d)).await?;
-            Ok(json!({ "address": address, "removed_device": device }))
+            Ok(AdminReply::PasswordRemoved(PasswordRemoved {
+                address,
+                removed_device: device,
+            }))
         }
         AdminRequest::ListAdd { scope, kind, entry } => {
             let scope = list_scope(store, scope)?;
             let s = scope.clone();
             let added = store.write(move |tx| tx.list_add(&s, kind, &entry)).await?;
-            Ok(json!({
-                "scope": scope_name(&scope),
-                "list": added.kind.name(),
-                "entry": added.entry,
-                "created": date(added.created),
+            Ok(AdminReply::ListAdded(ListAdded {
+                scope: scope_name(&scope),
+                list: added.kind.name().to_string(),
+                entry: added.entry,
+                created: date(added.created),
             }))
         }
         AdminRequest::ListRemove { scope, entry } => {
             let scope = list_scope(store, scope)?;
             let s = scope.clone();
             let removed = store.write(move |tx| tx.list_remove(&s, &entry)).await?;
-            Ok(json!({
-                "scope": scope_name(&scope),
-                "list": removed.kind.name(),
-                "removed": removed.entry,
+            Ok(AdminReply::ListRemoved(ListRemoved {
+                scope: scope_name(&scope),
+                list: removed.kind.name().to_string(),
+                removed: removed.entry,
             }))
         }
         AdminRequest::ListShow { scope } => {
             let scope = list_scope(store, scope)?;
             let entries = store.read()?.list_entries(&scope)?;
-            Ok(json!({
-                "scope": scope_name(&scope),
-                "entries": entries
+            Ok(AdminReply::ListShown(ListShown {
+                scope: scope_name(&scope),
+                entries: entries
                     .into_iter()
-                    .map(|e| json!({ "list": e.kind.name(), "entry": e.entry, "created": date(e.created) }))
-                    .collect::<Vec<_>>(),
+                    .map(|e| ListRow {
+                        list: e.kind.name().to_string(),
+                        entry: e.entry,
+                        created: date(e.created),
+                    })
+                    .collect(),
             }))
         }
         AdminRequest::QueueList => {
             let queue = store.read()?.queue()?;
-            Ok(Value::Array(
+            Ok(AdminReply::Queue(
                 queue
                     .into_iter()
-                    .map(|q| {
-                        json!({
-                            "queue_id": q.queue_id,
-                            "from": q.mail_from,
-                            "recipients": q.recipients,
-                            "size": q.size,
-                            "created": date(q.created),
-                            "attempts": q.attempts,
-                        })
+                    .map(|q| QueueRow {
+                        queue_id: q.queue_id,
+                        from: q.mail_from,
+                        recipients: q.recipients,
+                        size: q.size,
+                        created: date(q.created),
+                        attempts: q.attempts,
                     })
                     .collect(),
             ))

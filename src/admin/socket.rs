@@ -4,13 +4,12 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use std::sync::Arc;
 
-use super::{AdminRequest, execute_with};
+use super::{AdminReply, AdminRequest, execute_with};
 use crate::plugins::PluginHost;
 use crate::store::Store;
 
@@ -18,13 +17,21 @@ use crate::store::Store;
 /// any reasonable `[sieve] max_script_size`, JSON-escaped.
 const MAX_REQUEST: usize = 16 * 1024 * 1024;
 
+/// One response line: the typed reply, or why the request failed.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct AdminResponse {
-    pub ok: bool,
-    #[serde(default)]
-    pub result: Value,
-    #[serde(default)]
-    pub error: Option<String>,
+#[serde(rename_all = "snake_case")]
+pub enum AdminResponse {
+    Ok(Box<AdminReply>),
+    Error(String),
+}
+
+impl AdminResponse {
+    pub fn into_result(self) -> Result<AdminReply, String> {
+        match self {
+            AdminResponse::Ok(reply) => Ok(*reply),
+            AdminResponse::Error(e) => Err(e),
+        }
+    }
 }
 
 /// Binds the socket (replacing a stale one) and serves requests until the task is dropped.
@@ -74,23 +81,11 @@ async fn handle(
         Ok(request) => {
             tracing::info!(request = %request.summary(), "admin request");
             match execute_with(&store, plugins.as_ref(), request).await {
-                Ok(result) => AdminResponse {
-                    ok: true,
-                    result,
-                    error: None,
-                },
-                Err(e) => AdminResponse {
-                    ok: false,
-                    result: Value::Null,
-                    error: Some(e.to_string()),
-                },
+                Ok(reply) => AdminResponse::Ok(Box::new(reply)),
+                Err(e) => AdminResponse::Error(e.to_string()),
             }
         }
-        Err(e) => AdminResponse {
-            ok: false,
-            result: Value::Null,
-            error: Some(format!("bad admin request: {e}")),
-        },
+        Err(e) => AdminResponse::Error(format!("bad admin request: {e}")),
     };
     let mut out = serde_json::to_vec(&response).map_err(std::io::Error::other)?;
     out.push(b'\n');

@@ -17,8 +17,8 @@ use super::response::{Status, bye, no, no_code, ok, response, string};
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
-use crate::sieve::{SieveLimits, check_script};
-use crate::store::sieve::valid_script_name;
+use crate::sieve::SieveLimits;
+use crate::sieve::scripts::{self, ScriptRefusal, ScriptsError};
 use crate::store::{Account, Store, StoreError};
 
 /// Longest command text (everything but literal octets). Script names are at most 128
@@ -452,7 +452,8 @@ impl Session {
         }
     }
 
-    /// The commands of the authenticated state; the reply to send.
+    /// The commands of the authenticated state; the reply to send. The rules are
+    /// `sieve::scripts`'s, shared with the CLI; this only words them (RFC 5804 §1.3 codes).
     async fn script_command(
         &mut self,
         account: &Account,
@@ -460,56 +461,21 @@ impl Session {
     ) -> Result<Vec<u8>, StoreError> {
         let id = account.id;
         let limits = self.config.sieve;
-        Ok(match command {
+        let result = match command {
             Command::HaveSpace { name, size } => {
-                if !valid_script_name(&name) {
-                    return Ok(bad_name(&name));
-                }
-                if size > limits.max_script_size as u64 {
-                    return Ok(too_large(size, &limits));
-                }
-                if let Some(refusal) = self.count_refusal(id, &name, &limits)? {
-                    return Ok(refusal);
-                }
-                ok("Putscript would succeed")
+                scripts::check_space(&self.store.read()?, id, &name, size, &limits)
+                    .map(|()| ok("Putscript would succeed"))
             }
             Command::PutScript { name, script } => {
-                if !valid_script_name(&name) {
-                    return Ok(bad_name(&name));
+                let r = scripts::put(&self.store, id, &name, &script, &limits, false).await;
+                if r.is_ok() {
+                    tracing::info!(user = %account.address, script = %name, "script stored");
                 }
-                if script.len() > limits.max_script_size {
-                    return Ok(too_large(script.len() as u64, &limits));
-                }
-                if let Err(e) = check_script(&script, &limits) {
-                    tracing::debug!(script = %name, error = %e, "script refused");
-                    return Ok(no(&e.to_string()));
-                }
-                let Ok(content) = String::from_utf8(script) else {
-                    return Ok(no("A Sieve script is UTF-8 text (RFC 5228 §2.1)"));
-                };
-                if let Some(refusal) = self.count_refusal(id, &name, &limits)? {
-                    return Ok(refusal);
-                }
-                let n = name.clone();
-                let max = limits.max_scripts;
-                self.store
-                    .write(move |tx| tx.sieve_put(id, &n, &content, max))
-                    .await?;
-                tracing::info!(user = %account.address, script = %name, "script stored");
-                ok("Script stored")
+                r.map(|()| ok("Script stored"))
             }
-            Command::CheckScript { script } => {
-                if script.len() > limits.max_script_size {
-                    return Ok(too_large(script.len() as u64, &limits));
-                }
-                match check_script(&script, &limits) {
-                    Err(e) => no(&e.to_string()),
-                    Ok(_) if std::str::from_utf8(&script).is_err() => {
-                        no("A Sieve script is UTF-8 text (RFC 5228 §2.1)")
-                    }
-                    Ok(_) => ok("Script is valid"),
-                }
-            }
+            Command::CheckScript { script } => scripts::validate(&script, &limits)
+                .map(|_| ok("Script is valid"))
+                .map_err(ScriptsError::from),
             Command::ListScripts => {
                 let mut out = Vec::new();
                 for s in self.store.read()?.sieve_scripts(id)? {
@@ -520,105 +486,73 @@ impl Session {
                     out.extend_from_slice(b"\r\n");
                 }
                 out.extend(ok("Listscripts completed"));
-                out
+                Ok(out)
             }
             Command::SetActive { name } => {
-                let active = (!name.is_empty()).then_some(name.clone());
-                self.store
-                    .write(move |tx| tx.sieve_set_active(id, active.as_deref()))
-                    .await?;
-                tracing::info!(user = %account.address, script = %name, "active script set");
-                if name.is_empty() {
-                    ok("No script is active now")
-                } else {
-                    ok("Script activated")
+                let active = (!name.is_empty()).then_some(name.as_str());
+                let r = scripts::set_active(&self.store, id, active).await;
+                if r.is_ok() {
+                    tracing::info!(user = %account.address, script = %name, "active script set");
                 }
+                r.map(|()| match active {
+                    None => ok("No script is active now"),
+                    Some(_) => ok("Script activated"),
+                })
             }
             Command::GetScript { name } => match self.store.read()?.sieve_script(id, &name)? {
-                None => nonexistent(&name),
+                None => Err(ScriptRefusal::NotFound(name).into()),
                 Some(script) => {
                     // Always a literal: clients expect one (RFC 5804 §2.9).
                     let mut out = format!("{{{}}}\r\n", script.content.len()).into_bytes();
                     out.extend_from_slice(script.content.as_bytes());
                     out.extend_from_slice(b"\r\n");
                     out.extend(ok("Getscript completed"));
-                    out
+                    Ok(out)
                 }
             },
             Command::DeleteScript { name } => {
-                if self.store.read()?.sieve_active_name(id)?.as_deref() == Some(name.as_str()) {
-                    return Ok(no_code(
-                        "ACTIVE",
-                        &format!("\"{name}\" is the active script; deactivate it first"),
-                    ));
+                let r = scripts::delete(&self.store, id, &name).await;
+                if r.is_ok() {
+                    tracing::info!(user = %account.address, script = %name, "script deleted");
                 }
-                let n = name.clone();
-                self.store.write(move |tx| tx.sieve_delete(id, &n)).await?;
-                tracing::info!(user = %account.address, script = %name, "script deleted");
-                ok("Script deleted")
+                r.map(|()| ok("Script deleted"))
             }
             Command::RenameScript { from, to } => {
-                if !valid_script_name(&to) {
-                    return Ok(bad_name(&to));
+                let r = scripts::rename(&self.store, id, &from, &to).await;
+                if r.is_ok() {
+                    tracing::info!(user = %account.address, %from, %to, "script renamed");
                 }
-                let (f, t) = (from.clone(), to.clone());
-                self.store
-                    .write(move |tx| tx.sieve_rename(id, &f, &t))
-                    .await?;
-                tracing::info!(user = %account.address, %from, %to, "script renamed");
-                ok("Script renamed")
+                r.map(|()| ok("Script renamed"))
             }
             Command::Authenticate { .. }
             | Command::StartTls
             | Command::Logout
             | Command::Capability
             | Command::Noop { .. }
-            | Command::Unauthenticate => no("Unexpected command"),
-        })
-    }
-
-    /// `NO (QUOTA/MAXSCRIPTS)` when storing a new script `name` would exceed the count.
-    fn count_refusal(
-        &self,
-        id: crate::store::AccountId,
-        name: &str,
-        limits: &SieveLimits,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        let scripts = self.store.read()?.sieve_scripts(id)?;
-        if !scripts.iter().any(|s| s.name == name) && scripts.len() >= limits.max_scripts {
-            return Ok(Some(no_code(
-                "QUOTA/MAXSCRIPTS",
-                &format!(
-                    "At most {} scripts per account; delete one first",
-                    limits.max_scripts
-                ),
-            )));
+            | Command::Unauthenticate => Ok(no("Unexpected command")),
+        };
+        match result {
+            Ok(reply) => Ok(reply),
+            Err(ScriptsError::Refused(r)) => Ok(refusal(&r)),
+            Err(ScriptsError::Store(e)) => Err(e),
         }
-        Ok(None)
     }
 }
 
-fn bad_name(name: &str) -> Vec<u8> {
-    no(&format!(
-        "\"{name}\" is not a script name (1 to 128 characters, no control characters)"
-    ))
-}
-
-fn too_large(size: u64, limits: &SieveLimits) -> Vec<u8> {
-    no_code(
-        "QUOTA/MAXSIZE",
-        &format!(
-            "A script of {size} octets is too large (at most {})",
-            limits.max_script_size
-        ),
-    )
-}
-
-fn nonexistent(name: &str) -> Vec<u8> {
-    no_code(
-        "NONEXISTENT",
-        &format!("There is no script named \"{name}\""),
-    )
+/// A refused script operation as the NO response with the RFC 5804 §1.3 code that fits.
+fn refusal(r: &ScriptRefusal) -> Vec<u8> {
+    let code = match r {
+        ScriptRefusal::TooLarge { .. } => Some("QUOTA/MAXSIZE"),
+        ScriptRefusal::TooMany { .. } => Some("QUOTA/MAXSCRIPTS"),
+        ScriptRefusal::Active(_) => Some("ACTIVE"),
+        ScriptRefusal::NotFound(_) => Some("NONEXISTENT"),
+        ScriptRefusal::Exists(_) => Some("ALREADYEXISTS"),
+        ScriptRefusal::BadName(_) | ScriptRefusal::NotUtf8 | ScriptRefusal::Compile(_) => None,
+    };
+    match code {
+        Some(code) => no_code(code, &r.to_string()),
+        None => no(&r.to_string()),
+    }
 }
 
 /// A store error as the NO response with the RFC 5804 §1.3 code that fits.
@@ -813,7 +747,7 @@ mod tests {
         for e in &ext {
             let script = format!("require \"{e}\";\n");
             assert!(
-                check_script(script.as_bytes(), &SieveLimits::default()).is_ok(),
+                crate::sieve::check_script(script.as_bytes(), &SieveLimits::default()).is_ok(),
                 "{e}"
             );
         }

@@ -133,6 +133,7 @@ fn learn_one(
         helo: String::new(),
         client_ip: std::net::IpAddr::from([0, 0, 0, 0]),
         authenticated_as: None,
+        tls: None,
     };
     let parsed = MessageParser::default().parse(&raw);
     let message = view::message(&envelope, &raw, parsed.as_ref(), None);

@@ -10,12 +10,11 @@ mod plugins;
 pub mod sender_auth;
 pub mod sieve;
 
-use std::net::IpAddr;
-
 use mail_parser::MessageParser;
 
 use crate::directory::{Directory, DirectoryError, Recipient};
 use crate::store::{Store, StoreError};
+pub use crate::values::Envelope;
 pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
 pub use plugins::{apply_plugins, run_blocking};
 pub use sender_auth::InboundAuth;
@@ -28,17 +27,6 @@ pub enum PipelineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Stage(String),
-}
-
-/// Who sent the message and to whom, as SMTP established it.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    pub queue_id: String,
-    pub mail_from: String,
-    pub recipients: Vec<String>,
-    pub helo: String,
-    pub client_ip: IpAddr,
-    pub authenticated_as: Option<String>,
 }
 
 /// Everything a stage may read about one message. Parsed once, shared by every stage.

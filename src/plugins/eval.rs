@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{KvSource, MemoryKv, PluginError, PluginHost, types, view};
 use crate::config::Config;
-use crate::pipeline::Envelope;
+use crate::values::Envelope;
 
 /// A labelled message file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +106,7 @@ pub fn view_of(raw: &[u8], queue_id: &str, recipients: Vec<String>) -> types::Me
         helo: String::new(),
         client_ip: std::net::IpAddr::from([0, 0, 0, 0]),
         authenticated_as: None,
+        tls: None,
     };
     let parsed = mail_parser::MessageParser::default().parse(raw);
     view::message(&envelope, raw, parsed.as_ref(), None)

@@ -484,13 +484,14 @@ pub fn test_plugin(
         permits: Arc::new(tokio::sync::Semaphore::new(1)),
     };
     let queue_id = "TEST".to_string();
-    let envelope = crate::pipeline::Envelope {
+    let envelope = crate::values::Envelope {
         queue_id: queue_id.clone(),
         mail_from: mail_from.to_string(),
         recipients: recipients.to_vec(),
         helo: "localhost".into(),
         client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
         authenticated_as: None,
+        tls: None,
     };
     let mut logs = Vec::new();
     let mut kv_writes = Vec::new();
@@ -501,7 +502,7 @@ pub fn test_plugin(
     {
         let mut accepted: Vec<String> = Vec::new();
         for rcpt in recipients {
-            let env = view::envelope(&crate::pipeline::Envelope {
+            let env = view::envelope(&crate::values::Envelope {
                 recipients: accepted.clone(),
                 ..envelope.clone()
             });

@@ -289,7 +289,7 @@ pub struct Registry {
 }
 
 /// A row of `mailsift plugin list`.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PluginStatus {
     pub name: String,
     pub file: String,

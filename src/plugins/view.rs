@@ -5,7 +5,7 @@ use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
 
 use super::types;
 use crate::auth::{AuthReport, Outcome};
-use crate::pipeline::Envelope;
+use crate::values::Envelope;
 
 /// Attached messages nested deeper than this are not flattened further.
 const MAX_DEPTH: usize = 8;
@@ -297,6 +297,7 @@ mod tests {
             helo: "mx.example.org".into(),
             client_ip: std::net::IpAddr::from([192, 0, 2, 1]),
             authenticated_as: None,
+            tls: None,
         }
     }
 

@@ -2,39 +2,10 @@
 //! show: the line, the column and the message (RFC 5804 §2.6: a script with an error is refused
 //! with a human-readable reason).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sieve::{Compiler, Sieve};
 
-/// Bounds on scripts (sieve-rs enforces them while compiling and running).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SieveLimits {
-    /// Largest script, in bytes.
-    pub max_script_size: usize,
-    /// Scripts per account.
-    pub max_scripts: usize,
-    /// `include` depth.
-    pub max_includes: usize,
-    /// `redirect` actions per message.
-    pub max_redirects: usize,
-    /// Outgoing messages (redirect, vacation, notify) per message.
-    pub max_out_messages: usize,
-    /// Instructions executed per message (a loop bound).
-    pub cpu: usize,
-}
-
-impl Default for SieveLimits {
-    fn default() -> Self {
-        SieveLimits {
-            max_script_size: 64 * 1024,
-            max_scripts: 32,
-            max_includes: 3,
-            max_redirects: 4,
-            max_out_messages: 5,
-            cpu: 50_000,
-        }
-    }
-}
+pub use crate::values::SieveLimits;
 
 /// Why a script does not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]

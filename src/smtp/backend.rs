@@ -5,24 +5,8 @@
 //! with the directory, the pipeline and the store; tests implement it with a mock.
 
 use std::future::Future;
-use std::net::IpAddr;
 
-/// What the session knows about the transaction so far, for recipient checks and delivery.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    /// Queue id of this transaction: in every log line about the message.
-    pub queue_id: String,
-    /// MAIL FROM reverse-path without angle brackets; empty for the null sender `<>`.
-    pub mail_from: String,
-    /// Accepted RCPT TO forward-paths, without angle brackets, in the order given.
-    pub recipients: Vec<String>,
-    pub helo: String,
-    pub client_ip: IpAddr,
-    /// The account name when the session authenticated (SMTP AUTH).
-    pub authenticated_as: Option<String>,
-    /// The TLS version/cipher when the transaction ran over TLS.
-    pub tls: Option<String>,
-}
+pub use crate::values::Envelope;
 
 /// A reply the backend wants sent as is.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,14 +50,7 @@ impl MailBackend {
             return None;
         }
         let permit = host.permit().await;
-        let env = crate::plugins::view::envelope(&pipeline::Envelope {
-            queue_id: envelope.queue_id.clone(),
-            mail_from: envelope.mail_from.clone(),
-            recipients: envelope.recipients.clone(),
-            helo: envelope.helo.clone(),
-            client_ip: envelope.client_ip,
-            authenticated_as: envelope.authenticated_as.clone(),
-        });
+        let env = crate::plugins::view::envelope(envelope);
         let rcpt = recipient.to_string();
         let h = host.clone();
         let outcome = tokio::task::spawn_blocking(move || {
@@ -126,14 +119,6 @@ impl SmtpBackend for MailBackend {
 
     async fn deliver(&self, message: IncomingMessage) -> Reply {
         let IncomingMessage { envelope, raw } = message;
-        let envelope = pipeline::Envelope {
-            queue_id: envelope.queue_id,
-            mail_from: envelope.mail_from,
-            recipients: envelope.recipients,
-            helo: envelope.helo,
-            client_ip: envelope.client_ip,
-            authenticated_as: envelope.authenticated_as,
-        };
         let (auth, raw) = self.sender_auth(&envelope, raw).await;
         let result = pipeline::run_blocking(
             self.directory.clone(),

@@ -17,7 +17,7 @@ pub struct SieveScript {
 }
 
 /// A script listed with its state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SieveListing {
     pub name: String,
     pub active: bool,

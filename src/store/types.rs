@@ -13,10 +13,10 @@ pub struct Domain {
     /// This domain's handling of inbound mail failing a sender's DMARC `p=reject`; `None`
     /// takes the server default (`[sender_auth] dmarc_reject`).
     #[serde(default)]
-    pub dmarc_reject: Option<crate::config::DmarcAction>,
+    pub dmarc_reject: Option<crate::values::DmarcAction>,
     /// Likewise for `p=quarantine`.
     #[serde(default)]
-    pub dmarc_quarantine: Option<crate::config::DmarcAction>,
+    pub dmarc_quarantine: Option<crate::values::DmarcAction>,
     /// The domain's DKIM signing key, made by `mailsift domain dkim`.
     #[serde(default)]
     pub dkim: Option<DkimKey>,

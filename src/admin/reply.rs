@@ -1,0 +1,306 @@
+//! What administration requests answer, typed. The server sends these over the admin socket and
+//! the CLI renders them for people or prints them with `--json`: both sides use the same types,
+//! so renaming a field is a compile error, not output that silently goes blank.
+//!
+//! `--json` prints the payload of a reply (not its tag), with the field names below: scripts
+//! read them, so they are part of the CLI's interface.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::plugins::PluginStatus;
+use crate::store::SieveListing;
+
+/// One reply per kind of request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "result", rename_all = "snake_case")]
+pub enum AdminReply {
+    DomainCreated(Created<DomainName>),
+    Domains(Vec<Created<DomainName>>),
+    Domain(DomainInfo),
+    DomainRemoved(Removed),
+    AccountCreated(Created<AccountName>),
+    Accounts(Vec<AccountRow>),
+    AccountRemoved(Removed),
+    AccountBlocked(AccountBlocked),
+    NewPassword(NewPassword),
+    Passwords(Vec<PasswordRow>),
+    PasswordRemoved(PasswordRemoved),
+    ListAdded(ListAdded),
+    ListRemoved(ListRemoved),
+    ListShown(ListShown),
+    Queue(Vec<QueueRow>),
+    Plugins(Vec<PluginStatus>),
+    PluginSetting(PluginSetting),
+    PluginSettings(PluginSettings),
+    Learned(Learned),
+    SieveStored(SieveStored),
+    SieveScripts(Vec<SieveListing>),
+    SieveScript(SieveScriptShown),
+    SieveActive(SieveActive),
+    SieveDeleted(SieveDeleted),
+    SieveRenamed(SieveRenamed),
+}
+
+impl AdminReply {
+    /// The payload as `--json` prints it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|mut v| v.get_mut("result").map(serde_json::Value::take))
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Something made, with when (dates are `YYYY-MM-DD HH:MM:SS UTC`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Created<T> {
+    #[serde(flatten)]
+    pub what: T,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainName {
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountName {
+    pub address: String,
+}
+
+/// A domain's settings (`domain show`, `policy`, `dkim`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainInfo {
+    pub domain: String,
+    pub created: String,
+    /// `reject`, `quarantine`, `annotate` or `default`.
+    pub dmarc_reject: String,
+    pub dmarc_quarantine: String,
+    pub dkim: Option<DkimInfo>,
+}
+
+/// The public half of a domain's DKIM key and the record to publish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DkimInfo {
+    pub selector: String,
+    pub public_key: String,
+    pub algorithm: String,
+    pub created: String,
+    pub record_name: String,
+    pub record_value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Removed {
+    pub removed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRow {
+    pub address: String,
+    pub created: String,
+    pub blocked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountBlocked {
+    pub address: String,
+    pub blocked: bool,
+}
+
+/// A new device password: the only time it is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewPassword {
+    pub address: String,
+    pub device: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordRow {
+    pub device: String,
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordRemoved {
+    pub address: String,
+    pub removed_device: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListAdded {
+    /// `account ADDRESS` or `domain NAME`.
+    pub scope: String,
+    /// `allow` or `block`.
+    pub list: String,
+    pub entry: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRemoved {
+    pub scope: String,
+    pub list: String,
+    pub removed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListShown {
+    pub scope: String,
+    pub entries: Vec<ListRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListRow {
+    pub list: String,
+    pub entry: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub queue_id: String,
+    pub from: String,
+    pub recipients: Vec<String>,
+    pub size: u64,
+    pub created: String,
+    pub attempts: u32,
+}
+
+/// A per-account plugin setting set (`value`) or cleared (`None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginSetting {
+    pub plugin: String,
+    pub account: String,
+    pub key: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginSettings {
+    pub plugin: String,
+    pub account: String,
+    pub settings: BTreeMap<String, String>,
+}
+
+/// What `spam train` fed the learning plugins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    pub spam: usize,
+    pub ham: usize,
+    pub unreadable: usize,
+    pub passes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SieveStored {
+    pub account: String,
+    pub name: String,
+    pub size: usize,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SieveScriptShown {
+    pub account: String,
+    pub name: String,
+    pub active: bool,
+    pub updated: String,
+    pub script: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SieveActive {
+    pub account: String,
+    pub active: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SieveDeleted {
+    pub account: String,
+    pub deleted: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SieveRenamed {
+    pub account: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every reply crosses the admin socket as JSON and comes back equal, and `--json` prints
+    /// the payload with the documented field names.
+    #[test]
+    fn replies_round_trip_and_print_their_payload() {
+        let replies = vec![
+            AdminReply::DomainCreated(Created {
+                what: DomainName {
+                    domain: "example.org".into(),
+                },
+                created: "2026-12-06 05:00:00 UTC".into(),
+            }),
+            AdminReply::Accounts(vec![AccountRow {
+                address: "a@example.org".into(),
+                created: "c".into(),
+                blocked: true,
+            }]),
+            AdminReply::Domain(DomainInfo {
+                domain: "example.org".into(),
+                created: "c".into(),
+                dmarc_reject: "default".into(),
+                dmarc_quarantine: "annotate".into(),
+                dkim: Some(DkimInfo {
+                    selector: "s".into(),
+                    public_key: "k".into(),
+                    algorithm: "rsa".into(),
+                    created: "c".into(),
+                    record_name: "s._domainkey.example.org".into(),
+                    record_value: "v=DKIM1; k=rsa; p=k".into(),
+                }),
+            }),
+            AdminReply::PluginSetting(PluginSetting {
+                plugin: "spam".into(),
+                account: "a@example.org".into(),
+                key: "enabled".into(),
+                value: None,
+            }),
+            AdminReply::SieveScripts(vec![SieveListing {
+                name: "main".into(),
+                active: true,
+                size: 5,
+            }]),
+        ];
+        for reply in replies {
+            let wire = serde_json::to_string(&reply).unwrap();
+            let back: AdminReply = serde_json::from_str(&wire).unwrap();
+            assert_eq!(back, reply);
+        }
+        let created = AdminReply::DomainCreated(Created {
+            what: DomainName {
+                domain: "example.org".into(),
+            },
+            created: "2026-12-06 05:00:00 UTC".into(),
+        });
+        assert_eq!(
+            created.to_json(),
+            serde_json::json!({ "domain": "example.org", "created": "2026-12-06 05:00:00 UTC" })
+        );
+        let blocked = AdminReply::AccountBlocked(AccountBlocked {
+            address: "a@example.org".into(),
+            blocked: true,
+        });
+        assert_eq!(
+            blocked.to_json(),
+            serde_json::json!({ "address": "a@example.org", "blocked": true })
+        );
+    }
+}
