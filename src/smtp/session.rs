@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use smtp_proto::{EhloResponse, MailFrom, RcptTo, Request};
-use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 use tracing::{Instrument, Span, debug, info, info_span, warn};
 
@@ -942,7 +941,8 @@ mod tests {
 
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
-    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+    use tokio::time::timeout;
     use tokio::net::{TcpListener, TcpStream};
     use tokio::task::JoinHandle;
 
