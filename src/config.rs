@@ -560,7 +560,10 @@ impl Config {
             return Err(invalid("limits.max_connections", "must be at least 1"));
         }
         if l.max_connections_per_ip == 0 {
-            return Err(invalid("limits.max_connections_per_ip", "must be at least 1"));
+            return Err(invalid(
+                "limits.max_connections_per_ip",
+                "must be at least 1",
+            ));
         }
         for (key, v) in [
             ("command_timeout", l.command_timeout),
@@ -568,10 +571,16 @@ impl Config {
             ("tls_handshake_timeout", l.tls_handshake_timeout),
             ("smtp_session_lifetime", l.smtp_session_lifetime),
             ("imap_session_lifetime", l.imap_session_lifetime),
-            ("managesieve_session_lifetime", l.managesieve_session_lifetime),
+            (
+                "managesieve_session_lifetime",
+                l.managesieve_session_lifetime,
+            ),
         ] {
             if v == 0 {
-                return Err(invalid(&format!("limits.{key}"), "must be at least 1 second"));
+                return Err(invalid(
+                    &format!("limits.{key}"),
+                    "must be at least 1 second",
+                ));
             }
         }
         if l.max_imap_command < 1024 {

@@ -522,9 +522,12 @@ impl Session {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "IMAP login");
                 // Blocking the account or removing this device's password ends the session.
-                let guard = self.config.kit.revoker.as_ref().map(|r| {
-                    r.register(account.id, &account.address, &device)
-                });
+                let guard = self
+                    .config
+                    .kit
+                    .revoker
+                    .as_ref()
+                    .map(|r| r.register(account.id, &account.address, &device));
                 self.conn.set_login(guard);
                 self.conn.set_login_deadline(None);
                 self.state = State::Authenticated(account);

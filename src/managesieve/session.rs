@@ -452,9 +452,12 @@ impl Session {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "ManageSieve login");
                 // Blocking the account or removing this device's password ends the session.
-                let guard = self.config.kit.revoker.as_ref().map(|r| {
-                    r.register(account.id, &account.address, &device)
-                });
+                let guard = self
+                    .config
+                    .kit
+                    .revoker
+                    .as_ref()
+                    .map(|r| r.register(account.id, &account.address, &device));
                 self.conn.set_login(guard);
                 self.conn.set_login_deadline(None);
                 self.account = Some(account);
@@ -672,7 +675,9 @@ fn store_failure(e: StoreError) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use base64::engine::general_purpose::STANDARD as BASE64;
-    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+    use tokio::io::{
+        AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+    };
     use tokio::net::{TcpListener, TcpStream};
     use tokio::time::timeout;
 

@@ -117,12 +117,20 @@ mod tests {
         let limit = PerIpLimit::new(1, vec!["10.0.0.0/8".parse().unwrap()]);
         let _x = limit.try_acquire("2001:db8::1".parse().unwrap()).unwrap();
         assert!(limit.try_acquire("2001:db8::2".parse().unwrap()).is_none());
-        assert!(limit.try_acquire("2001:db8:0:1::1".parse().unwrap()).is_some());
+        assert!(
+            limit
+                .try_acquire("2001:db8:0:1::1".parse().unwrap())
+                .is_some()
+        );
         let ten: IpAddr = "10.1.2.3".parse().unwrap();
         let _k: Vec<_> = (0..5).map(|_| limit.try_acquire(ten).unwrap()).collect();
         assert_eq!(limit.count(ten), 0);
         // An IPv4-mapped IPv6 address is the IPv4 client.
         let _y = limit.try_acquire("192.0.2.1".parse().unwrap()).unwrap();
-        assert!(limit.try_acquire("::ffff:192.0.2.1".parse().unwrap()).is_none());
+        assert!(
+            limit
+                .try_acquire("::ffff:192.0.2.1".parse().unwrap())
+                .is_none()
+        );
     }
 }

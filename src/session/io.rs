@@ -69,7 +69,8 @@ impl From<IoError> for io::Error {
 impl IoError {
     /// The kit's reason inside an `io::Error` made by the `From` above, if any.
     pub fn reason(e: &io::Error) -> Option<&IoError> {
-        e.get_ref().and_then(|inner| inner.downcast_ref::<IoError>())
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<IoError>())
     }
 }
 
@@ -274,8 +275,7 @@ impl SessionIo {
                 started, earned, ..
             } => Wait::Busy {
                 started,
-                earned: earned
-                    + Duration::from_secs_f64(n as f64 / self.min_rate.max(1) as f64),
+                earned: earned + Duration::from_secs_f64(n as f64 / self.min_rate.max(1) as f64),
                 last_read: now,
             },
         };

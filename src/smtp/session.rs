@@ -72,9 +72,7 @@ impl From<IoError> for SessionError {
             IoError::Lifetime => SessionError::Lifetime,
             IoError::Revoked => SessionError::Revoked,
             IoError::Handshake(e) => SessionError::Tls(e),
-            IoError::HandshakeTimeout => {
-                SessionError::Tls(io::Error::other("handshake timed out"))
-            }
+            IoError::HandshakeTimeout => SessionError::Tls(io::Error::other("handshake timed out")),
         }
     }
 }
@@ -942,9 +940,9 @@ mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
     use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-    use tokio::time::timeout;
     use tokio::net::{TcpListener, TcpStream};
     use tokio::task::JoinHandle;
+    use tokio::time::timeout;
 
     use super::*;
     use crate::smtp::backend::Reply;
