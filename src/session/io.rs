@@ -214,7 +214,11 @@ impl SessionIo {
     }
 
     /// Writes a farewell (BYE, 421) briefly, ignoring failures: the session is ending anyway.
+    /// A revoked login gets nothing more than the farewell, not the output it was still owed.
     pub async fn goodbye(&mut self, bytes: &[u8]) {
+        if self.check_revoked().is_err() {
+            self.out.clear();
+        }
         self.out.extend_from_slice(bytes);
         let out = std::mem::take(&mut self.out);
         let conn = &mut self.conn;
