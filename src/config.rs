@@ -363,7 +363,7 @@ pub struct Limits {
     pub max_imap_command: usize,
     /// Simultaneous connections from one client address to one listener (IPv6: per /64).
     pub max_connections_per_ip: usize,
-    /// Client addresses or networks (`"192.0.2.7"`, `"10.0.0.0/8"`) not counted by
+    /// Client networks (`"10.0.0.0/8"`, `"192.0.2.7/32"`) not counted by
     /// `max_connections_per_ip`. Empty: the cap applies to every address, loopback included.
     pub connection_limit_exempt: Vec<ipnet::IpNet>,
     /// Seconds a command (line and literals) may take to arrive once its first byte came.
