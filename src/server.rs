@@ -1,6 +1,6 @@
 //! `mailsift serve`: opens the store, binds every listener, and hands each connection to its
-//! protocol's session. Connections per listener are bounded; a session's failure ends only that
-//! connection.
+//! protocol's session. Connections per listener and per client address are bounded
+//! (`session::conn_limits`); a session's failure ends only that connection.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
