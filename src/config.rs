@@ -293,6 +293,10 @@ pub struct ListenerConfig {
     /// `IP:port`; port 0 picks a free port (the chosen one is written to `listeners.json`).
     pub address: SocketAddr,
     pub tls: TlsMode,
+    /// Longest a session on this listener may last, in seconds; overrides the protocol's
+    /// `[limits]` `*_session_lifetime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_lifetime: Option<u64>,
 }
 
 impl ListenerConfig {
@@ -337,6 +341,39 @@ pub struct Limits {
     pub max_auth_failures: u32,
     /// Largest IMAP command or literal, in bytes (APPEND literals are bounded by max_message_size).
     pub max_imap_command: usize,
+    /// Simultaneous connections from one client address to one listener (IPv6: per /64).
+    pub max_connections_per_ip: usize,
+    /// Client networks (`"10.0.0.0/8"`, `"192.0.2.7/32"`) not counted by
+    /// `max_connections_per_ip`. Empty: the cap applies to every address, loopback included.
+    pub connection_limit_exempt: Vec<ipnet::IpNet>,
+    /// Seconds a command (line and literals) may take to arrive once its first byte came.
+    pub command_timeout: u64,
+    /// Octets per second that a large upload (DATA, BDAT, APPEND, PUTSCRIPT) must keep up to
+    /// earn time beyond `command_timeout` / `smtp_data_timeout`.
+    pub min_transfer_rate: u64,
+    /// Seconds one write to a client may take; a client that stops reading is dropped.
+    pub write_timeout: u64,
+    /// Seconds a TLS handshake (implicit TLS or STARTTLS) may take.
+    pub tls_handshake_timeout: u64,
+    /// Longest SMTP (MX or submission) session, in seconds.
+    pub smtp_session_lifetime: u64,
+    /// Longest IMAP session, in seconds.
+    pub imap_session_lifetime: u64,
+    /// Longest ManageSieve session, in seconds.
+    pub managesieve_session_lifetime: u64,
+}
+
+impl Limits {
+    /// The session lifetime of `listener`: its own `session_lifetime`, or its protocol's default.
+    pub fn session_lifetime(&self, listener: &ListenerConfig) -> u64 {
+        listener
+            .session_lifetime
+            .unwrap_or(match listener.protocol {
+                Protocol::Smtp | Protocol::Submission => self.smtp_session_lifetime,
+                Protocol::Imap | Protocol::Pop3 => self.imap_session_lifetime,
+                Protocol::Managesieve => self.managesieve_session_lifetime,
+            })
+    }
 }
 
 impl Default for Limits {
@@ -352,6 +389,15 @@ impl Default for Limits {
             unauthenticated_timeout: 60,
             max_auth_failures: 5,
             max_imap_command: 64 * 1024,
+            max_connections_per_ip: 50,
+            connection_limit_exempt: Vec::new(),
+            command_timeout: 60,
+            min_transfer_rate: 1024,
+            write_timeout: 60,
+            tls_handshake_timeout: 30,
+            smtp_session_lifetime: 1800,
+            imap_session_lifetime: 12 * 3600,
+            managesieve_session_lifetime: 3600,
         }
     }
 }
@@ -397,6 +443,7 @@ pub fn default_listeners() -> Vec<ListenerConfig> {
         protocol,
         address: SocketAddr::from(([127, 0, 0, 1], port)),
         tls,
+        session_lifetime: None,
     };
     vec![
         l("smtp", Protocol::Smtp, 2525, TlsMode::Starttls),
@@ -491,6 +538,30 @@ impl Config {
         }
         if l.max_connections == 0 {
             return Err(invalid("limits.max_connections", "must be at least 1"));
+        }
+        if l.max_connections_per_ip == 0 {
+            return Err(invalid(
+                "limits.max_connections_per_ip",
+                "must be at least 1",
+            ));
+        }
+        for (key, v) in [
+            ("command_timeout", l.command_timeout),
+            ("write_timeout", l.write_timeout),
+            ("tls_handshake_timeout", l.tls_handshake_timeout),
+            ("smtp_session_lifetime", l.smtp_session_lifetime),
+            ("imap_session_lifetime", l.imap_session_lifetime),
+            (
+                "managesieve_session_lifetime",
+                l.managesieve_session_lifetime,
+            ),
+        ] {
+            if v == 0 {
+                return Err(invalid(
+                    &format!("limits.{key}"),
+                    "must be at least 1 second",
+                ));
+            }
         }
         if l.max_imap_command < 1024 {
             return Err(invalid(

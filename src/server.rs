@@ -1,6 +1,6 @@
 //! `mailsift serve`: opens the store, binds every listener, and hands each connection to its
-//! protocol's session. Connections per listener are bounded; a session's failure ends only that
-//! connection.
+//! protocol's session. Connections per listener and per client address are bounded
+//! (`session::conn_limits`); a session's failure ends only that connection.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -15,6 +15,9 @@ use crate::admin;
 use crate::config::{Config, ListenerConfig, Protocol, TlsMode};
 use crate::directory::Directory;
 use crate::net::Conn;
+use crate::session::conn_limits::PerIpLimit;
+use crate::session::io::Kit;
+use crate::session::revoke::Revoker;
 use crate::store::{Store, StoreError};
 use crate::{imap, managesieve, plugins, smtp, tls};
 
@@ -55,6 +58,8 @@ struct Shared {
     store: Store,
     directory: Directory,
     smtp_backend: Arc<smtp::delivery::MailBackend>,
+    /// Ends logged-in sessions whose account is blocked or device password removed.
+    revoker: Revoker,
 }
 
 /// Runs the server until SIGINT/SIGTERM.
@@ -94,7 +99,10 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.sender_auth = Some(sender_auth);
     smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    let revoker = Revoker::new(store.clone());
+    tokio::spawn(revoker.clone().run());
     let shared = Arc::new(Shared {
+        revoker,
         directory: Directory::new(store.clone()),
         smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
@@ -197,6 +205,15 @@ async fn accept_loop(
     shared: Arc<Shared>,
 ) {
     let limit = Arc::new(Semaphore::new(config.limits.max_connections));
+    let per_ip = PerIpLimit::new(
+        config.limits.max_connections_per_ip,
+        config.limits.connection_limit_exempt.clone(),
+    );
+    let handshake_timeout = std::time::Duration::from_secs(config.limits.tls_handshake_timeout);
+    let kit = Kit {
+        lifetime: std::time::Duration::from_secs(config.limits.session_lifetime(&l)),
+        revoker: Some(shared.revoker.clone()),
+    };
     let label = l.label();
     let smtp_config = Arc::new(smtp::SessionConfig {
         hostname: config.hostname.clone(),
@@ -204,12 +221,14 @@ async fn accept_loop(
         tls_mode: l.tls,
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
+        kit: kit.clone(),
     });
     let imap_config = Arc::new(imap::ImapConfig {
         hostname: config.hostname.clone(),
         tls_mode: l.tls,
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
+        kit: kit.clone(),
     });
     let sieve_config = Arc::new(managesieve::ManageSieveConfig {
         hostname: config.hostname.clone(),
@@ -217,6 +236,7 @@ async fn accept_loop(
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
         sieve: config.sieve.limits,
+        kit,
     });
     loop {
         let (tcp, peer) = match listener.accept().await {
@@ -227,6 +247,11 @@ async fn accept_loop(
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 continue;
             }
+        };
+        let Some(ip_slot) = per_ip.try_acquire(peer.ip()) else {
+            tracing::warn!(listener = %label, %peer, "per-address connection limit reached; refusing");
+            tokio::spawn(refuse_busy(tcp, l.protocol));
+            continue;
         };
         let permit = match limit.clone().try_acquire_owned() {
             Ok(p) => p,
@@ -245,12 +270,12 @@ async fn accept_loop(
         let sieve_config = sieve_config.clone();
         tokio::spawn(
             async move {
-                let _permit = permit;
+                let _permit = (permit, ip_slot);
                 let _ = tcp.set_nodelay(true);
                 let conn = match (tls_mode, &acceptor) {
                     (TlsMode::Implicit, Some(acceptor)) => {
                         let handshake = tokio::time::timeout(
-                            std::time::Duration::from_secs(30),
+                            handshake_timeout,
                             Conn::accept_tls(tcp, acceptor),
                         )
                         .await;
@@ -312,5 +337,6 @@ async fn refuse_busy(mut tcp: TcpStream, protocol: Protocol) {
         Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections\r\n",
         Protocol::Managesieve => b"BYE \"Too many connections\"\r\n",
     };
-    let _ = tcp.write_all(line).await;
+    // A client that does not read must not keep this task.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.write_all(line)).await;
 }

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
 
@@ -22,6 +21,7 @@ use super::selected::Selected;
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
+use crate::session::io::{IoError, Kit, SessionIo};
 use crate::store::{Account, Store, StoreError};
 
 /// Per-listener settings for IMAP sessions.
@@ -31,6 +31,8 @@ pub struct ImapConfig {
     pub tls_mode: TlsMode,
     pub tls_acceptor: Option<TlsAcceptor>,
     pub limits: Limits,
+    /// Session lifetime and login revocation (`session::io`).
+    pub kit: Kit,
 }
 
 /// Flush the output buffer when it grows past this (large FETCH results).
@@ -51,7 +53,8 @@ pub(super) enum Next {
 }
 
 pub(super) struct Session {
-    pub conn: Conn,
+    /// The connection behind the kit's deadlines (`session::io`).
+    pub conn: SessionIo,
     pub peer: SocketAddr,
     pub config: Arc<ImapConfig>,
     pub store: Store,
@@ -78,8 +81,15 @@ pub async fn run_session(
         config.limits.max_imap_command,
         config.limits.max_message_size,
     );
+    let mut io = SessionIo::new(conn, &config.limits, config.kit.lifetime);
+    io.expect_command(Duration::from_secs(config.limits.unauthenticated_timeout));
+    // A client must log in within `unauthenticated_timeout` of connecting, however busy it
+    // keeps the connection.
+    io.set_login_deadline(Some(Duration::from_secs(
+        config.limits.unauthenticated_timeout,
+    )));
     let mut session = Session {
-        conn,
+        conn: io,
         peer,
         config,
         store,
@@ -96,7 +106,22 @@ pub async fn run_session(
         tracing::debug!(tls = session.conn.is_tls(), "connected");
         match session.run().await {
             Ok(()) => tracing::debug!("disconnected"),
-            Err(e) => tracing::debug!(error = %e, "disconnected with an error"),
+            Err(e) => {
+                let farewell = match IoError::reason(&e) {
+                    Some(IoError::ReadTimeout) => Some("Autologout; idle for too long"),
+                    Some(IoError::Lifetime) => Some("Session time limit reached"),
+                    Some(IoError::Revoked) => Some("Credentials revoked"),
+                    _ => None,
+                };
+                if let Some(text) = farewell {
+                    tracing::info!(reason = text, "closing the session");
+                    let bye = untagged_status(Status::Bye, None, text);
+                    session.conn.goodbye(&bye).await;
+                    session.conn.shutdown().await;
+                } else {
+                    tracing::debug!(error = %e, "disconnected with an error");
+                }
+            }
         }
     }
     .instrument(span)
@@ -108,10 +133,15 @@ impl Session {
         self.out.extend_from_slice(&bytes);
     }
 
+    /// Writes the queued output within the kit's write timeout: a client that stops reading
+    /// (say during a large FETCH) is dropped instead of holding the session.
     pub(super) async fn flush(&mut self) -> std::io::Result<()> {
         if !self.out.is_empty() {
-            let out = std::mem::take(&mut self.out);
-            self.conn.write_all(&out).await?;
+            self.conn.send(&self.out);
+            self.out.clear();
+            if self.out.capacity() > 2 * FLUSH_AT {
+                self.out = Vec::new();
+            }
             self.conn.flush().await?;
         }
         Ok(())
@@ -134,26 +164,26 @@ impl Session {
         }
     }
 
-    /// Reads more bytes into the framer. Ok(false) on EOF or timeout (after saying BYE).
+    /// Reads more bytes into the framer; Ok(false) on EOF. A command (line and literals) must
+    /// be whole within `command_timeout` of its first byte; timeouts, the session lifetime and
+    /// revocation end the session with the kit's error (BYE said by `run_session`).
     async fn fill(&mut self) -> std::io::Result<bool> {
-        let mut buf = [0u8; 16 * 1024];
-        match tokio::time::timeout(self.inactivity_timeout(), self.conn.read(&mut buf)).await {
-            Ok(Ok(0)) => Ok(false),
-            Ok(Ok(n)) => {
-                self.framer.feed(&buf[..n]);
+        self.flush().await?;
+        let budget = Duration::from_secs(self.config.limits.command_timeout);
+        match self.conn.read(budget).await {
+            Ok(bytes) => {
+                self.framer.feed(bytes);
                 Ok(true)
             }
-            Ok(Err(e)) => Err(e),
-            Err(_) => {
-                self.send(untagged_status(
-                    Status::Bye,
-                    None,
-                    "Autologout; idle for too long",
-                ));
-                self.flush().await?;
-                Ok(false)
-            }
+            Err(IoError::Eof) => Ok(false),
+            Err(e) => Err(e.into()),
         }
+    }
+
+    /// A command ended: the next one may take up to the inactivity timeout to start.
+    fn command_done(&mut self) {
+        let idle = self.inactivity_timeout();
+        self.conn.expect_command(idle);
     }
 
     pub(super) fn capabilities(&self) -> String {
@@ -218,6 +248,7 @@ impl Session {
                     continue;
                 }
                 Err(FramingError::LineTooLong { tag }) => {
+                    self.command_done();
                     let tag = tag.unwrap_or_else(|| "*".into());
                     self.send(tagged(
                         &tag,
@@ -228,6 +259,7 @@ impl Session {
                     continue;
                 }
                 Err(FramingError::LiteralTooLarge { tag, fatal, size }) => {
+                    self.command_done();
                     if fatal {
                         self.send(untagged_status(
                             Status::Bye,
@@ -255,6 +287,7 @@ impl Session {
                 }
                 Frame::Command(bytes) => bytes,
             };
+            self.command_done();
             let command = match parse_command(&bytes) {
                 Ok(c) => c,
                 Err(e) => {
@@ -270,20 +303,22 @@ impl Session {
                 Next::Continue => {}
                 Next::Logout => {
                     self.flush().await?;
-                    let _ = self.conn.shutdown().await;
+                    self.conn.shutdown().await;
                     return Ok(());
                 }
                 Next::StartTls => {
                     self.flush().await?;
-                    // RFC 9051 §11.1: anything the client pipelined after STARTTLS is discarded.
+                    // RFC 9051 §11.1: anything the client pipelined after STARTTLS is discarded
+                    // (CVE-2011-0411 class); the handshake has `tls_handshake_timeout`.
                     self.framer.take_buffered();
                     let Some(acceptor) = self.config.tls_acceptor.clone() else {
                         return Ok(());
                     };
-                    if let Err(e) = self.conn.upgrade(&acceptor).await {
+                    if let Err(e) = self.conn.starttls(&acceptor).await {
                         tracing::debug!(error = %e, "STARTTLS handshake failed");
                         return Ok(());
                     }
+                    self.command_done();
                 }
                 Next::Idle(tag) => {
                     if !self.idle(&tag).await? {
@@ -291,6 +326,8 @@ impl Session {
                     }
                 }
             }
+            // Reads inside the command (a SASL response, IDLE's DONE) started a new unit.
+            self.command_done();
             self.maybe_flush().await?;
         }
     }
@@ -484,6 +521,15 @@ impl Session {
         match self.directory.authenticate(username, password).await {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "IMAP login");
+                // Blocking the account or removing this device's password ends the session.
+                let guard = self
+                    .config
+                    .kit
+                    .revoker
+                    .as_ref()
+                    .map(|r| r.register(account.id, &account.address, &device));
+                self.conn.set_login(guard);
+                self.conn.set_login_deadline(None);
                 self.state = State::Authenticated(account);
                 let caps = self.capabilities();
                 self.send(tagged(
@@ -546,9 +592,11 @@ impl Session {
         // Anything that happened before we subscribed.
         self.sync(true).await;
         self.flush().await?;
-        let deadline =
-            tokio::time::Instant::now() + Duration::from_secs(self.config.limits.imap_idle_timeout);
-        let mut buf = [0u8; 4096];
+        // Up to the idle timeout for DONE to start (RFC 2177 §3: clients re-issue IDLE at least
+        // every 29 minutes); the session lifetime and revocation still apply.
+        self.conn
+            .expect_command(Duration::from_secs(self.config.limits.imap_idle_timeout));
+        let budget = Duration::from_secs(self.config.limits.command_timeout);
         loop {
             match self.framer.next_line() {
                 Ok(Some(line)) => {
@@ -567,10 +615,11 @@ impl Session {
                 }
             }
             tokio::select! {
-                read = self.conn.read(&mut buf) => {
-                    match read? {
-                        0 => return Ok(false),
-                        n => self.framer.feed(&buf[..n]),
+                read = self.conn.read(budget) => {
+                    match read {
+                        Ok(bytes) => self.framer.feed(bytes),
+                        Err(IoError::Eof) => return Ok(false),
+                        Err(e) => return Err(e.into()),
                     }
                 }
                 change = changes.recv() => {
@@ -584,11 +633,6 @@ impl Session {
                         self.sync(true).await;
                         self.flush().await?;
                     }
-                }
-                _ = tokio::time::sleep_until(deadline) => {
-                    self.send(untagged_status(Status::Bye, None, "Autologout; idle for too long"));
-                    self.flush().await?;
-                    return Ok(false);
                 }
             }
         }

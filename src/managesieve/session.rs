@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
 
@@ -17,6 +16,7 @@ use super::response::{Status, bye, no, no_code, ok, response, string};
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
+use crate::session::io::{IoError, Kit, SessionIo};
 use crate::sieve::SieveLimits;
 use crate::sieve::scripts::{self, ScriptRefusal, ScriptsError};
 use crate::store::{Account, Store, StoreError};
@@ -41,6 +41,8 @@ pub struct ManageSieveConfig {
     pub limits: Limits,
     /// Script size and count limits (`[sieve]`).
     pub sieve: SieveLimits,
+    /// Session lifetime and login revocation (`session::io`).
+    pub kit: Kit,
 }
 
 /// The Sieve extensions scripts may use (the `SIEVE` capability): everything the sieve-rs
@@ -62,7 +64,8 @@ enum Next {
 }
 
 struct Session {
-    conn: Conn,
+    /// The connection behind the kit's deadlines (`session::io`).
+    conn: SessionIo,
     peer: SocketAddr,
     config: Arc<ManageSieveConfig>,
     store: Store,
@@ -87,8 +90,14 @@ pub async fn run_session(
         max_literal,
         max_literal.saturating_mul(16).max(MIN_SKIP),
     );
+    let mut io = SessionIo::new(conn, &config.limits, config.kit.lifetime);
+    io.expect_command(Duration::from_secs(config.limits.unauthenticated_timeout));
+    // A client must log in within `unauthenticated_timeout` of connecting.
+    io.set_login_deadline(Some(Duration::from_secs(
+        config.limits.unauthenticated_timeout,
+    )));
     let mut session = Session {
-        conn,
+        conn: io,
         peer,
         config,
         store,
@@ -103,7 +112,21 @@ pub async fn run_session(
         tracing::debug!(tls = session.conn.is_tls(), "connected");
         match session.run().await {
             Ok(()) => tracing::debug!("disconnected"),
-            Err(e) => tracing::debug!(error = %e, "disconnected with an error"),
+            Err(e) => {
+                let farewell = match IoError::reason(&e) {
+                    Some(IoError::ReadTimeout) => Some("Disconnecting: idle for too long"),
+                    Some(IoError::Lifetime) => Some("Session time limit reached"),
+                    Some(IoError::Revoked) => Some("Credentials revoked"),
+                    _ => None,
+                };
+                if let Some(text) = farewell {
+                    tracing::info!(reason = text, "closing the session");
+                    session.conn.goodbye(&bye(text)).await;
+                    session.conn.shutdown().await;
+                } else {
+                    tracing::debug!(error = %e, "disconnected with an error");
+                }
+            }
         }
     }
     .instrument(span)
@@ -115,13 +138,20 @@ impl Session {
         self.out.extend_from_slice(&bytes);
     }
 
+    /// Writes the queued output within the kit's write timeout.
     async fn flush(&mut self) -> std::io::Result<()> {
         if !self.out.is_empty() {
-            let out = std::mem::take(&mut self.out);
-            self.conn.write_all(&out).await?;
+            self.conn.send(&self.out);
+            self.out.clear();
             self.conn.flush().await?;
         }
         Ok(())
+    }
+
+    /// A command ended: the next one may take up to the inactivity timeout to start.
+    fn command_done(&mut self) {
+        let idle = self.inactivity_timeout();
+        self.conn.expect_command(idle);
     }
 
     fn inactivity_timeout(&self) -> Duration {
@@ -131,21 +161,19 @@ impl Session {
         })
     }
 
-    /// Reads more bytes into the framer. Ok(false) on EOF or timeout (after saying BYE).
+    /// Reads more bytes into the framer; Ok(false) on EOF. A command (with its literals) must
+    /// be whole within `command_timeout` of its first byte; timeouts, the session lifetime and
+    /// revocation end the session with the kit's error (BYE said by `run_session`).
     async fn fill(&mut self) -> std::io::Result<bool> {
-        let mut buf = [0u8; 16 * 1024];
-        match tokio::time::timeout(self.inactivity_timeout(), self.conn.read(&mut buf)).await {
-            Ok(Ok(0)) => Ok(false),
-            Ok(Ok(n)) => {
-                self.framer.feed(&buf[..n]);
+        self.flush().await?;
+        let budget = Duration::from_secs(self.config.limits.command_timeout);
+        match self.conn.read(budget).await {
+            Ok(bytes) => {
+                self.framer.feed(bytes);
                 Ok(true)
             }
-            Ok(Err(e)) => Err(e),
-            Err(_) => {
-                self.send(bye("Disconnecting: idle for too long"));
-                self.flush().await?;
-                Ok(false)
-            }
+            Err(IoError::Eof) => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -236,6 +264,7 @@ impl Session {
             let Some(frame) = self.next_frame().await? else {
                 return Ok(());
             };
+            self.command_done();
             let bytes = match frame {
                 Frame::Command(bytes) => bytes,
                 Frame::Oversized(Oversize::Line) => {
@@ -263,31 +292,27 @@ impl Session {
                 }
             };
             tracing::debug!(command = command.name(), "ManageSieve command");
-            match self.dispatch(command).await? {
+            let next = self.dispatch(command).await?;
+            // Reads inside the command (a SASL response) started a new unit.
+            self.command_done();
+            match next {
                 Next::Continue => {}
                 Next::Close => {
                     self.flush().await?;
-                    let _ = self.conn.shutdown().await;
+                    self.conn.shutdown().await;
                     return Ok(());
                 }
                 Next::StartTls => {
                     self.flush().await?;
-                    // RFC 5804 §2.2: nothing the client sent before the handshake survives it.
+                    // RFC 5804 §2.2: nothing the client sent before the handshake survives it
+                    // (CVE-2011-0411 class); the handshake has `tls_handshake_timeout`.
                     self.framer.take_buffered();
                     let Some(acceptor) = self.config.tls_acceptor.clone() else {
                         return Ok(());
                     };
-                    let limit = Duration::from_secs(self.config.limits.unauthenticated_timeout);
-                    match tokio::time::timeout(limit, self.conn.upgrade(&acceptor)).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => {
-                            tracing::debug!(error = %e, "STARTTLS handshake failed");
-                            return Ok(());
-                        }
-                        Err(_) => {
-                            tracing::debug!("STARTTLS handshake timed out");
-                            return Ok(());
-                        }
+                    if let Err(e) = self.conn.starttls(&acceptor).await {
+                        tracing::debug!(error = %e, "STARTTLS handshake failed");
+                        return Ok(());
                     }
                     // The server speaks first after the handshake: capabilities again (§2.2).
                     let caps = self.capabilities();
@@ -332,6 +357,10 @@ impl Session {
             Command::Unauthenticate => match self.account.take() {
                 Some(account) => {
                     tracing::info!(user = %account.address, "ManageSieve unauthenticate");
+                    self.conn.set_login(None);
+                    self.conn.set_login_deadline(Some(Duration::from_secs(
+                        self.config.limits.unauthenticated_timeout,
+                    )));
                     self.send(ok("Back to the non-authenticated state"));
                 }
                 None => self.send(no("Not authenticated")),
@@ -422,6 +451,15 @@ impl Session {
         match self.directory.authenticate(username, password).await {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "ManageSieve login");
+                // Blocking the account or removing this device's password ends the session.
+                let guard = self
+                    .config
+                    .kit
+                    .revoker
+                    .as_ref()
+                    .map(|r| r.register(account.id, &account.address, &device));
+                self.conn.set_login(guard);
+                self.conn.set_login_deadline(None);
                 self.account = Some(account);
                 self.send(ok("Logged in"));
                 Next::Continue
@@ -571,7 +609,9 @@ fn store_failure(e: StoreError) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use base64::engine::general_purpose::STANDARD as BASE64;
-    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+    use tokio::io::{
+        AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+    };
     use tokio::net::{TcpListener, TcpStream};
     use tokio::time::timeout;
 
@@ -666,6 +706,7 @@ mod tests {
                 max_scripts: 2,
                 ..SieveLimits::default()
             },
+            kit: Kit::default(),
         }
     }
 

@@ -41,8 +41,9 @@ pub enum RcptDecision {
 /// The result of SMTP AUTH.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthResult {
-    /// Authenticated as this account (the canonical address).
-    Success(String),
+    /// Authenticated as this account (the canonical address), with the device password used
+    /// when the backend knows it (so the session ends if that password is revoked).
+    Success(String, Option<crate::session::revoke::LoginIdentity>),
     /// Wrong user or password, or a revoked device password: 535 5.7.8.
     Failure,
     /// The account is blocked by an administrator, or the service is in maintenance.

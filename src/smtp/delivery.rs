@@ -102,7 +102,11 @@ impl SmtpBackend for MailBackend {
         match self.directory.authenticate(username, password).await {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "SMTP login");
-                AuthResult::Success(account.address)
+                let identity = crate::session::revoke::LoginIdentity {
+                    account_id: account.id,
+                    device,
+                };
+                AuthResult::Success(account.address, Some(identity))
             }
             Ok(Authenticated::BadCredentials) => AuthResult::Failure,
             Ok(Authenticated::Blocked) => AuthResult::Refused(Reply::new(

@@ -12,8 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use smtp_proto::{EhloResponse, MailFrom, RcptTo, Request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 use tracing::{Instrument, Span, debug, info, info_span, warn};
 
@@ -22,6 +20,7 @@ use super::data::{DataOutcome, DataReader};
 use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
 use crate::net::Conn;
+use crate::session::io::{IoError, Kit, SessionIo};
 
 /// Unrecognised or malformed command lines before the session is closed with 421.
 const MAX_PROTOCOL_ERRORS: u32 = 20;
@@ -40,6 +39,8 @@ pub struct SessionConfig {
     /// Needed for STARTTLS; without it STARTTLS is not offered.
     pub tls_acceptor: Option<TlsAcceptor>,
     pub limits: Limits,
+    /// Session lifetime and login revocation (`session::io`).
+    pub kit: Kit,
 }
 
 /// Why a session ended early. Logged, never shown to the client.
@@ -55,6 +56,25 @@ enum SessionError {
     Eof,
     #[error("TLS handshake failed: {0}")]
     Tls(io::Error),
+    #[error("session lifetime reached")]
+    Lifetime,
+    #[error("credentials revoked")]
+    Revoked,
+}
+
+impl From<IoError> for SessionError {
+    fn from(e: IoError) -> Self {
+        match e {
+            IoError::Io(e) => SessionError::Io(e),
+            IoError::Eof => SessionError::Eof,
+            IoError::ReadTimeout => SessionError::ReadTimeout,
+            IoError::WriteTimeout => SessionError::WriteTimeout,
+            IoError::Lifetime => SessionError::Lifetime,
+            IoError::Revoked => SessionError::Revoked,
+            IoError::Handshake(e) => SessionError::Tls(e),
+            IoError::HandshakeTimeout => SessionError::Tls(io::Error::other("handshake timed out")),
+        }
+    }
 }
 
 /// Whether the session goes on after a command.
@@ -91,13 +111,13 @@ pub async fn run_session<B: SmtpBackend>(
 ) {
     let span = info_span!("smtp", peer = %peer, role = config.protocol.name());
     async move {
+        let lifetime = config.kit.lifetime;
         let mut session = Session {
-            conn,
+            conn: SessionIo::new(conn, &config.limits, lifetime),
             peer,
             config,
             backend,
             input: InputBuffer::new(),
-            read_buf: vec![0; 16 * 1024],
             out: Vec::with_capacity(1024),
             helo: None,
             auth: None,
@@ -109,19 +129,19 @@ pub async fn run_session<B: SmtpBackend>(
             Ok(()) | Err(SessionError::Eof) => info!("disconnected"),
             Err(e) => info!(error = %e, "session ended"),
         }
-        let _ = timeout(Duration::from_secs(5), session.conn.shutdown()).await;
+        session.conn.shutdown().await;
     }
     .instrument(span)
     .await
 }
 
 struct Session<B> {
-    conn: Conn,
+    /// The connection behind the kit's deadlines (`session::io`).
+    conn: SessionIo,
     peer: SocketAddr,
     config: Arc<SessionConfig>,
     backend: Arc<B>,
     input: InputBuffer,
-    read_buf: Vec<u8>,
     /// Replies not yet written: flushed before every blocking read (RFC 2920 §3.2).
     out: Vec<u8>,
     helo: Option<Helo>,
@@ -139,25 +159,37 @@ impl<B: SmtpBackend> Session<B> {
         let greeting = format!("220 {} ESMTP Mailsift\r\n", self.config.hostname);
         self.out.extend_from_slice(greeting.as_bytes());
         let result = self.command_loop().await;
-        if let Err(SessionError::ReadTimeout) = result {
-            // RFC 5321 §4.5.3.2: the server may close after a timeout, saying so with 421.
-            self.reply(
-                421,
-                "4.4.2",
-                format!("{} Timeout, closing", self.config.hostname),
-            );
-            let _ = self.flush().await;
+        // RFC 5321 §4.5.3.2: the server may close after a timeout, saying so with 421.
+        let farewell = match &result {
+            Err(SessionError::ReadTimeout) => Some(("4.4.2", "Timeout, closing")),
+            Err(SessionError::Lifetime) => Some(("4.4.2", "Session time limit reached, closing")),
+            Err(SessionError::Revoked) => Some(("4.7.0", "Credentials revoked, closing")),
+            _ => None,
+        };
+        if let Some((enhanced, text)) = farewell {
+            let text = format!("{} {text}", self.config.hostname);
+            let mut line = std::mem::take(&mut self.out);
+            if matches!(result, Err(SessionError::Revoked)) {
+                // Nothing more for a revoked login, not even replies it was still owed.
+                line.clear();
+            }
+            line.extend_from_slice(&wire::format_reply(421, enhanced, &text));
+            self.conn.goodbye(&line).await;
         }
         result
     }
 
     async fn command_loop(&mut self) -> Result<(), SessionError> {
-        let command_timeout = self.config.limits.smtp_command_timeout;
+        let wait = Duration::from_secs(self.config.limits.smtp_command_timeout);
+        let command_timeout = self.config.limits.command_timeout;
         loop {
             if self.out.len() > 16 * 1024 {
                 // A client pipelining without reading must not grow our buffer unboundedly.
                 self.flush().await?;
             }
+            // RFC 5321 §4.5.3.2.7: up to the command timeout for the next command to start;
+            // once it has, `command_timeout` for the whole line, however it trickles in.
+            self.conn.expect_command(wait);
             let line = match self.read_line(MAX_AUTH_LINE, command_timeout).await? {
                 // RFC 5321 §4.5.3.1.4 (512 octets); RFC 4954 §4 allows AUTH lines up to 12288.
                 Some(line) if line.len() <= MAX_COMMAND_LINE || wire::is_auth_command(&line) => {
@@ -195,37 +227,24 @@ impl<B: SmtpBackend> Session<B> {
         }
     }
 
-    /// Flushes pending replies, then waits for more input.
+    /// Flushes pending replies, then waits for more input. The line or payload being read must
+    /// be whole within `timeout_secs` of its first byte (`session::io`: trickling does not
+    /// extend it).
     async fn fill(&mut self, timeout_secs: u64) -> Result<(), SessionError> {
         self.flush().await?;
-        let n = timeout(
-            Duration::from_secs(timeout_secs),
-            self.conn.read(&mut self.read_buf),
-        )
-        .await
-        .map_err(|_| SessionError::ReadTimeout)??;
-        if n == 0 {
-            return Err(SessionError::Eof);
-        }
-        self.input.extend(&self.read_buf[..n]);
+        let bytes = self.conn.read(Duration::from_secs(timeout_secs)).await?;
+        self.input.extend(bytes);
         Ok(())
     }
 
+    /// Writes queued replies within the kit's write timeout.
     async fn flush(&mut self) -> Result<(), SessionError> {
         if self.out.is_empty() {
             return Ok(());
         }
-        let out = std::mem::take(&mut self.out);
-        let conn = &mut self.conn;
-        timeout(
-            Duration::from_secs(self.config.limits.smtp_command_timeout),
-            async {
-                conn.write_all(&out).await?;
-                conn.flush().await
-            },
-        )
-        .await
-        .map_err(|_| SessionError::WriteTimeout)??;
+        self.conn.send(&self.out);
+        self.out.clear();
+        self.conn.flush().await?;
         Ok(())
     }
 
@@ -405,13 +424,8 @@ impl<B: SmtpBackend> Session<B> {
         // §4.2: anything pipelined after STARTTLS was sent in plain text; it must not be
         // executed inside the TLS session (CVE-2011-0411 and friends).
         self.input.clear();
-        let handshake = timeout(
-            Duration::from_secs(self.config.limits.smtp_command_timeout),
-            self.conn.upgrade(&acceptor),
-        )
-        .await;
-        match handshake {
-            Ok(Ok(())) => {
+        match self.conn.starttls(&acceptor).await {
+            Ok(()) => {
                 info!(
                     tls = self.conn.tls_description().unwrap_or_default(),
                     "TLS started"
@@ -419,12 +433,12 @@ impl<B: SmtpBackend> Session<B> {
                 // §4.2: forget everything learnt before; the client must EHLO again.
                 self.helo = None;
                 self.auth = None;
+                self.conn.set_login(None);
                 self.txn = None;
                 Ok(Flow::Continue)
             }
             // The socket is gone with the failed handshake: nothing more can be sent.
-            Ok(Err(e)) => Err(SessionError::Tls(e)),
-            Err(_) => Err(SessionError::Tls(io::Error::other("handshake timed out"))),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -513,8 +527,12 @@ impl<B: SmtpBackend> Session<B> {
             }
         };
         match self.backend.authenticate(&user, &password).await {
-            AuthResult::Success(account) => {
+            AuthResult::Success(account, identity) => {
                 info!(account = %account, "authenticated");
+                if let (Some(revoker), Some(id)) = (&self.config.kit.revoker, identity) {
+                    let guard = revoker.register(id.account_id, &account, &id.device);
+                    self.conn.set_login(Some(guard));
+                }
                 self.auth = Some(account);
                 self.reply(235, "2.7.0", "Authentication successful");
                 Ok(Flow::Continue)
@@ -921,9 +939,10 @@ mod tests {
 
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
-    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
+    use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
     use tokio::net::{TcpListener, TcpStream};
     use tokio::task::JoinHandle;
+    use tokio::time::timeout;
 
     use super::*;
     use crate::smtp::backend::Reply;
@@ -950,7 +969,7 @@ mod tests {
 
         async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
             match (username, password) {
-                ("alice", "secret") => AuthResult::Success("alice@example.org".into()),
+                ("alice", "secret") => AuthResult::Success("alice@example.org".into(), None),
                 ("blocked", _) => AuthResult::Refused(Reply::new(535, "5.7.8", "Account blocked")),
                 _ => AuthResult::Failure,
             }
@@ -975,6 +994,7 @@ mod tests {
                 max_auth_failures: 3,
                 ..Limits::default()
             },
+            kit: Kit::default(),
         }
     }
 

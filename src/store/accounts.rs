@@ -121,6 +121,9 @@ impl Tx<'_> {
         self.notify(Change::Mailboxes {
             account_id: account.id,
         });
+        self.notify(Change::Credentials {
+            account_id: account.id,
+        });
         self.list_clear(&super::ListScope::Account(address.to_string()))?;
         self.sieve_clear(account.id)?;
         Ok(())
@@ -132,6 +135,10 @@ impl Tx<'_> {
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         account.blocked = blocked;
         accounts.insert(address, encode(&account).as_slice())?;
+        drop(accounts);
+        self.notify(Change::Credentials {
+            account_id: account.id,
+        });
         Ok(account)
     }
 
@@ -161,6 +168,14 @@ impl Tx<'_> {
             return Err(StoreError::NotFound(format!(
                 "a password for device \"{device}\" of {address}"
             )));
+        }
+        drop(passwords);
+        let account: Option<Account> =
+            get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)?;
+        if let Some(account) = account {
+            self.notify(Change::Credentials {
+                account_id: account.id,
+            });
         }
         Ok(())
     }

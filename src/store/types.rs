@@ -120,6 +120,9 @@ pub enum Change {
     },
     /// Mailboxes were created, renamed or deleted.
     Mailboxes { account_id: AccountId },
+    /// The account was blocked, unblocked or removed, or a device password removed: open
+    /// sessions re-check their login (`session::revoke`).
+    Credentials { account_id: AccountId },
 }
 
 impl Change {
@@ -127,7 +130,8 @@ impl Change {
         match self {
             Change::Exists { account_id, .. }
             | Change::Updated { account_id, .. }
-            | Change::Mailboxes { account_id } => *account_id,
+            | Change::Mailboxes { account_id }
+            | Change::Credentials { account_id } => *account_id,
         }
     }
 
@@ -136,7 +140,7 @@ impl Change {
             Change::Exists { mailbox_id, .. } | Change::Updated { mailbox_id, .. } => {
                 Some(*mailbox_id)
             }
-            Change::Mailboxes { .. } => None,
+            Change::Mailboxes { .. } | Change::Credentials { .. } => None,
         }
     }
 }

@@ -24,6 +24,8 @@ data_dir = "{data}"
 max_message_size = {max_size}
 smtp_command_timeout = 30
 smtp_data_timeout = 30
+# Load tests open 100+ connections from 127.0.0.1; test_connections.py tests the cap itself.
+max_connections_per_ip = 1000
 
 [log]
 level = "info,mailsift=debug"
