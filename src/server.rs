@@ -94,8 +94,15 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.sender_auth = Some(sender_auth);
     smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    // One authentication throttle and one bound on argon2 work for every listener.
+    crate::directory::set_hash_concurrency(config.auth_throttle.max_concurrent_hashes);
+    let throttle = Arc::new(crate::session::throttle::AuthThrottle::new(
+        config.auth_throttle.clone(),
+    ));
+    let directory = Directory::with_throttle(store.clone(), throttle);
+    smtp_backend.directory = directory.clone();
     let shared = Arc::new(Shared {
-        directory: Directory::new(store.clone()),
+        directory,
         smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
     });

@@ -84,9 +84,11 @@ pub trait SmtpBackend: Send + Sync + 'static {
         recipient: &str,
     ) -> impl Future<Output = RcptDecision> + Send;
 
-    /// Checks a username and password (AUTH PLAIN / LOGIN).
+    /// Checks a username and password (AUTH PLAIN / LOGIN) from `client`, through the
+    /// authentication throttle.
     fn authenticate(
         &self,
+        client: IpAddr,
         username: &str,
         password: &str,
     ) -> impl Future<Output = AuthResult> + Send;
