@@ -6,11 +6,11 @@
 pub mod address;
 
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
 use tokio::sync::Semaphore;
 
@@ -58,7 +58,9 @@ pub enum Authenticated {
     Blocked,
     /// Refused without checking: too many failed logins from this client or for this account
     /// (see `session::throttle`).
-    Throttled { retry_after: std::time::Duration },
+    Throttled {
+        retry_after: std::time::Duration,
+    },
 }
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I), so they can be read aloud.
@@ -83,14 +85,65 @@ pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
         .map_err(|e| DirectoryError::Hash(e.to_string()))
 }
 
+/// argon2 working memory kept for reuse, about one buffer per hash permit. Allocating 19 MiB
+/// per verification on the blocking pool's many threads left hundreds of MiB in the allocator's
+/// per-thread arenas after a login burst; reused buffers keep the peak at permits × m_cost.
+static WORK_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+/// Buffers kept at most (more only exist if verifications run outside the permits).
+const MAX_POOLED_BUFFERS: usize = 64;
+/// A stored hash asking for more working memory than this (in KiB blocks) is refused.
+const MAX_BLOCKS: usize = 256 * 1024;
+
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let mut blocks = WORK_MEMORY
+        .lock()
+        .ok()
+        .and_then(|mut pool| pool.pop())
+        .unwrap_or_default();
+    let ok = verify_with_memory(password, phc, &mut blocks);
+    if let Ok(mut pool) = WORK_MEMORY.lock()
+        && pool.len() < MAX_POOLED_BUFFERS
+    {
+        pool.push(blocks);
+    }
+    ok
+}
+
+/// `PasswordVerifier::verify_password` for argon2 PHC strings, in caller-provided memory.
+fn verify_with_memory(password: &str, phc: &str, blocks: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(hash.algorithm),
+        Params::try_from(&hash),
+        hash.salt,
+        hash.hash,
+    ) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    if params.block_count() > MAX_BLOCKS {
+        return false;
+    }
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    blocks.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params);
+    if argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..])
+        .is_err()
+    {
+        return false;
+    }
+    // `Output` compares in constant time.
+    Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 /// A fixed hash, with the same parameters as real ones, that unknown users and unmatched
@@ -447,7 +500,10 @@ mod tests {
         assert_eq!(wrong.run("wrong").1, 1);
         let right = Verification::plan(&devices, &password_index(secret, "password-7"));
         let (found, tried) = right.run("password-7");
-        assert_eq!((found.map(|d| d.device), tried), (Some("d7".to_string()), 1));
+        assert_eq!(
+            (found.map(|d| d.device), tried),
+            (Some("d7".to_string()), 1)
+        );
         // Another server's secret gives other indexes: nothing is selected.
         let other = Verification::plan(&devices, &password_index(b"other", "password-7"));
         assert!(matches!(other, Verification::Dummy));
@@ -456,7 +512,10 @@ mod tests {
         mixed.push(device("old", "legacy", secret, false));
         let legacy = Verification::plan(&mixed, &password_index(secret, "legacy"));
         let (found, tried) = legacy.run("legacy");
-        assert_eq!((found.map(|d| d.device), tried), (Some("old".to_string()), 1));
+        assert_eq!(
+            (found.map(|d| d.device), tried),
+            (Some("old".to_string()), 1)
+        );
     }
 
     #[tokio::test]
@@ -505,11 +564,17 @@ mod tests {
         }
         assert!(index_of("old").is_some());
         assert_eq!(
-            directory.authenticate("nobody@example.org", &phone).await.unwrap(),
+            directory
+                .authenticate("nobody@example.org", &phone)
+                .await
+                .unwrap(),
             Authenticated::BadCredentials
         );
         assert_eq!(
-            directory.authenticate("not an address", &phone).await.unwrap(),
+            directory
+                .authenticate("not an address", &phone)
+                .await
+                .unwrap(),
             Authenticated::BadCredentials
         );
     }
@@ -538,17 +603,26 @@ mod tests {
         let attacker: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..3 {
             assert_eq!(
-                directory.login(attacker, "alice@example.org", "wrong").await.unwrap(),
+                directory
+                    .login(attacker, "alice@example.org", "wrong")
+                    .await
+                    .unwrap(),
                 Authenticated::BadCredentials
             );
         }
         assert!(matches!(
-            directory.login(attacker, "alice@example.org", &password).await.unwrap(),
+            directory
+                .login(attacker, "alice@example.org", &password)
+                .await
+                .unwrap(),
             Authenticated::Throttled { .. }
         ));
         let owner: IpAddr = "192.0.2.7".parse().unwrap();
         assert!(matches!(
-            directory.login(owner, "alice@example.org", &password).await.unwrap(),
+            directory
+                .login(owner, "alice@example.org", &password)
+                .await
+                .unwrap(),
             Authenticated::Ok { .. }
         ));
     }

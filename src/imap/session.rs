@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
@@ -441,7 +440,12 @@ impl Session {
                             return Ok(Next::Continue);
                         }
                         Err(e) => {
-                            self.send(tagged(&tag, Status::Bad, None, &format!("Invalid SASL response: {e}")));
+                            self.send(tagged(
+                                &tag,
+                                Status::Bad,
+                                None,
+                                &format!("Invalid SASL response: {e}"),
+                            ));
                             return Ok(Next::Continue);
                         }
                     }

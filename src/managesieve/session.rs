@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
@@ -16,8 +15,8 @@ use super::parser::{Command, parse_command, parse_sasl_response};
 use super::response::{Status, bye, no, no_code, ok, response, string};
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
-use crate::session::sasl::{self, Mechanism, SaslError, Step};
 use crate::net::Conn;
+use crate::session::sasl::{self, Mechanism, SaslError, Step};
 use crate::sieve::{SieveLimits, check_script};
 use crate::store::sieve::valid_script_name;
 use crate::store::{Account, Store, StoreError};
@@ -208,7 +207,11 @@ impl Session {
         // Empty before TLS: allowed when STARTTLS is offered (RFC 5804 §1.7).
         cap(
             "SASL",
-            Some(if self.login_allowed() { "PLAIN LOGIN" } else { "" }),
+            Some(if self.login_allowed() {
+                "PLAIN LOGIN"
+            } else {
+                ""
+            }),
         );
         cap("SIEVE", Some(&sieve_extensions().join(" ")));
         if self.starttls_offered() {
@@ -367,7 +370,9 @@ impl Session {
             return Ok(Next::Continue);
         }
         let Some(mechanism) = Mechanism::from_name(mechanism) else {
-            self.send(no("Unsupported SASL mechanism; this server offers PLAIN and LOGIN"));
+            self.send(no(
+                "Unsupported SASL mechanism; this server offers PLAIN and LOGIN",
+            ));
             return Ok(Next::Continue);
         };
         // The shared SASL decoder (session::sasl); every failure is a NO here (RFC 5804 §2.1).
@@ -647,6 +652,7 @@ fn store_failure(e: StoreError) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
     use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
     use tokio::net::{TcpListener, TcpStream};

@@ -33,7 +33,10 @@ pub enum SaslError {
 impl SaslError {
     /// Client syntax errors (as opposed to a cancel or a refused identity).
     pub fn is_syntax(self) -> bool {
-        matches!(self, SaslError::Base64 | SaslError::Malformed | SaslError::Utf8)
+        matches!(
+            self,
+            SaslError::Base64 | SaslError::Malformed | SaslError::Utf8
+        )
     }
 }
 
@@ -225,7 +228,10 @@ mod tests {
             x.respond(BASE64.encode("alice").as_bytes()),
             Ok(Step::Challenge("Password:"))
         );
-        assert_eq!(x.respond(BASE64.encode("pw").as_bytes()), done("alice", "pw"));
+        assert_eq!(
+            x.respond(BASE64.encode("pw").as_bytes()),
+            done("alice", "pw")
+        );
 
         let mut x = Exchange::new(Mechanism::Login);
         assert_eq!(
