@@ -7,6 +7,7 @@ pub mod address;
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
@@ -185,16 +186,33 @@ pub fn set_hash_concurrency(permits: usize) {
 async fn with_hash_permit<R: Send + 'static>(
     work: impl FnOnce() -> R + Send + 'static,
 ) -> Result<R, DirectoryError> {
+    match with_hash_permit_unless(|| None, work).await? {
+        Ok(r) => Ok(r),
+        Err(_) => Err(DirectoryError::Hash("cancelled".into())),
+    }
+}
+
+/// Runs argon2 work under a hash permit, unless `refused` (asked once the permit is held, after
+/// any queueing) gives a ban: then `Err(retry_after)` and no work. So the attempts of a flood
+/// that were queued when their client got banned cost nothing.
+async fn with_hash_permit_unless<R: Send + 'static>(
+    refused: impl FnOnce() -> Option<Duration>,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<Result<R, Duration>, DirectoryError> {
     let permit = hash_permits()
         .clone()
         .acquire_owned()
         .await
         .map_err(|e| DirectoryError::Hash(e.to_string()))?;
+    if let Some(retry_after) = refused() {
+        return Ok(Err(retry_after));
+    }
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         work()
     })
     .await
+    .map(Ok)
     .map_err(|e| DirectoryError::Hash(e.to_string()))
 }
 
@@ -361,7 +379,7 @@ impl Directory {
             tracing::info!(%client, user = %printable(username), ?scope, retry_after_secs = retry_after.as_secs(), "login refused: throttled");
             return Ok(Authenticated::Throttled { retry_after });
         }
-        let result = self.authenticate(username, password).await;
+        let result = self.verify(username, password, Some(client)).await;
         match &result {
             Ok(Authenticated::BadCredentials) => {
                 let delay = self.throttle.failure(client, username);
@@ -383,6 +401,17 @@ impl Directory {
         username: &str,
         password: &str,
     ) -> Result<Authenticated, DirectoryError> {
+        self.verify(username, password, None).await
+    }
+
+    /// [`Directory::authenticate`]; with a client, the throttle is asked again once the hash
+    /// permit is held.
+    async fn verify(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Authenticated, DirectoryError> {
         let index = password_index(self.secret()?, password);
         let found = match split_lookup(username) {
             Some((local, domain)) => {
@@ -401,7 +430,17 @@ impl Directory {
         };
         let legacy = matches!(verification, Verification::Legacy(_));
         let password = password.to_string();
-        let (matched, _) = with_hash_permit(move || verification.run(&password)).await?;
+        let throttle = self.throttle.clone();
+        let user = username.to_string();
+        let refused = move || match client.map(|ip| throttle.check(ip, &user)) {
+            Some(Verdict::Banned { retry_after, .. }) => Some(retry_after),
+            _ => None,
+        };
+        let matched = with_hash_permit_unless(refused, move || verification.run(&password)).await?;
+        let (matched, _) = match matched {
+            Ok(m) => m,
+            Err(retry_after) => return Ok(Authenticated::Throttled { retry_after }),
+        };
         let (Some((account, _)), Some(device)) = (found, matched) else {
             return Ok(Authenticated::BadCredentials);
         };
