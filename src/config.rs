@@ -40,6 +40,8 @@ pub struct Config {
     pub listeners: Vec<ListenerConfig>,
     pub tls: TlsConfig,
     pub limits: Limits,
+    /// `[auth_throttle]`: delays and bans after failed logins, bound on concurrent hashing.
+    pub auth_throttle: AuthThrottleConfig,
     pub log: LogConfig,
     /// The WebAssembly plugin host: folder and default limits.
     pub plugins: PluginsConfig,
@@ -402,6 +404,53 @@ impl Default for Limits {
     }
 }
 
+/// `[auth_throttle]`: the authentication throttle shared by every listener (see
+/// `session::throttle`). Applies to loopback clients too unless listed in `exempt`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthThrottleConfig {
+    /// Off: no delays and no bans (argon2 stays bounded by `max_concurrent_hashes`).
+    pub enabled: bool,
+    /// Delay before answering the first failure of a client or account, in ms; doubles with
+    /// each further failure in the window.
+    pub base_delay_ms: u64,
+    /// Cap of that delay, in ms.
+    pub max_delay_ms: u64,
+    /// Failures are counted over this many seconds.
+    pub window_secs: u64,
+    /// Failures from one client address (IPv6: its /64) in the window before it is banned.
+    pub ip_ban_after: u32,
+    /// Failures for one account (from any address) in the window before the account is closed to
+    /// addresses that have not logged in to it successfully lately.
+    pub account_ban_after: u32,
+    /// Length of a ban, in seconds.
+    pub ban_secs: u64,
+    /// Client addresses and accounts tracked (each map); the least recently seen are dropped.
+    pub max_tracked: usize,
+    /// Client networks never delayed or banned per address (a webmail or proxy in front);
+    /// per-account limits still apply to them.
+    pub exempt: Vec<ipnet::IpNet>,
+    /// argon2 verifications running at once (each takes ~19 MiB); 0 = number of CPUs.
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for AuthThrottleConfig {
+    fn default() -> Self {
+        AuthThrottleConfig {
+            enabled: true,
+            base_delay_ms: 250,
+            max_delay_ms: 8000,
+            window_secs: 600,
+            ip_ban_after: 10,
+            account_ban_after: 30,
+            ban_secs: 900,
+            max_tracked: 65536,
+            exempt: Vec::new(),
+            max_concurrent_hashes: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -425,6 +474,7 @@ impl Default for Config {
             listeners: default_listeners(),
             tls: TlsConfig::default(),
             limits: Limits::default(),
+            auth_throttle: AuthThrottleConfig::default(),
             log: LogConfig::default(),
             plugins: PluginsConfig::default(),
             plugin: BTreeMap::new(),

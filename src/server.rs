@@ -101,9 +101,16 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
+    // One authentication throttle and one bound on argon2 work for every listener.
+    crate::directory::set_hash_concurrency(config.auth_throttle.max_concurrent_hashes);
+    let throttle = Arc::new(crate::session::throttle::AuthThrottle::new(
+        config.auth_throttle.clone(),
+    ));
+    let directory = Directory::with_throttle(store.clone(), throttle);
+    smtp_backend.directory = directory.clone();
     let shared = Arc::new(Shared {
         revoker,
-        directory: Directory::new(store.clone()),
+        directory,
         smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
     });

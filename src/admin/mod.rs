@@ -650,16 +650,7 @@ pub async fn execute_with(
         }
         AdminRequest::PasswordAdd { address, device } => {
             let address = lookup_address(&address)?;
-            directory::validate_device_name(&device)?;
-            let password = directory::generate_password();
-            let p = password.clone();
-            let hash = tokio::task::spawn_blocking(move || directory::hash_password(&p))
-                .await
-                .map_err(|e| AdminError::Other(e.to_string()))??;
-            let (a, d) = (address.clone(), device.clone());
-            store
-                .write(move |tx| tx.add_password(&a, &d, &hash))
-                .await?;
+            let password = directory::create_device_password(store, &address, &device).await?;
             Ok(AdminReply::NewPassword(NewPassword {
                 address,
                 device,

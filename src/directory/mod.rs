@@ -5,14 +5,19 @@
 
 pub mod address;
 
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
+use tokio::sync::Semaphore;
 
-use crate::store::{Account, Store, StoreError};
+use crate::config::AuthThrottleConfig;
+use crate::session::throttle::{AuthThrottle, Verdict, printable};
+use crate::store::{Account, DevicePassword, Store, StoreError};
 pub use address::{AddressError, normalize_domain, normalize_new_account, split_lookup};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +57,11 @@ pub enum Authenticated {
     BadCredentials,
     /// The account exists and the password matched, but an administrator blocked it.
     Blocked,
+    /// Refused without checking: too many failed logins from this client or for this account
+    /// (see `session::throttle`).
+    Throttled {
+        retry_after: std::time::Duration,
+    },
 }
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I), so they can be read aloud.
@@ -67,6 +77,7 @@ pub fn generate_password() -> String {
 }
 
 /// argon2id with the crate's default (OWASP-recommended) parameters, as a PHC string.
+/// Synchronous and slow: call it through [`hash_password_bounded`] from async code.
 pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -75,14 +86,219 @@ pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
         .map_err(|e| DirectoryError::Hash(e.to_string()))
 }
 
+/// argon2 working memory kept for reuse, about one buffer per hash permit. Allocating 19 MiB
+/// per verification on the blocking pool's many threads left hundreds of MiB in the allocator's
+/// per-thread arenas after a login burst; reused buffers keep the peak at permits × m_cost.
+static WORK_MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+/// Buffers kept at most (more only exist if verifications run outside the permits).
+const MAX_POOLED_BUFFERS: usize = 64;
+/// A stored hash asking for more working memory than this (in KiB blocks) is refused.
+const MAX_BLOCKS: usize = 256 * 1024;
+
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
+    let mut blocks = WORK_MEMORY
+        .lock()
+        .ok()
+        .and_then(|mut pool| pool.pop())
+        .unwrap_or_default();
+    let ok = verify_with_memory(password, phc, &mut blocks);
+    if let Ok(mut pool) = WORK_MEMORY.lock()
+        && pool.len() < MAX_POOLED_BUFFERS
+    {
+        pool.push(blocks);
+    }
+    ok
+}
+
+/// `PasswordVerifier::verify_password` for argon2 PHC strings, in caller-provided memory.
+fn verify_with_memory(password: &str, phc: &str, blocks: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(hash.algorithm),
+        Params::try_from(&hash),
+        hash.salt,
+        hash.hash,
+    ) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    if params.block_count() > MAX_BLOCKS {
+        return false;
+    }
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    blocks.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(algorithm, version, params);
+    if argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..])
+        .is_err()
+    {
+        return false;
+    }
+    // `Output` compares in constant time.
+    Output::new(&out).is_ok_and(|out| out == expected)
+}
+
+/// A fixed hash, with the same parameters as real ones, that unknown users and unmatched
+/// passwords are verified against, so that every failed login costs one argon2 verification
+/// and the reply time does not tell whether the account exists.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        // Only fails if the argon2 parameters are invalid, which they are not; an empty PHC
+        // string would then make verification fail fast, which is still a refusal.
+        hash_password(&generate_password()).unwrap_or_default()
+    })
+}
+
+/// Every argon2 computation (~19 MiB and tens of ms each) holds one of these permits, so a
+/// login flood queues instead of exhausting memory and CPU needed by delivery.
+fn hash_permits() -> &'static Arc<Semaphore> {
+    HASH_PERMITS.get_or_init(|| Arc::new(Semaphore::new(default_hash_concurrency())))
+}
+
+static HASH_PERMITS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+
+fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Sets how many argon2 computations may run at once (0 = number of CPUs). Effective only
+/// before the first login or password creation; the server calls it at start-up.
+pub fn set_hash_concurrency(permits: usize) {
+    let permits = if permits == 0 {
+        default_hash_concurrency()
+    } else {
+        permits
+    };
+    let _ = HASH_PERMITS.set(Arc::new(Semaphore::new(permits)));
+}
+
+/// Runs argon2 work on the blocking pool, holding a hash permit.
+async fn with_hash_permit<R: Send + 'static>(
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, DirectoryError> {
+    match with_hash_permit_unless(|| None, work).await? {
+        Ok(r) => Ok(r),
+        Err(_) => Err(DirectoryError::Hash("cancelled".into())),
+    }
+}
+
+/// Runs argon2 work under a hash permit, unless `refused` (asked once the permit is held, after
+/// any queueing) gives a ban: then `Err(retry_after)` and no work. So the attempts of a flood
+/// that were queued when their client got banned cost nothing.
+async fn with_hash_permit_unless<R: Send + 'static>(
+    refused: impl FnOnce() -> Option<Duration>,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Result<Result<R, Duration>, DirectoryError> {
+    let permit = hash_permits()
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| DirectoryError::Hash(e.to_string()))?;
+    if let Some(retry_after) = refused() {
+        return Ok(Err(retry_after));
+    }
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map(Ok)
+    .map_err(|e| DirectoryError::Hash(e.to_string()))
+}
+
+/// [`hash_password`] on the blocking pool, under the hash permits.
+pub async fn hash_password_bounded(password: &str) -> Result<String, DirectoryError> {
+    let password = password.to_string();
+    with_hash_permit(move || hash_password(&password)).await?
+}
+
+/// The keyed index of a device password: hex HMAC-SHA256 under the store's secret. It selects
+/// the one device whose argon2 hash is then verified. A fast keyed hash beside the argon2 hash
+/// does not weaken generated passwords (~140 bits of entropy: not guessable, fast hash or not).
+fn password_index(secret: &[u8], password: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    hex::encode(ring::hmac::sign(&key, password.as_bytes()).as_ref())
+}
+
+/// Creates a device password for an account: generated, hashed (under the hash permits),
+/// indexed and stored. Returns the password, to be shown once.
+pub async fn create_device_password(
+    store: &Store,
+    address: &str,
+    device: &str,
+) -> Result<String, DirectoryError> {
+    validate_device_name(device)?;
+    let password = generate_password();
+    let hash = hash_password_bounded(&password).await?;
+    let index = password_index(&store.read()?.auth_secret()?, &password);
+    let (a, d) = (address.to_string(), device.to_string());
+    store
+        .write(move |tx| {
+            tx.add_password(&a, &d, &hash)?;
+            tx.set_password_index(&a, &d, &index)
         })
-        .unwrap_or(false)
+        .await?;
+    Ok(password)
+}
+
+/// Which argon2 work one login attempt does.
+enum Verification {
+    /// The device whose index matched: one verification.
+    Indexed(DevicePassword),
+    /// No index matched and the account has passwords made before indexes: these are tried in
+    /// turn, on one hash permit (so memory stays bounded by the permits whatever their number),
+    /// and the matching one gets its index. Temporary: each is indexed at its next login.
+    Legacy(Vec<DevicePassword>),
+    /// Unknown user or no match: one verification against the dummy hash.
+    Dummy,
+}
+
+impl Verification {
+    /// Picks the work for a known account's devices and the index of the offered password.
+    fn plan(devices: &[DevicePassword], index: &str) -> Verification {
+        if let Some(d) = devices.iter().find(|d| d.index.as_deref() == Some(index)) {
+            return Verification::Indexed(d.clone());
+        }
+        let legacy: Vec<DevicePassword> = devices
+            .iter()
+            .filter(|d| d.index.is_none())
+            .cloned()
+            .collect();
+        if legacy.is_empty() {
+            Verification::Dummy
+        } else {
+            Verification::Legacy(legacy)
+        }
+    }
+
+    /// Runs the argon2 work (blocking): the matching device, and how many hashes were verified.
+    fn run(self, password: &str) -> (Option<DevicePassword>, usize) {
+        match self {
+            Verification::Indexed(d) => (verify_password(password, &d.hash).then_some(d), 1),
+            Verification::Legacy(devices) => {
+                let mut tried = 0;
+                let found = devices.into_iter().find(|d| {
+                    tried += 1;
+                    verify_password(password, &d.hash)
+                });
+                (found, tried)
+            }
+            Verification::Dummy => {
+                let _ = verify_password(password, dummy_hash());
+                (None, 1)
+            }
+        }
+    }
 }
 
 /// Device names are shown in lists and typed on command lines: printable, bounded.
@@ -101,11 +317,39 @@ pub fn validate_device_name(device: &str) -> Result<(), DirectoryError> {
 #[derive(Clone)]
 pub struct Directory {
     store: Store,
+    /// Shared by every listener: the server makes one and hands clones of this directory out.
+    throttle: Arc<AuthThrottle>,
+    /// The key of password indexes, read from the store once.
+    secret: Arc<OnceLock<Vec<u8>>>,
 }
 
 impl Directory {
+    /// A directory with the default throttle (tests, tools). The server uses [`Directory::with_throttle`].
     pub fn new(store: Store) -> Directory {
-        Directory { store }
+        Directory::with_throttle(
+            store,
+            Arc::new(AuthThrottle::new(AuthThrottleConfig::default())),
+        )
+    }
+
+    pub fn with_throttle(store: Store, throttle: Arc<AuthThrottle>) -> Directory {
+        Directory {
+            store,
+            throttle,
+            secret: Arc::new(OnceLock::new()),
+        }
+    }
+
+    pub fn throttle(&self) -> &Arc<AuthThrottle> {
+        &self.throttle
+    }
+
+    fn secret(&self) -> Result<&[u8], DirectoryError> {
+        if let Some(s) = self.secret.get() {
+            return Ok(s);
+        }
+        let secret = self.store.read()?.auth_secret()?;
+        Ok(self.secret.get_or_init(|| secret))
     }
 
     pub fn store(&self) -> &Store {
@@ -122,51 +366,111 @@ impl Directory {
         resolve_in(&self.store.read()?, address)
     }
 
-    /// Checks a login. Argon2 is deliberately slow, so this runs on the blocking pool; a failed
-    /// login costs as much as a successful one for a known user with one device.
+    /// A client's login attempt, as every protocol makes it: refused at once while the client
+    /// or account is banned; otherwise checked, and a failure answered only after the
+    /// throttle's growing delay. A correct password is never delayed.
+    pub async fn login(
+        &self,
+        client: IpAddr,
+        username: &str,
+        password: &str,
+    ) -> Result<Authenticated, DirectoryError> {
+        if let Verdict::Banned { scope, retry_after } = self.throttle.check(client, username) {
+            tracing::info!(%client, user = %printable(username), ?scope, retry_after_secs = retry_after.as_secs(), "login refused: throttled");
+            return Ok(Authenticated::Throttled { retry_after });
+        }
+        let result = self.verify(username, password, Some(client)).await;
+        match &result {
+            Ok(Authenticated::BadCredentials) => {
+                let delay = self.throttle.failure(client, username);
+                tokio::time::sleep(delay).await;
+            }
+            Ok(Authenticated::Ok { .. } | Authenticated::Blocked) => {
+                self.throttle.success(client, username)
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// Checks a username and password, without the throttle. Exactly one argon2 verification
+    /// whatever the number of device passwords (see [`Verification`]), on the blocking pool
+    /// under the hash permits, and the same work for unknown users as for known ones.
     pub async fn authenticate(
         &self,
         username: &str,
         password: &str,
     ) -> Result<Authenticated, DirectoryError> {
-        let Some((local, domain)) = split_lookup(username) else {
-            return Ok(Authenticated::BadCredentials);
+        self.verify(username, password, None).await
+    }
+
+    /// [`Directory::authenticate`]; with a client, the throttle is asked again once the hash
+    /// permit is held.
+    async fn verify(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Authenticated, DirectoryError> {
+        let index = password_index(self.secret()?, password);
+        let found = match split_lookup(username) {
+            Some((local, domain)) => {
+                let address = format!("{local}@{domain}");
+                let read = self.store.read()?;
+                match read.account(&address)? {
+                    Some(account) => Some((account, read.passwords(&address)?)),
+                    None => None,
+                }
+            }
+            None => None,
         };
-        let address = format!("{local}@{domain}");
-        let read = self.store.read()?;
-        let Some(account) = read.account(&address)? else {
-            return Ok(Authenticated::BadCredentials);
+        let verification = match &found {
+            Some((_, devices)) => Verification::plan(devices, &index),
+            None => Verification::Dummy,
         };
-        let devices = read.passwords(&address)?;
-        drop(read);
+        let legacy = matches!(verification, Verification::Legacy(_));
         let password = password.to_string();
-        let matched = tokio::task::spawn_blocking(move || {
-            devices
-                .into_iter()
-                .find(|d| verify_password(&password, &d.hash))
-                .map(|d| (d.device, d.last_used))
-        })
-        .await
-        .map_err(|e| DirectoryError::Hash(e.to_string()))?;
-        let Some((device, last_used)) = matched else {
+        let throttle = self.throttle.clone();
+        let user = username.to_string();
+        let refused = move || match client.map(|ip| throttle.check(ip, &user)) {
+            Some(Verdict::Banned { retry_after, .. }) => Some(retry_after),
+            _ => None,
+        };
+        let matched = with_hash_permit_unless(refused, move || verification.run(&password)).await?;
+        let (matched, _) = match matched {
+            Ok(m) => m,
+            Err(retry_after) => return Ok(Authenticated::Throttled { retry_after }),
+        };
+        let (Some((account, _)), Some(device)) = (found, matched) else {
             return Ok(Authenticated::BadCredentials);
         };
         if account.blocked {
             return Ok(Authenticated::Blocked);
         }
         // Record the use, at most once a minute per device: a busy client must not turn every
-        // login into a write.
+        // login into a write. A password made before indexes gets its index now.
         let now = chrono::Utc::now().timestamp();
-        if last_used.is_none_or(|t| now - t >= 60) {
+        if legacy || device.last_used.is_none_or(|t| now - t >= 60) {
             let store = self.store.clone();
-            let (a, d) = (address.clone(), device.clone());
+            let (a, d) = (account.address.clone(), device.device.clone());
             tokio::spawn(async move {
-                if let Err(e) = store.write(move |tx| tx.touch_password(&a, &d, now)).await {
+                let result = store
+                    .write(move |tx| {
+                        if legacy {
+                            tx.set_password_index(&a, &d, &index)?;
+                        }
+                        tx.touch_password(&a, &d, now)
+                    })
+                    .await;
+                if let Err(e) = result {
                     tracing::warn!(error = %e, "cannot record password use");
                 }
             });
         }
-        Ok(Authenticated::Ok { account, device })
+        Ok(Authenticated::Ok {
+            account,
+            device: device.device,
+        })
     }
 }
 
@@ -212,6 +516,154 @@ mod tests {
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password(&a, &hash));
         assert!(!verify_password(&b, &hash));
+    }
+
+    fn device(name: &str, password: &str, secret: &[u8], indexed: bool) -> DevicePassword {
+        DevicePassword {
+            device: name.into(),
+            hash: hash_password(password).unwrap(),
+            created: 0,
+            last_used: None,
+            index: indexed.then(|| password_index(secret, password)),
+        }
+    }
+
+    #[test]
+    fn one_argon2_verification_per_attempt_whatever_the_devices() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let devices: Vec<DevicePassword> = (0..10)
+            .map(|i| device(&format!("d{i}"), &format!("password-{i}"), secret, true))
+            .collect();
+        let wrong = Verification::plan(&devices, &password_index(secret, "wrong"));
+        assert!(matches!(wrong, Verification::Dummy));
+        assert_eq!(wrong.run("wrong").1, 1);
+        let right = Verification::plan(&devices, &password_index(secret, "password-7"));
+        let (found, tried) = right.run("password-7");
+        assert_eq!(
+            (found.map(|d| d.device), tried),
+            (Some("d7".to_string()), 1)
+        );
+        // Another server's secret gives other indexes: nothing is selected.
+        let other = Verification::plan(&devices, &password_index(b"other", "password-7"));
+        assert!(matches!(other, Verification::Dummy));
+        // Passwords made before indexes are tried in turn until they are indexed.
+        let mut mixed = devices.clone();
+        mixed.push(device("old", "legacy", secret, false));
+        let legacy = Verification::plan(&mixed, &password_index(secret, "legacy"));
+        let (found, tried) = legacy.run("legacy");
+        assert_eq!(
+            (found.map(|d| d.device), tried),
+            (Some("old".to_string()), 1)
+        );
+    }
+
+    #[tokio::test]
+    async fn new_passwords_are_indexed_and_legacy_ones_on_first_login() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        let hash = hash_password("legacy-password").unwrap();
+        store
+            .write(move |tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("alice@example.org")?;
+                tx.add_password("alice@example.org", "old", &hash)
+            })
+            .await
+            .unwrap();
+        let phone = create_device_password(&store, "alice@example.org", "phone")
+            .await
+            .unwrap();
+        let index_of = |device: &str| {
+            store
+                .read()
+                .unwrap()
+                .passwords("alice@example.org")
+                .unwrap()
+                .into_iter()
+                .find(|d| d.device == device)
+                .and_then(|d| d.index)
+        };
+        assert!(index_of("phone").is_some());
+        assert!(index_of("old").is_none());
+        let directory = Directory::new(store.clone());
+        assert!(matches!(
+            directory.authenticate("alice@example.org", &phone).await.unwrap(),
+            Authenticated::Ok { device, .. } if device == "phone"
+        ));
+        assert!(matches!(
+            directory.authenticate("alice@example.org", "legacy-password").await.unwrap(),
+            Authenticated::Ok { device, .. } if device == "old"
+        ));
+        // The index is written in the background after the successful login.
+        for _ in 0..100 {
+            if index_of("old").is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(index_of("old").is_some());
+        assert_eq!(
+            directory
+                .authenticate("nobody@example.org", &phone)
+                .await
+                .unwrap(),
+            Authenticated::BadCredentials
+        );
+        assert_eq!(
+            directory
+                .authenticate("not an address", &phone)
+                .await
+                .unwrap(),
+            Authenticated::BadCredentials
+        );
+    }
+
+    #[tokio::test]
+    async fn login_is_throttled_per_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        store
+            .write(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("alice@example.org").map(|_| ())
+            })
+            .await
+            .unwrap();
+        let password = create_device_password(&store, "alice@example.org", "laptop")
+            .await
+            .unwrap();
+        let throttle = Arc::new(AuthThrottle::new(AuthThrottleConfig {
+            base_delay_ms: 1,
+            max_delay_ms: 2,
+            ip_ban_after: 3,
+            ..AuthThrottleConfig::default()
+        }));
+        let directory = Directory::with_throttle(store, throttle);
+        let attacker: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                directory
+                    .login(attacker, "alice@example.org", "wrong")
+                    .await
+                    .unwrap(),
+                Authenticated::BadCredentials
+            );
+        }
+        assert!(matches!(
+            directory
+                .login(attacker, "alice@example.org", &password)
+                .await
+                .unwrap(),
+            Authenticated::Throttled { .. }
+        ));
+        let owner: IpAddr = "192.0.2.7".parse().unwrap();
+        assert!(matches!(
+            directory
+                .login(owner, "alice@example.org", &password)
+                .await
+                .unwrap(),
+            Authenticated::Ok { .. }
+        ));
     }
 
     #[tokio::test]

@@ -60,23 +60,6 @@ pub fn peek_tag(input: &[u8]) -> Option<String> {
     matches!(p.peek(), Some(b' ') | Some(b'\r') | Some(b'\n') | None).then_some(tag)
 }
 
-/// Parse one line of an AUTHENTICATE exchange (RFC 9051 §6.2.2): base64, or `*` to cancel.
-/// Returns `None` for cancellation.
-pub fn parse_auth_line(line: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    use base64::Engine;
-    let line = trim_crlf(line);
-    if line == b"*" {
-        return Ok(None);
-    }
-    if line == b"=" || line.is_empty() {
-        return Ok(Some(Vec::new()));
-    }
-    base64::engine::general_purpose::STANDARD
-        .decode(line)
-        .map(Some)
-        .map_err(|_| "Invalid base64".to_string())
-}
-
 /// Is this line the `DONE` that ends IDLE (RFC 2177)?
 pub fn is_idle_done(line: &[u8]) -> bool {
     trim_crlf(line).eq_ignore_ascii_case(b"DONE")
@@ -1321,12 +1304,6 @@ mod tests {
                 initial_response: Some("=".into())
             }
         );
-        assert_eq!(
-            parse_auth_line(b"AGZyZWQAc2VjcmV0\r\n").unwrap(),
-            Some(b"\0fred\0secret".to_vec())
-        );
-        assert_eq!(parse_auth_line(b"*\r\n").unwrap(), None);
-        assert!(parse_auth_line(b"!!\r\n").is_err());
         assert!(is_idle_done(b"done\r\n"));
         assert!(!is_idle_done(b"a NOOP\r\n"));
     }

@@ -9,19 +9,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
 
 use super::command::{Command, CommandBody};
 use super::framing::{CommandFramer, Frame, FramingError};
-use super::parser::{is_idle_done, parse_auth_line, parse_command};
+use super::parser::{is_idle_done, parse_command};
 use super::response::{Status, continuation, tagged, untagged, untagged_status};
 use super::selected::Selected;
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
 use crate::session::io::{IoError, Kit, SessionIo};
+use crate::session::sasl::{self, Mechanism, SaslError, Step};
 use crate::store::{Account, Store, StoreError};
 
 /// Per-listener settings for IMAP sessions.
@@ -195,6 +195,7 @@ impl Session {
         if matches!(self.state, State::NotAuthenticated) {
             if self.login_allowed() {
                 caps.push("AUTH=PLAIN");
+                caps.push("AUTH=LOGIN");
                 caps.push("SASL-IR");
             } else {
                 caps.push("LOGINDISABLED");
@@ -422,7 +423,7 @@ impl Session {
                 mechanism,
                 initial_response,
             } => {
-                if !mechanism.eq_ignore_ascii_case("PLAIN") {
+                let Some(mechanism) = Mechanism::from_name(&mechanism) else {
                     self.send(tagged(
                         &tag,
                         Status::No,
@@ -430,76 +431,65 @@ impl Session {
                         "Unsupported authentication mechanism",
                     ));
                     return Ok(Next::Continue);
-                }
-                let payload = match initial_response {
-                    Some(ir) if ir == "=" => Vec::new(),
-                    Some(ir) => {
-                        match base64::engine::general_purpose::STANDARD.decode(ir.as_bytes()) {
-                            Ok(p) => p,
-                            Err(_) => {
-                                self.send(tagged(&tag, Status::Bad, None, "Invalid base64"));
-                                return Ok(Next::Continue);
-                            }
-                        }
-                    }
-                    None => {
-                        self.send(continuation(""));
-                        self.flush().await?;
-                        let line = loop {
-                            match self.framer.next_line() {
-                                Ok(Some(line)) => break line,
-                                Ok(None) => {
-                                    if !self.fill().await? {
-                                        return Ok(Next::Logout);
+                };
+                // The shared SASL decoder (session::sasl); the replies are IMAP's: a cancel is
+                // BAD (RFC 9051 §6.2.2), acting for another user NO [AUTHORIZATIONFAILED].
+                let mut exchange = sasl::Exchange::new(mechanism);
+                let mut step = exchange.start(initial_response.as_deref().map(str::as_bytes));
+                let credentials = loop {
+                    match step {
+                        Ok(Step::Done(credentials)) => break credentials,
+                        Ok(Step::Challenge(text)) => {
+                            self.send(continuation(&Step::encoded(text)));
+                            self.flush().await?;
+                            let line = loop {
+                                match self.framer.next_line() {
+                                    Ok(Some(line)) => break line,
+                                    Ok(None) => {
+                                        if !self.fill().await? {
+                                            return Ok(Next::Logout);
+                                        }
+                                    }
+                                    Err(_) => {
+                                        self.send(tagged(
+                                            &tag,
+                                            Status::Bad,
+                                            None,
+                                            "Response too long",
+                                        ));
+                                        return Ok(Next::Continue);
                                     }
                                 }
-                                Err(_) => {
-                                    self.send(tagged(&tag, Status::Bad, None, "Response too long"));
-                                    return Ok(Next::Continue);
-                                }
-                            }
-                        };
-                        match parse_auth_line(&line) {
-                            Ok(Some(p)) => p,
-                            // `*` cancels the exchange (RFC 9051 §6.2.2).
-                            Ok(None) => {
-                                self.send(tagged(
-                                    &tag,
-                                    Status::Bad,
-                                    None,
-                                    "Authentication cancelled",
-                                ));
-                                return Ok(Next::Continue);
-                            }
-                            Err(e) => {
-                                self.send(tagged(&tag, Status::Bad, None, &e));
-                                return Ok(Next::Continue);
-                            }
+                            };
+                            step = exchange.respond(&line);
+                        }
+                        Err(SaslError::Authzid) => {
+                            self.send(tagged(
+                                &tag,
+                                Status::No,
+                                Some("AUTHORIZATIONFAILED"),
+                                "Cannot act as another user",
+                            ));
+                            return Ok(Next::Continue);
+                        }
+                        Err(SaslError::Cancelled) => {
+                            self.send(tagged(&tag, Status::Bad, None, "Authentication cancelled"));
+                            return Ok(Next::Continue);
+                        }
+                        Err(e) => {
+                            self.send(tagged(
+                                &tag,
+                                Status::Bad,
+                                None,
+                                &format!("Invalid SASL response: {e}"),
+                            ));
+                            return Ok(Next::Continue);
                         }
                     }
                 };
-                // RFC 4616: [authzid] NUL authcid NUL passwd
-                let mut parts = payload.split(|&b| b == 0);
-                let (authz, authc, pass) = (parts.next(), parts.next(), parts.next());
-                let (Some(authz), Some(authc), Some(pass), None) =
-                    (authz, authc, pass, parts.next())
-                else {
-                    self.send(tagged(&tag, Status::Bad, None, "Malformed PLAIN response"));
-                    return Ok(Next::Continue);
-                };
-                let authc = String::from_utf8_lossy(authc).into_owned();
-                let pass = String::from_utf8_lossy(pass).into_owned();
-                if !authz.is_empty() && !String::from_utf8_lossy(authz).eq_ignore_ascii_case(&authc)
-                {
-                    self.send(tagged(
-                        &tag,
-                        Status::No,
-                        Some("AUTHORIZATIONFAILED"),
-                        "Cannot act as another user",
-                    ));
-                    return Ok(Next::Continue);
-                }
-                Ok(self.login(&tag, &authc, &pass).await)
+                Ok(self
+                    .login(&tag, &credentials.authcid, &credentials.password)
+                    .await)
             }
             CommandBody::Enable(_) => {
                 self.send(tagged(&tag, Status::Bad, None, "Log in first"));
@@ -518,7 +508,11 @@ impl Session {
     }
 
     async fn login(&mut self, tag: &str, username: &str, password: &str) -> Next {
-        match self.directory.authenticate(username, password).await {
+        match self
+            .directory
+            .login(self.peer.ip(), username, password)
+            .await
+        {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "IMAP login");
                 // Blocking the account or removing this device's password ends the session.
@@ -563,6 +557,19 @@ impl Session {
                     self.send(untagged_status(Status::Bye, None, "Too many failed logins"));
                     return Next::Logout;
                 }
+                Next::Continue
+            }
+            // Banned by the throttle: refused without checking (RFC 5530 UNAVAILABLE: temporary).
+            Ok(Authenticated::Throttled { retry_after }) => {
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("UNAVAILABLE"),
+                    &format!(
+                        "Too many failed logins; try again in {} seconds",
+                        retry_after.as_secs().max(1)
+                    ),
+                ));
                 Next::Continue
             }
             Err(e) => {

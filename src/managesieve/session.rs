@@ -1,4 +1,4 @@
-//! The ManageSieve session: greeting, STARTTLS, AUTHENTICATE PLAIN, and the script commands
+//! The ManageSieve session: greeting, STARTTLS, AUTHENTICATE PLAIN/LOGIN, and the script commands
 //! over the store. Like the other protocol sessions it talks only to the store, the directory
 //! and the Sieve compiler.
 
@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
 use tokio_rustls::TlsAcceptor;
 use tracing::Instrument;
 
@@ -17,6 +16,7 @@ use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
 use crate::session::io::{IoError, Kit, SessionIo};
+use crate::session::sasl::{self, Mechanism, SaslError, Step};
 use crate::sieve::SieveLimits;
 use crate::sieve::scripts::{self, ScriptRefusal, ScriptsError};
 use crate::store::{Account, Store, StoreError};
@@ -235,7 +235,11 @@ impl Session {
         // Empty before TLS: allowed when STARTTLS is offered (RFC 5804 §1.7).
         cap(
             "SASL",
-            Some(if self.login_allowed() { "PLAIN" } else { "" }),
+            Some(if self.login_allowed() {
+                "PLAIN LOGIN"
+            } else {
+                ""
+            }),
         );
         cap("SIEVE", Some(&sieve_extensions().join(" ")));
         if self.starttls_offered() {
@@ -380,7 +384,7 @@ impl Session {
         Ok(Next::Continue)
     }
 
-    /// AUTHENTICATE PLAIN (RFC 5804 §2.1, RFC 4616), with or without an initial response.
+    /// AUTHENTICATE PLAIN or LOGIN (RFC 5804 §2.1, RFC 4616), with or without an initial response.
     async fn authenticate(
         &mut self,
         mechanism: &str,
@@ -394,61 +398,62 @@ impl Session {
             self.send(no_code("ENCRYPT-NEEDED", "Use STARTTLS first"));
             return Ok(Next::Continue);
         }
-        if !mechanism.eq_ignore_ascii_case("PLAIN") {
-            self.send(no("Unsupported SASL mechanism; this server offers PLAIN"));
+        let Some(mechanism) = Mechanism::from_name(mechanism) else {
+            self.send(no(
+                "Unsupported SASL mechanism; this server offers PLAIN and LOGIN",
+            ));
             return Ok(Next::Continue);
-        }
-        let encoded = match initial_response {
-            Some(ir) => ir,
-            None => {
-                // An empty challenge; the client answers with one string.
-                self.send(b"\"\"\r\n".to_vec());
-                let Some(frame) = self.next_frame().await? else {
-                    return Ok(Next::Close);
-                };
-                let parsed = match frame {
-                    Frame::Command(bytes) => parse_sasl_response(&bytes),
-                    Frame::Oversized(_) => Err("SASL response too long".to_string()),
-                };
-                match parsed {
-                    Ok(Some(r)) => r,
-                    Ok(None) => {
-                        self.send(no("Authentication cancelled"));
-                        return Ok(Next::Continue);
-                    }
-                    Err(e) => {
-                        self.send(no(&format!("Bad SASL response: {e}")));
-                        return Ok(Next::Continue);
-                    }
+        };
+        // The shared SASL decoder (session::sasl); every failure is a NO here (RFC 5804 §2.1).
+        let mut exchange = sasl::Exchange::new(mechanism);
+        let mut step = exchange.start(initial_response.as_deref());
+        let credentials = loop {
+            match step {
+                Ok(Step::Done(credentials)) => break credentials,
+                Ok(Step::Challenge(text)) => {
+                    // The challenge is a string holding base64 (RFC 5804 §2.1).
+                    self.send(format!("\"{}\"\r\n", Step::encoded(text)).into_bytes());
+                    let Some(frame) = self.next_frame().await? else {
+                        return Ok(Next::Close);
+                    };
+                    let parsed = match frame {
+                        Frame::Command(bytes) => parse_sasl_response(&bytes),
+                        Frame::Oversized(_) => Err("SASL response too long".to_string()),
+                    };
+                    step = match parsed {
+                        Ok(Some(response)) => exchange.respond(&response),
+                        Ok(None) => Err(SaslError::Cancelled),
+                        Err(e) => {
+                            self.send(no(&format!("Bad SASL response: {e}")));
+                            return Ok(Next::Continue);
+                        }
+                    };
+                }
+                Err(SaslError::Authzid) => {
+                    self.send(no("Cannot act as another user"));
+                    return Ok(Next::Continue);
+                }
+                Err(SaslError::Cancelled) => {
+                    self.send(no("Authentication cancelled"));
+                    return Ok(Next::Continue);
+                }
+                Err(e) => {
+                    self.send(no(&format!("Invalid SASL response: {e}")));
+                    return Ok(Next::Continue);
                 }
             }
         };
-        let payload = match base64::engine::general_purpose::STANDARD.decode(encoded.trim_ascii()) {
-            Ok(p) => p,
-            Err(_) => {
-                self.send(no("Invalid base64 in the SASL response"));
-                return Ok(Next::Continue);
-            }
-        };
-        // RFC 4616: [authzid] NUL authcid NUL passwd
-        let mut parts = payload.split(|&b| b == 0);
-        let (Some(authz), Some(authc), Some(pass), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            self.send(no("Malformed PLAIN response"));
-            return Ok(Next::Continue);
-        };
-        let authc = String::from_utf8_lossy(authc).into_owned();
-        let pass = String::from_utf8_lossy(pass).into_owned();
-        if !authz.is_empty() && !String::from_utf8_lossy(authz).eq_ignore_ascii_case(&authc) {
-            self.send(no("Cannot act as another user"));
-            return Ok(Next::Continue);
-        }
-        Ok(self.login(&authc, &pass).await)
+        Ok(self
+            .login(&credentials.authcid, &credentials.password)
+            .await)
     }
 
     async fn login(&mut self, username: &str, password: &str) -> Next {
-        match self.directory.authenticate(username, password).await {
+        match self
+            .directory
+            .login(self.peer.ip(), username, password)
+            .await
+        {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "ManageSieve login");
                 // Blocking the account or removing this device's password ends the session.
@@ -477,6 +482,17 @@ impl Session {
                     return Next::Close;
                 }
                 self.send(no("Authentication failed"));
+                Next::Continue
+            }
+            // Banned by the throttle: refused without checking.
+            Ok(Authenticated::Throttled { retry_after }) => {
+                self.send(no_code(
+                    "TRYLATER",
+                    &format!(
+                        "Too many failed logins; try again in {} seconds",
+                        retry_after.as_secs().max(1)
+                    ),
+                ));
                 Next::Continue
             }
             Err(e) => {
@@ -608,6 +624,7 @@ fn store_failure(e: StoreError) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
     use base64::engine::general_purpose::STANDARD as BASE64;
     use tokio::io::{
         AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
@@ -805,7 +822,7 @@ mod tests {
         );
         // Loopback without TLS configured: PLAIN is offered, STARTTLS is not.
         assert!(
-            greeting.contains("\r\n\"SASL\" \"PLAIN\"\r\n"),
+            greeting.contains("\r\n\"SASL\" \"PLAIN LOGIN\"\r\n"),
             "{greeting}"
         );
         assert!(greeting.contains("\r\n\"SIEVE\" \"envelope "), "{greeting}");
@@ -881,7 +898,7 @@ mod tests {
         );
         assert_eq!(
             c.cmd("AUTHENTICATE \"PLAIN\" \"!!!\"").await,
-            "NO \"Invalid base64 in the SASL response\"\r\n"
+            "NO \"Invalid SASL response: invalid base64\"\r\n"
         );
         let other = BASE64.encode(format!(
             "alice@example.org\0bob@example.org\0{}",
@@ -1169,7 +1186,7 @@ mod tests {
         };
         // The server speaks first after the handshake: its capabilities, now with PLAIN.
         let caps = c.response().await;
-        assert!(caps.contains("\r\n\"SASL\" \"PLAIN\"\r\n"), "{caps}");
+        assert!(caps.contains("\r\n\"SASL\" \"PLAIN LOGIN\"\r\n"), "{caps}");
         assert!(!caps.contains("STARTTLS"), "{caps}");
         assert!(
             caps.ends_with("OK \"TLS negotiation successful\"\r\n"),

@@ -5,6 +5,7 @@
 //! with the directory, the pipeline and the store; tests implement it with a mock.
 
 use std::future::Future;
+use std::net::IpAddr;
 
 pub use crate::values::Envelope;
 
@@ -69,9 +70,11 @@ pub trait SmtpBackend: Send + Sync + 'static {
         recipient: &str,
     ) -> impl Future<Output = RcptDecision> + Send;
 
-    /// Checks a username and password (AUTH PLAIN / LOGIN).
+    /// Checks a username and password (AUTH PLAIN / LOGIN) from `client`, through the
+    /// authentication throttle.
     fn authenticate(
         &self,
+        client: IpAddr,
         username: &str,
         password: &str,
     ) -> impl Future<Output = AuthResult> + Send;

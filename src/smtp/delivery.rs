@@ -1,6 +1,7 @@
 //! The server's `SmtpBackend`: recipients from the directory, messages through the pipeline into
 //! the store.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::auth::{self, Inbound, SenderAuth};
@@ -98,8 +99,8 @@ impl SmtpBackend for MailBackend {
         decision
     }
 
-    async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
-        match self.directory.authenticate(username, password).await {
+    async fn authenticate(&self, client: IpAddr, username: &str, password: &str) -> AuthResult {
+        match self.directory.login(client, username, password).await {
             Ok(Authenticated::Ok { account, device }) => {
                 tracing::info!(user = %account.address, %device, "SMTP login");
                 let identity = crate::session::revoke::LoginIdentity {
@@ -109,6 +110,15 @@ impl SmtpBackend for MailBackend {
                 AuthResult::Success(account.address, Some(identity))
             }
             Ok(Authenticated::BadCredentials) => AuthResult::Failure,
+            // RFC 4954 §6: 454 4.7.0, a temporary authentication failure.
+            Ok(Authenticated::Throttled { retry_after }) => AuthResult::Refused(Reply::new(
+                454,
+                "4.7.0",
+                format!(
+                    "Too many failed logins; try again in {} seconds",
+                    retry_after.as_secs().max(1)
+                ),
+            )),
             Ok(Authenticated::Blocked) => AuthResult::Refused(Reply::new(
                 535,
                 "5.7.8",

@@ -21,6 +21,7 @@ use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
 use crate::net::Conn;
 use crate::session::io::{IoError, Kit, SessionIo};
+use crate::session::sasl::{self, Mechanism, SaslError, Step};
 
 /// Unrecognised or malformed command lines before the session is closed with 421.
 const MAX_PROTOCOL_ERRORS: u32 = 20;
@@ -470,63 +471,48 @@ impl<B: SmtpBackend> Session<B> {
             );
             return Ok(Flow::Continue);
         }
-        let (user, password) = match mechanism {
-            smtp_proto::AUTH_PLAIN => {
-                let payload = if initial.is_empty() {
-                    // An empty challenge; the client answers with its PLAIN message.
-                    self.out.extend_from_slice(b"334 \r\n");
-                    match self.auth_response().await? {
-                        Some(line) => line,
-                        None => return Ok(Flow::Continue),
-                    }
-                } else {
-                    initial.into_bytes()
-                };
-                match wire::decode_plain(&payload) {
-                    Ok(credentials) => credentials,
-                    Err(wire::AuthPayloadError::Authzid) => {
-                        return Ok(self.auth_failed("(authzid)"));
-                    }
-                    Err(e) => {
-                        self.reply(501, "5.5.2", format!("Invalid AUTH PLAIN response: {e}"));
-                        return Ok(Flow::Continue);
-                    }
-                }
-            }
-            smtp_proto::AUTH_LOGIN => {
-                let user = if initial.is_empty() {
-                    let prompt = wire::encode_challenge("Username:");
-                    self.out
-                        .extend_from_slice(format!("334 {prompt}\r\n").as_bytes());
-                    match self.auth_response().await? {
-                        Some(line) => line,
-                        None => return Ok(Flow::Continue),
-                    }
-                } else {
-                    initial.into_bytes()
-                };
-                let Ok(user) = wire::decode_login(&user) else {
-                    self.reply(501, "5.5.2", "Invalid base64 data");
-                    return Ok(Flow::Continue);
-                };
-                let prompt = wire::encode_challenge("Password:");
-                self.out
-                    .extend_from_slice(format!("334 {prompt}\r\n").as_bytes());
-                let Some(line) = self.auth_response().await? else {
-                    return Ok(Flow::Continue);
-                };
-                let Ok(password) = wire::decode_login(&line) else {
-                    self.reply(501, "5.5.2", "Invalid base64 data");
-                    return Ok(Flow::Continue);
-                };
-                (user, password)
-            }
+        let mechanism = match mechanism {
+            smtp_proto::AUTH_PLAIN => Mechanism::Plain,
+            smtp_proto::AUTH_LOGIN => Mechanism::Login,
             _ => {
                 self.reply(504, "5.5.4", "Unrecognized authentication type");
                 return Ok(Flow::Continue);
             }
         };
-        match self.backend.authenticate(&user, &password).await {
+        // The shared SASL decoder (session::sasl); only the replies are SMTP's (RFC 4954 §4).
+        let mut exchange = sasl::Exchange::new(mechanism);
+        let initial = (!initial.is_empty()).then(|| initial.into_bytes());
+        let mut step = exchange.start(initial.as_deref());
+        let credentials = loop {
+            match step {
+                Ok(Step::Done(credentials)) => break credentials,
+                Ok(Step::Challenge(text)) => {
+                    self.out
+                        .extend_from_slice(format!("334 {}\r\n", Step::encoded(text)).as_bytes());
+                    let Some(line) = self.auth_response().await? else {
+                        return Ok(Flow::Continue);
+                    };
+                    step = exchange.respond(&line);
+                }
+                Err(SaslError::Authzid) => {
+                    return Ok(self.auth_failed("(authzid)", "Not authorized to act as that user"));
+                }
+                Err(SaslError::Cancelled) => {
+                    self.reply(501, "5.7.0", "Authentication cancelled");
+                    return Ok(Flow::Continue);
+                }
+                Err(e) => {
+                    self.reply(501, "5.5.2", format!("Invalid AUTH response: {e}"));
+                    return Ok(Flow::Continue);
+                }
+            }
+        };
+        let (user, password) = (credentials.authcid, credentials.password);
+        match self
+            .backend
+            .authenticate(self.peer.ip(), &user, &password)
+            .await
+        {
             AuthResult::Success(account, identity) => {
                 info!(account = %account, "authenticated");
                 if let (Some(revoker), Some(id)) = (&self.config.kit.revoker, identity) {
@@ -537,7 +523,9 @@ impl<B: SmtpBackend> Session<B> {
                 self.reply(235, "2.7.0", "Authentication successful");
                 Ok(Flow::Continue)
             }
-            AuthResult::Failure => Ok(self.auth_failed(&user)),
+            AuthResult::Failure => {
+                Ok(self.auth_failed(&user, "Authentication credentials invalid"))
+            }
             AuthResult::Refused(reply) => {
                 info!(user = %wire::sanitize(&user), code = reply.code, "authentication refused");
                 self.reply(reply.code, &reply.enhanced, &reply.text);
@@ -550,7 +538,8 @@ impl<B: SmtpBackend> Session<B> {
         }
     }
 
-    fn auth_failed(&mut self, user: &str) -> Flow {
+    /// A failed AUTH: 535 5.7.8 with `text` (RFC 4954 §6), or 421 after too many.
+    fn auth_failed(&mut self, user: &str, text: &str) -> Flow {
         self.auth_failures += 1;
         warn!(
             user = %wire::sanitize(user),
@@ -561,7 +550,7 @@ impl<B: SmtpBackend> Session<B> {
             self.reply(421, "4.7.0", "Too many authentication failures, closing");
             Flow::Close
         } else {
-            self.reply(535, "5.7.8", "Authentication credentials invalid");
+            self.reply(535, "5.7.8", text);
             Flow::Continue
         }
     }
@@ -572,10 +561,6 @@ impl<B: SmtpBackend> Session<B> {
         match self.read_line(MAX_AUTH_LINE, timeout_secs).await? {
             None => {
                 self.reply(500, "5.5.6", "Authentication exchange line is too long");
-                Ok(None)
-            }
-            Some(line) if wire::is_auth_cancel(&line) => {
-                self.reply(501, "5.7.0", "Authentication cancelled");
                 Ok(None)
             }
             Some(line) => Ok(Some(line)),
@@ -967,7 +952,12 @@ mod tests {
             }
         }
 
-        async fn authenticate(&self, username: &str, password: &str) -> AuthResult {
+        async fn authenticate(
+            &self,
+            _client: IpAddr,
+            username: &str,
+            password: &str,
+        ) -> AuthResult {
             match (username, password) {
                 ("alice", "secret") => AuthResult::Success("alice@example.org".into(), None),
                 ("blocked", _) => AuthResult::Refused(Reply::new(535, "5.7.8", "Account blocked")),

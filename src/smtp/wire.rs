@@ -1,10 +1,8 @@
 //! SMTP wire format without I/O: command-line framing, command parsing (via `smtp-proto`), reply
-//! formatting and AUTH payload decoding. The session state machine drives these.
+//! formatting (AUTH payloads are decoded by `session::sasl`). The session state machine drives these.
 
 use std::borrow::Cow;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use smtp_proto::Request;
 
 /// RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF.
@@ -242,61 +240,6 @@ pub fn format_reply(code: u16, enhanced: &str, text: &str) -> Vec<u8> {
     out
 }
 
-/// Why an AUTH payload was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AuthPayloadError {
-    #[error("invalid base64")]
-    Base64,
-    #[error("malformed PLAIN message")]
-    Malformed,
-    #[error("authorization identity differs from authentication identity")]
-    Authzid,
-}
-
-/// Decodes one base64 SASL response (RFC 4954 §4). `=` is the empty response.
-pub fn decode_base64(text: &[u8]) -> Result<Vec<u8>, AuthPayloadError> {
-    let text = trim_eol(text);
-    let text: &[u8] = if text == b"=" { b"" } else { text };
-    BASE64.decode(text).map_err(|_| AuthPayloadError::Base64)
-}
-
-/// Decodes a PLAIN message (RFC 4616 §2): `[authzid] NUL authcid NUL passwd`. An authzid other
-/// than the authcid (acting for someone else) is not supported.
-pub fn decode_plain(text: &[u8]) -> Result<(String, String), AuthPayloadError> {
-    let raw = decode_base64(text)?;
-    let mut parts = raw.split(|&b| b == 0);
-    let (Some(authzid), Some(authcid), Some(passwd), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(AuthPayloadError::Malformed);
-    };
-    let authzid = std::str::from_utf8(authzid).map_err(|_| AuthPayloadError::Malformed)?;
-    let authcid = std::str::from_utf8(authcid).map_err(|_| AuthPayloadError::Malformed)?;
-    let passwd = std::str::from_utf8(passwd).map_err(|_| AuthPayloadError::Malformed)?;
-    if authcid.is_empty() {
-        return Err(AuthPayloadError::Malformed);
-    }
-    if !authzid.is_empty() && authzid != authcid {
-        return Err(AuthPayloadError::Authzid);
-    }
-    Ok((authcid.to_string(), passwd.to_string()))
-}
-
-/// Decodes a LOGIN response (one base64 line holding the username or the password).
-pub fn decode_login(text: &[u8]) -> Result<String, AuthPayloadError> {
-    String::from_utf8(decode_base64(text)?).map_err(|_| AuthPayloadError::Malformed)
-}
-
-/// True when a SASL response line is `*`, the client's cancellation (RFC 4954 §4).
-pub fn is_auth_cancel(line: &[u8]) -> bool {
-    trim_eol(line) == b"*"
-}
-
-/// Encodes a server challenge for a `334` line.
-pub fn encode_challenge(text: &str) -> String {
-    BASE64.encode(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,24 +313,5 @@ mod tests {
             b"550 5.0.0 no  x\r\n"
         );
         assert_eq!(format_reply(354, "", "Go"), b"354 Go\r\n");
-    }
-
-    #[test]
-    fn auth_payloads() {
-        let p = BASE64.encode(b"\0alice\0secret");
-        assert_eq!(
-            decode_plain(p.as_bytes()),
-            Ok(("alice".into(), "secret".into()))
-        );
-        let p = BASE64.encode(b"alice\0alice\0secret");
-        assert!(decode_plain(p.as_bytes()).is_ok());
-        let p = BASE64.encode(b"bob\0alice\0secret");
-        assert_eq!(decode_plain(p.as_bytes()), Err(AuthPayloadError::Authzid));
-        let p = BASE64.encode(b"alice secret");
-        assert_eq!(decode_plain(p.as_bytes()), Err(AuthPayloadError::Malformed));
-        assert_eq!(decode_plain(b"!!!\r\n"), Err(AuthPayloadError::Base64));
-        assert_eq!(decode_login(b"YWxpY2U=\r\n"), Ok("alice".into()));
-        assert_eq!(decode_base64(b"=\r\n"), Ok(vec![]));
-        assert!(is_auth_cancel(b"*\r\n"));
     }
 }

@@ -157,6 +157,7 @@ impl Tx<'_> {
             hash: hash.to_string(),
             created: now(),
             last_used: None,
+            index: None,
         };
         passwords.insert((address, device), encode(&record).as_slice())?;
         Ok(())
@@ -180,6 +181,22 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Sets the keyed index of a device password (made with it, or learnt at the first successful
+    /// login of a password made before indexes existed).
+    pub fn set_password_index(&mut self, address: &str, device: &str, index: &str) -> Result<()> {
+        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let record = match passwords.get((address, device))? {
+            Some(v) => Some(decode::<DevicePassword>("passwords", v.value())?),
+            None => None,
+        };
+        // Revoked meanwhile: nothing to index.
+        if let Some(mut record) = record {
+            record.index = Some(index.to_string());
+            passwords.insert((address, device), encode(&record).as_slice())?;
+        }
+        Ok(())
+    }
+
     /// Records a successful login with a device password (shown by `password list`).
     pub fn touch_password(&mut self, address: &str, device: &str, when: i64) -> Result<()> {
         let mut passwords = self.txn.open_table(PASSWORDS)?;
@@ -196,7 +213,27 @@ impl Tx<'_> {
     }
 }
 
+/// Creates the key of the device-password index once (32 random bytes); kept for the store's life.
+pub(super) fn ensure_auth_secret(txn: &redb::WriteTransaction) -> Result<()> {
+    let mut secrets = txn.open_table(SECRETS)?;
+    if secrets.get(AUTH_SECRET)?.is_none() {
+        let secret: [u8; 32] = rand::random();
+        secrets.insert(AUTH_SECRET, secret.as_slice())?;
+    }
+    Ok(())
+}
+
+const AUTH_SECRET: &str = "auth_index";
+
 impl ReadTx {
+    /// The key of the device-password index (see `ensure_auth_secret`).
+    pub fn auth_secret(&self) -> Result<Vec<u8>> {
+        match self.txn.open_table(SECRETS)?.get(AUTH_SECRET)? {
+            Some(v) => Ok(v.value().to_vec()),
+            None => Err(StoreError::Db("the auth secret is missing".into())),
+        }
+    }
+
     pub fn domain(&self, name: &str) -> Result<Option<Domain>> {
         get_json(&self.txn.open_table(DOMAINS)?, "domains", name)
     }

@@ -199,6 +199,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::BLOB_REFS)?;
         txn.open_table(schema::QUEUE)?;
         txn.open_table(schema::PLUGIN_KV)?;
+        accounts::ensure_auth_secret(&txn)?;
     }
     txn.commit()?;
     Ok(())

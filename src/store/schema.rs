@@ -60,3 +60,7 @@ pub const SIEVE_SCRIPTS: TableDefinition<(u64, &str), &[u8]> =
 
 /// Account id → the name of its active script (at most one, RFC 5804 §1.4).
 pub const SIEVE_ACTIVE: TableDefinition<u64, &str> = TableDefinition::new("sieve_active");
+
+/// Name → secret bytes: "auth_index", the key of the device-password index (HMAC-SHA256),
+/// generated when the store is created or first opened by a version that knows it.
+pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");

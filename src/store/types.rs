@@ -52,6 +52,11 @@ pub struct DevicePassword {
     pub created: i64,
     #[serde(default)]
     pub last_used: Option<i64>,
+    /// Keyed index of the password (hex HMAC-SHA256 under the store's auth secret), which picks
+    /// the device before the one argon2 verification of a login. `None` for passwords made before
+    /// the index existed, until their next successful login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
