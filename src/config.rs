@@ -338,7 +338,11 @@ pub struct TlsConfig {
 pub struct Limits {
     /// Largest message accepted, in bytes (advertised with SMTP SIZE, RFC 1870).
     pub max_message_size: u64,
-    /// Longest SMTP text line, in octets without CRLF (RFC 5321 §4.5.3.1.6 says 998).
+    /// Longest SMTP text line in a message, in octets without CRLF. RFC 5321 §4.5.3.1.6 says
+    /// 998, but real mail (HTML on one line, unwrapped base64) goes past it, and Postfix takes
+    /// any length (it stores long lines in `line_length_limit` pieces and joins them again), so
+    /// the default is a generous 1 MiB: it refuses only degenerate input, while memory stays
+    /// bounded by `max_message_size` whatever the line length.
     pub max_line_length: usize,
     /// Recipients per SMTP transaction (RFC 5321 §4.5.3.1.8 asks for at least 100).
     pub max_recipients: usize,
@@ -357,13 +361,16 @@ pub struct Limits {
     pub max_auth_failures: u32,
     /// Largest IMAP command or literal, in bytes (APPEND literals are bounded by max_message_size).
     pub max_imap_command: usize,
+    /// Literal octets one IMAP or ManageSieve command may carry before the client has logged
+    /// in (all its literals together): credentials need a few hundred bytes.
+    pub max_literal_before_login: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_message_size: 50 * 1024 * 1024,
-            max_line_length: 998,
+            max_line_length: 1024 * 1024,
             max_recipients: 100,
             max_connections: 1000,
             smtp_command_timeout: 300,
@@ -372,6 +379,7 @@ impl Default for Limits {
             unauthenticated_timeout: 60,
             max_auth_failures: 5,
             max_imap_command: 64 * 1024,
+            max_literal_before_login: 8 * 1024,
         }
     }
 }
@@ -515,6 +523,12 @@ impl Config {
         if l.max_imap_command < 1024 {
             return Err(invalid(
                 "limits.max_imap_command",
+                "must be at least 1024 bytes",
+            ));
+        }
+        if l.max_literal_before_login < 1024 {
+            return Err(invalid(
+                "limits.max_literal_before_login",
                 "must be at least 1024 bytes",
             ));
         }

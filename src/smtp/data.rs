@@ -17,6 +17,8 @@
 //!   `.` followed by any byte other than CR or LF is removed. A `.` that is the whole line but
 //!   ended by a bare CR or LF is kept as data.
 //! - Line length (§4.5.3.1.6) is counted on the wire, stuffing dot included, without the CRLF.
+//!   The bound is `limits.max_line_length`, by default far above the RFC's 998 (see config.rs):
+//!   real mail has longer lines, and memory is bounded by the message size anyway.
 //!
 //! The same reader takes BDAT chunks (RFC 3030, [`DataReader::new_chunked`]): no dot
 //! transparency and no end marker (chunk sizes frame the data), the same normalisation and
@@ -84,6 +86,12 @@ impl DataReader {
             dot_transparency: false,
             ..DataReader::new(max_size, max_line)
         }
+    }
+
+    /// Octets of message so far (after normalisation, which never shrinks it), counted on
+    /// across BDAT chunks.
+    pub fn received(&self) -> u64 {
+        self.size
     }
 
     /// True once a limit was exceeded: the rest is only being discarded.
