@@ -422,3 +422,123 @@ pub fn literal_announcement(line: &[u8]) -> Option<(u64, bool)> {
     let n = std::str::from_utf8(digits).ok()?.parse().ok()?;
     Some((n, non_sync))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: LiteralLimits = LiteralLimits {
+        max_line: 200,
+        max_literals: 1000,
+        max_upload: 5000,
+        max_literals_before_login: 100,
+        max_skip: 2000,
+    };
+
+    fn frames(f: &mut LiteralFramer, input: &[u8]) -> Vec<Result<Frame, Fatal>> {
+        f.feed(input);
+        let mut out = Vec::new();
+        loop {
+            match f.next_frame() {
+                Ok(None) => return out,
+                Ok(Some(frame)) => out.push(Ok(frame)),
+                Err(e) => {
+                    out.push(Err(e));
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn refused(head: &[u8], reason: Oversize) -> Result<Frame, Fatal> {
+        Ok(Frame::Refused(Refusal {
+            head: head.to_vec(),
+            reason,
+        }))
+    }
+
+    /// (dialect, logged in, input, frames); `L60` stands for 60 literal octets.
+    #[test]
+    fn caps_per_dialect() {
+        let l = |n| vec![b'L'; n];
+        let cmd = |parts: &[&[u8]]| Ok(Frame::Command(parts.concat()));
+        let cases: Vec<(&str, Dialect, bool, Vec<u8>, Vec<Result<Frame, Fatal>>)> = vec![
+            (
+                "IMAP before login: under the cap",
+                IMAP,
+                false,
+                [b"a X {60+}\r\n", &l(60)[..], b"\r\n"].concat(),
+                vec![cmd(&[b"a X {60+}\r\n", &l(60), b"\r\n"])],
+            ),
+            (
+                "IMAP before login: the total of two literals is over it",
+                IMAP,
+                false,
+                [b"a X {60+}\r\n", &l(60)[..], b" {60+}\r\n"].concat(),
+                vec![Err(Fatal {
+                    head: b"a X {60+}\r\n".to_vec(),
+                    size: 60,
+                })],
+            ),
+            (
+                "IMAP before login: a synchronising one is refused and the session goes on",
+                IMAP,
+                false,
+                b"a APPEND x {101}\r\nb Y\r\n".to_vec(),
+                vec![
+                    refused(b"a APPEND x {101}\r\n", Oversize::Literal(101)),
+                    cmd(&[b"b Y\r\n"]),
+                ],
+            ),
+            (
+                "IMAP logged in: upload command has the larger bound",
+                IMAP,
+                true,
+                [b"a append x {4000}\r\n", &l(4000)[..], b"\r\n"].concat(),
+                vec![
+                    Ok(Frame::Continuation),
+                    cmd(&[b"a append x {4000}\r\n", &l(4000), b"\r\n"]),
+                ],
+            ),
+            (
+                "IMAP logged in: other commands the smaller one, over all literals",
+                IMAP,
+                true,
+                [b"a X {600+}\r\n", &l(600)[..], b" {600}\r\n"].concat(),
+                vec![refused(b"a X {600+}\r\n", Oversize::Literal(600))],
+            ),
+            (
+                "ManageSieve before login: nothing over the cap is read",
+                MANAGESIEVE,
+                false,
+                b"PUTSCRIPT \"a\" {101}\r\n".to_vec(),
+                vec![Err(Fatal {
+                    head: b"PUTSCRIPT \"a\" {101}\r\n".to_vec(),
+                    size: 101,
+                })],
+            ),
+            (
+                "ManageSieve logged in: skipped up to max_skip, refused at the end",
+                MANAGESIEVE,
+                true,
+                [b"X {1500}\r\n", &l(1500)[..], b"\r\nNOOP\r\n"].concat(),
+                vec![
+                    refused(b"X {1500}\r\n", Oversize::Literal(1500)),
+                    cmd(&[b"NOOP\r\n"]),
+                ],
+            ),
+            (
+                "over-long line: only its head is kept",
+                IMAP,
+                true,
+                [&l(300)[..], b"\r\nb Y\r\n"].concat(),
+                vec![refused(&l(HEAD), Oversize::Line), cmd(&[b"b Y\r\n"])],
+            ),
+        ];
+        for (case, dialect, logged_in, input, want) in cases {
+            let mut f = LiteralFramer::new(dialect, LIMITS);
+            f.set_logged_in(logged_in);
+            assert_eq!(frames(&mut f, &input), want, "{case}");
+        }
+    }
+}
