@@ -44,9 +44,18 @@ def read_line(f):
         return b""
 
 
-def test_unauthenticated_append_literals_are_cut_off(server):
+@pytest.fixture
+def big_server(tmp_path):
+    """A server taking 64 MB messages, so a 50 MB literal is within the message size."""
+    srv = Server(tmp_path, max_size=64 * MB).start()
+    yield srv
+    srv.stop()
+
+
+def test_unauthenticated_append_literals_are_cut_off(big_server):
     """The attack of issue 13: an unauthenticated client streaming `APPEND INBOX {52428800+}`
     again and again. Each connection is told BYE at the announcement and nothing is buffered."""
+    server = big_server
     pid = server.proc.pid
     before = rss_kb(pid)
     started = time.time()
