@@ -413,7 +413,9 @@ mod tests {
                 "a short tag is",
                 true,
                 cat(&[&x(64), b" SEARCH ", &x(2000), b"\r\n"]),
-                vec![Want::LineTooLong(Some(&*String::from_utf8(x(64)).unwrap().leak()))],
+                vec![Want::LineTooLong(Some(
+                    &*String::from_utf8(x(64)).unwrap().leak(),
+                ))],
             ),
             (
                 "an over-long line announcing LITERAL+ ends the session",

@@ -218,7 +218,10 @@ mod tests {
         let mut f = Framer::new(64, 100, 1000, 50);
         // A SASL response fits.
         f.feed(b"AUTHENTICATE \"PLAIN\" {8+}\r\nAGEAc2Vj\r\n");
-        assert_eq!(command(&mut f), b"AUTHENTICATE \"PLAIN\" {8+}\r\nAGEAc2Vj\r\n");
+        assert_eq!(
+            command(&mut f),
+            b"AUTHENTICATE \"PLAIN\" {8+}\r\nAGEAc2Vj\r\n"
+        );
         // Over the pre-login bound: not skipped, the connection ends (the octets are coming).
         f.feed(b"PUTSCRIPT \"a\" {60+}\r\n");
         assert_eq!(f.next_frame(), Err(TooLarge { size: 60 }));

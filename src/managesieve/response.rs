@@ -131,12 +131,18 @@ mod tests {
             let out = ok_with_tag(tag, "Done");
             let rest = out.strip_prefix(b"OK (TAG {").unwrap();
             let close = rest.iter().position(|&c| c == b'}').unwrap();
-            let n: usize = std::str::from_utf8(&rest[..close]).unwrap().parse().unwrap();
+            let n: usize = std::str::from_utf8(&rest[..close])
+                .unwrap()
+                .parse()
+                .unwrap();
             assert_eq!(n, tag.len());
             let literal = &rest[close + 3..close + 3 + n];
             assert_eq!(literal, tag);
             assert_eq!(&rest[close + 3 + n..], b") \"Done\"\r\n");
         }
-        assert_eq!(ok_with_tag(b"abc", "Done"), b"OK (TAG \"abc\") \"Done\"\r\n");
+        assert_eq!(
+            ok_with_tag(b"abc", "Done"),
+            b"OK (TAG \"abc\") \"Done\"\r\n"
+        );
     }
 }

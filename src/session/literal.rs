@@ -457,12 +457,20 @@ mod tests {
         }))
     }
 
-    /// (dialect, logged in, input, frames); `L60` stands for 60 literal octets.
+    /// (case, dialect, logged in, input, frames expected).
+    type Case = (
+        &'static str,
+        Dialect,
+        bool,
+        Vec<u8>,
+        Vec<Result<Frame, Fatal>>,
+    );
+
     #[test]
     fn caps_per_dialect() {
         let l = |n| vec![b'L'; n];
         let cmd = |parts: &[&[u8]]| Ok(Frame::Command(parts.concat()));
-        let cases: Vec<(&str, Dialect, bool, Vec<u8>, Vec<Result<Frame, Fatal>>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "IMAP before login: under the cap",
                 IMAP,

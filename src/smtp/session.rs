@@ -791,7 +791,9 @@ impl<B: SmtpBackend> Session<B> {
                 self.fill(data_timeout).await?;
             }
             let pending = self.input.pending();
-            let take = usize::try_from(left).unwrap_or(usize::MAX).min(pending.len());
+            let take = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(pending.len());
             reader.feed_chunk(&pending[..take]);
             self.input.consume(take);
             left -= take as u64;
@@ -1302,8 +1304,18 @@ mod tests {
     #[tokio::test]
     async fn long_lines() {
         let cases: &[(&str, usize, Option<usize>, &str)] = &[
-            ("5,000 octets, default bound", 5000, None, "250 2.0.0 Ok: queued"),
-            ("at a configured bound", 10_000, Some(10_000), "250 2.0.0 Ok: queued"),
+            (
+                "5,000 octets, default bound",
+                5000,
+                None,
+                "250 2.0.0 Ok: queued",
+            ),
+            (
+                "at a configured bound",
+                10_000,
+                Some(10_000),
+                "250 2.0.0 Ok: queued",
+            ),
             (
                 "over a configured bound",
                 10_001,
@@ -1345,18 +1357,28 @@ mod tests {
 
     /// BDAT edge cases, data-driven: each step sends bytes and expects replies (prefixes; ""
     /// is the end of the connection). The test config's message limit is 2000 octets.
+    /// Bytes to send, then the replies expected.
+    type Step = (String, Vec<&'static str>);
+
     #[tokio::test]
     async fn bdat_edges() {
         const TXN: &str = "MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@example.org>\r\n";
         let ok2 = ["250 2.1.0", "250 2.1.5"];
-        let cases: Vec<(&str, Vec<(String, Vec<&str>)>)> = vec![
+        let cases: Vec<(&str, Vec<Step>)> = vec![
             (
                 "a size that overflows 64 bits: refused, the next commands are answered",
                 vec![
                     (
                         format!("{TXN}BDAT 99999999999999999999999 LAST\r\nNOOP\r\nQUIT\r\n"),
-                        [&ok2[..], &["501 5.5.4 BDAT chunk size out of range", "250 2.0.0 OK", "221"]]
-                            .concat(),
+                        [
+                            &ok2[..],
+                            &[
+                                "501 5.5.4 BDAT chunk size out of range",
+                                "250 2.0.0 OK",
+                                "221",
+                            ],
+                        ]
+                        .concat(),
                     ),
                     (String::new(), vec![""]),
                 ],
@@ -1378,7 +1400,10 @@ mod tests {
             (
                 "BDAT 0 LAST alone is an empty message, refused",
                 vec![
-                    (format!("{TXN}BDAT 0 LAST\r\n"), [&ok2[..], &["554 5.6.0 Message is empty"]].concat()),
+                    (
+                        format!("{TXN}BDAT 0 LAST\r\n"),
+                        [&ok2[..], &["554 5.6.0 Message is empty"]].concat(),
+                    ),
                     ("NOOP\r\n".into(), vec!["250 2.0.0 OK"]),
                 ],
             ),
@@ -1386,14 +1411,22 @@ mod tests {
                 "so is DATA with nothing before the dot",
                 vec![(
                     format!("{TXN}DATA\r\n.\r\nNOOP\r\n"),
-                    [&ok2[..], &["354", "554 5.6.0 Message is empty", "250 2.0.0 OK"]].concat(),
+                    [
+                        &ok2[..],
+                        &["354", "554 5.6.0 Message is empty", "250 2.0.0 OK"],
+                    ]
+                    .concat(),
                 )],
             ),
             (
                 "BDAT 0 LAST ends a chunked message",
                 vec![(
                     format!("{TXN}BDAT 5\r\nx: y\nBDAT 0 LAST\r\n"),
-                    [&ok2[..], &["250 2.0.0 5 octets received", "250 2.0.0 Ok: queued"]].concat(),
+                    [
+                        &ok2[..],
+                        &["250 2.0.0 5 octets received", "250 2.0.0 Ok: queued"],
+                    ]
+                    .concat(),
                 )],
             ),
             (
@@ -1430,7 +1463,11 @@ mod tests {
                 }
             }
             let delivered = backend.delivered.lock().unwrap().len();
-            assert_eq!(delivered, usize::from(case.ends_with("chunked message")), "{case}");
+            assert_eq!(
+                delivered,
+                usize::from(case.ends_with("chunked message")),
+                "{case}"
+            );
         }
     }
 

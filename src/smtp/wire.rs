@@ -217,7 +217,10 @@ pub fn parse_bdat(line: &[u8]) -> Option<Result<Bdat, BdatError>> {
     }
     let mut n: u64 = 0;
     for &d in size {
-        match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d - b'0'))) {
+        match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+        {
             Some(v) => n = v,
             None => return Some(Err(BdatError::Overflow)),
         }
@@ -441,16 +444,24 @@ mod tests {
         assert!(is_auth_cancel(b"*\r\n"));
     }
 
+    type Parsed = Option<Result<Bdat, BdatError>>;
+
     #[test]
     fn bdat_commands() {
         let ok = |size, last| Some(Ok(Bdat { size, last }));
-        let cases: &[(&[u8], Option<Result<Bdat, BdatError>>)] = &[
+        let cases: &[(&[u8], Parsed)] = &[
             (b"BDAT 0 LAST\r\n", ok(0, true)),
             (b"bdat 12\r\n", ok(12, false)),
             (b"BDAT 007 last\n", ok(7, true)),
             (b"BDAT 18446744073709551615\r\n", ok(u64::MAX, false)),
-            (b"BDAT 18446744073709551616 LAST\r\n", Some(Err(BdatError::Overflow))),
-            (b"BDAT 999999999999999999999 LAST\r\n", Some(Err(BdatError::Overflow))),
+            (
+                b"BDAT 18446744073709551616 LAST\r\n",
+                Some(Err(BdatError::Overflow)),
+            ),
+            (
+                b"BDAT 999999999999999999999 LAST\r\n",
+                Some(Err(BdatError::Overflow)),
+            ),
             (b"BDAT\r\n", Some(Err(BdatError::Syntax))),
             (b"BDAT LAST\r\n", Some(Err(BdatError::Syntax))),
             (b"BDAT 12x LAST\r\n", Some(Err(BdatError::Syntax))),
