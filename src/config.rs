@@ -364,6 +364,11 @@ pub struct Limits {
     /// Literal octets one IMAP or ManageSieve command may carry before the client has logged
     /// in (all its literals together): credentials need a few hundred bytes.
     pub max_literal_before_login: u64,
+    /// An SMTP message being received goes to a file in `data_dir/spool/` once it is larger
+    /// than this many bytes...
+    pub spool_message_above: u64,
+    /// ...or once all messages being received would hold more than this many bytes of memory.
+    pub spool_memory_budget: u64,
 }
 
 impl Default for Limits {
@@ -380,6 +385,8 @@ impl Default for Limits {
             max_auth_failures: 5,
             max_imap_command: 64 * 1024,
             max_literal_before_login: 8 * 1024,
+            spool_message_above: 4 * 1024 * 1024,
+            spool_memory_budget: 256 * 1024 * 1024,
         }
     }
 }

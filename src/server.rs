@@ -55,6 +55,8 @@ struct Shared {
     store: Store,
     directory: Directory,
     smtp_backend: Arc<smtp::delivery::MailBackend>,
+    /// Memory budget of messages being received over SMTP, with their spill folder.
+    spool: Arc<smtp::spool::Spool>,
 }
 
 /// Runs the server until SIGINT/SIGTERM.
@@ -94,7 +96,18 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.sender_auth = Some(sender_auth);
     smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    let spool_dir = config.data_dir.join("spool");
+    let spool = smtp::spool::Spool::new(
+        spool_dir.clone(),
+        config.limits.spool_message_above,
+        config.limits.spool_memory_budget,
+    )
+    .map_err(|source| ServerError::DataDir {
+        path: spool_dir.display().to_string(),
+        source,
+    })?;
     let shared = Arc::new(Shared {
+        spool: Arc::new(spool),
         directory: Directory::new(store.clone()),
         smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
@@ -204,6 +217,7 @@ async fn accept_loop(
         tls_mode: l.tls,
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
+        spool: Some(shared.spool.clone()),
     });
     let imap_config = Arc::new(imap::ImapConfig {
         hostname: config.hostname.clone(),

@@ -655,6 +655,7 @@ async fn smtp_session_replies_with_the_verdict() {
         tls_mode: TlsMode::None,
         tls_acceptor: None,
         limits: Limits::default(),
+        spool: None,
     });
     tokio::spawn(async move {
         while let Ok((stream, peer)) = listener.accept().await {

@@ -24,6 +24,8 @@
 //! transparency and no end marker (chunk sizes frame the data), the same normalisation and
 //! limits, so that a message stores the same whichever way it came.
 
+use super::spool::MessageBuffer;
+
 /// How reading a body ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DataOutcome {
@@ -33,6 +35,8 @@ pub enum DataOutcome {
     TooBig,
     /// A line longer than the line limit (the rest was read and discarded).
     LineTooLong,
+    /// The message could not be spooled to disk (see `spool.rs`).
+    SpoolFailed(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +59,7 @@ pub struct DataReader {
     max_size: u64,
     max_line: usize,
     state: State,
-    out: Vec<u8>,
+    out: MessageBuffer,
     size: u64,
     line_len: usize,
     too_big: bool,
@@ -71,13 +75,19 @@ impl DataReader {
             max_size,
             max_line,
             state: State::LineStart,
-            out: Vec::new(),
+            out: MessageBuffer::memory(),
             size: 0,
             line_len: 0,
             too_big: false,
             line_too_long: false,
             done: false,
         }
+    }
+
+    /// Keeps the message in `buffer` (in memory within a budget, else on disk).
+    pub fn with_buffer(mut self, buffer: MessageBuffer) -> DataReader {
+        self.out = buffer;
+        self
     }
 
     /// A reader for BDAT chunks: feed each chunk with [`DataReader::feed_chunk`].
@@ -103,10 +113,10 @@ impl DataReader {
         self.size += bytes.len() as u64;
         if self.size > self.max_size {
             self.too_big = true;
-            self.out = Vec::new();
+            self.out.clear();
         }
         if !self.failed() {
-            self.out.extend_from_slice(bytes);
+            self.out.extend(bytes);
         }
     }
 
@@ -115,7 +125,7 @@ impl DataReader {
         self.line_len += n;
         if self.line_len > self.max_line && !self.line_too_long {
             self.line_too_long = true;
-            self.out = Vec::new();
+            self.out.clear();
         }
     }
 
@@ -222,7 +232,10 @@ impl DataReader {
         } else if self.line_too_long {
             DataOutcome::LineTooLong
         } else {
-            DataOutcome::Message(self.out)
+            match self.out.into_vec() {
+                Ok(message) => DataOutcome::Message(message),
+                Err(e) => DataOutcome::SpoolFailed(e.to_string()),
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ use tracing::{Instrument, Span, debug, info, info_span, warn};
 
 use super::backend::{AuthResult, Envelope, IncomingMessage, RcptDecision, SmtpBackend};
 use super::data::{DataOutcome, DataReader};
+use super::spool::{MessageBuffer, Spool};
 use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
 use crate::net::Conn;
@@ -40,6 +41,9 @@ pub struct SessionConfig {
     /// Needed for STARTTLS; without it STARTTLS is not offered.
     pub tls_acceptor: Option<TlsAcceptor>,
     pub limits: Limits,
+    /// The memory budget for messages being received, shared by all listeners; `None` keeps
+    /// every message in memory.
+    pub spool: Option<Arc<Spool>>,
 }
 
 /// Why a session ended early. Logged, never shown to the client.
@@ -709,7 +713,8 @@ impl<B: SmtpBackend> Session<B> {
         }
         self.reply(354, "", "Start mail input; end with <CRLF>.<CRLF>");
         let limits = &self.config.limits;
-        let mut reader = DataReader::new(limits.max_message_size, limits.max_line_length);
+        let mut reader = DataReader::new(limits.max_message_size, limits.max_line_length)
+            .with_buffer(self.message_buffer());
         let data_timeout = limits.smtp_data_timeout;
         loop {
             let pending = self.input.pending();
@@ -783,7 +788,9 @@ impl<B: SmtpBackend> Session<B> {
             .txn
             .as_mut()
             .and_then(|txn| txn.chunks.take())
-            .unwrap_or_else(|| DataReader::new_chunked(max_size, max_line));
+            .unwrap_or_else(|| {
+                DataReader::new_chunked(max_size, max_line).with_buffer(self.message_buffer())
+            });
         let data_timeout = limits.smtp_data_timeout;
         let mut left = size;
         while left > 0 {
@@ -811,6 +818,14 @@ impl<B: SmtpBackend> Session<B> {
         Ok(Flow::Continue)
     }
 
+    /// Where a new message is kept while it comes in.
+    fn message_buffer(&self) -> MessageBuffer {
+        match &self.config.spool {
+            Some(spool) => MessageBuffer::spooled(spool.clone()),
+            None => MessageBuffer::memory(),
+        }
+    }
+
     /// Replies to the end of a message (DATA or last BDAT) and hands it over if it is whole.
     async fn finish_message(&mut self, txn: Transaction, outcome: DataOutcome) {
         match outcome {
@@ -830,6 +845,14 @@ impl<B: SmtpBackend> Session<B> {
                         "Message has a line longer than {} octets",
                         self.config.limits.max_line_length
                     ),
+                );
+            }
+            DataOutcome::SpoolFailed(e) => {
+                warn!(parent: &txn.span, error = %e, "message refused: cannot spool it");
+                self.reply(
+                    451,
+                    "4.3.0",
+                    "Cannot store the message now, try again later",
                 );
             }
             DataOutcome::Message(body) if body.is_empty() => {
@@ -1025,6 +1048,7 @@ mod tests {
                 max_auth_failures: 3,
                 ..Limits::default()
             },
+            spool: None,
         }
     }
 
@@ -1353,6 +1377,51 @@ mod tests {
             assert!(c.cmd("NOOP").await.starts_with("250"), "{case}");
         }
         assert!(Limits::default().max_line_length >= 1024 * 1024);
+    }
+
+    /// Messages being received past the per-message size or the shared memory budget go to
+    /// files in the spool folder; they come out whole and the files are removed.
+    #[tokio::test]
+    async fn large_uploads_are_spooled_to_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool_dir = dir.path().join("spool");
+        let spool = Arc::new(Spool::new(spool_dir.clone(), 10_000, 15_000).unwrap());
+        let count = || std::fs::read_dir(&spool_dir).unwrap().count();
+        let mut clients = Vec::new();
+        let mut backends = Vec::new();
+        for (k, size) in [(0u8, 8000usize), (1, 8000), (2, 30_000)] {
+            let mut cfg = config(Protocol::Smtp);
+            cfg.limits.max_message_size = 100_000;
+            cfg.spool = Some(spool.clone());
+            let backend = Arc::new(MockBackend::default());
+            let (mut c, _) = start(cfg, backend.clone()).await;
+            c.reply().await;
+            c.cmd("EHLO client.test").await;
+            c.cmd("MAIL FROM:<a@remote.test>").await;
+            c.cmd("RCPT TO:<bob@example.org>").await;
+            assert!(c.cmd("DATA").await.starts_with("354"));
+            let line = format!("{}\r\n", char::from(b'a' + k).to_string().repeat(98));
+            let body = line.repeat(size / 100);
+            c.send(&body).await;
+            clients.push((c, body));
+            backends.push(backend);
+        }
+        // The first fits the budget; the second would pass it; the third is over the
+        // per-message size: two files, at most the budget in memory.
+        for _ in 0..100 {
+            if count() == 2 && spool.in_memory() == 8000 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!((count(), spool.in_memory()), (2, 8000));
+        for ((c, body), backend) in clients.iter_mut().zip(&backends) {
+            c.send(".\r\n").await;
+            assert!(c.reply().await.starts_with("250 2.0.0 Ok: queued"));
+            let m = backend.delivered.lock().unwrap().pop().unwrap();
+            assert!(m.raw.ends_with(body.as_bytes()));
+        }
+        assert_eq!((count(), spool.in_memory()), (0, 0));
     }
 
     /// BDAT edge cases, data-driven: each step sends bytes and expects replies (prefixes; ""
