@@ -197,3 +197,26 @@ def test_data_line_over_the_bound_is_refused(tmp_path):
             assert c.noop()[0] == 250
     finally:
         srv.stop()
+
+
+def test_large_message_is_spooled_to_disk_while_received(big_server):
+    """Over 4 MiB (spool_message_above) a message being received goes to data_dir/spool/; the
+    file is gone once the message is done."""
+    from conftest import wait_for
+
+    server = big_server
+    server.add_user("nina@example.org")
+    spool = server.data / "spool"
+    s, f = connect(server, "smtp")
+    f.readline()
+    s.sendall(b"HELO client.test\r\n" + TXN + b"DATA\r\n")
+    for _ in range(4):
+        f.readline()
+    line = b"z" * 98 + b"\r\n"
+    s.sendall(b"Subject: big\r\n\r\n" + line * (6 * MB // 100))
+    assert wait_for(lambda: len(list(spool.iterdir())) == 1, timeout=10)
+    s.sendall(b".\r\n")
+    assert f.readline().startswith(b"250 2.0.0")
+    assert list(spool.iterdir()) == []
+    s.sendall(b"QUIT\r\n")
+    s.close()
