@@ -324,7 +324,11 @@ pub struct TlsConfig {
 pub struct Limits {
     /// Largest message accepted, in bytes (advertised with SMTP SIZE, RFC 1870).
     pub max_message_size: u64,
-    /// Longest SMTP text line, in octets without CRLF (RFC 5321 §4.5.3.1.6 says 998).
+    /// Longest SMTP text line in a message, in octets without CRLF. RFC 5321 §4.5.3.1.6 says
+    /// 998, but real mail (HTML on one line, unwrapped base64) goes past it, and Postfix takes
+    /// any length (it stores long lines in `line_length_limit` pieces and joins them again), so
+    /// the default is a generous 1 MiB: it refuses only degenerate input, while memory stays
+    /// bounded by `max_message_size` whatever the line length.
     pub max_line_length: usize,
     /// Recipients per SMTP transaction (RFC 5321 §4.5.3.1.8 asks for at least 100).
     pub max_recipients: usize,
@@ -363,6 +367,14 @@ pub struct Limits {
     pub imap_session_lifetime: u64,
     /// Longest ManageSieve session, in seconds.
     pub managesieve_session_lifetime: u64,
+    /// Literal octets one IMAP or ManageSieve command may carry before the client has logged
+    /// in (all its literals together): credentials need a few hundred bytes.
+    pub max_literal_before_login: u64,
+    /// An SMTP message being received goes to a file in `data_dir/spool/` once it is larger
+    /// than this many bytes...
+    pub spool_message_above: u64,
+    /// ...or once all messages being received would hold more than this many bytes of memory.
+    pub spool_memory_budget: u64,
 }
 
 impl Limits {
@@ -382,7 +394,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_message_size: 50 * 1024 * 1024,
-            max_line_length: 998,
+            max_line_length: 1024 * 1024,
             max_recipients: 100,
             max_connections: 1000,
             smtp_command_timeout: 300,
@@ -400,6 +412,9 @@ impl Default for Limits {
             smtp_session_lifetime: 1800,
             imap_session_lifetime: 12 * 3600,
             managesieve_session_lifetime: 3600,
+            max_literal_before_login: 8 * 1024,
+            spool_message_above: 4 * 1024 * 1024,
+            spool_memory_budget: 256 * 1024 * 1024,
         }
     }
 }
@@ -616,6 +631,12 @@ impl Config {
         if l.max_imap_command < 1024 {
             return Err(invalid(
                 "limits.max_imap_command",
+                "must be at least 1024 bytes",
+            ));
+        }
+        if l.max_literal_before_login < 1024 {
+            return Err(invalid(
+                "limits.max_literal_before_login",
                 "must be at least 1024 bytes",
             ));
         }

@@ -60,6 +60,8 @@ struct Shared {
     smtp_backend: Arc<smtp::delivery::MailBackend>,
     /// Ends logged-in sessions whose account is blocked or device password removed.
     revoker: Revoker,
+    /// Memory budget of messages being received over SMTP, with their spill folder.
+    spool: Arc<smtp::spool::Spool>,
 }
 
 /// Runs the server until SIGINT/SIGTERM.
@@ -99,6 +101,16 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.sender_auth = Some(sender_auth);
     smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    let spool_dir = config.data_dir.join("spool");
+    let spool = smtp::spool::Spool::new(
+        spool_dir.clone(),
+        config.limits.spool_message_above,
+        config.limits.spool_memory_budget,
+    )
+    .map_err(|source| ServerError::DataDir {
+        path: spool_dir.display().to_string(),
+        source,
+    })?;
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.
@@ -109,6 +121,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     let directory = Directory::with_throttle(store.clone(), throttle);
     smtp_backend.directory = directory.clone();
     let shared = Arc::new(Shared {
+        spool: Arc::new(spool),
         revoker,
         directory,
         smtp_backend: Arc::new(smtp_backend),
@@ -229,6 +242,7 @@ async fn accept_loop(
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
         kit: kit.clone(),
+        spool: Some(shared.spool.clone()),
     });
     let imap_config = Arc::new(imap::ImapConfig {
         hostname: config.hostname.clone(),

@@ -656,6 +656,7 @@ async fn smtp_session_replies_with_the_verdict() {
         tls_acceptor: None,
         limits: Limits::default(),
         kit: Default::default(),
+        spool: None,
     });
     tokio::spawn(async move {
         while let Ok((stream, peer)) = listener.accept().await {

@@ -8,10 +8,15 @@
 //! literal bytes, exactly as received) comes out as [`Frame::Command`], ready for
 //! [`crate::imap::parser::parse_command`].
 //!
-//! Bounds: the command text (everything but literal bytes) and each literal are limited by
-//! `limits.max_imap_command`, except literals of APPEND, limited by `limits.max_message_size`.
+//! The framing itself is the session kit's ([`crate::session::literal`]); this module gives it
+//! IMAP's bounds and replies. Bounds per command: the command text (everything but literal
+//! bytes) is at most `limits.max_imap_command`; all its literals together at most
+//! `limits.max_imap_command` too, except APPEND's, at most `limits.max_message_size` plus
+//! `max_imap_command` (the mailbox name may be a literal as well); before login, at most
+//! `limits.max_literal_before_login` (LOGIN credentials need no more).
 
 use super::parser::peek_tag;
+use crate::session::literal::{self, IMAP, LiteralFramer, LiteralLimits, Oversize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -39,216 +44,112 @@ pub enum FramingError {
     },
 }
 
-#[derive(Debug)]
-enum State {
-    /// Reading command text up to the next LF.
-    Line,
-    /// Reading `remaining` literal bytes.
-    Literal { remaining: usize },
-    /// Skipping the rest of an over-long line.
-    Discard,
-}
+/// The longest tag echoed in a refusal; a longer one is answered with `*` (an 80 KB tag on an
+/// over-long line must not come back to the client).
+const MAX_TAG: usize = 64;
 
 /// Assembles complete IMAP commands from a byte stream.
 #[derive(Debug)]
 pub struct CommandFramer {
-    /// Bytes received and not yet consumed.
-    input: Vec<u8>,
-    /// The command being assembled.
-    command: Vec<u8>,
-    /// Bytes of command text (not literal data) in `command`.
-    text_len: usize,
-    state: State,
-    max_command: usize,
-    max_append_literal: u64,
+    inner: LiteralFramer,
 }
 
 impl CommandFramer {
-    /// `max_command` is `limits.max_imap_command`; `max_append_literal` is
-    /// `limits.max_message_size`.
-    pub fn new(max_command: usize, max_append_literal: u64) -> Self {
+    /// `max_command` is `limits.max_imap_command`; `max_message_size` bounds APPEND;
+    /// `max_before_login` is `limits.max_literal_before_login`.
+    pub fn new(max_command: usize, max_message_size: u64, max_before_login: u64) -> Self {
+        let limits = LiteralLimits {
+            max_line: max_command,
+            max_literals: max_command as u64,
+            max_upload: max_message_size.saturating_add(max_command as u64),
+            max_literals_before_login: max_before_login,
+            // A LITERAL+ literal over the bound ends the session (RFC 7888 §4 allows either).
+            max_skip: 0,
+        };
         CommandFramer {
-            input: Vec::new(),
-            command: Vec::new(),
-            text_len: 0,
-            state: State::Line,
-            max_command,
-            max_append_literal,
+            inner: LiteralFramer::new(IMAP, limits),
         }
+    }
+
+    /// Lifts the pre-login literal bound once the client has logged in.
+    pub fn set_logged_in(&mut self, logged_in: bool) {
+        self.inner.set_logged_in(logged_in);
     }
 
     /// Append received bytes.
     pub fn feed(&mut self, data: &[u8]) {
-        self.input.extend_from_slice(data);
+        self.inner.feed(data);
     }
 
     /// True when no partial command is buffered (useful to detect EOF in mid-command).
     pub fn is_idle(&self) -> bool {
-        self.command.is_empty() && self.input.is_empty() && matches!(self.state, State::Line)
+        self.inner.is_idle()
     }
 
     /// Take raw buffered bytes that are not part of a command (e.g. after STARTTLS, where any
     /// pipelined plaintext must be discarded, RFC 9051 §11.1), resetting the framer.
     pub fn take_buffered(&mut self) -> Vec<u8> {
-        self.command.clear();
-        self.text_len = 0;
-        self.state = State::Line;
-        std::mem::take(&mut self.input)
+        self.inner.take_buffered()
     }
 
     /// Read one bare line (AUTHENTICATE responses, IDLE's DONE), bounded by `max_command`.
     /// These lines never carry literals.
     pub fn next_line(&mut self) -> Result<Option<Vec<u8>>, FramingError> {
-        if !self.command.is_empty() || !matches!(self.state, State::Line) {
-            // Mid-command: finish it through next_frame first.
-            return Ok(None);
-        }
-        match memchr(&self.input, b'\n') {
-            Some(i) => {
-                let line: Vec<u8> = self.input.drain(..=i).collect();
-                if line.len() > self.max_command {
-                    return Err(FramingError::LineTooLong { tag: None });
-                }
-                Ok(Some(line))
-            }
-            None if self.input.len() > self.max_command => {
-                self.input.clear();
-                self.state = State::Discard;
-                Err(FramingError::LineTooLong { tag: None })
-            }
-            None => Ok(None),
-        }
+        self.inner
+            .next_line()
+            .map_err(|_| FramingError::LineTooLong { tag: None })
     }
 
     /// Produce the next frame, `Ok(None)` if more input is needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
-        loop {
-            match self.state {
-                State::Discard => match memchr(&self.input, b'\n') {
-                    Some(i) => {
-                        self.input.drain(..=i);
-                        self.state = State::Line;
-                    }
-                    None => {
-                        self.input.clear();
-                        return Ok(None);
-                    }
+        match self.inner.next_frame() {
+            Ok(None) => Ok(None),
+            Ok(Some(literal::Frame::Command(c))) => Ok(Some(Frame::Command(c))),
+            Ok(Some(literal::Frame::Continuation)) => Ok(Some(Frame::Continuation)),
+            Ok(Some(literal::Frame::Refused(r))) => Err(match r.reason {
+                Oversize::Line => FramingError::LineTooLong {
+                    tag: tag_of(&r.head),
                 },
-                State::Literal { remaining } => {
-                    let n = remaining.min(self.input.len());
-                    self.command.extend(self.input.drain(..n));
-                    if n < remaining {
-                        self.state = State::Literal {
-                            remaining: remaining - n,
-                        };
-                        return Ok(None);
-                    }
-                    self.state = State::Line;
-                }
-                State::Line => {
-                    let Some(i) = memchr(&self.input, b'\n') else {
-                        if self.text_len + self.input.len() > self.max_command {
-                            let tag = self.tag_of_partial();
-                            self.reset();
-                            self.input.clear();
-                            self.state = State::Discard;
-                            return Err(FramingError::LineTooLong { tag });
-                        }
-                        return Ok(None);
-                    };
-                    if self.text_len + i + 1 > self.max_command {
-                        let tag = self.tag_of_partial();
-                        self.reset();
-                        self.input.drain(..=i);
-                        return Err(FramingError::LineTooLong { tag });
-                    }
-                    self.command.extend(self.input.drain(..=i));
-                    self.text_len += i + 1;
-                    match literal_announcement(&self.command) {
-                        None => {
-                            self.text_len = 0;
-                            return Ok(Some(Frame::Command(std::mem::take(&mut self.command))));
-                        }
-                        Some((size, non_sync)) => {
-                            let limit = if self.is_append() {
-                                self.max_append_literal
-                            } else {
-                                self.max_command as u64
-                            };
-                            if size > limit {
-                                let tag = self.tag_of_partial();
-                                self.reset();
-                                return Err(FramingError::LiteralTooLarge {
-                                    tag,
-                                    size,
-                                    fatal: non_sync,
-                                });
-                            }
-                            // `size <= limit`, which fits in memory by configuration.
-                            let remaining = usize::try_from(size).unwrap_or(usize::MAX);
-                            self.state = State::Literal { remaining };
-                            if !non_sync {
-                                return Ok(Some(Frame::Continuation));
-                            }
-                        }
-                    }
-                }
-            }
+                Oversize::Literal(size) => FramingError::LiteralTooLarge {
+                    tag: tag_of(&r.head),
+                    size,
+                    fatal: false,
+                },
+            }),
+            Err(f) => Err(FramingError::LiteralTooLarge {
+                tag: tag_of(&f.head),
+                size: f.size,
+                fatal: true,
+            }),
         }
-    }
-
-    fn reset(&mut self) {
-        self.command.clear();
-        self.text_len = 0;
-        self.state = State::Line;
-    }
-
-    fn tag_of_partial(&self) -> Option<String> {
-        if self.command.is_empty() {
-            peek_tag(&self.input)
-        } else {
-            peek_tag(&self.command)
-        }
-    }
-
-    /// Is the command being assembled an APPEND (`tag SP APPEND SP ...`)?
-    fn is_append(&self) -> bool {
-        let mut words = self.command.splitn(3, |&c| c == b' ');
-        words.next();
-        words
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"APPEND"))
     }
 }
 
-fn memchr(buf: &[u8], c: u8) -> Option<usize> {
-    buf.iter().position(|&b| b == c)
-}
-
-/// If `line` (which ends in LF) ends with `{n}` / `{n+}` before its CRLF, return `(n, is_non_sync)`.
-fn literal_announcement(line: &[u8]) -> Option<(u64, bool)> {
-    let line = line.strip_suffix(b"\n")?;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let line = line.strip_suffix(b"}")?;
-    let (line, non_sync) = match line.strip_suffix(b"+") {
-        Some(l) => (l, true),
-        None => (line, false),
-    };
-    let open = line.iter().rposition(|&c| c == b'{')?;
-    let digits = &line[open + 1..];
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+/// The tag at the start of a command, if it is a valid tag of at most [`MAX_TAG`] octets.
+fn tag_of(head: &[u8]) -> Option<String> {
+    let end = head
+        .iter()
+        .position(|&c| matches!(c, b' ' | b'\r' | b'\n'))?;
+    if end > MAX_TAG {
         return None;
     }
-    let n = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    Some((n, non_sync))
+    peek_tag(head.get(..=end)?)
+}
+
+#[cfg(test)]
+fn literal_announcement(line: &[u8]) -> Option<(u64, bool)> {
+    literal::literal_announcement(line)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A logged-in client's framer: commands up to 1024 octets, messages up to 10,000.
     fn framer() -> CommandFramer {
-        CommandFramer::new(1024, 10_000)
+        let mut f = CommandFramer::new(1024, 10_000, 100);
+        f.set_logged_in(true);
+        f
     }
 
     #[test]
@@ -314,12 +215,13 @@ mod tests {
         f.feed(b"\r\n");
         assert!(matches!(f.next_frame().unwrap(), Some(Frame::Command(c)) if c.len() > 5000));
 
-        f.feed(b"b APPEND INBOX {10001}\r\nc NOOP\r\n");
+        // The bound is the message size plus room for a mailbox name literal.
+        f.feed(b"b APPEND INBOX {11025}\r\nc NOOP\r\n");
         assert_eq!(
             f.next_frame(),
             Err(FramingError::LiteralTooLarge {
                 tag: Some("b".into()),
-                size: 10001,
+                size: 11025,
                 fatal: false
             })
         );
@@ -338,13 +240,15 @@ mod tests {
         let mut long = b"e SEARCH ".to_vec();
         long.extend(vec![b'A'; 2000]);
         f.feed(&long);
+        // Skipped without being kept; refused once the line ends.
+        assert_eq!(f.next_frame(), Ok(None));
+        f.feed(b"AAAA\r\nf NOOP\r\n");
         assert_eq!(
             f.next_frame(),
             Err(FramingError::LineTooLong {
                 tag: Some("e".into())
             })
         );
-        f.feed(b"AAAA\r\nf NOOP\r\n");
         assert_eq!(
             f.next_frame().unwrap(),
             Some(Frame::Command(b"f NOOP\r\n".to_vec()))
@@ -387,5 +291,154 @@ mod tests {
             literal_announcement(b"a X {99999999999999999999}\r\n"),
             None
         );
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Want {
+        Cmd(Vec<u8>),
+        Cont,
+        LineTooLong(Option<&'static str>),
+        TooLarge(Option<&'static str>, u64, bool),
+    }
+
+    fn x(n: usize) -> Vec<u8> {
+        vec![b'x'; n]
+    }
+
+    /// Feeds all of `input` at once and collects frames until more input is needed or the
+    /// session would close.
+    fn run(f: &mut CommandFramer, input: &[u8]) -> Vec<Want> {
+        f.feed(input);
+        let mut out = Vec::new();
+        loop {
+            match f.next_frame() {
+                Ok(None) => return out,
+                Ok(Some(Frame::Command(c))) => out.push(Want::Cmd(c)),
+                Ok(Some(Frame::Continuation)) => out.push(Want::Cont),
+                Err(FramingError::LineTooLong { tag }) => out.push(Want::LineTooLong(
+                    tag.map(|t| &*Box::leak(t.into_boxed_str())),
+                )),
+                Err(FramingError::LiteralTooLarge { tag, size, fatal }) => {
+                    out.push(Want::TooLarge(
+                        tag.map(|t| &*Box::leak(t.into_boxed_str())),
+                        size,
+                        fatal,
+                    ));
+                    if fatal {
+                        return out;
+                    }
+                }
+            }
+        }
+    }
+
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    /// Literal bounds, data-driven: (case, logged in, input, frames expected).
+    #[test]
+    fn literal_caps() {
+        let login = cat(&[b"a LOGIN {4+}\r\nfred {6}\r\n", b"secret\r\n"]);
+        let cases: Vec<(&str, bool, Vec<u8>, Vec<Want>)> = vec![
+            (
+                "credentials fit the pre-login bound",
+                false,
+                login.clone(),
+                vec![Want::Cont, Want::Cmd(login.clone())],
+            ),
+            (
+                "pre-login: a synchronising literal over the bound is refused politely",
+                false,
+                b"a APPEND INBOX {101}\r\nb NOOP\r\n".to_vec(),
+                vec![
+                    Want::TooLarge(Some("a"), 101, false),
+                    Want::Cmd(b"b NOOP\r\n".to_vec()),
+                ],
+            ),
+            (
+                "pre-login: a LITERAL+ APPEND of 50 MB ends the session at its announcement",
+                false,
+                cat(&[b"a APPEND INBOX {52428800+}\r\n", &x(5000)]),
+                vec![Want::TooLarge(Some("a"), 52428800, true)],
+            ),
+            (
+                "pre-login: the bound is on all literals of the command together",
+                false,
+                cat(&[b"a LOGIN {60+}\r\n", &x(60), b" {60+}\r\n", &x(60), b"\r\n"]),
+                vec![Want::TooLarge(Some("a"), 60, true)],
+            ),
+            (
+                "logged in: APPEND may reach the message size",
+                true,
+                cat(&[b"a APPEND INBOX {9000+}\r\n", &x(9000), b"\r\n"]),
+                vec![Want::Cmd(cat(&[
+                    b"a APPEND INBOX {9000+}\r\n",
+                    &x(9000),
+                    b"\r\n",
+                ]))],
+            ),
+            (
+                "logged in: other commands' literals together at most max_command",
+                true,
+                cat(&[
+                    b"a SEARCH TEXT {600+}\r\n",
+                    &x(600),
+                    b" TEXT {600}\r\nb NOOP\r\n",
+                ]),
+                vec![
+                    Want::TooLarge(Some("a"), 600, false),
+                    Want::Cmd(b"b NOOP\r\n".to_vec()),
+                ],
+            ),
+            (
+                "logged in: the same with LITERAL+ cannot be refused politely",
+                true,
+                cat(&[b"a SEARCH TEXT {600+}\r\n", &x(600), b" TEXT {600+}\r\n"]),
+                vec![Want::TooLarge(Some("a"), 600, true)],
+            ),
+            (
+                "a huge tag on an over-long line is not echoed",
+                true,
+                cat(&[&x(80_000), b" NOOP\r\nb NOOP\r\n"]),
+                vec![Want::LineTooLong(None), Want::Cmd(b"b NOOP\r\n".to_vec())],
+            ),
+            (
+                "a tag longer than 64 octets is not echoed",
+                true,
+                cat(&[&x(65), b" SEARCH ", &x(2000), b"\r\n"]),
+                vec![Want::LineTooLong(None)],
+            ),
+            (
+                "a short tag is",
+                true,
+                cat(&[&x(64), b" SEARCH ", &x(2000), b"\r\n"]),
+                vec![Want::LineTooLong(Some(
+                    &*String::from_utf8(x(64)).unwrap().leak(),
+                ))],
+            ),
+            (
+                "an over-long line announcing LITERAL+ ends the session",
+                true,
+                cat(&[b"c SEARCH ", &x(2000), b" {5+}\r\n"]),
+                vec![Want::TooLarge(Some("c"), 5, true)],
+            ),
+        ];
+        for (case, logged_in, input, want) in cases {
+            let mut f = CommandFramer::new(1024, 10_000, 100);
+            f.set_logged_in(logged_in);
+            assert_eq!(run(&mut f, &input), want, "{case}");
+            // The same, fed one byte at a time.
+            let mut f = CommandFramer::new(1024, 10_000, 100);
+            f.set_logged_in(logged_in);
+            let mut got = Vec::new();
+            for b in &input {
+                got.extend(run(&mut f, std::slice::from_ref(b)));
+                if matches!(got.last(), Some(Want::TooLarge(_, _, true))) {
+                    break;
+                }
+            }
+            assert_eq!(got, want, "{case} (byte by byte)");
+        }
     }
 }

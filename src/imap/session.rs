@@ -80,6 +80,7 @@ pub async fn run_session(
     let framer = CommandFramer::new(
         config.limits.max_imap_command,
         config.limits.max_message_size,
+        config.limits.max_literal_before_login,
     );
     let mut io = SessionIo::new(conn, &config.limits, config.kit.lifetime);
     io.expect_command(Duration::from_secs(config.limits.unauthenticated_timeout));
@@ -300,7 +301,11 @@ impl Session {
             let tag = command.tag.clone();
             let name = command.body.name();
             tracing::debug!(%tag, command = name, "IMAP command");
-            match self.dispatch(command).await? {
+            let next = self.dispatch(command).await?;
+            // Large literals only once logged in (the pre-login bound, see framing.rs).
+            self.framer
+                .set_logged_in(!matches!(self.state, State::NotAuthenticated));
+            match next {
                 Next::Continue => {}
                 Next::Logout => {
                     self.flush().await?;

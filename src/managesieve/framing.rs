@@ -6,15 +6,16 @@
 //! Sans-I/O: the session [`feed`](Framer::feed)s bytes as they arrive and calls
 //! [`next_frame`](Framer::next_frame) until it returns `Ok(None)` (more input needed).
 //!
+//! The framing itself is the session kit's ([`crate::session::literal`]), shared with IMAP.
 //! Bounds: the command text (everything but literal octets) is limited to `max_line`; the
-//! literal octets of one command to `max_literal` (the largest script plus some slack). A command
-//! over either bound is read to its end without being kept and comes out as
-//! [`Frame::Oversized`], so the session can refuse it and go on. Literal octets that are dropped
-//! that way are counted; past `max_skip` in one command the client is not a ManageSieve client
-//! in good faith and [`next_frame`](Framer::next_frame) fails, after which the session says BYE.
+//! literal octets of one command to `max_literal` (the largest script plus some slack), and to
+//! `max_before_login` before login. A command over either bound is read to its end without being
+//! kept and comes out as [`Frame::Oversized`], so the session can refuse it and go on. Literal
+//! octets that are dropped that way are counted; past `max_skip` in one command, or at all
+//! before login, the client is not a ManageSieve client in good faith and
+//! [`next_frame`](Framer::next_frame) fails, after which the session says BYE.
 
-/// How many bytes of a skipped line are kept to find a literal announcement at its end.
-const TAIL: usize = 32;
+use crate::session::literal::{self, LiteralFramer, LiteralLimits, MANAGESIEVE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
@@ -24,13 +25,7 @@ pub enum Frame {
     Oversized(Oversize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Oversize {
-    /// The command text was longer than `max_line`.
-    Line,
-    /// A literal of this many octets went past `max_literal`.
-    Literal(u64),
-}
+pub use crate::session::literal::Oversize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("literal of {size} octets is too large to be read")]
@@ -38,205 +33,72 @@ pub struct TooLarge {
     pub size: u64,
 }
 
-#[derive(Debug)]
-enum State {
-    /// Reading command text up to the next LF.
-    Line,
-    /// Reading `remaining` literal octets (kept unless the command is oversized).
-    Literal { remaining: u64 },
-    /// Skipping the rest of an over-long line; `tail` holds its last bytes.
-    SkipLine { tail: Vec<u8> },
-}
-
 /// Assembles complete ManageSieve commands from a byte stream.
 #[derive(Debug)]
 pub struct Framer {
-    input: Vec<u8>,
-    command: Vec<u8>,
-    /// Bytes of command text (not literal octets) in the current command.
-    text_len: usize,
-    /// Literal octets kept in the current command.
-    literal_len: u64,
-    /// Literal octets dropped in the current command.
-    skipped: u64,
-    oversize: Option<Oversize>,
-    state: State,
-    max_line: usize,
-    max_literal: u64,
-    max_skip: u64,
+    inner: LiteralFramer,
 }
 
 impl Framer {
-    pub fn new(max_line: usize, max_literal: u64, max_skip: u64) -> Self {
-        Framer {
-            input: Vec::new(),
-            command: Vec::new(),
-            text_len: 0,
-            literal_len: 0,
-            skipped: 0,
-            oversize: None,
-            state: State::Line,
+    /// `max_before_login` bounds the literals of a command before login (SASL responses); a
+    /// literal over it closes the connection, since the client is already sending it.
+    pub fn new(max_line: usize, max_literal: u64, max_skip: u64, max_before_login: u64) -> Self {
+        let limits = LiteralLimits {
             max_line,
-            max_literal,
+            max_literals: max_literal,
+            max_upload: max_literal,
+            max_literals_before_login: max_before_login,
             max_skip,
+        };
+        Framer {
+            inner: LiteralFramer::new(MANAGESIEVE, limits),
         }
     }
 
+    /// Lifts the pre-login literal bound once the client has logged in (and restores it after
+    /// UNAUTHENTICATE).
+    pub fn set_logged_in(&mut self, logged_in: bool) {
+        self.inner.set_logged_in(logged_in);
+    }
+
     pub fn feed(&mut self, data: &[u8]) {
-        self.input.extend_from_slice(data);
+        self.inner.feed(data);
     }
 
     /// Drops everything buffered (after STARTTLS, where pipelined plaintext must not survive
     /// the upgrade, RFC 5804 §2.2) and starts afresh.
     pub fn take_buffered(&mut self) -> Vec<u8> {
-        self.reset();
-        std::mem::take(&mut self.input)
-    }
-
-    fn reset(&mut self) {
-        self.command.clear();
-        self.text_len = 0;
-        self.literal_len = 0;
-        self.skipped = 0;
-        self.oversize = None;
-        self.state = State::Line;
+        self.inner.take_buffered()
     }
 
     /// The next complete command, `Ok(None)` when more input is needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, TooLarge> {
-        loop {
-            match &mut self.state {
-                State::Literal { remaining } => {
-                    let n = usize::try_from(*remaining)
-                        .unwrap_or(usize::MAX)
-                        .min(self.input.len());
-                    if self.oversize.is_none() {
-                        self.command.extend(self.input.drain(..n));
-                    } else {
-                        self.input.drain(..n);
-                    }
-                    *remaining -= n as u64;
-                    if *remaining > 0 {
-                        return Ok(None);
-                    }
-                    self.state = State::Line;
-                }
-                State::SkipLine { tail } => {
-                    let Some(i) = memchr(&self.input, b'\n') else {
-                        keep_tail(tail, &self.input);
-                        self.input.clear();
-                        return Ok(None);
-                    };
-                    keep_tail(tail, &self.input[..=i]);
-                    self.input.drain(..=i);
-                    let announced = literal_announcement(tail);
-                    if let Some(frame) = self.end_of_line(announced)? {
-                        return Ok(Some(frame));
-                    }
-                }
-                State::Line => {
-                    let Some(i) = memchr(&self.input, b'\n') else {
-                        if self.text_len + self.input.len() > self.max_line {
-                            self.too_long();
-                            let mut tail = Vec::new();
-                            keep_tail(&mut tail, &self.input);
-                            self.input.clear();
-                            self.state = State::SkipLine { tail };
-                        }
-                        return Ok(None);
-                    };
-                    if self.text_len + i + 1 > self.max_line {
-                        self.too_long();
-                        let mut tail = Vec::new();
-                        keep_tail(&mut tail, &self.input[..=i]);
-                        self.input.drain(..=i);
-                        let announced = literal_announcement(&tail);
-                        if let Some(frame) = self.end_of_line(announced)? {
-                            return Ok(Some(frame));
-                        }
-                        continue;
-                    }
-                    let line: Vec<u8> = self.input.drain(..=i).collect();
-                    self.text_len += line.len();
-                    let announced = literal_announcement(&line);
-                    if self.oversize.is_none() {
-                        self.command.extend_from_slice(&line);
-                    }
-                    if let Some(frame) = self.end_of_line(announced)? {
-                        return Ok(Some(frame));
-                    }
-                }
-            }
+        match self.inner.next_frame() {
+            Ok(None) => Ok(None),
+            Ok(Some(literal::Frame::Command(c))) => Ok(Some(Frame::Command(c))),
+            Ok(Some(literal::Frame::Refused(r))) => Ok(Some(Frame::Oversized(r.reason))),
+            // No continuation requests in this dialect: never produced.
+            Ok(Some(literal::Frame::Continuation)) => Ok(None),
+            Err(f) => Err(TooLarge { size: f.size }),
         }
-    }
-
-    fn too_long(&mut self) {
-        if self.oversize.is_none() {
-            self.oversize = Some(Oversize::Line);
-        }
-        self.command.clear();
-    }
-
-    /// A line of the command ended: either a literal follows, or the command is complete.
-    fn end_of_line(&mut self, announced: Option<u64>) -> Result<Option<Frame>, TooLarge> {
-        let Some(size) = announced else {
-            let frame = match self.oversize {
-                None => Frame::Command(std::mem::take(&mut self.command)),
-                Some(o) => Frame::Oversized(o),
-            };
-            self.reset();
-            return Ok(Some(frame));
-        };
-        if self.oversize.is_none() && self.literal_len.saturating_add(size) <= self.max_literal {
-            self.literal_len += size;
-        } else {
-            if self.oversize.is_none() {
-                self.oversize = Some(Oversize::Literal(size));
-                self.command.clear();
-            }
-            self.skipped = self.skipped.saturating_add(size);
-            if self.skipped > self.max_skip {
-                self.reset();
-                self.input.clear();
-                return Err(TooLarge { size });
-            }
-        }
-        self.state = State::Literal { remaining: size };
-        Ok(None)
-    }
-}
-
-fn memchr(buf: &[u8], c: u8) -> Option<usize> {
-    buf.iter().position(|&b| b == c)
-}
-
-fn keep_tail(tail: &mut Vec<u8>, more: &[u8]) {
-    tail.extend_from_slice(&more[more.len().saturating_sub(TAIL)..]);
-    if tail.len() > TAIL {
-        tail.drain(..tail.len() - TAIL);
     }
 }
 
 /// If `line` (ending in LF) ends with `{n}` or `{n+}` before its line break, `n`.
+#[cfg(test)]
 pub(super) fn literal_announcement(line: &[u8]) -> Option<u64> {
-    let line = line.strip_suffix(b"\n")?;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let line = line.strip_suffix(b"}")?;
-    let line = line.strip_suffix(b"+").unwrap_or(line);
-    let open = line.iter().rposition(|&c| c == b'{')?;
-    let digits = &line[open + 1..];
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    literal::literal_announcement(line).map(|(n, _)| n)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A logged-in client's framer.
     fn framer() -> Framer {
-        Framer::new(64, 100, 1000)
+        let mut f = Framer::new(64, 100, 1000, 50);
+        f.set_logged_in(true);
+        f
     }
 
     fn command(f: &mut Framer) -> Vec<u8> {
@@ -349,5 +211,35 @@ mod tests {
         assert_eq!(literal_announcement(b"X 12}\r\n"), None);
         assert_eq!(literal_announcement(b"X {12+}"), None);
         assert_eq!(literal_announcement(b"X {99999999999999999999}\r\n"), None);
+    }
+
+    #[test]
+    fn before_login_only_small_literals() {
+        let mut f = Framer::new(64, 100, 1000, 50);
+        // A SASL response fits.
+        f.feed(b"AUTHENTICATE \"PLAIN\" {8+}\r\nAGEAc2Vj\r\n");
+        assert_eq!(
+            command(&mut f),
+            b"AUTHENTICATE \"PLAIN\" {8+}\r\nAGEAc2Vj\r\n"
+        );
+        // Over the pre-login bound: not skipped, the connection ends (the octets are coming).
+        f.feed(b"PUTSCRIPT \"a\" {60+}\r\n");
+        assert_eq!(f.next_frame(), Err(TooLarge { size: 60 }));
+        // All literals of a command count together.
+        let mut f = Framer::new(64, 100, 1000, 50);
+        f.feed(b"X {30+}\r\n");
+        f.feed(&[b'a'; 30]);
+        f.feed(b" {30+}\r\n");
+        assert_eq!(f.next_frame(), Err(TooLarge { size: 30 }));
+        // After login the same command is read; after UNAUTHENTICATE the bound is back.
+        let mut f = Framer::new(64, 100, 1000, 50);
+        f.set_logged_in(true);
+        f.feed(b"X {60+}\r\n");
+        f.feed(&[b'a'; 60]);
+        f.feed(b"\r\n");
+        assert!(matches!(f.next_frame(), Ok(Some(Frame::Command(_)))));
+        f.set_logged_in(false);
+        f.feed(b"X {60+}\r\n");
+        assert_eq!(f.next_frame(), Err(TooLarge { size: 60 }));
     }
 }

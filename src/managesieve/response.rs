@@ -39,13 +39,27 @@ pub fn string(bytes: &[u8]) -> Vec<u8> {
 /// A response line: `OK (CODE) "text"`. Line breaks in `text` become spaces, so a message is
 /// always one quoted string when it is short enough.
 pub fn response(status: Status, code: Option<&str>, text: &str) -> Vec<u8> {
+    response_bytes(status, code.map(str::as_bytes), text)
+}
+
+/// `OK (TAG <tag>) "text"` (RFC 5804 §2.14): the tag goes back as the very octets received, so
+/// when it is sent as a literal (invalid UTF-8, CR/LF) the announced `{n}` is what follows.
+pub fn ok_with_tag(tag: &[u8], text: &str) -> Vec<u8> {
+    let mut code = b"TAG ".to_vec();
+    code.extend(string(tag));
+    response_bytes(Status::Ok, Some(&code), text)
+}
+
+fn response_bytes(status: Status, code: Option<&[u8]>, text: &str) -> Vec<u8> {
     let mut out = match status {
         Status::Ok => b"OK".to_vec(),
         Status::No => b"NO".to_vec(),
         Status::Bye => b"BYE".to_vec(),
     };
     if let Some(code) = code {
-        out.extend_from_slice(format!(" ({code})").as_bytes());
+        out.extend_from_slice(b" (");
+        out.extend_from_slice(code);
+        out.push(b')');
     }
     let text: String = text
         .chars()
@@ -102,5 +116,33 @@ mod tests {
         );
         assert_eq!(no("line 1\r\nline 2"), b"NO \"line 1  line 2\"\r\n");
         assert_eq!(bye("Bye"), b"BYE \"Bye\"\r\n");
+    }
+
+    /// The announced literal length is the number of octets that follow, whatever they are.
+    #[test]
+    fn tag_echo_literal_length_is_exact() {
+        for tag in [
+            &b"\xff\xfe"[..],
+            b"caf\xc3\xa9 \xe9t\xe9",
+            b"a\r\nb",
+            b"\xc3",
+            &[0x80; 2000][..],
+        ] {
+            let out = ok_with_tag(tag, "Done");
+            let rest = out.strip_prefix(b"OK (TAG {").unwrap();
+            let close = rest.iter().position(|&c| c == b'}').unwrap();
+            let n: usize = std::str::from_utf8(&rest[..close])
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert_eq!(n, tag.len());
+            let literal = &rest[close + 3..close + 3 + n];
+            assert_eq!(literal, tag);
+            assert_eq!(&rest[close + 3 + n..], b") \"Done\"\r\n");
+        }
+        assert_eq!(
+            ok_with_tag(b"abc", "Done"),
+            b"OK (TAG \"abc\") \"Done\"\r\n"
+        );
     }
 }

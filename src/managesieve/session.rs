@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use super::framing::{Frame, Framer, Oversize};
 use super::parser::{Command, parse_command, parse_sasl_response};
-use super::response::{Status, bye, no, no_code, ok, response, string};
+use super::response::{Status, bye, no, no_code, ok, ok_with_tag, response, string};
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
@@ -89,6 +89,7 @@ pub async fn run_session(
         MAX_LINE,
         max_literal,
         max_literal.saturating_mul(16).max(MIN_SKIP),
+        config.limits.max_literal_before_login,
     );
     let mut io = SessionIo::new(conn, &config.limits, config.kit.lifetime);
     io.expect_command(Duration::from_secs(config.limits.unauthenticated_timeout));
@@ -299,6 +300,8 @@ impl Session {
             let next = self.dispatch(command).await?;
             // Reads inside the command (a SASL response) started a new unit.
             self.command_done();
+            // Script-sized literals only once logged in (the pre-login bound, see framing.rs).
+            self.framer.set_logged_in(self.account.is_some());
             match next {
                 Next::Continue => {}
                 Next::Close => {
@@ -336,10 +339,7 @@ impl Session {
             }
             Command::Noop { tag } => match tag {
                 // RFC 5804 §2.14: the tag comes back in a TAG response code.
-                Some(tag) => {
-                    let code = format!("TAG {}", String::from_utf8_lossy(&string(&tag)));
-                    self.send(response(Status::Ok, Some(&code), "Done"));
-                }
+                Some(tag) => self.send(ok_with_tag(&tag, "Done")),
                 None => self.send(ok("Done")),
             },
             Command::Logout => {
@@ -876,6 +876,38 @@ mod tests {
             "NO \"STARTTLS is not available\"\r\n"
         );
         assert_eq!(c.cmd("LOGOUT").await, "OK \"Logout completed\"\r\n");
+        assert_eq!(c.response().await, "");
+    }
+
+    /// A NOOP tag that is not UTF-8 comes back as a literal announcing the octets sent.
+    #[tokio::test]
+    async fn noop_tag_with_invalid_utf8_is_echoed_with_its_length() {
+        let f = fixture().await;
+        let (mut c, _) = start(config(), &f.store).await;
+        c.response().await;
+        c.send(b"NOOP {3+}\r\n\xff\xfe\xe9\r\n").await;
+        let want = b"OK (TAG {3}\r\n\xff\xfe\xe9) \"Done\"\r\n";
+        let mut got = vec![0; want.len()];
+        timeout(Duration::from_secs(10), c.s.read_exact(&mut got))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, want, "{}", String::from_utf8_lossy(&got));
+        // Still in step.
+        assert_eq!(c.cmd("NOOP").await, "OK \"Done\"\r\n");
+    }
+
+    /// Before login a command may carry only small literals; one over the bound that is already
+    /// on its way is not read: BYE at once.
+    #[tokio::test]
+    async fn large_literal_before_login_is_cut_off() {
+        let f = fixture().await;
+        let (mut c, _) = start(config(), &f.store).await;
+        c.response().await;
+        // (Only the announcement: unread octets would make the close a reset.)
+        c.send(b"AUTHENTICATE \"PLAIN\" {52428800+}\r\n").await;
+        let bye = c.response().await;
+        assert!(bye.starts_with("BYE (QUOTA/MAXSIZE)"), "{bye}");
         assert_eq!(c.response().await, "");
     }
 

@@ -17,10 +17,14 @@
 //!   `.` followed by any byte other than CR or LF is removed. A `.` that is the whole line but
 //!   ended by a bare CR or LF is kept as data.
 //! - Line length (§4.5.3.1.6) is counted on the wire, stuffing dot included, without the CRLF.
+//!   The bound is `limits.max_line_length`, by default far above the RFC's 998 (see config.rs):
+//!   real mail has longer lines, and memory is bounded by the message size anyway.
 //!
 //! The same reader takes BDAT chunks (RFC 3030, [`DataReader::new_chunked`]): no dot
 //! transparency and no end marker (chunk sizes frame the data), the same normalisation and
 //! limits, so that a message stores the same whichever way it came.
+
+use super::spool::MessageBuffer;
 
 /// How reading a body ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,6 +35,8 @@ pub enum DataOutcome {
     TooBig,
     /// A line longer than the line limit (the rest was read and discarded).
     LineTooLong,
+    /// The message could not be spooled to disk (see `spool.rs`).
+    SpoolFailed(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +59,7 @@ pub struct DataReader {
     max_size: u64,
     max_line: usize,
     state: State,
-    out: Vec<u8>,
+    out: MessageBuffer,
     size: u64,
     line_len: usize,
     too_big: bool,
@@ -69,7 +75,7 @@ impl DataReader {
             max_size,
             max_line,
             state: State::LineStart,
-            out: Vec::new(),
+            out: MessageBuffer::memory(),
             size: 0,
             line_len: 0,
             too_big: false,
@@ -78,12 +84,24 @@ impl DataReader {
         }
     }
 
+    /// Keeps the message in `buffer` (in memory within a budget, else on disk).
+    pub fn with_buffer(mut self, buffer: MessageBuffer) -> DataReader {
+        self.out = buffer;
+        self
+    }
+
     /// A reader for BDAT chunks: feed each chunk with [`DataReader::feed_chunk`].
     pub fn new_chunked(max_size: u64, max_line: usize) -> DataReader {
         DataReader {
             dot_transparency: false,
             ..DataReader::new(max_size, max_line)
         }
+    }
+
+    /// Octets of message so far (after normalisation, which never shrinks it), counted on
+    /// across BDAT chunks.
+    pub fn received(&self) -> u64 {
+        self.size
     }
 
     /// True once a limit was exceeded: the rest is only being discarded.
@@ -95,10 +113,10 @@ impl DataReader {
         self.size += bytes.len() as u64;
         if self.size > self.max_size {
             self.too_big = true;
-            self.out = Vec::new();
+            self.out.clear();
         }
         if !self.failed() {
-            self.out.extend_from_slice(bytes);
+            self.out.extend(bytes);
         }
     }
 
@@ -107,7 +125,7 @@ impl DataReader {
         self.line_len += n;
         if self.line_len > self.max_line && !self.line_too_long {
             self.line_too_long = true;
-            self.out = Vec::new();
+            self.out.clear();
         }
     }
 
@@ -214,7 +232,10 @@ impl DataReader {
         } else if self.line_too_long {
             DataOutcome::LineTooLong
         } else {
-            DataOutcome::Message(self.out)
+            match self.out.into_vec() {
+                Ok(message) => DataOutcome::Message(message),
+                Err(e) => DataOutcome::SpoolFailed(e.to_string()),
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod backend;
 pub mod data;
 pub mod delivery;
 pub mod session;
+pub mod spool;
 pub mod wire;
 
 pub use session::{SessionConfig, run_session};

@@ -173,6 +173,59 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
     }
 }
 
+/// A BDAT command (RFC 3030 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bdat {
+    pub size: u64,
+    pub last: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BdatError {
+    #[error("Syntax: BDAT chunk-size [LAST]")]
+    Syntax,
+    /// No client can send this many octets, so none are coming: the session stays in step.
+    #[error("BDAT chunk size out of range")]
+    Overflow,
+}
+
+/// `bdat-cmd = "BDAT" SP chunk-size [SP end-marker] CRLF`, `chunk-size = 1*DIGIT`,
+/// `end-marker = "LAST"` (RFC 3030 §2); `None` when `line` is not a BDAT command.
+///
+/// Parsed here rather than by smtp-proto, whose size parser turns sizes of 20 digits or more
+/// into unrelated numbers (`BDAT 999999999999999999999 LAST` comes out as a chunk of 9 octets),
+/// after which the session would read the client's next commands as chunk data.
+pub fn parse_bdat(line: &[u8]) -> Option<Result<Bdat, BdatError>> {
+    let line = trim_eol(line);
+    let verb = line.get(..4)?;
+    if !verb.eq_ignore_ascii_case(b"BDAT") || !matches!(line.get(4), None | Some(b' ')) {
+        return None;
+    }
+    let mut args = line[4..].split(|&c| c == b' ').filter(|a| !a.is_empty());
+    let (Some(size), last, None) = (args.next(), args.next(), args.next()) else {
+        return Some(Err(BdatError::Syntax));
+    };
+    let last = match last {
+        None => false,
+        Some(marker) if marker.eq_ignore_ascii_case(b"LAST") => true,
+        Some(_) => return Some(Err(BdatError::Syntax)),
+    };
+    if !size.iter().all(u8::is_ascii_digit) {
+        return Some(Err(BdatError::Syntax));
+    }
+    let mut n: u64 = 0;
+    for &d in size {
+        match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+        {
+            Some(v) => n = v,
+            None => return Some(Err(BdatError::Overflow)),
+        }
+    }
+    Some(Ok(Bdat { size: n, last }))
+}
+
 fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
@@ -313,5 +366,37 @@ mod tests {
             b"550 5.0.0 no  x\r\n"
         );
         assert_eq!(format_reply(354, "", "Go"), b"354 Go\r\n");
+    }
+
+    type Parsed = Option<Result<Bdat, BdatError>>;
+
+    #[test]
+    fn bdat_commands() {
+        let ok = |size, last| Some(Ok(Bdat { size, last }));
+        let cases: &[(&[u8], Parsed)] = &[
+            (b"BDAT 0 LAST\r\n", ok(0, true)),
+            (b"bdat 12\r\n", ok(12, false)),
+            (b"BDAT 007 last\n", ok(7, true)),
+            (b"BDAT 18446744073709551615\r\n", ok(u64::MAX, false)),
+            (
+                b"BDAT 18446744073709551616 LAST\r\n",
+                Some(Err(BdatError::Overflow)),
+            ),
+            (
+                b"BDAT 999999999999999999999 LAST\r\n",
+                Some(Err(BdatError::Overflow)),
+            ),
+            (b"BDAT\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDAT LAST\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDAT 12x LAST\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDAT -1\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDAT 1 LAST x\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDAT 1 FIRST\r\n", Some(Err(BdatError::Syntax))),
+            (b"BDATX 1\r\n", None),
+            (b"NOOP\r\n", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(&parse_bdat(line), want, "{}", String::from_utf8_lossy(line));
+        }
     }
 }
