@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Addr, Address, HeaderValue, Message, MessageParser, MessagePart, PartType};
+use mail_parser::{Addr, Address, HeaderValue, Message, MessagePart, PartType};
 
 use super::command::{FetchAttr, Partial, Section, SectionText};
 use super::response::{
@@ -125,23 +125,21 @@ pub fn render_fetch(
 
 /// Parse a message; input mail-parser rejects becomes a one-part message with no headers.
 pub fn parse(raw: &[u8]) -> Message<'_> {
-    MessageParser::default()
-        .parse(raw)
-        .unwrap_or_else(|| Message {
-            html_body: Vec::new(),
-            text_body: Vec::new(),
-            attachments: Vec::new(),
-            parts: vec![MessagePart {
-                headers: Vec::new(),
-                is_encoding_problem: true,
-                body: PartType::Text(Cow::Borrowed("")),
-                encoding: mail_parser::Encoding::None,
-                offset_header: 0,
-                offset_body: 0,
-                offset_end: u32::try_from(raw.len()).unwrap_or(u32::MAX),
-            }],
-            raw_message: Cow::Borrowed(raw),
-        })
+    crate::mime::parse(raw).unwrap_or_else(|| Message {
+        html_body: Vec::new(),
+        text_body: Vec::new(),
+        attachments: Vec::new(),
+        parts: vec![MessagePart {
+            headers: Vec::new(),
+            is_encoding_problem: true,
+            body: PartType::Text(Cow::Borrowed("")),
+            encoding: mail_parser::Encoding::None,
+            offset_header: 0,
+            offset_body: 0,
+            offset_end: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+        }],
+        raw_message: Cow::Borrowed(raw),
+    })
 }
 
 fn render_content_item(
@@ -747,6 +745,11 @@ fn write_ext_tail(out: &mut Vec<u8>, msg: &Message<'_>, part: &MessagePart<'_>) 
     write_nstring_opt(out, header_text(msg, part, "Content-Location").as_deref());
 }
 
+/// How deep BODYSTRUCTURE describes nested parts (the recursion's bound); deeper ones are
+/// summarised (an empty text part, or an attached message as opaque data). `crate::mime::parse`
+/// already flattens messages nested deeper, so every message SMTP accepts is described fully.
+const MAX_STRUCTURE_DEPTH: usize = crate::mime::MAX_NESTING;
+
 /// Write `body` for part `idx` of `msg`; `extensible` selects BODYSTRUCTURE over BODY.
 pub fn write_body_structure(
     out: &mut Vec<u8>,
@@ -762,14 +765,15 @@ pub fn write_body_structure(
     let ct = content_type_of(part, "Content-Type");
     if let PartType::Multipart(children) = &part.body {
         out.push(b'(');
-        if children.is_empty() || depth > 64 {
+        if children.is_empty() || depth > MAX_STRUCTURE_DEPTH {
             // `1*body` needs one: stand in an empty text part.
             out.extend_from_slice(b"(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0)");
         }
-        for &child in children
-            .iter()
-            .take(if depth > 64 { 0 } else { usize::MAX })
-        {
+        for &child in children.iter().take(if depth > MAX_STRUCTURE_DEPTH {
+            0
+        } else {
+            usize::MAX
+        }) {
             write_body_structure(out, msg, child as usize, extensible, depth + 1);
         }
         out.push(b' ');
@@ -785,7 +789,7 @@ pub fn write_body_structure(
     }
 
     let nested = match &part.body {
-        PartType::Message(m) if depth <= 64 => Some(m),
+        PartType::Message(m) if depth <= MAX_STRUCTURE_DEPTH => Some(m),
         _ => None,
     };
     let (mut ctype, mut subtype) = match ct {

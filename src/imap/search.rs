@@ -155,7 +155,9 @@ impl<'a> Evaluator<'_, 'a> {
         let raw = self.ctx.raw.ok_or(SearchError::MissingContent)?;
         Ok(self
             .parsed
-            .get_or_init(|| MessageParser::default().default_header_text().parse(raw))
+            .get_or_init(|| {
+                crate::mime::parse_with(&MessageParser::default().default_header_text(), raw)
+            })
             .as_ref())
     }
 

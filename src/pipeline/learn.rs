@@ -9,8 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mail_parser::MessageParser;
-
 use super::Envelope;
 use crate::plugins::{PluginHost, types::LearnClass, view};
 use crate::store::{Store, StoreError, TrainingAction, TrainingEvent};
@@ -134,7 +132,7 @@ fn learn_one(
         client_ip: std::net::IpAddr::from([0, 0, 0, 0]),
         authenticated_as: None,
     };
-    let parsed = MessageParser::default().parse(&raw);
+    let parsed = crate::mime::parse(&raw);
     let message = view::message(&envelope, &raw, parsed.as_ref(), None);
     let mut writes = Vec::new();
     for class in classes {

@@ -107,7 +107,7 @@ pub fn view_of(raw: &[u8], queue_id: &str, recipients: Vec<String>) -> types::Me
         client_ip: std::net::IpAddr::from([0, 0, 0, 0]),
         authenticated_as: None,
     };
-    let parsed = mail_parser::MessageParser::default().parse(raw);
+    let parsed = crate::mime::parse(raw);
     view::message(&envelope, raw, parsed.as_ref(), None)
 }
 

@@ -69,10 +69,29 @@ pub enum PluginError {
     Export(&'static str),
     #[error("calling `info` failed: {0}")]
     Info(String),
+    #[error("calling `info` did not finish: {0}")]
+    Unfinished(String),
     #[error("plugin engine: {0}")]
     Engine(String),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl PluginError {
+    /// Whether loading the same file again may succeed: it could not be read, or compiling or
+    /// the first call ran out of time or resources (a busy machine at start-up). A file that is
+    /// not a component, needs other imports or exports the wrong types stays refused until it
+    /// changes. Compile errors are retried too: wasmtime does not tell a malformed module from
+    /// a compilation that failed for lack of resources, and the backoff keeps retries cheap.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            PluginError::Read { .. }
+                | PluginError::Compile(_)
+                | PluginError::Unfinished(_)
+                | PluginError::Engine(_)
+        )
+    }
 }
 
 /// Why one call into a plugin failed.
@@ -135,6 +154,8 @@ pub struct PluginHost {
     /// Bounds the messages running plugins at once to about the number of cores: more would
     /// only make each call's wall-clock deadline (the CPU bound) count other calls' time.
     permits: Arc<tokio::sync::Semaphore>,
+    /// See `inject_load_failures`.
+    injected_failures: std::sync::atomic::AtomicU32,
 }
 
 impl PluginHost {
@@ -159,6 +180,7 @@ impl PluginHost {
             kv,
             dir: config.plugin_dir(),
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency)),
+            injected_failures: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
@@ -199,37 +221,50 @@ impl PluginHost {
             self.registry.set_disabled(name, path);
             return false;
         }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(plugin = name, file = %path.display(), error = %e, "cannot read plugin");
-                return false;
+        let (hash, result) = match std::fs::read(path) {
+            Ok(bytes) => {
+                let hash = sha256_hex(&bytes);
+                if self.registry.current_hash(name).as_deref() == Some(hash.as_str()) {
+                    return false;
+                }
+                let attempts = match self.registry.refusal_stands(name, &hash, Instant::now()) {
+                    Ok(()) => return false,
+                    Err(attempts) => attempts,
+                };
+                let started = Instant::now();
+                let result = match self.take_injected_failure() {
+                    Some(e) => Err(e),
+                    None => registry::load(
+                        &self.engine,
+                        self.cache.as_ref(),
+                        name,
+                        path,
+                        &bytes,
+                        hash.clone(),
+                        settings,
+                    ),
+                };
+                (hash, result.map(|p| (p, started, attempts)))
             }
+            // Unknown content: recorded under an empty hash, retried like any transient error.
+            Err(source) => (
+                String::new(),
+                Err(PluginError::Read {
+                    path: path.display().to_string(),
+                    source,
+                }),
+            ),
         };
-        let hash = sha256_hex(&bytes);
-        if self.registry.current_hash(name).as_deref() == Some(hash.as_str())
-            || self.registry.refused_hash(name).as_deref() == Some(hash.as_str())
-        {
-            return false;
-        }
-        let started = Instant::now();
-        match registry::load(
-            &self.engine,
-            self.cache.as_ref(),
-            name,
-            path,
-            &bytes,
-            hash.clone(),
-            settings,
-        ) {
-            Ok(plugin) => {
+        match result {
+            Ok((plugin, started, failed_before)) => {
                 let replaced = self.registry.current_hash(name).is_some();
                 tracing::info!(
                     plugin = name,
                     version = %plugin.info.version,
-                    sha256 = &hash[..16],
+                    sha256 = hash.get(..16).unwrap_or(""),
                     ms = started.elapsed().as_millis() as u64,
                     replaced,
+                    failed_before,
                     "plugin loaded"
                 );
                 self.registry.publish(plugin);
@@ -237,17 +272,58 @@ impl PluginHost {
             }
             Err(e) => {
                 let keeping = self.registry.current_hash(name).is_some();
-                tracing::error!(
-                    plugin = name,
-                    file = %path.display(),
-                    error = %e,
-                    "plugin refused{}",
-                    if keeping { "; the previous version stays" } else { "" }
-                );
-                self.registry.set_refused(name, path, hash, e.to_string());
+                let retry =
+                    self.registry
+                        .set_refused(name, path, hash, e.to_string(), e.is_transient());
+                let keeping = if keeping {
+                    "; the previous version stays"
+                } else {
+                    ""
+                };
+                // Reported once per version of the file; later failures of the same version
+                // only at debug level, so a file that keeps failing does not flood the log.
+                match retry {
+                    Some(r) if r.attempts > 1 => tracing::debug!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        attempts = r.attempts,
+                        retry_in_s = registry::backoff(r.attempts).as_secs(),
+                        "plugin still refused{keeping}"
+                    ),
+                    Some(r) => tracing::error!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        retry_in_s = registry::backoff(r.attempts).as_secs(),
+                        "plugin refused, will retry{keeping}"
+                    ),
+                    None => tracing::error!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        "plugin refused until the file changes{keeping}"
+                    ),
+                }
                 false
             }
         }
+    }
+
+    /// Makes the next `n` loads fail as a compile error would, before any work: for tests of
+    /// the retry of transient failures (which cannot be provoked reliably otherwise).
+    #[doc(hidden)]
+    pub fn inject_load_failures(&self, n: u32) {
+        self.injected_failures
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn take_injected_failure(&self) -> Option<PluginError> {
+        use std::sync::atomic::Ordering;
+        self.injected_failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| PluginError::Compile("injected failure".into()))
     }
 
     /// Starts watching the plugin folder.
@@ -482,6 +558,7 @@ pub fn test_plugin(
         kv: memory.clone(),
         dir: PathBuf::new(),
         permits: Arc::new(tokio::sync::Semaphore::new(1)),
+        injected_failures: std::sync::atomic::AtomicU32::new(0),
     };
     let queue_id = "TEST".to_string();
     let envelope = crate::pipeline::Envelope {
@@ -535,7 +612,7 @@ pub fn test_plugin(
             }
         }
     }
-    let parsed = mail_parser::MessageParser::default().parse(raw);
+    let parsed = crate::mime::parse(raw);
     let message = view::message(&envelope, raw, parsed.as_ref(), None);
     let run = host.call(&plugin, &queue_id, true, |store, instance| {
         let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
