@@ -205,20 +205,27 @@ fn scan(raw: &[u8], encoded: usize, limit: usize) -> usize {
     deepest
 }
 
-/// Parses `raw` with `parser`, unless it nests deeper than [`MAX_NESTING`]: then only its
-/// header is parsed and its body is one opaque `application/octet-stream` part, so readers
-/// (IMAP FETCH and SEARCH) still see the message without walking its structure. (SMTP refuses
-/// such messages; this is for ones that were stored anyway, by APPEND or before the limit.)
-pub fn parse_with<'x>(parser: &MessageParser, raw: &'x [u8]) -> Option<Message<'x>> {
-    if !too_deep(raw) {
-        return parser.parse(raw);
-    }
-    Some(flattened(parser, raw))
+/// Parsing with the nesting bound, as a method of mail-parser's parser.
+pub trait BoundedParse {
+    /// Parses `raw`, unless it nests deeper than [`MAX_NESTING`]: then only its header is
+    /// parsed and its body is one opaque `application/octet-stream` part, so readers (IMAP
+    /// FETCH and SEARCH) still see the message without walking its structure. (SMTP refuses
+    /// such messages; this is for ones stored anyway, by APPEND or before the limit.)
+    fn parse_bounded<'x>(&self, raw: &'x [u8]) -> Option<Message<'x>>;
 }
 
-/// [`parse_with`] with mail-parser's default settings.
+impl BoundedParse for MessageParser {
+    fn parse_bounded<'x>(&self, raw: &'x [u8]) -> Option<Message<'x>> {
+        if !too_deep(raw) {
+            return self.parse(raw);
+        }
+        Some(flattened(self, raw))
+    }
+}
+
+/// [`BoundedParse::parse_bounded`] with mail-parser's default settings.
 pub fn parse(raw: &[u8]) -> Option<Message<'_>> {
-    parse_with(&MessageParser::default(), raw)
+    MessageParser::default().parse_bounded(raw)
 }
 
 /// The message as one leaf part: its header fields, with the content type (which describes a

@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Addr, Address, HeaderValue, Message, MessagePart, PartType};
+use mail_parser::{Addr, Address, HeaderValue, Message, MessageParser, MessagePart, PartType};
+
+use crate::mime::BoundedParse;
 
 use super::command::{FetchAttr, Partial, Section, SectionText};
 use super::response::{
@@ -123,23 +125,26 @@ pub fn render_fetch(
     Ok(out)
 }
 
-/// Parse a message; input mail-parser rejects becomes a one-part message with no headers.
+/// Parse a message (nesting bounded, see `crate::mime`); input mail-parser rejects becomes a
+/// one-part message with no headers.
 pub fn parse(raw: &[u8]) -> Message<'_> {
-    crate::mime::parse(raw).unwrap_or_else(|| Message {
-        html_body: Vec::new(),
-        text_body: Vec::new(),
-        attachments: Vec::new(),
-        parts: vec![MessagePart {
-            headers: Vec::new(),
-            is_encoding_problem: true,
-            body: PartType::Text(Cow::Borrowed("")),
-            encoding: mail_parser::Encoding::None,
-            offset_header: 0,
-            offset_body: 0,
-            offset_end: u32::try_from(raw.len()).unwrap_or(u32::MAX),
-        }],
-        raw_message: Cow::Borrowed(raw),
-    })
+    MessageParser::default()
+        .parse_bounded(raw)
+        .unwrap_or_else(|| Message {
+            html_body: Vec::new(),
+            text_body: Vec::new(),
+            attachments: Vec::new(),
+            parts: vec![MessagePart {
+                headers: Vec::new(),
+                is_encoding_problem: true,
+                body: PartType::Text(Cow::Borrowed("")),
+                encoding: mail_parser::Encoding::None,
+                offset_header: 0,
+                offset_body: 0,
+                offset_end: u32::try_from(raw.len()).unwrap_or(u32::MAX),
+            }],
+            raw_message: Cow::Borrowed(raw),
+        })
 }
 
 fn render_content_item(

@@ -10,6 +10,8 @@ use std::cell::OnceCell;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, PartType};
 
+use crate::mime::BoundedParse;
+
 use super::command::{SearchKey, SearchReturn};
 use super::sequence::set_contains;
 
@@ -156,7 +158,9 @@ impl<'a> Evaluator<'_, 'a> {
         Ok(self
             .parsed
             .get_or_init(|| {
-                crate::mime::parse_with(&MessageParser::default().default_header_text(), raw)
+                MessageParser::default()
+                    .default_header_text()
+                    .parse_bounded(raw)
             })
             .as_ref())
     }
