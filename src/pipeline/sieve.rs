@@ -28,6 +28,7 @@ pub fn apply(
     let now = chrono::Utc::now().timestamp();
     let mut kept = Vec::new();
     let mut rejected: Vec<(String, String)> = Vec::new();
+    let mut seen_before: Vec<(String, i64)> = Vec::new();
     for d in std::mem::take(&mut plan.deliveries) {
         let Some(account) = read.account_by_id(d.account_id)? else {
             kept.push(d);
@@ -49,12 +50,14 @@ pub fn apply(
                 auth: ctx.auth.map(|a| &a.report),
                 read: &read,
                 now,
+                seen_before: &seen_before,
             },
             user.as_deref(),
         );
         for e in &outcome.errors {
             tracing::warn!(queue_id, recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
         }
+        seen_before.extend(outcome.seen_ids.iter().cloned());
         for (key, until) in outcome.seen_ids {
             plan.plugin_kv.push(KvWrite {
                 plugin: "sieve".into(),

@@ -59,6 +59,7 @@ pub fn dry_run(
                 auth: None,
                 read: &read,
                 now: chrono::Utc::now().timestamp(),
+                seen_before: &[],
             },
             Some(script),
         );

@@ -5,7 +5,8 @@
   server goes on answering; one put in a mailbox with IMAP APPEND (no such check there: it is
   the user's own mailbox) is read back with FETCH BODYSTRUCTURE, BODY[] and SEARCH.
 - A message sent to 100 subaddresses of one account (and to one of them twice) is stored once;
-  with a Sieve script that files by `+detail`, once in each folder.
+  with a Sieve script that files by `+detail`, once in each folder, and its vacation reply is
+  sent once.
 
 The messages are generated here (the attack one is about 450 KB)."""
 
@@ -155,18 +156,24 @@ def test_one_copy_per_account_and_mailbox(tmp_path):
         # Sieve runs per recipient: subaddresses filed into different folders get one copy in each.
         script = tmp_path / "detail.sieve"
         script.write_text(
-            'require ["fileinto", "mailbox", "envelope", "subaddress"];\n'
+            'require ["fileinto", "mailbox", "envelope", "subaddress", "vacation"];\n'
+            'vacation :days 1 :subject "Away" "Back on Monday.";\n'
             'if envelope :detail "to" "work" { fileinto :create "Work"; stop; }\n'
             'if envelope :detail :matches "to" "list*" { fileinto :create "Lists"; stop; }\n')
         srv.cli("sieve", "put", "alice@example.com", str(script), "--activate")
         rcpts = ["alice+work@example.com", "alice+work@example.com", "alice+list1@example.com",
                  "alice+list2@example.com", "alice@example.com", "alice+other@example.com"]
         with smtplib.SMTP("127.0.0.1", srv.port("smtp"), local_hostname="client.test", timeout=60) as s:
-            assert s.sendmail("a@remote.test", rcpts, b"Subject: filed\r\n\r\nonce each\r\n") == {}
+            to = ", ".join(sorted(set(r.lower() for r in rcpts))).encode()
+            assert s.sendmail("a@remote.test", rcpts,
+                              b"From: a@remote.test\r\nTo: " + to + b"\r\nSubject: filed\r\n\r\nonce each\r\n") == {}
         m = imap(srv, password)
         assert mailbox_count(m, "INBOX") == 2
         assert mailbox_count(m, "Work") == 1
         assert mailbox_count(m, "Lists") == 1
         m.logout()
+        # Sieve ran per recipient, but the vacation reply goes out once (RFC 5230 §4.2).
+        queue = srv.cli("queue", "list", json_output=True)
+        assert [q["recipients"] for q in queue] == [["a@remote.test"]], queue
     finally:
         srv.stop()
