@@ -656,3 +656,28 @@ fn an_invalid_plugin_is_reported_once_per_version_of_the_file() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(log_lines(&logs, "plugin=\"junk\"").len(), 2);
 }
+
+#[tokio::test]
+async fn log_lines_of_blocking_work_carry_the_message_span() {
+    use tracing::Instrument;
+    let logs = captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, _, _) = backend_with(dir.path(), &[("panic", "spanned")], |_| {}).await;
+    // As the SMTP session does: the transaction's span, with the queue id, around delivery.
+    let reply = backend
+        .deliver(IncomingMessage {
+            envelope: smtp_envelope(&["alice@example.com"]),
+            raw: MESSAGE.as_bytes().to_vec(),
+        })
+        .instrument(tracing::info_span!("txn", queue_id = "SPANQ7"))
+        .await;
+    assert!(reply.code == 250 || reply.code == 451, "{reply:?}");
+    // The plugin ran on a blocking thread; its failure is logged there, under the span.
+    let lines = log_lines(&logs, "plugin=spanned");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("plugin failed") && l.contains("SPANQ7")),
+        "{lines:#?}"
+    );
+}

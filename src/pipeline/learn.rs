@@ -135,8 +135,9 @@ fn learn_one(
     let parsed = crate::mime::parse(&raw);
     let message = view::message(&envelope, &raw, parsed.as_ref(), None);
     let mut writes = Vec::new();
+    let _span = tracing::info_span!("learn", queue_id = %envelope.queue_id).entered();
     for class in classes {
-        tracing::info!(queue_id = %envelope.queue_id, account = %account.address, class = ?class, "learning from the user's action");
+        tracing::info!(account = %account.address, class = ?class, "learning from the user's action");
         writes.extend(host.learn(&message, class));
     }
     Ok(writes)

@@ -30,6 +30,18 @@ pub enum PipelineError {
     Stage(String),
 }
 
+/// `tokio::task::spawn_blocking` that keeps the caller's tracing span: what the blocking work
+/// logs (plugins, Sieve, the plan) carries the message's queue id from the SMTP transaction's
+/// span, so no function takes the queue id only to log it.
+pub fn spawn_blocking<F, R>(f: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+}
+
 /// Who sent the message and to whom, as SMTP established it.
 #[derive(Debug, Clone)]
 pub struct Envelope {
@@ -122,7 +134,7 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
         }
     }
     if let Some(auth) = ctx.auth {
-        sender_auth::apply(&mut plan, auth, directory, &ctx.envelope.queue_id)?;
+        sender_auth::apply(&mut plan, auth, directory)?;
     }
     tracing::debug!(
         local = plan.deliveries.len(),

@@ -23,7 +23,6 @@ pub fn apply(
     if plan.deliveries.is_empty() {
         return Ok(());
     }
-    let queue_id = ctx.envelope.queue_id.as_str();
     let read = store.read()?;
     let now = chrono::Utc::now().timestamp();
     let mut kept = Vec::new();
@@ -55,7 +54,7 @@ pub fn apply(
             user.as_deref(),
         );
         for e in &outcome.errors {
-            tracing::warn!(queue_id, recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
+            tracing::warn!(recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
         }
         seen_before.extend(outcome.seen_ids.iter().cloned());
         for (key, until) in outcome.seen_ids {
@@ -66,16 +65,16 @@ pub fn apply(
             });
         }
         for m in outcome.outbound {
-            tracing::info!(queue_id, recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
+            tracing::info!(recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
             plan.messages.push(m);
         }
         if let Some(reason) = outcome.reject {
-            tracing::info!(queue_id, recipient = %d.recipient, %reason, "rejected by Sieve");
+            tracing::info!(recipient = %d.recipient, %reason, "rejected by Sieve");
             rejected.push((d.recipient.clone(), reason));
             continue;
         }
         if outcome.filings.is_empty() {
-            tracing::info!(queue_id, recipient = %d.recipient, "discarded by Sieve");
+            tracing::info!(recipient = %d.recipient, "discarded by Sieve");
             plan.dropped
                 .push((d.recipient.clone(), "discarded by Sieve".into()));
             continue;
@@ -88,7 +87,7 @@ pub fn apply(
             };
             let mut flags = d.flags.clone();
             flags.extend(f.flags);
-            tracing::debug!(queue_id, recipient = %d.recipient, %mailbox, "Sieve filing");
+            tracing::debug!(recipient = %d.recipient, %mailbox, "Sieve filing");
             kept.push(LocalDelivery {
                 mailbox,
                 flags,

@@ -338,19 +338,14 @@ impl PluginHost {
         let mut merger = verdict::Merger::new(recipients);
         let mut kv_writes = Vec::new();
         for plugin in plugins.iter() {
-            let run = self.call(
-                plugin,
-                &message.envelope.queue_id,
-                false,
-                |store, instance| {
-                    let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
-                        store,
-                        instance,
-                        &plugin.exports.filter,
-                    )?;
-                    Ok(f.call(&mut *store, (message,))?.0)
-                },
-            );
+            let run = self.call(plugin, false, |store, instance| {
+                let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
+                    store,
+                    instance,
+                    &plugin.exports.filter,
+                )?;
+                Ok(f.call(&mut *store, (message,))?.0)
+            });
             match run.result {
                 Ok(verdict) => {
                     kv_writes.extend(run.writes);
@@ -359,7 +354,7 @@ impl PluginHost {
                     }
                 }
                 Err(e) => {
-                    self.log_failure(plugin, &message.envelope.queue_id, "filter", &e);
+                    self.log_failure(plugin, "filter", &e);
                     if plugin.settings.on_error == OnError::Tempfail {
                         merger.fail_closed(&plugin.name);
                         break;
@@ -385,7 +380,7 @@ impl PluginHost {
             let Some(index) = plugin.exports.check_recipient.as_ref() else {
                 continue;
             };
-            let run = self.call(plugin, &envelope.queue_id, false, |store, instance| {
+            let run = self.call(plugin, false, |store, instance| {
                 let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
                     store, instance, index,
                 )?;
@@ -397,7 +392,6 @@ impl PluginHost {
                     if let Some(reply) = verdict::recipient_refusal(&decision) {
                         tracing::info!(
                             plugin = %plugin.name,
-                            queue_id = %envelope.queue_id,
                             recipient,
                             code = reply.code,
                             "recipient refused by plugin"
@@ -409,7 +403,7 @@ impl PluginHost {
                     }
                 }
                 Err(e) => {
-                    self.log_failure(plugin, &envelope.queue_id, "check-recipient", &e);
+                    self.log_failure(plugin, "check-recipient", &e);
                     if plugin.settings.on_error == OnError::Tempfail {
                         return RecipientOutcome {
                             refusal: Some(verdict::fail_closed_reply()),
@@ -444,35 +438,29 @@ impl PluginHost {
             let Some(index) = plugin.exports.learn.as_ref() else {
                 continue;
             };
-            let run = self.call_over(
-                kv.clone(),
-                plugin,
-                &message.envelope.queue_id,
-                false,
-                |store, instance| {
-                    let f = host::typed_export::<(&types::Message, types::LearnClass), ()>(
-                        store, instance, index,
-                    )?;
-                    f.call(&mut *store, (message, class))?;
-                    Ok(())
-                },
-            );
+            let run = self.call_over(kv.clone(), plugin, false, |store, instance| {
+                let f = host::typed_export::<(&types::Message, types::LearnClass), ()>(
+                    store, instance, index,
+                )?;
+                f.call(&mut *store, (message, class))?;
+                Ok(())
+            });
             match run.result {
                 Ok(()) => kv_writes.extend(run.writes),
-                Err(e) => self.log_failure(plugin, &message.envelope.queue_id, "learn", &e),
+                Err(e) => self.log_failure(plugin, "learn", &e),
             }
         }
         kv_writes
     }
 
-    fn log_failure(&self, plugin: &LoadedPlugin, queue_id: &str, hook: &str, e: &CallError) {
+    /// Logs a failed call; the queue id comes from the caller's span.
+    fn log_failure(&self, plugin: &LoadedPlugin, hook: &str, e: &CallError) {
         let policy = match plugin.settings.on_error {
             OnError::Accept => "accept (verdict skipped)",
             OnError::Tempfail => "tempfail (451 4.7.0)",
         };
         tracing::warn!(
             plugin = %plugin.name,
-            queue_id,
             hook,
             error = %e,
             policy,
@@ -484,14 +472,13 @@ impl PluginHost {
     fn call<R>(
         &self,
         plugin: &LoadedPlugin,
-        queue_id: &str,
         capture_logs: bool,
         f: impl FnOnce(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
-        self.call_over(self.kv.clone(), plugin, queue_id, capture_logs, f)
+        self.call_over(self.kv.clone(), plugin, capture_logs, f)
     }
 
     /// [`PluginHost::call`] with the plugin's data read from `kv`.
@@ -499,7 +486,6 @@ impl PluginHost {
         &self,
         kv: Arc<dyn KvSource>,
         plugin: &LoadedPlugin,
-        queue_id: &str,
         capture_logs: bool,
         f: impl FnOnce(
             &mut wasmtime::Store<HostState>,
@@ -507,7 +493,7 @@ impl PluginHost {
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
         let started = Instant::now();
-        let out = host::call(&self.engine, plugin, queue_id, kv, capture_logs, f);
+        let out = host::call(&self.engine, plugin, kv, capture_logs, f);
         plugin.stats.record(started.elapsed(), out.result.is_err());
         out
     }
@@ -582,7 +568,7 @@ pub fn test_plugin(
                 recipients: accepted.clone(),
                 ..envelope.clone()
             });
-            let run = host.call(&plugin, &queue_id, true, |store, instance| {
+            let run = host.call(&plugin, true, |store, instance| {
                 let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
                     store, instance, &index,
                 )?;
@@ -614,7 +600,7 @@ pub fn test_plugin(
     }
     let parsed = crate::mime::parse(raw);
     let message = view::message(&envelope, raw, parsed.as_ref(), None);
-    let run = host.call(&plugin, &queue_id, true, |store, instance| {
+    let run = host.call(&plugin, true, |store, instance| {
         let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
             store,
             instance,

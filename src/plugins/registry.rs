@@ -178,7 +178,6 @@ pub(crate) fn load(
     let out = host::call(
         engine,
         &plugin,
-        "-",
         Arc::new(MemoryKv::default()),
         false,
         |store, instance| {

@@ -60,7 +60,7 @@ impl MailBackend {
         });
         let rcpt = recipient.to_string();
         let h = host.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
+        let outcome = pipeline::spawn_blocking(move || {
             let _permit = permit;
             h.check_recipient(&env, &rcpt)
         })
