@@ -219,7 +219,7 @@ mod tests {
                 tags: Vec::new(),
             },
         );
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Accept);
         assert_eq!(p.score, 4.5);
         assert_eq!(p.tags, vec!["spam"]);
@@ -240,7 +240,6 @@ mod tests {
                 decision: Decision::Reject(reply(554)),
                 ..Merged::default()
             },
-            "Q",
         );
         assert!(matches!(p.verdict, Verdict::Reject { code: 554, .. }));
         let mut p = plan();
@@ -250,7 +249,6 @@ mod tests {
                 decision: Decision::Tempfail(reply(451)),
                 ..Merged::default()
             },
-            "Q",
         );
         assert!(matches!(p.verdict, Verdict::TempFail { code: 451, .. }));
         let mut p = plan();
@@ -260,7 +258,6 @@ mod tests {
                 decision: Decision::Discard,
                 ..Merged::default()
             },
-            "Q",
         );
         assert_eq!(p.verdict, Verdict::Discard);
     }
@@ -272,7 +269,7 @@ mod tests {
         let mut m = Merged::default();
         m.per_recipient
             .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Accept);
         assert_eq!(p.deliveries.len(), 1);
         assert_eq!(p.deliveries[0].recipient, "b@x");
@@ -283,21 +280,21 @@ mod tests {
         m.per_recipient
             .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
         m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert!(matches!(p.verdict, Verdict::Reject { code: 550, .. }));
         // Tempfail for one: the whole message is retried (nothing stored now).
         let mut p = plan();
         let mut m = Merged::default();
         m.per_recipient
             .insert("b@x".into(), RcptOutcome::Tempfail(reply(451)));
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert!(matches!(p.verdict, Verdict::TempFail { .. }));
         // Discard all: 250, nothing stored.
         let mut p = plan();
         let mut m = Merged::default();
         m.per_recipient.insert("a@x".into(), RcptOutcome::Discard);
         m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Discard);
     }
 }
