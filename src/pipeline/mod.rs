@@ -105,13 +105,11 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
         };
         return Ok(plan);
     }
-    for (i, rcpt) in ctx.envelope.recipients.iter().enumerate() {
+    let mut seen = std::collections::HashSet::new();
+    for rcpt in &ctx.envelope.recipients {
         // The same recipient given twice in RCPT TO is one recipient (RFC 5321 §3.3 leaves
         // duplicates to the server): its stages run once.
-        if ctx.envelope.recipients[..i]
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(rcpt))
-        {
+        if !seen.insert(rcpt.to_ascii_lowercase()) {
             continue;
         }
         match directory.resolve(rcpt)? {
@@ -190,6 +188,8 @@ pub async fn deliver(
             // Sieve filed into the same folder) share it, with the union of their flags.
             let mut targets: Vec<(crate::store::MailboxId, Vec<String>)> =
                 Vec::with_capacity(plan.deliveries.len());
+            let mut target_of: std::collections::HashMap<crate::store::MailboxId, usize> =
+                std::collections::HashMap::new();
             let mut edited: Vec<(crate::store::MailboxId, &Vec<u8>)> = Vec::new();
             for d in &plan.deliveries {
                 // A folder that is missing (deleted by the user) falls back to INBOX: a
@@ -206,9 +206,12 @@ pub async fn deliver(
                     None => inbox(tx, d.account_id)?,
                 };
                 match &d.content {
-                    None => match targets.iter_mut().find(|(id, _)| *id == mailbox.id) {
-                        Some((_, flags)) => merge_flags(flags, &d.flags),
-                        None => targets.push((mailbox.id, d.flags.clone())),
+                    None => match target_of.get(&mailbox.id) {
+                        Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
+                        None => {
+                            target_of.insert(mailbox.id, targets.len());
+                            targets.push((mailbox.id, d.flags.clone()));
+                        }
                     },
                     // A copy edited by Sieve is a different message of its own (stored once
                     // per mailbox and content as well).
