@@ -519,3 +519,166 @@ fn plugins_run_in_configured_order_then_by_name() {
             .any(|s| s.name == "first" && s.state == "disabled")
     );
 }
+
+/// Log lines written while a test runs, for tests that count what was reported.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+/// The process-wide log capture (the watcher logs from its own thread, so a thread-local
+/// subscriber would not see it). Tests look only at lines naming their own plugins.
+fn captured_logs() -> Captured {
+    static CAPTURE: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURE
+        .get_or_init(|| {
+            let c = Captured::default();
+            let _ = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_ansi(false)
+                .with_writer(c.clone())
+                .try_init();
+            c
+        })
+        .clone()
+}
+
+fn log_lines(c: &Captured, needle: &str) -> Vec<String> {
+    String::from_utf8_lossy(&c.0.lock().unwrap())
+        .lines()
+        .filter(|l| l.contains(needle))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_plugin_refused_for_a_passing_reason_is_retried_by_the_watcher() {
+    let logs = captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    install(&c, "add-header", "retried");
+    let host = Arc::new(PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap());
+    // The start-up compile fails, and so does the first retry (as on a machine too busy to
+    // compile in time); the file itself never changes.
+    host.inject_load_failures(2);
+    host.load_all();
+    assert!(host.registry().snapshot().is_empty());
+    let status = host.status();
+    assert_eq!(status[0].state, "refused");
+    assert!(
+        status[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("injected")
+    );
+    let started = Instant::now();
+    let _watcher = host.spawn_watcher(Duration::from_millis(50));
+    while host.registry().snapshot().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the refused plugin was not retried"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Backoff: 1 s before the first retry, 2 s before the second.
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(headers_of(&host, MESSAGE.as_bytes()).len(), 1);
+    assert_eq!(host.status()[0].state, "loaded");
+    let lines = log_lines(&logs, "plugin=\"retried\"");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains("ERROR")).count(),
+        1,
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("plugin loaded") && l.contains("failed_before=2"))
+    );
+}
+
+#[test]
+fn an_invalid_plugin_is_reported_once_per_version_of_the_file() {
+    let logs = captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    std::fs::create_dir_all(c.plugin_dir()).unwrap();
+    let file = c.plugin_dir().join("flaky.wasm");
+    let junk = c.plugin_dir().join("junk.wasm");
+    let bytes = std::fs::read(component("add-header")).unwrap();
+    // Truncated: a compile error, retried with backoff. Junk: not a component, never retried.
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(&junk, b"not wasm at all").unwrap();
+    let host = Arc::new(PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap());
+    host.load_all();
+    let _watcher = host.spawn_watcher(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(3500));
+    assert!(host.registry().snapshot().is_empty());
+    let flaky = log_lines(&logs, "plugin=\"flaky\"");
+    let errors = flaky.iter().filter(|l| l.contains("ERROR")).count();
+    let retries = flaky.iter().filter(|l| l.contains("still refused")).count();
+    assert_eq!(errors, 1, "{flaky:#?}");
+    assert!(
+        retries >= 1,
+        "the compile failure was not retried: {flaky:#?}"
+    );
+    let junk_lines = log_lines(&logs, "plugin=\"junk\"");
+    assert_eq!(junk_lines.len(), 1, "{junk_lines:#?}");
+    assert!(junk_lines[0].contains("until the file changes"));
+
+    // The file is completed: it loads at once, and the junk file, rewritten, is reported again.
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::write(&junk, b"still not wasm").unwrap();
+    let started = Instant::now();
+    while host.registry().snapshot().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(2), "not loaded");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(log_lines(&logs, "plugin=\"junk\"").len(), 2);
+}
+
+#[tokio::test]
+async fn log_lines_of_blocking_work_carry_the_message_span() {
+    use tracing::Instrument;
+    let logs = captured_logs();
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, _, _) = backend_with(dir.path(), &[("panic", "spanned")], |_| {}).await;
+    // As the SMTP session does: the transaction's span, with the queue id, around delivery.
+    let reply = backend
+        .deliver(IncomingMessage {
+            envelope: smtp_envelope(&["alice@example.com"]),
+            raw: MESSAGE.as_bytes().to_vec(),
+        })
+        .instrument(tracing::info_span!("txn", queue_id = "SPANQ7"))
+        .await;
+    assert!(reply.code == 250 || reply.code == 451, "{reply:?}");
+    // The plugin ran on a blocking thread; its failure is logged there, under the span.
+    let lines = log_lines(&logs, "plugin=spanned");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("plugin failed") && l.contains("SPANQ7")),
+        "{lines:#?}"
+    );
+}

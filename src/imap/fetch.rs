@@ -10,6 +10,8 @@ use std::borrow::Cow;
 
 use mail_parser::{Addr, Address, HeaderValue, Message, MessageParser, MessagePart, PartType};
 
+use crate::mime::BoundedParse;
+
 use super::command::{FetchAttr, Partial, Section, SectionText};
 use super::response::{
     write_date_time, write_flag_list, write_literal, write_nstring, write_string,
@@ -123,10 +125,11 @@ pub fn render_fetch(
     Ok(out)
 }
 
-/// Parse a message; input mail-parser rejects becomes a one-part message with no headers.
+/// Parse a message (nesting bounded, see `crate::mime`); input mail-parser rejects becomes a
+/// one-part message with no headers.
 pub fn parse(raw: &[u8]) -> Message<'_> {
     MessageParser::default()
-        .parse(raw)
+        .parse_bounded(raw)
         .unwrap_or_else(|| Message {
             html_body: Vec::new(),
             text_body: Vec::new(),
@@ -747,6 +750,11 @@ fn write_ext_tail(out: &mut Vec<u8>, msg: &Message<'_>, part: &MessagePart<'_>) 
     write_nstring_opt(out, header_text(msg, part, "Content-Location").as_deref());
 }
 
+/// How deep BODYSTRUCTURE describes nested parts (the recursion's bound); deeper ones are
+/// summarised (an empty text part, or an attached message as opaque data). `crate::mime::parse`
+/// already flattens messages nested deeper, so every message SMTP accepts is described fully.
+const MAX_STRUCTURE_DEPTH: usize = crate::mime::MAX_NESTING;
+
 /// Write `body` for part `idx` of `msg`; `extensible` selects BODYSTRUCTURE over BODY.
 pub fn write_body_structure(
     out: &mut Vec<u8>,
@@ -762,14 +770,15 @@ pub fn write_body_structure(
     let ct = content_type_of(part, "Content-Type");
     if let PartType::Multipart(children) = &part.body {
         out.push(b'(');
-        if children.is_empty() || depth > 64 {
+        if children.is_empty() || depth > MAX_STRUCTURE_DEPTH {
             // `1*body` needs one: stand in an empty text part.
             out.extend_from_slice(b"(\"text\" \"plain\" NIL NIL NIL \"7bit\" 0 0)");
         }
-        for &child in children
-            .iter()
-            .take(if depth > 64 { 0 } else { usize::MAX })
-        {
+        for &child in children.iter().take(if depth > MAX_STRUCTURE_DEPTH {
+            0
+        } else {
+            usize::MAX
+        }) {
             write_body_structure(out, msg, child as usize, extensible, depth + 1);
         }
         out.push(b' ');
@@ -785,7 +794,7 @@ pub fn write_body_structure(
     }
 
     let nested = match &part.body {
-        PartType::Message(m) if depth <= 64 => Some(m),
+        PartType::Message(m) if depth <= MAX_STRUCTURE_DEPTH => Some(m),
         _ => None,
     };
     let (mut ctype, mut subtype) = match ct {
@@ -1204,5 +1213,45 @@ Date: Tue, 1 Jul 2003 10:52:37\r\n +0200\r\nSubject: Test\r\n\r\n)\r\n"
         assert_eq!(field_name(b"Subject : x"), b"Subject");
         assert_eq!(decode_qp(b"a=3Db=\r\nc=ZZ"), b"a=bc=ZZ");
         assert_eq!(decode_base64(b"aGVs\r\nbG8="), b"hello");
+    }
+
+    /// The deepest message accepted, parsed, cloned (Sieve does), described (BODYSTRUCTURE),
+    /// turned into the plugins' view and dropped, on a quarter of the stack a tokio thread has
+    /// (2 MiB): the limit leaves ample margin even in a debug build.
+    #[test]
+    fn within_the_mime_nesting_limit_everything_fits_a_small_stack() {
+        use crate::mime;
+        let done = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                for raw in [
+                    mime::tests::nested_rfc822(mime::MAX_NESTING / 2),
+                    mime::tests::nested_multipart(mime::MAX_NESTING),
+                    mime::tests::bare_rfc822(mime::MAX_NESTING),
+                ] {
+                    assert!(!mime::too_deep(&raw));
+                    let parsed = mime::parse(&raw).unwrap();
+                    let copy = parsed.clone();
+                    let mut out = Vec::new();
+                    write_body_structure(&mut out, &copy, 0, true, 0);
+                    assert!(out.len() > 100);
+                    let env = crate::values::Envelope {
+                        queue_id: "Q".into(),
+                        mail_from: String::new(),
+                        recipients: Vec::new(),
+                        helo: String::new(),
+                        client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+                        authenticated_as: None,
+                        tls: None,
+                    };
+                    let view = crate::plugins::view::message(&env, &raw, Some(&parsed), None);
+                    assert!(view.raw_size > 0);
+                    drop(copy);
+                    drop(parsed);
+                }
+            })
+            .unwrap()
+            .join();
+        assert!(done.is_ok());
     }
 }

@@ -10,6 +10,8 @@ use std::cell::OnceCell;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, PartType};
 
+use crate::mime::BoundedParse;
+
 use super::command::{SearchKey, SearchReturn};
 use super::sequence::set_contains;
 
@@ -155,7 +157,11 @@ impl<'a> Evaluator<'_, 'a> {
         let raw = self.ctx.raw.ok_or(SearchError::MissingContent)?;
         Ok(self
             .parsed
-            .get_or_init(|| MessageParser::default().default_header_text().parse(raw))
+            .get_or_init(|| {
+                MessageParser::default()
+                    .default_header_text()
+                    .parse_bounded(raw)
+            })
             .as_ref())
     }
 

@@ -9,8 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mail_parser::MessageParser;
-
 use super::Envelope;
 use crate::plugins::{PluginHost, types::LearnClass, view};
 use crate::store::{Store, StoreError, TrainingAction, TrainingEvent};
@@ -135,11 +133,12 @@ fn learn_one(
         authenticated_as: None,
         tls: None,
     };
-    let parsed = MessageParser::default().parse(&raw);
+    let parsed = crate::mime::parse(&raw);
     let message = view::message(&envelope, &raw, parsed.as_ref(), None);
     let mut writes = Vec::new();
+    let _span = tracing::info_span!("learn", queue_id = %envelope.queue_id).entered();
     for class in classes {
-        tracing::info!(queue_id = %envelope.queue_id, account = %account.address, class = ?class, "learning from the user's action");
+        tracing::info!(account = %account.address, class = ?class, "learning from the user's action");
         writes.extend(host.learn(&message, class));
     }
     Ok(writes)

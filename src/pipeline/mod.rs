@@ -29,6 +29,18 @@ pub enum PipelineError {
     Stage(String),
 }
 
+/// `tokio::task::spawn_blocking` that keeps the caller's tracing span: what the blocking work
+/// logs (plugins, Sieve, the plan) carries the message's queue id from the SMTP transaction's
+/// span, so no function takes the queue id only to log it.
+pub fn spawn_blocking<F, R>(f: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(f))
+}
+
 /// Everything a stage may read about one message. Parsed once, shared by every stage.
 pub struct MessageContext<'a> {
     pub envelope: &'a Envelope,
@@ -36,15 +48,25 @@ pub struct MessageContext<'a> {
     pub parsed: Option<mail_parser::Message<'a>>,
     /// Sender authentication, when the message was checked as inbound mail.
     pub auth: Option<&'a InboundAuth>,
+    /// The message nests deeper than `mime::MAX_NESTING`: refused, and not parsed.
+    pub too_deep: bool,
 }
 
 impl<'a> MessageContext<'a> {
     pub fn new(envelope: &'a Envelope, raw: &'a [u8]) -> MessageContext<'a> {
+        // The depth scan first: a deeper message's parsed tree would overflow the stack when
+        // it is cloned or dropped.
+        let too_deep = crate::mime::too_deep(raw);
         MessageContext {
             envelope,
             raw,
-            parsed: MessageParser::default().parse(raw),
+            parsed: if too_deep {
+                None
+            } else {
+                MessageParser::default().parse(raw)
+            },
             auth: None,
+            too_deep,
         }
     }
 
@@ -61,7 +83,23 @@ impl<'a> MessageContext<'a> {
 /// Runs the pipeline for one message and returns what should happen to it.
 pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPlan, PipelineError> {
     let mut plan = DeliveryPlan::default();
+    if ctx.too_deep {
+        // Refused like Postfix refuses it (`mime_nesting_limit`); no stage reads the message.
+        tracing::info!(limit = crate::mime::MAX_NESTING, "MIME nesting too deep");
+        plan.verdict = Verdict::Reject {
+            code: 554,
+            enhanced: "5.6.0".into(),
+            text: crate::mime::TOO_DEEP_TEXT.into(),
+        };
+        return Ok(plan);
+    }
+    let mut seen = std::collections::HashSet::new();
     for rcpt in &ctx.envelope.recipients {
+        // The same recipient given twice in RCPT TO is one recipient (RFC 5321 §3.3 leaves
+        // duplicates to the server): its stages run once.
+        if !seen.insert(rcpt.to_ascii_lowercase()) {
+            continue;
+        }
         match directory.resolve(rcpt)? {
             Recipient::Local { account, .. } => plan.deliveries.push(LocalDelivery {
                 recipient: rcpt.clone(),
@@ -82,7 +120,7 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
         }
     }
     if let Some(auth) = ctx.auth {
-        sender_auth::apply(&mut plan, auth, directory, &ctx.envelope.queue_id)?;
+        sender_auth::apply(&mut plan, auth, directory)?;
     }
     tracing::debug!(
         local = plan.deliveries.len(),
@@ -91,6 +129,15 @@ pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPl
         "delivery plan"
     );
     Ok(plan)
+}
+
+/// Adds the flags of `more` not yet in `flags` (IMAP flags are case-insensitive, RFC 9051 §2.3.2).
+fn merge_flags(flags: &mut Vec<String>, more: &[String]) {
+    for f in more {
+        if !flags.iter().any(|g| g.eq_ignore_ascii_case(f)) {
+            flags.push(f.clone());
+        }
+    }
 }
 
 fn inbox(
@@ -125,7 +172,13 @@ pub async fn deliver(
     let now = chrono::Utc::now().timestamp();
     store
         .write(move |tx| {
-            let mut targets = Vec::with_capacity(plan.deliveries.len());
+            // One copy per mailbox: recipients that are subaddresses of one account (or that
+            // Sieve filed into the same folder) share it, with the union of their flags.
+            let mut targets: Vec<(crate::store::MailboxId, Vec<String>)> =
+                Vec::with_capacity(plan.deliveries.len());
+            let mut target_of: std::collections::HashMap<crate::store::MailboxId, usize> =
+                std::collections::HashMap::new();
+            let mut edited: Vec<(crate::store::MailboxId, &Vec<u8>)> = Vec::new();
             for d in &plan.deliveries {
                 // A folder that is missing (deleted by the user) falls back to INBOX: a
                 // filing preference must never lose mail. `fileinto :create` makes it.
@@ -141,9 +194,20 @@ pub async fn deliver(
                     None => inbox(tx, d.account_id)?,
                 };
                 match &d.content {
-                    None => targets.push((mailbox.id, d.flags.clone())),
-                    // A copy edited by Sieve is a different message of its own.
+                    None => match target_of.get(&mailbox.id) {
+                        Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
+                        None => {
+                            target_of.insert(mailbox.id, targets.len());
+                            targets.push((mailbox.id, d.flags.clone()));
+                        }
+                    },
+                    // A copy edited by Sieve is a different message of its own (stored once
+                    // per mailbox and content as well).
                     Some(content) => {
+                        if edited.iter().any(|(id, c)| *id == mailbox.id && *c == content) {
+                            continue;
+                        }
+                        edited.push((mailbox.id, content));
                         let content = plan.apply_headers(content.clone());
                         tx.deliver(&[(mailbox.id, d.flags.clone())], &content, now)?;
                     }

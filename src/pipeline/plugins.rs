@@ -23,7 +23,7 @@ pub async fn run_blocking(
         Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
         _ => None,
     };
-    let joined = tokio::task::spawn_blocking(move || {
+    let joined = super::spawn_blocking(move || {
         let _permit = permit;
         let plan = {
             let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
@@ -66,15 +66,15 @@ pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageCo
     );
     let outcome = host.filter(&message, &ctx.envelope.recipients);
     plan.plugin_kv = outcome.kv_writes;
-    fold(plan, outcome.merged, &ctx.envelope.queue_id);
+    fold(plan, outcome.merged);
 }
 
 /// Folds the plugins' merged verdict into the plan.
-fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
+fn fold(plan: &mut DeliveryPlan, m: Merged) {
     let by = m.decided_by.as_deref().unwrap_or("");
     match m.decision {
         Decision::Reject(r) => {
-            tracing::info!(queue_id, plugin = by, reply = %r, "message rejected by plugin");
+            tracing::info!(plugin = by, reply = %r, "message rejected by plugin");
             plan.verdict = Verdict::Reject {
                 code: r.code,
                 enhanced: r.enhanced,
@@ -83,7 +83,7 @@ fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
             return;
         }
         Decision::Tempfail(r) => {
-            tracing::info!(queue_id, plugin = by, reply = %r, "message tempfailed by plugin");
+            tracing::info!(plugin = by, reply = %r, "message tempfailed by plugin");
             plan.verdict = Verdict::TempFail {
                 code: r.code,
                 enhanced: r.enhanced,
@@ -92,7 +92,7 @@ fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
             return;
         }
         Decision::Discard => {
-            tracing::info!(queue_id, plugin = by, "message discarded by plugin");
+            tracing::info!(plugin = by, "message discarded by plugin");
             plan.verdict = Verdict::Discard;
             return;
         }
@@ -102,7 +102,7 @@ fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
     plan.score += m.score;
     plan.tags.extend(m.tags);
     for (plugin, why) in &m.explanations {
-        tracing::debug!(queue_id, plugin = %plugin, explanation = %why, "plugin explanation");
+        tracing::debug!(plugin = %plugin, explanation = %why, "plugin explanation");
     }
     if let Some(folder) = &m.folder {
         for d in &mut plan.deliveries {
@@ -117,7 +117,7 @@ fn fold(plan: &mut DeliveryPlan, m: Merged, queue_id: &str) {
     for (rcpt, outcome) in &m.per_recipient {
         match outcome {
             RcptOutcome::Tempfail(r) => {
-                tracing::info!(queue_id, recipient = %rcpt, reply = %r, "message tempfailed by plugin for a recipient");
+                tracing::info!(recipient = %rcpt, reply = %r, "message tempfailed by plugin for a recipient");
                 plan.verdict = Verdict::TempFail {
                     code: r.code,
                     enhanced: r.enhanced.clone(),
@@ -219,7 +219,7 @@ mod tests {
                 tags: Vec::new(),
             },
         );
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Accept);
         assert_eq!(p.score, 4.5);
         assert_eq!(p.tags, vec!["spam"]);
@@ -240,7 +240,6 @@ mod tests {
                 decision: Decision::Reject(reply(554)),
                 ..Merged::default()
             },
-            "Q",
         );
         assert!(matches!(p.verdict, Verdict::Reject { code: 554, .. }));
         let mut p = plan();
@@ -250,7 +249,6 @@ mod tests {
                 decision: Decision::Tempfail(reply(451)),
                 ..Merged::default()
             },
-            "Q",
         );
         assert!(matches!(p.verdict, Verdict::TempFail { code: 451, .. }));
         let mut p = plan();
@@ -260,7 +258,6 @@ mod tests {
                 decision: Decision::Discard,
                 ..Merged::default()
             },
-            "Q",
         );
         assert_eq!(p.verdict, Verdict::Discard);
     }
@@ -272,7 +269,7 @@ mod tests {
         let mut m = Merged::default();
         m.per_recipient
             .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Accept);
         assert_eq!(p.deliveries.len(), 1);
         assert_eq!(p.deliveries[0].recipient, "b@x");
@@ -283,21 +280,21 @@ mod tests {
         m.per_recipient
             .insert("a@x".into(), RcptOutcome::Reject(reply(550)));
         m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert!(matches!(p.verdict, Verdict::Reject { code: 550, .. }));
         // Tempfail for one: the whole message is retried (nothing stored now).
         let mut p = plan();
         let mut m = Merged::default();
         m.per_recipient
             .insert("b@x".into(), RcptOutcome::Tempfail(reply(451)));
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert!(matches!(p.verdict, Verdict::TempFail { .. }));
         // Discard all: 250, nothing stored.
         let mut p = plan();
         let mut m = Merged::default();
         m.per_recipient.insert("a@x".into(), RcptOutcome::Discard);
         m.per_recipient.insert("b@x".into(), RcptOutcome::Discard);
-        fold(&mut p, m, "Q");
+        fold(&mut p, m);
         assert_eq!(p.verdict, Verdict::Discard);
     }
 }

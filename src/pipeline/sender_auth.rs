@@ -24,17 +24,12 @@ pub fn apply(
     plan: &mut DeliveryPlan,
     auth: &InboundAuth,
     directory: &Directory,
-    queue_id: &str,
 ) -> Result<(), PipelineError> {
     let report = &auth.report;
     plan.add_headers
         .insert(0, ("Authentication-Results".into(), report.header.clone()));
     if let Some(method) = report.temp_error() {
-        tracing::info!(
-            queue_id,
-            method,
-            "sender authentication undecided: DNS failure"
-        );
+        tracing::info!(method, "sender authentication undecided: DNS failure");
         // RFC 3463 §3.5: 4.4.3 "Directory server failure".
         plan.verdict = Verdict::TempFail {
             code: 451,
@@ -65,7 +60,6 @@ pub fn apply(
             PublishedPolicy::None => DmarcAction::Annotate,
         };
         tracing::info!(
-            queue_id,
             recipient = %d.recipient,
             from_domain = from,
             policy = ?policy,

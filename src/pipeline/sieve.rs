@@ -23,11 +23,11 @@ pub fn apply(
     if plan.deliveries.is_empty() {
         return Ok(());
     }
-    let queue_id = ctx.envelope.queue_id.as_str();
     let read = store.read()?;
     let now = chrono::Utc::now().timestamp();
     let mut kept = Vec::new();
     let mut rejected: Vec<(String, String)> = Vec::new();
+    let mut seen_before: Vec<(String, i64)> = Vec::new();
     for d in std::mem::take(&mut plan.deliveries) {
         let Some(account) = read.account_by_id(d.account_id)? else {
             kept.push(d);
@@ -49,12 +49,14 @@ pub fn apply(
                 auth: ctx.auth.map(|a| &a.report),
                 read: &read,
                 now,
+                seen_before: &seen_before,
             },
             user.as_deref(),
         );
         for e in &outcome.errors {
-            tracing::warn!(queue_id, recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
+            tracing::warn!(recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
         }
+        seen_before.extend(outcome.seen_ids.iter().cloned());
         for (key, until) in outcome.seen_ids {
             plan.plugin_kv.push(KvWrite {
                 plugin: "sieve".into(),
@@ -63,16 +65,16 @@ pub fn apply(
             });
         }
         for m in outcome.outbound {
-            tracing::info!(queue_id, recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
+            tracing::info!(recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
             plan.messages.push(m);
         }
         if let Some(reason) = outcome.reject {
-            tracing::info!(queue_id, recipient = %d.recipient, %reason, "rejected by Sieve");
+            tracing::info!(recipient = %d.recipient, %reason, "rejected by Sieve");
             rejected.push((d.recipient.clone(), reason));
             continue;
         }
         if outcome.filings.is_empty() {
-            tracing::info!(queue_id, recipient = %d.recipient, "discarded by Sieve");
+            tracing::info!(recipient = %d.recipient, "discarded by Sieve");
             plan.dropped
                 .push((d.recipient.clone(), "discarded by Sieve".into()));
             continue;
@@ -85,7 +87,7 @@ pub fn apply(
             };
             let mut flags = d.flags.clone();
             flags.extend(f.flags);
-            tracing::debug!(queue_id, recipient = %d.recipient, %mailbox, "Sieve filing");
+            tracing::debug!(recipient = %d.recipient, %mailbox, "Sieve filing");
             kept.push(LocalDelivery {
                 mailbox,
                 flags,

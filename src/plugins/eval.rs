@@ -108,7 +108,7 @@ pub fn view_of(raw: &[u8], queue_id: &str, recipients: Vec<String>) -> types::Me
         authenticated_as: None,
         tls: None,
     };
-    let parsed = mail_parser::MessageParser::default().parse(raw);
+    let parsed = crate::mime::parse(raw);
     view::message(&envelope, raw, parsed.as_ref(), None)
 }
 

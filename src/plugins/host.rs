@@ -204,7 +204,6 @@ pub struct LogLine {
 /// The state of one call's store.
 pub struct HostState {
     plugin: Arc<str>,
-    queue_id: String,
     limits: StoreLimits,
     config: Arc<Vec<(String, String)>>,
     kv_source: Arc<dyn KvSource>,
@@ -285,7 +284,7 @@ impl log::Host for HostState {
         self.log_lines += 1;
         if self.log_lines > MAX_LOG_LINES {
             if self.log_lines == MAX_LOG_LINES + 1 {
-                tracing::warn!(plugin = %self.plugin, queue_id = %self.queue_id, "plugin log flood; dropping further lines of this call");
+                tracing::warn!(plugin = %self.plugin, "plugin log flood; dropping further lines of this call");
             }
             return Ok(());
         }
@@ -302,26 +301,27 @@ impl log::Host for HostState {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let (p, q) = (&*self.plugin, self.queue_id.as_str());
+        // The message's queue id comes from the caller's span (`pipeline::spawn_blocking`).
+        let p = &*self.plugin;
         let name = match level {
             log::Level::Trace => {
-                tracing::trace!(plugin = p, queue_id = q, "{message}");
+                tracing::trace!(plugin = p, "{message}");
                 "trace"
             }
             log::Level::Debug => {
-                tracing::debug!(plugin = p, queue_id = q, "{message}");
+                tracing::debug!(plugin = p, "{message}");
                 "debug"
             }
             log::Level::Info => {
-                tracing::info!(plugin = p, queue_id = q, "{message}");
+                tracing::info!(plugin = p, "{message}");
                 "info"
             }
             log::Level::Warn => {
-                tracing::warn!(plugin = p, queue_id = q, "{message}");
+                tracing::warn!(plugin = p, "{message}");
                 "warn"
             }
             log::Level::Error => {
-                tracing::error!(plugin = p, queue_id = q, "{message}");
+                tracing::error!(plugin = p, "{message}");
                 "error"
             }
         };
@@ -435,7 +435,6 @@ pub(crate) struct CallOutput<R> {
 pub(crate) fn call<R>(
     engine: &PluginEngine,
     plugin: &LoadedPlugin,
-    queue_id: &str,
     kv_source: Arc<dyn KvSource>,
     capture: bool,
     f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
@@ -443,7 +442,6 @@ pub(crate) fn call<R>(
     let settings = &plugin.settings;
     let state = HostState {
         plugin: plugin.name_arc.clone(),
-        queue_id: queue_id.to_string(),
         limits: StoreLimitsBuilder::new()
             .memory_size(settings.memory_bytes())
             .instances(64)

@@ -69,10 +69,29 @@ pub enum PluginError {
     Export(&'static str),
     #[error("calling `info` failed: {0}")]
     Info(String),
+    #[error("calling `info` did not finish: {0}")]
+    Unfinished(String),
     #[error("plugin engine: {0}")]
     Engine(String),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl PluginError {
+    /// Whether loading the same file again may succeed: it could not be read, or compiling or
+    /// the first call ran out of time or resources (a busy machine at start-up). A file that is
+    /// not a component, needs other imports or exports the wrong types stays refused until it
+    /// changes. Compile errors are retried too: wasmtime does not tell a malformed module from
+    /// a compilation that failed for lack of resources, and the backoff keeps retries cheap.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            PluginError::Read { .. }
+                | PluginError::Compile(_)
+                | PluginError::Unfinished(_)
+                | PluginError::Engine(_)
+        )
+    }
 }
 
 /// Why one call into a plugin failed.
@@ -135,6 +154,8 @@ pub struct PluginHost {
     /// Bounds the messages running plugins at once to about the number of cores: more would
     /// only make each call's wall-clock deadline (the CPU bound) count other calls' time.
     permits: Arc<tokio::sync::Semaphore>,
+    /// See `inject_load_failures`.
+    injected_failures: std::sync::atomic::AtomicU32,
 }
 
 impl PluginHost {
@@ -159,6 +180,7 @@ impl PluginHost {
             kv,
             dir: config.plugin_dir(),
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency)),
+            injected_failures: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
@@ -199,37 +221,50 @@ impl PluginHost {
             self.registry.set_disabled(name, path);
             return false;
         }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(plugin = name, file = %path.display(), error = %e, "cannot read plugin");
-                return false;
+        let (hash, result) = match std::fs::read(path) {
+            Ok(bytes) => {
+                let hash = sha256_hex(&bytes);
+                if self.registry.current_hash(name).as_deref() == Some(hash.as_str()) {
+                    return false;
+                }
+                let attempts = match self.registry.refusal_stands(name, &hash, Instant::now()) {
+                    Ok(()) => return false,
+                    Err(attempts) => attempts,
+                };
+                let started = Instant::now();
+                let result = match self.take_injected_failure() {
+                    Some(e) => Err(e),
+                    None => registry::load(
+                        &self.engine,
+                        self.cache.as_ref(),
+                        name,
+                        path,
+                        &bytes,
+                        hash.clone(),
+                        settings,
+                    ),
+                };
+                (hash, result.map(|p| (p, started, attempts)))
             }
+            // Unknown content: recorded under an empty hash, retried like any transient error.
+            Err(source) => (
+                String::new(),
+                Err(PluginError::Read {
+                    path: path.display().to_string(),
+                    source,
+                }),
+            ),
         };
-        let hash = sha256_hex(&bytes);
-        if self.registry.current_hash(name).as_deref() == Some(hash.as_str())
-            || self.registry.refused_hash(name).as_deref() == Some(hash.as_str())
-        {
-            return false;
-        }
-        let started = Instant::now();
-        match registry::load(
-            &self.engine,
-            self.cache.as_ref(),
-            name,
-            path,
-            &bytes,
-            hash.clone(),
-            settings,
-        ) {
-            Ok(plugin) => {
+        match result {
+            Ok((plugin, started, failed_before)) => {
                 let replaced = self.registry.current_hash(name).is_some();
                 tracing::info!(
                     plugin = name,
                     version = %plugin.info.version,
-                    sha256 = &hash[..16],
+                    sha256 = hash.get(..16).unwrap_or(""),
                     ms = started.elapsed().as_millis() as u64,
                     replaced,
+                    failed_before,
                     "plugin loaded"
                 );
                 self.registry.publish(plugin);
@@ -237,17 +272,58 @@ impl PluginHost {
             }
             Err(e) => {
                 let keeping = self.registry.current_hash(name).is_some();
-                tracing::error!(
-                    plugin = name,
-                    file = %path.display(),
-                    error = %e,
-                    "plugin refused{}",
-                    if keeping { "; the previous version stays" } else { "" }
-                );
-                self.registry.set_refused(name, path, hash, e.to_string());
+                let retry =
+                    self.registry
+                        .set_refused(name, path, hash, e.to_string(), e.is_transient());
+                let keeping = if keeping {
+                    "; the previous version stays"
+                } else {
+                    ""
+                };
+                // Reported once per version of the file; later failures of the same version
+                // only at debug level, so a file that keeps failing does not flood the log.
+                match retry {
+                    Some(r) if r.attempts > 1 => tracing::debug!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        attempts = r.attempts,
+                        retry_in_s = registry::backoff(r.attempts).as_secs(),
+                        "plugin still refused{keeping}"
+                    ),
+                    Some(r) => tracing::error!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        retry_in_s = registry::backoff(r.attempts).as_secs(),
+                        "plugin refused, will retry{keeping}"
+                    ),
+                    None => tracing::error!(
+                        plugin = name,
+                        file = %path.display(),
+                        error = %e,
+                        "plugin refused until the file changes{keeping}"
+                    ),
+                }
                 false
             }
         }
+    }
+
+    /// Makes the next `n` loads fail as a compile error would, before any work: for tests of
+    /// the retry of transient failures (which cannot be provoked reliably otherwise).
+    #[doc(hidden)]
+    pub fn inject_load_failures(&self, n: u32) {
+        self.injected_failures
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn take_injected_failure(&self) -> Option<PluginError> {
+        use std::sync::atomic::Ordering;
+        self.injected_failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| PluginError::Compile("injected failure".into()))
     }
 
     /// Starts watching the plugin folder.
@@ -262,19 +338,14 @@ impl PluginHost {
         let mut merger = verdict::Merger::new(recipients);
         let mut kv_writes = Vec::new();
         for plugin in plugins.iter() {
-            let run = self.call(
-                plugin,
-                &message.envelope.queue_id,
-                false,
-                |store, instance| {
-                    let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
-                        store,
-                        instance,
-                        &plugin.exports.filter,
-                    )?;
-                    Ok(f.call(&mut *store, (message,))?.0)
-                },
-            );
+            let run = self.call(plugin, false, |store, instance| {
+                let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
+                    store,
+                    instance,
+                    &plugin.exports.filter,
+                )?;
+                Ok(f.call(&mut *store, (message,))?.0)
+            });
             match run.result {
                 Ok(verdict) => {
                     kv_writes.extend(run.writes);
@@ -283,7 +354,7 @@ impl PluginHost {
                     }
                 }
                 Err(e) => {
-                    self.log_failure(plugin, &message.envelope.queue_id, "filter", &e);
+                    self.log_failure(plugin, "filter", &e);
                     if plugin.settings.on_error == OnError::Tempfail {
                         merger.fail_closed(&plugin.name);
                         break;
@@ -309,7 +380,7 @@ impl PluginHost {
             let Some(index) = plugin.exports.check_recipient.as_ref() else {
                 continue;
             };
-            let run = self.call(plugin, &envelope.queue_id, false, |store, instance| {
+            let run = self.call(plugin, false, |store, instance| {
                 let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
                     store, instance, index,
                 )?;
@@ -321,7 +392,6 @@ impl PluginHost {
                     if let Some(reply) = verdict::recipient_refusal(&decision) {
                         tracing::info!(
                             plugin = %plugin.name,
-                            queue_id = %envelope.queue_id,
                             recipient,
                             code = reply.code,
                             "recipient refused by plugin"
@@ -333,7 +403,7 @@ impl PluginHost {
                     }
                 }
                 Err(e) => {
-                    self.log_failure(plugin, &envelope.queue_id, "check-recipient", &e);
+                    self.log_failure(plugin, "check-recipient", &e);
                     if plugin.settings.on_error == OnError::Tempfail {
                         return RecipientOutcome {
                             refusal: Some(verdict::fail_closed_reply()),
@@ -368,35 +438,29 @@ impl PluginHost {
             let Some(index) = plugin.exports.learn.as_ref() else {
                 continue;
             };
-            let run = self.call_over(
-                kv.clone(),
-                plugin,
-                &message.envelope.queue_id,
-                false,
-                |store, instance| {
-                    let f = host::typed_export::<(&types::Message, types::LearnClass), ()>(
-                        store, instance, index,
-                    )?;
-                    f.call(&mut *store, (message, class))?;
-                    Ok(())
-                },
-            );
+            let run = self.call_over(kv.clone(), plugin, false, |store, instance| {
+                let f = host::typed_export::<(&types::Message, types::LearnClass), ()>(
+                    store, instance, index,
+                )?;
+                f.call(&mut *store, (message, class))?;
+                Ok(())
+            });
             match run.result {
                 Ok(()) => kv_writes.extend(run.writes),
-                Err(e) => self.log_failure(plugin, &message.envelope.queue_id, "learn", &e),
+                Err(e) => self.log_failure(plugin, "learn", &e),
             }
         }
         kv_writes
     }
 
-    fn log_failure(&self, plugin: &LoadedPlugin, queue_id: &str, hook: &str, e: &CallError) {
+    /// Logs a failed call; the queue id comes from the caller's span.
+    fn log_failure(&self, plugin: &LoadedPlugin, hook: &str, e: &CallError) {
         let policy = match plugin.settings.on_error {
             OnError::Accept => "accept (verdict skipped)",
             OnError::Tempfail => "tempfail (451 4.7.0)",
         };
         tracing::warn!(
             plugin = %plugin.name,
-            queue_id,
             hook,
             error = %e,
             policy,
@@ -408,14 +472,13 @@ impl PluginHost {
     fn call<R>(
         &self,
         plugin: &LoadedPlugin,
-        queue_id: &str,
         capture_logs: bool,
         f: impl FnOnce(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
-        self.call_over(self.kv.clone(), plugin, queue_id, capture_logs, f)
+        self.call_over(self.kv.clone(), plugin, capture_logs, f)
     }
 
     /// [`PluginHost::call`] with the plugin's data read from `kv`.
@@ -423,7 +486,6 @@ impl PluginHost {
         &self,
         kv: Arc<dyn KvSource>,
         plugin: &LoadedPlugin,
-        queue_id: &str,
         capture_logs: bool,
         f: impl FnOnce(
             &mut wasmtime::Store<HostState>,
@@ -431,7 +493,7 @@ impl PluginHost {
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
         let started = Instant::now();
-        let out = host::call(&self.engine, plugin, queue_id, kv, capture_logs, f);
+        let out = host::call(&self.engine, plugin, kv, capture_logs, f);
         plugin.stats.record(started.elapsed(), out.result.is_err());
         out
     }
@@ -482,6 +544,7 @@ pub fn test_plugin(
         kv: memory.clone(),
         dir: PathBuf::new(),
         permits: Arc::new(tokio::sync::Semaphore::new(1)),
+        injected_failures: std::sync::atomic::AtomicU32::new(0),
     };
     let queue_id = "TEST".to_string();
     let envelope = crate::values::Envelope {
@@ -506,7 +569,7 @@ pub fn test_plugin(
                 recipients: accepted.clone(),
                 ..envelope.clone()
             });
-            let run = host.call(&plugin, &queue_id, true, |store, instance| {
+            let run = host.call(&plugin, true, |store, instance| {
                 let f = host::typed_export::<(&types::Envelope, &str), (types::Decision,)>(
                     store, instance, &index,
                 )?;
@@ -536,9 +599,9 @@ pub fn test_plugin(
             }
         }
     }
-    let parsed = mail_parser::MessageParser::default().parse(raw);
+    let parsed = crate::mime::parse(raw);
     let message = view::message(&envelope, raw, parsed.as_ref(), None);
-    let run = host.call(&plugin, &queue_id, true, |store, instance| {
+    let run = host.call(&plugin, true, |store, instance| {
         let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
             store,
             instance,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use wasmtime::component::{Component, InstancePre};
@@ -178,7 +178,6 @@ pub(crate) fn load(
     let out = host::call(
         engine,
         &plugin,
-        "-",
         Arc::new(MemoryKv::default()),
         false,
         |store, instance| {
@@ -221,6 +220,10 @@ pub(crate) fn load(
                 "learn" => "learn",
                 _ => "info",
             }));
+        }
+        // Out of time (a loaded machine at start-up) or of pool slots: not the component's fault.
+        Err(e @ (super::CallError::Timeout(_) | super::CallError::Instantiate(_))) => {
+            return Err(PluginError::Unfinished(e.to_string()));
         }
         Err(e) => return Err(PluginError::Info(e.to_string())),
     }
@@ -276,7 +279,30 @@ enum Inactive {
         file: PathBuf,
         sha256: String,
         error: String,
+        /// When to try this same file again: `None` for a file that is invalid as it is (it
+        /// is tried again only when it changes).
+        retry: Option<Retry>,
     },
+}
+
+/// The backoff of a file whose loading failed for a reason that may pass (see
+/// `PluginError::is_transient`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Retry {
+    /// Failed attempts so far at this version of the file.
+    pub attempts: u32,
+    pub at: Instant,
+}
+
+/// First retry after a transient failure; doubled per failure up to `RETRY_MAX`.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(300);
+
+/// The delay before retry number `attempts` (1-based).
+pub(crate) fn backoff(attempts: u32) -> Duration {
+    RETRY_FIRST
+        .saturating_mul(1u32 << attempts.saturating_sub(1).min(16))
+        .min(RETRY_MAX)
 }
 
 #[derive(Default)]
@@ -327,6 +353,39 @@ impl Registry {
         }
     }
 
+    /// Whether loading this version of the file now would only repeat a refusal: it is
+    /// invalid as it is, or its retry is not due yet. Returns the failed attempts so far
+    /// otherwise (0: never tried).
+    pub(crate) fn refusal_stands(&self, name: &str, sha256: &str, now: Instant) -> Result<(), u32> {
+        match lock(&self.inactive).get(name) {
+            Some(Inactive::Refused {
+                sha256: refused,
+                retry,
+                ..
+            }) if refused == sha256 => match retry {
+                None => Ok(()),
+                Some(r) if r.at > now => Ok(()),
+                Some(r) => Err(r.attempts),
+            },
+            _ => Err(0),
+        }
+    }
+
+    /// The refused files whose retry is due, for the watcher.
+    pub(crate) fn due_retries(&self, now: Instant) -> Vec<(String, PathBuf)> {
+        lock(&self.inactive)
+            .iter()
+            .filter_map(|(name, i)| match i {
+                Inactive::Refused {
+                    file,
+                    retry: Some(r),
+                    ..
+                } if r.at <= now => Some((name.clone(), file.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub(crate) fn publish(&self, mut plugin: LoadedPlugin) {
         let _w = lock(&self.write);
         plugin.stats = lock(&self.stats)
@@ -360,15 +419,41 @@ impl Registry {
         true
     }
 
-    pub(crate) fn set_refused(&self, name: &str, file: &Path, sha256: String, error: String) {
-        lock(&self.inactive).insert(
+    /// Records a refusal; a `transient` one is retried with backoff, counting the failures at
+    /// the same version of the file. Returns the retry, if any.
+    pub(crate) fn set_refused(
+        &self,
+        name: &str,
+        file: &Path,
+        sha256: String,
+        error: String,
+        transient: bool,
+    ) -> Option<Retry> {
+        let mut inactive = lock(&self.inactive);
+        let retry = transient.then(|| {
+            let attempts = match inactive.get(name) {
+                Some(Inactive::Refused {
+                    sha256: s,
+                    retry: Some(r),
+                    ..
+                }) if *s == sha256 => r.attempts + 1,
+                _ => 1,
+            };
+            Retry {
+                attempts,
+                at: Instant::now() + backoff(attempts),
+            }
+        });
+        inactive.insert(
             name.to_string(),
             Inactive::Refused {
                 file: file.to_path_buf(),
                 sha256,
                 error,
+                retry,
             },
         );
+        retry
     }
 
     pub(crate) fn set_disabled(&self, name: &str, file: &Path) {
@@ -443,4 +528,54 @@ impl Registry {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding one of these locks leaves plain data behind; keep going.
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(5), Duration::from_secs(16));
+        assert_eq!(backoff(10), RETRY_MAX);
+        assert_eq!(backoff(u32::MAX), RETRY_MAX);
+    }
+
+    #[test]
+    fn transient_refusals_come_due_and_permanent_ones_stand() {
+        let r = Registry::default();
+        let file = Path::new("/x/p.wasm");
+        let now = Instant::now();
+        assert_eq!(r.refusal_stands("p", "h1", now), Err(0));
+        // Invalid as it is: stands until the file changes.
+        assert!(
+            r.set_refused("p", file, "h1".into(), "bad".into(), false)
+                .is_none()
+        );
+        assert_eq!(r.refusal_stands("p", "h1", now + RETRY_MAX), Ok(()));
+        assert_eq!(r.refusal_stands("p", "h2", now), Err(0));
+        assert!(r.due_retries(now + RETRY_MAX).is_empty());
+        // Transient: due after the backoff, attempts counted per version.
+        let first = r
+            .set_refused("p", file, "h2".into(), "slow".into(), true)
+            .unwrap();
+        assert_eq!(first.attempts, 1);
+        assert_eq!(r.refusal_stands("p", "h2", Instant::now()), Ok(()));
+        let later = Instant::now() + Duration::from_secs(2);
+        assert_eq!(r.refusal_stands("p", "h2", later), Err(1));
+        assert_eq!(
+            r.due_retries(later),
+            vec![("p".to_string(), file.to_path_buf())]
+        );
+        let second = r
+            .set_refused("p", file, "h2".into(), "slow".into(), true)
+            .unwrap();
+        assert_eq!(second.attempts, 2);
+        let third = r
+            .set_refused("p", file, "h3".into(), "slow".into(), true)
+            .unwrap();
+        assert_eq!(third.attempts, 1);
+    }
 }

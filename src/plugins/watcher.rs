@@ -5,12 +5,16 @@
 //! still being written is not picked up half-way; if it is anyway (a writer that pauses), it
 //! fails validation, the previous version stays, and the finished file is retried when its size
 //! or mtime changes. Writing to a temporary name and renaming into place is still the safe way.
+//!
+//! A file refused for a reason that may pass (`PluginError::is_transient`: unreadable, or
+//! compiling / the first call did not finish on a busy machine) is retried with backoff
+//! (1 s doubling to 5 min) without waiting for it to change.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::PluginHost;
 
@@ -96,6 +100,13 @@ fn run(host: Arc<PluginHost>, interval: Duration, stop: Arc<AtomicBool>) {
                 handled.insert(name.clone(), entry.clone());
                 // `load_file` compares content hashes: a touched but unchanged file is a no-op.
                 host.load_file(name, &entry.path);
+            }
+        }
+        // Files refused for a reason that may pass (slow compile at start-up, unreadable for a
+        // moment) are tried again when their backoff is due, even though they did not change.
+        for (name, path) in host.registry().due_retries(Instant::now()) {
+            if now.get(&name).is_some_and(|e| e.path == path) {
+                host.load_file(&name, &path);
             }
         }
         for name in handled.keys().cloned().collect::<Vec<_>>() {

@@ -24,6 +24,9 @@ pub fn dry_run(
     score: Option<f64>,
 ) -> Result<Vec<Action>, String> {
     super::check_script(script.as_bytes(), &config.sieve.limits).map_err(|e| e.to_string())?;
+    if crate::mime::too_deep(raw) {
+        return Err(crate::mime::TOO_DEEP_TEXT.to_string());
+    }
     let message = mail_parser::MessageParser::default()
         .parse(raw)
         .ok_or("the message does not parse")?;
@@ -56,6 +59,7 @@ pub fn dry_run(
                 auth: None,
                 read: &read,
                 now: chrono::Utc::now().timestamp(),
+                seen_before: &[],
             },
             Some(script),
         );

@@ -69,6 +69,10 @@ pub struct RecipientContext<'a> {
     pub auth: Option<&'a crate::auth::AuthReport>,
     pub read: &'a ReadTx,
     pub now: i64,
+    /// Duplicate-tracking ids the runs for earlier recipients of this same message recorded
+    /// (not yet in the store): a message to many subaddresses of one account answers a
+    /// vacation or matches `duplicate` as one message would (RFC 5230 §4.2, RFC 7352 §3).
+    pub seen_before: &'a [(String, i64)],
 }
 
 pub struct SieveRunner {
@@ -301,7 +305,8 @@ impl SieveRunner {
                         .and_then(|v| String::from_utf8(v).ok())
                         .and_then(|v| v.parse::<i64>().ok())
                         .is_some_and(|until| until > ctx.now)
-                        || out.seen_ids.iter().any(|(k, _)| *k == key);
+                        || out.seen_ids.iter().any(|(k, _)| *k == key)
+                        || ctx.seen_before.iter().any(|(k, _)| *k == key);
                     out.seen_ids.push((key, ctx.now + expiry as i64));
                     input = seen.into();
                 }

@@ -54,7 +54,7 @@ impl MailBackend {
         let env = crate::plugins::view::envelope(envelope);
         let rcpt = recipient.to_string();
         let h = host.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
+        let outcome = pipeline::spawn_blocking(move || {
             let _permit = permit;
             h.check_recipient(&env, &rcpt)
         })
