@@ -1,7 +1,15 @@
 //! Content-addressed message bodies: stored once, reference-counted, removed with the last
 //! reference.
+//!
+//! Reading is separate from metadata (`BlobStore`, reached with `Store::blobs`): a blob is
+//! immutable once written, so it needs no snapshot shared with the metadata that names it, and
+//! a later backend can keep blobs elsewhere (an S3-compatible store) — see docs/store.md.
+//! Writing stays inside the metadata transaction (`Tx`), so that a message and its reference
+//! count commit together.
 
-use redb::ReadableTable;
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable};
 use sha2::{Digest, Sha256};
 
 use super::schema::*;
@@ -55,7 +63,8 @@ impl Tx<'_> {
 }
 
 impl ReadTx {
-    /// The raw message stored under `id`.
+    /// The raw message stored under `id`, as of this snapshot. For tools and tests that already
+    /// hold a snapshot; serving paths read through `Store::blobs` instead.
     pub fn blob(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let k = key(id)?;
         Ok(self
@@ -63,5 +72,37 @@ impl ReadTx {
             .open_table(BLOBS)?
             .get(k.as_slice())?
             .map(|v| v.value().to_vec()))
+    }
+}
+
+/// Read access to message contents by blob id. Each call opens its own short read transaction
+/// and returns owned bytes, so a caller never holds the database while it writes to a socket.
+#[derive(Clone)]
+pub struct BlobStore {
+    db: Arc<Database>,
+}
+
+impl BlobStore {
+    pub(super) fn new(db: Arc<Database>) -> BlobStore {
+        BlobStore { db }
+    }
+
+    /// The content stored under `id`; `None` when no message references it any more (removed
+    /// since the caller read the metadata that named it).
+    pub fn get(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.get_many(&[id])?.pop().flatten())
+    }
+
+    /// Several contents in one short read, in the order of `ids`. The caller bounds the total
+    /// size (IMAP FETCH asks for a batch of messages whose sizes it knows from the metadata).
+    pub fn get_many(&self, ids: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(BLOBS)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let k = key(id)?;
+            out.push(table.get(k.as_slice())?.map(|v| v.value().to_vec()));
+        }
+        Ok(out)
     }
 }
