@@ -133,12 +133,14 @@ impl Directory {
             return Ok(Authenticated::BadCredentials);
         };
         let address = format!("{local}@{domain}");
-        let read = self.store.read()?;
-        let Some(account) = read.account(&address)? else {
-            return Ok(Authenticated::BadCredentials);
+        // A scope, not drop(): clippy's await_holding_invalid_type (clippy.toml) sees scopes.
+        let (account, devices) = {
+            let read = self.store.read()?;
+            let Some(account) = read.account(&address)? else {
+                return Ok(Authenticated::BadCredentials);
+            };
+            (account, read.passwords(&address)?)
         };
-        let devices = read.passwords(&address)?;
-        drop(read);
         let password = password.to_string();
         let matched = tokio::task::spawn_blocking(move || {
             devices
