@@ -510,3 +510,41 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FETCH_GROUP_BYTES, take_group};
+    use crate::store::MessageMeta;
+
+    fn meta(uid: u32, size: u64) -> MessageMeta {
+        MessageMeta {
+            uid,
+            blob: String::new(),
+            size,
+            internal_date: 0,
+            flags: Vec::new(),
+            modseq: 1,
+        }
+    }
+
+    #[test]
+    fn fetch_groups_are_bounded_by_bytes_but_never_empty() {
+        let big = FETCH_GROUP_BYTES * 2;
+        let metas = vec![
+            meta(1, big),
+            meta(2, FETCH_GROUP_BYTES / 2),
+            meta(3, FETCH_GROUP_BYTES / 2),
+            meta(4, 1),
+        ];
+        let mut rest = metas.as_slice();
+        let sizes: Vec<Vec<u32>> = std::iter::from_fn(|| {
+            (!rest.is_empty()).then(|| take_group(&mut rest, true).iter().map(|m| m.uid).collect())
+        })
+        .collect();
+        assert_eq!(sizes, vec![vec![1], vec![2, 3], vec![4]]);
+        // Without contents, the batch is one group whatever the sizes.
+        let mut rest = metas.as_slice();
+        assert_eq!(take_group(&mut rest, false).len(), 4);
+        assert!(rest.is_empty());
+    }
+}

@@ -106,3 +106,48 @@ impl BlobStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn blobs_are_read_apart_from_metadata_and_in_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let mailbox = store
+            .write(|tx| {
+                tx.add_domain("example.org")?;
+                let account = tx.add_account("nina@example.org")?;
+                Ok(tx.mailbox_tx(account.id, "INBOX")?.map(|m| m.id))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        for body in ["one", "two", "three"] {
+            let raw = format!("Subject: {body}\r\n\r\n{body}\r\n").into_bytes();
+            store
+                .write(move |tx| tx.append(mailbox, &raw, &[], 0))
+                .await
+                .unwrap();
+        }
+        // Asked for 3, 1 and a UID that does not exist: the two that exist, in the order asked.
+        let metas = store
+            .read()
+            .unwrap()
+            .messages_by_uid(mailbox, &[3, 1, 99])
+            .unwrap();
+        assert_eq!(metas.iter().map(|m| m.uid).collect::<Vec<_>>(), vec![3, 1]);
+        let ids: Vec<&str> = metas.iter().map(|m| m.blob.as_str()).collect();
+        let contents = store.blobs().get_many(&ids).unwrap();
+        assert!(contents[0].as_deref().unwrap().ends_with(b"three\r\n"));
+        assert!(contents[1].as_deref().unwrap().ends_with(b"one\r\n"));
+        // Expunged meanwhile: the content named by metadata read earlier is gone, not an error.
+        store
+            .write(move |tx| tx.remove_messages(mailbox, &[1]))
+            .await
+            .unwrap();
+        assert_eq!(store.blobs().get(ids[1]).unwrap(), None);
+        assert!(store.blobs().get(ids[0]).unwrap().is_some());
+    }
+}
