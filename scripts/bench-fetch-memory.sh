@@ -5,8 +5,10 @@
 #   scripts/bench-fetch-memory.sh                 # 85000 messages, release build
 #   scripts/bench-fetch-memory.sh 2000 --size 50000
 #   MAILSIFT_BIN=target/debug/mailsift scripts/bench-fetch-memory.sh 20000
-# Other allocator settings can be compared on one binary with the environment, e.g.
-#   MAILSIFT_MALLOC_TRIM=0 (no trim after large commands) or GLIBC_TUNABLES=glibc.malloc.arena_max=2
+# Other allocators can be compared on one binary with the environment, e.g.
+#   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 MALLOC_CONF=background_thread:true
+#   GLIBC_TUNABLES=glibc.malloc.arena_max=2
+# --cache-mb N sets [store] cache_mb (0 leaves the section out, for older binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${MAILSIFT_BIN:-}" ]; then
