@@ -54,6 +54,32 @@ pub struct Config {
     pub sender_auth: SenderAuthConfig,
     /// Sieve: the administrator's scripts and the limits on users' scripts.
     pub sieve: SieveConfig,
+    /// The mail store: memory it may keep.
+    pub store: StoreConfig,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// MiB of database pages the store keeps in memory (read cache and write buffer).
+    pub cache_mb: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            cache_mb: crate::store::StoreOptions::default().cache_bytes / (1024 * 1024),
+        }
+    }
+}
+
+impl StoreConfig {
+    pub fn options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            cache_bytes: self.cache_mb.saturating_mul(1024 * 1024),
+        }
+    }
 }
 
 /// `[sieve]`.
@@ -496,6 +522,7 @@ impl Default for Config {
             dns: DnsConfig::default(),
             sender_auth: SenderAuthConfig::default(),
             sieve: SieveConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }

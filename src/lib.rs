@@ -11,6 +11,7 @@ pub mod config;
 pub mod directory;
 pub mod imap;
 pub mod managesieve;
+pub mod memory;
 pub mod mime;
 pub mod net;
 pub mod pipeline;

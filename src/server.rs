@@ -75,7 +75,8 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             return Err(ServerError::Unsupported(l.label(), l.protocol.name()));
         }
     }
-    let store = Store::open(&config.db_path())?;
+    let store = Store::open_with(&config.db_path(), config.store.options())?;
+    crate::memory::start_trimmer();
     let needs_tls = config.listeners.iter().any(|l| l.tls != TlsMode::None);
     let acceptor = if needs_tls {
         Some(tls::acceptor(&config)?)

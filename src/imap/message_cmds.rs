@@ -9,6 +9,29 @@ use super::sequence::{encode_uid_set, resolve_seq_set, resolve_uid_set};
 use super::session::Session;
 use crate::store::{FlagOp, MessageMeta};
 
+/// Messages whose metadata one FETCH batch reads in one store read.
+const FETCH_BATCH: usize = 256;
+
+/// Content bytes read at once during a FETCH (at least one message, however large).
+const FETCH_GROUP_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Splits off the front of `rest` whose contents fit in `FETCH_GROUP_BYTES` (at least one
+/// message); without contents the whole batch is one group.
+fn take_group<'a>(rest: &mut &'a [MessageMeta], want_raw: bool) -> &'a [MessageMeta] {
+    let mut n = 0;
+    let mut bytes = 0u64;
+    while let Some(meta) = rest.get(n) {
+        if want_raw && n > 0 && bytes.saturating_add(meta.size) > FETCH_GROUP_BYTES {
+            break;
+        }
+        bytes = bytes.saturating_add(meta.size);
+        n += 1;
+    }
+    let (group, tail) = rest.split_at(n);
+    *rest = tail;
+    group
+}
+
 impl Session {
     pub(super) async fn dispatch_selected(
         &mut self,
@@ -274,60 +297,106 @@ impl Session {
             }
         }
         let want_raw = needs_raw(&attrs);
-        let read = match self.store.read() {
-            Ok(r) => r,
-            Err(e) => {
-                self.store_error(tag, &e);
-                return Ok(());
-            }
-        };
-        for u in uids {
-            let Some(seq) = self.selected().and_then(|s| s.seq_of(u)) else {
-                continue;
-            };
-            // Expunged by another session meanwhile: nothing to show (RFC 9051 §7.4.1 lets
-            // the server omit it).
-            let Ok(Some(meta)) = read.message(mailbox_id, u) else {
-                continue;
-            };
-            let raw = if want_raw {
-                match read.blob(&meta.blob) {
-                    Ok(Some(b)) => Some(b),
-                    _ => {
-                        tracing::error!(uid = u, blob = %meta.blob, "message content missing");
-                        continue;
-                    }
-                }
-            } else {
-                None
-            };
-            let fm = FetchMeta {
-                seq,
-                uid: meta.uid,
-                flags: &meta.flags,
-                internal_date: meta.internal_date,
-                internal_date_offset: 0,
-                size: meta.size,
-                modseq: meta.modseq,
-            };
-            match render_fetch(&fm, raw.as_deref(), &attrs) {
-                Ok(line) => self.out.extend(line),
+        // In batches: the metadata of a batch in one short read, then its contents in groups of
+        // bounded size, each rendered and flushed before the next is read. No transaction is
+        // held while the socket is written, so a client that stops reading pins nothing, and
+        // memory is bounded by a batch, not by the mailbox.
+        for chunk in uids.chunks(FETCH_BATCH) {
+            let metas = match self
+                .store
+                .read()
+                .and_then(|read| read.messages_by_uid(mailbox_id, chunk))
+            {
+                Ok(m) => m,
                 Err(e) => {
-                    self.send(tagged(tag, Status::No, None, &e.to_string()));
+                    self.store_error(tag, &e);
                     return Ok(());
                 }
+            };
+            // Messages missing here were expunged by another session meanwhile: nothing to show
+            // (RFC 9051 §7.4.1 lets the server omit them).
+            let mut rest = metas.as_slice();
+            while !rest.is_empty() {
+                let group = take_group(&mut rest, want_raw);
+                let mut contents = if want_raw {
+                    let ids: Vec<&str> = group.iter().map(|m| m.blob.as_str()).collect();
+                    match self.store.blobs().get_many(&ids) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            self.store_error(tag, &e);
+                            return Ok(());
+                        }
+                    }
+                } else {
+                    Vec::new()
+                }
+                .into_iter();
+                for meta in group {
+                    // Taken one by one, so each content is freed once rendered.
+                    let raw = contents.next().flatten();
+                    if !self.fetch_one(tag, meta, raw.as_deref(), want_raw, &attrs) {
+                        return Ok(());
+                    }
+                    self.maybe_flush().await?;
+                }
             }
-            if attrs.contains(&FetchAttr::Flags)
-                && let Some(sel) = self.selected_mut()
-            {
-                sel.seen_modseq(&meta);
-            }
-            self.maybe_flush().await?;
         }
-        drop(read);
         self.sync(uid).await;
         self.send(tagged(tag, Status::Ok, None, "FETCH completed"));
         Ok(())
+    }
+
+    /// Renders one message of a FETCH into the output. Returns false when the command ended
+    /// with an error reply.
+    fn fetch_one(
+        &mut self,
+        tag: &str,
+        meta: &MessageMeta,
+        raw: Option<&[u8]>,
+        want_raw: bool,
+        attrs: &[FetchAttr],
+    ) -> bool {
+        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+            return true;
+        };
+        if raw.is_none() && want_raw {
+            // Either expunged since the metadata was read (the last reference released the
+            // content), which is no error, or a store that lost a blob.
+            let still_there = self
+                .selected()
+                .and_then(|s| self.store.read().ok()?.message(s.mailbox.id, meta.uid).ok())
+                .flatten()
+                .is_some();
+            if still_there {
+                tracing::error!(uid = meta.uid, blob = %meta.blob, "message content missing");
+            }
+            return true;
+        }
+        let fm = FetchMeta {
+            seq,
+            uid: meta.uid,
+            flags: &meta.flags,
+            internal_date: meta.internal_date,
+            internal_date_offset: 0,
+            size: meta.size,
+            modseq: meta.modseq,
+        };
+        match render_fetch(&fm, raw, attrs) {
+            // Moved rather than copied when nothing is pending: one large message is then in
+            // memory once as its response, not twice.
+            Ok(line) if self.out.is_empty() => self.out = line,
+            Ok(line) => self.out.extend(line),
+            Err(e) => {
+                self.send(tagged(tag, Status::No, None, &e.to_string()));
+                return false;
+            }
+        }
+        if attrs.contains(&FetchAttr::Flags)
+            && let Some(sel) = self.selected_mut()
+        {
+            sel.seen_modseq(meta);
+        }
+        true
     }
 
     /// Evaluates a search over the snapshot; returns sequence numbers or UIDs, ascending.
@@ -345,7 +414,7 @@ impl Session {
                 continue;
             };
             let raw = if want_raw {
-                read.blob(&meta.blob).ok().flatten()
+                self.store.blobs().get(&meta.blob).ok().flatten()
             } else {
                 None
             };
@@ -439,5 +508,43 @@ impl Session {
             }
             Err(e) => self.store_error(tag, &e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FETCH_GROUP_BYTES, take_group};
+    use crate::store::MessageMeta;
+
+    fn meta(uid: u32, size: u64) -> MessageMeta {
+        MessageMeta {
+            uid,
+            blob: String::new(),
+            size,
+            internal_date: 0,
+            flags: Vec::new(),
+            modseq: 1,
+        }
+    }
+
+    #[test]
+    fn fetch_groups_are_bounded_by_bytes_but_never_empty() {
+        let big = FETCH_GROUP_BYTES * 2;
+        let metas = vec![
+            meta(1, big),
+            meta(2, FETCH_GROUP_BYTES / 2),
+            meta(3, FETCH_GROUP_BYTES / 2),
+            meta(4, 1),
+        ];
+        let mut rest = metas.as_slice();
+        let sizes: Vec<Vec<u32>> = std::iter::from_fn(|| {
+            (!rest.is_empty()).then(|| take_group(&mut rest, true).iter().map(|m| m.uid).collect())
+        })
+        .collect();
+        assert_eq!(sizes, vec![vec![1], vec![2, 3], vec![4]]);
+        // Without contents, the batch is one group whatever the sizes.
+        let mut rest = metas.as_slice();
+        assert_eq!(take_group(&mut rest, false).len(), 4);
+        assert!(rest.is_empty());
     }
 }

@@ -118,7 +118,7 @@ fn learn_one(
     let read = store.read()?;
     let (Some(account), Some(raw)) = (
         read.account_by_id(event.account_id)?,
-        read.blob(&event.blob)?,
+        store.blobs().get(&event.blob)?,
     ) else {
         // The account was removed meanwhile: nothing to learn for it.
         return Ok(Vec::new());

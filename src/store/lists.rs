@@ -281,29 +281,30 @@ mod tests {
             })
             .await
             .unwrap();
-        let r = store.read().unwrap();
-        let m = r
-            .list_matches("bob@example.org", "example.org", "spammer@bad.test")
-            .unwrap();
-        assert_eq!(m.len(), 2);
-        assert_eq!(
-            (m[0].kind, m[0].scope.clone()),
-            (ListKind::Block, bob.clone())
-        );
-        assert_eq!(m[1].entry, "*.bad.test");
-        let m = r
-            .list_matches("bob@example.org", "example.org", "x@mx.friend.test")
-            .unwrap();
-        assert!(
-            m.is_empty(),
-            "friend.test without *. does not cover subdomains"
-        );
-        let m = r
-            .list_matches("carol@example.org", "example.org", "x@sub.bad.test")
-            .unwrap();
-        assert_eq!(m.len(), 1);
-        assert_eq!(r.list_entries(&bob).unwrap().len(), 2);
-        drop(r);
+        {
+            let r = store.read().unwrap();
+            let m = r
+                .list_matches("bob@example.org", "example.org", "spammer@bad.test")
+                .unwrap();
+            assert_eq!(m.len(), 2);
+            assert_eq!(
+                (m[0].kind, m[0].scope.clone()),
+                (ListKind::Block, bob.clone())
+            );
+            assert_eq!(m[1].entry, "*.bad.test");
+            let m = r
+                .list_matches("bob@example.org", "example.org", "x@mx.friend.test")
+                .unwrap();
+            assert!(
+                m.is_empty(),
+                "friend.test without *. does not cover subdomains"
+            );
+            let m = r
+                .list_matches("carol@example.org", "example.org", "x@sub.bad.test")
+                .unwrap();
+            assert_eq!(m.len(), 1);
+            assert_eq!(r.list_entries(&bob).unwrap().len(), 2);
+        }
         let err = store
             .write({
                 let bob = bob.clone();

@@ -352,4 +352,17 @@ impl ReadTx {
             None => Ok(None),
         }
     }
+
+    /// The metadata of the given UIDs that still exist, in the order given: one batch of a
+    /// FETCH or SEARCH, read in one short snapshot (the contents come from `Store::blobs`).
+    pub fn messages_by_uid(&self, mailbox_id: MailboxId, uids: &[u32]) -> Result<Vec<MessageMeta>> {
+        let table = self.txn.open_table(MESSAGES)?;
+        let mut out = Vec::with_capacity(uids.len());
+        for &uid in uids {
+            if let Some(v) = table.get((mailbox_id, uid))? {
+                out.push(decode("messages", v.value())?);
+            }
+        }
+        Ok(out)
+    }
 }

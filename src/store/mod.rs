@@ -28,6 +28,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::broadcast;
 
+pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use plugin_kv::KvWrite;
@@ -95,6 +96,22 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// How the store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Bytes of database pages kept in memory (redb's read cache and write buffer). redb's own
+    /// default is 1 GiB, which one `FETCH 1:* BODY[]` over a large mailbox fills and keeps.
+    pub cache_bytes: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            cache_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
@@ -102,18 +119,27 @@ pub struct Store {
 
 struct Inner {
     db: Arc<Database>,
+    blobs: BlobStore,
     writer: Writer,
     changes: broadcast::Sender<Change>,
 }
 
 impl Store {
-    /// Opens (or creates) the store file and starts its writer thread.
+    /// Opens (or creates) the store file with default options and starts its writer thread.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    /// Opens (or creates) the store file and starts its writer thread.
+    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Store> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Db(format!("cannot create {}: {e}", parent.display())))?;
         }
-        let db = match Database::create(path) {
+        let db = match Database::builder()
+            .set_cache_size(options.cache_bytes)
+            .create(path)
+        {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(StoreError::Locked(path.display().to_string()));
@@ -126,6 +152,7 @@ impl Store {
         let writer = Writer::start(db.clone(), changes.clone());
         Ok(Store {
             inner: Arc::new(Inner {
+                blobs: BlobStore::new(db.clone()),
                 db,
                 writer,
                 changes,
@@ -133,11 +160,17 @@ impl Store {
         })
     }
 
-    /// A consistent read-only view of the store.
+    /// A consistent read-only view of the store's metadata. Keep it short: never hold one
+    /// across an `.await` (clippy.toml forbids it), so that a slow client pins nothing.
     pub fn read(&self) -> Result<ReadTx> {
         Ok(ReadTx {
             txn: self.inner.db.begin_read()?,
         })
+    }
+
+    /// Message contents, read apart from the metadata that names them.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
     }
 
     /// Runs `op` in a write transaction shared with other concurrent writes, and returns once the

@@ -221,11 +221,12 @@ mod tests {
             .write(move |tx| tx.sieve_rename(id, "main", "filters"))
             .await
             .unwrap();
-        let r = store.read().unwrap();
-        assert_eq!(r.sieve_active(id).unwrap().unwrap().name, "filters");
-        let l = r.sieve_scripts(id).unwrap();
-        assert_eq!(l.iter().filter(|s| s.active).count(), 1);
-        drop(r);
+        {
+            let r = store.read().unwrap();
+            assert_eq!(r.sieve_active(id).unwrap().unwrap().name, "filters");
+            let l = r.sieve_scripts(id).unwrap();
+            assert_eq!(l.iter().filter(|s| s.active).count(), 1);
+        }
         store
             .write(move |tx| {
                 tx.sieve_set_active(id, None)?;
