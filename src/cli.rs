@@ -457,7 +457,12 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
     {
         return response.into_result().map_err(anyhow::Error::msg);
     }
-    let store = match Store::open_with(&config.db_path(), config.store.options()) {
+    let store = match Store::open_with(
+        &config.db_path(),
+        crate::store::StoreOptions {
+            cache_bytes: config.store.cache_bytes(),
+        },
+    ) {
         Ok(store) => store,
         Err(StoreError::Locked(path)) => anyhow::bail!(
             "{path} is in use, but the server's admin socket {} does not answer",

@@ -69,16 +69,16 @@ pub struct StoreConfig {
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
-            cache_mb: crate::store::StoreOptions::default().cache_bytes / (1024 * 1024),
+            // redb's own default is 1 GiB, which one `FETCH 1:* BODY[]` over a large mailbox
+            // fills and keeps (BENCHMARKS.md).
+            cache_mb: 64,
         }
     }
 }
 
 impl StoreConfig {
-    pub fn options(&self) -> crate::store::StoreOptions {
-        crate::store::StoreOptions {
-            cache_bytes: self.cache_mb.saturating_mul(1024 * 1024),
-        }
+    pub fn cache_bytes(&self) -> usize {
+        self.cache_mb.saturating_mul(1024 * 1024)
     }
 }
 

@@ -75,7 +75,12 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             return Err(ServerError::Unsupported(l.label(), l.protocol.name()));
         }
     }
-    let store = Store::open_with(&config.db_path(), config.store.options())?;
+    let store = Store::open_with(
+        &config.db_path(),
+        crate::store::StoreOptions {
+            cache_bytes: config.store.cache_bytes(),
+        },
+    )?;
     crate::memory::start_trimmer();
     let needs_tls = config.listeners.iter().any(|l| l.tls != TlsMode::None);
     let acceptor = if needs_tls {
@@ -100,8 +105,8 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     let sender_auth = Arc::new(crate::auth::SenderAuth::new(&config)?);
     let mut smtp_backend =
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
-    smtp_backend.sender_auth = Some(sender_auth);
-    smtp_backend.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    smtp_backend.pipeline.sender_auth = Some(sender_auth);
+    smtp_backend.pipeline.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(
         spool_dir.clone(),

@@ -170,7 +170,7 @@ async fn every_corpus_message_gets_its_expected_verdict() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(delivered >= 5);
     // The host saw no plugin failure: every verdict above is the plugin's own.
-    let status = backend.plugins.as_ref().unwrap().status();
+    let status = backend.pipeline.plugins.as_ref().unwrap().status();
     assert_eq!(status[0].errors, 0, "{status:?}");
     assert_eq!(status[0].calls, expected.len() as u64);
 }
@@ -287,7 +287,7 @@ async fn a_failing_attachments_plugin_fails_closed() {
         "{reply:?}"
     );
     assert!(inbox(&store).is_empty());
-    let status = backend.plugins.as_ref().unwrap().status();
+    let status = backend.pipeline.plugins.as_ref().unwrap().status();
     assert_eq!(status[0].on_error, "tempfail");
     assert_eq!(status[0].errors, 1);
 }

@@ -102,7 +102,7 @@ async fn backend(dir: &Path) -> (MailBackend, Store, Config) {
     let host = PluginHost::new(&c, Arc::new(StoreKv(store.clone()))).unwrap();
     host.load_all();
     let mut backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
-    backend.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
+    backend.pipeline.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
     (backend, store, c)
 }
 

@@ -382,7 +382,7 @@ async fn on_error_policy_for_a_failing_plugin() {
             })
             .await;
         assert_eq!(again.code, expect);
-        let status = backend.plugins.as_ref().unwrap().status();
+        let status = backend.pipeline.plugins.as_ref().unwrap().status();
         let row = status.iter().find(|s| s.name == "faulty").unwrap();
         assert_eq!(row.errors, 2, "{faulty}");
     }

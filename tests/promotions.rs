@@ -91,7 +91,7 @@ async fn backend(dir: &Path, auth: bool, tune: impl FnOnce(&mut Config)) -> (Mai
     host.load_all();
     let mut backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
     if auth {
-        backend.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
+        backend.pipeline.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
     }
     (backend, store)
 }
@@ -364,7 +364,7 @@ async fn move_and_learn(b: &MailBackend, store: &Store, address: &str, marker: &
         })
         .await
         .unwrap();
-    let host = b.plugins.clone().unwrap();
+    let host = b.pipeline.plugins.clone().unwrap();
     let s = store.clone();
     let learnt = tokio::task::spawn_blocking(move || {
         mailsift::pipeline::learn::learn_pending(&s, &host).unwrap()

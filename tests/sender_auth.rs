@@ -100,7 +100,7 @@ async fn backend(dir: &Path, tune: impl FnOnce(&mut Config)) -> (MailBackend, St
         .await
         .unwrap();
     let mut backend = MailBackend::new(store.clone());
-    backend.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
+    backend.pipeline.sender_auth = Some(Arc::new(SenderAuth::new(&c).unwrap()));
     (backend, store)
 }
 

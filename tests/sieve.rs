@@ -150,7 +150,7 @@ async fn run_case(case: &Path) -> Result<(), String> {
         PluginHost::new(&config, Arc::new(StoreKv(store.clone()))).map_err(|e| e.to_string())?;
     host.load_all();
     let mut backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
-    backend.sieve = Some(Arc::new(
+    backend.pipeline.sieve = Some(Arc::new(
         SieveRunner::new(&config).map_err(|e| e.to_string())?,
     ));
     let mut reply = None;

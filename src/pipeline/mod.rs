@@ -1,23 +1,32 @@
-//! The one way through the house for a message: parse once, resolve recipients, run the stages,
-//! and produce a `DeliveryPlan` that `deliver` commits in one store write.
+//! The one way through the house for a message. Protocol sessions call the [`Pipeline`]
+//! service (`service.rs`): `check_rcpt` at each envelope recipient and `process` at the end of
+//! the message. `process` authenticates the sender (DNS, on the async side), parses the message
+//! once into a [`MessageContext`], runs the stages in order on a blocking thread (`stages.rs`:
+//! recipients, sender authentication, plugins, Sieve, DMARC quarantine), and commits the
+//! resulting [`DeliveryPlan`] in one store write (`deliver`), which the store's writer batches
+//! with concurrent deliveries. Plugins' key-value writes are committed with the delivery, or on
+//! their own (`commit_plugin_kv`) when nothing is delivered.
 //!
-//! Stages (sender authentication, WASM plugins, Sieve) are added by later work; each reads the
-//! same `MessageContext` and either annotates the plan or decides (reject, tempfail, discard).
+//! `learn.rs` is the other way plugins see mail: users' classifying actions (IMAP moves into
+//! and out of Junk) fed to the plugins' `learn` hook.
 
 pub mod learn;
 mod plan;
 mod plugins;
 pub mod sender_auth;
+mod service;
 pub mod sieve;
+pub mod stages;
 
 use mail_parser::MessageParser;
 
-use crate::directory::{Directory, DirectoryError, Recipient};
+use crate::directory::DirectoryError;
 use crate::store::{Store, StoreError};
 pub use crate::values::Envelope;
 pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
-pub use plugins::{apply_plugins, run_blocking};
+pub use plugins::apply_plugins;
 pub use sender_auth::InboundAuth;
+pub use service::{Outcome, Pipeline, RcptCheck, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -80,57 +89,6 @@ impl<'a> MessageContext<'a> {
     }
 }
 
-/// Runs the pipeline for one message and returns what should happen to it.
-pub fn run(directory: &Directory, ctx: &MessageContext<'_>) -> Result<DeliveryPlan, PipelineError> {
-    let mut plan = DeliveryPlan::default();
-    if ctx.too_deep {
-        // Refused like Postfix refuses it (`mime_nesting_limit`); no stage reads the message.
-        tracing::info!(limit = crate::mime::MAX_NESTING, "MIME nesting too deep");
-        plan.verdict = Verdict::Reject {
-            code: 554,
-            enhanced: "5.6.0".into(),
-            text: crate::mime::TOO_DEEP_TEXT.into(),
-        };
-        return Ok(plan);
-    }
-    let mut seen = std::collections::HashSet::new();
-    for rcpt in &ctx.envelope.recipients {
-        // The same recipient given twice in RCPT TO is one recipient (RFC 5321 §3.3 leaves
-        // duplicates to the server): its stages run once.
-        if !seen.insert(rcpt.to_ascii_lowercase()) {
-            continue;
-        }
-        match directory.resolve(rcpt)? {
-            Recipient::Local { account, .. } => plan.deliveries.push(LocalDelivery {
-                recipient: rcpt.clone(),
-                account_id: account.id,
-                mailbox: "INBOX".into(),
-                ..LocalDelivery::default()
-            }),
-            // RCPT TO accepted a remote recipient only for an authenticated sender.
-            Recipient::Remote if ctx.envelope.authenticated_as.is_some() => {
-                plan.outbound.push(rcpt.clone())
-            }
-            // The recipient vanished between RCPT TO and the end of DATA (account removed):
-            // the message was accepted for it, so it must not be silently lost.
-            Recipient::Remote | Recipient::UnknownUser => {
-                tracing::warn!(recipient = %rcpt, "recipient no longer exists at end of DATA");
-                plan.undeliverable.push(rcpt.clone());
-            }
-        }
-    }
-    if let Some(auth) = ctx.auth {
-        sender_auth::apply(&mut plan, auth, directory)?;
-    }
-    tracing::debug!(
-        local = plan.deliveries.len(),
-        outbound = plan.outbound.len(),
-        subject = ctx.subject().unwrap_or(""),
-        "delivery plan"
-    );
-    Ok(plan)
-}
-
 /// Adds the flags of `more` not yet in `flags` (IMAP flags are case-insensitive, RFC 9051 §2.3.2).
 fn merge_flags(flags: &mut Vec<String>, more: &[String]) {
     for f in more {
@@ -138,6 +96,18 @@ fn merge_flags(flags: &mut Vec<String>, more: &[String]) {
             flags.push(f.clone());
         }
     }
+}
+
+/// Commits plugins' key-value writes that come without a delivery (a recipient check, a
+/// refused or discarded message).
+pub async fn commit_plugin_kv(
+    store: &Store,
+    writes: Vec<crate::store::KvWrite>,
+) -> Result<(), StoreError> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    store.write(move |tx| tx.plugin_kv_apply(&writes)).await
 }
 
 fn inbox(
@@ -160,11 +130,7 @@ pub async fn deliver(
         || (plan.deliveries.is_empty() && plan.outbound.is_empty() && plan.messages.is_empty())
     {
         // Nothing to store, but what the plugins learnt from the message is kept.
-        if !plan.plugin_kv.is_empty() {
-            let writes = plan.plugin_kv;
-            store.write(move |tx| tx.plugin_kv_apply(&writes)).await?;
-        }
-        return Ok(());
+        return Ok(commit_plugin_kv(store, plan.plugin_kv).await?);
     }
     let raw = plan.apply_headers(raw);
     let queue_id = envelope.queue_id.clone();

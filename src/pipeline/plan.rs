@@ -67,6 +67,8 @@ pub struct DeliveryPlan {
     pub messages: Vec<crate::sieve::OutMessage>,
     /// Plugins' key-value writes, committed in the same store write as the delivery.
     pub plugin_kv: Vec<KvWrite>,
+    /// At least one plugin judged the message (so `score` is theirs: Sieve's `spamtest`).
+    pub plugins_ran: bool,
 }
 
 impl DeliveryPlan {

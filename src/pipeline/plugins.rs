@@ -1,63 +1,16 @@
 //! The plugin stage: builds the plugins' view of the message once, runs every plugin in order,
 //! and folds the merged verdict into the delivery plan.
 
-use std::sync::Arc;
-
-use super::{DeliveryPlan, Envelope, MessageContext, PipelineError, Verdict};
-use crate::directory::Directory;
+use super::{DeliveryPlan, MessageContext, Verdict};
 use crate::plugins::verdict::{Decision, Merged, RcptOutcome};
 use crate::plugins::{PluginHost, view};
-
-/// Parses the message, resolves recipients and runs the plugins on a blocking thread (parsing a
-/// large message and running WebAssembly are CPU work that must not stall the async reactor).
-/// Waits for a plugin slot first, so at most about one message per core runs plugins at once.
-pub async fn run_blocking(
-    directory: Directory,
-    plugins: Option<Arc<PluginHost>>,
-    envelope: Envelope,
-    raw: Vec<u8>,
-    auth: Option<super::InboundAuth>,
-    sieve: Option<Arc<crate::sieve::SieveRunner>>,
-) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
-    let permit = match &plugins {
-        Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
-        _ => None,
-    };
-    let joined = super::spawn_blocking(move || {
-        let _permit = permit;
-        let plan = {
-            let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
-            super::run(&directory, &ctx).and_then(|mut plan| {
-                let mut plugins_ran = false;
-                if let Some(host) = &plugins
-                    && plan.verdict == Verdict::Accept
-                {
-                    plugins_ran = !host.registry().snapshot().is_empty();
-                    apply_plugins(&mut plan, host, &ctx);
-                }
-                if let Some(runner) = &sieve
-                    && plan.verdict == Verdict::Accept
-                {
-                    super::sieve::apply(&mut plan, &ctx, runner, directory.store(), plugins_ran)?;
-                }
-                super::sender_auth::enforce_quarantine(&mut plan);
-                Ok(plan)
-            })
-        };
-        plan.map(|plan| (plan, envelope, raw))
-    })
-    .await;
-    match joined {
-        Ok(result) => result,
-        Err(e) => Err(PipelineError::Stage(format!("pipeline task failed: {e}"))),
-    }
-}
 
 /// Runs the plugins on a message whose recipients are already resolved into `plan`.
 pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageContext<'_>) {
     if host.registry().snapshot().is_empty() {
         return;
     }
+    plan.plugins_ran = true;
     let message = view::message(
         ctx.envelope,
         ctx.raw,

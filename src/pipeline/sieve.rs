@@ -14,7 +14,6 @@ pub fn apply(
     ctx: &MessageContext<'_>,
     runner: &SieveRunner,
     store: &Store,
-    plugins_ran: bool,
 ) -> Result<(), PipelineError> {
     let Some(parsed) = ctx.parsed.as_ref() else {
         // Not parseable as a message: scripts cannot judge it; the implicit keep applies.
@@ -44,7 +43,7 @@ pub fn apply(
                 mail_from: &ctx.envelope.mail_from,
                 message: parsed,
                 raw: ctx.raw,
-                spam_score: d.score.or(plugins_ran.then_some(plan.score)),
+                spam_score: d.score.or(plan.plugins_ran.then_some(plan.score)),
                 tags: &tags,
                 auth: ctx.auth.map(|a| &a.report),
                 read: &read,

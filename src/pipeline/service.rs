@@ -1,0 +1,291 @@
+//! The pipeline as the service protocol sessions call: `check_rcpt` for each envelope recipient
+//! (checks that need only the envelope: the directory, relay denial, the plugins'
+//! `check-recipient` hooks), and `process` at the end of the message (sender authentication,
+//! the stages, the durable store write). Sessions only turn the answers into their replies.
+
+use std::sync::Arc;
+
+use super::{
+    DeliveryPlan, Envelope, InboundAuth, MessageContext, PipelineError, Verdict, spawn_blocking,
+    stages,
+};
+use crate::auth::{self, Inbound, SenderAuth};
+use crate::directory::{Directory, Recipient};
+use crate::plugins::PluginHost;
+use crate::sieve::SieveRunner;
+use crate::store::{KvWrite, Store};
+
+/// A refusal: SMTP-shaped (code, RFC 3463 enhanced code, text), as every door that takes mail
+/// speaks SMTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: u16,
+    pub enhanced: String,
+    pub text: String,
+}
+
+impl Refusal {
+    pub fn new(code: u16, enhanced: &str, text: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            enhanced: enhanced.to_string(),
+            text: text.into(),
+        }
+    }
+
+    fn tempfail(text: &str) -> Refusal {
+        Refusal::new(451, "4.3.0", text)
+    }
+}
+
+/// What `check_rcpt` decided for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RcptCheck {
+    /// A local recipient.
+    Accept,
+    /// A remote recipient of an authenticated sender (the outbound queue).
+    Relay,
+    Refuse(Refusal),
+}
+
+/// What became of a message handed to `process`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Durable in the store: `local` copies (and the outbound queue, if any).
+    Stored { local: usize },
+    /// Accepted and dropped by a filter.
+    Discarded,
+    /// Refused, permanently (5xx) or for now (4xx).
+    Refused(Refusal),
+}
+
+/// The one way through the house for a message.
+pub struct Pipeline {
+    store: Store,
+    directory: Directory,
+    pub plugins: Option<Arc<PluginHost>>,
+    /// SPF/DKIM/DMARC checks of inbound mail; `None` runs none (tests).
+    pub sender_auth: Option<Arc<SenderAuth>>,
+    /// Users' and the administrator's Sieve scripts; `None` runs none.
+    pub sieve: Option<Arc<SieveRunner>>,
+}
+
+impl Pipeline {
+    pub fn new(store: Store, directory: Directory) -> Pipeline {
+        Pipeline {
+            store,
+            directory,
+            plugins: None,
+            sender_auth: None,
+            sieve: None,
+        }
+    }
+
+    /// Envelope-only checks at `RCPT TO`, so refusals happen per recipient before the body.
+    /// The directory first: an unknown user is `550 5.1.1` whatever the plugins say, and plugins
+    /// only ever see recipients this server would accept.
+    pub async fn check_rcpt(&self, envelope: &Envelope, recipient: &str) -> RcptCheck {
+        let check = match self.directory.resolve(recipient) {
+            Ok(Recipient::Local { .. }) => RcptCheck::Accept,
+            // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
+            Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptCheck::Relay,
+            Ok(Recipient::Remote) => RcptCheck::Refuse(Refusal::new(
+                554,
+                "5.7.1",
+                format!("<{recipient}>: Relay access denied"),
+            )),
+            Ok(Recipient::UnknownUser) => RcptCheck::Refuse(Refusal::new(
+                550,
+                "5.1.1",
+                format!("<{recipient}>: Recipient address rejected: User unknown"),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "recipient lookup failed");
+                RcptCheck::Refuse(Refusal::tempfail(
+                    "Temporary lookup failure, try again later",
+                ))
+            }
+        };
+        if check == RcptCheck::Accept || check == RcptCheck::Relay {
+            if let Some(refusal) = self.plugin_check_recipient(envelope, recipient).await {
+                return RcptCheck::Refuse(refusal);
+            }
+        }
+        check
+    }
+
+    /// The plugins' `check-recipient` hooks, for a recipient the directory accepted.
+    async fn plugin_check_recipient(
+        &self,
+        envelope: &Envelope,
+        recipient: &str,
+    ) -> Option<Refusal> {
+        let host = self.plugins.clone()?;
+        if !host
+            .registry()
+            .snapshot()
+            .iter()
+            .any(|p| p.has_hook(crate::plugins::types::Hook::CheckRecipient))
+        {
+            return None;
+        }
+        let permit = host.permit().await;
+        let env = crate::plugins::view::envelope(envelope);
+        let rcpt = recipient.to_string();
+        let outcome = spawn_blocking(move || {
+            let _permit = permit;
+            host.check_recipient(&env, &rcpt)
+        })
+        .await;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, "check-recipient task failed");
+                return Some(Refusal::tempfail(
+                    "Temporary failure checking the recipient",
+                ));
+            }
+        };
+        self.keep_plugin_kv(outcome.kv_writes).await;
+        outcome
+            .refusal
+            .map(|r| Refusal::new(r.code, &r.enhanced, r.text))
+    }
+
+    /// The end of a message: sender authentication, the stages, then the store write. Returns
+    /// only when the outcome is final: `Stored` means durable (committed), so the session may
+    /// acknowledge it.
+    pub async fn process(&self, envelope: Envelope, raw: Vec<u8>) -> Outcome {
+        let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
+        let (plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::error!(error = %e, "pipeline failed");
+                return Outcome::Refused(Refusal::tempfail(
+                    "Temporary failure while processing the message",
+                ));
+            }
+        };
+        let refusal = match &plan.verdict {
+            Verdict::Accept | Verdict::Discard => None,
+            Verdict::Reject {
+                code,
+                enhanced,
+                text,
+            }
+            | Verdict::TempFail {
+                code,
+                enhanced,
+                text,
+            } => Some(Refusal::new(*code, enhanced, text.clone())),
+        };
+        if let Some(refusal) = refusal {
+            tracing::info!(code = refusal.code, text = %refusal.text, "message refused");
+            // What plugins stored while judging the message (counters, reputations) is kept
+            // even when it is refused.
+            self.keep_plugin_kv(plan.plugin_kv).await;
+            return Outcome::Refused(refusal);
+        }
+        let size = raw.len();
+        let local = plan.deliveries.len();
+        let discarded = plan.verdict == Verdict::Discard;
+        match super::deliver(&self.store, &envelope, plan, raw).await {
+            Ok(()) if discarded => {
+                tracing::info!(size, "message discarded");
+                Outcome::Discarded
+            }
+            Ok(()) => {
+                tracing::info!(size, local, "message stored");
+                Outcome::Stored { local }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store the message");
+                Outcome::Refused(Refusal::tempfail(
+                    "Temporary failure storing the message, try again later",
+                ))
+            }
+        }
+    }
+
+    /// Parses the message once and runs the stages on a blocking thread (parsing a large
+    /// message and running WebAssembly are CPU work that must not stall the async reactor).
+    /// Waits for a plugin slot first, so at most about one message per core runs plugins.
+    async fn run_stages(
+        &self,
+        envelope: Envelope,
+        raw: Vec<u8>,
+        auth: Option<InboundAuth>,
+    ) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
+        let permit = match &self.plugins {
+            Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
+            _ => None,
+        };
+        let stages = stages::inbound(
+            &self.directory,
+            &self.store,
+            self.plugins.as_ref(),
+            self.sieve.as_ref(),
+        );
+        spawn_blocking(move || {
+            let _permit = permit;
+            let plan = {
+                let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
+                stages::run(&stages, &ctx)
+            };
+            plan.map(|plan| (plan, envelope, raw))
+        })
+        .await
+        .map_err(|e| PipelineError::Stage(format!("pipeline task failed: {e}")))?
+    }
+
+    /// Checks the sender of an inbound message (not of authenticated or trusted clients), then
+    /// removes Authentication-Results fields that claim to be ours (RFC 8601 §5) — after the
+    /// checks, so that DKIM verifies the message as it was signed. This is the one stage that
+    /// waits on the network (DNS), so it runs before the others, on the async side.
+    async fn authenticate_sender(
+        &self,
+        envelope: &Envelope,
+        raw: Vec<u8>,
+    ) -> (Option<InboundAuth>, Vec<u8>) {
+        let Some(sa) = &self.sender_auth else {
+            return (None, raw);
+        };
+        let inbound = if sa.exempt(envelope.client_ip, envelope.authenticated_as.is_some()) {
+            None
+        } else {
+            let report = sa
+                .check(&Inbound {
+                    client_ip: envelope.client_ip,
+                    helo: &envelope.helo,
+                    mail_from: &envelope.mail_from,
+                    raw: &raw,
+                })
+                .await;
+            tracing::info!(
+                spf = report.spf.name(),
+                dkim = report.dkim_summary().name(),
+                dmarc = report.dmarc.name(),
+                from_domain = report.from_domain.as_deref().unwrap_or(""),
+                "sender authentication"
+            );
+            Some(InboundAuth {
+                report,
+                dmarc_reject: sa.config().dmarc_reject,
+                dmarc_quarantine: sa.config().dmarc_quarantine,
+            })
+        };
+        let (raw, removed) = auth::strip_forged(raw, sa.hostname());
+        if removed > 0 {
+            tracing::info!(removed, "removed forged Authentication-Results fields");
+        }
+        (inbound, raw)
+    }
+
+    /// Commits plugins' key-value writes that come without a delivery (a recipient check, a
+    /// refused message). A delivered message commits them in its own store write.
+    async fn keep_plugin_kv(&self, writes: Vec<KvWrite>) {
+        if let Err(e) = super::commit_plugin_kv(&self.store, writes).await {
+            tracing::warn!(error = %e, "cannot store plugin key-value writes");
+        }
+    }
+}
