@@ -1,8 +1,9 @@
 //! Mailsift: a mail server whose filtering is extended with WebAssembly plugins.
 //!
-//! The way of one message: `smtp::session` → `pipeline::run` → `store::deliver`; readers come back
-//! through `imap::session`. Protocol modules never call each other; they meet in `pipeline` and
-//! `store`. See README.md, section "Architecture".
+//! The way of one message: `smtp::session` → `pipeline::Pipeline::process` (stages) →
+//! `pipeline::deliver` (one store write); readers come back through `imap::session`. Protocol
+//! modules never import each other; they meet in `pipeline`, `directory`, `store` and the
+//! session kit `session` (checked by scripts/check-boundaries.sh). See README.md, "Architecture".
 
 pub mod admin;
 pub mod auth;
