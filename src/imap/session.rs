@@ -108,18 +108,12 @@ pub async fn run_session(
         match session.run().await {
             Ok(()) => tracing::debug!("disconnected"),
             Err(e) => {
-                let farewell = match IoError::reason(&e) {
-                    Some(IoError::ReadTimeout) => Some("Autologout; idle for too long"),
-                    Some(IoError::Lifetime) => Some("Session time limit reached"),
-                    Some(IoError::Revoked) => Some("Credentials revoked"),
-                    _ => None,
-                };
-                if let Some(text) = farewell {
-                    tracing::info!(reason = text, "closing the session");
-                    let bye = untagged_status(Status::Bye, None, text);
-                    session.conn.goodbye(&bye).await;
-                    session.conn.shutdown().await;
-                } else {
+                let bye = |text: &str| untagged_status(Status::Bye, None, text);
+                if !session
+                    .conn
+                    .farewell(&e, "Autologout; idle for too long", bye)
+                    .await
+                {
                     tracing::debug!(error = %e, "disconnected with an error");
                 }
             }

@@ -114,17 +114,11 @@ pub async fn run_session(
         match session.run().await {
             Ok(()) => tracing::debug!("disconnected"),
             Err(e) => {
-                let farewell = match IoError::reason(&e) {
-                    Some(IoError::ReadTimeout) => Some("Disconnecting: idle for too long"),
-                    Some(IoError::Lifetime) => Some("Session time limit reached"),
-                    Some(IoError::Revoked) => Some("Credentials revoked"),
-                    _ => None,
-                };
-                if let Some(text) = farewell {
-                    tracing::info!(reason = text, "closing the session");
-                    session.conn.goodbye(&bye(text)).await;
-                    session.conn.shutdown().await;
-                } else {
+                if !session
+                    .conn
+                    .farewell(&e, "Disconnecting: idle for too long", bye)
+                    .await
+                {
                     tracing::debug!(error = %e, "disconnected with an error");
                 }
             }

@@ -234,6 +234,27 @@ impl SessionIo {
         let _ = timeout(GOODBYE_TIMEOUT, self.conn.shutdown()).await;
     }
 
+    /// Ends a session that the kit cut short (read deadline, lifetime, revocation) with the
+    /// protocol's farewell, `bye(text)`; `idle` words the read deadline. Other errors end the
+    /// session without words (the peer is gone or broken). Returns whether a farewell was sent.
+    pub async fn farewell(
+        &mut self,
+        e: &io::Error,
+        idle: &'static str,
+        bye: impl FnOnce(&str) -> Vec<u8>,
+    ) -> bool {
+        let text = match IoError::reason(e) {
+            Some(IoError::ReadTimeout) => idle,
+            Some(IoError::Lifetime) => "Session time limit reached",
+            Some(IoError::Revoked) => "Credentials revoked",
+            _ => return false,
+        };
+        tracing::info!(reason = text, "closing the session");
+        self.goodbye(&bye(text)).await;
+        self.shutdown().await;
+        true
+    }
+
     /// Flushes, then waits for more bytes. Between commands the idle deadline applies; inside
     /// one, the unit in progress (command with its literals, or a DATA/BDAT payload) must be
     /// whole within `budget` of its first byte, plus what its size earned. Cancel-safe once the

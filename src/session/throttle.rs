@@ -247,22 +247,7 @@ impl AuthThrottle {
             }
             failures = c.failures;
         }
-        if !state.accounts.contains_key(&account_key) && state.accounts.len() >= max {
-            prune(
-                &mut state.accounts,
-                max,
-                now,
-                |a| a.counter.active(now, window) || !a.familiar.is_empty(),
-                |a| a.counter.last_seen,
-            );
-        }
-        let a = state
-            .accounts
-            .entry(account_key)
-            .or_insert_with(|| AccountEntry {
-                counter: Counter::new(now),
-                familiar: Vec::new(),
-            });
+        let a = account_entry(&mut state.accounts, account_key, max, now, window);
         a.counter.roll(now, window);
         a.counter.last_seen = now;
         if a.counter.banned_until.is_none() {
@@ -295,22 +280,7 @@ impl AuthThrottle {
         let key = IpKey::new(ip);
         let account_key = self.account_key(account);
         let mut state = self.lock();
-        if !state.accounts.contains_key(&account_key) && state.accounts.len() >= max {
-            prune(
-                &mut state.accounts,
-                max,
-                now,
-                |a| a.counter.active(now, window) || !a.familiar.is_empty(),
-                |a| a.counter.last_seen,
-            );
-        }
-        let a = state
-            .accounts
-            .entry(account_key)
-            .or_insert_with(|| AccountEntry {
-                counter: Counter::new(now),
-                familiar: Vec::new(),
-            });
+        let a = account_entry(&mut state.accounts, account_key, max, now, window);
         a.counter.last_seen = now;
         a.familiar
             .retain(|(k, t)| *k != key && now.duration_since(*t) < FAMILIAR_FOR);
@@ -339,6 +309,29 @@ impl AuthThrottle {
         let state = self.lock();
         (state.ips.len(), state.accounts.len())
     }
+}
+
+/// The account's entry, made (room made first when the map is full) if it is new.
+fn account_entry(
+    accounts: &mut HashMap<u64, AccountEntry>,
+    key: u64,
+    max: usize,
+    now: Instant,
+    window: Duration,
+) -> &mut AccountEntry {
+    if !accounts.contains_key(&key) && accounts.len() >= max {
+        prune(
+            accounts,
+            max,
+            now,
+            |a| a.counter.active(now, window) || !a.familiar.is_empty(),
+            |a| a.counter.last_seen,
+        );
+    }
+    accounts.entry(key).or_insert_with(|| AccountEntry {
+        counter: Counter::new(now),
+        familiar: Vec::new(),
+    })
 }
 
 /// Makes room in a full map: drops what is no longer active, then the least recently seen
