@@ -42,6 +42,8 @@ pub struct Config {
     pub limits: Limits,
     /// `[auth_throttle]`: delays and bans after failed logins, bound on concurrent hashing.
     pub auth_throttle: AuthThrottleConfig,
+    /// `[submission]`: sender rules, outgoing checks and sending limits of logged-in users.
+    pub submission: SubmissionConfig,
     pub log: LogConfig,
     /// The WebAssembly plugin host: folder and default limits.
     pub plugins: PluginsConfig,
@@ -492,6 +494,43 @@ impl Default for AuthThrottleConfig {
     }
 }
 
+/// `[submission]`: what logged-in users (the submission listeners) may send.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SubmissionConfig {
+    /// Show the client's IP address in the Received header of submitted mail. Off: the
+    /// header names only the client's EHLO name, so a user's home or office address does
+    /// not travel with every message.
+    pub received_shows_client_ip: bool,
+    /// The plugins that judge submitted mail (by name); the others are inbound filters.
+    pub plugins: Vec<String>,
+    /// Submitted mail the spam plugin scores at or above this is refused (550 5.7.1) and
+    /// the account is flagged. 0 turns the check off.
+    pub spam_threshold: f64,
+    /// Messages an account may submit per hour (sliding window); 0 = no limit.
+    pub messages_per_hour: u32,
+    /// Recipients an account may send to per day (sliding 24 hours); 0 = no limit.
+    pub recipients_per_day: u32,
+    /// An account is flagged after this many refusals by its limits (or the spam check)
+    /// within 24 hours (counted at most once a minute).
+    pub flag_after: u32,
+}
+
+impl Default for SubmissionConfig {
+    fn default() -> Self {
+        SubmissionConfig {
+            received_shows_client_ip: false,
+            plugins: vec!["attachments".into(), "spam".into()],
+            // Both learnt models certain (5 + 5) and no rule against it: conservative,
+            // because a false positive stops a user's legitimate mail.
+            spam_threshold: 10.0,
+            messages_per_hour: 100,
+            recipients_per_day: 1000,
+            flag_after: 3,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
@@ -516,6 +555,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             limits: Limits::default(),
             auth_throttle: AuthThrottleConfig::default(),
+            submission: SubmissionConfig::default(),
             log: LogConfig::default(),
             plugins: PluginsConfig::default(),
             plugin: BTreeMap::new(),

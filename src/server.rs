@@ -107,6 +107,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.pipeline.sender_auth = Some(sender_auth);
     smtp_backend.pipeline.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    smtp_backend.pipeline.submission = Arc::new(config.submission.clone());
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(
         spool_dir.clone(),
@@ -249,6 +250,7 @@ async fn accept_loop(
         limits: config.limits.clone(),
         kit: kit.clone(),
         spool: Some(shared.spool.clone()),
+        received_shows_client_ip: config.submission.received_shows_client_ip,
     });
     let imap_config = Arc::new(imap::ImapConfig {
         hostname: config.hostname.clone(),

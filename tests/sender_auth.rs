@@ -657,6 +657,7 @@ async fn smtp_session_replies_with_the_verdict() {
         limits: Limits::default(),
         kit: Default::default(),
         spool: None,
+        received_shows_client_ip: false,
     });
     tokio::spawn(async move {
         while let Ok((stream, peer)) = listener.accept().await {

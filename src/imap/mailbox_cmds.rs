@@ -212,6 +212,7 @@ impl Session {
                 address: String::new(),
                 created: 0,
                 blocked: false,
+                sending: Default::default(),
             },
         }
     }

@@ -17,6 +17,7 @@ pub mod sender_auth;
 mod service;
 pub mod sieve;
 pub mod stages;
+pub mod submission;
 
 use mail_parser::MessageParser;
 

@@ -7,8 +7,19 @@ use crate::plugins::{PluginHost, view};
 
 /// Runs the plugins on a message whose recipients are already resolved into `plan`.
 pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageContext<'_>) {
+    apply_selected(plan, host, ctx, None);
+}
+
+/// `apply_plugins` with only the plugins named in `only` (all with `None`). Returns each
+/// plugin's message-level score (the outgoing spam check reads the spam plugin's).
+pub fn apply_selected(
+    plan: &mut DeliveryPlan,
+    host: &PluginHost,
+    ctx: &MessageContext<'_>,
+    only: Option<&[String]>,
+) -> Vec<(String, f64)> {
     if host.registry().snapshot().is_empty() {
-        return;
+        return Vec::new();
     }
     plan.plugins_ran = true;
     let message = view::message(
@@ -17,9 +28,11 @@ pub fn apply_plugins(plan: &mut DeliveryPlan, host: &PluginHost, ctx: &MessageCo
         ctx.parsed.as_ref(),
         ctx.auth.map(|a| &a.report),
     );
-    let outcome = host.filter(&message, &ctx.envelope.recipients);
+    let outcome = host.filter_only(&message, &ctx.envelope.recipients, only);
     plan.plugin_kv = outcome.kv_writes;
+    let scores = outcome.merged.plugin_scores.clone();
     fold(plan, outcome.merged);
+    scores
 }
 
 /// Folds the plugins' merged verdict into the plan.

@@ -61,13 +61,15 @@ pub enum Outcome {
 
 /// The one way through the house for a message.
 pub struct Pipeline {
-    store: Store,
-    directory: Directory,
+    pub(super) store: Store,
+    pub(super) directory: Directory,
     pub plugins: Option<Arc<PluginHost>>,
     /// SPF/DKIM/DMARC checks of inbound mail; `None` runs none (tests).
     pub sender_auth: Option<Arc<SenderAuth>>,
     /// Users' and the administrator's Sieve scripts; `None` runs none.
     pub sieve: Option<Arc<SieveRunner>>,
+    /// Rules for mail of logged-in users (`submission.rs`).
+    pub submission: Arc<crate::config::SubmissionConfig>,
 }
 
 impl Pipeline {
@@ -78,6 +80,7 @@ impl Pipeline {
             plugins: None,
             sender_auth: None,
             sieve: None,
+            submission: Default::default(),
         }
     }
 
@@ -106,6 +109,11 @@ impl Pipeline {
                 ))
             }
         };
+        if (check == RcptCheck::Accept || check == RcptCheck::Relay)
+            && let Some(refusal) = self.check_daily_limit(envelope).await
+        {
+            return RcptCheck::Refuse(refusal);
+        }
         if check == RcptCheck::Accept || check == RcptCheck::Relay {
             if let Some(refusal) = self.plugin_check_recipient(envelope, recipient).await {
                 return RcptCheck::Refuse(refusal);
@@ -196,6 +204,7 @@ impl Pipeline {
             }
             Ok(()) => {
                 tracing::info!(size, local, "message stored");
+                self.record_sent(&envelope).await;
                 Outcome::Stored { local }
             }
             Err(e) => {
@@ -220,12 +229,22 @@ impl Pipeline {
             Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
             _ => None,
         };
-        let stages = stages::inbound(
-            &self.directory,
-            &self.store,
-            self.plugins.as_ref(),
-            self.sieve.as_ref(),
-        );
+        let stages = if envelope.authenticated_as.is_some() {
+            stages::submission(
+                &self.directory,
+                &self.store,
+                self.plugins.as_ref(),
+                self.sieve.as_ref(),
+                &self.submission,
+            )
+        } else {
+            stages::inbound(
+                &self.directory,
+                &self.store,
+                self.plugins.as_ref(),
+                self.sieve.as_ref(),
+            )
+        };
         spawn_blocking(move || {
             let _permit = permit;
             let plan = {

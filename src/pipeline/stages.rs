@@ -78,6 +78,41 @@ pub fn inbound(
     stages
 }
 
+/// The stage list of mail from logged-in users (`submission.rs`): recipients, the From
+/// header check, the submission plugins with the outgoing spam check, then Sieve for local
+/// recipients, who get it as inbound mail. No sender authentication: the sender logged in.
+pub fn submission(
+    directory: &Directory,
+    store: &Store,
+    plugins: Option<&Arc<PluginHost>>,
+    sieve: Option<&Arc<SieveRunner>>,
+    config: &Arc<crate::config::SubmissionConfig>,
+) -> Vec<Box<dyn Stage>> {
+    let mut stages: Vec<Box<dyn Stage>> = vec![
+        Box::new(Recipients {
+            directory: directory.clone(),
+        }),
+        Box::new(super::submission::FromHeader {
+            directory: directory.clone(),
+        }),
+    ];
+    if let Some(host) = plugins {
+        stages.push(Box::new(super::submission::SubmissionPlugins {
+            host: host.clone(),
+            store: store.clone(),
+            directory: directory.clone(),
+            config: config.clone(),
+        }));
+    }
+    if let Some(runner) = sieve {
+        stages.push(Box::new(Sieve {
+            runner: runner.clone(),
+            store: store.clone(),
+        }));
+    }
+    stages
+}
+
 /// Refuses a message nested too deep to walk (before anything reads its structure), and
 /// resolves the envelope recipients into local copies and outbound recipients.
 pub struct Recipients {

@@ -334,10 +334,24 @@ impl PluginHost {
     /// Runs every plugin's `filter` on a message, in order, and merges their verdicts. Blocking:
     /// call it from a blocking thread.
     pub fn filter(&self, message: &types::Message, recipients: &[String]) -> FilterOutcome {
+        self.filter_only(message, recipients, None)
+    }
+
+    /// `filter` with only the plugins named in `only` (all with `None`): submitted mail runs
+    /// the plugins `[submission] plugins` lists.
+    pub fn filter_only(
+        &self,
+        message: &types::Message,
+        recipients: &[String],
+        only: Option<&[String]>,
+    ) -> FilterOutcome {
         let plugins = self.registry.snapshot();
         let mut merger = verdict::Merger::new(recipients);
         let mut kv_writes = Vec::new();
-        for plugin in plugins.iter() {
+        for plugin in plugins
+            .iter()
+            .filter(|p| only.is_none_or(|names| names.iter().any(|n| *n == p.name)))
+        {
             let run = self.call(plugin, false, |store, instance| {
                 let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
                     store,

@@ -58,6 +58,8 @@ pub struct Merged {
     pub folder: Option<String>,
     /// (plugin, explanation), for logs.
     pub explanations: Vec<(String, String)>,
+    /// (plugin, its message-level score): the outgoing spam check reads the spam plugin's.
+    pub plugin_scores: Vec<(String, f64)>,
     /// Keyed by the recipient as given in RCPT TO, lower-cased.
     pub per_recipient: BTreeMap<String, RcptOutcome>,
 }
@@ -92,6 +94,7 @@ impl Merger {
                 }
                 if a.score.is_finite() {
                     m.score += a.score;
+                    m.plugin_scores.push((plugin.to_string(), a.score));
                 }
                 for tag in a.tags.into_iter().take(MAX_TAGS) {
                     let tag = clean_text(&tag, 64);

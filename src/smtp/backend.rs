@@ -63,6 +63,13 @@ pub struct IncomingMessage {
 }
 
 pub trait SmtpBackend: Send + Sync + 'static {
+    /// Called at MAIL FROM of an authenticated session: may this user send as
+    /// `envelope.mail_from` now (the sender rules, the hourly rate)? `None` accepts.
+    fn check_sender(&self, envelope: &Envelope) -> impl Future<Output = Option<Reply>> + Send {
+        let _ = envelope;
+        async { None }
+    }
+
     /// Called at each RCPT TO. `envelope.recipients` holds the recipients accepted so far.
     fn check_recipient(
         &self,

@@ -38,6 +38,10 @@ fn reply(r: Refusal) -> Reply {
 }
 
 impl SmtpBackend for MailBackend {
+    async fn check_sender(&self, envelope: &Envelope) -> Option<Reply> {
+        self.pipeline.check_mail(envelope).await.map(reply)
+    }
+
     async fn check_recipient(&self, envelope: &Envelope, recipient: &str) -> RcptDecision {
         match self.pipeline.check_rcpt(envelope, recipient).await {
             RcptCheck::Accept => RcptDecision::Accept,

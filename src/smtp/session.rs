@@ -46,6 +46,9 @@ pub struct SessionConfig {
     /// The memory budget for messages being received, shared by all listeners; `None` keeps
     /// every message in memory.
     pub spool: Option<Arc<Spool>>,
+    /// Whether the Received header of an authenticated session's mail names the client's IP
+    /// address (`[submission] received_shows_client_ip`).
+    pub received_shows_client_ip: bool,
 }
 
 /// Why a session ended early. Logged, never shown to the client.
@@ -332,7 +335,7 @@ impl<B: SmtpBackend> Session<B> {
                 mechanism,
                 initial_response,
             } => return self.auth(mechanism, initial_response).await,
-            Request::Mail { from } => self.mail(from),
+            Request::Mail { from } => self.mail(from).await,
             Request::Rcpt { to } => self.rcpt(to).await,
             Request::Data => self.data().await?,
             // Taken by `wire::parse_bdat` above; smtp-proto's reading of the size is not used.
@@ -578,7 +581,7 @@ impl<B: SmtpBackend> Session<B> {
     }
 
     /// MAIL FROM (RFC 5321 §4.1.1.2).
-    fn mail(&mut self, from: MailFrom<String>) {
+    async fn mail(&mut self, from: MailFrom<String>) {
         if self.helo.is_none() {
             self.reply(503, "5.5.1", "Send EHLO/HELO first");
             return;
@@ -630,14 +633,30 @@ impl<B: SmtpBackend> Session<B> {
         let queue_id = new_queue_id();
         let span = info_span!("txn", queue_id = %queue_id);
         info!(parent: &span, from = %from.address, size = from.size, "MAIL FROM");
-        self.txn = Some(Transaction {
+        let txn = Transaction {
             queue_id,
             mail_from: from.address,
             recipients: Vec::new(),
             smtputf8,
             span,
             chunks: None,
-        });
+        };
+        if self.auth.is_some() {
+            // RFC 6409 §6.1: the sender rules and the sending rate, at the command they
+            // concern.
+            let envelope = self.envelope(&txn);
+            let refusal = self
+                .backend
+                .check_sender(&envelope)
+                .instrument(txn.span.clone())
+                .await;
+            if let Some(r) = refusal {
+                info!(parent: &txn.span, code = r.code, "MAIL FROM refused");
+                self.reply(r.code, &r.enhanced, &r.text);
+                return;
+            }
+        }
+        self.txn = Some(txn);
         self.reply(250, "2.1.0", "OK");
     }
 
@@ -874,7 +893,8 @@ impl<B: SmtpBackend> Session<B> {
                 );
                 let received = received_header(&ReceivedInfo {
                     helo: helo.map(|h| h.name.as_str()).unwrap_or(""),
-                    ip: self.peer.ip(),
+                    ip: (self.auth.is_none() || self.config.received_shows_client_ip)
+                        .then(|| self.peer.ip()),
                     hostname: &self.config.hostname,
                     with,
                     queue_id: &txn.queue_id,
@@ -946,7 +966,8 @@ pub fn with_protocol(extended: bool, tls: bool, auth: bool, smtputf8: bool) -> &
 /// What goes into our Received header.
 pub struct ReceivedInfo<'a> {
     pub helo: &'a str,
-    pub ip: IpAddr,
+    /// `None` hides the client's address (mail of logged-in users, unless configured).
+    pub ip: Option<IpAddr>,
     pub hostname: &'a str,
     pub with: &'a str,
     pub queue_id: &'a str,
@@ -972,12 +993,15 @@ pub fn received_header(info: &ReceivedInfo<'_>) -> String {
         })
         .collect();
     let helo = if helo.is_empty() { "unknown" } else { &helo };
-    let ip = match info.ip.to_canonical() {
-        IpAddr::V4(v4) => format!("[{v4}]"),
-        IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
+    let from = match info.ip.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => format!("{helo} ([{v4}])"),
+        Some(IpAddr::V6(v6)) => format!("{helo} ([IPv6:{v6}])"),
+        // An EHLO address literal would tell what the TCP-info no longer does.
+        None if helo.starts_with('[') => "unknown".to_string(),
+        None => helo.to_string(),
     };
     let mut h = format!(
-        "Received: from {helo} ({ip})\r\n\tby {} (Mailsift) with {} id {}",
+        "Received: from {from}\r\n\tby {} (Mailsift) with {} id {}",
         info.hostname, info.with, info.queue_id
     );
     if let [rcpt] = info.recipients {
@@ -1059,6 +1083,7 @@ mod tests {
             },
             kit: Kit::default(),
             spool: None,
+            received_shows_client_ip: false,
         }
     }
 
@@ -1825,7 +1850,7 @@ mod tests {
         let rcpts = vec!["bob@example.org".to_string()];
         let h = received_header(&ReceivedInfo {
             helo: "evil (x);\r\nX-Injected: 1",
-            ip: "2001:db8::1".parse().unwrap(),
+            ip: Some("2001:db8::1".parse().unwrap()),
             hostname: "mx.test",
             with: with_protocol(true, true, true, false),
             queue_id: "0123456789AB",
@@ -1838,6 +1863,26 @@ mod tests {
              \tby mx.test (Mailsift) with ESMTPSA id 0123456789AB\r\n\
              \tfor <bob@example.org>;\r\n\tTue, 1 Jul 2003 10:52:37 +0000\r\n"
         );
+        // Hidden for logged-in users: neither the address nor an address literal for EHLO.
+        for (helo, from) in [
+            ("laptop.example", "laptop.example"),
+            ("[192.168.1.20]", "unknown"),
+        ] {
+            let h = received_header(&ReceivedInfo {
+                helo,
+                ip: None,
+                hostname: "mx.test",
+                with: "ESMTPSA",
+                queue_id: "0123456789AB",
+                recipients: &rcpts,
+                date: "Tue, 1 Jul 2003 10:52:37 +0000",
+            });
+            assert!(
+                h.starts_with(&format!("Received: from {from}\r\n\tby mx.test")),
+                "{h}"
+            );
+            assert!(!h.contains("192.168"), "{h}");
+        }
         assert_eq!(with_protocol(false, false, false, false), "SMTP");
         assert_eq!(with_protocol(true, true, false, false), "ESMTPS");
         assert_eq!(with_protocol(true, false, true, true), "UTF8SMTPA");

@@ -82,6 +82,7 @@ impl Tx<'_> {
             address: address.to_string(),
             created: now(),
             blocked: false,
+            sending: Default::default(),
         };
         self.txn
             .open_table(ACCOUNTS)?
@@ -118,6 +119,7 @@ impl Tx<'_> {
         }
         self.txn.open_table(ACCOUNTS)?.remove(address)?;
         self.txn.open_table(ACCOUNT_IDS)?.remove(account.id)?;
+        self.txn.open_table(SENDING)?.remove(account.id)?;
         self.notify(Change::Mailboxes {
             account_id: account.id,
         });

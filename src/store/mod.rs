@@ -17,6 +17,7 @@ pub mod messages;
 mod plugin_kv;
 mod queue;
 pub mod schema;
+mod sending;
 pub mod sieve;
 pub mod training;
 pub mod types;
@@ -224,6 +225,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::SIEVE_ACTIVE)?;
         txn.open_table(schema::ACCOUNTS)?;
         txn.open_table(schema::ACCOUNT_IDS)?;
+        txn.open_table(schema::SENDING)?;
         txn.open_table(schema::PASSWORDS)?;
         txn.open_table(schema::MAILBOX_NAMES)?;
         txn.open_table(schema::MAILBOXES)?;

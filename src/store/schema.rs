@@ -18,6 +18,9 @@ pub const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("account
 /// Account id → address, to find an account from a mailbox record.
 pub const ACCOUNT_IDS: TableDefinition<u64, &str> = TableDefinition::new("account_ids");
 
+/// Account id → `SendRecord`: what the account submitted lately (sending limits, flag).
+pub const SENDING: TableDefinition<u64, &[u8]> = TableDefinition::new("sending");
+
 /// (address, device name) → `DevicePassword` (argon2id hash, dates).
 pub const PASSWORDS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("passwords");
 

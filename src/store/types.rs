@@ -42,6 +42,41 @@ pub struct Account {
     /// Set by an administrator during a security incident: logins are refused.
     #[serde(default)]
     pub blocked: bool,
+    /// Who the account may send as beyond itself, and its own sending limits.
+    #[serde(default)]
+    pub sending: SendingSettings,
+}
+
+/// An account's sending settings (`mailsift account senders|limits`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SendingSettings {
+    /// Extra addresses it may use as MAIL FROM and From (shared mailboxes), lower case.
+    #[serde(default)]
+    pub send_as: Vec<String>,
+    /// Messages per hour; `None` takes `[submission] messages_per_hour`.
+    #[serde(default)]
+    pub per_hour: Option<u32>,
+    /// Recipients per day; `None` takes `[submission] recipients_per_day`.
+    #[serde(default)]
+    pub per_day: Option<u32>,
+}
+
+/// What an account sent lately, for its limits (`store/sending.rs`). Bounded: at most
+/// `MAX_MESSAGES` times, 24 hourly buckets, `MAX_TRIPS` trip times.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SendRecord {
+    /// Unix seconds of the messages sent in the last hour.
+    #[serde(default)]
+    pub messages: Vec<i64>,
+    /// (hour start, recipients) of the last 24 hours.
+    #[serde(default)]
+    pub recipients: Vec<(i64, u32)>,
+    /// Unix seconds of refusals by the limits or the spam check in the last 24 hours.
+    #[serde(default)]
+    pub trips: Vec<i64>,
+    /// Since when the account is flagged (its limits kept tripping); cleared by the admin.
+    #[serde(default)]
+    pub flagged: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

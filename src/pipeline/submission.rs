@@ -1,0 +1,289 @@
+//! Mail of logged-in users (the submission listeners, RFC 6409): who they may send as, their
+//! sending limits, and the stages only submitted mail goes through (the From header check,
+//! the submission plugins and the outgoing spam check).
+//!
+//! Envelope checks answer at the command they concern: MAIL FROM (sender owned, hourly rate)
+//! and RCPT TO (daily recipient cap). Header checks are a stage, at the end of DATA.
+//!
+//! Counting: a message counts once it is stored (`record_sent`), in the store, so limits
+//! survive restarts; each account's record is bounded (`store/sending.rs`). Concurrent
+//! sessions of one account may each pass a check before either is counted, so an account can
+//! exceed a limit by its number of concurrent sessions, no more.
+//!
+//! Plugins: submitted mail runs only the plugins named in `[submission] plugins` (the
+//! attachments and spam plugins by default), chosen by the host by name. Plugins written for
+//! inbound mail (promotions, allow/block lists, third-party filters) would otherwise judge a
+//! user's own outgoing mail as if it came from outside, and each would have to learn to look
+//! at `authenticated_user` to stay out of it; a plugin that wants outgoing mail is listed by
+//! the administrator (and sees `authenticated_user` in the envelope).
+
+use std::sync::Arc;
+
+use super::{DeliveryPlan, MessageContext, Pipeline, PipelineError, Refusal, Verdict};
+use crate::config::SubmissionConfig;
+use crate::directory::Directory;
+use crate::directory::senders::may_send_as;
+use crate::plugins::PluginHost;
+use crate::store::{Account, Store};
+use crate::values::Envelope;
+
+/// The name of the plugin whose score the outgoing spam check reads.
+const SPAM_PLUGIN: &str = "spam";
+
+fn not_owned() -> Refusal {
+    Refusal::new(553, "5.7.1", "Sender address not owned by user")
+}
+
+fn lookup_failed(e: impl std::fmt::Display) -> Refusal {
+    tracing::error!(error = %e, "sender lookup failed");
+    Refusal::new(451, "4.3.0", "Temporary lookup failure, try again later")
+}
+
+impl Pipeline {
+    /// MAIL FROM of a logged-in user: the address must be theirs (`directory::senders`), and
+    /// the hourly rate not reached. `None` accepts; mail of sessions without login is not
+    /// checked here.
+    pub async fn check_mail(&self, envelope: &Envelope) -> Option<Refusal> {
+        let login = envelope.authenticated_as.as_deref()?;
+        let (account, allowed) = match self.directory.sender_identity(login) {
+            Ok(Some(x)) => x,
+            Ok(None) => return Some(not_owned()),
+            Err(e) => return Some(lookup_failed(e)),
+        };
+        // The null reverse-path (MDNs, RFC 8098) names no one; the From header still must.
+        if !envelope.mail_from.is_empty() && !may_send_as(&allowed, &envelope.mail_from) {
+            tracing::info!(account = %account.address, mail_from = %envelope.mail_from, "MAIL FROM refused: sender address not owned");
+            return Some(not_owned());
+        }
+        let limit = account
+            .sending
+            .per_hour
+            .unwrap_or(self.submission.messages_per_hour);
+        if limit == 0 {
+            return None;
+        }
+        let now = chrono::Utc::now().timestamp();
+        let sent = match self.store.read().and_then(|r| r.send_record(account.id)) {
+            Ok(r) => r.messages_last_hour(now),
+            Err(e) => return Some(lookup_failed(e)),
+        };
+        if sent < limit as usize {
+            return None;
+        }
+        self.limit_tripped(&account, "messages per hour").await;
+        // RFC 3463 X.7.1: delivery not authorized; 4xx: it will be, later.
+        Some(Refusal::new(
+            451,
+            "4.7.1",
+            format!("Sending limit reached ({limit} messages per hour), try again later"),
+        ))
+    }
+
+    /// RCPT TO of a logged-in user: refused once the recipients of the last 24 hours and
+    /// those accepted in this transaction reach the daily cap.
+    pub(super) async fn check_daily_limit(&self, envelope: &Envelope) -> Option<Refusal> {
+        let login = envelope.authenticated_as.as_deref()?;
+        let account = match self.directory.sender_identity(login) {
+            Ok(Some((a, _))) => a,
+            Ok(None) => return Some(not_owned()),
+            Err(e) => return Some(lookup_failed(e)),
+        };
+        let limit = account
+            .sending
+            .per_day
+            .unwrap_or(self.submission.recipients_per_day);
+        if limit == 0 {
+            return None;
+        }
+        let now = chrono::Utc::now().timestamp();
+        let sent = match self.store.read().and_then(|r| r.send_record(account.id)) {
+            Ok(r) => r.recipients_last_day(now),
+            Err(e) => return Some(lookup_failed(e)),
+        };
+        if sent + (envelope.recipients.len() as u64) < u64::from(limit) {
+            return None;
+        }
+        self.limit_tripped(&account, "recipients per day").await;
+        Some(Refusal::new(
+            550,
+            "5.7.1",
+            format!("Daily sending limit reached ({limit} recipients per day)"),
+        ))
+    }
+
+    /// Counts a limit refusal, and flags the account when its limits keep tripping.
+    async fn limit_tripped(&self, account: &Account, limit: &'static str) {
+        tracing::info!(account = %account.address, limit, "sending limit reached");
+        trip(&self.store, account, limit, self.submission.flag_after).await;
+    }
+
+    /// Counts a stored message of a logged-in user against its limits.
+    pub(super) async fn record_sent(&self, envelope: &Envelope) {
+        let Some(login) = envelope.authenticated_as.as_deref() else {
+            return;
+        };
+        let account = match self.directory.sender_identity(login) {
+            Ok(Some((a, _))) => a,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot count a sent message");
+                return;
+            }
+        };
+        let now = chrono::Utc::now().timestamp();
+        let recipients = u32::try_from(envelope.recipients.len()).unwrap_or(u32::MAX);
+        let id = account.id;
+        if let Err(e) = self
+            .store
+            .write(move |tx| tx.record_sent(id, now, recipients))
+            .await
+        {
+            tracing::warn!(account = %account.address, error = %e, "cannot count a sent message");
+        }
+    }
+}
+
+async fn trip(store: &Store, account: &Account, why: &'static str, flag_after: u32) {
+    let now = chrono::Utc::now().timestamp();
+    let id = account.id;
+    match store
+        .write(move |tx| tx.record_trip(id, now, flag_after))
+        .await
+    {
+        Ok(true) => flagged(account, why),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot record a sending limit refusal"),
+    }
+}
+
+fn flagged(account: &Account, why: &str) {
+    tracing::warn!(
+        account = %account.address,
+        reason = why,
+        "account flagged: its sending limits keep tripping (see `mailsift account show`)"
+    );
+}
+
+/// The From header of submitted mail must name addresses the user may send as (and so must
+/// Sender, when there is one).
+pub struct FromHeader {
+    pub directory: Directory,
+}
+
+impl super::stages::Stage for FromHeader {
+    fn name(&self) -> &'static str {
+        "from-header"
+    }
+
+    fn run(&self, plan: &mut DeliveryPlan, ctx: &MessageContext<'_>) -> Result<(), PipelineError> {
+        let Some(login) = ctx.envelope.authenticated_as.as_deref() else {
+            return Ok(());
+        };
+        let Some((account, allowed)) = self.directory.sender_identity(login)? else {
+            plan.verdict = reject(553, "5.7.1", "Sender address not owned by user");
+            return Ok(());
+        };
+        let Some(parsed) = &ctx.parsed else {
+            return Ok(());
+        };
+        let mut froms = 0;
+        for name in ["From", "Sender"] {
+            for value in parsed.header_values(name) {
+                if name == "From" {
+                    froms += 1;
+                }
+                let addresses: Vec<&str> = match value.as_address() {
+                    Some(a) => a
+                        .iter()
+                        .map(|a| a.address.as_deref().unwrap_or(""))
+                        .collect(),
+                    None => vec![""],
+                };
+                if let Some(bad) = addresses.iter().find(|a| !may_send_as(&allowed, a)) {
+                    tracing::info!(account = %account.address, header = name, address = %bad, "message refused: sender address not owned");
+                    plan.verdict = reject(553, "5.7.1", "Sender address not owned by user");
+                    return Ok(());
+                }
+            }
+        }
+        if froms == 0 {
+            // RFC 5322 §3.6: From is required; without it the message names no sender to check.
+            plan.verdict = reject(550, "5.6.0", "Message has no From header");
+        }
+        Ok(())
+    }
+}
+
+fn reject(code: u16, enhanced: &str, text: &str) -> Verdict {
+    Verdict::Reject {
+        code,
+        enhanced: enhanced.into(),
+        text: text.into(),
+    }
+}
+
+/// The plugins `[submission] plugins` lists, then the outgoing spam check on the spam
+/// plugin's score: at `spam_threshold` the message is refused, the administrator is told (a
+/// warning naming the account) and the refusal counts towards flagging the account.
+pub struct SubmissionPlugins {
+    pub host: Arc<PluginHost>,
+    pub store: Store,
+    pub directory: Directory,
+    pub config: Arc<SubmissionConfig>,
+}
+
+impl super::stages::Stage for SubmissionPlugins {
+    fn name(&self) -> &'static str {
+        "submission-plugins"
+    }
+
+    fn run(&self, plan: &mut DeliveryPlan, ctx: &MessageContext<'_>) -> Result<(), PipelineError> {
+        let scores =
+            super::plugins::apply_selected(plan, &self.host, ctx, Some(&self.config.plugins));
+        if plan.verdict != Verdict::Accept || self.config.spam_threshold <= 0.0 {
+            return Ok(());
+        }
+        let Some(score) = scores
+            .iter()
+            .filter(|(p, _)| p == SPAM_PLUGIN)
+            .map(|(_, s)| *s)
+            .reduce(f64::max)
+        else {
+            return Ok(());
+        };
+        if score < self.config.spam_threshold {
+            return Ok(());
+        }
+        let login = ctx.envelope.authenticated_as.as_deref().unwrap_or("");
+        tracing::warn!(
+            account = %login,
+            score,
+            threshold = self.config.spam_threshold,
+            "outgoing message refused as spam: check the account (compromised password?)"
+        );
+        plan.verdict = reject(
+            550,
+            "5.7.1",
+            &format!(
+                "Message refused: it looks like spam (score {score:.1}); contact your administrator if this is a mistake"
+            ),
+        );
+        if let Some((account, _)) = self.directory.sender_identity(login)? {
+            let (id, now, flag_after) = (
+                account.id,
+                chrono::Utc::now().timestamp(),
+                self.config.flag_after,
+            );
+            // On the stage's blocking thread: waiting for the commit is allowed here.
+            match self
+                .store
+                .write_blocking(move |tx| tx.record_trip(id, now, flag_after))
+            {
+                Ok(true) => flagged(&account, "outgoing spam"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot record an outgoing spam refusal"),
+            }
+        }
+        Ok(())
+    }
+}
