@@ -315,6 +315,39 @@ pub enum AccountCommand {
     Block { address: String },
     /// Allow logins again.
     Unblock { address: String },
+    /// Show an account: extra senders, sending limits, what it sent lately, its flag.
+    Show { address: String },
+    /// The extra addresses an account may send as (shared mailboxes).
+    Senders {
+        address: String,
+        #[command(subcommand)]
+        action: SendersAction,
+    },
+    /// Set an account's sending limits (others keep the `[submission]` defaults).
+    Limits {
+        address: String,
+        /// Messages per hour (0: no limit).
+        #[arg(long)]
+        per_hour: Option<u32>,
+        /// Recipients per day (0: no limit).
+        #[arg(long)]
+        per_day: Option<u32>,
+        /// Back to the `[submission]` defaults (before applying the options given).
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Clear an account's sending flag after looking into it.
+    Unflag { address: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SendersAction {
+    /// Allow the account to send as ADDRESS.
+    Add { sender: String },
+    /// No longer allow it.
+    Remove { sender: String },
+    /// List them.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -409,6 +442,31 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Account(AccountCommand::Unblock { address }) => R::AccountBlock {
             address: address.clone(),
             blocked: false,
+        },
+        Command::Account(AccountCommand::Show { address }) => R::AccountShow {
+            address: address.clone(),
+        },
+        Command::Account(AccountCommand::Senders { address, action }) => R::AccountSenders {
+            address: address.clone(),
+            change: match action {
+                SendersAction::Add { sender } => admin::SendersOp::Add(sender.clone()),
+                SendersAction::Remove { sender } => admin::SendersOp::Remove(sender.clone()),
+                SendersAction::List => admin::SendersOp::List,
+            },
+        },
+        Command::Account(AccountCommand::Limits {
+            address,
+            per_hour,
+            per_day,
+            reset,
+        }) => R::AccountLimits {
+            address: address.clone(),
+            per_hour: *per_hour,
+            per_day: *per_day,
+            reset: *reset,
+        },
+        Command::Account(AccountCommand::Unflag { address }) => R::AccountUnflag {
+            address: address.clone(),
         },
         Command::Password(PasswordCommand::Add(a)) => R::PasswordAdd {
             address: a.address.clone(),
@@ -740,6 +798,42 @@ fn print_domain(d: &DomainInfo) {
     }
 }
 
+fn print_account(a: &crate::admin::reply::AccountShown) {
+    let limit = |v: Option<u32>| match v {
+        Some(0) => "no limit".to_string(),
+        Some(n) => n.to_string(),
+        None => "default ([submission])".to_string(),
+    };
+    println!("account           {}", a.address);
+    println!("created           {}", a.created);
+    println!("blocked           {}", if a.blocked { "yes" } else { "no" });
+    println!(
+        "may also send as  {}",
+        if a.send_as.is_empty() {
+            "-".to_string()
+        } else {
+            a.send_as.join(", ")
+        }
+    );
+    println!("messages per hour {}", limit(a.per_hour));
+    println!("recipients/day    {}", limit(a.per_day));
+    println!(
+        "sent              {} messages in the last hour, {} recipients in the last 24 hours",
+        a.sent_last_hour, a.recipients_last_day
+    );
+    println!(
+        "refused           {} times by its limits or the spam check in the last 24 hours",
+        a.limit_refusals_last_day
+    );
+    match &a.flagged_since {
+        Some(since) => println!(
+            "FLAGGED           since {since}: its sending limits keep tripping (clear with `mailsift account unflag {}`)",
+            a.address
+        ),
+        None => println!("flagged           no"),
+    }
+}
+
 /// A reply as people read it. Each kind of reply has one rendering, whichever command asked.
 fn print_human(reply: &AdminReply) {
     match reply {
@@ -801,6 +895,15 @@ fn print_human(reply: &AdminReply) {
                 "Next: give it a device password with `mailsift password add {} --device NAME`",
                 a.what.address
             );
+        }
+        AdminReply::AccountShown(a) => print_account(a),
+        AdminReply::AccountSenders(a) => {
+            if a.senders.is_empty() {
+                println!("{} may send only as itself", a.address);
+            }
+            for s in &a.senders {
+                println!("{s}");
+            }
         }
         AdminReply::AccountBlocked(a) => println!(
             "{} is now {}",

@@ -57,6 +57,27 @@ pub enum AdminRequest {
         address: String,
         blocked: bool,
     },
+    /// An account's details: sending settings, what it sent lately, its flag.
+    AccountShow {
+        address: String,
+    },
+    /// Adds, removes or lists the extra addresses an account may send as.
+    AccountSenders {
+        address: String,
+        change: SendersOp,
+    },
+    /// Sets an account's sending limits (`None` keeps one; `reset` goes back to the
+    /// `[submission]` defaults).
+    AccountLimits {
+        address: String,
+        per_hour: Option<u32>,
+        per_day: Option<u32>,
+        reset: bool,
+    },
+    /// Clears an account's sending flag.
+    AccountUnflag {
+        address: String,
+    },
     PasswordAdd {
         address: String,
         device: String,
@@ -157,6 +178,125 @@ impl AdminRequest {
             ),
             other => format!("{other:?}"),
         }
+    }
+}
+
+/// What `account senders` does.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "action", content = "sender", rename_all = "lowercase")]
+pub enum SendersOp {
+    Add(String),
+    Remove(String),
+    List,
+}
+
+/// An account's details as `account show` prints them.
+fn account_shown(store: &Store, address: &str) -> Result<AccountShown, AdminError> {
+    let account = existing_account(store, address)?;
+    let record = store.read()?.send_record(account.id)?;
+    let now = chrono::Utc::now().timestamp();
+    Ok(AccountShown {
+        address: account.address,
+        created: date(account.created),
+        blocked: account.blocked,
+        send_as: account.sending.send_as,
+        per_hour: account.sending.per_hour,
+        per_day: account.sending.per_day,
+        sent_last_hour: record.messages_last_hour(now),
+        recipients_last_day: record.recipients_last_day(now),
+        limit_refusals_last_day: record.trips_last_day(now),
+        flagged: record.flagged.is_some(),
+        flagged_since: record.flagged.map(date),
+    })
+}
+
+/// The account requests about sending (`account show|senders|limits|unflag`).
+async fn execute_sending(store: &Store, request: AdminRequest) -> Result<AdminReply, AdminError> {
+    match request {
+        AdminRequest::AccountShow { address } => {
+            Ok(AdminReply::AccountShown(account_shown(store, &address)?))
+        }
+        AdminRequest::AccountSenders {
+            address,
+            change: op,
+        } => {
+            let account = existing_account(store, &address)?;
+            let mut sending = account.sending.clone();
+            match &op {
+                SendersOp::Add(sender) => {
+                    let sender = directory::normalize_new_account(sender)?;
+                    if sender == account.address {
+                        return Err(AdminError::Other(format!(
+                            "{sender} is the account's own address"
+                        )));
+                    }
+                    if !sending.send_as.contains(&sender) {
+                        sending.send_as.push(sender);
+                    }
+                }
+                SendersOp::Remove(sender) => {
+                    let sender = lookup_address(sender)?;
+                    let before = sending.send_as.len();
+                    sending.send_as.retain(|s| *s != sender);
+                    if sending.send_as.len() == before {
+                        return Err(StoreError::NotFound(format!(
+                            "{sender} among the senders of {}",
+                            account.address
+                        ))
+                        .into());
+                    }
+                }
+                SendersOp::List => {}
+            }
+            let account = if op == SendersOp::List {
+                account
+            } else {
+                let address = account.address.clone();
+                store
+                    .write(move |tx| tx.set_sending(&address, sending.clone()))
+                    .await?
+            };
+            Ok(AdminReply::AccountSenders(AccountSenders {
+                address: account.address,
+                senders: account.sending.send_as,
+            }))
+        }
+        AdminRequest::AccountLimits {
+            address,
+            per_hour,
+            per_day,
+            reset,
+        } => {
+            let account = existing_account(store, &address)?;
+            let mut sending = account.sending.clone();
+            if reset {
+                sending.per_hour = None;
+                sending.per_day = None;
+            }
+            sending.per_hour = per_hour.or(sending.per_hour);
+            sending.per_day = per_day.or(sending.per_day);
+            let a = account.address.clone();
+            store
+                .write(move |tx| tx.set_sending(&a, sending.clone()))
+                .await?;
+            Ok(AdminReply::AccountShown(account_shown(
+                store,
+                &account.address,
+            )?))
+        }
+        AdminRequest::AccountUnflag { address } => {
+            let account = existing_account(store, &address)?;
+            let id = account.id;
+            store.write(move |tx| tx.clear_send_flag(id)).await?;
+            Ok(AdminReply::AccountShown(account_shown(
+                store,
+                &account.address,
+            )?))
+        }
+        other => Err(AdminError::Other(format!(
+            "not a sending request: {}",
+            other.summary()
+        ))),
     }
 }
 
@@ -638,6 +778,10 @@ pub async fn execute_with(
             store.write(move |tx| tx.remove_account(&a)).await?;
             Ok(AdminReply::AccountRemoved(Removed { removed: address }))
         }
+        r @ (AdminRequest::AccountShow { .. }
+        | AdminRequest::AccountSenders { .. }
+        | AdminRequest::AccountLimits { .. }
+        | AdminRequest::AccountUnflag { .. }) => execute_sending(store, r).await,
         AdminRequest::AccountBlock { address, blocked } => {
             let address = lookup_address(&address)?;
             let account = store

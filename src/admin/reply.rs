@@ -24,6 +24,8 @@ pub enum AdminReply {
     Accounts(Vec<AccountRow>),
     AccountRemoved(Removed),
     AccountBlocked(AccountBlocked),
+    AccountShown(AccountShown),
+    AccountSenders(AccountSenders),
     NewPassword(NewPassword),
     Passwords(Vec<PasswordRow>),
     PasswordRemoved(PasswordRemoved),
@@ -109,6 +111,33 @@ pub struct AccountRow {
 pub struct AccountBlocked {
     pub address: String,
     pub blocked: bool,
+}
+
+/// `account show`: an account with its sending settings and what it sent lately.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountShown {
+    pub address: String,
+    pub created: String,
+    pub blocked: bool,
+    /// Extra addresses it may send as.
+    pub send_as: Vec<String>,
+    /// Its own limits; `None`: the `[submission]` defaults.
+    pub per_hour: Option<u32>,
+    pub per_day: Option<u32>,
+    pub sent_last_hour: usize,
+    pub recipients_last_day: u64,
+    /// Refusals by its limits or the outgoing spam check (at most one a minute counted).
+    pub limit_refusals_last_day: usize,
+    /// Its limits kept tripping: "has my account sent spam?".
+    pub flagged: bool,
+    pub flagged_since: Option<String>,
+}
+
+/// The extra addresses an account may send as.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSenders {
+    pub address: String,
+    pub senders: Vec<String>,
 }
 
 /// A new device password: the only time it is shown.
