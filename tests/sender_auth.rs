@@ -535,7 +535,21 @@ async fn authenticated_and_trusted_clients_are_not_checked() {
         auth_results(&stored).is_empty(),
         "no Authentication-Results when unchecked"
     );
-    // An authenticated sender, from anywhere, likewise.
+    // An authenticated sender, from anywhere, likewise (allowed to send as that address:
+    // submission's sender rules refuse addresses the account does not own).
+    store
+        .write(|tx| {
+            tx.set_sending(
+                "bob@example.org",
+                mailsift::store::SendingSettings {
+                    send_as: vec!["ceo@rejecting.test".into()],
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
     let reply = b
         .deliver(IncomingMessage {
             envelope: Envelope {
