@@ -13,8 +13,8 @@ fi
 
 # Debian packages: python3 + pytest drive the end-to-end tests with the standard library's
 # smtplib/imaplib; isync (mbsync), swaks, sieve-connect and python3-sievelib are real clients
-# used by the tests; openssl for inspecting certificates.
-packages=(python3 python3-pytest isync swaks sieve-connect python3-sievelib openssl ca-certificates)
+# used by the tests (curl and mutt as submission clients); openssl for inspecting certificates.
+packages=(python3 python3-pytest isync swaks curl mutt sieve-connect python3-sievelib openssl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,10 +1,12 @@
 """Submission rules with real clients (swaks, curl) over the 587-style STARTTLS and the 465-style
-implicit-TLS listeners: sending as another local user or a foreign domain is refused with
+implicit-TLS listeners (and mutt, when installed): sending as another local user or a foreign domain is refused with
 553 5.7.1, an extra allowed sender is accepted, the hourly limit is enforced and flags the
 account, local recipients get the mail as inbound mail, and the Received header does not show
 the client's address."""
 
 import imaplib
+import os
+import shutil
 import subprocess
 
 import pytest
@@ -141,3 +143,39 @@ def test_hourly_limit_and_flag(sub_server):
     assert rc != 0 and "451 4.7.1" in out, out
     srv.cli("account", "unflag", "alice@example.org")
     assert srv.cli("account", "show", "alice@example.org", json_output=True)["flagged"] is False
+
+
+def mutt(server, listener, user, password, sender, to, tmp_path, subject):
+    """Sends with mutt in batch mode (`-n`: no system muttrc), as `sender` in MAIL FROM and From."""
+    port = server.port(listener)
+    scheme = "smtps" if listener == "submissions" else "smtp"
+    muttrc = tmp_path / "muttrc"
+    muttrc.write_text(
+        f'set smtp_url = "{scheme}://{user.replace("@", "%40")}@127.0.0.1:{port}/"\n'
+        f'set smtp_pass = "{password}"\n'
+        f'set ssl_ca_certificates_file = "{server.data / "tls" / "cert.pem"}"\n'
+        'set ssl_starttls = yes\nset ssl_force_tls = yes\n'
+        f'set from = "{sender}"\nset use_envelope_from = yes\n'
+        'set hostname = "laptop.example"\nset record = ""\nset copy = no\n')
+    env = dict(os.environ, HOME=str(tmp_path))
+    res = subprocess.run(["mutt", "-n", "-F", str(muttrc), "-s", subject, to],
+                         input="Hello from mutt.\n", capture_output=True, text=True,
+                         timeout=60, env=env)
+    return res.returncode, res.stdout + res.stderr
+
+
+@pytest.mark.skipif(shutil.which("mutt") is None, reason="mutt is not installed")
+@pytest.mark.parametrize("listener", ["submission", "submissions"])
+def test_mutt_sender_rules(sub_server, tmp_path, listener):
+    srv = sub_server
+    alice = srv.add_user("alice@example.org")
+    bob = srv.add_user("bob@example.org")
+    rc, out = mutt(srv, listener, "alice@example.org", alice, "alice@example.org",
+                   "bob@example.org", tmp_path, "from mutt")
+    assert rc == 0, out
+    for sender in ["bob@example.org", "alice@foreign.test"]:
+        rc, out = mutt(srv, listener, "alice@example.org", alice, sender, "bob@example.org",
+                       tmp_path, "forged")
+        assert rc != 0 and "553 5.7.1" in out, out
+    got = inbox_messages(srv, "bob@example.org", bob)
+    assert len(got) == 1 and "Subject: from mutt" in got[0], got
