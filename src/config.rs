@@ -494,6 +494,9 @@ impl Default for AuthThrottleConfig {
     }
 }
 
+/// The largest hourly message limit: an account's record keeps that many send times.
+pub const MAX_MESSAGES_PER_HOUR: u32 = 10_000;
+
 /// `[submission]`: what logged-in users (the submission listeners) may send.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -719,6 +722,19 @@ impl Config {
         }
         self.validate_plugins(&invalid)?;
         self.validate_sender_auth(&invalid)?;
+        let sub = &self.submission;
+        if !sub.spam_threshold.is_finite() || sub.spam_threshold < 0.0 {
+            return Err(invalid(
+                "submission.spam_threshold",
+                "must be a number, 0 or more (0 turns the check off)",
+            ));
+        }
+        if sub.messages_per_hour > MAX_MESSAGES_PER_HOUR {
+            return Err(invalid(
+                "submission.messages_per_hour",
+                &format!("at most {MAX_MESSAGES_PER_HOUR} (0 = no limit)"),
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -968,6 +984,30 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("sometimes"), "{err}");
+    }
+
+    #[test]
+    fn submission_section() {
+        let c = Config::parse("", "m.toml").unwrap();
+        assert!(!c.submission.received_shows_client_ip);
+        assert_eq!(c.submission.plugins, ["attachments", "spam"]);
+        let c = Config::parse(
+            "[submission]\nmessages_per_hour = 5\nspam_threshold = 0\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.submission.messages_per_hour, 5);
+        for bad in [
+            "spam_threshold = -1",
+            "messages_per_hour = 20000",
+            "per_hour = 1",
+        ] {
+            let err = Config::parse(&format!("[submission]\n{bad}\n"), "m.toml").unwrap_err();
+            assert!(
+                err.to_string().contains("submission") || err.to_string().contains("per_hour"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

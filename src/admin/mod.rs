@@ -267,6 +267,12 @@ async fn execute_sending(store: &Store, request: AdminRequest) -> Result<AdminRe
             per_day,
             reset,
         } => {
+            if per_hour.is_some_and(|n| n > crate::config::MAX_MESSAGES_PER_HOUR) {
+                return Err(AdminError::Other(format!(
+                    "--per-hour: at most {} (0 = no limit)",
+                    crate::config::MAX_MESSAGES_PER_HOUR
+                )));
+            }
             let account = existing_account(store, &address)?;
             let mut sending = account.sending.clone();
             if reset {

@@ -9,7 +9,8 @@ use super::schema::*;
 use super::types::*;
 use super::{ReadTx, Result, StoreError, Tx, decode, encode, get_json};
 
-/// Message times kept: no hourly limit above this can be enforced exactly (the config caps it).
+/// Message times kept: no hourly limit above this can be enforced exactly (the config and
+/// the CLI refuse higher limits).
 pub const MAX_MESSAGES: usize = 10_000;
 /// Refusal times kept.
 const MAX_TRIPS: usize = 100;
