@@ -72,6 +72,9 @@ async fn start(tune: impl FnOnce(&mut SubmissionConfig)) -> Server {
     host.load_all();
     assert_eq!(host.registry().snapshot().len(), 2, "{:?}", host.status());
     let mut backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
+    backend.pipeline.sieve = Some(Arc::new(
+        mailsift::sieve::SieveRunner::new(&config).unwrap(),
+    ));
     let mut submission = SubmissionConfig::default();
     tune(&mut submission);
     backend.pipeline.submission = Arc::new(submission);
@@ -404,4 +407,47 @@ async fn outgoing_spam_is_refused() {
         "{got}"
     );
     assert_eq!(server.store.read().unwrap().queue().unwrap().len(), 1);
+}
+
+/// Local recipients of submitted mail get it as inbound mail: their Sieve script files it.
+#[tokio::test]
+async fn local_recipients_get_it_as_inbound_mail() {
+    let server = start(|_| {}).await;
+    let bob = server
+        .store
+        .read()
+        .unwrap()
+        .account("bob@example.org")
+        .unwrap()
+        .unwrap();
+    let script = "require \"fileinto\";\nif header :contains \"subject\" \"report\" { fileinto \"Archive\"; }\n";
+    mailsift::sieve::scripts::put(
+        &server.store,
+        bob.id,
+        "main",
+        script.as_bytes(),
+        &Default::default(),
+        true,
+    )
+    .await
+    .unwrap();
+    let mut c = Client::login(&server).await;
+    for subject in ["weekly-report", "lunch"] {
+        let got = c
+            .send(
+                "alice@example.org",
+                &["bob@example.org"],
+                &message("alice@example.org", subject),
+            )
+            .await;
+        assert!(got.starts_with("250"), "{got}");
+    }
+    let mut folders: Vec<String> = stored(&server.store, "bob@example.org")
+        .into_iter()
+        .map(|(folder, _)| folder)
+        .collect();
+    folders.sort();
+    assert_eq!(folders, ["Archive", "INBOX"]);
+    // Nothing was queued: both recipients were local.
+    assert!(server.store.read().unwrap().queue().unwrap().is_empty());
 }
