@@ -20,6 +20,7 @@ pub mod plugins;
 pub mod server;
 pub mod session;
 pub mod sieve;
+pub mod srs;
 pub mod smtp;
 pub mod store;
 pub mod tls;
