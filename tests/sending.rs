@@ -1,0 +1,277 @@
+//! Mail that leaves: DKIM signatures made at enqueue time (verified with mail-auth against the
+//! test DNS server), SRS rewriting of Sieve redirects and the return of bounces to SRS
+//! addresses, through the server's SMTP backend and the real store.
+
+mod support;
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use mail_auth::{AuthenticatedMessage, DkimResult};
+use mailsift::auth::dkim_key;
+use mailsift::config::Config;
+use mailsift::pipeline::RcptCheck;
+use mailsift::sieve::SieveRunner;
+use mailsift::smtp::backend::{Envelope, IncomingMessage, SmtpBackend};
+use mailsift::smtp::delivery::MailBackend;
+use mailsift::srs::Srs;
+use mailsift::store::{DkimKey, QueuedMessage, Store};
+use support::dns::DnsServer;
+
+fn rsa_key() -> &'static DkimKey {
+    static KEY: OnceLock<DkimKey> = OnceLock::new();
+    KEY.get_or_init(|| dkim_key::generate("mailsift", 0).unwrap())
+}
+
+fn ed_key() -> &'static DkimKey {
+    static KEY: OnceLock<DkimKey> = OnceLock::new();
+    KEY.get_or_init(|| dkim_key::generate_ed25519("ed", 0).unwrap())
+}
+
+fn dns() -> &'static DnsServer {
+    static DNS: OnceLock<DnsServer> = OnceLock::new();
+    DNS.get_or_init(|| {
+        let d = DnsServer::start();
+        d.txt(
+            "mailsift._domainkey.example.org",
+            &dkim_key::record_value(rsa_key()),
+        )
+        .txt("ed._domainkey.example.org", &dkim_key::record_value(ed_key()));
+        d
+    })
+}
+
+fn config(dir: &Path) -> Config {
+    let mut c = Config {
+        hostname: "mx.example.org".into(),
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    };
+    c.dns.nameservers = vec![dns().addr.to_string()];
+    c.dns.timeout_ms = 500;
+    c.dns.attempts = 1;
+    c
+}
+
+const SECRET: &[u8] = b"test-secret";
+
+/// example.org (with its RSA key) and its users; bob redirects everything to a remote address.
+async fn backend(dir: &Path) -> (MailBackend, Store) {
+    let c = config(dir);
+    let store = Store::open(&c.db_path()).unwrap();
+    store
+        .write(|tx| {
+            tx.add_domain("example.org")?;
+            let mut d = tx.domain("example.org")?.unwrap();
+            d.dkim = Some(rsa_key().clone());
+            tx.update_domain(&d)?;
+            tx.add_account("alice@example.org")?;
+            let bob = tx.add_account("bob@example.org")?.id;
+            tx.sieve_put(bob, "main", "redirect \"friend@elsewhere.test\";", 32)?;
+            tx.sieve_set_active(bob, Some("main"))
+        })
+        .await
+        .unwrap();
+    let srs = Arc::new(Srs::new(SECRET, &[], 21));
+    let mut b = MailBackend::new(store.clone());
+    b.pipeline.srs = Some(srs.clone());
+    b.pipeline.sieve = Some(Arc::new(SieveRunner::new(&c).unwrap().with_srs(Some(srs))));
+    (b, store)
+}
+
+fn envelope(from: &str, to: &[&str], authenticated: bool) -> Envelope {
+    Envelope {
+        queue_id: "Q1".into(),
+        mail_from: from.into(),
+        recipients: to.iter().map(|s| s.to_string()).collect(),
+        helo: "client.test".into(),
+        client_ip: IpAddr::from([127, 0, 0, 1]),
+        authenticated_as: authenticated.then(|| "alice@example.org".to_string()),
+        tls: None,
+    }
+}
+
+async fn send(b: &MailBackend, env: Envelope, raw: &str) -> u16 {
+    b.deliver(IncomingMessage {
+        envelope: env,
+        raw: raw.as_bytes().to_vec(),
+    })
+    .await
+    .code
+}
+
+fn message(from: &str) -> String {
+    format!(
+        "From: Alice <{from}>\r\nTo: friend@elsewhere.test\r\nSubject: Hello\r\n\
+         Date: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <hello@test>\r\n\r\nHi there.\r\n"
+    )
+}
+
+fn queue(store: &Store) -> Vec<(QueuedMessage, String)> {
+    let r = store.read().unwrap();
+    r.queue()
+        .unwrap()
+        .into_iter()
+        .map(|q| {
+            let raw = r.blob(&q.blob).unwrap().unwrap_or_default();
+            (q, String::from_utf8_lossy(&raw).into_owned())
+        })
+        .collect()
+}
+
+async fn dkim_results(dir: &Path, raw: &str) -> Vec<(DkimResult, String)> {
+    let auth = mailsift::auth::authenticator(&config(dir).dns).unwrap();
+    let parsed = AuthenticatedMessage::parse(raw.as_bytes()).unwrap();
+    auth.verify_dkim(&parsed)
+        .await
+        .into_iter()
+        .map(|o| {
+            let d = o.signature().map(|s| s.d.clone()).unwrap_or_default();
+            (o.result().clone(), d)
+        })
+        .collect()
+}
+
+/// Submitted mail from one of our domains leaves signed, and the signature verifies (dkim=pass)
+/// with the key published in DNS; mail from a foreign From domain is not signed.
+#[tokio::test]
+async fn submitted_mail_is_dkim_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let code = send(
+        &b,
+        envelope("alice@example.org", &["friend@elsewhere.test"], true),
+        &message("alice@example.org"),
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    let raw = &q[0].1;
+    assert!(raw.starts_with("DKIM-Signature:"), "{raw}");
+    assert!(raw.contains("s=mailsift"), "{raw}");
+    let results = dkim_results(dir.path(), raw).await;
+    assert_eq!(results, vec![(DkimResult::Pass, "example.org".to_string())]);
+    // The signature covers the body: a changed body fails.
+    let tampered = raw.replace("Hi there.", "Hi there!");
+    let results = dkim_results(dir.path(), &tampered).await;
+    assert_eq!(results.len(), 1);
+    assert_ne!(results[0].0, DkimResult::Pass, "{results:?}");
+
+    // A From domain that is not ours (or has no key) is not signed.
+    let dir2 = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir2.path()).await;
+    let code = send(
+        &b,
+        envelope("alice@example.org", &["friend@elsewhere.test"], true),
+        &message("someone@foreign.test"),
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    assert!(!q[0].1.contains("DKIM-Signature"), "{}", q[0].1);
+}
+
+/// The Ed25519 signature (RFC 8463) next to the RSA one: both verify.
+#[tokio::test]
+async fn rsa_and_ed25519_signatures_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = message("alice@example.org");
+    let signed = mailsift::auth::sign::sign_message(
+        &[rsa_key().clone(), ed_key().clone()],
+        "example.org",
+        raw.into_bytes(),
+    );
+    let signed = String::from_utf8(signed).unwrap();
+    assert_eq!(signed.matches("DKIM-Signature:").count(), 2, "{signed}");
+    assert!(signed.contains("a=ed25519-sha256"), "{signed}");
+    let results = dkim_results(dir.path(), &signed).await;
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r.0 == DkimResult::Pass), "{results:?}");
+}
+
+/// A Sieve redirect leaves with an SRS0 envelope sender at bob's domain (its From is the
+/// original foreign one, so it is not signed); a bounce to that address is verified at RCPT and goes
+/// back to the original sender; forged and foreign-domain SRS addresses are refused at RCPT.
+#[tokio::test]
+async fn redirect_uses_srs_and_bounces_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let code = send(
+        &b,
+        envelope("sender@remote.test", &["bob@example.org"], false),
+        &message("sender@remote.test"),
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1, "{:?}", q.iter().map(|q| &q.0).collect::<Vec<_>>());
+    let redirect = &q[0].0;
+    assert_eq!(redirect.recipients, vec!["friend@elsewhere.test".to_string()]);
+    let srs_addr = redirect.mail_from.clone();
+    assert!(srs_addr.starts_with("SRS0="), "{srs_addr}");
+    assert!(srs_addr.ends_with("=remote.test=sender@example.org"), "{srs_addr}");
+    // Not ours: the redirected message is not signed by us (its From is foreign).
+    assert!(!q[0].1.contains("DKIM-Signature"));
+
+    // The bounce: RCPT TO the SRS address is accepted, and the DSN goes to the original sender.
+    let bounce_env = envelope("", &[&srs_addr], false);
+    assert_eq!(b.pipeline.check_rcpt(&bounce_env, &srs_addr).await, RcptCheck::Accept);
+    let dsn = "From: MAILER-DAEMON@elsewhere.test\r\nTo: x\r\nSubject: Undelivered\r\n\r\nbounce\r\n";
+    assert_eq!(send(&b, bounce_env, dsn).await, 250);
+    let q = queue(&store);
+    let back = q
+        .iter()
+        .find(|(m, _)| m.recipients == ["sender@remote.test".to_string()])
+        .expect("the bounce is queued to the original sender");
+    assert_eq!(back.0.mail_from, "");
+    assert!(back.1.contains("Subject: Undelivered"));
+
+    // Forged hash, another secret, an unknown domain.
+    let forged = {
+        let (l, d) = srs_addr.rsplit_once('@').unwrap();
+        let mut chars: Vec<char> = l.chars().collect();
+        // The hash compares case-insensitively: change letters, not case.
+        for c in &mut chars[5..7] {
+            *c = if c.eq_ignore_ascii_case(&'A') { 'B' } else { 'A' };
+        }
+        format!("{}@{d}", chars.into_iter().collect::<String>())
+    };
+    let other = Srs::new(b"not-ours", &[], 21).forward("x@remote.test", "example.org", 1_796_000_000);
+    for rcpt in [forged.as_str(), other.as_str(), "SRS0=abcd=AA=remote.test=x@example.org"] {
+        match b.pipeline.check_rcpt(&envelope("", &[rcpt], false), rcpt).await {
+            RcptCheck::Refuse(r) => {
+                assert_eq!((r.code, r.enhanced.as_str()), (550, "5.1.1"), "{rcpt}");
+            }
+            other => panic!("{rcpt}: {other:?}"),
+        }
+    }
+    // An SRS-looking address at a domain that is not ours is not ours to verify: relay rules.
+    let foreign = "SRS0=abcd=AA=remote.test=x@elsewhere.test";
+    match b.pipeline.check_rcpt(&envelope("", &[foreign], false), foreign).await {
+        RcptCheck::Refuse(r) => assert_eq!(r.code, 554),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A redirect of mail from a local sender keeps its envelope sender (SPF passes for our own
+/// domains) and is signed, as every message Sieve sends with a From of ours.
+#[tokio::test]
+async fn local_sender_redirect_is_signed_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let code = send(
+        &b,
+        envelope("alice@example.org", &["bob@example.org"], true),
+        &message("alice@example.org"),
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].0.mail_from, "alice@example.org");
+    let results = dkim_results(dir.path(), &q[0].1).await;
+    assert_eq!(results, vec![(DkimResult::Pass, "example.org".to_string())]);
+}
