@@ -217,7 +217,12 @@ mod tests {
         // (sender, our domain, expected prefix, reversed)
         let cases = [
             ("alice@a.test", "b.test", "SRS0=", "alice@a.test"),
-            ("Alice.X+tag@A.test", "b.test", "SRS0=", "Alice.X+tag@A.test"),
+            (
+                "Alice.X+tag@A.test",
+                "b.test",
+                "SRS0=",
+                "Alice.X+tag@A.test",
+            ),
             ("odd=local@a.test", "b.test", "SRS0=", "odd=local@a.test"),
         ];
         for (sender, domain, prefix, back) in cases {
@@ -255,7 +260,10 @@ mod tests {
         assert_eq!(first.reverse(l0, NOW).unwrap(), "alice@a.test");
         // A third forwarder keeps the first forwarder in SRS1.
         let third = Srs::new(b"third", &[], 21).forward(&srs1, "c.test", NOW);
-        assert!(third.starts_with("SRS1=") && third.contains("=fwd1.test=="), "{third}");
+        assert!(
+            third.starts_with("SRS1=") && third.contains("=fwd1.test=="),
+            "{third}"
+        );
         let (l3, _) = third.rsplit_once('@').unwrap();
         assert_eq!(Srs::new(b"third", &[], 21).reverse(l3, NOW).unwrap(), srs0);
     }

@@ -37,7 +37,16 @@ fn dns() -> &'static DnsServer {
             "mailsift._domainkey.example.org",
             &dkim_key::record_value(rsa_key()),
         )
-        .txt("ed._domainkey.example.org", &dkim_key::record_value(ed_key()));
+        .txt(
+            "ed._domainkey.example.org",
+            &dkim_key::record_value(ed_key()),
+        )
+        // The remote sender of forwarded mail: SPF for 192.0.2.10, the same RSA key.
+        .txt("remote.test", "v=spf1 ip4:192.0.2.10 -all")
+        .txt(
+            "mailsift._domainkey.remote.test",
+            &dkim_key::record_value(rsa_key()),
+        );
         d
     })
 }
@@ -189,7 +198,10 @@ async fn rsa_and_ed25519_signatures_verify() {
     assert!(signed.contains("a=ed25519-sha256"), "{signed}");
     let results = dkim_results(dir.path(), &signed).await;
     assert_eq!(results.len(), 2);
-    assert!(results.iter().all(|r| r.0 == DkimResult::Pass), "{results:?}");
+    assert!(
+        results.iter().all(|r| r.0 == DkimResult::Pass),
+        "{results:?}"
+    );
 }
 
 /// A Sieve redirect leaves with an SRS0 envelope sender at bob's domain (its From is the
@@ -207,19 +219,34 @@ async fn redirect_uses_srs_and_bounces_come_back() {
     .await;
     assert_eq!(code, 250);
     let q = queue(&store);
-    assert_eq!(q.len(), 1, "{:?}", q.iter().map(|q| &q.0).collect::<Vec<_>>());
+    assert_eq!(
+        q.len(),
+        1,
+        "{:?}",
+        q.iter().map(|q| &q.0).collect::<Vec<_>>()
+    );
     let redirect = &q[0].0;
-    assert_eq!(redirect.recipients, vec!["friend@elsewhere.test".to_string()]);
+    assert_eq!(
+        redirect.recipients,
+        vec!["friend@elsewhere.test".to_string()]
+    );
     let srs_addr = redirect.mail_from.clone();
     assert!(srs_addr.starts_with("SRS0="), "{srs_addr}");
-    assert!(srs_addr.ends_with("=remote.test=sender@example.org"), "{srs_addr}");
+    assert!(
+        srs_addr.ends_with("=remote.test=sender@example.org"),
+        "{srs_addr}"
+    );
     // Not ours: the redirected message is not signed by us (its From is foreign).
     assert!(!q[0].1.contains("DKIM-Signature"));
 
     // The bounce: RCPT TO the SRS address is accepted, and the DSN goes to the original sender.
     let bounce_env = envelope("", &[&srs_addr], false);
-    assert_eq!(b.pipeline.check_rcpt(&bounce_env, &srs_addr).await, RcptCheck::Accept);
-    let dsn = "From: MAILER-DAEMON@elsewhere.test\r\nTo: x\r\nSubject: Undelivered\r\n\r\nbounce\r\n";
+    assert_eq!(
+        b.pipeline.check_rcpt(&bounce_env, &srs_addr).await,
+        RcptCheck::Accept
+    );
+    let dsn =
+        "From: MAILER-DAEMON@elsewhere.test\r\nTo: x\r\nSubject: Undelivered\r\n\r\nbounce\r\n";
     assert_eq!(send(&b, bounce_env, dsn).await, 250);
     let q = queue(&store);
     let back = q
@@ -235,13 +262,26 @@ async fn redirect_uses_srs_and_bounces_come_back() {
         let mut chars: Vec<char> = l.chars().collect();
         // The hash compares case-insensitively: change letters, not case.
         for c in &mut chars[5..7] {
-            *c = if c.eq_ignore_ascii_case(&'A') { 'B' } else { 'A' };
+            *c = if c.eq_ignore_ascii_case(&'A') {
+                'B'
+            } else {
+                'A'
+            };
         }
         format!("{}@{d}", chars.into_iter().collect::<String>())
     };
-    let other = Srs::new(b"not-ours", &[], 21).forward("x@remote.test", "example.org", 1_796_000_000);
-    for rcpt in [forged.as_str(), other.as_str(), "SRS0=abcd=AA=remote.test=x@example.org"] {
-        match b.pipeline.check_rcpt(&envelope("", &[rcpt], false), rcpt).await {
+    let other =
+        Srs::new(b"not-ours", &[], 21).forward("x@remote.test", "example.org", 1_796_000_000);
+    for rcpt in [
+        forged.as_str(),
+        other.as_str(),
+        "SRS0=abcd=AA=remote.test=x@example.org",
+    ] {
+        match b
+            .pipeline
+            .check_rcpt(&envelope("", &[rcpt], false), rcpt)
+            .await
+        {
             RcptCheck::Refuse(r) => {
                 assert_eq!((r.code, r.enhanced.as_str()), (550, "5.1.1"), "{rcpt}");
             }
@@ -250,7 +290,11 @@ async fn redirect_uses_srs_and_bounces_come_back() {
     }
     // An SRS-looking address at a domain that is not ours is not ours to verify: relay rules.
     let foreign = "SRS0=abcd=AA=remote.test=x@elsewhere.test";
-    match b.pipeline.check_rcpt(&envelope("", &[foreign], false), foreign).await {
+    match b
+        .pipeline
+        .check_rcpt(&envelope("", &[foreign], false), foreign)
+        .await
+    {
         RcptCheck::Refuse(r) => assert_eq!(r.code, 554),
         other => panic!("{other:?}"),
     }
@@ -274,4 +318,51 @@ async fn local_sender_redirect_is_signed_not_rewritten() {
     assert_eq!(q[0].0.mail_from, "alice@example.org");
     let results = dkim_results(dir.path(), &q[0].1).await;
     assert_eq!(results, vec![(DkimResult::Pass, "example.org".to_string())]);
+}
+
+/// Inbound mail that passed our checks and that Sieve redirects leaves ARC-sealed (RFC 8617) by
+/// the forwarding domain: the next hop verifies the chain (arc=pass) and reads our results
+/// (SPF and DKIM pass) in the ARC-Authentication-Results; the sender's DKIM signature still
+/// verifies.
+#[tokio::test]
+async fn forwarded_mail_is_arc_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut b, store) = backend(dir.path()).await;
+    let mut c = config(dir.path());
+    c.sender_auth.trusted_networks = Vec::new();
+    b.pipeline.sender_auth = Some(Arc::new(mailsift::auth::SenderAuth::new(&c).unwrap()));
+    let raw = mailsift::auth::sign::sign_message(
+        &[rsa_key().clone()],
+        "remote.test",
+        message("sender@remote.test").into_bytes(),
+    );
+    let mut env = envelope("sender@remote.test", &["bob@example.org"], false);
+    env.client_ip = IpAddr::from([192, 0, 2, 10]);
+    let code = b.deliver(IncomingMessage { envelope: env, raw }).await.code;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    let (m, fwd) = &q[0];
+    assert!(m.mail_from.starts_with("SRS0="), "{}", m.mail_from);
+    assert!(fwd.starts_with("ARC-Seal: i=1;"), "{fwd}");
+    assert!(fwd.contains("d=example.org"), "{fwd}");
+    let aar = fwd
+        .lines()
+        .skip_while(|l| !l.starts_with("ARC-Authentication-Results:"))
+        .take_while(|l| !l.starts_with("DKIM-Signature") && !l.starts_with("ARC-Seal"))
+        .collect::<String>();
+    assert!(
+        aar.contains("spf=pass") && aar.contains("dkim=pass"),
+        "{aar}"
+    );
+    let auth = mailsift::auth::authenticator(&config(dir.path()).dns).unwrap();
+    let parsed = AuthenticatedMessage::parse(fwd.as_bytes()).unwrap();
+    let arc = auth.verify_arc(&parsed).await;
+    assert_eq!(arc.result(), &DkimResult::Pass, "{arc:?}");
+    let dkim = dkim_results(dir.path(), fwd).await;
+    assert_eq!(dkim, vec![(DkimResult::Pass, "remote.test".to_string())]);
+    // A changed forwarded message breaks the seal.
+    let broken = fwd.replace("Subject: Hello", "Subject: Changed");
+    let parsed = AuthenticatedMessage::parse(broken.as_bytes()).unwrap();
+    assert_ne!(auth.verify_arc(&parsed).await.result(), &DkimResult::Pass);
 }

@@ -46,10 +46,9 @@ pub fn sign(key: &DkimKey, domain: &str, raw: &[u8]) -> Result<String, AuthError
     let bad = |e: mail_auth::Error| AuthError::Key(format!("DKIM key of {domain}: {e}"));
     let signature = match key.algorithm.as_str() {
         "rsa" => {
-            let k = RsaKey::<Sha256>::from_key_der(rustls_pki_types::PrivateKeyDer::Pkcs1(
-                der.into(),
-            ))
-            .map_err(bad)?;
+            let k =
+                RsaKey::<Sha256>::from_key_der(rustls_pki_types::PrivateKeyDer::Pkcs1(der.into()))
+                    .map_err(bad)?;
             DkimSigner::from_key(k)
                 .domain(domain)
                 .selector(&key.selector)
@@ -113,7 +112,10 @@ mod tests {
     #[test]
     fn from_domain_cases() {
         let cases: [(&str, Option<&str>); 5] = [
-            ("From: Alice <alice@Example.ORG>\r\n\r\nhi", Some("example.org")),
+            (
+                "From: Alice <alice@Example.ORG>\r\n\r\nhi",
+                Some("example.org"),
+            ),
             ("From: a@x.test, b@y.test\r\n\r\n", Some("x.test")),
             ("To: bob@example.org\r\n\r\nhi", None),
             ("From: undisclosed\r\n\r\n", None),

@@ -85,7 +85,9 @@ pub async fn srs_from_config(
                 store
                     .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))
                     .await?;
-                tracing::info!("generated an SRS secret (kept in the store; set [srs] secret to choose one)");
+                tracing::info!(
+                    "generated an SRS secret (kept in the store; set [srs] secret to choose one)"
+                );
                 s
             }
         }

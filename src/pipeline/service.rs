@@ -164,6 +164,44 @@ impl Pipeline {
         back
     }
 
+    /// ARC-seals (RFC 8617) the messages Sieve forwards (a redirect: its envelope sender was
+    /// rewritten to an SRS address of the forwarding domain) of inbound mail we checked, with
+    /// that domain's DKIM key. A message that cannot be sealed leaves unsealed.
+    async fn arc_seal_forwarded(&self, envelope: &Envelope, plan: &mut DeliveryPlan) {
+        let Some(sa) = &self.sender_auth else {
+            return;
+        };
+        for m in &mut plan.messages {
+            let Some((local, domain)) = m.mail_from.rsplit_once('@') else {
+                continue;
+            };
+            if !crate::srs::is_srs(local) {
+                continue;
+            }
+            let key = match self.directory.domain(domain) {
+                Ok(Some(d)) => d.dkim,
+                _ => None,
+            };
+            let Some(key) = key else {
+                continue;
+            };
+            let inbound = Inbound {
+                client_ip: envelope.client_ip,
+                helo: &envelope.helo,
+                mail_from: &envelope.mail_from,
+                raw: &m.raw,
+            };
+            match sa.arc_seal(&key, domain, &inbound).await {
+                Ok(set) => {
+                    let mut raw = set.into_bytes();
+                    raw.extend_from_slice(&m.raw);
+                    m.raw = raw;
+                }
+                Err(e) => tracing::info!(error = %e, "forwarded message not ARC-sealed"),
+            }
+        }
+    }
+
     /// The plugins' `check-recipient` hooks, for a recipient the directory accepted.
     async fn plugin_check_recipient(
         &self,
@@ -208,6 +246,7 @@ impl Pipeline {
     pub async fn process(&self, mut envelope: Envelope, raw: Vec<u8>) -> Outcome {
         let srs_returns = self.srs_returns(&mut envelope);
         let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
+        let checked = auth.is_some();
         let (mut plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
             Ok(x) => x,
             Err(e) => {
@@ -219,6 +258,9 @@ impl Pipeline {
         };
         if plan.verdict == Verdict::Accept {
             plan.outbound.extend(srs_returns);
+            if checked {
+                self.arc_seal_forwarded(&envelope, &mut plan).await;
+            }
         }
         let refusal = match &plan.verdict {
             Verdict::Accept | Verdict::Discard => None,

@@ -384,7 +384,9 @@ impl SieveRunner {
                         Some(m) => (m.clone(), true),
                         None => (ctx.raw.to_vec(), false),
                     };
-                    if auto && is_auto_reply(&raw) && !auto_reply_allowed(ctx.message, ctx.mail_from)
+                    if auto
+                        && is_auto_reply(&raw)
+                        && !auto_reply_allowed(ctx.message, ctx.mail_from)
                     {
                         tracing::info!(to = ?to, "vacation reply suppressed (list, bulk, automatic or null-sender mail)");
                         continue;
