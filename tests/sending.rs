@@ -366,3 +366,37 @@ async fn forwarded_mail_is_arc_sealed() {
     let parsed = AuthenticatedMessage::parse(broken.as_bytes()).unwrap();
     assert_ne!(auth.verify_arc(&parsed).await.result(), &DkimResult::Pass);
 }
+
+/// `[srs]`: with no secret configured, one is generated on first start and kept in the store
+/// (addresses made before a restart still verify after it); a configured secret and its grace
+/// list are used as given; `enabled = false` turns SRS off.
+#[tokio::test]
+async fn srs_secret_from_config_or_store() {
+    use mailsift::config::SrsConfig;
+    use mailsift::pipeline::outgoing::srs_from_config;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&config(dir.path()).db_path()).unwrap();
+    let now = 1_796_000_000;
+    let generated = SrsConfig::default();
+    let first = srs_from_config(&generated, &store).await.unwrap().unwrap();
+    let addr = first.forward("a@remote.test", "example.org", now);
+    let (local, _) = addr.rsplit_once('@').unwrap();
+    let again = srs_from_config(&generated, &store).await.unwrap().unwrap();
+    assert_eq!(again.reverse(local, now).unwrap(), "a@remote.test");
+
+    let configured = SrsConfig {
+        secret: "new".into(),
+        previous_secrets: vec!["old".into()],
+        ..SrsConfig::default()
+    };
+    let srs = srs_from_config(&configured, &store).await.unwrap().unwrap();
+    assert!(srs.reverse(local, now).is_err(), "the generated secret is not configured");
+    let old = Srs::new(b"old", &[], 21).forward("a@remote.test", "example.org", now);
+    let (old_local, _) = old.rsplit_once('@').unwrap();
+    assert_eq!(srs.reverse(old_local, now).unwrap(), "a@remote.test");
+    let off = SrsConfig {
+        enabled: false,
+        ..SrsConfig::default()
+    };
+    assert!(srs_from_config(&off, &store).await.unwrap().is_none());
+}
