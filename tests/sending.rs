@@ -390,7 +390,10 @@ async fn srs_secret_from_config_or_store() {
         ..SrsConfig::default()
     };
     let srs = srs_from_config(&configured, &store).await.unwrap().unwrap();
-    assert!(srs.reverse(local, now).is_err(), "the generated secret is not configured");
+    assert!(
+        srs.reverse(local, now).is_err(),
+        "the generated secret is not configured"
+    );
     let old = Srs::new(b"old", &[], 21).forward("a@remote.test", "example.org", now);
     let (old_local, _) = old.rsplit_once('@').unwrap();
     assert_eq!(srs.reverse(old_local, now).unwrap(), "a@remote.test");
@@ -399,4 +402,50 @@ async fn srs_secret_from_config_or_store() {
         ..SrsConfig::default()
     };
     assert!(srs_from_config(&off, &store).await.unwrap().is_none());
+}
+
+/// `mailsift domain dkim --algorithm ed25519` adds a second key (own selector) next to the RSA
+/// one; mail is then signed with both and both verify.
+#[tokio::test]
+async fn second_ed25519_key_signs_too() {
+    use mailsift::admin::{AdminReply, AdminRequest, execute};
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let reply = execute(
+        &store,
+        AdminRequest::DomainDkim {
+            name: "example.org".into(),
+            selector: "mailsift".into(),
+            rotate: false,
+            algorithm: "ed25519".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let AdminReply::Domain(info) = reply else {
+        panic!("{reply:?}")
+    };
+    let ed = info.dkim_ed25519.expect("an Ed25519 key");
+    assert_eq!(ed.algorithm, "ed25519");
+    assert_eq!(ed.record_name, "mailsift-ed25519._domainkey.example.org");
+    assert!(ed.record_value.starts_with("v=DKIM1; k=ed25519; p="));
+    // The RSA key is untouched.
+    assert_eq!(info.dkim.unwrap().public_key, rsa_key().public_key);
+    dns().txt(&ed.record_name, &ed.record_value);
+    let code = send(
+        &b,
+        envelope("alice@example.org", &["friend@elsewhere.test"], true),
+        &message("alice@example.org"),
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    let raw = &q[0].1;
+    assert_eq!(raw.matches("DKIM-Signature:").count(), 2, "{raw}");
+    let results = dkim_results(dir.path(), raw).await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(
+        results.iter().all(|r| r.0 == DkimResult::Pass),
+        "{results:?}"
+    );
 }

@@ -18,11 +18,11 @@ fn signing_keys(read: &ReadTx, raw: &[u8]) -> Result<Option<(String, Vec<DkimKey
     let Some(domain) = crate::auth::sign::from_domain(raw) else {
         return Ok(None);
     };
+    // RSA first, then the optional Ed25519 key (RFC 8463 §4: signers add Ed25519 next to RSA).
     let keys: Vec<DkimKey> = read
         .domain(&domain)?
-        .and_then(|d| d.dkim)
-        .into_iter()
-        .collect();
+        .map(|d| d.dkim.into_iter().chain(d.dkim_ed25519).collect())
+        .unwrap_or_default();
     Ok((!keys.is_empty()).then_some((domain, keys)))
 }
 
