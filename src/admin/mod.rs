@@ -203,7 +203,10 @@ fn domain_info(d: &Domain) -> DomainInfo {
         dmarc_reject: setting(d.dmarc_reject),
         dmarc_quarantine: setting(d.dmarc_quarantine),
         dkim: d.dkim.as_ref().map(|k| dkim_info(k, &d.name)),
-        dkim_ed25519: d.dkim_ed25519.as_ref().map(|k| dkim_info(k, &d.name)),
+        dkim_ed25519: d
+            .dkim_ed25519
+            .as_ref()
+            .map(|k| Box::new(dkim_info(k, &d.name))),
     }
 }
 

@@ -82,7 +82,7 @@ pub struct DomainInfo {
     pub dkim: Option<DkimInfo>,
     /// The optional second (Ed25519) key.
     #[serde(default)]
-    pub dkim_ed25519: Option<DkimInfo>,
+    pub dkim_ed25519: Option<Box<DkimInfo>>,
 }
 
 /// The public half of a domain's DKIM key and the record to publish.
