@@ -449,3 +449,73 @@ async fn second_ed25519_key_signs_too() {
         "{results:?}"
     );
 }
+
+/// Over a real SMTP session on 127.0.0.1: a bounce to a forged SRS address is refused at RCPT
+/// with `550 5.1.1`; one to a genuine address is accepted and queued to the original sender.
+#[tokio::test]
+async fn forged_srs_refused_on_the_wire() {
+    use mailsift::config::{Limits, Protocol, TlsMode};
+    use mailsift::smtp::session::{SessionConfig, run_session};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let backend = Arc::new(b);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let session_config = Arc::new(SessionConfig {
+        hostname: "mx.example.org".into(),
+        protocol: Protocol::Smtp,
+        tls_mode: TlsMode::None,
+        tls_acceptor: None,
+        limits: Limits::default(),
+        kit: Default::default(),
+        spool: None,
+    });
+    tokio::spawn(async move {
+        while let Ok((stream, peer)) = listener.accept().await {
+            tokio::spawn(run_session(
+                mailsift::net::Conn::Plain(stream),
+                peer,
+                session_config.clone(),
+                backend.clone(),
+            ));
+        }
+    });
+    let now = chrono::Utc::now().timestamp();
+    let genuine = Srs::new(SECRET, &[], 21).forward("sender@remote.test", "example.org", now);
+    let forged = Srs::new(b"guess", &[], 21).forward("victim@remote.test", "example.org", now);
+
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (r, mut w) = stream.into_split();
+    let mut r = BufReader::new(r);
+    let mut reply = async move |cmd: &str| -> String {
+        if !cmd.is_empty() {
+            w.write_all(format!("{cmd}\r\n").as_bytes()).await.unwrap();
+        }
+        let mut line = String::new();
+        loop {
+            line.clear();
+            r.read_line(&mut line).await.unwrap();
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return line.trim_end().to_string();
+            }
+        }
+    };
+    assert!(reply("").await.starts_with("220"));
+    assert!(reply("EHLO mx.remote.test").await.starts_with("250"));
+    assert!(reply("MAIL FROM:<>").await.starts_with("250"));
+    let refused = reply(&format!("RCPT TO:<{forged}>")).await;
+    assert!(refused.starts_with("550 5.1.1"), "{refused}");
+    let accepted = reply(&format!("RCPT TO:<{genuine}>")).await;
+    assert!(accepted.starts_with("250"), "{accepted}");
+    assert!(reply("DATA").await.starts_with("354"));
+    let end =
+        reply("From: MAILER-DAEMON@elsewhere.test\r\nSubject: Undelivered\r\n\r\nbounce\r\n.")
+            .await;
+    assert!(end.starts_with("250"), "{end}");
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].0.recipients, ["sender@remote.test".to_string()]);
+    assert_eq!(q[0].0.mail_from, "");
+}
