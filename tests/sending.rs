@@ -519,3 +519,49 @@ async fn forged_srs_refused_on_the_wire() {
     assert_eq!(q[0].0.recipients, ["sender@remote.test".to_string()]);
     assert_eq!(q[0].0.mail_from, "");
 }
+
+/// A vacation reply (From: bob, one of ours) leaves DKIM-signed with the null sender and
+/// `Auto-Submitted: auto-replied`.
+#[tokio::test]
+async fn vacation_reply_is_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store) = backend(dir.path()).await;
+    let bob = store
+        .read()
+        .unwrap()
+        .account("bob@example.org")
+        .unwrap()
+        .unwrap()
+        .id;
+    store
+        .write(move |tx| {
+            tx.sieve_put(
+                bob,
+                "away",
+                "require \"vacation\";\nvacation :days 1 :subject \"Away\" \"Back on Monday.\";",
+                32,
+            )?;
+            tx.sieve_set_active(bob, Some("away"))
+        })
+        .await
+        .unwrap();
+    let raw =
+        message("sender@remote.test").replace("To: friend@elsewhere.test", "To: bob@example.org");
+    let code = send(
+        &b,
+        envelope("sender@remote.test", &["bob@example.org"], false),
+        &raw,
+    )
+    .await;
+    assert_eq!(code, 250);
+    let q = queue(&store);
+    assert_eq!(q.len(), 1);
+    let (m, reply) = &q[0];
+    assert_eq!(
+        (m.mail_from.as_str(), m.recipients.as_slice()),
+        ("", &["sender@remote.test".to_string()][..])
+    );
+    assert!(reply.contains("Auto-Submitted: auto-replied"), "{reply}");
+    let results = dkim_results(dir.path(), reply).await;
+    assert_eq!(results, vec![(DkimResult::Pass, "example.org".to_string())]);
+}
