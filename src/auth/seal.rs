@@ -34,8 +34,8 @@ const SEALED_HEADERS: &[&str] = &[
 
 impl SenderAuth {
     /// The ARC set (header fields with CRLFs) for `msg.raw`, forwarded by `domain` with `key`
-    /// (RSA). An error when the message cannot be sealed (an ARC chain that already failed,
-    /// RFC 8617 §5.1.2 says not to extend it… mail-auth refuses it; or an unusable key).
+    /// (RSA). An error when the message cannot be sealed: an incoming chain that already failed
+    /// (mail-auth refuses to extend it, RFC 8617 §5.1.2), or an unusable key.
     pub async fn arc_seal(
         &self,
         key: &DkimKey,
