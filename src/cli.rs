@@ -297,6 +297,10 @@ pub enum DomainCommand {
         /// Replace the existing key with a new one.
         #[arg(long)]
         rotate: bool,
+        /// `rsa` (the key every verifier accepts) or `ed25519` (an optional second key: mail is
+        /// then signed with both, RFC 8463).
+        #[arg(long, default_value = "rsa", value_parser = ["rsa", "ed25519"])]
+        algorithm: String,
     },
 }
 
@@ -400,10 +404,15 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
             dmarc_reject: *dmarc_reject,
             dmarc_quarantine: *dmarc_quarantine,
         },
-        Command::Domain(DomainCommand::Dkim { name, rotate }) => R::DomainDkim {
+        Command::Domain(DomainCommand::Dkim {
+            name,
+            rotate,
+            algorithm,
+        }) => R::DomainDkim {
             name: name.clone(),
             selector: config.sender_auth.dkim_selector.clone(),
             rotate: *rotate,
+            algorithm: algorithm.clone(),
         },
         Command::Plugin(PluginCommand::List) => R::PluginList,
         Command::Plugin(PluginCommand::Set {
@@ -795,6 +804,14 @@ fn print_domain(d: &DomainInfo) {
             println!("publish this TXT record:");
             println!("{}. 3600 IN TXT \"{}\"", k.record_name, k.record_value);
         }
+    }
+    if let Some(k) = &d.dkim_ed25519 {
+        println!(
+            "DKIM key (2nd)    selector {}, {} (made {})",
+            k.selector, k.algorithm, k.created
+        );
+        println!("publish this TXT record:");
+        println!("{}. 3600 IN TXT \"{}\"", k.record_name, k.record_value);
     }
 }
 

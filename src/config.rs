@@ -56,6 +56,8 @@ pub struct Config {
     pub sender_auth: SenderAuthConfig,
     /// Sieve: the administrator's scripts and the limits on users' scripts.
     pub sieve: SieveConfig,
+    /// `[srs]`: the Sender Rewriting Scheme for forwarded mail.
+    pub srs: SrsConfig,
     /// The mail store: memory it may keep.
     pub store: StoreConfig,
 }
@@ -81,6 +83,32 @@ impl Default for StoreConfig {
 impl StoreConfig {
     pub fn cache_bytes(&self) -> usize {
         self.cache_mb.saturating_mul(1024 * 1024)
+    }
+}
+
+/// `[srs]`: forwarded mail's envelope sender is rewritten (SRS0/SRS1) under the forwarding
+/// account's domain; bounces to such addresses are verified and sent back (`src/srs.rs`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SrsConfig {
+    pub enabled: bool,
+    /// The HMAC secret. Empty: a random secret generated on first start and kept in the store.
+    pub secret: String,
+    /// Former secrets whose addresses are still accepted (rotation grace list).
+    pub previous_secrets: Vec<String>,
+    /// Days an SRS address stays valid for bounces.
+    pub max_age_days: u32,
+}
+
+impl Default for SrsConfig {
+    fn default() -> Self {
+        SrsConfig {
+            enabled: true,
+            secret: String::new(),
+            previous_secrets: Vec::new(),
+            // libsrs2's and postsrsd's default.
+            max_age_days: 21,
+        }
     }
 }
 
@@ -565,6 +593,7 @@ impl Default for Config {
             dns: DnsConfig::default(),
             sender_auth: SenderAuthConfig::default(),
             sieve: SieveConfig::default(),
+            srs: SrsConfig::default(),
             store: StoreConfig::default(),
         }
     }

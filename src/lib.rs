@@ -21,6 +21,7 @@ pub mod server;
 pub mod session;
 pub mod sieve;
 pub mod smtp;
+pub mod srs;
 pub mod store;
 pub mod tls;
 pub mod values;

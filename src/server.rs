@@ -106,7 +106,11 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     let mut smtp_backend =
         smtp::delivery::MailBackend::with_plugins(store.clone(), plugins.clone());
     smtp_backend.pipeline.sender_auth = Some(sender_auth);
-    smtp_backend.pipeline.sieve = Some(Arc::new(crate::sieve::SieveRunner::new(&config)?));
+    let srs = crate::pipeline::outgoing::srs_from_config(&config.srs, &store).await?;
+    smtp_backend.pipeline.srs = srs.clone();
+    smtp_backend.pipeline.sieve = Some(Arc::new(
+        crate::sieve::SieveRunner::new(&config)?.with_srs(srs),
+    ));
     smtp_backend.pipeline.submission = Arc::new(config.submission.clone());
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(

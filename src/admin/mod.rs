@@ -43,6 +43,9 @@ pub enum AdminRequest {
         name: String,
         selector: String,
         rotate: bool,
+        /// "rsa" (default) or "ed25519" (the second key).
+        #[serde(default)]
+        algorithm: String,
     },
     AccountAdd {
         address: String,
@@ -327,6 +330,17 @@ impl PolicySetting {
     }
 }
 
+fn dkim_info(k: &crate::store::DkimKey, domain: &str) -> DkimInfo {
+    DkimInfo {
+        selector: k.selector.clone(),
+        public_key: k.public_key.clone(),
+        algorithm: k.algorithm.clone(),
+        created: date(k.created),
+        record_name: crate::auth::dkim_key::record_name(k, domain),
+        record_value: crate::auth::dkim_key::record_value(k),
+    }
+}
+
 fn domain_info(d: &Domain) -> DomainInfo {
     let setting = |a: Option<DmarcAction>| a.map_or("default", DmarcAction::name).to_string();
     DomainInfo {
@@ -334,14 +348,11 @@ fn domain_info(d: &Domain) -> DomainInfo {
         created: date(d.created),
         dmarc_reject: setting(d.dmarc_reject),
         dmarc_quarantine: setting(d.dmarc_quarantine),
-        dkim: d.dkim.as_ref().map(|k| DkimInfo {
-            selector: k.selector.clone(),
-            public_key: k.public_key.clone(),
-            algorithm: k.algorithm.clone(),
-            created: date(k.created),
-            record_name: crate::auth::dkim_key::record_name(k, &d.name),
-            record_value: crate::auth::dkim_key::record_value(k),
-        }),
+        dkim: d.dkim.as_ref().map(|k| dkim_info(k, &d.name)),
+        dkim_ed25519: d
+            .dkim_ed25519
+            .as_ref()
+            .map(|k| Box::new(dkim_info(k, &d.name))),
     }
 }
 
@@ -724,18 +735,39 @@ pub async fn execute_with(
             name,
             selector,
             rotate,
+            algorithm,
         } => {
+            let ed25519 = match algorithm.as_str() {
+                "" | "rsa" => false,
+                "ed25519" => true,
+                other => {
+                    return Err(AdminError::Other(format!(
+                        "unknown DKIM algorithm {other:?} (rsa or ed25519)"
+                    )));
+                }
+            };
             let name = directory::normalize_domain(&name)?;
             let existing = store
                 .read()?
                 .domain(&name)?
                 .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
-            if existing.dkim.is_some() && !rotate {
+            let has = if ed25519 {
+                existing.dkim_ed25519.is_some()
+            } else {
+                existing.dkim.is_some()
+            };
+            if has && !rotate {
                 return Ok(AdminReply::Domain(domain_info(&existing)));
             }
             // RSA key generation takes a noticeable moment: off the async threads.
             let key = tokio::task::spawn_blocking(move || {
-                crate::auth::dkim_key::generate(&selector, chrono::Utc::now().timestamp())
+                let now = chrono::Utc::now().timestamp();
+                if ed25519 {
+                    // Its own selector: both keys are published side by side.
+                    crate::auth::dkim_key::generate_ed25519(&format!("{selector}-ed25519"), now)
+                } else {
+                    crate::auth::dkim_key::generate(&selector, now)
+                }
             })
             .await
             .map_err(|e| AdminError::Other(e.to_string()))?
@@ -745,7 +777,11 @@ pub async fn execute_with(
                     let mut d = tx
                         .domain(&name)?
                         .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
-                    d.dkim = Some(key.clone());
+                    if ed25519 {
+                        d.dkim_ed25519 = Some(key.clone());
+                    } else {
+                        d.dkim = Some(key.clone());
+                    }
                     tx.update_domain(&d)?;
                     Ok(d)
                 })

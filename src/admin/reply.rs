@@ -82,6 +82,9 @@ pub struct DomainInfo {
     pub dmarc_reject: String,
     pub dmarc_quarantine: String,
     pub dkim: Option<DkimInfo>,
+    /// The optional second (Ed25519) key.
+    #[serde(default)]
+    pub dkim_ed25519: Option<Box<DkimInfo>>,
 }
 
 /// The public half of a domain's DKIM key and the record to publish.
@@ -295,6 +298,7 @@ mod tests {
                     record_name: "s._domainkey.example.org".into(),
                     record_value: "v=DKIM1; k=rsa; p=k".into(),
                 }),
+                dkim_ed25519: None,
             }),
             AdminReply::PluginSetting(PluginSetting {
                 plugin: "spam".into(),

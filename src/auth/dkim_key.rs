@@ -23,6 +23,21 @@ pub fn generate(selector: &str, now: i64) -> Result<DkimKey, AuthError> {
     })
 }
 
+/// An Ed25519 key (RFC 8463), PKCS#8 DER: an optional second signature next to the RSA one,
+/// for verifiers that support it (RSA stays, as not all do).
+pub fn generate_ed25519(selector: &str, now: i64) -> Result<DkimKey, AuthError> {
+    let pair = DkimKeyPair::generate_ed25519()
+        .map_err(|e| AuthError::Key(format!("cannot generate a DKIM key: {e}")))?;
+    let (private, public) = pair.into_inner();
+    Ok(DkimKey {
+        selector: selector.to_string(),
+        algorithm: "ed25519".into(),
+        private_key: STANDARD.encode(private),
+        public_key: STANDARD.encode(public),
+        created: now,
+    })
+}
+
 /// The DNS name the key is published at (RFC 6376 §3.6.2.1).
 pub fn record_name(key: &DkimKey, domain: &str) -> String {
     format!("{}._domainkey.{domain}", key.selector)

@@ -10,6 +10,8 @@ pub mod dkim_key;
 pub mod doctor;
 mod resolver;
 mod results;
+mod seal;
+pub mod sign;
 
 pub use check::{AuthReport, DkimCheck, Inbound, Outcome, PublishedPolicy, SenderAuth};
 pub use resolver::authenticator;

@@ -11,6 +11,7 @@
 //! and out of Junk) fed to the plugins' `learn` hook.
 
 pub mod learn;
+pub mod outgoing;
 mod plan;
 mod plugins;
 pub mod sender_auth;
@@ -134,6 +135,8 @@ pub async fn deliver(
         return Ok(commit_plugin_kv(store, plan.plugin_kv).await?);
     }
     let raw = plan.apply_headers(raw);
+    // DKIM signatures of mail leaving for other servers, made as it is queued.
+    let (plan, raw, outbound_raw) = outgoing::sign(store, plan, raw).await?;
     let queue_id = envelope.queue_id.clone();
     let mail_from = envelope.mail_from.clone();
     let now = chrono::Utc::now().timestamp();
@@ -186,7 +189,8 @@ pub async fn deliver(
             }
             tx.plugin_kv_apply(&plan.plugin_kv)?;
             if !plan.outbound.is_empty() {
-                tx.enqueue(&queue_id, &mail_from, &plan.outbound, &raw)?;
+                let out = outbound_raw.as_ref().unwrap_or(&raw);
+                tx.enqueue(&queue_id, &mail_from, &plan.outbound, out)?;
             }
             Ok(())
         })

@@ -70,6 +70,8 @@ pub struct Pipeline {
     pub sieve: Option<Arc<SieveRunner>>,
     /// Rules for mail of logged-in users (`submission.rs`).
     pub submission: Arc<crate::config::SubmissionConfig>,
+    /// Verifies bounces to SRS addresses of ours and sends them back (`None`: no SRS).
+    pub srs: Option<Arc<crate::srs::Srs>>,
 }
 
 impl Pipeline {
@@ -81,6 +83,7 @@ impl Pipeline {
             sender_auth: None,
             sieve: None,
             submission: Default::default(),
+            srs: None,
         }
     }
 
@@ -88,6 +91,19 @@ impl Pipeline {
     /// The directory first: an unknown user is `550 5.1.1` whatever the plugins say, and plugins
     /// only ever see recipients this server would accept.
     pub async fn check_rcpt(&self, envelope: &Envelope, recipient: &str) -> RcptCheck {
+        if let Some(srs) = self.srs_recipient(recipient) {
+            return match srs {
+                Ok(_) => RcptCheck::Accept,
+                Err(e) => {
+                    tracing::info!(%recipient, error = %e, "SRS address refused");
+                    RcptCheck::Refuse(Refusal::new(
+                        550,
+                        "5.1.1",
+                        format!("<{recipient}>: Recipient address rejected: {e}"),
+                    ))
+                }
+            };
+        }
         let check = match self.directory.resolve(recipient) {
             Ok(Recipient::Local { .. }) => RcptCheck::Accept,
             // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
@@ -120,6 +136,78 @@ impl Pipeline {
             }
         }
         check
+    }
+
+    /// For an SRS address at one of our domains: where a bounce to it goes back to, or why it
+    /// is refused (forged, expired). `None` for any other address.
+    fn srs_recipient(&self, recipient: &str) -> Option<Result<String, crate::srs::SrsError>> {
+        let srs = self.srs.as_ref()?;
+        let (local, domain) = recipient.rsplit_once('@')?;
+        if !crate::srs::is_srs(local) {
+            return None;
+        }
+        // Only our domains' SRS addresses are ours to verify (a lookup failure: not ours, the
+        // directory answers it below).
+        self.directory.domain(domain).ok()??;
+        Some(srs.reverse(local, chrono::Utc::now().timestamp()))
+    }
+
+    /// The envelope's SRS recipients, taken out and turned back into the addresses they stand
+    /// for (RCPT TO verified them), for the outbound queue.
+    fn srs_returns(&self, envelope: &mut Envelope) -> Vec<String> {
+        let mut back = Vec::new();
+        envelope.recipients.retain(|r| match self.srs_recipient(r) {
+            Some(Ok(original)) => {
+                tracing::info!(recipient = %r, to = %original, "SRS bounce sent back");
+                back.push(original);
+                false
+            }
+            // Checked at RCPT TO; expired since (a long transaction): dropped, as refused then.
+            Some(Err(e)) => {
+                tracing::info!(recipient = %r, error = %e, "SRS address no longer valid");
+                false
+            }
+            None => true,
+        });
+        back
+    }
+
+    /// ARC-seals (RFC 8617) the messages Sieve forwards (a redirect: its envelope sender was
+    /// rewritten to an SRS address of the forwarding domain) of inbound mail we checked, with
+    /// that domain's DKIM key. A message that cannot be sealed leaves unsealed.
+    async fn arc_seal_forwarded(&self, envelope: &Envelope, plan: &mut DeliveryPlan) {
+        let Some(sa) = &self.sender_auth else {
+            return;
+        };
+        for m in &mut plan.messages {
+            let Some((local, domain)) = m.mail_from.rsplit_once('@') else {
+                continue;
+            };
+            if !crate::srs::is_srs(local) {
+                continue;
+            }
+            let key = match self.directory.domain(domain) {
+                Ok(Some(d)) => d.dkim,
+                _ => None,
+            };
+            let Some(key) = key else {
+                continue;
+            };
+            let inbound = Inbound {
+                client_ip: envelope.client_ip,
+                helo: &envelope.helo,
+                mail_from: &envelope.mail_from,
+                raw: &m.raw,
+            };
+            match sa.arc_seal(&key, domain, &inbound).await {
+                Ok(set) => {
+                    let mut raw = set.into_bytes();
+                    raw.extend_from_slice(&m.raw);
+                    m.raw = raw;
+                }
+                Err(e) => tracing::info!(error = %e, "forwarded message not ARC-sealed"),
+            }
+        }
     }
 
     /// The plugins' `check-recipient` hooks, for a recipient the directory accepted.
@@ -163,9 +251,11 @@ impl Pipeline {
     /// The end of a message: sender authentication, the stages, then the store write. Returns
     /// only when the outcome is final: `Stored` means durable (committed), so the session may
     /// acknowledge it.
-    pub async fn process(&self, envelope: Envelope, raw: Vec<u8>) -> Outcome {
+    pub async fn process(&self, mut envelope: Envelope, raw: Vec<u8>) -> Outcome {
+        let srs_returns = self.srs_returns(&mut envelope);
         let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
-        let (plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
+        let checked = auth.is_some();
+        let (mut plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
             Ok(x) => x,
             Err(e) => {
                 tracing::error!(error = %e, "pipeline failed");
@@ -174,6 +264,12 @@ impl Pipeline {
                 ));
             }
         };
+        if plan.verdict == Verdict::Accept {
+            plan.outbound.extend(srs_returns);
+            if checked {
+                self.arc_seal_forwarded(&envelope, &mut plan).await;
+            }
+        }
         let refusal = match &plan.verdict {
             Verdict::Accept | Verdict::Discard => None,
             Verdict::Reject {

@@ -63,8 +63,17 @@ pub fn apply(
                 value: Some(until.to_string().into_bytes()),
             });
         }
-        for m in outcome.outbound {
-            tracing::info!(recipient = %d.recipient, to = ?m.to, "Sieve sends a message");
+        for mut m in outcome.outbound {
+            // A redirect keeps the original sender, which would fail SPF at the next hop
+            // unless it is one of ours: rewritten with SRS under the account's domain.
+            if let Some(srs) = runner.srs()
+                && let Some((_, sender_domain)) = m.mail_from.rsplit_once('@')
+                && read.domain(sender_domain)?.is_none()
+                && let Some((_, ours)) = account.address.rsplit_once('@')
+            {
+                m.mail_from = srs.forward(&m.mail_from, ours, now);
+            }
+            tracing::info!(recipient = %d.recipient, to = ?m.to, from = %m.mail_from, "Sieve sends a message");
             plan.messages.push(m);
         }
         if let Some(reason) = outcome.reject {

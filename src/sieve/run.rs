@@ -81,6 +81,8 @@ pub struct SieveRunner {
     limits: SieveLimits,
     before: Option<(Sieve, String)>,
     after: (Sieve, String),
+    /// Rewrites the envelope sender of redirected mail (`None`: kept as it is).
+    srs: Option<std::sync::Arc<crate::srs::Srs>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +136,18 @@ impl SieveRunner {
             limits,
             before,
             after,
+            srs: None,
         })
+    }
+
+    /// Redirected mail leaves with an SRS envelope sender under the forwarding account's domain.
+    pub fn with_srs(mut self, srs: Option<std::sync::Arc<crate::srs::Srs>>) -> SieveRunner {
+        self.srs = srs;
+        self
+    }
+
+    pub fn srs(&self) -> Option<&crate::srs::Srs> {
+        self.srs.as_deref()
     }
 
     pub fn hostname(&self) -> &str {
@@ -371,6 +384,13 @@ impl SieveRunner {
                         Some(m) => (m.clone(), true),
                         None => (ctx.raw.to_vec(), false),
                     };
+                    if auto
+                        && is_auto_reply(&raw)
+                        && !auto_reply_allowed(ctx.message, ctx.mail_from)
+                    {
+                        tracing::info!(to = ?to, "vacation reply suppressed (list, bulk, automatic or null-sender mail)");
+                        continue;
+                    }
                     // Vacation replies and notifications go out with the null sender
                     // (RFC 5230 §5); a redirect keeps the original sender (RFC 5228 §4.2).
                     out.outbound.push(OutMessage {
@@ -440,6 +460,57 @@ struct OneRun {
     implicit_keep_flags: Option<Vec<String>>,
     /// The message as edited (editheader) when the script ended in the implicit keep.
     implicit_content: Option<Vec<u8>>,
+}
+
+/// True when `raw` (a message a script made) is an automatic reply (a vacation response).
+fn is_auto_reply(raw: &[u8]) -> bool {
+    mail_parser::MessageParser::new()
+        .parse_headers(raw)
+        .and_then(|m| {
+            m.header_raw("Auto-Submitted")
+                .map(|v| v.trim().to_ascii_lowercase().starts_with("auto-replied"))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether an automatic reply may answer `message` (RFC 3834 §2, RFC 5230 §4.5): never the null
+/// sender, never mail that was itself automatic (`Auto-Submitted` other than `no`), mailing-list
+/// traffic (`List-*` fields, RFC 2369/2919) or bulk mail (`Precedence: bulk/list/junk`).
+/// sieve-rs checks most of these; this is the whole rule in one place (it misses `list`/`junk`).
+pub fn auto_reply_allowed(message: &mail_parser::Message<'_>, mail_from: &str) -> bool {
+    if mail_from.trim().is_empty() {
+        return false;
+    }
+    let Some(part) = message.parts.first() else {
+        return false;
+    };
+    for h in &part.headers {
+        let name = h.name.as_str();
+        let value = || {
+            message
+                .raw_message
+                .get(h.offset_start as usize..h.offset_end as usize)
+                .map(|v| String::from_utf8_lossy(v).trim().to_ascii_lowercase())
+                .unwrap_or_default()
+        };
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("list-") {
+            return false;
+        }
+        match lower.as_str() {
+            // RFC 3834 §5.1: "no", possibly followed by a comment or parameters.
+            "auto-submitted" => {
+                let v = value();
+                let keyword = v.split([';', '(', ' ', '\t']).next().unwrap_or("");
+                if keyword != "no" {
+                    return false;
+                }
+            }
+            "precedence" if matches!(value().as_str(), "bulk" | "list" | "junk") => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// The key under which a `duplicate` id is remembered (per account).

@@ -19,6 +19,7 @@ impl Tx<'_> {
             dmarc_reject: None,
             dmarc_quarantine: None,
             dkim: None,
+            dkim_ed25519: None,
         };
         domains.insert(name, encode(&domain).as_slice())?;
         Ok(domain)

@@ -20,13 +20,17 @@ pub struct Domain {
     /// The domain's DKIM signing key, made by `mailsift domain dkim`.
     #[serde(default)]
     pub dkim: Option<DkimKey>,
+    /// An optional Ed25519 key (RFC 8463) for a second signature next to the RSA one
+    /// (`mailsift domain dkim --algorithm ed25519`).
+    #[serde(default)]
+    pub dkim_ed25519: Option<DkimKey>,
 }
 
 /// A DKIM key pair (RSA, PKCS#1 DER, base64) and the selector it is published under.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DkimKey {
     pub selector: String,
-    /// "rsa" (RFC 6376 `k=` tag value).
+    /// "rsa" or "ed25519" (RFC 6376 `k=` tag value).
     pub algorithm: String,
     pub private_key: String,
     pub public_key: String,
