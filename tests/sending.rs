@@ -168,9 +168,23 @@ async fn submitted_mail_is_dkim_signed() {
     assert_eq!(results.len(), 1);
     assert_ne!(results[0].0, DkimResult::Pass, "{results:?}");
 
-    // A From domain that is not ours (or has no key) is not signed.
+    // A From domain that is not ours (or has no key) is not signed. (Alice may send as that
+    // address: submission's sender rules refuse addresses an account does not own.)
     let dir2 = tempfile::tempdir().unwrap();
     let (b, store) = backend(dir2.path()).await;
+    store
+        .write(|tx| {
+            tx.set_sending(
+                "alice@example.org",
+                mailsift::store::SendingSettings {
+                    send_as: vec!["someone@foreign.test".into()],
+                    ..Default::default()
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
     let code = send(
         &b,
         envelope("alice@example.org", &["friend@elsewhere.test"], true),
