@@ -50,6 +50,8 @@ pub struct Config {
     pub plugin: BTreeMap<String, PluginConfig>,
     /// The DNS resolver used for SPF, DKIM, DMARC and `mailsift doctor`.
     pub dns: DnsConfig,
+    /// `[outbound]`: delivery of queued mail to remote servers.
+    pub outbound: OutboundConfig,
     /// SPF, DKIM, DMARC and ARC checks on inbound mail.
     pub sender_auth: SenderAuthConfig,
     /// Sieve: the administrator's scripts and the limits on users' scripts.
@@ -95,6 +97,57 @@ pub struct SieveConfig {
     pub after: Option<PathBuf>,
     #[serde(flatten)]
     pub limits: crate::values::SieveLimits,
+}
+
+/// `[outbound]`: how the delivery task sends queued mail to other servers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundConfig {
+    /// Run the delivery task. Off: mail for remote recipients waits in the queue.
+    pub enabled: bool,
+    /// Per-domain destination override, `"example.org" = "host:port"` (no MX lookup).
+    pub routes: BTreeMap<String, String>,
+    /// Relay every remote message through this `host:port` instead of the MX hosts.
+    pub smart_host: Option<String>,
+    /// AUTH PLAIN credentials for the smart host (sent only over TLS).
+    pub smart_host_user: Option<String>,
+    pub smart_host_password: Option<String>,
+    /// Seconds before the first retry; each further retry waits twice as long ...
+    pub retry_initial: u64,
+    /// ... up to this many seconds.
+    pub retry_max: u64,
+    /// Seconds after which an undelivered message is given up and bounced (default 5 days).
+    pub expire_after: u64,
+    /// Seconds after which the sender is told once that delivery is delayed (default 4 h).
+    pub delay_warning_after: u64,
+    /// Connections at the same time to one destination domain.
+    pub max_per_destination: usize,
+    /// Messages in delivery at the same time.
+    pub max_concurrent: usize,
+    /// Seconds for connecting and for each reply of the remote server.
+    pub timeout: u64,
+    /// Seconds between scans of the queue for due messages.
+    pub scan_interval: u64,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        OutboundConfig {
+            enabled: true,
+            routes: BTreeMap::new(),
+            smart_host: None,
+            smart_host_user: None,
+            smart_host_password: None,
+            retry_initial: 60,
+            retry_max: 3600,
+            expire_after: 5 * 24 * 3600,
+            delay_warning_after: 4 * 3600,
+            max_per_destination: 4,
+            max_concurrent: 32,
+            timeout: 300,
+            scan_interval: 5,
+        }
+    }
 }
 
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
@@ -520,6 +573,7 @@ impl Default for Config {
             plugins: PluginsConfig::default(),
             plugin: BTreeMap::new(),
             dns: DnsConfig::default(),
+            outbound: OutboundConfig::default(),
             sender_auth: SenderAuthConfig::default(),
             sieve: SieveConfig::default(),
             store: StoreConfig::default(),
