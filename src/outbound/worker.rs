@@ -80,22 +80,23 @@ impl Outbound {
     pub async fn run(self: Arc<Self>) {
         let interval = Duration::from_secs(self.config.scan_interval.max(1));
         loop {
-            self.scan();
+            drop(self.scan());
             tokio::time::sleep(interval).await;
         }
     }
 
-    /// Starts the delivery of every due entry not already in delivery. Returns how many.
-    pub fn scan(self: &Arc<Self>) -> usize {
+    /// Starts the delivery of every due entry not already in delivery. Returns their tasks
+    /// (which run on whether awaited or not; tests await them).
+    pub fn scan(self: &Arc<Self>) -> Vec<tokio::task::JoinHandle<()>> {
         let queue = match self.store.read().and_then(|r| r.queue()) {
             Ok(q) => q,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the outbound queue");
-                return 0;
+                return Vec::new();
             }
         };
         let now = now();
-        let mut started = 0;
+        let mut started = Vec::new();
         for entry in queue {
             if entry.next_attempt > now {
                 continue;
@@ -117,15 +118,14 @@ impl Outbound {
             };
             let this = self.clone();
             let span = tracing::info_span!("outbound", queue_id = %entry.queue_id);
-            tokio::spawn(tracing::Instrument::instrument(
+            started.push(tokio::spawn(tracing::Instrument::instrument(
                 async move {
                     let _permit = permit;
                     let _guard = guard;
                     this.work(entry).await;
                 },
                 span,
-            ));
-            started += 1;
+            )));
         }
         started
     }

@@ -1,0 +1,458 @@
+//! Outbound delivery end to end on 127.0.0.1: the delivery task works a real store's queue and
+//! talks SMTP to a small sink (or to nothing) reached through `[outbound.routes]`; DNS cases
+//! (null MX, implicit MX) through the test DNS server.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mailsift::admin::{self, AdminReply, AdminRequest};
+use mailsift::config::Config;
+use mailsift::outbound::Outbound;
+use mailsift::store::{QueuedMessage, Store};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use support::dns::DnsServer;
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    data: String,
+}
+
+/// A tiny SMTP server: `reject…@` recipients get 550, `later…@` get 451, others 250.
+async fn sink(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let g = g.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut r = BufReader::new(r);
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let (mut from, mut to) = (String::new(), Vec::new());
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: String = if upper.starts_with("EHLO") {
+                        "250-sink\r\n250 8BITMIME\r\n".into()
+                    } else if upper.starts_with("MAIL FROM:") {
+                        from = line[10..].trim().trim_matches(['<', '>']).to_string();
+                        "250 2.1.0 ok\r\n".into()
+                    } else if upper.starts_with("RCPT TO:") {
+                        let rcpt = line[8..].trim().trim_matches(['<', '>']).to_string();
+                        if rcpt.starts_with("reject") {
+                            "550 5.1.1 no such user here\r\n".into()
+                        } else if rcpt.starts_with("later") {
+                            "451 4.3.0 try again later\r\n".into()
+                        } else {
+                            to.push(rcpt);
+                            "250 2.1.5 ok\r\n".into()
+                        }
+                    } else if upper.starts_with("DATA") {
+                        w.write_all(b"354 go ahead\r\n").await.unwrap();
+                        let mut data = String::new();
+                        loop {
+                            let mut l = String::new();
+                            if r.read_line(&mut l).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if l == ".\r\n" {
+                                break;
+                            }
+                            data.push_str(&l);
+                        }
+                        g.lock().unwrap().push(Received {
+                            from: from.clone(),
+                            to: std::mem::take(&mut to),
+                            data,
+                        });
+                        "250 2.0.0 queued\r\n".into()
+                    } else if upper.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        "250 ok\r\n".into()
+                    };
+                    w.write_all(reply.as_bytes()).await.unwrap();
+                }
+            });
+        }
+    });
+    got
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    store: Store,
+    config: Config,
+    dns: DnsServer,
+}
+
+/// A store with the local domain `local.test` and its account `alice@local.test`.
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("mailsift.redb")).unwrap();
+    for request in [
+        AdminRequest::DomainAdd {
+            name: "local.test".into(),
+        },
+        AdminRequest::AccountAdd {
+            address: "alice@local.test".into(),
+        },
+    ] {
+        admin::execute(&store, request).await.unwrap();
+    }
+    let dns = DnsServer::start();
+    let mut config = Config {
+        hostname: "mx.local.test".into(),
+        ..Config::default()
+    };
+    config.dns.nameservers = vec![dns.addr.to_string()];
+    config.dns.timeout_ms = 1000;
+    config.outbound.retry_initial = 1;
+    config.outbound.retry_max = 2;
+    config.outbound.timeout = 5;
+    Setup {
+        _dir: dir,
+        store,
+        config,
+        dns,
+    }
+}
+
+fn route(config: &mut Config, domain: &str, addr: SocketAddr) {
+    config
+        .outbound
+        .routes
+        .insert(domain.to_string(), addr.to_string());
+}
+
+async fn enqueue(store: &Store, id: &str, from: &str, to: &[&str]) {
+    let (id, from) = (id.to_string(), from.to_string());
+    let to: Vec<String> = to.iter().map(|s| s.to_string()).collect();
+    let raw = format!(
+        "From: <{from}>\r\nTo: <{}>\r\nSubject: test {id}\r\nMessage-ID: <{id}@local.test>\r\n\r\nHello.\r\n.leading dot\r\n",
+        to.join(">, <")
+    );
+    store
+        .write(move |tx| tx.enqueue(&id, &from, &to, raw.as_bytes()))
+        .await
+        .unwrap();
+}
+
+/// One scan of the queue, waiting for every delivery it started. Returns how many started.
+async fn run_once(outbound: &Arc<Outbound>) -> usize {
+    let handles = outbound.scan();
+    let n = handles.len();
+    for h in handles {
+        h.await.unwrap();
+    }
+    n
+}
+
+fn queue(store: &Store) -> Vec<QueuedMessage> {
+    store.read().unwrap().queue().unwrap()
+}
+
+/// The messages in alice's INBOX, as text.
+fn alice_inbox(store: &Store) -> Vec<String> {
+    let r = store.read().unwrap();
+    let account = r.account("alice@local.test").unwrap().unwrap();
+    let inbox = r.mailbox(account.id, "INBOX").unwrap().unwrap();
+    r.messages(inbox.id)
+        .unwrap()
+        .into_iter()
+        .map(|m| String::from_utf8_lossy(&r.blob(&m.blob).unwrap().unwrap()).into_owned())
+        .collect()
+}
+
+async fn free_port() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    l.local_addr().unwrap()
+}
+
+#[tokio::test]
+async fn delivered_once_and_removed() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    let got = sink(listener).await;
+    enqueue(
+        &s.store,
+        "Q1",
+        "alice@local.test",
+        &["bob@remote.test", "carol@remote.test"],
+    )
+    .await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    assert!(
+        queue(&s.store).is_empty(),
+        "delivered entries leave the queue"
+    );
+    // Nothing is due any more: no second delivery.
+    assert_eq!(run_once(&outbound).await, 0);
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one transaction for both recipients: {got:?}");
+    assert_eq!(got[0].from, "alice@local.test");
+    assert_eq!(got[0].to, vec!["bob@remote.test", "carol@remote.test"]);
+    assert!(got[0].data.contains("Subject: test Q1"));
+    assert!(
+        got[0].data.contains("\r\n..leading dot\r\n"),
+        "dot-stuffed: {}",
+        got[0].data
+    );
+    assert!(alice_inbox(&s.store).is_empty(), "no DSN on success");
+}
+
+#[tokio::test]
+async fn destination_down_is_retried_with_backoff_then_delivered() {
+    let mut s = setup().await;
+    let addr = free_port().await;
+    route(&mut s.config, "remote.test", addr);
+    enqueue(&s.store, "Q2", "alice@local.test", &["bob@remote.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+
+    assert_eq!(run_once(&outbound).await, 1);
+    let q = queue(&s.store);
+    assert_eq!(q.len(), 1, "kept for a retry");
+    assert_eq!(q[0].attempts, 1);
+    let first = q[0].log[0].clone();
+    assert!(first.result.starts_with("4.4.1"), "{first:?}");
+    assert_eq!(
+        q[0].next_attempt - first.time,
+        1,
+        "first retry after retry_initial"
+    );
+    // Not due yet.
+    assert_eq!(run_once(&outbound).await, 0);
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(run_once(&outbound).await, 1);
+    let q = queue(&s.store);
+    assert_eq!(q[0].attempts, 2);
+    let second = q[0].log[1].clone();
+    assert_eq!(q[0].next_attempt - second.time, 2, "backoff doubled");
+
+    // `queue show` lists the attempts.
+    let shown = admin::execute(
+        &s.store,
+        AdminRequest::QueueShow {
+            queue_id: "Q2".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let AdminReply::QueueEntry(info) = shown else {
+        panic!("{shown:?}")
+    };
+    assert_eq!(info.log.len(), 2);
+    assert_eq!(info.recipients[0].status, "pending");
+    assert!(info.recipients[0].reply.contains(&addr.to_string()));
+
+    // The destination comes back; `queue retry` makes the entry due at once.
+    let got = sink(TcpListener::bind(addr).await.unwrap()).await;
+    admin::execute(
+        &s.store,
+        AdminRequest::QueueRetry {
+            queue_id: "Q2".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    assert!(queue(&s.store).is_empty());
+    assert_eq!(got.lock().unwrap().len(), 1);
+    assert!(alice_inbox(&s.store).is_empty(), "no DSN: delivered");
+}
+
+#[tokio::test]
+async fn permanent_refusal_sends_one_dsn_and_none_for_the_null_sender() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    let got = sink(listener).await;
+    enqueue(
+        &s.store,
+        "Q3",
+        "alice@local.test",
+        &["reject@remote.test", "bob@remote.test", "later@remote.test"],
+    )
+    .await;
+    enqueue(&s.store, "Q4", "", &["reject@remote.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 2);
+
+    // bob got it; reject@ failed; later@ still pending.
+    assert_eq!(got.lock().unwrap().len(), 1);
+    assert_eq!(got.lock().unwrap()[0].to, vec!["bob@remote.test"]);
+    let q = queue(&s.store);
+    assert_eq!(q.len(), 1, "Q4 (null sender) is gone without a DSN: {q:?}");
+    assert_eq!(q[0].queue_id, "Q3");
+    let states: Vec<_> = q[0]
+        .rcpt_states()
+        .into_iter()
+        .map(|r| (r.address, r.status.name()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("reject@remote.test".to_string(), "failed"),
+            ("bob@remote.test".to_string(), "delivered"),
+            ("later@remote.test".to_string(), "pending"),
+        ]
+    );
+
+    let inbox = alice_inbox(&s.store);
+    assert_eq!(inbox.len(), 1, "one DSN, to the local sender only");
+    let dsn = &inbox[0];
+    assert!(dsn.contains("multipart/report; report-type=delivery-status"));
+    assert!(dsn.contains("Final-Recipient: rfc822; reject@remote.test"));
+    assert!(dsn.contains("Action: failed"));
+    assert!(dsn.contains("Status: 5.1.1"));
+    assert!(dsn.contains("Diagnostic-Code: smtp; 550 5.1.1 no such user here"));
+    assert!(dsn.contains("Subject: test Q3"), "original headers quoted");
+    assert!(
+        !dsn.contains("bob@remote.test>: "),
+        "delivered recipients are not reported"
+    );
+
+    // A retry of later@ (still 451) sends no second failure DSN.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(run_once(&outbound).await, 1);
+    assert_eq!(alice_inbox(&s.store).len(), 1);
+    assert_eq!(got.lock().unwrap().len(), 1, "bob is not sent it twice");
+}
+
+#[tokio::test]
+async fn remote_sender_gets_a_dsn_queued_from_the_null_sender() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    route(&mut s.config, "far.test", listener.local_addr().unwrap());
+    let got = sink(listener).await;
+    enqueue(&s.store, "Q5", "dave@far.test", &["reject@remote.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    let q = queue(&s.store);
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].mail_from, "", "DSNs are sent from <>");
+    assert_eq!(q[0].recipients, vec!["dave@far.test"]);
+    // The DSN is delivered to the sender's server like any message.
+    assert_eq!(run_once(&outbound).await, 1);
+    assert!(queue(&s.store).is_empty());
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].from, "");
+    assert!(got[0].data.contains("Status: 5.1.1"));
+}
+
+#[tokio::test]
+async fn null_mx_domain_fails_at_once() {
+    let s = setup().await;
+    s.dns.mx("nullmx.test", 0, ".");
+    enqueue(&s.store, "Q6", "alice@local.test", &["bob@nullmx.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    assert!(queue(&s.store).is_empty(), "not retried");
+    let inbox = alice_inbox(&s.store);
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].contains("Status: 5.1.10"), "{}", inbox[0]);
+    assert!(inbox[0].contains("null MX"));
+}
+
+#[tokio::test]
+async fn implicit_mx_and_missing_domain() {
+    let s = setup().await;
+    // No MX: the domain's own address is the mail server (RFC 5321 §5.1), port 25.
+    s.dns.a("implicit.test", std::net::Ipv4Addr::LOCALHOST);
+    enqueue(&s.store, "Q7", "alice@local.test", &["bob@implicit.test"]).await;
+    enqueue(&s.store, "Q8", "alice@local.test", &["bob@nowhere.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 2);
+    let q = queue(&s.store);
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(q[0].queue_id, "Q7");
+    assert!(
+        q[0].log[0].result.contains("[127.0.0.1:25]"),
+        "{:?}",
+        q[0].log
+    );
+    let inbox = alice_inbox(&s.store);
+    assert_eq!(inbox.len(), 1, "the NXDOMAIN recipient is bounced");
+    assert!(inbox[0].contains("Status: 5.1.2"));
+}
+
+#[tokio::test]
+async fn delay_warning_once_and_expiry() {
+    let mut s = setup().await;
+    let addr = free_port().await;
+    route(&mut s.config, "remote.test", addr);
+    s.config.outbound.delay_warning_after = 0;
+    enqueue(&s.store, "Q9", "alice@local.test", &["bob@remote.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    let inbox = alice_inbox(&s.store);
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].contains("Action: delayed"));
+    assert!(inbox[0].contains("Will-Retry-Until:"));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(run_once(&outbound).await, 1);
+    assert_eq!(alice_inbox(&s.store).len(), 1, "warned once");
+
+    // Past expire_after: given up, with a failure DSN.
+    s.config.outbound.expire_after = 0;
+    let expiring = Outbound::new(s.store.clone(), &s.config).unwrap();
+    admin::execute(
+        &s.store,
+        AdminRequest::QueueRetry {
+            queue_id: "Q9".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(run_once(&expiring).await, 1);
+    assert!(queue(&s.store).is_empty());
+    let inbox = alice_inbox(&s.store);
+    assert_eq!(inbox.len(), 2);
+    assert!(inbox[1].contains("Action: failed"));
+    assert!(inbox[1].contains("Status: 4.4.7"));
+}
+
+#[tokio::test]
+async fn queue_delete_removes_without_dsn() {
+    let mut s = setup().await;
+    route(&mut s.config, "remote.test", free_port().await);
+    enqueue(&s.store, "Q10", "alice@local.test", &["bob@remote.test"]).await;
+    let reply = admin::execute(
+        &s.store,
+        AdminRequest::QueueDelete {
+            queue_id: "Q10".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(reply, AdminReply::QueueChanged(_)));
+    assert!(queue(&s.store).is_empty());
+    assert!(
+        admin::execute(
+            &s.store,
+            AdminRequest::QueueShow {
+                queue_id: "Q10".into()
+            }
+        )
+        .await
+        .is_err()
+    );
+    assert!(alice_inbox(&s.store).is_empty());
+}
