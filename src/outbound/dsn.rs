@@ -208,6 +208,7 @@ pub fn build(d: &DsnInput<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mail_parser::MimeHeaders;
 
     #[test]
     fn status_codes() {
