@@ -28,6 +28,8 @@ timeout = 10
 def make_pair(tmp_path, b_smtp_port, extra=""):
     """B with its SMTP listener on a fixed port (so it can be stopped and restarted), A routing
     b.test to it."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
     b = Server(tmp_path / "b")
     text = b.config.read_text().replace('address = "127.0.0.1:0"', f'address = "127.0.0.1:{b_smtp_port}"', 1)
     b.config.write_text(text + "\n[sender_auth]\nenabled = false\n")
