@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mail_auth::MessageAuthenticator;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use super::OutboundError;
@@ -162,6 +162,9 @@ impl Outbound {
         let states = entry.rcpt_states();
         let now = now();
         let mut attempts = Vec::new();
+        // Destination slots stay taken until the results are committed: the deliveries a crash
+        // can repeat (accepted remotely, not yet recorded) are at most the destination's limit.
+        let mut permits = Vec::new();
         let expire_at = entry
             .created
             .saturating_add(i64::try_from(self.config.expire_after).unwrap_or(i64::MAX));
@@ -200,7 +203,10 @@ impl Outbound {
             }
             while let Some(done) = runs.join_next().await {
                 match done {
-                    Ok(mut results) => attempts.append(&mut results),
+                    Ok((mut results, permit)) => {
+                        attempts.append(&mut results);
+                        permits.extend(permit);
+                    }
                     Err(e) => tracing::error!(error = %e, "a delivery run failed"),
                 }
             }
@@ -218,6 +224,7 @@ impl Outbound {
             // Not recorded: the entry stays as it was and is tried again at the next scan.
             tracing::error!(error = %e, "cannot record the delivery results");
         }
+        drop(permits);
     }
 
     /// The store update for a run: results, next attempt, and the DSNs they call for.
@@ -365,16 +372,28 @@ impl Outbound {
         rcpts: Vec<String>,
         from: String,
         raw: Arc<Vec<u8>>,
-    ) -> Vec<AttemptRecord> {
+    ) -> (Vec<AttemptRecord>, Option<OwnedSemaphorePermit>) {
         let semaphore = self.destination(&domain);
-        let Ok(_permit) = semaphore.acquire_owned().await else {
-            return all(&rcpts, "4.3.0 delivery stopped", AttemptStatus::Temporary);
+        let Ok(permit) = semaphore.acquire_owned().await else {
+            let results = all(&rcpts, "4.3.0 delivery stopped", AttemptStatus::Temporary);
+            return (results, None);
         };
-        let routed = self.config.routes.contains_key(&domain);
+        let results = self.deliver_routed(&domain, &rcpts, &from, &raw).await;
+        (results, Some(permit))
+    }
+
+    async fn deliver_routed(
+        &self,
+        domain: &str,
+        rcpts: &[String],
+        from: &str,
+        raw: &[u8],
+    ) -> Vec<AttemptRecord> {
+        let routed = self.config.routes.contains_key(domain);
         let smart = self.config.smart_host.is_some() && !routed;
-        let hops = match route::resolve(&domain, &self.config, &self.dns, smart).await {
-            Route::Permanent(reason) => return all(&rcpts, &reason, AttemptStatus::Permanent),
-            Route::Temporary(reason) => return all(&rcpts, &reason, AttemptStatus::Temporary),
+        let hops = match route::resolve(domain, &self.config, &self.dns, smart).await {
+            Route::Permanent(reason) => return all(rcpts, &reason, AttemptStatus::Permanent),
+            Route::Temporary(reason) => return all(rcpts, &reason, AttemptStatus::Temporary),
             Route::Hops(hops) => hops,
         };
         let auth = match (
@@ -400,7 +419,7 @@ impl Outbound {
                     auth,
                 };
                 match Client::connect(*addr, &params).await {
-                    Ok(client) => return transaction(client, &from, &rcpts, &raw).await,
+                    Ok(client) => return transaction(client, from, rcpts, raw).await,
                     Err(e) => {
                         tracing::debug!(host = %hop.name, %addr, error = %e, "cannot open a session");
                         last_error = match &e {
@@ -411,7 +430,7 @@ impl Outbound {
                 }
             }
         }
-        all(&rcpts, &last_error, AttemptStatus::Temporary)
+        all(rcpts, &last_error, AttemptStatus::Temporary)
     }
 }
 
@@ -480,7 +499,10 @@ async fn transaction(
     match client.data(raw).await {
         Ok(reply) => {
             out.extend(all(&accepted, &reply.to_string(), classify(&reply)));
-            client.quit().await;
+            // QUIT off the critical path: the results are committed without waiting for it,
+            // which keeps the window between the remote's 250 and our commit (a duplicate
+            // after a crash) to the store write alone.
+            tokio::spawn(client.quit());
         }
         Err(e) => out.extend(all(
             &accepted,

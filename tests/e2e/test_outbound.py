@@ -170,6 +170,7 @@ def test_sigkill_mid_delivery_loses_nothing(tmp_path):
         got = inbox_message_ids(b, "bob@b.test", bob)
         assert set(got) == set(ids), "none lost"
         dups = len(got) - len(set(got))
+        assert all(got.count(i) <= 2 for i in ids), "at most one duplicate per message"
         # At most one duplicate per delivery in flight at the kill (max_per_destination = 4).
         assert dups <= 4, (dups, delivered_before)
         print(f"delivered before the kill: {delivered_before}, duplicates: {dups}")
