@@ -12,14 +12,18 @@ from conftest import Server, free_port, wait_for
 from test_foundation import make_message
 
 
-def outbound_config(b_port, extra=""):
-    return f"""
-[outbound]
+def with_outbound(text, b_port, extra=""):
+    """The harness's config with faster retries and a route for b.test (which the harness's
+    closed-port smart host does not apply to)."""
+    keys = f"""[outbound]
 scan_interval = 1
 retry_initial = 1
 retry_max = 2
 timeout = 10
 {extra}
+"""
+    assert "[outbound]\n" in text
+    return text.replace("[outbound]\n", keys, 1) + f"""
 [outbound.routes]
 "b.test" = "127.0.0.1:{b_port}"
 """
@@ -34,7 +38,7 @@ def make_pair(tmp_path, b_smtp_port, extra=""):
     text = b.config.read_text().replace('address = "127.0.0.1:0"', f'address = "127.0.0.1:{b_smtp_port}"', 1)
     b.config.write_text(text + "\n[sender_auth]\nenabled = false\n")
     a = Server(tmp_path / "a")
-    a.config.write_text(a.config.read_text() + outbound_config(b_smtp_port, extra))
+    a.config.write_text(with_outbound(a.config.read_text(), b_smtp_port, extra))
     return a, b
 
 
