@@ -181,3 +181,33 @@ def test_sigkill_mid_delivery_loses_nothing(tmp_path):
     finally:
         a.stop()
         b.stop()
+
+
+def test_smart_host_with_auth_over_starttls(tmp_path):
+    """A relays everything through B's submission port (STARTTLS, then AUTH PLAIN)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    b = Server(tmp_path / "b").start()
+    a = None
+    try:
+        relay_password = b.add_user("alice@a.test")
+        a = Server(tmp_path / "a")
+        text = a.config.read_text().replace(
+            'smart_host = "127.0.0.1:9"',
+            f'smart_host = "127.0.0.1:{b.port("submission")}"\n'
+            f'smart_host_user = "alice@a.test"\nsmart_host_password = "{relay_password}"',
+            1,
+        )
+        a.config.write_text(text.replace("[outbound]\n", "[outbound]\nscan_interval = 1\n", 1))
+        a.start()
+        alice = a.add_user("alice@a.test")
+        submit(a, alice, to="carol@c.test")
+        assert wait_for(lambda: queue(a) == [], timeout=15), a.cli("queue", "list").stdout
+        # B accepted it from the authenticated relay and queued it for c.test.
+        relayed = wait_for(lambda: b.cli("queue", "list", json_output=True), timeout=5)
+        assert [q["recipients"] for q in relayed] == [["carol@c.test"]], relayed
+        assert relayed[0]["from"] == "alice@a.test"
+    finally:
+        if a:
+            a.stop()
+        b.stop()
