@@ -456,3 +456,139 @@ async fn queue_delete_removes_without_dsn() {
     );
     assert!(alice_inbox(&s.store).is_empty());
 }
+
+#[tokio::test]
+async fn mx_hosts_in_preference_order() {
+    use mailsift::outbound::route::{Route, resolve};
+    let s = setup().await;
+    s.dns
+        .mx("multi.test", 20, "b.mx.test")
+        .mx("multi.test", 10, "a.mx.test")
+        .mx("multi.test", 30, "noaddr.mx.test")
+        .a("a.mx.test", std::net::Ipv4Addr::new(127, 0, 0, 10))
+        .a("b.mx.test", std::net::Ipv4Addr::new(127, 0, 0, 20));
+    let dns = mailsift::auth::authenticator(&s.config.dns).unwrap();
+    let Route::Hops(hops) = resolve("Multi.Test.", &s.config.outbound, &dns, false).await else {
+        panic!("hops expected")
+    };
+    let got: Vec<(String, Vec<String>)> = hops
+        .into_iter()
+        .map(|h| (h.name, h.addrs.iter().map(|a| a.to_string()).collect()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("a.mx.test".to_string(), vec!["127.0.0.10:25".to_string()]),
+            ("b.mx.test".to_string(), vec!["127.0.0.20:25".to_string()]),
+        ],
+        "MX without addresses skipped"
+    );
+    // DNS that does not answer: retried later, never a bounce.
+    s.dns.servfail("broken.test");
+    assert!(matches!(
+        resolve("broken.test", &s.config.outbound, &dns, false).await,
+        Route::Temporary(_)
+    ));
+}
+
+#[tokio::test]
+async fn esmtp_parameters_follow_the_message() {
+    // The sink's EHLO announces 8BITMIME only: BODY=8BITMIME for 8-bit content, no SIZE.
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    route(&mut s.config, "remote.test", addr);
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let l = lines.clone();
+    tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let (r, mut w) = stream.into_split();
+        let mut r = BufReader::new(r);
+        w.write_all(b"220 sink\r\n").await.unwrap();
+        let mut in_data = false;
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            if in_data {
+                if line == ".\r\n" {
+                    in_data = false;
+                    w.write_all(b"250 ok\r\n").await.unwrap();
+                }
+                continue;
+            }
+            l.lock().unwrap().push(line.trim_end().to_string());
+            let reply: &[u8] = if line.starts_with("EHLO") {
+                b"250-sink\r\n250 8BITMIME\r\n"
+            } else if line.starts_with("DATA") {
+                in_data = true;
+                b"354 go\r\n"
+            } else {
+                b"250 ok\r\n"
+            };
+            w.write_all(reply).await.unwrap();
+        }
+    });
+    let raw = "Subject: caf\u{e9}\r\n\r\nd\u{e9}j\u{e0} vu\r\n"
+        .as_bytes()
+        .to_vec();
+    s.store
+        .write(move |tx| {
+            tx.enqueue(
+                "Q11",
+                "alice@local.test",
+                &["bob@remote.test".to_string()],
+                &raw,
+            )
+        })
+        .await
+        .unwrap();
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 1);
+    assert!(queue(&s.store).is_empty());
+    let lines = lines.lock().unwrap().clone();
+    assert!(
+        lines.contains(&"MAIL FROM:<alice@local.test> BODY=8BITMIME".to_string()),
+        "{lines:?}"
+    );
+}
+
+/// Throughput to a local sink: `cargo test --release --test outbound -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn throughput_to_a_local_sink() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    s.config.outbound.max_per_destination = 16;
+    let got = sink(listener).await;
+    const N: usize = 1000;
+    let body = "x".repeat(4000);
+    let store = s.store.clone();
+    for i in 0..N {
+        let raw = format!("Subject: {i}\r\n\r\n{body}\r\n");
+        store
+            .write(move |tx| {
+                tx.enqueue(
+                    &format!("T{i}"),
+                    "alice@local.test",
+                    &["bob@remote.test".to_string()],
+                    raw.as_bytes(),
+                )
+            })
+            .await
+            .unwrap();
+    }
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    let start = std::time::Instant::now();
+    while !queue(&s.store).is_empty() {
+        run_once(&outbound).await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(got.lock().unwrap().len(), N);
+    println!(
+        "{N} messages of 4 KB in {secs:.2} s: {:.0} messages/s",
+        N as f64 / secs
+    );
+}

@@ -83,9 +83,12 @@ enum Stream {
 pub struct Client {
     stream: Stream,
     timeout: Duration,
-    /// The server announced PIPELINING-independent things we use.
+    /// What the server announced in its (last) EHLO reply that we use.
     starttls: bool,
     auth_plain: bool,
+    size: bool,
+    eight_bit: bool,
+    smtputf8: bool,
     pub tls: bool,
 }
 
@@ -103,6 +106,9 @@ impl Client {
             timeout: p.timeout,
             starttls: false,
             auth_plain: false,
+            size: false,
+            eight_bit: false,
+            smtputf8: false,
             tls: false,
         };
         let greeting = client.read_reply().await?;
@@ -133,6 +139,9 @@ impl Client {
                 self.starttls = !self.tls && ehlo.has_capability(smtp_proto::EXT_START_TLS);
                 self.auth_plain = ehlo.has_capability(smtp_proto::EXT_AUTH)
                     && ehlo.auth_mechanisms & smtp_proto::AUTH_PLAIN != 0;
+                self.size = ehlo.has_capability(smtp_proto::EXT_SIZE);
+                self.eight_bit = ehlo.has_capability(smtp_proto::EXT_8BIT_MIME);
+                self.smtputf8 = ehlo.has_capability(smtp_proto::EXT_SMTP_UTF8);
             }
             return Ok(());
         }
@@ -143,6 +152,9 @@ impl Client {
         }
         self.starttls = false;
         self.auth_plain = false;
+        self.size = false;
+        self.eight_bit = false;
+        self.smtputf8 = false;
         Ok(())
     }
 
@@ -171,6 +183,9 @@ impl Client {
             timeout: self.timeout,
             starttls: false,
             auth_plain: false,
+            size: false,
+            eight_bit: false,
+            smtputf8: false,
             tls: true,
         })
     }
@@ -193,9 +208,30 @@ impl Client {
         Ok(())
     }
 
-    /// MAIL FROM; a refusal concerns the whole message.
-    pub async fn mail_from(&mut self, from: &str) -> Result<(), ClientError> {
-        let reply = self.command(&format!("MAIL FROM:<{from}>\r\n")).await?;
+    /// MAIL FROM, with the parameters the server announced and the message needs: SIZE
+    /// (RFC 1870, so that a server can refuse before the data), BODY=8BITMIME (RFC 6152) for
+    /// 8-bit content, SMTPUTF8 (RFC 6531) for non-ASCII addresses. A refusal concerns the whole
+    /// message.
+    pub async fn mail_from(
+        &mut self,
+        from: &str,
+        size: usize,
+        eight_bit: bool,
+        utf8: bool,
+    ) -> Result<(), ClientError> {
+        let mut params = String::new();
+        if self.size {
+            params.push_str(&format!(" SIZE={size}"));
+        }
+        if eight_bit && self.eight_bit {
+            params.push_str(" BODY=8BITMIME");
+        }
+        if utf8 && self.smtputf8 {
+            params.push_str(" SMTPUTF8");
+        }
+        let reply = self
+            .command(&format!("MAIL FROM:<{from}>{params}\r\n"))
+            .await?;
         if reply.code != 250 {
             return Err(ClientError::Refused(reply));
         }

@@ -464,7 +464,9 @@ async fn transaction(
     rcpts: &[String],
     raw: &[u8],
 ) -> Vec<AttemptRecord> {
-    if let Err(e) = client.mail_from(from).await {
+    let eight_bit = !raw.is_ascii();
+    let utf8 = !from.is_ascii() || rcpts.iter().any(|r| !r.is_ascii());
+    if let Err(e) = client.mail_from(from, raw.len(), eight_bit, utf8).await {
         let status = if e.is_permanent() {
             AttemptStatus::Permanent
         } else {
