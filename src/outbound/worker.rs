@@ -389,6 +389,13 @@ impl Outbound {
         from: &str,
         raw: &[u8],
     ) -> Vec<AttemptRecord> {
+        if domain.is_empty() {
+            return all(
+                rcpts,
+                "5.1.3 recipient address has no domain",
+                AttemptStatus::Permanent,
+            );
+        }
         let routed = self.config.routes.contains_key(domain);
         let smart = self.config.smart_host.is_some() && !routed;
         let hops = match route::resolve(domain, &self.config, &self.dns, smart).await {
