@@ -23,15 +23,25 @@ struct Received {
     from: String,
     to: Vec<String>,
     data: String,
+    /// Which connection (0, 1, …, in accept order) carried it.
+    conn: usize,
 }
 
 /// A tiny SMTP server: `reject…@` recipients get 550, `later…@` get 451, others 250.
 async fn sink(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
+    sink_with(listener, false).await
+}
+
+/// The sink; with `hang_up`, it closes each connection right after accepting a message.
+async fn sink_with(listener: TcpListener, hang_up: bool) -> Arc<Mutex<Vec<Received>>> {
     let got = Arc::new(Mutex::new(Vec::new()));
     let g = got.clone();
     tokio::spawn(async move {
+        let mut accepted = 0;
         while let Ok((stream, _)) = listener.accept().await {
             let g = g.clone();
+            let conn = accepted;
+            accepted += 1;
             tokio::spawn(async move {
                 let (r, mut w) = stream.into_split();
                 let mut r = BufReader::new(r);
@@ -75,7 +85,12 @@ async fn sink(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
                             from: from.clone(),
                             to: std::mem::take(&mut to),
                             data,
+                            conn,
                         });
+                        if hang_up {
+                            let _ = w.write_all(b"250 2.0.0 queued\r\n").await;
+                            return;
+                        }
                         "250 2.0.0 queued\r\n".into()
                     } else if upper.starts_with("QUIT") {
                         let _ = w.write_all(b"221 bye\r\n").await;
@@ -590,5 +605,55 @@ async fn throughput_to_a_local_sink() {
     println!(
         "{N} messages of 4 KB in {secs:.2} s: {:.0} messages/s",
         N as f64 / secs
+    );
+}
+
+#[tokio::test]
+async fn one_session_carries_several_messages() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    s.config.outbound.max_per_destination = 1;
+    let got = sink(listener).await;
+    for i in 0..3 {
+        enqueue(
+            &s.store,
+            &format!("R{i}"),
+            "alice@local.test",
+            &["bob@remote.test"],
+        )
+        .await;
+    }
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 3);
+    assert!(queue(&s.store).is_empty());
+    let conns: Vec<usize> = got.lock().unwrap().iter().map(|r| r.conn).collect();
+    assert_eq!(conns, vec![0, 0, 0], "connection reused");
+}
+
+#[tokio::test]
+async fn a_session_closed_while_idle_is_replaced() {
+    let mut s = setup().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    s.config.outbound.max_per_destination = 1;
+    let got = sink_with(listener, true).await;
+    for i in 0..3 {
+        enqueue(
+            &s.store,
+            &format!("H{i}"),
+            "alice@local.test",
+            &["bob@remote.test"],
+        )
+        .await;
+    }
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 3);
+    assert!(queue(&s.store).is_empty(), "{:?}", queue(&s.store));
+    let conns: Vec<usize> = got.lock().unwrap().iter().map(|r| r.conn).collect();
+    assert_eq!(
+        conns,
+        vec![0, 1, 2],
+        "a new session for each message, no failed attempt"
     );
 }

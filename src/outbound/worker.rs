@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mail_auth::MessageAuthenticator;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -47,7 +47,15 @@ pub struct Outbound {
     destinations: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// Entries in delivery at once (`max_concurrent`).
     slots: Arc<Semaphore>,
+    /// Idle sessions per destination domain, with when they went idle.
+    pool: Mutex<HashMap<String, Vec<(Client, Instant)>>>,
 }
+
+/// How long an idle session is kept for the destination's next message. Servers wait at least
+/// 5 minutes for a command (RFC 5321 §4.5.3.2.7); a short idle time keeps their slots free.
+const POOL_IDLE: Duration = Duration::from_secs(10);
+/// Idle sessions kept over all destinations.
+const POOL_MAX: usize = 256;
 
 /// Removes an entry from the in-flight set when its delivery ends, however it ends.
 struct InFlight {
@@ -73,6 +81,7 @@ impl Outbound {
             in_flight: Mutex::new(HashSet::new()),
             destinations: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(config.outbound.max_concurrent.max(1))),
+            pool: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -80,6 +89,7 @@ impl Outbound {
     pub async fn run(self: Arc<Self>) {
         let interval = Duration::from_secs(self.config.scan_interval.max(1));
         loop {
+            self.reap_pool();
             drop(self.scan());
             tokio::time::sleep(interval).await;
         }
@@ -128,6 +138,52 @@ impl Outbound {
             )));
         }
         started
+    }
+
+    /// An idle session to `domain` that has not been idle too long.
+    fn take_pooled(&self, domain: &str) -> Option<Client> {
+        let mut pool = self.pool.lock().ok()?;
+        let list = pool.get_mut(domain)?;
+        while let Some((client, since)) = list.pop() {
+            if since.elapsed() < POOL_IDLE {
+                return Some(client);
+            }
+            tokio::spawn(client.quit());
+        }
+        pool.remove(domain);
+        None
+    }
+
+    /// Keeps a session for the destination's next message, within the pool's bounds.
+    fn park(&self, domain: &str, client: Client) {
+        let Ok(mut pool) = self.pool.lock() else {
+            tokio::spawn(client.quit());
+            return;
+        };
+        let total: usize = pool.values().map(Vec::len).sum();
+        let list = pool.entry(domain.to_string()).or_default();
+        if total >= POOL_MAX || list.len() >= self.config.max_per_destination.max(1) {
+            tokio::spawn(client.quit());
+            return;
+        }
+        list.push((client, Instant::now()));
+    }
+
+    /// Closes the sessions idle for too long (at each scan).
+    fn reap_pool(&self) {
+        let Ok(mut pool) = self.pool.lock() else {
+            return;
+        };
+        for list in pool.values_mut() {
+            let (keep, stale): (Vec<_>, Vec<_>) = std::mem::take(list)
+                .into_iter()
+                .partition(|(_, since)| since.elapsed() < POOL_IDLE);
+            *list = keep;
+            for (client, _) in stale {
+                tokio::spawn(client.quit());
+            }
+        }
+        pool.retain(|_, list| !list.is_empty());
     }
 
     fn destination(&self, domain: &str) -> Arc<Semaphore> {
@@ -396,6 +452,17 @@ impl Outbound {
                 AttemptStatus::Permanent,
             );
         }
+        // An idle session to this destination first (connection reuse); QUIT, which the results
+        // never wait for, is sent when it is dropped from the pool.
+        while let Some(client) = self.take_pooled(domain) {
+            let t = transaction(client, from, rcpts, raw, true).await;
+            if let Some(results) = t.results {
+                if let Some(client) = t.client {
+                    self.park(domain, client);
+                }
+                return results;
+            }
+        }
         let routed = self.config.routes.contains_key(domain);
         let smart = self.config.smart_host.is_some() && !routed;
         let hops = match route::resolve(domain, &self.config, &self.dns, smart).await {
@@ -426,7 +493,16 @@ impl Outbound {
                     auth,
                 };
                 match Client::connect(*addr, &params).await {
-                    Ok(client) => return transaction(client, from, rcpts, raw).await,
+                    Ok(client) => {
+                        let t = transaction(client, from, rcpts, raw, false).await;
+                        if let Some(client) = t.client {
+                            self.park(domain, client);
+                        }
+                        // A new session always decides (results are `None` only when reused).
+                        return t.results.unwrap_or_else(|| {
+                            all(rcpts, "4.4.2 session lost", AttemptStatus::Temporary)
+                        });
+                    }
                     Err(e) => {
                         tracing::debug!(host = %hop.name, %addr, error = %e, "cannot open a session");
                         last_error = match &e {
@@ -465,22 +541,47 @@ fn classify(reply: &super::client::Reply) -> AttemptStatus {
 }
 
 /// One SMTP transaction: per-recipient replies to RCPT, then DATA for those accepted.
+/// How a transaction ended: the results (`None`: a reused connection was found closed before
+/// anything was decided, so the caller opens a new one) and the session when it can carry the
+/// next message.
+struct Transaction {
+    results: Option<Vec<AttemptRecord>>,
+    client: Option<Client>,
+}
+
+impl Transaction {
+    fn done(results: Vec<AttemptRecord>) -> Transaction {
+        Transaction {
+            results: Some(results),
+            client: None,
+        }
+    }
+}
+
 async fn transaction(
     mut client: Client,
     from: &str,
     rcpts: &[String],
     raw: &[u8],
-) -> Vec<AttemptRecord> {
+    reused: bool,
+) -> Transaction {
     let eight_bit = !raw.is_ascii();
     let utf8 = !from.is_ascii() || rcpts.iter().any(|r| !r.is_ascii());
     if let Err(e) = client.mail_from(from, raw.len(), eight_bit, utf8).await {
+        if reused && !matches!(e, ClientError::Refused(_)) {
+            // The server closed the idle session (RFC 5321 §4.5.3.2.7): not this message's fault.
+            return Transaction {
+                results: None,
+                client: None,
+            };
+        }
         let status = if e.is_permanent() {
             AttemptStatus::Permanent
         } else {
             AttemptStatus::Temporary
         };
         client.quit().await;
-        return all(rcpts, &e.to_string(), status);
+        return Transaction::done(all(rcpts, &e.to_string(), status));
     }
     let mut out = Vec::with_capacity(rcpts.len());
     let mut accepted = Vec::new();
@@ -497,29 +598,39 @@ async fn transaction(
                 let mut rest = accepted;
                 rest.extend(rcpts.iter().skip(i).cloned());
                 out.extend(all(&rest, &format!("4.4.2 {e}"), AttemptStatus::Temporary));
-                return out;
+                return Transaction::done(out);
             }
         }
     }
     if accepted.is_empty() {
         client.quit().await;
-        return out;
+        return Transaction::done(out);
     }
     match client.data(raw).await {
         Ok(reply) => {
             out.extend(all(&accepted, &reply.to_string(), classify(&reply)));
-            // QUIT off the critical path: the results are committed without waiting for it,
-            // which keeps the window between the remote's 250 and our commit (a duplicate
-            // after a crash) to the store write alone.
-            tokio::spawn(client.quit());
+            // A completed transaction leaves the session ready for the next MAIL FROM
+            // (RFC 5321 §3.3): the caller may keep it for the destination's next message.
+            let client = if reply.code == 250 {
+                Some(client)
+            } else {
+                tokio::spawn(client.quit());
+                None
+            };
+            Transaction {
+                results: Some(out),
+                client,
+            }
         }
-        Err(e) => out.extend(all(
-            &accepted,
-            &format!("4.4.2 {e}"),
-            AttemptStatus::Temporary,
-        )),
+        Err(e) => Transaction::done({
+            out.extend(all(
+                &accepted,
+                &format!("4.4.2 {e}"),
+                AttemptStatus::Temporary,
+            ));
+            out
+        }),
     }
-    out
 }
 
 /// A recipient's DSN line from its attempt: a remote reply (`550 5.1.1 …`) or our own reason
