@@ -204,13 +204,16 @@ impl Outbound {
 
     /// One delivery run of one entry, then its results committed.
     async fn work(self: Arc<Self>, entry: QueuedMessage) {
-        let raw = match self.store.blobs().get(&entry.blob) {
-            Ok(Some(raw)) => Arc::new(raw),
+        let (raw, missing) = match self.store.blobs().get(&entry.blob) {
+            Ok(Some(raw)) => (Arc::new(raw), false),
+            // Cannot happen while the entry holds its blob reference; if it does, the entry
+            // can never be sent: failed (and reported) rather than retried forever.
             Ok(None) => {
                 tracing::error!(blob = %entry.blob, "queued message content is missing");
-                return;
+                (Arc::new(Vec::new()), true)
             }
             Err(e) => {
+                // Tried again at the next scan.
                 tracing::error!(error = %e, "cannot read queued message content");
                 return;
             }
@@ -224,7 +227,16 @@ impl Outbound {
         let expire_at = entry
             .created
             .saturating_add(i64::try_from(self.config.expire_after).unwrap_or(i64::MAX));
-        if now >= expire_at {
+        if missing {
+            for s in states.iter().filter(|s| s.status == RcptStatus::Pending) {
+                attempts.push(AttemptRecord {
+                    time: now,
+                    recipient: s.address.clone(),
+                    result: "4.3.0 message content missing from the store".into(),
+                    status: AttemptStatus::Permanent,
+                });
+            }
+        } else if now >= expire_at {
             // RFC 5321 §4.5.4.1: give up after the configured time, and say so.
             for s in states.iter().filter(|s| s.status == RcptStatus::Pending) {
                 let last = if s.reply.is_empty() {
