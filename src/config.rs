@@ -150,6 +150,67 @@ impl Default for OutboundConfig {
     }
 }
 
+impl OutboundConfig {
+    fn validate(&self, invalid: &dyn Fn(&str, &str) -> ConfigError) -> Result<(), ConfigError> {
+        // `host:port`, `host` (port 25), `[v6]:port` or `ip:port`: caught here rather than as
+        // deliveries that fail for days.
+        let target_ok = |t: &str| {
+            if t.parse::<SocketAddr>().is_ok() {
+                return true;
+            }
+            let (host, port) = match t.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<u16>().is_ok_and(|p| p != 0)),
+                None => (t, true),
+            };
+            port && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        };
+        for (domain, target) in &self.routes {
+            if domain != &domain.to_ascii_lowercase() {
+                return Err(invalid(
+                    &format!("outbound.routes.{domain}"),
+                    "write the domain in lower case",
+                ));
+            }
+            if !target_ok(target) {
+                return Err(invalid(
+                    &format!("outbound.routes.{domain}"),
+                    "must be `host:port` or `host`",
+                ));
+            }
+        }
+        if let Some(target) = &self.smart_host
+            && !target_ok(target)
+        {
+            return Err(invalid(
+                "outbound.smart_host",
+                "must be `host:port` or `host`",
+            ));
+        }
+        if self.smart_host_user.is_some() != self.smart_host_password.is_some() {
+            return Err(invalid(
+                "outbound.smart_host_user",
+                "set both `smart_host_user` and `smart_host_password`, or neither",
+            ));
+        }
+        if self.retry_initial == 0 || self.retry_max < self.retry_initial {
+            return Err(invalid(
+                "outbound.retry_initial",
+                "must be at least 1 and at most `retry_max`",
+            ));
+        }
+        if self.max_per_destination == 0 || self.max_concurrent == 0 || self.timeout == 0 {
+            return Err(invalid(
+                "outbound",
+                "`max_per_destination`, `max_concurrent` and `timeout` must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -733,6 +794,7 @@ impl Config {
         }
         self.validate_plugins(&invalid)?;
         self.validate_sender_auth(&invalid)?;
+        self.outbound.validate(&invalid)?;
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -982,6 +1044,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("sometimes"), "{err}");
+    }
+
+    #[test]
+    fn outbound_section() {
+        let c = Config::parse(
+            "[outbound]\nretry_initial = 1\nretry_max = 8\n\n[outbound.routes]\n\"b.test\" = \"127.0.0.1:2525\"\n\"c.test\" = \"mx.c.test\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.outbound.routes.len(), 2);
+        assert_eq!(c.outbound.expire_after, 5 * 24 * 3600);
+        for (text, key) in [
+            (
+                "[outbound.routes]\n\"b.test\" = \"127.0.0.1:notaport\"\n",
+                "outbound.routes.b.test",
+            ),
+            (
+                "[outbound]\nsmart_host = \"relay:25\"\nsmart_host_user = \"u\"\n",
+                "outbound.smart_host_user",
+            ),
+            ("[outbound]\nretry_initial = 0\n", "outbound.retry_initial"),
+        ] {
+            let err = Config::parse(text, "m.toml").unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
     }
 
     #[test]

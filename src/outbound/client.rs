@@ -335,12 +335,24 @@ async fn read_reply<R: AsyncRead + Unpin>(
         if sep != "-" {
             let reply = Reply {
                 code: this,
-                text: texts.join(" "),
+                text: printable(&texts.join(" ")),
             };
             return Ok((reply, raw));
         }
     }
     Err(ClientError::Protocol)
+}
+
+/// Most characters of a reply's text kept: it goes into the attempt log (64 entries per
+/// message) and DSNs, and a hostile server may send 64 lines of 4 KiB.
+const MAX_REPLY_TEXT: usize = 512;
+
+/// A reply's text as we keep it: printable, on one line, bounded.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_REPLY_TEXT)
+        .collect()
 }
 
 /// The message as DATA sends it: CRLF line ends, leading dots doubled, `.` at the end.
@@ -451,6 +463,30 @@ impl ServerCertVerifier for AnyCertificate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn replies_are_bounded_and_checked() {
+        async fn parse(input: &[u8]) -> Result<Reply, ClientError> {
+            let mut r = BufReader::new(input);
+            read_reply(&mut r).await.map(|(reply, _)| reply)
+        }
+        let r = parse(b"250-first\r\n250 second\x07\r\n").await.unwrap();
+        assert_eq!(r.code, 250);
+        assert_eq!(r.text, "first second ");
+        let long = format!("550 {}\r\n", "x".repeat(3000));
+        assert_eq!(
+            parse(long.as_bytes()).await.unwrap().text.len(),
+            MAX_REPLY_TEXT
+        );
+        assert!(
+            parse(b"250-a\r\n251 b\r\n").await.is_err(),
+            "codes must agree"
+        );
+        assert!(parse(b"hello\r\n").await.is_err());
+        assert!(parse(b"250 no end").await.is_err());
+        let endless = "250-x\r\n".repeat(MAX_LINES + 1);
+        assert!(parse(endless.as_bytes()).await.is_err());
+    }
 
     #[test]
     fn dot_stuffing_and_line_ends() {
