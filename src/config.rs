@@ -128,6 +128,12 @@ pub struct OutboundConfig {
     pub timeout: u64,
     /// Seconds between scans of the queue for due messages.
     pub scan_interval: u64,
+    /// Honour MTA-STS policies (RFC 8461) of recipient domains.
+    pub mta_sts: bool,
+    /// Extra CA certificates (PEM) trusted for MTA-STS, besides the system's.
+    pub mta_sts_ca_file: Option<PathBuf>,
+    /// HTTPS port of `mta-sts.DOMAIN` policy hosts: 443 (other values are for tests).
+    pub mta_sts_port: u16,
 }
 
 impl Default for OutboundConfig {
@@ -146,6 +152,9 @@ impl Default for OutboundConfig {
             max_concurrent: 32,
             timeout: 300,
             scan_interval: 5,
+            mta_sts: true,
+            mta_sts_ca_file: None,
+            mta_sts_port: 443,
         }
     }
 }

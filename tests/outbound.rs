@@ -657,3 +657,117 @@ async fn a_session_closed_while_idle_is_replaced() {
         "a new session for each message, no failed attempt"
     );
 }
+
+/// An HTTPS server for `mta-sts.sts.test` and `mta-sts.sts2.test` (certificates from a test CA
+/// written to `ca_file`), serving a policy per host. Returns its address.
+async fn policy_server(ca_file: &std::path::Path) -> SocketAddr {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    std::fs::write(ca_file, ca.as_ref().pem()).unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec![
+        "mta-sts.sts.test".to_string(),
+        "mta-sts.sts2.test".to_string(),
+    ])
+    .unwrap()
+    .signed_by(&leaf_key, &ca)
+    .unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut tls = BufReader::new(tls);
+                let mut host = String::new();
+                loop {
+                    let mut line = String::new();
+                    if tls.read_line(&mut line).await.unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if line.to_ascii_lowercase().starts_with("host:") {
+                        host = line[5..].trim().to_string();
+                    }
+                }
+                let body = if host == "mta-sts.sts2.test" {
+                    "version: STSv1\r\nmode: enforce\r\nmx: *.nomatch.test\r\nmax_age: 600\r\n"
+                } else {
+                    "version: STSv1\r\nmode: enforce\r\nmx: mx.sts.test\r\nmax_age: 600\r\n"
+                };
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.get_mut().write_all(response.as_bytes()).await;
+                let _ = tls.get_mut().shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn mta_sts_enforce_restricts_mx_hosts() {
+    let mut s = setup().await;
+    let ca_file = s._dir.path().join("ca.pem");
+    let https = policy_server(&ca_file).await;
+    s.config.outbound.mta_sts_port = https.port();
+    s.config.outbound.mta_sts_ca_file = Some(ca_file);
+    let lo = std::net::Ipv4Addr::LOCALHOST;
+    for d in ["sts.test", "sts2.test"] {
+        s.dns
+            .txt(&format!("_mta-sts.{d}"), "v=STSv1; id=20261206")
+            .a(&format!("mta-sts.{d}"), lo)
+            .mx(d, 10, "mx.sts.test")
+            .mx(d, 20, "evil.other.test");
+    }
+    s.dns.a("mx.sts.test", lo).a("evil.other.test", lo);
+    enqueue(&s.store, "S1", "alice@local.test", &["bob@sts.test"]).await;
+    enqueue(&s.store, "S2", "alice@local.test", &["bob@sts2.test"]).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    assert_eq!(run_once(&outbound).await, 2);
+    let q = queue(&s.store);
+    let result = |id: &str| {
+        q.iter()
+            .find(|e| e.queue_id == id)
+            .map(|e| e.log[0].result.clone())
+            .unwrap()
+    };
+    // sts.test: only the policy's MX host was tried (nothing listens on port 25: retried).
+    let r1 = result("S1");
+    assert!(r1.contains("mx.sts.test [127.0.0.1:25]"), "{r1}");
+    // sts2.test: no MX host matches, so none is tried and the mail waits (RFC 8461 §5.1).
+    let r2 = result("S2");
+    assert!(r2.starts_with("4.7.5 no MX host of sts2.test"), "{r2}");
+
+    // A policy host whose certificate is not trusted gives no policy (RFC 8461 §3.3): both
+    // MX hosts are tried, the last being the one the policy would have excluded.
+    s.config.outbound.mta_sts_ca_file = None;
+    let plain = Outbound::new(s.store.clone(), &s.config).unwrap();
+    for id in ["S1", "S2"] {
+        let id = id.to_string();
+        s.store.write(move |tx| tx.queue_retry(&id)).await.unwrap();
+    }
+    assert_eq!(run_once(&plain).await, 2);
+    let q = queue(&s.store);
+    let last = q.iter().find(|e| e.queue_id == "S2").unwrap().log[1]
+        .result
+        .clone();
+    assert!(last.contains("evil.other.test"), "{last}");
+}

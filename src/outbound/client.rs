@@ -73,6 +73,8 @@ pub struct SessionParams<'a> {
     pub server_name: Option<&'a str>,
     pub timeout: Duration,
     pub auth: Option<(&'a str, &'a str)>,
+    /// TLS is required, with this (certificate-checking) connector: MTA-STS `enforce`.
+    pub require_tls: Option<TlsConnector>,
 }
 
 enum Stream {
@@ -116,10 +118,24 @@ impl Client {
             return Err(ClientError::Refused(greeting));
         }
         client.ehlo(p.helo).await?;
+        if p.require_tls.is_some() && !client.starttls {
+            return Err(ClientError::Refused(Reply {
+                code: 454,
+                text: "4.7.5 STARTTLS required by the domain's MTA-STS policy is not offered"
+                    .into(),
+            }));
+        }
         if client.starttls {
             let reply = client.command("STARTTLS\r\n").await?;
+            if reply.code != 220 && p.require_tls.is_some() {
+                return Err(ClientError::Refused(Reply {
+                    code: 454,
+                    text: format!("4.7.5 STARTTLS refused ({reply}) but required by MTA-STS"),
+                }));
+            }
             if reply.code == 220 {
-                client = client.upgrade(p.server_name, addr).await?;
+                let connector = p.require_tls.clone().unwrap_or_else(connector);
+                client = client.upgrade(p.server_name, addr, connector).await?;
                 // RFC 3207 §4.2: forget what was learnt before TLS and ask again.
                 client.ehlo(p.helo).await?;
             }
@@ -162,6 +178,7 @@ impl Client {
         self,
         server_name: Option<&str>,
         addr: SocketAddr,
+        connector: TlsConnector,
     ) -> Result<Client, ClientError> {
         let Stream::Plain(reader) = self.stream else {
             return Err(ClientError::Protocol);
@@ -175,7 +192,7 @@ impl Client {
         let name = server_name
             .and_then(|n| ServerName::try_from(n.trim_end_matches('.').to_string()).ok())
             .unwrap_or_else(|| ServerName::IpAddress(addr.ip().into()));
-        let tls = tokio::time::timeout(self.timeout, connector().connect(name, tcp))
+        let tls = tokio::time::timeout(self.timeout, connector.connect(name, tcp))
             .await
             .map_err(|_| ClientError::Timeout)??;
         Ok(Client {

@@ -11,6 +11,7 @@
 
 pub mod client;
 pub mod dsn;
+pub mod mta_sts;
 pub mod route;
 mod worker;
 

@@ -135,7 +135,7 @@ async fn static_hop(target: &str, dns: &MessageAuthenticator) -> Route {
 
 /// A host's IPv6 and IPv4 addresses (both families tried; RFC 5321 §5.2). Empty when the name
 /// has none; an error when DNS failed.
-async fn host_addrs(
+pub(crate) async fn host_addrs(
     host: &str,
     port: u16,
     dns: &MessageAuthenticator,

@@ -49,6 +49,7 @@ pub struct Outbound {
     slots: Arc<Semaphore>,
     /// Idle sessions per destination domain, with when they went idle.
     pool: Mutex<HashMap<String, Vec<(Client, Instant)>>>,
+    mta_sts: super::mta_sts::MtaSts,
 }
 
 /// How long an idle session is kept for the destination's next message. Servers wait at least
@@ -82,6 +83,7 @@ impl Outbound {
             destinations: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(config.outbound.max_concurrent.max(1))),
             pool: Mutex::new(HashMap::new()),
+            mta_sts: super::mta_sts::MtaSts::new(&config.outbound),
         }))
     }
 
@@ -477,11 +479,37 @@ impl Outbound {
         }
         let routed = self.config.routes.contains_key(domain);
         let smart = self.config.smart_host.is_some() && !routed;
-        let hops = match route::resolve(domain, &self.config, &self.dns, smart).await {
+        let mut hops = match route::resolve(domain, &self.config, &self.dns, smart).await {
             Route::Permanent(reason) => return all(rcpts, &reason, AttemptStatus::Permanent),
             Route::Temporary(reason) => return all(rcpts, &reason, AttemptStatus::Temporary),
             Route::Hops(hops) => hops,
         };
+        // MTA-STS (RFC 8461 §5) applies to MX delivery, not to routes the administrator set.
+        let mut require_tls = None;
+        if !routed
+            && !smart
+            && let Some(policy) = self.mta_sts.policy(domain, &self.dns).await
+        {
+            use super::mta_sts::Mode;
+            let allowed = hops.iter().filter(|h| policy.allows(&h.name)).count();
+            match policy.mode {
+                Mode::Enforce => {
+                    hops.retain(|h| policy.allows(&h.name));
+                    if hops.is_empty() {
+                        return all(
+                            rcpts,
+                            &format!("4.7.5 no MX host of {domain} matches its MTA-STS policy"),
+                            AttemptStatus::Temporary,
+                        );
+                    }
+                    require_tls = Some(self.mta_sts.verified());
+                }
+                Mode::Testing if allowed < hops.len() => {
+                    tracing::warn!(%domain, "MX hosts outside the MTA-STS policy (testing mode; delivering)");
+                }
+                _ => {}
+            }
+        }
         let auth = match (
             smart,
             &self.config.smart_host_user,
@@ -503,6 +531,7 @@ impl Outbound {
                     server_name,
                     timeout: Duration::from_secs(self.config.timeout.max(1)),
                     auth,
+                    require_tls: require_tls.clone(),
                 };
                 match Client::connect(*addr, &params).await {
                     Ok(client) => {
