@@ -377,6 +377,12 @@ pub enum PasswordCommand {
 pub enum QueueCommand {
     /// Messages waiting for outbound delivery.
     List,
+    /// One message: each recipient's state and every delivery attempt.
+    Show { queue_id: String },
+    /// Try a message again now instead of at its next scheduled attempt.
+    Retry { queue_id: String },
+    /// Remove a message from the queue without delivering it or telling the sender.
+    Delete { queue_id: String },
 }
 
 fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
@@ -489,6 +495,15 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
             device: a.device.clone(),
         },
         Command::Queue(QueueCommand::List) => R::QueueList,
+        Command::Queue(QueueCommand::Show { queue_id }) => R::QueueShow {
+            queue_id: queue_id.clone(),
+        },
+        Command::Queue(QueueCommand::Retry { queue_id }) => R::QueueRetry {
+            queue_id: queue_id.clone(),
+        },
+        Command::Queue(QueueCommand::Delete { queue_id }) => R::QueueDelete {
+            queue_id: queue_id.clone(),
+        },
         Command::List(ListCommand::Add { scope, kind, entry }) => R::ListAdd {
             scope: scope.scope(),
             kind: if kind.block {
@@ -970,14 +985,39 @@ fn print_human(reply: &AdminReply) {
             }
             for q in rows {
                 println!(
-                    "{}\t{}\tfrom <{}>\tto {}",
+                    "{}\t{}\tfrom <{}>\tto {}\tattempts {}\tnext {}",
                     q.queue_id,
                     q.created,
                     q.from,
-                    q.recipients.join(", ")
+                    q.recipients.join(", "),
+                    q.attempts,
+                    q.next_attempt
                 );
             }
         }
+        AdminReply::QueueEntry(q) => {
+            println!("Queue id:     {}", q.queue_id);
+            println!("From:         <{}>", q.from);
+            println!("Size:         {} bytes", q.size);
+            println!("Queued:       {}", q.created);
+            println!("Attempts:     {}", q.attempts);
+            println!("Next attempt: {}", q.next_attempt);
+            if q.warned {
+                println!("Delay warning sent to the sender.");
+            }
+            println!("Recipients:");
+            for r in &q.recipients {
+                println!("  {}\t{}\t{}", r.recipient, r.status, r.reply);
+            }
+            println!("Attempts log:");
+            for a in &q.log {
+                println!("  {}\t{}\t{}", a.time, a.recipient, a.result);
+            }
+        }
+        AdminReply::QueueChanged(c) => match c.action.as_str() {
+            "delete" => println!("Removed {} from the queue.", c.queue_id),
+            _ => println!("{} will be tried again now.", c.queue_id),
+        },
         AdminReply::Plugins(rows) => {
             if rows.is_empty() {
                 println!("No plugins.");

@@ -52,6 +52,8 @@ pub struct Config {
     pub plugin: BTreeMap<String, PluginConfig>,
     /// The DNS resolver used for SPF, DKIM, DMARC and `mailsift doctor`.
     pub dns: DnsConfig,
+    /// `[outbound]`: delivery of queued mail to remote servers.
+    pub outbound: OutboundConfig,
     /// SPF, DKIM, DMARC and ARC checks on inbound mail.
     pub sender_auth: SenderAuthConfig,
     /// Sieve: the administrator's scripts and the limits on users' scripts.
@@ -125,6 +127,127 @@ pub struct SieveConfig {
     pub after: Option<PathBuf>,
     #[serde(flatten)]
     pub limits: crate::values::SieveLimits,
+}
+
+/// `[outbound]`: how the delivery task sends queued mail to other servers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundConfig {
+    /// Run the delivery task. Off: mail for remote recipients waits in the queue.
+    pub enabled: bool,
+    /// Per-domain destination override, `"example.org" = "host:port"` (no MX lookup).
+    pub routes: BTreeMap<String, String>,
+    /// Relay every remote message through this `host:port` instead of the MX hosts.
+    pub smart_host: Option<String>,
+    /// AUTH PLAIN credentials for the smart host (sent only over TLS).
+    pub smart_host_user: Option<String>,
+    pub smart_host_password: Option<String>,
+    /// Seconds before the first retry; each further retry waits twice as long ...
+    pub retry_initial: u64,
+    /// ... up to this many seconds.
+    pub retry_max: u64,
+    /// Seconds after which an undelivered message is given up and bounced (default 5 days).
+    pub expire_after: u64,
+    /// Seconds after which the sender is told once that delivery is delayed (default 4 h).
+    pub delay_warning_after: u64,
+    /// Connections at the same time to one destination domain.
+    pub max_per_destination: usize,
+    /// Messages in delivery at the same time.
+    pub max_concurrent: usize,
+    /// Seconds for connecting and for each reply of the remote server.
+    pub timeout: u64,
+    /// Seconds between scans of the queue for due messages.
+    pub scan_interval: u64,
+    /// Honour MTA-STS policies (RFC 8461) of recipient domains.
+    pub mta_sts: bool,
+    /// Extra CA certificates (PEM) trusted for MTA-STS, besides the system's.
+    pub mta_sts_ca_file: Option<PathBuf>,
+    /// HTTPS port of `mta-sts.DOMAIN` policy hosts: 443 (other values are for tests).
+    pub mta_sts_port: u16,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        OutboundConfig {
+            enabled: true,
+            routes: BTreeMap::new(),
+            smart_host: None,
+            smart_host_user: None,
+            smart_host_password: None,
+            retry_initial: 60,
+            retry_max: 3600,
+            expire_after: 5 * 24 * 3600,
+            delay_warning_after: 4 * 3600,
+            max_per_destination: 4,
+            max_concurrent: 32,
+            timeout: 300,
+            scan_interval: 5,
+            mta_sts: true,
+            mta_sts_ca_file: None,
+            mta_sts_port: 443,
+        }
+    }
+}
+
+impl OutboundConfig {
+    fn validate(&self, invalid: &dyn Fn(&str, &str) -> ConfigError) -> Result<(), ConfigError> {
+        // `host:port`, `host` (port 25), `[v6]:port` or `ip:port`: caught here rather than as
+        // deliveries that fail for days.
+        let target_ok = |t: &str| {
+            if t.parse::<SocketAddr>().is_ok() {
+                return true;
+            }
+            let (host, port) = match t.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<u16>().is_ok_and(|p| p != 0)),
+                None => (t, true),
+            };
+            port && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        };
+        for (domain, target) in &self.routes {
+            if domain != &domain.to_ascii_lowercase() {
+                return Err(invalid(
+                    &format!("outbound.routes.{domain}"),
+                    "write the domain in lower case",
+                ));
+            }
+            if !target_ok(target) {
+                return Err(invalid(
+                    &format!("outbound.routes.{domain}"),
+                    "must be `host:port` or `host`",
+                ));
+            }
+        }
+        if let Some(target) = &self.smart_host
+            && !target_ok(target)
+        {
+            return Err(invalid(
+                "outbound.smart_host",
+                "must be `host:port` or `host`",
+            ));
+        }
+        if self.smart_host_user.is_some() != self.smart_host_password.is_some() {
+            return Err(invalid(
+                "outbound.smart_host_user",
+                "set both `smart_host_user` and `smart_host_password`, or neither",
+            ));
+        }
+        if self.retry_initial == 0 || self.retry_max < self.retry_initial {
+            return Err(invalid(
+                "outbound.retry_initial",
+                "must be at least 1 and at most `retry_max`",
+            ));
+        }
+        if self.max_per_destination == 0 || self.max_concurrent == 0 || self.timeout == 0 {
+            return Err(invalid(
+                "outbound",
+                "`max_per_destination`, `max_concurrent` and `timeout` must be at least 1",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[dns]`: which nameservers to ask, how long to wait, how much to cache.
@@ -591,6 +714,7 @@ impl Default for Config {
             plugins: PluginsConfig::default(),
             plugin: BTreeMap::new(),
             dns: DnsConfig::default(),
+            outbound: OutboundConfig::default(),
             sender_auth: SenderAuthConfig::default(),
             sieve: SieveConfig::default(),
             srs: SrsConfig::default(),
@@ -764,6 +888,7 @@ impl Config {
                 &format!("at most {MAX_MESSAGES_PER_HOUR} (0 = no limit)"),
             ));
         }
+        self.outbound.validate(&invalid)?;
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -1036,6 +1161,31 @@ mod tests {
                 err.to_string().contains("submission") || err.to_string().contains("per_hour"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn outbound_section() {
+        let c = Config::parse(
+            "[outbound]\nretry_initial = 1\nretry_max = 8\n\n[outbound.routes]\n\"b.test\" = \"127.0.0.1:2525\"\n\"c.test\" = \"mx.c.test\"\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.outbound.routes.len(), 2);
+        assert_eq!(c.outbound.expire_after, 5 * 24 * 3600);
+        for (text, key) in [
+            (
+                "[outbound.routes]\n\"b.test\" = \"127.0.0.1:notaport\"\n",
+                "outbound.routes.b.test",
+            ),
+            (
+                "[outbound]\nsmart_host = \"relay:25\"\nsmart_host_user = \"u\"\n",
+                "outbound.smart_host_user",
+            ),
+            ("[outbound]\nretry_initial = 0\n", "outbound.retry_initial"),
+        ] {
+            let err = Config::parse(text, "m.toml").unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
         }
     }
 

@@ -15,6 +15,7 @@ pub mod managesieve;
 pub mod memory;
 pub mod mime;
 pub mod net;
+pub mod outbound;
 pub mod pipeline;
 pub mod plugins;
 pub mod server;

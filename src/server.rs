@@ -46,6 +46,8 @@ pub enum ServerError {
     Auth(#[from] crate::auth::AuthError),
     #[error("sieve script {0}")]
     Sieve(#[from] crate::sieve::run::SieveConfigError),
+    #[error("outbound delivery: {0}")]
+    Outbound(#[from] crate::outbound::OutboundError),
     #[error("admin socket {path}: {source}")]
     Admin {
         path: String,
@@ -122,6 +124,11 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         path: spool_dir.display().to_string(),
         source,
     })?;
+    // Mail for remote recipients leaves through the outbound queue's delivery task.
+    if config.outbound.enabled {
+        let outbound = crate::outbound::Outbound::new(store.clone(), &config)?;
+        tokio::spawn(outbound.run());
+    }
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.

@@ -93,6 +93,18 @@ pub enum AdminRequest {
         device: String,
     },
     QueueList,
+    /// One queue entry with each recipient's state and the attempts.
+    QueueShow {
+        queue_id: String,
+    },
+    /// Makes a queue entry due now.
+    QueueRetry {
+        queue_id: String,
+    },
+    /// Removes a queue entry without delivering it or telling the sender.
+    QueueDelete {
+        queue_id: String,
+    },
     /// Adds an allow or block entry to an account's or a domain's list.
     ListAdd {
         scope: ListScope,
@@ -917,9 +929,63 @@ pub async fn execute_with(
                         size: q.size,
                         created: date(q.created),
                         attempts: q.attempts,
+                        next_attempt: date(q.next_attempt),
                     })
                     .collect(),
             ))
+        }
+        AdminRequest::QueueShow { queue_id } => {
+            let q = store
+                .read()?
+                .queue_entry(&queue_id)?
+                .ok_or_else(|| StoreError::NotFound(format!("queue entry {queue_id}")))?;
+            Ok(AdminReply::QueueEntry(QueueEntryInfo {
+                queue_id: q.queue_id.clone(),
+                from: q.mail_from.clone(),
+                size: q.size,
+                created: date(q.created),
+                attempts: q.attempts,
+                next_attempt: date(q.next_attempt),
+                warned: q.warned,
+                recipients: q
+                    .rcpt_states()
+                    .into_iter()
+                    .map(|r| QueueRecipientRow {
+                        recipient: r.address,
+                        status: r.status.name().to_string(),
+                        reply: r.reply,
+                    })
+                    .collect(),
+                log: q
+                    .log
+                    .into_iter()
+                    .map(|a| QueueAttemptRow {
+                        time: date(a.time),
+                        recipient: a.recipient,
+                        result: a.result,
+                    })
+                    .collect(),
+            }))
+        }
+        AdminRequest::QueueRetry { queue_id } => {
+            let id = queue_id.clone();
+            if !store.write(move |tx| tx.queue_retry(&id)).await? {
+                return Err(StoreError::NotFound(format!("queue entry {queue_id}")).into());
+            }
+            Ok(AdminReply::QueueChanged(QueueChanged {
+                queue_id,
+                action: "retry".into(),
+            }))
+        }
+        AdminRequest::QueueDelete { queue_id } => {
+            let id = queue_id.clone();
+            if !store.write(move |tx| tx.queue_delete(&id)).await? {
+                return Err(StoreError::NotFound(format!("queue entry {queue_id}")).into());
+            }
+            Ok(AdminReply::QueueChanged(QueueChanged {
+                queue_id,
+                action: "delete".into(),
+            }))
         }
     }
 }

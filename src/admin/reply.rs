@@ -33,6 +33,8 @@ pub enum AdminReply {
     ListRemoved(ListRemoved),
     ListShown(ListShown),
     Queue(Vec<QueueRow>),
+    QueueEntry(QueueEntryInfo),
+    QueueChanged(QueueChanged),
     Plugins(Vec<PluginStatus>),
     PluginSetting(PluginSetting),
     PluginSettings(PluginSettings),
@@ -202,6 +204,47 @@ pub struct QueueRow {
     pub size: u64,
     pub created: String,
     pub attempts: u32,
+    /// When the delivery task next tries it.
+    #[serde(default)]
+    pub next_attempt: String,
+}
+
+/// `queue show`: one entry, each recipient's state, and the attempts (oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntryInfo {
+    pub queue_id: String,
+    pub from: String,
+    pub size: u64,
+    pub created: String,
+    pub attempts: u32,
+    pub next_attempt: String,
+    /// The sender was told that delivery is delayed.
+    pub warned: bool,
+    pub recipients: Vec<QueueRecipientRow>,
+    pub log: Vec<QueueAttemptRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueRecipientRow {
+    pub recipient: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// The last reply or error.
+    pub reply: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueAttemptRow {
+    pub time: String,
+    pub recipient: String,
+    pub result: String,
+}
+
+/// `queue retry` / `queue delete`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueChanged {
+    pub queue_id: String,
+    pub action: String,
 }
 
 /// A per-account plugin setting set (`value`) or cleared (`None`).

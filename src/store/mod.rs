@@ -33,6 +33,7 @@ pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use plugin_kv::KvWrite;
+pub use queue::{QueueNotice, QueueUpdate};
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;

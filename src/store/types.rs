@@ -147,6 +147,87 @@ pub struct QueuedMessage {
     pub created: i64,
     #[serde(default)]
     pub attempts: u32,
+    /// Each recipient's state; empty in entries written before outbound delivery existed,
+    /// which `rcpt_states` reads as every recipient pending.
+    #[serde(default)]
+    pub rcpts: Vec<RcptState>,
+    /// Unix seconds of the next delivery attempt (0: at once).
+    #[serde(default)]
+    pub next_attempt: i64,
+    /// The sender was told once that delivery is delayed.
+    #[serde(default)]
+    pub warned: bool,
+    /// Every attempt, oldest first (the last `MAX_ATTEMPT_LOG` are kept).
+    #[serde(default)]
+    pub log: Vec<AttemptRecord>,
+}
+
+impl QueuedMessage {
+    /// The recipients with their state (pending for entries from before states existed).
+    pub fn rcpt_states(&self) -> Vec<RcptState> {
+        if self.rcpts.len() == self.recipients.len() {
+            return self.rcpts.clone();
+        }
+        self.recipients
+            .iter()
+            .map(|r| RcptState {
+                address: r.clone(),
+                status: RcptStatus::Pending,
+                reply: String::new(),
+            })
+            .collect()
+    }
+}
+
+/// Attempts kept per queue entry: bounded, since a message may be retried for days.
+pub const MAX_ATTEMPT_LOG: usize = 64;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RcptState {
+    pub address: String,
+    pub status: RcptStatus,
+    /// The last reply (or error) for this recipient.
+    #[serde(default)]
+    pub reply: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RcptStatus {
+    Pending,
+    Delivered,
+    /// Permanently refused or expired; the sender was sent a DSN (unless the null sender).
+    Failed,
+}
+
+impl RcptStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RcptStatus::Pending => "pending",
+            RcptStatus::Delivered => "delivered",
+            RcptStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One delivery attempt for one recipient.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// Unix seconds.
+    pub time: i64,
+    pub recipient: String,
+    /// The remote's reply or the error, as text.
+    pub result: String,
+    /// What the attempt means for the recipient.
+    pub status: AttemptStatus,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AttemptStatus {
+    Delivered,
+    Permanent,
+    Temporary,
 }
 
 /// What changed, broadcast after each commit so that IMAP IDLE and open sessions can notice.

@@ -30,6 +30,11 @@ max_connections_per_ip = 1000
 [log]
 level = "info,mailsift=debug"
 
+[outbound]
+# Tests never send to the internet: mail for remote domains without a route goes to a closed
+# port on loopback and stays queued (retried), as the queue tests expect.
+smart_host = "127.0.0.1:9"
+
 [[listener]]
 name = "smtp"
 protocol = "smtp"
