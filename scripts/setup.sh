@@ -13,8 +13,10 @@ fi
 
 # Debian packages: python3 + pytest drive the end-to-end tests with the standard library's
 # smtplib/imaplib; isync (mbsync), swaks, sieve-connect and python3-sievelib are real clients
-# used by the tests (curl and mutt as submission clients); openssl for inspecting certificates.
-packages=(python3 python3-pytest isync swaks curl mutt sieve-connect python3-sievelib openssl ca-certificates)
+# used by the tests (curl and mutt as submission clients); openssl for inspecting certificates;
+# postfix as the foreign MTA of tests/e2e/test_postfix.py and smtp-sink for
+# scripts/bench-outbound.sh (the tests run private instances; the system's own is never started).
+packages=(python3 python3-pytest isync swaks curl mutt sieve-connect python3-sievelib openssl ca-certificates postfix)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,5 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
+  # Postfix asks how to configure the system's mail; "No configuration" writes no main.cf, so the
+  # package's own service has nothing to run (and we disable it below).
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  case " ${missing[*]} " in
+    *" postfix "*)
+      if need_cmd systemctl; then $SUDO systemctl disable --now postfix >/dev/null 2>&1 || true; fi
+      ;;
+  esac
 fi
