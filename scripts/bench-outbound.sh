@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Outbound throughput to Postfix's smtp-sink (issue 14): one Mailsift on loopback routes
+# sink.test (`[outbound.routes]`) to `smtp-sink -c 127.0.0.1:PORT 100`; N messages are submitted
+# over C concurrent authenticated submission connections, then the queue is polled until empty.
+# Prints submission time, time until the queue is empty and msg/s.
+#   scripts/bench-outbound.sh [N] [C]       (defaults 100 messages, 8 connections)
+#   MAILSIFT_BIN=target/release/mailsift scripts/bench-outbound.sh   (default: target/debug)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-100}"   # the default sending limit is 100 messages per hour per account
+C="${2:-8}"
+export MAILSIFT_BIN="${MAILSIFT_BIN:-$PWD/target/debug/mailsift}"
+command -v smtp-sink >/dev/null || PATH="$PATH:/usr/sbin"
+command -v smtp-sink >/dev/null || { echo "bench-outbound: smtp-sink missing (Debian package postfix; scripts/setup.sh)" >&2; exit 1; }
+[ -x "$MAILSIFT_BIN" ] || { echo "bench-outbound: $MAILSIFT_BIN missing (cargo build --bins)" >&2; exit 1; }
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $MAILSIFT_BIN  messages: $N  submission connections: $C"
+
+exec /usr/bin/python3 - "$N" "$C" <<'EOF'
+import subprocess, sys, tempfile, threading, time, smtplib, shutil
+from pathlib import Path
+sys.path.insert(0, "tests/e2e")
+from conftest import Server, free_port
+from test_foundation import make_message
+
+n, conns = int(sys.argv[1]), int(sys.argv[2])
+work = Path(tempfile.mkdtemp(prefix="mailsift-bench-outbound-"))
+sink_port = free_port()
+sink_out = open(work / "sink.out", "wb")
+# -c: count delivered messages; -u: smtp-sink refuses to run as root without it; backlog 100.
+sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-c", f"127.0.0.1:{sink_port}", "100"], stdout=sink_out, stderr=subprocess.STDOUT)
+srv = Server(work)
+text = srv.config.read_text().replace("[outbound]\n", "[outbound]\nscan_interval = 1\n", 1)
+text += f'\n[sender_auth]\nenabled = false\n\n[outbound.routes]\n"sink.test" = "127.0.0.1:{sink_port}"\n'
+srv.config.write_text(text)
+srv.start()
+try:
+    password = srv.add_user("alice@bench.test")
+    body = "x" * 70 + "\r\n"
+    per = [n // conns + (1 if i < n % conns else 0) for i in range(conns)]
+    errors = []
+
+    def submit(count, k):
+        try:
+            with smtplib.SMTP("127.0.0.1", srv.port("submission"), timeout=60) as s:
+                s.starttls(context=srv.ssl_context())
+                s.login("alice@bench.test", password)
+                for i in range(count):
+                    msg = make_message("alice@bench.test", f"user{k}@sink.test", subject=f"bench {k}.{i}", body=body * 40)
+                    s.send_message(msg)
+        except Exception as e:  # reported below: a failed submission makes the figures void
+            errors.append(repr(e))
+
+    t0 = time.time()
+    threads = [threading.Thread(target=submit, args=(c, k)) for k, c in enumerate(per)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    t_sub = time.time() - t0
+    if errors:
+        sys.exit(f"submission failed: {errors[:3]}")
+    while True:
+        q = srv.cli("queue", "list", json_output=True)
+        left = len(q)
+        if time.time() - t0 > 20 and not getattr(sys, "_shown", 0):
+            sys._shown = 1
+            print("still queued:", srv.cli("queue", "show", q[0]["queue_id"]).stdout[-600:], flush=True)
+        if left == 0:
+            break
+        if time.time() - t0 > 900:
+            sys.exit(f"queue not empty after 900 s: {left} left")
+        time.sleep(0.2)
+    t_all = time.time() - t0
+    print(f"message size: ~{len(body) * 40 // 1024 + 1} KB body")
+    print(f"submitted {n} in {t_sub:.2f} s ({n / t_sub:.1f} msg/s accepted)")
+    print(f"queue empty after {t_all:.2f} s: {n / t_all:.1f} msg/s end to end (submission + delivery overlap)")
+finally:
+    srv.stop()
+    sink.terminate()
+    sink.wait()
+    sink_out.close()
+    shutil.rmtree(work, ignore_errors=True)
+EOF
