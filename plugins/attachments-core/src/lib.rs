@@ -20,7 +20,10 @@
 //! wording for replies, e.g. `attachment "invoice.zip/payload/run.exe" has a blocked extension
 //! (.exe)`.
 
+mod listing;
 pub mod names;
+mod rar;
+mod sevenz;
 pub mod sniff;
 mod walk;
 
@@ -94,6 +97,8 @@ pub enum Suspicion {
     Damaged,
     /// An encrypted member whose name says it is an archive: it could hide anything.
     EncryptedArchive,
+    /// A 7z or RAR archive whose headers are encrypted: not even the names can be read.
+    EncryptedNames,
     /// A member compressed with a method this library does not read, whose name says archive.
     UnsupportedMethod,
     /// A `message/rfc822` part the host could not parse (e.g. nested too deep to be decoded).
@@ -109,6 +114,7 @@ impl Suspicion {
             Suspicion::Inflates(n) => format!("inflates to more than {}", size(*n)),
             Suspicion::Damaged => "damaged or unreadable".into(),
             Suspicion::EncryptedArchive => "encrypted archive that cannot be inspected".into(),
+            Suspicion::EncryptedNames => "encrypted archive, names unreadable".into(),
             Suspicion::UnsupportedMethod => "archive compressed with an unsupported method".into(),
             Suspicion::UnparsedMessage => "cannot be parsed".into(),
         }
