@@ -389,6 +389,8 @@ pub(crate) mod tests {
         pub encrypted: bool,
         /// Compressed (method "normal"; the data is opaque).
         pub compressed: bool,
+        /// Declared unpacked size, when not the data's length.
+        pub declared: Option<u64>,
     }
 
     pub fn member<'a>(name: &'a str, data: &'a [u8]) -> Member<'a> {
@@ -524,7 +526,7 @@ pub(crate) mod tests {
         out.extend(block5(1, 0, &vint(0), &[], &[]));
         for m in members {
             let mut f = vint(if m.dir { FHFL_DIRECTORY } else { 0 } | FHFL_CRC32);
-            f.extend(vint(m.data.len() as u64));
+            f.extend(vint(m.declared.unwrap_or(m.data.len() as u64)));
             f.extend(vint(0x20));
             f.extend(crc32fast::hash(m.data).to_le_bytes());
             f.extend(vint(if m.compressed { 3 << 7 } else { 0 }));

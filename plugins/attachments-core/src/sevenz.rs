@@ -747,6 +747,8 @@ pub(crate) mod tests {
     pub struct Options {
         /// Pack the header with LZMA (as 7-Zip does by default).
         pub packed_header: bool,
+        /// Pack it with LZMA2 instead (other writers).
+        pub lzma2_header: bool,
         /// Pretend the files' folder is LZMA (its data is then opaque).
         pub compressed: bool,
         /// Mark the files' folder as AES-encrypted.
@@ -864,13 +866,18 @@ pub(crate) mod tests {
         h.push(K_END as u8);
 
         let mut body = packed;
-        let header = if o.packed_header {
+        let header = if o.packed_header || o.lzma2_header {
             let mut lz = Vec::new();
-            lzma_rs::lzma_compress(&mut &h[..], &mut lz).unwrap();
-            // .lzma: 5 property bytes, 8 size bytes, then the stream.
-            let (props, stream) = (&lz[..5], &lz[13..]);
+            let (coder, props, stream): (&[u8], Vec<u8>, Vec<u8>) = if o.lzma2_header {
+                lzma_rs::lzma2_compress(&mut &h[..], &mut lz).unwrap();
+                (LZMA2, vec![0x10], lz)
+            } else {
+                lzma_rs::lzma_compress(&mut &h[..], &mut lz).unwrap();
+                // .lzma: 5 property bytes, 8 size bytes, then the stream.
+                (LZMA, lz[..5].to_vec(), lz[13..].to_vec())
+            };
             let at = body.len() as u64;
-            body.extend_from_slice(stream);
+            body.extend_from_slice(&stream);
             let mut e = vec![K_ENCODED_HEADER as u8, K_PACK_INFO as u8];
             e.extend(number(at));
             e.push(1);
@@ -878,7 +885,7 @@ pub(crate) mod tests {
             e.extend(number(stream.len() as u64));
             e.push(K_END as u8);
             e.extend([K_UNPACK_INFO as u8, K_FOLDER as u8, 1, 0]);
-            e.extend(folder_bytes(&[(LZMA, props)]));
+            e.extend(folder_bytes(&[(coder, &props)]));
             e.push(K_CODERS_UNPACK_SIZE as u8);
             e.extend(number(h.len() as u64));
             e.push(K_CRC as u8);
@@ -915,16 +922,17 @@ pub(crate) mod tests {
             ("empty.txt", b""),
             ("bin/evil.exe", b"MZ.."),
         ];
-        for packed_header in [false, true] {
+        for (packed_header, lzma2_header) in [(false, false), (true, false), (false, true)] {
             let a = build(
                 files,
                 Options {
                     packed_header,
+                    lzma2_header,
                     ..Options::default()
                 },
             );
             let l = list(&a, u64::MAX);
-            assert_eq!(l.problem, None, "{packed_header}");
+            assert_eq!(l.problem, None, "{packed_header} {lzma2_header}");
             assert_eq!(
                 names(&l),
                 ["docs", "docs/a.pdf", "empty.txt", "bin/evil.exe"]
@@ -933,8 +941,34 @@ pub(crate) mod tests {
             let exe = &l.entries[3];
             assert_eq!(exe.size, 4);
             assert_eq!(&a[exe.stored.clone().unwrap()], b"MZ..");
-            assert_eq!(l.inflated > 0, packed_header);
+            assert_eq!(l.inflated > 0, packed_header || lzma2_header);
         }
+    }
+
+    /// Archives written by 7-Zip itself (tests/corpus/attachments/generate.py writes them).
+    #[test]
+    fn real_7zip_archives() {
+        // Default: LZMA2 data, header packed with LZMA.
+        let a = include_bytes!("testdata/lzma2-packed-header.7z");
+        let l = list(a, u64::MAX);
+        assert_eq!(l.problem, None);
+        assert!(l.inflated > 0);
+        // 7-Zip orders members by extension.
+        assert_eq!(names(&l), ["bin/evil.exe", "readme.txt"]);
+        assert_eq!((l.entries[0].size, l.entries[1].size), (512, 7));
+        assert!(l.entries.iter().all(|e| e.stored.is_none() && !e.encrypted));
+        // -mhc=off: the same, header plain.
+        let l = list(include_bytes!("testdata/plain-header.7z"), u64::MAX);
+        assert_eq!((l.problem, l.inflated), (None, 0));
+        assert_eq!(names(&l), ["bin/evil.exe", "readme.txt"]);
+        // -m0=Copy: the members' bytes are where the listing says.
+        let a = include_bytes!("testdata/copy.7z");
+        let l = list(a, u64::MAX);
+        assert_eq!(l.problem, None);
+        assert_eq!(names(&l), ["a.pdf", "inner.zip"]);
+        let pdf = &a[l.entries[0].stored.clone().unwrap()];
+        assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+        assert!(a[l.entries[1].stored.clone().unwrap()].starts_with(b"PK\x03\x04"));
     }
 
     #[test]
