@@ -28,7 +28,13 @@ pub(crate) enum Problem {
     EncryptedHeaders,
     /// Reading the (compressed) header would go over the inflation budget.
     OverBudget,
+    /// More than [`MAX_ENTRIES`] members: listing stops there.
+    TooMany,
 }
+
+/// Members listed from one archive at most, whatever the policy: a header of tiny names would
+/// otherwise make the listing itself the memory hog. Far above the default `max_members`.
+pub(crate) const MAX_ENTRIES: usize = 100_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Listing {

@@ -12,7 +12,7 @@
 //! is listed by name). Encrypted headers (RAR 4 `-hp`: the main header's MHD_PASSWORD flag;
 //! RAR 5: an archive encryption header) make every name unreadable.
 
-use crate::listing::{Entry, Listing, Problem};
+use crate::listing::{Entry, Listing, Problem, MAX_ENTRIES};
 
 /// RAR 1.5 to 4.x marker block.
 pub const SIGNATURE_4: &[u8] = b"Rar!\x1a\x07\x00";
@@ -104,6 +104,7 @@ fn rar4(data: &[u8], entries: &mut Vec<Entry>) -> Result<(), Problem> {
         let data_range = span(data_start, add, data.len());
         match typ {
             HEAD_MAIN if flags & MHD_PASSWORD != 0 => return Err(Problem::EncryptedHeaders),
+            HEAD_FILE if entries.len() >= MAX_ENTRIES => return Err(Problem::TooMany),
             HEAD_FILE => entries.push(rar4_file(header, flags, data_range.clone())?),
             HEAD_END => return Ok(()),
             _ => {}
@@ -314,6 +315,9 @@ fn rar5(rest: &[u8], base: usize, entries: &mut Vec<Entry>) -> Result<(), Proble
                 }
                 let encrypted = rar5_encrypted(&body[extra_at..]).ok_or(bad)?;
                 if typ == TYPE_FILE {
+                    if entries.len() >= MAX_ENTRIES {
+                        return Err(Problem::TooMany);
+                    }
                     let stored = method == 0 && !encrypted && flags & HFL_SPLIT == 0;
                     entries.push(Entry {
                         name,

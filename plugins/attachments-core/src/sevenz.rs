@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::listing::{Entry, Listing, Problem};
+use crate::listing::{Entry, Listing, Problem, MAX_ENTRIES};
 
 /// `'7' 'z' BC AF 27 1C` (7zFormat.txt, SignatureHeader).
 pub const SIGNATURE: &[u8] = b"7z\xBC\xAF\x27\x1C";
@@ -64,6 +64,7 @@ enum Error {
     Damaged,
     Encrypted,
     OverBudget,
+    TooMany,
 }
 
 type Result<T> = std::result::Result<T, Error>;
@@ -74,6 +75,7 @@ impl From<Error> for Problem {
             Error::Damaged => Problem::Damaged,
             Error::Encrypted => Problem::EncryptedHeaders,
             Error::OverBudget => Problem::OverBudget,
+            Error::TooMany => Problem::TooMany,
         }
     }
 }
@@ -402,12 +404,12 @@ fn streams_info(r: &mut Reader<'_>) -> Result<Streams> {
                         }
                         K_CRC => {
                             let c = counts.clone().unwrap_or_else(|| vec![1; s.folders.len()]);
-                            let unknown: usize = s
+                            let unknown = s
                                 .folders
                                 .iter()
                                 .zip(&c)
                                 .map(|(f, &n)| if n == 1 && f.crc.is_some() { 0 } else { n })
-                                .sum();
+                                .fold(0usize, usize::saturating_add);
                             if unknown > r.remaining() {
                                 return Err(Error::Damaged);
                             }
@@ -608,6 +610,9 @@ struct Files {
 
 fn files_info(r: &mut Reader<'_>) -> Result<Files> {
     let n = r.count()?;
+    if n > MAX_ENTRIES {
+        return Err(Error::TooMany);
+    }
     let mut f = Files {
         names: Vec::new(),
         empty_stream: vec![false; n],

@@ -813,3 +813,25 @@ fn damaged_sevenz_and_rar_never_panic() {
         }
     }
 }
+
+#[test]
+fn listing_stops_at_its_own_bound() {
+    // 100 001 empty members: the listing stops at 100 000; names before are checked.
+    let names: Vec<String> = (0..100_001).map(|i| format!("{i}.txt")).collect();
+    let mut members: Vec<Member<'_>> = names.iter().map(|n| member(n, b"")).collect();
+    let policy = Policy {
+        max_members: 1 << 20,
+        ..Policy::default()
+    };
+    let rar = build5(&members, false);
+    assert_eq!(
+        texts(&[part("huge.rar", &rar)], &policy),
+        vec!["attachment \"huge.rar\" is a suspicious archive (more than 100000 members)"]
+    );
+    members[10] = member("x.exe", b"");
+    let rar = build5(&members, false);
+    assert_eq!(
+        texts(&[part("huge.rar", &rar)], &policy),
+        vec!["attachment \"huge.rar/x.exe\" has a blocked extension (.exe)"]
+    );
+}

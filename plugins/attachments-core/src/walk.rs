@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
-use crate::listing::{Listing, Problem};
+use crate::listing::{Listing, Problem, MAX_ENTRIES};
 use crate::sniff::{self, Archive, HEAD};
 use crate::{names, rar, sevenz};
 use crate::{Finding, Kind, Part, Policy, Report, Suspicion, MAX_FINDINGS_PER_KIND};
@@ -410,6 +410,13 @@ impl Walker<'_> {
             Some(Problem::EncryptedHeaders) => {
                 self.push(path, Kind::Encrypted);
                 return self.suspicious(path, Suspicion::EncryptedNames);
+            }
+            Some(Problem::TooMany) => {
+                if !self.stopped {
+                    let n = self.policy.max_members.min(MAX_ENTRIES as u64);
+                    self.bound(path, Suspicion::TooManyMembers(n));
+                }
+                return;
             }
             Some(Problem::OverBudget) => {
                 if !self.stopped {
