@@ -976,6 +976,24 @@ pub(crate) mod tests {
         assert!(a[l.entries[1].stored.clone().unwrap()].starts_with(b"PK\x03\x04"));
     }
 
+    /// Archives written by py7zr 1.1.4 (`writestr` of evil.exe and a.pdf; kept as they are, the
+    /// generator does not depend on py7zr): its header is packed with LZMA2, its data with
+    /// BCJ + LZMA2; with `header_encryption=True` the header is AES-encrypted.
+    #[test]
+    fn py7zr_archives() {
+        let l = list(include_bytes!("testdata/py7zr-lzma2-header.7z"), u64::MAX);
+        assert_eq!(l.problem, None);
+        assert!(l.inflated > 0);
+        let mut n = names(&l);
+        n.sort();
+        assert_eq!(n, ["a.pdf", "evil.exe"]);
+        let l = list(
+            include_bytes!("testdata/py7zr-encrypted-header.7z"),
+            u64::MAX,
+        );
+        assert_eq!(l.problem, Some(Problem::EncryptedHeaders));
+    }
+
     #[test]
     fn compressed_and_encrypted_members() {
         let files: &[(&str, &[u8])] = &[("a.txt", b"aaaa"), ("b.zip", b"PK..")];

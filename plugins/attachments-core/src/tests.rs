@@ -778,6 +778,7 @@ fn damaged_sevenz_and_rar_never_panic() {
         include_bytes!("testdata/lzma2-packed-header.7z").to_vec(),
         include_bytes!("testdata/plain-header.7z").to_vec(),
         include_bytes!("testdata/copy.7z").to_vec(),
+        include_bytes!("testdata/py7zr-lzma2-header.7z").to_vec(),
     ];
     samples.push(zip(&[("nested.rar", &samples[6].clone())]));
     // xorshift64*: deterministic, no extra crate.
