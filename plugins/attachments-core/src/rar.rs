@@ -597,6 +597,16 @@ pub(crate) mod tests {
             decode_unicode(b"abcd", &[0x00, 0b1100_0000, 0x01, b'd']),
             "abcd"
         );
+        // The two names may disagree (the ASCII one says .exe, the Unicode one .pdf): both are
+        // returned, and the walker checks both.
+        let mut raw = b"run.exe\0\0".to_vec();
+        raw.extend([
+            0xAA, b'r', 0, b'u', 0, b'n', 0, b'.', 0, 0xAA, b'p', 0, b'd', 0, b'f', 0,
+        ]);
+        assert_eq!(
+            rar4_name(&raw, true),
+            ("run.pdf".to_string(), Some("run.exe".to_string()))
+        );
         // Truncated or junk input ends the name, no panic.
         assert_eq!(decode_unicode(b"", &[0x00, 0xFF, 0x85, 0x01]), "");
         assert_eq!(decode_unicode(b"x", &[]), "");
