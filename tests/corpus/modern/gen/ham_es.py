@@ -477,3 +477,372 @@ Por motivos de seguridad no enviamos la nómina adjunta por correo.
 Departamento de Personas
 Grupo Alimenta
 """)
+
+# ------------------------------------------------------------------ boletines
+M(cls=H, cat="newsletter", lang="es", name="boletin-tecnologia", prof="mailchimp", bulk=True, tz="+0100",
+  frm=("Bits y Bytes", "boletin@bitsybytes.example"), to="jgarcia@example.com",
+  subj="Bits y Bytes #203: la UE y los cargadores, Linux en el coche y una CPU RISC-V de 10 €",
+  html=mjml("Bits y Bytes", "#00897b", "Bits y Bytes #203", [
+      ("h", "Número 203"),
+      "¡Buenas! Esta semana viene cargadita. Café en mano y vamos allá.",
+      "<b>🔌 USB-C obligatorio, un año después.</b> Qué ha cambiado de verdad en las tiendas y qué fabricantes siguen buscando resquicios.",
+      "<b>🚗 Linux en el salpicadero.</b> Cada vez más marcas usan sistemas basados en Linux para el infoentretenimiento. Hablamos con una ingeniera que trabaja en ello.",
+      "<b>🧩 Una placa RISC-V por 10 €.</b> La hemos probado: arranca Linux, consume poquísimo y, sí, tiene sus limitaciones.",
+      ("btn", "Leer el número completo", "https://bitsybytes.us14.list-manage.example/track/click?u=8a1&id=203"),
+      "Si te gusta el boletín, reenvíaselo a alguien. Si no, respóndenos y cuéntanos por qué 🙂",
+  ], footer="Recibes este correo porque te suscribiste en bitsybytes.example.<br><a href=\"https://bitsybytes.us14.list-manage.example/unsubscribe?u=8a1&id=c0f\">Darse de baja</a> · <a href=\"https://bitsybytes.us14.list-manage.example/profile?u=8a1\">Preferencias</a>", lang="es",
+      pixel="https://bitsybytes.us14.list-manage.example/track/open.php?u=8a1&id=203&e=aa1"))
+
+M(cls=H, cat="newsletter", lang="es", name="periodico-local-resumen", prof="sfmc", bulk=True, tz="+0100", date="2025-05-19 07:00",
+  frm=("El Diario de la Vega", "newsletter@diariodelavega.example"), to="lucia.martin@example.es",
+  subj="Buenos días: obras en la M-30, fiestas de San Isidro y el tiempo",
+  html="""<html><body style="margin:0;background:#fff"><table align="center" width="620" cellpadding="0" cellspacing="0" style="font-family:Georgia,serif;color:#222">
+<tr><td style="padding:16px 0;border-bottom:2px solid #222;font-size:30px;text-align:center">El Diario de la Vega</td></tr>
+<tr><td style="padding:8px 0;font-family:Arial,sans-serif;font-size:12px;color:#666;text-align:center">LUNES, 19 DE MAYO DE 2025 · LA NEWSLETTER DE LA MAÑANA</td></tr>
+<tr><td style="padding:18px 0 6px;font-size:21px;font-weight:bold"><a href="https://diariodelavega.example/madrid/obras-m30-corte?utm_source=newsletter" style="color:#222;text-decoration:none">Corte parcial en la M-30 durante tres semanas por obras en el túnel</a></td></tr>
+<tr><td style="font-size:16px;line-height:1.5;color:#444">El Ayuntamiento recomienda usar transporte público; la EMT refuerza las líneas 27 y 147.</td></tr>
+<tr><td style="padding:18px 0 6px;font-size:19px;font-weight:bold">San Isidro: programa del último fin de semana</td></tr>
+<tr><td style="font-size:16px;line-height:1.5;color:#444">Conciertos gratuitos en Las Vistillas y la tradicional romería en la pradera. Te contamos horarios y cortes de tráfico.</td></tr>
+<tr><td style="padding:18px 0 6px;font-size:19px;font-weight:bold">El tiempo</td></tr>
+<tr><td style="font-size:16px;line-height:1.5;color:#444">☀️ Soleado, máxima de 27 °C. Tormentas posibles a última hora en la sierra.</td></tr>
+<tr><td style="padding:24px 0;font-family:Arial,sans-serif;font-size:11px;color:#888;border-top:1px solid #ddd;margin-top:20px">Recibes esta newsletter porque estás registrado en El Diario de la Vega. <a href="https://cl.s7.exacttarget.example/unsub_center.aspx?qs=dv19">Cancelar suscripción</a></td></tr>
+</table><img src="https://cl.s7.exacttarget.example/open.aspx?ffcb10-dv19-0519" width="1" height="1" alt=""></body></html>""")
+
+M(cls=H, cat="newsletter", lang="es", name="blog-cocina-recetas", prof="brevo", bulk=True, tz="-0600",
+  frm=("La Cocina de Abril", "abril@lacocinadeabril.example"), to="carmen.lopez@example.net",
+  subj="Chiles en nogada sin complicarte (y una lista de compras)",
+  text="""¡Hola, Carmen!
+
+Se acerca septiembre y en mi casa eso significa chiles en nogada. Ya sé, ya sé: parecen dificilísimos. Este año preparé una versión que se puede hacer en dos tardes sin volverse loca, y la comparto completa en el blog.
+
+Lo que vas a encontrar:
+- Picadillo que se puede hacer un día antes
+- El truco para pelar la nuez de Castilla rápido
+- Lista de compras imprimible
+
+Receta completa: https://lacocinadeabril.example/chiles-en-nogada-faciles
+
+Cuéntame si los haces, me encanta ver sus fotos.
+
+Un abrazo,
+Abril
+
+--
+Recibes este correo porque te suscribiste en lacocinadeabril.example.
+Para darte de baja: https://r.brevosend.example/mk/un/abril/71c
+""",
+  html=card("La Cocina de Abril", "#c62828", "Chiles en nogada sin complicarte", [
+      "¡Hola, Carmen!",
+      "Se acerca septiembre y en mi casa eso significa chiles en nogada. Este año preparé una versión que se puede hacer en dos tardes sin volverse loca.",
+      '<img src="https://img.lacocinadeabril.example/2025/chiles-nogada.jpg" width="520" alt="Chiles en nogada" style="width:100%;border-radius:10px">',
+      "• Picadillo que se puede hacer un día antes<br>• El truco para pelar la nuez de Castilla rápido<br>• Lista de compras imprimible",
+      "Un abrazo,<br>Abril"], button=("Ver la receta", "https://lacocinadeabril.example/chiles-en-nogada-faciles"), lang="es",
+      footer="Recibes este correo porque te suscribiste en lacocinadeabril.example.<br><a href=\"https://r.brevosend.example/mk/un/abril/71c\">Darte de baja</a>",
+      pixel="https://r.brevosend.example/tr/op/abril-71c"))
+
+M(cls=H, cat="newsletter", lang="es", name="ong-boletin-socios", prof="mailchimp", bulk=True, tz="+0100",
+  frm=("Bosques Vivos", "socios@bosquesvivos.example"), to="marta.r@correo.example",
+  subj="Marta, este otoño plantamos 12.000 árboles gracias a ti 🌳",
+  html=card("Bosques Vivos", "#33691e", "Gracias por formar parte de Bosques Vivos", [
+      "Hola Marta:",
+      "Gracias a las cuotas de nuestros 4.300 socios y socias, este otoño vamos a reforestar 14 hectáreas quemadas en la Sierra de la Culebra con especies autóctonas: roble, castaño, serbal y abedul.",
+      "También hemos abierto las inscripciones para las jornadas de voluntariado de noviembre. Hay plazas para familias con niños.",
+      "<b>Tu certificado de donaciones 2024</b> para la declaración de la renta ya está disponible en tu área de socio."],
+      button=("Apúntate al voluntariado", "https://bosquesvivos.example/voluntariado?utm_campaign=otono25"), lang="es",
+      footer="Bosques Vivos · Asociación declarada de utilidad pública<br><a href=\"https://bosquesvivos.us6.list-manage.example/unsubscribe?u=b0s\">Darse de baja</a> · <a href=\"https://bosquesvivos.us6.list-manage.example/profile?u=b0s\">Actualizar datos</a>",
+      pixel="https://bosquesvivos.us6.list-manage.example/track/open.php?u=b0s&id=otono"))
+
+M(cls=H, cat="newsletter", lang="es", name="newsletter-finanzas-personales", prof="postmark", stream="broadcast", bulk=True, tz="-0300",
+  frm=("Plata Clara", "hola@plataclara.example"), to="pablo@example.es",
+  subj="¿Plazo fijo o fondo money market? Lo que nos preguntaron esta semana",
+  text="""Plata Clara — edición #58
+
+Hola, Pablo.
+
+La pregunta que más nos llegó esta semana: "¿conviene más un plazo fijo o un fondo money market?"
+
+Respuesta corta: depende de cuándo vas a necesitar la plata. El plazo fijo te da una tasa conocida pero inmovilizás el dinero; el money market rinde un poco menos y podés retirar en el día. Para el fondo de emergencia, casi siempre conviene lo segundo.
+
+En el artículo comparamos con números de este mes: https://plataclara.example/notas/plazo-fijo-vs-money-market
+
+Nada de esto es una recomendación de inversión personalizada.
+
+Hasta el jueves,
+Sofi y Martín
+
+Te llega este correo porque te suscribiste en plataclara.example. Para dejar de recibirlo: https://plataclara.example/baja?u=p4bl0
+""")
+
+# ------------------------------------------------------------------ listas
+M(cls=H, cat="list", lang="es", name="lista-mailman-python-es", prof="mailman", tz="+0100",
+  frm=("Ramón Prieto", "ramon.prieto@example.org"), to="python-es@lists.pyhispano.example",
+  list_id="Lista de Python en español <python-es.lists.pyhispano.example>",
+  subj="Re: [Python-es] ¿asyncio o hilos para descargar 500 ficheros?",
+  reply="<20250311084412.GA4410@example.com>",
+  text="""El mar, 11 mar 2025 a las 09:44, Eva Soler escribió:
+> Tengo que descargar unos 500 ficheros pequeños de un servidor y con
+> requests en un bucle tarda una eternidad. ¿Me complico con asyncio o
+> tiro de ThreadPoolExecutor?
+
+Para 500 descargas, ThreadPoolExecutor con 16-32 hilos te va a ir perfectamente y el código apenas cambia:
+
+    with ThreadPoolExecutor(max_workers=20) as ex:
+        list(ex.map(descargar, urls))
+
+asyncio (con httpx o aiohttp) compensa cuando son miles de conexiones o ya tienes el resto del programa en async. Y reutiliza la sesión, que abrir una conexión TLS por fichero es lo que más tiempo se come.
+
+Saludos,
+Ramón
+_______________________________________________
+Python-es mailing list -- python-es@lists.pyhispano.example
+Para darse de baja, envíe un mensaje a python-es-leave@lists.pyhispano.example
+""")
+
+M(cls=H, cat="list", lang="es", name="grupo-google-montana", prof="ggroups", tz="+0100",
+  frm=("Iñaki Etxeberria", "inaki.etx@example.com"), to="club-montana-bidasoa@googlegroups.example",
+  list_id="<club-montana-bidasoa.googlegroups.example>",
+  subj="[Club Montaña] Salida domingo: Peñas de Aia (cambio de hora)",
+  text="""Kaixo a todos,
+
+Por la previsión de lluvia a partir del mediodía, adelantamos la salida del domingo a las 7:30 desde el aparcamiento de Ficoba. Llevad chubasquero igualmente.
+
+Recorrido: 14 km, 850 m de desnivel. Nivel medio.
+
+Confirmad asistencia respondiendo a este correo antes del viernes para organizar los coches.
+
+Iñaki
+
+--
+Has recibido este mensaje porque estás suscrito al grupo "Club Montaña Bidasoa" de Grupos.
+Para anular la suscripción a este grupo, envía un correo a club-montana-bidasoa+unsubscribe@googlegroups.example.
+""", unsub="<mailto:googlegroups-manage+8812+unsubscribe@googlegroups.example>")
+
+M(cls=H, cat="list", lang="es", name="discourse-foro-fotografia", prof="discourse", tz="-0500",
+  frm=("jmarquez via Foro de Fotografía", "foro@forofoto.example"), to="carmen.lopez@example.net",
+  list_id="Foro de Fotografía <equipo.forofoto.example>",
+  subj="[Foro de Fotografía] [Equipo] ¿Vale la pena un 35mm f/1.8 para retrato?",
+  text="""jmarquez
+14 de julio
+
+Yo lo uso para retrato de cuerpo entero y ambiental y me encanta. Para primeros planos sí se nota la distorsión si te acercas mucho; ahí prefiero el 85.
+
+Si solo vas a tener uno, el 35 es más versátil para viajes.
+
+Visita el tema (https://forofoto.example/t/35mm-para-retrato/9921/4) o responde a este correo para responder.
+
+Para darte de baja de estos correos, haz clic aquí (https://forofoto.example/email/unsubscribe/b7c1).
+""")
+
+# ------------------------------------------------------------------ servicios
+M(cls=H, cat="service", lang="es", name="cita-centro-salud", prof="inhouse", tz="+0100", charset="iso-8859-1",
+  frm=("Servicio de Salud - Cita Previa", "citaprevia@salud.gob.example"), to="lucia.martin@example.es",
+  subj="Recordatorio de cita: Medicina de Familia",
+  text="""Le recordamos su cita:
+
+Paciente: LUCIA M. M.
+Centro: C.S. Barrio del Pilar
+Profesional: Medicina de Familia - Consulta 12
+Fecha: jueves 6 de marzo de 2025
+Hora: 09:40
+
+Si no puede acudir, anule la cita en la web o en la app para que otro paciente pueda utilizarla.
+
+Este correo se ha generado automáticamente. No responda a este mensaje.
+""", date="2025-03-04 10:00")
+
+M(cls=H, cat="service", lang="es", name="turno-medico-ar", prof="sendgrid", tz="-0300",
+  frm=("Clínica San Martín", "turnos@clinicasanmartin.example"), to="pablo@example.es",
+  subj="Confirmá tu turno del martes 14/10",
+  html=card("Clínica San Martín", "#00695c", "Recordatorio de turno", [
+      "Hola Pablo,", "Tenés un turno agendado:",
+      '<table cellpadding="4" style="font-size:15px"><tr><td style="color:#666">Especialidad</td><td>Dermatología</td></tr><tr><td style="color:#666">Profesional</td><td>Dra. Julieta Ferraro</td></tr><tr><td style="color:#666">Fecha</td><td>martes 14/10, 16:20 h</td></tr><tr><td style="color:#666">Sede</td><td>Av. Santa Fe 3100, 2º piso</td></tr></table>',
+      "Presentate 15 minutos antes con tu DNI y credencial de la prepaga."],
+      button=("Confirmar asistencia", "https://turnos.clinicasanmartin.example/c/91ab?r=si"), lang="es",
+      footer="Si no podés asistir, cancelá el turno desde el portal para liberarlo."), date="2025-10-10 12:00")
+
+M(cls=H, cat="service", lang="es", name="colegio-circular-familias", prof="inhouse", tz="+0100", date="2025-09-26 14:30",
+  frm=("Colegio Santa Ana - Secretaría", "secretaria@colegiosantaana.example"), to="diego.fernandez@example.org",
+  subj="Circular 4/2025-26: salida al Museo de Ciencias (3º Primaria)",
+  text="""Estimadas familias:
+
+Os informamos de que el próximo jueves 9 de octubre el alumnado de 3º de Primaria visitará el Museo de Ciencias Naturales.
+
+- Salida: 9:15 desde el colegio (autobús)
+- Regreso: 14:00 aprox.
+- Coste: 8 € (entrada y transporte), a abonar por la plataforma antes del 3 de octubre
+- Deben llevar almuerzo, agua y ropa cómoda
+
+Adjuntamos la autorización, que deberá entregarse firmada a la tutora.
+
+Un saludo,
+Secretaría del Colegio Santa Ana
+""", attach=[("Autorizacion_salida_3EP.pdf", "application/pdf", fake_pdf(["Colegio Santa Ana - Autorizacion de salida", "3 Primaria - Museo de Ciencias - 09/10/2025", "Firma padre/madre/tutor: ________"]))])
+
+M(cls=H, cat="service", lang="es", name="agencia-tributaria-notificacion", prof="inhouse", tz="+0100",
+  frm=("Agencia Tributaria - Notificaciones", "avisos@notificaciones.hacienda.gob.example"), to="jgarcia@example.com",
+  subj="Aviso de puesta a disposición de notificación electrónica",
+  text="""Le comunicamos que tiene a su disposición una notificación en la Dirección Electrónica Habilitada Única (DEHú).
+
+Titular: J. G. P. - NIF ****412**
+Órgano emisor: Agencia Tributaria
+Concepto: Comunicación
+
+Para acceder, entre en la sede electrónica escribiendo la dirección directamente en el navegador, e identifíquese con certificado digital o Cl@ve.
+
+Este aviso es meramente informativo. No responda a este correo.
+""")
+
+M(cls=H, cat="service", lang="es", name="sat-acuse-declaracion-mx", prof="inhouse", tz="-0600", date="2025-04-28 21:15",
+  frm=("Servicio Tributario - Declaraciones", "declaraciones@servicio-tributario.gob.example"), to="carmen.lopez@example.net",
+  subj="Acuse de recibo de tu Declaración Anual 2024",
+  text="""Estimada contribuyente:
+
+Se recibió tu Declaración Anual del ejercicio 2024.
+
+Número de operación: 250418930017
+Fecha y hora de presentación: 28/04/2025 21:13:52
+Resultado: saldo a favor de $ 3,412.00
+
+Puedes consultar el acuse completo en el portal con tu RFC y contraseña.
+
+Este mensaje es informativo, favor de no responder.
+""")
+
+M(cls=H, cat="service", lang="es", name="ayuntamiento-cita-padron", prof="inhouse", tz="+0200",
+  frm=("Ajuntament - Cita Prèvia", "citaprevia@ajuntament-sant-feliu.example"), to="marta.r@correo.example",
+  subj="Confirmación de cita previa - Padrón de habitantes",
+  text="""Su cita ha sido registrada correctamente.
+
+Trámite: Alta / cambio de domicilio en el Padrón
+Oficina: OAC Plaça de la Vila
+Fecha: 17/06/2025  Hora: 11:20
+Código de la cita: OAC-7742
+
+Documentación: DNI/NIE y contrato de alquiler o escritura.
+
+Para anular la cita, utilice el código en la web municipal.
+""", date="2025-06-09 09:55")
+
+M(cls=H, cat="service", lang="es", name="gimnasio-clase-cancelada", prof="mailgun", tz="-0500",
+  frm=("BodyFit Chapinero", "reservas@bodyfit.example"), to="carmen.lopez@example.net",
+  subj="Tu clase de spinning de hoy 6:00 p.m. fue cancelada",
+  text="""Hola Carmen,
+
+Lamentamos informarte que la clase de Spinning de hoy a las 6:00 p.m. con el instructor Felipe fue cancelada por una falla en el aire acondicionado del salón 2.
+
+Te devolvimos la clase a tu plan. Puedes reservar otro horario desde la app.
+
+Disculpa las molestias,
+Equipo BodyFit Chapinero
+""")
+
+# ------------------------------------------------------------------ social
+M(cls=H, cat="social", lang="es", name="mastodon-nuevo-seguidor", prof="inhouse", tz="+0100",
+  frm=("Mastodon", "notificaciones@mastodon-es.example"), to="jgarcia@example.com",
+  subj="Ana Belén te ha seguido",
+  text="""Ana Belén (@anabelen@tooteame.example) te ha seguido.
+
+Ver perfil: https://mastodon-es.example/@anabelen@tooteame.example
+
+Gestiona tus preferencias de correo: https://mastodon-es.example/settings/preferences/notifications
+""", unsub="<https://mastodon-es.example/unsubscribe?token=ab12>")
+
+M(cls=H, cat="social", lang="es", name="red-social-mencion-foto", prof="ses", bulk=True, tz="-0300",
+  frm=("Fotogram", "no-reply@mail.fotogram.example"), to="pablo@example.es",
+  subj="lucia_viajes te mencionó en un comentario",
+  html=card("Fotogram", "#c13584", "lucia_viajes te mencionó en un comentario", [
+      "<b>lucia_viajes</b>: @pablo.bsas ¡mirá dónde estuvimos el finde! 🏔️",
+      '<img src="https://cdn.fotogram.example/p/1080/9a1c.jpg" width="300" alt="" style="border-radius:6px">'],
+      button=("Ver comentario", "https://fotogram.example/p/C9a1c/c/1801"), lang="es",
+      footer="Fotogram · <a href=\"https://fotogram.example/emails/settings\">Configuración de notificaciones</a><br>Este mensaje se envió a pablo@example.es."))
+
+M(cls=H, cat="social", lang="es", name="red-profesional-invitacion", prof="sfmc", bulk=True, tz="+0100",
+  frm=("Conecta Pro", "invitaciones@conectapro.example"), to="diego.fernandez@example.org",
+  subj="Irene Castaño quiere conectar contigo",
+  text="""Irene Castaño
+Responsable de Operaciones en Logística Iberia
+Madrid, Comunidad de Madrid
+
+Tenéis 12 contactos en común.
+
+Aceptar: https://www.conectapro.example/invitacion/aceptar?i=7731
+Ver perfil: https://www.conectapro.example/in/irenecastano
+
+Recibes invitaciones por correo. Darte de baja: https://www.conectapro.example/preferencias
+""")
+
+M(cls=H, cat="social", lang="es", name="foro-vecinos-evento", prof="mailgun", bulk=True, tz="+0100",
+  frm=("Vecinos de Chamberí", "avisos@vecinoschamberi.example"), to="lucia.martin@example.es",
+  subj="Nuevo evento: mercadillo de intercambio de libros (sábado)",
+  text="""Hola Lucía,
+
+La asociación ha publicado un nuevo evento:
+
+📚 Mercadillo de intercambio de libros
+Sábado 11 de octubre · 11:00 a 14:00
+Plaza de Olavide
+
+Trae los libros que ya no leas y llévate otros. Habrá cuentacuentos para peques a las 12:00.
+
+Ver evento y confirmar: https://vecinoschamberi.example/eventos/intercambio-libros
+
+Recibes este aviso porque eres socia. Preferencias: https://vecinoschamberi.example/cuenta/avisos
+""")
+
+# ------------------------------------------------------------------ más transaccional / personal
+M(cls=H, cat="transactional", lang="es", name="alquiler-coche-confirmado", prof="sendgrid", tz="+0000",
+  frm=("AutoRenta", "reservas@autorenta.example"), to="jgarcia@example.com",
+  subj="Confirmación de reserva AR-551092 – Tenerife Sur",
+  text="""Hola Javier,
+
+Tu reserva está confirmada:
+
+Recogida: Aeropuerto Tenerife Sur, 02/08/2025 12:30
+Devolución: Aeropuerto Tenerife Sur, 09/08/2025 10:00
+Vehículo: Grupo B (tipo SEAT Ibiza o similar), manual, 5 plazas
+Seguro: cobertura total sin franquicia
+Precio total: 289,50 € (pagado)
+
+Necesitarás: carné de conducir, DNI/pasaporte y una tarjeta de crédito a nombre del conductor principal.
+
+¡Buen viaje!
+AutoRenta
+""", date="2025-07-15 19:02")
+
+M(cls=H, cat="transactional", lang="es", name="suscripcion-renovada-streaming", prof="postmark", tz="-0500",
+  frm=("Pantalla+", "facturacion@pantallamas.example"), to="carmen.lopez@example.net",
+  subj="Tu suscripción se renovó",
+  html=simple(["Hola Carmen,", "Tu plan <b>Estándar</b> se renovó el 1 de noviembre de 2025.",
+               "Cargo: <b>COP 26.900</b> a la tarjeta Visa •••• 1190.",
+               "Puedes cambiar de plan o cancelar cuando quieras desde <a href=\"https://pantallamas.example/cuenta\">Tu cuenta</a>.",
+               "Gracias por ver Pantalla+."], style="font-family:Helvetica,Arial,sans-serif;font-size:15px;color:#111;max-width:560px"),
+  date="2025-11-01 06:12")
+
+M(cls=H, cat="personal", lang="es", name="hermano-plantas-vacaciones", prof="personal", tz="+0100",
+  frm=("Álvaro Martín", "alvaro.mm@example.com"), to="lucia.martin@example.es",
+  subj="Re: ¿me riegas las plantas?", reply="<e1f2a3b4-0000-4c1d-8e9f-aabbccddeeff@example.es>",
+  ua=("X-Mailer", "Apple Mail (2.3774.600.62)"),
+  text="""Claro, sin problema. Paso el martes y el viernes. ¿La llave sigue debajo del felpudo o me la das tú?
+
+Y dime cuánta agua le echo al limonero, que la última vez casi me lo cargo 😅
+
+> El 30 jul 2025, a las 21:10, Lucía Martín <lucia.martin@example.es> escribió:
+>
+> Álvaro, ¿me puedes regar las plantas mientras estamos en Asturias?
+> Nos vamos del 4 al 15.
+""", date="2025-07-30 21:40")
+
+M(cls=H, cat="personal", lang="es", name="profesora-ingles-clases", prof="personal", tz="-0300",
+  frm=("Teacher Gabi", "gabi.english@example.com"), to="pablo@example.es",
+  subj="Clases de inglés - horarios marzo",
+  text="""Hola Pablo! Cómo estás?
+
+Te escribo para coordinar los horarios de marzo. Tengo disponibles martes y jueves a las 19 hs o miércoles a las 8 hs (antes del laburo, para los valientes jaja).
+
+El valor por clase sigue igual hasta abril.
+
+Avisame qué te queda mejor y te mando el link de la videollamada.
+
+Saludos,
+Gabi
+""")

@@ -105,6 +105,8 @@ def fold(name, value):
 
 def encode_body(text, charset, cte):
     data = text.encode(charset)
+    if cte == "8bit" and charset.lower() not in ("utf-8", "us-ascii"):
+        cte = "qp"  # the files are written as UTF-8 text; a raw Latin-1 body would not survive that
     if cte == "qp":
         return quopri.encodestring(data).decode("ascii"), "quoted-printable"
     if cte == "b64":
