@@ -322,6 +322,7 @@ def build_headers(spec, r, d):
         elif kind == "compromised":
             host = spec.get("relay", "webmail.hosting-" + alnum(r, 4, "abcdefghijklmnopqrstuvwxyz") + ".example")
             mf = spec.get("mailfrom", f"info@{host.split('.', 1)[1]}")
+            spec.setdefault("return_path_addr", mf)
             trace.append(recv(host, host, ip, mx, "ESMTPS", recv_time))
             trace.append(recv("localhost", "localhost", "127.0.0.1", host, "ESMTPA", d, for_=False))
             trace.insert(0, auth_results(mx, "pass", mf.split("@")[1], "pass", "fail" if mf.split("@")[1] != fdom else "pass",
