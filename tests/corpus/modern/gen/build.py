@@ -340,7 +340,7 @@ def build_headers(spec, r, d):
             mid = f"<{alnum(r, 22)}@geopod-ismtpd-{r.randint(1, 40)}>"
         elif kind == "freemail":
             pat = f"mail-{alnum(r, 6, 'abcdefghij0123456789')}.{fdom}"
-            trace.append(recv(pat, pat, ip4(r), mx, "ESMTPS", recv_time))
+            trace.append(recv(pat, pat, ip, mx, "ESMTPS", recv_time))
             trace.insert(0, auth_results(mx, "pass", fdom, "pass", "pass", fdom, fdom, ip))
             trace.insert(1, dkim(r, fdom, "20230601", "from:reply-to:to:subject:date:message-id:mime-version"))
             bstyle = "gmail"
