@@ -596,3 +596,115 @@ Si no intentaste iniciar sesión, te recomendamos cambiar tu contraseña.
 Gracias,
 El equipo de Conecta Pro
 """)
+
+M(cls=H, cat="transactional", lang="en", name="app-store-receipt", prof="ses-us", tz="-0700",
+  frm=("Orchard App Store", "no_reply@email.orchard-store.example"), to="sam@example.org",
+  subj="Your receipt from Orchard",
+  html="""<html><body style="font-family:-apple-system,'SF Pro Text','Helvetica Neue',sans-serif;color:#1d1d1f;margin:0"><div style="max-width:640px;margin:0 auto;padding:24px">
+<div style="font-size:32px;font-weight:600">Receipt</div>
+<table width="100%" style="font-size:12px;color:#86868b;margin:16px 0"><tr><td>APPLE ID<br><span style="color:#1d1d1f">sam@example.org</span></td><td>DATE<br><span style="color:#1d1d1f">Apr 2, 2025</span></td><td>ORDER ID<br><span style="color:#1d1d1f">MLB7Q2XK9P</span></td></tr></table>
+<table width="100%" style="border-top:1px solid #d2d2d7;font-size:14px"><tr><td style="padding:12px 0"><b>Trailmark Pro</b><br><span style="color:#86868b">Yearly · Renews Apr 2, 2026</span></td><td align="right">$29.99</td></tr>
+<tr><td style="padding:4px 0;color:#86868b">Tax</td><td align="right">$2.63</td></tr><tr><td style="padding:12px 0;border-top:1px solid #d2d2d7"><b>TOTAL</b></td><td align="right" style="border-top:1px solid #d2d2d7"><b>$32.62</b></td></tr></table>
+<p style="font-size:12px;color:#86868b">Billed to Visa •••• 7720. <a href="https://reportaproblem.orchard-store.example/">Report a problem</a> · <a href="https://orchard-store.example/account/subscriptions">Manage subscriptions</a></p>
+</div></body></html>""", date="2025-04-02 09:14")
+
+M(cls=H, cat="transactional", lang="en", name="crowdfunding-backer-update", prof="sendgrid", bulk=True, tz="-0500",
+  frm=("Boostr", "no-reply@boostr.example"), to="jdoe@example.com",
+  subj="Project update #9 for Pocket Loom: shipping has started!",
+  text="""Pocket Loom - a weaving kit that fits in your bag
+Update #9 · Posted by Wren & Thread
+
+Hi backers!
+
+The first 600 kits left the warehouse this morning. If you're in the US or Canada, you'll get a tracking email in the next 72 hours. EU and UK kits are on a boat and should clear customs in about three weeks.
+
+Thank you for your patience through the yarn shortage - the new colourway came out better than the original.
+
+Read the full update: https://boostr.example/projects/wrenthread/pocket-loom/posts/9
+
+You're receiving this because you backed Pocket Loom. Manage your notification settings: https://boostr.example/settings/notifications
+""")
+
+M(cls=H, cat="service", lang="en", name="utility-outage-notice", prof="sfmc", tz="-0500",
+  frm=("Riverside Power & Light", "outages@rpl-energy.example"), to="jdoe@example.com",
+  subj="Planned outage at 48 Maple Ct on Thursday 9am-1pm",
+  text="""Planned power outage
+
+To upgrade equipment in your neighborhood, we'll need to turn off power at:
+48 Maple Ct
+
+Thursday, May 15, 9:00 AM - 1:00 PM (approx.)
+
+Please unplug sensitive electronics. If you rely on powered medical equipment, call us at 1-800-555-0142 so we can help you plan.
+
+We're sorry for the inconvenience.
+Riverside Power & Light
+""", date="2025-05-12 10:00")
+
+M(cls=H, cat="work", lang="de", name="de-kalender-einladung", prof="ms365", tz="+0100",
+  frm=("Petra Lang", "petra.lang@stadtwerke-nord.example"), to="anna.k@example.org",
+  subj="Einladung: Abstimmung Barrierefreiheit Kundenportal",
+  text="""Hallo Anna,
+
+ich lade dich zu einer kurzen Abstimmung zum Thema Barrierefreiheit im Kundenportal ein (Ergebnisse des Audits).
+
+Wann: Dienstag, 9. Dezember 2025, 10:00-10:45 (Berlin)
+Wo: Besprechungsraum 2.07 oder online
+
+Viele Grüße
+Petra
+""", cal=ics("040000008200E00074C5B7101A82E0080000000090A1B2C3D4E5F601000000000000000010000000@stadtwerke-nord.example",
+             "Abstimmung Barrierefreiheit Kundenportal", "20251209T100000", "20251209T104500",
+             ("Petra Lang", "petra.lang@stadtwerke-nord.example"), [("Anna K.", "anna.k@example.org")],
+             location="Besprechungsraum 2.07", tzid="Europe/Berlin"), date="2025-12-01 14:22")
+
+M(cls=H, cat="newsletter", lang="en", name="language-app-streak", prof="sendgrid", bulk=True, tz="+0000",
+  frm=("Lingo Owl", "hello@lingo-owl.example"), to="hannah@mailbox.example",
+  subj="🦉 Your 100-day Spanish streak!",
+  html=card("Lingo Owl", "#58cc02", "100 days in a row! ¡Increíble!", [
+      "Hannah, you've practised Spanish every day for 100 days. You've learned 1,240 words and finished Unit 7.",
+      "Keep the streak alive — today's lesson takes about 5 minutes."], button=("Start today's lesson", "https://lingo-owl.example/learn?utm_source=email"),
+      footer="Lingo Owl · <a href=\"https://lingo-owl.example/settings/notifications\">Unsubscribe from practice reminders</a>"))
+
+M(cls=H, cat="security", lang="en", name="password-changed-confirmation", prof="postmark", tz="+0000",
+  frm=("Dishdash", "accounts@dishdash.example"), to="hannah@mailbox.example",
+  subj="Your Dishdash password was changed",
+  text="""Hi Hannah,
+
+The password for your Dishdash account was changed on 3 September 2025 at 19:22 (BST).
+
+If you made this change, you're all set.
+
+If you didn't, reset your password from the app straight away and contact us through Help > Account security.
+
+Dishdash
+""", date="2025-09-03 19:23")
+
+M(cls=H, cat="personal", lang="es", name="amiga-libro-recomendacion", prof="personal", tz="-0500",
+  frm=("Paula Rincón", "paula.rincon@example.com"), to="carmen.lopez@example.net",
+  subj="te debo el libro!!", ua=("User-Agent", "Mozilla Thunderbird 128.3.1"),
+  text="""Carmencita!
+
+Por fin terminé "Cien años de soledad", perdóname que me demoré tanto con tu libro. Me encantó, aunque lloré con lo de Amaranta jaja.
+
+¿Nos vemos el sábado en el café de siempre y te lo devuelvo? Yo invito.
+
+Besos
+Pau
+""")
+
+M(cls=H, cat="work", lang="es", name="ci-fallo-tests-es", prof="mailgun", tz="+0100",
+  frm=("Integración Continua", "ci@builds.fintrax.example"), to="jgarcia@example.com",
+  subj="❌ Falló la compilación #2214 en main (pagos-api)",
+  text="""La compilación #2214 de pagos-api en la rama main ha fallado.
+
+Commit: 7c1e0aa «Ajusta redondeo de comisiones» (Laura Benítez)
+Etapa fallida: tests (2 de 412 fallaron)
+
+  FAIL comisiones::tests::redondeo_tramos
+  FAIL comisiones::tests::comision_minima
+
+Ver detalles: https://builds.fintrax.example/pagos-api/2214
+
+Recibes este aviso porque estás en el grupo de guardia de pagos-api.
+""")

@@ -31,7 +31,7 @@ M(cls=S, cat="phishing", lang="en", name="parcel-customs-fee", prof="botnet", ob
 <p><a href="https://bit.example/3xPkgFee" style="background:#222;color:#fff;padding:10px 20px;text-decoration:none">Pay now and reschedule</a></p>
 <p style="font-size:11px;color:#888">&copy; 2025 ParcelWay. All rights reserved.</p></td></tr></table></body></html>""")
 
-M(cls=S, cat="phishing", lang="en", name="m365-password-expiry", prof="compromised", relay="webmail.kleinbetrieb-hosting.example", obvious=True,
+M(cls=S, cat="phishing", lang="en", name="m365-password-expiry", prof="compromised", relay="webmail.kleinbetrieb-hosting.example", obvious=False,
   frm=("Microsoft 365 Admin", "no-reply@kleinbetrieb-hosting.example"), to="sam@example.org",
   subj="Password Expiry Notice for sam@example.org",
   html="""<html><body style="font-family:Segoe UI,Arial"><div style="width:520px;padding:20px;border:1px solid #ddd">
@@ -74,7 +74,7 @@ M(cls=S, cat="phishing", lang="en", name="paypal-lookalike-limited", prof="botne
 <p>Sincerely,<br>PayPal</p>
 <p style="font-size:10px;color:#999">Copyright &copy; 1999-2025 PayPal. All rights reserved.</p></div></body></html>""")
 
-M(cls=S, cat="phishing", lang="en", name="crypto-wallet-seed", prof="esp-abuse", obvious=True,
+M(cls=S, cat="phishing", lang="en", name="crypto-wallet-seed", prof="esp-abuse", obvious=False,
   frm=("MetaWallet Support", "support@metawallet-sync.test"), to="alex.morgan@example.com",
   subj="Action required: your wallet will be disconnected",
   html=card("MetaWallet", "#f6851b", "Wallet synchronization required", [
@@ -280,7 +280,7 @@ Kind regards,
 Accounts Receivable
 """)
 
-M(cls=S, cat="fake-invoice", lang="en", name="geek-squad-renewal", prof="freemail", obvious=True,
+M(cls=S, cat="fake-invoice", lang="en", name="geek-squad-renewal", prof="freemail", obvious=False,
   frm=("Geek Support Billing", "geeksupport.billing.dept@freemail-inbox.test"), to="jdoe@example.com",
   subj="Your order #GS-88120 has been processed - $499.99 charged",
   html="""<html><body style="font-family:Arial"><h2 style="color:#ff6600">GEEK SUPPORT</h2>
@@ -464,7 +464,7 @@ Marketing Coordinator
 Reply "Not interested" to opt out.
 """)
 
-M(cls=S, cat="seo", lang="en", name="domain-expiry-scam", prof="botnet", obvious=True,
+M(cls=S, cat="seo", lang="en", name="domain-expiry-scam", prof="botnet", obvious=False,
   frm=("Domain Service Notice", "notice@domain-registry-services.test"), to="sam@example.org",
   subj="FINAL NOTICE: Domain example.org - SEO Search Engine Submission Expiration",
   text="""Attention: Domain Owner
@@ -482,7 +482,7 @@ This is not a bill. This is an optional offer. You are under no obligation to pa
 """)
 
 # ------------------------------------------------------------------ job scams / gift cards
-M(cls=S, cat="job-scam", lang="en", name="job-remote-data-entry", prof="freemail", obvious=True,
+M(cls=S, cat="job-scam", lang="en", name="job-remote-data-entry", prof="freemail", obvious=False,
   frm=("HR Recruitment Team", "hr.recruitment.global@freemail-inbox.test"), to="priya.n@example.net",
   subj="Job Offer: Remote Data Entry - $45/hour, no experience needed",
   text="""Dear Candidate,
@@ -636,3 +636,117 @@ M(cls=S, cat="crypto-scam", lang="en", name="crypto-exchange-withdraw-pending", 
 <p>If you did NOT make this request, cancel it immediately and secure your account:</p>
 <p><a href="https://coinbase-withdrawals.test/cancel?tx=88a1" style="background:#0052ff;color:#fff;padding:10px 24px;text-decoration:none;border-radius:4px">Cancel withdrawal</a></p>
 <p>Or call our 24/7 security line: +1 (888) 555-0133</p></body></html>""")
+
+# ------------------------------------------------------------------ more, incl. other languages
+M(cls=S, cat="phishing", lang="fr", name="fr-ameli-remboursement", prof="botnet", obvious=True,
+  frm=("Assurance Maladie", "remboursement@ameli-remboursement-fr.test"), to="claire.dubois@example.fr",
+  subj="Remboursement en attente : 147,80 EUR - action requise",
+  html="""<html><body style="font-family:Arial"><div style="color:#0c419a;font-size:22px;font-weight:bold">l'Assurance Maladie</div>
+<p>Madame, Monsieur,</p><p>Après vérification de vos derniers actes médicaux, vous êtes éligible à un <b>remboursement de 147,80 EUR</b>.</p>
+<p>Afin de recevoir votre remboursement, veuillez mettre à jour vos coordonnées bancaires sous <b>48 heures</b>.</p>
+<p><a href="http://ameli-remboursement-fr.test/espace/remboursement.php" style="background:#0c419a;color:#fff;padding:10px 24px;text-decoration:none">Recevoir mon remboursement</a></p></body></html>""")
+
+M(cls=S, cat="phishing", lang="de", name="de-sparkasse-pushtan", prof="botnet", obvious=True,
+  frm=("Sparkasse Kundenservice", "kundenservice@sparkasse-pushtan-update.test"), to="jonas.weber@example.de",
+  subj="Wichtig: Ihr pushTAN-Verfahren muss aktualisiert werden",
+  text="""Sehr geehrte Kundin, sehr geehrter Kunde,
+
+aufgrund neuer EU-Richtlinien (PSD2) muss Ihr pushTAN-Verfahren bis zum 30.11. aktualisiert werden. Andernfalls wird Ihr Online-Banking-Zugang aus Sicherheitsgründen gesperrt.
+
+Jetzt aktualisieren: https://sparkasse-pushtan-update.test/login
+
+Mit freundlichen Grüßen
+Ihr Sparkassen-Kundenservice
+""")
+
+M(cls=S, cat="phishing", lang="pt", name="pt-receita-federal-pendencia", prof="botnet", obvious=True,
+  frm=("Receita Federal", "notificacao@receita-regularizacao.test"), to="beatriz.souza@example.com.br",
+  subj="Pendência no seu CPF - regularize em até 24h para evitar bloqueio",
+  html="""<html><body style="font-family:Arial"><p><b>RECEITA FEDERAL DO BRASIL</b></p>
+<p>Prezado(a) contribuinte,</p><p>Identificamos uma <b>pendência</b> na sua declaração. Seu CPF poderá ser <b>BLOQUEADO</b> caso não regularize em até 24 horas.</p>
+<p><a href="https://encurta.example/rf-cpf">Clique aqui para regularizar</a></p></body></html>""")
+
+M(cls=S, cat="advance-fee", lang="en", name="un-compensation-fund", prof="freemail", obvious=True,
+  frm=("United Nations Compensation Unit", "un.compensation.office@freemail-inbox.test"), to="sam@example.org",
+  reply_to="uncompensationdesk@mailservice.invalid",
+  subj="ATTN: Your Compensation Payment of $2,500,000.00 Has Been Approved",
+  text="""ATTENTION BENEFICIARY,
+
+This is to inform you that the United Nations in conjunction with the World Bank has approved the payment of your compensation fund of $2,500,000.00 USD as a victim of scam.
+
+Your payment will be released to you via ATM CARD. To receive it, you are required to pay the delivery fee of $250 only.
+
+Send the following information: Full name, Home address, Phone number, Copy of ID.
+
+Contact Dr. Williams Johnson immediately.
+
+Regards,
+Mrs. Mary Stevens
+UN Compensation Unit
+""")
+
+M(cls=S, cat="crypto-scam", lang="en", name="crypto-recovery-service", prof="esp-abuse",
+  frm=("Asset Recovery Experts", "cases@crypto-recovery-pros.test"), to="priya.n@example.net",
+  subj="Lost crypto to a scam? We recovered $48M for victims last year",
+  text="""Have you been scammed by a fake investment platform?
+
+Our certified blockchain forensic experts can trace and RECOVER your stolen funds. 97% success rate. No recovery, no fee*.
+
+Open a free case today: https://crypto-recovery-pros.test/case
+
+*An initial assessment fee applies.
+
+To unsubscribe reply STOP.
+""")
+
+M(cls=S, cat="phishing", lang="en", name="hr-payroll-update-docx", prof="compromised", relay="mail.school-district-17.example",
+  frm=("Human Resources", "payroll@school-district-17.example"), to="alex.morgan@example.com",
+  subj="ACTION REQUIRED: Q1 salary adjustment - review and acknowledge",
+  html="""<html><body style="font-family:Calibri,Arial"><p>Hello alex.morgan,</p>
+<p>As part of the annual compensation review, your salary adjustment letter has been published. Please review and acknowledge before Friday so the change is included in the next payroll.</p>
+<p><a href="https://hr-portal-docs.test/sharepoint/salary-adjustment?u=alex.morgan@example.com">View Salary_Adjustment_Q1.docx</a></p>
+<p>HR Department</p></body></html>""")
+
+M(cls=S, cat="bulk-junk", lang="en", name="no-unsubscribe-promo-blast", prof="botnet", obvious=True,
+  frm=("BEST DEALS", "deals@super-deals-blast.test"), to="jdoe@example.com",
+  subj="!!! 90% OFF EVERYTHING !!! LAST CHANCE !!! FREE SHIPPING !!!",
+  html="""<html><body style="text-align:center;font-family:Impact,Arial"><h1 style="color:red;font-size:48px">90% OFF!!!</h1>
+<p style="font-size:24px">Designer watches, handbags, sunglasses - <b>REPLICA</b> top quality</p>
+<p style="font-size:24px;color:green">$$$ SAVE BIG $$$ ACT NOW $$$</p>
+<a href="http://super-deals-blast.test/?id=99" style="font-size:30px">CLICK HERE</a></body></html>""")
+
+M(cls=S, cat="phishing", lang="en", name="tollroad-unpaid-sms-style", prof="botnet", obvious=True,
+  frm=("E-ZPass Toll Services", "notice@ezpass-tolls-unpaid.test"), to="jdoe@example.com",
+  subj="Unpaid toll balance: $6.99 - late fee of $50 applies tomorrow",
+  text="""Toll Services: You have an unpaid toll balance of $6.99. To avoid a late fee of $50.00 and suspension of your driving privileges, please pay by tomorrow:
+
+https://ezpass-tolls-unpaid.test/pay
+
+(Please reply Y, then exit and open the link again, or copy it into your browser.)
+""")
+
+M(cls=S, cat="seo", lang="en", name="app-development-offshore", prof="freemail",
+  frm=("Ankit Verma", "ankit.appdev.solutions@freemail-inbox.test"), to="tom.becker@example.org",
+  subj="Mobile App / Web Development - 70% cost saving",
+  text="""Hi,
+
+Hope you are doing great!
+
+We are a leading IT company offering Mobile App Development (iOS & Android), Website Design, E-commerce, AI chatbot integration at very affordable prices (70% less than local agencies).
+
+Can we schedule a quick 15-min call this week?
+
+Regards,
+Ankit Verma
+Business Development Manager
+
+PS: If you are not interested, please reply with "unsubscribe".
+""")
+
+M(cls=S, cat="phishing", lang="en", name="fake-ndr-mail-delivery-failure", prof="botnet",
+  frm=("Mail Delivery Subsystem", "mailer-daemon@example-com-mailserver.test"), to="alex.morgan@example.com",
+  subj="Undelivered Mail: 7 messages failed to deliver",
+  html="""<html><body style="font-family:Arial"><p><b>Message Delivery Failure</b></p>
+<p>7 messages sent to <b>alex.morgan@example.com</b> could not be delivered due to a server synchronization error.</p>
+<table border="1" cellpadding="4" style="border-collapse:collapse;font-size:13px"><tr><td>Invoice payment</td><td>pending</td></tr><tr><td>Re: contract</td><td>pending</td></tr><tr><td>Shipping docs</td><td>pending</td></tr></table>
+<p><a href="https://mailsync-release.test/?u=alex.morgan@example.com" style="background:#1a73e8;color:#fff;padding:8px 18px;text-decoration:none">Release messages to inbox</a></p></body></html>""")

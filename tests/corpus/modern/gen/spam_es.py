@@ -51,7 +51,7 @@ M(cls=S, cat="phishing", lang="es", name="sat-factura-pendiente-mx", prof="compr
 <p><a href="https://sat-cfdi-descarga.test/doc/CFDI_9912.zip">Descargar CFDI_9912.zip</a></p>
 <p>Plazo máximo: 72 horas.</p></body></html>""")
 
-M(cls=S, cat="phishing", lang="es", name="netflix-suscripcion-suspendida", prof="esp-abuse", obvious=True,
+M(cls=S, cat="phishing", lang="es", name="netflix-suscripcion-suspendida", prof="esp-abuse", obvious=False,
   frm=("Pantalla+", "cuenta@pantallamas-facturacion.test"), to="pablo@example.es",
   subj="Tu suscripción ha sido suspendida - actualiza tu método de pago",
   html=card("Pantalla+", "#e50914", "No pudimos procesar tu pago", [
@@ -254,7 +254,7 @@ M(cls=S, cat="dating", lang="es", name="citas-chicas-cerca", prof="esp-abuse", o
 <p>Estoy a solo 3 km de ti. Te he enviado 2 fotos privadas.</p>
 <a href="https://chicas-solteras-cerca.test/m/?u=jg" style="background:#e91e63;color:#fff;padding:12px 30px;border-radius:30px;text-decoration:none">VER FOTOS (+18)</a></body></html>""")
 
-M(cls=S, cat="job-scam", lang="es", name="empleo-desde-casa", prof="freemail", obvious=True,
+M(cls=S, cat="job-scam", lang="es", name="empleo-desde-casa", prof="freemail", obvious=False,
   frm=("Recursos Humanos", "rrhh.seleccion.internacional@freemail-inbox.test"), to="marta.r@correo.example",
   subj="Oferta de empleo: 350 € al día desde casa, sin experiencia",
   text="""Estimado/a candidato/a:
