@@ -147,6 +147,11 @@ def boundary(style, r):
     return "=_" + alnum(r, 30)
 
 
+def fold_b64(b):
+    b = "b=" + b
+    return "\n\t " + "\n\t ".join(b[i:i + 70] for i in range(0, len(b), 70))
+
+
 def dkim(r, d, s, h, bits=256, a="rsa-sha256", c="relaxed/relaxed", t=None):
     v = f"v=1; a={a}; c={c}; d={d}; s={s};"
     if t:
@@ -257,7 +262,7 @@ def build_headers(spec, r, d):
     prof = spec["prof"]
     name, fromaddr = spec["frm"]
     fdom = fromaddr.split("@")[1]
-    to = spec["to"]
+    to = spec.get("rcpt", spec["to"])  # envelope recipient (a subscriber, for list mail)
     mx = r.choice(rcpt_mx(to))
     dom_rcpt = to.split("@")[1]
     trace, top = [], []
@@ -313,7 +318,7 @@ def build_headers(spec, r, d):
                                   d - timedelta(hours=r.randint(1, 40)), for_=False))
             trace.insert(0, auth_results(mx, r.choice(["softfail", "fail", "none", "neutral"]), None, None,
                                          r.choice(["fail", "none"]), fdom, r.choice([fdom, rdns if "." in rdns else fdom]), ip))
-            mailer = r.choice([("X-Mailer", "Microsoft Outlook Express 6.00.2900.5512"), ("X-Mailer", "PHPMailer 6.8.1 (https://github.com/PHPMailer/PHPMailer)"),
+            mailer = r.choice([("X-Mailer", "Microsoft Outlook Express 6.00.2900.5512"), ("X-Mailer", "PHPMailer 6.8.1"),
                                ("X-Mailer", "Foxmail 7.2.25.213"), (None, None), ("X-Priority", "1 (Highest)"), ("X-Mailer", "The Bat! (v9.1.18) Professional")])
             if mailer[0]:
                 extra.append(mailer)
@@ -348,8 +353,13 @@ def build_headers(spec, r, d):
     else:
         esp = ESP[prof]
         n, m = r.randint(1, 240), r.randint(1, 99)
-        host = esp[0].format(n=n, m=m, a=alnum(r, 6, "abcdefghijklmnopqrstuvwxyz0123456789"), dom=fdom)
-        bdom = esp[1].format(n=n, m=m, dom=fdom)
+        hdom = fdom
+        if prof == "mailman" and spec.get("list_id"):
+            # the list server, not the author's domain, relays list mail
+            hdom = spec["list_id"].split("<")[-1].rstrip(">").split(".", 1)[1]
+            hdom = hdom[len("lists."):] if hdom.startswith("lists.") else hdom
+        host = esp[0].format(n=n, m=m, a=alnum(r, 6, "abcdefghijklmnopqrstuvwxyz0123456789"), dom=hdom)
+        bdom = esp[1].format(n=n, m=m, dom=hdom)
         spec["_mf"] = bdom
         bstyle = esp[2]
         ip = ip4(r) if r.random() < 0.85 else ip6(r)
@@ -359,7 +369,7 @@ def build_headers(spec, r, d):
             arc = "pass"
         trace.append(recv(host, host, ip, mx, "ESMTPS", recv_time))
         if prof in ("inhouse", "ms365", "mailman", "discourse"):
-            inner = r.choice(["app", "web", "worker"]) + f"{r.randint(1, 12)}.internal.{fdom}"
+            inner = r.choice(["app", "web", "worker"]) + f"{r.randint(1, 12)}.internal.{hdom}"
             trace.append(recv(inner, inner, r.choice(["10.", "172.16."]) + f"{r.randint(0, 20)}.{r.randint(2, 250)}", host,
                               "ESMTP" if prof != "ms365" else "Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)",
                               d + timedelta(seconds=1), for_=False))
@@ -368,8 +378,8 @@ def build_headers(spec, r, d):
         if arc:
             inst = 1
             trace.insert(0, fold("ARC-Authentication-Results", f"i={inst}; {bdom}; dkim=pass header.d={fdom}; spf=pass smtp.mailfrom={fdom}; dmarc=pass header.from={fdom}"))
-            trace.insert(0, fold("ARC-Message-Signature", f"i={inst}; a=rsa-sha256; c=relaxed/relaxed; d={dkim_d}; s=arc-20240605; h=list-unsubscribe:list-id:mime-version:subject:message-id:date:from; bh={b64blob(r, 32)}; b={b64blob(r, 180)}"))
-            trace.insert(0, fold("ARC-Seal", f"i={inst}; a=rsa-sha256; t={int(d.timestamp())}; cv=none; d={dkim_d}; s=arc-20240605; b={b64blob(r, 180)}"))
+            trace.insert(0, fold("ARC-Message-Signature", f"i={inst}; a=rsa-sha256; c=relaxed/relaxed; d={dkim_d}; s=arc-20240605; h=list-unsubscribe:list-id:mime-version:subject:message-id:date:from; bh={b64blob(r, 32)};") + fold_b64(b64blob(r, 180)))
+            trace.insert(0, fold("ARC-Seal", f"i={inst}; a=rsa-sha256; t={int(d.timestamp())}; cv=none; d={dkim_d}; s=arc-20240605;") + fold_b64(b64blob(r, 180)))
         trace.insert(1, dkim(r, dkim_d, spec.get("sel", r.choice(["s1", "k1", "selector1", "pm", "mte1", "scph0124", "google", "dk2024"])),
                              "From:To:Subject:Date:Message-ID:MIME-Version:Content-Type" + (":List-Unsubscribe:List-Unsubscribe-Post" if spec.get("bulk") else ""),
                              t=int(d.timestamp())))
@@ -447,7 +457,8 @@ def build_body(spec, r, bstyle):
             hb = multipart("related", [hb, binary_leaf("logo.png", "image/png", TINY_PNG, inline_cid=spec["inline_img"])], bstyle, r)
         parts.append(hb)
     if spec.get("cal"):
-        parts.append(leaf("text/calendar", spec["cal"], "utf-8", spec.get("cal_cte", "7bit") if spec["cal"].isascii() else "qp", r,
+        # the .eml files use LF line ends throughout; the base64 .ics attachment keeps CRLF
+        parts.append(leaf("text/calendar", spec["cal"].replace("\r\n", "\n"), "utf-8", spec.get("cal_cte", "7bit") if spec["cal"].isascii() else "qp", r,
                           "; method=" + spec.get("cal_method", "REQUEST")))
     if len(parts) == 1:
         body = parts[0]
@@ -465,6 +476,8 @@ def build_body(spec, r, bstyle):
 def render(spec):
     r = lib.rng_for(spec["cls"] + spec["name"])
     spec.setdefault("to", r.choice(TO_POOL[spec["lang"]]))
+    if spec.get("list_id") and spec["prof"] in ("mailman", "ggroups") and "rcpt" not in spec:
+        spec["rcpt"] = r.choice(TO_POOL[spec["lang"]])
     d = msg_date(spec, r)
     trace, extra, mid, bstyle = build_headers(spec, r, d)
     cs = spec.get("charset", "utf-8")
@@ -510,6 +523,31 @@ def render(spec):
     bh, body = build_body(spec, r, bstyle)
     lines = head + [fold(k, v) if "\n" not in v else f"{k}: {v}" for k, v in h] + bh
     return "\n".join(lines) + "\n\n" + body
+
+
+def write_counts(rows):
+    """Refresh the generated count tables in README.md."""
+    import collections
+    out = []
+    for cls in ("ham", "spam"):
+        rs = [x for x in rows if x["class"] == cls]
+        cats = collections.Counter(x["category"] for x in rs)
+        langs = collections.Counter(x["language"] for x in rs)
+        held = sum(1 for x in rs if x["split"] == "heldout")
+        out.append(f"**{cls}**: {len(rs)} messages ({len(rs) - held} train, {held} heldout)" +
+                   (f"; {sum(1 for x in rs if x['obvious'] == 'yes')} of them also in `obvious-spam/`" if cls == "spam" else "") + "\n")
+        out.append("| category | n | | language | n |\n|---|---|---|---|---|")
+        cl, ll = cats.most_common(), langs.most_common()
+        for i in range(max(len(cl), len(ll))):
+            c = cl[i] if i < len(cl) else ("", "")
+            l = ll[i] if i < len(ll) else ("", "")
+            out.append(f"| {c[0]} | {c[1]} | | {l[0]} | {l[1]} |")
+        out.append("")
+    path = os.path.join(ROOT, "README.md")
+    text = open(path).read()
+    a, b = text.index("<!-- counts -->"), text.index("<!-- /counts -->")
+    text = text[:a] + "<!-- counts -->\n" + "\n".join(out) + text[b:]
+    open(path, "w").write(text)
 
 
 def main():
@@ -570,6 +608,7 @@ def main():
     with open(os.path.join(ROOT, "all.list"), "w") as f:
         for row in rows:
             f.write(f"{row['class']} {row['file']}\n")
+    write_counts(rows)
     print(f"{counters['ham']} ham, {counters['spam']} spam, "
           f"{sum(1 for r_ in rows if r_['obvious'] == 'yes')} obvious", file=sys.stderr)
 
