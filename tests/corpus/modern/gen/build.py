@@ -24,6 +24,7 @@ A spec (see M() calls in ham_*.py / spam_*.py) has:
 """
 
 import csv
+import re
 import email
 import email.policy
 import importlib
@@ -52,6 +53,15 @@ TO_POOL = {
     "ja": ["tanaka.yuki@example.jp"],
     "zh": ["li.wei@example.cn"],
     "ko": ["kim.minji@example.kr"],
+}
+NAMES = {
+    "alex.morgan@example.com": "Alex Morgan", "sam@example.org": "Sam Rivera", "priya.n@example.net": "Priya N",
+    "jdoe@example.com": "Jordan Doe", "tom.becker@example.org": "Tom Becker", "hannah@mailbox.example": "Hannah Price",
+    "lucia.martin@example.es": "Lucía Martín", "jgarcia@example.com": "Javier García", "marta.r@correo.example": "Marta Ruiz",
+    "diego.fernandez@example.org": "Diego Fernández", "carmen.lopez@example.net": "Carmen López", "pablo@example.es": "Pablo",
+    "claire.dubois@example.fr": "Claire Dubois", "m.lefevre@example.org": "Marc Lefèvre", "jonas.weber@example.de": "Jonas Weber",
+    "anna.k@example.org": "Anna Krüger", "beatriz.souza@example.com.br": "Beatriz Souza", "rui.santos@example.pt": "Rui Santos",
+    "tanaka.yuki@example.jp": "田中 由紀", "li.wei@example.cn": "李伟", "kim.minji@example.kr": "김민지",
 }
 TZ_POOL = {
     "en": ["-0500", "-0400", "-0700", "-0800", "+0000", "+0100", "+1000", "+0530"],
@@ -82,8 +92,15 @@ def msg_date(spec, r):
     if spec.get("date"):
         d = datetime.strptime(spec["date"], "%Y-%m-%d %H:%M")
     else:
-        base = datetime(2024, 1, 3)
-        d = base + timedelta(days=r.randint(0, 1060), minutes=r.randint(6 * 60, 23 * 60))
+        import re
+        body = (spec.get("text") or "") + (spec.get("html") or "") + spec["subj"]
+        years = sorted(set(re.findall(r"\b(202[4-6])\b", body)))
+        if years:  # keep the Date in the year the message talks about
+            base = datetime(int(years[0]), 1, 3)
+            d = base + timedelta(days=r.randint(0, 330), minutes=r.randint(6 * 60, 23 * 60))
+        else:
+            base = datetime(2024, 1, 3)
+            d = base + timedelta(days=r.randint(0, 1060), minutes=r.randint(6 * 60, 23 * 60))
     d = d.replace(second=r.randint(0, 59), tzinfo=tz(off))
     return d
 
@@ -153,6 +170,14 @@ def fold_b64(b):
 
 
 def dkim(r, d, s, h, bits=256, a="rsa-sha256", c="relaxed/relaxed", t=None):
+    hs = h.split(":")
+    if r.random() < 0.4:
+        hs = [x.lower() for x in hs]
+    if r.random() < 0.3:
+        head, rest = hs[:1], hs[1:]
+        r.shuffle(rest)
+        hs = head + rest
+    h = ":".join(hs)
     v = f"v=1; a={a}; c={c}; d={d}; s={s};"
     if t:
         v += f" t={t};"
@@ -491,7 +516,10 @@ def render(spec):
     h.append(("From", addr(name, fa, cs)))
     if spec.get("reply_to"):
         h.append(("Reply-To", spec["reply_to"]))
-    h.append(("To", spec.get("to_hdr") or spec["to"]))
+    to_hdr = spec.get("to_hdr")
+    if not to_hdr and spec["to"] in NAMES and r.random() < 0.55:
+        to_hdr = addr(NAMES[spec["to"]], spec["to"], cs)
+    h.append(("To", to_hdr or spec["to"]))
     if spec.get("cc"):
         h.append(("Cc", spec["cc"]))
     h.append(("Subject", enc_words(spec["subj"], cs, spec.get("subj_enc"))))
@@ -521,6 +549,12 @@ def render(spec):
         h.append((k, v))
     h.append(("MIME-Version", "1.0"))
     bh, body = build_body(spec, r, bstyle)
+    sel = re.search(r"DKIM-Signature:.*?\bs=([^;]+);", "\n".join(trace), re.S)
+    bval = re.search(r"DKIM-Signature:.*?\n\t b=([A-Za-z0-9+/]{8})", "\n".join(trace), re.S)
+    if sel:
+        head = [x.replace("header.s=s1", "header.s=" + sel.group(1).strip()) for x in head]
+    if bval:  # RFC 6008: header.b is a prefix of the signature it reports on
+        head = [re.sub(r"header\.b=[A-Za-z0-9]{8}", "header.b=" + bval.group(1), x) for x in head]
     lines = head + [fold(k, v) if "\n" not in v else f"{k}: {v}" for k, v in h] + bh
     return "\n".join(lines) + "\n\n" + body
 
