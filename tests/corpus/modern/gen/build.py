@@ -40,7 +40,8 @@ import lib  # noqa: E402
 from lib import addr, alnum, b64blob, enc_words, fold, hexid, ip4, ip6  # noqa: E402
 
 # module -> first file number, so adding messages to one module never renumbers another
-MODULES = {"ham_en": 1, "ham_es": 101, "ham_other": 181, "ham_more": 221, "spam_en": 1, "spam_es": 101}
+MODULES = {"ham_en": 1, "ham_es": 101, "ham_other": 181, "ham_more": 221, "ham_struct": 281,
+           "spam_en": 1, "spam_es": 101}
 
 TO_POOL = {
     "en": ["alex.morgan@example.com", "sam@example.org", "priya.n@example.net", "jdoe@example.com",
@@ -468,6 +469,9 @@ def multipart(subtype, parts, bstyle, r, preamble=None):
 
 
 def build_body(spec, r, bstyle):
+    if spec.get("raw_body") is not None:
+        # hand-written MIME structure (multipart/signed, multipart/report, message/rfc822 ...)
+        return spec["raw_ct"], spec["raw_body"].lstrip("\n")
     cs = spec.get("charset", "utf-8")
     cte = spec.get("cte")
     text, html = spec.get("text"), spec.get("html")
@@ -490,6 +494,10 @@ def build_body(spec, r, bstyle):
     else:
         body = multipart("alternative", parts, bstyle, r)
     att = list(spec.get("attach", []))
+    if spec.get("forward"):
+        inner = spec["forward"].lstrip("\n")
+        aparts = [body, (["Content-Type: message/rfc822", "Content-Disposition: attachment; filename=\"forwarded.eml\""], inner)]
+        body = multipart("mixed", aparts, bstyle, r)
     if spec.get("cal") and spec.get("cal_attach", True):
         att.append(("invite.ics", "application/ics", spec["cal"].encode()))
     if att:
@@ -511,6 +519,8 @@ def render(spec):
     if spec.get("return_path", True):
         rp = spec.get("return_path_addr") or (fa if spec["prof"].startswith("personal") or spec["cls"] == "spam"
                                                else f"bounce-{alnum(r, 12, '0123456789abcdef')}@{spec.get('_mf', fa.split('@')[1])}")
+        if spec.get("return_path_addr") == "":
+            rp = ""  # RFC 5321 §4.5.5: bounces use the null reverse-path
         head.insert(0, f"Return-Path: <{rp}>")
     h = []
     h.append(("From", addr(name, fa, cs)))
