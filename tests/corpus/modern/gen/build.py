@@ -41,7 +41,7 @@ from lib import addr, alnum, b64blob, enc_words, fold, hexid, ip4, ip6  # noqa: 
 
 # module -> first file number, so adding messages to one module never renumbers another
 MODULES = {"ham_en": 1, "ham_es": 101, "ham_other": 181, "ham_more": 221, "ham_struct": 281,
-           "spam_en": 1, "spam_es": 101}
+           "spam_en": 1, "spam_es": 101, "spam_more": 151}
 
 TO_POOL = {
     "en": ["alex.morgan@example.com", "sam@example.org", "priya.n@example.net", "jdoe@example.com",
@@ -54,6 +54,7 @@ TO_POOL = {
     "ja": ["tanaka.yuki@example.jp"],
     "zh": ["li.wei@example.cn"],
     "ko": ["kim.minji@example.kr"],
+    "ru": ["sam@example.org"],
 }
 NAMES = {
     "alex.morgan@example.com": "Alex Morgan", "sam@example.org": "Sam Rivera", "priya.n@example.net": "Priya N",
@@ -68,7 +69,7 @@ TZ_POOL = {
     "en": ["-0500", "-0400", "-0700", "-0800", "+0000", "+0100", "+1000", "+0530"],
     "es": ["+0100", "+0200", "-0600", "-0500", "-0300", "+0000", "-0400"],
     "fr": ["+0100", "+0200"], "de": ["+0100", "+0200", "+0000"], "pt": ["-0300", "+0000", "+0100"],
-    "ja": ["+0900"], "zh": ["+0800"], "ko": ["+0900"],
+    "ja": ["+0900"], "zh": ["+0800"], "ko": ["+0900"], "ru": ["+0300"],
 }
 MX = {
     "example.com": ["mx1.example.com", "mx2.example.com"],
