@@ -650,6 +650,16 @@ def main():
         for row in rows:
             if row["obvious"] == "yes":
                 f.write(f"spam obvious-spam/{row['file'].split('/')[1]}\n")
+    # the promotions/social/inbox corpora next door are modern legitimate mail too
+    with open(os.path.join(ROOT, "promotions-as-ham.list"), "w") as f:
+        f.write("# tests/corpus/promotions{,-heldout}: modern legitimate mail (promotion/social/inbox), all ham\n")
+        for d in ("promotions", "promotions-heldout"):
+            base = os.path.join(os.path.dirname(ROOT), d)
+            for sub in sorted(os.listdir(base)):
+                if os.path.isdir(os.path.join(base, sub)):
+                    for name in sorted(os.listdir(os.path.join(base, sub))):
+                        if name.endswith(".eml"):
+                            f.write(f"ham ../{d}/{sub}/{name}\n")
     with open(os.path.join(ROOT, "all.list"), "w") as f:
         for row in rows:
             f.write(f"{row['class']} {row['file']}\n")
