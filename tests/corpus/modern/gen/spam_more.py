@@ -86,7 +86,7 @@ Failure to comply will result in loss of access.
 IT Security Team
 """, attach=[("MFA_Enrollment_jdoe.pdf", "application/pdf", fake_pdf(["MFA RE-ENROLLMENT", "Scan the QR code below with your phone", "[QR] https://mfa-reenroll.test/?u=jdoe@example.com", "Deadline: Friday"]))])
 
-M(cls=S, cat="fake-invoice", lang="zh", name="zh-fapiao-spam", prof="botnet", obvious=True,
+M(cls=S, cat="fake-invoice", lang="zh", name="zh-fapiao-spam", prof="botnet", obvious=False,
   frm=("代开发票", "fp8812@fapiao-daikai.test"), to="li.wei@example.cn",
   subj="您好！本公司代开各地正规增值税发票，点数优惠",
   text="""尊敬的负责人（经理/财务）您好！
@@ -100,7 +100,7 @@ M(cls=S, cat="fake-invoice", lang="zh", name="zh-fapiao-spam", prof="botnet", ob
 详情请点击：http://fapiao-daikai.test/
 """)
 
-M(cls=S, cat="phishing", lang="ja", name="ja-card-suspended", prof="botnet", obvious=True,
+M(cls=S, cat="phishing", lang="ja", name="ja-card-suspended", prof="botnet", obvious=False,
   frm=("カード会員サービス", "info@card-member-kakunin.test"), to="tanaka.yuki@example.jp",
   subj="【重要】カードご利用確認のお願い（ご利用制限のお知らせ）",
   text="""いつも当社カードをご利用いただきありがとうございます。
