@@ -451,7 +451,7 @@ besos a todos
 Graciela
 """)
 
-M(cls=H, cat="personal", lang="es", name="compañero-piso-factura-luz", prof="personal", tz="+0100",
+M(cls=H, cat="personal", lang="es", name="companero-piso-factura-luz", prof="personal", tz="+0100",
   frm=("Adrián", "adri.nogueira@example.com"), to="pablo@example.es",
   subj="factura de la luz + wifi", ua=("X-Mailer", "iPhone Mail (21F90)"),
   text="""Pablo, te paso lo de este mes:
