@@ -1,5 +1,6 @@
-//! What a plugin can reach: its log, its own key-value store and its own config values. Also
-//! the bounded call itself (fresh store + instance, deadline, memory cap).
+//! What a plugin can reach: its log, its own key-value store, its own config values, the
+//! allow/block lists and, when granted, DNS (`dns.rs`). Also the bounded call itself (fresh
+//! store + instance, deadline, memory cap).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +11,8 @@ use wasmtime::component::{
 use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
-use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
+use super::bindings::mailsift::plugin::{config, dns, kv, lists, log, types};
+use super::dns::{DnsCall, Failure, Kind};
 use super::engine::{PluginEngine, deadline_ticks};
 use super::registry::LoadedPlugin;
 use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
@@ -213,6 +215,7 @@ pub struct HostState {
     pending_bytes: usize,
     capture: Option<Vec<LogLine>>,
     log_lines: u32,
+    dns: DnsCall,
 }
 
 impl HostState {
@@ -389,6 +392,51 @@ impl lists::Host for HostState {
     }
 }
 
+/// Most names in one `dns` request (more is a fault, like an oversized `get-many`).
+pub const MAX_DNS_NAMES: usize = 1000;
+
+impl HostState {
+    fn dns_lookup(
+        &mut self,
+        kind: Kind,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        if names.len() > MAX_DNS_NAMES {
+            wasmtime::bail!("dns request of more than {MAX_DNS_NAMES} names");
+        }
+        Ok(self
+            .dns
+            .lookup(kind, &names)
+            .into_iter()
+            .map(|a| {
+                a.map(|records| records.to_vec()).map_err(|f| match f {
+                    Failure::Denied => dns::DnsError::Denied,
+                    Failure::Budget => dns::DnsError::Budget,
+                    Failure::InvalidName => dns::DnsError::InvalidName,
+                    Failure::Timeout => dns::DnsError::Timeout,
+                    Failure::Failed => dns::DnsError::Failed,
+                })
+            })
+            .collect())
+    }
+}
+
+impl dns::Host for HostState {
+    fn lookup_a(
+        &mut self,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        self.dns_lookup(Kind::A, names)
+    }
+
+    fn lookup_txt(
+        &mut self,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        self.dns_lookup(Kind::Txt, names)
+    }
+}
+
 impl config::Host for HostState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         Ok(self
@@ -437,6 +485,7 @@ pub(crate) fn call<R>(
     plugin: &LoadedPlugin,
     kv_source: Arc<dyn KvSource>,
     capture: bool,
+    dns: DnsCall,
     f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
 ) -> CallOutput<R> {
     let settings = &plugin.settings;
@@ -457,10 +506,12 @@ pub(crate) fn call<R>(
         pending_bytes: 0,
         capture: capture.then(Vec::new),
         log_lines: 0,
+        dns,
     };
     let mut store = Store::new(engine.engine(), state);
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(deadline_ticks(settings.cpu_ms));
+    extend_deadline_by_dns_waits(&mut store);
     let result = match plugin.pre.instantiate(&mut store) {
         Ok(instance) => f(&mut store, &instance)
             .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
@@ -472,6 +523,23 @@ pub(crate) fn call<R>(
         result,
         logs,
     }
+}
+
+/// Time spent waiting for DNS answers is not the plugin's CPU time: when the (wall-clock)
+/// deadline passes, it is extended by the waits not yet granted, and only then interrupts.
+fn extend_deadline_by_dns_waits(store: &mut Store<HostState>) {
+    let mut granted = std::time::Duration::ZERO;
+    store.epoch_deadline_callback(move |ctx| {
+        let waited = ctx.data().dns.waited;
+        let extra = waited.saturating_sub(granted);
+        granted = waited;
+        let ticks = deadline_ticks(extra.as_millis() as u64) - 1;
+        Ok(if ticks > 0 {
+            wasmtime::UpdateDeadline::Continue(ticks)
+        } else {
+            wasmtime::UpdateDeadline::Interrupt
+        })
+    });
 }
 
 fn classify(e: &wasmtime::Error, cpu_ms: u64, memory_mb: u64, instantiating: bool) -> CallError {

@@ -26,6 +26,8 @@ pub struct PluginSettings {
     pub memory_mb: u64,
     pub on_error: OnError,
     pub enabled: bool,
+    /// Granted `dns` (`[plugin.NAME] grants`).
+    pub dns: bool,
     pub config: Arc<Vec<(String, String)>>,
 }
 
@@ -40,6 +42,7 @@ impl PluginSettings {
             memory_mb: limits.memory_mb,
             on_error: limits.on_error,
             enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
+            dns: p.is_some_and(|p| p.grants.contains(&crate::config::Grant::Dns)),
             config: Arc::new(super::plugin_config_values(config, name)),
         }
     }
@@ -180,6 +183,7 @@ pub(crate) fn load(
         &plugin,
         Arc::new(MemoryKv::default()),
         false,
+        super::dns::DnsCall::denied(),
         |store, instance| {
             instance
                 .get_typed_func::<(&types::Message,), (types::Verdict,)>(
