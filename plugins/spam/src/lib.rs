@@ -19,6 +19,8 @@ use mailsift_spam_core::bayes::{self, Counts, Params};
 use mailsift_spam_core::logistic::{self, Weights};
 use mailsift_spam_core::{grams, rules, tokenize, Input};
 
+mod reputation;
+
 struct Spam;
 
 // Every call runs in a fresh instance: a static arena holds a message's working set (the
@@ -189,6 +191,7 @@ impl Plugin for Spam {
         let hits = rules::check(&data);
         let features = grams::features(&data);
         let global = load_model(&prefix(None), &tokens);
+        let listed = reputation::check(message);
         let mut verdict = Verdict::continue_with();
         let mut header = None;
         for rcpt in &message.envelope.recipients {
@@ -206,7 +209,9 @@ impl Plugin for Spam {
             }
             let account =
                 settings::account_of(rcpt).map(|a| load_model(&prefix(Some(&a)), &tokens));
-            let s = score(&tokens, &features, &global, account.as_ref(), &hits);
+            let mut s = score(&tokens, &features, &global, account.as_ref(), &hits);
+            s.score += listed.score;
+            s.tests.extend(listed.rules.iter().cloned());
             let is_spam = s.score >= threshold;
             let status = format!(
                 "{}, score={:.1} required={:.1} tests={}",
@@ -236,6 +241,9 @@ impl Plugin for Spam {
             };
             verdict = verdict.for_recipient(rcpt.clone(), decision);
             header.get_or_insert((status, s.score));
+        }
+        for tag in &listed.tags {
+            verdict = verdict.tag(tag.clone());
         }
         if let Some((status, score)) = header {
             verdict = verdict.header("X-Spam-Status", status).score(score);
