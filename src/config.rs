@@ -1250,6 +1250,24 @@ mod tests {
     }
 
     #[test]
+    fn plugin_grants_and_dns_limits() {
+        let c = Config::parse(
+            "[plugins]\ndns_budget = 5\n\n[plugin.spam]\ngrants = [\"dns\"]\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.plugin["spam"].grants, vec![Grant::Dns]);
+        assert_eq!(c.plugins.dns_budget, 5);
+        assert!(Config::default().plugin.is_empty(), "no grant by default");
+        let err = Config::parse("[plugin.spam]\ngrants = [\"net\"]\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("net"), "{err}");
+        let err = Config::parse("[plugins]\ndns_timeout_ms = 0\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("dns_timeout_ms"), "{err}");
+        let err = Config::parse("[plugins]\ndns_budget = 100000\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("dns_budget"), "{err}");
+    }
+
+    #[test]
     fn example_config_parses() {
         let text = include_str!("../mailsift.example.toml");
         let c = Config::parse(text, "mailsift.example.toml").unwrap();

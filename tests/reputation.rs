@@ -35,9 +35,15 @@ const CLEAN_IP: &str = "198.51.100.20";
 fn dns_server() -> DnsServer {
     let dns = DnsServer::start();
     dns.a("7.113.0.203.zen.dnsbl.test", Ipv4Addr::new(127, 0, 0, 2))
-        .txt("7.113.0.203.zen.dnsbl.test", "Listed: see https://dnsbl.test/7")
+        .txt(
+            "7.113.0.203.zen.dnsbl.test",
+            "Listed: see https://dnsbl.test/7",
+        )
         .a("spammy.test.multi.uribl.test", Ipv4Addr::new(127, 0, 0, 8))
-        .a("otherlist.test.multi.uribl.test", Ipv4Addr::new(127, 0, 0, 2))
+        .a(
+            "otherlist.test.multi.uribl.test",
+            Ipv4Addr::new(127, 0, 0, 2),
+        )
         .blackhole("slow.test")
         .servfail("broken.test");
     dns
@@ -60,13 +66,8 @@ fn fixture(wasm: &Path, dns: &DnsServer, tune: impl FnOnce(&mut Config)) -> Fixt
     config.dns.attempts = 1;
     config.plugins.dns_timeout_ms = 400;
     tune(&mut config);
-    let host = eval::standalone_host(
-        &config,
-        wasm,
-        Arc::new(MemoryKv::default()),
-        dir.path(),
-    )
-    .unwrap();
+    let host =
+        eval::standalone_host(&config, wasm, Arc::new(MemoryKv::default()), dir.path()).unwrap();
     Fixture { host, _dir: dir }
 }
 
@@ -149,7 +150,11 @@ fn dnsbl_and_uribl_hits_raise_the_score() {
         dnsbl.score,
         clean.score
     );
-    assert!(dnsbl.status.contains("DNSBL_ZEN_DNSBL_TEST"), "{}", dnsbl.status);
+    assert!(
+        dnsbl.status.contains("DNSBL_ZEN_DNSBL_TEST"),
+        "{}",
+        dnsbl.status
+    );
     assert!(dnsbl.tags.iter().any(|t| t == "dnsbl"));
 
     // A listed link domain (any host under it), with the list's bit 8; a domain the same
@@ -167,11 +172,21 @@ fn dnsbl_and_uribl_hits_raise_the_score() {
         both.score,
         both.status
     );
-    assert!(both.status.contains("URIBL_MULTI_URIBL_TEST_M8"), "{}", both.status);
+    assert!(
+        both.status.contains("URIBL_MULTI_URIBL_TEST_M8"),
+        "{}",
+        both.status
+    );
     assert!(both.tags.iter().any(|t| t == "uribl"));
     let queried = dns.queries();
-    assert!(queried.contains(&"7.113.0.203.zen.dnsbl.test A".to_string()), "{queried:?}");
-    assert!(queried.contains(&"spammy.test.multi.uribl.test A".to_string()), "{queried:?}");
+    assert!(
+        queried.contains(&"7.113.0.203.zen.dnsbl.test A".to_string()),
+        "{queried:?}"
+    );
+    assert!(
+        queried.contains(&"spammy.test.multi.uribl.test A".to_string()),
+        "{queried:?}"
+    );
 }
 
 #[test]
@@ -183,8 +198,16 @@ fn without_the_grant_the_plugin_resolves_nothing() {
         &message("Buy at <a href=\"http://www.spammy.test/buy\">here</a>"),
         LISTED_IP,
     );
-    assert!(!s.status.contains("DNSBL") && !s.status.contains("URIBL"), "{}", s.status);
-    assert_eq!(dns.queries(), Vec::<String>::new(), "no query reached the DNS server");
+    assert!(
+        !s.status.contains("DNSBL") && !s.status.contains("URIBL"),
+        "{}",
+        s.status
+    );
+    assert_eq!(
+        dns.queries(),
+        Vec::<String>::new(),
+        "no query reached the DNS server"
+    );
     assert_eq!(f.host.dns_queries_sent(), 0);
 
     // What the plugin is told: `denied`, for every name.
@@ -240,7 +263,8 @@ fn lookups_answer_a_txt_nxdomain_invalid_names_timeouts_and_failures() {
             "x.broken.test!failed",
         ]
     );
-    let txt = b"X-Lookup: 7.113.0.203.zen.dnsbl.test\r\nX-Lookup-Kind: txt\r\nSubject: x\r\n\r\nx\r\n";
+    let txt =
+        b"X-Lookup: 7.113.0.203.zen.dnsbl.test\r\nX-Lookup-Kind: txt\r\nSubject: x\r\n\r\nx\r\n";
     assert_eq!(
         dns_headers(&run(&f.host, txt, LISTED_IP)),
         ["7.113.0.203.zen.dnsbl.test=Listed: see https://dnsbl.test/7"]
@@ -298,7 +322,11 @@ fn answers_are_cached_across_messages() {
     let after_first = dns.queries();
     assert_eq!(after_first.len(), 3, "{after_first:?}");
     let second = run(&f.host, &raw, LISTED_IP);
-    assert_eq!(dns.queries(), after_first, "the second message is answered from the cache");
+    assert_eq!(
+        dns.queries(),
+        after_first,
+        "the second message is answered from the cache"
+    );
     assert_eq!(first.score, second.score);
     assert!(second.status.contains("DNSBL_ZEN_DNSBL_TEST"));
     assert!(second.status.contains("URIBL_MULTI_URIBL_TEST_M8"));
@@ -306,10 +334,14 @@ fn answers_are_cached_across_messages() {
 
 #[test]
 fn a_component_built_for_wit_0_1_0_still_loads_and_runs() {
-    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugin-0.1.0/add-header.wasm");
+    let old =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugin-0.1.0/add-header.wasm");
     let bytes = std::fs::read(&old).unwrap();
     let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    assert!(has("mailsift:plugin/log@0.1.0") && !has("@0.1.1"), "the fixture is a 0.1.0 component");
+    assert!(
+        has("mailsift:plugin/log@0.1.0") && !has("@0.1.1"),
+        "the fixture is a 0.1.0 component"
+    );
     let new = std::fs::read(dist("testing/add-header.wasm")).unwrap();
     assert!(
         new.windows(25).any(|w| w == b"mailsift:plugin/log@0.1.1"),
@@ -319,7 +351,9 @@ fn a_component_built_for_wit_0_1_0_still_loads_and_runs() {
     let f = fixture(&old, &dns, |_| {});
     let out = run(&f.host, b"Subject: x\r\n\r\nx\r\n", CLEAN_IP);
     assert!(
-        out.headers.iter().any(|(n, v)| n == "X-Test-Plugin" && v == "1"),
+        out.headers
+            .iter()
+            .any(|(n, v)| n == "X-Test-Plugin" && v == "1"),
         "{:?}",
         out.headers
     );

@@ -367,7 +367,11 @@ async fn resolve_one(
         match (&record.data, kind) {
             (RData::A(a), Kind::A) => records.push(a.0.to_string()),
             (RData::TXT(txt), Kind::Txt) => {
-                let bytes: Vec<u8> = txt.txt_data.iter().flat_map(|s| s.iter().copied()).collect();
+                let bytes: Vec<u8> = txt
+                    .txt_data
+                    .iter()
+                    .flat_map(|s| s.iter().copied())
+                    .collect();
                 let mut text = String::from_utf8_lossy(&bytes).into_owned();
                 if text.len() > MAX_TXT {
                     let mut end = MAX_TXT;
@@ -425,7 +429,10 @@ mod tests {
         let now = Instant::now();
         let ok = |s: &str| -> Answer { Ok(Arc::from(vec![s.to_string()])) };
         cache.insert(Kind::A, "gone.test".into(), ok("x"), now);
-        assert!(cache.get(Kind::A, "gone.test", now).is_none(), "expired at once");
+        assert!(
+            cache.get(Kind::A, "gone.test", now).is_none(),
+            "expired at once"
+        );
         cache.insert(
             Kind::A,
             "a.test".into(),
@@ -470,7 +477,12 @@ mod tests {
         let mut call = dns.call(true);
         let out = call.lookup(
             Kind::A,
-            &["bad name".to_string(), "x".into(), "a.test".into(), "b.test".into()],
+            &[
+                "bad name".to_string(),
+                "x".into(),
+                "a.test".into(),
+                "b.test".into(),
+            ],
         );
         assert_eq!(out[0], Err(Failure::InvalidName));
         assert_eq!(out[1], Err(Failure::InvalidName));
