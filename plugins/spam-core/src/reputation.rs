@@ -586,7 +586,10 @@ mod tests {
     fn dnsbl_names_reverse_the_client_address() {
         let s = settings("zen.example:3, other.example:1", "");
         let names = |ip: &str| -> Vec<String> {
-            plan(&s, ip, None, None).into_iter().map(|q| q.name).collect()
+            plan(&s, ip, None, None)
+                .into_iter()
+                .map(|q| q.name)
+                .collect()
         };
         assert_eq!(
             names("192.0.2.99"),
@@ -598,12 +601,25 @@ mod tests {
             "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.zen.example"
         );
         assert_eq!(names("::ffff:192.0.2.99")[0], "99.2.0.192.zen.example");
-        for private in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "100.64.0.1", "::1", "fe80::1", "fd00::1", "nonsense", ""] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "nonsense",
+            "",
+        ] {
             assert!(names(private).is_empty(), "{private}");
         }
         let mut t = s.clone();
         t.check_private = true;
-        assert_eq!(plan(&t, "127.0.0.1", None, None)[0].name, "1.0.0.127.zen.example");
+        assert_eq!(
+            plan(&t, "127.0.0.1", None, None)[0].name,
+            "1.0.0.127.zen.example"
+        );
     }
 
     #[test]
@@ -639,7 +655,10 @@ mod tests {
         // 200 link domains: capped.
         let many: String = (0..200).map(|i| format!("http://d{i}.example/ ")).collect();
         s.max_domains = DEFAULT_MAX_DOMAINS;
-        assert_eq!(plan(&s, "", Some(&many), None).len(), 2 * DEFAULT_MAX_DOMAINS);
+        assert_eq!(
+            plan(&s, "", Some(&many), None).len(),
+            2 * DEFAULT_MAX_DOMAINS
+        );
     }
 
     #[test]
@@ -669,7 +688,11 @@ mod tests {
         assert_eq!(out.score, 3.0 + 0.5 + 2.5);
         assert_eq!(
             out.rules,
-            ["DNSBL_ZEN_EXAMPLE", "DNSBL_ZEN_EXAMPLE_M4", "URIBL_MULTI_EXAMPLE_M8"]
+            [
+                "DNSBL_ZEN_EXAMPLE",
+                "DNSBL_ZEN_EXAMPLE_M4",
+                "URIBL_MULTI_EXAMPLE_M8"
+            ]
         );
         assert_eq!(out.tags, ["dnsbl", "uribl"]);
         assert_eq!(out.details[2], "URIBL_MULTI_EXAMPLE_M8 (a.example)");
@@ -686,7 +709,10 @@ mod tests {
         assert_eq!(out.score, 0.0);
         assert!(out.tags.is_empty());
         assert_eq!(out.refused, ["zen.example"]);
-        assert_eq!(score(&s, &q, &[Some(vec![]), Some(vec![]), Some(vec![])]), Outcome::default());
+        assert_eq!(
+            score(&s, &q, &[Some(vec![]), Some(vec![]), Some(vec![])]),
+            Outcome::default()
+        );
     }
 
     #[test]

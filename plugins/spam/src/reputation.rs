@@ -55,7 +55,11 @@ pub fn check(message: &Message) -> Outcome {
         warn!("{zone} refused a query (127.255.255.x): the resolver may not use this list");
     }
     if !outcome.details.is_empty() {
-        info!("{}: listed: {}", message.queue_id(), outcome.details.join(", "));
+        info!(
+            "{}: listed: {}",
+            message.queue_id(),
+            outcome.details.join(", ")
+        );
     }
     outcome
 }
