@@ -13,10 +13,16 @@ use mailsift::plugins::eval::{self, view_of};
 use mailsift::plugins::{MemoryKv, PluginHost, types};
 use support::dns::DnsServer;
 
+/// A built component: bundled ones from `MAILSIFT_BUNDLED_PLUGINS` (default plugins/dist), test
+/// ones (`testing/NAME.wasm`) from `MAILSIFT_TEST_PLUGINS` (default plugins/dist/testing).
 fn dist(file: &str) -> PathBuf {
-    let dir = match std::env::var_os("MAILSIFT_BUNDLED_PLUGINS") {
+    let (var, default, file) = match file.strip_prefix("testing/") {
+        Some(f) => ("MAILSIFT_TEST_PLUGINS", "plugins/dist/testing", f),
+        None => ("MAILSIFT_BUNDLED_PLUGINS", "plugins/dist", file),
+    };
+    let dir = match std::env::var_os(var) {
         Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/dist"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(default),
     };
     let p = dir.join(file);
     assert!(

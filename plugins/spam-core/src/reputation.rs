@@ -430,7 +430,7 @@ fn link_targets(text: Option<&str>, html: Option<&str>, settings: &Settings) -> 
                     }
                     let domain = registered_domain(&host).to_string();
                     if COMMON_DOMAINS.contains(&domain.as_str())
-                        || settings.skip.iter().any(|s| *s == domain)
+                        || settings.skip.contains(&domain)
                     {
                         continue;
                     }
