@@ -111,9 +111,16 @@ impl PluginDns {
         };
         let (reply, rx) = std::sync::mpsc::sync_channel(1);
         self.sent.fetch_add(n as u64, Ordering::Relaxed);
-        if tx.try_send(Job { kind, names, reply }).is_err() {
-            tracing::warn!("plugin DNS resolver busy; lookups failed");
-            return failed(Failure::Failed);
+        match tx.try_send(Job { kind, names, reply }) {
+            Ok(()) => {}
+            Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!("plugin DNS resolver busy; lookups failed");
+                return failed(Failure::Failed);
+            }
+            // The resolver could not be set up (logged once when it failed).
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+                return failed(Failure::Failed);
+            }
         }
         // The thread bounds each lookup by `timeout`; the margin covers its scheduling.
         match rx.recv_timeout(self.timeout + Duration::from_millis(500)) {
