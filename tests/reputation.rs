@@ -364,3 +364,75 @@ fn a_component_built_for_wit_0_1_0_still_loads_and_runs() {
         out.headers
     );
 }
+
+/// The whole delivery path: an SMTP delivery from 127.0.0.1 (`dnsbl_private` lets the test
+/// list a loopback client), plugins on a blocking thread, the stored message's header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivered_message_from_a_listed_client_shows_the_hit() {
+    use mailsift::smtp::backend::{Envelope, IncomingMessage, SmtpBackend};
+    use mailsift::smtp::delivery::MailBackend;
+    use mailsift::store::Store;
+
+    let dns = dns_server();
+    dns.a("1.0.0.127.zen.dnsbl.test", Ipv4Addr::new(127, 0, 0, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    c.dns.nameservers = vec![dns.addr.to_string()];
+    c.dns.timeout_ms = 1000;
+    c.dns.attempts = 1;
+    spam_config(true, &[("dnsbl_private", "true")])(&mut c);
+    std::fs::create_dir_all(c.plugin_dir()).unwrap();
+    std::fs::copy(dist("spam.wasm"), c.plugin_dir().join("spam.wasm")).unwrap();
+    let store = Store::open(&c.db_path()).unwrap();
+    store
+        .write(|tx| {
+            tx.add_domain("example.org")?;
+            tx.add_account("bob@example.org")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let host = PluginHost::new(&c, Arc::new(mailsift::plugins::StoreKv(store.clone()))).unwrap();
+    host.load_all();
+    let backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
+    let reply = backend
+        .deliver(IncomingMessage {
+            envelope: Envelope {
+                queue_id: "REP1".into(),
+                mail_from: "shop@sender.test".into(),
+                recipients: vec!["bob@example.org".into()],
+                helo: "client.sender.test".into(),
+                client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+                authenticated_as: None,
+                tls: None,
+            },
+            raw: message("Buy at <a href=\"http://www.spammy.test/buy\">here</a>"),
+        })
+        .await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let r = store.read().unwrap();
+    let account = r.account("bob@example.org").unwrap().unwrap();
+    let mut stored = Vec::new();
+    for name in ["INBOX", "Junk"] {
+        if let Some(mailbox) = r.mailbox(account.id, name).unwrap() {
+            for m in r.messages(mailbox.id).unwrap() {
+                stored
+                    .push(String::from_utf8_lossy(&r.blob(&m.blob).unwrap().unwrap()).into_owned());
+            }
+        }
+    }
+    assert_eq!(stored.len(), 1);
+    assert!(
+        stored[0].contains("DNSBL_ZEN_DNSBL_TEST")
+            && stored[0].contains("URIBL_MULTI_URIBL_TEST_M8"),
+        "{}",
+        stored[0]
+    );
+    assert!(
+        dns.queries()
+            .contains(&"1.0.0.127.zen.dnsbl.test A".to_string())
+    );
+}
