@@ -509,9 +509,9 @@ pub(crate) fn call<R>(
         dns,
     };
     let mut store = Store::new(engine.engine(), state);
+    extend_deadline_by_dns_waits(&mut store);
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(deadline_ticks(settings.cpu_ms));
-    extend_deadline_by_dns_waits(&mut store);
     let result = match plugin.pre.instantiate(&mut store) {
         Ok(instance) => f(&mut store, &instance)
             .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
@@ -525,15 +525,18 @@ pub(crate) fn call<R>(
     }
 }
 
-/// Time spent waiting for DNS answers is not the plugin's CPU time: when the (wall-clock)
+/// Time spent waiting for DNS answers is not the plugin's CPU time: when the wall-clock epoch
 /// deadline passes, it is extended by the waits not yet granted, and only then interrupts.
+/// (Registered before the deadline is set; any epoch deadline, a CPU bound or a backstop, gets
+/// the same extension.)
 fn extend_deadline_by_dns_waits(store: &mut Store<HostState>) {
     let mut granted = std::time::Duration::ZERO;
     store.epoch_deadline_callback(move |ctx| {
         let waited = ctx.data().dns.waited;
         let extra = waited.saturating_sub(granted);
         granted = waited;
-        let ticks = deadline_ticks(extra.as_millis() as u64) - 1;
+        let tick = super::engine::EPOCH_TICK.as_nanos().max(1);
+        let ticks = extra.as_nanos().div_ceil(tick) as u64;
         Ok(if ticks > 0 {
             wasmtime::UpdateDeadline::Continue(ticks)
         } else {
