@@ -70,6 +70,15 @@ pub struct PluginDns {
     sent: AtomicU64,
 }
 
+impl std::fmt::Debug for PluginDns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginDns")
+            .field("budget", &self.budget)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl PluginDns {
     pub fn new(config: &Config) -> PluginDns {
         PluginDns {

@@ -1,6 +1,5 @@
-//! What a plugin can reach: its log, its own key-value store, its own config values, the
-//! allow/block lists and, when granted, DNS (`dns.rs`). Also the bounded call itself (fresh
-//! store + instance, deadline, memory cap).
+//! What a plugin can reach: its log, its own key-value store and its own config values. Also
+//! the bounded call itself (fresh store + instance, deadline, memory cap).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,8 +10,7 @@ use wasmtime::component::{
 use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
-use super::bindings::mailsift::plugin::{config, dns, kv, lists, log, types};
-use super::dns::{DnsCall, Failure, Kind};
+use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
 use super::engine::{PluginEngine, deadline_ticks};
 use super::registry::LoadedPlugin;
 use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
@@ -392,6 +390,10 @@ impl lists::Host for HostState {
     }
 }
 
+// The `dns` import, for plugins granted it (see `dns.rs`); also the allow/block lists above.
+use super::bindings::mailsift::plugin::dns;
+use super::dns::{DnsCall, Failure, Kind};
+
 /// Most names in one `dns` request (more is a fault, like an oversized `get-many`).
 pub const MAX_DNS_NAMES: usize = 1000;
 
@@ -485,7 +487,6 @@ pub(crate) fn call<R>(
     plugin: &LoadedPlugin,
     kv_source: Arc<dyn KvSource>,
     capture: bool,
-    dns: DnsCall,
     f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
 ) -> CallOutput<R> {
     let settings = &plugin.settings;
@@ -506,7 +507,10 @@ pub(crate) fn call<R>(
         pending_bytes: 0,
         capture: capture.then(Vec::new),
         log_lines: 0,
-        dns,
+        dns: match &settings.resolver {
+            Some(resolver) => resolver.call(settings.dns),
+            None => DnsCall::denied(),
+        },
     };
     let mut store = Store::new(engine.engine(), state);
     extend_deadline_by_dns_waits(&mut store);

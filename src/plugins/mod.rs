@@ -222,6 +222,10 @@ impl PluginHost {
     /// stays. Returns whether the registry changed.
     pub fn load_file(&self, name: &str, path: &Path) -> bool {
         let settings = PluginSettings::resolve(&self.config, name);
+        let settings = PluginSettings {
+            resolver: Some(self.dns.clone()),
+            ..settings
+        };
         if !settings.enabled {
             self.registry.set_disabled(name, path);
             return false;
@@ -512,8 +516,7 @@ impl PluginHost {
         ) -> wasmtime::Result<R>,
     ) -> host::CallOutput<R> {
         let started = Instant::now();
-        let dns = self.dns.call(plugin.settings.dns);
-        let out = host::call(&self.engine, plugin, kv, capture_logs, dns, f);
+        let out = host::call(&self.engine, plugin, kv, capture_logs, f);
         plugin.stats.record(started.elapsed(), out.result.is_err());
         out
     }
@@ -560,9 +563,10 @@ pub fn test_plugin(
     let hash = sha256_hex(&bytes);
     let mut settings = PluginSettings::resolve(&config, &name);
     settings.enabled = true;
+    let plugin_dns = Arc::new(dns::PluginDns::new(&config));
+    settings.resolver = Some(plugin_dns.clone());
     let plugin = registry::load(&engine, None, &name, wasm, &bytes, hash, settings)?;
     let memory = Arc::new(MemoryKv::default());
-    let plugin_dns = Arc::new(dns::PluginDns::new(&config));
     let host = PluginHost {
         engine,
         cache: None,

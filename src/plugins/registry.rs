@@ -28,6 +28,9 @@ pub struct PluginSettings {
     pub enabled: bool,
     /// Granted `dns` (`[plugin.NAME] grants`).
     pub dns: bool,
+    /// The host's resolver and cache behind the `dns` import (set by the host that loads the
+    /// plugin; without it every lookup is denied).
+    pub resolver: Option<Arc<super::dns::PluginDns>>,
     pub config: Arc<Vec<(String, String)>>,
 }
 
@@ -43,6 +46,7 @@ impl PluginSettings {
             on_error: limits.on_error,
             enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
             dns: p.is_some_and(|p| p.grants.contains(&crate::config::Grant::Dns)),
+            resolver: None,
             config: Arc::new(super::plugin_config_values(config, name)),
         }
     }
@@ -183,7 +187,6 @@ pub(crate) fn load(
         &plugin,
         Arc::new(MemoryKv::default()),
         false,
-        super::dns::DnsCall::denied(),
         |store, instance| {
             instance
                 .get_typed_func::<(&types::Message,), (types::Verdict,)>(
