@@ -279,6 +279,8 @@ pub struct Outcome {
     pub score: f64,
     /// Rule names of the entries that hit, in configuration order.
     pub rules: Vec<String>,
+    /// The same with their weights.
+    pub hits: Vec<(String, f64)>,
     /// `dnsbl` and/or `uribl`.
     pub tags: Vec<String>,
     /// `RULE (subject)` for the log.
@@ -325,6 +327,7 @@ pub fn score(settings: &Settings, queries: &[Query], answers: &[Option<Vec<Ipv4A
         let entry = &list.entries[e];
         out.score += entry.weight;
         out.rules.push(entry.rule.clone());
+        out.hits.push((entry.rule.clone(), entry.weight));
         out.details.push(format!("{} ({subject})", entry.rule));
         let tag = match list.kind {
             Kind::Dnsbl => "dnsbl",
@@ -429,8 +432,7 @@ fn link_targets(text: Option<&str>, html: Option<&str>, settings: &Settings) -> 
                         continue;
                     }
                     let domain = registered_domain(&host).to_string();
-                    if COMMON_DOMAINS.contains(&domain.as_str())
-                        || settings.skip.contains(&domain)
+                    if COMMON_DOMAINS.contains(&domain.as_str()) || settings.skip.contains(&domain)
                     {
                         continue;
                     }

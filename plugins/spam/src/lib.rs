@@ -19,8 +19,6 @@ use mailsift_spam_core::bayes::{self, Counts, Params};
 use mailsift_spam_core::logistic::{self, Weights};
 use mailsift_spam_core::{grams, rules, tokenize, Input};
 
-mod reputation;
-
 struct Spam;
 
 // Every call runs in a fresh instance: a static arena holds a message's working set (the
@@ -189,9 +187,10 @@ impl Plugin for Spam {
         let data = input(message);
         let tokens = tokenize::tokens(&data);
         let hits = rules::check(&data);
+        let listed = reputation::check(message);
+        let hits = [hits, reputation::hits(&listed)].concat();
         let features = grams::features(&data);
         let global = load_model(&prefix(None), &tokens);
-        let listed = reputation::check(message);
         let mut verdict = Verdict::continue_with();
         let mut header = None;
         for rcpt in &message.envelope.recipients {
@@ -209,9 +208,7 @@ impl Plugin for Spam {
             }
             let account =
                 settings::account_of(rcpt).map(|a| load_model(&prefix(Some(&a)), &tokens));
-            let mut s = score(&tokens, &features, &global, account.as_ref(), &hits);
-            s.score += listed.score;
-            s.tests.extend(listed.rules.iter().cloned());
+            let s = score(&tokens, &features, &global, account.as_ref(), &hits);
             let is_spam = s.score >= threshold;
             let status = format!(
                 "{}, score={:.1} required={:.1} tests={}",
@@ -357,5 +354,7 @@ fn message_key(m: &Message) -> String {
     });
     format!("{h:016x}")
 }
+
+mod reputation;
 
 export_plugin!(Spam);

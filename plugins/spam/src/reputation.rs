@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 
 use mailsift_plugin_sdk::prelude::*;
 use mailsift_spam_core::reputation::{self, Outcome, Settings};
+use mailsift_spam_core::rules::Hit;
 
 /// What the lists say of `message` (nothing when none is configured or nothing resolves).
 pub fn check(message: &Message) -> Outcome {
@@ -62,4 +63,18 @@ pub fn check(message: &Message) -> Outcome {
         );
     }
     outcome
+}
+
+/// The lists' hits as rule hits: they add their weight to the score and name themselves in
+/// `X-Spam-Status` like any rule. Rule names are leaked to be `&'static str`; every call runs in
+/// a fresh instance, so nothing accumulates.
+pub fn hits(outcome: &Outcome) -> Vec<Hit> {
+    outcome
+        .hits
+        .iter()
+        .map(|(name, weight)| Hit {
+            name: Box::leak(name.clone().into_boxed_str()),
+            weight: *weight,
+        })
+        .collect()
 }
