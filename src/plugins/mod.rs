@@ -2,7 +2,8 @@
 //!
 //! Plugins are components of the `filter` world in `wit/plugin.wit`. Each `*.wasm` file in the
 //! plugin folder is validated, compiled once (the machine code is cached on disk, see `cache`),
-//! linked against the host's imports (`log`, `kv`, `config`; nothing else) into an `InstancePre`,
+//! linked against the host's imports (`log`, `kv`, `config`, `lists`, and `dns` for plugins
+//! granted it; nothing else) into an `InstancePre`,
 //! and published in the `registry`. Every call then gets a fresh instance from the pooling
 //! allocator, a CPU bound (epoch deadline) and a memory cap, so a plugin can neither keep state
 //! between messages nor take the server down: a trap, timeout or cap hit is logged with the
@@ -12,6 +13,7 @@
 //! keeps the set of plugin versions it started with.
 
 mod cache;
+mod dns;
 mod engine;
 pub mod eval;
 mod host;
@@ -62,7 +64,7 @@ pub enum PluginError {
     #[error("invalid component: {0}")]
     Compile(String),
     #[error(
-        "the component needs imports the host does not provide (only log, kv, config and lists exist): {0}"
+        "the component needs imports the host does not provide (only log, kv, config, lists and dns exist): {0}"
     )]
     Link(String),
     #[error("the component does not export `{0}` with the type of the `filter` world")]
@@ -156,6 +158,8 @@ pub struct PluginHost {
     permits: Arc<tokio::sync::Semaphore>,
     /// See `inject_load_failures`.
     injected_failures: std::sync::atomic::AtomicU32,
+    /// The `dns` import's resolver and cache, shared by all calls.
+    dns: Arc<dns::PluginDns>,
 }
 
 impl PluginHost {
@@ -181,6 +185,7 @@ impl PluginHost {
             dir: config.plugin_dir(),
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency)),
             injected_failures: std::sync::atomic::AtomicU32::new(0),
+            dns: Arc::new(dns::PluginDns::new(config)),
         })
     }
 
@@ -217,6 +222,10 @@ impl PluginHost {
     /// stays. Returns whether the registry changed.
     pub fn load_file(&self, name: &str, path: &Path) -> bool {
         let settings = PluginSettings::resolve(&self.config, name);
+        let settings = PluginSettings {
+            resolver: Some(self.dns.clone()),
+            ..settings
+        };
         if !settings.enabled {
             self.registry.set_disabled(name, path);
             return false;
@@ -512,6 +521,12 @@ impl PluginHost {
         out
     }
 
+    /// Names plugins' DNS lookups sent to the resolver so far (cache misses): a lookup denied,
+    /// over budget or answered from the cache sends nothing.
+    pub fn dns_queries_sent(&self) -> u64 {
+        self.dns.sent()
+    }
+
     /// Status of every plugin file, for `mailsift plugin list`.
     pub fn status(&self) -> Vec<PluginStatus> {
         self.registry.status(&self.dir)
@@ -548,6 +563,8 @@ pub fn test_plugin(
     let hash = sha256_hex(&bytes);
     let mut settings = PluginSettings::resolve(&config, &name);
     settings.enabled = true;
+    let plugin_dns = Arc::new(dns::PluginDns::new(&config));
+    settings.resolver = Some(plugin_dns.clone());
     let plugin = registry::load(&engine, None, &name, wasm, &bytes, hash, settings)?;
     let memory = Arc::new(MemoryKv::default());
     let host = PluginHost {
@@ -559,6 +576,7 @@ pub fn test_plugin(
         dir: PathBuf::new(),
         permits: Arc::new(tokio::sync::Semaphore::new(1)),
         injected_failures: std::sync::atomic::AtomicU32::new(0),
+        dns: plugin_dns,
     };
     let queue_id = "TEST".to_string();
     let envelope = crate::values::Envelope {

@@ -26,6 +26,11 @@ pub struct PluginSettings {
     pub memory_mb: u64,
     pub on_error: OnError,
     pub enabled: bool,
+    /// Granted `dns` (`[plugin.NAME] grants`).
+    pub dns: bool,
+    /// The host's resolver and cache behind the `dns` import (set by the host that loads the
+    /// plugin; without it every lookup is denied).
+    pub resolver: Option<Arc<super::dns::PluginDns>>,
     pub config: Arc<Vec<(String, String)>>,
 }
 
@@ -40,6 +45,8 @@ impl PluginSettings {
             memory_mb: limits.memory_mb,
             on_error: limits.on_error,
             enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
+            dns: p.is_some_and(|p| p.grants.contains(&crate::config::Grant::Dns)),
+            resolver: None,
             config: Arc::new(super::plugin_config_values(config, name)),
         }
     }
