@@ -316,3 +316,44 @@ fn odd_input_does_not_panic() {
     assert_eq!(Category::parse(" Promotion "), Some(Category::Promotion));
     assert_eq!(Category::parse("spam"), None);
 }
+
+/// Regression: the entity decoder sliced the text after `&` at a fixed byte count, which panics
+/// when that count falls inside a multi-byte character (`end byte index 10 is not a char
+/// boundary; it is inside 'é'`). Real newsletters in French, Spanish, CJK and with emoji put a
+/// bare `&` or an entity right before such characters.
+#[test]
+fn multilingual_html_newsletters_do_not_panic() {
+    let bodies = [
+        // French: "&" then accented letters within the next ten bytes.
+        "<html><body><h1>Soldes d'hiver & réductions</h1><p>Livraison gratuite &agrave; \
+         partir de 50 €. Jusqu'à -40 % sur une sélection d'articles. Découvrez & économisez!</p>\
+         <a href=\"https://boutique.example/?utm_campaign=soldes\">J'en profite</a>\
+         <p>Se désinscrire & gérer mes préférences</p></body></html>",
+        // Spanish.
+        "<p>Rebajas & envío gratis: ¡hasta el 50% de descuento! Pequeñas & más</p>\
+         <p>Si no deseas recibir más correos, date de baja aquí & ahora.</p>",
+        // Japanese, Chinese and Korean.
+        "<div>セール&お得な情報：全品30%オフ！送料無料&ポイント10倍</div>\
+         <div>限时优惠&新品上市，全场八折&包邮</div><div>특가&할인 이벤트 진행 중</div>",
+        // Emoji right after `&` and inside entity-like runs.
+        "<p>🎁&🎉 Black Friday &🔥🔥🔥 deals &#x1F600; &amp;🛒 &nbsp;😀😀😀😀</p>",
+        // `&` at the very end, after a multi-byte character.
+        "Prix réduit é&",
+        "ééééé&éééééééééé;",
+        "&é;&€€€€€€€€€;&#xé;",
+    ];
+    for html in bodies {
+        let f = html::scan(html, 100_000);
+        assert!(!f.text.is_empty(), "{html}");
+        let mut e = email(
+            &[("List-Unsubscribe", "<https://boutique.example/u>")],
+            "Soldes & réductions 🎁",
+            "news@boutique.example",
+        );
+        e.html = Some(html);
+        let _ = classify(&e, &Config::default());
+    }
+    // Entities still decode next to multi-byte text.
+    let f = html::scan("é&eacute;&amp;日本", 100);
+    assert_eq!(f.text, "éé&日本");
+}
