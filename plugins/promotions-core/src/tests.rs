@@ -357,3 +357,84 @@ fn multilingual_html_newsletters_do_not_panic() {
     let f = html::scan("é&eacute;&amp;日本", 100);
     assert_eq!(f.text, "éé&日本");
 }
+
+/// Fediverse notifications are social from any instance, by their structure; chat, forum and
+/// personal mail using the same words are not.
+#[test]
+fn fediverse_notifications_from_any_instance_are_social() {
+    // Mastodon on an unknown instance: list headers and conversation threading, which the
+    // reply rule would otherwise count against.
+    let mut e = email(
+        &[
+            ("List-ID", "<mention.bob.toot.unknown-town.example>"),
+            (
+                "In-Reply-To",
+                "<conversation-771.2026-01-14@toot.unknown-town.example>",
+            ),
+            (
+                "List-Unsubscribe",
+                "<https://toot.unknown-town.example/unsubscribe?token=x&type=mention>",
+            ),
+            ("Precedence", "list"),
+        ],
+        "You were mentioned by ana@toot.unknown-town.example",
+        "notifications@toot.unknown-town.example",
+    );
+    e.text = Some("https://toot.unknown-town.example/@ana/113827711224466");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+    assert!(c.summary().contains("fediverse[list-id"), "{}", c.summary());
+
+    // Lemmy: no list headers, only links and wording.
+    let mut e = email(
+        &[],
+        "Reply from tinkerer",
+        "noreply@lemmy.workbench.example",
+    );
+    e.text = Some(
+        "tinkerer replied to your comment\nhttps://lemmy.workbench.example/comment/4410982\n\
+         inbox: https://lemmy.workbench.example/inbox",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+
+    // Misskey in Japanese.
+    let mut e = email(&[], "フォローされました", "noreply@misskey.yozora.example");
+    e.html = Some(
+        "<p><a href=\"https://misskey.yozora.example/@hana\">はな</a>があなたをフォローしました。</p>\
+         <a href=\"https://misskey.yozora.example/notes/9q7zx2ab1c\">ノート</a>",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+
+    // A password reset from an instance is the user's business.
+    let mut e = email(
+        &[("List-ID", "<mention.bob.toot.unknown-town.example>")],
+        "Reset password instructions",
+        "notifications@toot.unknown-town.example",
+    );
+    e.text = Some("https://toot.unknown-town.example/@ana/113827711224466 mentioned you");
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+
+    // Same words without the structure: a chat mention, a forum mention, a friend's link.
+    let mut e = email(
+        &[],
+        "ana mentioned you in #general",
+        "notification@chat.workplace.example",
+    );
+    e.text = Some("ana mentioned you: https://chat.workplace.example/archives/C01/p1700");
+    assert_ne!(classify(&e, &Config::default()).category, Category::Social);
+    let mut e = email(
+        &[],
+        "[Forum] ana mentioned you in 'Brakes'",
+        "forum@discuss.bikes.example",
+    );
+    e.text = Some(
+        "ana mentioned you\nhttps://discuss.bikes.example/t/brakes/4410/3\n\
+         https://discuss.bikes.example/u/ana",
+    );
+    assert_ne!(classify(&e, &Config::default()).category, Category::Social);
+    let mut e = email(&[], "mira esto", "marta@gmail.com");
+    e.text = Some("Ana te ha mencionado: https://social.velocipedo.example/@ana/113990021776540");
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+}
