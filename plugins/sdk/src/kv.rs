@@ -8,25 +8,68 @@
 
 use crate::bindings::mailsift::plugin::kv as host;
 
-/// The raw value of `key`.
-pub fn get(key: &str) -> Option<Vec<u8>> {
-    host::get(key)
+/// Longest key the host accepts (its `MAX_KEY`); a longer one would trap the plugin.
+pub const MAX_KEY: usize = 512;
+/// Largest value the host accepts.
+pub const MAX_VALUE: usize = 1 << 20;
+/// Most keys in one host `get-many` call.
+const MAX_GET_MANY: usize = 1024;
+
+// Keys are often made of message content (a sender address, a token): a hostile message must not
+// make the plugin trap on the host's limits. Out-of-limit keys read as absent and are not
+// written; the plugin keeps running without that piece of data.
+fn key_ok(key: &str) -> bool {
+    key.len() <= MAX_KEY
 }
 
-/// Set the raw value of `key`.
+/// The raw value of `key` (`None` for a key longer than [`MAX_KEY`]).
+pub fn get(key: &str) -> Option<Vec<u8>> {
+    key_ok(key).then(|| host::get(key)).flatten()
+}
+
+/// Set the raw value of `key`. A key longer than [`MAX_KEY`] or a value larger than
+/// [`MAX_VALUE`] is not written.
 pub fn set(key: &str, value: &[u8]) {
-    host::set(key, value)
+    if key_ok(key) && value.len() <= MAX_VALUE {
+        host::set(key, value)
+    } else {
+        crate::log::warn(&format!(
+            "not storing a key-value entry over the host's limits ({} key bytes, {} value bytes)",
+            key.len(),
+            value.len()
+        ));
+    }
 }
 
 /// Delete `key` (no error if absent).
 pub fn delete(key: &str) {
-    host::delete(key)
+    if key_ok(key) {
+        host::delete(key)
+    }
 }
 
-/// Several raw values in one host call, in the order of `keys`.
+/// Several raw values, in the order of `keys` (in as few host calls as the host's limits allow).
 pub fn get_many<S: AsRef<str>>(keys: &[S]) -> Vec<Option<Vec<u8>>> {
-    let keys: Vec<String> = keys.iter().map(|k| k.as_ref().to_string()).collect();
-    host::get_many(&keys)
+    let asked: Vec<String> = keys
+        .iter()
+        .map(|k| k.as_ref())
+        .filter(|k| key_ok(k))
+        .map(String::from)
+        .collect();
+    let mut found = Vec::with_capacity(asked.len());
+    for chunk in asked.chunks(MAX_GET_MANY) {
+        found.extend(host::get_many(chunk));
+    }
+    let mut found = found.into_iter();
+    keys.iter()
+        .map(|k| {
+            if key_ok(k.as_ref()) {
+                found.next().flatten()
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// A value type with a byte encoding in the store.
