@@ -378,3 +378,60 @@ pub fn naive_split(raw: &[u8]) -> (Vec<(String, String)>, String) {
     }
     (headers, body.to_string())
 }
+
+/// The decoded contents of the base64 parts of a message (found naively: the lines after a
+/// `Content-Transfer-Encoding: base64` header block), for the native tests of the attachment
+/// scanner, which get part contents from the host.
+pub fn naive_base64_parts(raw: &[u8]) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if !line
+            .to_ascii_lowercase()
+            .starts_with("content-transfer-encoding: base64")
+        {
+            continue;
+        }
+        // Skip the rest of the part's header, then decode up to the next empty line or boundary.
+        for l in lines.by_ref() {
+            if l.trim().is_empty() {
+                break;
+            }
+        }
+        let mut data = String::new();
+        for l in lines.by_ref() {
+            if l.trim().is_empty() || l.starts_with("--") {
+                break;
+            }
+            data.push_str(l.trim());
+        }
+        out.push(decode_base64(&data));
+    }
+    out
+}
+
+/// Lenient base64: skips what is not in the alphabet, stops at `=`.
+pub fn decode_base64(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
