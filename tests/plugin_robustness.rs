@@ -91,10 +91,20 @@ fn bundled_plugins_never_fail_on_malformed_truncated_or_multilingual_mime() {
             .map(|p| (p.name.clone(), p.stats.errors()))
             .collect()
     };
+    // Microseconds spent per plugin so far: the slowest inputs are reported (not asserted: the
+    // time depends on the machine's load).
+    let spent = || -> Vec<f64> {
+        plugins
+            .iter()
+            .map(|p| p.stats.mean_us() * p.stats.calls() as f64)
+            .collect()
+    };
+    let mut slowest: Vec<(f64, String)> = Vec::new();
     let mut before = errors();
     let mut failures = Vec::new();
     let rcpt = vec!["bob@example.org".to_string()];
     for (i, input) in inputs.iter().enumerate() {
+        let spent_before = spent();
         let view = eval::view_of(&input.raw, "ROBUST", rcpt.clone());
         let _ = host.filter(&view, &rcpt);
         // Learning reads the whole message too (spam, promotions).
@@ -106,6 +116,11 @@ fn bundled_plugins_never_fail_on_malformed_truncated_or_multilingual_mime() {
             };
             let _ = host.learn(&view, class);
         }
+        for ((p, b), a) in plugins.iter().zip(spent_before).zip(spent()) {
+            slowest.push(((a - b) / 1000.0, format!("{} on {}", p.name, input.name)));
+        }
+        slowest.sort_by(|x, y| y.0.total_cmp(&x.0));
+        slowest.truncate(5);
         let after = errors();
         for (name, n) in &after {
             if before.get(name) != Some(n) {
@@ -122,6 +137,9 @@ fn bundled_plugins_never_fail_on_malformed_truncated_or_multilingual_mime() {
         robust_inputs::seed(),
         started.elapsed().as_secs_f64()
     );
+    for (ms, what) in &slowest {
+        println!("slowest: {ms:.1} ms: {what}");
+    }
     assert!(
         failures.is_empty(),
         "{} plugin failures:\n{}",
