@@ -14,6 +14,29 @@ pub const MAX_KEY: usize = 512;
 pub const MAX_VALUE: usize = 1 << 20;
 /// Most keys in one host `get-many` call.
 const MAX_GET_MANY: usize = 1024;
+/// Most bytes (keys plus values) of writes the host buffers in one call.
+pub const MAX_PENDING: usize = 8 << 20;
+
+/// Bytes written so far in this call (every call runs in a fresh instance).
+static PENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a write of `size` bytes against the host's per-call budget: false (and one warning)
+/// once it would be exceeded.
+fn within_budget(size: usize) -> bool {
+    use std::sync::atomic::Ordering;
+    let before = PENDING.fetch_add(size, Ordering::Relaxed);
+    if before.saturating_add(size) <= MAX_PENDING {
+        return true;
+    }
+    PENDING.fetch_sub(size, Ordering::Relaxed);
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        crate::log::warn(
+            "key-value writes of this call exceed the host's budget; dropping the rest",
+        );
+    }
+    false
+}
 
 // Keys are often made of message content (a sender address, a token): a hostile message must not
 // make the plugin trap on the host's limits. Out-of-limit keys read as absent and are not
@@ -27,11 +50,13 @@ pub fn get(key: &str) -> Option<Vec<u8>> {
     key_ok(key).then(|| host::get(key)).flatten()
 }
 
-/// Set the raw value of `key`. A key longer than [`MAX_KEY`] or a value larger than
-/// [`MAX_VALUE`] is not written.
+/// Set the raw value of `key`. A key longer than [`MAX_KEY`], a value larger than [`MAX_VALUE`]
+/// or a write beyond the call's [`MAX_PENDING`] budget is not written.
 pub fn set(key: &str, value: &[u8]) {
     if key_ok(key) && value.len() <= MAX_VALUE {
-        host::set(key, value)
+        if within_budget(key.len() + value.len()) {
+            host::set(key, value)
+        }
     } else {
         crate::log::warn(&format!(
             "not storing a key-value entry over the host's limits ({} key bytes, {} value bytes)",
@@ -43,7 +68,7 @@ pub fn set(key: &str, value: &[u8]) {
 
 /// Delete `key` (no error if absent).
 pub fn delete(key: &str) {
-    if key_ok(key) {
+    if key_ok(key) && within_budget(key.len()) {
         host::delete(key)
     }
 }
