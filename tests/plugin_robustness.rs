@@ -11,8 +11,8 @@
 //! The inputs come from `tests/support/robust_inputs.rs`, which the native tests of the plugin
 //! libraries (`plugins/*-core/tests/robustness.rs`) share.
 //!
-//! CI runs 300 variants (about a minute in a debug build). A longer run:
-//! `MAILSIFT_ROBUST_ITERS=20000 cargo test --test plugin_robustness -- --nocapture`;
+//! CI runs 1000 variants (seconds to a minute in a debug build, depending on the load). A longer
+//! run: `MAILSIFT_ROBUST_ITERS=20000 cargo test --test plugin_robustness -- --nocapture`;
 //! `MAILSIFT_ROBUST_SEED=N` picks other variants.
 
 #[path = "support/robust_inputs.rs"]

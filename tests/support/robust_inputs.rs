@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Variants per run, unless `MAILSIFT_ROBUST_ITERS` says otherwise (CI keeps the default; a
 /// longer run: `MAILSIFT_ROBUST_ITERS=20000 cargo test --test plugin_robustness`).
-pub const DEFAULT_ITERS: usize = 300;
+pub const DEFAULT_ITERS: usize = 1000;
 /// Seed of the variants; `MAILSIFT_ROBUST_SEED` picks another run.
 pub const DEFAULT_SEED: u64 = 0x6d61_696c_7369_6674;
 

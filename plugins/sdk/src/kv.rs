@@ -151,12 +151,12 @@ kv_number!(i32, i64, u32, u64, f32, f64);
 
 /// The value of `key` decoded as `T`; `None` if absent or not decodable.
 pub fn load<T: KvValue>(key: &str) -> Option<T> {
-    host::get(key).and_then(|b| T::decode(&b))
+    get(key).and_then(|b| T::decode(&b))
 }
 
 /// Store `value` under `key`.
 pub fn store<T: KvValue>(key: &str, value: &T) {
-    host::set(key, &value.encode())
+    set(key, &value.encode())
 }
 
 pub fn get_string(key: &str) -> Option<String> {
@@ -164,7 +164,7 @@ pub fn get_string(key: &str) -> Option<String> {
 }
 
 pub fn set_string(key: &str, value: &str) {
-    host::set(key, value.as_bytes())
+    set(key, value.as_bytes())
 }
 
 pub fn get_i64(key: &str) -> Option<i64> {
