@@ -731,6 +731,10 @@ async fn plugin_test(
             (None, None) => {}
         }
         println!("time     {} µs", report.elapsed_us);
+        println!(
+            "work     {} fuel = {:.1}% of the CPU budget",
+            report.fuel, report.budget_pct
+        );
         for w in &report.kv_writes {
             println!(
                 "kv       {} = {}",

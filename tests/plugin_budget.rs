@@ -147,12 +147,18 @@ fn a_spinning_plugin_is_stopped_by_its_cpu_budget() {
     .unwrap();
     // Stopped by fuel (the budget), not by the wall-clock backstop (5 s at least).
     assert_eq!(report.verdict, None);
+    assert_eq!(report.fuel, 100 * mailsift::plugins::FUEL_PER_MS);
+    assert!(report.budget_pct >= 100.0, "{}", report.budget_pct);
     let error = report.error.unwrap_or_default();
     assert!(
         error.contains("used up its CPU budget of 100 ms"),
         "{error}"
     );
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
 
     // Through the host: the verdict is skipped (on_error = accept) and counted as a failure,
     // and the plugin after it still runs.
@@ -170,11 +176,18 @@ fn a_spinning_plugin_is_stopped_by_its_cpu_budget() {
         &["bob@example.org".into()],
     );
     assert!(
-        out.merged.add_headers.iter().any(|(n, _)| n == "X-Test-Plugin"),
+        out.merged
+            .add_headers
+            .iter()
+            .any(|(n, _)| n == "X-Test-Plugin"),
         "{:?}",
         out.merged
     );
-    let row = host.status().into_iter().find(|r| r.name == "a-loop").unwrap();
+    let row = host
+        .status()
+        .into_iter()
+        .find(|r| r.name == "a-loop")
+        .unwrap();
     assert_eq!((row.calls, row.errors), (1, 1));
     assert!(row.peak_budget_pct >= 99.0, "{row:?}");
 }
@@ -214,11 +227,17 @@ fn slow_host_calls_do_not_use_up_the_budget() {
 
     // learn and filter (spam)
     for n in 0..2 {
-        let writes = host.learn(&view_of(&message(n, true), "L", Vec::new()), LearnClass::Spam);
+        let writes = host.learn(
+            &view_of(&message(n, true), "L", Vec::new()),
+            LearnClass::Spam,
+        );
         assert!(!writes.is_empty(), "learning was skipped");
         kv.inner.apply(&writes);
     }
-    assert!(spam_scored(&host, &message(10, true)), "the spam verdict was skipped");
+    assert!(
+        spam_scored(&host, &message(10, true)),
+        "the spam verdict was skipped"
+    );
 
     assert!(
         kv.stalls.load(Ordering::SeqCst) >= 4,

@@ -17,13 +17,14 @@ use crate::config::Config;
 /// spares the ticker thread's wake-ups.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Fuel per millisecond of `cpu_ms`. A call's CPU bound is counted in wasmtime fuel (about one
-/// unit per WebAssembly instruction), i.e. in the plugin's own work: a busy machine that
+/// Fuel per millisecond of `cpu_ms`. A call's CPU bound is counted in wasmtime fuel (one unit
+/// per WebAssembly instruction, roughly), i.e. in the plugin's own work: a busy machine that
 /// deschedules the worker thread, or a slow host call, does not use it up (issue 15: under load
-/// a wall-clock bound of 50 ms skipped verdicts and failed training). Calibrated with
-/// benches/filters.rs on the bundled plugins: about 2,000 units per µs... see BENCHMARKS.md,
-/// "CPU budget in fuel".
-pub const FUEL_PER_MS: u64 = 1_000_000;
+/// a wall-clock bound of 50 ms skipped verdicts and failed training). Measured with
+/// benches/filters.rs (BENCHMARKS.md, "CPU budget in fuel"): the bundled plugins' code runs
+/// 7–11 units per ns of an idle core and a tight loop about 10, so `cpu_ms = 50` is 500 M
+/// units, 45–70 ms of real work: about what the old wall-clock bound gave on an idle machine.
+pub const FUEL_PER_MS: u64 = 10_000_000;
 
 /// The wall-clock backstop of a call: `BACKSTOP_FACTOR` times its CPU budget, and never less
 /// than `MIN_BACKSTOP`.
@@ -161,11 +162,12 @@ pub fn fuel_budget(cpu_ms: u64) -> u64 {
 }
 
 /// The wall-clock backstop of a call with a CPU budget of `cpu_ms`, in milliseconds. Fuel is
-/// spent only by the plugin's own instructions: the host's side of an import (a key-value or
-/// list read) costs the plugin one call's worth, so a plugin calling cheap-to-it, costly-to-us
-/// imports in a loop, or an import stalled on the store, would otherwise hold a worker for as
-/// long as it likes. The backstop is far above any budget a busy machine stretches a call to,
-/// so it never decides a verdict that fuel would have let through.
+/// spent only by the plugin's own instructions, not by the host's side of its imports (a
+/// key-value or list read costs it a few units however long the store takes), so a plugin
+/// looping on imports that are cheap to it and costly to us, or one whose import stalled, would
+/// otherwise hold a worker for as long as it likes. The epoch deadline stops it as soon as it
+/// runs again past the backstop. The backstop is far above what a busy machine stretches a
+/// call that fits its budget to, so it is not what decides whether a verdict is skipped.
 pub fn backstop_ms(cpu_ms: u64) -> u64 {
     cpu_ms
         .saturating_mul(BACKSTOP_FACTOR)

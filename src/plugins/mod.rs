@@ -146,6 +146,10 @@ pub struct TestReport {
     pub verdict: Option<serde_json::Value>,
     pub error: Option<String>,
     pub elapsed_us: u64,
+    /// Fuel used by the `filter` call: the plugin's own work, the same on any machine.
+    pub fuel: u64,
+    /// That fuel as a share of the plugin's CPU budget (`cpu_ms`), in percent.
+    pub budget_pct: f64,
     pub logs: Vec<LogLine>,
     pub kv_writes: Vec<serde_json::Value>,
 }
@@ -632,6 +636,9 @@ pub fn test_plugin(
         Ok(f.call(&mut *store, (&message,))?.0)
     });
     let elapsed_us = started.elapsed().as_micros() as u64;
+    let budget = engine::fuel_budget(plugin.settings.cpu_ms).max(1) as f64;
+    let budget_pct = (run.fuel as f64 * 1000.0 / budget).round() / 10.0;
+    let fuel = run.fuel;
     logs.extend(run.logs);
     let (verdict, error) = match run.result {
         Ok(verdict) => {
@@ -646,6 +653,8 @@ pub fn test_plugin(
         verdict,
         error,
         elapsed_us,
+        fuel,
+        budget_pct,
         logs,
         kv_writes: kv_writes
             .iter()
