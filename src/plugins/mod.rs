@@ -6,8 +6,9 @@
 //! and published in the `registry`. Every call then gets a fresh instance from the pooling
 //! allocator, a CPU budget (wasmtime fuel: the plugin's own work, so a busy machine does not
 //! shorten it; a generous wall-clock epoch deadline backs it up) and a memory cap, so a plugin
-//! can neither keep state between messages nor take the server down: a trap, timeout or cap hit is logged with the
-//! plugin's name and the queue id and handled by the plugin's `on_error` policy.
+//! can neither keep state between messages nor take the server down: a trap, timeout or cap hit
+//! is logged with the plugin's name and the queue id and handled by the plugin's `on_error`
+//! policy.
 //!
 //! The `watcher` swaps new or replaced files in atomically while messages are in flight: a message
 //! keeps the set of plugin versions it started with.

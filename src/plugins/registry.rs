@@ -72,15 +72,6 @@ impl Stats {
         self.max_fuel.fetch_max(fuel, Ordering::Relaxed);
     }
 
-    /// Mean fuel per call.
-    pub fn mean_fuel(&self) -> f64 {
-        let calls = self.calls();
-        if calls == 0 {
-            return 0.0;
-        }
-        self.fuel.load(Ordering::Relaxed) as f64 / calls as f64
-    }
-
     /// Fuel used by all calls so far.
     pub fn fuel(&self) -> u64 {
         self.fuel.load(Ordering::Relaxed)
