@@ -345,7 +345,9 @@ pub struct PluginsConfig {
     /// The folder watched for `*.wasm` components. Default: `<data_dir>/plugins`, next to the
     /// database, so one data directory is a complete, self-contained server.
     pub dir: Option<PathBuf>,
-    /// Default CPU bound per call, in milliseconds of wall time on a worker thread.
+    /// Default CPU budget per call, in milliseconds of the plugin's own work: counted in
+    /// WebAssembly fuel (`plugins::FUEL_PER_MS` per millisecond), so a busy machine or a slow
+    /// host call does not use it up. A wall-clock backstop of 10× (at least 5 s) remains.
     pub cpu_ms: u64,
     /// Default cap on a plugin's linear memory, in MiB.
     pub memory_mb: u64,

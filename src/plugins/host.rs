@@ -1,5 +1,5 @@
 //! What a plugin can reach: its log, its own key-value store and its own config values. Also
-//! the bounded call itself (fresh store + instance, deadline, memory cap).
+//! the bounded call itself (fresh store + instance, CPU budget in fuel, memory cap).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
 use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
-use super::engine::{PluginEngine, deadline_ticks};
+use super::engine::{PluginEngine, backstop_ms, backstop_ticks, fuel_budget};
 use super::registry::LoadedPlugin;
 use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
 
@@ -479,9 +479,12 @@ pub(crate) struct CallOutput<R> {
     pub result: Result<R, CallError>,
     pub writes: Vec<KvWrite>,
     pub logs: Vec<LogLine>,
+    /// Fuel the call used (instantiation included), i.e. the plugin's own work.
+    pub fuel: u64,
 }
 
-/// Runs `f` on a fresh instance of `plugin` under its CPU bound and memory cap.
+/// Runs `f` on a fresh instance of `plugin` under its CPU budget (fuel), a wall-clock backstop
+/// and its memory cap.
 pub(crate) fn call<R>(
     engine: &PluginEngine,
     plugin: &LoadedPlugin,
@@ -515,17 +518,25 @@ pub(crate) fn call<R>(
     let mut store = Store::new(engine.engine(), state);
     extend_deadline_by_dns_waits(&mut store);
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(deadline_ticks(settings.cpu_ms));
-    let result = match plugin.pre.instantiate(&mut store) {
+    // The CPU bound is the plugin's own work (fuel), not wall time: a busy machine must not
+    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`).
+    let fuel = fuel_budget(settings.cpu_ms);
+    let result = store
+        .set_fuel(fuel)
+        .map_err(|e| CallError::Instantiate(format!("{e:#}")));
+    store.set_epoch_deadline(backstop_ticks(settings.cpu_ms));
+    let result = result.and_then(|()| match plugin.pre.instantiate(&mut store) {
         Ok(instance) => f(&mut store, &instance)
             .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
         Err(e) => Err(classify(&e, settings.cpu_ms, settings.memory_mb, true)),
-    };
+    });
+    let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
     let (writes, logs) = store.into_data().into_writes();
     CallOutput {
         writes: if result.is_ok() { writes } else { Vec::new() },
         result,
         logs,
+        fuel: used,
     }
 }
 
@@ -550,10 +561,10 @@ fn extend_deadline_by_dns_waits(store: &mut Store<HostState>) {
 }
 
 fn classify(e: &wasmtime::Error, cpu_ms: u64, memory_mb: u64, instantiating: bool) -> CallError {
-    if let Some(trap) = e.downcast_ref::<Trap>()
-        && *trap == Trap::Interrupt
-    {
-        return CallError::Timeout(cpu_ms);
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => return CallError::Timeout(cpu_ms),
+        Some(Trap::Interrupt) => return CallError::Stalled(backstop_ms(cpu_ms)),
+        _ => {}
     }
     let cause = e.root_cause().to_string();
     // `trap_on_grow_failure` words it so; a refused initial memory says "memory limits".
