@@ -44,13 +44,20 @@ impl DnsServer {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
-                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
-                    .await
-                    .expect("udp");
-                let addr = udp.local_addr().expect("addr");
-                let tcp = tokio::net::TcpListener::bind(addr)
-                    .await
-                    .expect("tcp on the same port");
+                // The UDP port the kernel picks may be taken for TCP by another test: try
+                // again with a fresh port rather than fail.
+                let mut bound = None;
+                for _ in 0..50 {
+                    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+                        .await
+                        .expect("udp");
+                    let addr = udp.local_addr().expect("addr");
+                    if let Ok(tcp) = tokio::net::TcpListener::bind(addr).await {
+                        bound = Some((udp, tcp, addr));
+                        break;
+                    }
+                }
+                let (udp, tcp, addr) = bound.expect("a port free for both UDP and TCP");
                 tx.send(addr).expect("report address");
                 let udp = Arc::new(udp);
                 let zt = z.clone();
