@@ -156,7 +156,8 @@ pub struct OutboundConfig {
     pub max_concurrent: usize,
     /// Seconds for connecting and for each reply of the remote server.
     pub timeout: u64,
-    /// Seconds between scans of the queue for due messages.
+    /// Longest wait between scans of the queue. A safety net only: the delivery task is woken
+    /// when mail is queued and when the next entry falls due.
     pub scan_interval: u64,
     /// Honour MTA-STS policies (RFC 8461) of recipient domains.
     pub mta_sts: bool,
@@ -181,7 +182,7 @@ impl Default for OutboundConfig {
             max_per_destination: 4,
             max_concurrent: 32,
             timeout: 300,
-            scan_interval: 5,
+            scan_interval: 60,
             mta_sts: true,
             mta_sts_ca_file: None,
             mta_sts_port: 443,

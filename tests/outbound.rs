@@ -683,3 +683,98 @@ async fn mta_sts_enforce_restricts_mx_hosts() {
         .clone();
     assert!(last.contains("evil.other.test"), "{last}");
 }
+
+/// Waits up to `secs` for `n` messages at the sink; returns how long it took.
+async fn received_within(
+    got: &support::smtp_sink::Captured,
+    n: usize,
+    secs: u64,
+) -> Option<Duration> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if got.lock().unwrap().len() >= n {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// The delivery task is woken by the store when mail is queued, and wakes itself when an entry
+/// falls due: with a 60 s poll, a submitted message and a retry both leave within seconds.
+#[tokio::test]
+async fn fresh_mail_and_retries_leave_without_waiting_for_the_poll() {
+    use mailsift::smtp::backend::{Envelope, IncomingMessage, SmtpBackend};
+    let mut s = setup().await;
+    s.config.outbound.scan_interval = 60;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    let down = free_port().await;
+    route(&mut s.config, "down.test", down);
+    let got = sink(listener).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    let task = tokio::spawn(outbound.run());
+    // The task's first scan finds nothing; it now waits up to a minute.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Submitted by a logged-in user through the pipeline: queued, and at the sink at once.
+    let backend = mailsift::smtp::delivery::MailBackend::new(s.store.clone());
+    let submit = |to: &str| {
+        IncomingMessage {
+        envelope: Envelope {
+            queue_id: format!("S-{to}"),
+            mail_from: "alice@local.test".into(),
+            recipients: vec![to.to_string()],
+            helo: "laptop.test".into(),
+            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            authenticated_as: Some("alice@local.test".into()),
+            tls: None,
+        },
+        raw: format!(
+            "From: alice@local.test\r\nTo: {to}\r\nSubject: now\r\nMessage-ID: <{to}.now@local.test>\r\n\r\nHi.\r\n"
+        )
+        .into_bytes(),
+    }
+    };
+    let reply = backend.deliver(submit("bob@remote.test")).await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let took = received_within(&got, 1, 5).await;
+    assert!(
+        took.is_some_and(|t| t < Duration::from_secs(5)),
+        "not delivered within 5 s with a 60 s poll: {:?}",
+        queue(&s.store)
+    );
+    assert!(got.lock().unwrap()[0].data.contains("Subject: now"));
+
+    // A destination that is down: the first attempt fails at once, the retry (1 s later,
+    // `retry_initial`) runs when it falls due, not at the next poll.
+    let reply = backend.deliver(submit("carol@down.test")).await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let first_failed = async {
+        loop {
+            if queue(&s.store).first().is_some_and(|q| q.attempts >= 1) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), first_failed)
+        .await
+        .expect("the first attempt runs at once");
+    let later = sink(TcpListener::bind(down).await.unwrap()).await;
+    let took = received_within(&later, 1, 8).await;
+    assert!(
+        took.is_some(),
+        "the retry did not run when due: {:?}",
+        queue(&s.store)
+    );
+    let wait = async {
+        while !queue(&s.store).is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), wait)
+        .await
+        .expect("the queue empties");
+    task.abort();
+}
