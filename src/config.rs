@@ -669,6 +669,13 @@ pub struct SubmissionConfig {
     /// An account is flagged after this many refusals by its limits (or the spam check)
     /// within 24 hours (counted at most once a minute).
     pub flag_after: u32,
+    /// Who is told when submitted mail is refused as spam: a notice into this address's
+    /// mailbox (a local account; a remote address gets it through the outbound queue). Empty:
+    /// `postmaster@` the primary local domain (the one `hostname` is in, else the first).
+    pub postmaster: String,
+    /// Seconds between two notices about the same account (later refusals are only logged
+    /// meanwhile); 0 sends none.
+    pub notice_interval: u64,
 }
 
 impl Default for SubmissionConfig {
@@ -682,6 +689,8 @@ impl Default for SubmissionConfig {
             messages_per_hour: 100,
             recipients_per_day: 1000,
             flag_after: 3,
+            postmaster: String::new(),
+            notice_interval: 3600,
         }
     }
 }
