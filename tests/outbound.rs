@@ -481,45 +481,6 @@ async fn esmtp_parameters_follow_the_message() {
     );
 }
 
-/// Throughput to a local sink: `cargo test --release --test outbound -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn throughput_to_a_local_sink() {
-    let mut s = setup().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
-    s.config.outbound.max_per_destination = 16;
-    let got = sink(listener).await;
-    const N: usize = 1000;
-    let body = "x".repeat(4000);
-    let store = s.store.clone();
-    for i in 0..N {
-        let raw = format!("Subject: {i}\r\n\r\n{body}\r\n");
-        store
-            .write(move |tx| {
-                tx.enqueue(
-                    &format!("T{i}"),
-                    "alice@local.test",
-                    &["bob@remote.test".to_string()],
-                    raw.as_bytes(),
-                )
-            })
-            .await
-            .unwrap();
-    }
-    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
-    let start = std::time::Instant::now();
-    while !queue(&s.store).is_empty() {
-        run_once(&outbound).await;
-    }
-    let secs = start.elapsed().as_secs_f64();
-    assert_eq!(got.lock().unwrap().len(), N);
-    println!(
-        "{N} messages of 4 KB in {secs:.2} s: {:.0} messages/s",
-        N as f64 / secs
-    );
-}
-
 #[tokio::test]
 async fn one_session_carries_several_messages() {
     let mut s = setup().await;
