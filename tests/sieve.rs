@@ -231,107 +231,110 @@ async fn run_case(case: &Path) -> Result<(), String> {
         return Err(format!("reply text {:?} lacks {want:?}", reply.text));
     }
     // What is stored, per account: (folder, flags, content).
-    let r = store.read().map_err(|e| e.to_string())?;
-    let mut found: Vec<(String, String, Vec<String>, String)> = Vec::new();
-    for account in ["bob@example.org", "carol@example.org"] {
-        let a = r
-            .account(account)
-            .map_err(|e| e.to_string())?
-            .ok_or("account")?;
-        for mb in r.mailboxes(a.id).map_err(|e| e.to_string())? {
-            for m in r.messages(mb.id).map_err(|e| e.to_string())? {
-                let raw = r
-                    .blob(&m.blob)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_default();
-                found.push((
-                    account.to_string(),
-                    mb.name.clone(),
-                    m.flags.clone(),
-                    String::from_utf8_lossy(&raw).into_owned(),
+    // What the store holds, read in a scope that ends before any `.await`.
+    let (queue, transactions, remote) = {
+        let r = store.read().map_err(|e| e.to_string())?;
+        let mut found: Vec<(String, String, Vec<String>, String)> = Vec::new();
+        for account in ["bob@example.org", "carol@example.org"] {
+            let a = r
+                .account(account)
+                .map_err(|e| e.to_string())?
+                .ok_or("account")?;
+            for mb in r.mailboxes(a.id).map_err(|e| e.to_string())? {
+                for m in r.messages(mb.id).map_err(|e| e.to_string())? {
+                    let raw = r
+                        .blob(&m.blob)
+                        .map_err(|e| e.to_string())?
+                        .unwrap_or_default();
+                    found.push((
+                        account.to_string(),
+                        mb.name.clone(),
+                        m.flags.clone(),
+                        String::from_utf8_lossy(&raw).into_owned(),
+                    ));
+                }
+            }
+        }
+        let summary = || {
+            found
+                .iter()
+                .map(|f| format!("{}:{} {:?}", f.0, f.1, f.2))
+                .collect::<Vec<_>>()
+        };
+        if found.len() != expected.stored.len() {
+            return Err(format!(
+                "stored {:?}, expected {} copies",
+                summary(),
+                expected.stored.len()
+            ));
+        }
+        for want in &expected.stored {
+            let hit = found.iter().any(|(acct, folder, flags, raw)| {
+                *acct == want.account
+                    && folder.eq_ignore_ascii_case(&want.folder)
+                    && want
+                        .flags
+                        .iter()
+                        .all(|f| flags.iter().any(|g| g.eq_ignore_ascii_case(f)))
+                    && want.contains.iter().all(|c| raw.contains(c.as_str()))
+                    && !want.lacks.iter().any(|c| raw.contains(c.as_str()))
+            });
+            if !hit {
+                return Err(format!(
+                    "no stored copy matches {want:?}; stored {:?}",
+                    summary()
                 ));
             }
         }
-    }
-    let summary = || {
-        found
-            .iter()
-            .map(|f| format!("{}:{} {:?}", f.0, f.1, f.2))
-            .collect::<Vec<_>>()
-    };
-    if found.len() != expected.stored.len() {
-        return Err(format!(
-            "stored {:?}, expected {} copies",
-            summary(),
-            expected.stored.len()
-        ));
-    }
-    for want in &expected.stored {
-        let hit = found.iter().any(|(acct, folder, flags, raw)| {
-            *acct == want.account
-                && folder.eq_ignore_ascii_case(&want.folder)
-                && want
-                    .flags
-                    .iter()
-                    .all(|f| flags.iter().any(|g| g.eq_ignore_ascii_case(f)))
-                && want.contains.iter().all(|c| raw.contains(c.as_str()))
-                && !want.lacks.iter().any(|c| raw.contains(c.as_str()))
-        });
-        if !hit {
+        let queue = r.queue().map_err(|e| e.to_string())?;
+        if queue.len() != expected.queued.len() {
             return Err(format!(
-                "no stored copy matches {want:?}; stored {:?}",
-                summary()
-            ));
-        }
-    }
-    let queue = r.queue().map_err(|e| e.to_string())?;
-    if queue.len() != expected.queued.len() {
-        return Err(format!(
-            "queued {:?}, expected {}",
-            queue
-                .iter()
-                .map(|q| (&q.mail_from, &q.recipients))
-                .collect::<Vec<_>>(),
-            expected.queued.len()
-        ));
-    }
-    for want in &expected.queued {
-        let hit = queue.iter().any(|q| {
-            q.recipients
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&want.to))
-                && want.sender_ok(&q.mail_from)
-                && {
-                    let raw = r.blob(&q.blob).ok().flatten().unwrap_or_default();
-                    let raw = String::from_utf8_lossy(&raw);
-                    want.contains.iter().all(|c| raw.contains(c.as_str()))
-                }
-        });
-        if !hit {
-            return Err(format!(
-                "no queued message matches {want:?}; queued {:?}",
+                "queued {:?}, expected {}",
                 queue
                     .iter()
                     .map(|q| (&q.mail_from, &q.recipients))
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>(),
+                expected.queued.len()
             ));
         }
-    }
-    // One SMTP transaction per queue entry and recipient domain.
-    let transactions: usize = queue
-        .iter()
-        .map(|q| {
-            let mut domains: Vec<String> = q.recipients.iter().map(|r| domain_of(r)).collect();
-            domains.sort();
-            domains.dedup();
-            domains.len()
-        })
-        .sum();
-    let remote: Vec<String> = queue
-        .iter()
-        .flat_map(|q| q.recipients.iter().map(|r| domain_of(r)))
-        .collect();
-    drop(r);
+        for want in &expected.queued {
+            let hit = queue.iter().any(|q| {
+                q.recipients
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(&want.to))
+                    && want.sender_ok(&q.mail_from)
+                    && {
+                        let raw = r.blob(&q.blob).ok().flatten().unwrap_or_default();
+                        let raw = String::from_utf8_lossy(&raw);
+                        want.contains.iter().all(|c| raw.contains(c.as_str()))
+                    }
+            });
+            if !hit {
+                return Err(format!(
+                    "no queued message matches {want:?}; queued {:?}",
+                    queue
+                        .iter()
+                        .map(|q| (&q.mail_from, &q.recipients))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        // One SMTP transaction per queue entry and recipient domain.
+        let transactions: usize = queue
+            .iter()
+            .map(|q| {
+                let mut domains: Vec<String> = q.recipients.iter().map(|r| domain_of(r)).collect();
+                domains.sort();
+                domains.dedup();
+                domains.len()
+            })
+            .sum();
+        let remote: Vec<String> = queue
+            .iter()
+            .flat_map(|q| q.recipients.iter().map(|r| domain_of(r)))
+            .collect();
+        (queue, transactions, remote)
+    };
     if queue.is_empty() {
         return Ok(());
     }
