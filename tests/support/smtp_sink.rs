@@ -118,13 +118,3 @@ pub async fn sink_with(listener: TcpListener, hang_up: bool) -> Captured {
     });
     got
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn paths() {
-        assert_eq!(super::path("<a@b.test> BODY=8BITMIME"), "a@b.test");
-        assert_eq!(super::path("<>"), "");
-        assert_eq!(super::path(" <x@y>"), "x@y");
-    }
-}
