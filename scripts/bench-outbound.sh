@@ -23,7 +23,7 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpus: $(nproc)  uptime: $(uptime)"
 echo "binary: $MAILSIFT_BIN  messages: $N  submission connections: $C"
 
 exec /usr/bin/python3 - "$N" "$C" <<'EOF'
-import subprocess, sys, tempfile, threading, time, smtplib, shutil
+import re, subprocess, sys, tempfile, threading, time, smtplib, shutil
 from pathlib import Path
 sys.path.insert(0, "tests/e2e")
 from conftest import Server, free_port
@@ -81,13 +81,24 @@ try:
             sys.exit(f"queue not empty after 900 s: {left} left")
         time.sleep(0.2)
     t_all = time.time() - t0
+    # An empty queue also means refused mail (bounced to alice): check smtp-sink's own count
+    # (-c prints a running counter).
+    sink.terminate()
+    sink.wait()
+    sink_out.close()
+    counts = re.findall(rb"\d+", (work / "sink.out").read_bytes())
+    received = int(counts[-1]) if counts else 0
+    print(f"smtp-sink received {received} messages")
+    if received != n:
+        sys.exit(f"smtp-sink received {received} of {n}: the figures are void")
     print(f"message size: ~{len(body) * 40 // 1024 + 1} KB body")
     print(f"submitted {n} in {t_sub:.2f} s ({n / t_sub:.1f} msg/s accepted)")
     print(f"queue empty after {t_all:.2f} s: {n / t_all:.1f} msg/s end to end (submission + delivery overlap)")
 finally:
     srv.stop()
-    sink.terminate()
-    sink.wait()
+    if sink.poll() is None:
+        sink.terminate()
+        sink.wait()
     sink_out.close()
     shutil.rmtree(work, ignore_errors=True)
 EOF
