@@ -772,13 +772,15 @@ async fn doctor(config: &Config, domain: &str, json: bool) -> anyhow::Result<()>
     let AdminReply::Domain(shown) = shown else {
         anyhow::bail!("unexpected reply from the server: {}", shown.to_json());
     };
-    let dkim = shown.dkim.as_ref().map(|k| DkimKey {
+    let public = |k: &crate::admin::reply::DkimInfo| DkimKey {
         selector: k.selector.clone(),
         algorithm: k.algorithm.clone(),
         private_key: String::new(),
         public_key: k.public_key.clone(),
         created: 0,
-    });
+    };
+    let dkim = shown.dkim.as_ref().map(public);
+    let dkim_ed25519 = shown.dkim_ed25519.as_deref().map(public);
     let resolver = crate::auth::authenticator(&config.dns)?;
     let report = crate::auth::doctor::check(
         &resolver,
@@ -786,6 +788,7 @@ async fn doctor(config: &Config, domain: &str, json: bool) -> anyhow::Result<()>
         &crate::auth::doctor::Server {
             hostname: &config.hostname,
             dkim: dkim.as_ref(),
+            dkim_ed25519: dkim_ed25519.as_ref(),
         },
     )
     .await;

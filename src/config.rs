@@ -156,7 +156,8 @@ pub struct OutboundConfig {
     pub max_concurrent: usize,
     /// Seconds for connecting and for each reply of the remote server.
     pub timeout: u64,
-    /// Seconds between scans of the queue for due messages.
+    /// Longest wait between scans of the queue. A safety net only: the delivery task is woken
+    /// when mail is queued and when the next entry falls due.
     pub scan_interval: u64,
     /// Honour MTA-STS policies (RFC 8461) of recipient domains.
     pub mta_sts: bool,
@@ -181,7 +182,7 @@ impl Default for OutboundConfig {
             max_per_destination: 4,
             max_concurrent: 32,
             timeout: 300,
-            scan_interval: 5,
+            scan_interval: 60,
             mta_sts: true,
             mta_sts_ca_file: None,
             mta_sts_port: 443,
@@ -688,6 +689,13 @@ pub struct SubmissionConfig {
     /// An account is flagged after this many refusals by its limits (or the spam check)
     /// within 24 hours (counted at most once a minute).
     pub flag_after: u32,
+    /// Who is told when submitted mail is refused as spam: a notice into this address's
+    /// mailbox (a local account; a remote address gets it through the outbound queue). Empty:
+    /// `postmaster@` the primary local domain (the one `hostname` is in, else the first).
+    pub postmaster: String,
+    /// Seconds between two notices about the same account (later refusals are only logged
+    /// meanwhile); 0 sends none.
+    pub notice_interval: u64,
 }
 
 impl Default for SubmissionConfig {
@@ -701,6 +709,8 @@ impl Default for SubmissionConfig {
             messages_per_hour: 100,
             recipients_per_day: 1000,
             flag_after: 3,
+            postmaster: String::new(),
+            notice_interval: 3600,
         }
     }
 }

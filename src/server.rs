@@ -114,6 +114,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         crate::sieve::SieveRunner::new(&config)?.with_srs(srs),
     ));
     smtp_backend.pipeline.submission = Arc::new(config.submission.clone());
+    smtp_backend.pipeline.hostname = config.hostname.clone();
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(
         spool_dir.clone(),

@@ -108,6 +108,7 @@ async fn run(domain: &str) -> doctor::Report {
         &doctor::Server {
             hostname: HOST,
             dkim: Some(our_key()),
+            dkim_ed25519: None,
         },
     )
     .await
@@ -195,6 +196,38 @@ async fn unreachable_dns_is_a_finding_not_a_pass() {
     assert_eq!(r.findings.len(), 4);
 }
 
+/// An Ed25519 key published under its selector with another key is a mismatch.
+#[tokio::test]
+async fn ed25519_key_is_checked_too() {
+    let auth = authenticator(&dns_config()).unwrap();
+    let ours = dkim_key::generate_ed25519("mailsift-ed25519", 0).unwrap();
+    let other = dkim_key::generate_ed25519("mailsift-ed25519", 0).unwrap();
+    dns().txt(
+        "mailsift-ed25519._domainkey.clean.test",
+        &dkim_key::record_value(&other),
+    );
+    let r = doctor::check(
+        &auth,
+        "clean.test",
+        &doctor::Server {
+            hostname: HOST,
+            dkim: Some(our_key()),
+            dkim_ed25519: Some(&ours),
+        },
+    )
+    .await;
+    assert_eq!(codes(&r), ["dkim-mismatch"], "{}", r.render());
+    assert!(r.findings[0].problem.contains("Ed25519"), "{}", r.render());
+    assert!(
+        r.findings[0]
+            .publish
+            .as_deref()
+            .is_some_and(|p| p.contains(&ours.public_key)),
+        "{}",
+        r.render()
+    );
+}
+
 #[tokio::test]
 async fn domain_without_our_key_says_how_to_make_one() {
     let auth = authenticator(&dns_config()).unwrap();
@@ -204,6 +237,7 @@ async fn domain_without_our_key_says_how_to_make_one() {
         &doctor::Server {
             hostname: HOST,
             dkim: None,
+            dkim_ed25519: None,
         },
     )
     .await;
@@ -274,6 +308,40 @@ fn cli_doctor_exit_status_json_and_dkim_record() {
     let (code, out, err) = mailsift(&config, &["doctor", "cli-broken.test"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("No problem found."), "{out}");
+
+    // A second, Ed25519 key is checked too: unpublished, then published.
+    let (code, out, err) = mailsift(
+        &config,
+        &[
+            "domain",
+            "dkim",
+            "cli-broken.test",
+            "--algorithm",
+            "ed25519",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = mailsift(&config, &["--json", "doctor", "cli-broken.test"]);
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{out}");
+    assert_eq!(findings[0]["code"], "dkim-missing", "{out}");
+    assert!(
+        findings[0]["problem"].as_str().unwrap().contains("Ed25519"),
+        "{out}"
+    );
+    let fix = findings[0]["publish"].as_str().unwrap().to_string();
+    assert!(fix.contains("k=ed25519"), "{fix}");
+    let (name, value) = fix
+        .split_once(" 3600 IN TXT ")
+        .map(|(n, v)| (n.to_string(), v.trim_matches('"').to_string()))
+        .unwrap();
+    assert!(name.starts_with("mailsift-ed25519._domainkey."), "{name}");
+    dns().txt(&name, &value);
+    let (code, out, err) = mailsift(&config, &["doctor", "cli-broken.test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Ed25519 key"), "{out}");
 
     // A domain that is not ours is a clear error.
     let (code, _, err) = mailsift(&config, &["doctor", "stranger.test"]);

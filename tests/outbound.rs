@@ -16,95 +16,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use support::dns::DnsServer;
-
-/// One message as the sink received it.
-#[derive(Debug, Clone)]
-struct Received {
-    from: String,
-    to: Vec<String>,
-    data: String,
-    /// Which connection (0, 1, …, in accept order) carried it.
-    conn: usize,
-}
-
-/// A tiny SMTP server: `reject…@` recipients get 550, `later…@` get 451, others 250.
-async fn sink(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
-    sink_with(listener, false).await
-}
-
-/// The sink; with `hang_up`, it closes each connection right after accepting a message.
-async fn sink_with(listener: TcpListener, hang_up: bool) -> Arc<Mutex<Vec<Received>>> {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let g = got.clone();
-    tokio::spawn(async move {
-        let mut accepted = 0;
-        while let Ok((stream, _)) = listener.accept().await {
-            let g = g.clone();
-            let conn = accepted;
-            accepted += 1;
-            tokio::spawn(async move {
-                let (r, mut w) = stream.into_split();
-                let mut r = BufReader::new(r);
-                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-                let (mut from, mut to) = (String::new(), Vec::new());
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let upper = line.to_ascii_uppercase();
-                    let reply: String = if upper.starts_with("EHLO") {
-                        "250-sink\r\n250 8BITMIME\r\n".into()
-                    } else if upper.starts_with("MAIL FROM:") {
-                        from = line[10..].trim().trim_matches(['<', '>']).to_string();
-                        "250 2.1.0 ok\r\n".into()
-                    } else if upper.starts_with("RCPT TO:") {
-                        let rcpt = line[8..].trim().trim_matches(['<', '>']).to_string();
-                        if rcpt.starts_with("reject") {
-                            "550 5.1.1 no such user here\r\n".into()
-                        } else if rcpt.starts_with("later") {
-                            "451 4.3.0 try again later\r\n".into()
-                        } else {
-                            to.push(rcpt);
-                            "250 2.1.5 ok\r\n".into()
-                        }
-                    } else if upper.starts_with("DATA") {
-                        w.write_all(b"354 go ahead\r\n").await.unwrap();
-                        let mut data = String::new();
-                        loop {
-                            let mut l = String::new();
-                            if r.read_line(&mut l).await.unwrap_or(0) == 0 {
-                                return;
-                            }
-                            if l == ".\r\n" {
-                                break;
-                            }
-                            data.push_str(&l);
-                        }
-                        g.lock().unwrap().push(Received {
-                            from: from.clone(),
-                            to: std::mem::take(&mut to),
-                            data,
-                            conn,
-                        });
-                        if hang_up {
-                            let _ = w.write_all(b"250 2.0.0 queued\r\n").await;
-                            return;
-                        }
-                        "250 2.0.0 queued\r\n".into()
-                    } else if upper.starts_with("QUIT") {
-                        let _ = w.write_all(b"221 bye\r\n").await;
-                        return;
-                    } else {
-                        "250 ok\r\n".into()
-                    };
-                    w.write_all(reply.as_bytes()).await.unwrap();
-                }
-            });
-        }
-    });
-    got
-}
+use support::smtp_sink::{sink, sink_with};
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -569,45 +481,6 @@ async fn esmtp_parameters_follow_the_message() {
     );
 }
 
-/// Throughput to a local sink: `cargo test --release --test outbound -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn throughput_to_a_local_sink() {
-    let mut s = setup().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
-    s.config.outbound.max_per_destination = 16;
-    let got = sink(listener).await;
-    const N: usize = 1000;
-    let body = "x".repeat(4000);
-    let store = s.store.clone();
-    for i in 0..N {
-        let raw = format!("Subject: {i}\r\n\r\n{body}\r\n");
-        store
-            .write(move |tx| {
-                tx.enqueue(
-                    &format!("T{i}"),
-                    "alice@local.test",
-                    &["bob@remote.test".to_string()],
-                    raw.as_bytes(),
-                )
-            })
-            .await
-            .unwrap();
-    }
-    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
-    let start = std::time::Instant::now();
-    while !queue(&s.store).is_empty() {
-        run_once(&outbound).await;
-    }
-    let secs = start.elapsed().as_secs_f64();
-    assert_eq!(got.lock().unwrap().len(), N);
-    println!(
-        "{N} messages of 4 KB in {secs:.2} s: {:.0} messages/s",
-        N as f64 / secs
-    );
-}
-
 #[tokio::test]
 async fn one_session_carries_several_messages() {
     let mut s = setup().await;
@@ -770,4 +643,99 @@ async fn mta_sts_enforce_restricts_mx_hosts() {
         .result
         .clone();
     assert!(last.contains("evil.other.test"), "{last}");
+}
+
+/// Waits up to `secs` for `n` messages at the sink; returns how long it took.
+async fn received_within(
+    got: &support::smtp_sink::Captured,
+    n: usize,
+    secs: u64,
+) -> Option<Duration> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if got.lock().unwrap().len() >= n {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// The delivery task is woken by the store when mail is queued, and wakes itself when an entry
+/// falls due: with a 60 s poll, a submitted message and a retry both leave within seconds.
+#[tokio::test]
+async fn fresh_mail_and_retries_leave_without_waiting_for_the_poll() {
+    use mailsift::smtp::backend::{Envelope, IncomingMessage, SmtpBackend};
+    let mut s = setup().await;
+    s.config.outbound.scan_interval = 60;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    route(&mut s.config, "remote.test", listener.local_addr().unwrap());
+    let down = free_port().await;
+    route(&mut s.config, "down.test", down);
+    let got = sink(listener).await;
+    let outbound = Outbound::new(s.store.clone(), &s.config).unwrap();
+    let task = tokio::spawn(outbound.run());
+    // The task's first scan finds nothing; it now waits up to a minute.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Submitted by a logged-in user through the pipeline: queued, and at the sink at once.
+    let backend = mailsift::smtp::delivery::MailBackend::new(s.store.clone());
+    let submit = |to: &str| {
+        IncomingMessage {
+        envelope: Envelope {
+            queue_id: format!("S-{to}"),
+            mail_from: "alice@local.test".into(),
+            recipients: vec![to.to_string()],
+            helo: "laptop.test".into(),
+            client_ip: std::net::IpAddr::from([127, 0, 0, 1]),
+            authenticated_as: Some("alice@local.test".into()),
+            tls: None,
+        },
+        raw: format!(
+            "From: alice@local.test\r\nTo: {to}\r\nSubject: now\r\nMessage-ID: <{to}.now@local.test>\r\n\r\nHi.\r\n"
+        )
+        .into_bytes(),
+    }
+    };
+    let reply = backend.deliver(submit("bob@remote.test")).await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let took = received_within(&got, 1, 5).await;
+    assert!(
+        took.is_some_and(|t| t < Duration::from_secs(5)),
+        "not delivered within 5 s with a 60 s poll: {:?}",
+        queue(&s.store)
+    );
+    assert!(got.lock().unwrap()[0].data.contains("Subject: now"));
+
+    // A destination that is down: the first attempt fails at once, the retry (1 s later,
+    // `retry_initial`) runs when it falls due, not at the next poll.
+    let reply = backend.deliver(submit("carol@down.test")).await;
+    assert_eq!(reply.code, 250, "{reply:?}");
+    let first_failed = async {
+        loop {
+            if queue(&s.store).first().is_some_and(|q| q.attempts >= 1) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), first_failed)
+        .await
+        .expect("the first attempt runs at once");
+    let later = sink(TcpListener::bind(down).await.unwrap()).await;
+    let took = received_within(&later, 1, 8).await;
+    assert!(
+        took.is_some(),
+        "the retry did not run when due: {:?}",
+        queue(&s.store)
+    );
+    let wait = async {
+        while !queue(&s.store).is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), wait)
+        .await
+        .expect("the queue empties");
+    task.abort();
 }

@@ -4,17 +4,27 @@
 //! A new case is one new folder. Messages run through the real pipeline: the
 //! `verdict-from-headers` test plugin poses as the filters (X-Test-Score, X-Test-Tags,
 //! X-Test-Folder, X-Test-Reject), then Sieve, then the store.
+//!
+//! Every queued message (redirects, vacation replies, notifications, DSNs) is then delivered by
+//! the real outbound worker over SMTP on 127.0.0.1 to a capturing server (`[outbound.routes]`
+//! sends every remote domain there), and the case checks what the destination received: the
+//! envelope sender, the recipient and the `contains` strings; the queue must end empty.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mailsift::config::Config;
+use mailsift::outbound::Outbound;
 use mailsift::plugins::{PluginHost, StoreKv};
 use mailsift::sieve::SieveRunner;
 use mailsift::smtp::backend::{Envelope, IncomingMessage, SmtpBackend};
 use mailsift::smtp::delivery::MailBackend;
+use mailsift::srs::Srs;
 use mailsift::store::Store;
 use serde::Deserialize;
+use tokio::net::TcpListener;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,10 +83,44 @@ fn bob() -> String {
 #[serde(deny_unknown_fields)]
 struct Queued {
     to: String,
+    /// The envelope sender, queued and delivered, exactly (`""`: the null sender).
     #[serde(default)]
     from: Option<String>,
+    /// The envelope sender is an SRS address of bob's domain that stands for this address
+    /// (a redirect of mail from outside, `srs.rs`), queued and delivered.
+    #[serde(default)]
+    srs_of: Option<String>,
     #[serde(default)]
     contains: Vec<String>,
+}
+
+/// The SRS secret of the cases: redirects rewrite their sender with it.
+const SRS_SECRET: &[u8] = b"sieve-cases-secret";
+
+fn srs() -> Arc<Srs> {
+    Arc::new(Srs::new(SRS_SECRET, &[], 21))
+}
+
+impl Queued {
+    /// Whether `sender` is the envelope sender this message should have.
+    fn sender_ok(&self, sender: &str) -> bool {
+        if let Some(f) = &self.from
+            && f != sender
+        {
+            return false;
+        }
+        if let Some(orig) = &self.srs_of {
+            let now = chrono::Utc::now().timestamp();
+            let Some((local, domain)) = sender.rsplit_once('@') else {
+                return false;
+            };
+            return domain == "example.org"
+                && srs()
+                    .reverse(local, now)
+                    .is_ok_and(|a| a.eq_ignore_ascii_case(orig));
+        }
+        true
+    }
 }
 
 fn cases_dir() -> PathBuf {
@@ -150,8 +194,11 @@ async fn run_case(case: &Path) -> Result<(), String> {
         PluginHost::new(&config, Arc::new(StoreKv(store.clone()))).map_err(|e| e.to_string())?;
     host.load_all();
     let mut backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
+    backend.pipeline.srs = Some(srs());
     backend.pipeline.sieve = Some(Arc::new(
-        SieveRunner::new(&config).map_err(|e| e.to_string())?,
+        SieveRunner::new(&config)
+            .map_err(|e| e.to_string())?
+            .with_srs(Some(srs())),
     ));
     let mut reply = None;
     for i in 0..expected.times {
@@ -184,84 +231,192 @@ async fn run_case(case: &Path) -> Result<(), String> {
         return Err(format!("reply text {:?} lacks {want:?}", reply.text));
     }
     // What is stored, per account: (folder, flags, content).
-    let r = store.read().map_err(|e| e.to_string())?;
-    let mut found: Vec<(String, String, Vec<String>, String)> = Vec::new();
-    for account in ["bob@example.org", "carol@example.org"] {
-        let a = r
-            .account(account)
-            .map_err(|e| e.to_string())?
-            .ok_or("account")?;
-        for mb in r.mailboxes(a.id).map_err(|e| e.to_string())? {
-            for m in r.messages(mb.id).map_err(|e| e.to_string())? {
-                let raw = r
-                    .blob(&m.blob)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_default();
-                found.push((
-                    account.to_string(),
-                    mb.name.clone(),
-                    m.flags.clone(),
-                    String::from_utf8_lossy(&raw).into_owned(),
+    // What the store holds, read in a scope that ends before any `.await`.
+    let (queue, transactions, remote) = {
+        let r = store.read().map_err(|e| e.to_string())?;
+        let mut found: Vec<(String, String, Vec<String>, String)> = Vec::new();
+        for account in ["bob@example.org", "carol@example.org"] {
+            let a = r
+                .account(account)
+                .map_err(|e| e.to_string())?
+                .ok_or("account")?;
+            for mb in r.mailboxes(a.id).map_err(|e| e.to_string())? {
+                for m in r.messages(mb.id).map_err(|e| e.to_string())? {
+                    let raw = r
+                        .blob(&m.blob)
+                        .map_err(|e| e.to_string())?
+                        .unwrap_or_default();
+                    found.push((
+                        account.to_string(),
+                        mb.name.clone(),
+                        m.flags.clone(),
+                        String::from_utf8_lossy(&raw).into_owned(),
+                    ));
+                }
+            }
+        }
+        let summary = || {
+            found
+                .iter()
+                .map(|f| format!("{}:{} {:?}", f.0, f.1, f.2))
+                .collect::<Vec<_>>()
+        };
+        if found.len() != expected.stored.len() {
+            return Err(format!(
+                "stored {:?}, expected {} copies",
+                summary(),
+                expected.stored.len()
+            ));
+        }
+        for want in &expected.stored {
+            let hit = found.iter().any(|(acct, folder, flags, raw)| {
+                *acct == want.account
+                    && folder.eq_ignore_ascii_case(&want.folder)
+                    && want
+                        .flags
+                        .iter()
+                        .all(|f| flags.iter().any(|g| g.eq_ignore_ascii_case(f)))
+                    && want.contains.iter().all(|c| raw.contains(c.as_str()))
+                    && !want.lacks.iter().any(|c| raw.contains(c.as_str()))
+            });
+            if !hit {
+                return Err(format!(
+                    "no stored copy matches {want:?}; stored {:?}",
+                    summary()
                 ));
             }
         }
-    }
-    let summary = || {
-        found
+        let queue = r.queue().map_err(|e| e.to_string())?;
+        if queue.len() != expected.queued.len() {
+            return Err(format!(
+                "queued {:?}, expected {}",
+                queue
+                    .iter()
+                    .map(|q| (&q.mail_from, &q.recipients))
+                    .collect::<Vec<_>>(),
+                expected.queued.len()
+            ));
+        }
+        for want in &expected.queued {
+            let hit = queue.iter().any(|q| {
+                q.recipients
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(&want.to))
+                    && want.sender_ok(&q.mail_from)
+                    && {
+                        let raw = r.blob(&q.blob).ok().flatten().unwrap_or_default();
+                        let raw = String::from_utf8_lossy(&raw);
+                        want.contains.iter().all(|c| raw.contains(c.as_str()))
+                    }
+            });
+            if !hit {
+                return Err(format!(
+                    "no queued message matches {want:?}; queued {:?}",
+                    queue
+                        .iter()
+                        .map(|q| (&q.mail_from, &q.recipients))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        // One SMTP transaction per queue entry and recipient domain.
+        let transactions: usize = queue
             .iter()
-            .map(|f| format!("{}:{} {:?}", f.0, f.1, f.2))
-            .collect::<Vec<_>>()
+            .map(|q| {
+                let mut domains: Vec<String> = q.recipients.iter().map(|r| domain_of(r)).collect();
+                domains.sort();
+                domains.dedup();
+                domains.len()
+            })
+            .sum();
+        let remote: Vec<String> = queue
+            .iter()
+            .flat_map(|q| q.recipients.iter().map(|r| domain_of(r)))
+            .collect();
+        (queue, transactions, remote)
     };
-    if found.len() != expected.stored.len() {
+    if queue.is_empty() {
+        return Ok(());
+    }
+    deliver_queued(&store, config, &remote, &expected.queued, transactions).await
+}
+
+fn domain_of(address: &str) -> String {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Delivers the queue with the real outbound worker to a capturing SMTP server that every
+/// remote domain of the queue is routed to, and checks what arrived there.
+async fn deliver_queued(
+    store: &Store,
+    mut config: Config,
+    domains: &[String],
+    want: &[Queued],
+    transactions: usize,
+) -> Result<(), String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    for d in domains {
+        config.outbound.routes.insert(d.clone(), addr.to_string());
+    }
+    config.outbound.timeout = 10;
+    let got = support::smtp_sink::sink(listener).await;
+    let outbound = Outbound::new(store.clone(), &config).map_err(|e| e.to_string())?;
+    // Everything is due at once and the sink accepts it: one scan delivers the lot; a few
+    // more only in case a scan found the concurrency bound taken.
+    for _ in 0..5 {
+        for h in outbound.scan() {
+            h.await.map_err(|e| e.to_string())?;
+        }
+        if store
+            .read()
+            .and_then(|r| r.queue())
+            .map_err(|e| e.to_string())?
+            .is_empty()
+        {
+            break;
+        }
+    }
+    let left = store
+        .read()
+        .and_then(|r| r.queue())
+        .map_err(|e| e.to_string())?;
+    if !left.is_empty() {
         return Err(format!(
-            "stored {:?}, expected {} copies",
-            summary(),
-            expected.stored.len()
+            "not delivered: {:?}",
+            left.iter()
+                .map(|q| (&q.mail_from, &q.recipients, &q.log))
+                .collect::<Vec<_>>()
         ));
     }
-    for want in &expected.stored {
-        let hit = found.iter().any(|(acct, folder, flags, raw)| {
-            *acct == want.account
-                && folder.eq_ignore_ascii_case(&want.folder)
-                && want
-                    .flags
-                    .iter()
-                    .all(|f| flags.iter().any(|g| g.eq_ignore_ascii_case(f)))
-                && want.contains.iter().all(|c| raw.contains(c.as_str()))
-                && !want.lacks.iter().any(|c| raw.contains(c.as_str()))
+    let got = got.lock().map_err(|e| e.to_string())?.clone();
+    let summary = || {
+        got.iter()
+            .map(|g| format!("<{}> -> {:?}", g.from, g.to))
+            .collect::<Vec<_>>()
+    };
+    if got.len() != transactions {
+        return Err(format!(
+            "the destination received {:?}, expected {transactions} messages",
+            summary()
+        ));
+    }
+    for w in want {
+        let hit = got.iter().any(|g| {
+            g.to.iter().any(|t| t.eq_ignore_ascii_case(&w.to))
+                && w.sender_ok(&g.from)
+                && w.contains.iter().all(|c| g.data.contains(c.as_str()))
         });
         if !hit {
             return Err(format!(
-                "no stored copy matches {want:?}; stored {:?}",
+                "no delivered message matches {w:?}; the destination received {:?}",
                 summary()
             ));
-        }
-    }
-    let queue = r.queue().map_err(|e| e.to_string())?;
-    if queue.len() != expected.queued.len() {
-        return Err(format!(
-            "queued {:?}, expected {}",
-            queue
-                .iter()
-                .map(|q| (&q.mail_from, &q.recipients))
-                .collect::<Vec<_>>(),
-            expected.queued.len()
-        ));
-    }
-    for want in &expected.queued {
-        let hit = queue.iter().any(|q| {
-            q.recipients
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&want.to))
-                && want.from.as_ref().is_none_or(|f| *f == q.mail_from)
-                && {
-                    let raw = r.blob(&q.blob).ok().flatten().unwrap_or_default();
-                    let raw = String::from_utf8_lossy(&raw);
-                    want.contains.iter().all(|c| raw.contains(c.as_str()))
-                }
-        });
-        if !hit {
-            return Err(format!("no queued message matches {want:?}"));
         }
     }
     Ok(())

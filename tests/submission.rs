@@ -319,6 +319,74 @@ async fn sender_rules() {
     assert_eq!(server.store.read().unwrap().queue().unwrap().len(), 1);
 }
 
+/// The postmaster's mailbox gets a notice about an outgoing spam refusal, at most one per
+/// account per `notice_interval`: by default `postmaster@` the primary local domain.
+#[tokio::test]
+async fn outgoing_spam_tells_the_postmaster_once_an_hour() {
+    let server = start(|s| s.spam_threshold = 1.5).await;
+    // "postmaster" is reserved for the system: the store makes the mailbox, as an operator's
+    // tool would.
+    server
+        .store
+        .write(|tx| tx.add_account("postmaster@example.org").map(|_| ()))
+        .await
+        .unwrap();
+    let mut c = Client::login(&server).await;
+    let bare = |subject: &str| {
+        format!(
+            "From: alice@example.org\r\nTo: x@remote.example\r\nSubject: {subject}\r\n\r\nbody\r\n"
+        )
+    };
+    for subject in ["cheap pills", "more pills", "still pills"] {
+        let got = c
+            .send("alice@example.org", &["x@remote.example"], &bare(subject))
+            .await;
+        assert!(got.starts_with("550 5.7.1"), "{got}");
+    }
+    let notices = stored(&server.store, "postmaster@example.org");
+    assert_eq!(notices.len(), 1, "one notice an hour: {notices:?}");
+    let (folder, text) = &notices[0];
+    assert_eq!(folder, "INBOX");
+    for want in [
+        "Subject: Outgoing spam refused from alice@example.org",
+        "Auto-Submitted: auto-generated",
+        "cheap pills",
+        "x@remote.example",
+        "mailsift account show alice@example.org",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from {text}");
+    }
+    assert!(
+        !text.contains("\r\n\r\nbody"),
+        "the message's content is not copied"
+    );
+    // Nothing of it went out.
+    assert!(server.store.read().unwrap().queue().unwrap().is_empty());
+}
+
+/// `[submission] postmaster` names the administrator's account.
+#[tokio::test]
+async fn outgoing_spam_notice_goes_to_the_configured_postmaster() {
+    let server = start(|s| {
+        s.spam_threshold = 1.5;
+        s.postmaster = "bob@example.org".into();
+    })
+    .await;
+    let mut c = Client::login(&server).await;
+    let bare = "From: alice@example.org\r\nTo: x@remote.example\r\nSubject: pills\r\n\r\nbody\r\n";
+    let got = c
+        .send("alice@example.org", &["x@remote.example"], bare)
+        .await;
+    assert!(got.starts_with("550 5.7.1"), "{got}");
+    let notices = stored(&server.store, "bob@example.org");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].1.contains("alice@example.org"),
+        "{}",
+        notices[0].1
+    );
+}
+
 #[tokio::test]
 async fn hourly_and_daily_limits_and_the_flag() {
     let server = start(|s| s.flag_after = 1).await;

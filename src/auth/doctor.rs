@@ -85,6 +85,9 @@ pub struct Server<'a> {
     pub hostname: &'a str,
     /// This domain's DKIM key, if one was made (`mailsift domain dkim`).
     pub dkim: Option<&'a DkimKey>,
+    /// The optional second, Ed25519 key (`mailsift domain dkim --algorithm ed25519`): checked
+    /// too when there is one.
+    pub dkim_ed25519: Option<&'a DkimKey>,
 }
 
 pub async fn check(auth: &MessageAuthenticator, domain: &str, server: &Server<'_>) -> Report {
@@ -99,6 +102,9 @@ pub async fn check(auth: &MessageAuthenticator, domain: &str, server: &Server<'_
     check_mx(auth, &domain, server.hostname, &mut r).await;
     check_spf(auth, &domain, server.hostname, &mut r).await;
     check_dkim(auth, &domain, server.dkim, &mut r).await;
+    if let Some(key) = server.dkim_ed25519 {
+        check_dkim_key(auth, &domain, key, "Ed25519 ", &mut r).await;
+    }
     check_dmarc(auth, &domain, &mut r).await;
     r.ok = r.findings.is_empty();
     r
@@ -340,6 +346,18 @@ async fn check_dkim(
         );
         return;
     };
+    check_dkim_key(auth, domain, key, "", r).await;
+}
+
+/// Checks that `key` is published at its selector (`kind` names it in messages: "" for the RSA
+/// key, "Ed25519 " for the second one).
+async fn check_dkim_key(
+    auth: &MessageAuthenticator,
+    domain: &str,
+    key: &DkimKey,
+    kind: &str,
+    r: &mut Report,
+) {
     let name = dkim_key::record_name(key, domain);
     let publish = Some(format!(
         "{} 3600 IN TXT \"{}\"",
@@ -362,24 +380,24 @@ async fn check_dkim(
         [] => r.fail(
             "dkim",
             "dkim-missing",
-            format!("no DKIM key is published at {name}, so signatures from this server cannot be verified"),
+            format!("no {kind}DKIM key is published at {name}, so {kind}signatures from this server cannot be verified"),
             publish,
         ),
         [record] => match dkim_key::published_key(record) {
             Some(published) if dkim_key::matches(key, &published) => {
-                r.pass("dkim", format!("the key at {name} is this server's key"))
+                r.pass("dkim", format!("the key at {name} is this server's {kind}key"))
             }
             _ => r.fail(
                 "dkim",
                 "dkim-mismatch",
-                format!("the key published at {name} is not this server's DKIM key for {domain}"),
+                format!("the key published at {name} is not this server's {kind}DKIM key for {domain}"),
                 publish,
             ),
         },
         _ => r.fail(
             "dkim",
             "dkim-mismatch",
-            format!("{} records are published at {name}; publish exactly one, this server's key", records.len()),
+            format!("{} records are published at {name}; publish exactly one, this server's {kind}key", records.len()),
             publish,
         ),
     }

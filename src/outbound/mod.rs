@@ -1,5 +1,7 @@
-//! Outbound delivery: the task that works the store's queue (`src/store/queue.rs`). Every few
-//! seconds it takes the entries that are due, and for each recipient domain finds the route
+//! Outbound delivery: the task that works the store's queue (`src/store/queue.rs`). It takes
+//! the entries that are due (through the store's next-attempt index) as soon as the store
+//! signals new mail, when the next entry falls due, or every `scan_interval` at the latest, and
+//! for each recipient domain finds the route
 //! (`route.rs`: configured route, smart host, or MX through the `[dns]` resolver), sends over
 //! SMTP (`client.rs`, opportunistic STARTTLS) and records each recipient's result in one store
 //! write. Refused or expired recipients are reported to the sender in a DSN (`dsn.rs`),

@@ -87,27 +87,67 @@ impl Outbound {
         }))
     }
 
-    /// Works the queue until the process ends.
+    /// Works the queue until the process ends: a scan, then a wait until the store signals a
+    /// new due entry (`Store::queue_signal`: fresh mail, `queue retry`, a delivery recorded),
+    /// the next entry falls due, or `scan_interval` passes, whichever comes first.
     pub async fn run(self: Arc<Self>) {
         let interval = Duration::from_secs(self.config.scan_interval.max(1));
+        let signal = self.store.queue_signal();
         loop {
             self.reap_pool();
             drop(self.scan());
-            tokio::time::sleep(interval).await;
+            let wait = self.next_wait(interval);
+            tokio::select! {
+                _ = signal.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
         }
     }
 
-    /// Starts the delivery of every due entry not already in delivery. Returns their tasks
-    /// (which run on whether awaited or not; tests await them).
+    /// How long to wait before the next scan: until the next entry falls due, at most
+    /// `interval`, and at most the pool's idle time while sessions are kept (so they are closed
+    /// on time). Entries already due are in delivery (or waiting for a slot): their end
+    /// signals.
+    fn next_wait(&self, interval: Duration) -> Duration {
+        let mut wait = interval;
+        if self.pool.lock().is_ok_and(|p| !p.is_empty()) {
+            wait = wait.min(POOL_IDLE);
+        }
+        match self.store.read().and_then(|r| r.queue_next_due()) {
+            Ok(Some(due)) => {
+                let ahead = due.saturating_sub(now());
+                if ahead > 0 {
+                    wait = wait.min(Duration::from_secs(ahead.unsigned_abs()));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot read the outbound queue"),
+        }
+        wait
+    }
+
+    /// Starts the delivery of every due entry not already in delivery, as far as slots allow.
+    /// Reads only due entries (the store's next-attempt index). Returns their tasks (which run
+    /// on whether awaited or not; tests await them).
     pub fn scan(self: &Arc<Self>) -> Vec<tokio::task::JoinHandle<()>> {
-        let queue = match self.store.read().and_then(|r| r.queue()) {
+        let free = self.slots.available_permits();
+        if free == 0 {
+            return Vec::new();
+        }
+        // Due entries already in delivery are read too (and skipped): read enough past them.
+        let busy = self.in_flight.lock().map(|s| s.len()).unwrap_or(0);
+        let now = now();
+        let queue = match self
+            .store
+            .read()
+            .and_then(|r| r.queue_due(now, free.saturating_add(busy).saturating_add(1)))
+        {
             Ok(q) => q,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the outbound queue");
                 return Vec::new();
             }
         };
-        let now = now();
         let mut started = Vec::new();
         for entry in queue {
             if entry.next_attempt > now {
@@ -132,9 +172,16 @@ impl Outbound {
             let span = tracing::info_span!("outbound", queue_id = %entry.queue_id);
             started.push(tokio::spawn(tracing::Instrument::instrument(
                 async move {
-                    let _permit = permit;
-                    let _guard = guard;
-                    this.work(entry).await;
+                    let recorded = {
+                        let _permit = permit;
+                        let _guard = guard;
+                        this.clone().work(entry).await
+                    };
+                    // The slot is free again (a scan may have left due entries behind) and the
+                    // entry's next attempt has moved: the task rescans and recomputes its wait.
+                    if recorded {
+                        this.store.queue_signal().notify_one();
+                    }
                 },
                 span,
             )));
@@ -204,8 +251,10 @@ impl Outbound {
         }
     }
 
-    /// One delivery run of one entry, then its results committed.
-    async fn work(self: Arc<Self>, entry: QueuedMessage) {
+    /// One delivery run of one entry, then its results committed. False when nothing was
+    /// recorded (the entry stays due and is tried at the next scan, not at once, so a failing
+    /// store cannot spin the task).
+    async fn work(self: Arc<Self>, entry: QueuedMessage) -> bool {
         let (raw, missing) = match self.store.blobs().get(&entry.blob) {
             Ok(Some(raw)) => (Arc::new(raw), false),
             // Cannot happen while the entry holds its blob reference; if it does, the entry
@@ -217,7 +266,7 @@ impl Outbound {
             Err(e) => {
                 // Tried again at the next scan.
                 tracing::error!(error = %e, "cannot read queued message content");
-                return;
+                return false;
             }
         };
         let states = entry.rcpt_states();
@@ -286,15 +335,20 @@ impl Outbound {
         }
         let update = self.update_for(&entry, &states, attempts, &raw, now);
         let id = entry.id;
-        if let Err(e) = self
+        let recorded = match self
             .store
             .write(move |tx| tx.queue_record(id, &update))
             .await
         {
-            // Not recorded: the entry stays as it was and is tried again at the next scan.
-            tracing::error!(error = %e, "cannot record the delivery results");
-        }
+            Ok(_) => true,
+            Err(e) => {
+                // Not recorded: the entry stays as it was and is tried again at the next scan.
+                tracing::error!(error = %e, "cannot record the delivery results");
+                false
+            }
+        };
         drop(permits);
+        recorded
     }
 
     /// The store update for a run: results, next attempt, and the DSNs they call for.

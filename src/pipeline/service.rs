@@ -72,6 +72,8 @@ pub struct Pipeline {
     pub submission: Arc<crate::config::SubmissionConfig>,
     /// Verifies bounces to SRS addresses of ours and sends them back (`None`: no SRS).
     pub srs: Option<Arc<crate::srs::Srs>>,
+    /// This server's name (`hostname`): notices to the postmaster name it.
+    pub hostname: String,
 }
 
 impl Pipeline {
@@ -84,6 +86,7 @@ impl Pipeline {
             sieve: None,
             submission: Default::default(),
             srs: None,
+            hostname: "localhost".into(),
         }
     }
 
@@ -332,6 +335,7 @@ impl Pipeline {
                 self.plugins.as_ref(),
                 self.sieve.as_ref(),
                 &self.submission,
+                &self.hostname,
             )
         } else {
             stages::inbound(

@@ -87,6 +87,7 @@ pub fn submission(
     plugins: Option<&Arc<PluginHost>>,
     sieve: Option<&Arc<SieveRunner>>,
     config: &Arc<crate::config::SubmissionConfig>,
+    hostname: &str,
 ) -> Vec<Box<dyn Stage>> {
     let mut stages: Vec<Box<dyn Stage>> = vec![
         Box::new(Recipients {
@@ -102,6 +103,7 @@ pub fn submission(
             store: store.clone(),
             directory: directory.clone(),
             config: config.clone(),
+            hostname: hostname.to_string(),
         }));
     }
     if let Some(runner) = sieve {

@@ -224,12 +224,15 @@ fn reject(code: u16, enhanced: &str, text: &str) -> Verdict {
 
 /// The plugins `[submission] plugins` lists, then the outgoing spam check on the spam
 /// plugin's score: at `spam_threshold` the message is refused, the administrator is told (a
-/// warning naming the account) and the refusal counts towards flagging the account.
+/// warning naming the account, and a notice into the postmaster's mailbox at most once per
+/// account per `notice_interval`) and the refusal counts towards flagging the account.
 pub struct SubmissionPlugins {
     pub host: Arc<PluginHost>,
     pub store: Store,
     pub directory: Directory,
     pub config: Arc<SubmissionConfig>,
+    /// This server's name, for the notice's sender and the default postmaster's domain.
+    pub hostname: String,
 }
 
 impl super::stages::Stage for SubmissionPlugins {
@@ -274,16 +277,229 @@ impl super::stages::Stage for SubmissionPlugins {
                 chrono::Utc::now().timestamp(),
                 self.config.flag_after,
             );
-            // On the stage's blocking thread: waiting for the commit is allowed here.
-            match self
-                .store
-                .write_blocking(move |tx| tx.record_trip(id, now, flag_after))
-            {
-                Ok(true) => flagged(&account, "outgoing spam"),
-                Ok(false) => {}
+            let notice = self.postmaster_notice(&account, score, ctx, now);
+            let interval = self.config.notice_interval;
+            // On the stage's blocking thread: waiting for the commit is allowed here. The
+            // notice's slot is taken in the same write that delivers it.
+            match self.store.write_blocking(move |tx| {
+                let flags = tx.record_trip(id, now, flag_after)?;
+                let told = match &notice {
+                    Some(n) if tx.take_notice_slot(id, now, interval)? => {
+                        n.deliver(tx, now)?;
+                        Some(n.to.clone())
+                    }
+                    _ => None,
+                };
+                Ok((flags, told))
+            }) {
+                Ok((flags, told)) => {
+                    if flags {
+                        flagged(&account, "outgoing spam");
+                    }
+                    if let Some(to) = told {
+                        tracing::info!(account = %account.address, postmaster = %to, "postmaster notified of outgoing spam");
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "cannot record an outgoing spam refusal"),
             }
         }
         Ok(())
     }
+}
+
+/// A notice for the postmaster, and where it goes.
+struct Notice {
+    to: String,
+    target: NoticeTarget,
+    raw: Vec<u8>,
+}
+
+enum NoticeTarget {
+    /// The INBOX of a local account.
+    Local(crate::store::AccountId),
+    /// A remote address: the outbound queue, from the null sender (no bounce of a notice).
+    Remote,
+}
+
+impl Notice {
+    fn deliver(
+        &self,
+        tx: &mut crate::store::Tx<'_>,
+        now: i64,
+    ) -> Result<(), crate::store::StoreError> {
+        match self.target {
+            NoticeTarget::Local(account_id) => {
+                if let Some(inbox) = tx.mailbox_tx(account_id, "INBOX")? {
+                    tx.deliver(&[(inbox.id, Vec::new())], &self.raw, now)?;
+                }
+            }
+            NoticeTarget::Remote => {
+                let queue_id = format!("notice.{now}.{}", rand::random::<u32>());
+                tx.enqueue(&queue_id, "", std::slice::from_ref(&self.to), &self.raw)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SubmissionPlugins {
+    /// The postmaster's address: `[submission] postmaster`, else `postmaster@` the primary
+    /// local domain (the one `hostname` is in, the longest such; else the first by name).
+    fn postmaster(
+        &self,
+        read: &crate::store::ReadTx,
+    ) -> Result<Option<String>, crate::store::StoreError> {
+        if !self.config.postmaster.trim().is_empty() {
+            return Ok(Some(self.config.postmaster.trim().to_ascii_lowercase()));
+        }
+        let host = self.hostname.trim_end_matches('.').to_ascii_lowercase();
+        let mut domains: Vec<String> = read.domains()?.into_iter().map(|d| d.name).collect();
+        domains.sort();
+        let primary = domains
+            .iter()
+            .filter(|d| host == **d || host.ends_with(&format!(".{d}")))
+            .max_by_key(|d| d.len())
+            .or_else(|| domains.first());
+        Ok(primary.map(|d| format!("postmaster@{d}")))
+    }
+
+    /// The notice about `account`'s refused message, with where it goes; `None` (logged) when
+    /// there is no postmaster mailbox to deliver it to.
+    fn postmaster_notice(
+        &self,
+        account: &Account,
+        score: f64,
+        ctx: &MessageContext<'_>,
+        now: i64,
+    ) -> Option<Notice> {
+        let found = self.store.read().and_then(|r| {
+            let Some(to) = self.postmaster(&r)? else {
+                return Ok(None);
+            };
+            let target = match crate::directory::resolve_in(&r, &to) {
+                Ok(crate::directory::Recipient::Local { account, .. }) => {
+                    Some(NoticeTarget::Local(account.id))
+                }
+                Ok(crate::directory::Recipient::Remote) => Some(NoticeTarget::Remote),
+                Ok(crate::directory::Recipient::UnknownUser) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot look the postmaster up");
+                    None
+                }
+            };
+            Ok(Some((to, target)))
+        });
+        let (to, target) = match found {
+            Ok(Some((to, Some(target)))) => (to, target),
+            Ok(Some((to, None))) => {
+                tracing::warn!(postmaster = %to, "no mailbox for the postmaster: set [submission] postmaster to an administrator's account");
+                return None;
+            }
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot look the postmaster up");
+                return None;
+            }
+        };
+        let raw = spam_notice(&NoticeText {
+            hostname: &self.hostname,
+            to: &to,
+            account: &account.address,
+            score,
+            threshold: self.config.spam_threshold,
+            subject: ctx.subject().unwrap_or(""),
+            recipients: &ctx.envelope.recipients,
+            client_ip: ctx.envelope.client_ip,
+            interval: self.config.notice_interval,
+            now,
+        });
+        Some(Notice { to, target, raw })
+    }
+}
+
+struct NoticeText<'a> {
+    hostname: &'a str,
+    to: &'a str,
+    account: &'a str,
+    score: f64,
+    threshold: f64,
+    subject: &'a str,
+    recipients: &'a [String],
+    client_ip: std::net::IpAddr,
+    interval: u64,
+    now: i64,
+}
+
+/// Text from a message, fit for one line of the notice: control characters dropped, at most
+/// `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out: String = clean.trim().chars().take(max).collect();
+    if clean.trim().chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// The notice (RFC 5322, `Auto-Submitted: auto-generated` per RFC 3834 so no one answers it).
+/// It names the refused message by its subject and recipients, never its content.
+fn spam_notice(n: &NoticeText<'_>) -> Vec<u8> {
+    let date = chrono::DateTime::from_timestamp(n.now, 0)
+        .unwrap_or_default()
+        .to_rfc2822();
+    let shown: Vec<String> = n
+        .recipients
+        .iter()
+        .take(10)
+        .map(|r| one_line(r, 100))
+        .collect();
+    let more = n.recipients.len().saturating_sub(shown.len());
+    let recipients = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    };
+    let account = one_line(n.account, 100);
+    let quiet = if n.interval > 0 {
+        format!(
+            "Further refusals of this account in the next {} minutes are only logged.",
+            n.interval.div_ceil(60)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "From: Mail system <MAILER-DAEMON@{host}>\r\n\
+         To: <{to}>\r\n\
+         Subject: Outgoing spam refused from {account}\r\n\
+         Date: {date}\r\n\
+         Message-ID: <{now}.{rand:08x}.spam-notice@{host}>\r\n\
+         Auto-Submitted: auto-generated\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\
+         \r\n\
+         {host} refused a message submitted by the account {account}: the spam\r\n\
+         filter scored it {score:.1} (the limit is {threshold:.1}). The sender was told\r\n\
+         \"550 5.7.1 Message refused: it looks like spam\".\r\n\
+         \r\n\
+         Subject:    {subject}\r\n\
+         Recipients: {recipients}\r\n\
+         Client:     {ip}\r\n\
+         \r\n\
+         If the account did not send this, its password may be compromised: see\r\n\
+         `mailsift account show {account}` and consider blocking it. {quiet}\r\n",
+        host = n.hostname,
+        to = n.to,
+        now = n.now,
+        rand = rand::random::<u32>(),
+        score = n.score,
+        threshold = n.threshold,
+        subject = one_line(n.subject, 200),
+        ip = n.client_ip,
+    )
+    .into_bytes()
 }

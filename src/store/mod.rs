@@ -27,7 +27,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
@@ -124,6 +124,7 @@ struct Inner {
     blobs: BlobStore,
     writer: Writer,
     changes: broadcast::Sender<Change>,
+    queue_signal: Arc<Notify>,
 }
 
 impl Store {
@@ -151,13 +152,15 @@ impl Store {
         let db = Arc::new(db);
         init_schema(&db)?;
         let (changes, _) = broadcast::channel(1024);
-        let writer = Writer::start(db.clone(), changes.clone());
+        let queue_signal = Arc::new(Notify::new());
+        let writer = Writer::start(db.clone(), changes.clone(), queue_signal.clone());
         Ok(Store {
             inner: Arc::new(Inner {
                 blobs: BlobStore::new(db.clone()),
                 db,
                 writer,
                 changes,
+                queue_signal,
             }),
         })
     }
@@ -199,6 +202,13 @@ impl Store {
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.inner.changes.subscribe()
     }
+
+    /// Notified after each commit that made a queue entry due now (`enqueue`, `queue_retry`),
+    /// so the outbound task sends fresh mail at once instead of at its next scan. For one
+    /// waiter: `notify_one` keeps a permit while nobody waits, so no wake-up is lost.
+    pub fn queue_signal(&self) -> Arc<Notify> {
+        self.inner.queue_signal.clone()
+    }
 }
 
 fn init_schema(db: &Database) -> Result<()> {
@@ -237,6 +247,8 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::PLUGIN_KV)?;
         accounts::ensure_auth_secret(&txn)?;
     }
+    // After the block: it holds `meta` open, which the index build writes to.
+    queue::ensure_due_index(&txn)?;
     txn.commit()?;
     Ok(())
 }
@@ -245,6 +257,8 @@ fn init_schema(db: &Database) -> Result<()> {
 pub struct Tx<'a> {
     txn: &'a redb::WriteTransaction,
     changes: &'a mut Vec<Change>,
+    /// A queue entry became due now: the writer signals the outbound task after the commit.
+    queue_due: &'a mut bool,
 }
 
 impl Tx<'_> {

@@ -2,6 +2,10 @@
 //! delivery task (`src/outbound/`) has an answer for every recipient. `mailsift queue` shows
 //! them.
 //!
+//! Due entries are found through `QUEUE_DUE`, keyed by (next attempt, id), so a scan reads only
+//! what is due, not the whole queue; every write below that changes an entry's next attempt
+//! keeps that index in the same transaction.
+//!
 //! Crash safety rests on one rule: an entry's recipient becomes `delivered` (and the entry goes
 //! away) only in the write that follows the remote's `250`. A crash before that write retries
 //! the recipient; the one duplicate possible is a crash between the remote's 250 and our commit.
@@ -42,6 +46,27 @@ fn pending(states: &[RcptState]) -> bool {
     states.iter().any(|r| r.status == RcptStatus::Pending)
 }
 
+/// Marks in `META` that `QUEUE_DUE` covers every queue entry.
+const DUE_INDEX_BUILT: &str = "queue_due_index";
+
+/// Builds the next-attempt index of a store written before it existed (once; then every queue
+/// write keeps it).
+pub(super) fn ensure_due_index(txn: &redb::WriteTransaction) -> Result<()> {
+    let mut meta = txn.open_table(META)?;
+    if meta.get(DUE_INDEX_BUILT)?.is_some() {
+        return Ok(());
+    }
+    let queue = txn.open_table(QUEUE)?;
+    let mut due = txn.open_table(QUEUE_DUE)?;
+    for item in queue.iter()? {
+        let (id, v) = item?;
+        let entry: QueuedMessage = decode("queue", v.value())?;
+        due.insert((entry.next_attempt, id.value()), ())?;
+    }
+    meta.insert(DUE_INDEX_BUILT, 1)?;
+    Ok(())
+}
+
 impl Tx<'_> {
     pub fn enqueue(
         &mut self,
@@ -76,7 +101,21 @@ impl Tx<'_> {
         self.txn
             .open_table(QUEUE)?
             .insert(id, encode(&entry).as_slice())?;
+        self.txn.open_table(QUEUE_DUE)?.insert((0, id), ())?;
+        *self.queue_due = true;
         Ok(entry)
+    }
+
+    /// Moves an entry in the next-attempt index (`None`: out of it).
+    fn reindex(&mut self, id: u64, old: Option<i64>, new: Option<i64>) -> Result<()> {
+        let mut due = self.txn.open_table(QUEUE_DUE)?;
+        if let Some(old) = old {
+            due.remove((old, id))?;
+        }
+        if let Some(new) = new {
+            due.insert((new, id), ())?;
+        }
+        Ok(())
     }
 
     fn queue_get_tx(&self, id: u64) -> Result<Option<QueuedMessage>> {
@@ -90,6 +129,7 @@ impl Tx<'_> {
 
     fn queue_remove_tx(&mut self, entry: &QueuedMessage) -> Result<()> {
         self.txn.open_table(QUEUE)?.remove(entry.id)?;
+        self.reindex(entry.id, Some(entry.next_attempt), None)?;
         self.release_blob(&entry.blob)
     }
 
@@ -101,6 +141,7 @@ impl Tx<'_> {
         let Some(mut entry) = self.queue_get_tx(id)? else {
             return Ok(None);
         };
+        let was_due = entry.next_attempt;
         let mut states = entry.rcpt_states();
         for a in &update.attempts {
             if let Some(state) = states
@@ -140,8 +181,10 @@ impl Tx<'_> {
             self.txn
                 .open_table(QUEUE)?
                 .insert(id, encode(&entry).as_slice())?;
+            self.reindex(id, Some(was_due), Some(entry.next_attempt))?;
             Ok(Some(entry))
         } else {
+            entry.next_attempt = was_due;
             self.queue_remove_tx(&entry)?;
             Ok(None)
         }
@@ -152,10 +195,13 @@ impl Tx<'_> {
         let Some(mut entry) = self.queue_find_tx(queue_id)? else {
             return Ok(false);
         };
+        let was_due = entry.next_attempt;
         entry.next_attempt = 0;
         self.txn
             .open_table(QUEUE)?
             .insert(entry.id, encode(&entry).as_slice())?;
+        self.reindex(entry.id, Some(was_due), Some(0))?;
+        *self.queue_due = true;
         Ok(true)
     }
 
@@ -192,8 +238,149 @@ impl ReadTx {
         Ok(out)
     }
 
+    /// At most `limit` entries due at `now` (next attempt at or before it), soonest first: what
+    /// the delivery task reads at each scan, through the next-attempt index.
+    pub fn queue_due(&self, now: i64, limit: usize) -> Result<Vec<QueuedMessage>> {
+        let due = self.txn.open_table(QUEUE_DUE)?;
+        let queue = self.txn.open_table(QUEUE)?;
+        let mut out = Vec::new();
+        for item in due.range((i64::MIN, 0)..=(now, u64::MAX))? {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, _) = item?;
+            let (_, id) = key.value();
+            if let Some(v) = queue.get(id)? {
+                out.push(decode("queue", v.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When the next entry falls due (`None`: the queue is empty).
+    pub fn queue_next_due(&self) -> Result<Option<i64>> {
+        let due = self.txn.open_table(QUEUE_DUE)?;
+        let first = due.first()?;
+        Ok(first.map(|(k, _)| k.value().0))
+    }
+
     /// One entry by its queue id (`mailsift queue show`).
     pub fn queue_entry(&self, queue_id: &str) -> Result<Option<QueuedMessage>> {
         Ok(self.queue()?.into_iter().find(|q| q.queue_id == queue_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{AttemptRecord, AttemptStatus, QueueUpdate, Store};
+
+    #[test]
+    fn due_index_follows_every_queue_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let signal = store.queue_signal();
+        let ids: Vec<u64> = store
+            .write_blocking(|tx| {
+                let a = tx.enqueue("A", "x@l.test", &["r@a.test".into()], b"a")?.id;
+                let b = tx.enqueue("B", "x@l.test", &["r@b.test".into()], b"b")?.id;
+                Ok(vec![a, b])
+            })
+            .unwrap();
+        // The commit signalled the delivery task (a permit is kept for it).
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(1), signal.notified())
+                .await
+                .expect("enqueue signals");
+        });
+        let due = |now| {
+            let r = store.read().unwrap();
+            let mut q: Vec<String> = r
+                .queue_due(now, 10)
+                .unwrap()
+                .into_iter()
+                .map(|q| q.queue_id)
+                .collect();
+            q.sort();
+            q
+        };
+        assert_eq!(due(100), ["A", "B"]);
+        assert_eq!(store.read().unwrap().queue_due(100, 1).unwrap().len(), 1);
+        // A retried later, B delivered (removed).
+        let (a, b) = (ids[0], ids[1]);
+        store
+            .write_blocking(move |tx| {
+                let later = |rcpt: &str, status| QueueUpdate {
+                    attempts: vec![AttemptRecord {
+                        time: 100,
+                        recipient: rcpt.into(),
+                        result: "x".into(),
+                        status,
+                    }],
+                    next_attempt: 160,
+                    ..QueueUpdate::default()
+                };
+                tx.queue_record(a, &later("r@a.test", AttemptStatus::Temporary))?;
+                tx.queue_record(b, &later("r@b.test", AttemptStatus::Delivered))?;
+                Ok(())
+            })
+            .unwrap();
+        assert!(due(100).is_empty());
+        assert_eq!(store.read().unwrap().queue_next_due().unwrap(), Some(160));
+        assert_eq!(due(160), ["A"]);
+        // `queue retry` makes it due now; `queue delete` takes it out of the index.
+        store.write_blocking(|tx| tx.queue_retry("A")).unwrap();
+        assert_eq!(due(0), ["A"]);
+        store.write_blocking(|tx| tx.queue_delete("A")).unwrap();
+        assert_eq!(store.read().unwrap().queue_next_due().unwrap(), None);
+        assert!(due(i64::MAX).is_empty());
+    }
+
+    #[test]
+    fn index_built_for_a_store_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .write_blocking(|tx| tx.enqueue("A", "x@l.test", &["r@a.test".into()], b"a"))
+                .unwrap();
+        }
+        // A store from before the index: the table emptied and the marker gone.
+        {
+            // The closed store's writer thread lets go of the file shortly after.
+            let mut tries = 0;
+            let db = loop {
+                match redb::Database::create(&path) {
+                    Ok(db) => break db,
+                    Err(_) if tries < 100 => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            };
+            let txn = db.begin_write().unwrap();
+            {
+                let mut due = txn.open_table(crate::store::schema::QUEUE_DUE).unwrap();
+                due.retain(|_, _| false).unwrap();
+                let mut meta = txn.open_table(crate::store::schema::META).unwrap();
+                meta.remove(super::DUE_INDEX_BUILT).unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let store = (0..100)
+            .find_map(|_| {
+                Store::open(&path).ok().or_else(|| {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                })
+            })
+            .unwrap();
+        let r = store.read().unwrap();
+        assert_eq!(r.queue_due(0, 10).unwrap().len(), 1);
     }
 }

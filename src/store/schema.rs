@@ -42,6 +42,11 @@ pub const BLOB_REFS: TableDefinition<&[u8], u64> = TableDefinition::new("blob_re
 /// Queue id → `QueuedMessage`: mail waiting for outbound delivery.
 pub const QUEUE: TableDefinition<u64, &[u8]> = TableDefinition::new("queue");
 
+/// (next attempt, queue id) → (): the queue's entries in the order they fall due, so that the
+/// delivery task reads only the due ones. Written with every change of an entry's next attempt
+/// (`queue.rs`); built from `QUEUE` when a store without it is opened.
+pub const QUEUE_DUE: TableDefinition<(i64, u64), ()> = TableDefinition::new("queue_due");
+
 /// (plugin name, key) → value: each plugin's private key-value store. The plugin name is part of
 /// the key and set by the host, never by the plugin, so no plugin can reach another's keys.
 pub const PLUGIN_KV: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("plugin_kv");

@@ -111,6 +111,27 @@ impl Tx<'_> {
         Ok(flags)
     }
 
+    /// Whether the postmaster may be sent a notice about the account at `now`: true (and
+    /// recorded) when the last one is at least `interval` seconds old; 0 never sends.
+    pub fn take_notice_slot(
+        &mut self,
+        account_id: AccountId,
+        now: i64,
+        interval: u64,
+    ) -> Result<bool> {
+        if interval == 0 {
+            return Ok(false);
+        }
+        let mut r = self.send_record_tx(account_id)?;
+        let interval = i64::try_from(interval).unwrap_or(i64::MAX);
+        if r.noticed.is_some_and(|t| now.saturating_sub(t) < interval) {
+            return Ok(false);
+        }
+        r.noticed = Some(now);
+        self.put_send_record(account_id, &r)?;
+        Ok(true)
+    }
+
     /// Clears an account's flag (the administrator looked into it).
     pub fn clear_send_flag(&mut self, account_id: AccountId) -> Result<()> {
         let mut r = self.send_record_tx(account_id)?;
@@ -170,5 +191,20 @@ mod tests {
         assert_eq!(r.recipients_last_day(t + DAY), 0);
         assert!(r.flagged.is_some());
         assert_eq!(r.trips_last_day(t), 3);
+        let slots = store
+            .write_blocking(move |tx| {
+                Ok([
+                    tx.take_notice_slot(id, t, 3600)?,
+                    tx.take_notice_slot(id, t + 3599, 3600)?,
+                    tx.take_notice_slot(id, t + 3600, 3600)?,
+                    tx.take_notice_slot(id, t + 9000, 0)?,
+                ])
+            })
+            .unwrap();
+        assert_eq!(
+            slots,
+            [true, false, true, false],
+            "one notice an hour; 0: none"
+        );
     }
 }

@@ -81,6 +81,10 @@ pub struct SendRecord {
     /// Since when the account is flagged (its limits kept tripping); cleared by the admin.
     #[serde(default)]
     pub flagged: Option<i64>,
+    /// When the postmaster was last sent a notice about this account (outgoing spam), so a
+    /// spamming account cannot flood the postmaster's mailbox.
+    #[serde(default)]
+    pub noticed: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 use redb::Database;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{Notify, broadcast, oneshot};
 
 use super::{Change, Result, StoreError, Tx};
 
@@ -28,11 +28,15 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub fn start(db: Arc<Database>, changes: broadcast::Sender<Change>) -> Writer {
+    pub fn start(
+        db: Arc<Database>,
+        changes: broadcast::Sender<Change>,
+        queue_signal: Arc<Notify>,
+    ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(db, rx, changes))
+            .spawn(move || run(db, rx, changes, queue_signal))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { jobs }
     }
@@ -75,7 +79,12 @@ fn downcast<R: 'static>(out: Result<Output>) -> Result<R> {
         .map_err(|_| StoreError::Db("writer returned a value of the wrong type".into()))
 }
 
-fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, changes: broadcast::Sender<Change>) {
+fn run(
+    db: Arc<Database>,
+    rx: mpsc::Receiver<Job>,
+    changes: broadcast::Sender<Change>,
+    queue_signal: Arc<Notify>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -86,11 +95,14 @@ fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, changes: broadcast::Sender<Ch
         }
         let size = batch.len();
         match run_batch(&db, &mut batch) {
-            Ok((outputs, events)) => {
+            Ok((outputs, events, queued)) => {
                 tracing::trace!(size, "store batch committed");
                 for event in events {
                     // No receiver is not an error: nobody is idling.
                     let _ = changes.send(event);
+                }
+                if queued {
+                    queue_signal.notify_one();
                 }
                 for (job, out) in batch.into_iter().zip(outputs) {
                     let _ = job.reply.send(Ok(out));
@@ -107,9 +119,12 @@ fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, changes: broadcast::Sender<Ch
                 tracing::debug!(size, error = %e, "store batch failed; retrying writes one by one");
                 for mut job in batch {
                     let result = run_batch(&db, std::slice::from_mut(&mut job)).map(
-                        |(mut outputs, events)| {
+                        |(mut outputs, events, queued)| {
                             for event in events {
                                 let _ = changes.send(event);
+                            }
+                            if queued {
+                                queue_signal.notify_one();
                             }
                             outputs.pop()
                         },
@@ -126,14 +141,18 @@ fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, changes: broadcast::Sender<Ch
     }
 }
 
-fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Change>)> {
+/// Runs a batch in one transaction: the outputs, the change notifications, and whether a queue
+/// entry became due, all to be announced only after the commit.
+fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Change>, bool)> {
     let txn = db.begin_write()?;
     let mut events = Vec::new();
+    let mut queued = false;
     let mut outputs = Vec::with_capacity(batch.len());
     for job in batch.iter_mut() {
         let mut tx = Tx {
             txn: &txn,
             changes: &mut events,
+            queue_due: &mut queued,
         };
         // A panicking write must not take the writer thread (and so every later write) with it.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.op)(&mut tx)))
@@ -147,5 +166,5 @@ fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Chang
         }
     }
     txn.commit()?;
-    Ok((outputs, events))
+    Ok((outputs, events, queued))
 }

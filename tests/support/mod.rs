@@ -2,3 +2,4 @@
 
 pub mod cli;
 pub mod dns;
+pub mod smtp_sink;
