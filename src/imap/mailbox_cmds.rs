@@ -213,6 +213,7 @@ impl Session {
                 created: 0,
                 blocked: false,
                 sending: Default::default(),
+                quota: None,
             },
         }
     }

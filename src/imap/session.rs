@@ -543,6 +543,17 @@ impl Session {
                 ));
                 Next::Continue
             }
+            // RFC 5530 §3: UNAVAILABLE, a temporary refusal.
+            Ok(Authenticated::Maintenance { domain }) => {
+                tracing::info!(user = %username, "IMAP login refused: domain in maintenance");
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("UNAVAILABLE"),
+                    &crate::directory::maintenance_text(&domain),
+                ));
+                Next::Continue
+            }
             Ok(Authenticated::BadCredentials) => {
                 self.auth_failures += 1;
                 tracing::info!(user = %username, failures = self.auth_failures, "IMAP login failed");
