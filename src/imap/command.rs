@@ -126,6 +126,19 @@ pub enum CommandBody {
         set: SequenceSet,
         mailbox: String,
     },
+    /// RFC 9208 §4.2.
+    GetQuota {
+        root: String,
+    },
+    /// RFC 9208 §4.3.
+    GetQuotaRoot {
+        mailbox: String,
+    },
+    /// RFC 9208 §4.4: (resource name, limit) pairs.
+    SetQuota {
+        root: String,
+        limits: Vec<(String, u64)>,
+    },
 }
 
 impl CommandBody {
@@ -162,6 +175,9 @@ impl CommandBody {
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
+            CommandBody::GetQuota { .. } => "GETQUOTA",
+            CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
+            CommandBody::SetQuota { .. } => "SETQUOTA",
         }
     }
 }

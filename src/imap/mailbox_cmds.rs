@@ -178,6 +178,9 @@ impl Session {
                     &format!("{} completed", body.name()),
                 ));
             }
+            body @ (CommandBody::GetQuota { .. }
+            | CommandBody::GetQuotaRoot { .. }
+            | CommandBody::SetQuota { .. }) => self.quota_command(tag, body),
             body @ (CommandBody::Fetch { .. }
             | CommandBody::Store { .. }
             | CommandBody::Search { .. }

@@ -214,6 +214,9 @@ impl Session {
             "STATUS=SIZE",
             "UTF8=ACCEPT",
             "BINARY",
+            // RFC 9208: storage quota per account, one quota root ("") for all its mailboxes.
+            "QUOTA",
+            "QUOTA=RES-STORAGE",
         ]);
         caps.join(" ")
     }
@@ -661,6 +664,11 @@ impl Session {
             StoreError::Exists(what) => ("ALREADYEXISTS", format!("{what} already exists")),
             StoreError::NotFound(what) => ("NONEXISTENT", format!("{what} does not exist")),
             StoreError::Invalid(why) => ("CANNOT", why.clone()),
+            // RFC 9208 §4.1 / RFC 5530: the operation would exceed the account's quota.
+            StoreError::OverQuota(_) => (
+                "OVERQUOTA",
+                "Quota exceeded: delete or expunge messages first".to_string(),
+            ),
             other => {
                 tracing::error!(error = %other, "store error");
                 ("SERVERBUG", "Internal error, try again later".to_string())
