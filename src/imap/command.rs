@@ -294,6 +294,8 @@ pub enum StatusItem {
     Deleted,
     Size,
     HighestModSeq,
+    /// RFC 9208 §4.2: total size of the messages flagged `\Deleted` (QUOTA=RES-STORAGE).
+    DeletedStorage,
 }
 
 impl StatusItem {
@@ -307,6 +309,7 @@ impl StatusItem {
             StatusItem::Deleted => "DELETED",
             StatusItem::Size => "SIZE",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
+            StatusItem::DeletedStorage => "DELETED-STORAGE",
         }
     }
 }

@@ -364,6 +364,8 @@ impl Session {
                     StatusItem::Deleted => counts.deleted as u64,
                     StatusItem::Size => counts.size,
                     StatusItem::HighestModSeq => mailbox.highest_modseq,
+                    // RFC 9208 §4.2: in units of 1024 octets, as STORAGE.
+                    StatusItem::DeletedStorage => counts.deleted_size.div_ceil(1024),
                 };
                 format!("{} {v}", item.as_str())
             })

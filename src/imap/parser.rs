@@ -676,6 +676,7 @@ impl<'a> Parser<'a> {
                 "DELETED" => StatusItem::Deleted,
                 "SIZE" => StatusItem::Size,
                 "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
+                "DELETED-STORAGE" => StatusItem::DeletedStorage,
                 _ => return Err(format!("Unknown STATUS item {a}")),
             });
             if self.peek() == Some(b')') {

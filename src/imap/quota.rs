@@ -6,12 +6,15 @@
 //! administrator (`mailsift account quota`), so SETQUOTA is refused with NOPERM (§4.3).
 
 use super::command::CommandBody;
-use super::response::{Status, tagged, write_string_utf8};
+use super::response::{Status, tagged, untagged_status, write_string_utf8};
 use super::session::Session;
 use crate::store::{Account, StoreError};
 
 /// The name of every account's one quota root.
 const ROOT: &str = "";
+
+/// Usage (percent of the limit) from which a login is warned.
+const ALERT_PERCENT: u64 = 90;
 
 impl Session {
     pub(super) fn quota_command(&mut self, tag: &str, body: CommandBody) {
@@ -87,6 +90,29 @@ impl Session {
             )),
             _ => {}
         }
+    }
+
+    /// At login, `* OK [ALERT]` (RFC 9051 §7.1) when the account uses [`ALERT_PERCENT`] or
+    /// more of its quota, so the user clears space before mail is refused.
+    pub(super) fn quota_alert(&self) -> Option<Vec<u8>> {
+        let account = self.account()?;
+        let read = self.store.read().ok()?;
+        let limit = read.quota_limit(account).ok()??;
+        let used = read.usage(account.id).ok()?.bytes;
+        let percent = used.saturating_mul(100) / limit;
+        if percent < ALERT_PERCENT {
+            return None;
+        }
+        let mb = |b: u64| b as f64 / (1u64 << 20) as f64;
+        Some(untagged_status(
+            Status::Ok,
+            Some("ALERT"),
+            &format!(
+                "Your mailbox is {percent}% full ({:.1} of {:.1} MB); delete messages to keep receiving mail",
+                mb(used),
+                mb(limit)
+            ),
+        ))
     }
 
     /// `* QUOTA "" (STORAGE used limit)` for the logged-in account, `None` when unlimited.

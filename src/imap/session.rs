@@ -527,6 +527,9 @@ impl Session {
                 self.conn.set_login(guard);
                 self.conn.set_login_deadline(None);
                 self.state = State::Authenticated(account);
+                if let Some(alert) = self.quota_alert() {
+                    self.send(alert);
+                }
                 let caps = self.capabilities();
                 self.send(tagged(
                     tag,

@@ -232,6 +232,9 @@ def test_quota_on_delivery_append_copy_and_expunge_and_across_a_restart(server):
 
     m = imap(server)
     m.login(USER, password)
+    # Full: the login carries a warning (RFC 9051 [ALERT]).
+    assert any(b"[ALERT] Your mailbox is 100% full" in r for r in m.untagged_responses.get("OK", [])), \
+        m.untagged_responses
     typ, caps = m.capability()
     assert b"QUOTA" in caps[0].split() and b"QUOTA=RES-STORAGE" in caps[0].split(), caps
     typ, data = m.getquotaroot("INBOX")
@@ -241,6 +244,8 @@ def test_quota_on_delivery_append_copy_and_expunge_and_across_a_restart(server):
     typ, data = m.append("INBOX", None, None, message("appended").encode())
     assert typ == "NO" and b"[OVERQUOTA]" in data[0], data
     m.select("INBOX")
+    typ, data = m.status("INBOX", "(DELETED DELETED-STORAGE)")
+    assert data == [b'"INBOX" (DELETED 0 DELETED-STORAGE 0)'] or data == [b'INBOX (DELETED 0 DELETED-STORAGE 0)'], data
     typ, data = m.copy("1", "Archive")
     assert typ == "NO" and b"[OVERQUOTA]" in data[0], data
     # Moving within the account does not change the usage: allowed.
@@ -249,7 +254,11 @@ def test_quota_on_delivery_append_copy_and_expunge_and_across_a_restart(server):
     typ, data = m._simple_command("SETQUOTA", '""', "(STORAGE 100000)")
     assert typ == "NO" and b"[NOPERM]" in data[0], data
     # EXPUNGE frees the usage, and delivery works again.
+    typ, data = m.fetch("1", "(RFC822.SIZE)")
+    size = int(data[0].split(b"RFC822.SIZE ")[1].rstrip(b")"))
     m.store("1", "+FLAGS", "\\Deleted")
+    typ, data = m.status("INBOX", "(DELETED DELETED-STORAGE)")
+    assert f"(DELETED 1 DELETED-STORAGE {-(-size // 1024)})".encode() in data[0], data
     m.expunge()
     assert usage(server)["quota_messages"] == 1
     deliver(server, USER, message("after expunge", 4000))
