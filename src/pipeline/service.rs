@@ -311,6 +311,14 @@ impl Pipeline {
             self.keep_plugin_kv(plan.plugin_kv).await;
             return Outcome::Refused(refusal);
         }
+        if plan.verdict == Verdict::Accept && !plan.deliveries.is_empty() {
+            let hostname = match (&self.sieve, &self.sender_auth) {
+                (Some(s), _) => s.hostname().to_string(),
+                (None, Some(a)) => a.hostname().to_string(),
+                (None, None) => "localhost".to_string(),
+            };
+            super::quota::split_full_recipients(&self.store, &hostname, &envelope, &mut plan, &raw);
+        }
         let size = raw.len();
         let local = plan.deliveries.len();
         let discarded = plan.verdict == Verdict::Discard;

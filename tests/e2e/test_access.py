@@ -278,6 +278,28 @@ def test_quota_on_delivery_append_copy_and_expunge_and_across_a_restart(server):
     deliver(server, USER, message("unlimited", 8000))
 
 
+def test_a_full_mailbox_does_not_hold_back_the_other_recipients(server):
+    password = server.add_user(USER)
+    other = server.add_user("carol@example.org")
+    server.cli("account", "quota", USER, "4K")
+    with smtplib.SMTP("127.0.0.1", server.port("smtp"), local_hostname="client.test", timeout=30) as s:
+        s.starttls(context=server.ssl_context())
+        refused = s.sendmail("zoe@remote.test", [USER, "carol@example.org"], message("big", 8000))
+    assert refused == {}
+    m = imap(server)
+    m.login("carol@example.org", other)
+    assert m.select("INBOX")[1][0] == b"1"
+    m.logout()
+    m = imap(server)
+    m.login(USER, password)
+    assert m.select("INBOX")[1][0] == b"0"
+    m.logout()
+    # The sender is told about the full mailbox only (a DSN in the outbound queue).
+    queued = server.cli("queue", "list", json_output=True)
+    assert [q["recipients"] for q in queued] == [["zoe@remote.test"]], queued
+    assert queued[0]["from"] in ("", "<>"), queued
+
+
 def test_default_quota_from_the_config(tmp_path):
     srv = Server(tmp_path)
     srv.config.write_text(srv.config.read_text() + "\n[accounts]\ndefault_quota_mb = 1\n")
