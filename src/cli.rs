@@ -278,8 +278,15 @@ pub enum DomainCommand {
     List,
     /// Remove a domain (it must have no accounts left).
     Remove { name: String },
-    /// Show a domain's DMARC handling and DKIM key.
+    /// Show a domain's DMARC handling, DKIM key and maintenance state.
     Show { name: String },
+    /// Maintenance: mail is still received, but the domain's accounts cannot log in (IMAP,
+    /// POP3, ManageSieve, submission) and their open sessions are ended.
+    Maintenance {
+        name: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
     /// How inbound mail failing its sender's DMARC policy is handled for this domain's
     /// recipients (the server default is in [sender_auth]).
     Policy {
@@ -319,8 +326,15 @@ pub enum AccountCommand {
     Block { address: String },
     /// Allow logins again.
     Unblock { address: String },
-    /// Show an account: extra senders, sending limits, what it sent lately, its flag.
+    /// Show an account: extra senders, sending limits, what it sent lately, its flag, its quota.
     Show { address: String },
+    /// Set an account's storage quota: a size (`500M`, `2G`, bytes), `none` (unlimited) or
+    /// `default` (`[accounts] default_quota_mb`).
+    Quota {
+        address: String,
+        #[arg(value_parser = parse_quota)]
+        size: QuotaArg,
+    },
     /// The extra addresses an account may send as (shared mailboxes).
     Senders {
         address: String,
@@ -385,6 +399,20 @@ pub enum QueueCommand {
     Delete { queue_id: String },
 }
 
+/// `account quota`'s size: bytes (`Some(0)`: unlimited) or `None` for the default.
+#[derive(Debug, Clone, Copy)]
+pub struct QuotaArg(Option<u64>);
+
+fn parse_quota(text: &str) -> Result<QuotaArg, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "default" => Ok(QuotaArg(None)),
+        "none" | "unlimited" => Ok(QuotaArg(Some(0))),
+        other => crate::store::parse_size(other)
+            .map(|n| QuotaArg(Some(n)))
+            .ok_or_else(|| format!("{text}: expected a size such as 500M or 2G, none or default")),
+    }
+}
+
 fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
@@ -401,6 +429,14 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
             passes: *passes,
         },
         Command::Domain(DomainCommand::Show { name }) => R::DomainShow { name: name.clone() },
+        Command::Domain(DomainCommand::Maintenance { name, state }) => R::DomainMaintenance {
+            name: name.clone(),
+            on: state == "on",
+        },
+        Command::Account(AccountCommand::Quota { address, size }) => R::AccountQuota {
+            address: address.clone(),
+            quota: size.0,
+        },
         Command::Domain(DomainCommand::Policy {
             name,
             dmarc_reject,
@@ -827,6 +863,11 @@ fn print_domain(d: &DomainInfo) {
             println!("{}. 3600 IN TXT \"{}\"", k.record_name, k.record_value);
         }
     }
+    if d.maintenance {
+        println!("maintenance       ON: logins refused, mail still received");
+    } else {
+        println!("maintenance       off");
+    }
     if let Some(k) = &d.dkim_ed25519 {
         println!(
             "DKIM key (2nd)    selector {}, {} (made {})",
@@ -863,6 +904,17 @@ fn print_account(a: &crate::admin::reply::AccountShown) {
     println!(
         "refused           {} times by its limits or the spam check in the last 24 hours",
         a.limit_refusals_last_day
+    );
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / (1u64 << 20) as f64);
+    println!(
+        "storage           {} in {} messages, limit {}",
+        mb(a.quota_used),
+        a.quota_messages,
+        match a.quota_limit {
+            None => "none".to_string(),
+            Some(l) if a.quota_default => format!("{} (default)", mb(l)),
+            Some(l) => mb(l),
+        }
     );
     match &a.flagged_since {
         Some(since) => println!(
@@ -922,7 +974,16 @@ fn print_human(reply: &AdminReply) {
         }
         AdminReply::Domains(rows) => {
             for d in rows {
-                println!("{}\t(added {})", d.what.domain, d.created);
+                println!(
+                    "{}\t(added {}){}",
+                    d.what.domain,
+                    d.created,
+                    if d.what.maintenance {
+                        "\tMAINTENANCE"
+                    } else {
+                        ""
+                    }
+                );
             }
         }
         AdminReply::AccountCreated(a) => {

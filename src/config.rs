@@ -62,6 +62,17 @@ pub struct Config {
     pub srs: SrsConfig,
     /// The mail store: memory it may keep.
     pub store: StoreConfig,
+    /// `[accounts]`: defaults of every account (storage quota).
+    pub accounts: AccountsConfig,
+}
+
+/// `[accounts]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// Storage quota of an account without its own (`mailsift account quota`), in MiB;
+    /// 0 = unlimited. Enforced on delivery (452 4.2.2) and IMAP APPEND/COPY (RFC 9208).
+    pub default_quota_mb: u64,
 }
 
 /// `[store]`.
@@ -749,6 +760,7 @@ impl Default for Config {
             sieve: SieveConfig::default(),
             srs: SrsConfig::default(),
             store: StoreConfig::default(),
+            accounts: AccountsConfig::default(),
         }
     }
 }

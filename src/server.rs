@@ -130,6 +130,12 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         let outbound = crate::outbound::Outbound::new(store.clone(), &config)?;
         tokio::spawn(outbound.run());
     }
+    // The default quota lives in the store, so every transaction and the offline CLI apply it.
+    let default_quota = config.accounts.default_quota_mb.saturating_mul(1 << 20);
+    store
+        .write(move |tx| tx.set_default_quota(default_quota))
+        .await
+        .map_err(ServerError::from)?;
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.

@@ -60,6 +60,16 @@ pub enum AdminRequest {
         address: String,
         blocked: bool,
     },
+    /// Sets an account's storage quota in bytes: `Some(0)` unlimited, `None` the default.
+    AccountQuota {
+        address: String,
+        quota: Option<u64>,
+    },
+    /// Puts a domain in or out of maintenance.
+    DomainMaintenance {
+        name: String,
+        on: bool,
+    },
     /// An account's details: sending settings, what it sent lately, its flag.
     AccountShow {
         address: String,
@@ -208,7 +218,10 @@ pub enum SendersOp {
 /// An account's details as `account show` prints them.
 fn account_shown(store: &Store, address: &str) -> Result<AccountShown, AdminError> {
     let account = existing_account(store, address)?;
-    let record = store.read()?.send_record(account.id)?;
+    let read = store.read()?;
+    let record = read.send_record(account.id)?;
+    let usage = read.usage(account.id)?;
+    let quota_limit = read.quota_limit(&account)?;
     let now = chrono::Utc::now().timestamp();
     Ok(AccountShown {
         address: account.address,
@@ -220,6 +233,10 @@ fn account_shown(store: &Store, address: &str) -> Result<AccountShown, AdminErro
         sent_last_hour: record.messages_last_hour(now),
         recipients_last_day: record.recipients_last_day(now),
         limit_refusals_last_day: record.trips_last_day(now),
+        quota_used: usage.bytes,
+        quota_messages: usage.messages,
+        quota_limit,
+        quota_default: account.quota.is_none(),
         flagged: record.flagged.is_some(),
         flagged_since: record.flagged.map(date),
     })
@@ -365,6 +382,7 @@ fn domain_info(d: &Domain) -> DomainInfo {
             .dkim_ed25519
             .as_ref()
             .map(|k| Box::new(dkim_info(k, &d.name))),
+        maintenance: d.maintenance,
     }
 }
 
@@ -684,6 +702,7 @@ pub async fn execute_with(
             let domain = store.write(move |tx| tx.add_domain(&name)).await?;
             Ok(AdminReply::DomainCreated(Created {
                 what: DomainName {
+                    maintenance: domain.maintenance,
                     domain: domain.name,
                 },
                 created: date(domain.created),
@@ -696,7 +715,10 @@ pub async fn execute_with(
                     .into_iter()
                     .map(|d| Created {
                         created: date(d.created),
-                        what: DomainName { domain: d.name },
+                        what: DomainName {
+                            domain: d.name,
+                            maintenance: d.maintenance,
+                        },
                     })
                     .collect(),
             ))
@@ -845,6 +867,22 @@ pub async fn execute_with(
                 address: account.address,
                 blocked: account.blocked,
             }))
+        }
+        AdminRequest::AccountQuota { address, quota } => {
+            let address = lookup_address(&address)?;
+            let a = address.clone();
+            store
+                .write(move |tx| tx.set_account_quota(&a, quota))
+                .await?;
+            Ok(AdminReply::AccountShown(account_shown(store, &address)?))
+        }
+        AdminRequest::DomainMaintenance { name, on } => {
+            let name = directory::normalize_domain(&name)?;
+            let domain = store
+                .write(move |tx| tx.set_domain_maintenance(&name, on))
+                .await?;
+            tracing::info!(domain = %domain.name, maintenance = on, "domain maintenance changed");
+            Ok(AdminReply::Domain(domain_info(&domain)))
         }
         AdminRequest::PasswordAdd { address, device } => {
             let address = lookup_address(&address)?;

@@ -68,6 +68,9 @@ pub struct Created<T> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainName {
     pub domain: String,
+    /// In maintenance (`domain maintenance`): logins refused, mail still received.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub maintenance: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,6 +90,9 @@ pub struct DomainInfo {
     /// The optional second (Ed25519) key.
     #[serde(default)]
     pub dkim_ed25519: Option<Box<DkimInfo>>,
+    /// In maintenance: logins refused, mail still received.
+    #[serde(default)]
+    pub maintenance: bool,
 }
 
 /// The public half of a domain's DKIM key and the record to publish.
@@ -133,6 +139,16 @@ pub struct AccountShown {
     pub recipients_last_day: u64,
     /// Refusals by its limits or the outgoing spam check (at most one a minute counted).
     pub limit_refusals_last_day: usize,
+    /// Bytes and messages stored (RFC 9208 STORAGE and MESSAGE usage).
+    #[serde(default)]
+    pub quota_used: u64,
+    #[serde(default)]
+    pub quota_messages: u64,
+    /// The storage limit in bytes (`None`: unlimited) and whether it is the server default.
+    #[serde(default)]
+    pub quota_limit: Option<u64>,
+    #[serde(default)]
+    pub quota_default: bool,
     /// Its limits kept tripping: "has my account sent spam?".
     pub flagged: bool,
     pub flagged_since: Option<String>,
@@ -320,6 +336,7 @@ mod tests {
             AdminReply::DomainCreated(Created {
                 what: DomainName {
                     domain: "example.org".into(),
+                    maintenance: false,
                 },
                 created: "2026-12-06 05:00:00 UTC".into(),
             }),
@@ -342,6 +359,7 @@ mod tests {
                     record_value: "v=DKIM1; k=rsa; p=k".into(),
                 }),
                 dkim_ed25519: None,
+                maintenance: true,
             }),
             AdminReply::PluginSetting(PluginSetting {
                 plugin: "spam".into(),
@@ -363,6 +381,7 @@ mod tests {
         let created = AdminReply::DomainCreated(Created {
             what: DomainName {
                 domain: "example.org".into(),
+                maintenance: false,
             },
             created: "2026-12-06 05:00:00 UTC".into(),
         });

@@ -58,11 +58,23 @@ pub enum Authenticated {
     BadCredentials,
     /// The account exists and the password matched, but an administrator blocked it.
     Blocked,
+    /// The password matched, but the account's domain is in maintenance (`mailsift domain
+    /// maintenance`): a temporary refusal; show [`maintenance_text`] to the client.
+    Maintenance {
+        domain: String,
+    },
     /// Refused without checking: too many failed logins from this client or for this account
     /// (see `session::throttle`).
     Throttled {
         retry_after: std::time::Duration,
     },
+}
+
+/// What every protocol tells a client that logs in to a domain in maintenance (IMAP and
+/// ManageSieve with RFC 5530 `UNAVAILABLE`/`TRYLATER`, POP3 with `[SYS/TEMP]`, SMTP with
+/// `454 4.7.0`).
+pub fn maintenance_text(domain: &str) -> String {
+    format!("{domain} is in maintenance; try again later")
 }
 
 /// Characters of generated passwords: no look-alikes (0/O, 1/l/I), so they can be read aloud.
@@ -386,9 +398,11 @@ impl Directory {
                 let delay = self.throttle.failure(client, username);
                 tokio::time::sleep(delay).await;
             }
-            Ok(Authenticated::Ok { .. } | Authenticated::Blocked) => {
-                self.throttle.success(client, username)
-            }
+            Ok(
+                Authenticated::Ok { .. }
+                | Authenticated::Blocked
+                | Authenticated::Maintenance { .. },
+            ) => self.throttle.success(client, username),
             _ => {}
         }
         result
@@ -447,6 +461,17 @@ impl Directory {
         };
         if account.blocked {
             return Ok(Authenticated::Blocked);
+        }
+        if let Some((_, domain)) = account.address.rsplit_once('@')
+            && self
+                .store
+                .read()?
+                .domain(domain)?
+                .is_some_and(|d| d.maintenance)
+        {
+            return Ok(Authenticated::Maintenance {
+                domain: domain.to_string(),
+            });
         }
         // Record the use, at most once a minute per device: a busy client must not turn every
         // login into a write. A password made before indexes gets its index now.

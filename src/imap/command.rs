@@ -126,6 +126,19 @@ pub enum CommandBody {
         set: SequenceSet,
         mailbox: String,
     },
+    /// RFC 9208 §4.2.
+    GetQuota {
+        root: String,
+    },
+    /// RFC 9208 §4.3.
+    GetQuotaRoot {
+        mailbox: String,
+    },
+    /// RFC 9208 §4.4: (resource name, limit) pairs.
+    SetQuota {
+        root: String,
+        limits: Vec<(String, u64)>,
+    },
 }
 
 impl CommandBody {
@@ -162,6 +175,9 @@ impl CommandBody {
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
+            CommandBody::GetQuota { .. } => "GETQUOTA",
+            CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
+            CommandBody::SetQuota { .. } => "SETQUOTA",
         }
     }
 }
@@ -278,6 +294,8 @@ pub enum StatusItem {
     Deleted,
     Size,
     HighestModSeq,
+    /// RFC 9208 §4.2: total size of the messages flagged `\Deleted` (QUOTA=RES-STORAGE).
+    DeletedStorage,
 }
 
 impl StatusItem {
@@ -291,6 +309,7 @@ impl StatusItem {
             StatusItem::Deleted => "DELETED",
             StatusItem::Size => "SIZE",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
+            StatusItem::DeletedStorage => "DELETED-STORAGE",
         }
     }
 }

@@ -178,6 +178,9 @@ impl Session {
                     &format!("{} completed", body.name()),
                 ));
             }
+            body @ (CommandBody::GetQuota { .. }
+            | CommandBody::GetQuotaRoot { .. }
+            | CommandBody::SetQuota { .. }) => self.quota_command(tag, body),
             body @ (CommandBody::Fetch { .. }
             | CommandBody::Store { .. }
             | CommandBody::Search { .. }
@@ -213,6 +216,7 @@ impl Session {
                 created: 0,
                 blocked: false,
                 sending: Default::default(),
+                quota: None,
             },
         }
     }
@@ -360,6 +364,8 @@ impl Session {
                     StatusItem::Deleted => counts.deleted as u64,
                     StatusItem::Size => counts.size,
                     StatusItem::HighestModSeq => mailbox.highest_modseq,
+                    // RFC 9208 §4.2: in units of 1024 octets, as STORAGE.
+                    StatusItem::DeletedStorage => counts.deleted_size.div_ceil(1024),
                 };
                 format!("{} {v}", item.as_str())
             })

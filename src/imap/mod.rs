@@ -7,6 +7,7 @@ pub mod framing;
 mod mailbox_cmds;
 mod message_cmds;
 pub mod parser;
+mod quota;
 pub mod response;
 pub mod search;
 mod selected;

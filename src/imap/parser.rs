@@ -349,6 +349,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// RFC 9208 §7: `setquota = "SETQUOTA" SP quota-root-name SP setquota-list`,
+    /// `setquota-list = "(" [setquota-resource *(SP setquota-resource)] ")"`.
+    fn setquota(&mut self) -> PResult<CommandBody> {
+        self.sp()?;
+        let root = self.astring_utf8()?;
+        self.sp()?;
+        self.expect(b'(')?;
+        let mut limits = Vec::new();
+        while self.peek() != Some(b')') {
+            if !limits.is_empty() {
+                self.sp()?;
+            }
+            let resource = self.atom()?.to_ascii_uppercase();
+            self.sp()?;
+            let limit = self.number64()?;
+            if limits.len() >= 16 {
+                return Err("Too many quota resources".into());
+            }
+            limits.push((resource, limit));
+        }
+        self.expect(b')')?;
+        Ok(CommandBody::SetQuota { root, limits })
+    }
+
     /// `mailbox = "INBOX" / astring`; INBOX is case-insensitive.
     fn mailbox(&mut self) -> PResult<String> {
         let name = self.astring_utf8()?;
@@ -467,6 +491,17 @@ impl<'a> Parser<'a> {
                 CommandBody::Status { mailbox, items }
             }
             "APPEND" => self.append()?,
+            "GETQUOTA" => {
+                self.sp()?;
+                let root = self.astring_utf8()?;
+                CommandBody::GetQuota { root }
+            }
+            "GETQUOTAROOT" => {
+                self.sp()?;
+                let mailbox = self.mailbox()?;
+                CommandBody::GetQuotaRoot { mailbox }
+            }
+            "SETQUOTA" => self.setquota()?,
             "SEARCH" => self.search(false)?,
             "FETCH" => self.fetch(false)?,
             "STORE" => self.store(false)?,
@@ -641,6 +676,7 @@ impl<'a> Parser<'a> {
                 "DELETED" => StatusItem::Deleted,
                 "SIZE" => StatusItem::Size,
                 "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
+                "DELETED-STORAGE" => StatusItem::DeletedStorage,
                 _ => return Err(format!("Unknown STATUS item {a}")),
             });
             if self.peek() == Some(b')') {
@@ -1247,6 +1283,23 @@ mod tests {
         assert_eq!(ok("A LOGOUT\r\n"), CommandBody::Logout);
         assert_eq!(ok("A STARTTLS\r\n"), CommandBody::StartTls);
         assert_eq!(ok("A NAMESPACE\r\n"), CommandBody::Namespace);
+        assert_eq!(
+            ok("A GETQUOTAROOT inbox\r\n"),
+            CommandBody::GetQuotaRoot {
+                mailbox: "INBOX".into()
+            }
+        );
+        assert_eq!(
+            ok("A GETQUOTA \"\"\r\n"),
+            CommandBody::GetQuota { root: "".into() }
+        );
+        assert_eq!(
+            ok("A SETQUOTA \"\" (STORAGE 512 message 10)\r\n"),
+            CommandBody::SetQuota {
+                root: "".into(),
+                limits: vec![("STORAGE".into(), 512), ("MESSAGE".into(), 10)]
+            }
+        );
         assert_eq!(ok("A IDLE\r\n"), CommandBody::Idle);
         assert_eq!(ok("A CHECK\r\n"), CommandBody::Check);
         assert_eq!(ok("A CLOSE\r\n"), CommandBody::Close);

@@ -214,6 +214,9 @@ impl Session {
             "STATUS=SIZE",
             "UTF8=ACCEPT",
             "BINARY",
+            // RFC 9208: storage quota per account, one quota root ("") for all its mailboxes.
+            "QUOTA",
+            "QUOTA=RES-STORAGE",
         ]);
         caps.join(" ")
     }
@@ -524,6 +527,9 @@ impl Session {
                 self.conn.set_login(guard);
                 self.conn.set_login_deadline(None);
                 self.state = State::Authenticated(account);
+                if let Some(alert) = self.quota_alert() {
+                    self.send(alert);
+                }
                 let caps = self.capabilities();
                 self.send(tagged(
                     tag,
@@ -540,6 +546,17 @@ impl Session {
                     Status::No,
                     Some("AUTHORIZATIONFAILED"),
                     "This account is blocked; contact your administrator",
+                ));
+                Next::Continue
+            }
+            // RFC 5530 §3: UNAVAILABLE, a temporary refusal.
+            Ok(Authenticated::Maintenance { domain }) => {
+                tracing::info!(user = %username, "IMAP login refused: domain in maintenance");
+                self.send(tagged(
+                    tag,
+                    Status::No,
+                    Some("UNAVAILABLE"),
+                    &crate::directory::maintenance_text(&domain),
                 ));
                 Next::Continue
             }
@@ -650,6 +667,11 @@ impl Session {
             StoreError::Exists(what) => ("ALREADYEXISTS", format!("{what} already exists")),
             StoreError::NotFound(what) => ("NONEXISTENT", format!("{what} does not exist")),
             StoreError::Invalid(why) => ("CANNOT", why.clone()),
+            // RFC 9208 §4.1 / RFC 5530: the operation would exceed the account's quota.
+            StoreError::OverQuota(_) => (
+                "OVERQUOTA",
+                "Quota exceeded: delete or expunge messages first".to_string(),
+            ),
             other => {
                 tracing::error!(error = %other, "store error");
                 ("SERVERBUG", "Internal error, try again later".to_string())

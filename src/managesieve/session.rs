@@ -468,6 +468,15 @@ impl Session {
                 self.send(no("This account is blocked; contact your administrator"));
                 Next::Continue
             }
+            // RFC 5804 §1.3: TRYLATER, a temporary refusal.
+            Ok(Authenticated::Maintenance { domain }) => {
+                tracing::info!(user = %username, "ManageSieve login refused: domain in maintenance");
+                self.send(no_code(
+                    "TRYLATER",
+                    &crate::directory::maintenance_text(&domain),
+                ));
+                Next::Continue
+            }
             Ok(Authenticated::BadCredentials) => {
                 self.auth_failures += 1;
                 tracing::info!(user = %username, failures = self.auth_failures, "ManageSieve login failed");

@@ -14,6 +14,7 @@ pub mod learn;
 pub mod outgoing;
 mod plan;
 mod plugins;
+mod quota;
 pub mod sender_auth;
 mod service;
 pub mod sieve;

@@ -38,6 +38,10 @@ impl Refusal {
     }
 }
 
+fn mailbox_full(recipient: &str) -> Refusal {
+    Refusal::new(452, "4.2.2", format!("<{recipient}>: Mailbox full"))
+}
+
 /// What `check_rcpt` decided for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RcptCheck {
@@ -108,6 +112,12 @@ impl Pipeline {
             };
         }
         let check = match self.directory.resolve(recipient) {
+            // Already full: refused at once (RFC 3463 §3.3 4.2.2; RFC 5321 452), so the sender
+            // keeps the message and retries, and others of the transaction still get it.
+            Ok(Recipient::Local { account, .. }) if self.over_quota(&account) => {
+                tracing::info!(%recipient, "recipient refused: mailbox full");
+                RcptCheck::Refuse(mailbox_full(recipient))
+            }
             Ok(Recipient::Local { .. }) => RcptCheck::Accept,
             // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
             Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptCheck::Relay,
@@ -139,6 +149,17 @@ impl Pipeline {
             }
         }
         check
+    }
+
+    /// Whether a local account is at or over its storage quota (a store error: not refused).
+    fn over_quota(&self, account: &crate::store::Account) -> bool {
+        match self.store.read().and_then(|r| r.over_quota(account)) {
+            Ok(over) => over,
+            Err(e) => {
+                tracing::warn!(error = %e, "quota check failed");
+                false
+            }
+        }
     }
 
     /// For an SRS address at one of our domains: where a bounce to it goes back to, or why it
@@ -293,6 +314,14 @@ impl Pipeline {
             self.keep_plugin_kv(plan.plugin_kv).await;
             return Outcome::Refused(refusal);
         }
+        if plan.verdict == Verdict::Accept && !plan.deliveries.is_empty() {
+            let hostname = match (&self.sieve, &self.sender_auth) {
+                (Some(s), _) => s.hostname().to_string(),
+                (None, Some(a)) => a.hostname().to_string(),
+                (None, None) => "localhost".to_string(),
+            };
+            super::quota::split_full_recipients(&self.store, &hostname, &envelope, &mut plan, &raw);
+        }
         let size = raw.len();
         let local = plan.deliveries.len();
         let discarded = plan.verdict == Verdict::Discard;
@@ -305,6 +334,16 @@ impl Pipeline {
                 tracing::info!(size, local, "message stored");
                 self.record_sent(&envelope).await;
                 Outcome::Stored { local }
+            }
+            // A recipient would go over its quota with this message: nothing was stored (one
+            // transaction), so the whole message is deferred and the sender retries.
+            Err(super::PipelineError::Store(crate::store::StoreError::OverQuota(_))) => {
+                tracing::info!(size, "message refused: a recipient's mailbox is full");
+                Outcome::Refused(Refusal::new(
+                    452,
+                    "4.2.2",
+                    "Mailbox full: the message would exceed a recipient's storage quota",
+                ))
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot store the message");

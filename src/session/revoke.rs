@@ -1,11 +1,12 @@
-//! Ends open sessions whose login is no longer valid: the account was blocked or removed, or the
-//! device password it logged in with was removed.
+//! Ends open sessions whose login is no longer valid: the account was blocked or removed, its
+//! domain went into maintenance, or the device password it logged in with was removed.
 //!
 //! A logged-in session registers (account, device) and gets a [`LoginGuard`]; its I/O waits on
 //! the guard's signal next to every read and checks it before every write, so a session in IMAP
 //! IDLE or in the middle of a long FETCH ends too. One watcher task decides, by reading the store:
 //! - at once when the store announces [`Change::Credentials`] for an account (the admin socket's
-//!   `account block` and `password remove` write through the store, so they land here), and
+//!   `account block`, `password remove` and `domain maintenance` write through the store, so
+//!   they land here; maintenance announces every account of the domain), and
 //! - every [`RECHECK`] for every logged-in account, so a change that reaches the store another
 //!   way (a missed notification, later a second backend written by another process) still ends
 //!   the sessions within seconds. The re-check costs one account read and one password listing
@@ -139,8 +140,18 @@ impl Revoker {
         // Per account: None = every login revoked; Some(devices) = the devices still valid.
         let mut valid: HashMap<AccountId, Option<HashSet<String>>> = HashMap::new();
         for (account_id, address) in addresses {
+            let in_maintenance = match address.rsplit_once('@').map(|(_, d)| read.domain(d)) {
+                Some(Ok(domain)) => domain.is_some_and(|d| d.maintenance),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "revocation check: store error");
+                    continue;
+                }
+                None => false,
+            };
             let devices = match read.account(&address) {
-                Ok(Some(account)) if account.id == account_id && !account.blocked => {
+                Ok(Some(account))
+                    if account.id == account_id && !account.blocked && !in_maintenance =>
+                {
                     match read.passwords(&address) {
                         Ok(list) => Some(list.into_iter().map(|p| p.device).collect()),
                         Err(e) => {
@@ -254,5 +265,29 @@ mod tests {
         assert!(!a.is_revoked());
         assert_eq!(revoker.sweep(None), 2);
         assert!(a.is_revoked() && b.is_revoked());
+    }
+
+    #[tokio::test]
+    async fn maintenance_of_the_domain_revokes_its_logins_at_once() {
+        let (_dir, store, id) = fixture().await;
+        let revoker = Revoker::new(store.clone());
+        tokio::spawn(revoker.clone().run());
+        let mut phone = revoker.register(id, "bob@example.org", "phone");
+        store
+            .write(|tx| tx.set_domain_maintenance("example.org", true).map(|_| ()))
+            .await
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(3), phone.revoked())
+            .await
+            .expect("the session was not revoked");
+        // Out of maintenance, a new login stays valid.
+        drop(phone);
+        store
+            .write(|tx| tx.set_domain_maintenance("example.org", false).map(|_| ()))
+            .await
+            .unwrap();
+        let again = revoker.register(id, "bob@example.org", "phone");
+        assert_eq!(revoker.sweep(None), 0);
+        assert!(!again.is_revoked());
     }
 }

@@ -70,6 +70,13 @@ impl SmtpBackend for MailBackend {
                     retry_after.as_secs().max(1)
                 ),
             )),
+            // The reference service suspends the use of a domain's addresses while in
+            // maintenance: submission too, as a temporary failure (RFC 4954 §6: 454 4.7.0).
+            Ok(Authenticated::Maintenance { domain }) => AuthResult::Refused(Reply::new(
+                454,
+                "4.7.0",
+                crate::directory::maintenance_text(&domain),
+            )),
             Ok(Authenticated::Blocked) => AuthResult::Refused(Reply::new(
                 535,
                 "5.7.8",

@@ -20,6 +20,7 @@ impl Tx<'_> {
             dmarc_quarantine: None,
             dkim: None,
             dkim_ed25519: None,
+            maintenance: false,
         };
         domains.insert(name, encode(&domain).as_slice())?;
         Ok(domain)
@@ -84,6 +85,7 @@ impl Tx<'_> {
             created: now(),
             blocked: false,
             sending: Default::default(),
+            quota: None,
         };
         self.txn
             .open_table(ACCOUNTS)?
@@ -143,6 +145,32 @@ impl Tx<'_> {
             account_id: account.id,
         });
         Ok(account)
+    }
+
+    /// Puts a domain in or out of maintenance. Every account of the domain is announced as a
+    /// credentials change, so the revocation watcher ends their open sessions at once.
+    pub fn set_domain_maintenance(&mut self, name: &str, on: bool) -> Result<Domain> {
+        let mut domain = self
+            .domain(name)?
+            .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
+        domain.maintenance = on;
+        self.update_domain(&domain)?;
+        let suffix = format!("@{name}");
+        let ids: Vec<AccountId> = {
+            let accounts = self.txn.open_table(ACCOUNTS)?;
+            let mut ids = Vec::new();
+            for entry in accounts.iter()? {
+                let (k, v) = entry?;
+                if k.value().ends_with(&suffix) {
+                    ids.push(decode::<Account>("accounts", v.value())?.id);
+                }
+            }
+            ids
+        };
+        for account_id in ids {
+            self.notify(Change::Credentials { account_id });
+        }
+        Ok(domain)
     }
 
     pub fn add_password(&mut self, address: &str, device: &str, hash: &str) -> Result<()> {

@@ -252,6 +252,8 @@ pub struct MailboxCounts {
     pub unseen: u32,
     pub deleted: u32,
     pub size: u64,
+    /// Bytes of the messages flagged `\Deleted` (RFC 9208 DELETED-STORAGE).
+    pub deleted_size: u64,
 }
 
 impl ReadTx {
@@ -297,6 +299,7 @@ impl ReadTx {
             }
             if meta.has_flag("\\Deleted") {
                 counts.deleted += 1;
+                counts.deleted_size += meta.size;
             }
         }
         Ok(counts)

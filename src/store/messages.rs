@@ -69,6 +69,18 @@ impl Tx<'_> {
         if targets.is_empty() {
             return Ok(Vec::new());
         }
+        // Every target's account must have room for its copies (RFC 9208 §5: nothing stored).
+        let mut per_account: Vec<(u64, u64)> = Vec::new();
+        for (mailbox_id, _) in targets {
+            let account = self.load_mailbox(*mailbox_id)?.account_id;
+            match per_account.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, n)) => *n += raw.len() as u64,
+                None => per_account.push((account, raw.len() as u64)),
+            }
+        }
+        for (account, bytes) in per_account {
+            self.check_quota(account, bytes)?;
+        }
         let blob = self.put_blob(raw, targets.len() as u64)?;
         let mut out = Vec::with_capacity(targets.len());
         for (mailbox_id, flags) in targets {
@@ -122,6 +134,7 @@ impl Tx<'_> {
         self.txn
             .open_table(MESSAGES)?
             .insert((mailbox.id, uid), encode(&meta).as_slice())?;
+        self.add_usage(mailbox.account_id, size as i64, 1)?;
         Ok(uid)
     }
 
@@ -211,6 +224,27 @@ impl Tx<'_> {
         uids: &[u32],
         target: MailboxId,
     ) -> Result<CopyResult> {
+        // RFC 9208 §5: a COPY that would exceed the quota fails as a whole.
+        let mut bytes = 0u64;
+        {
+            let table = self.txn.open_table(MESSAGES)?;
+            for &uid in uids {
+                if let Some(v) = table.get((source, uid))? {
+                    bytes += decode::<MessageMeta>("messages", v.value())?.size;
+                }
+            }
+        }
+        let account = self.load_mailbox(target)?.account_id;
+        self.check_quota(account, bytes)?;
+        self.copy_unchecked(source, uids, target)
+    }
+
+    fn copy_unchecked(
+        &mut self,
+        source: MailboxId,
+        uids: &[u32],
+        target: MailboxId,
+    ) -> Result<CopyResult> {
         let mut dest = self.load_mailbox(target)?;
         let src = self.load_mailbox(source)?;
         // A copy between mailboxes that classify (Junk, Promotions, …) teaches the learner.
@@ -267,7 +301,8 @@ impl Tx<'_> {
         uids: &[u32],
         target: MailboxId,
     ) -> Result<CopyResult> {
-        let result = self.copy_messages(source.id, uids, target)?;
+        // Within one account a move does not change the usage: no quota check (RFC 9208 §5).
+        let result = self.copy_unchecked(source.id, uids, target)?;
         self.remove_messages(source.id, &result.source_uids)?;
         Ok(result)
     }
@@ -311,6 +346,7 @@ impl Tx<'_> {
             };
             if let Some(meta) = meta {
                 self.release_blob(&meta.blob)?;
+                self.add_usage(mailbox.account_id, -(meta.size as i64), -1)?;
             }
         }
         self.bump_modseq(&mut mailbox);

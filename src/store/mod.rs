@@ -16,6 +16,7 @@ pub mod mailboxes;
 pub mod messages;
 mod plugin_kv;
 mod queue;
+mod quota;
 pub mod schema;
 mod sending;
 pub mod sieve;
@@ -34,6 +35,7 @@ pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use plugin_kv::KvWrite;
 pub use queue::{QueueNotice, QueueUpdate};
+pub use quota::{Usage, parse_size};
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
@@ -58,6 +60,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("the store is shutting down")]
     Closed,
+    /// Storing would take the account over its quota (RFC 9208 OVERQUOTA; RFC 3463 4.2.2).
+    #[error("{0} is over its storage quota")]
+    OverQuota(String),
 }
 
 macro_rules! db_error {
@@ -249,6 +254,7 @@ fn init_schema(db: &Database) -> Result<()> {
     }
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;
+    quota::ensure_usage(&txn)?;
     txn.commit()?;
     Ok(())
 }

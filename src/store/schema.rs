@@ -72,3 +72,7 @@ pub const SIEVE_ACTIVE: TableDefinition<u64, &str> = TableDefinition::new("sieve
 /// Name → secret bytes: "auth_index", the key of the device-password index (HMAC-SHA256),
 /// generated when the store is created or first opened by a version that knows it.
 pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");
+
+/// Account id → (bytes, messages) stored in its mailboxes: the quota usage (RFC 9208), updated
+/// in the same transaction as every insertion and removal of a message.
+pub const USAGE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("usage");

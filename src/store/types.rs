@@ -24,6 +24,10 @@ pub struct Domain {
     /// (`mailsift domain dkim --algorithm ed25519`).
     #[serde(default)]
     pub dkim_ed25519: Option<DkimKey>,
+    /// Maintenance (`mailsift domain maintenance`): mail is still received, but the domain's
+    /// accounts cannot log in (IMAP, POP3, ManageSieve, submission).
+    #[serde(default)]
+    pub maintenance: bool,
 }
 
 /// A DKIM key pair (RSA, PKCS#1 DER, base64) and the selector it is published under.
@@ -49,6 +53,10 @@ pub struct Account {
     /// Who the account may send as beyond itself, and its own sending limits.
     #[serde(default)]
     pub sending: SendingSettings,
+    /// Storage quota in bytes (`mailsift account quota`): `None` takes the server default
+    /// (`[accounts] default_quota_mb`), `Some(0)` is unlimited.
+    #[serde(default)]
+    pub quota: Option<u64>,
 }
 
 /// An account's sending settings (`mailsift account senders|limits`).
