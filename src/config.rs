@@ -759,6 +759,8 @@ pub fn default_listeners() -> Vec<ListenerConfig> {
         l("submissions", Protocol::Submission, 4650, TlsMode::Implicit),
         l("imap", Protocol::Imap, 1143, TlsMode::Starttls),
         l("imaps", Protocol::Imap, 9930, TlsMode::Implicit),
+        l("pop3", Protocol::Pop3, 1100, TlsMode::Starttls),
+        l("pop3s", Protocol::Pop3, 9950, TlsMode::Implicit),
         l(
             "managesieve",
             Protocol::Managesieve,
@@ -1142,7 +1144,10 @@ mod tests {
     fn defaults_are_valid() {
         let c = Config::parse("", "test.toml").unwrap();
         assert_eq!(c.hostname, "localhost");
-        assert_eq!(c.listeners.len(), 6);
+        assert_eq!(c.listeners.len(), 8);
+        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Pop3
+            && l.address.port() == 9950
+            && l.tls == TlsMode::Implicit));
         assert!(
             c.listeners
                 .iter()
