@@ -6,7 +6,6 @@ deletions happen at QUIT only."""
 import imaplib
 import os
 import poplib
-import shutil
 import smtplib
 import subprocess
 
@@ -147,7 +146,6 @@ def test_curl_pop3s_and_pop3_with_stls(server, account):
     assert inbox_subjects(server, user, password) == ["second", "third"]
 
 
-@pytest.mark.skipif(shutil.which("fetchmail") is None, reason="fetchmail is not installed (scripts/setup.sh)")
 @pytest.mark.parametrize("mode", ["ssl", "stls"])
 def test_fetchmail_fetches_and_deletes(server, account, tmp_path, mode):
     user, password = account
