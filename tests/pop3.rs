@@ -15,6 +15,7 @@ use mailsift::imap::{self, ImapConfig};
 use mailsift::net::Conn;
 use mailsift::pop3::{self, MaildropLocks, Pop3Config};
 use mailsift::session::io::Kit;
+use mailsift::session::revoke::Revoker;
 use mailsift::session::throttle::AuthThrottle;
 use mailsift::store::{MailboxId, Store};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -113,6 +114,16 @@ fn no_throttle() -> AuthThrottleConfig {
 /// A POP3 listener with `tls`; sessions see their peer as `peer` when given (to play a client
 /// that is not on loopback while the socket is).
 async fn listen(f: &Fixture, tls: TlsMode, peer: Option<SocketAddr>, limits: Limits) -> SocketAddr {
+    listen_with(f, tls, peer, limits, Kit::default()).await
+}
+
+async fn listen_with(
+    f: &Fixture,
+    tls: TlsMode,
+    peer: Option<SocketAddr>,
+    limits: Limits,
+    kit: Kit,
+) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Arc::new(Pop3Config {
@@ -120,7 +131,7 @@ async fn listen(f: &Fixture, tls: TlsMode, peer: Option<SocketAddr>, limits: Lim
         tls_mode: tls,
         tls_acceptor: Some(f.acceptor.clone()),
         limits,
-        kit: Kit::default(),
+        kit,
         locks: f.locks.clone(),
     });
     let (store, directory, acceptor) = (f.store.clone(), f.directory.clone(), f.acceptor.clone());
@@ -690,4 +701,51 @@ async fn long_lines_and_garbage_do_not_keep_the_connection() {
     assert_eq!(c.cmd("HELO x").await, "-ERR Unknown command\r\n");
     assert_eq!(c.line().await, "-ERR Too many invalid commands\r\n");
     assert_eq!(c.line().await, "");
+}
+
+#[tokio::test]
+async fn blocking_the_account_ends_the_session_and_deletes_nothing() {
+    let f = fixture(no_throttle()).await;
+    let revoker = Revoker::new(f.store.clone());
+    tokio::spawn(revoker.clone().run());
+    let kit = Kit {
+        revoker: Some(revoker),
+        ..Kit::default()
+    };
+    let addr = listen_with(&f, TlsMode::Implicit, None, Limits::default(), kit).await;
+    let mut c = Client::tls(addr, &f.connector).await;
+    c.login(&f.password).await;
+    assert!(c.cmd("DELE 1").await.starts_with("+OK"));
+    f.store
+        .write(|tx| tx.set_account_blocked(USER, true).map(|_| ()))
+        .await
+        .unwrap();
+    assert_eq!(c.line().await, "-ERR Credentials revoked\r\n");
+    assert_eq!(c.line().await, "");
+    assert_eq!(stored_uids(&f).len(), 3);
+    // And the blocked account cannot log in again.
+    let mut c = Client::tls(addr, &f.connector).await;
+    c.cmd(&format!("USER {USER}")).await;
+    let r = c.cmd(&format!("PASS {}", f.password)).await;
+    assert!(r.starts_with("-ERR [SYS/PERM] "), "{r}");
+}
+
+#[tokio::test]
+async fn idle_clients_are_disconnected_without_an_update() {
+    let f = fixture(no_throttle()).await;
+    let limits = Limits {
+        unauthenticated_timeout: 1,
+        imap_idle_timeout: 1,
+        ..Limits::default()
+    };
+    let addr = listen(&f, TlsMode::Implicit, None, limits).await;
+    let mut c = Client::tls(addr, &f.connector).await;
+    assert_eq!(c.line().await, "-ERR Disconnecting: idle for too long\r\n");
+    assert_eq!(c.line().await, "");
+    let mut c = Client::tls(addr, &f.connector).await;
+    c.login(&f.password).await;
+    assert!(c.cmd("DELE 2").await.starts_with("+OK"));
+    assert_eq!(c.line().await, "-ERR Disconnecting: idle for too long\r\n");
+    assert_eq!(c.line().await, "");
+    assert_eq!(stored_uids(&f).len(), 3);
 }
