@@ -356,8 +356,10 @@ async fn every_command_over_implicit_tls_and_deletions_only_at_quit() {
         ]
     );
     // Bare LFs go out as CRLF (`body` checks every line ends in CRLF).
-    let (_, body) = c.multi("RETR 3").await;
+    let (status, body) = c.multi("RETR 3").await;
     assert_eq!(body.last().unwrap(), "bare lf");
+    // The octets as sent: each of its 4 bare LFs went out as CRLF.
+    assert_eq!(status, format!("+OK {} octets\r\n", sizes[2] + 4));
 
     // DELE marks; the message is gone from this session's view only.
     assert_eq!(c.cmd("DELE 1").await, "+OK Message 1 deleted\r\n");

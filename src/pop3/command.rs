@@ -238,5 +238,20 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
+        // Random lines built from command words, digits, spaces and noise never panic.
+        let words: [&[u8]; 8] = [
+            b"RETR", b"TOP", b"LIST", b"AUTH", b"PASS", b" ", b"9", b"\xc3",
+        ];
+        for _ in 0..20_000 {
+            let mut line = Vec::new();
+            for _ in 0..rand::random::<usize>() % 8 {
+                if rand::random::<bool>() {
+                    line.extend_from_slice(words[rand::random::<usize>() % words.len()]);
+                } else {
+                    line.push(rand::random::<u8>());
+                }
+            }
+            let _ = parse(&line);
+        }
     }
 }

@@ -75,6 +75,20 @@ impl Stuffer {
     }
 }
 
+/// The octets `content` has once every line ends in CRLF (what RETR sends before dot-stuffing):
+/// the stored size plus one for each bare LF or bare CR.
+pub fn crlf_len(content: &[u8]) -> usize {
+    let mut extra = 0;
+    for (i, &b) in content.iter().enumerate() {
+        let bare_lf = b == b'\n' && (i == 0 || content[i - 1] != b'\r');
+        let bare_cr = b == b'\r' && content.get(i + 1) != Some(&b'\n');
+        if bare_lf || bare_cr {
+            extra += 1;
+        }
+    }
+    content.len() + extra
+}
+
 /// The header and at most `lines` lines of the body (RFC 1939 §7 TOP), as stored.
 pub fn top(content: &[u8], lines: u64) -> &[u8] {
     // The header ends at the first empty line (CRLF CRLF, or LF LF for bare-LF content).
@@ -139,6 +153,14 @@ mod tests {
         assert_eq!(top(msg, 2), b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n");
         assert_eq!(top(msg, u64::MAX), &msg[..]);
         assert_eq!(top(b"A: 1\r\nno body", 3), b"A: 1\r\nno body");
+    }
+
+    #[test]
+    fn size_counts_line_ends_as_sent() {
+        assert_eq!(crlf_len(b"a\r\nb\r\n"), 6);
+        assert_eq!(crlf_len(b"a\nb\n"), 6);
+        assert_eq!(crlf_len(b"a\rb"), 4);
+        assert_eq!(crlf_len(b""), 0);
     }
 
     #[test]

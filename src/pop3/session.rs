@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use super::command::{Command, ParseError, parse};
 use super::maildrop::{Maildrop, MaildropLocks};
-use super::response::{Stuffer, err, ok, top};
+use super::response::{Stuffer, crlf_len, err, ok, top};
 use crate::config::{Limits, TlsMode};
 use crate::directory::{Authenticated, Directory};
 use crate::net::Conn;
@@ -593,7 +593,9 @@ impl Session {
             Some(lines) => top(&content, lines),
             None => &content[..],
         };
-        self.send(&ok(&format!("{} octets", entry.size)));
+        // The octets that follow, before dot-stuffing (RFC 1939 §7): the stored size unless
+        // the message was stored with bare line ends (an IMAP APPEND).
+        self.send(&ok(&format!("{} octets", crlf_len(body))));
         let mut stuffer = Stuffer::default();
         let mut chunk = Vec::with_capacity(CHUNK + CHUNK / 8);
         for piece in body.chunks(CHUNK) {
