@@ -538,7 +538,8 @@ pub struct Limits {
     /// Seconds an SMTP server waits for more DATA (RFC 5321 §4.5.3.2.6 asks 10 minutes for the end).
     pub smtp_data_timeout: u64,
     /// Seconds of inactivity before an IMAP session is logged out (RFC 9051 §5.4: at least 30 min);
-    /// also bounds a logged-in ManageSieve session's inactivity.
+    /// also bounds a logged-in ManageSieve or POP3 session's inactivity (RFC 1939 §3: 10 min at
+    /// least).
     pub imap_idle_timeout: u64,
     /// Seconds of inactivity before a client that never logged in is disconnected.
     pub unauthenticated_timeout: u64,
