@@ -427,36 +427,7 @@ impl Session {
             .await
         {
             Ok(Authenticated::Ok { account, device }) => (account, device),
-            Ok(Authenticated::BadCredentials) => {
-                self.auth_failures += 1;
-                tracing::info!(user = %crate::session::throttle::printable(username), failures = self.auth_failures, "POP3 login failed");
-                // RFC 3206 §4: [AUTH], the credentials are the problem.
-                self.send(&err(Some("AUTH"), "Invalid credentials"));
-                if self.auth_failures >= self.config.limits.max_auth_failures {
-                    self.send(&err(None, "Too many failed logins"));
-                    return Next::Close;
-                }
-                return Next::Continue;
-            }
-            Ok(Authenticated::Blocked) => {
-                tracing::warn!(user = %crate::session::throttle::printable(username), "POP3 login refused: account blocked");
-                // RFC 3206 §5: [SYS/PERM], not to be fixed by the user retrying.
-                self.send(&err(
-                    Some("SYS/PERM"),
-                    "This account is blocked; contact your administrator",
-                ));
-                return Next::Continue;
-            }
-            Ok(Authenticated::Throttled { retry_after }) => {
-                self.send(&err(
-                    Some("SYS/TEMP"),
-                    &format!(
-                        "Too many failed logins; try again in {} seconds",
-                        retry_after.as_secs().max(1)
-                    ),
-                ));
-                return Next::Continue;
-            }
+            Ok(refused) => return self.refused(username, refused),
             Err(e) => {
                 tracing::error!(error = %e, "authentication error");
                 self.send(&err(
@@ -500,6 +471,41 @@ impl Session {
         let (count, size) = maildrop.stat();
         self.maildrop = Some(maildrop);
         self.send(&ok(&format!("Logged in, {count} messages ({size} octets)")));
+        Next::Continue
+    }
+
+    /// A login the directory refused. Written without an exhaustive match so that a new kind of
+    /// refusal in the directory still compiles here and is answered as a temporary refusal.
+    fn refused(&mut self, username: &str, outcome: Authenticated) -> Next {
+        let user = crate::session::throttle::printable(username);
+        if matches!(outcome, Authenticated::BadCredentials) {
+            self.auth_failures += 1;
+            tracing::info!(%user, failures = self.auth_failures, "POP3 login failed");
+            // RFC 3206 §4: [AUTH], the credentials are the problem.
+            self.send(&err(Some("AUTH"), "Invalid credentials"));
+            if self.auth_failures >= self.config.limits.max_auth_failures {
+                self.send(&err(None, "Too many failed logins"));
+                return Next::Close;
+            }
+        } else if matches!(outcome, Authenticated::Blocked) {
+            tracing::warn!(%user, "POP3 login refused: account blocked");
+            // RFC 3206 §5: [SYS/PERM], not to be fixed by the user retrying.
+            self.send(&err(
+                Some("SYS/PERM"),
+                "This account is blocked; contact your administrator",
+            ));
+        } else if let Authenticated::Throttled { retry_after } = outcome {
+            self.send(&err(
+                Some("SYS/TEMP"),
+                &format!(
+                    "Too many failed logins; try again in {} seconds",
+                    retry_after.as_secs().max(1)
+                ),
+            ));
+        } else {
+            tracing::warn!(%user, "POP3 login refused");
+            self.send(&err(Some("SYS/TEMP"), "Login refused; try again later"));
+        }
         Next::Continue
     }
 
