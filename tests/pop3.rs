@@ -375,7 +375,7 @@ async fn every_command_over_implicit_tls_and_deletions_only_at_quit() {
     // RSET unmarks.
     assert!(c.cmd("RSET").await.starts_with("+OK 3 messages"));
     assert_eq!(c.cmd("STAT").await, format!("+OK 3 {total}\r\n"));
-    assert_eq!(c.cmd("NOOP").await, "+OK \r\n");
+    assert_eq!(c.cmd("NOOP").await, "+OK\r\n");
     // Pipelined (RFC 2449 PIPELINING): answered in order.
     c.send(b"DELE 1\r\nDELE 3\r\nSTAT\r\n").await;
     assert!(c.line().await.starts_with("+OK Message 1"));
@@ -750,4 +750,30 @@ async fn idle_clients_are_disconnected_without_an_update() {
     assert_eq!(c.line().await, "-ERR Disconnecting: idle for too long\r\n");
     assert_eq!(c.line().await, "");
     assert_eq!(stored_uids(&f).len(), 3);
+}
+
+#[tokio::test]
+async fn many_pipelined_commands_are_answered_in_order() {
+    let f = fixture(no_throttle()).await;
+    let addr = listen(&f, TlsMode::Implicit, None, Limits::default()).await;
+    let mut c = Client::tls(addr, &f.connector).await;
+    c.login(&f.password).await;
+    let n = 5000;
+    let mut batch = String::new();
+    for i in 0..n {
+        batch.push_str(if i % 2 == 0 { "STAT\r\n" } else { "UIDL 2\r\n" });
+    }
+    // Sent in one go, read afterwards (the replies fit in the socket buffers).
+    c.send(batch.as_bytes()).await;
+    let stat = c.line().await;
+    assert!(stat.starts_with("+OK 3 "), "{stat}");
+    for i in 1..n {
+        let r = c.line().await;
+        if i % 2 == 0 {
+            assert_eq!(r, stat);
+        } else {
+            assert!(r.starts_with("+OK 2 "), "{r}");
+        }
+    }
+    assert!(c.cmd("QUIT").await.starts_with("+OK"));
 }

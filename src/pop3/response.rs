@@ -4,6 +4,9 @@
 
 /// `+OK text`.
 pub fn ok(text: &str) -> Vec<u8> {
+    if text.is_empty() {
+        return b"+OK\r\n".to_vec();
+    }
     format!("+OK {}\r\n", clean(text)).into_bytes()
 }
 

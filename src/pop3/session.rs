@@ -264,6 +264,11 @@ impl Session {
             let next = self.dispatch(command).await?;
             // Reads inside the command (a SASL response) started a new unit.
             self.command_done();
+            // Pipelined commands are answered together, but a client that sends many and reads
+            // nothing must not make the replies pile up (a LIST of a large maildrop each).
+            if self.conn.pending() >= FLUSH_AT {
+                self.conn.flush().await?;
+            }
             match next {
                 Next::Continue => {}
                 Next::Close => return self.close().await,
