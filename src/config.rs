@@ -550,7 +550,8 @@ pub struct Limits {
     /// Seconds an SMTP server waits for more DATA (RFC 5321 §4.5.3.2.6 asks 10 minutes for the end).
     pub smtp_data_timeout: u64,
     /// Seconds of inactivity before an IMAP session is logged out (RFC 9051 §5.4: at least 30 min);
-    /// also bounds a logged-in ManageSieve session's inactivity.
+    /// also bounds a logged-in ManageSieve or POP3 session's inactivity (RFC 1939 §3: 10 min at
+    /// least).
     pub imap_idle_timeout: u64,
     /// Seconds of inactivity before a client that never logged in is disconnected.
     pub unauthenticated_timeout: u64,
@@ -781,6 +782,8 @@ pub fn default_listeners() -> Vec<ListenerConfig> {
         l("submissions", Protocol::Submission, 4650, TlsMode::Implicit),
         l("imap", Protocol::Imap, 1143, TlsMode::Starttls),
         l("imaps", Protocol::Imap, 9930, TlsMode::Implicit),
+        l("pop3", Protocol::Pop3, 1100, TlsMode::Starttls),
+        l("pop3s", Protocol::Pop3, 9950, TlsMode::Implicit),
         l(
             "managesieve",
             Protocol::Managesieve,
@@ -1164,7 +1167,10 @@ mod tests {
     fn defaults_are_valid() {
         let c = Config::parse("", "test.toml").unwrap();
         assert_eq!(c.hostname, "localhost");
-        assert_eq!(c.listeners.len(), 6);
+        assert_eq!(c.listeners.len(), 8);
+        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Pop3
+            && l.address.port() == 9950
+            && l.tls == TlsMode::Implicit));
         assert!(
             c.listeners
                 .iter()

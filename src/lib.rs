@@ -18,6 +18,7 @@ pub mod net;
 pub mod outbound;
 pub mod pipeline;
 pub mod plugins;
+pub mod pop3;
 pub mod server;
 pub mod session;
 pub mod sieve;

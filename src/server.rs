@@ -19,7 +19,7 @@ use crate::session::conn_limits::PerIpLimit;
 use crate::session::io::Kit;
 use crate::session::revoke::Revoker;
 use crate::store::{Store, StoreError};
-use crate::{imap, managesieve, plugins, smtp, tls};
+use crate::{imap, managesieve, plugins, pop3, smtp, tls};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -64,6 +64,8 @@ struct Shared {
     revoker: Revoker,
     /// Memory budget of messages being received over SMTP, with their spill folder.
     spool: Arc<smtp::spool::Spool>,
+    /// One POP3 session per account, across the POP3 listeners (110 and 995).
+    pop3_locks: pop3::MaildropLocks,
 }
 
 /// Runs the server until SIGINT/SIGTERM.
@@ -72,11 +74,6 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    for l in &config.listeners {
-        if l.protocol == Protocol::Pop3 {
-            return Err(ServerError::Unsupported(l.label(), l.protocol.name()));
-        }
-    }
     let store = Store::open_with(
         &config.db_path(),
         crate::store::StoreOptions {
@@ -151,6 +148,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         directory,
         smtp_backend: Arc::new(smtp_backend),
         store: store.clone(),
+        pop3_locks: pop3::MaildropLocks::default(),
     });
 
     let mut bound = BTreeMap::new();
@@ -283,7 +281,15 @@ async fn accept_loop(
         tls_acceptor: acceptor.clone(),
         limits: config.limits.clone(),
         sieve: config.sieve.limits,
+        kit: kit.clone(),
+    });
+    let pop3_config = Arc::new(pop3::Pop3Config {
+        hostname: config.hostname.clone(),
+        tls_mode: l.tls,
+        tls_acceptor: acceptor.clone(),
+        limits: config.limits.clone(),
         kit,
+        locks: shared.pop3_locks.clone(),
     });
     loop {
         let (tcp, peer) = match listener.accept().await {
@@ -315,6 +321,7 @@ async fn accept_loop(
         let smtp_config = smtp_config.clone();
         let imap_config = imap_config.clone();
         let sieve_config = sieve_config.clone();
+        let pop3_config = pop3_config.clone();
         tokio::spawn(
             async move {
                 let _permit = (permit, ip_slot);
@@ -365,7 +372,16 @@ async fn accept_loop(
                         )
                         .await
                     }
-                    Protocol::Pop3 => {}
+                    Protocol::Pop3 => {
+                        pop3::run_session(
+                            conn,
+                            peer,
+                            pop3_config,
+                            shared.store.clone(),
+                            shared.directory.clone(),
+                        )
+                        .await
+                    }
                 }
             }
             .instrument(span),

@@ -66,6 +66,18 @@ address = "127.0.0.1:0"
 tls = "implicit"
 
 [[listener]]
+name = "pop3"
+protocol = "pop3"
+address = "127.0.0.1:0"
+tls = "starttls"
+
+[[listener]]
+name = "pop3s"
+protocol = "pop3"
+address = "127.0.0.1:0"
+tls = "implicit"
+
+[[listener]]
 name = "managesieve"
 protocol = "managesieve"
 address = "127.0.0.1:0"
