@@ -507,6 +507,13 @@ impl Session {
                     retry_after.as_secs().max(1)
                 ),
             ));
+        } else if let Authenticated::Maintenance { domain } = &outcome {
+            tracing::info!(%user, %domain, "POP3 login refused: domain in maintenance");
+            // RFC 3206 §5: [SYS/TEMP], the same words as IMAP's [UNAVAILABLE].
+            self.send(&err(
+                Some("SYS/TEMP"),
+                &crate::directory::maintenance_text(domain),
+            ));
         } else {
             tracing::warn!(%user, "POP3 login refused");
             self.send(&err(Some("SYS/TEMP"), "Login refused; try again later"));

@@ -6,6 +6,7 @@ usage freed by EXPUNGE and kept across a restart. Real binary, real sockets on 1
 
 import base64
 import imaplib
+import poplib
 import smtplib
 import socket
 import ssl
@@ -156,6 +157,13 @@ def test_maintenance_refuses_logins_keeps_reception_and_ends_open_sessions(serve
     t.close()
     code, text = submission_auth(server, USER, password)
     assert (code, text[:5]) == (454, b"4.7.0") and b"maintenance" in text, (code, text)
+    # POP3: RFC 3206 [SYS/TEMP] with the same words.
+    p = poplib.POP3_SSL("localhost", server.port("pop3s"), context=server.ssl_context(), timeout=30)
+    p.user(USER)
+    with pytest.raises(poplib.error_proto) as refused:
+        p.pass_(password)
+    assert b"[SYS/TEMP]" in refused.value.args[0] and b"example.org is in maintenance" in refused.value.args[0]
+    p.close()
     # A wrong password still reads as a wrong password.
     assert "AUTHENTICATIONFAILED" in imap_login_error(server, USER, "wrong-password")
 
