@@ -11,9 +11,6 @@ use super::utf7;
 use crate::store::mailboxes::{DELIMITER, MailboxCounts, canonical_name};
 use crate::store::{Mailbox, StoreError};
 
-/// Keywords clients may set besides the system flags; announced in PERMANENTFLAGS as `\*`.
-const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
 impl Session {
     /// A mailbox name from the client, in our internal UTF-8 form.
     pub(super) fn mailbox_name(&self, name: &str) -> String {
@@ -57,8 +54,8 @@ impl Session {
                 ));
                 self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
             }
-            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false),
-            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true),
+            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false).await,
+            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true).await,
             CommandBody::Create { mailbox } => {
                 let name = self.mailbox_name(&mailbox);
                 let account_id = self.account_id();
@@ -217,7 +214,7 @@ impl Session {
         }
     }
 
-    fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
+    async fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
         let name = self.mailbox_name(mailbox);
         let account = self.take_account();
         // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
@@ -245,34 +242,29 @@ impl Session {
                 return;
             }
         };
-        let mut keywords: Vec<String> = Vec::new();
-        for m in &messages {
-            for f in &m.flags {
-                if !f.starts_with('\\') && !keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
-                    keywords.push(f.clone());
+        let mut selected = Selected::new(mailbox.clone(), read_only, &messages);
+        self.send(selected.flags_lines());
+        if !self.rev2 {
+            // RFC 3501 §2.3.2: SELECT claims the messages no session has seen as recent;
+            // EXAMINE shows them without claiming.
+            let up_to = messages.last().map_or(0, |m| m.uid);
+            let before = if read_only || up_to <= mailbox.recent_uid {
+                mailbox.recent_uid
+            } else {
+                let id = mailbox.id;
+                match self.store.write(move |tx| tx.claim_recent(id, up_to)).await {
+                    Ok(before) => before,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot claim recent messages");
+                        up_to
+                    }
                 }
-            }
+            };
+            selected.mark_recent(before, up_to);
         }
-        for k in ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent"] {
-            if !keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) {
-                keywords.push(k.to_string());
-            }
-        }
-        let flags = format!("{SYSTEM_FLAGS} {}", keywords.join(" "));
-        self.send(untagged(&format!("FLAGS ({flags})")));
-        let permanent = if read_only {
-            "PERMANENTFLAGS ()".to_string()
-        } else {
-            format!("PERMANENTFLAGS ({flags} \\*)")
-        };
-        self.send(untagged_status(
-            Status::Ok,
-            Some(&permanent),
-            "Flags permitted",
-        ));
         self.send(untagged(&format!("{} EXISTS", messages.len())));
         if !self.rev2 {
-            self.send(untagged("0 RECENT"));
+            self.send(untagged(&format!("{} RECENT", selected.recent_count())));
             if let Some(i) = messages.iter().position(|m| !m.has_flag("\\Seen")) {
                 self.send(untagged_status(
                     Status::Ok,
@@ -300,10 +292,7 @@ impl Session {
         }
         let code = if read_only { "READ-ONLY" } else { "READ-WRITE" };
         let verb = if read_only { "EXAMINE" } else { "SELECT" };
-        self.state = State::Selected(
-            account,
-            Box::new(Selected::new(mailbox, read_only, &messages)),
-        );
+        self.state = State::Selected(account, Box::new(selected));
         self.send(tagged(
             tag,
             Status::Ok,
@@ -353,7 +342,8 @@ impl Session {
             .map(|item| {
                 let v = match item {
                     StatusItem::Messages => counts.messages as u64,
-                    StatusItem::Recent => 0,
+                    StatusItem::Recent if self.rev2 => 0,
+                    StatusItem::Recent => counts.recent as u64,
                     StatusItem::UidNext => mailbox.uid_next as u64,
                     StatusItem::UidValidity => mailbox.uidvalidity as u64,
                     StatusItem::Unseen => counts.unseen as u64,

@@ -79,15 +79,20 @@ impl Session {
                     // The current flags of every message in the set (RFC 9051 §6.4.6).
                     let metas = self.load_metas(&uids);
                     for meta in metas {
-                        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+                        let Some(sel) = self.selected_mut() else {
                             continue;
                         };
-                        let mut line = format!("* {seq} FETCH (").into_bytes();
+                        let Some(seq) = sel.seq_of(meta.uid) else {
+                            continue;
+                        };
+                        // A new keyword is announced before the FETCH shows it (RFC 3501 §7.2.6).
+                        let mut line = sel.announce(&meta.flags);
+                        line.extend_from_slice(format!("* {seq} FETCH (").as_bytes());
                         if uid {
                             line.extend_from_slice(format!("UID {} ", meta.uid).as_bytes());
                         }
                         line.extend_from_slice(b"FLAGS ");
-                        super::response::write_flag_list(&mut line, &meta.flags);
+                        super::response::write_flag_list(&mut line, &sel.shown_flags(&meta));
                         line.extend_from_slice(b")\r\n");
                         self.out.extend(line);
                     }
@@ -356,8 +361,21 @@ impl Session {
         want_raw: bool,
         attrs: &[FetchAttr],
     ) -> bool {
-        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+        let Some(sel) = self.selected_mut() else {
             return true;
+        };
+        let Some(seq) = sel.seq_of(meta.uid) else {
+            return true;
+        };
+        // A keyword the client has not been told about is announced first (RFC 3501 §7.2.6).
+        let shows_flags = attrs.contains(&FetchAttr::Flags);
+        let flags = if shows_flags {
+            let announce = sel.announce(&meta.flags);
+            let flags = sel.shown_flags(meta);
+            self.out.extend(announce);
+            flags
+        } else {
+            Vec::new()
         };
         if raw.is_none() && want_raw {
             // Either expunged since the metadata was read (the last reference released the
@@ -375,7 +393,7 @@ impl Session {
         let fm = FetchMeta {
             seq,
             uid: meta.uid,
-            flags: &meta.flags,
+            flags: &flags,
             internal_date: meta.internal_date,
             internal_date_offset: 0,
             size: meta.size,
@@ -426,7 +444,7 @@ impl Session {
                 internal_date_offset: 0,
                 size: meta.size,
                 raw: raw.as_deref(),
-                recent: false,
+                recent: sel.is_recent(u),
                 modseq: meta.modseq,
                 max_seq,
                 max_uid,

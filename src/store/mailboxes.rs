@@ -91,6 +91,7 @@ impl Tx<'_> {
             special_use,
             subscribed,
             highest_modseq: 1,
+            recent_uid: 0,
         };
         self.txn
             .open_table(MAILBOX_NAMES)?
@@ -229,6 +230,21 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Claims the messages up to UID `up_to` as `\Recent` for the calling session, atomically
+    /// (RFC 3501 §2.3.2: exactly one session sees a message as recent). Returns the highest UID
+    /// claimed before: the caller's recent messages are those above it. No change is announced.
+    pub fn claim_recent(&mut self, mailbox_id: MailboxId, up_to: u32) -> Result<u32> {
+        let Some(mut mailbox) = self.mailbox_by_id_tx(mailbox_id)? else {
+            return Ok(up_to);
+        };
+        let before = mailbox.recent_uid;
+        if up_to > before {
+            mailbox.recent_uid = up_to;
+            self.put_mailbox(&mailbox)?;
+        }
+        Ok(before)
+    }
+
     pub fn set_subscribed(
         &mut self,
         account_id: AccountId,
@@ -252,6 +268,8 @@ pub struct MailboxCounts {
     pub unseen: u32,
     pub deleted: u32,
     pub size: u64,
+    /// Messages no session has been shown as `\Recent` yet (STATUS RECENT).
+    pub recent: u32,
 }
 
 impl ReadTx {
@@ -289,8 +307,14 @@ impl ReadTx {
 
     pub fn counts(&self, mailbox_id: MailboxId) -> Result<MailboxCounts> {
         let mut counts = MailboxCounts::default();
+        let recent_uid = self
+            .mailbox_by_id(mailbox_id)?
+            .map_or(u32::MAX, |m| m.recent_uid);
         for meta in self.messages(mailbox_id)? {
             counts.messages += 1;
+            if meta.uid > recent_uid {
+                counts.recent += 1;
+            }
             counts.size += meta.size;
             if !meta.has_flag("\\Seen") {
                 counts.unseen += 1;

@@ -1,0 +1,220 @@
+"""RFC 3501 / RFC 9051 behaviour, checked on the wire with a small raw client so that the order
+of untagged responses is visible: FLAGS before FETCH (§7.2.6), \\Recent (§2.3.2), ENVELOPE
+groups, message/rfc822 sections, BINARY (RFC 3516), LIST-EXTENDED (RFC 5258), DELETE of a
+parent (§6.3.4), UIDs and where other sessions' changes are announced (§7.4.1).
+
+Several tests drive two or three concurrent sessions of the same account."""
+
+import re
+import smtplib
+import socket
+import ssl
+
+import pytest
+
+USER = "nina@example.org"
+
+
+class Client:
+    """One IMAP connection over implicit TLS; `cmd` returns the untagged lines and the tagged
+    reply of one command, literals inlined, in the order the server sent them."""
+
+    def __init__(self, server, password=None):
+        raw = socket.create_connection(("127.0.0.1", server.port("imaps")), timeout=30)
+        self.sock = server.ssl_context().wrap_socket(raw, server_hostname="localhost")
+        self.buf = b""
+        self.n = 0
+        self.greeting = self.line()
+        if password:
+            _, done = self.cmd(f'LOGIN {USER} "{password}"')
+            assert done.split()[1] == b"OK", done
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError(self.buf)
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        # A literal: read its bytes and the rest of the response.
+        m = re.search(rb"~?\{(\d+)\}$", line)
+        if m:
+            n = int(m.group(1))
+            while len(self.buf) < n:
+                self.buf += self.sock.recv(65536)
+            line = line + b"\r\n" + self.buf[:n]
+            self.buf = self.buf[n:]
+            line += self.line()
+        return line
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def cmd(self, text, literal=None):
+        """Sends `tag text` (with `literal` after a `{n}` continuation) and reads to the tag."""
+        self.n += 1
+        tag = f"t{self.n}".encode()
+        if literal is not None:
+            self.send(tag + b" " + text.encode() + b"\r\n")
+            cont = self.line()
+            if not cont.startswith(b"+"):
+                return [], cont
+            self.send(literal + b"\r\n")
+        else:
+            self.send(tag + b" " + text.encode() + b"\r\n")
+        lines = []
+        while True:
+            line = self.line()
+            if line.startswith(tag + b" "):
+                return lines, line
+            lines.append(line)
+
+    def ok(self, text, literal=None):
+        lines, done = self.cmd(text, literal)
+        assert done.split()[1] == b"OK", (text, lines, done)
+        return lines
+
+    def close(self):
+        try:
+            self.cmd("LOGOUT")
+        except (OSError, EOFError):
+            pass
+        self.sock.close()
+
+
+def deliver(server, raw, to=USER):
+    with smtplib.SMTP("127.0.0.1", server.port("smtp"), local_hostname="client.test", timeout=30) as s:
+        s.starttls(context=server.ssl_context())
+        s.sendmail("zoe@remote.test", [to], raw)
+
+
+def simple(subject, body="hello"):
+    return (f"From: zoe@remote.test\r\nTo: {USER}\r\nSubject: {subject}\r\n"
+            f"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n{body}\r\n")
+
+
+@pytest.fixture
+def account(server):
+    return server.add_user(USER)
+
+
+def flags_of(line):
+    m = re.search(rb"FLAGS \(([^)]*)\)", line)
+    return m.group(1).split() if m else None
+
+
+def announced(lines):
+    """The keywords of the last untagged FLAGS response among `lines`."""
+    out = None
+    for line in lines:
+        if line.startswith(b"* FLAGS "):
+            out = set(line[len(b"* FLAGS ("):-1].split())
+    return out
+
+
+def assert_flags_announced_before_fetch(known, lines):
+    """Every keyword a FETCH shows was in a FLAGS response before it (RFC 3501 §7.2.6)."""
+    known = set(known)
+    for line in lines:
+        if line.startswith(b"* FLAGS "):
+            known = set(line[len(b"* FLAGS ("):-1].split())
+        elif b" FETCH " in line and flags_of(line) is not None:
+            for f in flags_of(line):
+                if not f.startswith(b"\\"):
+                    assert f in known, (f, lines)
+
+
+# -- 1. FLAGS before a FETCH that shows a new keyword ---------------------------------------------
+
+def test_new_keyword_of_another_session_is_announced_before_fetch(server, account):
+    deliver(server, simple("one"))
+    a, b = Client(server, account), Client(server, account)
+    known = announced(a.ok("SELECT INBOX"))
+    assert b"$Project" not in known
+    b.ok("SELECT INBOX")
+    b.ok("STORE 1 +FLAGS ($Project)")
+    lines = a.ok("NOOP")
+    assert any(b"$Project" in line and b"FETCH" in line for line in lines), lines
+    assert_flags_announced_before_fetch(known, lines)
+    # The PERMANENTFLAGS response comes with it.
+    assert any(b"PERMANENTFLAGS" in line and b"$Project" in line for line in lines), lines
+    a.close()
+    b.close()
+
+
+def test_keyword_from_store_copy_and_append_is_announced(server, account):
+    deliver(server, simple("one"))
+    a, b, c = Client(server, account), Client(server, account), Client(server, account)
+    a.ok("CREATE Work")
+    known = announced(a.ok("SELECT INBOX"))
+    # STORE in the same session: FLAGS before the FETCH of the STORE reply.
+    lines = a.ok("STORE 1 +FLAGS ($Mine)")
+    assert_flags_announced_before_fetch(known, lines)
+    known = announced(lines) or known
+    assert b"$Mine" in known
+    # APPEND by another session with a keyword the selecting session has not seen.
+    msg = simple("appended").encode()
+    b.ok(f"APPEND INBOX ($Appended) {{{len(msg)}}}", msg)
+    lines = a.ok("NOOP") + a.ok("FETCH 1:* FLAGS")
+    assert_flags_announced_before_fetch(known, lines)
+    known = announced(lines) or known
+    # COPY into a mailbox a third session has selected.
+    work_known = announced(c.ok("SELECT Work"))
+    a.ok("STORE 2 +FLAGS ($Copied)")
+    a.ok("COPY 1:2 Work")
+    lines = c.ok("NOOP") + c.ok("FETCH 1:* FLAGS")
+    assert any(b"$Copied" in line for line in lines), lines
+    assert_flags_announced_before_fetch(work_known, lines)
+    for x in (a, b, c):
+        x.close()
+
+
+# -- 2. \Recent ------------------------------------------------------------------------------------
+
+def recent_count(lines):
+    for line in lines:
+        m = re.match(rb"\* (\d+) RECENT", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def test_exactly_one_session_sees_a_message_as_recent(server, account):
+    deliver(server, simple("one"))
+    deliver(server, simple("two"))
+    a = Client(server, account)
+    st = a.ok("STATUS INBOX (RECENT MESSAGES)")
+    assert b"RECENT 2" in st[0], st
+    lines = a.ok("SELECT INBOX")
+    assert recent_count(lines) == 2, lines
+    assert b"\\Recent" in a.ok("FETCH 1 FLAGS")[0]
+    assert a.ok("SEARCH RECENT")[0] == b"* SEARCH 1 2"
+    assert a.ok("SEARCH NEW")[0] == b"* SEARCH 1 2"
+    # A second session after the first: nothing is recent for it.
+    b = Client(server, account)
+    lines = b.ok("SELECT INBOX")
+    assert recent_count(lines) == 0, lines
+    assert b"\\Recent" not in b.ok("FETCH 1 FLAGS")[0]
+    assert b.ok("SEARCH RECENT")[0] == b"* SEARCH"
+    # A new delivery while both are selected: exactly one of them gets it as recent.
+    c = Client(server, account)
+    c.ok("ENABLE IMAP4rev2")
+    rev2 = c.ok("SELECT INBOX")
+    assert recent_count(rev2) is None, rev2
+    deliver(server, simple("three"))
+    got = []
+    for x in (b, a):
+        lines = x.ok("NOOP")
+        assert any(line == b"* 3 EXISTS" for line in lines), lines
+        got.append(b"\\Recent" in x.ok("FETCH 3 FLAGS")[0])
+    assert got.count(True) == 1, got
+    # IMAP4rev2 never reports RECENT or \Recent.
+    lines = c.ok("NOOP") + c.ok("FETCH 1:* FLAGS")
+    assert not any(b"RECENT" in line or b"\\Recent" in line for line in lines), lines
+    # SEARCH NEW is recent and unseen.
+    who = b if got[0] else a
+    who.ok("STORE 3 +FLAGS (\\Seen)")
+    assert who.ok("SEARCH NEW")[0] == b"* SEARCH"
+    assert who.ok("SEARCH RECENT")[0] == b"* SEARCH 3"
+    for x in (a, b, c):
+        x.close()
