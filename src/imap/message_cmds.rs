@@ -405,7 +405,10 @@ impl Session {
             Ok(line) if self.out.is_empty() => self.out = line,
             Ok(line) => self.out.extend(line),
             Err(e) => {
-                self.send(tagged(tag, Status::No, None, &e.to_string()));
+                // RFC 3516 §4.2: BINARY of an encoding we cannot decode is `NO [UNKNOWN-CTE]`.
+                let code =
+                    matches!(e, super::fetch::FetchError::UnknownCte).then_some("UNKNOWN-CTE");
+                self.send(tagged(tag, Status::No, code, &e.to_string()));
                 return false;
             }
         }

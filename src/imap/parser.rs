@@ -696,6 +696,10 @@ impl<'a> Parser<'a> {
             date = Some(parse_date_time(s).ok_or_else(|| "Invalid date-time".to_string())?);
             self.sp()?;
         }
+        // `literal8` (`~{n}`, RFC 3516 §4.4): the message may hold NUL and bare octets.
+        if self.peek() == Some(b'~') {
+            self.pos += 1;
+        }
         if self.peek() != Some(b'{') {
             return Err("APPEND needs the message as a literal".into());
         }

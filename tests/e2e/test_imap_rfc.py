@@ -218,3 +218,173 @@ def test_exactly_one_session_sees_a_message_as_recent(server, account):
     assert who.ok("SEARCH RECENT")[0] == b"* SEARCH 3"
     for x in (a, b, c):
         x.close()
+
+
+# -- 3. ENVELOPE with group syntax ---------------------------------------------------------------
+
+def test_envelope_group_syntax(server, account):
+    raw = ("From: zoe@remote.test\r\n"
+           "To: undisclosed-recipients:;\r\n"
+           "Cc: Team: a@x.test, \"Bee\" <b@y.test>;, solo@z.test\r\n"
+           "Bcc: \"Empty Group\": ;\r\n"
+           "Subject: groups\r\n\r\nbody\r\n")
+    a = Client(server, account)
+    msg = raw.encode()
+    a.ok(f"APPEND INBOX {{{len(msg)}}}", msg)
+    a.ok("SELECT INBOX")
+    line = a.ok("FETCH 1 ENVELOPE")[0].decode()
+    assert ('((NIL NIL "undisclosed-recipients" NIL)(NIL NIL NIL NIL)) '
+            '((NIL NIL "Team" NIL)(NIL NIL "a" "x.test")("Bee" NIL "b" "y.test")(NIL NIL NIL NIL)'
+            '(NIL NIL "solo" "z.test")) '
+            '((NIL NIL "Empty Group" NIL)(NIL NIL NIL NIL))') in line, line
+    a.close()
+
+
+# -- 4. Sections of message/rfc822 parts ---------------------------------------------------------
+
+INNER = ("From: inner@remote.test\r\n"
+         "Subject: Inner\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/mixed; boundary=in\r\n"
+         "\r\n"
+         "--in\r\n"
+         "Content-Type: text/plain\r\n"
+         "\r\n"
+         "inner text\r\n"
+         "--in\r\n"
+         "Content-Type: message/rfc822\r\n"
+         "\r\n"
+         "From: deep@remote.test\r\n"
+         "Subject: Deep\r\n"
+         "\r\n"
+         "deep body\r\n"
+         "--in--\r\n")
+
+OUTER = ("From: zoe@remote.test\r\n"
+         f"To: {USER}\r\n"
+         "Subject: Fwd\r\n"
+         "MIME-Version: 1.0\r\n"
+         "Content-Type: multipart/mixed; boundary=out\r\n"
+         "\r\n"
+         "--out\r\n"
+         "Content-Type: text/plain\r\n"
+         "\r\n"
+         "see below\r\n"
+         "--out\r\n"
+         "Content-Type: message/rfc822\r\n"
+         "Content-Description: forwarded\r\n"
+         "\r\n"
+         f"{INNER}"
+         "--out--\r\n")
+
+
+def literal_of(line):
+    m = re.search(rb"\{(\d+)\}\r\n", line)
+    assert m, line
+    start = m.end()
+    return line[start:start + int(m.group(1))]
+
+
+def test_sections_of_an_encapsulated_message(server, account):
+    deliver(server, OUTER)
+    a = Client(server, account)
+    a.ok("SELECT INBOX")
+    header = literal_of(a.ok("FETCH 1 BODY.PEEK[2.HEADER]")[0])
+    assert header == INNER.split("\r\n\r\n", 1)[0].encode() + b"\r\n\r\n"
+    text = literal_of(a.ok("FETCH 1 BODY.PEEK[2.TEXT]")[0])
+    # The CRLF before the outer boundary belongs to the boundary (RFC 2046 §5.1.1).
+    assert text == INNER.split("\r\n\r\n", 1)[1].encode().removesuffix(b"\r\n")
+    fields = literal_of(a.ok("FETCH 1 BODY.PEEK[2.HEADER.FIELDS (Subject)]")[0])
+    assert fields == b"Subject: Inner\r\n\r\n"
+    mime = literal_of(a.ok("FETCH 1 BODY.PEEK[2.MIME]")[0])
+    assert mime == b"Content-Type: message/rfc822\r\nContent-Description: forwarded\r\n\r\n"
+    assert literal_of(a.ok("FETCH 1 BODY.PEEK[2.1]")[0]) == b"inner text"
+    # Nested twice: 2.2 is the message/rfc822 inside the encapsulated message.
+    assert literal_of(a.ok("FETCH 1 BODY.PEEK[2.2.TEXT]")[0]) == b"deep body"
+    assert literal_of(a.ok("FETCH 1 BODY.PEEK[2.2.HEADER]")[0]) == \
+        b"From: deep@remote.test\r\nSubject: Deep\r\n\r\n"
+    bs = a.ok("FETCH 1 BODYSTRUCTURE")[0].decode()
+    # The message/rfc822 part carries the encapsulated envelope, body and line count.
+    assert '("message" "rfc822" NIL NIL "forwarded" "7bit" ' in bs, bs
+    assert '(NIL "Inner" ((NIL NIL "inner" "remote.test"))' in bs, bs
+    assert '(NIL "Deep" ((NIL NIL "deep" "remote.test"))' in bs, bs
+    a.close()
+
+
+def test_sections_of_a_message_that_is_message_rfc822(server, account):
+    raw = ("From: zoe@remote.test\r\n"
+           f"To: {USER}\r\n"
+           "Subject: bounce\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: message/rfc822\r\n"
+           "\r\n"
+           "From: deep@remote.test\r\n"
+           "Subject: Deep\r\n"
+           "\r\n"
+           "deep body\r\n")
+    deliver(server, raw)
+    a = Client(server, account)
+    a.ok("SELECT INBOX")
+    assert literal_of(a.ok("FETCH 1 BODY.PEEK[1.TEXT]")[0]) == b"deep body\r\n"
+    assert literal_of(a.ok("FETCH 1 BODY.PEEK[1.HEADER]")[0]) == \
+        b"From: deep@remote.test\r\nSubject: Deep\r\n\r\n"
+    bs = a.ok("FETCH 1 BODYSTRUCTURE")[0].decode()
+    assert bs.startswith('* 1 FETCH (BODYSTRUCTURE ("message" "rfc822" NIL NIL NIL "7bit" '), bs
+    assert '(NIL "Deep" ((NIL NIL "deep" "remote.test"))' in bs, bs
+    a.close()
+
+
+# -- 5. BINARY (RFC 3516) ------------------------------------------------------------------------
+
+BINARY_MSG = (b"From: zoe@remote.test\r\n"
+              b"Subject: binary\r\n"
+              b"MIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/mixed; boundary=b\r\n"
+              b"\r\n"
+              b"--b\r\n"
+              b"Content-Type: text/plain; charset=utf-8\r\n"
+              b"Content-Transfer-Encoding: quoted-printable\r\n"
+              b"\r\n"
+              b"Gr=C3=BC=C3=9Fe, soft=\r\n"
+              b"break\r\n"
+              b"--b\r\n"
+              b"Content-Type: application/octet-stream\r\n"
+              b"Content-Transfer-Encoding: base64\r\n"
+              b"\r\n"
+              b"AAECAwQ=\r\n"
+              b"--b\r\n"
+              b"Content-Type: application/x-odd\r\n"
+              b"Content-Transfer-Encoding: x-uuencode\r\n"
+              b"\r\n"
+              b"begin 644 x\r\n"
+              b"--b--\r\n")
+
+
+def test_binary_fetch_and_literal8_append(server, account):
+    a = Client(server, account)
+    caps = a.ok("CAPABILITY")[0]
+    assert b" BINARY" in caps, caps
+    # APPEND with a literal8 (RFC 3516 §4.4): synchronising and non-synchronising.
+    a.ok(f"APPEND INBOX ~{{{len(BINARY_MSG)}}}", BINARY_MSG)
+    nul = b"From: zoe@remote.test\r\nSubject: nul\r\n\r\nA\x00B\r\n"
+    a.send(b"x1 APPEND INBOX ~{%d+}\r\n" % len(nul) + nul + b"\r\n")
+    done = a.line()
+    assert done.startswith(b"x1 OK"), done
+    a.ok("SELECT INBOX")
+    line = a.ok("FETCH 1 BINARY.PEEK[1]")[0]
+    assert literal_of(line) == "Grüße, softbreak".encode(), line
+    assert a.ok("FETCH 1 BINARY.SIZE[1]")[0] == b"* 1 FETCH (BINARY.SIZE[1] %d)" % len("Grüße, softbreak".encode())
+    line = a.ok("FETCH 1 BINARY.PEEK[2]")[0]
+    assert b"BINARY[2] ~{5}\r\n\x00\x01\x02\x03\x04" in line, line
+    assert a.ok("FETCH 1 BINARY.SIZE[2]")[0] == b"* 1 FETCH (BINARY.SIZE[2] 5)"
+    # BINARY.PEEK leaves \Seen alone, BINARY sets it.
+    assert b"\\Seen" not in a.ok("FETCH 1 FLAGS")[0]
+    lines = a.ok("FETCH 1 BINARY[1]")
+    assert any(b"\\Seen" in line for line in lines), lines
+    # An encoding the server cannot decode: NO [UNKNOWN-CTE].
+    lines, done = a.cmd("FETCH 1 BINARY.PEEK[3]")
+    assert done.split()[1] == b"NO" and b"[UNKNOWN-CTE]" in done, done
+    # The NUL message survived APPEND byte for byte.
+    line = a.ok("FETCH 2 BINARY.PEEK[]")[0]
+    assert b"A\x00B" in line, line
+    a.close()
