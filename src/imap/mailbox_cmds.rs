@@ -380,15 +380,16 @@ impl Session {
         let read = self.store.read();
         let listed = read.and_then(|read| {
             let mailboxes = read.mailboxes(self.account_id())?;
+            let nodes = read.mailbox_nodes(self.account_id())?;
             let mut counts = Vec::new();
             if returns.status.is_some() {
                 for m in &mailboxes {
                     counts.push(read.counts(m.id)?);
                 }
             }
-            Ok((mailboxes, counts))
+            Ok((mailboxes, nodes, counts))
         });
-        let (mailboxes, counts) = match listed {
+        let (mailboxes, nodes, counts) = match listed {
             Ok(x) => x,
             Err(e) => {
                 self.store_error(tag, &e);
@@ -411,45 +412,85 @@ impl Session {
                 format!("{reference}{p}")
             })
             .collect();
+        let tree = NameTree::new(&mailboxes, &nodes);
+        let subscribed_only = selection.subscribed || lsub;
         let mut out = Vec::new();
-        for (i, mailbox) in mailboxes.iter().enumerate() {
-            if !patterns.iter().any(|p| pattern_matches(p, &mailbox.name)) {
-                continue;
-            }
-            if selection.subscribed && !mailbox.subscribed {
-                continue;
-            }
-            if selection.special_use && mailbox.special_use.is_none() {
-                continue;
-            }
-            let prefix = format!("{}{DELIMITER}", mailbox.name);
-            let has_children = mailboxes.iter().any(|m| m.name.starts_with(&prefix));
-            let mut attrs: Vec<&str> = Vec::new();
-            if !lsub {
-                attrs.push(if has_children {
-                    "\\HasChildren"
+        for (name, entry) in &tree.names {
+            let matched = patterns.iter().any(|p| pattern_matches(p, name));
+            let listed = if subscribed_only {
+                entry.subscribed
+            } else {
+                entry.exists()
+            };
+            // RFC 5258 §3.5 RECURSIVEMATCH, and LSUB's `%` parents (RFC 3501 §6.3.9): a name
+            // whose descendants are subscribed.
+            let child_subscribed = subscribed_only && tree.has_subscribed_inferior(name);
+            // A `%` at the end of a pattern also returns the levels above matching names
+            // (RFC 3501 §6.3.8, §6.3.9).
+            let percent_parent = patterns
+                .iter()
+                .any(|p| p.ends_with('%') && pattern_matches(p, name))
+                && if subscribed_only {
+                    child_subscribed
                 } else {
-                    "\\HasNoChildren"
-                });
+                    tree.has_children(name)
+                };
+            let recursive = selection.recursive_match && child_subscribed;
+            if !matched || !(listed || percent_parent || recursive) {
+                continue;
             }
-            if (returns.subscribed || selection.subscribed) && mailbox.subscribed && !lsub {
-                attrs.push("\\Subscribed");
-            }
-            // Special-use attributes are sent always (RFC 6154 §2 allows it), which clients
-            // that never ask with RETURN (SPECIAL-USE) rely on.
-            if let Some(su) = &mailbox.special_use
-                && !lsub
+            if selection.special_use
+                && entry
+                    .mailbox
+                    .is_none_or(|i| mailboxes[i].special_use.is_none())
             {
-                attrs.push(su);
+                continue;
+            }
+            let mut attrs: Vec<&str> = Vec::new();
+            if lsub {
+                if !listed || !entry.exists() || entry.noselect {
+                    attrs.push("\\Noselect");
+                }
+            } else {
+                if !entry.exists() && !tree.has_children(name) {
+                    // A subscription that outlived its mailbox (RFC 5258 §3.4: implies
+                    // \Noselect).
+                    attrs.push("\\NonExistent");
+                } else if !entry.exists() || entry.noselect {
+                    attrs.push("\\Noselect");
+                }
+                if entry.exists() || tree.has_children(name) {
+                    attrs.push(if tree.has_children(name) {
+                        "\\HasChildren"
+                    } else {
+                        "\\HasNoChildren"
+                    });
+                }
+                if (returns.subscribed || selection.subscribed) && entry.subscribed {
+                    attrs.push("\\Subscribed");
+                }
+                // Special-use attributes are sent always (RFC 6154 §2 allows it), which
+                // clients that never ask with RETURN (SPECIAL-USE) rely on.
+                if let Some(su) = entry
+                    .mailbox
+                    .and_then(|i| mailboxes[i].special_use.as_deref())
+                {
+                    attrs.push(su);
+                }
             }
             let mut line = format!("* {verb} ({}) \"{DELIMITER}\" ", attrs.join(" ")).into_bytes();
-            write_mailbox(&mut line, &self.wire_name(&mailbox.name), self.utf8);
+            write_mailbox(&mut line, &self.wire_name(name), self.utf8);
+            if recursive && !lsub {
+                line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+            }
             line.extend_from_slice(b"\r\n");
             out.extend(line);
+            // RFC 5819: STATUS only for selectable mailboxes.
             if let Some(items) = &returns.status
+                && let Some(i) = entry.mailbox.filter(|_| !entry.noselect)
                 && let Some(c) = counts.get(i)
             {
-                out.extend(self.render_status(mailbox, c, items));
+                out.extend(self.render_status(&mailboxes[i], c, items));
             }
         }
         self.out.extend(out);
@@ -517,6 +558,71 @@ impl Session {
             }
             Err(e) => self.store_error(tag, &e),
         }
+    }
+}
+
+/// One name LIST may show: a mailbox, a `\Noselect` node, a subscription of a name that no
+/// longer exists, or only a level of the hierarchy above such names.
+#[derive(Default)]
+struct NameEntry {
+    /// Index into the mailbox list.
+    mailbox: Option<usize>,
+    noselect: bool,
+    subscribed: bool,
+}
+
+impl NameEntry {
+    fn exists(&self) -> bool {
+        self.mailbox.is_some() || self.noselect
+    }
+}
+
+/// Every name of an account with its hierarchy levels, in name order.
+struct NameTree {
+    names: std::collections::BTreeMap<String, NameEntry>,
+}
+
+impl NameTree {
+    fn new(mailboxes: &[Mailbox], nodes: &[(String, crate::store::mailboxes::NameNode)]) -> Self {
+        let mut names: std::collections::BTreeMap<String, NameEntry> = Default::default();
+        for (i, m) in mailboxes.iter().enumerate() {
+            let e = names.entry(m.name.clone()).or_default();
+            e.mailbox = Some(i);
+            e.subscribed |= m.subscribed;
+        }
+        for (name, node) in nodes {
+            let e = names.entry(name.clone()).or_default();
+            e.noselect |= node.noselect && e.mailbox.is_none();
+            e.subscribed |= node.subscribed;
+        }
+        // The levels above every name, so that `%` and RECURSIVEMATCH can reach them.
+        let all: Vec<String> = names.keys().cloned().collect();
+        for name in all {
+            let mut end = 0;
+            while let Some(i) = name[end..].find(DELIMITER) {
+                end += i;
+                names.entry(name[..end].to_string()).or_default();
+                end += DELIMITER.len_utf8();
+            }
+        }
+        NameTree { names }
+    }
+
+    fn below<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a NameEntry> + 'a {
+        let prefix = format!("{name}{DELIMITER}");
+        self.names
+            .range(prefix.clone()..)
+            .take_while(move |(n, _)| n.starts_with(&prefix))
+            .map(|(_, e)| e)
+    }
+
+    /// \HasChildren: a mailbox or `\Noselect` node below the name.
+    fn has_children(&self, name: &str) -> bool {
+        self.below(name).any(NameEntry::exists)
+    }
+
+    fn has_subscribed_inferior(&self, name: &str) -> bool {
+        self.below(name).any(|e| e.subscribed)
     }
 }
 

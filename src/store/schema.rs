@@ -67,3 +67,9 @@ pub const SIEVE_ACTIVE: TableDefinition<u64, &str> = TableDefinition::new("sieve
 /// Name → secret bytes: "auth_index", the key of the device-password index (HMAC-SHA256),
 /// generated when the store is created or first opened by a version that knows it.
 pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets");
+
+/// (account id, mailbox name) → `NameNode`: what IMAP keeps about a name beside its mailbox: a
+/// subscription that outlives the mailbox (RFC 3501 §6.3.6, RFC 5258 `\NonExistent`) or the
+/// `\Noselect` node that DELETE of a mailbox with children leaves (RFC 3501 §6.3.4).
+pub const MAILBOX_NODES: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("mailbox_nodes");

@@ -388,3 +388,206 @@ def test_binary_fetch_and_literal8_append(server, account):
     line = a.ok("FETCH 2 BINARY.PEEK[]")[0]
     assert b"A\x00B" in line, line
     a.close()
+
+
+# -- 6. LIST-EXTENDED (RFC 5258), LSUB parents -------------------------------------------------------
+
+def list_lines(lines):
+    """{name: (attributes, extended data)} of LIST/LSUB responses."""
+    out = {}
+    for line in lines:
+        m = re.match(rb'\* (?:LIST|LSUB) \(([^)]*)\) "/" ("[^"]*"|\S+)(.*)$', line)
+        if m:
+            out[m.group(2).strip(b'"').decode()] = (set(m.group(1).decode().split()), m.group(3).decode().strip())
+    return out
+
+
+def test_list_extended_subscribed_nonexistent_and_childinfo(server, account):
+    a = Client(server, account)
+    for name in ("Fruit", "Fruit/Apple", "Fruit/Banana", "Vegetable", "Vegetable/Broccoli"):
+        a.ok(f"CREATE {name}")
+    a.ok("UNSUBSCRIBE Fruit")
+    a.ok("UNSUBSCRIBE Vegetable")
+    a.ok("UNSUBSCRIBE Vegetable/Broccoli")
+    # Fruit/Banana is deleted while subscribed: the subscription stays.
+    a.ok("DELETE Fruit/Banana")
+    got = list_lines(a.ok('LIST (SUBSCRIBED) "" "*"'))
+    assert "\\NonExistent" in got["Fruit/Banana"][0] and "\\Subscribed" in got["Fruit/Banana"][0], got
+    assert "\\Subscribed" in got["Fruit/Apple"][0], got
+    assert "Fruit" not in got and "Vegetable" not in got, got
+    # RECURSIVEMATCH: Fruit is not subscribed but has subscribed children.
+    got = list_lines(a.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"'))
+    assert got["Fruit"][1] == '("CHILDINFO" ("SUBSCRIBED"))', got
+    assert "\\Subscribed" not in got["Fruit"][0], got
+    assert "Vegetable" not in got, got
+    # REMOTE is accepted (there are no remote mailboxes).
+    got = list_lines(a.ok('LIST (REMOTE) "" "Fruit/*"'))
+    assert set(got) == {"Fruit/Apple"}, got
+    # Return options SUBSCRIBED and CHILDREN.
+    got = list_lines(a.ok('LIST "" "%" RETURN (SUBSCRIBED CHILDREN)'))
+    assert "\\HasChildren" in got["Fruit"][0] and "\\Subscribed" not in got["Fruit"][0], got
+    got = list_lines(a.ok('LIST "" "Fruit/%" RETURN (SUBSCRIBED)'))
+    assert "\\Subscribed" in got["Fruit/Apple"][0], got
+    # LIST-STATUS (RFC 5819).
+    lines = a.ok('LIST "" "Fruit/%" RETURN (STATUS (MESSAGES UIDNEXT))')
+    assert any(line.startswith(b'* STATUS "Fruit/Apple" (MESSAGES 0 UIDNEXT 1)') or
+               line.startswith(b'* STATUS Fruit/Apple (MESSAGES 0 UIDNEXT 1)') for line in lines), lines
+    # The kept subscription can be removed.
+    a.ok("UNSUBSCRIBE Fruit/Banana")
+    got = list_lines(a.ok('LIST (SUBSCRIBED) "" "*"'))
+    assert "Fruit/Banana" not in got, got
+    a.close()
+
+
+def test_lsub_returns_noselect_parents_of_subscribed_children(server, account):
+    a = Client(server, account)
+    a.ok("CREATE Projects/Alpha")
+    a.ok("UNSUBSCRIBE Projects")
+    got = list_lines(a.ok('LSUB "" "%"'))
+    assert got["Projects"][0] == {"\\Noselect"}, got
+    got = list_lines(a.ok('LSUB "" "*"'))
+    assert "Projects/Alpha" in got and "Projects" not in got, got
+    a.close()
+
+
+# -- 7. DELETE of a mailbox with children ------------------------------------------------------------
+
+def test_delete_parent_keeps_a_noselect_node(server, account):
+    a = Client(server, account)
+    a.ok("CREATE Work/Reports")
+    msg = simple("in work").encode()
+    a.ok(f"APPEND Work {{{len(msg)}}}", msg)
+    a.ok("DELETE Work")
+    got = list_lines(a.ok('LIST "" "%"'))
+    assert got["Work"][0] >= {"\\Noselect", "\\HasChildren"}, got
+    got = list_lines(a.ok('LIST "" "Work/%"'))
+    assert "Work/Reports" in got, got
+    lines, done = a.cmd("SELECT Work")
+    assert done.split()[1] == b"NO", done
+    _, done = a.cmd("STATUS Work (MESSAGES)")
+    assert done.split()[1] == b"NO", done
+    # A \Noselect node with children cannot be deleted.
+    _, done = a.cmd("DELETE Work")
+    assert done.split()[1] == b"NO", done
+    # Creating a child under it keeps it \Noselect.
+    a.ok("CREATE Work/Notes")
+    assert "\\Noselect" in list_lines(a.ok('LIST "" "Work"'))["Work"][0]
+    # Once the children are gone, the node can be deleted.
+    a.ok("DELETE Work/Reports")
+    a.ok("DELETE Work/Notes")
+    got = list_lines(a.ok('LIST "" "Work"'))
+    assert "\\Noselect" in got["Work"][0] and "\\HasNoChildren" in got["Work"][0], got
+    a.ok("DELETE Work")
+    assert "Work" not in list_lines(a.ok('LIST "" "*"'))
+    # CREATE of the name of a \Noselect node makes a selectable, empty mailbox again.
+    a.ok("CREATE Home/Bills")
+    a.ok(f"APPEND Home {{{len(msg)}}}", msg)
+    a.ok("DELETE Home")
+    a.ok("CREATE Home")
+    lines = a.ok("SELECT Home")
+    assert b"* 0 EXISTS" in lines, lines
+    a.close()
+
+
+def test_rename_moves_noselect_nodes(server, account):
+    a = Client(server, account)
+    a.ok("CREATE A/B/C")
+    a.ok("DELETE A/B")
+    a.ok("RENAME A Z")
+    got = list_lines(a.ok('LIST "" "*"'))
+    assert "\\Noselect" in got["Z/B"][0] and "Z/B/C" in got and "A/B" not in got, got
+    a.close()
+
+
+# -- 8. UIDs, UIDVALIDITY, where other sessions' changes are announced -----------------------------
+
+def uid_of(lines):
+    for line in lines:
+        m = re.search(rb"UID (\d+)", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def code_value(lines, code):
+    for line in lines:
+        m = re.search(rb"\[" + code.encode() + rb" (\d+)\]", line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def test_uids_are_never_reused(server, account):
+    a = Client(server, account)
+    for i in range(3):
+        msg = simple(f"m{i}").encode()
+        a.ok(f"APPEND INBOX {{{len(msg)}}}", msg)
+    lines = a.ok("SELECT INBOX")
+    validity = code_value(lines, "UIDVALIDITY")
+    a.ok("STORE 3 +FLAGS (\\Deleted)")
+    a.ok("EXPUNGE")
+    a.close()
+    server.stop()
+    server.start()
+    a = Client(server, account)
+    lines = a.ok("SELECT INBOX")
+    assert code_value(lines, "UIDVALIDITY") == validity, lines
+    assert code_value(lines, "UIDNEXT") == 4, lines
+    msg = simple("after restart").encode()
+    _, done = a.cmd(f"APPEND INBOX {{{len(msg)}}}", msg)
+    assert b"APPENDUID %d 4]" % validity in done, done
+    # DELETE + CREATE of the same name: a new UIDVALIDITY.
+    a.ok("CREATE Box")
+    old = code_value(a.ok("SELECT Box"), "UIDVALIDITY")
+    a.ok("UNSELECT")
+    a.ok("DELETE Box")
+    a.ok("CREATE Box")
+    new = code_value(a.ok("SELECT Box"), "UIDVALIDITY")
+    assert new != old, (old, new)
+    a.close()
+
+
+def test_expunge_is_announced_only_where_allowed(server, account):
+    for i in range(3):
+        deliver(server, simple(f"m{i}"))
+    a, b, c = Client(server, account), Client(server, account), Client(server, account)
+    for x in (a, b, c):
+        x.ok("SELECT INBOX")
+    b.ok("STORE 2 +FLAGS (\\Deleted \\Flagged)")
+    b.ok("EXPUNGE")
+    # Not during FETCH, STORE or SEARCH by sequence number (RFC 3501 §7.4.1)...
+    for command in ("FETCH 1:3 (FLAGS)", "STORE 3 +FLAGS (\\Answered)", "SEARCH ALL"):
+        lines = a.ok(command)
+        assert not any(line.endswith(b" EXPUNGE") for line in lines), (command, lines)
+    # ...and sequence numbers still work as the client knows them.
+    lines = a.ok("FETCH 3 (UID)")
+    assert uid_of(lines) == 3, lines
+    lines = a.ok("NOOP")
+    assert b"* 2 EXPUNGE" in lines, lines
+    # UID commands, CHECK and IDLE announce it.
+    lines = c.ok("UID FETCH 1:* (FLAGS)")
+    assert b"* 2 EXPUNGE" in lines, lines
+    # Flag changes of another session come as untagged FETCH, also during a FETCH.
+    d = Client(server, account)
+    d.ok("SELECT INBOX")
+    b.ok("STORE 1 +FLAGS (\\Flagged)")
+    lines = d.ok("FETCH 2 (UID)")
+    assert any(line.startswith(b"* 1 FETCH") and b"\\Flagged" in line for line in lines), lines
+    b.ok("STORE 1 +FLAGS (\\Deleted)")
+    b.ok("EXPUNGE")
+    lines = d.ok("CHECK")
+    assert b"* 1 EXPUNGE" in lines, lines
+    # IDLE: the expunge arrives while idling.
+    b.ok("STORE 1 +FLAGS (\\Deleted)")
+    d.send(b"i1 IDLE\r\n")
+    assert d.line().startswith(b"+")
+    b.ok("EXPUNGE")
+    seen = [d.line()]
+    while seen[-1] != b"* 1 EXPUNGE":
+        assert b"FETCH" in seen[-1], seen
+        seen.append(d.line())
+    d.send(b"DONE\r\n")
+    while not d.line().startswith(b"i1 OK"):
+        pass
+    for x in (a, b, c, d):
+        x.close()
