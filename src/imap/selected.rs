@@ -254,15 +254,11 @@ impl Session {
             return None;
         }
         let (id, known) = (sel.mailbox.id, sel.uids.last().copied().unwrap_or(0));
-        let up_to = self
-            .store
-            .read()
-            .and_then(|r| r.mailbox_by_id(id))
-            .ok()
-            .flatten()?
-            .uid_next
-            .saturating_sub(1);
-        if up_to <= known {
+        let mailbox = self.store.read().and_then(|r| r.mailbox_by_id(id)).ok()??;
+        let up_to = mailbox.uid_next.saturating_sub(1);
+        // Nothing new, or another session claimed it all already: no write (many sessions
+        // idling on one mailbox must not each write on every delivery).
+        if up_to <= known || mailbox.recent_uid >= up_to {
             return None;
         }
         match self.store.write(move |tx| tx.claim_recent(id, up_to)).await {

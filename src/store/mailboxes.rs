@@ -483,7 +483,87 @@ impl ReadTx {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_name;
+    use super::{NameNode, canonical_name};
+    use crate::store::Store;
+
+    #[test]
+    fn recent_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 3))
+                .unwrap(),
+            0
+        );
+        // A second session claiming the same range gets nothing; a later claim gets the rest.
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 3))
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 5))
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 4))
+                .unwrap(),
+            5
+        );
+    }
+
+    #[test]
+    fn delete_with_children_leaves_a_noselect_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .write_blocking(|tx| tx.create_mailbox(7, "A/B", None, true))
+            .unwrap();
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+            .unwrap();
+        let nodes = store.read().unwrap().mailbox_nodes(7).unwrap();
+        assert_eq!(
+            nodes,
+            vec![(
+                "A".to_string(),
+                NameNode {
+                    subscribed: true,
+                    noselect: true
+                }
+            )]
+        );
+        assert!(store.read().unwrap().mailbox(7, "A").unwrap().is_none());
+        // Already \Noselect with children: refused.
+        assert!(
+            store
+                .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+                .is_err()
+        );
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A/B"))
+            .unwrap();
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+            .unwrap();
+        // The subscriptions stay until UNSUBSCRIBE.
+        let nodes = store.read().unwrap().mailbox_nodes(7).unwrap();
+        assert_eq!(nodes.len(), 2);
+        assert!(nodes.iter().all(|(_, n)| n.subscribed && !n.noselect));
+        store
+            .write_blocking(|tx| tx.set_subscribed(7, "A", false))
+            .unwrap();
+        assert_eq!(store.read().unwrap().mailbox_nodes(7).unwrap().len(), 1);
+    }
 
     #[test]
     fn inbox_is_case_insensitive() {
