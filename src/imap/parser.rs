@@ -1494,6 +1494,12 @@ mod tests {
         bad("a APPEND INBOX \"bad date\" {1}\r\nz\r\n");
         bad("a APPEND INBOX {5}\r\nab\r\n");
         bad("a APPEND INBOX \"x\"\r\n");
+        // literal8 (RFC 3516 §4.4), NUL included.
+        let CommandBody::Append { message, .. } = ok("a APPEND INBOX ~{3+}\r\na\0b\r\n") else {
+            panic!()
+        };
+        assert_eq!(message, b"a\0b");
+        bad("a APPEND INBOX ~\"x\"\r\n");
     }
 
     #[test]
