@@ -304,6 +304,12 @@ impl Tx<'_> {
             self.move_messages(&source, &uids, target.id)?;
             return Ok(());
         }
+        // A `\Noselect` node of the new name becomes the mailbox.
+        let mut node = self.node(account_id, &to)?;
+        if node.noselect {
+            node.noselect = false;
+            self.put_node(account_id, &to, node)?;
+        }
         // Create missing parents of the new name.
         if let Some((parent, _)) = to.rsplit_once(DELIMITER)
             && self.mailbox_id(account_id, parent)?.is_none()

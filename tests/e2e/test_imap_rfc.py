@@ -185,6 +185,11 @@ def test_exactly_one_session_sees_a_message_as_recent(server, account):
     a = Client(server, account)
     st = a.ok("STATUS INBOX (RECENT MESSAGES)")
     assert b"RECENT 2" in st[0], st
+    # EXAMINE shows them as recent without claiming them.
+    lines = a.ok("EXAMINE INBOX")
+    assert recent_count(lines) == 2, lines
+    assert b"\\Recent" in a.ok("FETCH 2 FLAGS")[0]
+    a.ok("UNSELECT")
     lines = a.ok("SELECT INBOX")
     assert recent_count(lines) == 2, lines
     assert b"\\Recent" in a.ok("FETCH 1 FLAGS")[0]
