@@ -52,6 +52,20 @@ impl Session {
                 let Some(mailbox_id) = self.selected().map(|s| s.mailbox.id) else {
                     return Ok(());
                 };
+                if op.mode != StoreMode::Remove
+                    && let Some(sel) = self.selected()
+                    && sel.keywords.len() + sel.new_keywords(&op.flags)
+                        > super::selected::MAX_KEYWORDS
+                    && sel.new_keywords(&op.flags) > 0
+                {
+                    self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("LIMIT"),
+                        "Too many keywords in this mailbox",
+                    ));
+                    return Ok(());
+                }
                 let flag_op = match op.mode {
                     StoreMode::Replace => FlagOp::Replace,
                     StoreMode::Add => FlagOp::Add,
@@ -70,11 +84,15 @@ impl Session {
                         return Ok(());
                     }
                 };
+                let mut announce = Vec::new();
                 if let Some(sel) = self.selected_mut() {
                     for meta in &changed {
                         sel.seen_modseq(meta);
+                        // Also for .SILENT: the mailbox's keyword list changed (RFC 3501 §7.2.6).
+                        announce.extend(sel.announce(&meta.flags));
                     }
                 }
+                self.out.extend(announce);
                 if !op.silent {
                     // The current flags of every message in the set (RFC 9051 §6.4.6).
                     let metas = self.load_metas(&uids);

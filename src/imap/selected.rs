@@ -9,6 +9,10 @@ use crate::store::{Mailbox, MessageMeta};
 /// The system flags, always in FLAGS and PERMANENTFLAGS.
 const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 
+/// Distinct keywords a client may bring into one mailbox with STORE: each new one is announced
+/// to every session with the whole list (RFC 3501 §7.2.6), so their number stays bounded.
+pub(super) const MAX_KEYWORDS: usize = 1000;
+
 /// Keywords announced even before any message carries them (spam training, forwarding, MDN).
 const DEFAULT_KEYWORDS: [&str; 4] = ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent"];
 
@@ -61,6 +65,15 @@ impl Selected {
         new
     }
 
+    /// How many of `flags` would be new keywords here.
+    pub fn new_keywords(&self, flags: &[String]) -> usize {
+        flags
+            .iter()
+            .filter(|f| !f.starts_with('\\'))
+            .filter(|f| !self.keywords.iter().any(|k| k.eq_ignore_ascii_case(f)))
+            .count()
+    }
+
     /// The untagged FLAGS and `OK [PERMANENTFLAGS]` responses for the keywords known so far.
     pub fn flags_lines(&self) -> Vec<u8> {
         let mut flags = SYSTEM_FLAGS.to_string();
@@ -71,6 +84,9 @@ impl Selected {
         let mut out = untagged(&format!("FLAGS ({flags})"));
         let permanent = if self.read_only {
             "PERMANENTFLAGS ()".to_string()
+        } else if self.keywords.len() >= MAX_KEYWORDS {
+            // No room for new keywords: no `\*` (RFC 3501 §7.1).
+            format!("PERMANENTFLAGS ({flags})")
         } else {
             format!("PERMANENTFLAGS ({flags} \\*)")
         };

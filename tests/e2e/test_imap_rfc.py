@@ -596,3 +596,18 @@ def test_expunge_is_announced_only_where_allowed(server, account):
         pass
     for x in (a, b, c, d):
         x.close()
+
+
+def test_keywords_per_mailbox_are_bounded(server, account):
+    deliver(server, simple("one"))
+    a = Client(server, account)
+    a.ok("SELECT INBOX")
+    # 4 keywords are announced from the start; 996 more reach the bound of 1000.
+    many = " ".join(f"k{i}" for i in range(996))
+    lines = a.ok(f"STORE 1 +FLAGS.SILENT ({many})")
+    assert any(b"PERMANENTFLAGS" in line and b"\\*" not in line for line in lines), lines[-1][:200]
+    _, done = a.cmd("STORE 1 +FLAGS (one-too-many)")
+    assert b"NO [LIMIT]" in done, done
+    # Known keywords and system flags can still be set.
+    a.ok("STORE 1 +FLAGS (k5 \\Flagged)")
+    a.close()
