@@ -423,8 +423,11 @@ impl Session {
                 entry.exists()
             };
             // RFC 5258 §3.5 RECURSIVEMATCH, and LSUB's `%` parents (RFC 3501 §6.3.9): a name
-            // whose descendants are subscribed.
-            let child_subscribed = subscribed_only && tree.has_subscribed_inferior(name);
+            // with subscribed descendants that the patterns do not list themselves.
+            let child_subscribed = subscribed_only
+                && tree.has_subscribed_inferior(name, |n| {
+                    !patterns.iter().any(|p| pattern_matches(p, n))
+                });
             // A `%` at the end of a pattern also returns the levels above matching names
             // (RFC 3501 §6.3.8, §6.3.9).
             let percent_parent = patterns
@@ -608,21 +611,21 @@ impl NameTree {
         NameTree { names }
     }
 
-    fn below<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a NameEntry> + 'a {
+    fn below<'a>(&'a self, name: &str) -> impl Iterator<Item = (&'a String, &'a NameEntry)> + 'a {
         let prefix = format!("{name}{DELIMITER}");
         self.names
             .range(prefix.clone()..)
             .take_while(move |(n, _)| n.starts_with(&prefix))
-            .map(|(_, e)| e)
     }
 
     /// \HasChildren: a mailbox or `\Noselect` node below the name.
     fn has_children(&self, name: &str) -> bool {
-        self.below(name).any(NameEntry::exists)
+        self.below(name).any(|(_, e)| e.exists())
     }
 
-    fn has_subscribed_inferior(&self, name: &str) -> bool {
-        self.below(name).any(|e| e.subscribed)
+    /// A subscribed name below `name` for which `unlisted` holds.
+    fn has_subscribed_inferior(&self, name: &str, unlisted: impl Fn(&str) -> bool) -> bool {
+        self.below(name).any(|(n, e)| e.subscribed && unlisted(n))
     }
 }
 

@@ -425,6 +425,9 @@ def test_list_extended_subscribed_nonexistent_and_childinfo(server, account):
     assert got["Fruit"][1] == '("CHILDINFO" ("SUBSCRIBED"))', got
     assert "\\Subscribed" not in got["Fruit"][0], got
     assert "Vegetable" not in got, got
+    # With `*` the subscribed children are listed themselves: no parent entry for them.
+    got = list_lines(a.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" "*"'))
+    assert "Fruit" not in got and "Fruit/Apple" in got, got
     # REMOTE is accepted (there are no remote mailboxes).
     got = list_lines(a.ok('LIST (REMOTE) "" "Fruit/*"'))
     assert set(got) == {"Fruit/Apple"}, got
