@@ -416,30 +416,37 @@ impl Session {
         let subscribed_only = selection.subscribed || lsub;
         let mut out = Vec::new();
         for (name, entry) in &tree.names {
-            let matched = patterns.iter().any(|p| pattern_matches(p, name));
+            if !patterns.iter().any(|p| pattern_matches(p, name)) {
+                continue;
+            }
             let listed = if subscribed_only {
                 entry.subscribed
             } else {
                 entry.exists()
             };
             // RFC 5258 §3.5 RECURSIVEMATCH, and LSUB's `%` parents (RFC 3501 §6.3.9): a name
-            // with subscribed descendants that the patterns do not list themselves.
-            let child_subscribed = subscribed_only
-                && tree.has_subscribed_inferior(name, |n| {
-                    !patterns.iter().any(|p| pattern_matches(p, n))
-                });
+            // with subscribed descendants that the patterns do not list themselves. Computed
+            // only when asked for: it looks at every name below.
+            let child_subscribed = || {
+                subscribed_only
+                    && tree.has_subscribed_inferior(name, |n| {
+                        !patterns.iter().any(|p| pattern_matches(p, n))
+                    })
+            };
+            let recursive = selection.recursive_match && child_subscribed();
             // A `%` at the end of a pattern also returns the levels above matching names
             // (RFC 3501 §6.3.8, §6.3.9).
-            let percent_parent = patterns
-                .iter()
-                .any(|p| p.ends_with('%') && pattern_matches(p, name))
+            let percent_parent = !listed
+                && !recursive
+                && patterns
+                    .iter()
+                    .any(|p| p.ends_with('%') && pattern_matches(p, name))
                 && if subscribed_only {
-                    child_subscribed
+                    child_subscribed()
                 } else {
                     tree.has_children(name)
                 };
-            let recursive = selection.recursive_match && child_subscribed;
-            if !matched || !(listed || percent_parent || recursive) {
+            if !(listed || percent_parent || recursive) {
                 continue;
             }
             if selection.special_use
