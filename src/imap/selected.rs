@@ -133,10 +133,7 @@ impl Selected {
 
     /// Number of recent messages still in the mailbox (the RECENT response).
     pub fn recent_count(&self) -> usize {
-        self.recent
-            .iter()
-            .filter(|u| self.seq_of(**u).is_some())
-            .count()
+        self.recent.len()
     }
 
     pub fn seq_of(&self, uid: u32) -> Option<u32> {
@@ -209,6 +206,10 @@ impl Session {
                     removed_any = true;
                 }
             }
+        }
+        if removed_any {
+            let uids = &selected.uids;
+            selected.recent.retain(|u| uids.binary_search(u).is_ok());
         }
         // Flag changes of messages the client knows, each after the FLAGS response that
         // announces a new keyword (RFC 3501 §7.2.6).
