@@ -311,3 +311,65 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Selected;
+    use crate::store::{Mailbox, MessageMeta};
+
+    fn meta(uid: u32, flags: &[&str]) -> MessageMeta {
+        MessageMeta {
+            uid,
+            blob: String::new(),
+            size: 1,
+            internal_date: 0,
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            modseq: 1,
+        }
+    }
+
+    fn selected(messages: &[MessageMeta]) -> Selected {
+        let mailbox = Mailbox {
+            id: 1,
+            account_id: 1,
+            name: "INBOX".into(),
+            uidvalidity: 1,
+            uid_next: 10,
+            special_use: None,
+            subscribed: true,
+            highest_modseq: 1,
+            recent_uid: 0,
+        };
+        Selected::new(mailbox, false, messages)
+    }
+
+    #[test]
+    fn new_keywords_are_announced_once() {
+        let mut sel = selected(&[meta(1, &["$Known", "\\Seen"])]);
+        let flags = String::from_utf8(sel.flags_lines()).unwrap();
+        assert!(flags.starts_with("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk"));
+        assert!(flags.contains("$Known") && flags.contains("\\*)]"));
+        assert!(
+            sel.announce(&["$known".into(), "\\Flagged".into()])
+                .is_empty()
+        );
+        let lines = String::from_utf8(sel.announce(&["$New".into()])).unwrap();
+        assert!(lines.starts_with("* FLAGS (") && lines.contains("$New"));
+        assert!(lines.contains("* OK [PERMANENTFLAGS ("));
+        assert!(sel.announce(&["$New".into()]).is_empty());
+    }
+
+    #[test]
+    fn recent_marks_only_the_claimed_range() {
+        let mut sel = selected(&[meta(1, &[]), meta(2, &[]), meta(3, &[])]);
+        sel.mark_recent(1, 2);
+        assert_eq!(sel.recent, vec![2]);
+        assert_eq!(
+            sel.shown_flags(&meta(2, &["\\Seen"])),
+            vec!["\\Seen", "\\Recent"]
+        );
+        assert!(sel.shown_flags(&meta(3, &[])).is_empty());
+        sel.mark_recent(2, 3);
+        assert_eq!(sel.recent_count(), 2);
+    }
+}
