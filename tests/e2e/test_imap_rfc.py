@@ -614,3 +614,26 @@ def test_keywords_per_mailbox_are_bounded(server, account):
     # Known keywords and system flags can still be set.
     a.ok("STORE 1 +FLAGS (k5 \\Flagged)")
     a.close()
+
+
+def test_recent_goes_to_the_idling_session_that_hears_first(server, account):
+    a, b = Client(server, account), Client(server, account)
+    a.ok("SELECT INBOX")
+    b.ok("SELECT INBOX")
+    a.send(b"i1 IDLE\r\n")
+    assert a.line().startswith(b"+")
+    deliver(server, simple("while idling"))
+    assert a.line() == b"* 1 EXISTS"
+    assert a.line() == b"* 1 RECENT"
+    a.send(b"DONE\r\n")
+    assert a.line().startswith(b"i1 OK")
+    lines = b.ok("NOOP")
+    assert b"* 1 EXISTS" in lines and b"* 0 RECENT" in lines, lines
+    assert b.ok("SEARCH RECENT")[0] == b"* SEARCH"
+    assert a.ok("SEARCH RECENT")[0] == b"* SEARCH 1"
+    # An expunged recent message leaves the count.
+    a.ok("STORE 1 +FLAGS (\\Deleted)")
+    lines = a.ok("EXPUNGE")
+    assert b"* 1 EXPUNGE" in lines, lines
+    a.close()
+    b.close()
