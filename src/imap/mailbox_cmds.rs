@@ -11,9 +11,6 @@ use super::utf7;
 use crate::store::mailboxes::{DELIMITER, MailboxCounts, canonical_name};
 use crate::store::{Mailbox, StoreError};
 
-/// Keywords clients may set besides the system flags; announced in PERMANENTFLAGS as `\*`.
-const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
 impl Session {
     /// A mailbox name from the client, in our internal UTF-8 form.
     pub(super) fn mailbox_name(&self, name: &str) -> String {
@@ -57,8 +54,8 @@ impl Session {
                 ));
                 self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
             }
-            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false),
-            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true),
+            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false).await,
+            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true).await,
             CommandBody::Create { mailbox } => {
                 let name = self.mailbox_name(&mailbox);
                 let account_id = self.account_id();
@@ -221,7 +218,7 @@ impl Session {
         }
     }
 
-    fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
+    async fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
         let name = self.mailbox_name(mailbox);
         let account = self.take_account();
         // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
@@ -249,34 +246,29 @@ impl Session {
                 return;
             }
         };
-        let mut keywords: Vec<String> = Vec::new();
-        for m in &messages {
-            for f in &m.flags {
-                if !f.starts_with('\\') && !keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
-                    keywords.push(f.clone());
+        let mut selected = Selected::new(mailbox.clone(), read_only, &messages);
+        self.send(selected.flags_lines());
+        if !self.rev2 {
+            // RFC 3501 §2.3.2: SELECT claims the messages no session has seen as recent;
+            // EXAMINE shows them without claiming.
+            let up_to = messages.last().map_or(0, |m| m.uid);
+            let before = if read_only || up_to <= mailbox.recent_uid {
+                mailbox.recent_uid
+            } else {
+                let id = mailbox.id;
+                match self.store.write(move |tx| tx.claim_recent(id, up_to)).await {
+                    Ok(before) => before,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot claim recent messages");
+                        up_to
+                    }
                 }
-            }
+            };
+            selected.mark_recent(before, up_to);
         }
-        for k in ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent"] {
-            if !keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) {
-                keywords.push(k.to_string());
-            }
-        }
-        let flags = format!("{SYSTEM_FLAGS} {}", keywords.join(" "));
-        self.send(untagged(&format!("FLAGS ({flags})")));
-        let permanent = if read_only {
-            "PERMANENTFLAGS ()".to_string()
-        } else {
-            format!("PERMANENTFLAGS ({flags} \\*)")
-        };
-        self.send(untagged_status(
-            Status::Ok,
-            Some(&permanent),
-            "Flags permitted",
-        ));
         self.send(untagged(&format!("{} EXISTS", messages.len())));
         if !self.rev2 {
-            self.send(untagged("0 RECENT"));
+            self.send(untagged(&format!("{} RECENT", selected.recent_count())));
             if let Some(i) = messages.iter().position(|m| !m.has_flag("\\Seen")) {
                 self.send(untagged_status(
                     Status::Ok,
@@ -304,10 +296,7 @@ impl Session {
         }
         let code = if read_only { "READ-ONLY" } else { "READ-WRITE" };
         let verb = if read_only { "EXAMINE" } else { "SELECT" };
-        self.state = State::Selected(
-            account,
-            Box::new(Selected::new(mailbox, read_only, &messages)),
-        );
+        self.state = State::Selected(account, Box::new(selected));
         self.send(tagged(
             tag,
             Status::Ok,
@@ -357,7 +346,8 @@ impl Session {
             .map(|item| {
                 let v = match item {
                     StatusItem::Messages => counts.messages as u64,
-                    StatusItem::Recent => 0,
+                    StatusItem::Recent if self.rev2 => 0,
+                    StatusItem::Recent => counts.recent as u64,
                     StatusItem::UidNext => mailbox.uid_next as u64,
                     StatusItem::UidValidity => mailbox.uidvalidity as u64,
                     StatusItem::Unseen => counts.unseen as u64,
@@ -396,15 +386,16 @@ impl Session {
         let read = self.store.read();
         let listed = read.and_then(|read| {
             let mailboxes = read.mailboxes(self.account_id())?;
+            let nodes = read.mailbox_nodes(self.account_id())?;
             let mut counts = Vec::new();
             if returns.status.is_some() {
                 for m in &mailboxes {
                     counts.push(read.counts(m.id)?);
                 }
             }
-            Ok((mailboxes, counts))
+            Ok((mailboxes, nodes, counts))
         });
-        let (mailboxes, counts) = match listed {
+        let (mailboxes, nodes, counts) = match listed {
             Ok(x) => x,
             Err(e) => {
                 self.store_error(tag, &e);
@@ -427,45 +418,95 @@ impl Session {
                 format!("{reference}{p}")
             })
             .collect();
+        let tree = NameTree::new(&mailboxes, &nodes);
+        let subscribed_only = selection.subscribed || lsub;
         let mut out = Vec::new();
-        for (i, mailbox) in mailboxes.iter().enumerate() {
-            if !patterns.iter().any(|p| pattern_matches(p, &mailbox.name)) {
+        for (name, entry) in &tree.names {
+            if !patterns.iter().any(|p| pattern_matches(p, name)) {
                 continue;
             }
-            if selection.subscribed && !mailbox.subscribed {
-                continue;
-            }
-            if selection.special_use && mailbox.special_use.is_none() {
-                continue;
-            }
-            let prefix = format!("{}{DELIMITER}", mailbox.name);
-            let has_children = mailboxes.iter().any(|m| m.name.starts_with(&prefix));
-            let mut attrs: Vec<&str> = Vec::new();
-            if !lsub {
-                attrs.push(if has_children {
-                    "\\HasChildren"
+            let listed = if subscribed_only {
+                entry.subscribed
+            } else {
+                entry.exists()
+            };
+            // RFC 5258 §3.5 RECURSIVEMATCH, and LSUB's `%` parents (RFC 3501 §6.3.9): a name
+            // with subscribed descendants that the patterns do not list themselves. Computed
+            // only when asked for: it looks at every name below.
+            let child_subscribed = || {
+                subscribed_only
+                    && tree.has_subscribed_inferior(name, |n| {
+                        !patterns.iter().any(|p| pattern_matches(p, n))
+                    })
+            };
+            let recursive = selection.recursive_match && child_subscribed();
+            // A `%` at the end of a pattern also returns the levels above matching names
+            // (RFC 3501 §6.3.8, §6.3.9).
+            let percent_parent = !listed
+                && !recursive
+                && patterns
+                    .iter()
+                    .any(|p| p.ends_with('%') && pattern_matches(p, name))
+                && if subscribed_only {
+                    child_subscribed()
                 } else {
-                    "\\HasNoChildren"
-                });
+                    tree.has_children(name)
+                };
+            if !(listed || percent_parent || recursive) {
+                continue;
             }
-            if (returns.subscribed || selection.subscribed) && mailbox.subscribed && !lsub {
-                attrs.push("\\Subscribed");
-            }
-            // Special-use attributes are sent always (RFC 6154 §2 allows it), which clients
-            // that never ask with RETURN (SPECIAL-USE) rely on.
-            if let Some(su) = &mailbox.special_use
-                && !lsub
+            if selection.special_use
+                && entry
+                    .mailbox
+                    .is_none_or(|i| mailboxes[i].special_use.is_none())
             {
-                attrs.push(su);
+                continue;
+            }
+            let mut attrs: Vec<&str> = Vec::new();
+            if lsub {
+                if !listed || !entry.exists() || entry.noselect {
+                    attrs.push("\\Noselect");
+                }
+            } else {
+                if !entry.exists() && !tree.has_children(name) {
+                    // A subscription that outlived its mailbox (RFC 5258 §3.4: implies
+                    // \Noselect).
+                    attrs.push("\\NonExistent");
+                } else if !entry.exists() || entry.noselect {
+                    attrs.push("\\Noselect");
+                }
+                if entry.exists() || tree.has_children(name) {
+                    attrs.push(if tree.has_children(name) {
+                        "\\HasChildren"
+                    } else {
+                        "\\HasNoChildren"
+                    });
+                }
+                if (returns.subscribed || selection.subscribed) && entry.subscribed {
+                    attrs.push("\\Subscribed");
+                }
+                // Special-use attributes are sent always (RFC 6154 §2 allows it), which
+                // clients that never ask with RETURN (SPECIAL-USE) rely on.
+                if let Some(su) = entry
+                    .mailbox
+                    .and_then(|i| mailboxes[i].special_use.as_deref())
+                {
+                    attrs.push(su);
+                }
             }
             let mut line = format!("* {verb} ({}) \"{DELIMITER}\" ", attrs.join(" ")).into_bytes();
-            write_mailbox(&mut line, &self.wire_name(&mailbox.name), self.utf8);
+            write_mailbox(&mut line, &self.wire_name(name), self.utf8);
+            if recursive && !lsub {
+                line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+            }
             line.extend_from_slice(b"\r\n");
             out.extend(line);
+            // RFC 5819: STATUS only for selectable mailboxes.
             if let Some(items) = &returns.status
+                && let Some(i) = entry.mailbox.filter(|_| !entry.noselect)
                 && let Some(c) = counts.get(i)
             {
-                out.extend(self.render_status(mailbox, c, items));
+                out.extend(self.render_status(&mailboxes[i], c, items));
             }
         }
         self.out.extend(out);
@@ -533,6 +574,71 @@ impl Session {
             }
             Err(e) => self.store_error(tag, &e),
         }
+    }
+}
+
+/// One name LIST may show: a mailbox, a `\Noselect` node, a subscription of a name that no
+/// longer exists, or only a level of the hierarchy above such names.
+#[derive(Default)]
+struct NameEntry {
+    /// Index into the mailbox list.
+    mailbox: Option<usize>,
+    noselect: bool,
+    subscribed: bool,
+}
+
+impl NameEntry {
+    fn exists(&self) -> bool {
+        self.mailbox.is_some() || self.noselect
+    }
+}
+
+/// Every name of an account with its hierarchy levels, in name order.
+struct NameTree {
+    names: std::collections::BTreeMap<String, NameEntry>,
+}
+
+impl NameTree {
+    fn new(mailboxes: &[Mailbox], nodes: &[(String, crate::store::mailboxes::NameNode)]) -> Self {
+        let mut names: std::collections::BTreeMap<String, NameEntry> = Default::default();
+        for (i, m) in mailboxes.iter().enumerate() {
+            let e = names.entry(m.name.clone()).or_default();
+            e.mailbox = Some(i);
+            e.subscribed |= m.subscribed;
+        }
+        for (name, node) in nodes {
+            let e = names.entry(name.clone()).or_default();
+            e.noselect |= node.noselect && e.mailbox.is_none();
+            e.subscribed |= node.subscribed;
+        }
+        // The levels above every name, so that `%` and RECURSIVEMATCH can reach them.
+        let all: Vec<String> = names.keys().cloned().collect();
+        for name in all {
+            let mut end = 0;
+            while let Some(i) = name[end..].find(DELIMITER) {
+                end += i;
+                names.entry(name[..end].to_string()).or_default();
+                end += DELIMITER.len_utf8();
+            }
+        }
+        NameTree { names }
+    }
+
+    fn below<'a>(&'a self, name: &str) -> impl Iterator<Item = (&'a String, &'a NameEntry)> + 'a {
+        let prefix = format!("{name}{DELIMITER}");
+        self.names
+            .range(prefix.clone()..)
+            .take_while(move |(n, _)| n.starts_with(&prefix))
+    }
+
+    /// \HasChildren: a mailbox or `\Noselect` node below the name.
+    fn has_children(&self, name: &str) -> bool {
+        self.below(name).any(|(_, e)| e.exists())
+    }
+
+    /// A subscribed name below `name` for which `unlisted` holds.
+    fn has_subscribed_inferior(&self, name: &str, unlisted: impl Fn(&str) -> bool) -> bool {
+        self.below(name).any(|(n, e)| e.subscribed && unlisted(n))
     }
 }
 

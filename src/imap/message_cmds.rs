@@ -52,6 +52,20 @@ impl Session {
                 let Some(mailbox_id) = self.selected().map(|s| s.mailbox.id) else {
                     return Ok(());
                 };
+                if op.mode != StoreMode::Remove
+                    && let Some(sel) = self.selected()
+                    && sel.keywords.len() + sel.new_keywords(&op.flags)
+                        > super::selected::MAX_KEYWORDS
+                    && sel.new_keywords(&op.flags) > 0
+                {
+                    self.send(tagged(
+                        tag,
+                        Status::No,
+                        Some("LIMIT"),
+                        "Too many keywords in this mailbox",
+                    ));
+                    return Ok(());
+                }
                 let flag_op = match op.mode {
                     StoreMode::Replace => FlagOp::Replace,
                     StoreMode::Add => FlagOp::Add,
@@ -70,24 +84,33 @@ impl Session {
                         return Ok(());
                     }
                 };
+                let mut announce = Vec::new();
                 if let Some(sel) = self.selected_mut() {
                     for meta in &changed {
                         sel.seen_modseq(meta);
+                        // Also for .SILENT: the mailbox's keyword list changed (RFC 3501 §7.2.6).
+                        announce.extend(sel.announce(&meta.flags));
                     }
                 }
+                self.out.extend(announce);
                 if !op.silent {
                     // The current flags of every message in the set (RFC 9051 §6.4.6).
                     let metas = self.load_metas(&uids);
                     for meta in metas {
-                        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+                        let Some(sel) = self.selected_mut() else {
                             continue;
                         };
-                        let mut line = format!("* {seq} FETCH (").into_bytes();
+                        let Some(seq) = sel.seq_of(meta.uid) else {
+                            continue;
+                        };
+                        // A new keyword is announced before the FETCH shows it (RFC 3501 §7.2.6).
+                        let mut line = sel.announce(&meta.flags);
+                        line.extend_from_slice(format!("* {seq} FETCH (").as_bytes());
                         if uid {
                             line.extend_from_slice(format!("UID {} ", meta.uid).as_bytes());
                         }
                         line.extend_from_slice(b"FLAGS ");
-                        super::response::write_flag_list(&mut line, &meta.flags);
+                        super::response::write_flag_list(&mut line, &sel.shown_flags(&meta));
                         line.extend_from_slice(b")\r\n");
                         self.out.extend(line);
                     }
@@ -356,8 +379,21 @@ impl Session {
         want_raw: bool,
         attrs: &[FetchAttr],
     ) -> bool {
-        let Some(seq) = self.selected().and_then(|s| s.seq_of(meta.uid)) else {
+        let Some(sel) = self.selected_mut() else {
             return true;
+        };
+        let Some(seq) = sel.seq_of(meta.uid) else {
+            return true;
+        };
+        // A keyword the client has not been told about is announced first (RFC 3501 §7.2.6).
+        let shows_flags = attrs.contains(&FetchAttr::Flags);
+        let flags = if shows_flags {
+            let announce = sel.announce(&meta.flags);
+            let flags = sel.shown_flags(meta);
+            self.out.extend(announce);
+            flags
+        } else {
+            Vec::new()
         };
         if raw.is_none() && want_raw {
             // Either expunged since the metadata was read (the last reference released the
@@ -375,7 +411,7 @@ impl Session {
         let fm = FetchMeta {
             seq,
             uid: meta.uid,
-            flags: &meta.flags,
+            flags: &flags,
             internal_date: meta.internal_date,
             internal_date_offset: 0,
             size: meta.size,
@@ -387,7 +423,10 @@ impl Session {
             Ok(line) if self.out.is_empty() => self.out = line,
             Ok(line) => self.out.extend(line),
             Err(e) => {
-                self.send(tagged(tag, Status::No, None, &e.to_string()));
+                // RFC 3516 §4.2: BINARY of an encoding we cannot decode is `NO [UNKNOWN-CTE]`.
+                let code =
+                    matches!(e, super::fetch::FetchError::UnknownCte).then_some("UNKNOWN-CTE");
+                self.send(tagged(tag, Status::No, code, &e.to_string()));
                 return false;
             }
         }
@@ -426,7 +465,7 @@ impl Session {
                 internal_date_offset: 0,
                 size: meta.size,
                 raw: raw.as_deref(),
-                recent: false,
+                recent: sel.is_recent(u),
                 modseq: meta.modseq,
                 max_seq,
                 max_uid,

@@ -732,6 +732,10 @@ impl<'a> Parser<'a> {
             date = Some(parse_date_time(s).ok_or_else(|| "Invalid date-time".to_string())?);
             self.sp()?;
         }
+        // `literal8` (`~{n}`, RFC 3516 §4.4): the message may hold NUL and bare octets.
+        if self.peek() == Some(b'~') {
+            self.pos += 1;
+        }
         if self.peek() != Some(b'{') {
             return Err("APPEND needs the message as a literal".into());
         }
@@ -1543,6 +1547,12 @@ mod tests {
         bad("a APPEND INBOX \"bad date\" {1}\r\nz\r\n");
         bad("a APPEND INBOX {5}\r\nab\r\n");
         bad("a APPEND INBOX \"x\"\r\n");
+        // literal8 (RFC 3516 §4.4), NUL included.
+        let CommandBody::Append { message, .. } = ok("a APPEND INBOX ~{3+}\r\na\0b\r\n") else {
+            panic!()
+        };
+        assert_eq!(message, b"a\0b");
+        bad("a APPEND INBOX ~\"x\"\r\n");
     }
 
     #[test]

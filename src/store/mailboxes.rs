@@ -30,6 +30,25 @@ pub fn canonical_name(name: &str) -> String {
     }
 }
 
+/// What IMAP keeps about a name beside its mailbox (table `MAILBOX_NODES`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct NameNode {
+    /// Subscribed while no mailbox has the name (RFC 3501 §6.3.6: a subscription is not
+    /// removed with its mailbox; LIST (SUBSCRIBED) shows it `\NonExistent`, RFC 5258).
+    #[serde(default)]
+    pub subscribed: bool,
+    /// A `\Noselect` hierarchy node: the mailbox was deleted while it had children (RFC 3501
+    /// §6.3.4), so the children stay reachable by `LIST "" %`.
+    #[serde(default)]
+    pub noselect: bool,
+}
+
+/// The key range of the names below `name` in the hierarchy: `name/` up to `name0` (`0` is
+/// the character after `/`).
+fn inferiors(name: &str) -> (String, String) {
+    (format!("{name}{DELIMITER}"), format!("{name}0"))
+}
+
 fn validate_name(name: &str) -> Result<()> {
     if name.is_empty()
         || name.len() > 512
@@ -65,11 +84,23 @@ impl Tx<'_> {
                 parent.push(DELIMITER);
             }
             parent.push_str(part);
-            if self.mailbox_id(account_id, &parent)?.is_none() {
+            // A `\Noselect` node stays one (RFC 3501 §6.3.4).
+            if self.mailbox_id(account_id, &parent)?.is_none()
+                && !self.node(account_id, &parent)?.noselect
+            {
                 self.insert_mailbox(account_id, &parent, None, subscribed)?;
             }
         }
-        let mailbox = self.insert_mailbox(account_id, &name, special_use, subscribed)?;
+        // Creating the name of a `\Noselect` node or of a kept subscription makes it a mailbox
+        // again, with a new UIDVALIDITY (`insert_mailbox`).
+        let node = self.node(account_id, &name)?;
+        self.put_node(account_id, &name, NameNode::default())?;
+        let mailbox = self.insert_mailbox(
+            account_id,
+            &name,
+            special_use,
+            subscribed || node.subscribed,
+        )?;
         self.notify(Change::Mailboxes { account_id });
         Ok(mailbox)
     }
@@ -91,6 +122,7 @@ impl Tx<'_> {
             special_use,
             subscribed,
             highest_modseq: 1,
+            recent_uid: 0,
         };
         self.txn
             .open_table(MAILBOX_NAMES)?
@@ -158,20 +190,89 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    /// Deletes a mailbox and its messages. INBOX cannot be deleted (RFC 9051 §6.3.5).
+    /// The `NameNode` of a name (default when there is none).
+    pub(super) fn node(&self, account_id: AccountId, name: &str) -> Result<NameNode> {
+        match self
+            .txn
+            .open_table(MAILBOX_NODES)?
+            .get((account_id, name))?
+        {
+            Some(v) => decode("mailbox_nodes", v.value()),
+            None => Ok(NameNode::default()),
+        }
+    }
+
+    /// Stores a `NameNode`; one with nothing to keep is removed.
+    pub(super) fn put_node(
+        &mut self,
+        account_id: AccountId,
+        name: &str,
+        node: NameNode,
+    ) -> Result<()> {
+        let mut table = self.txn.open_table(MAILBOX_NODES)?;
+        if node == NameNode::default() {
+            table.remove((account_id, name))?;
+        } else {
+            table.insert((account_id, name), encode(&node).as_slice())?;
+        }
+        Ok(())
+    }
+
+    /// Whether any mailbox or `\Noselect` node is below `name` in the hierarchy.
+    fn has_inferiors(&self, account_id: AccountId, name: &str) -> Result<bool> {
+        let (from, to) = inferiors(name);
+        let range = (account_id, from.as_str())..(account_id, to.as_str());
+        if self
+            .txn
+            .open_table(MAILBOX_NAMES)?
+            .range(range.clone())?
+            .next()
+            .is_some()
+        {
+            return Ok(true);
+        }
+        for entry in self.txn.open_table(MAILBOX_NODES)?.range(range)? {
+            let (_, v) = entry?;
+            let node: NameNode = decode("mailbox_nodes", v.value())?;
+            if node.noselect {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Deletes a mailbox and its messages. INBOX cannot be deleted (RFC 9051 §6.3.5). A mailbox
+    /// with children becomes a `\Noselect` node; a `\Noselect` node without children goes, one
+    /// with children cannot be deleted (RFC 3501 §6.3.4). A subscription stays (§6.3.6).
     pub fn delete_mailbox(&mut self, account_id: AccountId, name: &str) -> Result<()> {
         let name = canonical_name(name);
         if name == "INBOX" {
             return Err(StoreError::Invalid("INBOX cannot be deleted".into()));
         }
-        let mailbox = self
-            .mailbox_tx(account_id, &name)?
-            .ok_or_else(|| StoreError::NotFound(format!("mailbox {name}")))?;
+        let has_inferiors = self.has_inferiors(account_id, &name)?;
+        let mut node = self.node(account_id, &name)?;
+        let Some(mailbox) = self.mailbox_tx(account_id, &name)? else {
+            if !node.noselect {
+                return Err(StoreError::NotFound(format!("mailbox {name}")));
+            }
+            if has_inferiors {
+                return Err(StoreError::Invalid(format!(
+                    "{name} has inferior hierarchical names and is already \\Noselect"
+                )));
+            }
+            node.noselect = false;
+            self.put_node(account_id, &name, node)?;
+            self.notify(Change::Mailboxes { account_id });
+            return Ok(());
+        };
         self.delete_mailbox_contents(&mailbox)?;
         self.txn.open_table(MAILBOXES)?.remove(mailbox.id)?;
         self.txn
             .open_table(MAILBOX_NAMES)?
             .remove((account_id, name.as_str()))?;
+        node.subscribed |= mailbox.subscribed;
+        node.noselect = has_inferiors;
+        self.put_node(account_id, &name, node)?;
         self.notify(Change::Mailboxes { account_id });
         self.notify(Change::Updated {
             account_id,
@@ -203,6 +304,12 @@ impl Tx<'_> {
             self.move_messages(&source, &uids, target.id)?;
             return Ok(());
         }
+        // A `\Noselect` node of the new name becomes the mailbox.
+        let mut node = self.node(account_id, &to)?;
+        if node.noselect {
+            node.noselect = false;
+            self.put_node(account_id, &to, node)?;
+        }
         // Create missing parents of the new name.
         if let Some((parent, _)) = to.rsplit_once(DELIMITER)
             && self.mailbox_id(account_id, parent)?.is_none()
@@ -225,8 +332,52 @@ impl Tx<'_> {
             mailbox.name = new_name;
             self.put_mailbox(&mailbox)?;
         }
+        // `\Noselect` nodes below move with the mailboxes (subscriptions stay, §6.3.6).
+        let (lo, hi) = inferiors(&from);
+        let mut moved = Vec::new();
+        for entry in self
+            .txn
+            .open_table(MAILBOX_NODES)?
+            .range((account_id, lo.as_str())..(account_id, hi.as_str()))?
+        {
+            let (k, v) = entry?;
+            let node: NameNode = decode("mailbox_nodes", v.value())?;
+            if node.noselect {
+                moved.push((k.value().1.to_string(), node));
+            }
+        }
+        for (name, node) in moved {
+            let rest = name.get(prefix.len()..).unwrap_or_default();
+            let new_name = format!("{to}{DELIMITER}{rest}");
+            self.put_node(
+                account_id,
+                &name,
+                NameNode {
+                    noselect: false,
+                    ..node
+                },
+            )?;
+            let mut target = self.node(account_id, &new_name)?;
+            target.noselect = true;
+            self.put_node(account_id, &new_name, target)?;
+        }
         self.notify(Change::Mailboxes { account_id });
         Ok(())
+    }
+
+    /// Claims the messages up to UID `up_to` as `\Recent` for the calling session, atomically
+    /// (RFC 3501 §2.3.2: exactly one session sees a message as recent). Returns the highest UID
+    /// claimed before: the caller's recent messages are those above it. No change is announced.
+    pub fn claim_recent(&mut self, mailbox_id: MailboxId, up_to: u32) -> Result<u32> {
+        let Some(mut mailbox) = self.mailbox_by_id_tx(mailbox_id)? else {
+            return Ok(up_to);
+        };
+        let before = mailbox.recent_uid;
+        if up_to > before {
+            mailbox.recent_uid = up_to;
+            self.put_mailbox(&mailbox)?;
+        }
+        Ok(before)
     }
 
     pub fn set_subscribed(
@@ -235,11 +386,25 @@ impl Tx<'_> {
         name: &str,
         subscribed: bool,
     ) -> Result<()> {
-        let mut mailbox = self
-            .mailbox_tx(account_id, name)?
-            .ok_or_else(|| StoreError::NotFound(format!("mailbox {}", canonical_name(name))))?;
+        let canonical = canonical_name(name);
+        let mut node = self.node(account_id, &canonical)?;
+        let Some(mut mailbox) = self.mailbox_tx(account_id, name)? else {
+            // A name without a mailbox: a `\Noselect` node may be subscribed, and a kept
+            // subscription of a deleted mailbox may be removed (RFC 3501 §6.3.6, §6.3.7).
+            if !(node.noselect || (node.subscribed && !subscribed)) {
+                return Err(StoreError::NotFound(format!("mailbox {canonical}")));
+            }
+            node.subscribed = subscribed;
+            self.put_node(account_id, &canonical, node)?;
+            self.notify(Change::Mailboxes { account_id });
+            return Ok(());
+        };
         mailbox.subscribed = subscribed;
         self.put_mailbox(&mailbox)?;
+        if node.subscribed {
+            node.subscribed = false;
+            self.put_node(account_id, &canonical, node)?;
+        }
         self.notify(Change::Mailboxes { account_id });
         Ok(())
     }
@@ -254,6 +419,8 @@ pub struct MailboxCounts {
     pub size: u64,
     /// Bytes of the messages flagged `\Deleted` (RFC 9208 DELETED-STORAGE).
     pub deleted_size: u64,
+    /// Messages no session has been shown as `\Recent` yet (STATUS RECENT).
+    pub recent: u32,
 }
 
 impl ReadTx {
@@ -266,6 +433,17 @@ impl ReadTx {
             if let Some(v) = boxes.get(id.value())? {
                 out.push(decode("mailboxes", v.value())?);
             }
+        }
+        Ok(out)
+    }
+
+    /// Every `NameNode` of an account, by name.
+    pub fn mailbox_nodes(&self, account_id: AccountId) -> Result<Vec<(String, NameNode)>> {
+        let table = self.txn.open_table(MAILBOX_NODES)?;
+        let mut out = Vec::new();
+        for entry in table.range((account_id, "")..(account_id + 1, ""))? {
+            let (k, v) = entry?;
+            out.push((k.value().1.to_string(), decode("mailbox_nodes", v.value())?));
         }
         Ok(out)
     }
@@ -291,8 +469,14 @@ impl ReadTx {
 
     pub fn counts(&self, mailbox_id: MailboxId) -> Result<MailboxCounts> {
         let mut counts = MailboxCounts::default();
+        let recent_uid = self
+            .mailbox_by_id(mailbox_id)?
+            .map_or(u32::MAX, |m| m.recent_uid);
         for meta in self.messages(mailbox_id)? {
             counts.messages += 1;
+            if meta.uid > recent_uid {
+                counts.recent += 1;
+            }
             counts.size += meta.size;
             if !meta.has_flag("\\Seen") {
                 counts.unseen += 1;
@@ -308,7 +492,87 @@ impl ReadTx {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_name;
+    use super::{NameNode, canonical_name};
+    use crate::store::Store;
+
+    #[test]
+    fn recent_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 3))
+                .unwrap(),
+            0
+        );
+        // A second session claiming the same range gets nothing; a later claim gets the rest.
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 3))
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 5))
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .write_blocking(move |tx| tx.claim_recent(id, 4))
+                .unwrap(),
+            5
+        );
+    }
+
+    #[test]
+    fn delete_with_children_leaves_a_noselect_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store
+            .write_blocking(|tx| tx.create_mailbox(7, "A/B", None, true))
+            .unwrap();
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+            .unwrap();
+        let nodes = store.read().unwrap().mailbox_nodes(7).unwrap();
+        assert_eq!(
+            nodes,
+            vec![(
+                "A".to_string(),
+                NameNode {
+                    subscribed: true,
+                    noselect: true
+                }
+            )]
+        );
+        assert!(store.read().unwrap().mailbox(7, "A").unwrap().is_none());
+        // Already \Noselect with children: refused.
+        assert!(
+            store
+                .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+                .is_err()
+        );
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A/B"))
+            .unwrap();
+        store
+            .write_blocking(|tx| tx.delete_mailbox(7, "A"))
+            .unwrap();
+        // The subscriptions stay until UNSUBSCRIBE.
+        let nodes = store.read().unwrap().mailbox_nodes(7).unwrap();
+        assert_eq!(nodes.len(), 2);
+        assert!(nodes.iter().all(|(_, n)| n.subscribed && !n.noselect));
+        store
+            .write_blocking(|tx| tx.set_subscribed(7, "A", false))
+            .unwrap();
+        assert_eq!(store.read().unwrap().mailbox_nodes(7).unwrap().len(), 1);
+    }
 
     #[test]
     fn inbox_is_case_insensitive() {

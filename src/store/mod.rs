@@ -245,6 +245,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::PASSWORDS)?;
         txn.open_table(schema::MAILBOX_NAMES)?;
         txn.open_table(schema::MAILBOXES)?;
+        txn.open_table(schema::MAILBOX_NODES)?;
         txn.open_table(schema::MESSAGES)?;
         txn.open_table(schema::BLOBS)?;
         txn.open_table(schema::BLOB_REFS)?;

@@ -76,3 +76,9 @@ pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets"
 /// Account id → (bytes, messages) stored in its mailboxes: the quota usage (RFC 9208), updated
 /// in the same transaction as every insertion and removal of a message.
 pub const USAGE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("usage");
+
+/// (account id, mailbox name) → `NameNode`: what IMAP keeps about a name beside its mailbox: a
+/// subscription that outlives the mailbox (RFC 3501 §6.3.6, RFC 5258 `\NonExistent`) or the
+/// `\Noselect` node that DELETE of a mailbox with children leaves (RFC 3501 §6.3.4).
+pub const MAILBOX_NODES: TableDefinition<(u64, &str), &[u8]> =
+    TableDefinition::new("mailbox_nodes");

@@ -126,6 +126,10 @@ pub struct Mailbox {
     /// Highest modification sequence of any change in this mailbox (RFC 7162).
     #[serde(default)]
     pub highest_modseq: u64,
+    /// Highest UID some session has already been shown as `\Recent` (RFC 3501 §2.3.2):
+    /// messages above it are recent for the next IMAP4rev1 session to select the mailbox.
+    #[serde(default)]
+    pub recent_uid: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
