@@ -48,15 +48,19 @@ pub struct Params {
     pub min_strength: f64,
     /// At most this many tokens (the most telling) are combined.
     pub max_tokens: usize,
+    /// Tokens seen in fewer messages than this (spam and ham together) count as unknown:
+    /// what a model has barely seen must not decide (issue 15).
+    pub min_count: u32,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
-            strength: 0.45,
+            strength: 1.0,
             unknown: 0.5,
             min_strength: 0.1,
             max_tokens: 150,
+            min_count: 2,
         }
     }
 }
@@ -66,7 +70,7 @@ pub fn token_probability(c: Counts, totals: Counts, p: &Params) -> f64 {
     let (ns, nh) = (totals.spam.max(1) as f64, totals.ham.max(1) as f64);
     let (s, h) = (c.spam as f64, c.ham as f64);
     let n = s + h;
-    if n == 0.0 {
+    if n == 0.0 || c.spam.saturating_add(c.ham) < p.min_count {
         return p.unknown;
     }
     let spam_ratio = (s / ns).min(1.0);
@@ -164,9 +168,13 @@ mod tests {
         assert_eq!(token_probability(Counts::default(), totals, &p), 0.5);
         assert!(token_probability(Counts { spam: 50, ham: 0 }, totals, &p) > 0.99);
         assert!(token_probability(Counts { spam: 0, ham: 50 }, totals, &p) < 0.01);
-        // One sighting is weak evidence.
-        let once = token_probability(Counts { spam: 1, ham: 0 }, totals, &p);
-        assert!(once > 0.8 && once < 0.9, "{once}");
+        // One sighting is no evidence (below min_count); two are weak evidence.
+        assert_eq!(
+            token_probability(Counts { spam: 1, ham: 0 }, totals, &p),
+            0.5
+        );
+        let twice = token_probability(Counts { spam: 2, ham: 0 }, totals, &p);
+        assert!(twice > 0.8 && twice < 0.95, "{twice}");
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod grams;
 pub mod html;
 pub mod logistic;
 pub mod rules;
+pub mod score;
+pub mod starting;
 pub mod tokenize;
 
 /// What the spam filter reads of a message (a borrowed subset of the plugin's view).

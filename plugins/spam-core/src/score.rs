@@ -1,0 +1,32 @@
+//! How the two learnt models and the rules make one score on the plugin's 0–10 scale, and the
+//! bands of the verdict: at `threshold` and above the message is spam, from `unsure` up to
+//! the threshold it is unsure (tagged `spam-unsure`, for Sieve), below it is ham.
+
+/// The score at which a message is tagged `spam` (plugin config `threshold`).
+pub const DEFAULT_THRESHOLD: f64 = 7.0;
+/// The score from which a message below the threshold is tagged `spam-unsure` (plugin config
+/// `unsure_threshold`).
+pub const DEFAULT_UNSURE: f64 = 4.0;
+
+/// The learnt part of the score: the mean of the Bayes and logistic probabilities, 0–10.
+pub fn learnt(bayes: f64, logistic: f64) -> f64 {
+    5.0 * bayes + 5.0 * logistic
+}
+
+/// The verdict's band for a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    Ham,
+    Unsure,
+    Spam,
+}
+
+pub fn band(score: f64, unsure: f64, threshold: f64) -> Band {
+    if score >= threshold {
+        Band::Spam
+    } else if score >= unsure {
+        Band::Unsure
+    } else {
+        Band::Ham
+    }
+}
