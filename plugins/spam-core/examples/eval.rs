@@ -202,11 +202,25 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
             logistic::probability(&[w], &s.grams) as f64,
         ),
     };
+    // FAM=f0: pull the learnt score towards neutral when fewer than f0 of the message's tokens
+    // are known to the model (experiment).
+    let known = match m {
+        Scorer::Trained(t) => s.tokens.iter().filter(|x| t.counts.get(*x).is_some_and(|c| c.spam + c.ham >= p.min_count)).count(),
+        Scorer::Starting(sm, _) => s.tokens.iter().filter(|x| { let c = sm.counts(x); c.spam + c.ham >= p.min_count }).count(),
+    };
+    let fam = known as f64 / s.tokens.len().max(1) as f64;
+    if std::env::var("FAMPRINT").is_ok() {
+        println!("fam {} {:.3}", if s.spam { "spam" } else { "ham" }, fam);
+    }
     let model = std::env::var("MODEL").unwrap_or_else(|_| "mix".into());
     let learnt = match model.as_str() {
         "bayes" => 10.0 * c.probability,
         "lr" => 10.0 * lr,
         _ => score::learnt(c.probability, lr),
+    };
+    let learnt = match env("FAM") {
+        Some(f0) => 5.0 + (learnt - 5.0) * (fam / f0).min(1.0),
+        None => learnt,
     };
     (learnt + s.rules, c.clues)
 }
