@@ -131,6 +131,9 @@ fn params() -> Params {
     if let Some(v) = env("MAXT") {
         p.max_tokens = v as usize;
     }
+    if let Some(v) = env("CLUES") {
+        p.full_clues = v as usize;
+    }
     if let Some(v) = env("MINC") {
         p.min_count = v as u32;
     }
@@ -205,8 +208,23 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
     // FAM=f0: pull the learnt score towards neutral when fewer than f0 of the message's tokens
     // are known to the model (experiment).
     let known = match m {
-        Scorer::Trained(t) => s.tokens.iter().filter(|x| t.counts.get(*x).is_some_and(|c| c.spam + c.ham >= p.min_count)).count(),
-        Scorer::Starting(sm, _) => s.tokens.iter().filter(|x| { let c = sm.counts(x); c.spam + c.ham >= p.min_count }).count(),
+        Scorer::Trained(t) => s
+            .tokens
+            .iter()
+            .filter(|x| {
+                t.counts
+                    .get(*x)
+                    .is_some_and(|c| c.spam + c.ham >= p.min_count)
+            })
+            .count(),
+        Scorer::Starting(sm, _) => s
+            .tokens
+            .iter()
+            .filter(|x| {
+                let c = sm.counts(x);
+                c.spam + c.ham >= p.min_count
+            })
+            .count(),
     };
     let fam = known as f64 / s.tokens.len().max(1) as f64;
     if std::env::var("FAMPRINT").is_ok() {
@@ -216,7 +234,12 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
     let learnt = match model.as_str() {
         "bayes" => 10.0 * c.probability,
         "lr" => 10.0 * lr,
-        _ => score::learnt(c.probability, lr),
+        _ => score::learnt(
+            c.probability,
+            lr,
+            c.telling,
+            env("FULL").map(|v| v as usize).unwrap_or(score::FULL_CLUES),
+        ),
     };
     let learnt = match env("FAM") {
         Some(f0) => 5.0 + (learnt - 5.0) * (fam / f0).min(1.0),

@@ -51,6 +51,9 @@ pub struct Params {
     /// Tokens seen in fewer messages than this (spam and ham together) count as unknown:
     /// what a model has barely seen must not decide (issue 15).
     pub min_count: u32,
+    /// A message with fewer telling tokens than this is pulled towards 0.5 in proportion: a
+    /// verdict resting on two or three tokens is a guess, not evidence (issue 15).
+    pub full_clues: usize,
 }
 
 impl Default for Params {
@@ -61,6 +64,7 @@ impl Default for Params {
             min_strength: 0.1,
             max_tokens: 150,
             min_count: 2,
+            full_clues: 10,
         }
     }
 }
@@ -98,6 +102,8 @@ pub struct Classification {
     pub probability: f64,
     /// The tokens that decided, most telling first, with their probability (for explanations).
     pub clues: Vec<(String, f64)>,
+    /// How many telling tokens were combined (at most `max_tokens`).
+    pub telling: usize,
 }
 
 /// Combines the per-token probabilities of a message's tokens.
@@ -123,6 +129,7 @@ pub fn classify(
         return Classification {
             probability: 0.5,
             clues: Vec::new(),
+            telling: 0,
         };
     }
     let (mut ln_ham, mut ln_spam) = (0.0f64, 0.0f64);
@@ -134,8 +141,12 @@ pub fn classify(
     let n = probs.len() * 2;
     let s = 1.0 - chi2q(-2.0 * ln_spam, n);
     let h = 1.0 - chi2q(-2.0 * ln_ham, n);
+    let telling = probs.len();
+    let confidence = (telling as f64 / p.full_clues.max(1) as f64).min(1.0);
+    let combined = ((s - h + 1.0) / 2.0).clamp(0.0, 1.0);
     Classification {
-        probability: ((s - h + 1.0) / 2.0).clamp(0.0, 1.0),
+        probability: 0.5 + (combined - 0.5) * confidence,
+        telling,
         clues: probs
             .into_iter()
             .take(12)

@@ -178,6 +178,14 @@ const CREDENTIAL_ASKS: &[&str] = &[
     "multa pendiente",
     "unpaid fine",
     "unpaid toll",
+    "coordonnées bancaires",
+    "mettre à jour vos",
+    "regularize",
+    "regularizar",
+    "bloqueio",
+    "gastos de reenvío",
+    "número de cuenta",
+    "comisión de apertura",
 ];
 
 /// A deadline with a threat, as phishing presses (English and Spanish).
@@ -190,12 +198,21 @@ const DEADLINES: &[&str] = &[
     "72 horas",
     "immediately",
     "inmediatamente",
+    "24 heures",
+    "48 heures",
+    "24h",
+    "24 stunden",
     "final notice",
     "último aviso",
 ];
 
 /// Words that an impersonating domain joins to a brand with a hyphen.
 const DOMAIN_BAIT: &[&str] = &[
+    "remboursement",
+    "regulariz",
+    "aduana",
+    "premio",
+    "encuesta",
     "secure",
     "login",
     "verify",
@@ -249,6 +266,26 @@ const ADVANCE_FEE: &[&str] = &[
     "enhorabuena",
     "has sido elegid",
     "ha sido elegid",
+    "seleccionad",
+    "ganar un",
+    "préstamo aprobado",
+    "sin aval",
+    "comisión de apertura",
+];
+
+/// Adult-dating bait (English and Spanish).
+const DATING: &[&str] = &[
+    "private photos",
+    "fotos privadas",
+    "hot singles",
+    "lonely women",
+    "quiero conocerte",
+    "(+18)",
+    "+18",
+    "near you tonight",
+    "esta noche",
+    "vi tu perfil",
+    "saw your profile",
 ];
 
 /// Get-rich-quick phrasing (English and Spanish).
@@ -444,6 +481,9 @@ fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static st
     }
     if cred && distinct_hits(&text, DEADLINES) > 0 {
         out.push(("PHISH_DEADLINE", 1.0));
+    }
+    if distinct_hits(&text, DATING) >= 2 {
+        out.push(("DATING_BAIT", 2.0));
     }
     if distinct_hits(&text, GET_RICH) >= 2 {
         out.push(("GET_RICH", 2.0));

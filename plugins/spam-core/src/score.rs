@@ -8,9 +8,15 @@ pub const DEFAULT_THRESHOLD: f64 = 7.0;
 /// `unsure_threshold`).
 pub const DEFAULT_UNSURE: f64 = 4.0;
 
-/// The learnt part of the score: the mean of the Bayes and logistic probabilities, 0–10.
-pub fn learnt(bayes: f64, logistic: f64) -> f64 {
-    5.0 * bayes + 5.0 * logistic
+/// Below this many telling Bayes tokens, the learnt score is pulled towards neutral (5) in
+/// proportion: a message the model barely knows is not judged by it (issue 15).
+pub const FULL_CLUES: usize = 5;
+
+/// The learnt part of the score: the mean of the Bayes and logistic probabilities, 0–10,
+/// pulled towards 5 when Bayes found fewer than `full_clues` telling tokens.
+pub fn learnt(bayes: f64, logistic: f64, telling: usize, full_clues: usize) -> f64 {
+    let confidence = (telling as f64 / full_clues.max(1) as f64).min(1.0);
+    5.0 + (5.0 * bayes + 5.0 * logistic - 5.0) * confidence
 }
 
 /// The verdict's band for a score.

@@ -177,34 +177,37 @@ fn score(
     account: Option<&Model>,
     hits: &[rules::Hit],
 ) -> Score {
+    // A user's own lesson counts as two sightings: it is about this user's mail, and one move
+    // into Junk must count although a token seen once is below Bayes' count floor.
+    let own = |c: Counts| c.saturating_add(c);
     let totals = match account {
-        Some(a) => global.totals.saturating_add(a.totals),
+        Some(a) => global.totals.saturating_add(own(a.totals)),
         None => global.totals,
     };
     let mut tests = Vec::new();
     let mut score = 0.0;
     // An untrained model says nothing: only the rules count until it has seen both classes.
     if totals.spam > 0 && totals.ham > 0 {
-        let c = bayes::classify(
+        let bayes = bayes::classify(
             tokens,
             |i| {
                 let g = global.counts.get(i).copied().unwrap_or_default();
                 match account {
-                    Some(a) => g.saturating_add(a.counts.get(i).copied().unwrap_or_default()),
+                    Some(a) => g.saturating_add(own(a.counts.get(i).copied().unwrap_or_default())),
                     None => g,
                 }
             },
             totals,
             &Params::default(),
-        )
-        .probability;
+        );
+        let c = bayes.probability;
         let models: Vec<&Weights> = [Some(global), account]
             .into_iter()
             .flatten()
             .filter_map(|m| m.weights.as_ref())
             .collect();
         let lr = logistic::probability(&models, features) as f64;
-        score += score::learnt(c, lr);
+        score += score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
         tests.push(probability_rule("BAYES", c));
         tests.push(probability_rule("LOGIT", lr));
     }
