@@ -259,5 +259,13 @@ fn main() {
             ms(compute) / ms(n),
         );
     }
+    // The CPU budget is counted in fuel: how much of it the most expensive call used.
+    let row = &wasm.status()[0];
+    println!(
+        "\nattachments: the most expensive call used {:.1}% of its CPU budget (cpu_ms {}: {} fuel)",
+        row.peak_budget_pct,
+        Config::default().plugin_limits("attachments").cpu_ms,
+        Config::default().plugin_limits("attachments").cpu_ms * mailsift::plugins::FUEL_PER_MS,
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -7,6 +7,9 @@
 //! measured as soon as its component is in the folder; give it settings with
 //! `MAILSIFT_BENCH_CONFIG=config.toml` (a server configuration: its `[plugin.NAME.config]`
 //! tables are used) and measure another message with `MAILSIFT_BENCH_MESSAGE=message.eml`.
+//! Each row also gives the plugin's fuel per message (its CPU budget is counted in wasmtime fuel)
+//! and the fuel per µs of the calling thread's CPU time above the no-op: the calibration of
+//! `FUEL_PER_MS` (a tight loop, `loop-forever`, is measured last as the upper end).
 //! Not a timed test: it prints a Markdown table for BENCHMARKS.md.
 //!
 //!     scripts/bench-filters.sh        (builds the plugins, then runs this)
@@ -133,25 +136,61 @@ fn personal(n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// CPU time of the calling thread: unlike wall time, other processes on a shared machine do not
+/// add to it.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // Safety: `ts` is a valid out-pointer for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 /// Median and minimum of the mean time per run over `ROUNDS` rounds (the machine is shared:
-/// the median says what a message usually costs, the minimum what it costs undisturbed).
-fn time(iterations: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+/// the median says what a message usually costs, the minimum what it costs undisturbed), and
+/// the minimum of the thread's CPU time per run (a busy machine stretches even that: shared
+/// caches and cores).
+fn time(iterations: usize, mut f: impl FnMut()) -> (Duration, Duration, Duration) {
     const ROUNDS: usize = 15;
     for _ in 0..iterations / 10 + 1 {
         f();
     }
     let per_round = (iterations / ROUNDS).max(1);
-    let mut rounds: Vec<Duration> = (0..ROUNDS)
+    let (mut rounds, mut cpu): (Vec<Duration>, Vec<Duration>) = (0..ROUNDS)
         .map(|_| {
             let started = Instant::now();
+            let cpu = thread_cpu();
             for _ in 0..per_round {
                 f();
             }
-            started.elapsed() / per_round as u32
+            (
+                started.elapsed() / per_round as u32,
+                (thread_cpu() - cpu) / per_round as u32,
+            )
         })
-        .collect();
+        .unzip();
     rounds.sort();
-    (rounds[ROUNDS / 2], rounds[0])
+    cpu.sort();
+    (rounds[ROUNDS / 2], rounds[0], cpu[0])
+}
+
+/// Fuel per call of the plugins of `host` during `f` (from their counters).
+fn fuel_per_call(host: &PluginHost, f: impl FnOnce()) -> f64 {
+    let totals = || {
+        host.registry()
+            .snapshot()
+            .iter()
+            .fold((0u64, 0u64), |(f, c), p| {
+                (f + p.stats.fuel(), c + p.stats.calls())
+            })
+    };
+    let before = totals();
+    f();
+    let after = totals();
+    (after.0 - before.0) as f64 / (after.1 - before.1).max(1) as f64
 }
 
 fn us(d: Duration) -> f64 {
@@ -223,14 +262,20 @@ fn main() {
         us(parse.0),
         us(build_view.0)
     );
-    println!("| plugin | median µs/message | min µs | above the no-op µs | outcome |");
-    println!("|---|---|---|---|---|");
-    let noop_host = host_with(&tmp.join("noop"), &noop);
-    let noop_t = time(N, || {
-        std::hint::black_box(noop_host.filter(&msg, &envelope.recipients));
-    });
     println!(
-        "| noop (host overhead) | {:.1} | {:.1} | 0 | {} |",
+        "| plugin | median µs/message | min µs | above the no-op µs | min CPU µs above the no-op | fuel/message | fuel per CPU µs | outcome |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let noop_host = host_with(&tmp.join("noop"), &noop);
+    let mut noop_t = Default::default();
+    let noop_fuel = fuel_per_call(&noop_host, || {
+        noop_t = time(N, || {
+            std::hint::black_box(noop_host.filter(&msg, &envelope.recipients));
+        })
+    });
+    let noop_t: (Duration, Duration, Duration) = noop_t;
+    println!(
+        "| noop (host overhead) | {:.1} | {:.1} | 0 | 0 | {noop_fuel:.0} | - | {} |",
         us(noop_t.0),
         us(noop_t.1),
         outcome(&noop_host, &msg, &envelope.recipients)
@@ -242,17 +287,57 @@ fn main() {
             .to_string_lossy()
             .into_owned();
         let host = host_with(&tmp.join(&name), path);
-        let t = time(N, || {
-            std::hint::black_box(host.filter(&msg, &envelope.recipients));
+        let mut t = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let fuel = fuel_per_call(&host, || {
+            t = time(N, || {
+                std::hint::black_box(host.filter(&msg, &envelope.recipients));
+            })
         });
         let errors: u64 = host.status().iter().map(|s| s.errors).sum();
         assert_eq!(errors, 0, "{name} failed while being measured");
+        let cpu_above = us(t.2) - us(noop_t.2);
         println!(
-            "| {name} | {:.1} | {:.1} | {:.1} | {} |",
+            "| {name} | {:.1} | {:.1} | {:.1} | {cpu_above:.1} | {fuel:.0} | {} | {} |",
             us(t.0),
             us(t.1),
             us(t.0) - us(noop_t.0),
+            if cpu_above > 5.0 {
+                format!("{:.0}", (fuel - noop_fuel) / cpu_above)
+            } else {
+                "-".into()
+            },
             outcome(&host, &msg, &envelope.recipients)
+        );
+    }
+    // The upper end: a tight loop stopped by its budget (`cpu_ms = 100`).
+    let looping = noop.with_file_name("loop-forever.wasm");
+    if looping.is_file() {
+        let data = tmp.join("loop");
+        let mut c = config(&data);
+        c.plugin.insert(
+            "loop-forever".into(),
+            mailsift::config::PluginConfig {
+                cpu_ms: Some(100),
+                ..Default::default()
+            },
+        );
+        std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
+        std::fs::copy(&looping, c.plugin_dir().join("loop-forever.wasm")).expect("copy");
+        let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).expect("host");
+        host.load_all();
+        let mut cpu = Vec::new();
+        let fuel = fuel_per_call(&host, || {
+            for _ in 0..10 {
+                let started = thread_cpu();
+                host.filter(&msg, &envelope.recipients);
+                cpu.push(thread_cpu() - started);
+            }
+        });
+        cpu.sort();
+        let cpu_us = us(cpu[0]) - us(noop_t.2);
+        println!(
+            "| loop-forever (stopped at its budget) | - | - | - | {cpu_us:.1} | {fuel:.0} | {:.0} | stopped |",
+            (fuel - noop_fuel) / cpu_us
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);

@@ -742,6 +742,10 @@ async fn plugin_test(
             (None, None) => {}
         }
         println!("time     {} µs", report.elapsed_us);
+        println!(
+            "work     {} fuel = {:.1}% of the CPU budget",
+            report.fuel, report.budget_pct
+        );
         for w in &report.kv_writes {
             println!(
                 "kv       {} = {}",
@@ -1035,7 +1039,7 @@ fn print_human(reply: &AdminReply) {
             }
             for p in rows {
                 println!(
-                    "{}\t{}\t{}\tcalls {}\terrors {}\tmean {:.1} µs{}",
+                    "{}\t{}\t{}\tcalls {}\terrors {}\tmean {:.1} µs\tpeak {:.1}% of CPU budget{}",
                     p.name,
                     if p.version.is_empty() {
                         "-"
@@ -1046,6 +1050,7 @@ fn print_human(reply: &AdminReply) {
                     p.calls,
                     p.errors,
                     p.mean_us,
+                    p.peak_budget_pct,
                     if p.hooks.is_empty() {
                         String::new()
                     } else {

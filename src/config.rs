@@ -345,12 +345,18 @@ pub struct PluginsConfig {
     /// The folder watched for `*.wasm` components. Default: `<data_dir>/plugins`, next to the
     /// database, so one data directory is a complete, self-contained server.
     pub dir: Option<PathBuf>,
-    /// Default CPU bound per call, in milliseconds of wall time on a worker thread.
+    /// Default CPU budget per call, in milliseconds of the plugin's own work: counted in
+    /// WebAssembly fuel (`plugins::FUEL_PER_MS` per millisecond), so a busy machine or a slow
+    /// host call does not use it up. A wall-clock backstop of 10× (at least 5 s) remains.
     pub cpu_ms: u64,
     /// Default cap on a plugin's linear memory, in MiB.
     pub memory_mb: u64,
     /// Default failure policy.
     pub on_error: OnError,
+    /// Names a plugin granted `dns` may look up in one call (one message), cached or not.
+    pub dns_budget: u32,
+    /// Milliseconds to wait for one plugin DNS lookup (the names of one request in parallel).
+    pub dns_timeout_ms: u64,
 }
 
 impl Default for PluginsConfig {
@@ -361,8 +367,18 @@ impl Default for PluginsConfig {
             cpu_ms: 50,
             memory_mb: 64,
             on_error: OnError::Accept,
+            dns_budget: 20,
+            dns_timeout_ms: 2000,
         }
     }
+}
+
+/// A host capability beyond the ones every plugin has (`[plugin.NAME] grants`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grant {
+    /// DNS lookups through the server's resolver (the WIT `dns` interface).
+    Dns,
 }
 
 /// `[plugin.NAME]`: every key optional; unset ones take the `[plugins]` defaults.
@@ -377,6 +393,8 @@ pub struct PluginConfig {
     pub on_error: Option<OnError>,
     /// False keeps the file in the folder but never runs it.
     pub enabled: Option<bool>,
+    /// Capabilities granted beyond log, kv, config and lists, e.g. `["dns"]`. None by default.
+    pub grants: Vec<Grant>,
     /// The plugin's own settings, readable through its `config` import.
     pub config: BTreeMap<String, toml::Value>,
 }
@@ -428,6 +446,8 @@ pub struct PluginLimits {
 /// Largest `cpu_ms` and `memory_mb` accepted: above these a "filter" is a batch job.
 pub const MAX_PLUGIN_CPU_MS: u64 = 60_000;
 pub const MAX_PLUGIN_MEMORY_MB: u64 = 4096;
+/// Largest `[plugins] dns_budget`: reputation checks need a few dozen names, not thousands.
+pub const MAX_PLUGIN_DNS_BUDGET: u32 = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -929,6 +949,18 @@ impl Config {
             Some(self.plugins.cpu_ms),
             Some(self.plugins.memory_mb),
         )?;
+        if self.plugins.dns_budget > MAX_PLUGIN_DNS_BUDGET {
+            return Err(invalid(
+                "plugins.dns_budget",
+                &format!("must be at most {MAX_PLUGIN_DNS_BUDGET}"),
+            ));
+        }
+        if !(1..=30_000).contains(&self.plugins.dns_timeout_ms) {
+            return Err(invalid(
+                "plugins.dns_timeout_ms",
+                "must be between 1 and 30000",
+            ));
+        }
         for (name, p) in &self.plugin {
             if !valid_plugin_name(name) {
                 return Err(invalid(
@@ -1217,6 +1249,24 @@ mod tests {
         assert!(err.to_string().contains("plugin.x.config.k"), "{err}");
         let err = Config::parse("[plugins]\non_error = \"maybe\"\n", "m.toml").unwrap_err();
         assert!(err.to_string().contains("maybe"), "{err}");
+    }
+
+    #[test]
+    fn plugin_grants_and_dns_limits() {
+        let c = Config::parse(
+            "[plugins]\ndns_budget = 5\n\n[plugin.spam]\ngrants = [\"dns\"]\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.plugin["spam"].grants, vec![Grant::Dns]);
+        assert_eq!(c.plugins.dns_budget, 5);
+        assert!(Config::default().plugin.is_empty(), "no grant by default");
+        let err = Config::parse("[plugin.spam]\ngrants = [\"net\"]\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("net"), "{err}");
+        let err = Config::parse("[plugins]\ndns_timeout_ms = 0\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("dns_timeout_ms"), "{err}");
+        let err = Config::parse("[plugins]\ndns_budget = 100000\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("dns_budget"), "{err}");
     }
 
     #[test]

@@ -315,6 +315,55 @@ async fn labelled_corpus_accuracy_is_at_least_95_percent() {
     assert!(!all.counts.keys().any(|(_, p)| *p == "other"), "{report}");
 }
 
+/// Fediverse notifications of instances nobody listed (Mastodon in four languages, one through
+/// Mailgun; Misskey, Lemmy, PeerTube, Akkoma, Pixelfed, GoToSocial) are filed as social by their
+/// structure; a friend's mail linking a toot and an instance's password reset stay in INBOX.
+#[tokio::test]
+async fn fediverse_notifications_from_any_instance_are_social() {
+    let social = [
+        "23-mastodon-mencion-otra-instancia.eml",
+        "24-mastodon-neuer-follower.eml",
+        "25-mastodon-partage-html-seul.eml",
+        "26-mastodon-favourite-via-mailgun.eml",
+        "27-misskey-follow-ja.eml",
+        "28-lemmy-comment-reply.eml",
+        "29-peertube-comentario-video.eml",
+        "30-akkoma-resumo-pt.eml",
+        "31-pixelfed-like.eml",
+        "32-gotosocial-menzione.eml",
+    ];
+    let inbox = [
+        "41-friend-shares-a-toot-link.eml",
+        "42-instancia-mastodon-restablecer-contrasena.eml",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let (b, store) = backend(tmp.path(), false, |_| {}).await;
+    let dir = Path::new(ROOT).join("tests/corpus/promotions");
+    for (label, name) in social
+        .iter()
+        .map(|n| ("social", n))
+        .chain(inbox.iter().map(|n| ("inbox", n)))
+    {
+        let text = std::fs::read_to_string(dir.join(label).join(name)).unwrap();
+        let raw = format!("X-Corpus-Id: fedi/{name}\n{text}");
+        assert_eq!(
+            deliver(&b, "sender@remote.test", &["bob@example.org"], &raw).await,
+            250
+        );
+    }
+    for name in social {
+        let (folder, raw) = find(&store, "bob@example.org", &format!("fedi/{name}"));
+        let why = header(&raw, "X-Mailsift-Category").unwrap_or("");
+        assert_eq!(folder, "SocialNetworks", "{name}: {why}");
+        assert!(why.contains("fediverse["), "{name}: {why}");
+    }
+    for name in inbox {
+        let (folder, raw) = find(&store, "bob@example.org", &format!("fedi/{name}"));
+        let why = header(&raw, "X-Mailsift-Category").unwrap_or("");
+        assert_eq!(folder, "INBOX", "{name}: {why}");
+    }
+}
+
 // ---- learning, per-account settings, allow lists, configuration ------------------------------
 
 fn newsletter(from: &str, subject: &str) -> String {

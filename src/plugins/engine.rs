@@ -1,5 +1,6 @@
-//! The one wasmtime `Engine` of the server: component model, pooling allocator, epoch
-//! interruption driven by a ticker thread, and the linker with the host's imports.
+//! The one wasmtime `Engine` of the server: component model, pooling allocator, fuel metering
+//! (the CPU budget of a call), epoch interruption driven by a ticker thread (a wall-clock
+//! backstop only), and the linker with the host's imports.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,8 +13,23 @@ use super::PluginError;
 use super::host::HostState;
 use crate::config::Config;
 
-/// One epoch tick. A call's CPU bound is counted in ticks, so this is its resolution.
-pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+/// One epoch tick: the resolution of the wall-clock backstop (seconds), so a coarse tick
+/// spares the ticker thread's wake-ups.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Fuel per millisecond of `cpu_ms`. A call's CPU bound is counted in wasmtime fuel (one unit
+/// per WebAssembly instruction, roughly), i.e. in the plugin's own work: a busy machine that
+/// deschedules the worker thread, or a slow host call, does not use it up (issue 15: under load
+/// a wall-clock bound of 50 ms skipped verdicts and failed training). Measured with
+/// benches/filters.rs (BENCHMARKS.md, "CPU budget in fuel"): the bundled plugins' code runs
+/// 7–11 units per ns of an idle core and a tight loop about 10, so `cpu_ms = 50` is 500 M
+/// units, 45–70 ms of real work: about what the old wall-clock bound gave on an idle machine.
+pub const FUEL_PER_MS: u64 = 10_000_000;
+
+/// The wall-clock backstop of a call: `BACKSTOP_FACTOR` times its CPU budget, and never less
+/// than `MIN_BACKSTOP`.
+const BACKSTOP_FACTOR: u64 = 10;
+const MIN_BACKSTOP: Duration = Duration::from_secs(5);
 
 /// Bytes of each linear memory kept resident (reset with memset instead of madvise) when a pool
 /// slot is reused. Measured with benches/plugins.rs: a no-op plugin on a 1 MB message costs
@@ -87,6 +103,7 @@ impl PluginEngine {
             .table_keep_resident(64 << 10);
         let mut cfg = WasmConfig::new();
         cfg.wasm_component_model(true)
+            .consume_fuel(true)
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&cfg).map_err(|e| PluginError::Engine(format!("{e:#}")))?;
@@ -110,11 +127,17 @@ impl PluginEngine {
         std::thread::Builder::new()
             .name("plugin-epoch".into())
             .spawn(move || {
+                // Ticks follow the clock, not the count of sleeps: on a busy machine this thread
+                // wakes late, and a backstop that drifted with the load would stretch with it.
+                let started = std::time::Instant::now();
+                let mut ticks: u128 = 0;
                 while !stop2.load(Ordering::Relaxed) {
                     std::thread::sleep(EPOCH_TICK);
-                    match weak.upgrade() {
-                        Some(engine) => engine.increment_epoch(),
-                        None => break,
+                    let Some(engine) = weak.upgrade() else { break };
+                    let due = started.elapsed().as_nanos() / EPOCH_TICK.as_nanos().max(1);
+                    while ticks < due {
+                        engine.increment_epoch();
+                        ticks += 1;
                     }
                 }
             })
@@ -133,8 +156,27 @@ impl PluginEngine {
     }
 }
 
-/// Epoch ticks for a CPU bound of `cpu_ms`; one extra so a deadline is never shorter than asked.
-pub fn deadline_ticks(cpu_ms: u64) -> u64 {
+/// The fuel of a call with a CPU budget of `cpu_ms` (milliseconds of work).
+pub fn fuel_budget(cpu_ms: u64) -> u64 {
+    cpu_ms.saturating_mul(FUEL_PER_MS)
+}
+
+/// The wall-clock backstop of a call with a CPU budget of `cpu_ms`, in milliseconds. Fuel is
+/// spent only by the plugin's own instructions, not by the host's side of its imports (a
+/// key-value or list read costs it a few units however long the store takes), so a plugin
+/// looping on imports that are cheap to it and costly to us, or one whose import stalled, would
+/// otherwise hold a worker for as long as it likes. The epoch deadline stops it as soon as it
+/// runs again past the backstop. The backstop is far above what a busy machine stretches a
+/// call that fits its budget to, so it is not what decides whether a verdict is skipped.
+pub fn backstop_ms(cpu_ms: u64) -> u64 {
+    cpu_ms
+        .saturating_mul(BACKSTOP_FACTOR)
+        .max(MIN_BACKSTOP.as_millis() as u64)
+}
+
+/// Epoch ticks for the backstop of a call with a CPU budget of `cpu_ms`; one extra so it is
+/// never shorter than [`backstop_ms`].
+pub fn backstop_ticks(cpu_ms: u64) -> u64 {
     let tick = EPOCH_TICK.as_millis().max(1) as u64;
-    cpu_ms.div_ceil(tick) + 1
+    backstop_ms(cpu_ms).div_ceil(tick) + 1
 }

@@ -1,5 +1,5 @@
 //! What a plugin can reach: its log, its own key-value store and its own config values. Also
-//! the bounded call itself (fresh store + instance, deadline, memory cap).
+//! the bounded call itself (fresh store + instance, CPU budget in fuel, memory cap).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
 use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
-use super::engine::{PluginEngine, deadline_ticks};
+use super::engine::{PluginEngine, backstop_ms, backstop_ticks, fuel_budget};
 use super::registry::LoadedPlugin;
 use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
 
@@ -213,6 +213,7 @@ pub struct HostState {
     pending_bytes: usize,
     capture: Option<Vec<LogLine>>,
     log_lines: u32,
+    dns: DnsCall,
 }
 
 impl HostState {
@@ -389,6 +390,55 @@ impl lists::Host for HostState {
     }
 }
 
+// The `dns` import, for plugins granted it (see `dns.rs`); also the allow/block lists above.
+use super::bindings::mailsift::plugin::dns;
+use super::dns::{DnsCall, Failure, Kind};
+
+/// Most names in one `dns` request (more is a fault, like an oversized `get-many`).
+pub const MAX_DNS_NAMES: usize = 1000;
+
+impl HostState {
+    fn dns_lookup(
+        &mut self,
+        kind: Kind,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        if names.len() > MAX_DNS_NAMES {
+            wasmtime::bail!("dns request of more than {MAX_DNS_NAMES} names");
+        }
+        Ok(self
+            .dns
+            .lookup(kind, &names)
+            .into_iter()
+            .map(|a| {
+                a.map(|records| records.to_vec()).map_err(|f| match f {
+                    Failure::Denied => dns::DnsError::Denied,
+                    Failure::Budget => dns::DnsError::Budget,
+                    Failure::InvalidName => dns::DnsError::InvalidName,
+                    Failure::Timeout => dns::DnsError::Timeout,
+                    Failure::Failed => dns::DnsError::Failed,
+                })
+            })
+            .collect())
+    }
+}
+
+impl dns::Host for HostState {
+    fn lookup_a(
+        &mut self,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        self.dns_lookup(Kind::A, names)
+    }
+
+    fn lookup_txt(
+        &mut self,
+        names: Vec<String>,
+    ) -> wasmtime::Result<Vec<Result<Vec<String>, dns::DnsError>>> {
+        self.dns_lookup(Kind::Txt, names)
+    }
+}
+
 impl config::Host for HostState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         Ok(self
@@ -429,9 +479,12 @@ pub(crate) struct CallOutput<R> {
     pub result: Result<R, CallError>,
     pub writes: Vec<KvWrite>,
     pub logs: Vec<LogLine>,
+    /// Fuel the call used (instantiation included), i.e. the plugin's own work.
+    pub fuel: u64,
 }
 
-/// Runs `f` on a fresh instance of `plugin` under its CPU bound and memory cap.
+/// Runs `f` on a fresh instance of `plugin` under its CPU budget (fuel), a wall-clock backstop
+/// and its memory cap.
 pub(crate) fn call<R>(
     engine: &PluginEngine,
     plugin: &LoadedPlugin,
@@ -457,28 +510,61 @@ pub(crate) fn call<R>(
         pending_bytes: 0,
         capture: capture.then(Vec::new),
         log_lines: 0,
+        dns: match &settings.resolver {
+            Some(resolver) => resolver.call(settings.dns),
+            None => DnsCall::denied(),
+        },
     };
     let mut store = Store::new(engine.engine(), state);
+    extend_deadline_by_dns_waits(&mut store);
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(deadline_ticks(settings.cpu_ms));
-    let result = match plugin.pre.instantiate(&mut store) {
+    // The CPU bound is the plugin's own work (fuel), not wall time: a busy machine must not
+    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`).
+    let fuel = fuel_budget(settings.cpu_ms);
+    let result = store
+        .set_fuel(fuel)
+        .map_err(|e| CallError::Instantiate(format!("{e:#}")));
+    store.set_epoch_deadline(backstop_ticks(settings.cpu_ms));
+    let result = result.and_then(|()| match plugin.pre.instantiate(&mut store) {
         Ok(instance) => f(&mut store, &instance)
             .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
         Err(e) => Err(classify(&e, settings.cpu_ms, settings.memory_mb, true)),
-    };
+    });
+    let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
     let (writes, logs) = store.into_data().into_writes();
     CallOutput {
         writes: if result.is_ok() { writes } else { Vec::new() },
         result,
         logs,
+        fuel: used,
     }
 }
 
+/// Time spent waiting for DNS answers is not the plugin's CPU time: when the wall-clock epoch
+/// deadline passes, it is extended by the waits not yet granted, and only then interrupts.
+/// (Registered before the deadline is set; any epoch deadline, a CPU bound or a backstop, gets
+/// the same extension.)
+fn extend_deadline_by_dns_waits(store: &mut Store<HostState>) {
+    let mut granted = std::time::Duration::ZERO;
+    store.epoch_deadline_callback(move |ctx| {
+        let waited = ctx.data().dns.waited;
+        let extra = waited.saturating_sub(granted);
+        granted = waited;
+        let tick = super::engine::EPOCH_TICK.as_nanos().max(1);
+        let ticks = extra.as_nanos().div_ceil(tick) as u64;
+        Ok(if ticks > 0 {
+            wasmtime::UpdateDeadline::Continue(ticks)
+        } else {
+            wasmtime::UpdateDeadline::Interrupt
+        })
+    });
+}
+
 fn classify(e: &wasmtime::Error, cpu_ms: u64, memory_mb: u64, instantiating: bool) -> CallError {
-    if let Some(trap) = e.downcast_ref::<Trap>()
-        && *trap == Trap::Interrupt
-    {
-        return CallError::Timeout(cpu_ms);
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => return CallError::Timeout(cpu_ms),
+        Some(Trap::Interrupt) => return CallError::Stalled(backstop_ms(cpu_ms)),
+        _ => {}
     }
     let cause = e.root_cause().to_string();
     // `trap_on_grow_failure` words it so; a refused initial memory says "memory limits".

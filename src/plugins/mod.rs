@@ -2,16 +2,20 @@
 //!
 //! Plugins are components of the `filter` world in `wit/plugin.wit`. Each `*.wasm` file in the
 //! plugin folder is validated, compiled once (the machine code is cached on disk, see `cache`),
-//! linked against the host's imports (`log`, `kv`, `config`; nothing else) into an `InstancePre`,
+//! linked against the host's imports (`log`, `kv`, `config`, `lists`, and `dns` for plugins
+//! granted it; nothing else) into an `InstancePre`,
 //! and published in the `registry`. Every call then gets a fresh instance from the pooling
-//! allocator, a CPU bound (epoch deadline) and a memory cap, so a plugin can neither keep state
-//! between messages nor take the server down: a trap, timeout or cap hit is logged with the
-//! plugin's name and the queue id and handled by the plugin's `on_error` policy.
+//! allocator, a CPU budget (wasmtime fuel: the plugin's own work, so a busy machine does not
+//! shorten it; a generous wall-clock epoch deadline backs it up) and a memory cap, so a plugin
+//! can neither keep state between messages nor take the server down: a trap, timeout or cap hit
+//! is logged with the plugin's name and the queue id and handled by the plugin's `on_error`
+//! policy.
 //!
 //! The `watcher` swaps new or replaced files in atomically while messages are in flight: a message
 //! keeps the set of plugin versions it started with.
 
 mod cache;
+mod dns;
 mod engine;
 pub mod eval;
 mod host;
@@ -28,7 +32,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::ComponentExportIndex;
 
 pub use cache::{ArtifactCache, cache_key};
-pub use engine::{EngineSettings, PluginEngine};
+pub use engine::{EngineSettings, FUEL_PER_MS, PluginEngine};
 pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, OverlayKv, StoreKv};
 pub use registry::{LoadedPlugin, PluginSettings, PluginStatus, Registry, Stats};
 pub use verdict::{Merged, RcptOutcome, Reply};
@@ -62,7 +66,7 @@ pub enum PluginError {
     #[error("invalid component: {0}")]
     Compile(String),
     #[error(
-        "the component needs imports the host does not provide (only log, kv, config and lists exist): {0}"
+        "the component needs imports the host does not provide (only log, kv, config, lists and dns exist): {0}"
     )]
     Link(String),
     #[error("the component does not export `{0}` with the type of the `filter` world")]
@@ -97,8 +101,13 @@ impl PluginError {
 /// Why one call into a plugin failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CallError {
-    #[error("timed out after {0} ms")]
+    /// Out of fuel: the plugin's own work exceeded its budget (`cpu_ms`).
+    #[error("timed out: used up its CPU budget of {0} ms")]
     Timeout(u64),
+    /// The wall-clock backstop (milliseconds) passed, e.g. in slow imports that fuel does not
+    /// count.
+    #[error("timed out: still running after {0} ms of wall time")]
+    Stalled(u64),
     #[error("memory cap of {0} MiB exceeded")]
     Memory(u64),
     #[error("trapped: {0}")]
@@ -140,6 +149,10 @@ pub struct TestReport {
     pub verdict: Option<serde_json::Value>,
     pub error: Option<String>,
     pub elapsed_us: u64,
+    /// Fuel used by the `filter` call: the plugin's own work, the same on any machine.
+    pub fuel: u64,
+    /// That fuel as a share of the plugin's CPU budget (`cpu_ms`), in percent.
+    pub budget_pct: f64,
     pub logs: Vec<LogLine>,
     pub kv_writes: Vec<serde_json::Value>,
 }
@@ -152,10 +165,12 @@ pub struct PluginHost {
     kv: Arc<dyn KvSource>,
     dir: PathBuf,
     /// Bounds the messages running plugins at once to about the number of cores: more would
-    /// only make each call's wall-clock deadline (the CPU bound) count other calls' time.
+    /// only hold more instances' memory while they wait for a core.
     permits: Arc<tokio::sync::Semaphore>,
     /// See `inject_load_failures`.
     injected_failures: std::sync::atomic::AtomicU32,
+    /// The `dns` import's resolver and cache, shared by all calls.
+    dns: Arc<dns::PluginDns>,
 }
 
 impl PluginHost {
@@ -181,6 +196,7 @@ impl PluginHost {
             dir: config.plugin_dir(),
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency)),
             injected_failures: std::sync::atomic::AtomicU32::new(0),
+            dns: Arc::new(dns::PluginDns::new(config)),
         })
     }
 
@@ -217,6 +233,10 @@ impl PluginHost {
     /// stays. Returns whether the registry changed.
     pub fn load_file(&self, name: &str, path: &Path) -> bool {
         let settings = PluginSettings::resolve(&self.config, name);
+        let settings = PluginSettings {
+            resolver: Some(self.dns.clone()),
+            ..settings
+        };
         if !settings.enabled {
             self.registry.set_disabled(name, path);
             return false;
@@ -482,7 +502,7 @@ impl PluginHost {
         );
     }
 
-    /// One bounded call: fresh store and instance, deadline, memory cap; counters updated.
+    /// One bounded call: fresh store and instance, CPU budget, memory cap; counters updated.
     fn call<R>(
         &self,
         plugin: &LoadedPlugin,
@@ -508,8 +528,16 @@ impl PluginHost {
     ) -> host::CallOutput<R> {
         let started = Instant::now();
         let out = host::call(&self.engine, plugin, kv, capture_logs, f);
-        plugin.stats.record(started.elapsed(), out.result.is_err());
+        plugin
+            .stats
+            .record(started.elapsed(), out.result.is_err(), out.fuel);
         out
+    }
+
+    /// Names plugins' DNS lookups sent to the resolver so far (cache misses): a lookup denied,
+    /// over budget or answered from the cache sends nothing.
+    pub fn dns_queries_sent(&self) -> u64 {
+        self.dns.sent()
     }
 
     /// Status of every plugin file, for `mailsift plugin list`.
@@ -548,6 +576,8 @@ pub fn test_plugin(
     let hash = sha256_hex(&bytes);
     let mut settings = PluginSettings::resolve(&config, &name);
     settings.enabled = true;
+    let plugin_dns = Arc::new(dns::PluginDns::new(&config));
+    settings.resolver = Some(plugin_dns.clone());
     let plugin = registry::load(&engine, None, &name, wasm, &bytes, hash, settings)?;
     let memory = Arc::new(MemoryKv::default());
     let host = PluginHost {
@@ -559,6 +589,7 @@ pub fn test_plugin(
         dir: PathBuf::new(),
         permits: Arc::new(tokio::sync::Semaphore::new(1)),
         injected_failures: std::sync::atomic::AtomicU32::new(0),
+        dns: plugin_dns,
     };
     let queue_id = "TEST".to_string();
     let envelope = crate::values::Envelope {
@@ -624,6 +655,9 @@ pub fn test_plugin(
         Ok(f.call(&mut *store, (&message,))?.0)
     });
     let elapsed_us = started.elapsed().as_micros() as u64;
+    let budget = engine::fuel_budget(plugin.settings.cpu_ms).max(1) as f64;
+    let budget_pct = (run.fuel as f64 * 1000.0 / budget).round() / 10.0;
+    let fuel = run.fuel;
     logs.extend(run.logs);
     let (verdict, error) = match run.result {
         Ok(verdict) => {
@@ -638,6 +672,8 @@ pub fn test_plugin(
         verdict,
         error,
         elapsed_us,
+        fuel,
+        budget_pct,
         logs,
         kv_writes: kv_writes
             .iter()

@@ -26,6 +26,11 @@ pub struct PluginSettings {
     pub memory_mb: u64,
     pub on_error: OnError,
     pub enabled: bool,
+    /// Granted `dns` (`[plugin.NAME] grants`).
+    pub dns: bool,
+    /// The host's resolver and cache behind the `dns` import (set by the host that loads the
+    /// plugin; without it every lookup is denied).
+    pub resolver: Option<Arc<super::dns::PluginDns>>,
     pub config: Arc<Vec<(String, String)>>,
 }
 
@@ -40,6 +45,8 @@ impl PluginSettings {
             memory_mb: limits.memory_mb,
             on_error: limits.on_error,
             enabled: d.enabled && p.and_then(|p| p.enabled).unwrap_or(true),
+            dns: p.is_some_and(|p| p.grants.contains(&crate::config::Grant::Dns)),
+            resolver: None,
             config: Arc::new(super::plugin_config_values(config, name)),
         }
     }
@@ -55,16 +62,31 @@ pub struct Stats {
     calls: AtomicU64,
     errors: AtomicU64,
     nanos: AtomicU64,
+    /// Fuel used by all calls, and by the most expensive one (the plugin's own work).
+    fuel: AtomicU64,
+    max_fuel: AtomicU64,
 }
 
 impl Stats {
-    pub fn record(&self, elapsed: Duration, failed: bool) {
+    pub fn record(&self, elapsed: Duration, failed: bool, fuel: u64) {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if failed {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
         self.nanos
             .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+        self.fuel.fetch_add(fuel, Ordering::Relaxed);
+        self.max_fuel.fetch_max(fuel, Ordering::Relaxed);
+    }
+
+    /// Fuel used by all calls so far.
+    pub fn fuel(&self) -> u64 {
+        self.fuel.load(Ordering::Relaxed)
+    }
+
+    /// Fuel of the most expensive call so far.
+    pub fn max_fuel(&self) -> u64 {
+        self.max_fuel.load(Ordering::Relaxed)
     }
 
     pub fn calls(&self) -> u64 {
@@ -221,8 +243,9 @@ pub(crate) fn load(
                 _ => "info",
             }));
         }
-        // Out of time (a loaded machine at start-up) or of pool slots: not the component's fault.
-        Err(e @ (super::CallError::Timeout(_) | super::CallError::Instantiate(_))) => {
+        // Stalled (the wall-clock backstop) or out of pool slots: not the component's fault.
+        // Running out of fuel is: `info` does the same work every time.
+        Err(e @ (super::CallError::Stalled(_) | super::CallError::Instantiate(_))) => {
             return Err(PluginError::Unfinished(e.to_string()));
         }
         Err(e) => return Err(PluginError::Info(e.to_string())),
@@ -328,6 +351,10 @@ pub struct PluginStatus {
     pub calls: u64,
     pub errors: u64,
     pub mean_us: f64,
+    /// The largest share of its CPU budget (`cpu_ms`, counted in fuel) one call used, in
+    /// percent: how close the plugin comes to being stopped.
+    #[serde(default)]
+    pub peak_budget_pct: f64,
     pub error: Option<String>,
 }
 
@@ -489,6 +516,10 @@ impl Registry {
                 calls: p.stats.calls(),
                 errors: p.stats.errors(),
                 mean_us: (p.stats.mean_us() * 10.0).round() / 10.0,
+                peak_budget_pct: {
+                    let budget = super::engine::fuel_budget(p.settings.cpu_ms).max(1) as f64;
+                    (p.stats.max_fuel() as f64 * 1000.0 / budget).round() / 10.0
+                },
                 error: None,
             });
         }
@@ -518,6 +549,7 @@ impl Registry {
                 calls: 0,
                 errors: 0,
                 mean_us: 0.0,
+                peak_budget_pct: 0.0,
                 error,
             });
         }

@@ -1,6 +1,6 @@
 """The bundled attachments plugin through the real server: a message from the corpus with a
-blocked file inside a zip is refused on the wire with 554 5.7.0 and the file's name; a zip of
-PDFs is delivered and readable over IMAP.
+blocked file inside a zip, a 7z or a RAR archive is refused on the wire with 554 5.7.0 and the
+member's name; a zip of PDFs is delivered and readable over IMAP.
 
 The component comes from $MAILSIFT_PLUGINS_DIST or plugins/dist (built by
 scripts/build-plugins.sh); a missing one fails the test with instructions."""
@@ -39,6 +39,17 @@ def test_blocked_attachment_refused_on_the_wire_and_harmless_zip_delivered(tmp_p
                 assert e.smtp_error == (
                     b'5.7.0 attachment "invoice.zip/payload/run.exe" has a blocked extension (.exe)'
                 ), e.smtp_error
+            # 7z and RAR members are named from the archives' headers.
+            for eml, text in [
+                ("7z.eml", b'5.7.0 attachment "archive.7z/evil.exe" has a blocked extension (.exe)'),
+                ("rar4.eml", b'5.7.0 attachment "invoice.rar/payload\\evil.exe" has a blocked extension (.exe)'),
+                ("rar5.eml", b'5.7.0 attachment "archive.rar/evil.exe" has a blocked extension (.exe)'),
+            ]:
+                try:
+                    s.sendmail("sender@remote.test", ["alice@example.com"], (CORPUS / eml).read_bytes())
+                    raise AssertionError(f"{eml} was accepted")
+                except smtplib.SMTPDataError as e:
+                    assert (e.smtp_code, e.smtp_error) == (554, text), (eml, e)
             # The same session goes on: a zip of PDFs is delivered.
             refused = s.sendmail("sender@remote.test", ["alice@example.com"],
                                  (CORPUS / "harmless-zip-of-pdfs.eml").read_bytes())
@@ -55,6 +66,6 @@ def test_blocked_attachment_refused_on_the_wire_and_harmless_zip_delivered(tmp_p
         rows = srv.cli("plugin", "list", json_output=True)
         row = next(r for r in rows if r["name"] == "attachments")
         assert row["state"] == "loaded" and row["on_error"] == "tempfail", row
-        assert row["calls"] == 2 and row["errors"] == 0, row
+        assert row["calls"] == 5 and row["errors"] == 0, row
     finally:
         srv.stop()

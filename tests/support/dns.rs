@@ -20,6 +20,8 @@ struct Zones {
     /// Queries for these names (and their subdomains) are never answered.
     blackhole: HashSet<String>,
     servfail: HashSet<String>,
+    /// Every query received, as `name TYPE`.
+    log: Vec<String>,
 }
 
 pub struct DnsServer {
@@ -121,6 +123,12 @@ impl DnsServer {
         self.zones.lock().unwrap().servfail.insert(key(name));
         self
     }
+
+    /// The queries received so far, as `name TYPE` (`1.0.0.127.zen.test A`).
+    #[allow(dead_code)]
+    pub fn queries(&self) -> Vec<String> {
+        self.zones.lock().unwrap().log.clone()
+    }
 }
 
 fn under(name: &str, set: &HashSet<String>) -> bool {
@@ -141,7 +149,8 @@ fn answer(zones: &Mutex<Zones>, request: &[u8]) -> Option<Vec<u8>> {
     let request = Message::from_vec(request).ok()?;
     let query = request.queries.first()?.clone();
     let qname = key(&query.name.to_ascii());
-    let z = zones.lock().unwrap();
+    let mut z = zones.lock().unwrap();
+    z.log.push(format!("{qname} {}", query.query_type));
     if under(&qname, &z.blackhole) {
         return None;
     }

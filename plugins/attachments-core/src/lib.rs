@@ -3,16 +3,19 @@
 //! in the native side of the benchmark (`benches/attachments.rs`).
 //!
 //! [`scan`] looks at every MIME part of a message (the flat list the host gives plugins, with
-//! parts of attached messages linked to them by `parent`), and inside zip, tar, tar.gz/tgz and
-//! gz archives, nested to [`Policy::max_depth`]. It reports [`Finding`]s in the order it meets
-//! them:
+//! parts of attached messages linked to them by `parent`), and inside zip, tar, tar.gz/tgz, gz,
+//! 7z and RAR (4 and 5) archives, nested to [`Policy::max_depth`]. 7z and RAR archives are listed
+//! from their headers only (`sevenz`, `rar`): their members are never unpacked; those stored
+//! uncompressed are looked at in place. It reports [`Finding`]s in the order it meets them:
 //!
 //! * a name with a blocked extension (after removing the tricks: case, trailing dots and spaces,
 //!   bidirectional overrides, zero-width characters, a NUL byte; see [`names`]);
 //! * a suspicious archive: nested too deep, too many members, declaring more content than
 //!   [`Policy::max_expanded_bytes`] (a zip bomb is refused from its directory, without inflating
-//!   it), inflating to more than [`Policy::max_inflated_bytes`] while being inspected, damaged, or
-//!   an archive inside that cannot be inspected (encrypted or an unsupported compression method);
+//!   it), inflating to more than [`Policy::max_inflated_bytes`] while being inspected, damaged, an
+//!   archive inside that cannot be inspected (encrypted, an unsupported compression method, or a
+//!   compressed 7z/RAR member), or a 7z/RAR archive whose headers are encrypted (no name can be
+//!   read: refused like an encrypted archive inside a zip);
 //! * an executable by content (PE, ELF, Mach-O) whatever its name;
 //! * an encrypted member (informational: its name was still checked).
 //!
@@ -20,7 +23,10 @@
 //! wording for replies, e.g. `attachment "invoice.zip/payload/run.exe" has a blocked extension
 //! (.exe)`.
 
+mod listing;
 pub mod names;
+mod rar;
+mod sevenz;
 pub mod sniff;
 mod walk;
 
@@ -94,6 +100,8 @@ pub enum Suspicion {
     Damaged,
     /// An encrypted member whose name says it is an archive: it could hide anything.
     EncryptedArchive,
+    /// A 7z or RAR archive whose headers are encrypted: not even the names can be read.
+    EncryptedNames,
     /// A member compressed with a method this library does not read, whose name says archive.
     UnsupportedMethod,
     /// A `message/rfc822` part the host could not parse (e.g. nested too deep to be decoded).
@@ -109,6 +117,7 @@ impl Suspicion {
             Suspicion::Inflates(n) => format!("inflates to more than {}", size(*n)),
             Suspicion::Damaged => "damaged or unreadable".into(),
             Suspicion::EncryptedArchive => "encrypted archive that cannot be inspected".into(),
+            Suspicion::EncryptedNames => "encrypted archive, names unreadable".into(),
             Suspicion::UnsupportedMethod => "archive compressed with an unsupported method".into(),
             Suspicion::UnparsedMessage => "cannot be parsed".into(),
         }

@@ -73,6 +73,10 @@ pub enum Archive {
     Zip,
     Gzip,
     Tar,
+    /// 7z: only its header is read.
+    SevenZip,
+    /// RAR 4 or RAR 5: only its headers are read.
+    Rar,
 }
 
 /// Recognises an archive from its first bytes (at least 512 when the file is that long).
@@ -87,6 +91,12 @@ pub fn archive(head: &[u8]) -> Option<Archive> {
     // RFC 1952 §2.3.1: ID1 ID2 and CM = 8 (deflate), the only method defined.
     if head.starts_with(b"\x1f\x8b\x08") {
         return Some(Archive::Gzip);
+    }
+    if head.starts_with(crate::sevenz::SIGNATURE) {
+        return Some(Archive::SevenZip);
+    }
+    if head.starts_with(crate::rar::SIGNATURE_4) || head.starts_with(crate::rar::SIGNATURE_5) {
+        return Some(Archive::Rar);
     }
     if is_tar_header(head) {
         return Some(Archive::Tar);
@@ -184,6 +194,13 @@ mod tests {
         assert_eq!(archive(b"PK\x05\x06"), Some(Archive::Zip));
         assert_eq!(archive(b"\x1f\x8b\x08\0"), Some(Archive::Gzip));
         assert_eq!(archive(b"PK"), None);
+        assert_eq!(
+            archive(b"7z\xBC\xAF\x27\x1C\0\x04"),
+            Some(Archive::SevenZip)
+        );
+        assert_eq!(archive(b"Rar!\x1a\x07\x00\xcf"), Some(Archive::Rar));
+        assert_eq!(archive(b"Rar!\x1a\x07\x01\x00"), Some(Archive::Rar));
+        assert_eq!(archive(b"Rar!\x1a\x07\x02"), None);
         let mut tar = vec![0u8; 512];
         tar[..5].copy_from_slice(b"a.txt");
         tar[257..263].copy_from_slice(b"ustar\0");

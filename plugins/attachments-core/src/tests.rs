@@ -467,3 +467,372 @@ fn findings_are_bounded_per_kind() {
     assert_eq!(report.findings.len(), MAX_FINDINGS_PER_KIND);
     assert_eq!(report.omitted, 40 - MAX_FINDINGS_PER_KIND as u64);
 }
+
+// --- 7z and RAR ---------------------------------------------------------------------------------
+
+use crate::rar::tests::{build4, build5, member, Member};
+use crate::sevenz::tests::{build as build7z, Options as SevenZ};
+
+fn sevenz(files: &[(&str, &[u8])]) -> Vec<u8> {
+    build7z(
+        files,
+        SevenZ {
+            packed_header: true,
+            ..SevenZ::default()
+        },
+    )
+}
+
+#[test]
+fn sevenz_and_rar_members_are_refused_by_name() {
+    let files: &[(&str, &[u8])] = &[("docs/a.pdf", PDF), ("evil.exe", b"MZ")];
+    assert_eq!(
+        first_text(&[part("archive.7z", &sevenz(files))]).as_deref(),
+        Some("attachment \"archive.7z/evil.exe\" has a blocked extension (.exe)")
+    );
+    let plain = build7z(files, SevenZ::default());
+    assert_eq!(
+        first_text(&[part("renamed.pdf", &plain)]).as_deref(),
+        Some("attachment \"renamed.pdf/evil.exe\" has a blocked extension (.exe)")
+    );
+    let members = [member("docs\\a.pdf", PDF), member("bin\\Run.SCR", b"x")];
+    for (rar, name) in [
+        (build4(&members, false, false), "v4.rar"),
+        (build5(&members, false), "v5.rar"),
+    ] {
+        assert_eq!(
+            first_text(&[part(name, &rar)]),
+            Some(format!(
+                "attachment \"{name}/bin\\Run.SCR\" has a blocked extension (.scr)"
+            ))
+        );
+    }
+    // RAR 4 Unicode name: shown with non-ASCII as '?'.
+    let rar = build4(&[member("Factura_María.js", b"x")], true, false);
+    assert_eq!(
+        first_text(&[part("f.rar", &rar)]).as_deref(),
+        Some("attachment \"f.rar/Factura_Mar?a.js\" has a blocked extension (.js)")
+    );
+    // Real 7-Zip output, packed and plain header.
+    for a in [
+        &include_bytes!("testdata/lzma2-packed-header.7z")[..],
+        &include_bytes!("testdata/plain-header.7z")[..],
+    ] {
+        assert_eq!(
+            first_text(&[part("real.7z", a)]).as_deref(),
+            Some("attachment \"real.7z/bin/evil.exe\" has a blocked extension (.exe)")
+        );
+    }
+}
+
+#[test]
+fn harmless_sevenz_and_rar() {
+    let files: &[(&str, &[u8])] = &[
+        ("q1.pdf", PDF),
+        ("notes/run.exe.txt", b"run.exe is mentioned"),
+        ("empty/", b""),
+    ];
+    let members = [member("q1.pdf", PDF), member("notes/run.exe.txt", b"x")];
+    for a in [
+        sevenz(files),
+        build4(&members, true, false),
+        build5(&members, false),
+    ] {
+        let report = scan(&[part("reports.bin", &a)], &Policy::default());
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        assert_eq!(report.archives, 1);
+    }
+}
+
+#[test]
+fn archives_nest_through_sevenz_and_rar() {
+    // Stored members are looked at like zip members: a zip in a 7z, a RAR in a zip, a RAR in
+    // a RAR; an executable by content.
+    let z = zip(&[("payload/run.exe", b"x")]);
+    assert_eq!(
+        first_text(&[part(
+            "bundle.7z",
+            &build7z(&[("inner.zip", &z)], SevenZ::default())
+        )])
+        .as_deref(),
+        Some("attachment \"bundle.7z/inner.zip/payload/run.exe\" has a blocked extension (.exe)")
+    );
+    let rar = build5(&[member("run.bat", b"x")], false);
+    let outer = zip(&[("payload.rar", &rar)]);
+    assert_eq!(
+        first_text(&[part("outer.zip", &outer)]).as_deref(),
+        Some("attachment \"outer.zip/payload.rar/run.bat\" has a blocked extension (.bat)")
+    );
+    let rar2 = build4(&[member("inner.rar", &rar)], false, false);
+    assert_eq!(
+        first_text(&[part("outer.rar", &rar2)]).as_deref(),
+        Some("attachment \"outer.rar/inner.rar/run.bat\" has a blocked extension (.bat)")
+    );
+    let exe = pe();
+    assert_eq!(
+        first_text(&[part(
+            "photos.rar",
+            &build5(&[member("photo.jpg", &exe)], false)
+        )])
+        .as_deref(),
+        Some("attachment \"photos.rar/photo.jpg\" is an executable (Windows PE)")
+    );
+    // A compressed archive inside is not unpacked: it cannot be inspected.
+    let packed = build7z(
+        &[("inner.zip", &z)],
+        SevenZ {
+            compressed: true,
+            ..SevenZ::default()
+        },
+    );
+    assert_eq!(
+        first_text(&[part("bundle.7z", &packed)]).as_deref(),
+        Some("attachment \"bundle.7z/inner.zip\" is a suspicious archive (archive compressed with an unsupported method)")
+    );
+    let packed = build5(
+        &[Member {
+            compressed: true,
+            ..member("inner.7z", b"opaque")
+        }],
+        false,
+    );
+    assert_eq!(
+        first_text(&[part("bundle.rar", &packed)]).as_deref(),
+        Some("attachment \"bundle.rar/inner.7z\" is a suspicious archive (archive compressed with an unsupported method)")
+    );
+    // Depth: a 7z in three zips is inspected; its members are at depth 4.
+    let mut z = zip(&[("c.7z", &sevenz(&[("x.vbs", b"x")]))]);
+    z = zip(&[("b.zip", &z)]);
+    z = zip(&[("a.zip", &z)]);
+    assert_eq!(
+        first_text(&[part("top.zip", &z)]).as_deref(),
+        Some("attachment \"top.zip/a.zip/b.zip/c.7z/x.vbs\" has a blocked extension (.vbs)")
+    );
+    z = zip(&[("top.zip", &z)]);
+    assert_eq!(
+        first_text(&[part("top2.zip", &z)]).as_deref(),
+        Some("attachment \"top2.zip/top.zip/a.zip/b.zip/c.7z\" is a suspicious archive (nested deeper than 4 levels)")
+    );
+}
+
+#[test]
+fn encrypted_sevenz_and_rar() {
+    let enc = build7z(
+        &[("report.pdf", PDF)],
+        SevenZ {
+            encrypted: true,
+            compressed: true,
+            ..SevenZ::default()
+        },
+    );
+    assert_eq!(
+        texts(&[part("secret.7z", &enc)], &Policy::default()),
+        vec!["attachment \"secret.7z/report.pdf\" is encrypted"]
+    );
+    let members = [Member {
+        encrypted: true,
+        ..member("tools.zip", b"....")
+    }];
+    assert_eq!(
+        texts(&[part("secret.rar", &build5(&members, false))], &Policy::default()),
+        vec![
+            "attachment \"secret.rar/tools.zip\" is encrypted",
+            "attachment \"secret.rar/tools.zip\" is a suspicious archive (encrypted archive that cannot be inspected)"
+        ]
+    );
+    // Encrypted headers: no name can be read; refused like an encrypted archive in a zip.
+    for a in [build4(&members, false, true), build5(&members, true)] {
+        assert_eq!(
+            texts(&[part("secret.rar", &a)], &Policy::default()),
+            vec![
+                "attachment \"secret.rar\" is encrypted",
+                "attachment \"secret.rar\" is a suspicious archive (encrypted archive, names unreadable)"
+            ]
+        );
+    }
+}
+
+#[test]
+fn damaged_sevenz_and_rar() {
+    let a = sevenz(&[("a.txt", b"aaaa"), ("b.txt", b"bbbb")]);
+    assert_eq!(
+        first_text(&[part("a.7z", &a[..a.len() - 3])]).as_deref(),
+        Some("attachment \"a.7z\" is a suspicious archive (damaged or unreadable)")
+    );
+    // Names before the damage are still checked.
+    let long = [0u8; 64];
+    let r = build4(
+        &[member("notes.txt", b"notes"), member("setup.exe", &long)],
+        false,
+        false,
+    );
+    assert_eq!(
+        texts(&[part("t.rar", &r[..r.len() - 20])], &Policy::default()),
+        vec!["attachment \"t.rar/setup.exe\" has a blocked extension (.exe)"]
+    );
+    let r = build5(
+        &[member("notes.txt", b"notes"), member("b.txt", &long)],
+        false,
+    );
+    assert_eq!(
+        texts(&[part("t.rar", &r[..r.len() - 20])], &Policy::default()),
+        vec!["attachment \"t.rar\" is a suspicious archive (damaged or unreadable)"]
+    );
+}
+
+#[test]
+fn sevenz_and_rar_bounds() {
+    // Member count: names first, then the bound.
+    let names: Vec<String> = (0..1001).map(|i| format!("f{i}.txt")).collect();
+    let members: Vec<Member<'_>> = names.iter().map(|n| member(n, b"")).collect();
+    assert_eq!(
+        first_text(&[part("many.rar", &build5(&members, false))]).as_deref(),
+        Some("attachment \"many.rar\" is a suspicious archive (more than 1000 members)")
+    );
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    assert_eq!(
+        first_text(&[part("many.7z", &sevenz(&files))]).as_deref(),
+        Some("attachment \"many.7z\" is a suspicious archive (more than 1000 members)")
+    );
+    // Declared sizes: a bomb is refused from its headers.
+    let bomb = build5(
+        &[Member {
+            compressed: true,
+            declared: Some(300 << 20),
+            ..member("zeros.bin", b"opaque")
+        }],
+        false,
+    );
+    assert_eq!(
+        first_text(&[part("bomb.rar", &bomb)]).as_deref(),
+        Some("attachment \"bomb.rar\" is a suspicious archive (declares more than 256 MiB of content)")
+    );
+    // A packed 7z header is decoded within the inflation budget.
+    let a = sevenz(&files[..200]);
+    let report = scan(
+        &[part("a.7z", &a)],
+        &Policy {
+            max_inflated_bytes: 1024,
+            ..Policy::default()
+        },
+    );
+    assert_eq!(
+        report.findings[0].text(),
+        "attachment \"a.7z\" is a suspicious archive (inflates to more than 1 KiB)"
+    );
+    let report = scan(&[part("a.7z", &a)], &Policy::default());
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(report.inflated > 1024, "{}", report.inflated);
+}
+
+/// Random cuts and byte flips of every 7z and RAR test archive: the walk never panics, and
+/// stays within its bounds.
+#[test]
+fn damaged_sevenz_and_rar_never_panic() {
+    let z = zip(&[("run.exe", b"x")]);
+    let files: &[(&str, &[u8])] = &[
+        ("docs/", b""),
+        ("a.pdf", PDF),
+        ("inner.zip", &z),
+        ("empty.txt", b""),
+        ("evil.exe", b"MZ"),
+    ];
+    let members = [
+        Member {
+            dir: true,
+            ..member("docs", b"")
+        },
+        member("a.pdf", PDF),
+        member("inner.zip", &z),
+        Member {
+            encrypted: true,
+            ..member("enc.txt", b"xx")
+        },
+        Member {
+            compressed: true,
+            ..member("p.txt", b"xx")
+        },
+        member("Faktura_Ü.exe", b"MZ"),
+    ];
+    let mut samples = vec![
+        build7z(files, SevenZ::default()),
+        sevenz(files),
+        build7z(
+            files,
+            SevenZ {
+                lzma2_header: true,
+                ..SevenZ::default()
+            },
+        ),
+        build7z(
+            files,
+            SevenZ {
+                compressed: true,
+                encrypted: true,
+                ..SevenZ::default()
+            },
+        ),
+        build4(&members, false, false),
+        build4(&members, true, false),
+        build5(&members, false),
+        include_bytes!("testdata/lzma2-packed-header.7z").to_vec(),
+        include_bytes!("testdata/plain-header.7z").to_vec(),
+        include_bytes!("testdata/copy.7z").to_vec(),
+        include_bytes!("testdata/py7zr-lzma2-header.7z").to_vec(),
+    ];
+    samples.push(zip(&[("nested.rar", &samples[6].clone())]));
+    // xorshift64*: deterministic, no extra crate.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let policy = Policy::default();
+    for sample in &samples {
+        for round in 0..1500 {
+            let mut b = sample.clone();
+            match round % 3 {
+                0 => b.truncate((next() as usize) % (b.len() + 1)),
+                1 => {
+                    for _ in 0..1 + next() % 4 {
+                        let i = (next() as usize) % b.len();
+                        b[i] ^= 1 << (next() % 8);
+                    }
+                }
+                _ => {
+                    let i = (next() as usize) % b.len();
+                    b[i] = [0x00, 0xFF, 0x7F, 0x80][(next() % 4) as usize];
+                    let cut = b.len() - (next() as usize) % (b.len() / 4 + 1);
+                    b.truncate(cut.max(8));
+                }
+            }
+            let report = scan(&[part("x.bin", &b)], &policy);
+            assert!(report.inflated <= policy.max_inflated_bytes);
+            assert!(report.findings.len() <= 4 * MAX_FINDINGS_PER_KIND);
+        }
+    }
+}
+
+#[test]
+fn listing_stops_at_its_own_bound() {
+    // 100 001 empty members: the listing stops at 100 000; names before are checked.
+    let names: Vec<String> = (0..100_001).map(|i| format!("{i}.txt")).collect();
+    let mut members: Vec<Member<'_>> = names.iter().map(|n| member(n, b"")).collect();
+    let policy = Policy {
+        max_members: 1 << 20,
+        ..Policy::default()
+    };
+    let rar = build5(&members, false);
+    assert_eq!(
+        texts(&[part("huge.rar", &rar)], &policy),
+        vec!["attachment \"huge.rar\" is a suspicious archive (more than 100000 members)"]
+    );
+    members[10] = member("x.exe", b"");
+    let rar = build5(&members, false);
+    assert_eq!(
+        texts(&[part("huge.rar", &rar)], &policy),
+        vec!["attachment \"huge.rar/x.exe\" has a blocked extension (.exe)"]
+    );
+}

@@ -4,8 +4,9 @@ use std::cell::Cell;
 use std::io::{self, Cursor, Read};
 use std::rc::Rc;
 
-use crate::names;
+use crate::listing::{Listing, Problem, MAX_ENTRIES};
 use crate::sniff::{self, Archive, HEAD};
+use crate::{names, rar, sevenz};
 use crate::{Finding, Kind, Part, Policy, Report, Suspicion, MAX_FINDINGS_PER_KIND};
 
 /// Counts bytes read out of archives against `Policy::max_inflated_bytes`.
@@ -256,6 +257,15 @@ impl Walker<'_> {
                 };
                 self.tar(&mut reader, path, depth + 1, true);
             }
+            Archive::SevenZip => {
+                let room = self.meter.limit.saturating_sub(self.meter.used.get());
+                let listing = sevenz::list(data, room);
+                self.meter
+                    .used
+                    .set(self.meter.used.get() + listing.inflated.min(room));
+                self.listed(data, listing, path, depth + 1);
+            }
+            Archive::Rar => self.listed(data, rar::list(data), path, depth + 1),
         }
         if !soft {
             self.report.archives += 1;
@@ -370,6 +380,81 @@ impl Walker<'_> {
                     self.member(&mut r, Vec::new(), size, &member, depth);
                 }
                 Err(_) => self.suspicious(&member, Suspicion::Damaged),
+            }
+        }
+    }
+
+    /// A 7z or RAR archive at `path`, listed from its headers, whose members are at `depth`.
+    /// Like a zip: every name first (both names of a RAR 4 member), then the bounds, then the
+    /// members' contents — only of members stored as they are, which need no unpacking. A
+    /// compressed member whose name says archive cannot be looked into: suspicious, as a zip
+    /// member compressed with a method this library does not read.
+    fn listed(&mut self, data: &[u8], listing: Listing, path: &str, depth: u32) {
+        let mut declared = 0u64;
+        let mut members = Vec::with_capacity(listing.entries.len());
+        for e in &listing.entries {
+            let member = format!("{path}/{}", names::display(&e.name));
+            self.check_name(&e.name, &member);
+            if let Some(alt) = e.alt_name.as_deref().filter(|a| *a != e.name) {
+                self.check_name(alt, &format!("{path}/{}", names::display(alt)));
+            }
+            if self.done {
+                return;
+            }
+            declared = declared.saturating_add(e.size);
+            members.push(member);
+        }
+        match listing.problem {
+            None => {}
+            Some(Problem::Damaged) => return self.suspicious(path, Suspicion::Damaged),
+            Some(Problem::EncryptedHeaders) => {
+                self.push(path, Kind::Encrypted);
+                return self.suspicious(path, Suspicion::EncryptedNames);
+            }
+            Some(Problem::TooMany) => {
+                if !self.stopped {
+                    let n = self.policy.max_members.min(MAX_ENTRIES as u64);
+                    self.bound(path, Suspicion::TooManyMembers(n));
+                }
+                return;
+            }
+            Some(Problem::OverBudget) => {
+                if !self.stopped {
+                    self.bound(path, Suspicion::Inflates(self.policy.max_inflated_bytes));
+                }
+                return;
+            }
+        }
+        if !self.count_members(members.len() as u64, path) || !self.count_expanded(declared, path) {
+            return;
+        }
+        for (e, member) in listing.entries.into_iter().zip(members) {
+            if self.done || self.stopped {
+                return;
+            }
+            if e.is_dir {
+                continue;
+            }
+            if e.encrypted {
+                self.push(&member, Kind::Encrypted);
+                if names::looks_like_archive(&e.name) {
+                    self.suspicious(&member, Suspicion::EncryptedArchive);
+                }
+                continue;
+            }
+            match e.stored.map(|r| data.get(r)) {
+                Some(Some(bytes)) => {
+                    let mut r = Metered {
+                        inner: bytes,
+                        meter: self.meter.clone(),
+                    };
+                    self.member(&mut r, Vec::new(), e.size, &member, depth);
+                }
+                Some(None) => self.suspicious(&member, Suspicion::Damaged),
+                None if names::looks_like_archive(&e.name) => {
+                    self.suspicious(&member, Suspicion::UnsupportedMethod)
+                }
+                None => {}
             }
         }
     }

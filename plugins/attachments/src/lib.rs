@@ -2,8 +2,8 @@
 //! `mailsift-attachments-core`, which holds every check. This file only reads the settings,
 //! hands the message's parts to the core and turns its findings into a verdict:
 //!
-//! * a blocked extension (anywhere, inside archives too) → `554 5.7.0 attachment "PATH" has a
-//!   blocked extension (.exe)`;
+//! * a blocked extension (anywhere, inside zip, tar, gzip, 7z and RAR archives too) →
+//!   `554 5.7.0 attachment "PATH" has a blocked extension (.exe)`, e.g. `archive.7z/evil.exe`;
 //! * a suspicious archive → the same reject (`suspicious_archives = "reject"`, the default) or
 //!   the tag `suspicious-archive` and `suspicious_score` (`"tag"`);
 //! * executable content under any name → the tag `executable` and `executable_score` (default),

@@ -87,7 +87,10 @@ fn push_text(out: &mut String, s: &str) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let semi = rest[..rest.len().min(10)].find(';');
+        // An entity name is short: look for its `;` in the next few bytes. Searching bytes (not
+        // slicing the string at a byte count, which can land inside `é`) keeps this safe on any
+        // text; `;` is ASCII, so its index is a character boundary.
+        let semi = rest.bytes().take(10).position(|b| b == b';');
         let decoded = semi.and_then(|i| entity(&rest[1..i]).map(|c| (c, i + 1)));
         match decoded {
             Some((c, len)) => {

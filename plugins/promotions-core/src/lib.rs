@@ -13,6 +13,8 @@
 //!    `facebookmail.com`, `linkedin.com`) or the message carries a social network's header
 //!    (`X-Facebook-Notify`, `X-LinkedIn-Class`, …) → social — unless its subject is about
 //!    account security or a transaction (a password reset from Facebook stays in INBOX).
+//!    Notifications of fediverse servers are recognised by their structure from any instance
+//!    (see [`fediverse`]).
 //! 2. **Promotion score**: a sum of weighted, named rules ([`Reason`]). Bulk-mail machinery
 //!    (List-Unsubscribe, RFC 8058 one-click, `Precedence: bulk`, ESP fingerprints, tracking
 //!    pixels, campaign links, unsubscribe and view-online wording) counts up to
@@ -28,6 +30,7 @@
 //! development and ticketing tools are work mail and stay in INBOX too; add the tool's domain to
 //! `social_domains` to file it as social instead.
 
+pub mod fediverse;
 pub mod html;
 pub mod lexicon;
 pub mod senders;
@@ -376,12 +379,27 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
             .find(|s| senders::in_domain(d, s))
     });
     let social_header = senders::SOCIAL_HEADERS.iter().find(|p| has(p));
-    if social_domain.is_some() || social_header.is_some() {
+    let facts = email.html.map(|h| html::scan(h, BODY_LIMIT));
+    // Fediverse servers are many and anyone's: recognised by how their notifications are built.
+    let fediverse = if social_domain.is_none() && social_header.is_none() {
+        let text = email.text.unwrap_or("");
+        let visible = match &facts {
+            Some(f) if text.trim().is_empty() => f.text.as_str(),
+            _ => text,
+        };
+        fediverse::detect(email, visible)
+    } else {
+        None
+    };
+    if social_domain.is_some() || social_header.is_some() || fediverse.is_some() {
         if let Some(d) = social_domain {
             s.add(format!("social-domain:{d}"), 0.0);
         }
         if let Some(h) = social_header {
             s.add(format!("social-header:{}", h.trim_end_matches('-')), 0.0);
+        }
+        if let Some(f) = &fediverse {
+            s.add(named("fediverse", &f.signs), 0.0);
         }
         // A password reset, a sign-in code or a receipt from a social network is the user's
         // business, not a notification.
@@ -448,7 +466,6 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
     if has("x-csa-complaints") {
         s.bulk("csa-bulk-sender", 1.0);
     }
-    let facts = email.html.map(|h| html::scan(h, BODY_LIMIT));
     if let Some(f) = &facts {
         if f.tracking_pixels > 0 {
             s.bulk("tracking-pixel", 1.5);

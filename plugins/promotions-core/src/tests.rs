@@ -316,3 +316,125 @@ fn odd_input_does_not_panic() {
     assert_eq!(Category::parse(" Promotion "), Some(Category::Promotion));
     assert_eq!(Category::parse("spam"), None);
 }
+
+/// Regression: the entity decoder sliced the text after `&` at a fixed byte count, which panics
+/// when that count falls inside a multi-byte character (`end byte index 10 is not a char
+/// boundary; it is inside 'é'`). Real newsletters in French, Spanish, CJK and with emoji put a
+/// bare `&` or an entity right before such characters.
+#[test]
+fn multilingual_html_newsletters_do_not_panic() {
+    let bodies = [
+        // French: "&" then accented letters within the next ten bytes.
+        "<html><body><h1>Soldes d'hiver & réductions</h1><p>Livraison gratuite &agrave; \
+         partir de 50 €. Jusqu'à -40 % sur une sélection d'articles. Découvrez & économisez!</p>\
+         <a href=\"https://boutique.example/?utm_campaign=soldes\">J'en profite</a>\
+         <p>Se désinscrire & gérer mes préférences</p></body></html>",
+        // Spanish.
+        "<p>Rebajas & envío gratis: ¡hasta el 50% de descuento! Pequeñas & más</p>\
+         <p>Si no deseas recibir más correos, date de baja aquí & ahora.</p>",
+        // Japanese, Chinese and Korean.
+        "<div>セール&お得な情報：全品30%オフ！送料無料&ポイント10倍</div>\
+         <div>限时优惠&新品上市，全场八折&包邮</div><div>특가&할인 이벤트 진행 중</div>",
+        // Emoji right after `&` and inside entity-like runs.
+        "<p>🎁&🎉 Black Friday &🔥🔥🔥 deals &#x1F600; &amp;🛒 &nbsp;😀😀😀😀</p>",
+        // `&` at the very end, after a multi-byte character.
+        "Prix réduit é&",
+        "ééééé&éééééééééé;",
+        "&é;&€€€€€€€€€;&#xé;",
+    ];
+    for html in bodies {
+        let f = html::scan(html, 100_000);
+        assert!(!f.text.is_empty(), "{html}");
+        let mut e = email(
+            &[("List-Unsubscribe", "<https://boutique.example/u>")],
+            "Soldes & réductions 🎁",
+            "news@boutique.example",
+        );
+        e.html = Some(html);
+        let _ = classify(&e, &Config::default());
+    }
+    // Entities still decode next to multi-byte text.
+    let f = html::scan("é&eacute;&amp;日本", 100);
+    assert_eq!(f.text, "éé&日本");
+}
+
+/// Fediverse notifications are social from any instance, by their structure; chat, forum and
+/// personal mail using the same words are not.
+#[test]
+fn fediverse_notifications_from_any_instance_are_social() {
+    // Mastodon on an unknown instance: list headers and conversation threading, which the
+    // reply rule would otherwise count against.
+    let mut e = email(
+        &[
+            ("List-ID", "<mention.bob.toot.unknown-town.example>"),
+            (
+                "In-Reply-To",
+                "<conversation-771.2026-01-14@toot.unknown-town.example>",
+            ),
+            (
+                "List-Unsubscribe",
+                "<https://toot.unknown-town.example/unsubscribe?token=x&type=mention>",
+            ),
+            ("Precedence", "list"),
+        ],
+        "You were mentioned by ana@toot.unknown-town.example",
+        "notifications@toot.unknown-town.example",
+    );
+    e.text = Some("https://toot.unknown-town.example/@ana/113827711224466");
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+    assert!(c.summary().contains("fediverse[list-id"), "{}", c.summary());
+
+    // Lemmy: no list headers, only links and wording.
+    let mut e = email(
+        &[],
+        "Reply from tinkerer",
+        "noreply@lemmy.workbench.example",
+    );
+    e.text = Some(
+        "tinkerer replied to your comment\nhttps://lemmy.workbench.example/comment/4410982\n\
+         inbox: https://lemmy.workbench.example/inbox",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+
+    // Misskey in Japanese.
+    let mut e = email(&[], "フォローされました", "noreply@misskey.yozora.example");
+    e.html = Some(
+        "<p><a href=\"https://misskey.yozora.example/@hana\">はな</a>があなたをフォローしました。</p>\
+         <a href=\"https://misskey.yozora.example/notes/9q7zx2ab1c\">ノート</a>",
+    );
+    let c = classify(&e, &Config::default());
+    assert_eq!(c.category, Category::Social, "{}", c.summary());
+
+    // A password reset from an instance is the user's business.
+    let mut e = email(
+        &[("List-ID", "<mention.bob.toot.unknown-town.example>")],
+        "Reset password instructions",
+        "notifications@toot.unknown-town.example",
+    );
+    e.text = Some("https://toot.unknown-town.example/@ana/113827711224466 mentioned you");
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+
+    // Same words without the structure: a chat mention, a forum mention, a friend's link.
+    let mut e = email(
+        &[],
+        "ana mentioned you in #general",
+        "notification@chat.workplace.example",
+    );
+    e.text = Some("ana mentioned you: https://chat.workplace.example/archives/C01/p1700");
+    assert_ne!(classify(&e, &Config::default()).category, Category::Social);
+    let mut e = email(
+        &[],
+        "[Forum] ana mentioned you in 'Brakes'",
+        "forum@discuss.bikes.example",
+    );
+    e.text = Some(
+        "ana mentioned you\nhttps://discuss.bikes.example/t/brakes/4410/3\n\
+         https://discuss.bikes.example/u/ana",
+    );
+    assert_ne!(classify(&e, &Config::default()).category, Category::Social);
+    let mut e = email(&[], "mira esto", "marta@gmail.com");
+    e.text = Some("Ana te ha mencionado: https://social.velocipedo.example/@ana/113990021776540");
+    assert_eq!(classify(&e, &Config::default()).category, Category::Inbox);
+}

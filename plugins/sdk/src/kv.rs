@@ -8,25 +8,93 @@
 
 use crate::bindings::mailsift::plugin::kv as host;
 
-/// The raw value of `key`.
-pub fn get(key: &str) -> Option<Vec<u8>> {
-    host::get(key)
+/// Longest key the host accepts (its `MAX_KEY`); a longer one would trap the plugin.
+pub const MAX_KEY: usize = 512;
+/// Largest value the host accepts.
+pub const MAX_VALUE: usize = 1 << 20;
+/// Most keys in one host `get-many` call.
+const MAX_GET_MANY: usize = 1024;
+/// Most bytes (keys plus values) of writes the host buffers in one call.
+pub const MAX_PENDING: usize = 8 << 20;
+
+/// Bytes written so far in this call (every call runs in a fresh instance).
+static PENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a write of `size` bytes against the host's per-call budget: false (and one warning)
+/// once it would be exceeded.
+fn within_budget(size: usize) -> bool {
+    use std::sync::atomic::Ordering;
+    let before = PENDING.fetch_add(size, Ordering::Relaxed);
+    if before.saturating_add(size) <= MAX_PENDING {
+        return true;
+    }
+    PENDING.fetch_sub(size, Ordering::Relaxed);
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        crate::log::warn(
+            "key-value writes of this call exceed the host's budget; dropping the rest",
+        );
+    }
+    false
 }
 
-/// Set the raw value of `key`.
+// Keys are often made of message content (a sender address, a token): a hostile message must not
+// make the plugin trap on the host's limits. Out-of-limit keys read as absent and are not
+// written; the plugin keeps running without that piece of data.
+fn key_ok(key: &str) -> bool {
+    key.len() <= MAX_KEY
+}
+
+/// The raw value of `key` (`None` for a key longer than [`MAX_KEY`]).
+pub fn get(key: &str) -> Option<Vec<u8>> {
+    key_ok(key).then(|| host::get(key)).flatten()
+}
+
+/// Set the raw value of `key`. A key longer than [`MAX_KEY`], a value larger than [`MAX_VALUE`]
+/// or a write beyond the call's [`MAX_PENDING`] budget is not written.
 pub fn set(key: &str, value: &[u8]) {
-    host::set(key, value)
+    if key_ok(key) && value.len() <= MAX_VALUE {
+        if within_budget(key.len() + value.len()) {
+            host::set(key, value)
+        }
+    } else {
+        crate::log::warn(&format!(
+            "not storing a key-value entry over the host's limits ({} key bytes, {} value bytes)",
+            key.len(),
+            value.len()
+        ));
+    }
 }
 
 /// Delete `key` (no error if absent).
 pub fn delete(key: &str) {
-    host::delete(key)
+    if key_ok(key) && within_budget(key.len()) {
+        host::delete(key)
+    }
 }
 
-/// Several raw values in one host call, in the order of `keys`.
+/// Several raw values, in the order of `keys` (in as few host calls as the host's limits allow).
 pub fn get_many<S: AsRef<str>>(keys: &[S]) -> Vec<Option<Vec<u8>>> {
-    let keys: Vec<String> = keys.iter().map(|k| k.as_ref().to_string()).collect();
-    host::get_many(&keys)
+    let asked: Vec<String> = keys
+        .iter()
+        .map(|k| k.as_ref())
+        .filter(|k| key_ok(k))
+        .map(String::from)
+        .collect();
+    let mut found = Vec::with_capacity(asked.len());
+    for chunk in asked.chunks(MAX_GET_MANY) {
+        found.extend(host::get_many(chunk));
+    }
+    let mut found = found.into_iter();
+    keys.iter()
+        .map(|k| {
+            if key_ok(k.as_ref()) {
+                found.next().flatten()
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// A value type with a byte encoding in the store.
@@ -83,12 +151,12 @@ kv_number!(i32, i64, u32, u64, f32, f64);
 
 /// The value of `key` decoded as `T`; `None` if absent or not decodable.
 pub fn load<T: KvValue>(key: &str) -> Option<T> {
-    host::get(key).and_then(|b| T::decode(&b))
+    get(key).and_then(|b| T::decode(&b))
 }
 
 /// Store `value` under `key`.
 pub fn store<T: KvValue>(key: &str, value: &T) {
-    host::set(key, &value.encode())
+    set(key, &value.encode())
 }
 
 pub fn get_string(key: &str) -> Option<String> {
@@ -96,7 +164,7 @@ pub fn get_string(key: &str) -> Option<String> {
 }
 
 pub fn set_string(key: &str, value: &str) {
-    host::set(key, value.as_bytes())
+    set(key, value.as_bytes())
 }
 
 pub fn get_i64(key: &str) -> Option<i64> {

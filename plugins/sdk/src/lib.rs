@@ -1,7 +1,7 @@
 //! # mailsift-plugin-sdk
 //!
 //! Write Mailsift filter plugins in Rust. A plugin is a WebAssembly component targeting the
-//! `filter` world of the WIT package `mailsift:plugin@0.1.0` (`wit/plugin.wit`). This crate wraps
+//! `filter` world of the WIT package `mailsift:plugin@0.1.1` (`wit/plugin.wit`). This crate wraps
 //! the bindings that `wit-bindgen` generates for that world and adds what a plugin author needs:
 //!
 //! * the [`Plugin`] trait and the [`export_plugin!`] macro that wires it to the component's
@@ -10,7 +10,8 @@
 //! * address parsing ([`addr`]);
 //! * verdict builders: [`Verdict::continue_with`], [`Verdict::reject`], [`Verdict::tempfail`], …;
 //! * the host's private key-value store with typed helpers ([`kv`]), the plugin's configuration
-//!   ([`config`]) and logging ([`log`], and the [`info!`]-style macros).
+//!   ([`config`]) and logging ([`log`], and the [`info!`]-style macros);
+//! * DNS lookups for reputation lists ([`dns`]), when the administrator grants them.
 //!
 //! ```ignore
 //! use mailsift_plugin_sdk::prelude::*;
@@ -35,6 +36,7 @@
 pub mod addr;
 pub mod arena;
 pub mod config;
+pub mod dns;
 pub mod kv;
 pub mod lists;
 pub mod log;
@@ -173,7 +175,7 @@ macro_rules! export_plugin {
 pub mod prelude {
     pub use crate::addr::{self, EmailAddress};
     pub use crate::lists::{self, Standing};
-    pub use crate::{config, kv, log, settings};
+    pub use crate::{config, dns, kv, log, settings};
     pub use crate::{debug, error, info, trace, warn};
     pub use crate::{export_plugin, plugin_info};
     pub use crate::{

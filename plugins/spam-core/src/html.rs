@@ -66,6 +66,14 @@ fn entity(name: &str) -> Option<char> {
     })
 }
 
+/// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    hay.as_bytes()
+        .windows(n.len().max(1))
+        .position(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// Scans an HTML document.
 pub fn parse(html: &str) -> Html {
     let mut out = Html::default();
@@ -74,7 +82,9 @@ pub fn parse(html: &str) -> Html {
     let mut link: Option<Link> = None;
     while !rest.is_empty() {
         if let Some(end_tag) = skip_until {
-            match rest.to_ascii_lowercase().find(end_tag) {
+            // Search in place: lower-casing a copy of the rest for every `<script>` made a
+            // message of many such tags quadratic.
+            match find_ci(rest, end_tag) {
                 Some(i) => {
                     rest = &rest[i..];
                     skip_until = None;
@@ -155,7 +165,14 @@ fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
     while let Some(i) = rest.find('&') {
         decoded.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[1..].find(';').map(|e| e + 1).filter(|&e| e <= 10);
+        // Only the next few bytes can hold an entity's `;`: searching the whole rest for every
+        // `&` made text full of `&` quadratic.
+        let end = rest
+            .bytes()
+            .take(11)
+            .skip(1)
+            .position(|b| b == b';')
+            .map(|e| e + 1);
         match end.and_then(|e| entity(&rest[1..e]).map(|c| (c, e))) {
             Some((c, e)) => {
                 decoded.push(c);

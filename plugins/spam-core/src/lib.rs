@@ -8,6 +8,7 @@ pub mod bayes;
 pub mod grams;
 pub mod html;
 pub mod logistic;
+pub mod reputation;
 pub mod rules;
 pub mod score;
 pub mod starting;

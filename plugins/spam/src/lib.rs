@@ -233,6 +233,8 @@ impl Plugin for Spam {
         let data = input(message);
         let tokens = tokenize::tokens(&data);
         let hits = rules::check(&data);
+        let listed = reputation::check(message);
+        let hits = [hits, reputation::hits(&listed)].concat();
         let features = grams::features(&data);
         let global = load_global(&tokens);
         let mut verdict = Verdict::continue_with();
@@ -290,6 +292,9 @@ impl Plugin for Spam {
             };
             verdict = verdict.for_recipient(rcpt.clone(), decision);
             header.get_or_insert((status, s.score));
+        }
+        for tag in &listed.tags {
+            verdict = verdict.tag(tag.clone());
         }
         if let Some((status, score)) = header {
             verdict = verdict.header("X-Spam-Status", status).score(score);
@@ -405,5 +410,7 @@ fn message_key(m: &Message) -> String {
     });
     format!("{h:016x}")
 }
+
+mod reputation;
 
 export_plugin!(Spam);

@@ -3,7 +3,11 @@
 
     python3 tests/corpus/attachments/generate.py
 
-Python standard library only. The output is deterministic (fixed dates, boundaries, archive
+Python standard library only, plus 7-Zip's `7z` (Debian: p7zip-full, installed by
+scripts/setup.sh) for the 7z cases; RAR archives (no free RAR writer exists) and the
+encrypted-header 7z are written byte by byte below. It also writes the small real 7z archives the
+attachments-core unit tests include (plugins/attachments-core/src/testdata/). The output is
+deterministic (fixed dates, boundaries, archive
 timestamps), so re-running it changes nothing; the generated files are committed with this
 script. tests/attachments.rs runs every file through the real plugin and the real delivery path
 and checks expected.json: {"file.eml": {"reject": "exact reply text"}} (a 554 5.7.0 reply), or
@@ -20,11 +24,16 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import struct
+import subprocess
 import tarfile
+import tempfile
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TESTDATA = os.path.join(HERE, "..", "..", "..", "plugins", "attachments-core", "src", "testdata")
 DATE = (2024, 1, 2, 3, 4, 6)  # zip timestamps (DOS time: even seconds)
 MTIME = 1704164646  # tar/gzip timestamps: 2024-01-02T03:04:06Z
 
@@ -94,6 +103,129 @@ def make_gzip(data, name):
     with gzip.GzipFile(filename=name, mode="wb", fileobj=buf, mtime=MTIME) as g:
         g.write(data)
     return buf.getvalue()
+
+
+def make_7z(files, *switches):
+    """A real 7z archive made by 7-Zip: files is a list of (name, bytes); switches are passed to
+    `7z a` (e.g. "-mhc=off" for a plain header, "-m0=Copy" to store). Time stamps are left out
+    (-mtm=off etc.) and modes fixed, so the output only depends on the 7-Zip version."""
+    exe = shutil.which("7z")
+    if exe is None:
+        raise SystemExit("generate.py: 7z not found: install p7zip-full (scripts/setup.sh does)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in files:
+            path = os.path.join(tmp, "in", name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chmod(path, 0o644)
+        out = os.path.join(tmp, "out.7z")
+        subprocess.run(
+            [exe, "a", "-bd", "-bso0", "-mtm=off", "-mtc=off", "-mta=off", "-mmt=1", *switches, out, *[n for n, _ in files]],
+            cwd=os.path.join(tmp, "in"), check=True,
+        )
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def sevenz_number(n):
+    """7zFormat.txt NUMBER; only the one-byte form is needed here."""
+    assert n < 0x80
+    return bytes([n])
+
+
+def make_7z_encrypted_headers():
+    """A 7z whose header is encrypted (what `7z a -p -mhe=on` writes): the encoded header's only
+    coder is AES-256 (06 F1 07 01), so no name can be read without the password. Written by hand
+    because 7-Zip draws a random IV; the 'ciphertext' here is fixed bytes."""
+    cipher = hashlib.sha256(b"mailsift").digest() * 3  # 96 bytes
+    iv = hashlib.md5(b"iv").digest()
+    aes_props = bytes([0x53, 0x0F]) + iv  # NumCyclesPower 19, IV present, IV size 16
+    header = bytes([0x17, 0x06, 0, 1, 0x09]) + sevenz_number(len(cipher)) + b"\x00"
+    header += bytes([0x07, 0x0B, 1, 0, 1, 0x24]) + bytes([0x06, 0xF1, 0x07, 0x01])
+    header += sevenz_number(len(aes_props)) + aes_props
+    header += bytes([0x0C]) + sevenz_number(90) + b"\x00\x00"
+    start = struct.pack("<QQI", len(cipher), len(header), zlib.crc32(header))
+    return b"7z\xbc\xaf\x27\x1c\x00\x04" + struct.pack("<I", zlib.crc32(start)) + start + cipher + header
+
+
+# RAR: written byte by byte, stored (uncompressed) members with correct CRCs. RAR 4 after unrar's
+# technote.txt, RAR 5 after RARLAB's "RAR 5.0 archive format".
+
+RAR4_SIG = b"Rar!\x1a\x07\x00"
+RAR5_SIG = b"Rar!\x1a\x07\x01\x00"
+DOS_TIME = 0x58221061  # 2024-01-02 03:04:06
+
+
+def rar4_block(typ, flags, fields, data=b""):
+    h = struct.pack("<BHH", typ, flags, 7 + len(fields)) + fields
+    return struct.pack("<H", zlib.crc32(h) & 0xFFFF) + h + data
+
+
+def rar4_unicode_name(name):
+    """LHD_UNICODE name field: the ASCII name ('_' for anything else), NUL, then the name
+    encoded against it (high byte 0, every character as opcode 2: a full 16-bit unit)."""
+    ascii_name = "".join(c if ord(c) < 128 else "_" for c in name).encode()
+    units = name.encode("utf-16-le")
+    enc = bytearray([0])
+    for i in range(0, len(units), 8):
+        chunk = units[i:i + 8]
+        enc.append(0xAA)
+        enc += chunk
+    return ascii_name + b"\x00" + bytes(enc)
+
+
+def make_rar4(files, encrypted=()):
+    """files: list of (name, bytes); names in `encrypted` get the LHD_PASSWORD flag (their data
+    stays as given: only the flag matters to a lister)."""
+    out = RAR4_SIG + rar4_block(0x73, 0, bytes(6))
+    for name, data in files:
+        flags = 0x8000
+        if name in encrypted:
+            flags |= 0x0004
+        if all(ord(c) < 128 for c in name):
+            raw = name.encode()
+        else:
+            flags |= 0x0200
+            raw = rar4_unicode_name(name)
+        fields = struct.pack("<IIBIIBBHI", len(data), len(data), 2, zlib.crc32(data), DOS_TIME, 29, 0x30, len(raw), 0x20) + raw
+        out += rar4_block(0x74, flags, fields, data)
+    return out + rar4_block(0x7B, 0x4000, b"")
+
+
+def vint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n == 0:
+            out.append(b)
+            return bytes(out)
+        out.append(b | 0x80)
+
+
+def rar5_block(typ, fields, data=b"", extra=b""):
+    flags = (0x0001 if extra else 0) | (0x0002 if data else 0)
+    body = vint(typ) + vint(flags) + (vint(len(extra)) if extra else b"") + (vint(len(data)) if data else b"") + fields + extra
+    sized = vint(len(body)) + body
+    return struct.pack("<I", zlib.crc32(sized)) + sized + data
+
+
+def make_rar5(files, encrypted_headers=False):
+    out = RAR5_SIG
+    if encrypted_headers:
+        # Archive encryption header (type 4): version 0, flags 0, KDF count 15, salt; everything
+        # after it is ciphertext.
+        out += rar5_block(4, vint(0) + vint(0) + bytes([15]) + hashlib.md5(b"salt").digest())
+        return out + hashlib.sha256(b"mailsift").digest() * 2
+    out += rar5_block(1, vint(0))
+    for name, data in files:
+        raw = name.encode()
+        # File flags: CRC32 present; unpacked size; attributes; CRC; compression 0 (store); host
+        # OS 0 (Windows); name.
+        fields = vint(0x0004) + vint(len(data)) + vint(0x20) + struct.pack("<I", zlib.crc32(data)) + vint(0) + vint(0) + vint(len(raw)) + raw
+        out += rar5_block(2, fields, data)
+    return out + rar5_block(5, vint(0))
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -312,7 +444,79 @@ def cases():
         suspicious("nested.zip/part2.zip", "declares more than 256 MiB of content"),
     )
 
+    # 7z: names from the header (LZMA-packed by default), without unpacking members.
+    out["7z.eml"] = (
+        message("7z", [BODY, attachment("archive.7z", make_7z([("readme.txt", b"read me"), ("evil.exe", PE)]), "application/x-7z-compressed")]),
+        blocked("archive.7z/evil.exe", "exe"),
+    )
+    out["7z-plain-header.eml"] = (
+        message("7z plain header", [BODY, attachment("tools.7z", make_7z([("notes.txt", b"notes"), ("bin/evil.exe", PE)], "-mhc=off"), "application/x-7z-compressed")]),
+        blocked("tools.7z/bin/evil.exe", "exe"),
+    )
+    # Stored members lie in the archive as they are: a zip inside is opened like any member.
+    out["zip-in-7z.eml"] = (
+        message("Zip in 7z", [BODY, attachment("bundle.7z", make_7z([("inner.zip", make_zip([("payload/run.exe", PE)]))], "-m0=Copy"), "application/x-7z-compressed")]),
+        blocked("bundle.7z/inner.zip/payload/run.exe", "exe"),
+    )
+    # A compressed member is never unpacked: one whose name says archive cannot be looked into.
+    out["7z-compressed-archive-inside.eml"] = (
+        message("Zip in compressed 7z", [BODY, attachment("bundle.7z", make_7z([("inner.zip", make_zip([("a.txt", b"a")]))]), "application/x-7z-compressed")]),
+        suspicious("bundle.7z/inner.zip", "archive compressed with an unsupported method"),
+    )
+    out["7z-encrypted-headers.eml"] = (
+        message("7z encrypted headers", [BODY, attachment("secret.7z", make_7z_encrypted_headers(), "application/x-7z-compressed")]),
+        suspicious("secret.7z", "encrypted archive, names unreadable"),
+    )
+    whole = make_7z([("report.pdf", PDF), ("notes.txt", b"notes " * 50)])
+    out["7z-truncated.eml"] = (
+        message("7z truncated", [BODY, attachment("report.7z", whole[: len(whole) // 2], "application/x-7z-compressed")]),
+        suspicious("report.7z", "damaged or unreadable"),
+    )
+    # RAR 4 and 5, written byte by byte.
+    out["rar4.eml"] = (
+        message("RAR 4", [BODY, attachment("invoice.rar", make_rar4([("readme.txt", b"read me"), ("payload\\evil.exe", PE)]), "application/vnd.rar")]),
+        blocked("invoice.rar/payload\\evil.exe", "exe"),
+    )
+    out["rar4-unicode-name.eml"] = (
+        message("RAR 4 Unicode name", [BODY, attachment("factura.rar", make_rar4([("Factura_María.exe", PE)]), "application/vnd.rar")]),
+        blocked("factura.rar/Factura_Mar?a.exe", "exe"),
+    )
+    out["rar5.eml"] = (
+        message("RAR 5", [BODY, attachment("archive.rar", make_rar5([("docs/readme.txt", b"read me"), ("evil.exe", PE)]), "application/vnd.rar")]),
+        blocked("archive.rar/evil.exe", "exe"),
+    )
+    out["rar-in-zip.eml"] = (
+        message("RAR in zip", [BODY, attachment("outer.zip", make_zip([("payload.rar", make_rar5([("run.exe", PE)]))]), "application/zip")]),
+        blocked("outer.zip/payload.rar/run.exe", "exe"),
+    )
+    out["rar5-encrypted-headers.eml"] = (
+        message("RAR 5 encrypted headers", [BODY, attachment("secret.rar", make_rar5([], encrypted_headers=True), "application/vnd.rar")]),
+        suspicious("secret.rar", "encrypted archive, names unreadable"),
+    )
+    whole = make_rar5([("report.pdf", PDF), ("notes.txt", b"notes " * 50)])
+    out["rar-truncated.eml"] = (
+        message("RAR truncated", [BODY, attachment("report.rar", whole[: len(whole) - 100], "application/vnd.rar")]),
+        suspicious("report.rar", "damaged or unreadable"),
+    )
+    whole = make_rar4([("notes.txt", b"notes " * 50), ("tools/setup.exe", PE)])
+    out["rar-truncated-names-checked.eml"] = (
+        message("RAR truncated with exe", [BODY, attachment("tools.rar", whole[: len(whole) - 100], "application/vnd.rar")]),
+        blocked("tools.rar/tools/setup.exe", "exe"),
+    )
+
     # Harmless look-alikes: delivered.
+    out["harmless-7z-of-pdfs.eml"] = (
+        message("Reports in 7z", [BODY, attachment("reports.7z", make_7z([("q1.pdf", PDF), ("q2.pdf", PDF), ("notes.txt", b"see q1.pdf")]), "application/x-7z-compressed")]),
+        DELIVER,
+    )
+    out["harmless-rar5.eml"] = (
+        message("Reports in RAR", [BODY, attachment("reports.rar", make_rar5([("q1.pdf", PDF), ("notes/run.exe.txt", b"run.exe is mentioned")]), "application/vnd.rar")]),
+        DELIVER,
+    )
+    out["harmless-rar4-encrypted-pdf.eml"] = (
+        message("Encrypted RAR report", [BODY, attachment("report.rar", make_rar4([("report.pdf", PDF)], encrypted={"report.pdf"}), "application/vnd.rar")]),
+        {"deliver": True, "header": 'attachment "report.rar/report.pdf" is encrypted'},
+    )
     out["harmless-zip-of-pdfs.eml"] = (
         message("Quarterly reports", [BODY, attachment("reports.zip", make_zip([("q1.pdf", PDF), ("q2.pdf", PDF), ("q3.pdf", PDF)]), "application/zip")]),
         DELIVER,
@@ -366,6 +570,15 @@ def cases():
     return out
 
 
+def testdata():
+    """Real 7-Zip archives for the attachments-core unit tests (src/sevenz.rs)."""
+    return {
+        "lzma2-packed-header.7z": make_7z([("readme.txt", b"read me"), ("bin/evil.exe", PE)]),
+        "plain-header.7z": make_7z([("readme.txt", b"read me"), ("bin/evil.exe", PE)], "-mhc=off"),
+        "copy.7z": make_7z([("a.pdf", PDF), ("inner.zip", make_zip([("run.exe", PE)]))], "-m0=Copy"),
+    }
+
+
 def main():
     for name in os.listdir(HERE):
         if name.endswith(".eml"):
@@ -378,6 +591,10 @@ def main():
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True, ensure_ascii=True)
         f.write("\n")
+    os.makedirs(TESTDATA, exist_ok=True)
+    for name, data in sorted(testdata().items()):
+        with open(os.path.join(TESTDATA, name), "wb") as f:
+            f.write(data)
     total = sum(os.path.getsize(os.path.join(HERE, n)) for n in expected)
     print(f"wrote {len(expected)} messages ({total // 1024} KiB) and expected.json to {HERE}")
 

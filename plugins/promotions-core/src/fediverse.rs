@@ -1,0 +1,461 @@
+//! Notifications of fediverse servers (Mastodon, Pleroma, Akkoma, Misskey, GoToSocial, Lemmy,
+//! Pixelfed, PeerTube, Friendica…), recognised by their structure from any instance: thousands
+//! of independent servers send them, so no list of domains can name them all.
+//!
+//! The signs, each weighed ([`detect`]):
+//!
+//! - Mastodon's list headers: `List-ID: <TYPE.USER.INSTANCE>` where TYPE is the notification
+//!   type (`mention`, `favourite`, `reblog`, `follow`, …), and threading by conversation
+//!   (`In-Reply-To`/`References: <conversation-N.DATE@INSTANCE>`);
+//! - links to fediverse objects on the sending instance: statuses (`/@user/123`,
+//!   `/@user/statuses/ID`, `/notice/ID`, `/notes/ID`, `/objects/ID`, `/p/user/123`,
+//!   `/post/123`, `/comment/123`, `/w/ID`, `/videos/watch/ID`) and profiles (`/@user`,
+//!   `/users/user`);
+//! - links to the instance's notification pages and settings (`/notifications`,
+//!   `/settings/preferences/notifications`, `/my-account/notifications`, `/inbox`, …);
+//! - fediverse handles (`@user@instance.example`);
+//! - notification wording ("mentioned you", "favourited your post", "boosted", "followed you",
+//!   in English, Spanish, French, German, Portuguese, Italian, Dutch and Japanese).
+//!
+//! A link counts only when its host is the sender's own (the From, bounce, Message-ID or
+//! List-Unsubscribe domain, or a parent or subdomain of one): a friend's mail quoting a toot
+//! is not a notification. It takes a structural sign and enough weight in total, so wording
+//! alone ("@bob mentioned you" from a chat or a forum) is not enough.
+
+use crate::text;
+use crate::Email;
+
+/// Weight needed to call a message a fediverse notification.
+const THRESHOLD: f64 = 4.0;
+/// Bytes of each body searched for links and wording.
+const SCAN_LIMIT: usize = 32 * 1024;
+
+/// Mastodon's notification types, the first label of its `List-ID`.
+const LIST_ID_TYPES: &[&str] = &[
+    "mention",
+    "favourite",
+    "reblog",
+    "follow",
+    "follow_request",
+    "quote",
+    "status",
+    "update",
+    "poll",
+    "admin.report",
+    "admin.sign_up",
+];
+
+/// Paths of notification pages and notification settings.
+const PREFERENCE_PATHS: &[&str] = &[
+    "/notifications",
+    "/settings/preferences/notifications",
+    "/settings/notifications",
+    "/settings/email",
+    "/my-account/notifications",
+    "/my-account/settings",
+    "/inbox",
+    "/notify",
+    "/i/notifications",
+    "/account/activity",
+];
+
+/// Notification wording, written naturally; compared in `text::normalize` form.
+const WORDING: &[&str] = &[
+    // English
+    "mentioned you",
+    "you were mentioned",
+    "mentioned by",
+    "favourited your",
+    "favorited your",
+    "boosted your",
+    "reblogged your",
+    "followed you",
+    "is now following you",
+    "now follows you",
+    "requested to follow you",
+    "follow request",
+    "new follower",
+    "replied to your",
+    "reply from",
+    "reacted to your",
+    "liked your",
+    "started following you",
+    "quoted your",
+    "new comment on your video",
+    "commented on your video",
+    // Spanish
+    "te ha mencionado",
+    "te mencionó",
+    "ha marcado como favorita",
+    "marcó como favorita",
+    "ha impulsado tu",
+    "impulsó tu",
+    "te ha seguido",
+    "ahora te sigue",
+    "te está siguiendo",
+    "nuevo seguidor",
+    "solicitud de seguimiento",
+    "respondió a tu",
+    // French
+    "vous a mentionné",
+    "a ajouté votre message à ses favoris",
+    "a partagé votre message",
+    "vous suit",
+    "nouvel abonné",
+    "a répondu à votre",
+    // German
+    "hat dich erwähnt",
+    "hat deinen beitrag favorisiert",
+    "hat deinen beitrag geteilt",
+    "folgt dir",
+    "neuer follower",
+    // Portuguese
+    "mencionou você",
+    "favoritou",
+    "impulsionou",
+    "seguiu você",
+    "está te seguindo",
+    "novo seguidor",
+    // Italian
+    "ti ha menzionato",
+    "ha aggiunto il tuo post ai preferiti",
+    "ti segue",
+    // Dutch
+    "heeft je vermeld",
+    "volgt jou",
+    // Japanese
+    "メンションしました",
+    "フォローされました",
+    "フォローしました",
+    "お気に入りに登録しました",
+    "ブーストしました",
+    "リアクションしました",
+    "フォローリクエスト",
+];
+
+/// Why a message was recognised, for the `X-Mailsift-Category` explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognised {
+    /// The signs that fired, e.g. `["list-id", "status-link", "wording"]`.
+    pub signs: Vec<&'static str>,
+    pub weight: f64,
+}
+
+/// Recognises a fediverse notification. `body_text` is the visible text of the body (the text
+/// part or the HTML's text).
+pub fn detect(email: &Email, body_text: &str) -> Option<Recognised> {
+    let hosts = sender_hosts(email);
+    if hosts.is_empty() {
+        return None;
+    }
+    let own = |h: &str| hosts.iter().any(|s| related(h, s));
+    let mut signs: Vec<&'static str> = Vec::new();
+    let mut weight = 0.0;
+    let mut structural = false;
+    let mut sign = |name: &'static str, w: f64, structure: bool, signs: &mut Vec<_>| {
+        if !signs.contains(&name) {
+            signs.push(name);
+            weight += w;
+            structural |= structure;
+        }
+    };
+
+    if email
+        .header_values("list-id")
+        .any(|v| mastodon_list_id(v, &own))
+    {
+        sign("list-id", 3.0, true, &mut signs);
+    }
+    if ["in-reply-to", "references"]
+        .iter()
+        .flat_map(|n| email.header_values(n))
+        .any(|v| conversation_id(v, &own))
+    {
+        sign("conversation-thread", 2.0, true, &mut signs);
+    }
+
+    let bodies = [email.text.unwrap_or(""), email.html.unwrap_or("")];
+    for body in bodies {
+        let body = &body[..floor(body, SCAN_LIMIT)];
+        for url in urls(body) {
+            let Some((host, path)) = split_url(url) else {
+                continue;
+            };
+            if !own(&host) {
+                continue;
+            }
+            match path_kind(path) {
+                Some(PathKind::Object) => sign("status-link", 2.0, true, &mut signs),
+                Some(PathKind::Profile) => sign("profile-link", 1.0, true, &mut signs),
+                Some(PathKind::Preferences) => {
+                    sign("notification-settings", 1.0, false, &mut signs)
+                }
+                None => {}
+            }
+        }
+    }
+    if has_handle(email.subject) || has_handle(&body_text[..floor(body_text, SCAN_LIMIT)]) {
+        sign("handle", 1.0, true, &mut signs);
+    }
+    let subject = padded(&text::normalize(email.subject, 1000));
+    let body = padded(&text::normalize(body_text, 4096));
+    let said = |hay: &str| {
+        WORDING.iter().any(|w| {
+            let w = text::normalize(w, 200);
+            if w.is_ascii() {
+                hay.contains(&format!(" {w} "))
+            } else {
+                hay.contains(&w)
+            }
+        })
+    };
+    if said(&subject) {
+        sign("wording:subject", 2.0, false, &mut signs);
+    } else if said(&body) {
+        sign("wording", 1.0, false, &mut signs);
+    }
+    (structural && weight >= THRESHOLD).then_some(Recognised { signs, weight })
+}
+
+fn padded(s: &str) -> String {
+    format!(" {s} ")
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The domains that say who sent the message: From, Return-Path, Sender, Message-ID and the
+/// List-Unsubscribe hosts (lower case).
+fn sender_hosts(email: &Email) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |d: &str| {
+        let d = d.trim().trim_matches(['<', '>', '.']).to_ascii_lowercase();
+        if d.contains('.') && !out.contains(&d) {
+            out.push(d);
+        }
+    };
+    if let Some((_, d)) = email.from.and_then(|f| f.rsplit_once('@')) {
+        push(d);
+    }
+    for name in ["return-path", "sender", "message-id"] {
+        for v in email.header_values(name) {
+            if let Some((_, d)) = v.rsplit_once('@') {
+                push(d);
+            }
+        }
+    }
+    for v in email.header_values("list-unsubscribe") {
+        for url in urls(v) {
+            if let Some((h, _)) = split_url(url) {
+                push(&h);
+            }
+        }
+    }
+    out
+}
+
+/// `host` is `other`, or one is a subdomain of the other (`mail.social.example` and
+/// `social.example`), but not merely under the same public suffix.
+fn related(host: &str, other: &str) -> bool {
+    let sub = |a: &str, b: &str| {
+        a == b
+            || (a.len() > b.len() && a.ends_with(b) && a.as_bytes()[a.len() - b.len() - 1] == b'.')
+    };
+    (sub(host, other) || sub(other, host)) && host.contains('.') && other.contains('.')
+}
+
+/// `<favourite.bob.social.example>`: a Mastodon notification type, a user name and an own host.
+fn mastodon_list_id(value: &str, own: &impl Fn(&str) -> bool) -> bool {
+    let id = value
+        .rsplit('<')
+        .next()
+        .unwrap_or("")
+        .split('>')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    LIST_ID_TYPES.iter().any(|t| {
+        id.strip_prefix(t)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.split_once('.'))
+            .is_some_and(|(user, host)| !user.is_empty() && own(host))
+    })
+}
+
+/// `<conversation-12345.2026-01-14@social.example>`.
+fn conversation_id(value: &str, own: &impl Fn(&str) -> bool) -> bool {
+    value.split_whitespace().any(|id| {
+        let id = id.trim_matches(['<', '>', ',']);
+        id.strip_prefix("conversation-")
+            .and_then(|r| r.split_once('@'))
+            .is_some_and(|(n, host)| {
+                n.bytes().next().is_some_and(|b| b.is_ascii_digit())
+                    && own(&host.to_ascii_lowercase())
+            })
+    })
+}
+
+/// The `http(s)://` URLs of a text (HTML attributes included), at most a few hundred.
+fn urls(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c.is_whitespace() || "<>\"'()[]".contains(c))
+        .filter_map(|w| {
+            let at = w.find("http://").or_else(|| w.find("https://"))?;
+            Some(&w[at..])
+        })
+        .take(500)
+}
+
+/// (lower-case host, path without query) of a URL.
+fn split_url(url: &str) -> Option<(String, &str)> {
+    let rest = url.split_once("://")?.1;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..end].rsplit('@').next()?.split(':').next()?;
+    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), path))
+}
+
+enum PathKind {
+    Object,
+    Profile,
+    Preferences,
+}
+
+fn is_id(s: &str) -> bool {
+    (4..=64).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && s.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 24 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-@".contains(&b))
+}
+
+/// What a path on the sender's own host points at.
+fn path_kind(path: &str) -> Option<PathKind> {
+    let p = path.trim_end_matches('/');
+    let lower = p.to_ascii_lowercase();
+    if PREFERENCE_PATHS.contains(&lower.as_str()) {
+        return Some(PathKind::Preferences);
+    }
+    let seg: Vec<&str> = p.split('/').skip(1).collect();
+    match seg.as_slice() {
+        // Mastodon, Pixelfed (`/@user/123`), GoToSocial (`/@user/statuses/ID`).
+        [user, id] if user.starts_with('@') && is_name(&user[1..]) && is_digits(id) => {
+            Some(PathKind::Object)
+        }
+        [user, "statuses", id] if user.starts_with('@') && is_id(id) => Some(PathKind::Object),
+        [user] if user.len() > 1 && user.starts_with('@') && is_name(&user[1..]) => {
+            Some(PathKind::Profile)
+        }
+        // Pleroma/Akkoma, Misskey, ActivityPub objects, GoToSocial's users' statuses.
+        ["notice" | "notes" | "objects", id] if is_id(id) => Some(PathKind::Object),
+        ["users", user, "statuses", id] if is_name(user) && is_id(id) => Some(PathKind::Object),
+        ["users", user] if is_name(user) => Some(PathKind::Profile),
+        // Pixelfed.
+        ["p", user, id] if is_name(user) && is_digits(id) => Some(PathKind::Object),
+        ["i", "web", "post", id] if is_digits(id) => Some(PathKind::Object),
+        // Lemmy.
+        ["post" | "comment", id] if is_digits(id) => Some(PathKind::Object),
+        // PeerTube.
+        ["w", id] if is_id(id) => Some(PathKind::Object),
+        ["videos", "watch", id] if is_id(id) => Some(PathKind::Object),
+        // Friendica.
+        ["display", id] if is_id(id) => Some(PathKind::Object),
+        _ => None,
+    }
+}
+
+/// A fediverse handle, `@user@host.tld`.
+fn has_handle(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || "()[]<>,;:\"'".contains(c))
+        .take(5000)
+        .any(|w| {
+            let Some(rest) = w.strip_prefix('@') else {
+                return false;
+            };
+            let rest = rest.trim_end_matches(['.', '!', '?']);
+            let Some((user, host)) = rest.split_once('@') else {
+                return false;
+            };
+            !user.is_empty()
+                && user
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+                && host.contains('.')
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+                && host.rsplit('.').next().is_some_and(|tld| {
+                    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        for p in [
+            "/@ana/113827711224466",
+            "/@ana@other.example/113827711224466",
+            "/@ana/statuses/01HZX3Q4V7",
+            "/notice/AbC123xyz",
+            "/notes/9k2j3h4g5f",
+            "/p/ana/551234",
+            "/post/4242",
+            "/comment/98765",
+            "/w/kX3v9qLp2ZtR8m",
+            "/videos/watch/3f2a9c1e-77b0-4e1e-9d2c-1b5e8a6c4f00",
+        ] {
+            assert!(matches!(path_kind(p), Some(PathKind::Object)), "{p}");
+        }
+        assert!(matches!(path_kind("/@ana"), Some(PathKind::Profile)));
+        assert!(matches!(
+            path_kind("/settings/preferences/notifications"),
+            Some(PathKind::Preferences)
+        ));
+        for p in [
+            "/",
+            "/@",
+            "/post/about",
+            "/blog/2026/01/sale",
+            "/@ana/my-first-story-1a2b",
+        ] {
+            assert!(path_kind(p).is_none(), "{p}");
+        }
+    }
+
+    #[test]
+    fn handles_and_hosts() {
+        assert!(has_handle("Ana (@ana@ciberlandia.example) favourited"));
+        assert!(!has_handle("write to @team or bob@example.org"));
+        assert!(related("mail.social.example", "social.example"));
+        assert!(!related("evil-social.example", "social.example"));
+        assert!(!related("example", "example"));
+        let own = |h: &str| related(h, "social.example");
+        assert!(mastodon_list_id("<favourite.bob.social.example>", &own));
+        assert!(!mastodon_list_id("<favourite.bob.other.example>", &own));
+        assert!(!mastodon_list_id("<dev.lists.social.example>", &own));
+        assert!(conversation_id(
+            "<conversation-771.2026-01-14@social.example>",
+            &own
+        ));
+    }
+}
