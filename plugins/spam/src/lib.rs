@@ -326,7 +326,7 @@ impl Plugin for Spam {
         };
         // An account learns on top of the global model it is scored with (the starting model
         // until `mailsift spam train` has stored one); `spam train` builds the store's own.
-        let global_weights = global_weights();
+        let mut global: Option<Weights> = None;
         for account in accounts {
             let p = prefix(account.as_deref());
             learn_bayes(&p, &id, spam, || {
@@ -341,7 +341,8 @@ impl Plugin for Spam {
             let weights = match account {
                 Some(_) => {
                     let mut own = load_weights(&p);
-                    logistic::learn(&mut own, &[&global_weights], &features, spam);
+                    let g = global.get_or_insert_with(global_weights);
+                    logistic::learn(&mut own, &[g], &features, spam);
                     own
                 }
                 None => {
