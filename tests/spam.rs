@@ -295,7 +295,7 @@ fn untrained_server_files_obvious_spam_and_no_modern_legit_mail() {
     }
 }
 
-/// Between `unsure_threshold` and `threshold` a message is tagged `spam-unsure` (not filed).
+/// Between `unsure_threshold` and `threshold` a message is tagged `unsure` (not filed).
 #[test]
 fn unsure_band() {
     let f = fixture(|c| {
@@ -310,7 +310,7 @@ fn unsure_band() {
     let raw = b"From: a@shop.example\r\nSubject: Hello\r\nContent-Type: text/html\r\n\r\n<p>Hi there</p>\r\n";
     let (folder, tags, status) = file_as(&f, raw);
     assert_eq!(folder, None);
-    assert_eq!(tags, ["spam-unsure"]);
+    assert_eq!(tags, ["unsure"]);
     assert!(
         status.starts_with("Unsure, score=2.0 required=7.0"),
         "{status}"

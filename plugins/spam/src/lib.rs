@@ -18,7 +18,7 @@
 //! starting model (`model/starting-model.bin`, embedded at build time; config
 //! `starting_model = "false"` turns it off), so a fresh server files obvious spam from the
 //! first day; users' lessons are learnt on top of it per account. Between `unsure_threshold`
-//! (default 4) and `threshold` a message is tagged `spam-unsure` and its `X-Spam-Status`
+//! (default 4) and `threshold` a message is tagged `unsure` and its `X-Spam-Status`
 //! starts with `Unsure`, for Sieve to treat borderline mail differently.
 
 use mailsift_plugin_sdk::prelude::*;
@@ -207,7 +207,8 @@ fn score(
             .filter_map(|m| m.weights.as_ref())
             .collect();
         let lr = logistic::probability(&models, features) as f64;
-        score += score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
+        let learnt = score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
+        score += 5.0 + (learnt - 5.0) * score::maturity(totals.spam, totals.ham);
         tests.push(probability_rule("BAYES", c));
         tests.push(probability_rule("LOGIT", lr));
     }
@@ -284,7 +285,7 @@ impl Plugin for Spam {
                     .explain(status.clone()),
                 _ if band == Band::Unsure => Decision::continue_with()
                     .score(s.score)
-                    .tag("spam-unsure")
+                    .tag("unsure")
                     .explain(status.clone()),
                 _ => Decision::continue_with()
                     .score(s.score)
