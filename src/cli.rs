@@ -153,8 +153,10 @@ pub enum SpamCommand {
     Eval {
         #[arg(long, value_name = "LIST")]
         train: PathBuf,
-        #[arg(long, value_name = "LIST")]
-        test: PathBuf,
+        /// Repeat to score several test lists with one trained model (one report each; with
+        /// --json an array when more than one).
+        #[arg(long, value_name = "LIST", required = true)]
+        test: Vec<PathBuf>,
         /// The plugin component (default: spam.wasm in the plugin folder).
         #[arg(long, value_name = "WASM")]
         plugin: Option<PathBuf>,
@@ -604,7 +606,7 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
 async fn spam_eval(
     config: &Config,
     train: &std::path::Path,
-    test: &std::path::Path,
+    tests: &[PathBuf],
     plugin: Option<&std::path::Path>,
     passes: usize,
     json: bool,
@@ -612,7 +614,11 @@ async fn spam_eval(
 ) -> anyhow::Result<()> {
     use crate::plugins::eval;
     let train = eval::read_list(train).map_err(anyhow::Error::msg)?;
-    let test = eval::read_list(test).map_err(anyhow::Error::msg)?;
+    let tests = tests
+        .iter()
+        .map(|t| eval::read_list(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
     let wasm = plugin
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(|| config.plugin_dir().join("spam.wasm"));
@@ -622,19 +628,24 @@ async fn spam_eval(
         wasm.display()
     );
     let config = config.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    let reports = tokio::task::spawn_blocking(move || {
         let scratch = tempfile_dir()?;
-        let r = eval::evaluate(&config, &wasm, &train, &test, passes, &scratch);
+        let r = eval::evaluate_many(&config, &wasm, &train, &tests, passes, &scratch);
         let _ = std::fs::remove_dir_all(&scratch);
         Ok::<_, anyhow::Error>(r?)
     })
     .await??;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        match reports.as_slice() {
+            [one] => println!("{}", serde_json::to_string_pretty(one)?),
+            many => println!("{}", serde_json::to_string_pretty(many)?),
+        }
     } else {
-        print!("{}", report.render());
-        if details {
-            print!("{}", report.render_misclassified());
+        for report in &reports {
+            print!("{}", report.render());
+            if details {
+                print!("{}", report.render_misclassified());
+            }
         }
     }
     Ok(())

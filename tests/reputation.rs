@@ -82,6 +82,8 @@ fn spam_config(grant: bool, extra: &[(&str, &str)]) -> impl FnOnce(&mut Config) 
         config: [
             ("dnsbl", "zen.dnsbl.test:3.0"),
             ("uribl", "multi.uribl.test&8:2.5"),
+            // No bundled starting model: score differences are the lists' weights alone.
+            ("starting_model", "false"),
         ]
         .iter()
         .chain(extra)

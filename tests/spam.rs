@@ -177,10 +177,18 @@ fn learning_moves_scores_both_ways() {
     );
 }
 
+/// A fixture whose plugin runs without its bundled starting model.
+fn without_starting_model(c: &mut Config) {
+    let mut p = PluginConfig::default();
+    p.config
+        .insert("starting_model".into(), toml::Value::String("false".into()));
+    c.plugin.insert("spam".into(), p);
+}
+
 #[test]
 fn rules_show_in_the_status_header() {
-    let f = fixture(|_| {});
-    // No training: only rules score.
+    let f = fixture(without_starting_model);
+    // No training and no starting model: only rules score.
     let raw = b"From: a@bank.example\r\nReply-To: x@collector.example\r\nSubject: URGENT ACCOUNT NOTICE!!!\r\n\
         Content-Type: text/html\r\n\r\n<a href=\"http://198.51.100.7/login\">https://bank.example/login</a>\r\n";
     let (score, _, status) = f.score(raw);
@@ -202,6 +210,118 @@ fn rules_show_in_the_status_header() {
     );
     // 1 + 0.5 + 0.5 + 0.5 + 1.5 + 1 + 1 + 0.5
     assert!((score - 6.5).abs() < 0.01, "{score}");
+}
+
+/// The modern corpora (tests/corpus/modern from the corpora branch, and the promotions
+/// plugin's modern legitimate mail): every message file under `dir`.
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    eval::message_files(&[dir.to_path_buf()])
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect()
+}
+
+/// (folder, tags, X-Spam-Status) of a message for bob.
+fn file_as(f: &Fixture, raw: &[u8]) -> (Option<String>, Vec<String>, String) {
+    let rcpt = vec!["bob@example.org".to_string()];
+    let out = f.host.filter(&view_of(raw, "F", rcpt.clone()), &rcpt);
+    let status = out
+        .merged
+        .add_headers
+        .iter()
+        .find(|(n, _)| n == "X-Spam-Status")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    match out.merged.per_recipient.get(&rcpt[0]) {
+        Some(RcptOutcome::Continue { folder, tags, .. }) => (folder.clone(), tags.clone(), status),
+        other => panic!("unexpected outcome {other:?}"),
+    }
+}
+
+/// Issue 15: a fresh server, never trained, files the obvious spam of the modern test set into
+/// Junk (bundled starting model and rules) and none of the modern legitimate corpus. Reads the
+/// corpus folders at test time (MAILSIFT_MODERN_CORPUS overrides tests/corpus/modern).
+#[test]
+fn untrained_server_files_obvious_spam_and_no_modern_legit_mail() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modern = std::env::var_os("MAILSIFT_MODERN_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("tests/corpus/modern"));
+    let obvious = corpus_files(&modern.join("obvious-spam"));
+    let mut legit = corpus_files(&modern.join("ham"));
+    if obvious.is_empty() || legit.is_empty() {
+        // The corpora are merged from their own branch; without them there is nothing to score.
+        eprintln!(
+            "SKIPPED: no modern corpus under {} (obvious-spam/, ham/)",
+            modern.display()
+        );
+        return;
+    }
+    legit.extend(corpus_files(&root.join("tests/corpus/promotions")));
+    legit.extend(corpus_files(&root.join("tests/corpus/promotions-heldout")));
+    let f = fixture(|_| {});
+    let mut missed = Vec::new();
+    for p in &obvious {
+        let (folder, tags, status) = file_as(&f, &std::fs::read(p).unwrap());
+        if folder.as_deref() != Some("Junk") || !tags.iter().any(|t| t == "spam") {
+            missed.push(format!("{}: {status}", p.display()));
+        }
+    }
+    let mut filed = Vec::new();
+    for p in &legit {
+        let (folder, tags, status) = file_as(&f, &std::fs::read(p).unwrap());
+        if folder.is_some() || tags.iter().any(|t| t == "spam") {
+            filed.push(format!("{}: {status}", p.display()));
+        }
+    }
+    assert!(
+        missed.is_empty() && filed.is_empty(),
+        "obvious spam not filed into Junk ({} of {}):\n{}\nlegitimate mail filed as spam ({} of {}):\n{}",
+        missed.len(),
+        obvious.len(),
+        missed.join("\n"),
+        filed.len(),
+        legit.len(),
+        filed.join("\n")
+    );
+    // Without the starting model, the rules alone add only a little to legitimate mail:
+    // every rule's weight is modest, and none fires hard on a real organisation's mail.
+    let rules_only = fixture(without_starting_model);
+    for p in &legit {
+        let raw = std::fs::read(p).unwrap();
+        let (score, _, status) = rules_only.score(&raw);
+        assert!(score < 2.0, "{}: rules add {score}: {status}", p.display());
+    }
+}
+
+/// Between `unsure_threshold` and `threshold` a message is tagged `unsure` (not filed).
+#[test]
+fn unsure_band() {
+    let f = fixture(|c| {
+        let mut p = PluginConfig::default();
+        p.config
+            .insert("starting_model".into(), toml::Value::String("false".into()));
+        p.config
+            .insert("unsure_threshold".into(), toml::Value::Float(1.0));
+        c.plugin.insert("spam".into(), p);
+    });
+    // Rules only: HTML_ONLY (0.5) + MISSING_DATE (1) + MISSING_MID (0.5) = 2.0.
+    let raw = b"From: a@shop.example\r\nSubject: Hello\r\nContent-Type: text/html\r\n\r\n<p>Hi there</p>\r\n";
+    let (folder, tags, status) = file_as(&f, raw);
+    assert_eq!(folder, None);
+    assert_eq!(tags, ["unsure"]);
+    assert!(
+        status.starts_with("Unsure, score=2.0 required=7.0"),
+        "{status}"
+    );
+    // Below the band: plain "No" and no tag.
+    let calm = b"From: a@shop.example\r\nSubject: Hello\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@shop.example>\r\n\r\nHi there\r\n";
+    let (_, tags, status) = file_as(&f, calm);
+    assert!(
+        tags.is_empty() && status.starts_with("No, score="),
+        "{tags:?} {status}"
+    );
 }
 
 #[test]

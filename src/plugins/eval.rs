@@ -191,14 +191,28 @@ pub fn evaluate(
     passes: usize,
     scratch: &Path,
 ) -> Result<EvalReport, PluginError> {
+    let mut reports = evaluate_many(config, wasm, train, &[test.to_vec()], passes, scratch)?;
+    Ok(reports.remove(0))
+}
+
+/// Trains once from `train`, then scores each of `tests` (a report per test list): several
+/// test sets measured with one model, as `scripts/eval-spam.sh` does.
+pub fn evaluate_many(
+    config: &Config,
+    wasm: &Path,
+    train: &[Labelled],
+    tests: &[Vec<Labelled>],
+    passes: usize,
+    scratch: &Path,
+) -> Result<Vec<EvalReport>, PluginError> {
     let kv = MemoryKv::default();
     let host = standalone_host(config, wasm, Arc::new(kv.clone()), scratch)?;
-    let mut unreadable = 0;
+    let mut train_unreadable = 0;
     let started = Instant::now();
     // Read once: every pass sees the same messages.
     let train_raw: Vec<Option<Vec<u8>>> =
         train.iter().map(|m| std::fs::read(&m.path).ok()).collect();
-    unreadable += train_raw.iter().filter(|r| r.is_none()).count();
+    train_unreadable += train_raw.iter().filter(|r| r.is_none()).count();
     let order = training_order(train.len(), passes.max(1));
     let learn_calls = order.len();
     for i in order {
@@ -214,6 +228,30 @@ pub fn evaluate(
         kv.apply(&writes);
     }
     let learn_secs = started.elapsed().as_secs_f64();
+    Ok(tests
+        .iter()
+        .map(|test| {
+            score_test(
+                &host,
+                train,
+                test,
+                passes,
+                learn_calls as f64 / learn_secs.max(1e-9),
+                train_unreadable,
+            )
+        })
+        .collect())
+}
+
+/// Scores `test` with a trained host.
+fn score_test(
+    host: &PluginHost,
+    train: &[Labelled],
+    test: &[Labelled],
+    passes: usize,
+    learn_per_second: f64,
+    mut unreadable: usize,
+) -> EvalReport {
     let started = Instant::now();
     let rcpt = vec!["eval@localhost".to_string()];
     let mut scored: Vec<(f64, bool, bool)> = Vec::with_capacity(test.len());
@@ -279,7 +317,7 @@ pub fn evaluate(
             break;
         }
     }
-    Ok(EvalReport {
+    EvalReport {
         train_spam: train.iter().filter(|m| m.spam).count(),
         train_ham: train.iter().filter(|m| !m.spam).count(),
         test_spam,
@@ -297,11 +335,11 @@ pub fn evaluate(
         fpr_at_recall_097: at.0,
         threshold_at_recall_097: at.1,
         passes: passes.max(1),
-        learn_per_second: learn_calls as f64 / learn_secs.max(1e-9),
+        learn_per_second,
         filter_per_second: scored.len() as f64 / filter_secs.max(1e-9),
         unreadable,
         misclassified,
-    })
+    }
 }
 
 impl EvalReport {

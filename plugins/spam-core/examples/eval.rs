@@ -1,18 +1,27 @@
-//! Native experiment harness (not the product's evaluation, which is `mailsift spam eval` with
-//! the real plugin). Usage:
+//! Native experiment harness (the product's evaluation is `scripts/eval-spam.sh`, which runs
+//! the real component through `mailsift spam eval`). Usage:
 //!   cargo run --release -p mailsift-spam-core --example eval -- CORPUS_DIR [--no-rules]
 //! CORPUS_DIR holds train.list and test.list ("spam|ham RELATIVE_PATH" per line), as written by
 //! scripts/fetch-spam-corpus.sh. By default it trains on train.list and scores test.list;
 //! with CV=K it runs K-fold cross-validation inside train.list only, which is what tuning uses
-//! (the test split is looked at once, for the record). Env: S, MINS, MAXT (Bayes parameters),
+//! (the test split is looked at once, for the record).
+//!
+//! Modern mail: MODERN_HAM and MODERN_SPAM (comma-separated folders, read recursively) are
+//! scored by the same trained model, and the share filed as spam at the plugin's threshold is
+//! printed. STARTING=path scores everything with a starting model file instead of training.
+//!
+//! Env: S, MINC, MINS, MAXT (Bayes parameters), DROP (token prefixes left out), PASSES,
 //! DEBUG (print misclassified messages' clues), TAIL (list the worst ham and spam).
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod common;
 
-use mail_parser::{MimeHeaders, PartType};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use mailsift_spam_core::bayes::{self, Counts, Params};
-use mailsift_spam_core::{rules, tokenize, Input};
+use mailsift_spam_core::logistic::{self, Weights};
+use mailsift_spam_core::starting::{self, StartingModel};
+use mailsift_spam_core::{grams, rules, score, tokenize};
 
 fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325, |h, b| {
@@ -22,157 +31,17 @@ fn fnv(s: &str) -> u64 {
 
 struct Sample {
     tokens: Vec<String>,
-    /// Hashed byte 4-grams of the start of the raw message (Goodman & Yih / Sculley style).
     grams: Vec<u32>,
     spam: bool,
     rules: f64,
+    rule_names: Vec<&'static str>,
     name: String,
     fold: u64,
 }
 
-/// The host's view of a message (src/plugins/view.rs), rebuilt here — a deliberate copy of
-/// the server's code, because this MIT/Apache workspace cannot depend on the AGPL server
-/// crate (nor pull wasmtime into a plugin's examples) — so that the harness sees
-/// what the plugin sees: unfolded, RFC 2047-decoded header values; only real text and HTML
-/// parts as bodies (joined); attachments including named inline text parts and the parts of
-/// attached messages.
-fn join_bodies(p: &mail_parser::Message<'_>, ids: &[u32], html: bool) -> Option<String> {
-    let mut out: Option<String> = None;
-    for id in ids {
-        let text = match p.part(*id).map(|part| &part.body) {
-            Some(PartType::Text(t)) if !html => t,
-            Some(PartType::Html(t)) if html => t,
-            _ => continue,
-        };
-        let s = out.get_or_insert_with(String::new);
-        if !s.is_empty() {
-            s.push('\n');
-        }
-        s.push_str(text);
-    }
-    out
-}
-
-fn flatten_attachments(
-    p: &mail_parser::Message<'_>,
-    depth: usize,
-    out: &mut Vec<(Option<String>, String)>,
-) {
-    let mut ids: Vec<u32> = p.attachments.clone();
-    ids.extend(p.text_body.iter().chain(&p.html_body).filter(|id| {
-        p.part(**id)
-            .is_some_and(|part| part.attachment_name().is_some())
-    }));
-    ids.sort_unstable();
-    ids.dedup();
-    for part in ids.into_iter().filter_map(|id| p.part(id)) {
-        let ct = part
-            .content_type()
-            .map(|c| match c.subtype() {
-                Some(s) => format!("{}/{}", c.ctype(), s),
-                None => c.ctype().to_string(),
-            })
-            .unwrap_or_else(|| match part.body {
-                PartType::Message(_) => "message/rfc822".into(),
-                PartType::Text(_) => "text/plain".into(),
-                PartType::Html(_) => "text/html".into(),
-                _ => "application/octet-stream".into(),
-            })
-            .to_ascii_lowercase();
-        out.push((part.attachment_name().map(String::from), ct));
-        if let PartType::Message(inner) = &part.body {
-            if depth < 8 {
-                flatten_attachments(inner, depth + 1, out);
-            }
-        }
-    }
-}
-
-fn decode_encoded_words(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let mut pending_ws = String::new();
-    let mut after_word = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && bytes.get(i + 1) == Some(&b'?') {
-            let mut stream = mail_parser::parsers::MessageStream::new(&bytes[i + 1..]);
-            if let Some(text) = stream.decode_rfc2047() {
-                if !after_word {
-                    out.push_str(&pending_ws);
-                }
-                pending_ws.clear();
-                out.push_str(&text);
-                i += 1 + stream.offset();
-                after_word = true;
-                continue;
-            }
-        }
-        let Some(c) = raw[i..].chars().next() else {
-            break;
-        };
-        if c == ' ' || c == '\t' {
-            pending_ws.push(c);
-        } else {
-            out.push_str(&pending_ws);
-            pending_ws.clear();
-            out.push(c);
-            after_word = false;
-        }
-        i += c.len_utf8();
-    }
-    out.push_str(&pending_ws);
-    out
-}
-
-fn load(path: &PathBuf, spam: bool, use_rules: bool, fold: u64) -> Option<Sample> {
-    let raw = std::fs::read(path).ok()?;
-    let m = mail_parser::MessageParser::default().parse(&raw[..])?;
-    let headers: Vec<(String, String)> = m
-        .headers()
-        .iter()
-        .map(|h| {
-            let v =
-                String::from_utf8_lossy(&raw[h.offset_start() as usize..h.offset_end() as usize])
-                    .replace("\r\n", "")
-                    .replace('\n', "")
-                    .trim()
-                    .to_string();
-            (h.name().to_string(), decode_encoded_words(&v))
-        })
-        .collect();
-    let from: Vec<String> = m
-        .from()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.address())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default();
-    let text = join_bodies(&m, &m.text_body, false);
-    let html = join_bodies(&m, &m.html_body, true);
-    let subject = m.subject().unwrap_or("").to_string();
-    let mut attachments = Vec::new();
-    flatten_attachments(&m, 0, &mut attachments);
-    let input = Input {
-        headers: headers
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect(),
-        subject: &subject,
-        from: from.iter().map(String::as_str).collect(),
-        text: text.as_deref(),
-        html: html.as_deref(),
-        attachments: attachments
-            .iter()
-            .map(|(n, c)| (n.as_deref(), c.as_str()))
-            .collect(),
-        spf: "none",
-        dkim: "none",
-        dmarc: "none",
-    };
-    // DROP=prefix,prefix: leave out tokens starting with these (feature ablation).
+fn load(path: &Path, spam: bool, use_rules: bool, fold: u64) -> Option<Sample> {
+    let v = common::view(path)?;
+    let input = v.input();
     let drop: Vec<String> = std::env::var("DROP")
         .map(|d| {
             d.split(',')
@@ -181,13 +50,19 @@ fn load(path: &PathBuf, spam: bool, use_rules: bool, fold: u64) -> Option<Sample
                 .collect()
         })
         .unwrap_or_default();
-    let view_grams = mailsift_spam_core::grams::features(&input);
-    let tokens: Vec<String> = tokenize::tokens(&input)
+    // ALL_TOKENS=1: the dated token kinds too (the model before issue 15).
+    let all = if std::env::var("ALL_TOKENS").is_ok() {
+        tokenize::all_tokens(&input)
+    } else {
+        tokenize::tokens(&input)
+    };
+    let tokens: Vec<String> = all
         .into_iter()
         .filter(|t| !drop.iter().any(|p| t.starts_with(p.as_str())))
         .collect();
+    let hits = rules::check(&input);
     let rules = if use_rules {
-        rules::check(&input).iter().map(|h| h.weight).sum()
+        hits.iter().map(|h| h.weight).sum()
     } else {
         0.0
     };
@@ -196,18 +71,46 @@ fn load(path: &PathBuf, spam: bool, use_rules: bool, fold: u64) -> Option<Sample
         path.parent()?.file_name()?.to_string_lossy(),
         path.file_name()?.to_string_lossy()
     );
-    // NBUCKETS=n: fold the features into fewer buckets (to measure collisions' cost).
-    let mut grams: Vec<u32> = match env("NBUCKETS") {
-        Some(n) => view_grams.iter().map(|g| g % n as u32).collect(),
-        None => view_grams,
-    };
-    grams.sort_unstable();
-    grams.dedup();
     Some(Sample {
         tokens,
-        grams,
+        grams: match std::env::var("GRAMS").as_deref() {
+            Ok("body") | Ok("light") => {
+                let mut src = Vec::new();
+                if std::env::var("GRAMS").as_deref() == Ok("light") {
+                    for n in ["Subject", "From"] {
+                        if let Some(v) = input.header(n) {
+                            src.extend_from_slice(format!("{n}: {v}\n").as_bytes());
+                        }
+                    }
+                    src.push(b'\n');
+                }
+                match (input.text, input.html) {
+                    (Some(t), _) => src.extend_from_slice(t.as_bytes()),
+                    (None, Some(h)) => {
+                        src.extend_from_slice(mailsift_spam_core::html::parse(h).text.as_bytes())
+                    }
+                    _ => {}
+                }
+                src.truncate(grams::BYTES);
+                grams::features_of(&src)
+            }
+            Ok("raw") => {
+                let mut src = Vec::new();
+                for (n, v) in &input.headers {
+                    src.extend_from_slice(format!("{n}: {v}\n").as_bytes());
+                }
+                src.push(b'\n');
+                if let Some(b) = input.text.or(input.html) {
+                    src.extend_from_slice(b.as_bytes());
+                }
+                src.truncate(grams::BYTES);
+                grams::features_of(&src)
+            }
+            _ => grams::features(&input),
+        },
         spam,
         rules,
+        rule_names: hits.iter().map(|h| h.name).collect(),
         name,
         fold,
     })
@@ -217,75 +120,7 @@ fn env(k: &str) -> Option<f64> {
     std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok())
 }
 
-/// Scores of `test` by a Bayes model trained on `train` (10 × probability + rules).
-fn bayes_scores(train: &[&Sample], test: &[&Sample]) -> Vec<f64> {
-    let mut counts: HashMap<&str, Counts> = HashMap::new();
-    let mut totals = Counts::default();
-    let one = |spam: bool| {
-        if spam {
-            Counts { spam: 1, ham: 0 }
-        } else {
-            Counts { spam: 0, ham: 1 }
-        }
-    };
-    // TUNE=m: train on mistakes and unsure messages only (SpamBayes' "train on unsure"): in a
-    // shuffled order, a message is learnt only while the model is not yet right about it by a
-    // margin m (probability within m of the wrong side), repeated for TUNEPASSES passes.
-    match env("TUNE") {
-        Some(margin) => {
-            let mut order: Vec<usize> = (0..train.len()).collect();
-            order.sort_by_key(|i| fnv(&format!("{i}")));
-            let mut learnt = vec![false; train.len()];
-            let p0 = Params::default();
-            for _ in 0..env("TUNEPASSES").unwrap_or(3.0) as usize {
-                for &i in &order {
-                    if learnt[i] {
-                        continue;
-                    }
-                    let s = train[i];
-                    let pr = if totals.spam > 0 && totals.ham > 0 {
-                        bayes::classify(
-                            &s.tokens,
-                            |j| {
-                                counts
-                                    .get(s.tokens[j].as_str())
-                                    .copied()
-                                    .unwrap_or_default()
-                            },
-                            totals,
-                            &p0,
-                        )
-                        .probability
-                    } else {
-                        0.5
-                    };
-                    let wrongness = if s.spam { 1.0 - pr } else { pr };
-                    if wrongness >= margin {
-                        learnt[i] = true;
-                        totals = totals.saturating_add(one(s.spam));
-                        for t in &s.tokens {
-                            let c = counts.entry(t.as_str()).or_default();
-                            *c = c.saturating_add(one(s.spam));
-                        }
-                    }
-                }
-            }
-            eprintln!(
-                "tune: learnt {} of {}",
-                learnt.iter().filter(|l| **l).count(),
-                train.len()
-            );
-        }
-        None => {
-            for s in train {
-                totals = totals.saturating_add(one(s.spam));
-                for t in &s.tokens {
-                    let c = counts.entry(t.as_str()).or_default();
-                    *c = c.saturating_add(one(s.spam));
-                }
-            }
-        }
-    }
+fn params() -> Params {
     let mut p = Params::default();
     if let Some(v) = env("S") {
         p.strength = v;
@@ -296,54 +131,121 @@ fn bayes_scores(train: &[&Sample], test: &[&Sample]) -> Vec<f64> {
     if let Some(v) = env("MAXT") {
         p.max_tokens = v as usize;
     }
-    test.iter()
-        .map(|s| {
-            let c = bayes::classify(
-                &s.tokens,
-                |i| {
-                    counts
-                        .get(s.tokens[i].as_str())
-                        .copied()
-                        .unwrap_or_default()
-                },
-                totals,
-                &p,
-            );
-            let score = 10.0 * c.probability + s.rules;
-            if std::env::var("DEBUG").is_ok()
-                && ((s.spam && score < 6.0) || (!s.spam && score >= 4.0))
-            {
-                println!(
-                    "{} {} score {score:.2} clues {:?}",
-                    if s.spam { "FN" } else { "FP" },
-                    s.name,
-                    c.clues
-                        .iter()
-                        .map(|(t, f)| format!("{t}={f:.2}"))
-                        .collect::<Vec<_>>()
-                );
-            }
-            score
-        })
-        .collect()
+    if let Some(v) = env("CLUES") {
+        p.full_clues = v as usize;
+    }
+    if let Some(v) = env("MINC") {
+        p.min_count = v as u32;
+    }
+    p
 }
 
-/// The product's logistic model (`logistic`, over `grams` features): PASSES passes over the
-/// training set in a fixed shuffled order (what `mailsift spam train --passes` does).
-fn lr_scores(train: &[&Sample], test: &[&Sample]) -> Vec<f64> {
-    use mailsift_spam_core::logistic::{self, Weights};
+/// A trained model: Bayes counts and logistic weights (what the plugin stores).
+struct Trained {
+    counts: HashMap<String, Counts>,
+    totals: Counts,
+    weights: Weights,
+}
+
+fn one(spam: bool) -> Counts {
+    if spam {
+        Counts { spam: 1, ham: 0 }
+    } else {
+        Counts { spam: 0, ham: 1 }
+    }
+}
+
+/// Bayes counts once per message; the logistic model PASSES passes in a fixed shuffled order
+/// (what `mailsift spam train --passes` does).
+fn train(samples: &[&Sample]) -> Trained {
+    let mut counts: HashMap<String, Counts> = HashMap::new();
+    let mut totals = Counts::default();
+    for s in samples {
+        totals = totals.saturating_add(one(s.spam));
+        for t in &s.tokens {
+            let c = counts.entry(t.clone()).or_default();
+            *c = c.saturating_add(one(s.spam));
+        }
+    }
     let passes = env("PASSES").unwrap_or(20.0) as usize;
-    let mut w = Weights::default();
-    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut weights = Weights::default();
+    let mut order: Vec<usize> = (0..samples.len()).collect();
     order.sort_by_key(|i| fnv(&format!("{i}")));
     for _ in 0..passes {
         for &i in &order {
-            logistic::learn(&mut w, &[], &train[i].grams, train[i].spam);
+            logistic::learn(&mut weights, &[], &samples[i].grams, samples[i].spam);
         }
     }
-    test.iter()
-        .map(|s| 10.0 * logistic::probability(&[&w], &s.grams) as f64 + s.rules)
-        .collect()
+    Trained {
+        counts,
+        totals,
+        weights,
+    }
+}
+
+enum Scorer<'a> {
+    Trained(&'a Trained),
+    Starting(&'a StartingModel<'a>, Weights),
+}
+
+/// The plugin's score for one message (without rules when MODEL is bayes or lr alone).
+fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>) {
+    let (c, lr) = match m {
+        Scorer::Trained(t) => (
+            bayes::classify(
+                &s.tokens,
+                |i| t.counts.get(&s.tokens[i]).copied().unwrap_or_default(),
+                t.totals,
+                p,
+            ),
+            logistic::probability(&[&t.weights], &s.grams) as f64,
+        ),
+        Scorer::Starting(sm, w) => (
+            bayes::classify(&s.tokens, |i| sm.counts(&s.tokens[i]), sm.totals(), p),
+            logistic::probability(&[w], &s.grams) as f64,
+        ),
+    };
+    // FAM=f0: pull the learnt score towards neutral when fewer than f0 of the message's tokens
+    // are known to the model (experiment).
+    let known = match m {
+        Scorer::Trained(t) => s
+            .tokens
+            .iter()
+            .filter(|x| {
+                t.counts
+                    .get(*x)
+                    .is_some_and(|c| c.spam + c.ham >= p.min_count)
+            })
+            .count(),
+        Scorer::Starting(sm, _) => s
+            .tokens
+            .iter()
+            .filter(|x| {
+                let c = sm.counts(x);
+                c.spam + c.ham >= p.min_count
+            })
+            .count(),
+    };
+    let fam = known as f64 / s.tokens.len().max(1) as f64;
+    if std::env::var("FAMPRINT").is_ok() {
+        println!("fam {} {:.3}", if s.spam { "spam" } else { "ham" }, fam);
+    }
+    let model = std::env::var("MODEL").unwrap_or_else(|_| "mix".into());
+    let learnt = match model.as_str() {
+        "bayes" => 10.0 * c.probability,
+        "lr" => 10.0 * lr,
+        _ => score::learnt(
+            c.probability,
+            lr,
+            c.telling,
+            env("FULL").map(|v| v as usize).unwrap_or(score::FULL_CLUES),
+        ),
+    };
+    let learnt = match env("FAM") {
+        Some(f0) => 5.0 + (learnt - 5.0) * (fam / f0).min(1.0),
+        None => learnt,
+    };
+    (learnt + s.rules, c.clues)
 }
 
 struct Metrics {
@@ -383,11 +285,22 @@ fn metrics(scored: &[(f64, bool)]) -> Metrics {
     // Ham tied with the threshold counts as a false positive too.
     let fp = fp.max(sorted.iter().filter(|(s, y)| !*y && *s >= th).count());
     Metrics {
-        auc: auc / (nspam as f64 * nham as f64),
+        auc: auc / (nspam as f64 * nham as f64).max(1.0),
         fp_at_97: fp,
-        fpr_at_97: 100.0 * fp as f64 / nham as f64,
+        fpr_at_97: 100.0 * fp as f64 / (nham as f64).max(1.0),
         threshold_at_97: th,
     }
+}
+
+fn folders(var: &str) -> Vec<PathBuf> {
+    std::env::var(var)
+        .map(|v| {
+            v.split(',')
+                .filter(|p| !p.is_empty())
+                .flat_map(|d| common::files_under(Path::new(d)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn main() {
@@ -396,7 +309,7 @@ fn main() {
     let use_rules = !args.iter().any(|a| a == "--no-rules");
     let read_list = |name: &str| -> Vec<(PathBuf, bool)> {
         std::fs::read_to_string(dir.join(name))
-            .unwrap()
+            .unwrap_or_default()
             .lines()
             .filter_map(|l| l.split_once(' '))
             .map(|(label, path)| (dir.join(path), label == "spam"))
@@ -411,42 +324,142 @@ fn main() {
         };
         samples.extend(load(&path, spam, use_rules, fold));
     }
+    // EXTRA_TRAIN=list,list: more training messages (the modern corpus's training split).
+    for list in std::env::var("EXTRA_TRAIN")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|l| !l.is_empty())
+    {
+        let base = Path::new(list)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
+            if let Some((label, path)) = line.split_once(' ') {
+                samples.extend(load(
+                    &base.join(path),
+                    label == "spam",
+                    use_rules,
+                    u64::MAX - 1,
+                ));
+            }
+        }
+    }
     if cv.is_none() {
         for (path, spam) in read_list("test.list") {
             samples.extend(load(&path, spam, use_rules, 0));
         }
     }
+    // MODERN_LISTS=list,list: labelled modern messages scored like MODERN_HAM/MODERN_SPAM.
+    let mut listed: Vec<(PathBuf, bool)> = Vec::new();
+    for list in std::env::var("MODERN_LISTS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|l| !l.is_empty())
+    {
+        let base = Path::new(list)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        for line in std::fs::read_to_string(list).unwrap_or_default().lines() {
+            if let Some((label, path)) = line.split_once(' ') {
+                listed.push((base.join(path), label == "spam"));
+            }
+        }
+    }
+    let mut modern_ham: Vec<Sample> = listed
+        .iter()
+        .filter(|(_, s)| !s)
+        .filter_map(|(p, _)| load(p, false, use_rules, 0))
+        .collect();
+    let mut modern_spam: Vec<Sample> = listed
+        .iter()
+        .filter(|(_, s)| *s)
+        .filter_map(|(p, _)| load(p, true, use_rules, 0))
+        .collect();
+    modern_ham.extend(
+        folders("MODERN_HAM")
+            .iter()
+            .filter_map(|p| load(p, false, use_rules, 0)),
+    );
+    modern_spam.extend(
+        folders("MODERN_SPAM")
+            .iter()
+            .filter_map(|p| load(p, true, use_rules, 0)),
+    );
+    let p = params();
+    let threshold = env("THRESHOLD").unwrap_or(score::DEFAULT_THRESHOLD);
+    let starting_bytes = std::env::var("STARTING")
+        .ok()
+        .map(|f| std::fs::read(f).expect("starting model file"));
+    let starting = starting_bytes
+        .as_deref()
+        .map(|b| StartingModel::parse(b).expect("a valid starting model"));
     let folds: Vec<u64> = match cv {
         Some(k) => (0..k).collect(),
         None => vec![0],
     };
     let mut scored: Vec<(f64, bool, usize)> = Vec::new();
+    let mut modern_scores: Vec<(f64, bool, usize)> = Vec::new();
     for f in folds {
-        let train: Vec<&Sample> = samples.iter().filter(|s| s.fold != f).collect();
-        let test_idx: Vec<usize> = (0..samples.len())
-            .filter(|&i| samples[i].fold == f)
-            .collect();
-        let test: Vec<&Sample> = test_idx.iter().map(|&i| &samples[i]).collect();
-        let model = std::env::var("MODEL").unwrap_or_else(|_| "bayes".into());
-        let scores = match model.as_str() {
-            "lr" => lr_scores(&train, &test),
-            "mix" => {
-                let mix = env("MIX").unwrap_or(0.5);
-                bayes_scores(&train, &test)
-                    .into_iter()
-                    .zip(lr_scores(&train, &test))
-                    .zip(&test)
-                    .map(|((b, l), s)| mix * (b - s.rules) + (1.0 - mix) * (l - s.rules) + s.rules)
-                    .collect()
+        let train_set: Vec<&Sample> = samples.iter().filter(|s| s.fold != f).collect();
+        let trained;
+        let scorer = match &starting {
+            Some(sm) => Scorer::Starting(sm, sm.weights()),
+            None => {
+                trained = train(&train_set);
+                // SAVE=path: write the trained model as a starting model (train-model.sh).
+                if let Ok(out) = std::env::var("SAVE") {
+                    let bytes = starting::encode(
+                        trained.totals,
+                        trained.counts.iter().map(|(t, c)| (t.as_str(), *c)),
+                        &trained.weights,
+                        env("PRUNE_MINC").map(|v| v as u32).unwrap_or(p.min_count),
+                        |c| {
+                            (bayes::token_probability(c, trained.totals, &p) - 0.5).abs()
+                                >= env("PRUNE_DEV").unwrap_or(p.min_strength)
+                        },
+                    );
+                    std::fs::write(&out, &bytes).expect("write the starting model");
+                    println!(
+                        "wrote {out}: {} bytes, {} tokens",
+                        bytes.len(),
+                        StartingModel::parse(&bytes)
+                            .map(|m| m.tokens())
+                            .unwrap_or(0)
+                    );
+                }
+                Scorer::Trained(&trained)
             }
-            _ => bayes_scores(&train, &test),
         };
-        scored.extend(
-            scores
-                .into_iter()
-                .zip(test_idx)
-                .map(|(s, i)| (s, samples[i].spam, i)),
-        );
+        for (i, s) in samples.iter().enumerate().filter(|(_, s)| s.fold == f) {
+            let (score, clues) = score_of(&scorer, s, &p);
+            if std::env::var("DEBUG").is_ok() && s.spam != (score >= threshold) {
+                println!(
+                    "{} {} {score:.2} {:?} {clues:?}",
+                    s.spam, s.name, s.rule_names
+                );
+            }
+            scored.push((score, s.spam, i));
+        }
+        if f == 0 {
+            for (i, s) in modern_ham.iter().chain(&modern_spam).enumerate() {
+                let (score, clues) = score_of(&scorer, s, &p);
+                if std::env::var("MDEBUG").is_ok() && (s.spam != (score >= threshold)) {
+                    println!(
+                        "modern {} {} {score:.2} {:?} {:?}",
+                        if s.spam { "spam" } else { "ham" },
+                        s.name,
+                        s.rule_names,
+                        clues
+                            .iter()
+                            .map(|(t, f)| format!("{t}={f:.2}"))
+                            .collect::<Vec<_>>()
+                    );
+                }
+                modern_scores.push((score, s.spam, i));
+            }
+        }
     }
     let nspam = scored.iter().filter(|s| s.1).count();
     let nham = scored.len() - nspam;
@@ -459,25 +472,73 @@ fn main() {
         },
         scored.len()
     );
-    for th in [4.0, 5.0, 6.0, 6.5, 6.8, 7.0, 7.5, 8.0, 9.0] {
-        let tp = scored.iter().filter(|(s, y, _)| *y && *s >= th).count();
-        let fp = scored.iter().filter(|(s, y, _)| !*y && *s >= th).count();
+    if nspam > 0 {
+        let tp = scored
+            .iter()
+            .filter(|(s, y, _)| *y && *s >= threshold)
+            .count();
+        let fp = scored
+            .iter()
+            .filter(|(s, y, _)| !*y && *s >= threshold)
+            .count();
         println!(
-            "threshold {th:4.1}: recall {:.4} FPR {:.3}% ({fp} FP)",
+            "threshold {threshold:4.1}: recall {:.4} FPR {:.3}% ({fp} FP)",
             tp as f64 / nspam as f64,
             100.0 * fp as f64 / nham as f64,
         );
+        let m = metrics(&scored.iter().map(|(s, y, _)| (*s, *y)).collect::<Vec<_>>());
+        println!(
+            "ROC AUC {:.5}; at recall 0.97: threshold {:.3}, {} FP = FPR {:.3}%",
+            m.auc, m.threshold_at_97, m.fp_at_97, m.fpr_at_97
+        );
     }
-    let m = metrics(&scored.iter().map(|(s, y, _)| (*s, *y)).collect::<Vec<_>>());
-    println!(
-        "ROC AUC {:.5}; at recall 0.97: threshold {:.3}, {} FP = FPR {:.3}%",
-        m.auc, m.threshold_at_97, m.fp_at_97, m.fpr_at_97
-    );
+    let mh = modern_scores.iter().filter(|s| !s.1).count();
+    let ms = modern_scores.len() - mh;
+    let unsure = env("UNSURE").unwrap_or(score::DEFAULT_UNSURE);
+    if mh > 0 {
+        let fp = modern_scores
+            .iter()
+            .filter(|(s, y, _)| !*y && *s >= threshold)
+            .count();
+        let un = modern_scores
+            .iter()
+            .filter(|(s, y, _)| !*y && *s >= unsure && *s < threshold)
+            .count();
+        println!(
+            "modern ham: {fp} of {mh} filed as spam = {:.2}%; {un} unsure",
+            100.0 * fp as f64 / mh as f64
+        );
+    }
+    // Rules on modern ham: none may add more than a little (RULES_MAX, default 2.0).
+    let rules_max = env("RULES_MAX").unwrap_or(2.0);
+    for s in modern_ham.iter().filter(|s| s.rules >= rules_max) {
+        println!(
+            "rules on modern ham: {} {:.1} {:?}",
+            s.name, s.rules, s.rule_names
+        );
+    }
+    if ms > 0 {
+        let tp = modern_scores
+            .iter()
+            .filter(|(s, y, _)| *y && *s >= threshold)
+            .count();
+        let un = modern_scores
+            .iter()
+            .filter(|(s, y, _)| *y && *s >= unsure && *s < threshold)
+            .count();
+        println!(
+            "modern spam: recall {:.3} ({tp} of {ms}); {un} unsure",
+            tp as f64 / ms as f64
+        );
+    }
     if std::env::var("TAIL").is_ok() {
         let mut by_score = scored.clone();
         by_score.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
         for (s, _, i) in by_score.iter().filter(|x| !x.1).take(10) {
-            println!("top ham {s:.3} {}", samples[*i].name);
+            println!(
+                "top ham {s:.3} {} {:?}",
+                samples[*i].name, samples[*i].rule_names
+            );
         }
         for (s, _, i) in by_score
             .iter()

@@ -48,15 +48,23 @@ pub struct Params {
     pub min_strength: f64,
     /// At most this many tokens (the most telling) are combined.
     pub max_tokens: usize,
+    /// Tokens seen in fewer messages than this (spam and ham together) count as unknown:
+    /// what a model has barely seen must not decide (issue 15).
+    pub min_count: u32,
+    /// A message with fewer telling tokens than this is pulled towards 0.5 in proportion: a
+    /// verdict resting on two or three tokens is a guess, not evidence (issue 15).
+    pub full_clues: usize,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
-            strength: 0.45,
+            strength: 1.0,
             unknown: 0.5,
             min_strength: 0.1,
             max_tokens: 150,
+            min_count: 2,
+            full_clues: 10,
         }
     }
 }
@@ -66,7 +74,7 @@ pub fn token_probability(c: Counts, totals: Counts, p: &Params) -> f64 {
     let (ns, nh) = (totals.spam.max(1) as f64, totals.ham.max(1) as f64);
     let (s, h) = (c.spam as f64, c.ham as f64);
     let n = s + h;
-    if n == 0.0 {
+    if n == 0.0 || c.spam.saturating_add(c.ham) < p.min_count {
         return p.unknown;
     }
     let spam_ratio = (s / ns).min(1.0);
@@ -94,6 +102,8 @@ pub struct Classification {
     pub probability: f64,
     /// The tokens that decided, most telling first, with their probability (for explanations).
     pub clues: Vec<(String, f64)>,
+    /// How many telling tokens were combined (at most `max_tokens`).
+    pub telling: usize,
 }
 
 /// Combines the per-token probabilities of a message's tokens.
@@ -119,6 +129,7 @@ pub fn classify(
         return Classification {
             probability: 0.5,
             clues: Vec::new(),
+            telling: 0,
         };
     }
     let (mut ln_ham, mut ln_spam) = (0.0f64, 0.0f64);
@@ -130,8 +141,12 @@ pub fn classify(
     let n = probs.len() * 2;
     let s = 1.0 - chi2q(-2.0 * ln_spam, n);
     let h = 1.0 - chi2q(-2.0 * ln_ham, n);
+    let telling = probs.len();
+    let confidence = (telling as f64 / p.full_clues.max(1) as f64).min(1.0);
+    let combined = ((s - h + 1.0) / 2.0).clamp(0.0, 1.0);
     Classification {
-        probability: ((s - h + 1.0) / 2.0).clamp(0.0, 1.0),
+        probability: 0.5 + (combined - 0.5) * confidence,
+        telling,
         clues: probs
             .into_iter()
             .take(12)
@@ -164,9 +179,13 @@ mod tests {
         assert_eq!(token_probability(Counts::default(), totals, &p), 0.5);
         assert!(token_probability(Counts { spam: 50, ham: 0 }, totals, &p) > 0.99);
         assert!(token_probability(Counts { spam: 0, ham: 50 }, totals, &p) < 0.01);
-        // One sighting is weak evidence.
-        let once = token_probability(Counts { spam: 1, ham: 0 }, totals, &p);
-        assert!(once > 0.8 && once < 0.9, "{once}");
+        // One sighting is no evidence (below min_count); two are weak evidence.
+        assert_eq!(
+            token_probability(Counts { spam: 1, ham: 0 }, totals, &p),
+            0.5
+        );
+        let twice = token_probability(Counts { spam: 2, ham: 0 }, totals, &p);
+        assert!(twice > 0.8 && twice < 0.95, "{twice}");
     }
 
     #[test]

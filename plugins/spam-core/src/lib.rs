@@ -10,6 +10,8 @@ pub mod html;
 pub mod logistic;
 pub mod reputation;
 pub mod rules;
+pub mod score;
+pub mod starting;
 pub mod tokenize;
 
 /// What the spam filter reads of a message (a borrowed subset of the plugin's view).

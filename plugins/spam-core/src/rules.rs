@@ -111,7 +111,405 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
     if input.subject.contains("!!!") || input.subject.contains("$$$") {
         hit("SUBJ_SHOUTING", 0.5);
     }
+    for (name, weight) in scam_shapes(input, from_domain.as_deref()) {
+        hit(name, weight);
+    }
     hits
+}
+
+/// Asks for credentials, payment details or a mailbox "validation" (English and Spanish).
+const CREDENTIAL_ASKS: &[&str] = &[
+    "verify your account",
+    "verify your identity",
+    "confirm your identity",
+    "confirm your account",
+    "update your payment",
+    "update your billing",
+    "update your details",
+    "account has been suspended",
+    "account has been locked",
+    "account has been limited",
+    "account will be suspended",
+    "account will be closed",
+    "account will be disabled",
+    "account is limited",
+    "unusual activity",
+    "unusual sign-in",
+    "validate your mailbox",
+    "mailbox is full",
+    "mailbox has exceeded",
+    "password expires",
+    "password will expire",
+    "password is expiring",
+    "seed phrase",
+    "recovery phrase",
+    "verifique su cuenta",
+    "verifica tu cuenta",
+    "confirme su identidad",
+    "confirma tu identidad",
+    "actualice sus datos",
+    "actualiza tus datos",
+    "validar su buzón",
+    "valide su buzón",
+    "cuenta ha sido bloqueada",
+    "cuenta ha sido suspendida",
+    "cuenta será desactivada",
+    "cuenta será bloqueada",
+    "cuenta será suspendida",
+    "cuenta bloqueada",
+    "cuenta suspendida",
+    "datos bancarios",
+    "pago pendiente",
+    "customs fee",
+    "delivery fee",
+    "tasa de aduana",
+    "gastos de envío pendientes",
+    "verificar sus datos",
+    "verifique sus datos",
+    "verificar tus datos",
+    "método de pago",
+    "payment method",
+    "payment details",
+    "desbloquear",
+    "unlock your account",
+    "reembolso",
+    "devolución pendiente",
+    "tax refund",
+    "multa pendiente",
+    "unpaid fine",
+    "unpaid toll",
+    "coordonnées bancaires",
+    "mettre à jour vos",
+    "regularize",
+    "regularizar",
+    "bloqueio",
+    "gastos de reenvío",
+    "número de cuenta",
+    "comisión de apertura",
+];
+
+/// A deadline with a threat, as phishing presses (English and Spanish).
+const DEADLINES: &[&str] = &[
+    "24 hours",
+    "48 hours",
+    "72 hours",
+    "24 horas",
+    "48 horas",
+    "72 horas",
+    "immediately",
+    "inmediatamente",
+    "24 heures",
+    "48 heures",
+    "24h",
+    "24 stunden",
+    "final notice",
+    "último aviso",
+];
+
+/// Words that an impersonating domain joins to a brand with a hyphen.
+const DOMAIN_BAIT: &[&str] = &[
+    "remboursement",
+    "regulariz",
+    "aduana",
+    "premio",
+    "encuesta",
+    "secure",
+    "login",
+    "verify",
+    "verif",
+    "account",
+    "support",
+    "billing",
+    "update",
+    "clientes",
+    "seguridad",
+    "reembolso",
+    "facturacion",
+    "premios",
+    "regalo",
+    "sanciones",
+    "validacion",
+    "devolucion",
+    "refund",
+    "wallet",
+    "unlock",
+];
+
+/// Advance-fee, lottery and prize phrasing (English and Spanish).
+const ADVANCE_FEE: &[&str] = &[
+    "next of kin",
+    "beneficiary",
+    "inheritance",
+    "barrister",
+    "consignment",
+    "million",
+    "compensation fund",
+    "you have won",
+    "you have been selected",
+    "winner",
+    "claim your prize",
+    "claim your reward",
+    "lottery",
+    "gift card",
+    "congratulations",
+    "herencia",
+    "beneficiario",
+    "abogado",
+    "millones",
+    "ha ganado",
+    "has ganado",
+    "ganador",
+    "lotería",
+    "sorteo",
+    "premio",
+    "tarjeta regalo",
+    "enhorabuena",
+    "has sido elegid",
+    "ha sido elegid",
+    "seleccionad",
+    "ganar un",
+    "préstamo aprobado",
+    "sin aval",
+    "comisión de apertura",
+];
+
+/// Adult-dating bait (English and Spanish).
+const DATING: &[&str] = &[
+    "private photos",
+    "fotos privadas",
+    "hot singles",
+    "lonely women",
+    "quiero conocerte",
+    "(+18)",
+    "+18",
+    "near you tonight",
+    "esta noche",
+    "vi tu perfil",
+    "saw your profile",
+];
+
+/// Get-rich-quick phrasing (English and Spanish).
+const GET_RICH: &[&str] = &[
+    "guaranteed returns",
+    "guaranteed profit",
+    "guaranteed income",
+    "make money from home",
+    "work from home and earn",
+    "initial investment",
+    "risk-free",
+    "trading bot",
+    "double your",
+    "ganancias garantizadas",
+    "ganar dinero desde casa",
+    "inversión inicial",
+    "sin experiencia",
+    "sin riesgo",
+    "rentabilidad garantizada",
+    "multiplica tu dinero",
+];
+
+/// Threats of extortion mail (with a bitcoin address).
+const EXTORTION: &[&str] = &[
+    "hacker",
+    "malware",
+    "webcam",
+    "recorded",
+    "your contacts",
+    "video of you",
+    "grabé",
+    "tus contactos",
+    "vídeo",
+    "cámara",
+];
+
+const SHORTENERS: &[&str] = &[
+    "bit.ly",
+    "tinyurl.com",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "rebrand.ly",
+    "cutt.ly",
+    "shorturl.at",
+    "tiny.cc",
+    "rb.gy",
+    "t.ly",
+    "s.id",
+];
+
+/// Brands that phishing imitates, as they appear in a lookalike domain.
+const BRANDS: &[&str] = &[
+    "paypal",
+    "apple",
+    "microsoft",
+    "office365",
+    "amazon",
+    "netflix",
+    "google",
+    "facebook",
+    "instagram",
+    "dhl",
+    "fedex",
+    "correos",
+    "santander",
+    "bbva",
+    "caixabank",
+    "bancolombia",
+    "hacienda",
+    "coinbase",
+    "binance",
+    "wellsfargo",
+    "chase",
+];
+
+/// A domain label imitating a brand: the brand with digits for letters ("paypa1", "micr0soft",
+/// "arnazon"), or the brand joined by a hyphen to other words ("paypal-secure").
+fn lookalike(host: &str) -> bool {
+    host.split('.').any(|label| {
+        let folded: String = label
+            .replace("rn", "m")
+            .replace("vv", "w")
+            .chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => 'l',
+                '3' => 'e',
+                '4' => 'a',
+                '5' => 's',
+                _ => c,
+            })
+            .collect();
+        BRANDS.iter().any(|b| {
+            (folded.contains(b) && !label.contains(b))
+                || (label.contains(b) && label.len() > b.len() && label.contains('-'))
+        })
+    })
+}
+
+/// A bitcoin address: legacy base58 (1… or 3…, 26–35 characters) or bech32 (bc1…).
+fn has_bitcoin_address(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        let base58 = |w: &str| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
+        };
+        (w.starts_with("bc1") && (39..=62).contains(&w.len()) && w == w.to_ascii_lowercase())
+            || ((w.starts_with('1') || w.starts_with('3'))
+                && (26..=35).contains(&w.len())
+                && base58(w)
+                && w.chars().any(|c| c.is_ascii_uppercase())
+                && w.chars().any(|c| c.is_ascii_lowercase()))
+    })
+}
+
+fn distinct_hits(text: &str, phrases: &[&str]) -> usize {
+    phrases.iter().filter(|p| text.contains(*p)).count()
+}
+
+/// Shapes of scams that need no training: phishing (a credential or payment request with a
+/// link away from the sender's domain), lookalike domains, URL shorteners, bitcoin extortion,
+/// advance-fee phrasing, and image-only bodies. Each weight is modest; a real scam trips
+/// several, and no message of the modern legitimate corpus may trip more than a little
+/// (tests/spam.rs).
+fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static str, f64)> {
+    let mut out = Vec::new();
+    let parsed = input.html.map(html::parse);
+    let mut text = String::new();
+    text.push_str(&input.subject.to_lowercase());
+    text.push('\n');
+    if let Some(t) = input.text {
+        text.push_str(&t.chars().take(20_000).collect::<String>().to_lowercase());
+    }
+    if let Some(p) = &parsed {
+        text.push('\n');
+        text.push_str(
+            &p.text
+                .chars()
+                .take(20_000)
+                .collect::<String>()
+                .to_lowercase(),
+        );
+    }
+    // Link hosts: HTML links, and URLs in the text.
+    let mut hosts: Vec<String> = parsed
+        .iter()
+        .flat_map(|p| p.links.iter())
+        .filter_map(|l| url_host(&l.href))
+        .collect();
+    hosts.extend(
+        text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')'))
+            .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+            .filter_map(url_host),
+    );
+    let from_base = from_domain.map(|d| base_domain(d).to_string());
+    let foreign_link = hosts
+        .iter()
+        .any(|h| from_base.as_deref() != Some(base_domain(h)));
+    let shortener = hosts.iter().any(|h| {
+        let h = h.trim_start_matches("www.");
+        SHORTENERS.contains(&h)
+    });
+    if shortener {
+        out.push(("URL_SHORTENER", 0.7));
+    }
+    if hosts.iter().any(|h| lookalike(h)) || from_domain.is_some_and(lookalike) {
+        out.push(("LOOKALIKE_DOMAIN", 1.5));
+    }
+    // Links a real organisation's mail does not have: plain http, a bare address, or a host
+    // whose name baits with a hyphenated service word ("bank-secure", "tienda-reembolso").
+    let bait = |h: &str| {
+        h.split('.').any(|l| {
+            l.contains('-')
+                && l.split('-')
+                    .any(|part| DOMAIN_BAIT.iter().any(|w| part.starts_with(w)))
+        })
+    };
+    let plain_http = parsed
+        .iter()
+        .flat_map(|p| p.links.iter())
+        .any(|l| l.href.trim().to_ascii_lowercase().starts_with("http://"))
+        || text.contains("http://");
+    let numeric = hosts.iter().any(|h| h.parse::<std::net::IpAddr>().is_ok());
+    let baiting = hosts.iter().any(|h| bait(h)) || from_domain.is_some_and(bait);
+    if baiting {
+        out.push(("BAIT_DOMAIN", 1.0));
+    }
+    let cred = distinct_hits(&text, CREDENTIAL_ASKS) > 0;
+    if cred && (foreign_link || shortener || plain_http || numeric || baiting) {
+        out.push(("PHISH_CREDENTIALS", 2.5));
+    }
+    if cred && distinct_hits(&text, DEADLINES) > 0 {
+        out.push(("PHISH_DEADLINE", 1.0));
+    }
+    if distinct_hits(&text, DATING) >= 2 {
+        out.push(("DATING_BAIT", 2.0));
+    }
+    if distinct_hits(&text, GET_RICH) >= 2 {
+        out.push(("GET_RICH", 2.0));
+    }
+    let fee = distinct_hits(&text, ADVANCE_FEE);
+    if fee >= 3 {
+        out.push(("ADVANCE_FEE", 2.0));
+    }
+    if has_bitcoin_address(&text) {
+        if distinct_hits(&text, EXTORTION) >= 2 {
+            out.push(("BITCOIN_EXTORTION", 3.5));
+        } else {
+            out.push(("BITCOIN_ADDRESS", 1.0));
+        }
+    }
+    if let Some(p) = &parsed {
+        let words = p.text.split_whitespace().count();
+        let plain_words = input
+            .text
+            .map(|t| t.split_whitespace().count())
+            .unwrap_or(0);
+        if !p.images.is_empty() && words < 8 && plain_words < 8 {
+            out.push(("IMAGE_ONLY", 1.5));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -169,5 +567,50 @@ mod tests {
             ..Input::default()
         };
         assert!(names(&clean).is_empty());
+    }
+
+    #[test]
+    fn scam_shapes_fire() {
+        let phish = Input {
+            headers: vec![("Date", "x"), ("Message-ID", "<a@b>")],
+            subject: "Action required",
+            from: vec!["security@bank.example"],
+            text: Some("Your account has been suspended. Verify your account: https://bit.ly/x1"),
+            ..Input::default()
+        };
+        let n = names(&phish);
+        assert!(
+            n.contains(&"PHISH_CREDENTIALS") && n.contains(&"URL_SHORTENER"),
+            "{n:?}"
+        );
+        // The same words with a link to the sender's own domain: a real security notice.
+        let notice = Input {
+            text: Some("Unusual activity? Verify your account at https://www.bank.example/s"),
+            ..phish.clone()
+        };
+        assert!(!names(&notice).contains(&"PHISH_CREDENTIALS"));
+        let extortion = Input {
+            text: Some("I am a hacker, I recorded you with your webcam. Pay to bc1qw8r3t5y7u9i0o2p4a6s8d0f2g4h6j8k0l2z4x6"),
+            ..phish.clone()
+        };
+        assert!(names(&extortion).contains(&"BITCOIN_EXTORTION"));
+        let fee = Input {
+            text: Some("Estimado beneficiario: una herencia de 4,5 millones de dólares, escriba al abogado"),
+            ..phish.clone()
+        };
+        assert!(names(&fee).contains(&"ADVANCE_FEE"));
+        assert!(lookalike("paypa1.example") && lookalike("secure-paypal.example"));
+        assert!(
+            lookalike("arnazon.test") && !lookalike("amazon.com") && !lookalike("shop.example")
+        );
+        let image = Input {
+            html: Some("<html><body><a href=\"http://x.example\"><img src=\"http://x.example/a.png\"></a></body></html>"),
+            text: None,
+            ..phish.clone()
+        };
+        assert!(names(&image).contains(&"IMAGE_ONLY"));
+        assert!(!has_bitcoin_address(
+            "see https://example.com/1234567890abcdefghijklmnop"
+        ));
     }
 }

@@ -317,8 +317,35 @@ fn add_alignment(out: &mut BTreeSet<String>, input: &Input<'_>, url_domains: &BT
     }
 }
 
+/// Token kinds left out of the model: they tell a corpus's age, not spam from ham — the
+/// message's structure (HTML or not, content type, tag and image counts: in 2002 legitimate
+/// mail was plain text, today it is HTML), which header fields are present, charsets, mailer
+/// names, relay hosts and networks, hop counts and Message-ID domains. A model trained on the
+/// public 2002 corpus filed modern receipts and security notices as spam on these alone
+/// (issue 15: measured in plugins/spam/README.md).
+pub const DATED: &[&str] = &[
+    "html:",
+    "ct:",
+    "body:",
+    "hops:",
+    "hdr:",
+    "charset:",
+    "mailer:",
+    "rcvd:",
+    "rcvd-net:",
+    "mid:",
+];
+
 /// The message's tokens, each once, at most `MAX_TOKENS` (sorted, so the cut is stable).
 pub fn tokens(input: &Input<'_>) -> Vec<String> {
+    let mut out = all_tokens(input);
+    out.retain(|t| !DATED.iter().any(|p| t.starts_with(p)));
+    out.truncate(MAX_TOKENS);
+    out
+}
+
+/// Every token, dated kinds included (for experiments: `examples/eval.rs`).
+pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
     let mut out = BTreeSet::new();
     add_text(&mut out, "s:", input.subject, true);
     let letters: Vec<char> = input
@@ -378,7 +405,7 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
         .map(String::from)
         .collect();
     add_alignment(&mut out, input, &url_domains);
-    out.into_iter().take(MAX_TOKENS).collect()
+    out.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -400,7 +427,10 @@ mod tests {
             text: Some("Click https://x.shop.example/buy to get 100 dollars, it's free"),
             ..Input::default()
         };
-        let t = tokens(&input);
+        let t = all_tokens(&input);
+        let kept = tokens(&input);
+        assert!(kept.iter().all(|k| !DATED.iter().any(|d| k.starts_with(d))));
+        assert!(kept.iter().any(|k| k == "s:free money"));
         for want in [
             "s:free",
             "s:free money",

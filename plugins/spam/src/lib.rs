@@ -13,11 +13,24 @@
 //!
 //! Per account: `mailsift plugin set spam --account ADDR enabled=false` turns it off; an allow
 //! list entry for an authenticated sender skips classification.
+//!
+//! Before anyone has trained it (no `g/n` in the store), the global model is the bundled
+//! starting model (`model/starting-model.bin`, embedded at build time; config
+//! `starting_model = "false"` turns it off), so a fresh server files obvious spam from the
+//! first day; users' lessons are learnt on top of it per account. Between `unsure_threshold`
+//! (default 4) and `threshold` a message is tagged `unsure` and its `X-Spam-Status`
+//! starts with `Unsure`, for Sieve to treat borderline mail differently.
 
 use mailsift_plugin_sdk::prelude::*;
 use mailsift_spam_core::bayes::{self, Counts, Params};
 use mailsift_spam_core::logistic::{self, Weights};
+use mailsift_spam_core::score::{self, Band};
+use mailsift_spam_core::starting::StartingModel;
 use mailsift_spam_core::{grams, rules, tokenize, Input};
+
+/// The bundled starting model (scripts/train-starting-model.sh; format in spam-core's
+/// `starting` module).
+static STARTING: &[u8] = include_bytes!("../model/starting-model.bin");
 
 struct Spam;
 
@@ -26,10 +39,13 @@ struct Spam;
 // (see the SDK's `arena` module).
 mailsift_plugin_sdk::arena_allocator!(1 << 20);
 
-/// The score at which a message is tagged `spam` (config `threshold`). Chosen on the
-/// cross-validated training split (plugins/spam/README.md): recall 0.98 at 0.28% false
-/// positives there.
-const DEFAULT_THRESHOLD: f64 = 7.0;
+/// The starting model, unless the config turns it off or the file is not one.
+fn starting() -> Option<StartingModel<'static>> {
+    if config::get("starting_model").is_some_and(|v| v.trim().eq_ignore_ascii_case("false")) {
+        return None;
+    }
+    StartingModel::parse(STARTING)
+}
 
 /// `get-many` takes at most this many keys per call.
 const CHUNK: usize = 1000;
@@ -110,6 +126,32 @@ struct Model {
     weights: Option<Weights>,
 }
 
+/// The global model: the store's once trained (`mailsift spam train`), else the starting model.
+fn load_global(tokens: &[String]) -> Model {
+    let stored = load_model(&prefix(None), tokens);
+    if stored.totals.spam > 0 || stored.totals.ham > 0 {
+        return stored;
+    }
+    match starting() {
+        Some(sm) => Model {
+            counts: tokens.iter().map(|t| sm.counts(t)).collect(),
+            totals: sm.totals(),
+            weights: Some(sm.weights()),
+        },
+        None => stored,
+    }
+}
+
+/// The global logistic weights an account learns on top of (see [`load_global`]).
+fn global_weights() -> Weights {
+    let stored = kv::get(&format!("{}weights", prefix(None)));
+    match (stored, starting()) {
+        (Some(b), _) => Weights::from_bytes(b),
+        (None, Some(sm)) => sm.weights(),
+        (None, None) => Weights::default(),
+    }
+}
+
 fn load_model(prefix: &str, tokens: &[String]) -> Model {
     let (counts, totals) = load(prefix, tokens);
     // An untrained model has no weights: skip reading them.
@@ -135,34 +177,38 @@ fn score(
     account: Option<&Model>,
     hits: &[rules::Hit],
 ) -> Score {
+    // A user's own lesson counts as two sightings: it is about this user's mail, and one move
+    // into Junk must count although a token seen once is below Bayes' count floor.
+    let own = |c: Counts| c.saturating_add(c);
     let totals = match account {
-        Some(a) => global.totals.saturating_add(a.totals),
+        Some(a) => global.totals.saturating_add(own(a.totals)),
         None => global.totals,
     };
     let mut tests = Vec::new();
     let mut score = 0.0;
     // An untrained model says nothing: only the rules count until it has seen both classes.
     if totals.spam > 0 && totals.ham > 0 {
-        let c = bayes::classify(
+        let bayes = bayes::classify(
             tokens,
             |i| {
                 let g = global.counts.get(i).copied().unwrap_or_default();
                 match account {
-                    Some(a) => g.saturating_add(a.counts.get(i).copied().unwrap_or_default()),
+                    Some(a) => g.saturating_add(own(a.counts.get(i).copied().unwrap_or_default())),
                     None => g,
                 }
             },
             totals,
             &Params::default(),
-        )
-        .probability;
+        );
+        let c = bayes.probability;
         let models: Vec<&Weights> = [Some(global), account]
             .into_iter()
             .flatten()
             .filter_map(|m| m.weights.as_ref())
             .collect();
         let lr = logistic::probability(&models, features) as f64;
-        score += 5.0 * c + 5.0 * lr;
+        let learnt = score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
+        score += 5.0 + (learnt - 5.0) * score::maturity(totals.spam, totals.ham);
         tests.push(probability_rule("BAYES", c));
         tests.push(probability_rule("LOGIT", lr));
     }
@@ -182,7 +228,8 @@ impl Plugin for Spam {
     }
 
     fn filter(message: &Message) -> Verdict {
-        let threshold: f64 = config::parse_or("threshold", DEFAULT_THRESHOLD);
+        let threshold: f64 = config::parse_or("threshold", score::DEFAULT_THRESHOLD);
+        let unsure: f64 = config::parse_or("unsure_threshold", score::DEFAULT_UNSURE);
         let reject: Option<f64> = config::parse("reject_threshold");
         let data = input(message);
         let tokens = tokenize::tokens(&data);
@@ -190,7 +237,7 @@ impl Plugin for Spam {
         let listed = reputation::check(message);
         let hits = [hits, reputation::hits(&listed)].concat();
         let features = grams::features(&data);
-        let global = load_model(&prefix(None), &tokens);
+        let global = load_global(&tokens);
         let mut verdict = Verdict::continue_with();
         let mut header = None;
         for rcpt in &message.envelope.recipients {
@@ -209,10 +256,14 @@ impl Plugin for Spam {
             let account =
                 settings::account_of(rcpt).map(|a| load_model(&prefix(Some(&a)), &tokens));
             let s = score(&tokens, &features, &global, account.as_ref(), &hits);
-            let is_spam = s.score >= threshold;
+            let band = score::band(s.score, unsure, threshold);
             let status = format!(
                 "{}, score={:.1} required={:.1} tests={}",
-                if is_spam { "Yes" } else { "No" },
+                match band {
+                    Band::Spam => "Yes",
+                    Band::Unsure => "Unsure",
+                    Band::Ham => "No",
+                },
                 s.score,
                 threshold,
                 if s.tests.is_empty() {
@@ -227,10 +278,14 @@ impl Plugin for Spam {
                     "5.7.1",
                     format!("Message refused as spam (score {:.1})", s.score),
                 ),
-                _ if is_spam => Decision::continue_with()
+                _ if band == Band::Spam => Decision::continue_with()
                     .score(s.score)
                     .tag("spam")
                     .folder("Junk")
+                    .explain(status.clone()),
+                _ if band == Band::Unsure => Decision::continue_with()
+                    .score(s.score)
+                    .tag("unsure")
                     .explain(status.clone()),
                 _ => Decision::continue_with()
                     .score(s.score)
@@ -270,7 +325,9 @@ impl Plugin for Spam {
                 .map(Some)
                 .collect()
         };
-        let global_weights = load_weights(&prefix(None));
+        // An account learns on top of the global model it is scored with (the starting model
+        // until `mailsift spam train` has stored one); `spam train` builds the store's own.
+        let mut global: Option<Weights> = None;
         for account in accounts {
             let p = prefix(account.as_deref());
             learn_bayes(&p, &id, spam, || {
@@ -285,11 +342,12 @@ impl Plugin for Spam {
             let weights = match account {
                 Some(_) => {
                     let mut own = load_weights(&p);
-                    logistic::learn(&mut own, &[&global_weights], &features, spam);
+                    let g = global.get_or_insert_with(global_weights);
+                    logistic::learn(&mut own, &[g], &features, spam);
                     own
                 }
                 None => {
-                    let mut own = global_weights.clone();
+                    let mut own = load_weights(&p);
                     logistic::learn(&mut own, &[], &features, spam);
                     own
                 }
