@@ -1,0 +1,346 @@
+"""IMAP with real clients over TLS to `localhost` (the test CA passed to each client): curl
+(imaps:// and imap:// with STARTTLS), python imaplib (IMAP4_SSL and STARTTLS; IDLE, APPEND,
+COPY, MOVE, SEARCH, STORE, EXPUNGE, UID commands), fetchmail over IMAP (implicit TLS and
+STARTTLS), offlineimap and mutt. Every test checks the result on the server with a separate
+imaplib session, not only the client's exit status. mbsync is in test_clients.py, the POP3
+clients in test_pop3.py."""
+
+import imaplib
+import os
+import re
+import shutil
+import smtplib
+import subprocess
+import threading
+import time
+
+import pytest
+
+
+def deliver(server, to, subject, body="hello", sender="zoe@remote.test"):
+    raw = (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+           f"Message-ID: <{subject.replace(' ', '-')}@client.test>\r\n"
+           f"Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n{body}\r\n")
+    with smtplib.SMTP("127.0.0.1", server.port("smtp"), local_hostname="client.test", timeout=30) as s:
+        s.starttls(context=server.ssl_context())
+        s.sendmail(sender, [to], raw)
+
+
+def ca(server):
+    return str(server.data / "tls" / "cert.pem")
+
+
+def imaps(server, user, password):
+    m = imaplib.IMAP4_SSL("localhost", server.port("imaps"), ssl_context=server.ssl_context(), timeout=30)
+    m.login(user, password)
+    return m
+
+
+def folder_state(server, user, password, folder="INBOX"):
+    """{subject: set of flags} of a folder, read with EXAMINE so nothing changes."""
+    m = imaps(server, user, password)
+    typ, _ = m.select(f'"{folder}"', readonly=True)
+    assert typ == "OK", folder
+    out = {}
+    typ, data = m.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        flags = set(re.search(rb"FLAGS \(([^)]*)\)", item[0]).group(1).decode().split())
+        subject = item[1].decode().strip().removeprefix("Subject: ")
+        out[subject] = flags
+    m.logout()
+    return out
+
+
+@pytest.fixture
+def account(server):
+    password = server.add_user("ivy@example.org")
+    for s in ("first", "second", "third"):
+        deliver(server, "ivy@example.org", s, body=f"body of {s}")
+    return "ivy@example.org", password
+
+
+# -- curl ----------------------------------------------------------------------------------------
+
+def curl(server, url, user, password, *extra, check=True):
+    port = int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    args = ["curl", "-sS", "--resolve", f"localhost:{port}:127.0.0.1", "--cacert", ca(server),
+            "--user", f"{user}:{password}", *extra, url]
+    res = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    if check:
+        assert res.returncode == 0, res.stderr
+    return res
+
+
+def test_curl_imaps_list_fetch_examine_append_and_starttls(server, account, tmp_path):
+    user, password = account
+    base = f"imaps://localhost:{server.port('imaps')}"
+    listing = curl(server, f"{base}/", user, password).stdout
+    names = [line.rsplit(" ", 1)[1].strip('"') for line in listing.splitlines() if line.startswith("* LIST")]
+    for folder in ("INBOX", "Sent", "Junk", "Trash"):
+        assert folder in names, listing
+
+    # ;UID=2 fetches with BODY[] (not PEEK): the server marks that message, and only it, \Seen.
+    msg = curl(server, f"{base}/INBOX;UID=2", user, password).stdout
+    assert "Subject: second" in msg and "body of second" in msg
+    state = folder_state(server, user, password)
+    assert "\\Seen" in state["second"] and "\\Seen" not in state["first"] | state["third"], state
+
+    out = curl(server, f"{base}/", user, password, "-X", "EXAMINE INBOX").stdout
+    assert re.search(r"^\* 3 EXISTS", out, re.M), out
+    # curl prints only the untagged lines; a read-only selection permits no flag changes.
+    assert "[PERMANENTFLAGS ()]" in out, out
+
+    # Upload = APPEND into a folder; the server stores it there.
+    upload = tmp_path / "up.eml"
+    upload.write_bytes(b"From: ivy@example.org\r\nTo: ivy@example.org\r\nSubject: curl append\r\n"
+                       b"\r\nuploaded by curl\r\n")
+    curl(server, f"{base}/Sent", user, password, "-T", str(upload))
+    assert list(folder_state(server, user, password, "Sent")) == ["curl append"]
+
+    # A search through a custom request.
+    out = curl(server, f"{base}/INBOX?SUBJECT%20third", user, password).stdout
+    assert re.search(r"^\* SEARCH 3\s*$", out, re.M), out
+
+    # imap:// on the STARTTLS listener with TLS required: curl upgrades before it logs in.
+    res = curl(server, f"imap://localhost:{server.port('imap')}/INBOX;UID=3", user, password,
+               "--ssl-reqd", "-v")
+    assert "Subject: third" in res.stdout
+    assert "STARTTLS" in res.stderr, res.stderr
+    assert "\\Seen" in folder_state(server, user, password)["third"]
+
+    # Wrong password: curl fails and the server's refusal is the reason.
+    res = curl(server, f"{base}/", user, "wrong", check=False)
+    assert res.returncode != 0
+
+
+# -- python imaplib ------------------------------------------------------------------------------
+
+def idle_until(m, predicate, timeout=10.0):
+    """RFC 2177 IDLE over imaplib's plumbing (Python 3.11 has no idle()): returns the untagged
+    lines seen until predicate matched one, then ends IDLE with DONE."""
+    tag = m._new_tag()
+    m.send(tag + b" IDLE\r\n")
+    line = m.readline()
+    assert line.startswith(b"+"), line
+    seen = []
+    m.sock.settimeout(timeout)
+    try:
+        while True:
+            line = m.readline()
+            assert line, "connection closed during IDLE"
+            seen.append(line.strip())
+            if predicate(line):
+                break
+    finally:
+        m.send(b"DONE\r\n")
+    while True:
+        line = m.readline()
+        if line.startswith(tag):
+            assert b" OK" in line, line
+            break
+        seen.append(line.strip())
+    m.sock.settimeout(30)
+    return seen
+
+
+@pytest.mark.parametrize("mode", ["imaps", "starttls"])
+def test_imaplib_session(server, account, mode):
+    user, password = account
+    if mode == "imaps":
+        m = imaps(server, user, password)
+    else:
+        m = imaplib.IMAP4("localhost", server.port("imap"), timeout=30)
+        m.starttls(ssl_context=server.ssl_context())
+        m.login(user, password)
+    caps = m.capabilities
+    for cap in ("IDLE", "MOVE", "UIDPLUS"):
+        assert cap in caps, caps
+
+    typ, data = m.select("INBOX")
+    assert data[0] == b"3"
+
+    # IDLE: a delivery while idling is announced as EXISTS.
+    t = threading.Timer(0.5, deliver, args=(server, user, "fourth"))
+    t.start()
+    seen = idle_until(m, lambda line: re.match(rb"\* 4 EXISTS", line) is not None)
+    t.join()
+    assert any(re.match(rb"\* 4 EXISTS", s) for s in seen), seen
+
+    # APPEND with flags; UIDPLUS reports the new UID.
+    typ, data = m.append("INBOX", r"(\Flagged)", None,
+                         b"From: ivy@example.org\r\nSubject: appended\r\n\r\nby imaplib\r\n")
+    assert typ == "OK", data
+    appended_uid = int(re.search(rb"APPENDUID \d+ (\d+)", data[0]).group(1))
+
+    typ, data = m.uid("SEARCH", None, "FLAGGED")
+    assert data[0].split() == [str(appended_uid).encode()]
+    typ, data = m.search(None, "SUBJECT", "second")
+    assert data[0].split() == [b"2"]
+
+    # STORE by sequence number and by UID.
+    typ, data = m.store("1", "+FLAGS", r"(\Seen)")
+    assert typ == "OK" and b"\\Seen" in data[0]
+    typ, _ = m.uid("STORE", str(appended_uid), "+FLAGS", "(\\Answered $Label1)")
+    assert typ == "OK"
+
+    # COPY and UID MOVE to other folders.
+    typ, data = m.copy("1", "Trash")
+    assert typ == "OK", data
+    typ, data = m.uid("SEARCH", None, "SUBJECT", "third")
+    third_uid = data[0].split()[0].decode()
+    typ, data = m.uid("MOVE", third_uid, "Junk")
+    assert typ == "OK", data
+    # RFC 6851 §3.3: MOVE announces the removal from the source with EXPUNGE.
+    assert m.response("EXPUNGE")[1] == [b"3"]
+
+    # Delete "second" and EXPUNGE.
+    m.store("2", "+FLAGS", r"(\Deleted)")
+    typ, data = m.expunge()
+    assert typ == "OK" and data == [b"2"], data
+
+    # UID FETCH of the appended message.
+    typ, data = m.uid("FETCH", str(appended_uid), "(FLAGS BODY.PEEK[TEXT])")
+    assert b"by imaplib" in data[0][1]
+    m.logout()
+
+    inbox = folder_state(server, user, password)
+    assert set(inbox) == {"first", "fourth", "appended"}, inbox
+    assert "\\Seen" in inbox["first"]
+    assert {"\\Flagged", "\\Answered", "$Label1"} <= inbox["appended"], inbox
+    trash = folder_state(server, user, password, "Trash")
+    assert set(trash) == {"first"} and "\\Seen" in trash["first"], trash
+    assert set(folder_state(server, user, password, "Junk")) == {"third"}
+
+
+# -- fetchmail over IMAP -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode,keep", [("ssl", False), ("starttls", True)])
+def test_fetchmail_imap(server, account, tmp_path, mode, keep):
+    user, password = account
+    mbox = tmp_path / "mbox"
+    port = server.port("imaps" if mode == "ssl" else "imap")
+    tls = "ssl" if mode == "ssl" else "sslproto tls1.2+"
+    rc = tmp_path / "fetchmailrc"
+    rc.write_text(
+        f'poll localhost with proto IMAP port {port}\n'
+        f'  user "{user}" there with password "{password}"\n'
+        f'  {tls} sslcertck sslcertfile "{ca(server)}"\n'
+        f'  {"keep" if keep else "nokeep"}\n'
+        f'  mda "cat >> {mbox}"\n')
+    os.chmod(rc, 0o600)
+    env = dict(os.environ, HOME=str(tmp_path), FETCHMAILHOME=str(tmp_path))
+
+    def run():
+        res = subprocess.run(["fetchmail", "-f", str(rc), "--nosyslog", "-v", "--nodetach"],
+                             capture_output=True, text=True, timeout=120, env=env)
+        return res
+
+    res = run()
+    assert res.returncode == 0, res.stdout + res.stderr
+    fetched = mbox.read_text()
+    for s in ("first", "second", "third"):
+        assert f"Subject: {s}" in fetched, fetched
+    if mode == "starttls":
+        assert "STARTTLS" in res.stdout + res.stderr
+    state = folder_state(server, user, password)
+    if keep:
+        # `keep`: still on the server, now \Seen, and a second run fetches nothing new
+        # (fetchmail asks the server for UNSEEN messages).
+        assert set(state) == {"first", "second", "third"}, state
+        assert all("\\Seen" in flags for flags in state.values()), state
+        deliver(server, user, "fourth")
+        res = run()
+        assert res.returncode == 0, res.stdout + res.stderr
+        fetched = mbox.read_text()
+        assert fetched.count("Subject: first") == 1 and "Subject: fourth" in fetched, fetched
+    else:
+        # Default: fetchmail marks what it fetched \Deleted and expunges it.
+        assert state == {}, state
+
+
+# -- offlineimap ---------------------------------------------------------------------------------
+
+def maildir_messages(folder):
+    out = {}
+    for sub in ("cur", "new"):
+        d = folder / sub
+        if d.is_dir():
+            for name in os.listdir(d):
+                text = (d / name).read_bytes()
+                subject = re.search(rb"^Subject: (.*?)\r?$", text, re.M).group(1).decode()
+                out[subject] = d / name
+    return out
+
+
+def test_offlineimap_two_way_sync(server, account, tmp_path):
+    if not shutil.which("offlineimap"):
+        pytest.skip("offlineimap not installed (scripts/setup.sh installs offlineimap3)")
+    user, password = account
+    m = imaps(server, user, password)
+    m.create("Projects")
+    m.create("Projects/Alpha")
+    m.append("Projects/Alpha", r"(\Flagged)", None,
+             b"From: ivy@example.org\r\nSubject: alpha note\r\n\r\nalpha\r\n")
+    m.logout()
+
+    mail = tmp_path / "Mail"
+    rc = tmp_path / "offlineimaprc"
+    rc.write_text(f"""[general]
+accounts = test
+metadata = {tmp_path / "meta"}
+
+[Account test]
+localrepository = local
+remoterepository = remote
+
+[Repository local]
+type = Maildir
+localfolders = {mail}
+
+[Repository remote]
+type = IMAP
+remotehost = localhost
+remoteport = {server.port("imaps")}
+remoteuser = {user}
+remotepass = {password}
+ssl = yes
+sslcacertfile = {ca(server)}
+""")
+
+    def sync():
+        res = subprocess.run(["offlineimap", "-c", str(rc), "-o", "-u", "basic"],
+                             capture_output=True, text=True, timeout=180)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "ERROR" not in res.stdout + res.stderr, res.stdout + res.stderr
+        return res
+
+    sync()
+    inbox = maildir_messages(mail / "INBOX")
+    assert set(inbox) == {"first", "second", "third"}, inbox
+    alpha = maildir_messages(mail / "Projects.Alpha" if (mail / "Projects.Alpha").is_dir()
+                             else mail / "Projects" / "Alpha")
+    assert set(alpha) == {"alpha note"}
+    for folder in ("Sent", "Trash"):
+        assert (mail / folder).is_dir(), os.listdir(mail)
+
+    # Locally: mark "first" read, delete "second", and file a new message into Projects/Alpha.
+    path = inbox["first"]
+    base, _, flags = path.name.partition(":2,")
+    os.rename(path, path.parent.parent / "cur" / f"{base}:2,{''.join(sorted(set(flags + 'S')))}")
+    os.unlink(inbox["second"])
+    alpha_dir = next(iter(alpha.values())).parent.parent
+    (alpha_dir / "new" / f"{int(time.time())}.local.test").write_bytes(
+        b"From: ivy@example.org\r\nSubject: written offline\r\n\r\nlocal\r\n")
+    # And on the server, meanwhile: a new delivery.
+    deliver(server, user, "fourth")
+    sync()
+
+    state = folder_state(server, user, password)
+    assert set(state) == {"first", "third", "fourth"}, state
+    assert "\\Seen" in state["first"] and "\\Seen" not in state["third"], state
+    alpha_state = folder_state(server, user, password, "Projects/Alpha")
+    assert set(alpha_state) == {"alpha note", "written offline"}, alpha_state
+    assert "\\Flagged" in alpha_state["alpha note"]
+    assert "fourth" in maildir_messages(mail / "INBOX")
