@@ -3,7 +3,7 @@
 COPY, MOVE, SEARCH, STORE, EXPUNGE, UID commands), fetchmail over IMAP (implicit TLS and
 STARTTLS), offlineimap and mutt. Every test checks the result on the server with a separate
 imaplib session, not only the client's exit status. mbsync is in test_clients.py, the POP3
-clients in test_pop3.py."""
+clients in test_pop3.py. mutt runs in a private tmux server: its index and pager need a terminal."""
 
 import imaplib
 import os
@@ -344,3 +344,87 @@ sslcacertfile = {ca(server)}
     assert set(alpha_state) == {"alpha note", "written offline"}, alpha_state
     assert "\\Flagged" in alpha_state["alpha note"]
     assert "fourth" in maildir_messages(mail / "INBOX")
+
+
+# -- mutt ----------------------------------------------------------------------------------------
+
+def muttrc(server, tmp_path, user, password, listener="imaps"):
+    scheme = "imaps" if listener == "imaps" else "imap"
+    rc = tmp_path / "muttrc"
+    rc.write_text(
+        f'set folder = "{scheme}://{user.replace("@", "%40")}@localhost:{server.port(listener)}/"\n'
+        'set spoolfile = "+INBOX"\n'
+        f'set imap_pass = "{password}"\n'
+        f'set ssl_ca_certificates_file = "{ca(server)}"\n'
+        'set ssl_starttls = yes\nset ssl_force_tls = yes\nset ssl_verify_host = yes\n'
+        'set header_cache = ""\nset message_cachedir = ""\nset imap_check_subscribed = no\n'
+        'set confirmcreate = no\nset confirmappend = no\nset delete = yes\nset move = no\n'
+        'set mark_old = no\nset wait_key = no\nset pipe_split = no\nset beep = no\n'
+        'set quit = yes\nset sort = date-sent\nset from = "ivy@example.org"\n'
+        'set hostname = "laptop.example"\nset sendmail = "/bin/true"\n')
+    return rc
+
+
+def run_mutt_in_tmux(tmp_path, args, done, timeout=60):
+    """mutt's index and pager need a terminal: run it in a private tmux server (its own socket
+    under tmp_path) and wait for `done` (written by the shell when mutt exits)."""
+    sock = str(tmp_path / "tmux.sock")
+    env = dict(os.environ, HOME=str(tmp_path), TERM="xterm")
+    cmd = " ".join(f"'{a}'" for a in args) + f"; echo $? > {done}"
+    subprocess.run(["tmux", "-S", sock, "new-session", "-d", "-x", "200", "-y", "50", cmd],
+                   check=True, env=env, timeout=30)
+    screen = ""
+    try:
+        deadline = time.time() + timeout
+        while time.time() < deadline and not done.exists():
+            res = subprocess.run(["tmux", "-S", sock, "capture-pane", "-p"], capture_output=True,
+                                 text=True, env=env, timeout=30)
+            screen = res.stdout or screen
+            time.sleep(0.2)
+        assert done.exists(), f"mutt did not finish; screen:\n{screen}"
+        assert done.read_text().strip() == "0", screen
+    finally:
+        subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, env=env, timeout=30)
+    return screen
+
+
+@pytest.mark.parametrize("listener", ["imaps", "imap"])
+def test_mutt_reads_flags_saves_and_appends(server, account, tmp_path, listener):
+    if not shutil.which("mutt") or not shutil.which("tmux"):
+        pytest.skip("mutt or tmux not installed (scripts/setup.sh installs them)")
+    user, password = account
+    rc = muttrc(server, tmp_path, user, password, listener)
+    piped = tmp_path / "piped.txt"
+    archived = tmp_path / "archived.txt"
+    done = tmp_path / "mutt.done"
+    keys = (
+        # Save "second" to a new folder (created by mutt, CREATE + COPY), purged at sync.
+        "<tag-pattern>~s second<enter><tag-prefix><save-message>=Archive<enter>"
+        "<untag-pattern>~A<enter>"
+        # Read "first" in the pager: it becomes \Seen on the server.
+        "<search>~s first<enter><display-message><exit>"
+        # Flag "third" and pipe its text out.
+        "<search>~s third<enter><flag-message>"
+        f"<pipe-message>cat > {piped}<enter>"
+        "<sync-mailbox>"
+        # Open the other folder and pipe what is there.
+        f"<change-folder>=Archive<enter><pipe-message>cat > {archived}<enter>"
+        "<quit>")
+    run_mutt_in_tmux(tmp_path, ["mutt", "-n", "-F", str(rc), "-e", f'push "{keys}"'], done)
+
+    assert "Subject: third" in piped.read_text() and "body of third" in piped.read_text()
+    assert "Subject: second" in archived.read_text()
+    state = folder_state(server, user, password)
+    assert set(state) == {"first", "third"}, state
+    assert "\\Seen" in state["first"], state
+    assert "\\Flagged" in state["third"], state
+    assert set(folder_state(server, user, password, "Archive")) == {"second"}
+
+    # Batch mode (no terminal): a sent message's copy is APPENDed to the record folder.
+    env = dict(os.environ, HOME=str(tmp_path))
+    res = subprocess.run(["mutt", "-n", "-F", str(rc), "-e", "set record = +Sent", "-e", "set copy = yes",
+                          "-s", "from mutt", "someone@remote.test"],
+                         input="Hello from mutt.\n", capture_output=True, text=True, timeout=60, env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    sent = folder_state(server, user, password, "Sent")
+    assert set(sent) == {"from mutt"} and "\\Seen" in sent["from mutt"], sent
