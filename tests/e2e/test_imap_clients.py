@@ -274,7 +274,8 @@ def maildir_messages(folder):
     return out
 
 
-def test_offlineimap_two_way_sync(server, account, tmp_path):
+@pytest.mark.parametrize("tls", ["ssl", "starttls"])
+def test_offlineimap_two_way_sync(server, account, tmp_path, tls):
     if not shutil.which("offlineimap"):
         pytest.skip("offlineimap not installed (scripts/setup.sh installs offlineimap3)")
     user, password = account
@@ -302,21 +303,28 @@ localfolders = {mail}
 [Repository remote]
 type = IMAP
 remotehost = localhost
-remoteport = {server.port("imaps")}
+remoteport = {server.port("imaps" if tls == "ssl" else "imap")}
 remoteuser = {user}
 remotepass = {password}
-ssl = yes
+ssl = {"yes" if tls == "ssl" else "no"}
+starttls = {"yes" if tls == "starttls" else "no"}
 sslcacertfile = {ca(server)}
 """)
 
     def sync():
-        res = subprocess.run(["offlineimap", "-c", str(rc), "-o", "-u", "basic"],
+        res = subprocess.run(["offlineimap", "-c", str(rc), "-o", "-u", "basic", "-d", "imap"],
                              capture_output=True, text=True, timeout=180)
         assert res.returncode == 0, res.stdout + res.stderr
-        assert "ERROR" not in res.stdout + res.stderr, res.stdout + res.stderr
+        assert "ERROR" not in res.stdout + res.stderr, (res.stdout + res.stderr)[-3000:]
         return res
 
-    sync()
+    res = sync()
+    if tls == "starttls":
+        # offlineimap's protocol trace (-d imap) shows the upgrade before LOGIN.
+        out = res.stdout + res.stderr
+        starttls = re.search(r"> b'\S+ STARTTLS", out)
+        login = re.search(r"> b'\S+ (LOGIN|AUTHENTICATE)", out)
+        assert starttls and login and starttls.start() < login.start(), out[:6000]
     inbox = maildir_messages(mail / "INBOX")
     assert set(inbox) == {"first", "second", "third"}, inbox
     alpha = maildir_messages(mail / "Projects.Alpha" if (mail / "Projects.Alpha").is_dir()
