@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from conftest import wait_for
+
 
 def deliver(server, to, subject, body="hello", sender="zoe@remote.test"):
     raw = (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
@@ -258,6 +260,44 @@ def test_fetchmail_imap(server, account, tmp_path, mode, keep):
     else:
         # Default: fetchmail marks what it fetched \Deleted and expunges it.
         assert state == {}, state
+
+
+def test_fetchmail_imap_idle_wakes_on_delivery(server, account, tmp_path):
+    """fetchmail's `idle` keeps the IMAP session in IDLE (RFC 2177) after fetching; a delivery
+    must wake it, be fetched and be deleted on the server."""
+    user, password = account
+    mbox = tmp_path / "mbox"
+    rc = tmp_path / "fetchmailrc"
+    rc.write_text(
+        f'poll localhost with proto IMAP port {server.port("imaps")}\n'
+        f'  user "{user}" there with password "{password}"\n'
+        f'  ssl sslcertck sslcertfile "{ca(server)}" idle\n'
+        f'  mda "cat >> {mbox}"\n')
+    os.chmod(rc, 0o600)
+    env = dict(os.environ, HOME=str(tmp_path), FETCHMAILHOME=str(tmp_path))
+    log = open(tmp_path / "fetchmail.log", "w")
+    proc = subprocess.Popen(["fetchmail", "-f", str(rc), "--nosyslog", "-v", "--nodetach"],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        def fetched(subject):
+            return mbox.exists() and f"Subject: {subject}" in mbox.read_text()
+
+        assert wait_for(lambda: fetched("third"), timeout=30), (tmp_path / "fetchmail.log").read_text()
+        # Its -v trace shows the IDLE command sent (not just the capability).
+        assert wait_for(lambda: re.search(r"IMAP> \S+ IDLE", (tmp_path / "fetchmail.log").read_text()),
+                        timeout=30), (tmp_path / "fetchmail.log").read_text()
+        deliver(server, user, "fourth")
+        assert wait_for(lambda: fetched("fourth"), timeout=30), (tmp_path / "fetchmail.log").read_text()
+        assert proc.poll() is None, "fetchmail left IDLE mode"
+        assert wait_for(lambda: folder_state(server, user, password) == {}, timeout=10)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
 
 
 # -- offlineimap ---------------------------------------------------------------------------------
