@@ -324,6 +324,12 @@ def test_offlineimap_two_way_sync(server, account, tmp_path, tls):
     m.create("Projects/Alpha")
     m.append("Projects/Alpha", r"(\Flagged)", None,
              b"From: ivy@example.org\r\nSubject: alpha note\r\n\r\nalpha\r\n")
+    # A folder name in modified UTF-7 with a space ("Café Notes", RFC 3501 §5.1.3) holding a
+    # 200 kB message that must arrive byte for byte.
+    big = (b"From: ivy@example.org\r\nSubject: big one\r\n\r\n"
+           + b"".join(b"line %06d of the big one\r\n" % i for i in range(8000)))
+    assert m.create('"Caf&AOk- Notes"')[0] == "OK"
+    assert m.append('"Caf&AOk- Notes"', None, None, big)[0] == "OK"
     m.logout()
 
     mail = tmp_path / "Mail"
@@ -372,6 +378,9 @@ sslcacertfile = {ca(server)}
     assert set(alpha) == {"alpha note"}
     for folder in ("Sent", "Trash"):
         assert (mail / folder).is_dir(), os.listdir(mail)
+    cafe = maildir_messages(mail / "Caf&AOk- Notes")
+    assert set(cafe) == {"big one"}, os.listdir(mail)
+    assert cafe["big one"].read_bytes().replace(b"\r\n", b"\n") == big.replace(b"\r\n", b"\n")
 
     # Locally: mark "first" read, delete "second", and file a new message into Projects/Alpha.
     path = inbox["first"]
