@@ -89,6 +89,17 @@ def test_curl_imaps_list_fetch_examine_append_and_starttls(server, account, tmp_
     state = folder_state(server, user, password)
     assert "\\Seen" in state["second"] and "\\Seen" not in state["first"] | state["third"], state
 
+    # RFC 5092 URL parts: a header section, the text, and a partial range.
+    out = curl(server, f"{base}/INBOX;UID=1;SECTION=HEADER.FIELDS%20(SUBJECT)", user, password).stdout
+    assert out.strip() == "Subject: first", out
+    out = curl(server, f"{base}/INBOX;UID=3;SECTION=TEXT", user, password).stdout
+    assert out.strip() == "body of third", out
+    out = curl(server, f"{base}/INBOX;UID=3;SECTION=TEXT;PARTIAL=5.2", user, password).stdout
+    assert out == "of", out
+    out = curl(server, f"{base}/", user, password, "-X", "STATUS INBOX (MESSAGES UNSEEN)").stdout
+    # curl fetches BODY[section] without .PEEK, so every message it read is now \Seen.
+    assert re.search(r"\(MESSAGES 3 UNSEEN 0\)", out), out
+
     out = curl(server, f"{base}/", user, password, "-X", "EXAMINE INBOX").stdout
     assert re.search(r"^\* 3 EXISTS", out, re.M), out
     # curl prints only the untagged lines; a read-only selection permits no flag changes.
