@@ -500,3 +500,63 @@ def test_mutt_reads_flags_saves_and_appends(server, account, tmp_path, listener,
     assert res.returncode == 0, res.stdout + res.stderr
     sent = folder_state(server, user, password, "Sent")
     assert set(sent) == {"from mutt"} and "\\Seen" in sent["from mutt"], sent
+
+
+class Tmux:
+    """A private tmux server (its own socket under tmp_path) running one program."""
+
+    def __init__(self, tmp_path, command):
+        self.sock = str(tmp_path / "tmux-browser.sock")
+        self.env = dict(os.environ, HOME=str(tmp_path), TERM="xterm")
+        subprocess.run(["tmux", "-S", self.sock, "new-session", "-d", "-x", "200", "-y", "50", command],
+                       check=True, env=self.env, timeout=30)
+
+    def screen(self):
+        return subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p"], capture_output=True,
+                              text=True, env=self.env, timeout=30).stdout
+
+    def wait_screen(self, predicate, timeout=20):
+        last = wait_for(lambda: (lambda s: s if predicate(s) else None)(self.screen()), timeout=timeout)
+        assert last, f"screen never matched:\n{self.screen()}"
+        return last
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "-S", self.sock, "send-keys", *keys], check=True, env=self.env, timeout=30)
+
+    def close(self):
+        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True, env=self.env, timeout=30)
+
+
+@pytest.mark.parametrize("mutt", ["mutt", "neomutt"])
+def test_mutt_folder_browser_lists_and_descends(server, account, tmp_path, mutt):
+    """The folder browser (LIST) shows every folder, a modified-UTF-7 name decoded, a parent
+    with children that can be entered to reach the child."""
+    if not shutil.which(mutt) or not shutil.which("tmux"):
+        pytest.skip(f"{mutt} or tmux not installed (scripts/setup.sh installs them)")
+    user, password = account
+    m = imaps(server, user, password)
+    for name in ("Projects", "Projects/Alpha", '"Caf&AOk- Notes"'):
+        assert m.create(name)[0] == "OK"
+    m.append("Projects/Alpha", None, None, b"From: ivy@example.org\r\nSubject: in alpha\r\n\r\nx\r\n")
+    m.logout()
+    rc = muttrc(server, tmp_path, user, password)
+    # neomutt's browser opens on its (empty) list of mailboxes; Tab switches to the folders.
+    toggle = "<toggle-mailboxes>" if mutt == "neomutt" else ""
+    tmux = Tmux(tmp_path, f"{mutt} -n -F {rc} -e 'push \"<change-folder>?{toggle}\"'")
+    try:
+        screen = tmux.wait_screen(lambda s: "Projects/" in s and "Trash" in s)
+        for name in ("INBOX", "Sent", "Junk", "Café Notes", "Projects/"):
+            assert re.search(rf"\s{re.escape(name)}\s*$", screen, re.M), screen
+        # Search for the parent in the browser, enter it, and the child is listed.
+        tmux.keys("/", "^Projects/$", "Enter")
+        time.sleep(0.3)
+        tmux.keys("Enter")
+        screen = tmux.wait_screen(lambda s: "Alpha" in s)
+        assert re.search(r"Projects/Alpha\s*$|\sAlpha\s*$", screen, re.M), screen
+        # Opening the child shows its message.
+        tmux.keys("/", "Alpha", "Enter")
+        time.sleep(0.3)
+        tmux.keys("Enter")
+        tmux.wait_screen(lambda s: "in alpha" in s)
+    finally:
+        tmux.close()
