@@ -181,6 +181,22 @@ def test_imaplib_session(server, account, mode):
     t.join()
     assert any(re.match(rb"\* 4 EXISTS", s) for s in seen), seen
 
+    # IDLE: another session's flag change and expunge are announced too (RFC 3501 §7.4.1).
+    def other_session():
+        o = imaps(server, user, password)
+        o.select("INBOX")
+        o.store("4", "+FLAGS", r"(\Flagged)")
+        o.store("4", "+FLAGS", r"(\Deleted)")
+        o.expunge()
+        o.logout()
+    t = threading.Timer(0.5, other_session)
+    t.start()
+    seen = idle_until(m, lambda line: re.match(rb"\* 4 EXPUNGE", line) is not None)
+    t.join()
+    assert any(re.match(rb"\* 4 FETCH \(.*FLAGS \([^)]*\\Flagged", s) for s in seen), seen
+    assert any(re.match(rb"\* 4 EXPUNGE", s) for s in seen), seen
+    m.response("EXPUNGE")
+
     # APPEND with flags; UIDPLUS reports the new UID.
     typ, data = m.append("INBOX", r"(\Flagged)", None,
                          b"From: ivy@example.org\r\nSubject: appended\r\n\r\nby imaplib\r\n")
@@ -219,7 +235,7 @@ def test_imaplib_session(server, account, mode):
     m.logout()
 
     inbox = folder_state(server, user, password)
-    assert set(inbox) == {"first", "fourth", "appended"}, inbox
+    assert set(inbox) == {"first", "appended"}, inbox
     assert "\\Seen" in inbox["first"]
     assert {"\\Flagged", "\\Answered", "$Label1"} <= inbox["appended"], inbox
     trash = folder_state(server, user, password, "Trash")
