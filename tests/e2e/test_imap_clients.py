@@ -11,6 +11,7 @@ import re
 import shutil
 import smtplib
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -449,11 +450,22 @@ def muttrc(server, tmp_path, user, password, listener="imaps"):
     return rc
 
 
+def tmux_socket():
+    # A Unix socket path has ~107 bytes at most: a short private directory, not tmp_path.
+    return os.path.join(tempfile.mkdtemp(prefix="mstmux"), "s")
+
+
+def tmux_env(tmp_path):
+    env = dict(os.environ, HOME=str(tmp_path), TERM="xterm")
+    env.pop("TMUX", None)  # a private server even when the tests themselves run inside tmux
+    return env
+
+
 def run_mutt_in_tmux(tmp_path, args, done, timeout=60):
     """mutt's index and pager need a terminal: run it in a private tmux server (its own socket
     under tmp_path) and wait for `done` (written by the shell when mutt exits)."""
-    sock = str(tmp_path / "tmux.sock")
-    env = dict(os.environ, HOME=str(tmp_path), TERM="xterm")
+    sock = tmux_socket()
+    env = tmux_env(tmp_path)
     cmd = " ".join(f"'{a}'" for a in args) + f"; echo $? > {done}"
     subprocess.run(["tmux", "-S", sock, "new-session", "-d", "-x", "200", "-y", "50", cmd],
                    check=True, env=env, timeout=30)
@@ -469,6 +481,7 @@ def run_mutt_in_tmux(tmp_path, args, done, timeout=60):
         assert done.read_text().strip() == "0", screen
     finally:
         subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, env=env, timeout=30)
+        shutil.rmtree(os.path.dirname(sock), ignore_errors=True)
     return screen
 
 
@@ -522,8 +535,8 @@ class Tmux:
     """A private tmux server (its own socket under tmp_path) running one program."""
 
     def __init__(self, tmp_path, command):
-        self.sock = str(tmp_path / "tmux-browser.sock")
-        self.env = dict(os.environ, HOME=str(tmp_path), TERM="xterm")
+        self.sock = tmux_socket()
+        self.env = tmux_env(tmp_path)
         subprocess.run(["tmux", "-S", self.sock, "new-session", "-d", "-x", "200", "-y", "50", command],
                        check=True, env=self.env, timeout=30)
 
@@ -541,6 +554,7 @@ class Tmux:
 
     def close(self):
         subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True, env=self.env, timeout=30)
+        shutil.rmtree(os.path.dirname(self.sock), ignore_errors=True)
 
 
 @pytest.mark.parametrize("mutt", ["mutt", "neomutt"])
