@@ -418,6 +418,11 @@ sslcacertfile = {ca(server)}
     alpha_dir = next(iter(alpha.values())).parent.parent
     (alpha_dir / "new" / f"{int(time.time())}.local.test").write_bytes(
         b"From: ivy@example.org\r\nSubject: written offline\r\n\r\nlocal\r\n")
+    # A folder made locally is created on the server with its message.
+    for sub in ("cur", "new", "tmp"):
+        (mail / "Local Notes" / sub).mkdir(parents=True)
+    (mail / "Local Notes" / "new" / f"{int(time.time())}.notes.test").write_bytes(
+        b"From: ivy@example.org\r\nSubject: note to self\r\n\r\nremember\r\n")
     # And on the server, meanwhile: a new delivery.
     deliver(server, user, "fourth")
     sync()
@@ -429,6 +434,7 @@ sslcacertfile = {ca(server)}
     assert set(alpha_state) == {"alpha note", "written offline"}, alpha_state
     assert "\\Flagged" in alpha_state["alpha note"]
     assert "fourth" in maildir_messages(mail / "INBOX")
+    assert set(folder_state(server, user, password, "Local Notes")) == {"note to self"}
 
 
 # -- mutt ----------------------------------------------------------------------------------------
