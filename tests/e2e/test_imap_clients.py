@@ -596,3 +596,30 @@ def test_mutt_folder_browser_lists_and_descends(server, account, tmp_path, mutt)
         tmux.wait_screen(lambda s: "in alpha" in s)
     finally:
         tmux.close()
+
+
+@pytest.mark.parametrize("mutt", ["mutt", "neomutt"])
+def test_mutt_index_sees_new_mail_and_other_sessions_flags(server, account, tmp_path, mutt):
+    """An open mailbox in mutt (IDLE between keystrokes) shows a new delivery and a flag set by
+    another session, without any key pressed."""
+    if not shutil.which(mutt) or not shutil.which("tmux"):
+        pytest.skip(f"{mutt} or tmux not installed (scripts/setup.sh installs them)")
+    user, password = account
+    rc = muttrc(server, tmp_path, user, password)
+    with open(rc, "a") as f:
+        f.write("set imap_idle = yes\nset timeout = 1\nset mail_check = 1\n")
+    tmux = Tmux(tmp_path, f"{mutt} -n -F {rc}")
+    try:
+        screen = tmux.wait_screen(lambda s: "third" in s and "first" in s)
+        assert not re.search(r"^.*!.*\bfirst\s*$", screen, re.M), screen
+        deliver(server, user, "fifth")
+        tmux.wait_screen(lambda s: "fifth" in s)
+        m = imaps(server, user, password)
+        m.select("INBOX")
+        typ, data = m.search(None, "SUBJECT", "first")
+        m.store(data[0], "+FLAGS", r"(\Flagged)")
+        m.logout()
+        # The index shows the flag ("!") in the line of "first".
+        tmux.wait_screen(lambda s: re.search(r"^.*!.*\bfirst\s*$", s, re.M) is not None)
+    finally:
+        tmux.close()
