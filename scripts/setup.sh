@@ -12,14 +12,15 @@ if ! need_cmd cargo; then
 fi
 
 # Debian packages: python3 + pytest drive the end-to-end tests with the standard library's
-# smtplib/imaplib; isync (mbsync), swaks, sieve-connect and python3-sievelib are real clients
-# used by the tests (curl and mutt as submission clients, curl and fetchmail as POP3 clients);
+# smtplib/imaplib; isync (mbsync), offlineimap3, swaks, sieve-connect and python3-sievelib are real clients
+# used by the tests (curl and mutt as submission clients, curl and fetchmail as POP3 and IMAP clients,
+# mutt and neomutt as IMAP clients in a private tmux for their terminal);
 # openssl for inspecting certificates;
 # postfix as the foreign MTA of tests/e2e/test_postfix.py and smtp-sink for
 # scripts/bench-outbound.sh (the tests run private instances; the system's own is never started).
 # p7zip-full: 7-Zip's `7z`, which tests/corpus/attachments/generate.py uses to write the 7z cases
 # (the generated files are committed; the tests themselves do not need it).
-packages=(python3 python3-pytest isync swaks curl mutt fetchmail sieve-connect python3-sievelib openssl ca-certificates postfix p7zip-full)
+packages=(python3 python3-pytest isync offlineimap3 swaks curl mutt neomutt tmux fetchmail sieve-connect python3-sievelib openssl ca-certificates postfix p7zip-full)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,5 @@
-"""Real clients (mbsync, swaks) and crash durability."""
+"""Real clients (mbsync, swaks) and crash durability; the other IMAP clients are in
+test_imap_clients.py."""
 
 import imaplib
 import os
@@ -7,6 +8,8 @@ import smtplib
 import subprocess
 import threading
 from email.utils import make_msgid
+
+import pytest
 
 from conftest import Server
 
@@ -57,7 +60,8 @@ def maildir_files(root):
     return out
 
 
-def test_mbsync_syncs_and_pushes_flag_and_deletion(server, tmp_path):
+@pytest.mark.parametrize("tls", ["IMAPS", "STARTTLS"])
+def test_mbsync_syncs_and_pushes_flag_and_deletion(server, tmp_path, tls):
     password = server.add_user("lee@example.org")
     for i in range(3):
         send_plain(server, "lee@example.org", f"msg{i}")
@@ -66,11 +70,11 @@ def test_mbsync_syncs_and_pushes_flag_and_deletion(server, tmp_path):
     rc = tmp_path / "mbsyncrc"
     rc.write_text(f"""
 IMAPAccount test
-Host 127.0.0.1
-Port {server.port("imaps")}
+Host localhost
+Port {server.port("imaps" if tls == "IMAPS" else "imap")}
 User lee@example.org
 Pass {password}
-SSLType IMAPS
+SSLType {tls}
 CertificateFile {server.data / "tls" / "cert.pem"}
 
 IMAPStore remote
@@ -122,7 +126,22 @@ Sync All
     typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     subjects = b" ".join(d[1] for d in data if isinstance(d, tuple))
     assert b"msg1" not in subjects and b"msg2" in subjects
+
+    # Server-side changes reach the Maildir at the next sync: a flag, a deletion, a new delivery
+    # and a new folder with a message.
+    typ, data = m.search(None, "SUBJECT", "msg2")
+    m.store(data[0], "+FLAGS", "(\\Seen)")
+    m.store(flagged[0], "+FLAGS", "(\\Deleted)")
+    m.expunge()
+    m.create("Projects")
+    m.append("Projects", None, None, b"From: lee@example.org\r\nSubject: plan\r\n\r\nplan\r\n")
     m.logout()
+    send_plain(server, "lee@example.org", "msg3")
+    mbsync()
+    files = maildir_files(maildir / "INBOX")
+    assert set(files) == {"msg2", "msg3"}, files
+    assert "S" in os.path.basename(files["msg2"]).split(":2,")[1]
+    assert set(maildir_files(maildir / "Projects")) == {"plan"}
 
 
 def test_sigkill_after_250_loses_nothing(tmp_path):
