@@ -76,3 +76,12 @@ pub const SECRETS: TableDefinition<&str, &[u8]> = TableDefinition::new("secrets"
 /// Account id → (bytes, messages) stored in its mailboxes: the quota usage (RFC 9208), updated
 /// in the same transaction as every insertion and removal of a message.
 pub const USAGE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("usage");
+
+/// (mailbox id, modseq, UID) → (): UIDs expunged at that modseq (RFC 7162 §3.2.5: VANISHED
+/// (EARLIER) after a disconnect). Bounded per mailbox; the oldest entries are pruned first.
+pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new("vanished");
+
+/// Mailbox id → (floor, entries): expunges at a modseq ≤ floor may have been forgotten, so a
+/// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
+/// mailbox's `VANISHED` rows so that pruning needs no scan.
+pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
