@@ -50,6 +50,14 @@ impl Session {
                     } else if cap.eq_ignore_ascii_case("UTF8=ACCEPT") && !self.utf8 {
                         self.utf8 = true;
                         enabled.push("UTF8=ACCEPT");
+                    } else if cap.eq_ignore_ascii_case("CONDSTORE") && !self.condstore {
+                        self.enable_condstore();
+                        enabled.push("CONDSTORE");
+                    } else if cap.eq_ignore_ascii_case("QRESYNC") && !self.qresync {
+                        // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+                        self.qresync = true;
+                        self.enable_condstore();
+                        enabled.push("QRESYNC");
                     }
                 }
                 self.send(untagged(
@@ -57,8 +65,16 @@ impl Session {
                 ));
                 self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
             }
-            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false),
-            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true),
+            CommandBody::Select {
+                mailbox,
+                condstore,
+                qresync,
+            } => self.select_with_params(tag, &mailbox, false, condstore, qresync),
+            CommandBody::Examine {
+                mailbox,
+                condstore,
+                qresync,
+            } => self.select_with_params(tag, &mailbox, true, condstore, qresync),
             CommandBody::Create { mailbox } => {
                 let name = self.mailbox_name(&mailbox);
                 let account_id = self.account_id();
@@ -221,7 +237,7 @@ impl Session {
         }
     }
 
-    fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
+    pub(super) fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
         let name = self.mailbox_name(mailbox);
         let account = self.take_account();
         // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
@@ -308,6 +324,7 @@ impl Session {
             account,
             Box::new(Selected::new(mailbox, read_only, &messages)),
         );
+        self.select_modseq_responses();
         self.send(tagged(
             tag,
             Status::Ok,

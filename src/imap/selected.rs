@@ -49,6 +49,7 @@ impl Session {
     /// sequence numbers the client is still using (RFC 9051 §7.5.1).
     pub(super) async fn sync(&mut self, expunges: bool) {
         let rev2 = self.rev2;
+        let (condstore, qresync) = (self.condstore, self.qresync);
         let State::Selected(_, selected) = &mut self.state else {
             return;
         };
@@ -91,15 +92,26 @@ impl Session {
         // Expunged messages, highest sequence number first so that each number is still valid
         // when the client applies it.
         let mut removed_any = false;
+        // RFC 7162 §3.2.7: after ENABLE QRESYNC, one VANISHED replaces the EXPUNGEs.
+        let mut vanished = Vec::new();
         if expunges {
             for i in (0..selected.uids.len()).rev() {
                 if !current.contains_key(&selected.uids[i]) {
-                    out.extend(untagged(&format!("{} EXPUNGE", i + 1)));
+                    if qresync {
+                        vanished.push(selected.uids[i]);
+                    } else {
+                        out.extend(untagged(&format!("{} EXPUNGE", i + 1)));
+                    }
                     selected.uids.remove(i);
                     selected.modseqs.remove(i);
                     removed_any = true;
                 }
             }
+        }
+        if !vanished.is_empty() {
+            vanished.reverse();
+            let set = super::sequence::encode_uid_set(&vanished);
+            out.extend(untagged(&format!("VANISHED {set}")));
         }
         // Flag changes of messages the client knows.
         for (i, uid) in selected.uids.iter().enumerate() {
@@ -108,6 +120,9 @@ impl Session {
             {
                 let mut line = format!("* {} FETCH (UID {uid} FLAGS ", i + 1).into_bytes();
                 write_flag_list(&mut line, &meta.flags);
+                if condstore {
+                    line.extend_from_slice(format!(" MODSEQ ({})", meta.modseq).as_bytes());
+                }
                 line.extend_from_slice(b")\r\n");
                 out.extend(line);
                 selected.modseqs[i] = meta.modseq;
