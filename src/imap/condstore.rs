@@ -13,11 +13,7 @@ use crate::store::Vanished;
 /// the saved search result.
 pub(super) fn uid_ranges(set: &SequenceSet, star: u32, saved: Option<&[u32]>) -> Vec<(u32, u32)> {
     let mut ranges: Vec<(u32, u32)> = match set {
-        SequenceSet::Saved => saved
-            .unwrap_or_default()
-            .iter()
-            .map(|&u| (u, u))
-            .collect(),
+        SequenceSet::Saved => saved.unwrap_or_default().iter().map(|&u| (u, u)).collect(),
         SequenceSet::Ranges(rs) => rs
             .iter()
             .map(|r| {
@@ -97,6 +93,17 @@ pub(super) fn uses_modseq(key: &SearchKey) -> bool {
         SearchKey::Not(k) => uses_modseq(k),
         _ => false,
     }
+}
+
+/// Adds ` MODSEQ n` to an ESEARCH response (RFC 7162 §3.1.5) before its CRLF.
+pub(super) fn with_esearch_modseq(mut line: Vec<u8>, modseq: Option<u64>) -> Vec<u8> {
+    if let Some(m) = modseq
+        && line.ends_with(b"\r\n")
+    {
+        line.truncate(line.len() - 2);
+        line.extend_from_slice(format!(" MODSEQ {m}\r\n").as_bytes());
+    }
+    line
 }
 
 impl Session {
@@ -217,7 +224,9 @@ impl Session {
                 return;
             }
         };
-        let metas = read.messages_by_uid(mailbox_id, &changed).unwrap_or_default();
+        let metas = read
+            .messages_by_uid(mailbox_id, &changed)
+            .unwrap_or_default();
         drop(read);
         if !vanished.is_empty() {
             self.send(untagged(&format!("VANISHED (EARLIER) {vanished}")));

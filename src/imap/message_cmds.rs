@@ -87,9 +87,8 @@ impl Session {
                 let result = self
                     .store
                     .write(move |tx| match unchanged_since {
-                        Some(since) => tx.set_flags_unchanged_since(
-                            mailbox_id, &target, flag_op, &flags, since,
-                        ),
+                        Some(since) => tx
+                            .set_flags_unchanged_since(mailbox_id, &target, flag_op, &flags, since),
                         None => Ok((tx.set_flags(mailbox_id, &target, flag_op, &flags)?, vec![])),
                     })
                     .await;
@@ -209,12 +208,12 @@ impl Session {
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
                             let line = render_esearch(tag, uid, &shown, &results);
-                            self.send(with_esearch_modseq(line, modseq));
+                            self.send(super::condstore::with_esearch_modseq(line, modseq));
                         }
                     }
                     None if self.rev2 => {
                         let line = render_esearch(tag, uid, &[], &results);
-                        self.send(with_esearch_modseq(line, modseq))
+                        self.send(super::condstore::with_esearch_modseq(line, modseq))
                     }
                     None => self.send(render_search(&results, modseq)),
                 }
@@ -637,15 +636,4 @@ mod tests {
         assert_eq!(take_group(&mut rest, false).len(), 4);
         assert!(rest.is_empty());
     }
-}
-
-/// Adds ` MODSEQ n` to an ESEARCH response (RFC 7162 §3.1.5) before its CRLF.
-fn with_esearch_modseq(mut line: Vec<u8>, modseq: Option<u64>) -> Vec<u8> {
-    if let Some(m) = modseq
-        && line.ends_with(b"\r\n")
-    {
-        line.truncate(line.len() - 2);
-        line.extend_from_slice(format!(" MODSEQ {m}\r\n").as_bytes());
-    }
-    line
 }
