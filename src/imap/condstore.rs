@@ -307,17 +307,21 @@ impl Session {
     /// being sequence numbers or UIDs.
     pub(super) fn search_modseq(&self, results: &[u32], uid: bool) -> Option<u64> {
         let sel = self.selected()?;
-        results
-            .iter()
-            .filter_map(|&n| {
-                let i = if uid {
-                    sel.uids.binary_search(&n).ok()?
-                } else {
-                    (n as usize).checked_sub(1)?
-                };
-                sel.modseqs.get(i).copied()
-            })
-            .max()
+        let uids: Vec<u32> = if uid {
+            results.to_vec()
+        } else {
+            results
+                .iter()
+                .filter_map(|&n| sel.uids.get((n as usize).checked_sub(1)?).copied())
+                .collect()
+        };
+        // The current modseqs, as the search itself saw them (not what the client was told).
+        let metas = self
+            .store
+            .read()
+            .and_then(|r| r.messages_by_uid(sel.mailbox.id, &uids))
+            .ok()?;
+        metas.iter().map(|m| m.modseq).max()
     }
 }
 

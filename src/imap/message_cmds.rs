@@ -380,6 +380,9 @@ impl Session {
         {
             attrs.push(FetchAttr::ModSeq);
         }
+        if self.condstore && attrs.contains(&FetchAttr::Flags) && !attrs.contains(&FetchAttr::Uid) {
+            attrs.insert(0, FetchAttr::Uid);
+        }
         let want_raw = needs_raw(&attrs);
         // In batches: the metadata of a batch in one short read, then its contents in groups of
         // bounded size, each rendered and flushed before the next is read. No transaction is

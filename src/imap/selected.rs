@@ -146,6 +146,14 @@ impl Session {
         let pending_expunge = selected.uids.len() != messages.len();
         if !pending_expunge {
             selected.highest_modseq = mailbox.highest_modseq;
+        } else if condstore && !out.is_empty() && selected.highest_modseq > 0 {
+            // RFC 7162 erratum 1810: MODSEQs were sent while an expunge is held back, so a
+            // HIGHESTMODSEQ below that expunge tells the client where to resume from.
+            out.extend(super::response::untagged_status(
+                Status::Ok,
+                Some(&format!("HIGHESTMODSEQ {}", selected.highest_modseq)),
+                "Expunges pending",
+            ));
         }
         selected.mailbox = mailbox;
         self.out.extend(out);

@@ -282,3 +282,29 @@ def test_a_qresync_client_keeps_its_cache_in_step(server, account):
     gone, changed = client.last
     assert gone == set() and set(changed) == {4}, client.last
     assert client.messages == truth(server, account)
+
+
+def test_held_back_expunge_lowers_the_announced_highestmodseq(server, account):
+    """RFC 7162 erratum 1810: during FETCH an expunge cannot be announced; the flag changes sent
+    meanwhile come with a HIGHESTMODSEQ below that expunge, so a client that stops there and
+    resynchronises later still learns of it."""
+    a = connect(server, account)
+    run(a, "ENABLE", "QRESYNC")
+    typ, _, u = run(a, "SELECT", "INBOX", selected=True)
+    uidvalidity, h = int(u["UIDVALIDITY"][0]), highest(u)
+    b = connect(server, account)
+    b.select("INBOX")
+    b.uid("STORE", "3", "+FLAGS", "(\\Deleted)")
+    b.expunge()
+    b.uid("STORE", "2", "+FLAGS", "(\\Seen)")
+    b.logout()
+    typ, _, u = run(a, "FETCH", "1", "(FLAGS)")
+    assert "VANISHED" not in u and set(fetches(u)) == {1, 2}, u
+    resume = highest(u)
+    assert resume == h, u
+    a.logout()
+    a = connect(server, account)
+    run(a, "ENABLE", "QRESYNC")
+    typ, _, u = run(a, "SELECT", "INBOX (QRESYNC (%d %d))" % (uidvalidity, resume), selected=True)
+    assert vanished(u) == {3}, u
+    a.logout()
