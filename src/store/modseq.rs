@@ -278,4 +278,32 @@ mod tests {
             Vanished::Known(vec![])
         );
     }
+
+    #[test]
+    fn an_older_store_starts_remembering_from_its_current_modseq() {
+        let (_d, store, inbox) = setup();
+        let uids = add(&store, inbox, 3);
+        let u = uids[0];
+        store
+            .write_blocking(move |tx| tx.remove_messages(inbox, &[u]))
+            .unwrap();
+        // Make it look like a store written before expunges were remembered.
+        let db = store.inner.db.clone();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .remove(VANISHED_MIGRATED)
+            .unwrap();
+        txn.delete_table(VANISHED).unwrap();
+        txn.delete_table(VANISHED_STATE).unwrap();
+        ensure_vanished(&txn).unwrap();
+        txn.commit().unwrap();
+        let read = store.read().unwrap();
+        let highest = read.mailbox_by_id(inbox).unwrap().unwrap().highest_modseq;
+        assert_eq!(read.vanished_since(inbox, 1).unwrap(), Vanished::Forgotten);
+        assert_eq!(
+            read.vanished_since(inbox, highest).unwrap(),
+            Vanished::Known(vec![])
+        );
+    }
 }
