@@ -247,6 +247,9 @@ def test_qresync_resync_after_disconnect_changes_and_restart(server, account):
     assert typ == "OK" and "EXPUNGE" not in u and vanished(u, earlier=False) == {4}, u
     typ, _, u = run(a, "SELECT", "INBOX (QRESYNC (%d %d))" % (uidvalidity, h2), selected=True)
     assert vanished(u) == {1, 4} and "FETCH" not in u, u
+    # MOVE (RFC 6851 §4.3) announces the moved message as VANISHED too.
+    typ, _, u = run(a, "UID", "MOVE", "6", "Archive")
+    assert typ == "OK" and "EXPUNGE" not in u and vanished(u, earlier=False) == {6}, u
     a.logout()
 
 
