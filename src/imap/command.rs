@@ -38,10 +38,14 @@ pub enum CommandBody {
     Select {
         mailbox: String,
         condstore: bool,
+        /// RFC 7162 §3.2.5 QRESYNC parameter.
+        qresync: Option<Qresync>,
     },
     Examine {
         mailbox: String,
         condstore: bool,
+        /// RFC 7162 §3.2.5 QRESYNC parameter.
+        qresync: Option<Qresync>,
     },
     Create {
         mailbox: String,
@@ -107,6 +111,8 @@ pub enum CommandBody {
         attrs: Vec<FetchAttr>,
         /// RFC 7162 CHANGEDSINCE modifier.
         changed_since: Option<u64>,
+        /// RFC 7162 §3.2.6 VANISHED modifier (UID FETCH with QRESYNC).
+        vanished: bool,
     },
     Store {
         uid: bool,
@@ -392,4 +398,14 @@ pub enum SearchKey {
     To(String),
     /// RFC 7162 `MODSEQ [entry-name entry-type] n` (the entry is ignored).
     ModSeq(u64),
+}
+
+/// `SELECT mbox (QRESYNC (uidvalidity modseq [known-uids [seq-match]]))` (RFC 7162 §3.2.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qresync {
+    pub uidvalidity: u32,
+    pub modseq: u64,
+    pub known_uids: Option<SequenceSet>,
+    /// (known sequence numbers, their UIDs): a hint the server may use; parsed and kept.
+    pub seq_match: Option<(SequenceSet, SequenceSet)>,
 }

@@ -47,6 +47,14 @@ impl Session {
                     } else if cap.eq_ignore_ascii_case("UTF8=ACCEPT") && !self.utf8 {
                         self.utf8 = true;
                         enabled.push("UTF8=ACCEPT");
+                    } else if cap.eq_ignore_ascii_case("CONDSTORE") && !self.condstore {
+                        self.enable_condstore();
+                        enabled.push("CONDSTORE");
+                    } else if cap.eq_ignore_ascii_case("QRESYNC") && !self.qresync {
+                        // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+                        self.qresync = true;
+                        self.enable_condstore();
+                        enabled.push("QRESYNC");
                     }
                 }
                 self.send(untagged(
@@ -54,8 +62,22 @@ impl Session {
                 ));
                 self.send(tagged(tag, Status::Ok, None, "ENABLE completed"));
             }
-            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false).await,
-            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true).await,
+            CommandBody::Select {
+                mailbox,
+                condstore,
+                qresync,
+            } => {
+                self.select_with_params(tag, &mailbox, false, condstore, qresync)
+                    .await
+            }
+            CommandBody::Examine {
+                mailbox,
+                condstore,
+                qresync,
+            } => {
+                self.select_with_params(tag, &mailbox, true, condstore, qresync)
+                    .await
+            }
             CommandBody::Create { mailbox } => {
                 let name = self.mailbox_name(&mailbox);
                 let account_id = self.account_id();
@@ -218,7 +240,7 @@ impl Session {
         }
     }
 
-    async fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
+    pub(super) async fn select(&mut self, tag: &str, mailbox: &str, read_only: bool) {
         let name = self.mailbox_name(mailbox);
         let account = self.take_account();
         // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
@@ -297,6 +319,7 @@ impl Session {
         let code = if read_only { "READ-ONLY" } else { "READ-WRITE" };
         let verb = if read_only { "EXAMINE" } else { "SELECT" };
         self.state = State::Selected(account, Box::new(selected));
+        self.select_modseq_responses();
         self.send(tagged(
             tag,
             Status::Ok,

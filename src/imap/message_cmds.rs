@@ -40,9 +40,33 @@ impl Session {
     ) -> std::io::Result<()> {
         match body {
             CommandBody::Fetch {
-                uid, set, attrs, ..
-            } => self.fetch(tag, uid, &set, attrs).await?,
-            CommandBody::Store { uid, set, op, .. } => {
+                uid,
+                set,
+                attrs,
+                changed_since,
+                vanished,
+            } => {
+                if !self.fetch_modifiers_ok(tag, uid, changed_since, vanished) {
+                    return Ok(());
+                }
+                if attrs.contains(&FetchAttr::ModSeq) {
+                    self.enable_condstore();
+                }
+                if let (true, Some(since)) = (vanished, changed_since) {
+                    self.report_vanished_earlier(&set, since);
+                }
+                self.fetch(tag, uid, &set, attrs, changed_since).await?
+            }
+            CommandBody::Store {
+                uid,
+                set,
+                op,
+                unchanged_since,
+            } => {
+                if unchanged_since.is_some() {
+                    // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+                    self.enable_condstore();
+                }
                 let Some(uids) = self.resolve(tag, uid, &set) else {
                     return Ok(());
                 };
@@ -73,11 +97,16 @@ impl Session {
                 };
                 let flags = op.flags.clone();
                 let target = uids.clone();
+                // RFC 7162 §3.1.3: the test and the change in one transaction.
                 let result = self
                     .store
-                    .write(move |tx| tx.set_flags(mailbox_id, &target, flag_op, &flags))
+                    .write(move |tx| match unchanged_since {
+                        Some(since) => tx
+                            .set_flags_unchanged_since(mailbox_id, &target, flag_op, &flags, since),
+                        None => Ok((tx.set_flags(mailbox_id, &target, flag_op, &flags)?, vec![])),
+                    })
                     .await;
-                let changed = match result {
+                let (changed, modified) = match result {
                     Ok(c) => c,
                     Err(e) => {
                         self.store_error(tag, &e);
@@ -93,30 +122,66 @@ impl Session {
                     }
                 }
                 self.out.extend(announce);
-                if !op.silent {
-                    // The current flags of every message in the set (RFC 9051 §6.4.6).
+                let condstore = self.condstore;
+                if !op.silent || condstore {
+                    // The current flags of every message in the set (RFC 9051 §6.4.6); with
+                    // CONDSTORE their MODSEQ, even for .SILENT (RFC 7162 §3.1.3), but nothing
+                    // for messages that failed UNCHANGEDSINCE.
                     let metas = self.load_metas(&uids);
                     for meta in metas {
+                        if modified.contains(&meta.uid)
+                            || (op.silent && !changed.iter().any(|c| c.uid == meta.uid))
+                        {
+                            continue;
+                        }
                         let Some(sel) = self.selected_mut() else {
                             continue;
                         };
                         let Some(seq) = sel.seq_of(meta.uid) else {
                             continue;
                         };
+                        let mut items = Vec::new();
+                        if uid || condstore {
+                            items.push(format!("UID {}", meta.uid).into_bytes());
+                        }
+                        if !op.silent {
+                            let mut flags = b"FLAGS ".to_vec();
+                            super::response::write_flag_list(&mut flags, &sel.shown_flags(&meta));
+                            items.push(flags);
+                        }
+                        if condstore {
+                            items.push(format!("MODSEQ ({})", meta.modseq).into_bytes());
+                        }
                         // A new keyword is announced before the FETCH shows it (RFC 3501 §7.2.6).
                         let mut line = sel.announce(&meta.flags);
                         line.extend_from_slice(format!("* {seq} FETCH (").as_bytes());
-                        if uid {
-                            line.extend_from_slice(format!("UID {} ", meta.uid).as_bytes());
-                        }
-                        line.extend_from_slice(b"FLAGS ");
-                        super::response::write_flag_list(&mut line, &sel.shown_flags(&meta));
+                        line.extend_from_slice(&items.join(&b' '));
                         line.extend_from_slice(b")\r\n");
                         self.out.extend(line);
                     }
                 }
                 self.sync(uid).await;
-                self.send(tagged(tag, Status::Ok, None, "STORE completed"));
+                if modified.is_empty() {
+                    self.send(tagged(tag, Status::Ok, None, "STORE completed"));
+                } else {
+                    // RFC 7162 §3.1.3: the messages that changed since UNCHANGEDSINCE.
+                    let shown: Vec<u32> = if uid {
+                        modified
+                    } else {
+                        let sel = self.selected();
+                        modified
+                            .iter()
+                            .filter_map(|u| sel.and_then(|s| s.seq_of(*u)))
+                            .collect()
+                    };
+                    let code = format!("MODIFIED {}", encode_uid_set(&shown));
+                    self.send(tagged(
+                        tag,
+                        Status::Ok,
+                        Some(&code),
+                        "Conditional STORE failed",
+                    ));
+                }
             }
             CommandBody::Search {
                 uid,
@@ -142,6 +207,14 @@ impl Session {
                         return Ok(());
                     }
                 };
+                // RFC 7162 §3.1.5: a MODSEQ search enables CONDSTORE and reports the highest
+                // modseq of what it found.
+                let modseq = if super::condstore::uses_modseq(&criteria) {
+                    self.enable_condstore();
+                    self.search_modseq(&results, uid)
+                } else {
+                    None
+                };
                 match returns {
                     Some(returns) => {
                         if returns.contains(&SearchReturn::Save) {
@@ -157,11 +230,15 @@ impl Session {
                             .collect();
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
-                            self.send(render_esearch(tag, uid, &shown, &results));
+                            let line = render_esearch(tag, uid, &shown, &results);
+                            self.send(super::condstore::with_esearch_modseq(line, modseq));
                         }
                     }
-                    None if self.rev2 => self.send(render_esearch(tag, uid, &[], &results)),
-                    None => self.send(render_search(&results, None)),
+                    None if self.rev2 => {
+                        let line = render_esearch(tag, uid, &[], &results);
+                        self.send(super::condstore::with_esearch_modseq(line, modseq))
+                    }
+                    None => self.send(render_search(&results, modseq)),
                 }
                 self.sync(uid).await;
                 self.send(tagged(tag, Status::Ok, None, "SEARCH completed"));
@@ -281,6 +358,7 @@ impl Session {
         uid: bool,
         set: &SequenceSet,
         mut attrs: Vec<FetchAttr>,
+        changed_since: Option<u64>,
     ) -> std::io::Result<()> {
         let Some(uids) = self.resolve(tag, uid, set) else {
             return Ok(());
@@ -319,6 +397,15 @@ impl Session {
                 }
             }
         }
+        // RFC 7162 §3.1.4: CHANGEDSINCE implies MODSEQ; with CONDSTORE, flags come with it.
+        if (changed_since.is_some() || (self.condstore && attrs.contains(&FetchAttr::Flags)))
+            && !attrs.contains(&FetchAttr::ModSeq)
+        {
+            attrs.push(FetchAttr::ModSeq);
+        }
+        if self.condstore && attrs.contains(&FetchAttr::Flags) && !attrs.contains(&FetchAttr::Uid) {
+            attrs.insert(0, FetchAttr::Uid);
+        }
         let want_raw = needs_raw(&attrs);
         // In batches: the metadata of a batch in one short read, then its contents in groups of
         // bounded size, each rendered and flushed before the next is read. No transaction is
@@ -330,7 +417,12 @@ impl Session {
                 .read()
                 .and_then(|read| read.messages_by_uid(mailbox_id, chunk))
             {
-                Ok(m) => m,
+                Ok(mut m) => {
+                    if let Some(since) = changed_since {
+                        m.retain(|meta| meta.modseq > since);
+                    }
+                    m
+                }
                 Err(e) => {
                     self.store_error(tag, &e);
                     return Ok(());

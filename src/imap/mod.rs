@@ -2,6 +2,7 @@
 //! `response`), FETCH rendering, SEARCH evaluation, and the session state machine.
 
 pub mod command;
+mod condstore;
 pub mod fetch;
 pub mod framing;
 mod mailbox_cmds;

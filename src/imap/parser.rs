@@ -451,11 +451,19 @@ impl<'a> Parser<'a> {
             "SELECT" | "EXAMINE" => {
                 self.sp()?;
                 let mailbox = self.mailbox()?;
-                let condstore = self.select_params()?;
+                let (condstore, qresync) = self.select_params()?;
                 if name == "SELECT" {
-                    CommandBody::Select { mailbox, condstore }
+                    CommandBody::Select {
+                        mailbox,
+                        condstore,
+                        qresync,
+                    }
                 } else {
-                    CommandBody::Examine { mailbox, condstore }
+                    CommandBody::Examine {
+                        mailbox,
+                        condstore,
+                        qresync,
+                    }
                 }
             }
             "CREATE" | "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE" => {
@@ -557,24 +565,68 @@ impl<'a> Parser<'a> {
         Ok(Some(params))
     }
 
-    /// `select-params = SP "(" select-param *(SP select-param) ")"`; only CONDSTORE (RFC 7162).
-    fn select_params(&mut self) -> PResult<bool> {
+    /// `select-params = SP "(" select-param *(SP select-param) ")"`: CONDSTORE and QRESYNC
+    /// (RFC 7162 §3.1.8, §3.2.5).
+    fn select_params(&mut self) -> PResult<(bool, Option<Qresync>)> {
         if self.peek() != Some(b' ') || self.only_spaces_left() {
-            return Ok(false);
+            return Ok((false, None));
         }
         self.sp()?;
         self.expect(b'(')?;
+        let (mut condstore, mut qresync) = (false, None);
         loop {
             let p = self.atom()?.to_ascii_uppercase();
-            if p != "CONDSTORE" {
-                return Err(format!("Unsupported SELECT parameter {p}"));
+            match p.as_str() {
+                "CONDSTORE" => condstore = true,
+                "QRESYNC" if qresync.is_none() => {
+                    self.sp()?;
+                    qresync = Some(self.qresync_params()?);
+                }
+                _ => return Err(format!("Unsupported SELECT parameter {p}")),
             }
             if self.peek() == Some(b')') {
                 self.pos += 1;
-                return Ok(true);
+                return Ok((condstore, qresync));
             }
             self.sp()?;
         }
+    }
+
+    /// `"(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"`.
+    fn qresync_params(&mut self) -> PResult<Qresync> {
+        self.expect(b'(')?;
+        let uidvalidity = self.nz_number()?;
+        self.sp()?;
+        let modseq = self.number64()?;
+        if modseq == 0 {
+            return Err("QRESYNC mod-sequence must be non-zero".into());
+        }
+        let mut known_uids = None;
+        let mut seq_match = None;
+        if self.peek() == Some(b' ') {
+            self.sp()?;
+            if self.peek() != Some(b'(') {
+                known_uids = Some(self.sequence_set()?);
+                if self.peek() == Some(b' ') {
+                    self.sp()?;
+                }
+            }
+            if self.peek() == Some(b'(') {
+                self.pos += 1;
+                let seqs = self.sequence_set()?;
+                self.sp()?;
+                let uids = self.sequence_set()?;
+                self.expect(b')')?;
+                seq_match = Some((seqs, uids));
+            }
+        }
+        self.expect(b')')?;
+        Ok(Qresync {
+            uidvalidity,
+            modseq,
+            known_uids,
+            seq_match,
+        })
     }
 
     /// `list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]`
@@ -889,21 +941,33 @@ impl<'a> Parser<'a> {
             attrs.push(self.fetch_att()?);
         }
         let mut changed_since = None;
+        let mut vanished = false;
         if self.peek() == Some(b' ') && !self.only_spaces_left() {
             self.sp()?;
             self.expect(b'(')?;
-            if !self.eat("CHANGEDSINCE") {
-                return Err("Unknown FETCH modifier".into());
+            // RFC 7162 §3.1.4, §3.2.6: `CHANGEDSINCE n` and `VANISHED`, in any order.
+            loop {
+                if self.eat_word("VANISHED") && !vanished {
+                    vanished = true;
+                } else if self.eat("CHANGEDSINCE") && changed_since.is_none() {
+                    self.sp()?;
+                    changed_since = Some(self.number64()?);
+                } else {
+                    return Err("Unknown FETCH modifier".into());
+                }
+                if self.peek() == Some(b')') {
+                    self.pos += 1;
+                    break;
+                }
+                self.sp()?;
             }
-            self.sp()?;
-            changed_since = Some(self.number64()?);
-            self.expect(b')')?;
         }
         Ok(CommandBody::Fetch {
             uid,
             set,
             attrs,
             changed_since,
+            vanished,
         })
     }
 
@@ -1371,14 +1435,16 @@ mod tests {
             ok("a SELECT inbox\r\n"),
             CommandBody::Select {
                 mailbox: "INBOX".into(),
-                condstore: false
+                condstore: false,
+                qresync: None
             }
         );
         assert_eq!(
             ok("a EXAMINE \"Sent Items\" (CONDSTORE)\r\n"),
             CommandBody::Examine {
                 mailbox: "Sent Items".into(),
-                condstore: true
+                condstore: true,
+                qresync: None
             }
         );
         assert_eq!(
@@ -1571,7 +1637,8 @@ mod tests {
                     FetchAttr::InternalDate,
                     FetchAttr::Rfc822Size
                 ],
-                changed_since: None
+                changed_since: None,
+                vanished: false
             }
         );
         assert_eq!(f("a FETCH 1 ALL\r\n").len(), 4);
@@ -1692,7 +1759,8 @@ mod tests {
                 uid: true,
                 set: set(&[(V(100), Star)]),
                 attrs: vec![FetchAttr::Flags],
-                changed_since: Some(12345)
+                changed_since: Some(12345),
+                vanished: false
             }
         );
         bad("a FETCH 1 BODY[MIME]\r\n");
@@ -2003,5 +2071,48 @@ mod tests {
                 panic!("{line}: {e}");
             }
         }
+    }
+
+    #[test]
+    fn qresync_forms() {
+        assert_eq!(
+            ok("a SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n"),
+            CommandBody::Select {
+                mailbox: "INBOX".into(),
+                condstore: false,
+                qresync: Some(Qresync {
+                    uidvalidity: 67890007,
+                    modseq: 20050715194045000,
+                    known_uids: Some(set(&[
+                        (SeqNum::Value(41), SeqNum::Value(41)),
+                        (SeqNum::Value(43), SeqNum::Value(211)),
+                        (SeqNum::Value(214), SeqNum::Value(541))
+                    ])),
+                    seq_match: None,
+                }),
+            }
+        );
+        let CommandBody::Examine { qresync, .. } =
+            ok("a EXAMINE INBOX (QRESYNC (1 5 1:9 (3,5 4,9)) CONDSTORE)\r\n")
+        else {
+            panic!("not EXAMINE");
+        };
+        let q = qresync.unwrap();
+        assert!(q.known_uids.is_some() && q.seq_match.is_some());
+        let CommandBody::Select { qresync, .. } = ok("a SELECT INBOX (QRESYNC (1 5))\r\n") else {
+            panic!("not SELECT");
+        };
+        assert_eq!(qresync.unwrap().known_uids, None);
+        assert!(parse_command(b"a SELECT INBOX (QRESYNC (1 0))\r\n").is_err());
+        let CommandBody::Fetch {
+            changed_since,
+            vanished,
+            ..
+        } = ok("a UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)\r\n")
+        else {
+            panic!("not FETCH");
+        };
+        assert_eq!((changed_since, vanished), (Some(12345), true));
+        assert!(parse_command(b"a FETCH 1 FLAGS (BOGUS)\r\n").is_err());
     }
 }

@@ -155,6 +155,7 @@ impl Session {
     pub(super) async fn sync(&mut self, expunges: bool) {
         let rev2 = self.rev2;
         let claim = self.claim_recent().await;
+        let (condstore, qresync) = (self.condstore, self.qresync);
         let State::Selected(_, selected) = &mut self.state else {
             return;
         };
@@ -197,10 +198,16 @@ impl Session {
         // Expunged messages, highest sequence number first so that each number is still valid
         // when the client applies it.
         let mut removed_any = false;
+        // RFC 7162 §3.2.7: after ENABLE QRESYNC, one VANISHED replaces the EXPUNGEs.
+        let mut vanished = Vec::new();
         if expunges {
             for i in (0..selected.uids.len()).rev() {
                 if !current.contains_key(&selected.uids[i]) {
-                    out.extend(untagged(&format!("{} EXPUNGE", i + 1)));
+                    if qresync {
+                        vanished.push(selected.uids[i]);
+                    } else {
+                        out.extend(untagged(&format!("{} EXPUNGE", i + 1)));
+                    }
                     selected.uids.remove(i);
                     selected.modseqs.remove(i);
                     removed_any = true;
@@ -210,6 +217,11 @@ impl Session {
         if removed_any {
             let uids = &selected.uids;
             selected.recent.retain(|u| uids.binary_search(u).is_ok());
+        }
+        if !vanished.is_empty() {
+            vanished.reverse();
+            let set = super::sequence::encode_uid_set(&vanished);
+            out.extend(untagged(&format!("VANISHED {set}")));
         }
         // Flag changes of messages the client knows, each after the FLAGS response that
         // announces a new keyword (RFC 3501 §7.2.6).
@@ -221,6 +233,9 @@ impl Session {
                 out.extend(selected.announce(&meta.flags));
                 let mut line = format!("* {} FETCH (UID {uid} FLAGS ", i + 1).into_bytes();
                 write_flag_list(&mut line, &selected.shown_flags(meta));
+                if condstore {
+                    line.extend_from_slice(format!(" MODSEQ ({})", meta.modseq).as_bytes());
+                }
                 line.extend_from_slice(b")\r\n");
                 out.extend(line);
                 selected.modseqs[i] = meta.modseq;
@@ -254,6 +269,14 @@ impl Session {
         let pending_expunge = selected.uids.len() != messages.len();
         if !pending_expunge {
             selected.highest_modseq = mailbox.highest_modseq;
+        } else if condstore && !out.is_empty() && selected.highest_modseq > 0 {
+            // RFC 7162 erratum 1810: MODSEQs were sent while an expunge is held back, so a
+            // HIGHESTMODSEQ below that expunge tells the client where to resume from.
+            out.extend(super::response::untagged_status(
+                Status::Ok,
+                Some(&format!("HIGHESTMODSEQ {}", selected.highest_modseq)),
+                "Expunges pending",
+            ));
         }
         selected.mailbox = mailbox;
         self.out.extend(out);

@@ -66,6 +66,12 @@ pub(super) struct Session {
     pub rev2: bool,
     /// RFC 6855 UTF8=ACCEPT was ENABLEd: mailbox names in UTF-8 instead of modified UTF-7.
     pub utf8: bool,
+    /// RFC 7162 CONDSTORE was enabled (ENABLE, SELECT (CONDSTORE) or a MODSEQ command).
+    pub condstore: bool,
+    /// RFC 7162 QRESYNC was ENABLEd: VANISHED instead of EXPUNGE.
+    pub qresync: bool,
+    /// The QRESYNC parameter of the SELECT in progress (`condstore.rs`).
+    pub pending_qresync: Option<super::command::Qresync>,
     auth_failures: u32,
 }
 
@@ -100,6 +106,9 @@ pub async fn run_session(
         out: Vec::new(),
         rev2: false,
         utf8: false,
+        condstore: false,
+        qresync: false,
+        pending_qresync: None,
         auth_failures: 0,
     };
     let span = tracing::info_span!("imap", %peer);
@@ -214,6 +223,9 @@ impl Session {
             "STATUS=SIZE",
             "UTF8=ACCEPT",
             "BINARY",
+            // RFC 7162: per-message modseq, CHANGEDSINCE/UNCHANGEDSINCE, VANISHED resync.
+            "CONDSTORE",
+            "QRESYNC",
             // RFC 9208: storage quota per account, one quota root ("") for all its mailboxes.
             "QUOTA",
             "QUOTA=RES-STORAGE",

@@ -335,6 +335,7 @@ impl Tx<'_> {
             return Ok(());
         }
         let mut mailbox = self.load_mailbox(mailbox_id)?;
+        let mut removed = Vec::with_capacity(uids.len());
         for &uid in uids {
             let meta: Option<MessageMeta> = {
                 let mut table = self.txn.open_table(MESSAGES)?;
@@ -347,9 +348,12 @@ impl Tx<'_> {
             if let Some(meta) = meta {
                 self.release_blob(&meta.blob)?;
                 self.add_usage(mailbox.account_id, -(meta.size as i64), -1)?;
+                removed.push(uid);
             }
         }
-        self.bump_modseq(&mut mailbox);
+        let modseq = self.bump_modseq(&mut mailbox);
+        // RFC 7162 §3.2.5: remembered for VANISHED (EARLIER) after a reconnection.
+        self.record_vanished(mailbox_id, modseq, &removed)?;
         self.put_mailbox(&mailbox)?;
         self.notify(Change::Updated {
             account_id: mailbox.account_id,
@@ -360,7 +364,8 @@ impl Tx<'_> {
 
     pub(super) fn delete_mailbox_contents(&mut self, mailbox: &Mailbox) -> Result<()> {
         let uids = self.uids_tx(mailbox.id)?;
-        self.remove_messages(mailbox.id, &uids)
+        self.remove_messages(mailbox.id, &uids)?;
+        self.forget_vanished(mailbox.id)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod lists;
 pub mod mailboxes;
 pub mod messages;
+pub mod modseq;
 mod plugin_kv;
 mod queue;
 mod quota;
@@ -33,6 +34,7 @@ use tokio::sync::{Notify, broadcast};
 pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
+pub use modseq::Vanished;
 pub use plugin_kv::KvWrite;
 pub use queue::{QueueNotice, QueueUpdate};
 pub use quota::{Usage, parse_size};
@@ -256,6 +258,7 @@ fn init_schema(db: &Database) -> Result<()> {
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;
     quota::ensure_usage(&txn)?;
+    modseq::ensure_vanished(&txn)?;
     txn.commit()?;
     Ok(())
 }

@@ -82,3 +82,12 @@ pub const USAGE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("usage"
 /// `\Noselect` node that DELETE of a mailbox with children leaves (RFC 3501 §6.3.4).
 pub const MAILBOX_NODES: TableDefinition<(u64, &str), &[u8]> =
     TableDefinition::new("mailbox_nodes");
+
+/// (mailbox id, modseq, UID) → (): UIDs expunged at that modseq (RFC 7162 §3.2.5: VANISHED
+/// (EARLIER) after a disconnect). Bounded per mailbox; the oldest entries are pruned first.
+pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new("vanished");
+
+/// Mailbox id → (floor, entries): expunges at a modseq ≤ floor may have been forgotten, so a
+/// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
+/// mailbox's `VANISHED` rows so that pruning needs no scan.
+pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
