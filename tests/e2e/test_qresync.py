@@ -44,7 +44,9 @@ def fetches(untagged):
         uid = int(re.search(r"UID (\d+)", line).group(1))
         flags = re.search(r"FLAGS \(([^)]*)\)", line)
         modseq = re.search(r"MODSEQ \((\d+)\)", line)
-        out[uid] = (set(flags.group(1).split()) if flags else None, int(modseq.group(1)) if modseq else None)
+        # \Recent is a session flag (RFC 3501 §2.3.2), not state a client caches: left out.
+        shown = set(flags.group(1).split()) - {"\\Recent"} if flags else None
+        out[uid] = (shown, int(modseq.group(1)) if modseq else None)
     return out
 
 
