@@ -126,6 +126,21 @@ pub enum CommandBody {
         set: SequenceSet,
         mailbox: String,
     },
+    /// RFC 5256 SORT (RFC 5267 ESORT when `returns` is set).
+    Sort {
+        uid: bool,
+        returns: Option<Vec<SearchReturn>>,
+        criteria: Vec<super::sort::SortCriterion>,
+        charset: String,
+        search: SearchKey,
+    },
+    /// RFC 5256 THREAD.
+    Thread {
+        uid: bool,
+        algorithm: super::thread::ThreadAlgorithm,
+        charset: String,
+        search: SearchKey,
+    },
     /// RFC 9208 §4.2.
     GetQuota {
         root: String,
@@ -175,6 +190,8 @@ impl CommandBody {
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
+            CommandBody::Sort { .. } => "SORT",
+            CommandBody::Thread { .. } => "THREAD",
             CommandBody::GetQuota { .. } => "GETQUOTA",
             CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
             CommandBody::SetQuota { .. } => "SETQUOTA",

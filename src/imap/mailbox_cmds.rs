@@ -184,6 +184,8 @@ impl Session {
             body @ (CommandBody::Fetch { .. }
             | CommandBody::Store { .. }
             | CommandBody::Search { .. }
+            | CommandBody::Sort { .. }
+            | CommandBody::Thread { .. }
             | CommandBody::Copy { .. }
             | CommandBody::Move { .. }
             | CommandBody::Expunge { .. }) => {

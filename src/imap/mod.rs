@@ -13,6 +13,9 @@ pub mod search;
 mod selected;
 pub mod sequence;
 pub mod session;
+pub mod sort;
+mod sort_cmds;
+pub mod thread;
 pub mod utf7;
 
 pub use session::{ImapConfig, run_session};

@@ -210,6 +210,12 @@ impl Session {
             "LIST-EXTENDED",
             "LIST-STATUS",
             "ESEARCH",
+            // RFC 5256 / RFC 5267 (ESORT) / RFC 5957.
+            "SORT",
+            "SORT=DISPLAY",
+            "ESORT",
+            "THREAD=ORDEREDSUBJECT",
+            "THREAD=REFERENCES",
             "SEARCHRES",
             "STATUS=SIZE",
             "UTF8=ACCEPT",
