@@ -98,3 +98,84 @@ impl Session {
         Ok(out)
     }
 }
+
+/// The corpus of tests/corpus/imap-sort, run through the parser, the SEARCH evaluator and
+/// SORT/THREAD without a network (the e2e test runs the same file over IMAP).
+#[cfg(test)]
+mod corpus_tests {
+    use crate::imap::command::CommandBody;
+    use crate::imap::parser::{parse_command, parse_date_time};
+    use crate::imap::search::{SearchContext, matches};
+    use crate::imap::sort::{SortInfo, render_esort, render_sort, sort, sort_info};
+    use crate::imap::thread::thread;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/imap-sort");
+
+    fn lines(name: &str) -> Vec<String> {
+        std::fs::read_to_string(format!("{DIR}/{name}"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn corpus_orders() {
+        let mut msgs = Vec::new();
+        for line in lines("arrival.txt") {
+            let (file, date) = line.split_once(' ').unwrap();
+            let raw = std::fs::read(format!("{DIR}/{file}")).unwrap();
+            let date = parse_date_time(date).unwrap().timestamp();
+            msgs.push((raw, date));
+        }
+        let cases = lines("expected.txt");
+        assert!(cases.len() >= 15);
+        for case in cases {
+            let (cmd, want) = case.split_once(" => ").unwrap();
+            let body = parse_command(format!("t1 {cmd}\r\n").as_bytes())
+                .unwrap()
+                .body;
+            let (uid, search) = match &body {
+                CommandBody::Sort { uid, search, .. } | CommandBody::Thread { uid, search, .. } => {
+                    (*uid, search.clone())
+                }
+                other => panic!("{other:?}"),
+            };
+            let n = msgs.len() as u32;
+            let mut infos: Vec<SortInfo> = Vec::new();
+            for (i, (raw, date)) in msgs.iter().enumerate() {
+                let seq = i as u32 + 1;
+                let ctx = SearchContext {
+                    seq,
+                    uid: seq,
+                    internal_date: *date,
+                    size: raw.len() as u64,
+                    raw: Some(raw),
+                    max_seq: n,
+                    max_uid: n,
+                    ..SearchContext::default()
+                };
+                if matches(&search, &ctx).unwrap() {
+                    infos.push(sort_info(seq, seq, *date, raw.len() as u64, raw));
+                }
+            }
+            let got = match &body {
+                CommandBody::Sort {
+                    criteria, returns, ..
+                } => {
+                    sort(&mut infos, criteria);
+                    let nums: Vec<u32> = infos.iter().map(|i| i.num).collect();
+                    match returns {
+                        Some(r) => render_esort("t1", uid, r, &nums),
+                        None => render_sort(&nums),
+                    }
+                }
+                CommandBody::Thread { algorithm, .. } => thread(&infos, *algorithm),
+                _ => unreachable!(),
+            };
+            let want = format!("{}\r\n", want.replace("{tag}", "t1"));
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{cmd}");
+        }
+    }
+}
