@@ -240,6 +240,10 @@ pub enum FetchAttr {
     Uid,
     /// RFC 7162.
     ModSeq,
+    /// RFC 8474 §5.1.
+    EmailId,
+    /// RFC 8474 §5.2 (always NIL here).
+    ThreadId,
     BodySection {
         peek: bool,
         section: Section,
@@ -313,6 +317,8 @@ pub enum StatusItem {
     HighestModSeq,
     /// RFC 9208 §4.2: total size of the messages flagged `\Deleted` (QUOTA=RES-STORAGE).
     DeletedStorage,
+    /// RFC 8474 §4.
+    MailboxId,
 }
 
 impl StatusItem {
@@ -327,6 +333,7 @@ impl StatusItem {
             StatusItem::Size => "SIZE",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
             StatusItem::DeletedStorage => "DELETED-STORAGE",
+            StatusItem::MailboxId => "MAILBOXID",
         }
     }
 }

@@ -681,6 +681,7 @@ impl<'a> Parser<'a> {
                 "SIZE" => StatusItem::Size,
                 "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
                 "DELETED-STORAGE" => StatusItem::DeletedStorage,
+                "MAILBOXID" => StatusItem::MailboxId,
                 _ => return Err(format!("Unknown STATUS item {a}")),
             });
             if self.peek() == Some(b')') {
@@ -941,6 +942,8 @@ impl<'a> Parser<'a> {
             "BODYSTRUCTURE" => FetchAttr::BodyStructure,
             "UID" => FetchAttr::Uid,
             "MODSEQ" => FetchAttr::ModSeq,
+            "EMAILID" => FetchAttr::EmailId,
+            "THREADID" => FetchAttr::ThreadId,
             "BODY" if self.peek() != Some(b'[') => FetchAttr::Body,
             "BODY" | "BODY.PEEK" => {
                 let section = self.section()?;

@@ -216,6 +216,8 @@ impl Session {
             "ESORT",
             "THREAD=ORDEREDSUBJECT",
             "THREAD=REFERENCES",
+            // RFC 8474.
+            "OBJECTID",
             "SEARCHRES",
             "STATUS=SIZE",
             "UTF8=ACCEPT",
