@@ -126,6 +126,12 @@ pub enum CommandBody {
         set: SequenceSet,
         mailbox: String,
     },
+    /// RFC 3502 MULTIAPPEND: two or more messages, stored all or none. (One message stays
+    /// [`CommandBody::Append`].)
+    MultiAppend {
+        mailbox: String,
+        messages: Vec<super::multiappend::AppendMessage>,
+    },
     /// RFC 5256 SORT (RFC 5267 ESORT when `returns` is set).
     Sort {
         uid: bool,
@@ -190,6 +196,7 @@ impl CommandBody {
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
+            CommandBody::MultiAppend { .. } => "APPEND",
             CommandBody::Sort { .. } => "SORT",
             CommandBody::Thread { .. } => "THREAD",
             CommandBody::GetQuota { .. } => "GETQUOTA",

@@ -183,6 +183,9 @@ impl Session {
                     &format!("{} completed", body.name()),
                 ));
             }
+            CommandBody::MultiAppend { mailbox, messages } => {
+                self.multiappend(tag, &mailbox, messages).await
+            }
             body @ (CommandBody::GetQuota { .. }
             | CommandBody::GetQuotaRoot { .. }
             | CommandBody::SetQuota { .. }) => self.quota_command(tag, body),

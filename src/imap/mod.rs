@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod framing;
 mod mailbox_cmds;
 mod message_cmds;
+pub mod multiappend;
 pub mod objectid;
 pub mod parser;
 mod quota;

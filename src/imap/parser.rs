@@ -490,7 +490,7 @@ impl<'a> Parser<'a> {
                 let items = self.status_items()?;
                 CommandBody::Status { mailbox, items }
             }
-            "APPEND" => self.append()?,
+            "APPEND" => self.append_multi()?,
             "GETQUOTA" => {
                 self.sp()?;
                 let root = self.astring_utf8()?;
@@ -1160,6 +1160,62 @@ impl<'a> Parser<'a> {
             charset,
             search,
         })
+    }
+
+    /// `append = "APPEND" SP mailbox 1*append-message` (RFC 3502 §6.3.11): the first message
+    /// as in RFC 3501, then any further `SP [flag-list SP] [date-time SP] literal`.
+    fn append_multi(&mut self) -> PResult<CommandBody> {
+        let first = self.append()?;
+        if self.peek() != Some(b' ') || self.only_spaces_left() {
+            return Ok(first);
+        }
+        let CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        } = first
+        else {
+            return Ok(first);
+        };
+        use super::multiappend::{AppendMessage, MAX_MESSAGES};
+        let mut messages = vec![AppendMessage {
+            flags,
+            date,
+            message,
+        }];
+        while self.peek() == Some(b' ') && !self.only_spaces_left() {
+            self.sp()?;
+            let mut flags = Vec::new();
+            if self.peek() == Some(b'(') {
+                flags = self.flag_list()?;
+                self.sp()?;
+            }
+            let mut date = None;
+            if self.peek() == Some(b'"') {
+                let raw = self.quoted()?;
+                let s = std::str::from_utf8(&raw).map_err(|_| "Invalid date-time".to_string())?;
+                date = Some(parse_date_time(s).ok_or_else(|| "Invalid date-time".to_string())?);
+                self.sp()?;
+            }
+            // RFC 3516 literal8 (`~{n}`) carries the same bytes.
+            if self.peek() == Some(b'~') {
+                self.pos += 1;
+            }
+            if self.peek() != Some(b'{') {
+                return Err("APPEND needs each message as a literal".into());
+            }
+            let message = self.literal()?;
+            if messages.len() >= MAX_MESSAGES {
+                return Err("Too many messages in one APPEND".into());
+            }
+            messages.push(AppendMessage {
+                flags,
+                date,
+                message,
+            });
+        }
+        Ok(CommandBody::MultiAppend { mailbox, messages })
     }
 
     /// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-charset 1*(SP search-key)`

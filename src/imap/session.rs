@@ -218,6 +218,8 @@ impl Session {
             "THREAD=REFERENCES",
             // RFC 8474.
             "OBJECTID",
+            // RFC 3502.
+            "MULTIAPPEND",
             "SEARCHRES",
             "STATUS=SIZE",
             "UTF8=ACCEPT",
