@@ -4,7 +4,7 @@ use super::command::CommandBody;
 use super::response::{Status, tagged};
 use super::search::charset_supported;
 use super::session::Session;
-use super::sort::{SortInfo, render_esort, render_sort, sort, sort_info};
+use super::sort::{SortInfo, SortKey, render_esort, render_sort, sort, sort_info};
 use super::thread::thread;
 
 impl Session {
@@ -41,7 +41,14 @@ impl Session {
                 return;
             }
         };
-        let mut infos = match self.sort_infos(&seqs, uid) {
+        // ARRIVAL and SIZE need only metadata, not the message.
+        let want_raw = match &body {
+            CommandBody::Sort { criteria, .. } => criteria
+                .iter()
+                .any(|c| !matches!(c.key, SortKey::Arrival | SortKey::Size)),
+            _ => true,
+        };
+        let mut infos = match self.sort_infos(&seqs, uid, want_raw) {
             Ok(i) => i,
             Err(msg) => {
                 self.send(tagged(tag, Status::No, Some("SERVERBUG"), &msg));
@@ -72,7 +79,7 @@ impl Session {
     }
 
     /// [`SortInfo`] of the messages with these sequence numbers (numbered by UID when `uid`).
-    fn sort_infos(&self, seqs: &[u32], uid: bool) -> Result<Vec<SortInfo>, String> {
+    fn sort_infos(&self, seqs: &[u32], uid: bool, want_raw: bool) -> Result<Vec<SortInfo>, String> {
         let Some(sel) = self.selected() else {
             return Ok(Vec::new());
         };
@@ -85,13 +92,16 @@ impl Session {
             let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
                 continue;
             };
-            let raw = self
-                .store
-                .blobs()
-                .get(&meta.blob)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
+            let raw = if want_raw {
+                self.store
+                    .blobs()
+                    .get(&meta.blob)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             let num = if uid { u } else { seq };
             out.push(sort_info(num, seq, meta.internal_date, meta.size, &raw));
         }

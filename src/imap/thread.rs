@@ -268,7 +268,8 @@ fn group_subjects(roots: Vec<Node>, infos: &[SortInfo]) -> Vec<Node> {
             None => true,
             Some(&t) => {
                 let (tm, tdummy) = top_subject(&roots[t], infos).unwrap_or((m, dummy));
-                (dummy && !tdummy) || (!tdummy && !dummy && tm.is_reply && !m.is_reply)
+                // A dummy wins over a message; a non-reply over a reply.
+                !tdummy && (dummy || (tm.is_reply && !m.is_reply))
             }
         };
         if replace {
