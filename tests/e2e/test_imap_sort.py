@@ -74,3 +74,12 @@ def test_imaplib_sort_and_thread_helpers(sorted_box):
     assert typ == "OK" and data[0] == b"11 10 9 8 7 6 5 3 1 2 4 12"
     typ, data = sorted_box.uid("THREAD", "REFERENCES", "UTF-8", "ALL")
     assert typ == "OK" and data[0] == b"(9 8)(12)((6)(7))(1 2 (11)(3))(4 5)(10)"
+
+
+def test_uid_and_sequence_numbers_differ_after_expunge(sorted_box):
+    assert sorted_box.store("1", "+FLAGS", "\\Deleted")[0] == "OK"
+    assert sorted_box.expunge()[0] == "OK"
+    assert run(sorted_box, "UID SORT (DATE) UTF-8 ALL")[1][-1] == "* SORT 8 9 12 6 7 2 4 11 3 5 10"
+    assert run(sorted_box, "SORT (DATE) UTF-8 ALL")[1][-1] == "* SORT 7 8 11 5 6 1 3 10 2 4 9"
+    # Without message 1, 2 roots the kickoff thread; 11 and 3 stay its children.
+    assert run(sorted_box, "UID THREAD REFERENCES UTF-8 SUBJECT kickoff")[1][-1] == "* THREAD (2 (11)(3))"
