@@ -114,8 +114,11 @@ impl Arena {
                 return true;
             }
             steps += 1;
-            if steps > self.nodes.len() {
-                return true; // a loop already: refuse any further link
+            // A loop already, or a chain so deep that walking it for every link would make
+            // THREAD quadratic on a hostile mailbox: refuse the link (the message then starts
+            // its own thread, and subject gathering may still join it).
+            if steps > MAX_ANCESTOR_WALK {
+                return true;
             }
             cur = self.nodes[c].parent;
         }
@@ -161,6 +164,9 @@ impl Arena {
         }
     }
 }
+
+/// Longest parent chain followed when checking a new link for loops.
+const MAX_ANCESTOR_WALK: usize = 1000;
 
 /// Deepest thread tree kept as is.
 const MAX_DEPTH: usize = 500;
@@ -430,6 +436,30 @@ mod tests {
             "* THREAD (5 8)(1 (2)(3)(4))(6)(7)\r\n"
         );
         assert_eq!(t(&[], ThreadAlgorithm::References), "* THREAD\r\n");
+    }
+
+    #[test]
+    fn a_long_reply_chain_keeps_every_message() {
+        // Each message replies to the previous one: deeper than MAX_DEPTH.
+        let n = 3000u32;
+        let infos: Vec<SortInfo> = (1..=n)
+            .map(|i| {
+                let prev = format!("{}@x", i - 1);
+                let refs: Vec<&str> = if i > 1 { vec![prev.as_str()] } else { vec![] };
+                info(i, i64::from(i), "chain", &format!("{i}@x"), &refs)
+            })
+            .collect();
+        let out = t(&infos, ThreadAlgorithm::References);
+        let nums: Vec<u32> = out
+            .trim_start_matches("* THREAD ")
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let mut sorted = nums.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=n).collect::<Vec<_>>());
+        // Links past MAX_ANCESTOR_WALK are refused; the pieces share a subject and are gathered.
+        assert!(out.starts_with("* THREAD ((1 2 3 "), "{}", &out[..40]);
     }
 
     #[test]
