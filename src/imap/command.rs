@@ -132,6 +132,27 @@ pub enum CommandBody {
         set: SequenceSet,
         mailbox: String,
     },
+    /// RFC 3502 MULTIAPPEND: two or more messages, stored all or none. (One message stays
+    /// [`CommandBody::Append`].)
+    MultiAppend {
+        mailbox: String,
+        messages: Vec<super::multiappend::AppendMessage>,
+    },
+    /// RFC 5256 SORT (RFC 5267 ESORT when `returns` is set).
+    Sort {
+        uid: bool,
+        returns: Option<Vec<SearchReturn>>,
+        criteria: Vec<super::sort::SortCriterion>,
+        charset: String,
+        search: SearchKey,
+    },
+    /// RFC 5256 THREAD.
+    Thread {
+        uid: bool,
+        algorithm: super::thread::ThreadAlgorithm,
+        charset: String,
+        search: SearchKey,
+    },
     /// RFC 9208 §4.2.
     GetQuota {
         root: String,
@@ -181,6 +202,9 @@ impl CommandBody {
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
             CommandBody::Move { .. } => "MOVE",
+            CommandBody::MultiAppend { .. } => "APPEND",
+            CommandBody::Sort { .. } => "SORT",
+            CommandBody::Thread { .. } => "THREAD",
             CommandBody::GetQuota { .. } => "GETQUOTA",
             CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
             CommandBody::SetQuota { .. } => "SETQUOTA",
@@ -229,6 +253,10 @@ pub enum FetchAttr {
     Uid,
     /// RFC 7162.
     ModSeq,
+    /// RFC 8474 §5.1.
+    EmailId,
+    /// RFC 8474 §5.2 (always NIL here).
+    ThreadId,
     BodySection {
         peek: bool,
         section: Section,
@@ -302,6 +330,8 @@ pub enum StatusItem {
     HighestModSeq,
     /// RFC 9208 §4.2: total size of the messages flagged `\Deleted` (QUOTA=RES-STORAGE).
     DeletedStorage,
+    /// RFC 8474 §4.
+    MailboxId,
 }
 
 impl StatusItem {
@@ -316,6 +346,7 @@ impl StatusItem {
             StatusItem::Size => "SIZE",
             StatusItem::HighestModSeq => "HIGHESTMODSEQ",
             StatusItem::DeletedStorage => "DELETED-STORAGE",
+            StatusItem::MailboxId => "MAILBOXID",
         }
     }
 }

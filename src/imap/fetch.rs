@@ -57,6 +57,7 @@ pub fn needs_raw(attrs: &[FetchAttr]) -> bool {
                 | FetchAttr::InternalDate
                 | FetchAttr::Rfc822Size
                 | FetchAttr::ModSeq
+                | FetchAttr::ThreadId
         )
     })
 }
@@ -103,6 +104,13 @@ pub fn render_fetch(
             FetchAttr::ModSeq => {
                 out.extend_from_slice(format!("MODSEQ ({})", meta.modseq).as_bytes())
             }
+            // RFC 8474 §5: `EMAILID (id)`, `THREADID NIL`.
+            FetchAttr::EmailId => {
+                let raw = raw.ok_or(FetchError::MissingContent)?;
+                let id = super::objectid::email_id(raw);
+                out.extend_from_slice(format!("EMAILID ({id})").as_bytes())
+            }
+            FetchAttr::ThreadId => out.extend_from_slice(b"THREADID NIL"),
             FetchAttr::Rfc822 => {
                 let raw = raw.ok_or(FetchError::MissingContent)?;
                 out.extend_from_slice(b"RFC822 ");

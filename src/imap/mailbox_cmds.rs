@@ -86,7 +86,12 @@ impl Session {
                     .write(move |tx| tx.create_mailbox(account_id, &name, None, true))
                     .await
                 {
-                    Ok(_) => self.send(tagged(tag, Status::Ok, None, "CREATE completed")),
+                    // RFC 8474 §4.1.
+                    Ok(created) => {
+                        let id = super::objectid::mailbox_id(&created);
+                        let code = format!("MAILBOXID ({id})");
+                        self.send(tagged(tag, Status::Ok, Some(&code), "CREATE completed"))
+                    }
                     Err(e) => self.store_error(tag, &e),
                 }
             }
@@ -197,12 +202,17 @@ impl Session {
                     &format!("{} completed", body.name()),
                 ));
             }
+            CommandBody::MultiAppend { mailbox, messages } => {
+                self.multiappend(tag, &mailbox, messages).await
+            }
             body @ (CommandBody::GetQuota { .. }
             | CommandBody::GetQuotaRoot { .. }
             | CommandBody::SetQuota { .. }) => self.quota_command(tag, body),
             body @ (CommandBody::Fetch { .. }
             | CommandBody::Store { .. }
             | CommandBody::Search { .. }
+            | CommandBody::Sort { .. }
+            | CommandBody::Thread { .. }
             | CommandBody::Copy { .. }
             | CommandBody::Move { .. }
             | CommandBody::Expunge { .. }) => {
@@ -309,6 +319,13 @@ impl Session {
             Some(&format!("UIDNEXT {}", mailbox.uid_next)),
             "Predicted next UID",
         ));
+        // RFC 8474 §4.2.
+        let id = super::objectid::mailbox_id(&mailbox);
+        self.send(untagged_status(
+            Status::Ok,
+            Some(&format!("MAILBOXID ({id})")),
+            "Ok",
+        ));
         if self.rev2 {
             // RFC 9051 §6.3.2: the mailbox's LIST response.
             let mut line = b"* LIST () \"/\" ".to_vec();
@@ -379,6 +396,10 @@ impl Session {
                     StatusItem::HighestModSeq => mailbox.highest_modseq,
                     // RFC 9208 §4.2: in units of 1024 octets, as STORAGE.
                     StatusItem::DeletedStorage => counts.deleted_size.div_ceil(1024),
+                    StatusItem::MailboxId => {
+                        let id = super::objectid::mailbox_id(mailbox);
+                        return format!("MAILBOXID ({id})");
+                    }
                 };
                 format!("{} {v}", item.as_str())
             })

@@ -275,6 +275,9 @@ impl Session {
                     Err(e) => self.store_error(tag, &e),
                 }
             }
+            body @ (CommandBody::Sort { .. } | CommandBody::Thread { .. }) => {
+                self.sort_or_thread(tag, body).await
+            }
             other => self.send(tagged(
                 tag,
                 Status::Bad,
@@ -531,7 +534,11 @@ impl Session {
     }
 
     /// Evaluates a search over the snapshot; returns sequence numbers or UIDs, ascending.
-    fn search(&self, criteria: &super::command::SearchKey, uid: bool) -> Result<Vec<u32>, String> {
+    pub(super) fn search(
+        &self,
+        criteria: &super::command::SearchKey,
+        uid: bool,
+    ) -> Result<Vec<u32>, String> {
         let Some(sel) = self.selected() else {
             return Ok(Vec::new());
         };

@@ -7,6 +7,8 @@ pub mod fetch;
 pub mod framing;
 mod mailbox_cmds;
 mod message_cmds;
+pub mod multiappend;
+pub mod objectid;
 pub mod parser;
 mod quota;
 pub mod response;
@@ -14,6 +16,9 @@ pub mod search;
 mod selected;
 pub mod sequence;
 pub mod session;
+pub mod sort;
+mod sort_cmds;
+pub mod thread;
 pub mod utf7;
 
 pub use session::{ImapConfig, run_session};

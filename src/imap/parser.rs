@@ -498,7 +498,7 @@ impl<'a> Parser<'a> {
                 let items = self.status_items()?;
                 CommandBody::Status { mailbox, items }
             }
-            "APPEND" => self.append()?,
+            "APPEND" => self.append_multi()?,
             "GETQUOTA" => {
                 self.sp()?;
                 let root = self.astring_utf8()?;
@@ -511,6 +511,8 @@ impl<'a> Parser<'a> {
             }
             "SETQUOTA" => self.setquota()?,
             "SEARCH" => self.search(false)?,
+            "SORT" => self.sort(false)?,
+            "THREAD" => self.thread(false)?,
             "FETCH" => self.fetch(false)?,
             "STORE" => self.store(false)?,
             "COPY" | "MOVE" => self.copy_move(false, name == "MOVE")?,
@@ -519,6 +521,8 @@ impl<'a> Parser<'a> {
                 let sub = self.atom()?.to_ascii_uppercase();
                 match sub.as_str() {
                     "SEARCH" => self.search(true)?,
+                    "SORT" => self.sort(true)?,
+                    "THREAD" => self.thread(true)?,
                     "FETCH" => self.fetch(true)?,
                     "STORE" => self.store(true)?,
                     "COPY" | "MOVE" => self.copy_move(true, sub == "MOVE")?,
@@ -729,6 +733,7 @@ impl<'a> Parser<'a> {
                 "SIZE" => StatusItem::Size,
                 "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
                 "DELETED-STORAGE" => StatusItem::DeletedStorage,
+                "MAILBOXID" => StatusItem::MailboxId,
                 _ => return Err(format!("Unknown STATUS item {a}")),
             });
             if self.peek() == Some(b')') {
@@ -1005,6 +1010,8 @@ impl<'a> Parser<'a> {
             "BODYSTRUCTURE" => FetchAttr::BodyStructure,
             "UID" => FetchAttr::Uid,
             "MODSEQ" => FetchAttr::ModSeq,
+            "EMAILID" => FetchAttr::EmailId,
+            "THREADID" => FetchAttr::ThreadId,
             "BODY" if self.peek() != Some(b'[') => FetchAttr::Body,
             "BODY" | "BODY.PEEK" => {
                 let section = self.section()?;
@@ -1174,6 +1181,164 @@ impl<'a> Parser<'a> {
             charset,
             returns,
             criteria,
+        })
+    }
+
+    /// `sort = ["UID" SP] "SORT" [SP sort-return-opts] SP sort-criteria SP search-criteria`
+    /// (RFC 5256 §5, RFC 5267 §3.2).
+    fn sort(&mut self, uid: bool) -> PResult<CommandBody> {
+        use super::sort::{SortCriterion, SortKey};
+        self.sp()?;
+        let mut returns = None;
+        if self.eat_word("RETURN") {
+            self.sp()?;
+            returns = Some(self.search_return_opts()?);
+            self.sp()?;
+        }
+        self.expect(b'(')?;
+        let mut criteria = Vec::new();
+        let mut reverse = false;
+        while self.peek() != Some(b')') {
+            if !criteria.is_empty() || reverse {
+                self.sp()?;
+            }
+            let word = self.atom()?.to_ascii_uppercase();
+            if word == "REVERSE" && !reverse {
+                reverse = true;
+                continue;
+            }
+            let key = SortKey::parse(&word).ok_or_else(|| format!("Unknown sort key {word}"))?;
+            if criteria.len() >= 16 {
+                return Err("Too many sort keys".into());
+            }
+            criteria.push(SortCriterion { key, reverse });
+            reverse = false;
+        }
+        self.expect(b')')?;
+        if criteria.is_empty() || reverse {
+            return Err("Invalid sort criteria".into());
+        }
+        self.sp()?;
+        let charset = self.astring_utf8()?;
+        let search = self.search_criteria()?;
+        Ok(CommandBody::Sort {
+            uid,
+            returns,
+            criteria,
+            charset,
+            search,
+        })
+    }
+
+    /// `append = "APPEND" SP mailbox 1*append-message` (RFC 3502 §6.3.11): the first message
+    /// as in RFC 3501, then any further `SP [flag-list SP] [date-time SP] literal`.
+    fn append_multi(&mut self) -> PResult<CommandBody> {
+        let first = self.append()?;
+        if self.peek() != Some(b' ') || self.only_spaces_left() {
+            return Ok(first);
+        }
+        let CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        } = first
+        else {
+            return Ok(first);
+        };
+        use super::multiappend::{AppendMessage, MAX_MESSAGES};
+        let mut messages = vec![AppendMessage {
+            flags,
+            date,
+            message,
+        }];
+        while self.peek() == Some(b' ') && !self.only_spaces_left() {
+            self.sp()?;
+            let mut flags = Vec::new();
+            if self.peek() == Some(b'(') {
+                flags = self.flag_list()?;
+                self.sp()?;
+            }
+            let mut date = None;
+            if self.peek() == Some(b'"') {
+                let raw = self.quoted()?;
+                let s = std::str::from_utf8(&raw).map_err(|_| "Invalid date-time".to_string())?;
+                date = Some(parse_date_time(s).ok_or_else(|| "Invalid date-time".to_string())?);
+                self.sp()?;
+            }
+            // RFC 3516 literal8 (`~{n}`) carries the same bytes.
+            if self.peek() == Some(b'~') {
+                self.pos += 1;
+            }
+            if self.peek() != Some(b'{') {
+                return Err("APPEND needs each message as a literal".into());
+            }
+            let message = self.literal()?;
+            if messages.len() >= MAX_MESSAGES {
+                return Err("Too many messages in one APPEND".into());
+            }
+            messages.push(AppendMessage {
+                flags,
+                date,
+                message,
+            });
+        }
+        Ok(CommandBody::MultiAppend { mailbox, messages })
+    }
+
+    /// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-charset 1*(SP search-key)`
+    /// (RFC 5256 §5).
+    fn thread(&mut self, uid: bool) -> PResult<CommandBody> {
+        self.sp()?;
+        let word = self.atom()?;
+        let algorithm = super::thread::ThreadAlgorithm::parse(word)
+            .ok_or_else(|| format!("Unknown thread algorithm {word}"))?;
+        self.sp()?;
+        let charset = self.astring_utf8()?;
+        let search = self.search_criteria()?;
+        Ok(CommandBody::Thread {
+            uid,
+            algorithm,
+            charset,
+            search,
+        })
+    }
+
+    /// `"(" search-return-opt *(SP search-return-opt) ")"` (RFC 4731 §3.1).
+    fn search_return_opts(&mut self) -> PResult<Vec<SearchReturn>> {
+        self.expect(b'(')?;
+        let mut opts = Vec::new();
+        while self.peek() != Some(b')') {
+            if !opts.is_empty() {
+                self.sp()?;
+            }
+            let o = self.atom()?.to_ascii_uppercase();
+            opts.push(match o.as_str() {
+                "MIN" => SearchReturn::Min,
+                "MAX" => SearchReturn::Max,
+                "ALL" => SearchReturn::All,
+                "COUNT" => SearchReturn::Count,
+                _ => return Err(format!("Unknown SORT return option {o}")),
+            });
+        }
+        self.expect(b')')?;
+        Ok(opts)
+    }
+
+    /// `1*(SP search-key)`, ANDed.
+    fn search_criteria(&mut self) -> PResult<SearchKey> {
+        let mut keys = Vec::new();
+        loop {
+            self.sp()?;
+            keys.push(self.search_key(0)?);
+            if self.peek() != Some(b' ') || self.only_spaces_left() {
+                break;
+            }
+        }
+        Ok(if keys.len() == 1 {
+            keys.pop().unwrap_or(SearchKey::All)
+        } else {
+            SearchKey::And(keys)
         })
     }
 

@@ -219,6 +219,16 @@ impl Session {
             "LIST-EXTENDED",
             "LIST-STATUS",
             "ESEARCH",
+            // RFC 5256 / RFC 5267 (ESORT) / RFC 5957.
+            "SORT",
+            "SORT=DISPLAY",
+            "ESORT",
+            "THREAD=ORDEREDSUBJECT",
+            "THREAD=REFERENCES",
+            // RFC 8474.
+            "OBJECTID",
+            // RFC 3502.
+            "MULTIAPPEND",
             "SEARCHRES",
             "STATUS=SIZE",
             "UTF8=ACCEPT",
