@@ -50,7 +50,7 @@ smart_host = "127.0.0.1:9"
 name = "imaps"
 protocol = "imap"
 address = "127.0.0.1:0"
-tls = "implicit"
+tls = "{imap_tls}"
 
 [[listener]]
 name = "smtp"
@@ -155,9 +155,11 @@ async def smtp_deliver(port, rcpts):
 
 
 async def bench(args, pid, ports, users):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = None
+    if not args.plain:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
     conns = []
     sem = asyncio.Semaphore(args.concurrency)
     done = 0
@@ -198,7 +200,7 @@ async def bench(args, pid, ports, users):
         c.writer.transport.abort()
 
     print(f"# N={args.n}, {len(users)} accounts, login concurrency {args.concurrency}, "
-          f"binary {args.bin}")
+          f"{'plain' if args.plain else 'TLS'}, binary {args.bin}")
     print(f"connect+LOGIN+SELECT+IDLE phase: {login_s:.1f} s ({args.n / login_s:.0f}/s)")
     print(f"server RSS before {mib(before)}, with {args.n} idle {mib(after)}, peak {mib(peak)}, "
           f"after the wake-up {mib(after_wake)}")
@@ -229,6 +231,8 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32, help="logins in flight")
     ap.add_argument("--settle", type=float, default=3.0, help="seconds before measuring RSS")
     ap.add_argument("--wake-timeout", type=float, default=30.0)
+    ap.add_argument("--plain", action="store_true",
+                    help="IMAP without TLS (loopback logins allowed): shows what TLS costs")
     ap.add_argument("--bin", default=os.environ.get("MAILSIFT_BIN", "target/release/mailsift"))
     args = ap.parse_args()
 
@@ -242,7 +246,8 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="mailsift-bench-idle-"))
     data = work / "data"
     config = work / "mailsift.toml"
-    config.write_text(CONFIG.format(data=data, max_conn=args.n + 100))
+    config.write_text(CONFIG.format(data=data, max_conn=args.n + 100,
+                                    imap_tls="none" if args.plain else "implicit"))
     cli = [args.bin, "--config", str(config)]
     subprocess.run(cli + ["domain", "add", "example.org"], check=True, capture_output=True)
     users = []
