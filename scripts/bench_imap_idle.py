@@ -154,6 +154,31 @@ async def smtp_deliver(port, rcpts):
     return sent, accepted
 
 
+async def prefill(port, ctx, users, m):
+    """M small messages in each account's INBOX: every selected session then holds M UIDs."""
+    for user, password in users:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ctx)
+        c = Conn(reader, writer)
+        await reader.readline()
+        await c.command(b"L LOGIN " + user.encode() + b" " + password.encode())
+        for start in range(0, m, 500):
+            batch = []
+            for i in range(start, min(m, start + 500)):
+                msg = (f"From: a{i}@remote.test\r\nSubject: filler {i}\r\n"
+                       f"Message-ID: <f{i}@remote.test>\r\n\r\nFiller.\r\n").encode()
+                batch.append(b"A APPEND INBOX {%d+}\r\n%s\r\n" % (len(msg), msg))
+            writer.write(b"".join(batch))
+            await writer.drain()
+            done = 0
+            while done < len(batch):
+                line = await reader.readline()
+                if line.startswith(b"A OK"):
+                    done += 1
+                elif not line.startswith(b"*"):
+                    raise RuntimeError(line)
+        writer.close()
+
+
 async def bench(args, pid, ports, users):
     ctx = None
     if not args.plain:
@@ -179,6 +204,10 @@ async def bench(args, pid, ports, users):
         if done % 1000 == 0:
             print(f"  {done} connections idle, RSS {mib(status(pid, 'VmRSS'))}", flush=True)
 
+    if args.messages:
+        t0 = time.monotonic()
+        await prefill(ports["imaps"], ctx, users, args.messages)
+        print(f"  {args.messages} messages in each INBOX in {time.monotonic() - t0:.0f} s")
     before = status(pid, "VmRSS")
     t0 = time.monotonic()
     await asyncio.gather(*(worker(i) for i in range(args.n)))
@@ -199,7 +228,7 @@ async def bench(args, pid, ports, users):
     for c in conns:
         c.writer.transport.abort()
 
-    print(f"# N={args.n}, {len(users)} accounts, login concurrency {args.concurrency}, "
+    print(f"# N={args.n}, {len(users)} accounts with {args.messages} messages in INBOX, login concurrency {args.concurrency}, "
           f"{'plain' if args.plain else 'TLS'}, binary {args.bin}")
     print(f"connect+LOGIN+SELECT+IDLE phase: {login_s:.1f} s ({args.n / login_s:.0f}/s)")
     print(f"server RSS before {mib(before)}, with {args.n} idle {mib(after)}, peak {mib(peak)}, "
@@ -231,6 +260,8 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32, help="logins in flight")
     ap.add_argument("--settle", type=float, default=3.0, help="seconds before measuring RSS")
     ap.add_argument("--wake-timeout", type=float, default=30.0)
+    ap.add_argument("--messages", type=int, default=0,
+                    help="messages put in each INBOX first (default 0)")
     ap.add_argument("--plain", action="store_true",
                     help="IMAP without TLS (loopback logins allowed): shows what TLS costs")
     ap.add_argument("--bin", default=os.environ.get("MAILSIFT_BIN", "target/release/mailsift"))

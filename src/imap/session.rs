@@ -621,6 +621,7 @@ impl Session {
     async fn idle(&mut self, tag: &str) -> std::io::Result<bool> {
         let mut changes = self.store.subscribe();
         let account_id = self.account().map(|a| a.id).unwrap_or_default();
+        let selected_id = self.selected().map(|s| s.mailbox.id);
         // Anything that happened before we subscribed.
         self.sync(true).await;
         self.flush().await?;
@@ -657,7 +658,13 @@ impl Session {
                 }
                 change = changes.recv() => {
                     let relevant = match &change {
-                        Ok(c) => c.account_id() == account_id,
+                        // Only the selected mailbox's changes are reported (RFC 2177): a
+                        // delivery to another folder must not make thousands of idle sessions
+                        // read the store.
+                        Ok(c) => {
+                            c.account_id() == account_id
+                                && c.mailbox_id().is_none_or(|m| Some(m) == selected_id)
+                        }
                         // Lagged: we missed some; a sync finds out what changed.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(false),
