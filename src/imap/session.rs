@@ -159,6 +159,14 @@ impl Session {
         Ok(())
     }
 
+    /// Before waiting on the client: a FETCH may have grown the output buffer to FLUSH_AT and
+    /// more, which thousands of idle sessions must not keep (issue 16).
+    fn release_output(&mut self) {
+        if self.out.capacity() > 4096 {
+            self.out = Vec::new();
+        }
+    }
+
     fn inactivity_timeout(&self) -> Duration {
         match self.state {
             State::NotAuthenticated => {
@@ -173,6 +181,7 @@ impl Session {
     /// revocation end the session with the kit's error (BYE said by `run_session`).
     async fn fill(&mut self) -> std::io::Result<bool> {
         self.flush().await?;
+        self.release_output();
         let budget = Duration::from_secs(self.config.limits.command_timeout);
         match self.conn.read(budget).await {
             Ok(bytes) => {
@@ -634,9 +643,11 @@ impl Session {
     async fn idle(&mut self, tag: &str) -> std::io::Result<bool> {
         let mut changes = self.store.subscribe();
         let account_id = self.account().map(|a| a.id).unwrap_or_default();
+        let selected_id = self.selected().map(|s| s.mailbox.id);
         // Anything that happened before we subscribed.
         self.sync(true).await;
         self.flush().await?;
+        self.release_output();
         // Up to the idle timeout for DONE to start (RFC 2177 §3: clients re-issue IDLE at least
         // every 29 minutes); the session lifetime and revocation still apply.
         self.conn
@@ -669,7 +680,13 @@ impl Session {
                 }
                 change = changes.recv() => {
                     let relevant = match &change {
-                        Ok(c) => c.account_id() == account_id,
+                        // Only the selected mailbox's changes are reported (RFC 2177): a
+                        // delivery to another folder must not make thousands of idle sessions
+                        // read the store.
+                        Ok(c) => {
+                            c.account_id() == account_id
+                                && c.mailbox_id().is_none_or(|m| Some(m) == selected_id)
+                        }
                         // Lagged: we missed some; a sync finds out what changed.
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => true,
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(false),
@@ -700,5 +717,36 @@ impl Session {
             }
         };
         self.send(tagged(tag, Status::No, Some(code), &text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    /// Every connection's task holds this future for its whole life: with 10,000 idle sessions
+    /// (issue 16) each KiB costs 10 MB. Commands run in their own boxed future (`run`), so the
+    /// session's own state stays small however large a command's future is.
+    #[tokio::test]
+    async fn session_future_is_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let config = Arc::new(ImapConfig {
+            hostname: "mail.test".into(),
+            tls_mode: TlsMode::None,
+            tls_acceptor: None,
+            limits: Limits::default(),
+            kit: Kit::default(),
+        });
+        let directory = Directory::new(store.clone());
+        let fut = run_session(Conn::Plain(tcp), addr, config, store, directory);
+        let size = std::mem::size_of_val(&fut);
+        eprintln!("IMAP session future: {size} bytes");
+        assert!(size < 8192, "IMAP session future is {size} bytes");
     }
 }

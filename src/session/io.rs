@@ -23,6 +23,10 @@ use crate::config::Limits;
 use crate::net::Conn;
 
 const READ_CHUNK: usize = 16 * 1024;
+/// The read buffer between commands, and the most of the write buffer kept then: an idle session
+/// (IMAP IDLE, thousands at once) should cost little. A command that needs more than one read
+/// (literals, DATA) reads READ_CHUNK at a time from its second read on.
+const IDLE_CHUNK: usize = 1024;
 /// A farewell or a shutdown must not wait on a client that stopped reading.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -126,8 +130,8 @@ impl SessionIo {
         let now = Instant::now();
         SessionIo {
             conn,
-            out: Vec::with_capacity(1024),
-            buf: vec![0; READ_CHUNK].into_boxed_slice(),
+            out: Vec::with_capacity(IDLE_CHUNK),
+            buf: vec![0; IDLE_CHUNK].into_boxed_slice(),
             wait: Wait::Idle {
                 until: after(now, Duration::from_secs(limits.command_timeout)),
             },
@@ -261,6 +265,7 @@ impl SessionIo {
     /// output is flushed (the IDLE loop selects over it).
     pub async fn read(&mut self, budget: Duration) -> Result<&[u8], IoError> {
         self.flush().await?;
+        self.size_buffers();
         let until = match self.wait {
             Wait::Idle { until } => until,
             Wait::Busy {
@@ -305,6 +310,25 @@ impl SessionIo {
             },
         };
         Ok(&self.buf[..n])
+    }
+
+    /// Small buffers while waiting for a command; READ_CHUNK inside one that needs more reads.
+    fn size_buffers(&mut self) {
+        match self.wait {
+            Wait::Idle { .. } => {
+                if self.buf.len() > IDLE_CHUNK {
+                    self.buf = vec![0; IDLE_CHUNK].into_boxed_slice();
+                }
+                if self.out.capacity() > IDLE_CHUNK {
+                    self.out = Vec::new();
+                }
+            }
+            Wait::Busy { .. } => {
+                if self.buf.len() < READ_CHUNK {
+                    self.buf = vec![0; READ_CHUNK].into_boxed_slice();
+                }
+            }
+        }
     }
 
     /// STARTTLS (RFC 3207 §4.2, RFC 9051 §6.2.1, RFC 5804 §2.2): flushes the positive reply,
