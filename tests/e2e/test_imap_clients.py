@@ -563,10 +563,12 @@ class Tmux:
         shutil.rmtree(os.path.dirname(self.sock), ignore_errors=True)
 
 
+@pytest.mark.parametrize("parent", ["kept", "deleted"])
 @pytest.mark.parametrize("mutt", ["mutt", "neomutt"])
-def test_mutt_folder_browser_lists_and_descends(server, account, tmp_path, mutt):
+def test_mutt_folder_browser_lists_and_descends(server, account, tmp_path, mutt, parent):
     """The folder browser (LIST) shows every folder, a modified-UTF-7 name decoded, a parent
-    with children that can be entered to reach the child."""
+    with children that can be entered to reach the child — also after the parent was deleted,
+    which leaves it as a \\Noselect node (RFC 3501 §6.3.4)."""
     if not shutil.which(mutt) or not shutil.which("tmux"):
         pytest.skip(f"{mutt} or tmux not installed (scripts/setup.sh installs them)")
     user, password = account
@@ -574,6 +576,8 @@ def test_mutt_folder_browser_lists_and_descends(server, account, tmp_path, mutt)
     for name in ("Projects", "Projects/Alpha", '"Caf&AOk- Notes"'):
         assert m.create(name)[0] == "OK"
     m.append("Projects/Alpha", None, None, b"From: ivy@example.org\r\nSubject: in alpha\r\n\r\nx\r\n")
+    if parent == "deleted":
+        assert m.delete("Projects")[0] == "OK"
     m.logout()
     rc = muttrc(server, tmp_path, user, password)
     # neomutt's browser opens on its (empty) list of mailboxes; Tab switches to the folders.
