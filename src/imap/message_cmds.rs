@@ -223,11 +223,19 @@ impl Session {
                                 sel.saved = Some(saved);
                             }
                         }
-                        let shown: Vec<SearchReturn> = returns
+                        let mut shown: Vec<SearchReturn> = returns
                             .iter()
                             .copied()
-                            .filter(|r| *r != SearchReturn::Save)
+                            .filter(|r| !matches!(r, SearchReturn::Save | SearchReturn::Update))
                             .collect();
+                        // RFC 5267 §4.3: UPDATE alone returns (and then updates) ALL.
+                        if returns.contains(&SearchReturn::Update) {
+                            if shown.is_empty() {
+                                shown.push(SearchReturn::All);
+                            }
+                            let uids = self.to_uids(&results, uid);
+                            self.start_update(tag, &criteria, uids);
+                        }
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
                             let line = render_esearch(tag, uid, &shown, &results);
@@ -278,6 +286,7 @@ impl Session {
             body @ (CommandBody::Sort { .. } | CommandBody::Thread { .. }) => {
                 self.sort_or_thread(tag, body).await
             }
+            CommandBody::CancelUpdate(tags) => self.cancel_update(tag, &tags),
             other => self.send(tagged(
                 tag,
                 Status::Bad,
