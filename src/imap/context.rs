@@ -150,7 +150,10 @@ impl Session {
         let Some(sel) = self.selected_mut() else {
             return;
         };
-        if tags.iter().any(|t| !sel.updates.iter().any(|u| &u.tag == t)) {
+        if tags
+            .iter()
+            .any(|t| !sel.updates.iter().any(|u| &u.tag == t))
+        {
             self.send(tagged(tag, Status::Bad, None, "Unknown search tag"));
             return;
         }
@@ -179,7 +182,12 @@ mod tests {
     #[test]
     fn partial_rendering() {
         let mut out = Vec::new();
-        write_partial(&mut out, &[SearchReturn::Partial(1, 3)], &[5, 6, 7, 9], false);
+        write_partial(
+            &mut out,
+            &[SearchReturn::Partial(1, 3)],
+            &[5, 6, 7, 9],
+            false,
+        );
         assert_eq!(out, b" PARTIAL (1:3 5:7)");
         out.clear();
         write_partial(&mut out, &[SearchReturn::Partial(1, 3)], &[9, 5, 7], true);

@@ -2187,6 +2187,30 @@ mod tests {
         bad("a SEARCH OR SEEN\r\n");
         bad("a SEARCH (SEEN\r\n");
         bad("a SEARCH RETURN (FOO) ALL\r\n");
+        // RFC 5267 §4: PARTIAL (normalised) and UPDATE; CANCELUPDATE.
+        match ok("a UID SEARCH RETURN (UPDATE PARTIAL 20:11) ALL\r\n") {
+            CommandBody::Search { returns, .. } => assert_eq!(
+                returns,
+                Some(vec![SearchReturn::Update, SearchReturn::Partial(11, 20)])
+            ),
+            other => panic!("{other:?}"),
+        }
+        match ok("a SORT RETURN (PARTIAL -1:-5) (DATE) UTF-8 ALL\r\n") {
+            CommandBody::Sort { returns, .. } => {
+                assert_eq!(returns, Some(vec![SearchReturn::Partial(-1, -5)]))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            ok("a CANCELUPDATE \"x1\" \"x2\"\r\n"),
+            CommandBody::CancelUpdate(vec!["x1".into(), "x2".into()])
+        );
+        bad("a CANCELUPDATE\r\n");
+        bad("a SEARCH RETURN (PARTIAL 0:5) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:-5) ALL\r\n");
+        bad("a SEARCH RETURN (ALL PARTIAL 1:5) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:3000000000) ALL\r\n");
         let deep = format!("a SEARCH {}SEEN\r\n", "NOT ".repeat(100));
         bad(&deep);
     }
