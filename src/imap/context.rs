@@ -6,6 +6,7 @@
 use super::command::{SearchKey, SearchReturn};
 use super::response::{Status, tagged, untagged_status, write_string};
 use super::session::Session;
+use crate::store::MessageMeta;
 
 /// UPDATE searches kept per session: each is re-evaluated on every change of the mailbox, so
 /// their number is bounded; beyond it the server answers `NOUPDATE` (RFC 5267 §4.3).
@@ -18,6 +19,20 @@ pub(super) struct UpdateSearch {
     pub criteria: SearchKey,
     /// The result the client knows, as UIDs, ascending.
     pub uids: Vec<u32>,
+    /// Messages with a higher modseq are re-evaluated at the next sync.
+    pub modseq: u64,
+}
+
+/// Does `key` depend on more than the message itself (sequence numbers, `*`, `$`)? Such a
+/// search is re-evaluated over the whole mailbox on every change.
+fn positional(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::And(keys) => keys.iter().any(positional),
+        SearchKey::Or(a, b) => positional(a) || positional(b),
+        SearchKey::Not(k) => positional(k),
+        SearchKey::SequenceSet(_) | SearchKey::Uid(_) => true,
+        _ => false,
+    }
 }
 
 /// The part of `results` at the 1-based positions `low..=high` (RFC 5267 §4.4); negative
@@ -112,35 +127,63 @@ impl Session {
             ));
             return;
         }
+        let modseq = sel.highest_modseq;
         sel.updates.push(UpdateSearch {
             tag: tag.to_string(),
             criteria: criteria.clone(),
             uids,
+            modseq,
         });
     }
 
-    /// Re-evaluates the kept searches against the session's view of the mailbox and queues
-    /// ADDTO/REMOVEFROM for what changed. Called from `sync`, where unsolicited responses are
-    /// allowed.
-    pub(super) fn context_updates(&mut self) {
+    /// Re-evaluates the kept searches for the messages that changed since each was last
+    /// evaluated (`messages`: the mailbox now, ascending UIDs) and queues ADDTO/REMOVEFROM.
+    /// Called from `sync`, where unsolicited responses are allowed (RFC 5267 §4.3).
+    pub(super) fn context_updates(&mut self, messages: &[MessageMeta]) {
         let count = self.selected().map_or(0, |s| s.updates.len());
+        let highest = messages.iter().map(|m| m.modseq).max().unwrap_or(0);
         for i in 0..count {
-            let Some(criteria) = self
+            let Some((criteria, since)) = self
                 .selected()
                 .and_then(|s| s.updates.get(i))
-                .map(|u| u.criteria.clone())
+                .map(|u| (u.criteria.clone(), u.modseq))
             else {
                 return;
             };
-            let Ok(new) = self.search(&criteria, true) else {
+            // Keys on sequence numbers, `*` or `$` can change for untouched messages.
+            let only: Option<Vec<u32>> = (!positional(&criteria)).then(|| {
+                messages
+                    .iter()
+                    .filter(|m| m.modseq > since)
+                    .map(|m| m.uid)
+                    .collect()
+            });
+            let Ok(matched) = self.search_in(&criteria, true, only.as_deref()) else {
                 continue;
             };
             let Some(update) = self.selected_mut().and_then(|s| s.updates.get_mut(i)) else {
                 return;
             };
+            let new: Vec<u32> = match &only {
+                None => matched,
+                Some(touched) => {
+                    let gone = |u: &u32| messages.binary_search_by_key(u, |m| m.uid).is_err();
+                    let mut new: Vec<u32> = update
+                        .uids
+                        .iter()
+                        .copied()
+                        .filter(|u| !gone(u) && touched.binary_search(u).is_err())
+                        .chain(matched)
+                        .collect();
+                    new.sort_unstable();
+                    new.dedup();
+                    new
+                }
+            };
             let (removed, added) = diff(&update.uids, &new);
             let lines = render_updates(&update.tag, &removed, &added);
             update.uids = new;
+            update.modseq = highest;
             self.out.extend(lines);
         }
     }

@@ -548,6 +548,16 @@ impl Session {
         criteria: &super::command::SearchKey,
         uid: bool,
     ) -> Result<Vec<u32>, String> {
+        self.search_in(criteria, uid, None)
+    }
+
+    /// [`Self::search`] over only the UIDs in `only` (ascending) when given.
+    pub(super) fn search_in(
+        &self,
+        criteria: &super::command::SearchKey,
+        uid: bool,
+        only: Option<&[u32]>,
+    ) -> Result<Vec<u32>, String> {
         let Some(sel) = self.selected() else {
             return Ok(Vec::new());
         };
@@ -557,6 +567,9 @@ impl Session {
         let max_uid = sel.uids.last().copied().unwrap_or(0);
         let mut out = Vec::new();
         for (i, &u) in sel.uids.iter().enumerate() {
+            if only.is_some_and(|o| o.binary_search(&u).is_err()) {
+                continue;
+            }
             let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
                 continue;
             };

@@ -135,3 +135,30 @@ def test_update_searches_are_bounded(sessions):
     assert b.uid("STORE", "8", "+FLAGS", "(\\Seen)")[0] == "OK"
     _, lines, _ = run(a, "NOOP")
     assert not [l for l in lines if "ESEARCH" in l]
+
+
+def test_update_during_idle_and_positional_keys(sessions):
+    a, b = sessions
+    _, lines, body_tag = run(a, "UID SEARCH RETURN (UPDATE) BODY \"body 1\"")
+    assert esearch(lines, body_tag) == [f'* ESEARCH (TAG "{body_tag}") UID ALL 1,10']
+    # Sequence-number keys change meaning when messages go: re-evaluated over the mailbox.
+    _, lines, seq_tag = run(a, "UID SEARCH RETURN (UPDATE) 9:*")
+    assert esearch(lines, seq_tag) == [f'* ESEARCH (TAG "{seq_tag}") UID ALL 9:10']
+    tag = a._new_tag().decode()  # noqa: SLF001
+    a.send(f"{tag} IDLE\r\n".encode())
+    assert a.readline().startswith(b"+")
+    assert b.append("INBOX", None, None, MSG.format(subject="late", n=12).encode())[0] == "OK"
+    assert b.uid("STORE", "1", "+FLAGS", "(\\Deleted)")[0] == "OK"
+    assert b.expunge()[0] == "OK"
+    got = []
+    while len([l for l in got if "ESEARCH" in l]) < 4:
+        got.append(a.readline().decode().rstrip("\r\n"))
+    a.send(b"DONE\r\n")
+    while not got[-1].startswith(tag + " "):
+        got.append(a.readline().decode().rstrip("\r\n"))
+    assert got[-1].startswith(f"{tag} OK")
+    assert f'* ESEARCH (TAG "{body_tag}") UID ADDTO (0 11)' in got  # "body 12", the new UID 11
+    assert f'* ESEARCH (TAG "{body_tag}") UID REMOVEFROM (0 1)' in got
+    # After the expunge, 9:* is UIDs 10 and 11.
+    assert f'* ESEARCH (TAG "{seq_tag}") UID REMOVEFROM (0 9)' in got
+    assert f'* ESEARCH (TAG "{seq_tag}") UID ADDTO (0 11)' in got
