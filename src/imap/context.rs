@@ -110,20 +110,30 @@ pub fn render_updates(tag: &str, removed: &[u32], added: &[u32]) -> Vec<u8> {
 }
 
 impl Session {
-    /// Keeps a `RETURN (UPDATE)` search; returns false (after `* OK [NOUPDATE "tag"]`) when the
-    /// session already keeps [`MAX_UPDATES`] of them or the tag is in use (RFC 5267 §4.3).
-    pub(super) fn start_update(&mut self, tag: &str, criteria: &SearchKey, uids: Vec<u32>) {
+    /// Keeps a `RETURN (UPDATE)` search, or answers `* OK [NOUPDATE "tag"]` when the session
+    /// already keeps [`MAX_UPDATES`] of them, the tag is in use, or the search asked for more
+    /// than ALL (MIN/MAX/COUNT/PARTIAL updates are not offered) (RFC 5267 §4.3).
+    pub(super) fn start_update(
+        &mut self,
+        tag: &str,
+        criteria: &SearchKey,
+        uids: Vec<u32>,
+        supported: bool,
+    ) {
         let Some(sel) = self.selected_mut() else {
             return;
         };
-        if sel.updates.len() >= MAX_UPDATES || sel.updates.iter().any(|u| u.tag == tag) {
+        if !supported
+            || sel.updates.len() >= MAX_UPDATES
+            || sel.updates.iter().any(|u| u.tag == tag)
+        {
             let mut code = b"NOUPDATE ".to_vec();
             write_string(&mut code, tag.as_bytes());
             let code = String::from_utf8_lossy(&code).into_owned();
             self.send(untagged_status(
                 Status::Ok,
                 Some(&code),
-                "Too many searches kept up to date",
+                "This search is not kept up to date",
             ));
             return;
         }

@@ -234,7 +234,9 @@ impl Session {
                                 shown.push(SearchReturn::All);
                             }
                             let uids = self.to_uids(&results, uid);
-                            self.start_update(tag, &criteria, uids);
+                            // Only ALL results are kept up to date (ADDTO/REMOVEFROM).
+                            let only_all = shown == [SearchReturn::All];
+                            self.start_update(tag, &criteria, uids, only_all);
                         }
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {

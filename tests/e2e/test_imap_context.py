@@ -135,6 +135,10 @@ def test_update_searches_are_bounded(sessions):
     assert b.uid("STORE", "8", "+FLAGS", "(\\Seen)")[0] == "OK"
     _, lines, _ = run(a, "NOOP")
     assert not [l for l in lines if "ESEARCH" in l]
+    # Only ALL results are kept current; COUNT with UPDATE is answered without updates.
+    status, lines, tag = run(a, "UID SEARCH RETURN (COUNT UPDATE) UNSEEN")
+    assert status == "OK" and f'* OK [NOUPDATE "{tag}"]' in " ".join(lines)
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}") UID COUNT 8']
 
 
 def test_update_during_idle_and_positional_keys(sessions):
