@@ -166,6 +166,8 @@ pub enum CommandBody {
         root: String,
         limits: Vec<(String, u64)>,
     },
+    /// RFC 5267 §4.3: the tags of UPDATE searches to stop.
+    CancelUpdate(Vec<String>),
 }
 
 impl CommandBody {
@@ -208,6 +210,7 @@ impl CommandBody {
             CommandBody::GetQuota { .. } => "GETQUOTA",
             CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
             CommandBody::SetQuota { .. } => "SETQUOTA",
+            CommandBody::CancelUpdate(_) => "CANCELUPDATE",
         }
     }
 }
@@ -377,6 +380,10 @@ pub enum SearchReturn {
     All,
     Count,
     Save,
+    /// RFC 5267 §4.4 `PARTIAL low:high` (negative: from the end, RFC 9394).
+    Partial(i32, i32),
+    /// RFC 5267 §4.3: keep the search and send ADDTO/REMOVEFROM updates.
+    Update,
 }
 
 /// A search key tree (RFC 9051 §6.4.4). A parenthesised list and the top-level list are `And`.

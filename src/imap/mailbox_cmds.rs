@@ -215,7 +215,8 @@ impl Session {
             | CommandBody::Thread { .. }
             | CommandBody::Copy { .. }
             | CommandBody::Move { .. }
-            | CommandBody::Expunge { .. }) => {
+            | CommandBody::Expunge { .. }
+            | CommandBody::CancelUpdate(_)) => {
                 if self.require_selected(tag) {
                     self.dispatch_selected(tag, body).await?;
                 }

@@ -223,11 +223,21 @@ impl Session {
                                 sel.saved = Some(saved);
                             }
                         }
-                        let shown: Vec<SearchReturn> = returns
+                        let mut shown: Vec<SearchReturn> = returns
                             .iter()
                             .copied()
-                            .filter(|r| *r != SearchReturn::Save)
+                            .filter(|r| !matches!(r, SearchReturn::Save | SearchReturn::Update))
                             .collect();
+                        // RFC 5267 §4.3: UPDATE alone returns (and then updates) ALL.
+                        if returns.contains(&SearchReturn::Update) {
+                            if shown.is_empty() {
+                                shown.push(SearchReturn::All);
+                            }
+                            let uids = self.to_uids(&results, uid);
+                            // Only ALL results are kept up to date (ADDTO/REMOVEFROM).
+                            let only_all = shown == [SearchReturn::All];
+                            self.start_update(tag, &criteria, uids, only_all);
+                        }
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
                             let line = render_esearch(tag, uid, &shown, &results);
@@ -278,6 +288,7 @@ impl Session {
             body @ (CommandBody::Sort { .. } | CommandBody::Thread { .. }) => {
                 self.sort_or_thread(tag, body).await
             }
+            CommandBody::CancelUpdate(tags) => self.cancel_update(tag, &tags),
             other => self.send(tagged(
                 tag,
                 Status::Bad,
@@ -539,6 +550,16 @@ impl Session {
         criteria: &super::command::SearchKey,
         uid: bool,
     ) -> Result<Vec<u32>, String> {
+        self.search_in(criteria, uid, None)
+    }
+
+    /// [`Self::search`] over only the UIDs in `only` (ascending) when given.
+    pub(super) fn search_in(
+        &self,
+        criteria: &super::command::SearchKey,
+        uid: bool,
+        only: Option<&[u32]>,
+    ) -> Result<Vec<u32>, String> {
         let Some(sel) = self.selected() else {
             return Ok(Vec::new());
         };
@@ -548,6 +569,9 @@ impl Session {
         let max_uid = sel.uids.last().copied().unwrap_or(0);
         let mut out = Vec::new();
         for (i, &u) in sel.uids.iter().enumerate() {
+            if only.is_some_and(|o| o.binary_search(&u).is_err()) {
+                continue;
+            }
             let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
                 continue;
             };

@@ -3,6 +3,7 @@
 
 pub mod command;
 mod condstore;
+mod context;
 pub mod fetch;
 pub mod framing;
 mod mailbox_cmds;

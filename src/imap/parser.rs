@@ -32,6 +32,18 @@ type IdParams = Vec<(String, Option<String>)>;
 /// Maximum nesting of parenthesised / NOT / OR search keys.
 const MAX_SEARCH_DEPTH: usize = 32;
 
+/// RFC 5267 §4.4: PARTIAL and ALL are exclusive, and one PARTIAL at most.
+fn check_partial(opts: &[SearchReturn]) -> PResult<()> {
+    let partials = opts
+        .iter()
+        .filter(|o| matches!(o, SearchReturn::Partial(..)))
+        .count();
+    if partials > 1 || (partials == 1 && opts.contains(&SearchReturn::All)) {
+        return Err("PARTIAL cannot be combined with ALL or another PARTIAL".into());
+    }
+    Ok(())
+}
+
 /// Parse one complete command (including its final CRLF).
 pub fn parse_command(input: &[u8]) -> Result<Command, ParseError> {
     let mut p = Parser { buf: input, pos: 0 };
@@ -407,6 +419,7 @@ impl<'a> Parser<'a> {
             "CHECK" => CommandBody::Check,
             "CLOSE" => CommandBody::Close,
             "UNSELECT" => CommandBody::Unselect,
+            "CANCELUPDATE" => self.cancel_update()?,
             "EXPUNGE" => CommandBody::Expunge { uids: None },
             "ID" => {
                 self.sp()?;
@@ -1153,10 +1166,13 @@ impl<'a> Parser<'a> {
                     "ALL" => SearchReturn::All,
                     "COUNT" => SearchReturn::Count,
                     "SAVE" => SearchReturn::Save,
+                    "PARTIAL" => self.partial_range()?,
+                    "UPDATE" => SearchReturn::Update,
                     _ => return Err(format!("Unknown SEARCH return option {o}")),
                 });
             }
             self.pos += 1;
+            check_partial(&opts)?;
             returns = Some(opts);
             self.sp()?;
         }
@@ -1304,6 +1320,48 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// `SP partial-range` after PARTIAL: `n:m` (RFC 5267 §4.4) or `-n:-m` (RFC 9394 §3.1),
+    /// normalised so that the first number is the one nearer the start (or the end).
+    fn partial_range(&mut self) -> PResult<SearchReturn> {
+        self.sp()?;
+        let neg_a = self.peek() == Some(b'-');
+        if neg_a {
+            self.pos += 1;
+        }
+        let a = self.nz_number()?;
+        self.expect(b':')?;
+        let neg_b = self.peek() == Some(b'-');
+        if neg_b {
+            self.pos += 1;
+        }
+        let b = self.nz_number()?;
+        if neg_a != neg_b {
+            return Err("Invalid PARTIAL range".into());
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let lo = i32::try_from(lo).map_err(|_| "PARTIAL range too large".to_string())?;
+        let hi = i32::try_from(hi).map_err(|_| "PARTIAL range too large".to_string())?;
+        Ok(if neg_a {
+            SearchReturn::Partial(-lo, -hi)
+        } else {
+            SearchReturn::Partial(lo, hi)
+        })
+    }
+
+    /// `CANCELUPDATE tag-string *(SP tag-string)` (RFC 5267 §4.3).
+    fn cancel_update(&mut self) -> PResult<CommandBody> {
+        let mut tags = Vec::new();
+        loop {
+            self.sp()?;
+            let t = self.string()?;
+            tags.push(String::from_utf8(t).map_err(|_| "Invalid tag".to_string())?);
+            if self.peek() != Some(b' ') || self.only_spaces_left() {
+                break;
+            }
+        }
+        Ok(CommandBody::CancelUpdate(tags))
+    }
+
     /// `"(" search-return-opt *(SP search-return-opt) ")"` (RFC 4731 §3.1).
     fn search_return_opts(&mut self) -> PResult<Vec<SearchReturn>> {
         self.expect(b'(')?;
@@ -1318,10 +1376,12 @@ impl<'a> Parser<'a> {
                 "MAX" => SearchReturn::Max,
                 "ALL" => SearchReturn::All,
                 "COUNT" => SearchReturn::Count,
+                "PARTIAL" => self.partial_range()?,
                 _ => return Err(format!("Unknown SORT return option {o}")),
             });
         }
         self.expect(b')')?;
+        check_partial(&opts)?;
         Ok(opts)
     }
 
@@ -2127,6 +2187,30 @@ mod tests {
         bad("a SEARCH OR SEEN\r\n");
         bad("a SEARCH (SEEN\r\n");
         bad("a SEARCH RETURN (FOO) ALL\r\n");
+        // RFC 5267 §4: PARTIAL (normalised) and UPDATE; CANCELUPDATE.
+        match ok("a UID SEARCH RETURN (UPDATE PARTIAL 20:11) ALL\r\n") {
+            CommandBody::Search { returns, .. } => assert_eq!(
+                returns,
+                Some(vec![SearchReturn::Update, SearchReturn::Partial(11, 20)])
+            ),
+            other => panic!("{other:?}"),
+        }
+        match ok("a SORT RETURN (PARTIAL -1:-5) (DATE) UTF-8 ALL\r\n") {
+            CommandBody::Sort { returns, .. } => {
+                assert_eq!(returns, Some(vec![SearchReturn::Partial(-1, -5)]))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            ok("a CANCELUPDATE \"x1\" \"x2\"\r\n"),
+            CommandBody::CancelUpdate(vec!["x1".into(), "x2".into()])
+        );
+        bad("a CANCELUPDATE\r\n");
+        bad("a SEARCH RETURN (PARTIAL 0:5) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:-5) ALL\r\n");
+        bad("a SEARCH RETURN (ALL PARTIAL 1:5) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL\r\n");
+        bad("a SEARCH RETURN (PARTIAL 1:3000000000) ALL\r\n");
         let deep = format!("a SEARCH {}SEEN\r\n", "NOT ".repeat(100));
         bad(&deep);
     }

@@ -97,6 +97,7 @@ pub fn render_esearch(tag: &str, uid: bool, returns: &[SearchReturn], results: &
         out.extend_from_slice(b" ALL ");
         out.extend_from_slice(super::sequence::encode_uid_set(results).as_bytes());
     }
+    super::context::write_partial(&mut out, returns, results, false);
     out.extend_from_slice(b"\r\n");
     out
 }

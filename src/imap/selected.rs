@@ -33,6 +33,8 @@ pub(super) struct Selected {
     /// UIDs that are `\Recent` in this session (RFC 3501 §2.3.2), ascending; always empty in
     /// IMAP4rev2 sessions (RFC 9051 dropped \Recent).
     pub recent: Vec<u32>,
+    /// RFC 5267 §4.3 searches kept up to date (CONTEXT=SEARCH).
+    pub updates: Vec<super::context::UpdateSearch>,
 }
 
 impl Selected {
@@ -46,6 +48,7 @@ impl Selected {
             saved: None,
             keywords: DEFAULT_KEYWORDS.iter().map(|k| k.to_string()).collect(),
             recent: Vec::new(),
+            updates: Vec::new(),
         };
         for m in messages {
             selected.learn_keywords(&m.flags);
@@ -280,6 +283,7 @@ impl Session {
         }
         selected.mailbox = mailbox;
         self.out.extend(out);
+        self.context_updates(&messages);
     }
 
     /// An IMAP4rev1 session with the mailbox selected read-write claims the messages that

@@ -232,6 +232,8 @@ impl Session {
             "SORT",
             "SORT=DISPLAY",
             "ESORT",
+            // RFC 5267 §4: PARTIAL and UPDATE for SEARCH (not SORT: CONTEXT=SORT is not offered).
+            "CONTEXT=SEARCH",
             "THREAD=ORDEREDSUBJECT",
             "THREAD=REFERENCES",
             // RFC 8474.

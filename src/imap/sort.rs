@@ -322,6 +322,7 @@ pub fn render_esort(tag: &str, uid: bool, returns: &[SearchReturn], sorted: &[u3
         out.extend_from_slice(b" ALL ");
         out.extend_from_slice(list.join(",").as_bytes());
     }
+    super::context::write_partial(&mut out, returns, sorted, true);
     out.extend_from_slice(b"\r\n");
     out
 }
