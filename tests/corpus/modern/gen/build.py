@@ -43,7 +43,8 @@ from lib import addr, alnum, b64blob, enc_words, fold, hexid, ip4, ip6  # noqa: 
 MODULES = {"ham_en": 1, "ham_es": 101, "ham_other": 181, "ham_more": 221, "ham_struct": 281,
            "spam_en": 1, "spam_es": 101, "spam_more": 151,
            # corpora2: wider modern mail, appended after the first set so its split stays put
-           "ham_people": 301, "ham_civic": 341, "ham_commerce": 381, "ham_world": 421, "spam_wide": 201}
+           "ham_people": 301, "ham_civic": 341, "ham_commerce": 381, "ham_world": 421, "ham_tricky": 461,
+           "spam_wide": 201}
 
 TO_POOL = {
     "en": ["alex.morgan@example.com", "sam@example.org", "priya.n@example.net", "jdoe@example.com",
