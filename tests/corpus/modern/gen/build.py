@@ -41,7 +41,10 @@ from lib import addr, alnum, b64blob, enc_words, fold, hexid, ip4, ip6  # noqa: 
 
 # module -> first file number, so adding messages to one module never renumbers another
 MODULES = {"ham_en": 1, "ham_es": 101, "ham_other": 181, "ham_more": 221, "ham_struct": 281,
-           "spam_en": 1, "spam_es": 101, "spam_more": 151}
+           "spam_en": 1, "spam_es": 101, "spam_more": 151,
+           # corpora2: wider modern mail, appended after the first set so its split stays put
+           "ham_people": 301, "ham_civic": 341, "ham_commerce": 381, "ham_world": 421, "ham_tricky": 461,
+           "spam_wide": 201}
 
 TO_POOL = {
     "en": ["alex.morgan@example.com", "sam@example.org", "priya.n@example.net", "jdoe@example.com",
@@ -55,6 +58,8 @@ TO_POOL = {
     "zh": ["li.wei@example.cn"],
     "ko": ["kim.minji@example.kr"],
     "ru": ["sam@example.org"],
+    "it": ["giulia.rossi@example.it", "marco.b@example.org"],
+    "ca": ["jordi.puig@example.cat"], "gl": ["uxia.otero@example.gal"], "eu": ["ane.etxeberria@example.eus"],
 }
 NAMES = {
     "alex.morgan@example.com": "Alex Morgan", "sam@example.org": "Sam Rivera", "priya.n@example.net": "Priya N",
@@ -70,6 +75,7 @@ TZ_POOL = {
     "es": ["+0100", "+0200", "-0600", "-0500", "-0300", "+0000", "-0400"],
     "fr": ["+0100", "+0200"], "de": ["+0100", "+0200", "+0000"], "pt": ["-0300", "+0000", "+0100"],
     "ja": ["+0900"], "zh": ["+0800"], "ko": ["+0900"], "ru": ["+0300"],
+    "it": ["+0100", "+0200"], "ca": ["+0100", "+0200"], "gl": ["+0100", "+0200"], "eu": ["+0100", "+0200"],
 }
 MX = {
     "example.com": ["mx1.example.com", "mx2.example.com"],
