@@ -61,8 +61,24 @@ fn load(path: &Path, spam: bool, use_rules: bool, fold: u64) -> Option<Sample> {
         .filter(|t| !drop.iter().any(|p| t.starts_with(p.as_str())))
         .collect();
     let hits = rules::check(&input);
+    // RULEW=NAME:WEIGHT,…: try other weights for named rules.
+    let rulew: Vec<(String, f64)> = std::env::var("RULEW")
+        .map(|d| {
+            d.split(',')
+                .filter_map(|p| p.split_once(':'))
+                .filter_map(|(n, w)| Some((n.to_string(), w.parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
     let rules = if use_rules {
-        hits.iter().map(|h| h.weight).sum()
+        hits.iter()
+            .map(|h| {
+                rulew
+                    .iter()
+                    .find(|(n, _)| n == h.name)
+                    .map_or(h.weight, |(_, w)| *w)
+            })
+            .sum()
     } else {
         0.0
     };
