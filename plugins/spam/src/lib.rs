@@ -142,7 +142,9 @@ fn load_global(tokens: &[String]) -> Model {
                 .map(|(t, c)| sm.counts(t).saturating_add(*c))
                 .collect(),
             totals: sm.totals().saturating_add(stored.totals),
-            weights: std::iter::once(sm.weights()).chain(stored.weights).collect(),
+            weights: std::iter::once(sm.weights())
+                .chain(stored.weights)
+                .collect(),
         },
         None => stored,
     }
