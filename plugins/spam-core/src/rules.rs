@@ -684,6 +684,28 @@ mod tests {
             ..phish.clone()
         };
         assert!(names(&fee).contains(&"ADVANCE_FEE"));
+        // A shop's real draw: prize words only, no money word.
+        let draw = Input {
+            text: Some(
+                "¡Has ganado! El sorteo entre nuestros clientes eligió tu ticket: eres la ganadora",
+            ),
+            ..phish.clone()
+        };
+        assert!(!names(&draw).contains(&"ADVANCE_FEE"));
+        let pills = Input {
+            text: Some("Viagra y Cialis sin receta, envío discreto"),
+            ..phish.clone()
+        };
+        assert!(names(&pills).contains(&"PHARMA"));
+        let amende = Input {
+            text: Some("Votre avis de contravention reste impayé. Réglez sous 48 heures : http://antai.test/p"),
+            ..phish.clone()
+        };
+        let n = names(&amende);
+        assert!(
+            n.contains(&"PHISH_CREDENTIALS") && n.contains(&"PHISH_DEADLINE"),
+            "{n:?}"
+        );
         assert!(lookalike("paypa1.example") && lookalike("secure-paypal.example"));
         assert!(
             lookalike("arnazon.test") && !lookalike("amazon.com") && !lookalike("shop.example")
