@@ -295,6 +295,67 @@ fn untrained_server_files_obvious_spam_and_no_modern_legit_mail() {
     }
 }
 
+/// Issue 15: training (`mailsift spam train` and the learn path, here the same learn calls)
+/// builds on the bundled starting model instead of replacing it: after a server learns a few
+/// old-style plain-text messages, its own training counts (a trained spam scores higher than
+/// before), and the starting model still files all the obvious spam into Junk and at most 1% of
+/// the modern legitimate mail (without it, the server's model would be those twelve messages).
+#[test]
+fn training_builds_on_the_starting_model() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let modern = root.join("tests/corpus/modern");
+    let obvious = corpus_files(&modern.join("obvious-spam"));
+    let mut legit = corpus_files(&modern.join("ham"));
+    if obvious.is_empty() || legit.is_empty() {
+        eprintln!("SKIPPED: no modern corpus under {}", modern.display());
+        return;
+    }
+    legit.extend(corpus_files(&root.join("tests/corpus/promotions-heldout")));
+    let f = fixture(|_| {});
+    let toy = message("Offer", SPAMMY[0], 0);
+    let (before, _, _) = f.score(&toy);
+    let untrained: Vec<f64> = legit
+        .iter()
+        .map(|p| f.score(&std::fs::read(p).unwrap()).0)
+        .collect();
+    // One lesson per message, as the server learns users' moves (the global model here).
+    for (i, b) in SPAMMY.iter().enumerate() {
+        f.learn(&message("Offer", b, i), LearnClass::Spam, &[]);
+    }
+    for (i, b) in HAMMY.iter().enumerate() {
+        f.learn(&message("Work", b, 100 + i), LearnClass::Ham, &[]);
+    }
+    let (after, _, status) = f.score(&toy);
+    assert!(
+        after > before,
+        "training counts: {before} -> {after} {status}"
+    );
+    let missed: Vec<String> = obvious
+        .iter()
+        .filter_map(|p| {
+            let (folder, _, status) = file_as(&f, &std::fs::read(p).unwrap());
+            (folder.as_deref() != Some("Junk")).then(|| format!("{}: {status}", p.display()))
+        })
+        .collect();
+    let filed: Vec<String> = legit
+        .iter()
+        .zip(&untrained)
+        .filter_map(|(p, was)| {
+            let (folder, tags, status) = file_as(&f, &std::fs::read(p).unwrap());
+            (folder.is_some() || tags.iter().any(|t| t == "spam"))
+                .then(|| format!("{} (untrained {was}): {status}", p.display()))
+        })
+        .collect();
+    // Messages the untrained model left just under the threshold (a family e-mail at 6.8) may
+    // cross it when training adds clues; the issue's bound is 1% of modern legitimate mail.
+    assert!(
+        missed.is_empty() && filed.len() * 100 <= legit.len(),
+        "after training: obvious spam missed:\n{}\nlegitimate mail filed as spam:\n{}",
+        missed.join("\n"),
+        filed.join("\n")
+    );
+}
+
 /// Between `unsure_threshold` and `threshold` a message is tagged `unsure` (not filed).
 #[test]
 fn unsure_band() {

@@ -8,7 +8,8 @@
 //!
 //! Modern mail: MODERN_HAM and MODERN_SPAM (comma-separated folders, read recursively) are
 //! scored by the same trained model, and the share filed as spam at the plugin's threshold is
-//! printed. STARTING=path scores everything with a starting model file instead of training.
+//! printed. STARTING=path scores everything with a starting model file instead of training;
+//! with ON_TOP=1 it trains on top of it, as the plugin's `mailsift spam train` does.
 //!
 //! Env: S, MINC, MINS, MAXT (Bayes parameters), DROP (token prefixes left out), PASSES,
 //! DEBUG (print misclassified messages' clues), TAIL (list the worst ham and spam).
@@ -61,8 +62,24 @@ fn load(path: &Path, spam: bool, use_rules: bool, fold: u64) -> Option<Sample> {
         .filter(|t| !drop.iter().any(|p| t.starts_with(p.as_str())))
         .collect();
     let hits = rules::check(&input);
+    // RULEW=NAME:WEIGHT,…: try other weights for named rules.
+    let rulew: Vec<(String, f64)> = std::env::var("RULEW")
+        .map(|d| {
+            d.split(',')
+                .filter_map(|p| p.split_once(':'))
+                .filter_map(|(n, w)| Some((n.to_string(), w.parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
     let rules = if use_rules {
-        hits.iter().map(|h| h.weight).sum()
+        hits.iter()
+            .map(|h| {
+                rulew
+                    .iter()
+                    .find(|(n, _)| n == h.name)
+                    .map_or(h.weight, |(_, w)| *w)
+            })
+            .sum()
     } else {
         0.0
     };
@@ -157,7 +174,7 @@ fn one(spam: bool) -> Counts {
 
 /// Bayes counts once per message; the logistic model PASSES passes in a fixed shuffled order
 /// (what `mailsift spam train --passes` does).
-fn train(samples: &[&Sample]) -> Trained {
+fn train(samples: &[&Sample], fixed: Option<&Weights>) -> Trained {
     let mut counts: HashMap<String, Counts> = HashMap::new();
     let mut totals = Counts::default();
     for s in samples {
@@ -173,7 +190,8 @@ fn train(samples: &[&Sample]) -> Trained {
     order.sort_by_key(|i| fnv(&format!("{i}")));
     for _ in 0..passes {
         for &i in &order {
-            logistic::learn(&mut weights, &[], &samples[i].grams, samples[i].spam);
+            let fixed: Vec<&Weights> = fixed.into_iter().collect();
+            logistic::learn(&mut weights, &fixed, &samples[i].grams, samples[i].spam);
         }
     }
     Trained {
@@ -186,6 +204,8 @@ fn train(samples: &[&Sample]) -> Trained {
 enum Scorer<'a> {
     Trained(&'a Trained),
     Starting(&'a StartingModel<'a>, Weights),
+    /// ON_TOP=1: trained on top of the starting model, as the plugin's `spam train` does.
+    Stacked(&'a StartingModel<'a>, Weights, &'a Trained),
 }
 
 /// The plugin's score for one message (without rules when MODEL is bayes or lr alone).
@@ -204,6 +224,18 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
             bayes::classify(&s.tokens, |i| sm.counts(&s.tokens[i]), sm.totals(), p),
             logistic::probability(&[w], &s.grams) as f64,
         ),
+        Scorer::Stacked(sm, w, t) => (
+            bayes::classify(
+                &s.tokens,
+                |i| {
+                    sm.counts(&s.tokens[i])
+                        .saturating_add(t.counts.get(&s.tokens[i]).copied().unwrap_or_default())
+                },
+                sm.totals().saturating_add(t.totals),
+                p,
+            ),
+            logistic::probability(&[w, &t.weights], &s.grams) as f64,
+        ),
     };
     // FAM=f0: pull the learnt score towards neutral when fewer than f0 of the message's tokens
     // are known to the model (experiment).
@@ -217,7 +249,7 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
                     .is_some_and(|c| c.spam + c.ham >= p.min_count)
             })
             .count(),
-        Scorer::Starting(sm, _) => s
+        Scorer::Starting(sm, _) | Scorer::Stacked(sm, _, _) => s
             .tokens
             .iter()
             .filter(|x| {
@@ -234,12 +266,16 @@ fn score_of(m: &Scorer<'_>, s: &Sample, p: &Params) -> (f64, Vec<(String, f64)>)
     let learnt = match model.as_str() {
         "bayes" => 10.0 * c.probability,
         "lr" => 10.0 * lr,
-        _ => score::learnt(
-            c.probability,
-            lr,
-            c.telling,
-            env("FULL").map(|v| v as usize).unwrap_or(score::FULL_CLUES),
-        ),
+        _ => {
+            // LRW=w: the logistic model's share of the mix (the plugin: LOGISTIC_SHARE).
+            score::learnt_with(
+                c.probability,
+                lr,
+                c.telling,
+                env("FULL").map(|v| v as usize).unwrap_or(score::FULL_CLUES),
+                env("LRW").unwrap_or(score::LOGISTIC_SHARE),
+            )
+        }
     };
     let learnt = match env("FAM") {
         Some(f0) => 5.0 + (learnt - 5.0) * (fam / f0).min(1.0),
@@ -404,10 +440,16 @@ fn main() {
     for f in folds {
         let train_set: Vec<&Sample> = samples.iter().filter(|s| s.fold != f).collect();
         let trained;
+        let on_top = std::env::var("ON_TOP").is_ok();
         let scorer = match &starting {
+            Some(sm) if on_top => {
+                let w = sm.weights();
+                trained = train(&train_set, Some(&w));
+                Scorer::Stacked(sm, w, &trained)
+            }
             Some(sm) => Scorer::Starting(sm, sm.weights()),
             None => {
-                trained = train(&train_set);
+                trained = train(&train_set, None);
                 // SAVE=path: write the trained model as a starting model (train-model.sh).
                 if let Ok(out) = std::env::var("SAVE") {
                     let bytes = starting::encode(

@@ -186,6 +186,34 @@ const CREDENTIAL_ASKS: &[&str] = &[
     "gastos de reenvío",
     "número de cuenta",
     "comisión de apertura",
+    "comisión de activación",
+    "retirar los fondos",
+    // Portuguese, French, Italian, Catalan, German: the same requests (payment of a fee or
+    // fine, a blocked account, data to confirm).
+    "pagamento pendente",
+    "efetue o pagamento",
+    "taxa de importação",
+    "verifique seus dados",
+    "conta foi bloqueada",
+    "conta suspensa",
+    "reste impayé",
+    "amende",
+    "paiement en attente",
+    "compte suspendu",
+    "vérifiez votre compte",
+    "confirmez vos",
+    "conto è stato sospeso",
+    "conto sospeso",
+    "verifica la tua identità",
+    "verifica i tuoi dati",
+    "pagamento in sospeso",
+    "confirmeu les dades",
+    "targeta bancària",
+    "compte bloquejat",
+    "konto gesperrt",
+    "konto wurde gesperrt",
+    "bestätigen sie ihre",
+    "zahlung ausstehend",
 ];
 
 /// A deadline with a threat, as phishing presses (English and Spanish).
@@ -204,6 +232,11 @@ const DEADLINES: &[&str] = &[
     "24 stunden",
     "final notice",
     "último aviso",
+    "24 ore",
+    "48 ore",
+    "24 hores",
+    "48 hores",
+    "solo hoy",
 ];
 
 /// Words that an impersonating domain joins to a brand with a hyphen.
@@ -236,7 +269,47 @@ const DOMAIN_BAIT: &[&str] = &[
 ];
 
 /// Advance-fee, lottery and prize phrasing (English and Spanish).
+/// The words of [`ADVANCE_FEE`] about money, inheritance, loans and gift cards (the scams'
+/// currency) rather than prizes.
+const ADVANCE_FEE_MONEY: &[&str] = &[
+    "next of kin",
+    "beneficiary",
+    "inheritance",
+    "barrister",
+    "consignment",
+    "million",
+    "compensation fund",
+    "herencia",
+    "beneficiario",
+    "abogado",
+    "millones",
+    "préstamo aprobado",
+    "sin aval",
+    "comisión de apertura",
+    "gift card",
+    "tarjeta regalo",
+];
+
+/// Prescription drugs sold without one: two of these make `PHARMA`.
+const PHARMA: &[&str] = &[
+    "viagra",
+    "v1agra",
+    "cialis",
+    "c1alis",
+    "tramadol",
+    "without prescription",
+    "no prescription",
+    "sin receta",
+    "sans ordonnance",
+    "senza ricetta",
+    "sem receita",
+    "discreet shipping",
+    "envío discreto",
+];
+
 const ADVANCE_FEE: &[&str] = &[
+    "selected to receive",
+    "claim it now",
     "next of kin",
     "beneficiary",
     "inheritance",
@@ -306,6 +379,12 @@ const GET_RICH: &[&str] = &[
     "sin riesgo",
     "rentabilidad garantizada",
     "multiplica tu dinero",
+    "pro monat",
+    "startkapital",
+    "ohne risiko",
+    "par mois",
+    "al mese",
+    "por mês",
 ];
 
 /// Threats of extortion mail (with a bitcoin address).
@@ -485,11 +564,17 @@ fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static st
     if distinct_hits(&text, DATING) >= 2 {
         out.push(("DATING_BAIT", 2.0));
     }
+    if distinct_hits(&text, PHARMA) >= 2 {
+        out.push(("PHARMA", 1.5));
+    }
     if distinct_hits(&text, GET_RICH) >= 2 {
         out.push(("GET_RICH", 2.0));
     }
+    // Prize words alone are also how a shop announces a real draw's winner: three of them
+    // count only with a money, inheritance or loan word as well, or when there are four.
     let fee = distinct_hits(&text, ADVANCE_FEE);
-    if fee >= 3 {
+    let money = distinct_hits(&text, ADVANCE_FEE_MONEY);
+    if fee >= 4 || (fee >= 3 && money >= 1) {
         out.push(("ADVANCE_FEE", 2.0));
     }
     if has_bitcoin_address(&text) {
@@ -599,6 +684,28 @@ mod tests {
             ..phish.clone()
         };
         assert!(names(&fee).contains(&"ADVANCE_FEE"));
+        // A shop's real draw: prize words only, no money word.
+        let draw = Input {
+            text: Some(
+                "¡Has ganado! El sorteo entre nuestros clientes eligió tu ticket: eres la ganadora",
+            ),
+            ..phish.clone()
+        };
+        assert!(!names(&draw).contains(&"ADVANCE_FEE"));
+        let pills = Input {
+            text: Some("Viagra y Cialis sin receta, envío discreto"),
+            ..phish.clone()
+        };
+        assert!(names(&pills).contains(&"PHARMA"));
+        let amende = Input {
+            text: Some("Votre avis de contravention reste impayé. Réglez sous 48 heures : http://antai.test/p"),
+            ..phish.clone()
+        };
+        let n = names(&amende);
+        assert!(
+            n.contains(&"PHISH_CREDENTIALS") && n.contains(&"PHISH_DEADLINE"),
+            "{n:?}"
+        );
         assert!(lookalike("paypa1.example") && lookalike("secure-paypal.example"));
         assert!(
             lookalike("arnazon.test") && !lookalike("amazon.com") && !lookalike("shop.example")

@@ -14,10 +14,14 @@
 //! Per account: `mailsift plugin set spam --account ADDR enabled=false` turns it off; an allow
 //! list entry for an authenticated sender skips classification.
 //!
-//! Before anyone has trained it (no `g/n` in the store), the global model is the bundled
-//! starting model (`model/starting-model.bin`, embedded at build time; config
-//! `starting_model = "false"` turns it off), so a fresh server files obvious spam from the
-//! first day; users' lessons are learnt on top of it per account. Between `unsure_threshold`
+//! The global model is the bundled starting model (`model/starting-model.bin`, embedded at
+//! build time) plus what the server has learnt (`mailsift spam train`): the stored counts add to
+//! the starting counts, and the stored logistic weights add to the starting weights (each
+//! training step is taken on their sum and changes only the stored part). So a fresh server
+//! files obvious spam from the first day, and training on old mail cannot make the model forget
+//! what modern legitimate mail looks like (issue 15). Config `starting_model = "false"` leaves
+//! it out: the global model is then the server's own training alone. Users' lessons are learnt
+//! on top of the global model per account. Between `unsure_threshold`
 //! (default 4) and `threshold` a message is tagged `unsure` and its `X-Spam-Status`
 //! starts with `Unsure`, for Sieve to treat borderline mail differently.
 
@@ -123,39 +127,42 @@ fn probability_rule(model: &'static str, p: f64) -> String {
 struct Model {
     counts: Vec<Counts>,
     totals: Counts,
-    weights: Option<Weights>,
+    /// The logistic models to sum (none when nothing was learnt).
+    weights: Vec<Weights>,
 }
 
-/// The global model: the store's once trained (`mailsift spam train`), else the starting model.
+/// The global model: the starting model (unless turned off) plus the store's own training.
 fn load_global(tokens: &[String]) -> Model {
     let stored = load_model(&prefix(None), tokens);
-    if stored.totals.spam > 0 || stored.totals.ham > 0 {
-        return stored;
-    }
     match starting() {
         Some(sm) => Model {
-            counts: tokens.iter().map(|t| sm.counts(t)).collect(),
-            totals: sm.totals(),
-            weights: Some(sm.weights()),
+            counts: tokens
+                .iter()
+                .zip(&stored.counts)
+                .map(|(t, c)| sm.counts(t).saturating_add(*c))
+                .collect(),
+            totals: sm.totals().saturating_add(stored.totals),
+            weights: std::iter::once(sm.weights())
+                .chain(stored.weights)
+                .collect(),
         },
         None => stored,
     }
 }
 
-/// The global logistic weights an account learns on top of (see [`load_global`]).
-fn global_weights() -> Weights {
-    let stored = kv::get(&format!("{}weights", prefix(None)));
-    match (stored, starting()) {
-        (Some(b), _) => Weights::from_bytes(b),
-        (None, Some(sm)) => sm.weights(),
-        (None, None) => Weights::default(),
-    }
+/// The fixed logistic models a global step is taken on top of: the starting model's.
+fn starting_weights() -> Vec<Weights> {
+    starting().map(|sm| sm.weights()).into_iter().collect()
 }
 
 fn load_model(prefix: &str, tokens: &[String]) -> Model {
     let (counts, totals) = load(prefix, tokens);
     // An untrained model has no weights: skip reading them.
-    let weights = (totals.spam > 0 || totals.ham > 0).then(|| load_weights(prefix));
+    let weights = if totals.spam > 0 || totals.ham > 0 {
+        vec![load_weights(prefix)]
+    } else {
+        Vec::new()
+    };
     Model {
         counts,
         totals,
@@ -204,7 +211,7 @@ fn score(
         let models: Vec<&Weights> = [Some(global), account]
             .into_iter()
             .flatten()
-            .filter_map(|m| m.weights.as_ref())
+            .flat_map(|m| m.weights.iter())
             .collect();
         let lr = logistic::probability(&models, features) as f64;
         let learnt = score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
@@ -325,8 +332,9 @@ impl Plugin for Spam {
                 .map(Some)
                 .collect()
         };
-        // An account learns on top of the global model it is scored with (the starting model
-        // until `mailsift spam train` has stored one); `spam train` builds the store's own.
+        // Every model learns on top of what it is scored with: the global one on top of the
+        // starting model, an account on top of the global one (starting model included).
+        let mut fixed: Option<Vec<Weights>> = None;
         let mut global: Option<Weights> = None;
         for account in accounts {
             let p = prefix(account.as_deref());
@@ -336,19 +344,20 @@ impl Plugin for Spam {
                     .clone()
             });
             // Logistic: one gradient step every time the message is learnt (training several
-            // passes over a corpus means learning each message several times). An account's
-            // step is taken on the sum of the global and account models, and changes only
-            // the account's.
+            // passes over a corpus means learning each message several times), taken on the
+            // sum of the fixed models and this one, changing only this one.
+            let fixed = fixed.get_or_insert_with(starting_weights);
+            let mut own = load_weights(&p);
             let weights = match account {
                 Some(_) => {
-                    let mut own = load_weights(&p);
-                    let g = global.get_or_insert_with(global_weights);
-                    logistic::learn(&mut own, &[g], &features, spam);
+                    let g = global.get_or_insert_with(|| load_weights(&prefix(None)));
+                    let under: Vec<&Weights> = fixed.iter().chain(std::iter::once(&*g)).collect();
+                    logistic::learn(&mut own, &under, &features, spam);
                     own
                 }
                 None => {
-                    let mut own = load_weights(&p);
-                    logistic::learn(&mut own, &[], &features, spam);
+                    let under: Vec<&Weights> = fixed.iter().collect();
+                    logistic::learn(&mut own, &under, &features, spam);
                     own
                 }
             };
