@@ -23,6 +23,7 @@ mod sending;
 pub mod sieve;
 pub mod training;
 pub mod types;
+mod view;
 mod writer;
 
 use std::path::Path;
@@ -41,6 +42,7 @@ pub use quota::{Usage, parse_size};
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
+pub use view::MailboxView;
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +134,7 @@ struct Inner {
     writer: Writer,
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
+    views: Arc<view::Views>,
 }
 
 impl Store {
@@ -160,7 +163,13 @@ impl Store {
         init_schema(&db)?;
         let (changes, _) = broadcast::channel(1024);
         let queue_signal = Arc::new(Notify::new());
-        let writer = Writer::start(db.clone(), changes.clone(), queue_signal.clone());
+        let views = Arc::new(view::Views::default());
+        let writer = Writer::start(
+            db.clone(),
+            changes.clone(),
+            queue_signal.clone(),
+            views.clone(),
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 blobs: BlobStore::new(db.clone()),
@@ -168,6 +177,7 @@ impl Store {
                 writer,
                 changes,
                 queue_signal,
+                views,
             }),
         })
     }
@@ -194,6 +204,34 @@ impl Store {
         F: FnMut(&mut Tx<'_>) -> Result<R> + Send + 'static,
     {
         self.inner.writer.submit(op).await
+    }
+
+    /// The mailbox and its messages as of now, shared by every caller until the next commit:
+    /// one read per change however many IDLE sessions it wakes (issue 16). None when the
+    /// mailbox does not exist.
+    pub fn mailbox_view(&self, id: MailboxId) -> Result<Option<Arc<MailboxView>>> {
+        let (cached, generation) = self.inner.views.get(id);
+        if let Some(view) = cached {
+            return Ok(Some(view));
+        }
+        let read = self.read()?;
+        let Some(mailbox) = read.mailbox_by_id(id)? else {
+            return Ok(None);
+        };
+        let messages = read.messages(id)?;
+        drop(read);
+        let view = Arc::new(MailboxView { mailbox, messages });
+        self.inner.views.insert(id, generation, view.clone());
+        Ok(Some(view))
+    }
+
+    /// Whether the caller should write a `\Recent` claim up to `up_to`: false when another
+    /// session of this process is already claiming as far, so that sessions woken together do
+    /// not each queue the same write (RFC 3501 §2.3.2 still holds: the write decides).
+    pub fn begin_recent_claim(&self, mailbox: &Mailbox, up_to: u32) -> bool {
+        self.inner
+            .views
+            .begin_claim(mailbox.id, mailbox.uidvalidity, up_to)
     }
 
     /// Blocking form of `write`, for the CLI outside an async runtime.

@@ -32,11 +32,12 @@ impl Writer {
         db: Arc<Database>,
         changes: broadcast::Sender<Change>,
         queue_signal: Arc<Notify>,
+        views: Arc<super::view::Views>,
     ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(db, rx, changes, queue_signal))
+            .spawn(move || run(db, rx, changes, queue_signal, views))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { jobs }
     }
@@ -84,6 +85,7 @@ fn run(
     rx: mpsc::Receiver<Job>,
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
+    views: Arc<super::view::Views>,
 ) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -97,15 +99,18 @@ fn run(
         match run_batch(&db, &mut batch) {
             Ok((outputs, events, queued)) => {
                 tracing::trace!(size, "store batch committed");
+                views.invalidate();
+                // Writers first: a delivery's SMTP reply must not queue behind the thousands
+                // of IDLE sessions its change wakes (issue 16).
+                for (job, out) in batch.into_iter().zip(outputs) {
+                    let _ = job.reply.send(Ok(out));
+                }
                 for event in events {
                     // No receiver is not an error: nobody is idling.
                     let _ = changes.send(event);
                 }
                 if queued {
                     queue_signal.notify_one();
-                }
-                for (job, out) in batch.into_iter().zip(outputs) {
-                    let _ = job.reply.send(Ok(out));
                 }
             }
             Err(e) if size == 1 => {
@@ -120,6 +125,7 @@ fn run(
                 for mut job in batch {
                     let result = run_batch(&db, std::slice::from_mut(&mut job)).map(
                         |(mut outputs, events, queued)| {
+                            views.invalidate();
                             for event in events {
                                 let _ = changes.send(event);
                             }
