@@ -78,3 +78,62 @@ impl Views {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::store::Store;
+
+    /// The view is shared until a commit, and never older than the last commit: otherwise an
+    /// IDLE session would miss the delivery that woke it.
+    #[test]
+    fn view_is_shared_until_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        let a = store.mailbox_view(id).unwrap().unwrap();
+        let b = store.mailbox_view(id).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(a.mailbox.recent_uid, 0);
+        // A write that announces no change still makes the next view fresh.
+        store
+            .write_blocking(move |tx| tx.claim_recent(id, 3))
+            .unwrap();
+        let c = store.mailbox_view(id).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(c.mailbox.recent_uid, 3);
+        assert!(store.mailbox_view(id + 1000).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_stale_read_is_not_cached() {
+        let views = super::Views::default();
+        let (_, generation) = views.get(1);
+        views.invalidate();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        let view = store.mailbox_view(id).unwrap().unwrap();
+        views.insert(1, generation, view);
+        assert!(views.get(1).0.is_none());
+    }
+
+    /// Sessions woken together queue one `\Recent` claim write, not one each.
+    #[test]
+    fn one_claim_per_range() {
+        let views = super::Views::default();
+        assert!(views.begin_claim(1, 9, 3));
+        assert!(!views.begin_claim(1, 9, 3));
+        assert!(!views.begin_claim(1, 9, 2));
+        assert!(views.begin_claim(1, 9, 4));
+        // A recreated mailbox (new UIDVALIDITY) starts over.
+        assert!(views.begin_claim(1, 10, 1));
+    }
+}
