@@ -135,7 +135,13 @@ struct Inner {
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
     views: Arc<view::Views>,
+    /// The same changes, split by account (`account_id % ACCOUNT_SHARDS`), for IDLE.
+    account_changes: Arc<Vec<broadcast::Sender<Change>>>,
 }
+
+/// Channels the per-account change notifications are spread over: an IDLE session is woken by
+/// changes of its own account (and the few sharing its shard), not by every delivery.
+const ACCOUNT_SHARDS: usize = 64;
 
 impl Store {
     /// Opens (or creates) the store file with default options and starts its writer thread.
@@ -164,11 +170,17 @@ impl Store {
         let (changes, _) = broadcast::channel(1024);
         let queue_signal = Arc::new(Notify::new());
         let views = Arc::new(view::Views::default());
+        let account_changes: Arc<Vec<_>> = Arc::new(
+            (0..ACCOUNT_SHARDS)
+                .map(|_| broadcast::channel(256).0)
+                .collect(),
+        );
         let writer = Writer::start(
             db.clone(),
             changes.clone(),
             queue_signal.clone(),
             views.clone(),
+            account_changes.clone(),
         );
         Ok(Store {
             inner: Arc::new(Inner {
@@ -178,6 +190,7 @@ impl Store {
                 changes,
                 queue_signal,
                 views,
+                account_changes,
             }),
         })
     }
@@ -246,6 +259,13 @@ impl Store {
     /// Change notifications, sent after each commit.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.inner.changes.subscribe()
+    }
+
+    /// Change notifications of one account (and of the few others sharing its channel: check
+    /// `Change::account_id`), sent after each commit.
+    pub fn subscribe_account(&self, account_id: AccountId) -> broadcast::Receiver<Change> {
+        let shards = &self.inner.account_changes;
+        shards[account_shard(account_id, shards.len())].subscribe()
     }
 
     /// Notified after each commit that made a queue entry due now (`enqueue`, `queue_retry`),
@@ -339,4 +359,9 @@ fn get_json<T: serde::de::DeserializeOwned>(
         Some(v) => Ok(Some(decode(name, v.value())?)),
         None => Ok(None),
     }
+}
+
+/// The per-account channel an account's changes go to.
+fn account_shard(account_id: AccountId, shards: usize) -> usize {
+    (account_id % shards.max(1) as u64) as usize
 }

@@ -137,3 +137,29 @@ mod tests {
         assert!(views.begin_claim(1, 10, 1));
     }
 }
+
+#[cfg(test)]
+mod channel_tests {
+    use crate::store::{Change, Store};
+
+    /// An IDLE session hears its own account's changes and not another account's.
+    #[tokio::test]
+    async fn account_channel_carries_only_its_accounts_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let mut mine = store.subscribe_account(7);
+        store
+            .write(|tx| tx.create_mailbox(8, "Other", None, true).map(|_| ()))
+            .await
+            .unwrap();
+        store
+            .write(|tx| tx.create_mailbox(7, "Box", None, true).map(|_| ()))
+            .await
+            .unwrap();
+        assert_eq!(
+            mine.recv().await.unwrap(),
+            Change::Mailboxes { account_id: 7 }
+        );
+        assert!(mine.try_recv().is_err());
+    }
+}

@@ -33,11 +33,12 @@ impl Writer {
         changes: broadcast::Sender<Change>,
         queue_signal: Arc<Notify>,
         views: Arc<super::view::Views>,
+        account_changes: Arc<Vec<broadcast::Sender<Change>>>,
     ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(db, rx, changes, queue_signal, views))
+            .spawn(move || run(db, rx, changes, queue_signal, views, account_changes))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { jobs }
     }
@@ -86,7 +87,16 @@ fn run(
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
     views: Arc<super::view::Views>,
+    account_changes: Arc<Vec<broadcast::Sender<Change>>>,
 ) {
+    let send = |event: Change| {
+        let shard = super::account_shard(event.account_id(), account_changes.len());
+        if let Some(tx) = account_changes.get(shard) {
+            let _ = tx.send(event.clone());
+        }
+        // No receiver is not an error: nobody is idling.
+        let _ = changes.send(event);
+    };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -106,8 +116,7 @@ fn run(
                     let _ = job.reply.send(Ok(out));
                 }
                 for event in events {
-                    // No receiver is not an error: nobody is idling.
-                    let _ = changes.send(event);
+                    send(event);
                 }
                 if queued {
                     queue_signal.notify_one();
@@ -127,7 +136,7 @@ fn run(
                         |(mut outputs, events, queued)| {
                             views.invalidate();
                             for event in events {
-                                let _ = changes.send(event);
+                                send(event);
                             }
                             if queued {
                                 queue_signal.notify_one();
