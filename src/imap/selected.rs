@@ -162,15 +162,9 @@ impl Session {
         let State::Selected(_, selected) = &mut self.state else {
             return;
         };
-        let read = match self.store.read() {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "sync: cannot read the store");
-                return;
-            }
-        };
-        let mailbox = match read.mailbox_by_id(selected.mailbox.id) {
-            Ok(Some(m)) => m,
+        // One shared read per change: thousands of IDLE sessions on one mailbox wake together.
+        let view = match self.store.mailbox_view(selected.mailbox.id) {
+            Ok(Some(v)) => v,
             Ok(None) => {
                 // Deleted by another session: RFC 9051 leaves this to the server; closing the
                 // connection is what clients handle best.
@@ -184,16 +178,11 @@ impl Session {
                 return;
             }
         };
+        let mailbox = view.mailbox.clone();
         if mailbox.highest_modseq == selected.highest_modseq {
             return;
         }
-        let messages = match read.messages(mailbox.id) {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(error = %e, "sync: cannot read messages");
-                return;
-            }
-        };
+        let messages = &view.messages;
         let mut out = Vec::new();
         let current: std::collections::HashMap<u32, &MessageMeta> =
             messages.iter().map(|m| (m.uid, m)).collect();
@@ -298,11 +287,15 @@ impl Session {
             return None;
         }
         let (id, known) = (sel.mailbox.id, sel.uids.last().copied().unwrap_or(0));
-        let mailbox = self.store.read().and_then(|r| r.mailbox_by_id(id)).ok()??;
+        let view = self.store.mailbox_view(id).ok()??;
+        let mailbox = &view.mailbox;
         let up_to = mailbox.uid_next.saturating_sub(1);
-        // Nothing new, or another session claimed it all already: no write (many sessions
-        // idling on one mailbox must not each write on every delivery).
-        if up_to <= known || mailbox.recent_uid >= up_to {
+        // Nothing new, or another session claimed it all already (or is claiming it): no write
+        // (many sessions idling on one mailbox must not each write on every delivery).
+        if up_to <= known
+            || mailbox.recent_uid >= up_to
+            || !self.store.begin_recent_claim(mailbox, up_to)
+        {
             return None;
         }
         match self.store.write(move |tx| tx.claim_recent(id, up_to)).await {

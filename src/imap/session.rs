@@ -643,8 +643,9 @@ impl Session {
 
     /// IDLE (RFC 2177): report changes as they happen until DONE. Ok(false) ends the session.
     async fn idle(&mut self, tag: &str) -> std::io::Result<bool> {
-        let mut changes = self.store.subscribe();
         let account_id = self.account().map(|a| a.id).unwrap_or_default();
+        // Its account's channel: other accounts' deliveries do not wake this session.
+        let mut changes = self.store.subscribe_account(account_id);
         let selected_id = self.selected().map(|s| s.mailbox.id);
         // Anything that happened before we subscribed.
         self.sync(true).await;

@@ -23,6 +23,7 @@ mod sending;
 pub mod sieve;
 pub mod training;
 pub mod types;
+mod view;
 mod writer;
 
 use std::path::Path;
@@ -41,6 +42,7 @@ pub use quota::{Usage, parse_size};
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
+pub use view::MailboxView;
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +134,14 @@ struct Inner {
     writer: Writer,
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
+    views: Arc<view::Views>,
+    /// The same changes, split by account (`account_id % ACCOUNT_SHARDS`), for IDLE.
+    account_changes: Arc<Vec<broadcast::Sender<Change>>>,
 }
+
+/// Channels the per-account change notifications are spread over: an IDLE session is woken by
+/// changes of its own account (and the few sharing its shard), not by every delivery.
+const ACCOUNT_SHARDS: usize = 64;
 
 impl Store {
     /// Opens (or creates) the store file with default options and starts its writer thread.
@@ -160,7 +169,19 @@ impl Store {
         init_schema(&db)?;
         let (changes, _) = broadcast::channel(1024);
         let queue_signal = Arc::new(Notify::new());
-        let writer = Writer::start(db.clone(), changes.clone(), queue_signal.clone());
+        let views = Arc::new(view::Views::default());
+        let account_changes: Arc<Vec<_>> = Arc::new(
+            (0..ACCOUNT_SHARDS)
+                .map(|_| broadcast::channel(256).0)
+                .collect(),
+        );
+        let writer = Writer::start(
+            db.clone(),
+            changes.clone(),
+            queue_signal.clone(),
+            views.clone(),
+            account_changes.clone(),
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 blobs: BlobStore::new(db.clone()),
@@ -168,6 +189,8 @@ impl Store {
                 writer,
                 changes,
                 queue_signal,
+                views,
+                account_changes,
             }),
         })
     }
@@ -196,6 +219,34 @@ impl Store {
         self.inner.writer.submit(op).await
     }
 
+    /// The mailbox and its messages as of now, shared by every caller until the next commit:
+    /// one read per change however many IDLE sessions it wakes (issue 16). None when the
+    /// mailbox does not exist.
+    pub fn mailbox_view(&self, id: MailboxId) -> Result<Option<Arc<MailboxView>>> {
+        let (cached, generation) = self.inner.views.get(id);
+        if let Some(view) = cached {
+            return Ok(Some(view));
+        }
+        let read = self.read()?;
+        let Some(mailbox) = read.mailbox_by_id(id)? else {
+            return Ok(None);
+        };
+        let messages = read.messages(id)?;
+        drop(read);
+        let view = Arc::new(MailboxView { mailbox, messages });
+        self.inner.views.insert(id, generation, view.clone());
+        Ok(Some(view))
+    }
+
+    /// Whether the caller should write a `\Recent` claim up to `up_to`: false when another
+    /// session of this process is already claiming as far, so that sessions woken together do
+    /// not each queue the same write (RFC 3501 §2.3.2 still holds: the write decides).
+    pub fn begin_recent_claim(&self, mailbox: &Mailbox, up_to: u32) -> bool {
+        self.inner
+            .views
+            .begin_claim(mailbox.id, mailbox.uidvalidity, up_to)
+    }
+
     /// Blocking form of `write`, for the CLI outside an async runtime.
     pub fn write_blocking<R, F>(&self, op: F) -> Result<R>
     where
@@ -208,6 +259,13 @@ impl Store {
     /// Change notifications, sent after each commit.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.inner.changes.subscribe()
+    }
+
+    /// Change notifications of one account (and of the few others sharing its channel: check
+    /// `Change::account_id`), sent after each commit.
+    pub fn subscribe_account(&self, account_id: AccountId) -> broadcast::Receiver<Change> {
+        let shards = &self.inner.account_changes;
+        shards[account_shard(account_id, shards.len())].subscribe()
     }
 
     /// Notified after each commit that made a queue entry due now (`enqueue`, `queue_retry`),
@@ -301,4 +359,9 @@ fn get_json<T: serde::de::DeserializeOwned>(
         Some(v) => Ok(Some(decode(name, v.value())?)),
         None => Ok(None),
     }
+}
+
+/// The per-account channel an account's changes go to.
+fn account_shard(account_id: AccountId, shards: usize) -> usize {
+    (account_id % shards.max(1) as u64) as usize
 }

@@ -32,11 +32,13 @@ impl Writer {
         db: Arc<Database>,
         changes: broadcast::Sender<Change>,
         queue_signal: Arc<Notify>,
+        views: Arc<super::view::Views>,
+        account_changes: Arc<Vec<broadcast::Sender<Change>>>,
     ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(db, rx, changes, queue_signal))
+            .spawn(move || run(db, rx, changes, queue_signal, views, account_changes))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
         Writer { jobs }
     }
@@ -84,7 +86,17 @@ fn run(
     rx: mpsc::Receiver<Job>,
     changes: broadcast::Sender<Change>,
     queue_signal: Arc<Notify>,
+    views: Arc<super::view::Views>,
+    account_changes: Arc<Vec<broadcast::Sender<Change>>>,
 ) {
+    let send = |event: Change| {
+        let shard = super::account_shard(event.account_id(), account_changes.len());
+        if let Some(tx) = account_changes.get(shard) {
+            let _ = tx.send(event.clone());
+        }
+        // No receiver is not an error: nobody is idling.
+        let _ = changes.send(event);
+    };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -97,15 +109,17 @@ fn run(
         match run_batch(&db, &mut batch) {
             Ok((outputs, events, queued)) => {
                 tracing::trace!(size, "store batch committed");
+                views.invalidate();
+                // Writers first: a delivery's SMTP reply must not queue behind the thousands
+                // of IDLE sessions its change wakes (issue 16).
+                for (job, out) in batch.into_iter().zip(outputs) {
+                    let _ = job.reply.send(Ok(out));
+                }
                 for event in events {
-                    // No receiver is not an error: nobody is idling.
-                    let _ = changes.send(event);
+                    send(event);
                 }
                 if queued {
                     queue_signal.notify_one();
-                }
-                for (job, out) in batch.into_iter().zip(outputs) {
-                    let _ = job.reply.send(Ok(out));
                 }
             }
             Err(e) if size == 1 => {
@@ -120,8 +134,9 @@ fn run(
                 for mut job in batch {
                     let result = run_batch(&db, std::slice::from_mut(&mut job)).map(
                         |(mut outputs, events, queued)| {
+                            views.invalidate();
                             for event in events {
-                                let _ = changes.send(event);
+                                send(event);
                             }
                             if queued {
                                 queue_signal.notify_one();

@@ -1,0 +1,165 @@
+//! One shared read of a mailbox per committed change: when a delivery wakes thousands of IDLE
+//! sessions on one mailbox, the first reads it and the others share that read (issue 16).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::{Mailbox, MailboxId, MessageMeta};
+
+/// A mailbox and its messages as of one read transaction.
+pub struct MailboxView {
+    pub mailbox: Mailbox,
+    pub messages: Vec<MessageMeta>,
+}
+
+/// Views read since the last commit. Cleared after every committed write batch, so a view is
+/// never older than the last commit; `generation` keeps a read that began before a commit from
+/// being cached after it.
+#[derive(Default)]
+pub(super) struct Views {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    generation: u64,
+    map: HashMap<MailboxId, Arc<MailboxView>>,
+    /// Per mailbox (and UIDVALIDITY) the highest UID some session is claiming as `\Recent`:
+    /// sessions woken together by a delivery would otherwise each queue a claim write.
+    claims: HashMap<(MailboxId, u32), u32>,
+}
+
+/// Mailboxes with cached views at most; beyond, the cache starts over (views are only useful
+/// for the burst of reads right after one commit).
+const MAX_VIEWS: usize = 256;
+const MAX_CLAIMS: usize = 10_000;
+
+impl Views {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After a commit: every cached view may be stale.
+    pub(super) fn invalidate(&self) {
+        let mut inner = self.lock();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.map.clear();
+    }
+
+    /// The cached view and the generation to insert a fresh one under.
+    pub(super) fn get(&self, id: MailboxId) -> (Option<Arc<MailboxView>>, u64) {
+        let inner = self.lock();
+        (inner.map.get(&id).cloned(), inner.generation)
+    }
+
+    /// Caches `view` unless a commit came since `generation` was taken.
+    pub(super) fn insert(&self, id: MailboxId, generation: u64, view: Arc<MailboxView>) {
+        let mut inner = self.lock();
+        if inner.generation != generation {
+            return;
+        }
+        if inner.map.len() >= MAX_VIEWS {
+            inner.map.clear();
+        }
+        inner.map.insert(id, view);
+    }
+
+    /// Whether the caller may claim up to `up_to`: false when another session already does.
+    pub(super) fn begin_claim(&self, id: MailboxId, uid_validity: u32, up_to: u32) -> bool {
+        let mut inner = self.lock();
+        if inner.claims.len() >= MAX_CLAIMS {
+            inner.claims.clear();
+        }
+        let claimed = inner.claims.entry((id, uid_validity)).or_insert(0);
+        if *claimed >= up_to {
+            return false;
+        }
+        *claimed = up_to;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::store::Store;
+
+    /// The view is shared until a commit, and never older than the last commit: otherwise an
+    /// IDLE session would miss the delivery that woke it.
+    #[test]
+    fn view_is_shared_until_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        let a = store.mailbox_view(id).unwrap().unwrap();
+        let b = store.mailbox_view(id).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(a.mailbox.recent_uid, 0);
+        // A write that announces no change still makes the next view fresh.
+        store
+            .write_blocking(move |tx| tx.claim_recent(id, 3))
+            .unwrap();
+        let c = store.mailbox_view(id).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(c.mailbox.recent_uid, 3);
+        assert!(store.mailbox_view(id + 1000).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_stale_read_is_not_cached() {
+        let views = super::Views::default();
+        let (_, generation) = views.get(1);
+        views.invalidate();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        let view = store.mailbox_view(id).unwrap().unwrap();
+        views.insert(1, generation, view);
+        assert!(views.get(1).0.is_none());
+    }
+
+    /// Sessions woken together queue one `\Recent` claim write, not one each.
+    #[test]
+    fn one_claim_per_range() {
+        let views = super::Views::default();
+        assert!(views.begin_claim(1, 9, 3));
+        assert!(!views.begin_claim(1, 9, 3));
+        assert!(!views.begin_claim(1, 9, 2));
+        assert!(views.begin_claim(1, 9, 4));
+        // A recreated mailbox (new UIDVALIDITY) starts over.
+        assert!(views.begin_claim(1, 10, 1));
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use crate::store::{Change, Store};
+
+    /// An IDLE session hears its own account's changes and not another account's.
+    #[tokio::test]
+    async fn account_channel_carries_only_its_accounts_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let mut mine = store.subscribe_account(7);
+        store
+            .write(|tx| tx.create_mailbox(8, "Other", None, true).map(|_| ()))
+            .await
+            .unwrap();
+        store
+            .write(|tx| tx.create_mailbox(7, "Box", None, true).map(|_| ()))
+            .await
+            .unwrap();
+        assert_eq!(
+            mine.recv().await.unwrap(),
+            Change::Mailboxes { account_id: 7 }
+        );
+        assert!(mine.try_recv().is_err());
+    }
+}
