@@ -272,7 +272,7 @@ impl Session {
         }
         selected.mailbox = mailbox;
         self.out.extend(out);
-        self.context_updates(&messages);
+        self.context_updates(messages);
     }
 
     /// An IMAP4rev1 session with the mailbox selected read-write claims the messages that
