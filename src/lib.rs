@@ -5,6 +5,7 @@
 //! modules never import each other; they meet in `pipeline`, `directory`, `store` and the
 //! session kit `session` (checked by scripts/check-boundaries.sh). See README.md, "Architecture".
 
+pub mod acme;
 pub mod admin;
 pub mod auth;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod directory;
 pub mod imap;
 pub mod managesieve;
 pub mod memory;
+pub mod metrics;
 pub mod mime;
 pub mod net;
 pub mod outbound;
