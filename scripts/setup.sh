@@ -20,7 +20,10 @@ fi
 # scripts/bench-outbound.sh (the tests run private instances; the system's own is never started).
 # p7zip-full: 7-Zip's `7z`, which tests/corpus/attachments/generate.py uses to write the 7z cases
 # (the generated files are committed; the tests themselves do not need it).
-packages=(python3 python3-pytest isync offlineimap3 swaks curl mutt neomutt tmux fetchmail sieve-connect python3-sievelib openssl ca-certificates postfix p7zip-full)
+# dovecot-imapd: the foreign IMAP server `mailsift import imap` copies from in its tests; pebble:
+# the ACME test CA the certificate tests obtain from; python3-prometheus-client parses /metrics.
+# (Both servers run as private instances with their own config; the system's are disabled.)
+packages=(python3 python3-pytest isync offlineimap3 swaks curl mutt neomutt tmux fetchmail sieve-connect python3-sievelib openssl ca-certificates postfix p7zip-full dovecot-imapd pebble python3-prometheus-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,6 +47,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   case " ${missing[*]} " in
     *" postfix "*)
       if need_cmd systemctl; then $SUDO systemctl disable --now postfix >/dev/null 2>&1 || true; fi
+      ;;
+  esac
+  case " ${missing[*]} " in
+    *" dovecot-imapd "*)
+      if need_cmd systemctl; then $SUDO systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
       ;;
   esac
 fi
