@@ -231,4 +231,165 @@ pub(crate) mod tests {
         };
         (dir, state)
     }
+
+    /// An HTTP listener on a real loopback socket, served as `server.rs` serves it.
+    async fn listen(
+        http: HttpConfig,
+        challenges: Http01Challenges,
+    ) -> (tempfile::TempDir, SocketAddr) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("m.redb")).unwrap();
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            http,
+            ..Config::default()
+        };
+        let service = HttpService::new(&config, store, &[], challenges);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((tcp, peer)) = listener.accept().await {
+                tokio::spawn(serve_connection(
+                    Conn::Plain(tcp),
+                    peer,
+                    service.clone(),
+                    Duration::from_secs(30),
+                ));
+            }
+        });
+        (dir, addr)
+    }
+
+    /// One request on a fresh connection; the whole answer as text.
+    async fn fetch(addr: SocketAddr, request: &[u8]) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // The server may answer and close before it has read everything (413, 431): what it
+        // said is still in our receive buffer.
+        let _ = tcp.write_all(request).await;
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout_at(deadline, tcp.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+                Ok(_) => break,
+                Err(_) => panic!("no end of answer in 10 s"),
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn get(path: &str) -> Vec<u8> {
+        format!("GET {path} HTTP/1.1\r\nHost: mail.example.org\r\nConnection: close\r\n\r\n")
+            .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn serves_published_acme_challenges_only() {
+        let challenges = Http01Challenges::new();
+        let (_dir, addr) = listen(HttpConfig::default(), challenges.clone()).await;
+        let path = "/.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
+        assert!(fetch(addr, &get(path)).await.starts_with("HTTP/1.1 404"));
+        // The ACME client publishes into the same object the listener was handed.
+        assert!(challenges.insert(
+            "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0",
+            "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI",
+        ));
+        let answer = fetch(addr, &get(path)).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            answer.ends_with(
+                "\r\n\r\nLoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"
+            ),
+            "{answer}"
+        );
+        for other in [
+            "/.well-known/acme-challenge/other",
+            "/.well-known/acme-challenge/..%2F..%2Fetc",
+            "/.well-known/acme-challenge/",
+        ] {
+            let answer = fetch(addr, &get(other)).await;
+            assert!(answer.starts_with("HTTP/1.1 404"), "{other}: {answer}");
+        }
+        challenges.remove("LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0");
+        assert!(fetch(addr, &get(path)).await.starts_with("HTTP/1.1 404"));
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_head_is_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let http = HttpConfig {
+            header_timeout: 1,
+            ..HttpConfig::default()
+        };
+        let (_dir, addr) = listen(http, Http01Challenges::new()).await;
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let started = std::time::Instant::now();
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        // A header line every 200 ms: each byte arrives in time, the head never completes.
+        let mut closed = false;
+        for i in 0..40 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if tcp
+                .write_all(format!("X-Slow-{i}: y\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                closed = true;
+                break;
+            }
+            let mut buf = [0u8; 512];
+            match tokio::time::timeout(Duration::from_millis(1), tcp.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => {
+                    closed = true;
+                    break;
+                }
+                Ok(Ok(_)) => {
+                    // A 408 answer; the connection closes right after it.
+                }
+                Err(_) => {}
+            }
+        }
+        assert!(closed, "the trickling client was never cut off");
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(4),
+            "{took:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn hostile_input_gets_an_error_not_a_crash() {
+        let (_dir, addr) = listen(HttpConfig::default(), Http01Challenges::new()).await;
+        let huge_head = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(64 * 1024)
+        );
+        let big_body = format!(
+            "POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\nConnection: close\r\n\r\n{}",
+            "<".repeat(200_000)
+        );
+        let cases: Vec<Vec<u8>> = vec![
+            b"\x00\xff\xfe garbage\r\n\r\n".to_vec(),
+            b"GET /mail/config-v1.1.xml?emailaddress=%FF%FE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+            b"GET /mail/config-v1.1.xml?emailaddress=a%40b%40c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+            b"GET /apple/mail.mobileconfig?emailaddress=%3Cscript%3E HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+            b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\nConnection: close\r\n\r\n\xff\xfe<<>>&;;".to_vec(),
+            b"POST /autodiscover/autodiscover.xml HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n".to_vec(),
+            huge_head.into_bytes(),
+            big_body.into_bytes(),
+        ];
+        for case in cases {
+            let answer = fetch(addr, &case).await;
+            // Refused as the client's fault (4xx), or the connection closed; never a 5xx.
+            assert!(
+                answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+                "{:?} → {answer}",
+                String::from_utf8_lossy(&case[..case.len().min(80)])
+            );
+        }
+        let answer = fetch(addr, &get("/healthz")).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
 }
