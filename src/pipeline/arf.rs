@@ -171,7 +171,7 @@ pub fn facts(raw: &[u8], hostname: &str) -> Facts {
         if name.eq_ignore_ascii_case("Received") && first_received {
             // Only the topmost field is ours; below it anyone could have written anything.
             first_received = false;
-            facts.source_ip = received_ip(value);
+            facts.source_ip = received_ip(value, hostname);
         } else if name.eq_ignore_ascii_case("Return-Path") && facts.mail_from.is_none() {
             let v = clean(value);
             let v = v.trim().trim_start_matches('<').trim_end_matches('>');
@@ -194,9 +194,18 @@ pub fn facts(raw: &[u8], hostname: &str) -> Facts {
     facts
 }
 
-/// The client address of a `Received: from helo ([192.0.2.1])` field (ours: smtp::session).
-fn received_ip(value: &str) -> Option<IpAddr> {
-    let from = value.split("by ").next()?;
+/// The client address of a `Received: from helo ([192.0.2.1]) by HOSTNAME` field written by this
+/// server (smtp::session); a message that came in otherwise (APPEND, import) has none.
+fn received_ip(value: &str, hostname: &str) -> Option<IpAddr> {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (from, by) = value.split_once(" by ")?;
+    let by_us = by
+        .split_whitespace()
+        .next()
+        .is_some_and(|h| h.eq_ignore_ascii_case(hostname));
+    if !by_us {
+        return None;
+    }
     let start = from.find("([")? + 2;
     let end = start + from.get(start..)?.find("])")?;
     let literal = from.get(start..end)?;
@@ -395,6 +404,12 @@ Subject: line\r\n one\r\n\r\nbody";
         assert_eq!(f.subject.as_deref(), Some("line one"));
         assert_eq!(facts(b"", "mail.test"), Facts::default());
         assert_eq!(facts(&[0xff; 300], "mail.test").source_ip, None);
+        let theirs = b"Received: from h ([192.0.2.9])\r\n\tby other.example (Mailsift)\r\n\r\n";
+        assert_eq!(
+            facts(theirs, "mail.test").source_ip,
+            None,
+            "only our Received is trusted"
+        );
         let v6 = b"Received: from h ([IPv6:2001:db8::1])\r\n\tby mail.test (Mailsift)\r\n\r\n";
         assert_eq!(facts(v6, "mail.test").source_ip, "2001:db8::1".parse().ok());
     }
