@@ -300,10 +300,14 @@ mod tests {
     use crate::store::FlagOp;
 
     fn setup(max_per_hour: u32) -> (tempfile::TempDir, Store, Reporter) {
+        setup_to("abuse-desk@example.org", max_per_hour)
+    }
+
+    fn setup_to(abuse: &str, max_per_hour: u32) -> (tempfile::TempDir, Store, Reporter) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.redb")).unwrap();
         let config = ReportsConfig {
-            abuse_address: "abuse-desk@example.org".into(),
+            abuse_address: abuse.into(),
             max_per_hour,
             ..ReportsConfig::default()
         };
@@ -374,6 +378,33 @@ mod tests {
         );
         assert!(text.contains("Feedback-Type: fraud"));
         assert!(text.contains("Subject: m0"));
+    }
+
+    #[test]
+    fn a_remote_abuse_address_gets_it_through_the_queue_from_the_null_sender() {
+        let (_d, store, reporter) = setup_to("abuse@provider.example", 10);
+        flag(&store, &[2]);
+        assert_eq!(reporter.handle_pending().unwrap(), 1);
+        let queue = store.read().unwrap().queue().unwrap();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0].mail_from, "");
+        assert_eq!(
+            queue[0].recipients,
+            vec!["abuse@provider.example".to_string()]
+        );
+        assert_eq!(count(&store, "bob@example.org", "Junk"), 1);
+    }
+
+    #[test]
+    fn without_an_abuse_mailbox_the_message_still_moves() {
+        // The default (`abuse@example.org`) has no mailbox here: nothing is sent, nothing lost.
+        let (_d, store, reporter) = setup_to("", 10);
+        flag(&store, &[1]);
+        assert_eq!(reporter.handle_pending().unwrap(), 1);
+        assert_eq!(count(&store, "abuse-desk@example.org", "INBOX"), 0);
+        assert!(store.read().unwrap().queue().unwrap().is_empty());
+        assert_eq!(count(&store, "bob@example.org", "Junk"), 1);
+        assert!(store.read().unwrap().report_jobs(10).unwrap().is_empty());
     }
 
     #[test]
