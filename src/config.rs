@@ -66,6 +66,8 @@ pub struct Config {
     pub accounts: AccountsConfig,
     /// `[http]`: the HTTP listeners (autoconfig, `/metrics`, `/healthz`, ACME HTTP-01).
     pub http: HttpConfig,
+    /// `[reports]`: users' phishing and spam reports (ARF, RFC 5965) to the abuse address.
+    pub reports: ReportsConfig,
 }
 
 /// `[http]`: settings shared by every `protocol = "http"` listener.
@@ -94,6 +96,35 @@ impl Default for HttpConfig {
             body_timeout: 10,
             // An autodiscover request is a few hundred bytes.
             max_body_size: 64 * 1024,
+        }
+    }
+}
+
+/// `[reports]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportsConfig {
+    /// Where users' reports go (a local account, or a remote address through the outbound
+    /// queue). Empty: `abuse@` the primary local domain (the one `hostname` is in, else the
+    /// first by name).
+    pub abuse_address: String,
+    /// Moving or copying a message into this folder reports it as phishing (empty: off). Not
+    /// created with accounts: a user (or client) creates it.
+    pub phishing_folder: String,
+    /// The same, reporting spam (Feedback-Type `abuse`; empty: off).
+    pub spam_folder: String,
+    /// Reports one account may send per hour (sliding window); further reports still move the
+    /// message to Junk and teach the spam filter, but send nothing. 0 sends none.
+    pub max_per_hour: u32,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            abuse_address: String::new(),
+            phishing_folder: "Report phishing".into(),
+            spam_folder: "Report spam".into(),
+            max_per_hour: 20,
         }
     }
 }
@@ -803,6 +834,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             accounts: AccountsConfig::default(),
             http: HttpConfig::default(),
+            reports: ReportsConfig::default(),
         }
     }
 }

@@ -8,13 +8,16 @@
 //! their own (`commit_plugin_kv`) when nothing is delivered.
 //!
 //! `learn.rs` is the other way plugins see mail: users' classifying actions (IMAP moves into
-//! and out of Junk) fed to the plugins' `learn` hook.
+//! and out of Junk) fed to the plugins' `learn` hook. `report.rs` acts on users' phishing and
+//! spam reports: an abuse report (`arf.rs`, RFC 5965), a move to Junk, a learn event.
 
+pub mod arf;
 pub mod learn;
 pub mod outgoing;
 mod plan;
 mod plugins;
 mod quota;
+pub mod report;
 pub mod sender_auth;
 mod service;
 pub mod sieve;

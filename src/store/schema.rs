@@ -91,3 +91,13 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
+
+/// Sequence number → `ReportJob`: a user's report of a message as phishing or spam (`$Phishing`
+/// set with STORE, or a move into a report folder), written in the same transaction as the
+/// action and consumed by `pipeline::report`, which sends the abuse report, moves the message
+/// to Junk and removes the job in one transaction.
+pub const REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("reports");
+
+/// Name → JSON value: settings the server writes into the store at start so that transactions
+/// apply them ("report_folders": the configured report folders).
+pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
