@@ -64,6 +64,34 @@ pub struct Config {
     pub store: StoreConfig,
     /// `[accounts]`: defaults of every account (storage quota).
     pub accounts: AccountsConfig,
+    /// `[import]`: copying mailboxes from another provider over IMAP (`mailsift import`).
+    pub import: ImportConfig,
+}
+
+/// `[import]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Import jobs running at once; the others wait, queued.
+    pub max_concurrent: usize,
+    /// A source account with more folders than this is refused (each folder is a mailbox here).
+    pub max_folders: usize,
+    /// Seconds the remote server may take to connect, log in or answer one command.
+    pub timeout_secs: u64,
+    /// Connection attempts of one job before it fails (a dropped connection resumes from the
+    /// last checkpoint).
+    pub max_attempts: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            max_concurrent: 2,
+            max_folders: 500,
+            timeout_secs: 120,
+            max_attempts: 3,
+        }
+    }
 }
 
 /// `[accounts]`.
@@ -762,6 +790,7 @@ impl Default for Config {
             srs: SrsConfig::default(),
             store: StoreConfig::default(),
             accounts: AccountsConfig::default(),
+            import: ImportConfig::default(),
         }
     }
 }

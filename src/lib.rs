@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod directory;
 pub mod imap;
+pub mod import;
 pub mod managesieve;
 pub mod memory;
 pub mod metrics;

@@ -91,3 +91,16 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
+
+/// Job id → `ImportJob`: imports from another provider over IMAP (`mailsift import`), with a
+/// checkpoint per source folder, so that a restarted server resumes where it stopped.
+pub const IMPORT_JOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_jobs");
+
+/// Job id → the remote password, kept only while the job is queued or running: removed in the
+/// same transaction that ends the job (done, failed or cancelled).
+pub const IMPORT_SECRETS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_secrets");
+
+/// (account id, folder + Message-ID + content hash) → (mailbox id, UID) of the copy an import
+/// made: a repeated import skips a message whose copy is still there.
+pub const IMPORT_SEEN: TableDefinition<(u64, &str), (u64, u32)> =
+    TableDefinition::new("import_seen");
