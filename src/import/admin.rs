@@ -83,6 +83,9 @@ pub struct ImportJobRow {
     pub finished: Option<String>,
     /// Per folder: source, target, copied, total, done.
     pub folder_list: Vec<ImportFolderRow>,
+    /// Whether the store still holds the remote password (only while the job is queued or
+    /// running).
+    pub credentials_kept: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,7 +103,7 @@ fn date(ts: i64) -> String {
         .unwrap_or_default()
 }
 
-pub fn row(job: &ImportJob) -> ImportJobRow {
+pub fn row(job: &ImportJob, credentials_kept: bool) -> ImportJobRow {
     ImportJobRow {
         id: job.id,
         into: job.address.clone(),
@@ -129,6 +132,7 @@ pub fn row(job: &ImportJob) -> ImportJobRow {
                 done: f.done,
             })
             .collect(),
+        credentials_kept,
     }
 }
 
@@ -194,7 +198,11 @@ pub async fn execute(store: &Store, request: ImportRequest) -> Result<AdminReply
                 ],
                 None => read.import_jobs()?,
             };
-            Ok(AdminReply::ImportJobs(jobs.iter().map(row).collect()))
+            let mut rows = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                rows.push(row(job, read.import_secret(job.id)?.is_some()));
+            }
+            Ok(AdminReply::ImportJobs(rows))
         }
         ImportRequest::Cancel { id } => {
             let job = store
@@ -208,7 +216,7 @@ pub async fn execute(store: &Store, request: ImportRequest) -> Result<AdminReply
                     tx.import_end(id, ImportState::Cancelled, None)
                 })
                 .await?;
-            Ok(AdminReply::ImportJobs(vec![row(&job)]))
+            Ok(AdminReply::ImportJobs(vec![row(&job, false)]))
         }
     }
 }

@@ -163,6 +163,9 @@ fn print_jobs(rows: &[ImportJobRow]) {
             r.duplicates,
             r.skipped
         );
+        if r.credentials_kept {
+            println!("  the remote password is kept until the import ends");
+        }
         if let Some(e) = &r.error {
             println!("  error: {e}");
         }

@@ -284,3 +284,75 @@ impl ReadTx {
         Ok(self.txn.open_table(IMPORT_SECRETS)?.len()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn job(account_id: AccountId) -> ImportJob {
+        ImportJob {
+            id: 0,
+            account_id,
+            address: "bob@example.org".into(),
+            source: ImportSource {
+                host: "imap.example.net".into(),
+                port: 993,
+                security: ImportSecurity::Tls,
+                user: "bob".into(),
+                ca_pem: None,
+            },
+            state: ImportState::Queued,
+            error: None,
+            created: 0,
+            started: None,
+            finished: None,
+            attempts: 0,
+            folders: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn duplicates_and_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let account = store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("bob@example.org")
+            })
+            .unwrap();
+        let created = store
+            .write_blocking(move |tx| tx.import_create(job(account.id), b"hunter2"))
+            .unwrap();
+        assert_eq!(store.read().unwrap().import_secret_count().unwrap(), 1);
+        let inbox = store.read().unwrap().mailbox(account.id, "INBOX").unwrap().unwrap();
+        let raw = b"Message-ID: <1@x>\r\nSubject: a\r\n\r\nbody\r\n".to_vec();
+        let put = |store: &Store| {
+            let raw = raw.clone();
+            store
+                .write_blocking(move |tx| {
+                    tx.import_message(account.id, inbox.id, "INBOX\n<1@x>\nh", &raw, &["\\Seen".into()], 1_600_000_000)
+                })
+                .unwrap()
+        };
+        assert_eq!(put(&store), Imported::Copied);
+        assert_eq!(put(&store), Imported::Duplicate, "a repeated import adds nothing");
+        // Once the copy is gone, the message is copied again.
+        store
+            .write_blocking(move |tx| tx.remove_messages(inbox.id, &[1]))
+            .unwrap();
+        assert_eq!(put(&store), Imported::Copied);
+        let messages = store.read().unwrap().messages(inbox.id).unwrap();
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].internal_date, 1_600_000_000);
+        assert_eq!(messages[0].flags, vec!["\\Seen".to_string()]);
+        let id = created.id;
+        let ended = store
+            .write_blocking(move |tx| tx.import_end(id, ImportState::Failed, Some("x".into())))
+            .unwrap();
+        assert_eq!(ended.state, ImportState::Failed);
+        assert_eq!(store.read().unwrap().import_secret_count().unwrap(), 0);
+        assert!(store.read().unwrap().import_secret(id).unwrap().is_none());
+    }
+}
