@@ -139,7 +139,10 @@ pub fn row(job: &ImportJob, credentials_kept: bool) -> ImportJobRow {
 /// Why a spec cannot become a job, if it cannot.
 fn check(spec: &ImportSpec) -> Result<(), String> {
     let host = spec.host.trim();
-    if host.is_empty() || host.len() > 255 || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host.is_empty()
+        || host.len() > 255
+        || host.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err("host: not a host name".into());
     }
     if spec.port == 0 {

@@ -39,7 +39,11 @@ pub struct ImapArgs {
     #[arg(long)]
     port: Option<u16>,
     /// TLS from the first byte (IMAPS).
-    #[arg(long, conflicts_with = "starttls", required_unless_present = "starttls")]
+    #[arg(
+        long,
+        conflicts_with = "starttls",
+        required_unless_present = "starttls"
+    )]
     tls: bool,
     /// A plain connection upgraded with STARTTLS before login.
     #[arg(long)]
@@ -60,10 +64,8 @@ pub struct ImapArgs {
 }
 
 fn read_ca(path: Option<&Path>) -> anyhow::Result<Option<String>> {
-    path.map(|p| {
-        std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
-    })
-    .transpose()
+    path.map(|p| std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())))
+        .transpose()
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -95,7 +97,8 @@ pub async fn run(config: &Config, command: &ImportCommand, json: bool) -> anyhow
             }
         }
         ImportCommand::Csv { file, ca_file } => {
-            let text = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text =
+                std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let ca = read_ca(ca_file.as_deref())?;
             let jobs = super::csv::parse(&text, ca.as_deref())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

@@ -29,7 +29,10 @@ const MAX_KEYWORD_LEN: usize = 100;
 /// checkpoint.
 pub async fn run(store: &Store, limits: &Limits, id: u64) {
     loop {
-        let (job, secret) = match store.read().and_then(|r| Ok((r.import_job(id)?, r.import_secret(id)?))) {
+        let (job, secret) = match store
+            .read()
+            .and_then(|r| Ok((r.import_job(id)?, r.import_secret(id)?)))
+        {
             Ok((Some(job), secret)) => (job, secret),
             Ok((None, _)) => return,
             Err(e) => {
@@ -41,7 +44,14 @@ pub async fn run(store: &Store, limits: &Limits, id: u64) {
             return;
         }
         let Some(secret) = secret else {
-            finish(store, limits, id, ImportState::Failed, Some("no credentials".into())).await;
+            finish(
+                store,
+                limits,
+                id,
+                ImportState::Failed,
+                Some("no credentials".into()),
+            )
+            .await;
             return;
         };
         let password = String::from_utf8_lossy(&secret).into_owned();
@@ -68,8 +78,17 @@ pub async fn run(store: &Store, limits: &Limits, id: u64) {
         tracing::info!(into = %job.address, host = %job.source.host, attempt = job.attempts, "import started");
         match copy(store, limits, &mut job, &password).await {
             Ok(()) => {
-                tracing::info!(copied = job.copied(), duplicates = job.duplicates(), "import done");
+                tracing::info!(
+                    copied = job.copied(),
+                    duplicates = job.duplicates(),
+                    "import done"
+                );
                 finish(store, limits, id, ImportState::Done, None).await;
+                return;
+            }
+            // `import cancel` ended the job already (and deleted the password).
+            Err(ImportError::Cancelled) => {
+                tracing::info!("import cancelled");
                 return;
             }
             Err(e) if e.permanent() || job.attempts >= limits.max_attempts => {
@@ -97,7 +116,13 @@ pub async fn run(store: &Store, limits: &Limits, id: u64) {
 }
 
 /// Ends the job (the password goes in the same write) and tells the account.
-async fn finish(store: &Store, limits: &Limits, id: u64, state: ImportState, error: Option<String>) {
+async fn finish(
+    store: &Store,
+    limits: &Limits,
+    id: u64,
+    state: ImportState,
+    error: Option<String>,
+) {
     let hostname = limits.hostname.clone();
     let result = store
         .write(move |tx| {
@@ -314,11 +339,18 @@ async fn copy_folder(
         let mut group: Vec<Meta> = Vec::new();
         let mut bytes = 0u64;
         for m in metas {
-            if !group.is_empty()
-                && (bytes + m.size > GROUP_BYTES || group.len() >= GROUP_MESSAGES)
+            if !group.is_empty() && (bytes + m.size > GROUP_BYTES || group.len() >= GROUP_MESSAGES)
             {
-                copy_group(store, limits, job, i, mailbox_id, remote, std::mem::take(&mut group))
-                    .await?;
+                copy_group(
+                    store,
+                    limits,
+                    job,
+                    i,
+                    mailbox_id,
+                    remote,
+                    std::mem::take(&mut group),
+                )
+                .await?;
                 bytes = 0;
             }
             bytes += m.size.min(limits.max_message_size);
@@ -346,7 +378,10 @@ async fn fetch_meta(
     let work = async {
         let mut out = Vec::new();
         let mut stream = session
-            .fetch(format!("{from}:{to}"), "(UID FLAGS INTERNALDATE RFC822.SIZE)")
+            .fetch(
+                format!("{from}:{to}"),
+                "(UID FLAGS INTERNALDATE RFC822.SIZE)",
+            )
             .await?;
         while let Some(fetch) = stream.next().await {
             let fetch = fetch?;
@@ -387,9 +422,8 @@ fn flag_text(flag: &async_imap::types::Flag<'_>, keywords: &mut HashSet<String>)
             let valid = !k.is_empty()
                 && k.len() <= MAX_KEYWORD_LEN
                 && !k.starts_with('\\')
-                && k.bytes().all(|b| {
-                    b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b)
-                });
+                && k.bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"(){%*\"\\]".contains(&b));
             if !valid {
                 return None;
             }
@@ -461,7 +495,11 @@ async fn copy_group(
             .await
             .map_err(|_| ImportError::Timeout("FETCH of messages"))??;
     }
-    let target = job.folders.get(i).map(|f| f.target.clone()).unwrap_or_default();
+    let target = job
+        .folders
+        .get(i)
+        .map(|f| f.target.clone())
+        .unwrap_or_default();
     let now = crate::store::now();
     let group_len = group.len() as u64;
     let items: Vec<Item> = group
@@ -517,7 +555,10 @@ async fn copy_group(
 fn dedup_key(folder: &str, raw: &[u8]) -> String {
     let message_id = mail_parser::MessageParser::default()
         .parse_headers(raw)
-        .and_then(|m| m.message_id().map(|id| id.chars().take(500).collect::<String>()))
+        .and_then(|m| {
+            m.message_id()
+                .map(|id| id.chars().take(500).collect::<String>())
+        })
         .unwrap_or_default();
     format!(
         "{folder}\n{message_id}\n{}",

@@ -12,7 +12,9 @@ pub fn build(job: &ImportJob, hostname: &str, now: i64) -> Vec<u8> {
     let source = format!("{}@{}", job.source.user, job.source.host);
     let subject = match job.state {
         ImportState::Done => format!("Import finished: {copied} messages copied from {source}"),
-        ImportState::Cancelled => format!("Import cancelled: {copied} messages copied from {source}"),
+        ImportState::Cancelled => {
+            format!("Import cancelled: {copied} messages copied from {source}")
+        }
         _ => format!("Import failed: {copied} messages copied from {source}"),
     };
     let mut body = String::new();

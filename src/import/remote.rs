@@ -163,9 +163,8 @@ pub async fn connect(
     )
     .await?;
     let _ = tcp.set_nodelay(true);
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(
-        source.ca_pem.as_deref(),
-    )?));
+    let connector =
+        tokio_rustls::TlsConnector::from(Arc::new(tls_config(source.ca_pem.as_deref())?));
     let name = ServerName::try_from(source.host.clone())
         .map_err(|_| ImportError::Tls(format!("\"{}\" is not a host name", source.host)))?;
     let budget = Arc::new(AtomicU64::new(SMALL_BUDGET));
@@ -238,7 +237,10 @@ pub async fn connect(
     budget.store(SMALL_BUDGET, Ordering::Relaxed);
     let session = match tokio::time::timeout(timeout, client.login(&source.user, password)).await {
         Ok(Ok(session)) => session,
-        Ok(Err((e, _))) => return Err(ImportError::Auth(e.to_string())),
+        Ok(Err((e @ (async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)), _))) => {
+            return Err(ImportError::Auth(e.to_string()));
+        }
+        Ok(Err((e, _))) => return Err(ImportError::Protocol(format!("login: {e}"))),
         Err(_) => return Err(ImportError::Timeout("login")),
     };
     Ok(Remote {

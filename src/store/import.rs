@@ -326,18 +326,34 @@ mod tests {
             .write_blocking(move |tx| tx.import_create(job(account.id), b"hunter2"))
             .unwrap();
         assert_eq!(store.read().unwrap().import_secret_count().unwrap(), 1);
-        let inbox = store.read().unwrap().mailbox(account.id, "INBOX").unwrap().unwrap();
+        let inbox = store
+            .read()
+            .unwrap()
+            .mailbox(account.id, "INBOX")
+            .unwrap()
+            .unwrap();
         let raw = b"Message-ID: <1@x>\r\nSubject: a\r\n\r\nbody\r\n".to_vec();
         let put = |store: &Store| {
             let raw = raw.clone();
             store
                 .write_blocking(move |tx| {
-                    tx.import_message(account.id, inbox.id, "INBOX\n<1@x>\nh", &raw, &["\\Seen".into()], 1_600_000_000)
+                    tx.import_message(
+                        account.id,
+                        inbox.id,
+                        "INBOX\n<1@x>\nh",
+                        &raw,
+                        &["\\Seen".into()],
+                        1_600_000_000,
+                    )
                 })
                 .unwrap()
         };
         assert_eq!(put(&store), Imported::Copied);
-        assert_eq!(put(&store), Imported::Duplicate, "a repeated import adds nothing");
+        assert_eq!(
+            put(&store),
+            Imported::Duplicate,
+            "a repeated import adds nothing"
+        );
         // Once the copy is gone, the message is copied again.
         store
             .write_blocking(move |tx| tx.remove_messages(inbox.id, &[1]))

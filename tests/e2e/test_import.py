@@ -506,5 +506,20 @@ def test_csv_batch(tmp_path, dovecot):
                         + "".join(f"u{i}@example.org,h,993,tls,u,p\n" for i in range(26)))
         res = server.cli("import", "csv", str(many), check=False)
         assert res.returncode != 0 and "more than 25" in res.stderr, res.stderr
+
+        # A server that never answers: the job waits (time-out), and `import cancel` ends it
+        # at once, password included.
+        with socket.socket() as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(4)
+            res = run_import(server, "imap", "--host", "127.0.0.1", "--port", str(silent.getsockname()[1]),
+                             "--tls", "--user", "x", "--into", "bob@example.org", password="pw")
+            job = queued_job(res)
+            assert wait_for(lambda: server.cli("import", "status", str(job), json_output=True)[0]["state"]
+                            == "running", timeout=10)
+            row = server.cli("import", "cancel", str(job), json_output=True)[0]
+            assert row["state"] == "cancelled" and not row["credentials_kept"], row
+            row = server.cli("import", "status", str(job), json_output=True)[0]
+            assert row["state"] == "cancelled" and not row["credentials_kept"], row
     finally:
         server.stop()
