@@ -313,9 +313,27 @@ async fn copy_folder(
     let mailbox_id = ensure_mailbox(store, job.account_id, &folder.target).await?;
     remote.allow(SMALL_BUDGET);
     // EXAMINE: read-only, so that nothing at the source changes (RFC 9051 §6.3.3).
-    let selected = tokio::time::timeout(remote.timeout, remote.session.examine(&folder.source))
+    let examined = tokio::time::timeout(remote.timeout, remote.session.examine(&folder.source))
         .await
-        .map_err(|_| ImportError::Timeout("EXAMINE"))??;
+        .map_err(|_| ImportError::Timeout("EXAMINE"))?;
+    let selected = match examined {
+        Ok(selected) => selected,
+        // The server will not open this one folder (or its name cannot be sent back): the
+        // others are still copied, and the status names it.
+        Err(
+            e @ (async_imap::error::Error::No(_)
+            | async_imap::error::Error::Bad(_)
+            | async_imap::error::Error::Validate(_)),
+        ) => {
+            tracing::warn!(folder = %folder.source, error = %e, "import: folder skipped");
+            if let Some(f) = job.folders.get_mut(i) {
+                f.done = true;
+            }
+            job.error = Some(format!("folder {} skipped: {e}", folder.source));
+            return save(store, job).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let uidvalidity = selected.uid_validity.unwrap_or(0);
     if let Some(f) = job.folders.get_mut(i) {
         if f.uidvalidity != uidvalidity {

@@ -159,7 +159,7 @@ impl Tx<'_> {
         }
     }
 
-    /// Ends a job: its state, its error, and the password gone in the same transaction.
+    /// Ends a job: its state, its error (if any), and the password gone in the same transaction.
     pub fn import_end(
         &mut self,
         id: u64,
@@ -170,7 +170,10 @@ impl Tx<'_> {
             .import_job_tx(id)?
             .ok_or_else(|| StoreError::NotFound(format!("import job {id}")))?;
         job.state = state;
-        job.error = error;
+        // Without an error of its own, the end keeps a note the job left (a skipped folder).
+        if error.is_some() {
+            job.error = error;
+        }
         job.finished = Some(now());
         self.import_put(&job)?;
         self.txn.open_table(IMPORT_SECRETS)?.remove(id)?;
