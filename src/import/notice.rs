@@ -9,7 +9,7 @@ use crate::store::import::{ImportJob, ImportState};
 /// The message (RFC 5322; `Auto-Submitted: auto-generated`, RFC 3834, so no one answers it).
 pub fn build(job: &ImportJob, hostname: &str, now: i64) -> Vec<u8> {
     let copied = job.copied();
-    let source = format!("{}@{}", job.source.user, job.source.host);
+    let source = format!("{} on {}", job.source.user, job.source.host);
     let subject = match job.state {
         ImportState::Done => format!("Import finished: {copied} messages copied from {source}"),
         ImportState::Cancelled => {
@@ -47,7 +47,10 @@ pub fn build(job: &ImportJob, hostname: &str, now: i64) -> Vec<u8> {
     for f in &job.folders {
         body.push_str(&format!(
             "  {} -> {}: {} of {}\r\n",
-            f.source, f.target, f.copied, f.total
+            super::folders::decode_mutf7(&f.source).unwrap_or_else(|| f.source.clone()),
+            f.target,
+            f.copied,
+            f.total
         ));
     }
     let from = format!("mailer-daemon@{hostname}");

@@ -4,7 +4,8 @@ second Mailsift. Every folder, flag and internal date arrives; special-use folde
 a second import adds nothing; the confirmation mail states the count; a server killed mid-import
 resumes and every message is there exactly once; the password is gone when the job ends."""
 
-import datetime
+import email
+import email.policy
 import imaplib
 import os
 import pwd
@@ -333,7 +334,9 @@ def confirmations(m):
     out = []
     for num in data[0].split():
         typ, msg = m.fetch(num, "(BODY.PEEK[])")
-        out.append(msg[0][1].decode(errors="replace"))
+        parsed = email.message_from_bytes(msg[0][1], policy=email.policy.default)
+        headers = "".join(f"{k}: {v}\n" for k, v in parsed.items())
+        out.append(headers + "\n" + parsed.get_content())
     return out
 
 
@@ -362,6 +365,9 @@ def test_import_from_dovecot(tmp_path, dovecot):
         assert f"Import finished: {total} messages copied" in notes[0], notes[0]
         assert f"Messages copied: {total}" in notes[0]
         assert "Auto-Submitted: auto-generated" in notes[0]
+        # Folder by folder, under the source's names (decoded) and ours.
+        assert "Sent Messages -> Sent: 3 of 3" in notes[0], notes[0]
+        assert "Kunden M\u00fcller -> Kunden M\u00fcller: 1 of 1" in notes[0], notes[0]
         counts = {f: len(contents(m, f)[1]) for f in folders_here(m)}
         m.logout()
 
