@@ -68,6 +68,8 @@ pub struct Config {
     pub http: HttpConfig,
     /// `[reports]`: users' phishing and spam reports (ARF, RFC 5965) to the abuse address.
     pub reports: ReportsConfig,
+    /// `[import]`: copying mailboxes from another provider over IMAP (`mailsift import`).
+    pub import: ImportConfig,
 }
 
 /// `[http]`: settings shared by every `protocol = "http"` listener.
@@ -125,6 +127,32 @@ impl Default for ReportsConfig {
             phishing_folder: "Report phishing".into(),
             spam_folder: "Report spam".into(),
             max_per_hour: 20,
+        }
+    }
+}
+
+/// `[import]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Import jobs running at once; the others wait, queued.
+    pub max_concurrent: usize,
+    /// A source account with more folders than this is refused (each folder is a mailbox here).
+    pub max_folders: usize,
+    /// Seconds the remote server may take to connect, log in or answer one command.
+    pub timeout_secs: u64,
+    /// Connection attempts of one job before it fails (a dropped connection resumes from the
+    /// last checkpoint).
+    pub max_attempts: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            max_concurrent: 2,
+            max_folders: 500,
+            timeout_secs: 120,
+            max_attempts: 3,
         }
     }
 }
@@ -835,6 +863,7 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             http: HttpConfig::default(),
             reports: ReportsConfig::default(),
+            import: ImportConfig::default(),
         }
     }
 }

@@ -147,6 +147,8 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             config.hostname.clone(),
         ),
     )));
+    // Imports from other providers (`mailsift import`): queued and interrupted jobs resume.
+    tokio::spawn(crate::import::Importer::new(store.clone(), &config).run());
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.

@@ -11,6 +11,7 @@
 
 mod accounts;
 pub mod blobs;
+pub mod import;
 pub mod lists;
 pub mod mailboxes;
 pub mod messages;
@@ -321,6 +322,7 @@ fn init_schema(db: &Database) -> Result<()> {
     queue::ensure_due_index(&txn)?;
     quota::ensure_usage(&txn)?;
     modseq::ensure_vanished(&txn)?;
+    import::ensure_tables(&txn)?;
     txn.commit()?;
     Ok(())
 }

@@ -101,3 +101,15 @@ pub const REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("reports")
 /// Name → JSON value: settings the server writes into the store at start so that transactions
 /// apply them ("report_folders": the configured report folders).
 pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
+/// Job id → `ImportJob`: imports from another provider over IMAP (`mailsift import`), with a
+/// checkpoint per source folder, so that a restarted server resumes where it stopped.
+pub const IMPORT_JOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_jobs");
+
+/// Job id → the remote password, kept only while the job is queued or running: removed in the
+/// same transaction that ends the job (done, failed or cancelled).
+pub const IMPORT_SECRETS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_secrets");
+
+/// (account id, folder + Message-ID + content hash) → (mailbox id, UID) of the copy an import
+/// made: a repeated import skips a message whose copy is still there.
+pub const IMPORT_SEEN: TableDefinition<(u64, &str), (u64, u32)> =
+    TableDefinition::new("import_seen");
