@@ -770,6 +770,9 @@ mod tests {
         assert_eq!(FolderClass::of("Promotions", None), FolderClass::Promotions);
         assert_eq!(FolderClass::of("SocialNetworks", None), FolderClass::Social);
         assert_eq!(FolderClass::of("Clients/ACME", None), FolderClass::Other);
+        for (i, r) in Refused::ALL.iter().enumerate() {
+            assert_eq!(r.index(), i, "{r:?}: its counter is another reason's");
+        }
         assert_eq!(Refused::by_plugin("spam"), Refused::Spam);
         assert_eq!(Refused::by_plugin("lists"), Refused::BlockList);
         assert_eq!(Refused::by_plugin("my-filter"), Refused::PluginReject);
