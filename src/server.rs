@@ -175,7 +175,8 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     }
     // Built from the addresses actually bound, so documents carry the real ports.
     let bound_listeners: Vec<_> = listeners.iter().map(|(l, _, a)| (l.clone(), *a)).collect();
-    let http_service = http::HttpService::new(&config, store.clone(), &bound_listeners, challenges);
+    let http_service =
+        http::HttpService::new(&config, store.clone(), &bound_listeners, challenges.clone());
 
     let admin_path = config.admin_socket_path();
     let admin_listener = admin::socket::bind(&admin_path).map_err(|source| ServerError::Admin {
