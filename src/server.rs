@@ -359,6 +359,8 @@ async fn accept_loop(
         tokio::spawn(
             async move {
                 let _permit = (permit, ip_slot);
+                // Counted open until the connection ends, whatever ends it.
+                let _session = crate::metrics::global().session(protocol.name());
                 let _ = tcp.set_nodelay(true);
                 let conn = match (tls_mode, &acceptor) {
                     (TlsMode::Implicit, Some(acceptor)) => {

@@ -39,7 +39,7 @@ pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use modseq::Vanished;
 pub use plugin_kv::KvWrite;
-pub use queue::{QueueNotice, QueueUpdate};
+pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
 pub use reports::{ReportJob, ReportKind};
 pub use sieve::{SieveListing, SieveScript};
@@ -140,6 +140,8 @@ struct Inner {
     views: Arc<view::Views>,
     /// The same changes, split by account (`account_id % ACCOUNT_SHARDS`), for IDLE.
     account_changes: Arc<Vec<broadcast::Sender<Change>>>,
+    /// The store file, for its size (`metrics`).
+    path: std::path::PathBuf,
 }
 
 /// Channels the per-account change notifications are spread over: an IDLE session is woken by
@@ -194,8 +196,14 @@ impl Store {
                 queue_signal,
                 views,
                 account_changes,
+                path: path.to_path_buf(),
             }),
         })
+    }
+
+    /// The store file's size in bytes (`None` when it cannot be read).
+    pub fn file_size(&self) -> Option<u64> {
+        std::fs::metadata(&self.inner.path).ok().map(|m| m.len())
     }
 
     /// A consistent read-only view of the store's metadata. Keep it short: never hold one
