@@ -45,6 +45,8 @@ pub enum AdminReply {
     SieveActive(SieveActive),
     SieveDeleted(SieveDeleted),
     SieveRenamed(SieveRenamed),
+    Trace(Box<crate::store::TraceRecord>),
+    Traces(Vec<crate::store::TraceRecord>),
 }
 
 impl AdminReply {

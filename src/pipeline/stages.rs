@@ -30,14 +30,25 @@ pub fn run(
     ctx: &MessageContext<'_>,
 ) -> Result<DeliveryPlan, PipelineError> {
     let mut plan = DeliveryPlan::default();
+    plan.trace.subject = ctx.subject().map(crate::store::trace::clip);
     for stage in stages {
         if plan.verdict != Verdict::Accept && !stage.enforces() {
             continue;
         }
+        let before = plan.verdict.clone();
+        let started = std::time::Instant::now();
         stage.run(&mut plan, ctx)?;
-        if plan.verdict != Verdict::Accept {
+        let decided = (plan.verdict != before)
+            .then(|| plan.verdict.describe())
+            .flatten();
+        if decided.is_some() {
             tracing::debug!(stage = stage.name(), verdict = ?plan.verdict, "stage decided");
         }
+        plan.trace.stages.push(crate::store::trace::TraceStage {
+            name: stage.name().to_string(),
+            elapsed_us: started.elapsed().as_micros() as u64,
+            decided,
+        });
     }
     tracing::debug!(
         local = plan.deliveries.len(),
