@@ -13,7 +13,7 @@ use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
-mod setup;
+pub mod setup;
 mod trace;
 
 #[derive(Debug, Parser)]

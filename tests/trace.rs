@@ -107,7 +107,10 @@ fn reply(r: &mut BufReader<TcpStream>) -> (u16, String) {
     let mut all = String::new();
     loop {
         let mut line = String::new();
-        assert!(r.read_line(&mut line).unwrap() > 0, "SMTP connection closed");
+        assert!(
+            r.read_line(&mut line).unwrap() > 0,
+            "SMTP connection closed"
+        );
         all.push_str(&line);
         if line.len() < 4 || line.as_bytes()[3] != b'-' {
             return (line[..3].parse().unwrap(), all);
@@ -251,7 +254,13 @@ fn trace_shows_every_stage_of_a_message_filed_into_junk() {
         .collect();
     assert_eq!(
         stages,
-        ["recipients", "sender-auth", "plugins", "sieve", "quarantine"]
+        [
+            "recipients",
+            "sender-auth",
+            "plugins",
+            "sieve",
+            "quarantine"
+        ]
     );
     let spam_plugin = &t["plugins"][0];
     assert_eq!(spam_plugin["name"], "spam");

@@ -122,7 +122,12 @@ pub fn records(
     )];
     for ip in ips {
         let kind = if ip.is_ipv4() { "A" } else { "AAAA" };
-        r.push(record(kind, hostname, ip.to_string(), "this server's address"));
+        r.push(record(
+            kind,
+            hostname,
+            ip.to_string(),
+            "this server's address",
+        ));
     }
     r.push(record(
         "TXT",
@@ -147,8 +152,18 @@ pub fn records(
         "DMARC: what receivers do with mail forged in the domain's name",
     ));
     for (service, priority, port, what) in [
-        ("_submissions._tcp", 0, 465, "mail submission over TLS (RFC 8314)"),
-        ("_submission._tcp", 0, 587, "mail submission, STARTTLS (RFC 6186)"),
+        (
+            "_submissions._tcp",
+            0,
+            465,
+            "mail submission over TLS (RFC 8314)",
+        ),
+        (
+            "_submission._tcp",
+            0,
+            587,
+            "mail submission, STARTTLS (RFC 6186)",
+        ),
         ("_imaps._tcp", 0, 993, "IMAP over TLS (RFC 6186)"),
         ("_imap._tcp", 0, 143, "IMAP, STARTTLS (RFC 6186)"),
         ("_pop3s._tcp", 10, 995, "POP3 over TLS (RFC 6186)"),
@@ -288,12 +303,27 @@ fn account_address(account: &str, domain: &str) -> String {
     }
 }
 
+async fn admin(
+    store: &Option<crate::store::Store>,
+    config: &Config,
+    request: AdminRequest,
+) -> anyhow::Result<AdminReply> {
+    match store {
+        Some(store) => Ok(crate::admin::execute(store, request).await?),
+        None => super::run_admin(config, request).await,
+    }
+}
+
 fn already_exists(e: &anyhow::Error) -> bool {
     e.to_string().contains("already exists")
 }
 
 pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> anyhow::Result<()> {
-    let domain = args.domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let domain = args
+        .domain
+        .trim()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     anyhow::ensure!(
         domain.contains('.') && !domain.contains(['/', ' ', '@']),
         "{domain}: expected a domain name such as example.org"
@@ -325,8 +355,21 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
     std::fs::create_dir_all(config.plugin_dir())
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", config.plugin_dir().display()))?;
 
+    // One store for every request (a store dropped and opened again at once can still be
+    // locked by its closing writer); through the admin socket when a server already runs.
+    let store = if config.admin_socket_path().exists() {
+        None
+    } else {
+        Some(crate::store::Store::open_with(
+            &config.db_path(),
+            crate::store::StoreOptions {
+                cache_bytes: config.store.cache_bytes(),
+            },
+        )?)
+    };
     let mut notes = Vec::new();
-    match super::run_admin(
+    match admin(
+        &store,
         &config,
         AdminRequest::DomainAdd {
             name: domain.clone(),
@@ -338,7 +381,8 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
         Err(e) if already_exists(&e) => notes.push(format!("the domain {domain} existed already")),
         Err(e) => return Err(e),
     }
-    let shown = super::run_admin(
+    let shown = admin(
+        &store,
         &config,
         AdminRequest::DomainDkim {
             name: domain.clone(),
@@ -354,7 +398,8 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
     };
     let address = account_address(&args.account, &domain);
     let mut password = None;
-    match super::run_admin(
+    match admin(
+        &store,
         &config,
         AdminRequest::AccountAdd {
             address: address.clone(),
@@ -363,7 +408,8 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
     .await
     {
         Ok(_) => {
-            let reply = super::run_admin(
+            let reply = admin(
+                &store,
                 &config,
                 AdminRequest::PasswordAdd {
                     address: address.clone(),
@@ -432,10 +478,7 @@ fn render(r: &Report) -> String {
     match &r.password {
         Some(p) => {
             let _ = writeln!(o, "Account {}", r.account);
-            let _ = writeln!(
-                o,
-                "Password (shown once, for the device \"setup\"): {p}"
-            );
+            let _ = writeln!(o, "Password (shown once, for the device \"setup\"): {p}");
         }
         None => {
             let _ = writeln!(o, "Account {}", r.account);
@@ -472,7 +515,11 @@ mod tests {
 
     #[test]
     fn the_written_config_parses() {
-        let text = config_text("example.org", "mail.example.org", Path::new(DEFAULT_DATA_DIR));
+        let text = config_text(
+            "example.org",
+            "mail.example.org",
+            Path::new(DEFAULT_DATA_DIR),
+        );
         let c = Config::parse(&text, "setup").unwrap();
         assert_eq!(c.hostname, "mail.example.org");
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));

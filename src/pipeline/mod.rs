@@ -17,10 +17,10 @@ mod plugins;
 mod quota;
 pub mod sender_auth;
 mod service;
-mod trace;
 pub mod sieve;
 pub mod stages;
 pub mod submission;
+mod trace;
 
 use mail_parser::MessageParser;
 

@@ -148,7 +148,11 @@ fn trace_actions(
     recipient: &str,
     outcome: &crate::sieve::SieveOutcome,
 ) -> crate::store::trace::TraceSieve {
-    let mut actions: Vec<String> = outcome.errors.iter().map(|e| format!("error: {e}")).collect();
+    let mut actions: Vec<String> = outcome
+        .errors
+        .iter()
+        .map(|e| format!("error: {e}"))
+        .collect();
     for m in &outcome.outbound {
         actions.push(format!("send to {}", m.to.join(", ")));
     }

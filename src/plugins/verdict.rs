@@ -65,7 +65,11 @@ pub struct Merged {
 }
 
 /// One plugin's verdict as the message trace shows it (texts sanitised like the rest).
-pub fn trace(plugin: &str, v: &types::Verdict, elapsed_us: u64) -> crate::store::trace::TracePlugin {
+pub fn trace(
+    plugin: &str,
+    v: &types::Verdict,
+    elapsed_us: u64,
+) -> crate::store::trace::TracePlugin {
     let describe = |d: &types::Decision| match d {
         types::Decision::Continue(a) => {
             let mut s = "continue".to_string();
@@ -100,7 +104,12 @@ pub fn trace(plugin: &str, v: &types::Verdict, elapsed_us: u64) -> crate::store:
     };
     if let types::Decision::Continue(a) = &v.decision {
         t.score = if a.score.is_finite() { a.score } else { 0.0 };
-        t.tags = a.tags.iter().take(MAX_TAGS).map(|t| clean_text(t, 64)).collect();
+        t.tags = a
+            .tags
+            .iter()
+            .take(MAX_TAGS)
+            .map(|t| clean_text(t, 64))
+            .collect();
         t.folder = a.folder.as_deref().and_then(clean_folder);
         t.explanation = a.explanation.as_deref().map(|e| clean_text(e, 300));
     }
@@ -108,7 +117,13 @@ pub fn trace(plugin: &str, v: &types::Verdict, elapsed_us: u64) -> crate::store:
         .per_recipient
         .iter()
         .take(16)
-        .map(|rd| format!("{}: {}", clean_text(&rd.recipient, 100), describe(&rd.decision)))
+        .map(|rd| {
+            format!(
+                "{}: {}",
+                clean_text(&rd.recipient, 100),
+                describe(&rd.decision)
+            )
+        })
         .collect();
     t
 }

@@ -262,7 +262,9 @@ mod tests {
         let store = Store::open(&dir.path().join("db")).unwrap();
         for i in 0..25 {
             let r = record(&format!("Q{i:02}"));
-            store.write_blocking(move |tx| tx.trace_append(&r, 10)).unwrap();
+            store
+                .write_blocking(move |tx| tx.trace_append(&r, 10))
+                .unwrap();
         }
         let read = store.read().unwrap();
         assert_eq!(read.trace_count().unwrap(), 10);
@@ -284,9 +286,13 @@ mod tests {
 
         // A lowered cap drops several at once; 0 records nothing.
         let r = record("Q25");
-        store.write_blocking(move |tx| tx.trace_append(&r, 4)).unwrap();
+        store
+            .write_blocking(move |tx| tx.trace_append(&r, 4))
+            .unwrap();
         let r = record("Q26");
-        store.write_blocking(move |tx| tx.trace_append(&r, 0)).unwrap();
+        store
+            .write_blocking(move |tx| tx.trace_append(&r, 0))
+            .unwrap();
         let read = store.read().unwrap();
         assert_eq!(read.trace_count().unwrap(), 4);
         assert!(read.trace("Q21").unwrap().is_none());
