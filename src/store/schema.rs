@@ -92,9 +92,10 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
 
-/// Sequence number → `TraceRecord`: every stage's verdict for one message (`mailsift trace`),
-/// oldest first; rotated, at most `[store] trace_records` kept (`trace.rs`).
-pub const TRACE: TableDefinition<u64, &[u8]> = TableDefinition::new("trace");
+/// Sequence number → (queue id, `TraceRecord`): every stage's verdict for one message
+/// (`mailsift trace`), oldest first; rotated, at most `[store] trace_records` kept (`trace.rs`).
+/// The queue id beside the record lets rotation drop its index entry without decoding it.
+pub const TRACE: TableDefinition<u64, (&str, &[u8])> = TableDefinition::new("trace");
 
 /// Queue id → sequence number in `TRACE`, removed with the record it points to.
 pub const TRACE_IDS: TableDefinition<&str, u64> = TableDefinition::new("trace_ids");

@@ -190,22 +190,22 @@ impl Tx<'_> {
         let seq = table.last()?.map_or(0, |(k, _)| k.value()) + 1;
         let mut record = record.clone();
         record.bound();
-        table.insert(seq, encode(&record).as_slice())?;
+        table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
-        // Rotation: usually one record out for one in; more when the cap was lowered.
-        while table.len()? > cap as u64 {
+        // Rotation: numbers are consecutive (only the oldest is ever removed), so the count is
+        // `seq - first + 1`; usually one record out for one in, more when the cap was lowered.
+        let keep_from = (seq + 1).saturating_sub(cap as u64);
+        while table.first()?.is_some_and(|(k, _)| k.value() < keep_from) {
             let Some((k, v)) = table.pop_first()? else {
                 break;
             };
-            let (old_seq, old) = (k.value(), v.value().to_vec());
+            let (old_seq, old_id) = (k.value(), v.value().0.to_string());
             drop((k, v));
-            if let Ok(old) = decode::<TraceRecord>("trace", &old) {
-                let points_here = ids
-                    .get(old.queue_id.as_str())?
-                    .is_some_and(|s| s.value() == old_seq);
-                if points_here {
-                    ids.remove(old.queue_id.as_str())?;
-                }
+            if ids
+                .get(old_id.as_str())?
+                .is_some_and(|s| s.value() == old_seq)
+            {
+                ids.remove(old_id.as_str())?;
             }
         }
         Ok(())
@@ -221,7 +221,7 @@ impl ReadTx {
         };
         let table = self.txn.open_table(schema::TRACE)?;
         match table.get(seq)? {
-            Some(v) => Ok(Some(decode("trace", v.value())?)),
+            Some(v) => Ok(Some(decode("trace", v.value().1)?)),
             None => Ok(None),
         }
     }
@@ -232,14 +232,18 @@ impl ReadTx {
         let mut out = Vec::new();
         for entry in table.iter()?.rev().take(limit) {
             let (_, v) = entry?;
-            out.push(decode("trace", v.value())?);
+            out.push(decode("trace", v.value().1)?);
         }
         Ok(out)
     }
 
     /// Records kept now.
     pub fn trace_count(&self) -> Result<u64> {
-        Ok(self.txn.open_table(schema::TRACE)?.len()?)
+        let table = self.txn.open_table(schema::TRACE)?;
+        Ok(match (table.first()?, table.last()?) {
+            (Some((first, _)), Some((last, _))) => last.value() - first.value() + 1,
+            _ => 0,
+        })
     }
 }
 
@@ -298,6 +302,90 @@ mod tests {
         assert!(read.trace("Q21").unwrap().is_none());
         assert!(read.trace("Q22").unwrap().is_some());
         assert!(read.trace("Q26").unwrap().is_none());
+    }
+
+    /// The cost of a trace next to the delivery it rides with: `cargo test --release --lib
+    /// store::trace::tests::cost -- --ignored --nocapture`. Batches of 200 messages per
+    /// transaction, so that the commit's fsync does not hide the difference.
+    #[test]
+    #[ignore]
+    fn cost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let inbox = store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                let a = tx.add_account("bob@example.org")?;
+                Ok(tx.mailbox_tx(a.id, "INBOX")?.unwrap().id)
+            })
+            .unwrap();
+        let mut sample = record("0123456789AB");
+        sample.recipients = vec!["bob@example.org".into()];
+        sample.mail_from = "sender@example.net".into();
+        sample.subject = Some("A subject of ordinary length for a newsletter".into());
+        sample.stages = [
+            "recipients",
+            "sender-auth",
+            "plugins",
+            "sieve",
+            "quarantine",
+        ]
+        .iter()
+        .map(|n| TraceStage {
+            name: n.to_string(),
+            elapsed_us: 120,
+            decided: None,
+        })
+        .collect();
+        sample.plugins = ["attachments", "lists", "promotions", "spam"]
+            .iter()
+            .map(|n| TracePlugin {
+                name: n.to_string(),
+                decision: "continue".into(),
+                score: 1.5,
+                tags: vec!["spam".into()],
+                explanation: Some("BAYES_99 URIBL_BLACK".into()),
+                elapsed_us: 800,
+                ..TracePlugin::default()
+            })
+            .collect();
+        sample.folders = vec![TraceFolder {
+            recipient: "bob@example.org".into(),
+            folder: "Junk".into(),
+            ..TraceFolder::default()
+        }];
+        println!("record: {} bytes of JSON", encode(&sample).len());
+        let raw: Vec<u8> = (0..5 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
+        for traced in [false, true, false, true] {
+            let mut total = std::time::Duration::ZERO;
+            for batch in 0..25 {
+                let (raw, sample) = (raw.clone(), sample.clone());
+                let started = std::time::Instant::now();
+                store
+                    .write_blocking(move |tx| {
+                        for i in 0..200 {
+                            let mut content = raw.clone();
+                            content.extend_from_slice(format!("{batch}-{i}-{traced}").as_bytes());
+                            tx.deliver(&[(inbox, vec![])], &content, 0)?;
+                            if traced {
+                                tx.trace_append(&sample, 1000)?;
+                            }
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                total += started.elapsed();
+            }
+            println!(
+                "traced {traced}: {:.1} µs per message (delivery{})",
+                total.as_micros() as f64 / 5000.0,
+                if traced {
+                    " + trace, rotating at 1000"
+                } else {
+                    ""
+                }
+            );
+        }
     }
 
     #[test]
