@@ -7,7 +7,7 @@
 //! (`[store] trace_records`). A delivered message's record is written in the delivery's own
 //! store write; a refused one in a deferred write folded into the next commit.
 
-use redb::{ReadableTable, ReadableTableMetadata};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::{ReadTx, Result, Tx, decode, encode, schema};
@@ -251,6 +251,7 @@ impl ReadTx {
 mod tests {
     use super::*;
     use crate::store::Store;
+    use redb::ReadableTableMetadata;
 
     fn record(id: &str) -> TraceRecord {
         TraceRecord {
