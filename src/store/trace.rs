@@ -396,19 +396,26 @@ mod tests {
         let r = record("D1");
         store.write_deferred(move |tx| tx.trace_append(&r, 10));
         // The next ordinary write commits it.
-        store.write_blocking(|tx| tx.add_domain("example.org").map(|_| ())).unwrap();
+        store
+            .write_blocking(|tx| tx.add_domain("example.org").map(|_| ()))
+            .unwrap();
         assert!(store.read().unwrap().trace("D1").unwrap().is_some());
         // Alone, it is committed within about a second.
         let r = record("D2");
         store.write_deferred(move |tx| tx.trace_append(&r, 10));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while store.read().unwrap().trace("D2").unwrap().is_none() {
-            assert!(std::time::Instant::now() < deadline, "deferred write never committed");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "deferred write never committed"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         // A failing deferred write does not fail the write it rides with.
         store.write_deferred(|_| Err(crate::store::StoreError::Invalid("boom".into())));
-        store.write_blocking(|tx| tx.add_domain("example.net").map(|_| ())).unwrap();
+        store
+            .write_blocking(|tx| tx.add_domain("example.net").map(|_| ()))
+            .unwrap();
     }
 
     #[test]
