@@ -13,6 +13,9 @@ use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
+pub mod setup;
+mod trace;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mailsift",
@@ -67,6 +70,20 @@ pub enum Command {
         /// One of this server's domains.
         domain: String,
     },
+    /// Why did a message land there? Every stage's verdict for one message: sender
+    /// authentication, each plugin (score, tags, explanation, time), Sieve, the folder per
+    /// recipient and the outcome. QUEUE-ID is in the SMTP reply ("queued as …") and in the
+    /// message's Received header ("id …").
+    Trace {
+        #[arg(value_name = "QUEUE-ID", required_unless_present = "recent")]
+        queue_id: Option<String>,
+        /// List the newest N traces instead (one line each).
+        #[arg(long, value_name = "N", conflicts_with = "queue_id")]
+        recent: Option<usize>,
+    },
+    /// Set up a production server for DOMAIN: write the config, create the domain, its DKIM
+    /// key and a first account, and print every DNS record to publish.
+    Setup(setup::SetupArgs),
 }
 
 /// `mailsift sieve …`: the administrator's side of what users do over ManageSieve. Works with
@@ -421,6 +438,16 @@ fn parse_quota(text: &str) -> Result<QuotaArg, String> {
 fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
+        Command::Trace {
+            queue_id: Some(queue_id),
+            ..
+        } => R::TraceShow {
+            queue_id: queue_id.clone(),
+        },
+        Command::Trace { recent, .. } => R::TraceRecent {
+            limit: recent.unwrap_or(20),
+        },
+        Command::Setup(_) => return None,
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
@@ -667,6 +694,10 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Setup(args) = &cli.command {
+        // Writes the config rather than reading it.
+        return setup::run(cli.config.as_deref(), args, cli.json).await;
+    }
     let config = Config::load(cli.config.as_deref())?;
     if let Command::Plugin(PluginCommand::Test {
         plugin,
@@ -1170,6 +1201,8 @@ fn print_human(reply: &AdminReply) {
             "Renamed script \"{}\" of {} to \"{}\"",
             r.from, r.account, r.to
         ),
+        AdminReply::Trace(t) => print!("{}", trace::render(t)),
+        AdminReply::Traces(rows) => print!("{}", trace::render_recent(rows)),
     }
 }
 

@@ -172,7 +172,12 @@ pub struct AccountsConfig {
 pub struct StoreConfig {
     /// MiB of database pages the store keeps in memory (read cache and write buffer).
     pub cache_mb: usize,
+    /// Message traces kept for `mailsift trace` (the oldest dropped first; 0: none).
+    pub trace_records: usize,
 }
+
+/// `[store] trace_records` by default: about a few MB of store.
+pub const DEFAULT_TRACE_RECORDS: usize = 10_000;
 
 impl Default for StoreConfig {
     fn default() -> Self {
@@ -180,6 +185,7 @@ impl Default for StoreConfig {
             // redb's own default is 1 GiB, which one `FETCH 1:* BODY[]` over a large mailbox
             // fills and keeps (BENCHMARKS.md).
             cache_mb: 64,
+            trace_records: DEFAULT_TRACE_RECORDS,
         }
     }
 }

@@ -112,6 +112,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     ));
     smtp_backend.pipeline.submission = Arc::new(config.submission.clone());
     smtp_backend.pipeline.hostname = config.hostname.clone();
+    smtp_backend.pipeline.trace_records = config.store.trace_records;
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(
         spool_dir.clone(),

@@ -187,6 +187,14 @@ pub enum AdminRequest {
     },
     /// `mailsift import …`: imports from another provider over IMAP.
     Import(crate::import::admin::ImportRequest),
+    /// Every stage's verdict for one message (`mailsift trace`).
+    TraceShow {
+        queue_id: String,
+    },
+    /// The newest message traces, newest first.
+    TraceRecent {
+        limit: usize,
+    },
 }
 
 impl AdminRequest {
@@ -619,6 +627,17 @@ pub async fn execute_with(
         | AdminRequest::SieveActivate { .. }
         | AdminRequest::SieveDelete { .. }
         | AdminRequest::SieveRename { .. }) => execute_sieve(store, request).await,
+        AdminRequest::TraceShow { queue_id } => {
+            let record = store.read()?.trace(queue_id.trim())?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "a trace of {queue_id} (it may be older than the last [store] trace_records messages)"
+                ))
+            })?;
+            Ok(AdminReply::Trace(Box::new(record)))
+        }
+        AdminRequest::TraceRecent { limit } => Ok(AdminReply::Traces(
+            store.read()?.trace_recent(limit.min(10_000))?,
+        )),
         AdminRequest::PluginList => Ok(AdminReply::Plugins(
             plugins.map(|p| p.status()).unwrap_or_default(),
         )),

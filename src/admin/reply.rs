@@ -49,6 +49,8 @@ pub enum AdminReply {
     ImportQueued(Vec<crate::import::admin::ImportQueued>),
     /// `import status|cancel`.
     ImportJobs(Vec<crate::import::admin::ImportJobRow>),
+    Trace(Box<crate::store::TraceRecord>),
+    Traces(Vec<crate::store::TraceRecord>),
 }
 
 impl AdminReply {

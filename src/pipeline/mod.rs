@@ -23,13 +23,14 @@ mod service;
 pub mod sieve;
 pub mod stages;
 pub mod submission;
+mod trace;
 
 use mail_parser::MessageParser;
 
 use crate::directory::DirectoryError;
 use crate::store::{Store, StoreError};
 pub use crate::values::Envelope;
-pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
+pub use plan::{DeliveryPlan, LocalDelivery, TraceNotes, Verdict};
 pub use plugins::apply_plugins;
 pub use sender_auth::InboundAuth;
 pub use service::{Outcome, Pipeline, RcptCheck, Refusal};
@@ -126,17 +127,35 @@ fn inbox(
 
 /// Commits a plan: every local delivery and the outbound queue entry in one store write (which
 /// the writer batches with concurrent deliveries). Returns when the message is durable.
+/// `trace`: the message's trace record and the cap, written in the same store write.
 pub async fn deliver(
     store: &Store,
     envelope: &Envelope,
     plan: DeliveryPlan,
     raw: Vec<u8>,
+    trace: Option<(crate::store::TraceRecord, usize)>,
 ) -> Result<(), PipelineError> {
     if plan.verdict != Verdict::Accept
         || (plan.deliveries.is_empty() && plan.outbound.is_empty() && plan.messages.is_empty())
     {
-        // Nothing to store, but what the plugins learnt from the message is kept.
-        return Ok(commit_plugin_kv(store, plan.plugin_kv).await?);
+        // Nothing to store, but what the plugins learnt from the message is kept (and the
+        // trace, with it or deferred to the next commit).
+        return match trace {
+            Some((t, cap)) if !plan.plugin_kv.is_empty() => {
+                let writes = plan.plugin_kv;
+                Ok(store
+                    .write(move |tx| {
+                        tx.plugin_kv_apply(&writes)?;
+                        tx.trace_append(&t, cap)
+                    })
+                    .await?)
+            }
+            Some((t, cap)) => {
+                store.write_deferred(move |tx| tx.trace_append(&t, cap));
+                Ok(())
+            }
+            None => Ok(commit_plugin_kv(store, plan.plugin_kv).await?),
+        };
     }
     let raw = plan.apply_headers(raw);
     // DKIM signatures of mail leaving for other servers, made as it is queued.
@@ -199,6 +218,9 @@ pub async fn deliver(
             if !plan.outbound.is_empty() {
                 let out = outbound_raw.as_ref().unwrap_or(&raw);
                 tx.enqueue(&queue_id, &mail_from, &plan.outbound, out)?;
+            }
+            if let Some((t, cap)) = &trace {
+                tx.trace_append(t, *cap)?;
             }
             Ok(copies)
         })

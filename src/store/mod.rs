@@ -23,6 +23,7 @@ pub mod reports;
 pub mod schema;
 mod sending;
 pub mod sieve;
+pub mod trace;
 pub mod training;
 pub mod types;
 mod view;
@@ -43,6 +44,7 @@ pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
 pub use reports::{ReportJob, ReportKind};
 pub use sieve::{SieveListing, SieveScript};
+pub use trace::TraceRecord;
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
 pub use view::MailboxView;
@@ -258,6 +260,16 @@ impl Store {
             .begin_claim(mailbox.id, mailbox.uidvalidity, up_to)
     }
 
+    /// A write nobody waits for, folded into the next commit (or committed alone within a
+    /// second): for records whose loss in a crash is acceptable (the message trace of a
+    /// refused message), so that they cost no fsync of their own.
+    pub fn write_deferred<F>(&self, op: F)
+    where
+        F: FnMut(&mut Tx<'_>) -> Result<()> + Send + 'static,
+    {
+        self.inner.writer.submit_deferred(op)
+    }
+
     /// Blocking form of `write`, for the CLI outside an async runtime.
     pub fn write_blocking<R, F>(&self, op: F) -> Result<R>
     where
@@ -324,6 +336,8 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::BLOB_REFS)?;
         txn.open_table(schema::QUEUE)?;
         txn.open_table(schema::PLUGIN_KV)?;
+        txn.open_table(schema::TRACE)?;
+        txn.open_table(schema::TRACE_IDS)?;
         accounts::ensure_auth_secret(&txn)?;
     }
     // After the block: it holds `meta` open, which the index build writes to.

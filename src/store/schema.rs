@@ -113,3 +113,10 @@ pub const IMPORT_SECRETS: TableDefinition<u64, &[u8]> = TableDefinition::new("im
 /// made: a repeated import skips a message whose copy is still there.
 pub const IMPORT_SEEN: TableDefinition<(u64, &str), (u64, u32)> =
     TableDefinition::new("import_seen");
+/// Sequence number → (queue id, `TraceRecord`): every stage's verdict for one message
+/// (`mailsift trace`), oldest first; rotated, at most `[store] trace_records` kept (`trace.rs`).
+/// The queue id beside the record lets rotation drop its index entry without decoding it.
+pub const TRACE: TableDefinition<u64, (&str, &[u8])> = TableDefinition::new("trace");
+
+/// Queue id → sequence number in `TRACE`, removed with the record it points to.
+pub const TRACE_IDS: TableDefinition<&str, u64> = TableDefinition::new("trace_ids");
