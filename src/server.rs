@@ -133,6 +133,15 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         .write(move |tx| tx.set_default_quota(default_quota))
         .await
         .map_err(ServerError::from)?;
+    // Likewise what recipient resolution needs: the primary domain, the default postmaster.
+    let address_defaults = crate::store::AddressDefaults {
+        hostname: config.hostname.clone(),
+        postmaster: config.submission.postmaster.trim().to_ascii_lowercase(),
+    };
+    store
+        .write(move |tx| tx.set_address_defaults(&address_defaults))
+        .await
+        .map_err(ServerError::from)?;
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.

@@ -91,3 +91,21 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
+
+/// Alias address (lower case) → `Alias`: another address of an account's mailbox
+/// (`mailsift alias add`). Unique among aliases and accounts (`addresses.rs`).
+pub const ALIASES: TableDefinition<&str, &[u8]> = TableDefinition::new("aliases");
+
+/// (account id, alias address) → created (Unix seconds): an account's aliases, for listing
+/// and the per-account limit without a scan.
+pub const ACCOUNT_ALIASES: TableDefinition<(u64, &str), i64> =
+    TableDefinition::new("account_aliases");
+
+/// Domain name → `DomainAddressing`: its alias-domain target, catch-all address and
+/// administrator (`mailsift domain alias|catch-all|admin`).
+pub const DOMAIN_ADDRESSING: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("domain_addressing");
+
+/// "defaults" → `AddressDefaults`: the configuration recipient resolution needs (hostname,
+/// `[submission] postmaster`), written by the server at start.
+pub const ADDRESS_DEFAULTS: TableDefinition<&str, &[u8]> = TableDefinition::new("address_defaults");
