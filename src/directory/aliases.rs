@@ -161,7 +161,10 @@ pub(super) fn bare_postmaster(read: &ReadTx) -> Result<Recipient, DirectoryError
 
 /// The primary local domain: the one `hostname` is in (the longest such), else the first by
 /// name. `None` without domains.
-pub fn primary_domain(read: &ReadTx, hostname: &str) -> Result<Option<String>, DirectoryError> {
+pub fn primary_domain(
+    read: &ReadTx,
+    hostname: &str,
+) -> Result<Option<String>, crate::store::StoreError> {
     let host = hostname.trim_end_matches('.').to_ascii_lowercase();
     let mut domains: Vec<String> = read.domains()?.into_iter().map(|d| d.name).collect();
     domains.sort();

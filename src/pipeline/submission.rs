@@ -350,7 +350,7 @@ impl SubmissionPlugins {
     fn postmaster(
         &self,
         read: &crate::store::ReadTx,
-    ) -> Result<Option<String>, crate::directory::DirectoryError> {
+    ) -> Result<Option<String>, crate::store::StoreError> {
         if !self.config.postmaster.trim().is_empty() {
             return Ok(Some(self.config.postmaster.trim().to_ascii_lowercase()));
         }
@@ -367,27 +367,23 @@ impl SubmissionPlugins {
         ctx: &MessageContext<'_>,
         now: i64,
     ) -> Option<Notice> {
-        let found = self
-            .store
-            .read()
-            .map_err(crate::directory::DirectoryError::from)
-            .and_then(|r| {
-                let Some(to) = self.postmaster(&r)? else {
-                    return Ok(None);
-                };
-                let target = match crate::directory::resolve_in(&r, &to) {
-                    Ok(crate::directory::Recipient::Local { account, .. }) => {
-                        Some(NoticeTarget::Local(account.id))
-                    }
-                    Ok(crate::directory::Recipient::Remote) => Some(NoticeTarget::Remote),
-                    Ok(crate::directory::Recipient::UnknownUser) => None,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot look the postmaster up");
-                        None
-                    }
-                };
-                Ok(Some((to, target)))
-            });
+        let found = self.store.read().and_then(|r| {
+            let Some(to) = self.postmaster(&r)? else {
+                return Ok(None);
+            };
+            let target = match crate::directory::resolve_in(&r, &to) {
+                Ok(crate::directory::Recipient::Local { account, .. }) => {
+                    Some(NoticeTarget::Local(account.id))
+                }
+                Ok(crate::directory::Recipient::Remote) => Some(NoticeTarget::Remote),
+                Ok(crate::directory::Recipient::UnknownUser) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot look the postmaster up");
+                    None
+                }
+            };
+            Ok(Some((to, target)))
+        });
         let (to, target) = match found {
             Ok(Some((to, Some(target)))) => (to, target),
             Ok(Some((to, None))) => {
