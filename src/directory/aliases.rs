@@ -220,3 +220,370 @@ pub fn alias_notice(account: &str, alias: &str, added: bool, now: i64) -> Vec<u8
         .write_to_vec()
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::{Directory, resolve_in, senders::may_send_as};
+    use crate::store::{AddressDefaults, DomainAddressing, Store, StoreError};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_domain("example.net")?;
+                tx.add_domain("other.test")?;
+                tx.add_account("first@example.org")?;
+                tx.add_account("alice@example.org")?;
+                tx.add_account("bob@example.org")?;
+                tx.add_account("carol@other.test")?;
+                Ok(())
+            })
+            .unwrap();
+        (dir, store)
+    }
+
+    /// The account an address resolves to, or what else it is.
+    fn who(store: &Store, address: &str) -> String {
+        match resolve_in(&store.read().unwrap(), address).unwrap() {
+            Recipient::Local { account, detail } => match detail {
+                Some(d) => format!("{} +{d}", account.address),
+                None => account.address,
+            },
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn addressing(store: &Store, domain: &str, f: impl Fn(&mut DomainAddressing) + Send + 'static) {
+        let d = domain.to_string();
+        store
+            .write_blocking(move |tx| {
+                let mut s = tx.domain_addressing(&d)?;
+                f(&mut s);
+                tx.set_domain_addressing(&d, &s)
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn aliases_subaddresses_and_alias_domains_resolve() {
+        let (_dir, store) = store();
+        store
+            .write_blocking(|tx| {
+                tx.add_alias("alice@example.org", "sales@example.org", 50)?;
+                tx.add_alias("alice@example.org", "ally@other.test", 50)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(who(&store, "Sales@Example.ORG"), "alice@example.org");
+        assert_eq!(who(&store, "sales+q4@example.org"), "alice@example.org +q4");
+        assert_eq!(who(&store, "ally@other.test"), "alice@example.org");
+        assert_eq!(
+            who(&store, "alice+news@example.org"),
+            "alice@example.org +news"
+        );
+        // Not yet an alias domain.
+        assert_eq!(who(&store, "alice@example.net"), "UnknownUser");
+        store
+            .write_blocking(|tx| tx.set_alias_domain("example.net", "example.org"))
+            .unwrap();
+        assert_eq!(who(&store, "alice@example.net"), "alice@example.org");
+        assert_eq!(who(&store, "sales@example.net"), "alice@example.org");
+        assert_eq!(who(&store, "bob+x@example.net"), "bob@example.org +x");
+        assert_eq!(who(&store, "nobody@example.net"), "UnknownUser");
+        // An account of the alias domain itself comes first.
+        store
+            .write_blocking(|tx| tx.add_account("alice@example.net").map(|_| ()))
+            .unwrap();
+        assert_eq!(who(&store, "alice@example.net"), "alice@example.net");
+        assert_eq!(who(&store, "alice@elsewhere.example"), "Remote");
+        // No chains, no self-alias, one target.
+        for (a, t) in [
+            ("other.test", "example.net"),
+            ("example.org", "example.org"),
+            ("example.org", "other.test"),
+            ("example.net", "other.test"),
+            ("missing.test", "example.org"),
+        ] {
+            let (a, t) = (a.to_string(), t.to_string());
+            assert!(
+                store
+                    .write_blocking(move |tx| tx.set_alias_domain(&a, &t))
+                    .is_err(),
+                "alias domain accepted"
+            );
+        }
+        // A target with alias domains cannot be removed; the alias domain can go.
+        assert!(
+            store
+                .write_blocking(|tx| tx.remove_domain("example.org"))
+                .is_err()
+        );
+        store
+            .write_blocking(|tx| tx.remove_alias_domain("example.net").map(|_| ()))
+            .unwrap();
+        assert_eq!(who(&store, "sales@example.net"), "UnknownUser");
+    }
+
+    #[test]
+    fn alias_rules_and_limit() {
+        let (_dir, store) = store();
+        for bad in [
+            "postmaster@example.org",
+            "no-reply@example.org",
+            "a b@example.org",
+            "x+y@example.org",
+            ".x@example.org",
+        ] {
+            assert!(normalize_alias(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            normalize_alias("Sales@Example.org").unwrap(),
+            "sales@example.org"
+        );
+        let add = |account: &str, alias: &str, max: usize| {
+            let (a, al) = (account.to_string(), alias.to_string());
+            store.write_blocking(move |tx| tx.add_alias(&a, &al, max).map(|_| ()))
+        };
+        // Taken by an account, by an alias; not our domain; no such account.
+        assert!(matches!(
+            add("alice@example.org", "bob@example.org", 50),
+            Err(StoreError::Exists(_))
+        ));
+        add("alice@example.org", "sales@example.org", 50).unwrap();
+        assert!(matches!(
+            add("bob@example.org", "sales@example.org", 50),
+            Err(StoreError::Exists(_))
+        ));
+        assert!(matches!(
+            add("alice@example.org", "x@elsewhere.example", 50),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            add("nobody@example.org", "y@example.org", 50),
+            Err(StoreError::NotFound(_))
+        ));
+        // An alias's address cannot become an account.
+        assert!(matches!(
+            store.write_blocking(|tx| tx.add_account("sales@example.org").map(|_| ())),
+            Err(StoreError::Exists(_))
+        ));
+        // The limit counts the account's aliases.
+        add("alice@example.org", "a2@example.org", 3).unwrap();
+        add("alice@example.org", "a3@example.org", 3).unwrap();
+        assert!(matches!(
+            add("alice@example.org", "a4@example.org", 3),
+            Err(StoreError::Invalid(_))
+        ));
+        add("bob@example.org", "b1@example.org", 1).unwrap();
+        assert!(add("bob@example.org", "b2@example.org", 1).is_err());
+        // Removal: only the owner's; the address is free again.
+        assert!(
+            store
+                .write_blocking(|tx| tx
+                    .remove_alias("bob@example.org", "sales@example.org")
+                    .map(|_| ()))
+                .is_err()
+        );
+        store
+            .write_blocking(|tx| {
+                tx.remove_alias("alice@example.org", "a3@example.org")
+                    .map(|_| ())
+            })
+            .unwrap();
+        assert_eq!(who(&store, "a3@example.org"), "UnknownUser");
+        add("alice@example.org", "a4@example.org", 3).unwrap();
+        let id = store
+            .read()
+            .unwrap()
+            .account("alice@example.org")
+            .unwrap()
+            .unwrap()
+            .id;
+        let listed: Vec<String> = store
+            .read()
+            .unwrap()
+            .aliases_of(id)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.address)
+            .collect();
+        assert_eq!(
+            listed,
+            ["a2@example.org", "a4@example.org", "sales@example.org"]
+        );
+        // A domain with aliases cannot go; removing the account takes its aliases.
+        store
+            .write_blocking(|tx| {
+                tx.add_alias("carol@other.test", "c@example.net", 50)
+                    .map(|_| ())
+            })
+            .unwrap();
+        assert!(
+            store
+                .write_blocking(|tx| tx.remove_domain("example.net"))
+                .is_err()
+        );
+        store
+            .write_blocking(|tx| tx.remove_account("alice@example.org"))
+            .unwrap();
+        assert_eq!(who(&store, "sales@example.org"), "UnknownUser");
+        assert!(store.read().unwrap().aliases_of(id).unwrap().is_empty());
+        // Free again once its account is gone.
+        add("bob@example.org", "sales@example.org", 50).unwrap();
+        assert_eq!(who(&store, "sales@example.org"), "bob@example.org");
+    }
+
+    #[test]
+    fn postmaster_abuse_and_catch_all() {
+        let (_dir, store) = store();
+        // Default: the domain's oldest account.
+        assert_eq!(who(&store, "postmaster@example.org"), "first@example.org");
+        assert_eq!(who(&store, "Abuse@example.org"), "first@example.org");
+        assert_eq!(who(&store, "postmaster@other.test"), "carol@other.test");
+        // The bare Postmaster, any case: the primary domain's (hostname's domain, else first).
+        // Without a hostname the primary domain is the first by name, example.net: no accounts.
+        assert_eq!(who(&store, "POSTMASTER"), "UnknownUser");
+        store
+            .write_blocking(|tx| {
+                tx.set_address_defaults(&AddressDefaults {
+                    hostname: "mail.other.test".into(),
+                    postmaster: String::new(),
+                })
+            })
+            .unwrap();
+        assert_eq!(who(&store, "PostMaster"), "carol@other.test");
+        // [submission] postmaster, when local, before the oldest account.
+        store
+            .write_blocking(|tx| {
+                tx.set_address_defaults(&AddressDefaults {
+                    hostname: "mail.other.test".into(),
+                    postmaster: "bob@example.org".into(),
+                })
+            })
+            .unwrap();
+        assert_eq!(who(&store, "postmaster@example.org"), "bob@example.org");
+        assert_eq!(who(&store, "postmaster"), "bob@example.org");
+        // The domain's administrator first (an alias works too).
+        store
+            .write_blocking(|tx| {
+                tx.add_alias("alice@example.org", "boss@example.org", 50)
+                    .map(|_| ())
+            })
+            .unwrap();
+        addressing(&store, "example.org", |s| {
+            s.admin = Some("boss@example.org".into())
+        });
+        assert_eq!(who(&store, "abuse@example.org"), "alice@example.org");
+        assert_eq!(
+            domain_admin(&store.read().unwrap(), "example.org")
+                .unwrap()
+                .map(|(a, s)| (a.address, s)),
+            Some(("alice@example.org".to_string(), AdminSource::Set))
+        );
+        // An alias domain without accounts: its target's administrator.
+        store
+            .write_blocking(|tx| tx.set_alias_domain("example.net", "example.org"))
+            .unwrap();
+        assert_eq!(who(&store, "postmaster@example.net"), "alice@example.org");
+        // Unknown addresses: refused, or the catch-all; reserved names stay refused.
+        assert_eq!(who(&store, "whoever@example.org"), "UnknownUser");
+        addressing(&store, "example.org", |s| {
+            s.catch_all = Some("bob@example.org".into())
+        });
+        assert_eq!(who(&store, "whoever@example.org"), "bob@example.org");
+        assert_eq!(who(&store, "whoever@example.net"), "bob@example.org");
+        assert_eq!(who(&store, "alice@example.org"), "alice@example.org");
+        for reserved in [
+            "no-reply",
+            "noreply",
+            "mailer-daemon",
+            "hostmaster",
+            "no-reply+x",
+        ] {
+            assert_eq!(
+                who(&store, &format!("{reserved}@example.org")),
+                "UnknownUser",
+                "{reserved}"
+            );
+        }
+        assert_eq!(who(&store, "whoever@other.test"), "UnknownUser");
+        // A catch-all that no longer leads anywhere: refused, no loop.
+        addressing(&store, "example.org", |s| {
+            s.catch_all = Some("gone@example.org".into())
+        });
+        assert_eq!(who(&store, "whoever@example.org"), "UnknownUser");
+    }
+
+    #[test]
+    fn a_domain_without_accounts_refuses_its_postmaster() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        store
+            .write_blocking(|tx| tx.add_domain("empty.test").map(|_| ()))
+            .unwrap();
+        assert_eq!(who(&store, "postmaster@empty.test"), "UnknownUser");
+        assert_eq!(who(&store, "postmaster"), "UnknownUser");
+    }
+
+    #[test]
+    fn an_account_sends_as_its_aliases_and_under_alias_domains() {
+        let (_dir, store) = store();
+        store
+            .write_blocking(|tx| {
+                tx.add_alias("alice@example.org", "sales@example.org", 50)?;
+                tx.set_alias_domain("example.net", "example.org")
+            })
+            .unwrap();
+        let directory = Directory::new(store.clone());
+        let (_, allowed) = directory
+            .sender_identity("alice@example.org")
+            .unwrap()
+            .unwrap();
+        for (address, ok) in [
+            ("alice@example.org", true),
+            ("sales@example.org", true),
+            ("sales+x@example.org", true),
+            ("alice@example.net", true),
+            ("sales@example.net", true),
+            ("bob@example.org", false),
+            ("sales@other.test", false),
+        ] {
+            assert_eq!(may_send_as(&allowed, address), ok, "{address}");
+        }
+    }
+
+    #[test]
+    fn the_notice_is_an_auto_generated_mail_to_the_account() {
+        let raw = alias_notice(
+            "alice@example.org",
+            "sales@example.org",
+            true,
+            1_700_000_000,
+        );
+        let text = String::from_utf8(raw).unwrap();
+        assert!(
+            text.contains("Auto-Submitted: auto-generated\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("To: <alice@example.org>"), "{text}");
+        assert!(
+            text.contains("Subject: New alias sales@example.org"),
+            "{text}"
+        );
+        assert!(text.contains("postmaster@example.org"), "{text}");
+        let removed = String::from_utf8(alias_notice(
+            "alice@example.org",
+            "sales@example.org",
+            false,
+            1,
+        ))
+        .unwrap();
+        assert!(
+            removed.contains("Subject: Alias sales@example.org removed"),
+            "{removed}"
+        );
+    }
+}
