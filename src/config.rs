@@ -158,12 +158,23 @@ impl Default for ImportConfig {
 }
 
 /// `[accounts]`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AccountsConfig {
     /// Storage quota of an account without its own (`mailsift account quota`), in MiB;
     /// 0 = unlimited. Enforced on delivery (452 4.2.2) and IMAP APPEND/COPY (RFC 9208).
     pub default_quota_mb: u64,
+    /// Aliases an account may have at most (`mailsift alias add`).
+    pub max_aliases: usize,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            default_quota_mb: 0,
+            max_aliases: crate::directory::aliases::DEFAULT_MAX_ALIASES,
+        }
+    }
 }
 
 /// `[store]`.

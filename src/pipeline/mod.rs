@@ -96,6 +96,19 @@ impl<'a> MessageContext<'a> {
     }
 }
 
+/// The address a local copy is for, without a subaddress's `+detail` (RFC 5233), lower case:
+/// recipients with the same key share one copy per mailbox.
+fn copy_key(recipient: &str) -> String {
+    let recipient = recipient.to_ascii_lowercase();
+    match recipient.rsplit_once('@') {
+        Some((local, domain)) => match local.split_once('+') {
+            Some((user, _)) => format!("{user}@{domain}"),
+            None => recipient,
+        },
+        None => recipient,
+    }
+}
+
 /// Adds the flags of `more` not yet in `flags` (IMAP flags are case-insensitive, RFC 9051 §2.3.2).
 fn merge_flags(flags: &mut Vec<String>, more: &[String]) {
     for f in more {
@@ -167,11 +180,13 @@ pub async fn deliver(
         .write(move |tx| {
             // The class of each copy's folder, counted once committed (`metrics`).
             let mut copies: Vec<crate::metrics::FolderClass> = Vec::new();
-            // One copy per mailbox: recipients that are subaddresses of one account (or that
-            // Sieve filed into the same folder) share it, with the union of their flags.
+            // One copy per mailbox and address: subaddresses of one address (or copies Sieve
+            // filed into the same folder) share it, with the union of their flags; an
+            // account's address and its alias are two addresses, so mail To one and Cc the
+            // other arrives twice, as the reference service documents.
             let mut targets: Vec<(crate::store::MailboxId, Vec<String>)> =
                 Vec::with_capacity(plan.deliveries.len());
-            let mut target_of: std::collections::HashMap<crate::store::MailboxId, usize> =
+            let mut target_of: std::collections::HashMap<(crate::store::MailboxId, String), usize> =
                 std::collections::HashMap::new();
             let mut edited: Vec<(crate::store::MailboxId, &Vec<u8>)> = Vec::new();
             for d in &plan.deliveries {
@@ -189,10 +204,10 @@ pub async fn deliver(
                     None => inbox(tx, d.account_id)?,
                 };
                 match &d.content {
-                    None => match target_of.get(&mailbox.id) {
+                    None => match target_of.get(&(mailbox.id, copy_key(&d.recipient))) {
                         Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
                         None => {
-                            target_of.insert(mailbox.id, targets.len());
+                            target_of.insert((mailbox.id, copy_key(&d.recipient)), targets.len());
                             targets.push((mailbox.id, d.flags.clone()));
                             copies.push(folder_class(&mailbox));
                         }

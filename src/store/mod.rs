@@ -10,6 +10,7 @@
 //! methods named for what they mean (deliver, append, set flags…), never redb tables.
 
 mod accounts;
+mod addresses;
 pub mod blobs;
 pub mod import;
 pub mod lists;
@@ -35,6 +36,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::{Notify, broadcast};
 
+pub use addresses::{AddressDefaults, Alias, DomainAddressing};
 pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
@@ -339,6 +341,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::TRACE)?;
         txn.open_table(schema::TRACE_IDS)?;
         accounts::ensure_auth_secret(&txn)?;
+        addresses::ensure_tables(&txn)?;
     }
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;
