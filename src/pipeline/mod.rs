@@ -15,6 +15,7 @@ pub mod outgoing;
 mod plan;
 mod plugins;
 mod quota;
+mod redirects;
 pub mod sender_auth;
 mod service;
 pub mod sieve;

@@ -119,6 +119,7 @@ impl Pipeline {
                 RcptCheck::Refuse(mailbox_full(recipient))
             }
             Ok(Recipient::Local { .. }) => RcptCheck::Accept,
+            Ok(Recipient::Redirect(_)) => RcptCheck::Accept,
             // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
             Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptCheck::Relay,
             Ok(Recipient::Remote) => RcptCheck::Refuse(Refusal::new(
@@ -290,6 +291,13 @@ impl Pipeline {
         };
         if plan.verdict == Verdict::Accept {
             plan.outbound.extend(srs_returns);
+            super::redirects::forward(
+                &mut plan,
+                &envelope,
+                &raw,
+                self.srs.as_deref(),
+                &self.directory,
+            );
             if checked {
                 self.arc_seal_forwarded(&envelope, &mut plan).await;
             }

@@ -91,6 +91,7 @@ impl Tx<'_> {
             .open_table(ACCOUNTS)?
             .insert(address, encode(&account).as_slice())?;
         self.txn.open_table(ACCOUNT_IDS)?.insert(id, address)?;
+        self.note_address_created(address)?;
         for (name, special_use) in DEFAULT_MAILBOXES {
             self.create_mailbox(id, name, special_use.map(str::to_string), true)?;
         }
@@ -131,6 +132,7 @@ impl Tx<'_> {
         });
         self.list_clear(&super::ListScope::Account(address.to_string()))?;
         self.sieve_clear(account.id)?;
+        self.redirect_forget(address)?;
         Ok(())
     }
 

@@ -18,6 +18,7 @@ pub mod modseq;
 mod plugin_kv;
 mod queue;
 mod quota;
+pub mod redirects;
 pub mod schema;
 mod sending;
 pub mod sieve;
@@ -39,6 +40,7 @@ pub use modseq::Vanished;
 pub use plugin_kv::KvWrite;
 pub use queue::{QueueNotice, QueueUpdate};
 pub use quota::{Usage, parse_size};
+pub use redirects::Redirect;
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
@@ -312,6 +314,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::QUEUE)?;
         txn.open_table(schema::PLUGIN_KV)?;
         accounts::ensure_auth_secret(&txn)?;
+        redirects::ensure_tables(&txn)?;
     }
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;

@@ -91,3 +91,17 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
+
+/// Address (lower case) → `Redirect`: where mail to the address is forwarded. The address is an
+/// account (its mail is forwarded, and kept unless `delete_after`) or a virtual address with no
+/// mailbox (forward only).
+pub const REDIRECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("redirects");
+
+/// (domain, creation time, address) → (): every address created in a domain (accounts,
+/// virtual addresses, aliases), kept 24 hours, for the per-domain limit of new addresses.
+pub const ADDRESS_CREATIONS: TableDefinition<(&str, i64, &str), ()> =
+    TableDefinition::new("address_creations");
+
+/// Domain → new addresses allowed per 24 hours (`u32::MAX`: unlimited); absent: the default.
+pub const NEW_ADDRESS_LIMITS: TableDefinition<&str, u32> =
+    TableDefinition::new("new_address_limits");
