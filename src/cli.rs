@@ -13,6 +13,8 @@ use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
+mod redirects;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mailsift",
@@ -58,6 +60,9 @@ pub enum Command {
     /// Users' Sieve scripts (users manage their own over ManageSieve, port 4190).
     #[command(subcommand)]
     Sieve(SieveCommand),
+    /// Redirects: forwarding of an account, virtual addresses (forward only).
+    #[command(subcommand)]
+    Redirect(redirects::RedirectCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
@@ -311,6 +316,14 @@ pub enum DomainCommand {
         #[arg(long, default_value = "rsa", value_parser = ["rsa", "ed25519"])]
         algorithm: String,
     },
+    /// Domain settings: how many new addresses may be created per 24 hours (default 50,
+    /// counting every address created in the domain; `account import-csv` enforces it).
+    Set {
+        name: String,
+        /// A number, or `unlimited`.
+        #[arg(long, value_name = "N|unlimited", value_parser = redirects::parse_per_day)]
+        new_addresses_per_day: redirects::PerDay,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -358,6 +371,20 @@ pub enum AccountCommand {
     },
     /// Clear an account's sending flag after looking into it.
     Unflag { address: String },
+    /// Create addresses from a CSV file (`-`: standard input) with the reference service's
+    /// columns: local part; optional address to redirect to; optional `1` = delete after
+    /// redirecting. The first line is a header. Prints a report per line with each created
+    /// address's generated password (shown once).
+    ImportCsv {
+        file: PathBuf,
+        #[arg(long)]
+        domain: String,
+    },
+    /// Write a domain's addresses in the import-csv format (no passwords).
+    ExportCsv {
+        #[arg(long)]
+        domain: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -422,9 +449,22 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
         | Command::Sieve(_)
+        // Its file is read in `run`.
+        | Command::Account(AccountCommand::ImportCsv { .. })
         | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
+        Command::Redirect(c) => redirects::request(c),
+        Command::Domain(DomainCommand::Set {
+            name,
+            new_addresses_per_day,
+        }) => R::DomainNewAddresses {
+            name: name.clone(),
+            per_day: new_addresses_per_day.0,
+        },
+        Command::Account(AccountCommand::ExportCsv { domain }) => R::AccountExportCsv {
+            domain: domain.clone(),
+        },
         Command::Spam(SpamCommand::Train { spam, ham, passes }) => R::Learn {
             spam: absolute(spam),
             ham: absolute(ham),
@@ -698,6 +738,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )
         .await;
     }
+    if let Command::Account(AccountCommand::ImportCsv { file, domain }) = &cli.command {
+        let result = run_admin(&config, redirects::import_request(file, domain)?).await?;
+        if cli.json {
+            println!("{}", serde_json::to_string_pretty(&result.to_json())?);
+        } else {
+            print_human(&result);
+        }
+        return Ok(());
+    }
     let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;
         return Ok(());
@@ -938,6 +987,9 @@ fn print_account(a: &crate::admin::reply::AccountShown) {
 
 /// A reply as people read it. Each kind of reply has one rendering, whichever command asked.
 fn print_human(reply: &AdminReply) {
+    if redirects::print(reply) {
+        return;
+    }
     match reply {
         AdminReply::DomainCreated(d) => println!("Added domain {}", d.what.domain),
         AdminReply::DomainRemoved(r) => println!("Removed domain {}", r.removed),
@@ -1162,6 +1214,13 @@ fn print_human(reply: &AdminReply) {
             "Renamed script \"{}\" of {} to \"{}\"",
             r.from, r.account, r.to
         ),
+        // Shown by `redirects::print` above.
+        AdminReply::Redirect(_)
+        | AdminReply::Redirects(_)
+        | AdminReply::RedirectRemoved(_)
+        | AdminReply::NewAddressLimit(_)
+        | AdminReply::CsvImport(_)
+        | AdminReply::CsvExport(_) => {}
     }
 }
 

@@ -3,6 +3,7 @@
 //! process open the file) or by the CLI itself on the store file when the server is stopped.
 //! Both paths run the same `execute`.
 
+pub mod redirects;
 pub mod reply;
 pub mod socket;
 
@@ -185,6 +186,32 @@ pub enum AdminRequest {
         from: String,
         to: String,
     },
+    /// Forwards mail to `address` (an account, or a virtual address with no mailbox) to the
+    /// targets, replacing its redirect if it has one; `delete_after`: an account keeps no copy.
+    RedirectAdd {
+        address: String,
+        targets: Vec<String>,
+        delete_after: bool,
+    },
+    RedirectRemove {
+        address: String,
+    },
+    RedirectList {
+        domain: Option<String>,
+    },
+    /// Sets a domain's limit of new addresses per 24 hours (`None`: unlimited).
+    DomainNewAddresses {
+        name: String,
+        per_day: Option<u32>,
+    },
+    /// Creates the addresses of a CSV file (its content) in `domain`.
+    AccountImportCsv {
+        domain: String,
+        csv: String,
+    },
+    AccountExportCsv {
+        domain: String,
+    },
 }
 
 impl AdminRequest {
@@ -200,6 +227,10 @@ impl AdminRequest {
             } => format!(
                 "SievePut {{ account: {account:?}, name: {name:?}, size: {}, activate: {activate} }}",
                 script.len()
+            ),
+            AdminRequest::AccountImportCsv { domain, csv } => format!(
+                "AccountImportCsv {{ domain: {domain:?}, size: {} }}",
+                csv.len()
             ),
             other => format!("{other:?}"),
         }
@@ -616,6 +647,12 @@ pub async fn execute_with(
         | AdminRequest::SieveActivate { .. }
         | AdminRequest::SieveDelete { .. }
         | AdminRequest::SieveRename { .. }) => execute_sieve(store, request).await,
+        request @ (AdminRequest::RedirectAdd { .. }
+        | AdminRequest::RedirectRemove { .. }
+        | AdminRequest::RedirectList { .. }
+        | AdminRequest::DomainNewAddresses { .. }
+        | AdminRequest::AccountImportCsv { .. }
+        | AdminRequest::AccountExportCsv { .. }) => redirects::execute(store, request).await,
         AdminRequest::PluginList => Ok(AdminReply::Plugins(
             plugins.map(|p| p.status()).unwrap_or_default(),
         )),

@@ -45,6 +45,12 @@ pub enum AdminReply {
     SieveActive(SieveActive),
     SieveDeleted(SieveDeleted),
     SieveRenamed(SieveRenamed),
+    Redirect(super::redirects::RedirectRow),
+    Redirects(Vec<super::redirects::RedirectRow>),
+    RedirectRemoved(super::redirects::RedirectRow),
+    NewAddressLimit(super::redirects::NewAddressLimit),
+    CsvImport(crate::directory::bulk::ImportReport),
+    CsvExport(super::redirects::CsvExport),
 }
 
 impl AdminReply {

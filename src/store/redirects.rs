@@ -90,6 +90,12 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Whether `address` is an account or a virtual address already.
+    pub fn address_taken_tx(&self, address: &str) -> Result<bool> {
+        Ok(self.txn.open_table(ACCOUNTS)?.get(address)?.is_some()
+            || self.txn.open_table(REDIRECTS)?.get(address)?.is_some())
+    }
+
     pub fn redirect_tx(&self, address: &str) -> Result<Option<Redirect>> {
         get_json(&self.txn.open_table(REDIRECTS)?, "redirects", address)
     }
