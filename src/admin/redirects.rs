@@ -102,7 +102,8 @@ pub async fn execute(store: &Store, request: AdminRequest) -> Result<AdminReply,
                 .write(move |tx| tx.set_new_address_limit(&d, per_day))
                 .await?;
             tracing::info!(%domain, ?per_day, "new-address limit set");
-            let since = chrono::Utc::now().timestamp() - crate::store::redirects::CREATION_WINDOW_SECS;
+            let since =
+                chrono::Utc::now().timestamp() - crate::store::redirects::CREATION_WINDOW_SECS;
             let read = store.read()?;
             Ok(AdminReply::NewAddressLimit(NewAddressLimit {
                 per_day: read.new_address_limit(&domain)?,

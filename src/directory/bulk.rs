@@ -85,7 +85,14 @@ fn records(text: &str) -> Result<Vec<(u64, Vec<String>)>, DirectoryError> {
                 "more than {MAX_LINES} lines: split the file"
             )));
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // The line a record starts on, from its byte offset. After a CRLF the reader puts the
+        // next record's start on the LF (and counts its line one behind), hence `..=start`.
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let line = text
+            .as_bytes()
+            .get(..=start.min(text.len().saturating_sub(1)))
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) as u64
+            + 1;
         out.push((line, record.iter().map(|f| f.trim().to_string()).collect()));
     }
     Ok(out)
@@ -126,10 +133,16 @@ fn read_line(domain: &str, fields: &[String]) -> Result<(String, Vec<String>, bo
 }
 
 /// Creates the addresses of a CSV file in `domain`; the report answers every line.
-pub async fn import(store: &Store, domain: &str, text: &str) -> Result<ImportReport, DirectoryError> {
+pub async fn import(
+    store: &Store,
+    domain: &str,
+    text: &str,
+) -> Result<ImportReport, DirectoryError> {
     let domain = normalize_domain(domain)?;
     if store.read()?.domain(&domain)?.is_none() {
-        return Err(DirectoryError::Invalid(format!("{domain} is not one of our domains")));
+        return Err(DirectoryError::Invalid(format!(
+            "{domain} is not one of our domains"
+        )));
     }
     let mut report = ImportReport {
         limit: store.read()?.new_address_limit(&domain)?,
@@ -235,7 +248,9 @@ async fn create_one(
 pub fn export(read: &ReadTx, domain: &str) -> Result<String, DirectoryError> {
     let domain = normalize_domain(domain)?;
     if read.domain(&domain)?.is_none() {
-        return Err(DirectoryError::Invalid(format!("{domain} is not one of our domains")));
+        return Err(DirectoryError::Invalid(format!(
+            "{domain} is not one of our domains"
+        )));
     }
     let mut rows: Vec<(String, String, &'static str)> = Vec::new();
     let redirects = read.redirects(Some(&domain))?;
@@ -245,7 +260,11 @@ pub fn export(read: &ReadTx, domain: &str) -> Result<String, DirectoryError> {
         rows.push((
             local(&account.address),
             r.map(|r| r.targets.join(" ")).unwrap_or_default(),
-            if r.is_some_and(|r| r.delete_after) { "1" } else { "" },
+            if r.is_some_and(|r| r.delete_after) {
+                "1"
+            } else {
+                ""
+            },
         ));
     }
     for r in &redirects {
@@ -258,7 +277,9 @@ pub fn export(read: &ReadTx, domain: &str) -> Result<String, DirectoryError> {
     let csv_error = |e: csv::Error| DirectoryError::Invalid(format!("CSV: {e}"));
     writer.write_record(HEADER).map_err(csv_error)?;
     for (l, r, d) in &rows {
-        writer.write_record([l.as_str(), r.as_str(), d]).map_err(csv_error)?;
+        writer
+            .write_record([l.as_str(), r.as_str(), d])
+            .map_err(csv_error)?;
     }
     let bytes = writer
         .into_inner()

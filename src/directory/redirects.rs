@@ -91,10 +91,8 @@ pub fn expand(read: &ReadTx, start: &Redirected) -> Result<Expansion, DirectoryE
             Recipient::UnknownUser => out.dropped.push((target, "no such address".into())),
             Recipient::Redirect(next) => {
                 if hops >= MAX_HOPS {
-                    out.dropped.push((
-                        target,
-                        format!("more than {MAX_HOPS} redirects in a row"),
-                    ));
+                    out.dropped
+                        .push((target, format!("more than {MAX_HOPS} redirects in a row")));
                     continue;
                 }
                 if let Some(account) = next.keep {
@@ -120,7 +118,11 @@ pub fn normalize_target(target: &str) -> Result<String, DirectoryError> {
     if t.len() > 254
         || local.len() > 64
         || local.chars().any(|c| {
-            !c.is_ascii_graphic() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']' | '@')
+            !c.is_ascii_graphic()
+                || matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']' | '@'
+                )
         })
     {
         return Err(bad());
@@ -152,8 +154,11 @@ pub fn check_rule(
             "at most {MAX_TARGETS} targets per redirect"
         )));
     }
-    let looped =
-        |via: &str| DirectoryError::Invalid(format!("redirecting {address} to {via} would loop back to {address}"));
+    let looped = |via: &str| {
+        DirectoryError::Invalid(format!(
+            "redirecting {address} to {via} would loop back to {address}"
+        ))
+    };
     let mut seen: HashSet<String> = HashSet::new();
     let mut todo: VecDeque<(String, String, usize)> =
         out.iter().map(|t| (t.clone(), t.clone(), 1)).collect();

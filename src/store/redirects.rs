@@ -107,10 +107,8 @@ impl Tx<'_> {
         let now = now();
         let mut table = self.txn.open_table(ADDRESS_CREATIONS)?;
         let cutoff = now - CREATION_WINDOW_SECS;
-        let old = table.extract_from_if(
-            (domain, i64::MIN, "")..(domain, cutoff, ""),
-            |_, _| true,
-        )?;
+        let old =
+            table.extract_from_if((domain, i64::MIN, "")..(domain, cutoff, ""), |_, _| true)?;
         for entry in old {
             entry?;
         }
