@@ -61,6 +61,7 @@ impl Tx<'_> {
         }
         drop(domains);
         self.list_clear(&super::ListScope::Domain(name.to_string()))?;
+        self.redirects_forget_domain(name)?;
         Ok(())
     }
 

@@ -96,6 +96,25 @@ impl Tx<'_> {
             || self.txn.open_table(REDIRECTS)?.get(address)?.is_some())
     }
 
+    /// Drops a removed domain's virtual addresses, creation record and limit, so that adding the
+    /// domain again starts clean.
+    pub(super) fn redirects_forget_domain(&mut self, domain: &str) -> Result<()> {
+        let suffix = format!("@{domain}");
+        let mut table = self.txn.open_table(REDIRECTS)?;
+        for entry in table.extract_if(|k, _| k.ends_with(&suffix))? {
+            entry?;
+        }
+        let mut created = self.txn.open_table(ADDRESS_CREATIONS)?;
+        for entry in created.extract_from_if(
+            (domain, i64::MIN, "")..=(domain, i64::MAX, "\u{10FFFF}"),
+            |_, _| true,
+        )? {
+            entry?;
+        }
+        self.txn.open_table(NEW_ADDRESS_LIMITS)?.remove(domain)?;
+        Ok(())
+    }
+
     pub fn redirect_tx(&self, address: &str) -> Result<Option<Redirect>> {
         get_json(&self.txn.open_table(REDIRECTS)?, "redirects", address)
     }
