@@ -15,6 +15,7 @@ use crate::store::{DkimKey, Store, StoreError};
 
 pub mod setup;
 mod trace;
+mod redirects;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,6 +68,9 @@ pub enum Command {
     /// Copy mail from another provider over IMAP, in the background (`import status`).
     #[command(subcommand)]
     Import(crate::import::cli::ImportCommand),
+    /// Redirects: forwarding of an account, virtual addresses (forward only).
+    #[command(subcommand)]
+    Redirect(redirects::RedirectCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
@@ -356,6 +360,14 @@ pub enum DomainCommand {
         #[arg(long, default_value = "rsa", value_parser = ["rsa", "ed25519"])]
         algorithm: String,
     },
+    /// Domain settings: how many new addresses may be created per 24 hours (default 50,
+    /// counting every address created in the domain; `account import-csv` enforces it).
+    Set {
+        name: String,
+        /// A number, or `unlimited`.
+        #[arg(long, value_name = "N|unlimited", value_parser = redirects::parse_per_day)]
+        new_addresses_per_day: redirects::PerDay,
+    },
 }
 
 /// `mailsift alias …`.
@@ -430,6 +442,20 @@ pub enum AccountCommand {
     },
     /// Clear an account's sending flag after looking into it.
     Unflag { address: String },
+    /// Create addresses from a CSV file (`-`: standard input) with the reference service's
+    /// columns: local part; optional address to redirect to; optional `1` = delete after
+    /// redirecting. The first line is a header. Prints a report per line with each created
+    /// address's generated password (shown once).
+    ImportCsv {
+        file: PathBuf,
+        #[arg(long)]
+        domain: String,
+    },
+    /// Write a domain's addresses in the import-csv format (no passwords).
+    ExportCsv {
+        #[arg(long)]
+        domain: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -505,9 +531,22 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         | Command::Doctor { .. }
         | Command::Sieve(_)
         | Command::Import(_)
+        // Its file is read in `run`.
+        | Command::Account(AccountCommand::ImportCsv { .. })
         | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
+        Command::Redirect(c) => redirects::request(c),
+        Command::Domain(DomainCommand::Set {
+            name,
+            new_addresses_per_day,
+        }) => R::DomainNewAddresses {
+            name: name.clone(),
+            per_day: new_addresses_per_day.0,
+        },
+        Command::Account(AccountCommand::ExportCsv { domain }) => R::AccountExportCsv {
+            domain: domain.clone(),
+        },
         Command::Spam(SpamCommand::Train { spam, ham, passes }) => R::Learn {
             spam: absolute(spam),
             ham: absolute(ham),
@@ -828,6 +867,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         )
         .await;
     }
+    if let Command::Account(AccountCommand::ImportCsv { file, domain }) = &cli.command {
+        let result = run_admin(&config, redirects::import_request(file, domain)?).await?;
+        if cli.json {
+            println!("{}", serde_json::to_string_pretty(&result.to_json())?);
+        } else {
+            print_human(&result);
+        }
+        return Ok(());
+    }
     let Some(request) = request_for(&cli.command, &config) else {
         crate::server::serve(config).await?;
         return Ok(());
@@ -1097,6 +1145,9 @@ fn print_account(a: &crate::admin::reply::AccountShown) {
 
 /// A reply as people read it. Each kind of reply has one rendering, whichever command asked.
 fn print_human(reply: &AdminReply) {
+    if redirects::print(reply) {
+        return;
+    }
     match reply {
         AdminReply::ImportQueued(_) | AdminReply::ImportJobs(_) => crate::import::cli::print(reply),
         AdminReply::DomainCreated(d) => println!("Added domain {}", d.what.domain),
@@ -1361,6 +1412,13 @@ fn print_human(reply: &AdminReply) {
         ),
         AdminReply::Trace(t) => print!("{}", trace::render(t)),
         AdminReply::Traces(rows) => print!("{}", trace::render_recent(rows)),
+        // Shown by `redirects::print` above.
+        AdminReply::Redirect(_)
+        | AdminReply::Redirects(_)
+        | AdminReply::RedirectRemoved(_)
+        | AdminReply::NewAddressLimit(_)
+        | AdminReply::CsvImport(_)
+        | AdminReply::CsvExport(_) => {}
     }
 }
 

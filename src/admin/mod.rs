@@ -4,6 +4,7 @@
 //! Both paths run the same `execute`.
 
 pub mod addresses;
+pub mod redirects;
 pub mod reply;
 pub mod socket;
 
@@ -218,6 +219,32 @@ pub enum AdminRequest {
     TraceRecent {
         limit: usize,
     },
+    /// Forwards mail to `address` (an account, or a virtual address with no mailbox) to the
+    /// targets, replacing its redirect if it has one; `delete_after`: an account keeps no copy.
+    RedirectAdd {
+        address: String,
+        targets: Vec<String>,
+        delete_after: bool,
+    },
+    RedirectRemove {
+        address: String,
+    },
+    RedirectList {
+        domain: Option<String>,
+    },
+    /// Sets a domain's limit of new addresses per 24 hours (`None`: unlimited).
+    DomainNewAddresses {
+        name: String,
+        per_day: Option<u32>,
+    },
+    /// Creates the addresses of a CSV file (its content) in `domain`.
+    AccountImportCsv {
+        domain: String,
+        csv: String,
+    },
+    AccountExportCsv {
+        domain: String,
+    },
 }
 
 impl AdminRequest {
@@ -233,6 +260,10 @@ impl AdminRequest {
             } => format!(
                 "SievePut {{ account: {account:?}, name: {name:?}, size: {}, activate: {activate} }}",
                 script.len()
+            ),
+            AdminRequest::AccountImportCsv { domain, csv } => format!(
+                "AccountImportCsv {{ domain: {domain:?}, size: {} }}",
+                csv.len()
             ),
             other => format!("{other:?}"),
         }
@@ -676,6 +707,12 @@ pub async fn execute_with(
         AdminRequest::TraceRecent { limit } => Ok(AdminReply::Traces(
             store.read()?.trace_recent(limit.min(10_000))?,
         )),
+        request @ (AdminRequest::RedirectAdd { .. }
+        | AdminRequest::RedirectRemove { .. }
+        | AdminRequest::RedirectList { .. }
+        | AdminRequest::DomainNewAddresses { .. }
+        | AdminRequest::AccountImportCsv { .. }
+        | AdminRequest::AccountExportCsv { .. }) => redirects::execute(store, request).await,
         AdminRequest::PluginList => Ok(AdminReply::Plugins(
             plugins.map(|p| p.status()).unwrap_or_default(),
         )),

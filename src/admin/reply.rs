@@ -53,6 +53,12 @@ pub enum AdminReply {
     ImportJobs(Vec<crate::import::admin::ImportJobRow>),
     Trace(Box<crate::store::TraceRecord>),
     Traces(Vec<crate::store::TraceRecord>),
+    Redirect(super::redirects::RedirectRow),
+    Redirects(Vec<super::redirects::RedirectRow>),
+    RedirectRemoved(super::redirects::RedirectRow),
+    NewAddressLimit(super::redirects::NewAddressLimit),
+    CsvImport(crate::directory::bulk::ImportReport),
+    CsvExport(super::redirects::CsvExport),
 }
 
 impl AdminReply {

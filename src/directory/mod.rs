@@ -5,6 +5,8 @@
 
 pub mod address;
 pub mod aliases;
+pub mod bulk;
+pub mod redirects;
 pub mod senders;
 
 use std::net::IpAddr;
@@ -46,6 +48,9 @@ pub enum Recipient {
     UnknownUser,
     /// Not one of our domains.
     Remote,
+    /// Forwarded to other addresses (`redirects.rs`): an account with a redirect, which may
+    /// keep a copy, or a virtual address with no mailbox.
+    Redirect(redirects::Redirected),
 }
 
 /// The result of checking a username and password.
@@ -505,7 +510,8 @@ impl Directory {
 pub type SharedDirectory = Arc<Directory>;
 
 /// `Directory::resolve` inside an open read transaction. In order (the first that answers):
-/// (1) the account of that address; (3) an alias; (4) for a subaddress `user+detail` (RFC
+/// (1) the account of that address (forwarded if it has a redirect); (2) a virtual address
+/// (a redirect without a mailbox); (3) an alias; (4) for a subaddress `user+detail` (RFC
 /// 5233), 1–3 with `user`; (5) for an alias domain, 1–4 in its target domain; (6) postmaster@
 /// and abuse@ reach the domain's administrator; (7) the domain's catch-all. The bare
 /// `Postmaster` (RFC 5321 §4.1.1.3) is the primary domain's postmaster.
@@ -568,14 +574,18 @@ fn resolve_in_domain(
     }
 }
 
-/// Steps 1–3 for one address (lower case): an account, then an alias.
+/// Steps 1–3 for one address (lower case): an account (with its redirect, if any), then a
+/// virtual address (a redirect without a mailbox), then an alias.
 fn resolve_exact(
     read: &crate::store::ReadTx,
     address: &str,
     detail: Option<String>,
 ) -> Result<Option<Recipient>, DirectoryError> {
     if let Some(account) = read.account(address)? {
-        return Ok(Some(Recipient::Local { account, detail }));
+        return Ok(Some(redirects::of_account(read, account, detail)?));
+    }
+    if let Some(redirected) = redirects::virtual_address(read, address)? {
+        return Ok(Some(redirected));
     }
     if let Some(account) = aliases::alias_account(read, address)? {
         return Ok(Some(Recipient::Local { account, detail }));

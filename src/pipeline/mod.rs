@@ -18,6 +18,7 @@ mod plan;
 mod plugins;
 mod quota;
 pub mod report;
+mod redirects;
 pub mod sender_auth;
 mod service;
 pub mod sieve;

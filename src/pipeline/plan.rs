@@ -67,6 +67,9 @@ pub struct DeliveryPlan {
     pub messages: Vec<crate::sieve::OutMessage>,
     /// Plugins' key-value writes, committed in the same store write as the delivery.
     pub plugin_kv: Vec<KvWrite>,
+    /// Redirects to remote targets: (the redirecting address, its remote targets). Turned into
+    /// `messages` with an SRS envelope sender once the stages accepted the message.
+    pub redirects: Vec<(String, Vec<String>)>,
     /// At least one plugin judged the message (so `score` is theirs: Sieve's `spamtest`).
     pub plugins_ran: bool,
     /// Why the verdict refuses the message, for the metrics; `stages::run` fills it from the

@@ -132,6 +132,7 @@ impl Pipeline {
                 refuse(Refused::Quota, mailbox_full(recipient))
             }
             Ok(Recipient::Local { .. }) => RcptCheck::Accept,
+            Ok(Recipient::Redirect(_)) => RcptCheck::Accept,
             // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
             Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptCheck::Relay,
             Ok(Recipient::Remote) => refuse(
@@ -330,6 +331,13 @@ impl Pipeline {
         let mut trace = super::trace::record(&envelope, raw.len(), trace_auth, &mut plan);
         if plan.verdict == Verdict::Accept {
             plan.outbound.extend(srs_returns);
+            super::redirects::forward(
+                &mut plan,
+                &envelope,
+                &raw,
+                self.srs.as_deref(),
+                &self.directory,
+            );
             if checked {
                 self.arc_seal_forwarded(&envelope, &mut plan).await;
             }

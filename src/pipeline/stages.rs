@@ -191,6 +191,7 @@ impl Stage for Recipients {
                     tracing::warn!(recipient = %rcpt, "recipient no longer exists at end of DATA");
                     plan.undeliverable.push(rcpt.clone());
                 }
+                Recipient::Redirect(r) => super::redirects::plan(&self.directory, plan, rcpt, &r)?,
             }
         }
         Ok(())

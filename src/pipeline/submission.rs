@@ -384,6 +384,10 @@ impl SubmissionPlugins {
                 }
                 Ok(crate::directory::Recipient::Remote) => Some(NoticeTarget::Remote),
                 Ok(crate::directory::Recipient::UnknownUser) => None,
+                // The postmaster's mail is forwarded: the copy it keeps, if any, gets the notice.
+                Ok(crate::directory::Recipient::Redirect(r)) => {
+                    r.keep.map(|account| NoticeTarget::Local(account.id))
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot look the postmaster up");
                     None

@@ -62,6 +62,7 @@ impl Tx<'_> {
         }
         drop(domains);
         self.list_clear(&super::ListScope::Domain(name.to_string()))?;
+        self.redirects_forget_domain(name)?;
         Ok(())
     }
 
@@ -95,6 +96,7 @@ impl Tx<'_> {
             .open_table(ACCOUNTS)?
             .insert(address, encode(&account).as_slice())?;
         self.txn.open_table(ACCOUNT_IDS)?.insert(id, address)?;
+        self.note_address_created(address)?;
         for (name, special_use) in DEFAULT_MAILBOXES {
             self.create_mailbox(id, name, special_use.map(str::to_string), true)?;
         }
@@ -137,6 +139,7 @@ impl Tx<'_> {
         self.sieve_clear(account.id)?;
         self.import_forget_account(account.id)?;
         self.aliases_clear(account.id)?;
+        self.redirect_forget(address)?;
         Ok(())
     }
 

@@ -133,6 +133,8 @@ impl Tx<'_> {
         };
         index.insert((owner.id, alias), record.created)?;
         drop(index);
+        // Counts against the domain's limit of new addresses per 24 hours (`store::redirects`).
+        self.note_address_created(alias)?;
         self.txn
             .open_table(ALIASES)?
             .insert(alias, encode(&record).as_slice())?;
@@ -163,7 +165,8 @@ impl Tx<'_> {
     /// Whether `address` (lower case) is an account or an alias.
     pub fn address_taken(&self, address: &str) -> Result<bool> {
         Ok(self.txn.open_table(ACCOUNTS)?.get(address)?.is_some()
-            || self.txn.open_table(ALIASES)?.get(address)?.is_some())
+            || self.txn.open_table(ALIASES)?.get(address)?.is_some()
+            || self.redirect_tx(address)?.is_some())
     }
 
     /// Whether `address` (lower case) is an alias.

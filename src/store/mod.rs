@@ -21,6 +21,7 @@ mod plugin_kv;
 mod queue;
 mod quota;
 pub mod reports;
+pub mod redirects;
 pub mod schema;
 mod sending;
 pub mod sieve;
@@ -45,6 +46,7 @@ pub use plugin_kv::KvWrite;
 pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
 pub use reports::{ReportJob, ReportKind};
+pub use redirects::Redirect;
 pub use sieve::{SieveListing, SieveScript};
 pub use trace::TraceRecord;
 pub use training::{TrainingAction, TrainingEvent};
@@ -342,6 +344,7 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::TRACE_IDS)?;
         accounts::ensure_auth_secret(&txn)?;
         addresses::ensure_tables(&txn)?;
+        redirects::ensure_tables(&txn)?;
     }
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;

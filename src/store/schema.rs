@@ -137,3 +137,16 @@ pub const DOMAIN_ADDRESSING: TableDefinition<&str, &[u8]> =
 /// "defaults" → `AddressDefaults`: the configuration recipient resolution needs (hostname,
 /// `[submission] postmaster`), written by the server at start.
 pub const ADDRESS_DEFAULTS: TableDefinition<&str, &[u8]> = TableDefinition::new("address_defaults");
+/// Address (lower case) → `Redirect`: where mail to the address is forwarded. The address is an
+/// account (its mail is forwarded, and kept unless `delete_after`) or a virtual address with no
+/// mailbox (forward only).
+pub const REDIRECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("redirects");
+
+/// (domain, creation time, address) → (): every address created in a domain (accounts,
+/// virtual addresses, aliases), kept 24 hours, for the per-domain limit of new addresses.
+pub const ADDRESS_CREATIONS: TableDefinition<(&str, i64, &str), ()> =
+    TableDefinition::new("address_creations");
+
+/// Domain → new addresses allowed per 24 hours (`u32::MAX`: unlimited); absent: the default.
+pub const NEW_ADDRESS_LIMITS: TableDefinition<&str, u32> =
+    TableDefinition::new("new_address_limits");
