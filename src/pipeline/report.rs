@@ -396,9 +396,20 @@ mod tests {
     }
 
     #[test]
-    fn without_an_abuse_mailbox_the_message_still_moves() {
-        // The default (`abuse@example.org`) has no mailbox here: nothing is sent, nothing lost.
+    fn the_default_abuse_address_reaches_the_domain_administrator() {
+        // `abuse@example.org` (the default) routes to the domain's administrator: without
+        // `mailsift domain admin`, its oldest account (RFC 5321 §4.5.1, `directory::aliases`).
         let (_d, store, reporter) = setup_to("", 10);
+        flag(&store, &[1]);
+        assert_eq!(reporter.handle_pending().unwrap(), 1);
+        assert_eq!(count(&store, "abuse-desk@example.org", "INBOX"), 1);
+        assert_eq!(count(&store, "bob@example.org", "Junk"), 1);
+    }
+
+    #[test]
+    fn without_an_abuse_mailbox_the_message_still_moves() {
+        // An abuse address of ours that leads nowhere: nothing is sent, nothing lost.
+        let (_d, store, reporter) = setup_to("nobody@example.org", 10);
         flag(&store, &[1]);
         assert_eq!(reporter.handle_pending().unwrap(), 1);
         assert_eq!(count(&store, "abuse-desk@example.org", "INBOX"), 0);
