@@ -82,10 +82,35 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     )?;
     crate::memory::start_trimmer();
     let needs_tls = config.listeners.iter().any(|l| l.tls != TlsMode::None);
-    let acceptor = if needs_tls {
-        Some(tls::acceptor(&config)?)
+    // One certificate resolver for every TLS listener, replaceable while running (ACME
+    // renewals, replaced `[tls]` files).
+    let certificates = if needs_tls || config.acme.enabled {
+        Some(tls::Certificates::load(&config)?)
     } else {
         None
+    };
+    let acceptor = certificates.as_ref().map(|c| c.acceptor());
+    // Pending HTTP-01 answers, shared by the ACME client and the HTTP listener.
+    let http01 = crate::acme::challenges::Http01Challenges::new();
+    let acme_client = match &certificates {
+        Some(certs) if config.acme.enabled => Some(crate::acme::AcmeClient::new(
+            config.acme.clone(),
+            &config.hostname,
+            &config.data_dir,
+            certs.clone(),
+            http01.clone(),
+        )),
+        Some(certs) => {
+            if let (Some(cert), Some(key)) = (&config.tls.cert, &config.tls.key) {
+                tokio::spawn(certs.clone().watch_files(
+                    cert.clone(),
+                    key.clone(),
+                    std::time::Duration::from_secs(2),
+                ));
+            }
+            None
+        }
+        None => None,
     };
 
     let plugins = start_plugins(&config, &store)?;
@@ -196,6 +221,10 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         let config = config.clone();
         let acceptor = acceptor.clone();
         tokio::spawn(accept_loop(listener, l, config, acceptor, shared));
+    }
+    // Started once the listeners accept: TLS-ALPN-01 validation connects to them.
+    if let Some(client) = acme_client {
+        tokio::spawn(client.run());
     }
     tracing::info!(hostname = %config.hostname, data_dir = %config.data_dir.display(), "Mailsift is running");
 

@@ -1,14 +1,26 @@
 //! TLS server configuration: the configured certificate, or a self-signed one generated on first
 //! start so that a fresh install speaks TLS at once (clients will warn until a real certificate
 //! is configured).
+//!
+//! Every listener's handshakes go through one [`CertResolver`], so a renewed certificate (ACME)
+//! or replaced files apply to new connections at once, without a restart.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
 use rustls::ServerConfig;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::TlsAcceptor;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor};
 
 use crate::config::Config;
 
@@ -92,31 +104,242 @@ fn write_private(path: &Path, content: &[u8]) -> Result<(), TlsError> {
     file.write_all(content).map_err(err)
 }
 
-/// Builds the rustls acceptor shared by every TLS listener.
-pub fn acceptor(config: &Config) -> Result<TlsAcceptor, TlsError> {
-    let (cert_path, key_path) = certificate_paths(config)?;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
-        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+/// Reads a PEM certificate chain and its private key and checks that they belong together.
+pub fn load_certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, TlsError> {
+    let cert_pem = std::fs::read(cert_path).map_err(|e| TlsError::Certificate {
+        path: cert_path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let key_pem = std::fs::read(key_path).map_err(|e| TlsError::Key {
+        path: key_path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    certified_key_from_pem(&cert_pem, &key_pem).map_err(|e| match e {
+        TlsError::Certificate { message, .. } => TlsError::Certificate {
+            path: cert_path.to_path_buf(),
+            message,
+        },
+        TlsError::Key { message, .. } => TlsError::Key {
+            path: key_path.to_path_buf(),
+            message,
+        },
+        other => other,
+    })
+}
+
+/// A certificate chain and key from PEM text (the ACME client's output, or files).
+pub fn certified_key_from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, TlsError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError::Certificate {
-            path: cert_path.clone(),
+            path: PathBuf::new(),
             message: e.to_string(),
         })?;
     if certs.is_empty() {
         return Err(TlsError::Certificate {
-            path: cert_path,
+            path: PathBuf::new(),
             message: "no certificate in the file".into(),
         });
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path).map_err(|e| TlsError::Key {
-        path: key_path.clone(),
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| TlsError::Key {
+        path: PathBuf::new(),
         message: e.to_string(),
     })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)?;
-    Ok(TlsAcceptor::from(Arc::new(server)))
+    // Also refuses a key that does not match the certificate (a half-replaced pair).
+    Ok(CertifiedKey::from_der(certs, key, &provider())?)
+}
+
+fn provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}
+
+/// ALPN protocol of TLS-ALPN-01 validation (RFC 8737 §6.2).
+pub const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
+
+/// Chooses the certificate of every handshake: the current one, swapped atomically when a
+/// renewed or replaced certificate arrives, or a TLS-ALPN-01 challenge certificate.
+#[derive(Debug)]
+pub struct CertResolver {
+    current: ArcSwap<CertifiedKey>,
+    /// Lower-cased DNS name → challenge certificate, while an ACME validation is pending.
+    challenges: Mutex<HashMap<String, Arc<CertifiedKey>>>,
+}
+
+/// Pending TLS-ALPN-01 challenges are one per configured name; the cap bounds a misbehaving
+/// CA exchange.
+const MAX_ALPN_CHALLENGES: usize = 256;
+
+impl CertResolver {
+    fn new(initial: CertifiedKey) -> CertResolver {
+        CertResolver {
+            current: ArcSwap::from_pointee(initial),
+            challenges: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl ResolvesServerCert for CertResolver {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        if offers_acme_alpn(hello.alpn()) {
+            // RFC 8737 §3: a validation handshake gets the challenge certificate for the SNI
+            // name, or no certificate at all (never the real one).
+            let name = hello.server_name()?.to_ascii_lowercase();
+            return self.challenges.lock().ok()?.get(&name).cloned();
+        }
+        Some(self.current.load_full())
+    }
+}
+
+fn offers_acme_alpn<'a>(alpn: Option<impl Iterator<Item = &'a [u8]>>) -> bool {
+    alpn.is_some_and(|mut protocols| protocols.any(|p| p == ACME_TLS_ALPN))
+}
+
+/// The certificates of every TLS listener, replaceable while the server runs.
+#[derive(Clone)]
+pub struct Certificates {
+    resolver: Arc<CertResolver>,
+    acceptor: TlsAcceptor,
+}
+
+impl Certificates {
+    /// The configured certificate (or the generated self-signed one).
+    pub fn load(config: &Config) -> Result<Certificates, TlsError> {
+        let (cert_path, key_path) = certificate_paths(config)?;
+        Certificates::with_key(load_certified_key(&cert_path, &key_path)?)
+    }
+
+    pub fn with_key(key: CertifiedKey) -> Result<Certificates, TlsError> {
+        let resolver = Arc::new(CertResolver::new(key));
+        let server = ServerConfig::builder_with_provider(Arc::new(provider()))
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_cert_resolver(resolver.clone());
+        Ok(Certificates {
+            resolver,
+            acceptor: TlsAcceptor::from(Arc::new(server)),
+        })
+    }
+
+    /// The acceptor shared by every TLS listener (implicit TLS and STARTTLS).
+    pub fn acceptor(&self) -> TlsAcceptor {
+        self.acceptor.clone()
+    }
+
+    /// New handshakes use `key` from now on; established sessions keep theirs.
+    pub fn replace(&self, key: CertifiedKey) {
+        self.resolver.current.store(Arc::new(key));
+    }
+
+    /// The end-entity certificate currently presented.
+    pub fn current_end_entity(&self) -> Option<CertificateDer<'static>> {
+        self.resolver.current.load().cert.first().cloned()
+    }
+
+    /// Answers TLS-ALPN-01 validation for `name` (RFC 8737 §3): a self-signed certificate for
+    /// the name with the critical acmeIdentifier extension holding SHA-256(key authorization).
+    pub fn add_alpn_challenge(&self, name: &str, key_auth_digest: &[u8]) -> Result<(), TlsError> {
+        let mut params = rcgen::CertificateParams::new(vec![name.to_string()])
+            .map_err(|e| TlsError::Generate(e.to_string()))?;
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::new_acme_identifier(key_auth_digest));
+        let key_pair = rcgen::KeyPair::generate().map_err(|e| TlsError::Generate(e.to_string()))?;
+        let cert = params
+            .self_signed(&key_pair)
+            .map_err(|e| TlsError::Generate(e.to_string()))?;
+        let key = PrivateKeyDer::try_from(key_pair.serialize_der())
+            .map_err(|e| TlsError::Generate(e.to_string()))?;
+        let certified = CertifiedKey::from_der(vec![cert.der().clone()], key, &provider())?;
+        let mut map = self
+            .resolver
+            .challenges
+            .lock()
+            .map_err(|_| TlsError::Generate("challenge map poisoned".into()))?;
+        let name = name.to_ascii_lowercase();
+        if map.len() >= MAX_ALPN_CHALLENGES && !map.contains_key(&name) {
+            return Err(TlsError::Generate("too many pending challenges".into()));
+        }
+        map.insert(name, Arc::new(certified));
+        Ok(())
+    }
+
+    pub fn remove_alpn_challenge(&self, name: &str) {
+        if let Ok(mut map) = self.resolver.challenges.lock() {
+            map.remove(&name.to_ascii_lowercase());
+        }
+    }
+
+    /// Re-reads `cert_path`/`key_path` when either changes (checked every `interval`) or on
+    /// SIGHUP. A file that does not load keeps the certificate in use and logs an error.
+    pub async fn watch_files(self, cert_path: PathBuf, key_path: PathBuf, interval: Duration) {
+        let stamp = |p: &Path| {
+            std::fs::metadata(p)
+                .ok()
+                .map(|m| (m.modified().ok(), m.len()))
+        };
+        let mut seen = (stamp(&cert_path), stamp(&key_path));
+        #[cfg(unix)]
+        let mut hangup =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        loop {
+            #[cfg(unix)]
+            let forced = match hangup.as_mut() {
+                Some(signal) => tokio::select! {
+                    _ = tokio::time::sleep(interval) => false,
+                    _ = signal.recv() => true,
+                },
+                None => {
+                    tokio::time::sleep(interval).await;
+                    false
+                }
+            };
+            #[cfg(not(unix))]
+            let forced = {
+                tokio::time::sleep(interval).await;
+                false
+            };
+            let now = (stamp(&cert_path), stamp(&key_path));
+            if now == seen && !forced {
+                continue;
+            }
+            // Remembered even on failure: a broken file is reported once, not every poll;
+            // the next change (the key of a half-replaced pair, a fixed file) retries.
+            seen = now;
+            match load_certified_key(&cert_path, &key_path) {
+                Ok(key) => {
+                    self.replace(key);
+                    tracing::info!(cert = %cert_path.display(), "TLS certificate reloaded");
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "new TLS certificate not loaded; keeping the current one")
+                }
+            }
+        }
+    }
+}
+
+/// Builds a rustls acceptor for the configured certificate (one that is never replaced).
+pub fn acceptor(config: &Config) -> Result<TlsAcceptor, TlsError> {
+    Ok(Certificates::load(config)?.acceptor())
+}
+
+/// The TLS handshake of an implicit-TLS connection. A ClientHello offering `acme-tls/1` is a
+/// TLS-ALPN-01 validation (RFC 8737 §3): it is answered with the challenge certificate and
+/// `acme-tls/1` selected, and the connection ends after the handshake. ALPN is negotiated only
+/// there, so that clients offering other protocols are served as before.
+pub async fn accept<IO>(io: IO, acceptor: &TlsAcceptor) -> std::io::Result<TlsStream<IO>>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), io).await?;
+    if offers_acme_alpn(start.client_hello().alpn()) {
+        let mut config = (**acceptor.config()).clone();
+        config.alpn_protocols = vec![ACME_TLS_ALPN.to_vec()];
+        let mut stream = start.into_stream(Arc::new(config)).await?;
+        let _ = stream.shutdown().await;
+        return Err(std::io::Error::other("TLS-ALPN-01 validation answered"));
+    }
+    start.into_stream(acceptor.config().clone()).await
 }
 
 #[cfg(test)]
