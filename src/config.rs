@@ -107,7 +107,10 @@ impl AcmeConfig {
         if self.domains.is_empty() {
             vec![hostname.to_ascii_lowercase()]
         } else {
-            self.domains.iter().map(|d| d.to_ascii_lowercase()).collect()
+            self.domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect()
         }
     }
 }

@@ -249,7 +249,10 @@ impl Certificates {
             .map_err(|e| TlsError::Generate(e.to_string()))?;
         let key = PrivateKeyDer::try_from(key_pair.serialize_der())
             .map_err(|e| TlsError::Generate(e.to_string()))?;
-        let certified = CertifiedKey::from_der(vec![cert.der().clone()], key, &provider())?;
+        // Not `from_der`: its consistency check parses the certificate with webpki, which
+        // refuses the critical acmeIdentifier extension.
+        let signing_key = provider().key_provider.load_private_key(key)?;
+        let certified = CertifiedKey::new(vec![cert.der().clone()], signing_key);
         let mut map = self
             .resolver
             .challenges

@@ -151,7 +151,10 @@ mod tests {
     #[test]
     fn garbage_is_none_not_a_panic() {
         assert_eq!(CertInfo::from_der(&[]), None);
-        assert_eq!(CertInfo::from_der(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]), None);
+        assert_eq!(
+            CertInfo::from_der(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
+            None
+        );
         assert_eq!(CertInfo::from_der(&[0x30, 0x03, 0x30, 0x01]), None);
         assert_eq!(CertInfo::from_pem(b"not pem"), None);
         // Every truncation of a real certificate.

@@ -19,8 +19,9 @@ use crate::tls::{Certificates, certified_key_from_pem};
 
 /// How often a valid certificate is looked at again (its expiry, the configured names).
 const RECHECK: Duration = Duration::from_secs(12 * 3600);
-/// First wait after a failed attempt; doubles up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_secs(60);
+/// First wait after a failed attempt (a CA briefly unreachable); doubles up to [`MAX_BACKOFF`],
+/// which keeps repeated failed validations well inside CA rate limits.
+const FIRST_BACKOFF: Duration = Duration::from_secs(15);
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 /// Longest one whole order may take before it counts as failed.
 const ORDER_TIMEOUT: Duration = Duration::from_secs(600);
@@ -53,7 +54,9 @@ impl AcmeClient {
         if let Some((chain, key)) = client.state.certificate() {
             match certified_key_from_pem(&chain, &key) {
                 Ok(key) => client.certs.replace(key),
-                Err(e) => tracing::warn!(error = %e, "stored ACME certificate not usable; ordering a new one"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "stored ACME certificate not usable; ordering a new one")
+                }
             }
         }
         client
@@ -270,8 +273,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_secs(60));
-        assert_eq!(backoff(2), Duration::from_secs(120));
+        assert_eq!(backoff(1), Duration::from_secs(15));
+        assert_eq!(backoff(2), Duration::from_secs(30));
         assert_eq!(backoff(30), MAX_BACKOFF);
         assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }

@@ -122,7 +122,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(state.key_path()).unwrap().permissions().mode();
+            let mode = std::fs::metadata(state.key_path())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(state.account("https://ca.example/dir").unwrap().is_none());
