@@ -380,4 +380,168 @@ mod tests {
         let err = acceptor(&config).err().unwrap().to_string();
         assert!(err.contains("nope.pem"), "{err}");
     }
+
+    /// Accepts any server certificate: these tests compare what is presented.
+    #[derive(Debug)]
+    struct AnyCert;
+
+    impl rustls::client::danger::ServerCertVerifier for AnyCert {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &rustls_pki_types::ServerName<'_>,
+            _: &[u8],
+            _: rustls_pki_types::UnixTime,
+        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            _: &[u8],
+            _: &CertificateDer<'_>,
+            _: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+        }
+        fn verify_tls13_signature(
+            &self,
+            _: &[u8],
+            _: &CertificateDer<'_>,
+            _: &rustls::DigitallySignedStruct,
+        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+            Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+        }
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            provider()
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
+
+    /// One handshake through `tls::accept` over a real loopback socket: the certificate the
+    /// client saw and the ALPN protocol chosen, or None when the handshake failed.
+    async fn handshake(
+        certs: &Certificates,
+        name: &str,
+        alpn: &[&[u8]],
+    ) -> Option<(CertificateDer<'static>, Option<Vec<u8>>)> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let acceptor = certs.acceptor();
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            if let Ok(mut stream) = accept(tcp, &acceptor).await {
+                let _ = stream.write_all(b"* OK\r\n").await;
+                let _ = stream.shutdown().await;
+            }
+        });
+        let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCert))
+            .with_no_client_auth();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let server_name = rustls_pki_types::ServerName::try_from(name.to_string()).unwrap();
+        let result = connector.connect(server_name, tcp).await.ok().map(|s| {
+            let (_, conn) = s.get_ref();
+            (
+                conn.peer_certificates().unwrap()[0].clone().into_owned(),
+                conn.alpn_protocol().map(|p| p.to_vec()),
+            )
+        });
+        let _ = server.await;
+        result
+    }
+
+    fn certificates_for(name: &str) -> (Certificates, CertificateDer<'static>) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let ck =
+            certified_key_from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+        (
+            Certificates::with_key(ck).unwrap(),
+            cert.der().clone().into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_replaced_certificate_serves_the_next_handshake() {
+        let (certs, first) = certificates_for("mail.example.org");
+        let (seen, alpn) = handshake(&certs, "mail.example.org", &[b"imap"])
+            .await
+            .unwrap();
+        assert_eq!(seen, first);
+        assert_eq!(alpn, None, "ALPN is only negotiated for acme-tls/1");
+        let (other, second) = certificates_for("mail.example.org");
+        certs.replace(Arc::unwrap_or_clone(other.resolver.current.load_full()));
+        let (seen, _) = handshake(&certs, "mail.example.org", &[]).await.unwrap();
+        assert_eq!(seen, second);
+    }
+
+    #[tokio::test]
+    async fn tls_alpn_01_answers_with_the_challenge_certificate_only_for_pending_names() {
+        let (certs, real) = certificates_for("mail.example.org");
+        // No challenge pending: a validation handshake gets no certificate at all.
+        assert!(
+            handshake(&certs, "mail.example.org", &[ACME_TLS_ALPN])
+                .await
+                .is_none()
+        );
+        let digest = [7u8; 32];
+        certs
+            .add_alpn_challenge("Mail.Example.org", &digest)
+            .unwrap();
+        let (seen, alpn) = handshake(&certs, "mail.example.org", &[b"h2", ACME_TLS_ALPN])
+            .await
+            .unwrap();
+        assert_eq!(alpn.as_deref(), Some(ACME_TLS_ALPN));
+        assert_ne!(seen, real);
+        // RFC 8737 §3: id-pe-acmeIdentifier (1.3.6.1.5.5.7.1.31), critical, OCTET STRING of
+        // the SHA-256 digest.
+        let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x1f];
+        let mut extension = oid.to_vec();
+        extension.extend_from_slice(&[0x01, 0x01, 0xff, 0x04, 0x22, 0x04, 0x20]);
+        extension.extend_from_slice(&digest);
+        assert!(
+            seen.windows(extension.len())
+                .any(|w| w == extension.as_slice()),
+            "acmeIdentifier extension missing"
+        );
+        // Another name, or an ordinary client, is unaffected.
+        assert!(
+            handshake(&certs, "other.example.org", &[ACME_TLS_ALPN])
+                .await
+                .is_none()
+        );
+        let (seen, _) = handshake(&certs, "mail.example.org", &[]).await.unwrap();
+        assert_eq!(seen, real);
+        certs.remove_alpn_challenge("mail.example.org");
+        assert!(
+            handshake(&certs, "mail.example.org", &[ACME_TLS_ALPN])
+                .await
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_mismatched_key_is_refused() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let other = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["a.example".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        assert!(
+            certified_key_from_pem(cert.pem().as_bytes(), other.serialize_pem().as_bytes())
+                .is_err()
+        );
+        assert!(certified_key_from_pem(b"garbage", key.serialize_pem().as_bytes()).is_err());
+    }
 }
