@@ -278,4 +278,25 @@ mod tests {
         assert_eq!(backoff(30), MAX_BACKOFF);
         assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
     }
+
+    #[test]
+    fn acme_config_keys_and_defaults() {
+        use crate::config::Config;
+        let c = Config::parse("hostname = \"Mail.Example.org\"\n", "t").unwrap();
+        assert!(!c.acme.enabled);
+        assert_eq!(c.acme.challenge, AcmeChallenge::TlsAlpn01);
+        assert_eq!(c.acme.renew_before_days, 30);
+        assert!(c.acme.directory.contains("letsencrypt.org"));
+        assert_eq!(c.acme.names(&c.hostname), vec!["mail.example.org"]);
+        let c = Config::parse(
+            "[acme]\nenabled = true\nchallenge = \"http-01\"\ndomains = [\"a.example\", \"B.example\"]\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(c.acme.challenge, AcmeChallenge::Http01);
+        assert_eq!(c.acme.names("x"), vec!["a.example", "b.example"]);
+        assert!(Config::parse("[acme]\nchallenge = \"dns-01\"\n", "t").is_err());
+        let text = status_text(&c);
+        assert!(text.contains("no ACME certificate yet"), "{text}");
+    }
 }
