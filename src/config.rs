@@ -66,6 +66,38 @@ pub struct Config {
     pub accounts: AccountsConfig,
     /// `[acme]`: certificates from an ACME CA (RFC 8555), obtained and renewed by the server.
     pub acme: AcmeConfig,
+    /// `[http]`: the HTTP listeners (autoconfig, `/metrics`, `/healthz`, ACME HTTP-01).
+    pub http: HttpConfig,
+}
+
+/// `[http]`: settings shared by every `protocol = "http"` listener.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Client networks allowed to read `/metrics`; others get 403. Default: loopback only.
+    pub metrics_networks: Vec<ipnet::IpNet>,
+    /// Seconds a client may take to send a request's headers (from the connection or the end
+    /// of the previous request); slower clients (slowloris) are cut off.
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request body (the autodiscover POST).
+    pub body_timeout: u64,
+    /// Largest request body accepted, in bytes (larger: 413).
+    pub max_body_size: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            metrics_networks: vec![
+                "127.0.0.0/8".parse().expect("valid network"),
+                "::1/128".parse().expect("valid network"),
+            ],
+            header_timeout: 10,
+            body_timeout: 10,
+            // An autodiscover request is a few hundred bytes.
+            max_body_size: 64 * 1024,
+        }
+    }
 }
 
 /// `[acme]`.
@@ -531,6 +563,9 @@ pub enum Protocol {
     Imap,
     Pop3,
     Managesieve,
+    /// HTTP/1.1 (plain, or HTTPS with `tls = "implicit"`): autoconfig, autodiscover, Apple
+    /// profiles, `/metrics`, `/healthz`, ACME HTTP-01 answers.
+    Http,
 }
 
 impl Protocol {
@@ -541,6 +576,7 @@ impl Protocol {
             Protocol::Imap => "imap",
             Protocol::Pop3 => "pop3",
             Protocol::Managesieve => "managesieve",
+            Protocol::Http => "http",
         }
     }
 }
@@ -639,6 +675,8 @@ pub struct Limits {
     pub imap_session_lifetime: u64,
     /// Longest ManageSieve session, in seconds.
     pub managesieve_session_lifetime: u64,
+    /// Longest HTTP connection (all its keep-alive requests), in seconds.
+    pub http_session_lifetime: u64,
     /// Literal octets one IMAP or ManageSieve command may carry before the client has logged
     /// in (all its literals together): credentials need a few hundred bytes.
     pub max_literal_before_login: u64,
@@ -658,6 +696,7 @@ impl Limits {
                 Protocol::Smtp | Protocol::Submission => self.smtp_session_lifetime,
                 Protocol::Imap | Protocol::Pop3 => self.imap_session_lifetime,
                 Protocol::Managesieve => self.managesieve_session_lifetime,
+                Protocol::Http => self.http_session_lifetime,
             })
     }
 }
@@ -684,6 +723,7 @@ impl Default for Limits {
             smtp_session_lifetime: 1800,
             imap_session_lifetime: 12 * 3600,
             managesieve_session_lifetime: 3600,
+            http_session_lifetime: 300,
             max_literal_before_login: 8 * 1024,
             spool_message_above: 4 * 1024 * 1024,
             spool_memory_budget: 256 * 1024 * 1024,
@@ -823,6 +863,7 @@ impl Default for Config {
             store: StoreConfig::default(),
             accounts: AccountsConfig::default(),
             acme: AcmeConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
@@ -851,6 +892,7 @@ pub fn default_listeners() -> Vec<ListenerConfig> {
             4190,
             TlsMode::Starttls,
         ),
+        l("http", Protocol::Http, 8080, TlsMode::None),
     ]
 }
 
@@ -952,6 +994,7 @@ impl Config {
                 "managesieve_session_lifetime",
                 l.managesieve_session_lifetime,
             ),
+            ("http_session_lifetime", l.http_session_lifetime),
         ] {
             if v == 0 {
                 return Err(invalid(
@@ -998,6 +1041,7 @@ impl Config {
             ));
         }
         self.outbound.validate(&invalid)?;
+        self.validate_http(&invalid)?;
         let mut seen = std::collections::HashSet::new();
         for (i, listener) in self.listeners.iter().enumerate() {
             if listener.address.port() != 0 && !seen.insert(listener.address) {
@@ -1006,6 +1050,32 @@ impl Config {
                     &format!("{} is used by two listeners", listener.address),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_http(
+        &self,
+        invalid: &dyn Fn(&str, &str) -> ConfigError,
+    ) -> Result<(), ConfigError> {
+        for (i, listener) in self.listeners.iter().enumerate() {
+            // HTTP has no STARTTLS (RFC 2817 upgrades are not used by any client).
+            if listener.protocol == Protocol::Http && listener.tls == TlsMode::Starttls {
+                return Err(invalid(
+                    &format!("listener[{i}].tls"),
+                    "an http listener takes tls = \"none\" or \"implicit\" (HTTPS)",
+                ));
+            }
+        }
+        let h = &self.http;
+        if h.header_timeout == 0 || h.body_timeout == 0 {
+            return Err(invalid(
+                "http",
+                "`header_timeout` and `body_timeout` must be at least 1 second",
+            ));
+        }
+        if h.max_body_size < 1024 {
+            return Err(invalid("http.max_body_size", "must be at least 1024 bytes"));
         }
         Ok(())
     }
@@ -1231,7 +1301,10 @@ mod tests {
     fn defaults_are_valid() {
         let c = Config::parse("", "test.toml").unwrap();
         assert_eq!(c.hostname, "localhost");
-        assert_eq!(c.listeners.len(), 8);
+        assert_eq!(c.listeners.len(), 9);
+        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Http
+            && l.address.port() == 8080
+            && l.tls == TlsMode::None));
         assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Pop3
             && l.address.port() == 9950
             && l.tls == TlsMode::Implicit));
@@ -1375,5 +1448,29 @@ mod tests {
                 .iter()
                 .any(|l| l.protocol == Protocol::Managesieve && l.address.port() == 4190)
         );
+        assert!(c.listeners.iter().any(|l| l.protocol == Protocol::Http));
+    }
+
+    #[test]
+    fn http_section_and_listeners() {
+        let c = Config::parse("", "m.toml").unwrap();
+        assert_eq!(c.http.metrics_networks.len(), 2, "loopback only by default");
+        assert_eq!(c.limits.http_session_lifetime, 300);
+        let c = Config::parse(
+            "[http]\nmetrics_networks = [\"10.0.0.0/8\"]\nheader_timeout = 2\n",
+            "m.toml",
+        )
+        .unwrap();
+        assert_eq!(c.http.header_timeout, 2);
+        let err = Config::parse(
+            "[[listener]]\nprotocol = \"http\"\naddress = \"127.0.0.1:1\"\ntls = \"starttls\"\n",
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("listener[0].tls"), "{err}");
+        for bad in ["header_timeout = 0", "max_body_size = 10"] {
+            let err = Config::parse(&format!("[http]\n{bad}\n"), "m.toml").unwrap_err();
+            assert!(err.to_string().contains("http"), "{err}");
+        }
     }
 }

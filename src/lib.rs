@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod directory;
+pub mod http;
 pub mod imap;
 pub mod managesieve;
 pub mod memory;

@@ -19,7 +19,7 @@ use crate::session::conn_limits::PerIpLimit;
 use crate::session::io::Kit;
 use crate::session::revoke::Revoker;
 use crate::store::{Store, StoreError};
-use crate::{imap, managesieve, plugins, pop3, smtp, tls};
+use crate::{http, imap, managesieve, plugins, pop3, smtp, tls};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -193,8 +193,12 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         })?;
         tracing::info!(listener = %l.label(), protocol = l.protocol.name(), address = %local, tls = ?l.tls, "listening");
         bound.insert(l.label(), local.to_string());
-        listeners.push((l.clone(), listener));
+        listeners.push((l.clone(), listener, local));
     }
+    // Built from the addresses actually bound, so documents carry the real ports.
+    let bound_listeners: Vec<_> = listeners.iter().map(|(l, _, a)| (l.clone(), *a)).collect();
+    let http_service =
+        http::HttpService::new(&config, store.clone(), &bound_listeners, http01.clone());
 
     let admin_path = config.admin_socket_path();
     let admin_listener = admin::socket::bind(&admin_path).map_err(|source| ServerError::Admin {
@@ -216,11 +220,19 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     })?;
 
     let config = Arc::new(config);
-    for (l, listener) in listeners {
+    for (l, listener, _) in listeners {
         let shared = shared.clone();
         let config = config.clone();
         let acceptor = acceptor.clone();
-        tokio::spawn(accept_loop(listener, l, config, acceptor, shared));
+        let http_service = http_service.clone();
+        tokio::spawn(accept_loop(
+            listener,
+            l,
+            config,
+            acceptor,
+            shared,
+            http_service,
+        ));
     }
     // Started once the listeners accept: TLS-ALPN-01 validation connects to them.
     if let Some(client) = acme_client {
@@ -275,6 +287,7 @@ async fn accept_loop(
     config: Arc<Config>,
     acceptor: Option<TlsAcceptor>,
     shared: Arc<Shared>,
+    http_service: http::HttpService,
 ) {
     let limit = Arc::new(Semaphore::new(config.limits.max_connections));
     let per_ip = PerIpLimit::new(
@@ -282,8 +295,9 @@ async fn accept_loop(
         config.limits.connection_limit_exempt.clone(),
     );
     let handshake_timeout = std::time::Duration::from_secs(config.limits.tls_handshake_timeout);
+    let lifetime = std::time::Duration::from_secs(config.limits.session_lifetime(&l));
     let kit = Kit {
-        lifetime: std::time::Duration::from_secs(config.limits.session_lifetime(&l)),
+        lifetime,
         revoker: Some(shared.revoker.clone()),
     };
     let label = l.label();
@@ -351,6 +365,7 @@ async fn accept_loop(
         let imap_config = imap_config.clone();
         let sieve_config = sieve_config.clone();
         let pop3_config = pop3_config.clone();
+        let http_service = http_service.clone();
         tokio::spawn(
             async move {
                 let _permit = (permit, ip_slot);
@@ -419,6 +434,9 @@ async fn accept_loop(
                         ))
                         .await
                     }
+                    Protocol::Http => {
+                        Box::pin(http::serve_connection(conn, peer, http_service, lifetime)).await
+                    }
                 }
             }
             .instrument(span),
@@ -436,6 +454,7 @@ async fn refuse_busy(mut tcp: TcpStream, protocol: Protocol) {
         Protocol::Imap => b"* BYE Too many connections, try again later\r\n",
         Protocol::Pop3 => b"-ERR [SYS/TEMP] Too many connections\r\n",
         Protocol::Managesieve => b"BYE \"Too many connections\"\r\n",
+        Protocol::Http => http::BUSY_RESPONSE,
     };
     // A client that does not read must not keep this task.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.write_all(line)).await;

@@ -82,6 +82,18 @@ name = "managesieve"
 protocol = "managesieve"
 address = "127.0.0.1:0"
 tls = "starttls"
+
+[[listener]]
+name = "http"
+protocol = "http"
+address = "127.0.0.1:0"
+tls = "none"
+
+[[listener]]
+name = "https"
+protocol = "http"
+address = "127.0.0.1:0"
+tls = "implicit"
 """
 
 

@@ -308,3 +308,46 @@ def test_replaced_certificate_files_are_served_without_restart_and_a_broken_file
         assert srv.proc.poll() is None and srv.proc.pid == pid
     finally:
         srv.stop()
+
+
+@pytest.mark.skipif(not (PEBBLE and CHALLTESTSRV), reason="Debian's pebble is not installed")
+def test_acme_http_01_through_the_http_listener(tmp_path):
+    http_port = free_port()
+    srv = Server(tmp_path)
+    pebble = Pebble(tmp_path, tls_port=free_port(), http_port=http_port)
+    text = srv.config.read_text()
+    block = 'name = "http"\nprotocol = "http"\naddress = "127.0.0.1:0"'
+    assert block in text, "the e2e config has no HTTP listener"
+    text = text.replace(block, f'name = "http"\nprotocol = "http"\naddress = "127.0.0.1:{http_port}"')
+    text += f"""
+[acme]
+enabled = true
+directory = "{pebble.directory}"
+challenge = "http-01"
+domains = ["mail.test"]
+ca_file = "{pebble.https_ca}"
+"""
+    srv.config.write_text(text)
+    pebble.start()
+    srv.start()
+    try:
+        pid = srv.proc.pid
+        self_signed = ssl.PEM_cert_to_DER_cert((srv.data / "tls" / "cert.pem").read_text())
+        assert wait_for(lambda: "ACME certificate installed" in srv.log.read_text(), timeout=60, interval=0.25), (
+            srv.log.read_text() + (tmp_path / "pebble.log").read_text()
+        )
+        assert "challenge=Http01" in srv.log.read_text()
+        # Real validation (no PEBBLE_VA_ALWAYS_VALID): pebble fetched the key authorization from
+        # our HTTP listener before it issued.
+        (tmp_path / "pebble-root.pem").write_bytes(pebble.root_pem())
+        ctx = ssl.create_default_context(cafile=str(tmp_path / "pebble-root.pem"))
+        for listener in ("imaps", "https"):
+            with socket.create_connection(("127.0.0.1", srv.port(listener)), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="mail.test") as tls:
+                    der = tls.getpeercert(binary_form=True)
+            assert der != self_signed
+            assert "Pebble Intermediate" in x509.load_der_x509_certificate(der).issuer.rfc4514_string()
+        assert srv.proc.poll() is None and srv.proc.pid == pid
+    finally:
+        srv.stop()
+        pebble.stop()

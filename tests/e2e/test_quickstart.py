@@ -15,7 +15,7 @@ from conftest import ROOT
 
 DEFAULT_PORTS = {"smtp": 2525, "submission": 5870, "submissions": 4650, "imap": 1143, "imaps": 9930,
                  "pop3": 1100, "pop3s": 9950,
-                 "managesieve": 4190}
+                 "managesieve": 4190, "http": 8080}
 
 
 def port_free(port):
