@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, command 1: install what is missing, build, and run Mailsift on the embedded
-# development defaults (data in ./data, loopback ports 2525/5870/4650/1143/9930/4190).
+# development defaults (data in ./data, loopback ports 2525/5870/4650/1143/9930/4190, HTTP 8080).
 # MAILSIFT_PROFILE=dev builds the debug profile instead of release (the test suite uses it to
 # reuse its build).
 set -euo pipefail
@@ -23,7 +23,7 @@ else
   cargo build --bin mailsift
   bin="${CARGO_TARGET_DIR:-target}/debug/mailsift"
 fi
-echo "Mailsift: data in ./data; SMTP 127.0.0.1:2525, submission 5870/4650, IMAP 1143/9930, ManageSieve 4190."
+echo "Mailsift: data in ./data; SMTP 127.0.0.1:2525, submission 5870/4650, IMAP 1143/9930, ManageSieve 4190, HTTP 8080."
 echo "In another terminal: $bin domain add example.org; $bin account add you@example.org;"
 echo "                     $bin password add you@example.org --device laptop"
 exec "$bin" serve "$@"

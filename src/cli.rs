@@ -58,6 +58,9 @@ pub enum Command {
     /// Users' Sieve scripts (users manage their own over ManageSieve, port 4190).
     #[command(subcommand)]
     Sieve(SieveCommand),
+    /// Copy mail from another provider over IMAP, in the background (`import status`).
+    #[command(subcommand)]
+    Import(crate::import::cli::ImportCommand),
     /// Check a domain's DNS (MX, SPF, DKIM, DMARC) through the configured resolver and say what
     /// to publish. Exit status 1 when something is wrong.
     Doctor {
@@ -433,6 +436,7 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         | Command::Doctor { .. }
         | Command::Acme(_)
         | Command::Sieve(_)
+        | Command::Import(_)
         | Command::Spam(SpamCommand::Eval { .. }) => {
             return None;
         }
@@ -694,6 +698,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Sieve(command) = &cli.command {
         return sieve_command(&config, command, cli.json).await;
     }
+    if let Command::Import(command) = &cli.command {
+        return crate::import::cli::run(&config, command, cli.json).await;
+    }
     if let Command::Spam(SpamCommand::Eval {
         train,
         test,
@@ -954,6 +961,7 @@ fn print_account(a: &crate::admin::reply::AccountShown) {
 /// A reply as people read it. Each kind of reply has one rendering, whichever command asked.
 fn print_human(reply: &AdminReply) {
     match reply {
+        AdminReply::ImportQueued(_) | AdminReply::ImportJobs(_) => crate::import::cli::print(reply),
         AdminReply::DomainCreated(d) => println!("Added domain {}", d.what.domain),
         AdminReply::DomainRemoved(r) => println!("Removed domain {}", r.removed),
         AdminReply::AccountRemoved(r) => println!("Removed account {}", r.removed),

@@ -68,6 +68,10 @@ pub struct Config {
     pub acme: AcmeConfig,
     /// `[http]`: the HTTP listeners (autoconfig, `/metrics`, `/healthz`, ACME HTTP-01).
     pub http: HttpConfig,
+    /// `[reports]`: users' phishing and spam reports (ARF, RFC 5965) to the abuse address.
+    pub reports: ReportsConfig,
+    /// `[import]`: copying mailboxes from another provider over IMAP (`mailsift import`).
+    pub import: ImportConfig,
 }
 
 /// `[http]`: settings shared by every `protocol = "http"` listener.
@@ -156,6 +160,61 @@ pub enum AcmeChallenge {
     /// RFC 8555 §8.3: `/.well-known/acme-challenge/` on port 80 (the HTTP listener).
     #[serde(rename = "http-01")]
     Http01,
+}
+
+/// `[reports]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportsConfig {
+    /// Where users' reports go (a local account, or a remote address through the outbound
+    /// queue). Empty: `abuse@` the primary local domain (the one `hostname` is in, else the
+    /// first by name).
+    pub abuse_address: String,
+    /// Moving or copying a message into this folder reports it as phishing (empty: off). Not
+    /// created with accounts: a user (or client) creates it.
+    pub phishing_folder: String,
+    /// The same, reporting spam (Feedback-Type `abuse`; empty: off).
+    pub spam_folder: String,
+    /// Reports one account may send per hour (sliding window); further reports still move the
+    /// message to Junk and teach the spam filter, but send nothing. 0 sends none.
+    pub max_per_hour: u32,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            abuse_address: String::new(),
+            phishing_folder: "Report phishing".into(),
+            spam_folder: "Report spam".into(),
+            max_per_hour: 20,
+        }
+    }
+}
+
+/// `[import]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Import jobs running at once; the others wait, queued.
+    pub max_concurrent: usize,
+    /// A source account with more folders than this is refused (each folder is a mailbox here).
+    pub max_folders: usize,
+    /// Seconds the remote server may take to connect, log in or answer one command.
+    pub timeout_secs: u64,
+    /// Connection attempts of one job before it fails (a dropped connection resumes from the
+    /// last checkpoint).
+    pub max_attempts: u32,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            max_concurrent: 2,
+            max_folders: 500,
+            timeout_secs: 120,
+            max_attempts: 3,
+        }
+    }
 }
 
 /// `[accounts]`.
@@ -864,6 +923,8 @@ impl Default for Config {
             accounts: AccountsConfig::default(),
             acme: AcmeConfig::default(),
             http: HttpConfig::default(),
+            reports: ReportsConfig::default(),
+            import: ImportConfig::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod directory;
 pub mod http;
 pub mod imap;
+pub mod import;
 pub mod managesieve;
 pub mod memory;
 pub mod metrics;

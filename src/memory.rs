@@ -55,3 +55,13 @@ fn trim_if_worth_it(last: usize) -> usize {
 fn trim_if_worth_it(last: usize) -> usize {
     last
 }
+
+/// The process's resident memory in bytes (`/proc/self/statm`: pages resident × page size),
+/// for the metrics. `None` where there is no procfs.
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf reads a constant of the system; no pointers.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages.saturating_mul(u64::try_from(page).ok()?))
+}

@@ -158,6 +158,22 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         .write(move |tx| tx.set_default_quota(default_quota))
         .await
         .map_err(ServerError::from)?;
+    // Users' phishing/spam reports: the store records one when a message enters a report folder
+    // (so it must know them before any session starts); the reporter acts on them.
+    let report_folders = crate::pipeline::report::Reporter::folders(&config.reports);
+    store
+        .write(move |tx| tx.set_report_folders(&report_folders))
+        .await
+        .map_err(ServerError::from)?;
+    tokio::spawn(crate::pipeline::report::run_reporter(Arc::new(
+        crate::pipeline::report::Reporter::new(
+            store.clone(),
+            config.reports.clone(),
+            config.hostname.clone(),
+        ),
+    )));
+    // Imports from other providers (`mailsift import`): queued and interrupted jobs resume.
+    tokio::spawn(crate::import::Importer::new(store.clone(), &config).run());
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.
@@ -369,6 +385,8 @@ async fn accept_loop(
         tokio::spawn(
             async move {
                 let _permit = (permit, ip_slot);
+                // Counted open until the connection ends, whatever ends it.
+                let _session = crate::metrics::global().session(protocol.name());
                 let _ = tcp.set_nodelay(true);
                 let conn = match (tls_mode, &acceptor) {
                     (TlsMode::Implicit, Some(acceptor)) => {

@@ -185,6 +185,8 @@ pub enum AdminRequest {
         from: String,
         to: String,
     },
+    /// `mailsift import …`: imports from another provider over IMAP.
+    Import(crate::import::admin::ImportRequest),
 }
 
 impl AdminRequest {
@@ -610,6 +612,7 @@ pub async fn execute_with(
     request: AdminRequest,
 ) -> Result<AdminReply, AdminError> {
     match request {
+        AdminRequest::Import(request) => crate::import::admin::execute(store, request).await,
         request @ (AdminRequest::SievePut { .. }
         | AdminRequest::SieveList { .. }
         | AdminRequest::SieveGet { .. }

@@ -45,6 +45,10 @@ pub enum AdminReply {
     SieveActive(SieveActive),
     SieveDeleted(SieveDeleted),
     SieveRenamed(SieveRenamed),
+    /// `import imap|csv`: a line per job asked for.
+    ImportQueued(Vec<crate::import::admin::ImportQueued>),
+    /// `import status|cancel`.
+    ImportJobs(Vec<crate::import::admin::ImportJobRow>),
 }
 
 impl AdminReply {

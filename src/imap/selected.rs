@@ -13,8 +13,9 @@ const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 /// to every session with the whole list (RFC 3501 §7.2.6), so their number stays bounded.
 pub(super) const MAX_KEYWORDS: usize = 1000;
 
-/// Keywords announced even before any message carries them (spam training, forwarding, MDN).
-const DEFAULT_KEYWORDS: [&str; 4] = ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent"];
+/// Keywords announced even before any message carries them (spam training, forwarding, MDN,
+/// reporting phishing: RFC 5788 registry).
+const DEFAULT_KEYWORDS: [&str; 5] = ["$Junk", "$NotJunk", "$Forwarded", "$MDNSent", "$Phishing"];
 
 pub(super) struct Selected {
     pub mailbox: Mailbox,

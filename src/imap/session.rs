@@ -595,6 +595,7 @@ impl Session {
             }
             Ok(Authenticated::BadCredentials) => {
                 self.auth_failures += 1;
+                crate::metrics::global().login_failed("imap");
                 tracing::info!(user = %username, failures = self.auth_failures, "IMAP login failed");
                 self.send(tagged(
                     tag,

@@ -479,6 +479,7 @@ impl Session {
             }
             Ok(Authenticated::BadCredentials) => {
                 self.auth_failures += 1;
+                crate::metrics::global().login_failed("managesieve");
                 tracing::info!(user = %username, failures = self.auth_failures, "ManageSieve login failed");
                 if self.auth_failures >= self.config.limits.max_auth_failures {
                     self.send(bye("Too many failed authentications"));

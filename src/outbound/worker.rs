@@ -14,6 +14,7 @@ use super::client::{Client, ClientError, SessionParams};
 use super::dsn::{self, DsnInput, DsnKind, DsnRecipient};
 use super::route::{self, Route};
 use crate::config::{Config, OutboundConfig};
+use crate::metrics::OutboundResult;
 use crate::store::{
     AttemptRecord, AttemptStatus, QueueNotice, QueueUpdate, QueuedMessage, RcptStatus, Store,
 };
@@ -333,6 +334,7 @@ impl Outbound {
         for a in &attempts {
             tracing::info!(rcpt = %a.recipient, status = ?a.status, result = %a.result, "delivery attempt");
         }
+        let results = recipient_results(&attempts);
         let update = self.update_for(&entry, &states, attempts, &raw, now);
         let id = entry.id;
         let recorded = match self
@@ -340,7 +342,13 @@ impl Outbound {
             .write(move |tx| tx.queue_record(id, &update))
             .await
         {
-            Ok(_) => true,
+            Ok(_) => {
+                let metrics = crate::metrics::global();
+                for (result, n) in results {
+                    metrics.outbound(result, n);
+                }
+                true
+            }
             Err(e) => {
                 // Not recorded: the entry stays as it was and is tried again at the next scan.
                 tracing::error!(error = %e, "cannot record the delivery results");
@@ -770,6 +778,31 @@ fn dsn_recipient(a: &AttemptRecord) -> DsnRecipient {
     }
 }
 
+/// What a run did for each recipient, counted (`metrics`): delivered, bounced, or deferred when
+/// its only answers were temporary (a recipient may have several attempts in a run, one per MX).
+fn recipient_results(attempts: &[AttemptRecord]) -> [(OutboundResult, u64); 3] {
+    let mut outcome: BTreeMap<&str, OutboundResult> = BTreeMap::new();
+    for a in attempts {
+        let result = match a.status {
+            AttemptStatus::Delivered => OutboundResult::Delivered,
+            AttemptStatus::Permanent => OutboundResult::Bounced,
+            AttemptStatus::Temporary => OutboundResult::Deferred,
+        };
+        let slot = outcome
+            .entry(a.recipient.as_str())
+            .or_insert(OutboundResult::Deferred);
+        if *slot == OutboundResult::Deferred {
+            *slot = result;
+        }
+    }
+    let count = |r| outcome.values().filter(|v| **v == r).count() as u64;
+    [
+        (OutboundResult::Delivered, count(OutboundResult::Delivered)),
+        (OutboundResult::Deferred, count(OutboundResult::Deferred)),
+        (OutboundResult::Bounced, count(OutboundResult::Bounced)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -781,6 +814,33 @@ mod tests {
         assert_eq!(backoff(5, 60, 3600), 1920);
         assert_eq!(backoff(6, 60, 3600), 3600);
         assert_eq!(backoff(500, 60, 3600), 3600);
+    }
+
+    #[test]
+    fn each_recipient_counts_once_per_run() {
+        let a = |rcpt: &str, status| AttemptRecord {
+            time: 0,
+            recipient: rcpt.into(),
+            result: String::new(),
+            status,
+        };
+        let attempts = [
+            // First MX answered 451, the second took it.
+            a("a@example.com", AttemptStatus::Temporary),
+            a("a@example.com", AttemptStatus::Delivered),
+            a("b@example.com", AttemptStatus::Temporary),
+            a("b@example.com", AttemptStatus::Temporary),
+            a("c@example.com", AttemptStatus::Permanent),
+            a("d@example.com", AttemptStatus::Delivered),
+        ];
+        assert_eq!(
+            recipient_results(&attempts),
+            [
+                (OutboundResult::Delivered, 2),
+                (OutboundResult::Deferred, 1),
+                (OutboundResult::Bounced, 1),
+            ]
+        );
     }
 
     #[test]

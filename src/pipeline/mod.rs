@@ -8,13 +8,16 @@
 //! their own (`commit_plugin_kv`) when nothing is delivered.
 //!
 //! `learn.rs` is the other way plugins see mail: users' classifying actions (IMAP moves into
-//! and out of Junk) fed to the plugins' `learn` hook.
+//! and out of Junk) fed to the plugins' `learn` hook. `report.rs` acts on users' phishing and
+//! spam reports: an abuse report (`arf.rs`, RFC 5965), a move to Junk, a learn event.
 
+pub mod arf;
 pub mod learn;
 pub mod outgoing;
 mod plan;
 mod plugins;
 mod quota;
+pub mod report;
 pub mod sender_auth;
 mod service;
 pub mod sieve;
@@ -141,8 +144,10 @@ pub async fn deliver(
     let queue_id = envelope.queue_id.clone();
     let mail_from = envelope.mail_from.clone();
     let now = chrono::Utc::now().timestamp();
-    store
+    let copies = store
         .write(move |tx| {
+            // The class of each copy's folder, counted once committed (`metrics`).
+            let mut copies: Vec<crate::metrics::FolderClass> = Vec::new();
             // One copy per mailbox: recipients that are subaddresses of one account (or that
             // Sieve filed into the same folder) share it, with the union of their flags.
             let mut targets: Vec<(crate::store::MailboxId, Vec<String>)> =
@@ -170,6 +175,7 @@ pub async fn deliver(
                         None => {
                             target_of.insert(mailbox.id, targets.len());
                             targets.push((mailbox.id, d.flags.clone()));
+                            copies.push(folder_class(&mailbox));
                         }
                     },
                     // A copy edited by Sieve is a different message of its own (stored once
@@ -179,6 +185,7 @@ pub async fn deliver(
                             continue;
                         }
                         edited.push((mailbox.id, content));
+                        copies.push(folder_class(&mailbox));
                         let content = plan.apply_headers(content.clone());
                         tx.deliver(&[(mailbox.id, d.flags.clone())], &content, now)?;
                     }
@@ -193,8 +200,16 @@ pub async fn deliver(
                 let out = outbound_raw.as_ref().unwrap_or(&raw);
                 tx.enqueue(&queue_id, &mail_from, &plan.outbound, out)?;
             }
-            Ok(())
+            Ok(copies)
         })
         .await?;
+    let metrics = crate::metrics::global();
+    for class in copies {
+        metrics.delivered(class, 1);
+    }
     Ok(())
+}
+
+fn folder_class(mailbox: &crate::store::Mailbox) -> crate::metrics::FolderClass {
+    crate::metrics::FolderClass::of(&mailbox.name, mailbox.special_use.as_deref())
 }

@@ -69,6 +69,9 @@ pub struct DeliveryPlan {
     pub plugin_kv: Vec<KvWrite>,
     /// At least one plugin judged the message (so `score` is theirs: Sieve's `spamtest`).
     pub plugins_ran: bool,
+    /// Why the verdict refuses the message, for the metrics; `stages::run` fills it from the
+    /// deciding stage when that stage did not say.
+    pub refused: Option<crate::metrics::Refused>,
 }
 
 impl DeliveryPlan {

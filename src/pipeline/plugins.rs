@@ -2,6 +2,7 @@
 //! and folds the merged verdict into the delivery plan.
 
 use super::{DeliveryPlan, MessageContext, Verdict};
+use crate::metrics::Refused;
 use crate::plugins::verdict::{Decision, Merged, RcptOutcome};
 use crate::plugins::{PluginHost, view};
 
@@ -41,6 +42,7 @@ fn fold(plan: &mut DeliveryPlan, m: Merged) {
     match m.decision {
         Decision::Reject(r) => {
             tracing::info!(plugin = by, reply = %r, "message rejected by plugin");
+            plan.refused = Some(Refused::by_plugin(by));
             plan.verdict = Verdict::Reject {
                 code: r.code,
                 enhanced: r.enhanced,
@@ -118,6 +120,10 @@ fn fold(plan: &mut DeliveryPlan, m: Merged) {
         }
     }
     if plan.deliveries.is_empty() && plan.outbound.is_empty() && !plan.dropped.is_empty() {
+        if first_reject.is_some() {
+            let by = m.rcpt_rejected_by.as_deref().unwrap_or("");
+            plan.refused = Some(Refused::by_plugin(by));
+        }
         plan.verdict = match first_reject {
             Some(r) => Verdict::Reject {
                 code: r.code,

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::auth::{self, Inbound, SenderAuth};
 use crate::directory::{Directory, Recipient};
+use crate::metrics::{self, PipelineOutcome, Refused};
 use crate::plugins::PluginHost;
 use crate::sieve::SieveRunner;
 use crate::store::{KvWrite, Store};
@@ -40,6 +41,12 @@ impl Refusal {
 
 fn mailbox_full(recipient: &str) -> Refusal {
     Refusal::new(452, "4.2.2", format!("<{recipient}>: Mailbox full"))
+}
+
+/// A recipient refused at RCPT TO, counted by reason (`metrics`).
+fn refuse(reason: Refused, refusal: Refusal) -> RcptCheck {
+    metrics::refused(reason);
+    RcptCheck::Refuse(refusal)
 }
 
 /// What `check_rcpt` decided for one recipient.
@@ -103,11 +110,14 @@ impl Pipeline {
                 Ok(_) => RcptCheck::Accept,
                 Err(e) => {
                     tracing::info!(%recipient, error = %e, "SRS address refused");
-                    RcptCheck::Refuse(Refusal::new(
-                        550,
-                        "5.1.1",
-                        format!("<{recipient}>: Recipient address rejected: {e}"),
-                    ))
+                    refuse(
+                        Refused::UnknownUser,
+                        Refusal::new(
+                            550,
+                            "5.1.1",
+                            format!("<{recipient}>: Recipient address rejected: {e}"),
+                        ),
+                    )
                 }
             };
         }
@@ -116,36 +126,41 @@ impl Pipeline {
             // keeps the message and retries, and others of the transaction still get it.
             Ok(Recipient::Local { account, .. }) if self.over_quota(&account) => {
                 tracing::info!(%recipient, "recipient refused: mailbox full");
-                RcptCheck::Refuse(mailbox_full(recipient))
+                refuse(Refused::Quota, mailbox_full(recipient))
             }
             Ok(Recipient::Local { .. }) => RcptCheck::Accept,
             // RFC 5321 §3.6.2: relaying only for authenticated users, never an open relay.
             Ok(Recipient::Remote) if envelope.authenticated_as.is_some() => RcptCheck::Relay,
-            Ok(Recipient::Remote) => RcptCheck::Refuse(Refusal::new(
-                554,
-                "5.7.1",
-                format!("<{recipient}>: Relay access denied"),
-            )),
-            Ok(Recipient::UnknownUser) => RcptCheck::Refuse(Refusal::new(
-                550,
-                "5.1.1",
-                format!("<{recipient}>: Recipient address rejected: User unknown"),
-            )),
+            Ok(Recipient::Remote) => refuse(
+                Refused::Relay,
+                Refusal::new(554, "5.7.1", format!("<{recipient}>: Relay access denied")),
+            ),
+            Ok(Recipient::UnknownUser) => refuse(
+                Refused::UnknownUser,
+                Refusal::new(
+                    550,
+                    "5.1.1",
+                    format!("<{recipient}>: Recipient address rejected: User unknown"),
+                ),
+            ),
             Err(e) => {
                 tracing::error!(error = %e, "recipient lookup failed");
-                RcptCheck::Refuse(Refusal::tempfail(
-                    "Temporary lookup failure, try again later",
-                ))
+                refuse(
+                    Refused::Temporary,
+                    Refusal::tempfail("Temporary lookup failure, try again later"),
+                )
             }
         };
         if (check == RcptCheck::Accept || check == RcptCheck::Relay)
             && let Some(refusal) = self.check_daily_limit(envelope).await
         {
+            // Counted by `check_daily_limit`, which knows why.
             return RcptCheck::Refuse(refusal);
         }
         if check == RcptCheck::Accept || check == RcptCheck::Relay {
-            if let Some(refusal) = self.plugin_check_recipient(envelope, recipient).await {
-                return RcptCheck::Refuse(refusal);
+            if let Some((reason, refusal)) = self.plugin_check_recipient(envelope, recipient).await
+            {
+                return refuse(reason, refusal);
             }
         }
         check
@@ -239,7 +254,7 @@ impl Pipeline {
         &self,
         envelope: &Envelope,
         recipient: &str,
-    ) -> Option<Refusal> {
+    ) -> Option<(Refused, Refusal)> {
         let host = self.plugins.clone()?;
         if !host
             .registry()
@@ -261,21 +276,40 @@ impl Pipeline {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!(error = %e, "check-recipient task failed");
-                return Some(Refusal::tempfail(
-                    "Temporary failure checking the recipient",
+                return Some((
+                    Refused::Temporary,
+                    Refusal::tempfail("Temporary failure checking the recipient"),
                 ));
             }
         };
         self.keep_plugin_kv(outcome.kv_writes).await;
+        // A plugin that failed closed refused no one: a temporary failure of ours.
+        let reason = outcome
+            .refused_by
+            .as_deref()
+            .map_or(Refused::Temporary, Refused::by_plugin);
         outcome
             .refusal
-            .map(|r| Refusal::new(r.code, &r.enhanced, r.text))
+            .map(|r| (reason, Refusal::new(r.code, &r.enhanced, r.text)))
     }
 
     /// The end of a message: sender authentication, the stages, then the store write. Returns
     /// only when the outcome is final: `Stored` means durable (committed), so the session may
     /// acknowledge it.
-    pub async fn process(&self, mut envelope: Envelope, raw: Vec<u8>) -> Outcome {
+    pub async fn process(&self, envelope: Envelope, raw: Vec<u8>) -> Outcome {
+        let started = std::time::Instant::now();
+        let outcome = self.process_message(envelope, raw).await;
+        let class = match &outcome {
+            Outcome::Stored { .. } => PipelineOutcome::Stored,
+            Outcome::Discarded => PipelineOutcome::Discarded,
+            Outcome::Refused(_) => PipelineOutcome::Refused,
+        };
+        metrics::global().pipeline(class, started.elapsed());
+        outcome
+    }
+
+    /// [`Pipeline::process`] without the latency measurement; counts refusals by reason.
+    async fn process_message(&self, mut envelope: Envelope, raw: Vec<u8>) -> Outcome {
         let srs_returns = self.srs_returns(&mut envelope);
         let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
         let checked = auth.is_some();
@@ -283,6 +317,7 @@ impl Pipeline {
             Ok(x) => x,
             Err(e) => {
                 tracing::error!(error = %e, "pipeline failed");
+                metrics::refused(Refused::Temporary);
                 return Outcome::Refused(Refusal::tempfail(
                     "Temporary failure while processing the message",
                 ));
@@ -309,6 +344,7 @@ impl Pipeline {
         };
         if let Some(refusal) = refusal {
             tracing::info!(code = refusal.code, text = %refusal.text, "message refused");
+            metrics::refused(plan.refused.unwrap_or(Refused::Other));
             // What plugins stored while judging the message (counters, reputations) is kept
             // even when it is refused.
             self.keep_plugin_kv(plan.plugin_kv).await;
@@ -339,6 +375,7 @@ impl Pipeline {
             // transaction), so the whole message is deferred and the sender retries.
             Err(super::PipelineError::Store(crate::store::StoreError::OverQuota(_))) => {
                 tracing::info!(size, "message refused: a recipient's mailbox is full");
+                metrics::refused(Refused::Quota);
                 Outcome::Refused(Refusal::new(
                     452,
                     "4.2.2",
@@ -347,6 +384,7 @@ impl Pipeline {
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot store the message");
+                metrics::refused(Refused::Temporary);
                 Outcome::Refused(Refusal::tempfail(
                     "Temporary failure storing the message, try again later",
                 ))

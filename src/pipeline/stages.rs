@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::{DeliveryPlan, LocalDelivery, MessageContext, PipelineError, Verdict};
 use crate::directory::{Directory, Recipient};
+use crate::metrics::Refused;
 use crate::plugins::PluginHost;
 use crate::sieve::SieveRunner;
 use crate::store::Store;
@@ -34,9 +35,13 @@ pub fn run(
         if plan.verdict != Verdict::Accept && !stage.enforces() {
             continue;
         }
+        let deciding = plan.verdict == Verdict::Accept;
         stage.run(&mut plan, ctx)?;
         if plan.verdict != Verdict::Accept {
             tracing::debug!(stage = stage.name(), verdict = ?plan.verdict, "stage decided");
+            if deciding && plan.refused.is_none() {
+                plan.refused = refused_by_stage(stage.name(), &plan.verdict);
+            }
         }
     }
     tracing::debug!(
@@ -46,6 +51,20 @@ pub fn run(
         "delivery plan"
     );
     Ok(plan)
+}
+
+/// Why a stage's verdict refuses the message (`metrics`), when the stage did not say.
+fn refused_by_stage(stage: &str, verdict: &Verdict) -> Option<Refused> {
+    Some(match (stage, verdict) {
+        (_, Verdict::Accept | Verdict::Discard) => return None,
+        (_, Verdict::TempFail { .. }) => Refused::Temporary,
+        ("recipients", _) => Refused::Malformed,
+        ("sender-auth", _) => Refused::Dmarc,
+        ("plugins" | "submission-plugins", _) => Refused::PluginReject,
+        ("sieve", _) => Refused::Sieve,
+        ("from-header", _) => Refused::Sender,
+        _ => Refused::Other,
+    })
 }
 
 /// The inbound stage list: structure bound and recipients, sender authentication, plugins,

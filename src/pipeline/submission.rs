@@ -23,6 +23,7 @@ use super::{DeliveryPlan, MessageContext, Pipeline, PipelineError, Refusal, Verd
 use crate::config::SubmissionConfig;
 use crate::directory::Directory;
 use crate::directory::senders::may_send_as;
+use crate::metrics::{self, Refused};
 use crate::plugins::PluginHost;
 use crate::store::{Account, Store};
 use crate::values::Envelope;
@@ -30,12 +31,15 @@ use crate::values::Envelope;
 /// The name of the plugin whose score the outgoing spam check reads.
 const SPAM_PLUGIN: &str = "spam";
 
+// The refusals of MAIL FROM and RCPT TO below are counted (`metrics`) where they are made.
 fn not_owned() -> Refusal {
+    metrics::refused(Refused::Sender);
     Refusal::new(553, "5.7.1", "Sender address not owned by user")
 }
 
 fn lookup_failed(e: impl std::fmt::Display) -> Refusal {
     tracing::error!(error = %e, "sender lookup failed");
+    metrics::refused(Refused::Temporary);
     Refusal::new(451, "4.3.0", "Temporary lookup failure, try again later")
 }
 
@@ -71,6 +75,7 @@ impl Pipeline {
             return None;
         }
         self.limit_tripped(&account, "messages per hour").await;
+        metrics::refused(Refused::RateLimit);
         // RFC 3463 X.7.1: delivery not authorized; 4xx: it will be, later.
         Some(Refusal::new(
             451,
@@ -104,6 +109,7 @@ impl Pipeline {
             return None;
         }
         self.limit_tripped(&account, "recipients per day").await;
+        metrics::refused(Refused::RateLimit);
         Some(Refusal::new(
             550,
             "5.7.1",
@@ -264,6 +270,7 @@ impl super::stages::Stage for SubmissionPlugins {
             threshold = self.config.spam_threshold,
             "outgoing message refused as spam: check the account (compromised password?)"
         );
+        plan.refused = Some(Refused::Spam);
         plan.verdict = reject(
             550,
             "5.7.1",

@@ -138,6 +138,8 @@ pub struct FilterOutcome {
 pub struct RecipientOutcome {
     /// `None`: every plugin let the recipient through.
     pub refusal: Option<Reply>,
+    /// The plugin that refused, when one decided to (not when one failed closed).
+    pub refused_by: Option<String>,
     pub kv_writes: Vec<KvWrite>,
 }
 
@@ -432,6 +434,7 @@ impl PluginHost {
                         );
                         return RecipientOutcome {
                             refusal: Some(reply),
+                            refused_by: Some(plugin.name.clone()),
                             kv_writes,
                         };
                     }
@@ -441,6 +444,7 @@ impl PluginHost {
                     if plugin.settings.on_error == OnError::Tempfail {
                         return RecipientOutcome {
                             refusal: Some(verdict::fail_closed_reply()),
+                            refused_by: None,
                             kv_writes,
                         };
                     }
@@ -449,6 +453,7 @@ impl PluginHost {
         }
         RecipientOutcome {
             refusal: None,
+            refused_by: None,
             kv_writes,
         }
     }
@@ -528,9 +533,10 @@ impl PluginHost {
     ) -> host::CallOutput<R> {
         let started = Instant::now();
         let out = host::call(&self.engine, plugin, kv, capture_logs, f);
-        plugin
-            .stats
-            .record(started.elapsed(), out.result.is_err(), out.fuel);
+        let took = started.elapsed();
+        plugin.stats.record(took, out.result.is_err(), out.fuel);
+        // The per-version `stats` restart with each reload; the metrics count across them.
+        crate::metrics::global().plugin_call(&plugin.name, took, out.result.is_err());
         out
     }
 

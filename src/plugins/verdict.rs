@@ -62,6 +62,8 @@ pub struct Merged {
     pub plugin_scores: Vec<(String, f64)>,
     /// Keyed by the recipient as given in RCPT TO, lower-cased.
     pub per_recipient: BTreeMap<String, RcptOutcome>,
+    /// The first plugin that rejected a recipient (the refusal's reason in the metrics).
+    pub rcpt_rejected_by: Option<String>,
 }
 
 pub struct Merger {
@@ -143,7 +145,10 @@ impl Merger {
                 continue;
             }
             let outcome = match rd.decision {
-                types::Decision::Reject(r) => RcptOutcome::Reject(reject_reply(&r)),
+                types::Decision::Reject(r) => {
+                    m.rcpt_rejected_by.get_or_insert_with(|| plugin.to_string());
+                    RcptOutcome::Reject(reject_reply(&r))
+                }
                 types::Decision::Tempfail(r) => RcptOutcome::Tempfail(tempfail_reply(&r)),
                 types::Decision::Discard => RcptOutcome::Discard,
                 types::Decision::Continue(a) => {

@@ -485,6 +485,7 @@ impl Session {
         let user = crate::session::throttle::printable(username);
         if matches!(outcome, Authenticated::BadCredentials) {
             self.auth_failures += 1;
+            crate::metrics::global().login_failed("pop3");
             tracing::info!(%user, failures = self.auth_failures, "POP3 login failed");
             // RFC 3206 §4: [AUTH], the credentials are the problem.
             self.send(&err(Some("AUTH"), "Invalid credentials"));

@@ -20,6 +20,7 @@ use super::data::{DataOutcome, DataReader};
 use super::spool::{MessageBuffer, Spool};
 use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
+use crate::metrics::{self, Refused};
 use crate::net::Conn;
 use crate::session::io::{IoError, Kit, SessionIo};
 use crate::session::sasl::{self, Mechanism, SaslError, Step};
@@ -554,6 +555,7 @@ impl<B: SmtpBackend> Session<B> {
     /// A failed AUTH: 535 5.7.8 with `text` (RFC 4954 §6), or 421 after too many.
     fn auth_failed(&mut self, user: &str, text: &str) -> Flow {
         self.auth_failures += 1;
+        metrics::global().login_failed(self.config.protocol.name());
         warn!(
             user = %wire::sanitize(user),
             failures = self.auth_failures,
@@ -591,6 +593,7 @@ impl<B: SmtpBackend> Session<B> {
             return;
         }
         if self.config.protocol == Protocol::Submission && self.auth.is_none() {
+            metrics::refused(Refused::AuthRequired);
             self.reply(530, "5.7.0", "Authentication required");
             return;
         }
@@ -613,6 +616,7 @@ impl<B: SmtpBackend> Session<B> {
         }
         // RFC 1870 §6.1.
         if from.size as u64 > self.config.limits.max_message_size {
+            metrics::refused(Refused::TooBig);
             self.reply(
                 552,
                 "5.3.4",
@@ -783,6 +787,7 @@ impl<B: SmtpBackend> Session<B> {
                 // answer, then close (RFC 5321 §3.8: 421 when the server closes).
                 if let Some(txn) = self.txn.take() {
                     info!(parent: &txn.span, size, "BDAT chunk refused: larger than a message may be");
+                    metrics::refused(Refused::TooBig);
                 }
                 self.reply(code, enhanced, text);
                 self.reply(
@@ -800,6 +805,7 @@ impl<B: SmtpBackend> Session<B> {
                 && let Some(txn) = self.txn.take()
             {
                 info!(parent: &txn.span, "message refused: too big");
+                metrics::refused(Refused::TooBig);
             }
             self.reply(code, enhanced, text);
             return Ok(Flow::Continue);
@@ -853,6 +859,7 @@ impl<B: SmtpBackend> Session<B> {
         match outcome {
             DataOutcome::TooBig => {
                 info!(parent: &txn.span, "message refused: too big");
+                metrics::refused(Refused::TooBig);
                 self.reply(552, "5.3.4", "Message too big");
             }
             DataOutcome::LineTooLong => {
@@ -860,6 +867,7 @@ impl<B: SmtpBackend> Session<B> {
                 // syntax reply; after DATA §4.3.2 lists 554 (transaction failed), permanent
                 // because resending the same content fails again; RFC 3463 X.6.0 = media error.
                 info!(parent: &txn.span, "message refused: line too long");
+                metrics::refused(Refused::Malformed);
                 self.reply(
                     554,
                     "5.6.0",
@@ -871,6 +879,7 @@ impl<B: SmtpBackend> Session<B> {
             }
             DataOutcome::SpoolFailed(e) => {
                 warn!(parent: &txn.span, error = %e, "message refused: cannot spool it");
+                metrics::refused(Refused::Temporary);
                 self.reply(
                     451,
                     "4.3.0",
@@ -881,6 +890,7 @@ impl<B: SmtpBackend> Session<B> {
                 // `BDAT 0 LAST` alone, or DATA then `.`: no header, not a message (RFC 5322
                 // §3.6 requires Date and From). RFC 3463 X.6.0: a content (media) error.
                 info!(parent: &txn.span, "message refused: empty");
+                metrics::refused(Refused::Malformed);
                 self.reply(554, "5.6.0", "Message is empty");
             }
             DataOutcome::Message(body) => {
@@ -905,6 +915,7 @@ impl<B: SmtpBackend> Session<B> {
                 raw.extend_from_slice(received.as_bytes());
                 raw.extend_from_slice(&body);
                 let size = raw.len();
+                metrics::global().received(self.config.protocol.name());
                 let envelope = self.envelope(&txn);
                 let reply = self
                     .backend

@@ -131,6 +131,7 @@ impl Tx<'_> {
         });
         self.list_clear(&super::ListScope::Account(address.to_string()))?;
         self.sieve_clear(account.id)?;
+        self.import_forget_account(account.id)?;
         Ok(())
     }
 

@@ -160,6 +160,7 @@ impl Tx<'_> {
         let mut mailbox = self.load_mailbox(mailbox_id)?;
         let mut changed = Vec::new();
         let mut training = Vec::new();
+        let mut reports = Vec::new();
         let mut table = self.txn.open_table(MESSAGES)?;
         for &uid in uids {
             let mut meta: MessageMeta = match table.get((mailbox_id, uid))? {
@@ -190,6 +191,12 @@ impl Tx<'_> {
                     training.push((meta.blob.clone(), keyword.to_string()));
                 }
             }
+            // Adding `$Phishing` reports the message (pipeline::report); keeping it does not.
+            let keyword = super::reports::PHISHING_KEYWORD;
+            if new_flags.iter().any(|f| f.eq_ignore_ascii_case(keyword)) && !meta.has_flag(keyword)
+            {
+                reports.push(meta.clone());
+            }
             meta.flags = new_flags;
             mailbox.highest_modseq += 1;
             meta.modseq = mailbox.highest_modseq;
@@ -206,6 +213,14 @@ impl Tx<'_> {
                     mailbox: mailbox.name.clone(),
                 },
             )?;
+        }
+        for meta in reports {
+            let via = format!(
+                "keyword {} set in {}",
+                super::reports::PHISHING_KEYWORD,
+                mailbox.name
+            );
+            self.record_report(&mailbox, &meta, super::ReportKind::Phishing, via)?;
         }
         if !changed.is_empty() {
             self.put_mailbox(&mailbox)?;
@@ -251,6 +266,11 @@ impl Tx<'_> {
         let teaches = source != target
             && (super::training::is_training_mailbox(&src)
                 || super::training::is_training_mailbox(&dest));
+        // A copy or move into a report folder reports the message (pipeline::report).
+        let report = match source != target {
+            true => self.report_folder_kind(&dest)?,
+            false => None,
+        };
         let mut result = CopyResult {
             uidvalidity: dest.uidvalidity,
             source_uids: Vec::new(),
@@ -271,6 +291,14 @@ impl Tx<'_> {
             )?;
             result.source_uids.push(uid);
             result.target_uids.push(new_uid);
+            if let Some(kind) = report {
+                let reported = MessageMeta {
+                    uid: new_uid,
+                    ..meta.clone()
+                };
+                let via = format!("filed into {} from {}", dest.name, src.name);
+                self.record_report(&dest, &reported, kind, via)?;
+            }
             if teaches {
                 self.record_training(
                     dest.account_id,

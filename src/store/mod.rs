@@ -11,6 +11,7 @@
 
 mod accounts;
 pub mod blobs;
+pub mod import;
 pub mod lists;
 pub mod mailboxes;
 pub mod messages;
@@ -18,6 +19,7 @@ pub mod modseq;
 mod plugin_kv;
 mod queue;
 mod quota;
+pub mod reports;
 pub mod schema;
 mod sending;
 pub mod sieve;
@@ -37,8 +39,9 @@ pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use modseq::Vanished;
 pub use plugin_kv::KvWrite;
-pub use queue::{QueueNotice, QueueUpdate};
+pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
+pub use reports::{ReportJob, ReportKind};
 pub use sieve::{SieveListing, SieveScript};
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
@@ -137,6 +140,8 @@ struct Inner {
     views: Arc<view::Views>,
     /// The same changes, split by account (`account_id % ACCOUNT_SHARDS`), for IDLE.
     account_changes: Arc<Vec<broadcast::Sender<Change>>>,
+    /// The store file, for its size (`metrics`).
+    path: std::path::PathBuf,
 }
 
 /// Channels the per-account change notifications are spread over: an IDLE session is woken by
@@ -191,8 +196,14 @@ impl Store {
                 queue_signal,
                 views,
                 account_changes,
+                path: path.to_path_buf(),
             }),
         })
+    }
+
+    /// The store file's size in bytes (`None` when it cannot be read).
+    pub fn file_size(&self) -> Option<u64> {
+        std::fs::metadata(&self.inner.path).ok().map(|m| m.len())
     }
 
     /// A consistent read-only view of the store's metadata. Keep it short: never hold one
@@ -297,6 +308,8 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::DOMAINS)?;
         txn.open_table(schema::LISTS)?;
         txn.open_table(schema::TRAINING)?;
+        txn.open_table(schema::REPORTS)?;
+        txn.open_table(schema::SETTINGS)?;
         txn.open_table(schema::SIEVE_SCRIPTS)?;
         txn.open_table(schema::SIEVE_ACTIVE)?;
         txn.open_table(schema::ACCOUNTS)?;
@@ -317,6 +330,7 @@ fn init_schema(db: &Database) -> Result<()> {
     queue::ensure_due_index(&txn)?;
     quota::ensure_usage(&txn)?;
     modseq::ensure_vanished(&txn)?;
+    import::ensure_tables(&txn)?;
     txn.commit()?;
     Ok(())
 }

@@ -10,7 +10,7 @@
 //! away) only in the write that follows the remote's `250`. A crash before that write retries
 //! the recipient; the one duplicate possible is a crash between the remote's 250 and our commit.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::schema::*;
 use super::types::*;
@@ -40,6 +40,14 @@ pub enum QueueNotice {
     },
     /// A local sender: delivered straight into the account's INBOX.
     Local { account_id: AccountId, raw: Vec<u8> },
+}
+
+/// The queue at a glance (`ReadTx::queue_stats`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueStats {
+    pub messages: u64,
+    /// Unix seconds the oldest entry was queued (`None`: the queue is empty).
+    pub oldest_created: Option<i64>,
 }
 
 fn pending(states: &[RcptState]) -> bool {
@@ -262,6 +270,21 @@ impl ReadTx {
         let due = self.txn.open_table(QUEUE_DUE)?;
         let first = due.first()?;
         Ok(first.map(|(k, _)| k.value().0))
+    }
+
+    /// The number of queue entries and when the oldest was queued, for the metrics: the
+    /// table's stored length and its first entry (ids grow with time), not a scan.
+    pub fn queue_stats(&self) -> Result<QueueStats> {
+        let table = self.txn.open_table(QUEUE)?;
+        let messages = table.len()?;
+        let oldest_created = match table.first()? {
+            Some((_, v)) => Some(decode::<QueuedMessage>("queue", v.value())?.created),
+            None => None,
+        };
+        Ok(QueueStats {
+            messages,
+            oldest_created,
+        })
     }
 
     /// One entry by its queue id (`mailsift queue show`).

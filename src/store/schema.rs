@@ -91,3 +91,25 @@ pub const VANISHED: TableDefinition<(u64, u64, u32), ()> = TableDefinition::new(
 /// resync from before the floor gets the full answer (RFC 7162 §3.2.5.2); `entries` counts the
 /// mailbox's `VANISHED` rows so that pruning needs no scan.
 pub const VANISHED_STATE: TableDefinition<u64, (u64, u64)> = TableDefinition::new("vanished_state");
+
+/// Sequence number → `ReportJob`: a user's report of a message as phishing or spam (`$Phishing`
+/// set with STORE, or a move into a report folder), written in the same transaction as the
+/// action and consumed by `pipeline::report`, which sends the abuse report, moves the message
+/// to Junk and removes the job in one transaction.
+pub const REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("reports");
+
+/// Name → JSON value: settings the server writes into the store at start so that transactions
+/// apply them ("report_folders": the configured report folders).
+pub const SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("settings");
+/// Job id → `ImportJob`: imports from another provider over IMAP (`mailsift import`), with a
+/// checkpoint per source folder, so that a restarted server resumes where it stopped.
+pub const IMPORT_JOBS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_jobs");
+
+/// Job id → the remote password, kept only while the job is queued or running: removed in the
+/// same transaction that ends the job (done, failed or cancelled).
+pub const IMPORT_SECRETS: TableDefinition<u64, &[u8]> = TableDefinition::new("import_secrets");
+
+/// (account id, folder + Message-ID + content hash) → (mailbox id, UID) of the copy an import
+/// made: a repeated import skips a message whose copy is still there.
+pub const IMPORT_SEEN: TableDefinition<(u64, &str), (u64, u32)> =
+    TableDefinition::new("import_seen");
