@@ -13,6 +13,9 @@ use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
+pub mod setup;
+mod trace;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mailsift",
@@ -43,6 +46,9 @@ pub enum Command {
     /// Manage per-device passwords of an account.
     #[command(subcommand)]
     Password(PasswordCommand),
+    /// Aliases: other addresses of an account's mailbox (the account is told by mail).
+    #[command(subcommand)]
+    Alias(AliasCommand),
     /// Inspect the outbound queue.
     #[command(subcommand)]
     Queue(QueueCommand),
@@ -67,6 +73,20 @@ pub enum Command {
         /// One of this server's domains.
         domain: String,
     },
+    /// Why did a message land there? Every stage's verdict for one message: sender
+    /// authentication, each plugin (score, tags, explanation, time), Sieve, the folder per
+    /// recipient and the outcome. QUEUE-ID is in the SMTP reply ("queued as …") and in the
+    /// message's Received header ("id …").
+    Trace {
+        #[arg(value_name = "QUEUE-ID", required_unless_present = "recent")]
+        queue_id: Option<String>,
+        /// List the newest N traces instead (one line each).
+        #[arg(long, value_name = "N", conflicts_with = "queue_id")]
+        recent: Option<usize>,
+    },
+    /// Set up a production server for DOMAIN: write the config, create the domain, its DKIM
+    /// key and a first account, and print every DNS record to publish.
+    Setup(setup::SetupArgs),
     /// Certificates from an ACME CA (`[acme]`).
     #[command(subcommand)]
     Acme(AcmeCommand),
@@ -313,6 +333,28 @@ pub enum DomainCommand {
         #[arg(long, value_enum, value_name = "ACTION")]
         dmarc_quarantine: Option<admin::PolicySetting>,
     },
+    /// Alias domains: the same mailboxes under another domain.
+    #[command(subcommand)]
+    Alias(DomainAliasCommand),
+    /// Where mail for unknown addresses of the domain goes (an account or alias), or --none.
+    CatchAll {
+        name: String,
+        #[arg(required_unless_present = "none", conflicts_with = "none")]
+        address: Option<String>,
+        /// No catch-all: unknown addresses are refused (550 5.1.1).
+        #[arg(long)]
+        none: bool,
+    },
+    /// Who postmaster@ and abuse@ of the domain reach (an account or alias), or --none for the
+    /// default: `[submission] postmaster` if it is local, else the domain's oldest account.
+    Admin {
+        name: String,
+        #[arg(required_unless_present = "none", conflicts_with = "none")]
+        address: Option<String>,
+        /// Back to the default.
+        #[arg(long)]
+        none: bool,
+    },
     /// Make the domain's DKIM key (once) and print the DNS record to publish.
     Dkim {
         name: String,
@@ -324,6 +366,33 @@ pub enum DomainCommand {
         #[arg(long, default_value = "rsa", value_parser = ["rsa", "ed25519"])]
         algorithm: String,
     },
+}
+
+/// `mailsift alias …`.
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    /// Give ACCOUNT the address ALIAS (in any of this server's domains): mail to it arrives in
+    /// the account's mailbox and the account may send as it. At most `[accounts] max_aliases`.
+    Add { account: String, alias: String },
+    /// Take ALIAS from ACCOUNT.
+    Remove { account: String, alias: String },
+    /// List ACCOUNT's aliases.
+    List { account: String },
+}
+
+/// `mailsift domain alias …`.
+#[derive(Debug, Subcommand)]
+pub enum DomainAliasCommand {
+    /// Make ALIAS_DOMAIN (one of this server's domains) an alias domain of TARGET: every
+    /// mailbox and alias of TARGET also receives under ALIAS_DOMAIN.
+    Add {
+        alias_domain: String,
+        target: String,
+    },
+    /// ALIAS_DOMAIN is no longer an alias domain.
+    Remove { alias_domain: String },
+    /// List the alias domains.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -431,6 +500,16 @@ fn parse_quota(text: &str) -> Result<QuotaArg, String> {
 fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
     use AdminRequest as R;
     Some(match command {
+        Command::Trace {
+            queue_id: Some(queue_id),
+            ..
+        } => R::TraceShow {
+            queue_id: queue_id.clone(),
+        },
+        Command::Trace { recent, .. } => R::TraceRecent {
+            limit: recent.unwrap_or(20),
+        },
+        Command::Setup(_) => return None,
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
@@ -490,6 +569,46 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Plugin(PluginCommand::Get { plugin, account }) => R::PluginGet {
             plugin: plugin.clone(),
             account: account.clone(),
+        },
+        Command::Alias(command) => R::AccountAliases {
+            address: match command {
+                AliasCommand::Add { account, .. }
+                | AliasCommand::Remove { account, .. }
+                | AliasCommand::List { account } => account.clone(),
+            },
+            change: match command {
+                AliasCommand::Add { alias, .. } => admin::addresses::AliasOp::Add(alias.clone()),
+                AliasCommand::Remove { alias, .. } => {
+                    admin::addresses::AliasOp::Remove(alias.clone())
+                }
+                AliasCommand::List { .. } => admin::addresses::AliasOp::List,
+            },
+            max: config.accounts.max_aliases,
+        },
+        Command::Domain(DomainCommand::Alias(command)) => R::AliasDomains {
+            change: match command {
+                DomainAliasCommand::Add {
+                    alias_domain,
+                    target,
+                } => admin::addresses::AliasDomainOp::Add {
+                    alias_domain: alias_domain.clone(),
+                    target: target.clone(),
+                },
+                DomainAliasCommand::Remove { alias_domain } => {
+                    admin::addresses::AliasDomainOp::Remove {
+                        alias_domain: alias_domain.clone(),
+                    }
+                }
+                DomainAliasCommand::List => admin::addresses::AliasDomainOp::List,
+            },
+        },
+        Command::Domain(DomainCommand::CatchAll { name, address, .. }) => R::DomainCatchAll {
+            name: name.clone(),
+            address: address.clone(),
+        },
+        Command::Domain(DomainCommand::Admin { name, address, .. }) => R::DomainAdmin {
+            name: name.clone(),
+            address: address.clone(),
         },
         Command::Domain(DomainCommand::Add { name }) => R::DomainAdd { name: name.clone() },
         Command::Domain(DomainCommand::List) => R::DomainList,
@@ -678,6 +797,10 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Setup(args) = &cli.command {
+        // Writes the config rather than reading it.
+        return setup::run(cli.config.as_deref(), args, cli.json).await;
+    }
     let config = Config::load(cli.config.as_deref())?;
     if let Command::Plugin(PluginCommand::Test {
         plugin,
@@ -909,6 +1032,27 @@ fn print_domain(d: &DomainInfo) {
         println!("publish this TXT record:");
         println!("{}. 3600 IN TXT \"{}\"", k.record_name, k.record_value);
     }
+    print_domain_addressing(d);
+}
+
+fn print_domain_addressing(d: &DomainInfo) {
+    if let Some(target) = &d.alias_of {
+        println!("alias domain of   {target} (its mailboxes and aliases receive here too)");
+    }
+    if !d.alias_domains.is_empty() {
+        println!("alias domains     {}", d.alias_domains.join(", "));
+    }
+    println!(
+        "catch-all         {}",
+        d.catch_all.as_deref().unwrap_or("none")
+    );
+    match (&d.postmaster, &d.postmaster_source) {
+        (Some(p), Some(source)) => println!("postmaster/abuse  {p} ({source})"),
+        _ => println!(
+            "postmaster/abuse  nobody: refused until the domain has an account (or `mailsift domain admin {} ADDRESS`)",
+            d.domain
+        ),
+    }
 }
 
 fn print_account(a: &crate::admin::reply::AccountShown) {
@@ -926,6 +1070,14 @@ fn print_account(a: &crate::admin::reply::AccountShown) {
             "-".to_string()
         } else {
             a.send_as.join(", ")
+        }
+    );
+    println!(
+        "aliases           {}",
+        if a.aliases.is_empty() {
+            "-".to_string()
+        } else {
+            a.aliases.join(", ")
         }
     );
     println!("messages per hour {}", limit(a.per_hour));
@@ -1031,6 +1183,43 @@ fn print_human(reply: &AdminReply) {
             );
         }
         AdminReply::AccountShown(a) => print_account(a),
+        AdminReply::Aliases(a) => {
+            if let Some(alias) = &a.added {
+                println!(
+                    "Added alias {alias} to {} ({} of {}); the account was told by mail",
+                    a.address,
+                    a.aliases.len(),
+                    a.max
+                );
+            } else if let Some(alias) = &a.removed {
+                println!(
+                    "Removed alias {alias} from {}; the account was told by mail",
+                    a.address
+                );
+            } else if a.aliases.is_empty() {
+                println!("{} has no aliases", a.address);
+            } else {
+                for r in &a.aliases {
+                    println!("{}\t(added {})", r.alias, r.created);
+                }
+            }
+        }
+        AdminReply::AliasDomains(d) => {
+            if let Some(r) = &d.added {
+                println!("{} is now an alias domain of {}", r.alias_domain, r.target);
+            } else if let Some(r) = &d.removed {
+                println!(
+                    "{} is no longer an alias domain of {}",
+                    r.alias_domain, r.target
+                );
+            } else if d.alias_domains.is_empty() {
+                println!("No alias domains.");
+            } else {
+                for r in &d.alias_domains {
+                    println!("{}\t→ {}", r.alias_domain, r.target);
+                }
+            }
+        }
         AdminReply::AccountSenders(a) => {
             if a.senders.is_empty() {
                 println!("{} may send only as itself", a.address);
@@ -1185,6 +1374,8 @@ fn print_human(reply: &AdminReply) {
             "Renamed script \"{}\" of {} to \"{}\"",
             r.from, r.account, r.to
         ),
+        AdminReply::Trace(t) => print!("{}", trace::render(t)),
+        AdminReply::Traces(rows) => print!("{}", trace::render_recent(rows)),
     }
 }
 

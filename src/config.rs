@@ -111,8 +111,10 @@ pub struct AcmeConfig {
     pub enabled: bool,
     /// The CA's directory URL.
     pub directory: String,
-    /// Contact email given to the CA (expiry notices); empty: none.
-    pub contact: String,
+    /// Contact email(s) given to the CA (expiry notices): one string or a list, with or
+    /// without `mailto:`; empty: none.
+    #[serde(deserialize_with = "one_or_many")]
+    pub contact: Vec<String>,
     /// Names on the certificate; empty: `[hostname]`.
     pub domains: Vec<String>,
     pub challenge: AcmeChallenge,
@@ -128,7 +130,7 @@ impl Default for AcmeConfig {
         AcmeConfig {
             enabled: false,
             directory: "https://acme-v02.api.letsencrypt.org/directory".into(),
-            contact: String::new(),
+            contact: Vec::new(),
             domains: Vec::new(),
             challenge: AcmeChallenge::TlsAlpn01,
             renew_before_days: 30,
@@ -149,6 +151,21 @@ impl AcmeConfig {
                 .collect()
         }
     }
+}
+
+/// `key = "a"` or `key = ["a", "b"]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) if s.is_empty() => Vec::new(),
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 /// How the CA checks that we control a name.
@@ -218,12 +235,23 @@ impl Default for ImportConfig {
 }
 
 /// `[accounts]`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AccountsConfig {
     /// Storage quota of an account without its own (`mailsift account quota`), in MiB;
     /// 0 = unlimited. Enforced on delivery (452 4.2.2) and IMAP APPEND/COPY (RFC 9208).
     pub default_quota_mb: u64,
+    /// Aliases an account may have at most (`mailsift alias add`).
+    pub max_aliases: usize,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            default_quota_mb: 0,
+            max_aliases: crate::directory::aliases::DEFAULT_MAX_ALIASES,
+        }
+    }
 }
 
 /// `[store]`.
@@ -232,7 +260,12 @@ pub struct AccountsConfig {
 pub struct StoreConfig {
     /// MiB of database pages the store keeps in memory (read cache and write buffer).
     pub cache_mb: usize,
+    /// Message traces kept for `mailsift trace` (the oldest dropped first; 0: none).
+    pub trace_records: usize,
 }
+
+/// `[store] trace_records` by default: about a few MB of store.
+pub const DEFAULT_TRACE_RECORDS: usize = 10_000;
 
 impl Default for StoreConfig {
     fn default() -> Self {
@@ -240,6 +273,7 @@ impl Default for StoreConfig {
             // redb's own default is 1 GiB, which one `FETCH 1:* BODY[]` over a large mailbox
             // fills and keeps (BENCHMARKS.md).
             cache_mb: 64,
+            trace_records: DEFAULT_TRACE_RECORDS,
         }
     }
 }

@@ -137,6 +137,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     ));
     smtp_backend.pipeline.submission = Arc::new(config.submission.clone());
     smtp_backend.pipeline.hostname = config.hostname.clone();
+    smtp_backend.pipeline.trace_records = config.store.trace_records;
     let spool_dir = config.data_dir.join("spool");
     let spool = smtp::spool::Spool::new(
         spool_dir.clone(),
@@ -174,6 +175,15 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     )));
     // Imports from other providers (`mailsift import`): queued and interrupted jobs resume.
     tokio::spawn(crate::import::Importer::new(store.clone(), &config).run());
+    // Likewise what recipient resolution needs: the primary domain, the default postmaster.
+    let address_defaults = crate::store::AddressDefaults {
+        hostname: config.hostname.clone(),
+        postmaster: config.submission.postmaster.trim().to_ascii_lowercase(),
+    };
+    store
+        .write(move |tx| tx.set_address_defaults(&address_defaults))
+        .await
+        .map_err(ServerError::from)?;
     let revoker = Revoker::new(store.clone());
     tokio::spawn(revoker.clone().run());
     // One authentication throttle and one bound on argon2 work for every listener.

@@ -369,6 +369,50 @@ async fn outgoing_spam_tells_the_postmaster_once_an_hour() {
     assert!(server.store.read().unwrap().queue().unwrap().is_empty());
 }
 
+/// With no setting and no postmaster account, the notice reaches postmaster@ the primary
+/// domain through recipient resolution: the domain's oldest account, or the administrator set
+/// with `mailsift domain admin`.
+#[tokio::test]
+async fn outgoing_spam_notice_needs_no_configuration() {
+    let server = start(|s| s.spam_threshold = 1.5).await;
+    let mut c = Client::login(&server).await;
+    let bare = |subject: &str| {
+        format!(
+            "From: alice@example.org\r\nTo: x@remote.example\r\nSubject: {subject}\r\n\r\nbody\r\n"
+        )
+    };
+    let got = c
+        .send("alice@example.org", &["x@remote.example"], &bare("pills"))
+        .await;
+    assert!(got.starts_with("550 5.7.1"), "{got}");
+    let notices = stored(&server.store, "alice@example.org");
+    assert_eq!(notices.len(), 1, "the oldest account gets it: {notices:?}");
+    assert!(
+        notices[0]
+            .1
+            .contains("Outgoing spam refused from alice@example.org")
+    );
+    // The domain's administrator, once set, gets it instead.
+    let server = start(|s| s.spam_threshold = 1.5).await;
+    server
+        .store
+        .write(|tx| {
+            let mut s = tx.domain_addressing("example.org")?;
+            s.admin = Some("bob@example.org".into());
+            tx.set_domain_addressing("example.org", &s)
+        })
+        .await
+        .unwrap();
+    let mut c = Client::login(&server).await;
+    let got = c
+        .send("alice@example.org", &["x@remote.example"], &bare("pills"))
+        .await;
+    assert!(got.starts_with("550 5.7.1"), "{got}");
+    let notices = stored(&server.store, "bob@example.org");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(stored(&server.store, "alice@example.org").is_empty());
+}
+
 /// `[submission] postmaster` names the administrator's account.
 #[tokio::test]
 async fn outgoing_spam_notice_goes_to_the_configured_postmaster() {

@@ -107,21 +107,34 @@ impl AcmeClient {
     }
 
     async fn account(&self) -> Result<Account, AcmeError> {
-        let builder = || match &self.config.ca_file {
+        // An empty `ca_file = ""` means none.
+        let root = self
+            .config
+            .ca_file
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty());
+        let builder = || match root {
             Some(root) => Account::builder_with_root(root),
             None => Account::builder(),
         };
         if let Some(stored) = self.state.account(&self.config.directory)? {
             return Ok(builder()?.from_credentials(stored.credentials).await?);
         }
-        let contact = format!("mailto:{}", self.config.contact);
-        let contacts = [contact.as_str()];
+        let contacts: Vec<String> = self
+            .config
+            .contact
+            .iter()
+            .map(|c| {
+                if c.starts_with("mailto:") {
+                    c.clone()
+                } else {
+                    format!("mailto:{c}")
+                }
+            })
+            .collect();
+        let contacts: Vec<&str> = contacts.iter().map(String::as_str).collect();
         let new = NewAccount {
-            contact: if self.config.contact.is_empty() {
-                &[]
-            } else {
-                &contacts
-            },
+            contact: &contacts,
             terms_of_service_agreed: true,
             only_return_existing: false,
         };
@@ -295,6 +308,15 @@ mod tests {
         .unwrap();
         assert_eq!(c.acme.challenge, AcmeChallenge::Http01);
         assert_eq!(c.acme.names("x"), vec!["a.example", "b.example"]);
+        // `contact` as one string or a list (the `mailsift setup` template writes a list).
+        let one = Config::parse("[acme]\ncontact = \"a@example.org\"\n", "t").unwrap();
+        assert_eq!(one.acme.contact, vec!["a@example.org"]);
+        let many = Config::parse(
+            "[acme]\ncontact = [\"mailto:a@example.org\"]\nca_file = \"\"\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(many.acme.contact, vec!["mailto:a@example.org"]);
         assert!(Config::parse("[acme]\nchallenge = \"dns-01\"\n", "t").is_err());
         let text = status_text(&c);
         assert!(text.contains("no ACME certificate yet"), "{text}");

@@ -3,6 +3,7 @@
 //! process open the file) or by the CLI itself on the store file when the server is stopped.
 //! Both paths run the same `execute`.
 
+pub mod addresses;
 pub mod reply;
 pub mod socket;
 
@@ -90,6 +91,28 @@ pub enum AdminRequest {
     /// Clears an account's sending flag.
     AccountUnflag {
         address: String,
+    },
+    /// Adds, removes or lists an account's aliases. `max` is `[accounts] max_aliases` of the
+    /// CLI's config, which is the server's.
+    AccountAliases {
+        address: String,
+        change: addresses::AliasOp,
+        #[serde(default = "default_max_aliases")]
+        max: usize,
+    },
+    /// Adds, removes or lists alias domains.
+    AliasDomains {
+        change: addresses::AliasDomainOp,
+    },
+    /// Sets (`None`: clears) a domain's catch-all address.
+    DomainCatchAll {
+        name: String,
+        address: Option<String>,
+    },
+    /// Sets (`None`: back to the default) who postmaster@ and abuse@ of a domain reach.
+    DomainAdmin {
+        name: String,
+        address: Option<String>,
     },
     PasswordAdd {
         address: String,
@@ -187,6 +210,14 @@ pub enum AdminRequest {
     },
     /// `mailsift import …`: imports from another provider over IMAP.
     Import(crate::import::admin::ImportRequest),
+    /// Every stage's verdict for one message (`mailsift trace`).
+    TraceShow {
+        queue_id: String,
+    },
+    /// The newest message traces, newest first.
+    TraceRecent {
+        limit: usize,
+    },
 }
 
 impl AdminRequest {
@@ -241,6 +272,7 @@ fn account_shown(store: &Store, address: &str) -> Result<AccountShown, AdminErro
         quota_default: account.quota.is_none(),
         flagged: record.flagged.is_some(),
         flagged_since: record.flagged.map(date),
+        aliases: addresses::aliases_of(&read, account.id)?,
     })
 }
 
@@ -385,6 +417,12 @@ fn domain_info(d: &Domain) -> DomainInfo {
             .as_ref()
             .map(|k| Box::new(dkim_info(k, &d.name))),
         maintenance: d.maintenance,
+        alias_of: None,
+        alias_domains: Vec::new(),
+        catch_all: None,
+        admin: None,
+        postmaster: None,
+        postmaster_source: None,
     }
 }
 
@@ -392,6 +430,10 @@ fn domain_info(d: &Domain) -> DomainInfo {
 /// plugins' writes every few hundred messages.
 /// `learn` calls per commit when training from files.
 const LEARN_BATCH: usize = 200;
+
+fn default_max_aliases() -> usize {
+    directory::aliases::DEFAULT_MAX_ALIASES
+}
 
 fn default_passes() -> usize {
     crate::plugins::eval::DEFAULT_PASSES
@@ -613,12 +655,27 @@ pub async fn execute_with(
 ) -> Result<AdminReply, AdminError> {
     match request {
         AdminRequest::Import(request) => crate::import::admin::execute(store, request).await,
+        request @ (AdminRequest::AccountAliases { .. }
+        | AdminRequest::AliasDomains { .. }
+        | AdminRequest::DomainCatchAll { .. }
+        | AdminRequest::DomainAdmin { .. }) => addresses::execute(store, request).await,
         request @ (AdminRequest::SievePut { .. }
         | AdminRequest::SieveList { .. }
         | AdminRequest::SieveGet { .. }
         | AdminRequest::SieveActivate { .. }
         | AdminRequest::SieveDelete { .. }
         | AdminRequest::SieveRename { .. }) => execute_sieve(store, request).await,
+        AdminRequest::TraceShow { queue_id } => {
+            let record = store.read()?.trace(queue_id.trim())?.ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "a trace of {queue_id} (it may be older than the last [store] trace_records messages)"
+                ))
+            })?;
+            Ok(AdminReply::Trace(Box::new(record)))
+        }
+        AdminRequest::TraceRecent { limit } => Ok(AdminReply::Traces(
+            store.read()?.trace_recent(limit.min(10_000))?,
+        )),
         AdminRequest::PluginList => Ok(AdminReply::Plugins(
             plugins.map(|p| p.status()).unwrap_or_default(),
         )),
@@ -734,11 +791,13 @@ pub async fn execute_with(
         }
         AdminRequest::DomainShow { name } => {
             let name = directory::normalize_domain(&name)?;
-            let domain = store
-                .read()?
+            let read = store.read()?;
+            let domain = read
                 .domain(&name)?
                 .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;
-            Ok(AdminReply::Domain(domain_info(&domain)))
+            let mut info = domain_info(&domain);
+            addresses::fill_domain_info(&read, &mut info)?;
+            Ok(AdminReply::Domain(info))
         }
         AdminRequest::DomainPolicy {
             name,

@@ -26,6 +26,8 @@ pub enum AdminReply {
     AccountBlocked(AccountBlocked),
     AccountShown(AccountShown),
     AccountSenders(AccountSenders),
+    Aliases(AliasesShown),
+    AliasDomains(AliasDomainsShown),
     NewPassword(NewPassword),
     Passwords(Vec<PasswordRow>),
     PasswordRemoved(PasswordRemoved),
@@ -49,6 +51,8 @@ pub enum AdminReply {
     ImportQueued(Vec<crate::import::admin::ImportQueued>),
     /// `import status|cancel`.
     ImportJobs(Vec<crate::import::admin::ImportJobRow>),
+    Trace(Box<crate::store::TraceRecord>),
+    Traces(Vec<crate::store::TraceRecord>),
 }
 
 impl AdminReply {
@@ -97,6 +101,23 @@ pub struct DomainInfo {
     /// In maintenance: logins refused, mail still received.
     #[serde(default)]
     pub maintenance: bool,
+    /// This domain is an alias domain of that one.
+    #[serde(default)]
+    pub alias_of: Option<String>,
+    /// The alias domains of this domain.
+    #[serde(default)]
+    pub alias_domains: Vec<String>,
+    /// Where mail for unknown local parts goes.
+    #[serde(default)]
+    pub catch_all: Option<String>,
+    /// The administrator set with `domain admin` (`None`: the default).
+    #[serde(default)]
+    pub admin: Option<String>,
+    /// The account postmaster@ and abuse@ reach now, and why (`None`: nobody, refused).
+    #[serde(default)]
+    pub postmaster: Option<String>,
+    #[serde(default)]
+    pub postmaster_source: Option<String>,
 }
 
 /// The public half of a domain's DKIM key and the record to publish.
@@ -156,6 +177,44 @@ pub struct AccountShown {
     /// Its limits kept tripping: "has my account sent spam?".
     pub flagged: bool,
     pub flagged_since: Option<String>,
+    /// Its aliases (`alias add`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// An account's aliases (`alias add|remove|list`), with what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasesShown {
+    pub address: String,
+    pub aliases: Vec<AliasRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<String>,
+    /// `[accounts] max_aliases`.
+    pub max: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasRow {
+    pub alias: String,
+    pub created: String,
+}
+
+/// Alias domains (`domain alias add|remove|list`), with what changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasDomainsShown {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<AliasDomainRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<AliasDomainRow>,
+    pub alias_domains: Vec<AliasDomainRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasDomainRow {
+    pub alias_domain: String,
+    pub target: String,
 }
 
 /// The extra addresses an account may send as.
@@ -364,6 +423,22 @@ mod tests {
                 }),
                 dkim_ed25519: None,
                 maintenance: true,
+                alias_of: None,
+                alias_domains: vec!["example.net".into()],
+                catch_all: Some("all@example.org".into()),
+                admin: None,
+                postmaster: Some("a@example.org".into()),
+                postmaster_source: Some("the domain's oldest account".into()),
+            }),
+            AdminReply::Aliases(AliasesShown {
+                address: "a@example.org".into(),
+                aliases: vec![AliasRow {
+                    alias: "b@example.org".into(),
+                    created: "c".into(),
+                }],
+                added: Some("b@example.org".into()),
+                removed: None,
+                max: 50,
             }),
             AdminReply::PluginSetting(PluginSetting {
                 plugin: "spam".into(),

@@ -1,13 +1,13 @@
 //! Who an account may send as (RFC 6409 §6.1: the submission server may check that the
-//! sender is authorised to use the address). The one place that answers it, so that aliases
-//! (a later issue) are added here and every check follows.
+//! sender is authorised to use the address). The one place that answers it: an account's own
+//! address, its extra senders and its aliases, under their domains and their alias domains.
 
 use super::{Directory, DirectoryError, split_lookup};
 use crate::store::Account;
 
 /// The addresses `account` may use as MAIL FROM and From, lower case: its own address and the
 /// extra senders an administrator allowed (shared mailboxes). Subaddresses of these are
-/// allowed too (`may_send_as`). Aliases of the account will be added here.
+/// allowed too (`may_send_as`). Its aliases are added by [`Directory::sender_identity`].
 pub fn addresses_of(account: &Account) -> Vec<String> {
     let mut out = vec![account.address.to_ascii_lowercase()];
     out.extend(
@@ -45,12 +45,43 @@ impl Directory {
         let Some((local, domain)) = split_lookup(login) else {
             return Ok(None);
         };
-        let account = self.store().read()?.account(&format!("{local}@{domain}"))?;
-        Ok(account.map(|a| {
-            let allowed = addresses_of(&a);
-            (a, allowed)
-        }))
+        let read = self.store().read()?;
+        let Some(account) = read.account(&format!("{local}@{domain}"))? else {
+            return Ok(None);
+        };
+        let mut allowed = addresses_of(&account);
+        allowed.extend(read.aliases_of(account.id)?.into_iter().map(|a| a.address));
+        let allowed = with_alias_domains(&read, allowed)?;
+        Ok(Some((account, allowed)))
     }
+}
+
+/// `allowed` plus each address under the alias domains of its domain: an alias domain has
+/// the same mailboxes and aliases as its target, so their owners may send under it too.
+fn with_alias_domains(
+    read: &crate::store::ReadTx,
+    allowed: Vec<String>,
+) -> Result<Vec<String>, DirectoryError> {
+    let alias_domains: Vec<(String, String)> = read
+        .domain_addressings()?
+        .into_iter()
+        .filter_map(|(domain, s)| s.alias_of.map(|target| (domain, target)))
+        .collect();
+    if alias_domains.is_empty() {
+        return Ok(allowed);
+    }
+    let mut out = allowed.clone();
+    for address in &allowed {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            continue;
+        };
+        for (alias_domain, target) in &alias_domains {
+            if target == domain {
+                out.push(format!("{local}@{alias_domain}"));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

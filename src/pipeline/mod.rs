@@ -23,13 +23,14 @@ mod service;
 pub mod sieve;
 pub mod stages;
 pub mod submission;
+mod trace;
 
 use mail_parser::MessageParser;
 
 use crate::directory::DirectoryError;
 use crate::store::{Store, StoreError};
 pub use crate::values::Envelope;
-pub use plan::{DeliveryPlan, LocalDelivery, Verdict};
+pub use plan::{DeliveryPlan, LocalDelivery, TraceNotes, Verdict};
 pub use plugins::apply_plugins;
 pub use sender_auth::InboundAuth;
 pub use service::{Outcome, Pipeline, RcptCheck, Refusal};
@@ -95,6 +96,19 @@ impl<'a> MessageContext<'a> {
     }
 }
 
+/// The address a local copy is for, without a subaddress's `+detail` (RFC 5233), lower case:
+/// recipients with the same key share one copy per mailbox.
+fn copy_key(recipient: &str) -> String {
+    let recipient = recipient.to_ascii_lowercase();
+    match recipient.rsplit_once('@') {
+        Some((local, domain)) => match local.split_once('+') {
+            Some((user, _)) => format!("{user}@{domain}"),
+            None => recipient,
+        },
+        None => recipient,
+    }
+}
+
 /// Adds the flags of `more` not yet in `flags` (IMAP flags are case-insensitive, RFC 9051 §2.3.2).
 fn merge_flags(flags: &mut Vec<String>, more: &[String]) {
     for f in more {
@@ -126,17 +140,35 @@ fn inbox(
 
 /// Commits a plan: every local delivery and the outbound queue entry in one store write (which
 /// the writer batches with concurrent deliveries). Returns when the message is durable.
+/// `trace`: the message's trace record and the cap, written in the same store write.
 pub async fn deliver(
     store: &Store,
     envelope: &Envelope,
     plan: DeliveryPlan,
     raw: Vec<u8>,
+    trace: Option<(crate::store::TraceRecord, usize)>,
 ) -> Result<(), PipelineError> {
     if plan.verdict != Verdict::Accept
         || (plan.deliveries.is_empty() && plan.outbound.is_empty() && plan.messages.is_empty())
     {
-        // Nothing to store, but what the plugins learnt from the message is kept.
-        return Ok(commit_plugin_kv(store, plan.plugin_kv).await?);
+        // Nothing to store, but what the plugins learnt from the message is kept (and the
+        // trace, with it or deferred to the next commit).
+        return match trace {
+            Some((t, cap)) if !plan.plugin_kv.is_empty() => {
+                let writes = plan.plugin_kv;
+                Ok(store
+                    .write(move |tx| {
+                        tx.plugin_kv_apply(&writes)?;
+                        tx.trace_append(&t, cap)
+                    })
+                    .await?)
+            }
+            Some((t, cap)) => {
+                store.write_deferred(move |tx| tx.trace_append(&t, cap));
+                Ok(())
+            }
+            None => Ok(commit_plugin_kv(store, plan.plugin_kv).await?),
+        };
     }
     let raw = plan.apply_headers(raw);
     // DKIM signatures of mail leaving for other servers, made as it is queued.
@@ -148,11 +180,13 @@ pub async fn deliver(
         .write(move |tx| {
             // The class of each copy's folder, counted once committed (`metrics`).
             let mut copies: Vec<crate::metrics::FolderClass> = Vec::new();
-            // One copy per mailbox: recipients that are subaddresses of one account (or that
-            // Sieve filed into the same folder) share it, with the union of their flags.
+            // One copy per mailbox and address: subaddresses of one address (or copies Sieve
+            // filed into the same folder) share it, with the union of their flags; an
+            // account's address and its alias are two addresses, so mail To one and Cc the
+            // other arrives twice, as the reference service documents.
             let mut targets: Vec<(crate::store::MailboxId, Vec<String>)> =
                 Vec::with_capacity(plan.deliveries.len());
-            let mut target_of: std::collections::HashMap<crate::store::MailboxId, usize> =
+            let mut target_of: std::collections::HashMap<(crate::store::MailboxId, String), usize> =
                 std::collections::HashMap::new();
             let mut edited: Vec<(crate::store::MailboxId, &Vec<u8>)> = Vec::new();
             for d in &plan.deliveries {
@@ -170,10 +204,10 @@ pub async fn deliver(
                     None => inbox(tx, d.account_id)?,
                 };
                 match &d.content {
-                    None => match target_of.get(&mailbox.id) {
+                    None => match target_of.get(&(mailbox.id, copy_key(&d.recipient))) {
                         Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
                         None => {
-                            target_of.insert(mailbox.id, targets.len());
+                            target_of.insert((mailbox.id, copy_key(&d.recipient)), targets.len());
                             targets.push((mailbox.id, d.flags.clone()));
                             copies.push(folder_class(&mailbox));
                         }
@@ -199,6 +233,9 @@ pub async fn deliver(
             if !plan.outbound.is_empty() {
                 let out = outbound_raw.as_ref().unwrap_or(&raw);
                 tx.enqueue(&queue_id, &mail_from, &plan.outbound, out)?;
+            }
+            if let Some((t, cap)) = &trace {
+                tx.trace_append(t, *cap)?;
             }
             Ok(copies)
         })

@@ -72,6 +72,37 @@ pub struct DeliveryPlan {
     /// Why the verdict refuses the message, for the metrics; `stages::run` fills it from the
     /// deciding stage when that stage did not say.
     pub refused: Option<crate::metrics::Refused>,
+    /// What the stages noted for the message trace (`mailsift trace`).
+    pub trace: TraceNotes,
+}
+
+/// The stages' notes for the message trace (`store::trace`), gathered as they run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceNotes {
+    pub subject: Option<String>,
+    pub stages: Vec<crate::store::trace::TraceStage>,
+    pub plugins: Vec<crate::store::trace::TracePlugin>,
+    pub sieve: Vec<crate::store::trace::TraceSieve>,
+}
+
+impl Verdict {
+    /// The decision as the trace shows it; `None` for accept.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Verdict::Accept => None,
+            Verdict::Reject {
+                code,
+                enhanced,
+                text,
+            } => Some(format!("reject {code} {enhanced} {text}")),
+            Verdict::TempFail {
+                code,
+                enhanced,
+                text,
+            } => Some(format!("tempfail {code} {enhanced} {text}")),
+            Verdict::Discard => Some("discard".into()),
+        }
+    }
 }
 
 impl DeliveryPlan {

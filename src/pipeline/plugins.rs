@@ -31,6 +31,7 @@ pub fn apply_selected(
     );
     let outcome = host.filter_only(&message, &ctx.envelope.recipients, only);
     plan.plugin_kv = outcome.kv_writes;
+    plan.trace.plugins.extend(outcome.calls);
     let scores = outcome.merged.plugin_scores.clone();
     fold(plan, outcome.merged);
     scores

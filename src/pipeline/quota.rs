@@ -26,13 +26,20 @@ pub(super) fn split_full_recipients(
     let Ok(read) = store.read() else {
         return Vec::new();
     };
-    // Bytes each account would store: one copy per mailbox (and per edited content).
+    // Bytes each account would store: one copy per mailbox and address (and per edited content).
     let mut need: HashMap<AccountId, u64> = HashMap::new();
-    let mut seen: HashSet<(AccountId, &str)> = HashSet::new();
+    let mut seen: HashSet<(AccountId, &str, String)> = HashSet::new();
     for d in &plan.deliveries {
         let len = match &d.content {
             Some(c) => c.len(),
-            None if seen.insert((d.account_id, d.mailbox.as_str())) => raw.len(),
+            None if seen.insert((
+                d.account_id,
+                d.mailbox.as_str(),
+                super::copy_key(&d.recipient),
+            )) =>
+            {
+                raw.len()
+            }
             None => 0,
         };
         *need.entry(d.account_id).or_default() += len as u64;

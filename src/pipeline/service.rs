@@ -85,6 +85,8 @@ pub struct Pipeline {
     pub srs: Option<Arc<crate::srs::Srs>>,
     /// This server's name (`hostname`): notices to the postmaster name it.
     pub hostname: String,
+    /// Message traces kept in the store (`[store] trace_records`; 0: none).
+    pub trace_records: usize,
 }
 
 impl Pipeline {
@@ -98,6 +100,7 @@ impl Pipeline {
             submission: Default::default(),
             srs: None,
             hostname: "localhost".into(),
+            trace_records: crate::config::DEFAULT_TRACE_RECORDS,
         }
     }
 
@@ -313,6 +316,7 @@ impl Pipeline {
         let srs_returns = self.srs_returns(&mut envelope);
         let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
         let checked = auth.is_some();
+        let trace_auth = auth.as_ref().map(|a| super::trace::auth(&a.report));
         let (mut plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
             Ok(x) => x,
             Err(e) => {
@@ -323,6 +327,7 @@ impl Pipeline {
                 ));
             }
         };
+        let mut trace = super::trace::record(&envelope, raw.len(), trace_auth, &mut plan);
         if plan.verdict == Verdict::Accept {
             plan.outbound.extend(srs_returns);
             if checked {
@@ -345,6 +350,7 @@ impl Pipeline {
         if let Some(refusal) = refusal {
             tracing::info!(code = refusal.code, text = %refusal.text, "message refused");
             metrics::refused(plan.refused.unwrap_or(Refused::Other));
+            self.trace_refused(trace, &refusal);
             // What plugins stored while judging the message (counters, reputations) is kept
             // even when it is refused.
             self.keep_plugin_kv(plan.plugin_kv).await;
@@ -361,7 +367,10 @@ impl Pipeline {
         let size = raw.len();
         let local = plan.deliveries.len();
         let discarded = plan.verdict == Verdict::Discard;
-        match super::deliver(&self.store, &envelope, plan, raw).await {
+        super::trace::finish(&mut trace, &plan);
+        let kept = (self.trace_records > 0).then(|| trace.clone());
+        let traced = kept.clone().map(|t| (t, self.trace_records));
+        let outcome = match super::deliver(&self.store, &envelope, plan, raw, traced).await {
             Ok(()) if discarded => {
                 tracing::info!(size, "message discarded");
                 Outcome::Discarded
@@ -389,7 +398,29 @@ impl Pipeline {
                     "Temporary failure storing the message, try again later",
                 ))
             }
+        };
+        // The delivery's write held the record; a failed one took it along.
+        if let (Outcome::Refused(refusal), Some(trace)) = (&outcome, kept) {
+            self.trace_refused(trace, refusal);
         }
+        outcome
+    }
+
+    /// Records the trace of a refused message in a deferred write (no fsync of its own; the
+    /// cap bounds what a flood of refused mail keeps).
+    fn trace_refused(&self, mut trace: crate::store::TraceRecord, refusal: &Refusal) {
+        if self.trace_records == 0 {
+            return;
+        }
+        trace.outcome = "refused".into();
+        trace.folders.clear();
+        trace.reply = Some(format!(
+            "{} {} {}",
+            refusal.code, refusal.enhanced, refusal.text
+        ));
+        let cap = self.trace_records;
+        self.store
+            .write_deferred(move |tx| tx.trace_append(&trace, cap));
     }
 
     /// Parses the message once and runs the stages on a blocking thread (parsing a large

@@ -55,6 +55,7 @@ pub fn apply(
         for e in &outcome.errors {
             tracing::warn!(recipient = %d.recipient, error = %e, "Sieve error; the message is kept");
         }
+        plan.trace.sieve.push(trace_actions(&d.recipient, &outcome));
         seen_before.extend(outcome.seen_ids.iter().cloned());
         for (key, until) in outcome.seen_ids {
             plan.plugin_kv.push(KvWrite {
@@ -140,6 +141,44 @@ pub fn apply(
             .push((rcpt, format!("rejected by Sieve: {reason}")));
     }
     Ok(())
+}
+
+/// What the scripts did for one recipient, for the message trace.
+fn trace_actions(
+    recipient: &str,
+    outcome: &crate::sieve::SieveOutcome,
+) -> crate::store::trace::TraceSieve {
+    let mut actions: Vec<String> = outcome
+        .errors
+        .iter()
+        .map(|e| format!("error: {e}"))
+        .collect();
+    for m in &outcome.outbound {
+        actions.push(format!("send to {}", m.to.join(", ")));
+    }
+    if let Some(reason) = &outcome.reject {
+        actions.push(format!("reject: {reason}"));
+    } else if outcome.filings.is_empty() {
+        actions.push("discard".into());
+    }
+    for f in &outcome.filings {
+        let mut a = match &f.folder {
+            Some(folder) => format!("fileinto \"{folder}\""),
+            None if outcome.explicit => "keep".to_string(),
+            None => "implicit keep".to_string(),
+        };
+        if !f.flags.is_empty() {
+            a.push_str(&format!(" flags {}", f.flags.join(" ")));
+        }
+        if f.content.is_some() {
+            a.push_str(" (edited)");
+        }
+        actions.push(a);
+    }
+    crate::store::trace::TraceSieve {
+        recipient: recipient.to_string(),
+        actions,
+    }
 }
 
 fn sanitize(s: &str) -> String {

@@ -31,18 +31,29 @@ pub fn run(
     ctx: &MessageContext<'_>,
 ) -> Result<DeliveryPlan, PipelineError> {
     let mut plan = DeliveryPlan::default();
+    plan.trace.subject = ctx.subject().map(crate::store::trace::clip);
     for stage in stages {
         if plan.verdict != Verdict::Accept && !stage.enforces() {
             continue;
         }
         let deciding = plan.verdict == Verdict::Accept;
+        let before = plan.verdict.clone();
+        let started = std::time::Instant::now();
         stage.run(&mut plan, ctx)?;
-        if plan.verdict != Verdict::Accept {
+        let decided = (plan.verdict != before)
+            .then(|| plan.verdict.describe())
+            .flatten();
+        if decided.is_some() {
             tracing::debug!(stage = stage.name(), verdict = ?plan.verdict, "stage decided");
             if deciding && plan.refused.is_none() {
                 plan.refused = refused_by_stage(stage.name(), &plan.verdict);
             }
         }
+        plan.trace.stages.push(crate::store::trace::TraceStage {
+            name: stage.name().to_string(),
+            elapsed_us: started.elapsed().as_micros() as u64,
+            decided,
+        });
     }
     tracing::debug!(
         local = plan.deliveries.len(),

@@ -351,7 +351,9 @@ impl Notice {
 
 impl SubmissionPlugins {
     /// The postmaster's address: `[submission] postmaster`, else `postmaster@` the primary
-    /// local domain (the one `hostname` is in, the longest such; else the first by name).
+    /// local domain (the one `hostname` is in, the longest such; else the first by name),
+    /// which recipient resolution routes to the domain's administrator (`mailsift domain
+    /// admin`, else its oldest account): so the notice needs no configuration.
     fn postmaster(
         &self,
         read: &crate::store::ReadTx,
@@ -359,14 +361,7 @@ impl SubmissionPlugins {
         if !self.config.postmaster.trim().is_empty() {
             return Ok(Some(self.config.postmaster.trim().to_ascii_lowercase()));
         }
-        let host = self.hostname.trim_end_matches('.').to_ascii_lowercase();
-        let mut domains: Vec<String> = read.domains()?.into_iter().map(|d| d.name).collect();
-        domains.sort();
-        let primary = domains
-            .iter()
-            .filter(|d| host == **d || host.ends_with(&format!(".{d}")))
-            .max_by_key(|d| d.len())
-            .or_else(|| domains.first());
+        let primary = crate::directory::aliases::primary_domain(read, &self.hostname)?;
         Ok(primary.map(|d| format!("postmaster@{d}")))
     }
 
@@ -399,7 +394,7 @@ impl SubmissionPlugins {
         let (to, target) = match found {
             Ok(Some((to, Some(target)))) => (to, target),
             Ok(Some((to, None))) => {
-                tracing::warn!(postmaster = %to, "no mailbox for the postmaster: set [submission] postmaster to an administrator's account");
+                tracing::warn!(postmaster = %to, "no mailbox for the postmaster: set the domain's administrator (`mailsift domain admin`) or [submission] postmaster");
                 return None;
             }
             Ok(None) => return None,

@@ -131,6 +131,8 @@ pub struct FilterOutcome {
     pub merged: Merged,
     /// Key-value writes of the calls that succeeded, to commit with the delivery.
     pub kv_writes: Vec<KvWrite>,
+    /// Each plugin's verdict and time, in order, for the message trace (`mailsift trace`).
+    pub calls: Vec<crate::store::trace::TracePlugin>,
 }
 
 /// Result of the check-recipient hooks for one RCPT TO.
@@ -370,10 +372,12 @@ impl PluginHost {
         let plugins = self.registry.snapshot();
         let mut merger = verdict::Merger::new(recipients);
         let mut kv_writes = Vec::new();
+        let mut calls = Vec::new();
         for plugin in plugins
             .iter()
             .filter(|p| only.is_none_or(|names| names.iter().any(|n| *n == p.name)))
         {
+            let started = Instant::now();
             let run = self.call(plugin, false, |store, instance| {
                 let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
                     store,
@@ -382,14 +386,22 @@ impl PluginHost {
                 )?;
                 Ok(f.call(&mut *store, (message,))?.0)
             });
+            let elapsed_us = started.elapsed().as_micros() as u64;
             match run.result {
                 Ok(verdict) => {
                     kv_writes.extend(run.writes);
+                    calls.push(verdict::trace(&plugin.name, &verdict, elapsed_us));
                     if merger.add(&plugin.name, verdict) {
                         break;
                     }
                 }
                 Err(e) => {
+                    calls.push(crate::store::trace::TracePlugin {
+                        name: plugin.name.clone(),
+                        decision: format!("failed: {e}"),
+                        elapsed_us,
+                        ..Default::default()
+                    });
                     self.log_failure(plugin, "filter", &e);
                     if plugin.settings.on_error == OnError::Tempfail {
                         merger.fail_closed(&plugin.name);
@@ -401,6 +413,7 @@ impl PluginHost {
         FilterOutcome {
             merged: merger.finish(),
             kv_writes,
+            calls,
         }
     }
 

@@ -66,6 +66,70 @@ pub struct Merged {
     pub rcpt_rejected_by: Option<String>,
 }
 
+/// One plugin's verdict as the message trace shows it (texts sanitised like the rest).
+pub fn trace(
+    plugin: &str,
+    v: &types::Verdict,
+    elapsed_us: u64,
+) -> crate::store::trace::TracePlugin {
+    let describe = |d: &types::Decision| match d {
+        types::Decision::Continue(a) => {
+            let mut s = "continue".to_string();
+            if a.score.is_finite() && a.score != 0.0 {
+                s.push_str(&format!(" score {:+.2}", a.score));
+            }
+            if !a.tags.is_empty() {
+                let tags: Vec<String> = a.tags.iter().take(8).map(|t| clean_text(t, 64)).collect();
+                s.push_str(&format!(" tags {}", tags.join(",")));
+            }
+            if let Some(f) = a.folder.as_deref().and_then(clean_folder) {
+                s.push_str(&format!(" folder {f}"));
+            }
+            if let Some(e) = &a.explanation {
+                s.push_str(&format!(" ({})", clean_text(e, 200)));
+            }
+            s
+        }
+        types::Decision::Reject(r) => format!("reject {}", reject_reply(r)),
+        types::Decision::Tempfail(r) => format!("tempfail {}", tempfail_reply(r)),
+        types::Decision::Discard => "discard".to_string(),
+    };
+    let mut t = crate::store::trace::TracePlugin {
+        name: plugin.to_string(),
+        decision: match &v.decision {
+            // The annotations have fields of their own.
+            types::Decision::Continue(_) => "continue".to_string(),
+            d => describe(d),
+        },
+        elapsed_us,
+        ..Default::default()
+    };
+    if let types::Decision::Continue(a) = &v.decision {
+        t.score = if a.score.is_finite() { a.score } else { 0.0 };
+        t.tags = a
+            .tags
+            .iter()
+            .take(MAX_TAGS)
+            .map(|t| clean_text(t, 64))
+            .collect();
+        t.folder = a.folder.as_deref().and_then(clean_folder);
+        t.explanation = a.explanation.as_deref().map(|e| clean_text(e, 300));
+    }
+    t.per_recipient = v
+        .per_recipient
+        .iter()
+        .take(16)
+        .map(|rd| {
+            format!(
+                "{}: {}",
+                clean_text(&rd.recipient, 100),
+                describe(&rd.decision)
+            )
+        })
+        .collect();
+    t
+}
+
 pub struct Merger {
     merged: Merged,
     recipients: Vec<String>,

@@ -55,6 +55,7 @@ impl Tx<'_> {
                 }
             }
         }
+        self.forget_domain_addressing(name)?;
         let mut domains = self.txn.open_table(DOMAINS)?;
         if domains.remove(name)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {name}")));
@@ -77,6 +78,9 @@ impl Tx<'_> {
         }
         if self.txn.open_table(ACCOUNTS)?.get(address)?.is_some() {
             return Err(StoreError::Exists(format!("account {address}")));
+        }
+        if self.alias_tx(address)? {
+            return Err(StoreError::Exists(format!("{address} as an alias")));
         }
         let id = self.next_id("account")?;
         let account = Account {
@@ -132,6 +136,7 @@ impl Tx<'_> {
         self.list_clear(&super::ListScope::Account(address.to_string()))?;
         self.sieve_clear(account.id)?;
         self.import_forget_account(account.id)?;
+        self.aliases_clear(account.id)?;
         Ok(())
     }
 

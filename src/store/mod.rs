@@ -10,6 +10,7 @@
 //! methods named for what they mean (deliver, append, set flags…), never redb tables.
 
 mod accounts;
+mod addresses;
 pub mod blobs;
 pub mod import;
 pub mod lists;
@@ -23,6 +24,7 @@ pub mod reports;
 pub mod schema;
 mod sending;
 pub mod sieve;
+pub mod trace;
 pub mod training;
 pub mod types;
 mod view;
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use tokio::sync::{Notify, broadcast};
 
+pub use addresses::{AddressDefaults, Alias, DomainAddressing};
 pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
@@ -43,6 +46,7 @@ pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
 pub use reports::{ReportJob, ReportKind};
 pub use sieve::{SieveListing, SieveScript};
+pub use trace::TraceRecord;
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
 pub use view::MailboxView;
@@ -258,6 +262,16 @@ impl Store {
             .begin_claim(mailbox.id, mailbox.uidvalidity, up_to)
     }
 
+    /// A write nobody waits for, folded into the next commit (or committed alone within a
+    /// second): for records whose loss in a crash is acceptable (the message trace of a
+    /// refused message), so that they cost no fsync of their own.
+    pub fn write_deferred<F>(&self, op: F)
+    where
+        F: FnMut(&mut Tx<'_>) -> Result<()> + Send + 'static,
+    {
+        self.inner.writer.submit_deferred(op)
+    }
+
     /// Blocking form of `write`, for the CLI outside an async runtime.
     pub fn write_blocking<R, F>(&self, op: F) -> Result<R>
     where
@@ -324,7 +338,10 @@ fn init_schema(db: &Database) -> Result<()> {
         txn.open_table(schema::BLOB_REFS)?;
         txn.open_table(schema::QUEUE)?;
         txn.open_table(schema::PLUGIN_KV)?;
+        txn.open_table(schema::TRACE)?;
+        txn.open_table(schema::TRACE_IDS)?;
         accounts::ensure_auth_secret(&txn)?;
+        addresses::ensure_tables(&txn)?;
     }
     // After the block: it holds `meta` open, which the index build writes to.
     queue::ensure_due_index(&txn)?;

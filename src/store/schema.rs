@@ -113,3 +113,27 @@ pub const IMPORT_SECRETS: TableDefinition<u64, &[u8]> = TableDefinition::new("im
 /// made: a repeated import skips a message whose copy is still there.
 pub const IMPORT_SEEN: TableDefinition<(u64, &str), (u64, u32)> =
     TableDefinition::new("import_seen");
+/// Sequence number → (queue id, `TraceRecord`): every stage's verdict for one message
+/// (`mailsift trace`), oldest first; rotated, at most `[store] trace_records` kept (`trace.rs`).
+/// The queue id beside the record lets rotation drop its index entry without decoding it.
+pub const TRACE: TableDefinition<u64, (&str, &[u8])> = TableDefinition::new("trace");
+
+/// Queue id → sequence number in `TRACE`, removed with the record it points to.
+pub const TRACE_IDS: TableDefinition<&str, u64> = TableDefinition::new("trace_ids");
+/// Alias address (lower case) → `Alias`: another address of an account's mailbox
+/// (`mailsift alias add`). Unique among aliases and accounts (`addresses.rs`).
+pub const ALIASES: TableDefinition<&str, &[u8]> = TableDefinition::new("aliases");
+
+/// (account id, alias address) → created (Unix seconds): an account's aliases, for listing
+/// and the per-account limit without a scan.
+pub const ACCOUNT_ALIASES: TableDefinition<(u64, &str), i64> =
+    TableDefinition::new("account_aliases");
+
+/// Domain name → `DomainAddressing`: its alias-domain target, catch-all address and
+/// administrator (`mailsift domain alias|catch-all|admin`).
+pub const DOMAIN_ADDRESSING: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("domain_addressing");
+
+/// "defaults" → `AddressDefaults`: the configuration recipient resolution needs (hostname,
+/// `[submission] postmaster`), written by the server at start.
+pub const ADDRESS_DEFAULTS: TableDefinition<&str, &[u8]> = TableDefinition::new("address_defaults");

@@ -21,7 +21,15 @@ type Op = Box<dyn FnMut(&mut Tx<'_>) -> Result<Output> + Send>;
 struct Job {
     op: Op,
     reply: oneshot::Sender<Result<Output>>,
+    /// A deferred write (`submit_deferred`): no caller waits, so it rides along with the next
+    /// commit instead of costing an fsync of its own.
+    deferred: bool,
 }
+
+/// A deferred write waits at most this long for a commit to ride along with.
+const DEFER_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+/// Deferred writes held at most: more are committed at once (bounds memory under a flood).
+const MAX_DEFERRED: usize = 256;
 
 pub(super) struct Writer {
     jobs: mpsc::Sender<Job>,
@@ -43,7 +51,30 @@ impl Writer {
         Writer { jobs }
     }
 
-    fn enqueue<R, F>(&self, mut op: F) -> Result<oneshot::Receiver<Result<Output>>>
+    fn enqueue<R, F>(&self, op: F) -> Result<oneshot::Receiver<Result<Output>>>
+    where
+        R: Send + 'static,
+        F: FnMut(&mut Tx<'_>) -> Result<R> + Send + 'static,
+    {
+        self.enqueue_as(op, false)
+    }
+
+    /// A write nobody waits for (the message trace of a refused message): committed with the
+    /// next write, or alone after `DEFER_FOR`. Its failure is only logged.
+    pub fn submit_deferred<F>(&self, op: F)
+    where
+        F: FnMut(&mut Tx<'_>) -> Result<()> + Send + 'static,
+    {
+        if self.enqueue_as(op, true).is_err() {
+            tracing::debug!("deferred store write dropped: the store is closed");
+        }
+    }
+
+    fn enqueue_as<R, F>(
+        &self,
+        mut op: F,
+        deferred: bool,
+    ) -> Result<oneshot::Receiver<Result<Output>>>
     where
         R: Send + 'static,
         F: FnMut(&mut Tx<'_>) -> Result<R> + Send + 'static,
@@ -51,7 +82,11 @@ impl Writer {
         let (reply, rx) = oneshot::channel();
         let op: Op = Box::new(move |tx| op(tx).map(|r| Box::new(r) as Output));
         self.jobs
-            .send(Job { op, reply })
+            .send(Job {
+                op,
+                reply,
+                deferred,
+            })
             .map_err(|_| StoreError::Closed)?;
         Ok(rx)
     }
@@ -97,14 +132,46 @@ fn run(
         // No receiver is not an error: nobody is idling.
         let _ = changes.send(event);
     };
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
+    // Deferred writes waiting for a commit, and when the oldest must go at the latest.
+    let mut deferred: Vec<Job> = Vec::new();
+    let mut deadline = std::time::Instant::now();
+    let mut open = true;
+    while open || !deferred.is_empty() {
+        let first = if deferred.is_empty() {
+            rx.recv().ok()
+        } else {
+            match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                Ok(job) => Some(job),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    None
+                }
+            }
+        };
+        let mut batch = Vec::new();
+        match first {
+            Some(job) if job.deferred => {
+                if deferred.is_empty() {
+                    deadline = std::time::Instant::now() + DEFER_FOR;
+                }
+                deferred.push(job);
+                if deferred.len() < MAX_DEFERRED {
+                    continue;
+                }
+            }
+            Some(job) => batch.push(job),
+            // The channel closed: commit what is deferred, then stop.
+            None if deferred.is_empty() => break,
+            None => {}
+        }
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
+        batch.append(&mut deferred);
         let size = batch.len();
         match run_batch(&db, &mut batch) {
             Ok((outputs, events, queued)) => {

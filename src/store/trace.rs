@@ -1,0 +1,431 @@
+//! The message trace: for each message the pipeline judged, every stage's verdict (sender
+//! authentication, each plugin, Sieve, the folder per recipient, the outcome), so that
+//! `mailsift trace QUEUE-ID` can say why a message landed where it did.
+//!
+//! Bounded and rotating: records are numbered in arrival order (`TRACE`), found by queue id
+//! through `TRACE_IDS`, and the oldest are dropped once there are more than the cap
+//! (`[store] trace_records`). A delivered message's record is written in the delivery's own
+//! store write; a refused one in a deferred write folded into the next commit.
+
+use redb::ReadableTable;
+use serde::{Deserialize, Serialize};
+
+use super::{ReadTx, Result, Tx, decode, encode, schema};
+
+/// Text fields kept short: a record is a few hundred bytes, whatever a plugin or client sends.
+const MAX_TEXT: usize = 300;
+/// Entries per list (plugins, recipients, actions): a message to 1000 recipients stays small.
+const MAX_ITEMS: usize = 64;
+
+/// Sender authentication as the pipeline saw it (RFC 8601 result names).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceAuth {
+    pub spf: String,
+    pub spf_domain: String,
+    /// One per DKIM signature: `pass (d=example.org s=sel)`.
+    pub dkim: Vec<String>,
+    pub arc: String,
+    pub dmarc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dmarc_policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_domain: Option<String>,
+}
+
+/// One stage's run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceStage {
+    pub name: String,
+    pub elapsed_us: u64,
+    /// What the stage decided for the whole message (reject, tempfail, discard), if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided: Option<String>,
+}
+
+/// One plugin's verdict on the message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TracePlugin {
+    pub name: String,
+    /// `continue`, `reject 554 5.7.1 …`, `tempfail …`, `discard` or `failed: …`.
+    pub decision: String,
+    pub score: f64,
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// Recipients the plugin decided differently for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_recipient: Vec<String>,
+    pub elapsed_us: u64,
+}
+
+/// What the Sieve scripts did for one recipient.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceSieve {
+    pub recipient: String,
+    /// `keep`, `fileinto "Junk"`, `discard`, `reject: …`, `redirect <a@b>`, `error: …`.
+    pub actions: Vec<String>,
+}
+
+/// Where one recipient's copy went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceFolder {
+    pub recipient: String,
+    pub folder: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    /// The plugins' score and tags for this recipient, when they differ from the message's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// Everything recorded about one message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceRecord {
+    pub queue_id: String,
+    /// Unix seconds.
+    pub time: i64,
+    pub client_ip: String,
+    pub helo: String,
+    pub mail_from: String,
+    pub recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated_as: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub size: u64,
+    /// `None`: not checked (authenticated or trusted client, or checks off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<TraceAuth>,
+    pub stages: Vec<TraceStage>,
+    pub plugins: Vec<TracePlugin>,
+    /// The plugins' summed score and tags.
+    pub score: f64,
+    pub tags: Vec<String>,
+    pub sieve: Vec<TraceSieve>,
+    pub folders: Vec<TraceFolder>,
+    /// Recipients dropped by a stage, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<(String, String)>,
+    /// Remote recipients queued for outbound delivery.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbound: Vec<String>,
+    /// `delivered`, `discarded` or `refused`.
+    pub outcome: String,
+    /// The SMTP reply of a refusal (`554 5.7.1 …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+}
+
+/// `s` cut to `MAX_TEXT` characters, without control characters.
+pub fn clip(s: &str) -> String {
+    s.chars()
+        .take(MAX_TEXT)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+impl TraceRecord {
+    /// Caps every list and text, so that one record's size is bounded whatever the message.
+    pub fn bound(&mut self) {
+        fn cap<T>(v: &mut Vec<T>) {
+            v.truncate(MAX_ITEMS);
+        }
+        cap(&mut self.recipients);
+        cap(&mut self.stages);
+        cap(&mut self.plugins);
+        cap(&mut self.tags);
+        cap(&mut self.sieve);
+        cap(&mut self.folders);
+        cap(&mut self.dropped);
+        cap(&mut self.outbound);
+        for s in [&mut self.queue_id, &mut self.helo, &mut self.mail_from] {
+            *s = clip(s);
+        }
+        for r in &mut self.recipients {
+            *r = clip(r);
+        }
+        if let Some(s) = &mut self.subject {
+            *s = clip(s);
+        }
+        for p in &mut self.plugins {
+            cap(&mut p.tags);
+            cap(&mut p.per_recipient);
+            p.decision = clip(&p.decision);
+            if let Some(e) = &mut p.explanation {
+                *e = clip(e);
+            }
+        }
+        for s in &mut self.sieve {
+            cap(&mut s.actions);
+            for a in &mut s.actions {
+                *a = clip(a);
+            }
+        }
+        for f in &mut self.folders {
+            cap(&mut f.tags);
+            cap(&mut f.flags);
+        }
+        for (_, why) in &mut self.dropped {
+            *why = clip(why);
+        }
+        if let Some(r) = &mut self.reply {
+            *r = clip(r);
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Appends a record and drops the oldest beyond `cap` (0 keeps none). A queue id recorded
+    /// again (it should not be) points to the newest record.
+    pub fn trace_append(&mut self, record: &TraceRecord, cap: usize) -> Result<()> {
+        if cap == 0 {
+            return Ok(());
+        }
+        let mut table = self.txn.open_table(schema::TRACE)?;
+        let mut ids = self.txn.open_table(schema::TRACE_IDS)?;
+        let seq = table.last()?.map_or(0, |(k, _)| k.value()) + 1;
+        let mut record = record.clone();
+        record.bound();
+        table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
+        ids.insert(record.queue_id.as_str(), seq)?;
+        // Rotation: numbers are consecutive (only the oldest is ever removed), so the count is
+        // `seq - first + 1`; usually one record out for one in, more when the cap was lowered.
+        let keep_from = (seq + 1).saturating_sub(cap as u64);
+        while table.first()?.is_some_and(|(k, _)| k.value() < keep_from) {
+            let Some((k, v)) = table.pop_first()? else {
+                break;
+            };
+            let (old_seq, old_id) = (k.value(), v.value().0.to_string());
+            drop((k, v));
+            if ids
+                .get(old_id.as_str())?
+                .is_some_and(|s| s.value() == old_seq)
+            {
+                ids.remove(old_id.as_str())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ReadTx {
+    /// The record of one message, by queue id.
+    pub fn trace(&self, queue_id: &str) -> Result<Option<TraceRecord>> {
+        let ids = self.txn.open_table(schema::TRACE_IDS)?;
+        let Some(seq) = ids.get(queue_id)?.map(|s| s.value()) else {
+            return Ok(None);
+        };
+        let table = self.txn.open_table(schema::TRACE)?;
+        match table.get(seq)? {
+            Some(v) => Ok(Some(decode("trace", v.value().1)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The newest `limit` records, newest first.
+    pub fn trace_recent(&self, limit: usize) -> Result<Vec<TraceRecord>> {
+        let table = self.txn.open_table(schema::TRACE)?;
+        let mut out = Vec::new();
+        for entry in table.iter()?.rev().take(limit) {
+            let (_, v) = entry?;
+            out.push(decode("trace", v.value().1)?);
+        }
+        Ok(out)
+    }
+
+    /// Records kept now.
+    pub fn trace_count(&self) -> Result<u64> {
+        let table = self.txn.open_table(schema::TRACE)?;
+        Ok(match (table.first()?, table.last()?) {
+            (Some((first, _)), Some((last, _))) => last.value() - first.value() + 1,
+            _ => 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use redb::ReadableTableMetadata;
+
+    fn record(id: &str) -> TraceRecord {
+        TraceRecord {
+            queue_id: id.into(),
+            outcome: "delivered".into(),
+            ..TraceRecord::default()
+        }
+    }
+
+    #[test]
+    fn the_cap_rotates_the_oldest_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        for i in 0..25 {
+            let r = record(&format!("Q{i:02}"));
+            store
+                .write_blocking(move |tx| tx.trace_append(&r, 10))
+                .unwrap();
+        }
+        let read = store.read().unwrap();
+        assert_eq!(read.trace_count().unwrap(), 10);
+        assert!(read.trace("Q14").unwrap().is_none(), "rotated out");
+        assert_eq!(read.trace("Q15").unwrap().unwrap().queue_id, "Q15");
+        assert_eq!(read.trace("Q24").unwrap().unwrap().queue_id, "Q24");
+        let recent: Vec<String> = read
+            .trace_recent(3)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.queue_id)
+            .collect();
+        assert_eq!(recent, ["Q24", "Q23", "Q22"]);
+        // The index shrank with the records.
+        let ids = read.txn.open_table(schema::TRACE_IDS).unwrap();
+        assert_eq!(ids.len().unwrap(), 10);
+        drop(ids);
+        drop(read);
+
+        // A lowered cap drops several at once; 0 records nothing.
+        let r = record("Q25");
+        store
+            .write_blocking(move |tx| tx.trace_append(&r, 4))
+            .unwrap();
+        let r = record("Q26");
+        store
+            .write_blocking(move |tx| tx.trace_append(&r, 0))
+            .unwrap();
+        let read = store.read().unwrap();
+        assert_eq!(read.trace_count().unwrap(), 4);
+        assert!(read.trace("Q21").unwrap().is_none());
+        assert!(read.trace("Q22").unwrap().is_some());
+        assert!(read.trace("Q26").unwrap().is_none());
+    }
+
+    /// The cost of a trace next to the delivery it rides with: `cargo test --release --lib
+    /// store::trace::tests::cost -- --ignored --nocapture`. Batches of 200 messages per
+    /// transaction, so that the commit's fsync does not hide the difference.
+    #[test]
+    #[ignore]
+    fn cost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let inbox = store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                let a = tx.add_account("bob@example.org")?;
+                Ok(tx.mailbox_tx(a.id, "INBOX")?.unwrap().id)
+            })
+            .unwrap();
+        let mut sample = record("0123456789AB");
+        sample.recipients = vec!["bob@example.org".into()];
+        sample.mail_from = "sender@example.net".into();
+        sample.subject = Some("A subject of ordinary length for a newsletter".into());
+        sample.stages = [
+            "recipients",
+            "sender-auth",
+            "plugins",
+            "sieve",
+            "quarantine",
+        ]
+        .iter()
+        .map(|n| TraceStage {
+            name: n.to_string(),
+            elapsed_us: 120,
+            decided: None,
+        })
+        .collect();
+        sample.plugins = ["attachments", "lists", "promotions", "spam"]
+            .iter()
+            .map(|n| TracePlugin {
+                name: n.to_string(),
+                decision: "continue".into(),
+                score: 1.5,
+                tags: vec!["spam".into()],
+                explanation: Some("BAYES_99 URIBL_BLACK".into()),
+                elapsed_us: 800,
+                ..TracePlugin::default()
+            })
+            .collect();
+        sample.folders = vec![TraceFolder {
+            recipient: "bob@example.org".into(),
+            folder: "Junk".into(),
+            ..TraceFolder::default()
+        }];
+        println!("record: {} bytes of JSON", encode(&sample).len());
+        let raw: Vec<u8> = (0..5 * 1024).map(|i| b'a' + (i % 26) as u8).collect();
+        for traced in [false, true, false, true] {
+            let mut total = std::time::Duration::ZERO;
+            for batch in 0..25 {
+                let (raw, sample) = (raw.clone(), sample.clone());
+                let started = std::time::Instant::now();
+                store
+                    .write_blocking(move |tx| {
+                        for i in 0..200 {
+                            let mut content = raw.clone();
+                            content.extend_from_slice(format!("{batch}-{i}-{traced}").as_bytes());
+                            tx.deliver(&[(inbox, vec![])], &content, 0)?;
+                            if traced {
+                                tx.trace_append(&sample, 1000)?;
+                            }
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                total += started.elapsed();
+            }
+            println!(
+                "traced {traced}: {:.1} µs per message (delivery{})",
+                total.as_micros() as f64 / 5000.0,
+                if traced {
+                    " + trace, rotating at 1000"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_deferred_write_rides_with_the_next_commit_or_goes_alone_soon() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let r = record("D1");
+        store.write_deferred(move |tx| tx.trace_append(&r, 10));
+        // The next ordinary write commits it.
+        store
+            .write_blocking(|tx| tx.add_domain("example.org").map(|_| ()))
+            .unwrap();
+        assert!(store.read().unwrap().trace("D1").unwrap().is_some());
+        // Alone, it is committed within about a second.
+        let r = record("D2");
+        store.write_deferred(move |tx| tx.trace_append(&r, 10));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while store.read().unwrap().trace("D2").unwrap().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "deferred write never committed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // A failing deferred write does not fail the write it rides with.
+        store.write_deferred(|_| Err(crate::store::StoreError::Invalid("boom".into())));
+        store
+            .write_blocking(|tx| tx.add_domain("example.net").map(|_| ()))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_record_is_bounded() {
+        let mut r = record("Q");
+        r.recipients = (0..1000).map(|i| format!("r{i}@x")).collect();
+        r.subject = Some("s\r\n".repeat(1000));
+        r.bound();
+        assert_eq!(r.recipients.len(), MAX_ITEMS);
+        assert_eq!(r.subject.as_ref().unwrap().chars().count(), MAX_TEXT);
+        assert!(!r.subject.unwrap().contains('\n'));
+    }
+}
