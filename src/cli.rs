@@ -91,6 +91,16 @@ pub enum Command {
     /// Set up a production server for DOMAIN: write the config, create the domain, its DKIM
     /// key and a first account, and print every DNS record to publish.
     Setup(setup::SetupArgs),
+    /// Certificates from an ACME CA (`[acme]`).
+    #[command(subcommand)]
+    Acme(AcmeCommand),
+}
+
+/// `mailsift acme …`.
+#[derive(Debug, Subcommand)]
+pub enum AcmeCommand {
+    /// The ACME certificate's names and expiry (read from `data_dir/acme/`).
+    Status,
 }
 
 /// `mailsift sieve …`: the administrator's side of what users do over ManageSieve. Works with
@@ -529,6 +539,7 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
         | Command::Doctor { .. }
+        | Command::Acme(_)
         | Command::Sieve(_)
         | Command::Import(_)
         // Its file is read in `run`.
@@ -841,6 +852,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     if let Command::Doctor { domain } = &cli.command {
         return doctor(&config, domain, cli.json).await;
+    }
+    if let Command::Acme(AcmeCommand::Status) = &cli.command {
+        print!("{}", crate::acme::client::status_text(&config));
+        return Ok(());
     }
     if let Command::Sieve(command) = &cli.command {
         return sieve_command(&config, command, cli.json).await;

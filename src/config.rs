@@ -64,6 +64,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// `[accounts]`: defaults of every account (storage quota).
     pub accounts: AccountsConfig,
+    /// `[acme]`: certificates from an ACME CA (RFC 8555), obtained and renewed by the server.
+    pub acme: AcmeConfig,
     /// `[http]`: the HTTP listeners (autoconfig, `/metrics`, `/healthz`, ACME HTTP-01).
     pub http: HttpConfig,
     /// `[reports]`: users' phishing and spam reports (ARF, RFC 5965) to the abuse address.
@@ -100,6 +102,81 @@ impl Default for HttpConfig {
             max_body_size: 64 * 1024,
         }
     }
+}
+
+/// `[acme]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AcmeConfig {
+    pub enabled: bool,
+    /// The CA's directory URL.
+    pub directory: String,
+    /// Contact email(s) given to the CA (expiry notices): one string or a list, with or
+    /// without `mailto:`; empty: none.
+    #[serde(deserialize_with = "one_or_many")]
+    pub contact: Vec<String>,
+    /// Names on the certificate; empty: `[hostname]`.
+    pub domains: Vec<String>,
+    pub challenge: AcmeChallenge,
+    /// Renew when the certificate expires in fewer days than this.
+    pub renew_before_days: u32,
+    /// A PEM root certificate to trust for the CA's own HTTPS instead of the system's roots
+    /// (test CAs such as pebble).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for AcmeConfig {
+    fn default() -> Self {
+        AcmeConfig {
+            enabled: false,
+            directory: "https://acme-v02.api.letsencrypt.org/directory".into(),
+            contact: Vec::new(),
+            domains: Vec::new(),
+            challenge: AcmeChallenge::TlsAlpn01,
+            renew_before_days: 30,
+            ca_file: None,
+        }
+    }
+}
+
+impl AcmeConfig {
+    /// The names to certify: `domains`, or the hostname.
+    pub fn names(&self, hostname: &str) -> Vec<String> {
+        if self.domains.is_empty() {
+            vec![hostname.to_ascii_lowercase()]
+        } else {
+            self.domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect()
+        }
+    }
+}
+
+/// `key = "a"` or `key = ["a", "b"]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) if s.is_empty() => Vec::new(),
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// How the CA checks that we control a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum AcmeChallenge {
+    /// RFC 8737: a TLS handshake on port 443 (an implicit-TLS listener).
+    #[serde(rename = "tls-alpn-01")]
+    TlsAlpn01,
+    /// RFC 8555 §8.3: `/.well-known/acme-challenge/` on port 80 (the HTTP listener).
+    #[serde(rename = "http-01")]
+    Http01,
 }
 
 /// `[reports]`.
@@ -878,6 +955,7 @@ impl Default for Config {
             srs: SrsConfig::default(),
             store: StoreConfig::default(),
             accounts: AccountsConfig::default(),
+            acme: AcmeConfig::default(),
             http: HttpConfig::default(),
             reports: ReportsConfig::default(),
             import: ImportConfig::default(),
@@ -975,6 +1053,9 @@ impl Config {
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             return Err(invalid("tls", "set both `cert` and `key`, or neither"));
+        }
+        if self.acme.enabled && self.acme.renew_before_days == 0 {
+            return Err(invalid("acme", "`renew_before_days` must be at least 1"));
         }
         let l = &self.limits;
         if l.max_message_size < 1024 {

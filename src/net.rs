@@ -22,7 +22,9 @@ pub enum Conn {
 impl Conn {
     /// Performs the TLS handshake on an accepted socket (implicit TLS listeners).
     pub async fn accept_tls(tcp: TcpStream, acceptor: &TlsAcceptor) -> io::Result<Conn> {
-        Ok(Conn::Tls(Box::new(acceptor.accept(tcp).await?)))
+        Ok(Conn::Tls(Box::new(
+            crate::tls::accept(tcp, acceptor).await?,
+        )))
     }
 
     /// Upgrades a plain connection in place (STARTTLS). Any bytes the client pipelined after the

@@ -82,10 +82,35 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     )?;
     crate::memory::start_trimmer();
     let needs_tls = config.listeners.iter().any(|l| l.tls != TlsMode::None);
-    let acceptor = if needs_tls {
-        Some(tls::acceptor(&config)?)
+    // One certificate resolver for every TLS listener, replaceable while running (ACME
+    // renewals, replaced `[tls]` files).
+    let certificates = if needs_tls || config.acme.enabled {
+        Some(tls::Certificates::load(&config)?)
     } else {
         None
+    };
+    let acceptor = certificates.as_ref().map(|c| c.acceptor());
+    // Pending HTTP-01 answers, shared by the ACME client and the HTTP listener.
+    let http01 = crate::acme::challenges::Http01Challenges::new();
+    let acme_client = match &certificates {
+        Some(certs) if config.acme.enabled => Some(crate::acme::AcmeClient::new(
+            config.acme.clone(),
+            &config.hostname,
+            &config.data_dir,
+            certs.clone(),
+            http01.clone(),
+        )),
+        Some(certs) => {
+            if let (Some(cert), Some(key)) = (&config.tls.cert, &config.tls.key) {
+                tokio::spawn(certs.clone().watch_files(
+                    cert.clone(),
+                    key.clone(),
+                    std::time::Duration::from_secs(2),
+                ));
+            }
+            None
+        }
+        None => None,
     };
 
     let plugins = start_plugins(&config, &store)?;
@@ -177,9 +202,6 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         pop3_locks: pop3::MaildropLocks::default(),
     });
 
-    // Answers to ACME HTTP-01 challenges: the ACME client publishes, the HTTP listeners serve.
-    let challenges = crate::acme::challenges::Http01Challenges::new();
-
     let mut bound = BTreeMap::new();
     let mut listeners = Vec::new();
     for l in &config.listeners {
@@ -202,7 +224,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     // Built from the addresses actually bound, so documents carry the real ports.
     let bound_listeners: Vec<_> = listeners.iter().map(|(l, _, a)| (l.clone(), *a)).collect();
     let http_service =
-        http::HttpService::new(&config, store.clone(), &bound_listeners, challenges.clone());
+        http::HttpService::new(&config, store.clone(), &bound_listeners, http01.clone());
 
     let admin_path = config.admin_socket_path();
     let admin_listener = admin::socket::bind(&admin_path).map_err(|source| ServerError::Admin {
@@ -237,6 +259,10 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             shared,
             http_service,
         ));
+    }
+    // Started once the listeners accept: TLS-ALPN-01 validation connects to them.
+    if let Some(client) = acme_client {
+        tokio::spawn(client.run());
     }
     tracing::info!(hostname = %config.hostname, data_dir = %config.data_dir.display(), "Mailsift is running");
 
