@@ -217,15 +217,16 @@ trace_records = 10000                # messages `mailsift trace QUEUE-ID` can ex
 # cert = "/etc/mailsift/tls/fullchain.pem"
 # key = "/etc/mailsift/tls/privkey.pem"
 
-# Certificates from an ACME CA (RFC 8555), obtained and renewed by the server. Uncomment once
-# this Mailsift supports [acme] (an unknown section is refused when the config is read).
-# [acme]
-# enabled = true
-# directory = "https://acme-v02.api.letsencrypt.org/directory"
-# contact = ["mailto:postmaster@{domain}"]
-# domains = ["{hostname}"]
-# challenge = "tls-alpn-01"          # or "http-01" (needs the HTTP listener on port 80)
-# renew_before_days = 30
+# Certificates from an ACME CA (RFC 8555; README "Certificates (ACME)"), obtained and renewed
+# by the server and swapped in without a restart. Until the MX/A records point here and ports 443
+# (TLS-ALPN-01) or 80 (HTTP-01) are reachable, attempts fail, are logged and retried with back-off.
+[acme]
+enabled = true
+directory = "https://acme-v02.api.letsencrypt.org/directory"
+contact = ["mailto:postmaster@{domain}"]
+domains = ["{hostname}"]
+challenge = "tls-alpn-01"            # or "http-01" (needs the HTTP listener on port 80)
+renew_before_days = 30
 # ca_file = ""                       # the CA's root, for a private ACME CA
 
 [[listener]]
@@ -276,19 +277,19 @@ protocol = "managesieve"
 address = "0.0.0.0:4190"
 tls = "starttls"
 
-# HTTP: autoconfig/autodiscover for mail clients, /metrics, /healthz, ACME HTTP-01. Uncomment
-# once this Mailsift has the HTTP listener (protocol = "http"):
-# [[listener]]
-# name = "http"
-# protocol = "http"
-# address = "0.0.0.0:80"
-# tls = "none"
-#
-# [[listener]]
-# name = "https"
-# protocol = "http"
-# address = "0.0.0.0:443"
-# tls = "implicit"
+# HTTP: autoconfig/autodiscover for mail clients, /metrics (loopback only by default), /healthz,
+# ACME HTTP-01.
+[[listener]]
+name = "http"
+protocol = "http"
+address = "0.0.0.0:80"
+tls = "none"
+
+[[listener]]
+name = "https"
+protocol = "http"
+address = "0.0.0.0:443"
+tls = "implicit"
 "#
     );
     c
