@@ -13,9 +13,9 @@ use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
 
+mod redirects;
 pub mod setup;
 mod trace;
-mod redirects;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -69,7 +69,10 @@ fn setup_writes_a_config_that_starts_and_records_that_doctor_accepts() {
     assert_eq!(c.data_dir, data);
     let ports: Vec<u16> = c.listeners.iter().map(|l| l.address.port()).collect();
     assert_eq!(ports, [25, 587, 465, 143, 993, 110, 995, 4190, 80, 443]);
-    assert!(c.acme.enabled, "a production config obtains its certificate");
+    assert!(
+        c.acme.enabled,
+        "a production config obtains its certificate"
+    );
     assert_eq!(c.acme.domains, ["mail.example.test"]);
     assert!(c.plugin_dir().is_dir());
 

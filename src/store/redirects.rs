@@ -68,7 +68,9 @@ impl Tx<'_> {
         let is_account = self.txn.open_table(ACCOUNTS)?.get(address)?.is_some();
         // An alias already names a mailbox; a virtual address of the same name would shadow it.
         if self.alias_tx(address)? {
-            return Err(StoreError::Exists(format!("the address {address} (an alias)")));
+            return Err(StoreError::Exists(format!(
+                "the address {address} (an alias)"
+            )));
         }
         self.txn
             .open_table(REDIRECTS)?
