@@ -525,6 +525,8 @@ mod tests {
         assert_eq!(c.hostname, "mail.example.org");
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         let ports: Vec<u16> = c.listeners.iter().map(|l| l.address.port()).collect();
-        assert_eq!(ports, [25, 587, 465, 143, 993, 110, 995, 4190]);
+        assert_eq!(ports, [25, 587, 465, 143, 993, 110, 995, 4190, 80, 443]);
+        assert!(c.acme.enabled);
+        assert_eq!(c.acme.domains, ["mail.example.org"]);
     }
 }
