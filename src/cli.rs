@@ -976,11 +976,14 @@ async fn plugin_test(
             report.fuel, report.budget_pct
         );
         for w in &report.kv_writes {
-            println!(
-                "kv       {} = {}",
-                s(w, "key"),
-                w.get("value").map(|v| v.to_string()).unwrap_or_default()
-            );
+            match w.get("increment") {
+                Some(d) => println!("kv       {} += {d}", s(w, "key")),
+                None => println!(
+                    "kv       {} = {}",
+                    s(w, "key"),
+                    w.get("value").map(|v| v.to_string()).unwrap_or_default()
+                ),
+            }
         }
         if report.logs.is_empty() {
             println!("logs     (none)");

@@ -764,6 +764,7 @@ pub async fn execute_with(
                 plugin: plugin.clone(),
                 key: format!("settings/{account}/{key}"),
                 value: value.clone().map(String::into_bytes),
+                delta: None,
             };
             store
                 .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))
