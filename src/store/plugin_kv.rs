@@ -113,6 +113,39 @@ impl ReadTx {
         Ok(out)
     }
 
+    /// A plugin's keys starting with `prefix` and, when `contains` is given, containing it
+    /// (ASCII case-insensitively): the first `limit` in key order, and how many matched in all.
+    pub fn plugin_kv_scan(
+        &self,
+        plugin: &str,
+        prefix: &str,
+        contains: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Vec<u8>)>, u64)> {
+        let table = self.txn.open_table(PLUGIN_KV)?;
+        let needle = contains.map(str::to_ascii_lowercase);
+        let mut out = Vec::new();
+        let mut total = 0;
+        for entry in table.range((plugin, prefix)..)? {
+            let (k, v) = entry?;
+            let (p, key) = k.value();
+            if p != plugin || !key.starts_with(prefix) {
+                break;
+            }
+            if needle
+                .as_deref()
+                .is_some_and(|n| !key.to_ascii_lowercase().contains(n))
+            {
+                continue;
+            }
+            total += 1;
+            if out.len() < limit {
+                out.push((key.to_string(), v.value().to_vec()));
+            }
+        }
+        Ok((out, total))
+    }
+
     /// Number of keys a plugin holds.
     pub fn plugin_kv_count(&self, plugin: &str) -> Result<u64> {
         let table = self.txn.open_table(PLUGIN_KV)?;
