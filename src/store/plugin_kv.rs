@@ -6,6 +6,9 @@ use redb::ReadableTable;
 use super::schema::PLUGIN_KV;
 use super::{ReadTx, Result, Tx};
 
+/// Keys and values of one plugin, in key order.
+pub type KvRows = Vec<(String, Vec<u8>)>;
+
 /// One buffered change: `value: None` deletes the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KvWrite {
@@ -121,7 +124,7 @@ impl ReadTx {
         prefix: &str,
         contains: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<(String, Vec<u8>)>, u64)> {
+    ) -> Result<(KvRows, u64)> {
         let table = self.txn.open_table(PLUGIN_KV)?;
         let needle = contains.map(str::to_ascii_lowercase);
         let mut out = Vec::new();
