@@ -717,4 +717,34 @@ mod tests {
         assert_eq!(snap.get("p", "a").unwrap().as_deref(), Some(&b"new"[..]));
         assert_eq!(snap.get("p", "b").unwrap(), None);
     }
+
+    #[test]
+    fn increments_fold_in_the_overlay_and_memory() {
+        let inc = |key: &str, d: i64| KvWrite {
+            delta: Some(d),
+            ..write(key, None)
+        };
+        let base = MemoryKv::default();
+        base.apply(&[write("n", Some("10")), inc("n", 5), inc("fresh", -2)]);
+        let overlay = OverlayKv::new(Arc::new(base.clone()));
+        // A pending delta reads as the base plus the delta; a set then an increment is a set.
+        overlay.apply(vec![
+            inc("n", 1),
+            inc("n", 2),
+            write("s", Some("7")),
+            inc("s", 3),
+        ]);
+        let snap = overlay.snapshot().unwrap();
+        assert_eq!(snap.get("p", "n").unwrap().as_deref(), Some(&b"18"[..]));
+        assert_eq!(snap.get("p", "fresh").unwrap().as_deref(), Some(&b"-2"[..]));
+        assert_eq!(snap.get("p", "s").unwrap().as_deref(), Some(&b"10"[..]));
+        let batch = overlay.take();
+        assert!(batch.iter().any(|w| w.key == "n" && w.delta == Some(3)));
+        // Another writer adds meanwhile: the delta still applies on top at commit.
+        base.apply(&[inc("n", 100)]);
+        base.apply(&batch);
+        let snap = base.snapshot().unwrap();
+        assert_eq!(snap.get("p", "n").unwrap().as_deref(), Some(&b"118"[..]));
+        assert_eq!(snap.get("p", "s").unwrap().as_deref(), Some(&b"10"[..]));
+    }
 }
