@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use serde_json::Value;
 
-use crate::admin::reply::DomainInfo;
+use crate::admin::reply::{DomainInfo, KvEntry};
 use crate::admin::{self, AdminReply, AdminRequest};
 use crate::config::Config;
 use crate::store::{DkimKey, Store, StoreError};
@@ -293,6 +293,19 @@ pub enum PluginCommand {
         plugin: String,
         #[arg(long, value_name = "ADDRESS")]
         account: String,
+    },
+    /// Print a plugin's stored keys and values (its key-value data), in key order.
+    Kv {
+        plugin: String,
+        /// Only keys starting with this.
+        #[arg(long, value_name = "P", default_value = "")]
+        prefix: String,
+        /// Only keys containing this account's address (e.g. its `settings/ADDRESS/…`).
+        #[arg(long, value_name = "ADDRESS")]
+        account: Option<String>,
+        /// Show at most this many keys.
+        #[arg(long, value_name = "N", default_value_t = admin::DEFAULT_KV_LIMIT)]
+        limit: usize,
     },
     /// Run one plugin on one message outside the server and print its verdict and logs.
     Test {
@@ -608,6 +621,17 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Plugin(PluginCommand::Get { plugin, account }) => R::PluginGet {
             plugin: plugin.clone(),
             account: account.clone(),
+        },
+        Command::Plugin(PluginCommand::Kv {
+            plugin,
+            prefix,
+            account,
+            limit,
+        }) => R::PluginKv {
+            plugin: plugin.clone(),
+            prefix: prefix.clone(),
+            account: account.clone(),
+            limit: *limit,
         },
         Command::Alias(command) => R::AccountAliases {
             address: match command {
@@ -976,11 +1000,14 @@ async fn plugin_test(
             report.fuel, report.budget_pct
         );
         for w in &report.kv_writes {
-            println!(
-                "kv       {} = {}",
-                s(w, "key"),
-                w.get("value").map(|v| v.to_string()).unwrap_or_default()
-            );
+            match w.get("increment") {
+                Some(d) => println!("kv       {} += {d}", s(w, "key")),
+                None => println!(
+                    "kv       {} = {}",
+                    s(w, "key"),
+                    w.get("value").map(|v| v.to_string()).unwrap_or_default()
+                ),
+            }
         }
         if report.logs.is_empty() {
             println!("logs     (none)");
@@ -1179,6 +1206,25 @@ fn print_human(reply: &AdminReply) {
             }
             for (k, v) in &p.settings {
                 println!("{k}={v}");
+            }
+        }
+        AdminReply::PluginKv(p) => {
+            if p.entries.is_empty() {
+                println!("{}: no keys", p.plugin);
+            }
+            for e in &p.entries {
+                let more = if e.size > KvEntry::SHOWN { "…" } else { "" };
+                match e.hex {
+                    true => println!("{} = 0x{}{more} ({} bytes)", e.key, e.value, e.size),
+                    false => println!("{} = {}{more}", e.key, e.value),
+                }
+            }
+            if p.total > p.entries.len() as u64 {
+                println!(
+                    "({} of {} keys shown; --limit N for more)",
+                    p.entries.len(),
+                    p.total
+                );
             }
         }
         AdminReply::Learned(l) => println!(

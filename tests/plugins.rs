@@ -682,3 +682,132 @@ async fn log_lines_of_blocking_work_carry_the_message_span() {
         "{lines:#?}"
     );
 }
+
+/// `kv.increment` is applied inside the store write: 16 deliveries at once, each adding 1 to
+/// the same counter, leave exactly 16 (a `get` then `set` loses counts when calls overlap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn atomic_increment_counts_16_concurrent_deliveries_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, store, _) = backend_with(dir.path(), &[("kv-counter", "counter")], |_| {}).await;
+    let backend = Arc::new(backend);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let backend = backend.clone();
+        tasks.spawn(async move {
+            let mut envelope = smtp_envelope(&["alice@example.com"]);
+            envelope.queue_id = format!("TESTQ{i}");
+            backend
+                .deliver(IncomingMessage {
+                    envelope,
+                    raw: MESSAGE.as_bytes().to_vec(),
+                })
+                .await
+        });
+    }
+    while let Some(reply) = tasks.join_next().await {
+        assert_eq!(reply.unwrap().code, 250);
+    }
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.plugin_kv_get("counter", "messages").unwrap().as_deref(),
+        Some(&b"16"[..])
+    );
+    drop(r);
+    // Each call saw its snapshot plus its own +1: a value in 1..=16.
+    let stored = inbox(&store, "alice@example.com");
+    assert_eq!(stored.len(), 16);
+    for m in &stored {
+        let text = String::from_utf8_lossy(m);
+        let seen: i64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("X-KV-Count: "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no X-KV-Count in {text}"));
+        assert!((1..=16).contains(&seen), "{seen}");
+    }
+}
+
+/// Visibility rule: a refused message's key-value writes are kept.
+#[tokio::test]
+async fn a_refused_message_keeps_its_increments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, store, _) = backend_with(dir.path(), &[("kv-counter", "counter")], |c| {
+        let mut p = PluginConfig::default();
+        p.config
+            .insert("reject".into(), toml::Value::String("true".into()));
+        c.plugin.insert("counter".into(), p);
+    })
+    .await;
+    for _ in 0..2 {
+        let reply = backend
+            .deliver(IncomingMessage {
+                envelope: smtp_envelope(&["alice@example.com"]),
+                raw: MESSAGE.as_bytes().to_vec(),
+            })
+            .await;
+        assert_eq!(reply.code, 554);
+    }
+    let r = store.read().unwrap();
+    assert_eq!(
+        r.plugin_kv_get("counter", "messages").unwrap().as_deref(),
+        Some(&b"2"[..])
+    );
+}
+
+/// The compatibility promise: a component built against WIT 0.1.1 (before `kv.increment`),
+/// importing the older `kv` interface, loads in this host and its `get`/`set` still work.
+#[tokio::test]
+async fn a_component_built_for_wit_0_1_1_loads_and_uses_the_older_kv() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plugin-0.1.1/kv-probe.wasm");
+    let bytes = std::fs::read(&fixture).unwrap();
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        has("mailsift:plugin/kv@0.1.1") && !has("@0.1.2"),
+        "the fixture is a 0.1.1 component importing kv"
+    );
+    let current = std::fs::read(component("kv-counter")).unwrap();
+    assert!(
+        current
+            .windows(24)
+            .any(|w| w == b"mailsift:plugin/kv@0.1.2"),
+        "plugins/dist is built against the current WIT"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (backend, store, c) = backend_with(dir.path(), &[], |c| {
+        c.plugin.insert(
+            "old".into(),
+            PluginConfig {
+                config: [("read", "k"), ("write", "k"), ("value", "kept")]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), toml::Value::String(v.to_string())))
+                    .collect(),
+                ..PluginConfig::default()
+            },
+        );
+    })
+    .await;
+    drop(backend);
+    std::fs::create_dir_all(c.plugin_dir()).unwrap();
+    std::fs::copy(&fixture, c.plugin_dir().join("old.wasm")).unwrap();
+    let host = PluginHost::new(&c, Arc::new(StoreKv(store.clone()))).unwrap();
+    host.load_all();
+    assert_eq!(
+        host.registry().snapshot().len(),
+        1,
+        "the 0.1.1 component loads"
+    );
+    let backend = MailBackend::with_plugins(store.clone(), Some(Arc::new(host)));
+    for _ in 0..2 {
+        let reply = backend
+            .deliver(IncomingMessage {
+                envelope: smtp_envelope(&["alice@example.com"]),
+                raw: MESSAGE.as_bytes().to_vec(),
+            })
+            .await;
+        assert_eq!(reply.code, 250);
+    }
+    let stored = inbox(&store, "alice@example.com");
+    assert!(String::from_utf8_lossy(&stored[0]).contains("X-KV-Read: none"));
+    assert!(String::from_utf8_lossy(&stored[1]).contains("X-KV-Read: kept"));
+}

@@ -578,6 +578,7 @@ async fn an_account_can_turn_the_plugin_off() {
                 plugin: "promotions".into(),
                 key: "settings/bob@example.org/enabled".into(),
                 value: Some(b"false".to_vec()),
+                delta: None,
             }])
         })
         .await

@@ -414,6 +414,7 @@ fn thresholds_and_per_account_switch() {
         plugin: "spam".into(),
         key: "settings/bob@example.org/enabled".into(),
         value: Some(b"false".to_vec()),
+        delta: None,
     }]);
     let out = f.host.filter(&view_of(&very, "F", rcpt.clone()), &rcpt);
     assert!(

@@ -176,6 +176,17 @@ pub enum AdminRequest {
         plugin: String,
         account: String,
     },
+    /// A plugin's stored keys and values (`plugin kv`): those starting with `prefix` and, with
+    /// `account`, those whose key contains the account's address; at most `limit`.
+    PluginKv {
+        plugin: String,
+        #[serde(default)]
+        prefix: String,
+        #[serde(default)]
+        account: Option<String>,
+        #[serde(default = "default_kv_limit")]
+        limit: usize,
+    },
     /// Compiles a Sieve script and stores it under `name` (replacing a script of that name),
     /// making it the active one with `activate`. `limits` are the `[sieve]` limits of the CLI's
     /// config, which is the server's (the admin socket lives in its data directory).
@@ -468,6 +479,13 @@ fn default_max_aliases() -> usize {
 
 fn default_passes() -> usize {
     crate::plugins::eval::DEFAULT_PASSES
+}
+
+/// Keys `plugin kv` shows unless told otherwise (a trained spam model holds ~10⁵).
+pub const DEFAULT_KV_LIMIT: usize = 1000;
+
+fn default_kv_limit() -> usize {
+    DEFAULT_KV_LIMIT
 }
 
 /// Trains the learning plugins' global models: every file once per pass, spam and ham
@@ -764,6 +782,7 @@ pub async fn execute_with(
                 plugin: plugin.clone(),
                 key: format!("settings/{account}/{key}"),
                 value: value.clone().map(String::into_bytes),
+                delta: None,
             };
             store
                 .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))
@@ -792,6 +811,26 @@ pub async fn execute_with(
                 plugin,
                 account,
                 settings,
+            }))
+        }
+        AdminRequest::PluginKv {
+            plugin,
+            prefix,
+            account,
+            limit,
+        } => {
+            let account = account.as_deref().map(lookup_address).transpose()?;
+            let (rows, total) =
+                store
+                    .read()?
+                    .plugin_kv_scan(&plugin, &prefix, account.as_deref(), limit)?;
+            Ok(AdminReply::PluginKv(PluginKv {
+                plugin,
+                entries: rows
+                    .into_iter()
+                    .map(|(key, value)| KvEntry::new(key, &value))
+                    .collect(),
+                total,
             }))
         }
         AdminRequest::DomainAdd { name } => {

@@ -40,6 +40,7 @@ pub enum AdminReply {
     Plugins(Vec<PluginStatus>),
     PluginSetting(PluginSetting),
     PluginSettings(PluginSettings),
+    PluginKv(PluginKv),
     Learned(Learned),
     SieveStored(SieveStored),
     SieveScripts(Vec<SieveListing>),
@@ -348,6 +349,54 @@ pub struct PluginSettings {
     pub settings: BTreeMap<String, String>,
 }
 
+/// A plugin's stored keys (`plugin kv`): the first entries in key order and how many matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PluginKv {
+    pub plugin: String,
+    pub entries: Vec<KvEntry>,
+    pub total: u64,
+}
+
+/// One stored key. `value` is the text when the value is printable UTF-8, else its hex
+/// (`hex: true`); either is cut at `KvEntry::SHOWN` bytes of the value (`size` is the whole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KvEntry {
+    pub key: String,
+    pub value: String,
+    pub hex: bool,
+    pub size: usize,
+}
+
+impl KvEntry {
+    pub const SHOWN: usize = 1024;
+
+    pub fn new(key: String, value: &[u8]) -> KvEntry {
+        let shown = &value[..value.len().min(Self::SHOWN)];
+        let text = match std::str::from_utf8(shown) {
+            Ok(t) => Some(t),
+            // Cut inside a character: keep the valid part.
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&shown[..e.valid_up_to()]).ok()
+            }
+            Err(_) => None,
+        };
+        match text.filter(|t| !t.chars().any(char::is_control)) {
+            Some(t) => KvEntry {
+                key,
+                value: t.to_string(),
+                hex: false,
+                size: value.len(),
+            },
+            None => KvEntry {
+                key,
+                value: hex::encode(shown),
+                hex: true,
+                size: value.len(),
+            },
+        }
+    }
+}
+
 /// What `spam train` fed the learning plugins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Learned {
@@ -451,6 +500,14 @@ mod tests {
                 account: "a@example.org".into(),
                 key: "enabled".into(),
                 value: None,
+            }),
+            AdminReply::PluginKv(PluginKv {
+                plugin: "counter".into(),
+                entries: vec![
+                    KvEntry::new("messages".into(), b"16"),
+                    KvEntry::new("bin".into(), &[0, 0xff]),
+                ],
+                total: 3,
             }),
             AdminReply::SieveScripts(vec![SieveListing {
                 name: "main".into(),

@@ -81,6 +81,7 @@ pub async fn srs_from_config(
                     plugin: SRS_KV.0.into(),
                     key: SRS_KV.1.into(),
                     value: Some(s.clone()),
+                    delta: None,
                 };
                 store
                     .write(move |tx| tx.plugin_kv_apply(std::slice::from_ref(&write)))

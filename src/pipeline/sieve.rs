@@ -62,6 +62,7 @@ pub fn apply(
                 plugin: "sieve".into(),
                 key,
                 value: Some(until.to_string().into_bytes()),
+                delta: None,
             });
         }
         for mut m in outcome.outbound {

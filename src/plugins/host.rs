@@ -13,7 +13,7 @@ use super::CallError;
 use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
 use super::engine::{PluginEngine, backstop_ms, backstop_ticks, fuel_budget};
 use super::registry::LoadedPlugin;
-use crate::store::{KvWrite, ListKind, ListMatch, ListScope};
+use crate::store::{KvWrite, ListKind, ListMatch, ListScope, counter_bytes, counter_value};
 
 /// Longest key a plugin may use (the plugin's name is prepended by the host).
 pub const MAX_KEY: usize = 512;
@@ -93,9 +93,9 @@ impl MemoryKv {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         for w in writes {
             let k = (w.plugin.clone(), w.key.clone());
-            match &w.value {
+            match w.applied_to(map.get(&k).map(Vec::as_slice)) {
                 Some(v) => {
-                    map.insert(k, v.clone());
+                    map.insert(k, v);
                 }
                 None => {
                     map.remove(&k);
@@ -122,9 +122,10 @@ impl KvSnapshot for MemorySnapshot {
 
 /// Writes not committed yet, read before an underlying store: a run of `learn` calls
 /// (`mailsift spam train`) sees its own earlier writes while the store commits once per batch
-/// instead of once per call. A deleted key is remembered as `None`.
-/// (plugin, key) → the value written, or `None` for a delete.
-type PendingWrites = Arc<Mutex<BTreeMap<(String, String), Option<Vec<u8>>>>>;
+/// instead of once per call. A deleted key is remembered as `None`; an increment of a key with
+/// no value written stays a delta, applied to the store's value at commit.
+/// (plugin, key) → the last write (increments folded into it).
+type PendingWrites = Arc<Mutex<BTreeMap<(String, String), KvWrite>>>;
 
 #[derive(Clone)]
 pub struct OverlayKv {
@@ -143,7 +144,22 @@ impl OverlayKv {
     pub fn apply(&self, writes: Vec<KvWrite>) {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         for w in writes {
-            pending.insert((w.plugin, w.key), w.value);
+            let k = (w.plugin.clone(), w.key.clone());
+            let folded = match (pending.get(&k), w.delta) {
+                (Some(before), Some(d)) => match before.delta {
+                    Some(d0) => KvWrite {
+                        delta: Some(d0.saturating_add(d)),
+                        ..w
+                    },
+                    None => KvWrite {
+                        value: w.applied_to(before.value.as_deref()),
+                        delta: None,
+                        ..w
+                    },
+                },
+                _ => w,
+            };
+            pending.insert(k, folded);
         }
     }
 
@@ -160,10 +176,7 @@ impl OverlayKv {
     /// about to be committed, before the next read.
     pub fn take(&self) -> Vec<KvWrite> {
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        std::mem::take(&mut *pending)
-            .into_iter()
-            .map(|((plugin, key), value)| KvWrite { plugin, key, value })
-            .collect()
+        std::mem::take(&mut *pending).into_values().collect()
     }
 }
 
@@ -185,7 +198,10 @@ impl KvSnapshot for OverlaySnapshot {
     fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
         let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         match pending.get(&(plugin.to_string(), key.to_string())) {
-            Some(v) => Ok(v.clone()),
+            Some(w) if w.delta.is_some() => {
+                Ok(w.applied_to(self.base.get(plugin, key)?.as_deref()))
+            }
+            Some(w) => Ok(w.value.clone()),
             None => self.base.get(plugin, key),
         }
     }
@@ -209,7 +225,7 @@ pub struct HostState {
     kv_source: Arc<dyn KvSource>,
     snapshot: Option<Box<dyn KvSnapshot>>,
     /// This call's writes, visible to its own reads, committed after it returns.
-    pending: BTreeMap<String, Option<Vec<u8>>>,
+    pending: BTreeMap<String, Pending>,
     pending_bytes: usize,
     capture: Option<Vec<LogLine>>,
     log_lines: u32,
@@ -233,13 +249,52 @@ impl HostState {
 
     fn kv_read(&mut self, key: &str) -> wasmtime::Result<Option<Vec<u8>>> {
         check_key(key)?;
-        if let Some(v) = self.pending.get(key) {
-            return Ok(v.clone());
-        }
+        let delta = match self.pending.get(key) {
+            Some(Pending::Value(v)) => return Ok(v.clone()),
+            Some(Pending::Add(d)) => Some(*d),
+            None => None,
+        };
+        let stored = self.snapshot_get(key)?;
+        Ok(match delta {
+            Some(d) => Some(counter_bytes(
+                counter_value(stored.as_deref()).saturating_add(d),
+            )),
+            None => stored,
+        })
+    }
+
+    fn snapshot_get(&mut self, key: &str) -> wasmtime::Result<Option<Vec<u8>>> {
         let plugin = self.plugin.clone();
         self.snapshot()?
             .get(&plugin, key)
             .map_err(|e| wasmtime::format_err!("key-value read failed: {e}"))
+    }
+
+    /// `kv.increment`: a delta recorded for the commit (which adds it to the value stored
+    /// then), or folded into a value this call already set. Returns what this call sees.
+    fn kv_increment(&mut self, key: String, delta: i64) -> wasmtime::Result<i64> {
+        check_key(&key)?;
+        let now = match self.pending.get(&key) {
+            Some(Pending::Value(v)) => {
+                let n = counter_value(v.as_deref()).saturating_add(delta);
+                self.pending
+                    .insert(key, Pending::Value(Some(counter_bytes(n))));
+                return Ok(n);
+            }
+            Some(Pending::Add(d)) => d.saturating_add(delta),
+            None => {
+                self.pending_bytes += key.len() + 8;
+                if self.pending_bytes > MAX_PENDING {
+                    wasmtime::bail!(
+                        "more than {MAX_PENDING} bytes of key-value writes in one call"
+                    );
+                }
+                delta
+            }
+        };
+        let stored = counter_value(self.snapshot_get(&key)?.as_deref());
+        self.pending.insert(key, Pending::Add(now));
+        Ok(stored.saturating_add(now))
     }
 
     fn kv_write(&mut self, key: String, value: Option<Vec<u8>>) -> wasmtime::Result<()> {
@@ -252,7 +307,7 @@ impl HostState {
         if self.pending_bytes > MAX_PENDING {
             wasmtime::bail!("more than {MAX_PENDING} bytes of key-value writes in one call");
         }
-        self.pending.insert(key, value);
+        self.pending.insert(key, Pending::Value(value));
         Ok(())
     }
 
@@ -261,14 +316,24 @@ impl HostState {
         let writes = self
             .pending
             .into_iter()
-            .map(|(key, value)| KvWrite {
-                plugin: plugin.clone(),
-                key,
-                value,
+            .map(|(key, p)| match p {
+                Pending::Value(value) => KvWrite::set(plugin.clone(), key, value),
+                Pending::Add(d) => KvWrite {
+                    delta: Some(d),
+                    ..KvWrite::set(plugin.clone(), key, None)
+                },
             })
             .collect();
         (writes, self.capture.unwrap_or_default())
     }
+}
+
+/// A call's buffered change of one key.
+enum Pending {
+    /// `set` (`Some`) or `delete` (`None`).
+    Value(Option<Vec<u8>>),
+    /// The sum of `increment`s, added to the stored counter at commit.
+    Add(i64),
 }
 
 fn check_key(key: &str) -> wasmtime::Result<()> {
@@ -354,6 +419,10 @@ impl kv::Host for HostState {
 
     fn delete(&mut self, key: String) -> wasmtime::Result<()> {
         self.kv_write(key, None)
+    }
+
+    fn increment(&mut self, key: String, delta: i64) -> wasmtime::Result<i64> {
+        self.kv_increment(key, delta)
     }
 }
 
@@ -615,11 +684,7 @@ mod tests {
     use super::*;
 
     fn write(key: &str, value: Option<&str>) -> KvWrite {
-        KvWrite {
-            plugin: "p".into(),
-            key: key.into(),
-            value: value.map(|v| v.as_bytes().to_vec()),
-        }
+        KvWrite::set("p", key, value.map(|v| v.as_bytes().to_vec()))
     }
 
     #[test]
@@ -651,5 +716,35 @@ mod tests {
         let snap = overlay.snapshot().unwrap();
         assert_eq!(snap.get("p", "a").unwrap().as_deref(), Some(&b"new"[..]));
         assert_eq!(snap.get("p", "b").unwrap(), None);
+    }
+
+    #[test]
+    fn increments_fold_in_the_overlay_and_memory() {
+        let inc = |key: &str, d: i64| KvWrite {
+            delta: Some(d),
+            ..write(key, None)
+        };
+        let base = MemoryKv::default();
+        base.apply(&[write("n", Some("10")), inc("n", 5), inc("fresh", -2)]);
+        let overlay = OverlayKv::new(Arc::new(base.clone()));
+        // A pending delta reads as the base plus the delta; a set then an increment is a set.
+        overlay.apply(vec![
+            inc("n", 1),
+            inc("n", 2),
+            write("s", Some("7")),
+            inc("s", 3),
+        ]);
+        let snap = overlay.snapshot().unwrap();
+        assert_eq!(snap.get("p", "n").unwrap().as_deref(), Some(&b"18"[..]));
+        assert_eq!(snap.get("p", "fresh").unwrap().as_deref(), Some(&b"-2"[..]));
+        assert_eq!(snap.get("p", "s").unwrap().as_deref(), Some(&b"10"[..]));
+        let batch = overlay.take();
+        assert!(batch.iter().any(|w| w.key == "n" && w.delta == Some(3)));
+        // Another writer adds meanwhile: the delta still applies on top at commit.
+        base.apply(&[inc("n", 100)]);
+        base.apply(&batch);
+        let snap = base.snapshot().unwrap();
+        assert_eq!(snap.get("p", "n").unwrap().as_deref(), Some(&b"118"[..]));
+        assert_eq!(snap.get("p", "s").unwrap().as_deref(), Some(&b"10"[..]));
     }
 }

@@ -696,11 +696,12 @@ pub fn test_plugin(
         logs,
         kv_writes: kv_writes
             .iter()
-            .map(|w| {
-                serde_json::json!({
+            .map(|w| match w.delta {
+                Some(d) => serde_json::json!({ "key": w.key, "increment": d }),
+                None => serde_json::json!({
                     "key": w.key,
                     "value": w.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
-                })
+                }),
             })
             .collect(),
     })

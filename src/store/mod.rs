@@ -42,7 +42,7 @@ pub use blobs::BlobStore;
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use modseq::Vanished;
-pub use plugin_kv::KvWrite;
+pub use plugin_kv::{KvWrite, counter_bytes, counter_value};
 pub use queue::{QueueNotice, QueueStats, QueueUpdate};
 pub use quota::{Usage, parse_size};
 pub use redirects::Redirect;

@@ -295,3 +295,37 @@ value = "from-b"
         assert "X-KV-Read: secret-of-a" in third and "X-KV-Read: from-b" in third, third
     finally:
         srv.stop()
+
+
+def test_kv_increment_under_16_concurrent_smtp_deliveries(tmp_path):
+    # The kv-counter plugin adds 1 to its counter `messages` per message with kv.increment:
+    # 16 SMTP deliveries at once must leave exactly 16, shown by `plugin kv` through the admin
+    # socket and, with the server stopped, from the store file.
+    srv = plugin_server(tmp_path, {"counter": "kv-counter"})
+    try:
+        srv.add_user("count@example.org")
+        codes = []
+
+        def one(i):
+            codes.append(send(srv, "count@example.org", f"message {i}")[0])
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert codes == [250] * 16, codes
+        reply = srv.cli("plugin", "kv", "counter", json_output=True)
+        assert reply["total"] == 1, reply
+        assert reply["entries"] == [{"key": "messages", "value": "16", "hex": False, "size": 2}], reply
+        assert srv.cli("plugin", "kv", "counter").stdout == "messages = 16\n"
+        # --account: only keys naming the account (here its per-account settings).
+        srv.cli("plugin", "set", "counter", "--account", "count@example.org", "enabled=false")
+        shown = srv.cli("plugin", "kv", "counter", "--account", "count@example.org").stdout
+        assert shown == "settings/count@example.org/enabled = false\n", shown
+    finally:
+        srv.stop()
+    assert srv.cli("plugin", "kv", "counter", "--prefix", "mess").stdout == "messages = 16\n"
+    assert srv.cli("plugin", "kv", "counter", "--prefix", "nothing").stdout == "counter: no keys\n"
+    shown = srv.cli("plugin", "kv", "counter", "--limit", "1").stdout
+    assert shown == "messages = 16\n(1 of 2 keys shown; --limit N for more)\n", shown

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use wit_component::{ComponentEncoder, DecodedWasm};
 
-/// Exports every plugin component must have (the `filter` world of mailsift:plugin@0.1.1).
+/// Exports every plugin component must have (the `filter` world of mailsift:plugin@0.1.2).
 const REQUIRED_EXPORTS: &[&str] = &["info", "filter", "check-recipient", "learn"];
 
 fn main() -> ExitCode {

@@ -3,8 +3,14 @@
 //!
 //! Raw values are bytes; the typed helpers store numbers and booleans as their decimal text
 //! (`"42"`, `"0.5"`, `"true"`), so values stay readable when inspected and are portable between
-//! plugin versions. Each message runs in its own instance and several may run at once:
-//! read-modify-write sequences such as [`increment`] are not atomic.
+//! plugin versions. Each message runs in its own instance and several may run at once: a
+//! [`get`] then [`set`] of the same key is not atomic (two messages may read the same old
+//! value); a counter kept with [`increment`] is.
+//!
+//! What a call sees: the store as it was at the call's first read, plus its own writes. Its
+//! writes are committed after it returns, with the message; they are kept when the message is
+//! refused, discarded or deferred, and dropped when the call itself fails (a trap, the CPU or
+//! memory bound).
 
 use crate::bindings::mailsift::plugin::kv as host;
 
@@ -199,12 +205,39 @@ pub fn set_bool(key: &str, value: bool) {
     store(key, &value)
 }
 
-/// Add `delta` to the integer at `key` (absent or undecodable counts as 0), store and return
-/// the result. Not atomic across concurrent messages.
+/// Add `delta` (may be negative) to the counter at `key`, atomically: the host records the
+/// delta and adds it to the stored value inside the store's write transaction, so messages
+/// delivered at the same time never lose counts (a [`get_i64`] then [`set_i64`] would).
+/// Needs a server of WIT 0.1.2 or later.
+///
+/// The counter is stored as decimal text (read it back with [`get_i64`]); an absent key or a
+/// value that is not a number counts as 0; the sum saturates at the bounds of `i64`.
+///
+/// Returns the value this call sees: the store as it was when the call first read it, plus
+/// this call's own writes and increments. Increments made by other messages at the same time
+/// are not included (they are in the stored total). Like every write, an increment is kept
+/// when the message is refused, and dropped when the call fails (trap, CPU or memory bound).
+/// A key longer than [`MAX_KEY`] is not counted and reads as 0.
+///
+/// ```no_run
+/// use mailsift_plugin_sdk::prelude::*;
+///
+/// fn filter(message: &Message) -> Verdict {
+///     // One counter per sender, and a total.
+///     let from = message.envelope_sender().map(|a| a.normalized()).unwrap_or_default();
+///     let seen = kv::increment(&format!("senders/{from}"), 1);
+///     kv::increment("total", 1);
+///     if seen > 100 {
+///         return Verdict::continue_with().tag("frequent-sender");
+///     }
+///     Verdict::continue_with()
+/// }
+/// ```
 pub fn increment(key: &str, delta: i64) -> i64 {
-    let v = get_i64(key).unwrap_or(0).saturating_add(delta);
-    set_i64(key, v);
-    v
+    if !key_ok(key) || !within_budget(key.len() + 8) {
+        return 0;
+    }
+    host::increment(key, delta)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! # mailsift-plugin-sdk
 //!
 //! Write Mailsift filter plugins in Rust. A plugin is a WebAssembly component targeting the
-//! `filter` world of the WIT package `mailsift:plugin@0.1.1` (`wit/plugin.wit`). This crate wraps
+//! `filter` world of the WIT package `mailsift:plugin@0.1.2` (`wit/plugin.wit`). This crate wraps
 //! the bindings that `wit-bindgen` generates for that world and adds what a plugin author needs:
 //!
 //! * the [`Plugin`] trait and the [`export_plugin!`] macro that wires it to the component's
