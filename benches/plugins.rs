@@ -113,11 +113,22 @@ fn compare_languages(lang_dir: &Path, noop: &Path, envelope: &Envelope) {
     println!("|---|---|---|---|---|---|");
     for (label, path, iterations) in [
         ("Rust no-op", noop.to_path_buf(), 3000),
-        ("Python subject rule", lang_dir.join("subject_rule_py.wasm"), 200),
-        ("JavaScript subject rule", lang_dir.join("subject_rule_js.wasm"), 200),
+        (
+            "Python subject rule",
+            lang_dir.join("subject_rule_py.wasm"),
+            200,
+        ),
+        (
+            "JavaScript subject rule",
+            lang_dir.join("subject_rule_js.wasm"),
+            200,
+        ),
     ] {
         if !path.is_file() {
-            eprintln!("missing {}: run scripts/build-lang-plugins.sh", path.display());
+            eprintln!(
+                "missing {}: run scripts/build-lang-plugins.sh",
+                path.display()
+            );
             continue;
         }
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
