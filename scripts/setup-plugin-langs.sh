@@ -21,8 +21,10 @@ die() { printf 'setup-plugin-langs: error: %s\n' "$*" >&2; exit 1; }
 
 setup_python() {
     local venv="$TOOLS/py"
-    if [ -x "$venv/bin/componentize-py" ] &&
-        "$venv/bin/pip" show componentize-py 2>/dev/null | grep -qx "Version: $COMPONENTIZE_PY_VERSION"; then
+    # Read the whole answer first: `pip show | grep -q` fails under pipefail (SIGPIPE).
+    local shown=""
+    [ -x "$venv/bin/componentize-py" ] && shown="$("$venv/bin/pip" show componentize-py 2>/dev/null || true)"
+    if grep -qx "Version: $COMPONENTIZE_PY_VERSION" <<<"$shown"; then
         return 0
     fi
     command -v python3 >/dev/null 2>&1 || die "python3 not found"
