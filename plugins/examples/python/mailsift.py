@@ -13,10 +13,12 @@ A plugin is a function that takes a message and returns a verdict::
 and the module that defines it ends with ``WitWorld = mailsift.world()``, the class
 componentize-py wires to the component's exports. Build with scripts/build-lang-plugins.sh.
 
-The component runs with *no* WASI (the server grants none): printing, files, sockets, clocks and
-`random` trap. Log with `mailsift.log.info(...)`; keep state in `mailsift.kv`.
+The component runs with *no* WASI (the server grants none): files, sockets, clocks and `random`
+trap. `print` goes to the server's log (info; stderr at warn); better, log with
+`mailsift.log.info(...)`. Keep state in `mailsift.kv`.
 """
 
+import sys
 from typing import Callable, List, Optional
 
 from wit_world.imports import config as _config
@@ -138,6 +140,29 @@ class kv:
     set = staticmethod(_kv.set)
     delete = staticmethod(_kv.delete)
 
+
+class _LogStream:
+    """A text stream that sends each line to the server's log: stdout and stderr would be WASI."""
+
+    def __init__(self, level: "_log.Level") -> None:
+        self._level = level
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        while "\n" in self._pending:
+            line, self._pending = self._pending.split("\n", 1)
+            _log.log(self._level, line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            _log.log(self._level, self._pending)
+            self._pending = ""
+
+
+sys.stdout = _LogStream(_log.Level.INFO)
+sys.stderr = _LogStream(_log.Level.WARN)
 
 _registered: dict = {}
 
