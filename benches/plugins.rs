@@ -5,6 +5,10 @@
 //!     scripts/bench-plugins.sh        (builds the test plugins, then runs this)
 //!
 //! Components come from `MAILSIFT_TEST_PLUGINS` or `plugins/dist/testing`.
+//!
+//! With `MAILSIFT_LANG_PLUGINS=DIR` (scripts/bench-plugins.sh --lang), it instead compares one
+//! plugin per language on the 5 KB message: the Rust no-op, and the Python and JavaScript
+//! subject-rule examples from DIR (scripts/build-lang-plugins.sh), with load time and memory.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,11 +48,16 @@ fn message(size: usize) -> Vec<u8> {
     m.into_bytes()
 }
 
-fn host_with(data_dir: &Path, noop: &Path, n: usize) -> PluginHost {
-    let c = Config {
+fn host_with(data_dir: &Path, noop: &Path, n: usize, lang: bool) -> PluginHost {
+    let mut c = Config {
         data_dir: data_dir.to_path_buf(),
         ..Config::default()
     };
+    if lang {
+        // The Python and JavaScript interpreters need more than the default budgets.
+        c.plugins.memory_mb = 256;
+        c.plugins.cpu_ms = 5000;
+    }
     std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
     for i in 0..n {
         std::fs::copy(noop, c.plugin_dir().join(format!("noop{i}.wasm"))).expect("copy");
@@ -79,6 +88,71 @@ fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
         .unwrap_or_default()
 }
 
+/// Resident set size of this process, in KiB (Linux; 0 elsewhere).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `--lang` mode: one plugin per language, 5 KB message.
+fn compare_languages(lang_dir: &Path, noop: &Path, envelope: &Envelope) {
+    let tmp = std::env::temp_dir().join(format!("mailsift-bench-lang-{}", std::process::id()));
+    let raw = message(5 * 1024);
+    let ctx = MessageContext::new(envelope, &raw);
+    let msg = view::message(envelope, &raw, ctx.parsed.as_ref(), None);
+    println!(
+        "| plugin | component MB | load (compile) ms | µs/message | RSS after load MiB | RSS growth over calls MiB |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, path, iterations) in [
+        ("Rust no-op", noop.to_path_buf(), 3000),
+        (
+            "Python subject rule",
+            lang_dir.join("subject_rule_py.wasm"),
+            200,
+        ),
+        (
+            "JavaScript subject rule",
+            lang_dir.join("subject_rule_js.wasm"),
+            200,
+        ),
+    ] {
+        if !path.is_file() {
+            eprintln!(
+                "missing {}: run scripts/build-lang-plugins.sh",
+                path.display()
+            );
+            continue;
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let before = rss_kib();
+        let started = Instant::now();
+        let host = host_with(&tmp.join(label.replace(' ', "-")), &path, 1, true);
+        let load = started.elapsed();
+        let loaded = rss_kib();
+        let calls = time(iterations, || {
+            std::hint::black_box(host.filter(&msg, &envelope.recipients));
+        });
+        let after = rss_kib();
+        println!(
+            "| {label} | {:.1} | {:.0} | {:.1} | {:.1} | {:.1} |",
+            size as f64 / 1e6,
+            load.as_secs_f64() * 1e3,
+            calls.as_secs_f64() * 1e6,
+            loaded.saturating_sub(before) as f64 / 1024.0,
+            after.saturating_sub(loaded) as f64 / 1024.0,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 fn main() {
     let noop = plugin_dir().join("noop.wasm");
     if !noop.is_file() {
@@ -97,10 +171,14 @@ fn main() {
         authenticated_as: None,
         tls: None,
     };
+    if let Some(dir) = std::env::var_os("MAILSIFT_LANG_PLUGINS") {
+        compare_languages(Path::new(&dir), &noop, &envelope);
+        return;
+    }
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-{}", std::process::id()));
     let hosts: Vec<(usize, PluginHost)> = [1usize, 4]
         .iter()
-        .map(|&n| (n, host_with(&tmp.join(format!("h{n}")), &noop, n)))
+        .map(|&n| (n, host_with(&tmp.join(format!("h{n}")), &noop, n, false)))
         .collect();
     println!(
         "| message | plugins | parse µs | view µs | plugins µs | total µs/message | µs/plugin |"

@@ -55,3 +55,9 @@ if [ ${#missing[@]} -gt 0 ]; then
       ;;
   esac
 fi
+
+# Python and JavaScript plugin toolchains (componentize-py, componentize-js), project-local in
+# .tools/: only when asked, since they come from PyPI/npm and only their plugins need them.
+if [ "${MAILSIFT_PLUGIN_LANGS:-0}" = 1 ]; then
+  "$(dirname "${BASH_SOURCE[0]}")/setup-plugin-langs.sh"
+fi
