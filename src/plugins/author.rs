@@ -348,6 +348,18 @@ mod tests {
         assert!(WIT.contains("world filter"));
     }
 
+    /// The SDK embeds its own copy of the WIT so it builds outside this repository; it must be
+    /// the interface the server implements. After changing wit/plugin.wit:
+    /// `cp wit/plugin.wit plugins/sdk/wit/plugin.wit`.
+    #[test]
+    fn sdk_wit_copy_is_identical() {
+        assert!(
+            include_str!("../../plugins/sdk/wit/plugin.wit") == WIT,
+            "plugins/sdk/wit/plugin.wit differs from wit/plugin.wit: \
+             cp wit/plugin.wit plugins/sdk/wit/plugin.wit"
+        );
+    }
+
     #[test]
     fn new_project_is_standalone() {
         let tmp = tempfile::tempdir().unwrap();
