@@ -360,6 +360,21 @@ mod tests {
         );
     }
 
+    /// The SDK builds as a dependency anywhere: nothing inherited from the plugins workspace, and
+    /// the bindings generated from the copy of the WIT inside the crate.
+    #[test]
+    fn sdk_is_standalone() {
+        let manifest = include_str!("../../plugins/sdk/Cargo.toml");
+        let inherits = manifest
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .any(|l| l.contains(".workspace") || l.contains("workspace = true"));
+        assert!(!inherits, "plugins/sdk/Cargo.toml inherits workspace keys");
+        assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+        let lib = include_str!("../../plugins/sdk/src/lib.rs");
+        assert!(lib.contains("path: \"wit\","));
+    }
+
     #[test]
     fn new_project_is_standalone() {
         let tmp = tempfile::tempdir().unwrap();
