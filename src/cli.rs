@@ -320,6 +320,32 @@ pub enum PluginCommand {
         #[arg(long = "rcpt", value_name = "ADDR")]
         rcpt: Vec<String>,
     },
+    /// Print the plugin interface (WIT) this server implements.
+    Wit,
+    /// Write a new plugin project (a folder outside any checkout is fine).
+    New {
+        /// The plugin's name: its package name and the file it builds (NAME.wasm).
+        name: String,
+        /// The plugin's language.
+        #[arg(long, default_value = "rust")]
+        lang: String,
+        /// Where to write the project (default: ./NAME). Must be new or empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Depend on the SDK at this path (default: this checkout's plugins/sdk when it exists,
+        /// else the crates.io release).
+        #[arg(long, value_name = "DIR")]
+        sdk: Option<PathBuf>,
+    },
+    /// Build a plugin project into a component: cargo for wasm32-unknown-unknown, then the
+    /// component made inside mailsift. Writes DIR/NAME.wasm (or --out).
+    Build {
+        /// The project folder (default: the current folder).
+        dir: Option<PathBuf>,
+        /// Where to write the component.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -551,6 +577,9 @@ fn request_for(command: &Command, config: &Config) -> Option<AdminRequest> {
         Command::Setup(_) => return None,
         Command::Serve
         | Command::Plugin(PluginCommand::Test { .. })
+        | Command::Plugin(PluginCommand::Wit)
+        | Command::Plugin(PluginCommand::New { .. })
+        | Command::Plugin(PluginCommand::Build { .. })
         | Command::Doctor { .. }
         | Command::Acme(_)
         | Command::Sieve(_)
@@ -859,10 +888,51 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// `plugin wit`, `plugin new` and `plugin build`; `None` for the other plugin commands.
+fn plugin_author(command: &PluginCommand) -> Option<anyhow::Result<()>> {
+    use crate::plugins::author;
+    Some(match command {
+        PluginCommand::Wit => {
+            print!("{}", author::WIT);
+            Ok(())
+        }
+        PluginCommand::New {
+            name,
+            lang,
+            dir,
+            sdk,
+        } => match lang.as_str() {
+            "rust" => author::new_rust(name, dir.as_deref(), sdk.as_deref()).map(|dir| {
+                println!(
+                    "created {} (Rust). Build it with: mailsift plugin build {}",
+                    dir.display(),
+                    dir.display()
+                );
+            }),
+            other => Err(anyhow::anyhow!("--lang {other}: supported: rust")),
+        },
+        PluginCommand::Build { dir, out } => {
+            let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            author::build(&dir, out.as_deref()).map(|written| {
+                for w in written {
+                    println!("{}", w.display());
+                }
+            })
+        }
+        _ => return None,
+    })
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Setup(args) = &cli.command {
         // Writes the config rather than reading it.
         return setup::run(cli.config.as_deref(), args, cli.json).await;
+    }
+    // Plugin authoring needs no configuration (a plugin author may have no server).
+    if let Command::Plugin(command) = &cli.command
+        && let Some(result) = plugin_author(command)
+    {
+        return result;
     }
     let config = Config::load(cli.config.as_deref())?;
     if let Command::Plugin(PluginCommand::Test {

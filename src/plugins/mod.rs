@@ -14,7 +14,9 @@
 //! The `watcher` swaps new or replaced files in atomically while messages are in flight: a message
 //! keeps the set of plugin versions it started with.
 
+pub mod author;
 mod cache;
+pub mod componentize;
 mod dns;
 mod engine;
 pub mod eval;

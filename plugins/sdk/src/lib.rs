@@ -51,7 +51,8 @@ pub mod bindings {
     // Generated code: the WIT records' constructors take every field.
     #![allow(clippy::too_many_arguments)]
     wit_bindgen::generate!({
-        path: "../../wit",
+        // The copy inside the crate (see Cargo.toml), so the SDK builds outside this repository.
+        path: "wit",
         world: "filter",
         pub_export_macro: true,
         export_macro_name: "__mailsift_export_filter_world",
