@@ -326,7 +326,7 @@ pub enum PluginCommand {
     New {
         /// The plugin's name: its package name and the file it builds (NAME.wasm).
         name: String,
-        /// The plugin's language.
+        /// The plugin's language: rust, python or javascript.
         #[arg(long, default_value = "rust")]
         lang: String,
         /// Where to write the project (default: ./NAME). Must be new or empty.
@@ -337,8 +337,9 @@ pub enum PluginCommand {
         #[arg(long, value_name = "DIR")]
         sdk: Option<PathBuf>,
     },
-    /// Build a plugin project into a component: cargo for wasm32-unknown-unknown, then the
-    /// component made inside mailsift. Writes DIR/NAME.wasm (or --out).
+    /// Build a plugin project into a component: Rust with cargo for wasm32-unknown-unknown and
+    /// the component made inside mailsift; Python/JavaScript with componentize-py/-js.
+    /// Writes DIR/NAME.wasm (or --out).
     Build {
         /// The project folder (default: the current folder).
         dir: Option<PathBuf>,
@@ -890,7 +891,7 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 
 /// `plugin wit`, `plugin new` and `plugin build`; `None` for the other plugin commands.
 fn plugin_author(command: &PluginCommand) -> Option<anyhow::Result<()>> {
-    use crate::plugins::author;
+    use crate::plugins::{author, author_lang};
     Some(match command {
         PluginCommand::Wit => {
             print!("{}", author::WIT);
@@ -901,23 +902,33 @@ fn plugin_author(command: &PluginCommand) -> Option<anyhow::Result<()>> {
             lang,
             dir,
             sdk,
-        } => match lang.as_str() {
-            "rust" => author::new_rust(name, dir.as_deref(), sdk.as_deref()).map(|dir| {
-                println!(
-                    "created {} (Rust). Build it with: mailsift plugin build {}",
-                    dir.display(),
-                    dir.display()
-                );
-            }),
-            other => Err(anyhow::anyhow!("--lang {other}: supported: rust")),
-        },
+        } => (|| {
+            let lang = author_lang::Lang::parse(lang)?;
+            let dir = match lang {
+                author_lang::Lang::Rust => author::new_rust(name, dir.as_deref(), sdk.as_deref())?,
+                _ => author_lang::new_project(name, lang, dir.as_deref())?,
+            };
+            println!(
+                "created {} ({lang:?}). Build it with: mailsift plugin build {}",
+                dir.display(),
+                dir.display()
+            );
+            Ok(())
+        })(),
         PluginCommand::Build { dir, out } => {
             let dir = dir.clone().unwrap_or_else(|| PathBuf::from("."));
-            author::build(&dir, out.as_deref()).map(|written| {
-                for w in written {
-                    println!("{}", w.display());
+            // The language from the project's files (Cargo.toml, app.py, package.json/app.js).
+            match author_lang::Lang::detect(&dir) {
+                Some(lang @ (author_lang::Lang::Python | author_lang::Lang::JavaScript)) => {
+                    author_lang::build(&dir, lang, out.as_deref())
+                        .map(|w| println!("{}", w.display()))
                 }
-            })
+                _ => author::build(&dir, out.as_deref()).map(|written| {
+                    for w in written {
+                        println!("{}", w.display());
+                    }
+                }),
+            }
         }
         _ => return None,
     })

@@ -42,7 +42,7 @@ pub fn sdk_dependency(sdk: Option<&Path>) -> String {
 }
 
 /// A plugin name must be a valid cargo package name and a plain file name (`NAME.wasm`).
-fn check_name(name: &str) -> anyhow::Result<()> {
+pub(crate) fn check_name(name: &str) -> anyhow::Result<()> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name
             .chars()
@@ -55,7 +55,7 @@ fn check_name(name: &str) -> anyhow::Result<()> {
 }
 
 /// The header the new plugin adds, e.g. `my-rule` → `X-My-Rule`.
-fn header_name(name: &str) -> String {
+pub(crate) fn header_name(name: &str) -> String {
     let words: Vec<String> = name
         .split(['-', '_'])
         .filter(|w| !w.is_empty())

@@ -15,6 +15,7 @@
 //! keeps the set of plugin versions it started with.
 
 pub mod author;
+pub mod author_lang;
 mod cache;
 pub mod componentize;
 mod dns;

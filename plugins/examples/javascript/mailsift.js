@@ -11,9 +11,9 @@
 // Build with scripts/build-lang-plugins.sh (componentize-js bundles the imports below). The
 // component runs with no WASI (the server grants none): there is no console, clock, random or
 // network; log with `log.info(...)`, keep state with `kv`.
-import { log as hostLog } from "mailsift:plugin/log@0.1.1";
-import * as hostKv from "mailsift:plugin/kv@0.1.1";
-import * as hostConfig from "mailsift:plugin/config@0.1.1";
+import { log as hostLog } from "mailsift:plugin/log@0.1.2";
+import * as hostKv from "mailsift:plugin/kv@0.1.2";
+import * as hostConfig from "mailsift:plugin/config@0.1.2";
 
 /** What to do with a message; the builder methods annotate a verdict that lets it through. */
 export class Verdict {
