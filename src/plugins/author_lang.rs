@@ -13,8 +13,15 @@ use anyhow::{Context, bail};
 const PY_HELPER: &str = include_str!("../../plugins/examples/python/mailsift.py");
 const JS_HELPER: &str = include_str!("../../plugins/examples/javascript/mailsift.js");
 
-/// The checkout's toolchains (scripts/setup-plugin-langs.sh), tried before PATH.
+/// The checkout's toolchains (scripts/setup-plugin-langs.sh), tried before PATH;
+/// MAILSIFT_LANG_TOOLS names another folder of the same layout.
 const CHECKOUT_TOOLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.tools");
+
+fn tools_dir() -> PathBuf {
+    std::env::var_os("MAILSIFT_LANG_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(CHECKOUT_TOOLS))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -154,7 +161,7 @@ export const {{ info, filter, checkRecipient, learn }} = plugin(
 
 /// A toolchain program: the checkout's `.tools/REL` first, then NAME on PATH.
 fn find_tool(rel: &str, name: &str) -> Option<PathBuf> {
-    let local = Path::new(CHECKOUT_TOOLS).join(rel);
+    let local = tools_dir().join(rel);
     if local.is_file() {
         return Some(local);
     }
@@ -166,8 +173,9 @@ fn find_tool(rel: &str, name: &str) -> Option<PathBuf> {
 
 fn missing_tool(name: &str, package: &str, lang: &str) -> anyhow::Error {
     anyhow::anyhow!(
-        "{name} not found (neither in {CHECKOUT_TOOLS} nor on PATH). Install it with \
-         scripts/setup-plugin-langs.sh {lang} in a Mailsift checkout, or: {package}"
+        "{name} not found (neither in {} nor on PATH). Install it with \
+         scripts/setup-plugin-langs.sh {lang} in a Mailsift checkout, or: {package}",
+        tools_dir().display()
     )
 }
 

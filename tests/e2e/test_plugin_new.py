@@ -75,3 +75,78 @@ def test_build_without_toolchain_says_what_to_install(tmp_path):
     assert "no WebAssembly toolchain" in res.stderr
     assert "rustup target add wasm32-unknown-unknown" in res.stderr
     assert "rustc-web cargo-web rust-web-src lld" in res.stderr
+
+
+def _lang_tool(rel, name):
+    return (ROOT / ".tools" / rel).is_file() or shutil.which(name) is not None
+
+
+LANGS = {
+    # lang: (plugin name, header, toolchain program under .tools, on PATH)
+    "python": ("py-stamp", "X-Py-Stamp", "py/bin/componentize-py", "componentize-py"),
+    "javascript": ("js-stamp", "X-Js-Stamp", "js/node_modules/.bin/componentize-js", "componentize-js"),
+}
+
+
+def test_new_build_install_deliver_python_and_javascript(tmp_path):
+    """Python and JavaScript: `plugin new --lang` outside the repository, `plugin build` (the
+    language found from the project's files), both components dropped into one running server
+    (its first compile of each takes 30-90 s here) and both headers on the delivered message."""
+    langs = {lang: v for lang, v in LANGS.items() if _lang_tool(v[2], v[3])}
+    if not langs:
+        import pytest
+
+        pytest.skip("neither componentize-py nor componentize-js: run scripts/setup-plugin-langs.sh")
+    components = {}
+    for lang, (name, _header, _rel, _prog) in langs.items():
+        project = tmp_path / "authors" / name
+        assert ROOT not in project.parents
+        res = mailsift("plugin", "new", name, "--lang", lang, "--dir", str(project))
+        assert res.returncode == 0, res.stderr
+        assert (project / "wit" / "plugin.wit").read_text() == (ROOT / "wit" / "plugin.wit").read_text()
+        assert mailsift("plugin", "new", name, "--lang", lang, "--dir", str(project)).returncode != 0
+        res = mailsift("plugin", "build", cwd=project, timeout=600)
+        assert res.returncode == 0, res.stderr
+        component = project / f"{name}.wasm"
+        assert component.is_file() and component.read_bytes()[:4] == b"\0asm"
+        components[name] = component
+
+    (tmp_path / "server").mkdir()
+    srv = Server(tmp_path / "server")
+    folder = srv.data / "plugins"
+    folder.mkdir(parents=True, exist_ok=True)
+    srv.start()
+    try:
+        password = srv.add_user("ann@example.org")
+        for name, component in components.items():
+            shutil.copy(component, folder / f".{name}.wasm.tmp")
+            os.replace(folder / f".{name}.wasm.tmp", folder / f"{name}.wasm")
+
+        def loaded():
+            rows = srv.cli("plugin", "list", json_output=True)
+            states = {r["name"]: r["state"] for r in rows}
+            return all(states.get(n) == "loaded" for n in components)
+
+        assert wait_for(loaded, timeout=600, interval=1), srv.cli("plugin", "list").stdout
+        code, _ = send(srv, "ann@example.org", "from new Python and JavaScript plugins")
+        assert code == 250
+        headers = fetch_headers(srv, "ann@example.org", password)
+        assert len(headers) == 1
+        for lang, (_name, header, _rel, _prog) in langs.items():
+            assert f"{header}: seen\r\n" in headers[0], (lang, headers[0])
+    finally:
+        srv.stop()
+    missing = set(LANGS) - set(langs)
+    if missing:
+        import pytest
+
+        pytest.skip(f"no toolchain for {', '.join(sorted(missing))}: run scripts/setup-plugin-langs.sh")
+
+
+def test_lang_build_without_toolchain_names_the_setup_script(tmp_path):
+    project = tmp_path / "p"
+    assert mailsift("plugin", "new", "p", "--lang", "python", "--dir", str(project)).returncode == 0
+    res = mailsift("plugin", "build", str(project), env=dict(os.environ, PATH=str(tmp_path / "empty"),
+                                                            MAILSIFT_LANG_TOOLS=str(tmp_path / "none")))
+    assert res.returncode != 0
+    assert "scripts/setup-plugin-langs.sh" in res.stderr
