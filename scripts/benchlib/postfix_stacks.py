@@ -322,6 +322,10 @@ class _Base(Stack):
         self._log_files.clear()
         self._roots.clear()
         self._procs.clear()
+        # A socket directory made outside the work dir (long paths) goes with the stack.
+        run = getattr(self, "dovecot_run", None)
+        if run is not None and not str(run).startswith(str(self.root)):
+            shutil.rmtree(run, ignore_errors=True)
 
     # ---------- building blocks ----------
 
