@@ -588,6 +588,8 @@ class PostfixRspamdDovecot(_Base):
                     [RSPAMC, "-h", f"127.0.0.1:{self.controller_port}", "-n", "4", "-t", "60",
                      f"learn_{label}", *files[i:i + 200]],
                     capture_output=True, text=True, timeout=1800)
+                if res.returncode != 0 and "success = true" not in res.stdout:
+                    raise RuntimeError(f"rspamc learn_{label} failed: {res.stderr.strip() or res.stdout[-500:]}")
                 ok += res.stdout.count("success = true")
             learned[label] = ok
         return learned
@@ -698,4 +700,6 @@ if __name__ == "__main__":
     os.chmod(base, 0o755)
     for cls in (PostfixDovecot, PostfixRspamdDovecot):
         _smoke(cls, base, opts.count, opts.corpus, opts.limit)
-    print(f"ok (work dirs kept in {base})")
+    # Kept for inspection only when a stack failed (the exception ends the run above).
+    shutil.rmtree(base, ignore_errors=True)
+    print("ok")
