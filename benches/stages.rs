@@ -7,10 +7,13 @@
 //!
 //! - parse: `MessageContext::new` (the depth scan and mail-parser), and next to it what sender
 //!   authentication parses: `AuthenticatedMessage::parse` of the raw message against
-//!   `AuthenticatedMessage::from_parsed` of the pipeline's parse (the parse-once optimisation);
-//! - sender authentication (SPF, DKIM, DMARC, ARC, our Authentication-Results, the forged-field
-//!   strip and the stage itself), with a warm resolver cache (a busy server) and a cold one
-//!   (a fresh resolver per message: every lookup goes to the DNS server);
+//!   `AuthenticatedMessage::from_parsed` of the pipeline's parse; then side by side the two
+//!   parses the server made before issue 19 (`parse-twice`) and the one it makes now
+//!   (`parse-once`: `pipeline::Received`);
+//! - sender authentication on the parsed message (SPF, DKIM, DMARC, ARC, our
+//!   Authentication-Results, the forged-field strip and the stage itself), with a warm resolver
+//!   cache (a busy server) and a cold one (a fresh resolver per message: every lookup goes to
+//!   the DNS server);
 //! - each bundled plugin alone, then the plugin stage with all of them, as the server runs it;
 //! - Sieve (the default script, one recipient);
 //! - the commit: one durable store write per message, and `BATCH` concurrent deliveries that
@@ -22,7 +25,7 @@
 //! Defaults: 200 iterations, a synthetic 5 KB message like smtp-source's (DKIM-signed by the
 //! sender's domain, SPF and DMARC published), batch 16. A message file (a corpus message, e.g.
 //! tests/corpus/modern/ham/001-coffee-subscription-receipt.eml) is sent from the same domain.
-//! `--only STAGE` (parse, auth-parse, auth-from-parsed, auth-warm, auth-cold, plugin:NAME,
+//! `--only STAGE` (parse, auth-parse, auth-from-parsed, parse-twice, parse-once, auth-warm, auth-cold, plugin:NAME,
 //! plugins, sieve, commit, commit-batch, process) runs one row, for instruction counts:
 //! `valgrind --tool=callgrind` at two iteration counts, the difference divided by the
 //! difference of iterations is the instructions per message.
@@ -46,7 +49,7 @@ use mailsift::auth::{Inbound, SenderAuth, dkim_key};
 use mailsift::config::Config;
 use mailsift::directory::Directory;
 use mailsift::pipeline::stages::{self, Stage};
-use mailsift::pipeline::{DeliveryPlan, Envelope, InboundAuth, MessageContext, Pipeline};
+use mailsift::pipeline::{DeliveryPlan, Envelope, InboundAuth, MessageContext, Pipeline, Received};
 use mailsift::plugins::{PluginHost, StoreKv};
 use mailsift::sieve::SieveRunner;
 use mailsift::store::{DkimKey, Store, TraceRecord};
@@ -351,6 +354,24 @@ fn main() {
             },
         );
     }
+    // Side by side: what the server did before issue 19 (two parses) and does now (one).
+    t.row(
+        "parse-twice",
+        "before: `MessageContext::new` + `AuthenticatedMessage::parse` (with the copies of the next row)",
+        || {
+            let (e, r) = (envelope.clone(), raw.clone());
+            std::hint::black_box(MessageContext::new(&e, &r).parsed);
+            std::hint::black_box(AuthenticatedMessage::parse(&r));
+        },
+    );
+    t.row(
+        "parse-once",
+        "now: `pipeline::Received::parse` (one parse, the auth view from it)",
+        || {
+            std::hint::black_box(Received::parse(envelope.clone(), raw.clone(), true));
+        },
+    );
+    let received = Received::parse(envelope.clone(), raw.clone(), true);
     let auth_stage = stages::SenderAuthentication {
         directory: directory.clone(),
     };
@@ -360,7 +381,7 @@ fn main() {
     // What the server does for sender authentication: the checks (DNS on the async side), the
     // strip of forged Authentication-Results fields, and the stage on the plan.
     let check = |sa: &SenderAuth| {
-        let report = rt.block_on(sa.check(&inbound));
+        let report = rt.block_on(sa.check_parsed(&inbound, received.authenticated()));
         let (stripped, _) = mailsift::auth::strip_forged(raw.clone(), sa.hostname());
         std::hint::black_box(stripped);
         let a = InboundAuth {

@@ -115,10 +115,22 @@ struct ReceivedOwner {
     auth: std::sync::OnceLock<InboundAuth>,
 }
 
+impl ReceivedOwner {
+    fn new(envelope: Envelope, raw: Vec<u8>) -> ReceivedOwner {
+        ReceivedOwner {
+            envelope,
+            raw,
+            auth: std::sync::OnceLock::new(),
+        }
+    }
+}
+
 /// What a [`Received`] borrows from what it owns.
 struct Parsed<'a> {
     ctx: MessageContext<'a>,
     authenticated: Option<mail_auth::AuthenticatedMessage<'a>>,
+    /// The pipeline's parse is not made yet (`ctx.parsed` says nothing): a large message.
+    deferred: bool,
 }
 
 self_cell::self_cell!(
@@ -133,33 +145,54 @@ impl Received {
     /// Parses `raw` (CPU work: callers run a large message on a blocking thread). With
     /// `for_auth`, also the sender-authentication view.
     pub fn parse(envelope: Envelope, raw: Vec<u8>, for_auth: bool) -> Received {
-        Received::build(
-            ReceivedOwner {
-                envelope,
-                raw,
-                auth: std::sync::OnceLock::new(),
-            },
-            for_auth,
-        )
+        Received::build(ReceivedOwner::new(envelope, raw), for_auth, true)
     }
 
-    /// [`Received::parse`] where it belongs: a small message (the usual case) right away, a
-    /// larger one on a blocking thread, so no message stalls the async reactor for long.
+    /// How the server receives a message. A small one (the usual case) is parsed once, right
+    /// away: tens of microseconds, less than a hand-over to a blocking thread. A larger one
+    /// keeps the earlier shape, so no message stalls the async reactor and no decoded copy of a
+    /// large message waits for a plugin slot: sender authentication's header parse and body
+    /// hashes on a blocking thread, the full parse with the stages ([`Received::complete`]).
     pub async fn receive(
         envelope: Envelope,
         raw: Vec<u8>,
         for_auth: bool,
     ) -> Result<Received, PipelineError> {
-        if raw.len() <= PARSE_INLINE_MAX {
-            return Ok(Received::parse(envelope, raw, for_auth));
+        let owner = ReceivedOwner::new(envelope, raw);
+        if owner.raw.len() <= PARSE_INLINE_MAX {
+            return Ok(Received::build(owner, for_auth, true));
         }
-        spawn_blocking(move || Received::parse(envelope, raw, for_auth))
+        if !for_auth {
+            return Ok(Received::build(owner, false, false));
+        }
+        spawn_blocking(move || Received::build(owner, true, false))
             .await
             .map_err(|e| PipelineError::Stage(format!("parse task failed: {e}")))
     }
 
-    fn build(owner: ReceivedOwner, for_auth: bool) -> Received {
+    /// `full`: the pipeline's parse (else only sender authentication's view, with `for_auth`;
+    /// the stages then need [`Received::complete`]).
+    fn build(owner: ReceivedOwner, for_auth: bool, full: bool) -> Received {
         Received(ReceivedCell::new(owner, |o| {
+            if !full {
+                let ctx = MessageContext {
+                    envelope: &o.envelope,
+                    raw: &o.raw,
+                    parsed: None,
+                    auth: o.auth.get(),
+                    too_deep: false,
+                };
+                let authenticated = if for_auth {
+                    mail_auth::AuthenticatedMessage::parse(&o.raw)
+                } else {
+                    None
+                };
+                return Parsed {
+                    ctx,
+                    authenticated,
+                    deferred: true,
+                };
+            }
             let mut ctx = MessageContext::new(&o.envelope, &o.raw);
             ctx.auth = o.auth.get();
             let authenticated = if for_auth {
@@ -167,8 +200,21 @@ impl Received {
             } else {
                 None
             };
-            Parsed { ctx, authenticated }
+            Parsed {
+                ctx,
+                authenticated,
+                deferred: false,
+            }
         }))
+    }
+
+    /// The message with the pipeline's parse, which the stages read (a large message's is
+    /// made here, on the stages' blocking thread).
+    pub fn complete(self) -> Received {
+        if !self.0.borrow_dependent().deferred {
+            return self;
+        }
+        Received::build(self.0.into_owner(), false, true)
     }
 
     pub fn envelope(&self) -> &Envelope {
@@ -184,7 +230,8 @@ impl Received {
         self.0.borrow_dependent().authenticated.as_ref()
     }
 
-    /// The context the stages read, with the sender-authentication result once it is set.
+    /// The context the stages read, with the sender-authentication result once it is set
+    /// (after [`Received::complete`] for a message from [`Received::receive`]).
     pub fn context(&self) -> &MessageContext<'_> {
         &self.0.borrow_dependent().ctx
     }
@@ -207,10 +254,11 @@ impl Received {
         if crate::auth::forged_fields(self.raw(), hostname) == 0 {
             return (self, 0);
         }
+        let full = !self.0.borrow_dependent().deferred;
         let mut owner = self.0.into_owner();
         let (raw, removed) = crate::auth::strip_forged(owner.raw, hostname);
         owner.raw = raw;
-        (Received::build(owner, false), removed)
+        (Received::build(owner, false, full), removed)
     }
 
     /// The envelope and the raw message back.
@@ -368,7 +416,7 @@ pub async fn deliver(
                         }
                         edited.push((mailbox.id, content));
                         copies.push(folder_class(&mailbox));
-                        let content = plan.apply_headers(content.clone());
+                        let content = plan.with_headers(content);
                         tx.deliver(&[(mailbox.id, d.flags.clone())], &content, now)?;
                     }
                 }
@@ -448,7 +496,10 @@ mod tests {
             assert_eq!(view.errors.len(), own.errors.len(), "{m}");
             assert_eq!(view.received_headers_count, own.received_headers_count);
             assert_eq!(view.date_header_present, own.date_header_present);
-            assert_eq!(view.message_id_header_present, own.message_id_header_present);
+            assert_eq!(
+                view.message_id_header_present,
+                own.message_id_header_present
+            );
             assert!(received.context().parsed.is_some());
         }
     }
@@ -476,12 +527,41 @@ mod tests {
                 // same answer mail-auth gives).
                 assert!(
                     received.authenticated().is_none()
-                        || received.authenticated().is_some_and(|a| !a.headers.is_empty()),
+                        || received
+                            .authenticated()
+                            .is_some_and(|a| !a.headers.is_empty()),
                 );
             }
             let _ = received.context().subject();
             assert_eq!(received.into_parts().1, raw);
         }
+    }
+
+    /// A large message: sender authentication's view first, the full parse with the stages;
+    /// both read the same message as a small one's single parse.
+    #[tokio::test]
+    async fn a_large_message_is_parsed_in_two_steps_with_the_same_result() {
+        let body = "Some text of a long newsletter, line after line.\r\n".repeat(3000);
+        let raw = format!("{SIGNATURE}From: a@sender.example\r\nSubject: large\r\n\r\n{body}")
+            .into_bytes();
+        assert!(raw.len() > PARSE_INLINE_MAX);
+        let received = Received::receive(envelope(), raw.clone(), true)
+            .await
+            .unwrap();
+        let own = mail_auth::AuthenticatedMessage::parse(&raw).unwrap();
+        assert_eq!(received.authenticated(), Some(&own));
+        let (received, _) = received.strip_forged("mx.example.com");
+        let received = received.complete();
+        assert_eq!(received.context().subject(), Some("large"));
+        let small = Received::parse(envelope(), raw.clone(), true);
+        assert_eq!(
+            small.authenticated().map(|a| &a.body_hashes),
+            Some(&own.body_hashes)
+        );
+        // Unchecked mail: nothing parsed before the stages.
+        let unchecked = Received::receive(envelope(), raw, false).await.unwrap();
+        assert!(unchecked.authenticated().is_none());
+        assert_eq!(unchecked.complete().context().subject(), Some("large"));
     }
 
     /// Forged Authentication-Results fields are removed, and the stages read the message as it

@@ -471,6 +471,7 @@ impl Pipeline {
         };
         spawn_blocking(move || {
             let _permit = permit;
+            let received = received.complete();
             let plan = stages::run(&stages, received.context());
             plan.map(|plan| {
                 let (envelope, raw) = received.into_parts();
