@@ -1,7 +1,8 @@
 //! The one way through the house for a message. Protocol sessions call the [`Pipeline`]
 //! service (`service.rs`): `check_rcpt` at each envelope recipient and `process` at the end of
-//! the message. `process` authenticates the sender (DNS, on the async side), parses the message
-//! once into a [`MessageContext`], runs the stages in order on a blocking thread (`stages.rs`:
+//! the message. `process` parses the message once ([`Received`]: the [`MessageContext`] every
+//! stage reads, and sender authentication's view made from the same parse), authenticates the
+//! sender (DNS, on the async side), runs the stages in order on a blocking thread (`stages.rs`:
 //! recipients, sender authentication, plugins, Sieve, DMARC quarantine), and commits the
 //! resulting [`DeliveryPlan`] in one store write (`deliver`), which the store's writer batches
 //! with concurrent deliveries. Plugins' key-value writes are committed with the delivery, or on
