@@ -182,7 +182,18 @@ impl SenderAuth {
     /// Runs every check. Never fails: DNS trouble shows as `temperror` results (and in
     /// `AuthReport::temp_error`), including when all lookups together take too long.
     pub async fn check(&self, msg: &Inbound<'_>) -> AuthReport {
-        match tokio::time::timeout(self.deadline, self.check_inner(msg)).await {
+        let parsed = AuthenticatedMessage::parse(msg.raw);
+        self.check_parsed(msg, parsed.as_ref()).await
+    }
+
+    /// [`SenderAuth::check`] of a message already parsed for it (`pipeline::Received`: from the
+    /// pipeline's one parse, with the body hashes of its signatures). `None`: no header section.
+    pub async fn check_parsed(
+        &self,
+        msg: &Inbound<'_>,
+        parsed: Option<&AuthenticatedMessage<'_>>,
+    ) -> AuthReport {
+        match tokio::time::timeout(self.deadline, self.check_inner(msg, parsed)).await {
             Ok(report) => report,
             Err(_) => {
                 tracing::warn!(deadline = ?self.deadline, "sender authentication timed out");
@@ -209,7 +220,11 @@ impl SenderAuth {
         }
     }
 
-    async fn check_inner(&self, msg: &Inbound<'_>) -> AuthReport {
+    async fn check_inner(
+        &self,
+        msg: &Inbound<'_>,
+        parsed: Option<&AuthenticatedMessage<'_>>,
+    ) -> AuthReport {
         let auth = &self.authenticator;
         let host = self.hostname.as_str();
         let helo = msg.helo;
@@ -227,8 +242,7 @@ impl SenderAuth {
             .await
         };
         let mut results = AuthenticationResults::new(host);
-        let parsed = AuthenticatedMessage::parse(msg.raw);
-        let (dkim, arc, dmarc, from_domain, dmarc_policy) = match &parsed {
+        let (dkim, arc, dmarc, from_domain, dmarc_policy) = match parsed {
             Some(message) => {
                 let dkim = auth.verify_dkim(message).await;
                 let arc = auth.verify_arc(message).await;

@@ -15,7 +15,7 @@ pub mod sign;
 
 pub use check::{AuthReport, DkimCheck, Inbound, Outcome, PublishedPolicy, SenderAuth};
 pub use resolver::authenticator;
-pub use results::strip_forged;
+pub use results::{forged_fields, strip_forged};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {

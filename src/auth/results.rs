@@ -31,6 +31,22 @@ pub fn strip_forged(raw: Vec<u8>, hostname: &str) -> (Vec<u8>, usize) {
     (out, remove.len())
 }
 
+/// How many fields `strip_forged` would remove, without copying the message (the usual
+/// answer is none, and the message is then kept as it is, parse included).
+pub fn forged_fields(raw: &[u8], hostname: &str) -> usize {
+    let header_end = header_section_end(raw);
+    let mut count = 0;
+    let mut pos = 0;
+    while pos < header_end {
+        let end = field_end(raw, pos, header_end);
+        if is_ours(&raw[pos..end], hostname) {
+            count += 1;
+        }
+        pos = end;
+    }
+    count
+}
+
 /// Offset just past the header section (before the empty line), or the whole message when there
 /// is no body.
 fn header_section_end(raw: &[u8]) -> usize {

@@ -109,24 +109,35 @@ impl Verdict {
 }
 
 impl DeliveryPlan {
-    /// The stored message: added header fields, then the message as received.
+    /// The stored message: added header fields, then the message as received (`raw` is
+    /// returned as it is when there are none).
     pub fn apply_headers(&self, raw: Vec<u8>) -> Vec<u8> {
         if self.add_headers.is_empty() {
             return raw;
         }
-        let mut out = Vec::with_capacity(raw.len() + 256);
+        self.with_headers(&raw)
+    }
+
+    /// [`DeliveryPlan::apply_headers`] of a message the caller keeps: one copy, made here.
+    pub fn with_headers(&self, raw: &[u8]) -> Vec<u8> {
+        let fields: usize = self
+            .add_headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum();
+        let mut out = Vec::with_capacity(fields + raw.len());
         for (name, value) in &self.add_headers {
-            // Values come from stages (later, plugins): CR/LF would forge header lines.
-            let value: String = value
-                .chars()
-                .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-                .collect();
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
-            out.extend_from_slice(value.as_bytes());
+            // Values come from stages (later, plugins): CR/LF would forge header lines.
+            out.extend(
+                value
+                    .bytes()
+                    .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+            );
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(&raw);
+        out.extend_from_slice(raw);
         out
     }
 }

@@ -58,7 +58,7 @@ pub fn forward(
     }
     let now = chrono::Utc::now().timestamp();
     let ours = |domain: &str| matches!(directory.domain(domain), Ok(Some(_)));
-    let content = plan.apply_headers(raw.to_vec());
+    let content = plan.with_headers(raw);
     for (address, targets) in std::mem::take(&mut plan.redirects) {
         let sender = &envelope.mail_from;
         let mail_from = match (srs, sender.rsplit_once('@'), address.rsplit_once('@')) {

@@ -5,11 +5,8 @@
 
 use std::sync::Arc;
 
-use super::{
-    DeliveryPlan, Envelope, InboundAuth, MessageContext, PipelineError, Verdict, spawn_blocking,
-    stages,
-};
-use crate::auth::{self, Inbound, SenderAuth};
+use super::{DeliveryPlan, Envelope, InboundAuth, PipelineError, Verdict, spawn_blocking, stages};
+use crate::auth::{Inbound, SenderAuth};
 use crate::directory::{Directory, Recipient};
 use crate::metrics::{self, PipelineOutcome, Refused};
 use crate::plugins::PluginHost;
@@ -315,10 +312,22 @@ impl Pipeline {
     /// [`Pipeline::process`] without the latency measurement; counts refusals by reason.
     async fn process_message(&self, mut envelope: Envelope, raw: Vec<u8>) -> Outcome {
         let srs_returns = self.srs_returns(&mut envelope);
-        let (auth, raw) = self.authenticate_sender(&envelope, raw).await;
-        let checked = auth.is_some();
-        let trace_auth = auth.as_ref().map(|a| super::trace::auth(&a.report));
-        let (mut plan, envelope, raw) = match self.run_stages(envelope, raw, auth).await {
+        let checks_sender = self
+            .sender_auth
+            .as_ref()
+            .is_some_and(|sa| !sa.exempt(envelope.client_ip, envelope.authenticated_as.is_some()));
+        let stages = match super::Received::receive(envelope, raw, checks_sender).await {
+            Ok(received) => {
+                let received = self.authenticate_sender(received).await;
+                let checked = received.auth().is_some();
+                let trace_auth = received.auth().map(|a| super::trace::auth(&a.report));
+                self.run_stages(received)
+                    .await
+                    .map(|x| (x, checked, trace_auth))
+            }
+            Err(e) => Err(e),
+        };
+        let ((mut plan, envelope, raw), checked, trace_auth) = match stages {
             Ok(x) => x,
             Err(e) => {
                 tracing::error!(error = %e, "pipeline failed");
@@ -431,15 +440,14 @@ impl Pipeline {
             .write_deferred(move |tx| tx.trace_append(&trace, cap));
     }
 
-    /// Parses the message once and runs the stages on a blocking thread (parsing a large
-    /// message and running WebAssembly are CPU work that must not stall the async reactor).
-    /// Waits for a plugin slot first, so at most about one message per core runs plugins.
+    /// Runs the stages on the message parsed once (`Received`) on a blocking thread (running
+    /// WebAssembly is CPU work that must not stall the async reactor). Waits for a plugin slot
+    /// first, so at most about one message per core runs plugins.
     async fn run_stages(
         &self,
-        envelope: Envelope,
-        raw: Vec<u8>,
-        auth: Option<InboundAuth>,
+        received: super::Received,
     ) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
+        let envelope = received.envelope();
         let permit = match &self.plugins {
             Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
             _ => None,
@@ -463,11 +471,12 @@ impl Pipeline {
         };
         spawn_blocking(move || {
             let _permit = permit;
-            let plan = {
-                let ctx = MessageContext::new(&envelope, &raw).with_auth(auth.as_ref());
-                stages::run(&stages, &ctx)
-            };
-            plan.map(|plan| (plan, envelope, raw))
+            let received = received.complete();
+            let plan = stages::run(&stages, received.context());
+            plan.map(|plan| {
+                let (envelope, raw) = received.into_parts();
+                (plan, envelope, raw)
+            })
         })
         .await
         .map_err(|e| PipelineError::Stage(format!("pipeline task failed: {e}")))?
@@ -477,24 +486,24 @@ impl Pipeline {
     /// removes Authentication-Results fields that claim to be ours (RFC 8601 §5) — after the
     /// checks, so that DKIM verifies the message as it was signed. This is the one stage that
     /// waits on the network (DNS), so it runs before the others, on the async side.
-    async fn authenticate_sender(
-        &self,
-        envelope: &Envelope,
-        raw: Vec<u8>,
-    ) -> (Option<InboundAuth>, Vec<u8>) {
+    async fn authenticate_sender(&self, mut received: super::Received) -> super::Received {
         let Some(sa) = &self.sender_auth else {
-            return (None, raw);
+            return received;
         };
+        let envelope = received.envelope();
         let inbound = if sa.exempt(envelope.client_ip, envelope.authenticated_as.is_some()) {
             None
         } else {
             let report = sa
-                .check(&Inbound {
-                    client_ip: envelope.client_ip,
-                    helo: &envelope.helo,
-                    mail_from: &envelope.mail_from,
-                    raw: &raw,
-                })
+                .check_parsed(
+                    &Inbound {
+                        client_ip: envelope.client_ip,
+                        helo: &envelope.helo,
+                        mail_from: &envelope.mail_from,
+                        raw: received.raw(),
+                    },
+                    received.authenticated(),
+                )
                 .await;
             tracing::info!(
                 spf = report.spf.name(),
@@ -509,11 +518,14 @@ impl Pipeline {
                 dmarc_quarantine: sa.config().dmarc_quarantine,
             })
         };
-        let (raw, removed) = auth::strip_forged(raw, sa.hostname());
+        if let Some(inbound) = inbound {
+            received.set_auth(inbound);
+        }
+        let (received, removed) = received.strip_forged(sa.hostname());
         if removed > 0 {
             tracing::info!(removed, "removed forged Authentication-Results fields");
         }
-        (inbound, raw)
+        received
     }
 
     /// Commits plugins' key-value writes that come without a delivery (a recipient check, a

@@ -1,0 +1,547 @@
+//! Per-stage cost of the inbound pipeline (issue 19): the real stages the server runs
+//! (`pipeline::stages::inbound`), with the bundled plugins from `plugins/dist` under their
+//! default settings, the default Sieve script, a redb store with default options and sender
+//! authentication through the server's own resolver against a DNS server on 127.0.0.1
+//! (tests/support/dns.rs). Prints a Markdown table of wall µs per message (median of the
+//! iterations, and the minimum) for each stage:
+//!
+//! - parse: `MessageContext::new` (the depth scan and mail-parser), and next to it what sender
+//!   authentication parses: `AuthenticatedMessage::parse` of the raw message against
+//!   `AuthenticatedMessage::from_parsed` of the pipeline's parse; then side by side the two
+//!   parses the server made before issue 19 (`parse-twice`) and the one it makes now
+//!   (`parse-once`: `pipeline::Received`);
+//! - sender authentication on the parsed message (SPF, DKIM, DMARC, ARC, our
+//!   Authentication-Results, the forged-field strip and the stage itself), with a warm resolver
+//!   cache (a busy server) and a cold one (a fresh resolver per message: every lookup goes to
+//!   the DNS server);
+//! - each bundled plugin alone, then the plugin stage with all of them, as the server runs it;
+//! - Sieve (the default script, one recipient);
+//! - the commit: one durable store write per message, and `BATCH` concurrent deliveries that
+//!   the store's writer batches into one commit (µs per message);
+//! - the whole `Pipeline::process` (everything above, from the end of DATA to durable).
+//!
+//!     cargo bench --bench stages -- [ITERATIONS] [MESSAGE.eml] [--batch N] [--only STAGE]
+//!
+//! Defaults: 200 iterations, a synthetic 5 KB message like smtp-source's (DKIM-signed by the
+//! sender's domain, SPF and DMARC published), batch 16. A message file (a corpus message, e.g.
+//! tests/corpus/modern/ham/001-coffee-subscription-receipt.eml) is sent from the same domain.
+//! `--only STAGE` (parse, auth-parse, auth-from-parsed, parse-twice, parse-once, auth-warm, auth-cold, plugin:NAME,
+//! plugins, sieve, commit, commit-batch, process) runs one row, for instruction counts:
+//! `valgrind --tool=callgrind` at two iteration counts, the difference divided by the
+//! difference of iterations is the instructions per message.
+
+#[path = "../tests/support/dns.rs"]
+#[allow(dead_code)]
+mod dns;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use mail_auth::AuthenticatedMessage;
+use mail_auth::common::crypto::{RsaKey, Sha256};
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::DkimSigner;
+use mailsift::auth::{Inbound, SenderAuth, dkim_key};
+use mailsift::config::Config;
+use mailsift::directory::Directory;
+use mailsift::pipeline::stages::{self, Stage};
+use mailsift::pipeline::{DeliveryPlan, Envelope, InboundAuth, MessageContext, Pipeline, Received};
+use mailsift::plugins::{PluginHost, StoreKv};
+use mailsift::sieve::SieveRunner;
+use mailsift::store::{DkimKey, Store, TraceRecord};
+
+const SENDER_DOMAIN: &str = "shop.example";
+const CLIENT_IP: [u8; 4] = [192, 0, 2, 7];
+const RCPT: &str = "rcpt@example.com";
+
+struct Args {
+    iterations: usize,
+    message: Option<PathBuf>,
+    batch: usize,
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        iterations: 200,
+        message: None,
+        batch: 16,
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            // `cargo bench` passes `--bench` to a harness-less bench.
+            "--bench" => {}
+            "--batch" => a.batch = it.next().and_then(|n| n.parse().ok()).expect("--batch N"),
+            "--only" => a.only = Some(it.next().expect("--only STAGE")),
+            n if n.parse::<usize>().is_ok() => a.iterations = n.parse().unwrap_or(200),
+            path => a.message = Some(PathBuf::from(path)),
+        }
+    }
+    a.iterations = a.iterations.max(1);
+    a.batch = a.batch.max(1);
+    a
+}
+
+/// A 5 KB message as `smtp-source -l 5120` sends it: a few header fields and lines of text.
+fn synthetic(size: usize) -> String {
+    let mut m = format!(
+        "From: <news@{SENDER_DOMAIN}>\r\nTo: <{RCPT}>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\
+         Message-Id: <bench.stages@{SENDER_DOMAIN}>\r\nSubject: La de da\r\n\r\n"
+    );
+    let mut i = 0;
+    while m.len() < size {
+        m.push_str(&format!("La de da de da {i}.\r\n"));
+        i += 1;
+    }
+    m
+}
+
+/// `raw` DKIM-signed by the sender's domain (most mail is), so DKIM verification is measured.
+fn sign(raw: &[u8], key: &DkimKey) -> Vec<u8> {
+    let der = STANDARD.decode(&key.private_key).expect("key");
+    let rsa = RsaKey::<Sha256>::from_key_der(rustls_pki_types::PrivateKeyDer::Pkcs1(der.into()))
+        .expect("key");
+    let sig = DkimSigner::from_key(rsa)
+        .domain(SENDER_DOMAIN)
+        .selector(&key.selector)
+        .headers(["From", "To", "Subject", "Date", "Message-ID"])
+        .sign(raw)
+        .expect("sign");
+    let mut out = sig.to_header().into_bytes();
+    out.extend_from_slice(raw);
+    out
+}
+
+/// Per-iteration wall times: median and minimum.
+struct Timing {
+    median: Duration,
+    min: Duration,
+}
+
+// Never inlined: scripts/bench-stages-instructions.sh counts instructions inside it.
+#[inline(never)]
+fn time(iterations: usize, mut f: impl FnMut()) -> Timing {
+    for _ in 0..(iterations / 10).max(1) {
+        f();
+    }
+    let mut runs: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .collect();
+    runs.sort();
+    Timing {
+        median: runs[runs.len() / 2],
+        min: runs[0],
+    }
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+struct Table {
+    only: Option<String>,
+    iterations: usize,
+}
+
+impl Table {
+    fn wants(&self, name: &str) -> bool {
+        self.only.as_deref().is_none_or(|o| o == name)
+    }
+
+    /// Times `f` as the row `name` (when selected) and prints it.
+    fn row(&self, name: &str, what: &str, f: impl FnMut()) {
+        if !self.wants(name) {
+            return;
+        }
+        let t = time(self.iterations, f);
+        self.print(name, what, t);
+    }
+
+    fn print(&self, name: &str, what: &str, t: Timing) {
+        println!(
+            "| {name} | {:.1} | {:.1} | {what} |",
+            us(t.median),
+            us(t.min)
+        );
+    }
+}
+
+fn envelope() -> Envelope {
+    Envelope {
+        queue_id: "BENCHSTAGES".into(),
+        mail_from: format!("news@{SENDER_DOMAIN}"),
+        recipients: vec![RCPT.into()],
+        helo: format!("mta1.{SENDER_DOMAIN}"),
+        client_ip: IpAddr::from(CLIENT_IP),
+        authenticated_as: None,
+        tls: None,
+    }
+}
+
+fn config(data_dir: &Path, dns: &dns::DnsServer) -> Config {
+    let mut c = Config {
+        hostname: "mx.example.com".into(),
+        data_dir: data_dir.to_path_buf(),
+        ..Config::default()
+    };
+    c.dns.nameservers = vec![dns.addr.to_string()];
+    c
+}
+
+/// A plugin host with the given bundled components (their file names keep their default
+/// settings), its key-value data in `store`, as the server starts it.
+fn host(c: &Config, store: &Store, components: &[PathBuf]) -> Arc<PluginHost> {
+    let dir = c.plugin_dir();
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("plugin dir");
+    for p in components {
+        std::fs::copy(p, dir.join(p.file_name().expect("name"))).expect("copy");
+    }
+    let host = PluginHost::new(c, Arc::new(StoreKv(store.clone()))).expect("host");
+    host.load_all();
+    assert_eq!(
+        host.registry().snapshot().len(),
+        components.len(),
+        "plugins did not load"
+    );
+    Arc::new(host)
+}
+
+/// The plan as the stages before the plugins leave it (recipients resolved, sender checked).
+fn plan_before_plugins(pre: &[Box<dyn Stage>], ctx: &MessageContext<'_>) -> DeliveryPlan {
+    let mut plan = DeliveryPlan::default();
+    for s in pre {
+        s.run(&mut plan, ctx).expect("stage");
+    }
+    plan
+}
+
+fn trace(envelope: &Envelope, size: usize) -> TraceRecord {
+    TraceRecord {
+        queue_id: envelope.queue_id.clone(),
+        time: 0,
+        client_ip: envelope.client_ip.to_string(),
+        helo: envelope.helo.clone(),
+        mail_from: envelope.mail_from.clone(),
+        recipients: envelope.recipients.clone(),
+        size: size as u64,
+        outcome: "stored".into(),
+        ..TraceRecord::default()
+    }
+}
+
+fn main() {
+    let args = args();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let key = dkim_key::generate("bench", 0).expect("key");
+    let dns = dns::DnsServer::start();
+    dns.txt(SENDER_DOMAIN, "v=spf1 ip4:192.0.2.0/24 -all")
+        .txt(
+            &format!("bench._domainkey.{SENDER_DOMAIN}"),
+            &dkim_key::record_value(&key),
+        )
+        .txt(&format!("_dmarc.{SENDER_DOMAIN}"), "v=DMARC1; p=none");
+    let (raw, source) = match &args.message {
+        Some(path) => (
+            std::fs::read(path).expect("message file"),
+            path.display().to_string(),
+        ),
+        None => (
+            sign(synthetic(5 * 1024).as_bytes(), &key),
+            "synthetic 5 KB (smtp-source-like, DKIM-signed)".into(),
+        ),
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let c = config(tmp.path(), &dns);
+    let store = Store::open_with(
+        &c.db_path(),
+        mailsift::store::StoreOptions {
+            cache_bytes: c.store.cache_bytes(),
+        },
+    )
+    .expect("store");
+    rt.block_on(store.write(|tx| {
+        tx.add_domain("example.com")?;
+        tx.add_account(RCPT)?;
+        Ok(())
+    }))
+    .expect("account");
+    let directory = Directory::new(store.clone());
+    let sender_auth = Arc::new(SenderAuth::new(&c).expect("sender auth"));
+    let sieve = Arc::new(SieveRunner::new(&c).expect("sieve"));
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugins/dist");
+    let mut components: Vec<PathBuf> = ["spam", "promotions", "attachments", "lists"]
+        .iter()
+        .map(|n| bundled.join(format!("{n}.wasm")))
+        .filter(|p| p.is_file())
+        .collect();
+    components.sort();
+    if components.is_empty() {
+        eprintln!(
+            "no bundled plugins in {}: scripts/build-plugins.sh",
+            bundled.display()
+        );
+        std::process::exit(1);
+    }
+    let envelope = envelope();
+    let inbound = Inbound {
+        client_ip: envelope.client_ip,
+        helo: &envelope.helo,
+        mail_from: &envelope.mail_from,
+        raw: &raw,
+    };
+    let report = rt.block_on(sender_auth.check(&inbound));
+    let auth = InboundAuth {
+        report,
+        dmarc_reject: sender_auth.config().dmarc_reject,
+        dmarc_quarantine: sender_auth.config().dmarc_quarantine,
+    };
+    let ctx = MessageContext::new(&envelope, &raw).with_auth(Some(&auth));
+    let t = Table {
+        only: args.only.clone(),
+        iterations: args.iterations,
+    };
+    println!(
+        "Message: {source}, {} bytes; sender authentication: spf={} dkim={} dmarc={}; {} iterations; plugins: {}.\n",
+        raw.len(),
+        auth.report.spf.name(),
+        auth.report.dkim_summary().name(),
+        auth.report.dmarc.name(),
+        args.iterations,
+        components
+            .iter()
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("| stage | median µs/message | min µs | what |");
+    println!("|---|---|---|---|");
+
+    t.row(
+        "parse",
+        "`MessageContext::new`: depth scan + mail-parser",
+        || {
+            std::hint::black_box(MessageContext::new(&envelope, &raw).parsed);
+        },
+    );
+    t.row(
+        "auth-parse",
+        "`AuthenticatedMessage::parse` (its own header parse + body hashes)",
+        || {
+            std::hint::black_box(AuthenticatedMessage::parse(&raw));
+        },
+    );
+    if let Some(parsed) = ctx.parsed.as_ref() {
+        t.row(
+            "auth-from-parsed",
+            "`AuthenticatedMessage::from_parsed` of the pipeline's parse (+ body hashes)",
+            || {
+                std::hint::black_box(AuthenticatedMessage::from_parsed(parsed, &raw, true));
+            },
+        );
+    }
+    // Side by side: what the server did before issue 19 (two parses) and does now (one).
+    t.row(
+        "parse-twice",
+        "before: `MessageContext::new` + `AuthenticatedMessage::parse` (with the copies of the next row)",
+        || {
+            let (e, r) = (envelope.clone(), raw.clone());
+            std::hint::black_box(MessageContext::new(&e, &r).parsed);
+            std::hint::black_box(AuthenticatedMessage::parse(&r));
+        },
+    );
+    t.row(
+        "parse-once",
+        "now: `pipeline::Received::parse` (one parse, the auth view from it)",
+        || {
+            std::hint::black_box(Received::parse(envelope.clone(), raw.clone(), true));
+        },
+    );
+    let received = Received::parse(envelope.clone(), raw.clone(), true);
+    let auth_stage = stages::SenderAuthentication {
+        directory: directory.clone(),
+    };
+    let recipients = stages::Recipients {
+        directory: directory.clone(),
+    };
+    // What the server does for sender authentication: the checks (DNS on the async side) on the
+    // parsed message, the search for forged Authentication-Results fields, and the stage.
+    let check = |sa: &SenderAuth| {
+        let report = rt.block_on(sa.check_parsed(&inbound, received.authenticated()));
+        std::hint::black_box(mailsift::auth::forged_fields(&raw, sa.hostname()));
+        let a = InboundAuth {
+            report,
+            dmarc_reject: sa.config().dmarc_reject,
+            dmarc_quarantine: sa.config().dmarc_quarantine,
+        };
+        let ctx = MessageContext {
+            envelope: &envelope,
+            raw: &raw,
+            parsed: None,
+            auth: Some(&a),
+            too_deep: false,
+        };
+        let mut plan = DeliveryPlan::default();
+        recipients.run(&mut plan, &ctx).expect("recipients");
+        auth_stage.run(&mut plan, &ctx).expect("sender auth");
+        std::hint::black_box(plan);
+    };
+    t.row(
+        "auth-warm",
+        "sender authentication, resolver cache warm (a busy server)",
+        || check(&sender_auth),
+    );
+    if t.wants("auth-cold") {
+        // A fresh resolver per message, made outside the timing: every lookup goes out.
+        let fresh: Vec<SenderAuth> = (0..args.iterations + args.iterations / 10 + 1)
+            .map(|_| SenderAuth::new(&c).expect("sender auth"))
+            .collect();
+        let mut fresh = fresh.into_iter();
+        t.row(
+            "auth-cold",
+            "sender authentication, resolver cache cold (5 lookups to the local DNS server)",
+            || check(&fresh.next().expect("enough resolvers")),
+        );
+    }
+    if args
+        .only
+        .as_deref()
+        .is_some_and(|o| o.starts_with("parse") || o.starts_with("auth"))
+    {
+        // Nothing below is wanted: no plugin is compiled (slow under valgrind).
+        return;
+    }
+    let all_plugins = host(&c, &store, &components);
+    let pre: Vec<Box<dyn Stage>> = vec![
+        Box::new(stages::Recipients {
+            directory: directory.clone(),
+        }),
+        Box::new(stages::SenderAuthentication {
+            directory: directory.clone(),
+        }),
+    ];
+    for component in &components {
+        let name = component
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let row = format!("plugin:{name}");
+        if !t.wants(&row) {
+            continue;
+        }
+        let h = host(
+            &config(&tmp.path().join(&name), &dns),
+            &store,
+            std::slice::from_ref(component),
+        );
+        let stage = stages::Plugins { host: h };
+        t.row(
+            &row,
+            "this plugin alone through the plugin stage (view + instance + call)",
+            || {
+                let mut plan = plan_before_plugins(&pre, &ctx);
+                stage.run(&mut plan, &ctx).expect("plugins");
+                std::hint::black_box(plan);
+            },
+        );
+    }
+    let plugin_stage = stages::Plugins {
+        host: all_plugins.clone(),
+    };
+    t.row(
+        "plugins",
+        "the plugin stage with all bundled plugins, as the server runs it",
+        || {
+            let mut plan = plan_before_plugins(&pre, &ctx);
+            plugin_stage.run(&mut plan, &ctx).expect("plugins");
+            std::hint::black_box(plan);
+        },
+    );
+    let mut after_plugins = plan_before_plugins(&pre, &ctx);
+    plugin_stage.run(&mut after_plugins, &ctx).expect("plugins");
+    let sieve_stage = stages::Sieve {
+        runner: sieve.clone(),
+        store: store.clone(),
+    };
+    t.row("sieve", "the default Sieve script, one recipient", || {
+        let mut plan = after_plugins.clone();
+        sieve_stage.run(&mut plan, &ctx).expect("sieve");
+        std::hint::black_box(plan);
+    });
+    let mut planned = after_plugins.clone();
+    sieve_stage.run(&mut planned, &ctx).expect("sieve");
+    let traced = (trace(&envelope, raw.len()), 10_000);
+    t.row(
+        "commit",
+        "`pipeline::deliver`: one durable store write (fsync) per message, with its trace",
+        || {
+            rt.block_on(mailsift::pipeline::deliver(
+                &store,
+                &envelope,
+                planned.clone(),
+                raw.clone(),
+                Some(traced.clone()),
+            ))
+            .expect("deliver");
+        },
+    );
+    if t.wants("commit-batch") {
+        let batch = args.batch;
+        let rounds = (args.iterations / batch).max(3);
+        let timing = time(rounds, || {
+            rt.block_on(futures::future::join_all((0..batch).map(|_| {
+                mailsift::pipeline::deliver(
+                    &store,
+                    &envelope,
+                    planned.clone(),
+                    raw.clone(),
+                    Some(traced.clone()),
+                )
+            })))
+            .into_iter()
+            .for_each(|r| r.expect("deliver"));
+        });
+        t.print(
+            "commit-batch",
+            &format!(
+                "{batch} concurrent deliveries batched by the store's writer, per message ({rounds} rounds)"
+            ),
+            Timing {
+                median: timing.median / batch as u32,
+                min: timing.min / batch as u32,
+            },
+        );
+    }
+    let mut pipeline = Pipeline::new(store.clone(), directory.clone());
+    pipeline.plugins = Some(all_plugins.clone());
+    pipeline.sender_auth = Some(sender_auth.clone());
+    pipeline.sieve = Some(sieve.clone());
+    pipeline.hostname = c.hostname.clone();
+    pipeline.trace_records = c.store.trace_records;
+    t.row(
+        "process",
+        "`Pipeline::process`: all of the above, end of DATA to durable (warm cache)",
+        || {
+            let outcome = rt.block_on(pipeline.process(envelope.clone(), raw.clone()));
+            assert!(
+                matches!(outcome, mailsift::pipeline::Outcome::Stored { .. }),
+                "{outcome:?}"
+            );
+        },
+    );
+}
