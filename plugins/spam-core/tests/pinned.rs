@@ -24,7 +24,7 @@ use std::path::Path;
 
 use mailsift_spam_core::bayes::{self, Params};
 use mailsift_spam_core::starting::StartingModel;
-use mailsift_spam_core::{grams, logistic, rules, score, tokenize, Input};
+use mailsift_spam_core::{grams, html, logistic, rules, score, tokenize, Input};
 
 /// Variants of the corpus messages pinned besides the messages themselves (fixed seed).
 const VARIANTS: usize = 300;
@@ -38,10 +38,14 @@ fn fnv(h: u64, bytes: &[u8]) -> u64 {
 /// One line: digest of tokens, features and rule hits, then the learnt probabilities and the
 /// score as the plugin computes it for a recipient without an account model.
 fn line(input: &Input<'_>, model: &StartingModel<'_>) -> String {
-    let all = tokenize::all_tokens(input);
-    let tokens = tokenize::tokens(input);
+    // As the plugin does: the HTML parsed once for the tokenizer and the rules.
+    let parsed = input.html.map(html::parse);
+    let all = tokenize::all_tokens_with(input, parsed.as_ref());
+    let tokens = tokenize::tokens_with(input, parsed.as_ref());
     let features = grams::features(input);
-    let hits = rules::check(input);
+    let hits = rules::check_with(input, parsed.as_ref());
+    assert_eq!(tokens, tokenize::tokens(input), "a shared parse changes nothing");
+    assert_eq!(hits, rules::check(input), "a shared parse changes nothing");
     let mut h = 0xcbf29ce484222325u64;
     for t in &all {
         h = fnv(h, t.as_bytes());
