@@ -70,7 +70,6 @@ fn message(size: usize) -> Vec<u8> {
     build(&text, &html).into_bytes()
 }
 
-
 fn time(name: &str, iters: usize, mut f: impl FnMut()) -> f64 {
     f();
     let t = Instant::now();

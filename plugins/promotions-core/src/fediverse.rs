@@ -310,12 +310,14 @@ fn conversation_id(value: &str, own: &impl Fn(&str) -> bool) -> bool {
 fn urls(s: &str) -> impl Iterator<Item = &str> {
     // Plain byte tests in place of a string search per word and per character (most of the
     // classifier's cost on an HTML newsletter, issue 19); the same URLs.
-    s.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']'))
-        .filter_map(|w| {
-            let at = find(w, b"http://").or_else(|| find(w, b"https://"))?;
-            Some(&w[at..])
-        })
-        .take(500)
+    s.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']')
+    })
+    .filter_map(|w| {
+        let at = find(w, b"http://").or_else(|| find(w, b"https://"))?;
+        Some(&w[at..])
+    })
+    .take(500)
 }
 
 /// `hay.find(needle)` for short words: the first byte filters most positions.
@@ -397,29 +399,33 @@ fn path_kind(path: &str) -> Option<PathKind> {
 fn has_handle(s: &str) -> bool {
     s.split(|c: char| {
         c.is_whitespace()
-            || matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | ',' | ';' | ':' | '"' | '\'')
+            || matches!(
+                c,
+                '(' | ')' | '[' | ']' | '<' | '>' | ',' | ';' | ':' | '"' | '\''
+            )
     })
     .take(5000)
-        .any(|w| {
-            let Some(rest) = w.strip_prefix('@') else {
-                return false;
-            };
-            let rest = rest.trim_end_matches(['.', '!', '?']);
-            let Some((user, host)) = rest.split_once('@') else {
-                return false;
-            };
-            !user.is_empty()
-                && user
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
-                && host.contains('.')
-                && host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                && host.rsplit('.').next().is_some_and(|tld| {
-                    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
-                })
-        })
+    .any(|w| {
+        let Some(rest) = w.strip_prefix('@') else {
+            return false;
+        };
+        let rest = rest.trim_end_matches(['.', '!', '?']);
+        let Some((user, host)) = rest.split_once('@') else {
+            return false;
+        };
+        !user.is_empty()
+            && user
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+            && host.contains('.')
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && host
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+    })
 }
 
 #[cfg(test)]

@@ -74,9 +74,8 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let h = hay.as_bytes();
     let last = h.len().checked_sub(n.len())?;
     // The first byte filters most positions before the whole needle is compared.
-    (0..=last).find(|&i| {
-        h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n)
-    })
+    (0..=last)
+        .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Scans an HTML document.

@@ -2,8 +2,8 @@
 //! weight added to the score. Weights are small next to the classifier's 0–10: rules tip unsure
 //! messages and stand alone before any training.
 
-use crate::tokenize::base_domain;
 use crate::html::{self, Html};
+use crate::tokenize::base_domain;
 use crate::Input;
 
 /// A rule that fired.

@@ -44,7 +44,11 @@ fn line(input: &Input<'_>, model: &StartingModel<'_>) -> String {
     let tokens = tokenize::tokens_with(input, parsed.as_ref());
     let features = grams::features(input);
     let hits = rules::check_with(input, parsed.as_ref());
-    assert_eq!(tokens, tokenize::tokens(input), "a shared parse changes nothing");
+    assert_eq!(
+        tokens,
+        tokenize::tokens(input),
+        "a shared parse changes nothing"
+    );
     assert_eq!(hits, rules::check(input), "a shared parse changes nothing");
     let mut h = 0xcbf29ce484222325u64;
     for t in &all {
@@ -69,7 +73,11 @@ fn line(input: &Input<'_>, model: &StartingModel<'_>) -> String {
     let counts: Vec<_> = tokens.iter().map(|t| model.counts(t)).collect();
     let b = bayes::classify(&tokens, |i| counts[i], totals, &Params::default());
     let weights = model.weights();
-    let lr = logistic::probability(&[&weights], &features) as f64;
+    let lr = logistic::probability(&[&weights], &features);
+    let in_place =
+        logistic::probability_of_sums([model.weight_sum(&features)].into_iter(), &features);
+    assert_eq!(lr.to_bits(), in_place.to_bits(), "the starting model read in place");
+    let lr = lr as f64;
     let learnt = score::learnt(b.probability, lr, b.telling, score::FULL_CLUES);
     let mut s = 5.0 + (learnt - 5.0) * score::maturity(totals.spam, totals.ham);
     s += hits.iter().map(|h| h.weight).sum::<f64>();
