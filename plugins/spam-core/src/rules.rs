@@ -527,11 +527,11 @@ const L_ADVANCE_FEE: usize = 5;
 const L_ADVANCE_FEE_MONEY: usize = 6;
 const L_EXTORTION: usize = 7;
 
-/// Buckets of phrases by their first two bytes.
-const PHRASE_BUCKETS: usize = 1024;
+/// Buckets of phrases by their first three bytes.
+const PHRASE_BUCKETS: usize = 4096;
 
-fn bucket_of(a: u8, b: u8) -> usize {
-    (a as usize * 31 + b as usize) % PHRASE_BUCKETS
+fn bucket_of(a: u8, b: u8, c: u8) -> usize {
+    ((a as usize * 31 + b as usize) * 31 + c as usize) % PHRASE_BUCKETS
 }
 
 /// Which phrases of [`PHRASE_LISTS`] the text contains, found in one pass over it: searching the
@@ -549,7 +549,7 @@ impl Found {
         // The phrases ordered by bucket (a counting sort): `start[b]..start[b + 1]` of `order`.
         let mut start = vec![0u16; PHRASE_BUCKETS + 1];
         let key = |p: &str| match p.as_bytes() {
-            [a, b, ..] => Some(bucket_of(*a, *b)),
+            [a, b, c, ..] => Some(bucket_of(*a, *b, *c)),
             _ => None,
         };
         let mut short: Vec<(u8, u16)> = Vec::new();
@@ -574,13 +574,13 @@ impl Found {
                 }
             }
         }
-        // Phrases shorter than two bytes (none today) are searched the plain way.
+        // Phrases shorter than three bytes (none today) are searched the plain way.
         for (l, i) in short {
             hit[l as usize][i as usize] = text.contains(PHRASE_LISTS[l as usize][i as usize]);
         }
         let t = text.as_bytes();
-        for at in 0..t.len().saturating_sub(1) {
-            let k = bucket_of(t[at], t[at + 1]);
+        for at in 0..t.len().saturating_sub(2) {
+            let k = bucket_of(t[at], t[at + 1], t[at + 2]);
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
             for &(l, i) in &order[from..to] {
                 let (l, i) = (l as usize, i as usize);
