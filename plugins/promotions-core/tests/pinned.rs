@@ -9,7 +9,6 @@
 #[allow(dead_code)]
 #[path = "../../spam-core/examples/common/mod.rs"]
 mod common;
-#[allow(dead_code)]
 #[path = "../../../tests/support/robust_inputs.rs"]
 mod robust_inputs;
 

@@ -15,7 +15,6 @@
 #[allow(dead_code)]
 #[path = "../examples/common/mod.rs"]
 mod common;
-#[allow(dead_code)]
 #[path = "../../../tests/support/robust_inputs.rs"]
 mod robust_inputs;
 
