@@ -197,7 +197,11 @@ pub fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 /// set-up cost of the general substring search for each of a list of patterns (issue 19).
 fn has(hay: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
-    n.is_empty() || hay.as_bytes().windows(n.len()).any(|w| w[0] == n[0] && w == n)
+    n.is_empty()
+        || hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w[0] == n[0] && w == n)
 }
 
 /// A dimension of at most one pixel: `1`, `0`, `1px`, `"1"`.

@@ -602,7 +602,11 @@ impl Found {
 /// the general substring search.
 fn has(hay: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
-    n.is_empty() || hay.as_bytes().windows(n.len()).any(|w| w[0] == n[0] && w == n)
+    n.is_empty()
+        || hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w[0] == n[0] && w == n)
 }
 
 /// Shapes of scams that need no training: phishing (a credential or payment request with a

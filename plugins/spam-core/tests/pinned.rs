@@ -75,7 +75,11 @@ fn line(input: &Input<'_>, model: &StartingModel<'_>) -> String {
     let lr = logistic::probability(&[&weights], &features);
     let in_place =
         logistic::probability_of_sums([model.weight_sum(&features)].into_iter(), &features);
-    assert_eq!(lr.to_bits(), in_place.to_bits(), "the starting model read in place");
+    assert_eq!(
+        lr.to_bits(),
+        in_place.to_bits(),
+        "the starting model read in place"
+    );
     let lr = lr as f64;
     let learnt = score::learnt(b.probability, lr, b.telling, score::FULL_CLUES);
     let mut s = 5.0 + (learnt - 5.0) * score::maturity(totals.spam, totals.ham);
