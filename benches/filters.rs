@@ -7,6 +7,8 @@
 //! measured as soon as its component is in the folder; give it settings with
 //! `MAILSIFT_BENCH_CONFIG=config.toml` (a server configuration: its `[plugin.NAME.config]`
 //! tables are used) and measure another message with `MAILSIFT_BENCH_MESSAGE=message.eml`.
+//! `MAILSIFT_BENCH_ITERS` sets the messages per measurement (default 3000; a small number for a
+//! smoke run) and `MAILSIFT_BENCH_ONLY=spam,promotions` measures only those plugins.
 //! Each row also gives the plugin's fuel per message (its CPU budget is counted in wasmtime fuel)
 //! and the fuel per µs of the calling thread's CPU time above the no-op: the calibration of
 //! `FUEL_PER_MS` (a tight loop, `loop-forever`, is measured last as the upper end).
@@ -222,6 +224,14 @@ fn main() {
         })
         .unwrap_or_default();
     plugins.sort();
+    // MAILSIFT_BENCH_ONLY=spam,promotions: only these plugins (by file name without .wasm).
+    if let Ok(only) = std::env::var("MAILSIFT_BENCH_ONLY") {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        plugins.retain(|p| {
+            p.file_stem()
+                .is_some_and(|s| only.contains(&s.to_string_lossy().as_ref()))
+        });
+    }
     if plugins.is_empty() || !noop.is_file() {
         eprintln!(
             "no plugins in {} or missing {}: build them first (scripts/bench-filters.sh does)",
@@ -243,15 +253,19 @@ fn main() {
         authenticated_as: None,
         tls: None,
     };
-    const N: usize = 3000;
+    // MAILSIFT_BENCH_ITERS: messages per measurement (a small number for a smoke run).
+    let n: usize = std::env::var("MAILSIFT_BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-filters-{}", std::process::id()));
 
-    let parse = time(N, || {
+    let parse = time(n, || {
         let ctx = MessageContext::new(&envelope, &raw);
         std::hint::black_box(&ctx.parsed);
     });
     let ctx = MessageContext::new(&envelope, &raw);
-    let build_view = time(N, || {
+    let build_view = time(n, || {
         std::hint::black_box(view::message(&envelope, &raw, ctx.parsed.as_ref(), None));
     });
     let msg = view::message(&envelope, &raw, ctx.parsed.as_ref(), None);
@@ -269,7 +283,7 @@ fn main() {
     let noop_host = host_with(&tmp.join("noop"), &noop);
     let mut noop_t = Default::default();
     let noop_fuel = fuel_per_call(&noop_host, || {
-        noop_t = time(N, || {
+        noop_t = time(n, || {
             std::hint::black_box(noop_host.filter(&msg, &envelope.recipients));
         })
     });
@@ -289,7 +303,7 @@ fn main() {
         let host = host_with(&tmp.join(&name), path);
         let mut t = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let fuel = fuel_per_call(&host, || {
-            t = time(N, || {
+            t = time(n, || {
                 std::hint::black_box(host.filter(&msg, &envelope.recipients));
             })
         });

@@ -53,9 +53,21 @@ pub fn features(input: &Input<'_>) -> Vec<u32> {
 
 /// The features of a source text.
 pub fn features_of(src: &[u8]) -> Vec<u32> {
-    let mut out: Vec<u32> = src.windows(4).map(|w| fnv1a(w) % BUCKETS).collect();
-    out.sort_unstable();
-    out.dedup();
+    // A bit per bucket (2 KiB) instead of sorting a few thousand numbers: reading the set bits
+    // in order gives the same sorted, distinct list (issue 19).
+    let mut seen = [0u64; BUCKETS as usize / 64];
+    for w in src.windows(4) {
+        let b = fnv1a(w) % BUCKETS;
+        seen[(b / 64) as usize] |= 1 << (b % 64);
+    }
+    let mut out = Vec::with_capacity(src.len().min(BUCKETS as usize));
+    for (i, word) in seen.iter().enumerate() {
+        let mut bits = *word;
+        while bits != 0 {
+            out.push(i as u32 * 64 + bits.trailing_zeros());
+            bits &= bits - 1;
+        }
+    }
     out
 }
 

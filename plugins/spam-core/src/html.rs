@@ -22,14 +22,15 @@ pub struct Html {
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
+    // Searched in place, ignoring ASCII case (`name` is lower case): lower-casing a copy of
+    // the tag for every attribute looked up cost an allocation each (issue 19).
     let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
+    while let Some(i) = find_ci(&tag[from..], name) {
         let at = from + i;
         from = at + name.len();
         // Must be a whole attribute name.
-        let before_ok = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let rest = lower[from..].trim_start();
+        let before_ok = at == 0 || !tag.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let rest = tag[from..].trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
         }
@@ -69,9 +70,12 @@ fn entity(name: &str) -> Option<char> {
 /// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
-    hay.as_bytes()
-        .windows(n.len().max(1))
-        .position(|w| w.eq_ignore_ascii_case(n))
+    let first = n.first()?.to_ascii_lowercase();
+    let h = hay.as_bytes();
+    let last = h.len().checked_sub(n.len())?;
+    // The first byte filters most positions before the whole needle is compared.
+    (0..=last)
+        .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// Scans an HTML document.
@@ -111,14 +115,24 @@ pub fn parse(html: &str) -> Html {
         let tag = &rest[1..gt];
         rest = &rest[gt + 1..];
         out.tags += 1;
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        // The tag's name, lower case, without allocating: the names matched below are at most
+        // six letters, so a longer one is just "another tag".
+        let bare = tag.trim_start_matches('/');
+        let len = bare
+            .bytes()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(bare.len());
+        let mut buf = [0u8; 8];
+        let name = match bare.as_bytes().get(..len) {
+            Some(n) if n.len() <= buf.len() => {
+                buf[..n.len()].copy_from_slice(n);
+                buf[..n.len()].make_ascii_lowercase();
+                std::str::from_utf8(&buf[..n.len()]).unwrap_or("")
+            }
+            _ => "",
+        };
         let closing = tag.starts_with('/');
-        match name.as_str() {
+        match name {
             "script" if !closing => skip_until = Some("</script"),
             "style" if !closing => skip_until = Some("</style"),
             "a" if !closing => {
@@ -160,7 +174,9 @@ pub fn parse(html: &str) -> Html {
 }
 
 fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
-    let mut decoded = String::with_capacity(raw.len());
+    // Decoded straight onto the text (a link's text is a copy of what was appended).
+    let start = out.text.len();
+    let decoded = &mut out.text;
     let mut rest = raw;
     while let Some(i) = rest.find('&') {
         decoded.push_str(&rest[..i]);
@@ -186,9 +202,8 @@ fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
     }
     decoded.push_str(rest);
     if let Some(l) = link {
-        l.text.push_str(&decoded);
+        l.text.push_str(&out.text[start..]);
     }
-    out.text.push_str(&decoded);
 }
 
 #[cfg(test)]

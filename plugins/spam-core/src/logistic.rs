@@ -83,8 +83,21 @@ fn sigmoid(z: f32) -> f32 {
 /// The spam probability of a message with these features under the sum of `models` (the
 /// global model and an account's).
 pub fn probability(models: &[&Weights], features: &[u32]) -> f32 {
-    let z: f32 = models.iter().map(|m| m.sum(features)).sum::<f32>() * scale(features.len());
+    probability_of_sums(models.iter().map(|m| m.sum(features)), features)
+}
+
+/// [`probability`] from each model's sum of the features' weights, in the same order (a model
+/// read in place, such as the starting model's `weight_sum`, need not be expanded first).
+pub fn probability_of_sums(sums: impl Iterator<Item = f32>, features: &[u32]) -> f32 {
+    let z: f32 = sums.sum::<f32>() * scale(features.len());
     sigmoid(z)
+}
+
+impl Weights {
+    /// The sum of the features' weights (see [`probability_of_sums`]).
+    pub fn weight_sum(&self, features: &[u32]) -> f32 {
+        self.sum(features)
+    }
 }
 
 /// Learns one message: one gradient step on the log loss of the sum of `fixed` and `model`,

@@ -2,8 +2,9 @@
 //! weight added to the score. Weights are small next to the classifier's 0–10: rules tip unsure
 //! messages and stand alone before any training.
 
+use crate::html::{self, Html};
 use crate::tokenize::base_domain;
-use crate::{html, Input};
+use crate::Input;
 
 /// A rule that fired.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,21 @@ fn url_host(url: &str) -> Option<String> {
 
 /// Every rule that fires on `input`.
 pub fn check(input: &Input<'_>) -> Vec<Hit> {
+    check_with(input, None)
+}
+
+/// [`check`], given `html::parse` of the HTML body when the caller has it: the tokenizer reads
+/// the same parse (one per message, issue 19).
+pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
+    let own;
+    let parsed_html = match (input.html, parsed_html) {
+        (None, _) => None,
+        (Some(_), Some(p)) => Some(p),
+        (Some(h), None) => {
+            own = html::parse(h);
+            Some(&own)
+        }
+    };
     let mut hits = Vec::new();
     let mut hit = |name, weight| hits.push(Hit { name, weight });
     // Sender authentication (the server's results, RFC 8601 names).
@@ -68,8 +84,7 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
     if input.html.is_some() && input.text.is_none() {
         hit("HTML_ONLY", 0.5);
     }
-    if let Some(h) = input.html {
-        let parsed = html::parse(h);
+    if let Some(parsed) = parsed_html {
         // A link whose visible text is a URL on another domain than its target.
         let tricked = parsed.links.iter().any(|l| {
             let shown = l.text.trim();
@@ -111,7 +126,7 @@ pub fn check(input: &Input<'_>) -> Vec<Hit> {
     if input.subject.contains("!!!") || input.subject.contains("$$$") {
         hit("SUBJ_SHOUTING", 0.5);
     }
-    for (name, weight) in scam_shapes(input, from_domain.as_deref()) {
+    for (name, weight) in scam_shapes(input, parsed_html, from_domain.as_deref()) {
         hit(name, weight);
     }
     hits
@@ -460,8 +475,8 @@ fn lookalike(host: &str) -> bool {
             })
             .collect();
         BRANDS.iter().any(|b| {
-            (folded.contains(b) && !label.contains(b))
-                || (label.contains(b) && label.len() > b.len() && label.contains('-'))
+            (has(&folded, b) && !has(label, b))
+                || (has(label, b) && label.len() > b.len() && label.contains('-'))
         })
     })
 }
@@ -482,8 +497,116 @@ fn has_bitcoin_address(text: &str) -> bool {
     })
 }
 
-fn distinct_hits(text: &str, phrases: &[&str]) -> usize {
-    phrases.iter().filter(|p| text.contains(*p)).count()
+/// The first `n` characters of `s`.
+fn first_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Every phrase list searched in the lower-cased text.
+const PHRASE_LISTS: [&[&str]; 8] = [
+    CREDENTIAL_ASKS,
+    DEADLINES,
+    DATING,
+    PHARMA,
+    GET_RICH,
+    ADVANCE_FEE,
+    ADVANCE_FEE_MONEY,
+    EXTORTION,
+];
+
+/// Indices into [`PHRASE_LISTS`].
+const L_CREDENTIAL_ASKS: usize = 0;
+const L_DEADLINES: usize = 1;
+const L_DATING: usize = 2;
+const L_PHARMA: usize = 3;
+const L_GET_RICH: usize = 4;
+const L_ADVANCE_FEE: usize = 5;
+const L_ADVANCE_FEE_MONEY: usize = 6;
+const L_EXTORTION: usize = 7;
+
+/// Buckets of phrases by their first three bytes.
+const PHRASE_BUCKETS: usize = 4096;
+
+fn bucket_of(a: u8, b: u8, c: u8) -> usize {
+    ((a as usize * 31 + b as usize) * 31 + c as usize) % PHRASE_BUCKETS
+}
+
+/// Which phrases of [`PHRASE_LISTS`] the text contains, found in one pass over it: searching the
+/// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
+/// where `str::contains` finds it: at any byte offset.
+struct Found {
+    /// Per list, per phrase.
+    hit: [Vec<bool>; PHRASE_LISTS.len()],
+}
+
+impl Found {
+    fn scan(text: &str) -> Found {
+        let mut hit: [Vec<bool>; PHRASE_LISTS.len()] =
+            std::array::from_fn(|l| vec![false; PHRASE_LISTS[l].len()]);
+        // The phrases ordered by bucket (a counting sort): `start[b]..start[b + 1]` of `order`.
+        let mut start = vec![0u16; PHRASE_BUCKETS + 1];
+        let key = |p: &str| match p.as_bytes() {
+            [a, b, c, ..] => Some(bucket_of(*a, *b, *c)),
+            _ => None,
+        };
+        let mut short: Vec<(u8, u16)> = Vec::new();
+        for (l, list) in PHRASE_LISTS.iter().enumerate() {
+            for (i, p) in list.iter().enumerate() {
+                match key(p) {
+                    Some(k) => start[k + 1] += 1,
+                    None => short.push((l as u8, i as u16)),
+                }
+            }
+        }
+        for k in 0..PHRASE_BUCKETS {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut order = vec![(0u8, 0u16); start[PHRASE_BUCKETS] as usize];
+        for (l, list) in PHRASE_LISTS.iter().enumerate() {
+            for (i, p) in list.iter().enumerate() {
+                if let Some(k) = key(p) {
+                    order[fill[k] as usize] = (l as u8, i as u16);
+                    fill[k] += 1;
+                }
+            }
+        }
+        // Phrases shorter than three bytes (none today) are searched the plain way.
+        for (l, i) in short {
+            hit[l as usize][i as usize] = text.contains(PHRASE_LISTS[l as usize][i as usize]);
+        }
+        let t = text.as_bytes();
+        for at in 0..t.len().saturating_sub(2) {
+            let k = bucket_of(t[at], t[at + 1], t[at + 2]);
+            let (from, to) = (start[k] as usize, start[k + 1] as usize);
+            for &(l, i) in &order[from..to] {
+                let (l, i) = (l as usize, i as usize);
+                if !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
+                    hit[l][i] = true;
+                }
+            }
+        }
+        Found { hit }
+    }
+
+    /// How many phrases of list `l` of [`PHRASE_LISTS`] were found.
+    fn count(&self, l: usize) -> usize {
+        self.hit[l].iter().filter(|h| **h).count()
+    }
+}
+
+/// `hay.contains(needle)` for the short strings of domain labels, without the set-up cost of
+/// the general substring search.
+fn has(hay: &str, needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.is_empty()
+        || hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w[0] == n[0] && w == n)
 }
 
 /// Shapes of scams that need no training: phishing (a credential or payment request with a
@@ -491,24 +614,21 @@ fn distinct_hits(text: &str, phrases: &[&str]) -> usize {
 /// advance-fee phrasing, and image-only bodies. Each weight is modest; a real scam trips
 /// several, and no message of the modern legitimate corpus may trip more than a little
 /// (tests/spam.rs).
-fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static str, f64)> {
+fn scam_shapes(
+    input: &Input<'_>,
+    parsed: Option<&Html>,
+    from_domain: Option<&str>,
+) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
-    let parsed = input.html.map(html::parse);
     let mut text = String::new();
     text.push_str(&input.subject.to_lowercase());
     text.push('\n');
     if let Some(t) = input.text {
-        text.push_str(&t.chars().take(20_000).collect::<String>().to_lowercase());
+        text.push_str(&first_chars(t, 20_000).to_lowercase());
     }
     if let Some(p) = &parsed {
         text.push('\n');
-        text.push_str(
-            &p.text
-                .chars()
-                .take(20_000)
-                .collect::<String>()
-                .to_lowercase(),
-        );
+        text.push_str(&first_chars(&p.text, 20_000).to_lowercase());
     }
     // Link hosts: HTML links, and URLs in the text.
     let mut hosts: Vec<String> = parsed
@@ -521,6 +641,10 @@ fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static st
             .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
             .filter_map(url_host),
     );
+    // Every test below asks whether any host is so: each distinct host once (a newsletter
+    // links the same few hosts dozens of times).
+    hosts.sort_unstable();
+    hosts.dedup();
     let from_base = from_domain.map(|d| base_domain(d).to_string());
     let foreign_link = hosts
         .iter()
@@ -554,31 +678,32 @@ fn scam_shapes(input: &Input<'_>, from_domain: Option<&str>) -> Vec<(&'static st
     if baiting {
         out.push(("BAIT_DOMAIN", 1.0));
     }
-    let cred = distinct_hits(&text, CREDENTIAL_ASKS) > 0;
+    let found = Found::scan(&text);
+    let cred = found.count(L_CREDENTIAL_ASKS) > 0;
     if cred && (foreign_link || shortener || plain_http || numeric || baiting) {
         out.push(("PHISH_CREDENTIALS", 2.5));
     }
-    if cred && distinct_hits(&text, DEADLINES) > 0 {
+    if cred && found.count(L_DEADLINES) > 0 {
         out.push(("PHISH_DEADLINE", 1.0));
     }
-    if distinct_hits(&text, DATING) >= 2 {
+    if found.count(L_DATING) >= 2 {
         out.push(("DATING_BAIT", 2.0));
     }
-    if distinct_hits(&text, PHARMA) >= 2 {
+    if found.count(L_PHARMA) >= 2 {
         out.push(("PHARMA", 1.5));
     }
-    if distinct_hits(&text, GET_RICH) >= 2 {
+    if found.count(L_GET_RICH) >= 2 {
         out.push(("GET_RICH", 2.0));
     }
     // Prize words alone are also how a shop announces a real draw's winner: three of them
     // count only with a money, inheritance or loan word as well, or when there are four.
-    let fee = distinct_hits(&text, ADVANCE_FEE);
-    let money = distinct_hits(&text, ADVANCE_FEE_MONEY);
+    let fee = found.count(L_ADVANCE_FEE);
+    let money = found.count(L_ADVANCE_FEE_MONEY);
     if fee >= 4 || (fee >= 3 && money >= 1) {
         out.push(("ADVANCE_FEE", 2.0));
     }
     if has_bitcoin_address(&text) {
-        if distinct_hits(&text, EXTORTION) >= 2 {
+        if found.count(L_EXTORTION) >= 2 {
             out.push(("BITCOIN_EXTORTION", 3.5));
         } else {
             out.push(("BITCOIN_ADDRESS", 1.0));

@@ -104,6 +104,30 @@ impl<'a> StartingModel<'a> {
         Counts::default()
     }
 
+    /// The sum of the features' weights, read in place: the same number as
+    /// `weights().weight_sum(features)` without expanding all 16,384 weights (64 KiB) for the
+    /// few hundred a message has (issue 19).
+    pub fn weight_sum(&self, features: &[u32]) -> f32 {
+        features
+            .iter()
+            .map(|f| {
+                let i = *f as usize * 2;
+                match self.weights.get(i..i + 2) {
+                    Some(q) => {
+                        let w = i16::from_le_bytes([q[0], q[1]]) as f32 * self.scale;
+                        // As `Weights` reads a stored weight: one that is not finite is zero.
+                        if w.is_finite() {
+                            w
+                        } else {
+                            0.0
+                        }
+                    }
+                    None => 0.0,
+                }
+            })
+            .sum()
+    }
+
     /// The logistic model, expanded into its working form.
     pub fn weights(&self) -> Weights {
         let mut out = Vec::with_capacity(BUCKETS as usize * 4);

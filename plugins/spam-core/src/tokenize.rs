@@ -3,9 +3,39 @@
 //! mailer, structure). Tokens are prefixed by where they come from, so "free" in the subject
 //! and "free" in the body are learnt separately.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::{html, Input};
+/// FNV-1a, for the set of a message's tokens: short keys, no need for SipHash's defence against
+/// chosen collisions (a message's tokens are at most a few thousand, and the set only
+/// de-duplicates), and no random keys to ask the WebAssembly host for.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The tokens of a message while they are collected (sorted once at the end): a hash set, as a
+/// B-tree's lookups compared a new word with a dozen stored ones (issue 19).
+type Set = HashSet<String, BuildHasherDefault<Fnv>>;
+
+use crate::html::{self, Html};
+use crate::Input;
 
 /// Words shorter than this carry little; longer than `MAX_WORD` are summarised.
 const MIN_WORD: usize = 3;
@@ -15,11 +45,22 @@ const MAX_TEXT: usize = 64 * 1024;
 /// Most tokens per message: the classifier keeps only the most telling anyway.
 pub const MAX_TOKENS: usize = 3000;
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '$' || c == '%' || c == '\'' || c == '-'))
         .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
+}
+
+/// `w.to_lowercase()` into `out` (cleared first), without allocating for ASCII words (most
+/// words); other words take the full Unicode rules of `str::to_lowercase` (final sigma).
+fn lower_into(out: &mut String, w: &str) {
+    out.clear();
+    if w.is_ascii() {
+        out.push_str(w);
+        out.make_ascii_lowercase();
+    } else {
+        out.push_str(&w.to_lowercase());
+    }
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -33,34 +74,67 @@ fn truncate(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// A word as a token: short words dropped, long ones summarised, numbers by digit count.
-fn word_token(w: &str) -> Option<String> {
-    let n = w.chars().count();
-    if w.chars().all(|c| c.is_ascii_digit()) {
-        return Some(format!("num:{}", n.min(12)));
+/// A word (lower case) as a token, written into `out`: short words dropped (`false`), long ones
+/// summarised, numbers by digit count.
+fn word_token(out: &mut String, w: &str) -> bool {
+    use std::fmt::Write as _;
+    out.clear();
+    let n = if w.is_ascii() {
+        w.len()
+    } else {
+        w.chars().count()
+    };
+    if w.bytes().all(|b| b.is_ascii_digit()) {
+        let _ = write!(out, "num:{}", n.min(12));
+        return true;
     }
     if n < MIN_WORD {
-        return None;
+        return false;
     }
     if n > MAX_WORD {
-        let head: String = w.chars().take(3).collect();
-        return Some(format!("long:{head}:{}", n / 10));
+        out.push_str("long:");
+        out.extend(w.chars().take(3));
+        let _ = write!(out, ":{}", n / 10);
+        return true;
     }
-    Some(w.to_string())
+    out.push_str(w);
+    true
 }
 
-fn add_text(out: &mut BTreeSet<String>, prefix: &str, text: &str, pairs: bool) {
-    let mut prev: Option<String> = None;
+/// Inserts `key` unless it is there: a token seen again costs no allocation.
+fn insert(out: &mut Set, key: &str) {
+    if !out.contains(key) {
+        out.insert(key.to_string());
+    }
+}
+
+fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
+    // One pass over the words with three reused buffers (the word lower-cased, its token and
+    // the previous token) and one for the key: only new tokens are allocated (issue 19).
+    let mut lower = String::new();
+    let mut cur = String::new();
+    let mut prev = String::new();
+    let mut has_prev = false;
+    let mut key = String::with_capacity(64);
     for w in words(truncate(text, MAX_TEXT)) {
-        match word_token(&w) {
-            Some(t) => {
-                if let (true, Some(p)) = (pairs, &prev) {
-                    out.insert(format!("{prefix}{p} {t}"));
-                }
-                out.insert(format!("{prefix}{t}"));
-                prev = Some(t);
+        lower_into(&mut lower, w);
+        if word_token(&mut cur, &lower) {
+            if pairs && has_prev {
+                key.clear();
+                key.push_str(prefix);
+                key.push_str(&prev);
+                key.push(' ');
+                key.push_str(&cur);
+                insert(out, &key);
             }
-            None => prev = None,
+            key.clear();
+            key.push_str(prefix);
+            key.push_str(&cur);
+            insert(out, &key);
+            std::mem::swap(&mut prev, &mut cur);
+            has_prev = true;
+        } else {
+            has_prev = false;
         }
     }
 }
@@ -83,7 +157,7 @@ pub fn base_domain(host: &str) -> &str {
     }
 }
 
-fn add_url(out: &mut BTreeSet<String>, url: &str) {
+fn add_url(out: &mut Set, url: &str) {
     let Some(host) = url_host(url) else {
         return;
     };
@@ -144,7 +218,7 @@ const TELLING_HEADERS: &[&str] = &[
     "content-transfer-encoding",
 ];
 
-fn add_headers(out: &mut BTreeSet<String>, input: &Input<'_>) {
+fn add_headers(out: &mut Set, input: &Input<'_>) {
     for name in TELLING_HEADERS {
         let present = input.header(name).is_some();
         out.insert(format!("hdr:{name}:{}", if present { "yes" } else { "no" }));
@@ -240,7 +314,7 @@ fn is_dynamic_host(host: &str) -> bool {
 /// The shape of each relay hop, from a `Received` field's "from HELO (RDNS [IP])" clause
 /// (RFC 5321 §4.4): spam comes from hosts without reverse DNS, from dynamic address pools, or
 /// says a HELO name that is not its own; mail from a real sender's servers does not.
-fn add_relay_shape(out: &mut BTreeSet<String>, received: &str) {
+fn add_relay_shape(out: &mut Set, received: &str) {
     let lower = received.to_ascii_lowercase();
     let Some(rest) = lower.strip_prefix("from ") else {
         return;
@@ -279,7 +353,7 @@ fn add_relay_shape(out: &mut BTreeSet<String>, received: &str) {
 
 /// Whether the sender's domain is the same in the places a real organisation's mail agrees on
 /// (Return-Path, Message-ID, relays, links) and a spammer's usually does not.
-fn add_alignment(out: &mut BTreeSet<String>, input: &Input<'_>, url_domains: &BTreeSet<String>) {
+fn add_alignment(out: &mut Set, input: &Input<'_>, url_domains: &BTreeSet<String>) {
     let Some(from) = input.from.first().and_then(|f| address_domain(f)) else {
         out.insert("align:no-from".into());
         return;
@@ -338,7 +412,13 @@ pub const DATED: &[&str] = &[
 
 /// The message's tokens, each once, at most `MAX_TOKENS` (sorted, so the cut is stable).
 pub fn tokens(input: &Input<'_>) -> Vec<String> {
-    let mut out = all_tokens(input);
+    tokens_with(input, None)
+}
+
+/// [`tokens`], given `html::parse` of the whole HTML body when the caller has it (the rules
+/// read it too: one parse per message, issue 19).
+pub fn tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
+    let mut out = all_tokens_with(input, parsed_html);
     out.retain(|t| !DATED.iter().any(|p| t.starts_with(p)));
     out.truncate(MAX_TOKENS);
     out
@@ -346,7 +426,12 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
 
 /// Every token, dated kinds included (for experiments: `examples/eval.rs`).
 pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
-    let mut out = BTreeSet::new();
+    all_tokens_with(input, None)
+}
+
+/// [`all_tokens`], given `html::parse` of the whole HTML body (see [`tokens_with`]).
+pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
+    let mut out = Set::with_capacity_and_hasher(512, Default::default());
     add_text(&mut out, "s:", input.subject, true);
     let letters: Vec<char> = input
         .subject
@@ -363,7 +448,16 @@ pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
         }
     }
     if let Some(h) = input.html {
-        let parsed = html::parse(truncate(h, MAX_TEXT * 4));
+        // Only the first MAX_TEXT * 4 bytes of HTML are read: the caller's parse of the whole
+        // body is the same thing when the body is no longer.
+        let own;
+        let parsed = match parsed_html {
+            Some(p) if h.len() <= MAX_TEXT * 4 => p,
+            _ => {
+                own = html::parse(truncate(h, MAX_TEXT * 4));
+                &own
+            }
+        };
         if input.text.is_none() {
             add_text(&mut out, "", &parsed.text, true);
         }
@@ -405,7 +499,9 @@ pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
         .map(String::from)
         .collect();
     add_alignment(&mut out, input, &url_domains);
-    out.into_iter().collect()
+    let mut sorted: Vec<String> = out.into_iter().collect();
+    sorted.sort_unstable();
+    sorted
 }
 
 #[cfg(test)]

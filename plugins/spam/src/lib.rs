@@ -30,7 +30,7 @@ use mailsift_spam_core::bayes::{self, Counts, Params};
 use mailsift_spam_core::logistic::{self, Weights};
 use mailsift_spam_core::score::{self, Band};
 use mailsift_spam_core::starting::StartingModel;
-use mailsift_spam_core::{grams, rules, tokenize, Input};
+use mailsift_spam_core::{grams, html, rules, tokenize, Input};
 
 /// The bundled starting model (scripts/train-starting-model.sh; format in spam-core's
 /// `starting` module).
@@ -88,6 +88,12 @@ fn load(prefix: &str, tokens: &[String]) -> (Vec<Counts>, Counts) {
     let totals = kv::get(&format!("{prefix}n"))
         .map(|b| Counts::from_bytes(&b))
         .unwrap_or_default();
+    // Token counts are only ever written together with totals of at least one message
+    // (`learn_bayes`): a model with none has none, and reading a few thousand keys of an
+    // account that never trained is most of a message's store reads (issue 19).
+    if totals == Counts::default() {
+        return (vec![Counts::default(); tokens.len()], totals);
+    }
     let mut counts = Vec::with_capacity(tokens.len());
     for chunk in tokens.chunks(CHUNK) {
         let keys: Vec<String> = chunk.iter().map(|t| format!("{prefix}t/{t}")).collect();
@@ -127,6 +133,8 @@ fn probability_rule(model: &'static str, p: f64) -> String {
 struct Model {
     counts: Vec<Counts>,
     totals: Counts,
+    /// The bundled starting model's logistic weights, read in place (global model only).
+    starting: Option<StartingModel<'static>>,
     /// The logistic models to sum (none when nothing was learnt).
     weights: Vec<Weights>,
 }
@@ -142,9 +150,9 @@ fn load_global(tokens: &[String]) -> Model {
                 .map(|(t, c)| sm.counts(t).saturating_add(*c))
                 .collect(),
             totals: sm.totals().saturating_add(stored.totals),
-            weights: std::iter::once(sm.weights())
-                .chain(stored.weights)
-                .collect(),
+            // Summed first, as when it was expanded into the first of `weights`.
+            starting: Some(sm),
+            weights: stored.weights,
         },
         None => stored,
     }
@@ -166,6 +174,7 @@ fn load_model(prefix: &str, tokens: &[String]) -> Model {
     Model {
         counts,
         totals,
+        starting: None,
         weights,
     }
 }
@@ -208,12 +217,14 @@ fn score(
             &Params::default(),
         );
         let c = bayes.probability;
-        let models: Vec<&Weights> = [Some(global), account]
-            .into_iter()
-            .flatten()
-            .flat_map(|m| m.weights.iter())
-            .collect();
-        let lr = logistic::probability(&models, features) as f64;
+        // Summed in the order of the models: the starting model, the global one, the account's.
+        let sums = [Some(global), account].into_iter().flatten().flat_map(|m| {
+            m.starting
+                .iter()
+                .map(|sm| sm.weight_sum(features))
+                .chain(m.weights.iter().map(|w| w.weight_sum(features)))
+        });
+        let lr = logistic::probability_of_sums(sums, features) as f64;
         let learnt = score::learnt(c, lr, bayes.telling, score::FULL_CLUES);
         score += 5.0 + (learnt - 5.0) * score::maturity(totals.spam, totals.ham);
         tests.push(probability_rule("BAYES", c));
@@ -239,8 +250,10 @@ impl Plugin for Spam {
         let unsure: f64 = config::parse_or("unsure_threshold", score::DEFAULT_UNSURE);
         let reject: Option<f64> = config::parse("reject_threshold");
         let data = input(message);
-        let tokens = tokenize::tokens(&data);
-        let hits = rules::check(&data);
+        // The HTML is parsed once, for the tokenizer and the rules.
+        let parsed = data.html.map(html::parse);
+        let tokens = tokenize::tokens_with(&data, parsed.as_ref());
+        let hits = rules::check_with(&data, parsed.as_ref());
         let listed = reputation::check(message);
         let hits = [hits, reputation::hits(&listed)].concat();
         let features = grams::features(&data);

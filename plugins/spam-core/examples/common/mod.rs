@@ -135,8 +135,12 @@ fn decode_encoded_words(raw: &str) -> String {
 }
 
 pub fn view(path: &Path) -> Option<View> {
-    let raw = std::fs::read(path).ok()?;
-    let m = mail_parser::MessageParser::default().parse(&raw[..])?;
+    view_bytes(&std::fs::read(path).ok()?)
+}
+
+/// [`view`] of a message in memory.
+pub fn view_bytes(raw: &[u8]) -> Option<View> {
+    let m = mail_parser::MessageParser::default().parse(raw)?;
     let headers: Vec<(String, String)> = m
         .headers()
         .iter()
