@@ -143,6 +143,10 @@ try:
     print(f"peak RSS: {rss}")
 finally:
     srv.stop()
+    # Only perf.data is kept (the report reads it); the server's store and logs go.
+    shutil.rmtree(srv.data, ignore_errors=True)
+    if not perf:
+        shutil.rmtree(work, ignore_errors=True)
 if perf:
     # --no-inline: resolving inlined frames through addr2line takes minutes on a dwarf profile.
     base = ["perf", "report", "-i", str(data), "--no-children", "--no-inline", "--stdio"]
