@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Where the CPU of the inbound path goes (issue 19): one release Mailsift on loopback with the full
+# default pipeline (the bundled plugins from plugins/dist, the default Sieve, durable commit, log
+# level "info"), loaded with Postfix's smtp-source while `perf record` samples the server.
+# Prints msg/s, server CPU ms per message (utime+stime from /proc/PID/stat over the loaded
+# interval, divided by the messages stored), and the top of `perf report --no-children`.
+#
+#   scripts/profile-inbound.sh [N] [C] [SIZE]      (defaults 5000 messages, 16 connections, 5120 B)
+# Environment:
+#   SENDER_AUTH=on   check SPF/DKIM/DMARC for the loopback client (trusted_networks = []) against
+#                    a local DNS server started by this script (answers every query with NOERROR
+#                    and no records, so every lookup is a real round trip, then cached by TTL).
+#                    Default off ([sender_auth] enabled = false).
+#   PERF=0           no perf, only msg/s and CPU/msg (perf costs the server ~10-20% CPU itself).
+#   CALLGRAPH=dwarf  perf's call graph ("fp", "dwarf" or "none"; default none: flat self time,
+#                    quick to report). dwarf gives callers but its report takes minutes.
+#   TOP=40           lines of the report printed.
+#   WARMUP=500       messages sent (and not measured) before the measured run.
+#   MAILSIFT_BIN     the binary (default: target/release/mailsift, built if missing).
+# Smoke run: scripts/profile-inbound.sh 300 4
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-5000}"
+C="${2:-16}"
+SIZE="${3:-5120}"
+if [ -z "${MAILSIFT_BIN:-}" ]; then
+    [ -x target/release/mailsift ] || cargo build --release --bin mailsift
+    export MAILSIFT_BIN="$PWD/target/release/mailsift"
+fi
+command -v smtp-source >/dev/null || PATH="$PATH:/usr/sbin"
+command -v smtp-source >/dev/null || { echo "profile-inbound: smtp-source missing (Debian package postfix)" >&2; exit 1; }
+if [ "${PERF:-1}" != 0 ] && ! command -v perf >/dev/null; then
+    echo "profile-inbound: perf missing (Debian package linux-perf), or run with PERF=0" >&2; exit 1
+fi
+for p in attachments lists promotions spam; do
+    [ -e "plugins/dist/$p.wasm" ] || { echo "profile-inbound: plugins/dist/$p.wasm missing (scripts/build-plugins.sh)" >&2; exit 1; }
+done
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $MAILSIFT_BIN  messages: $N  connections: $C  size: $SIZE  sender_auth: ${SENDER_AUTH:-off}"
+
+exec /usr/bin/python3 - "$N" "$C" "$SIZE" <<'EOF'
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+from pathlib import Path
+sys.path.insert(0, "tests/e2e")
+from conftest import Server
+
+n, conns, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+sender_auth = os.environ.get("SENDER_AUTH", "off") == "on"
+use_perf = os.environ.get("PERF", "1") != "0"
+callgraph = os.environ.get("CALLGRAPH", "none")
+top = int(os.environ.get("TOP", "40"))
+warmup = int(os.environ.get("WARMUP", "500"))
+tick = os.sysconf("SC_CLK_TCK")
+
+
+def dns_server():
+    """A UDP DNS server on 127.0.0.1 answering every query NOERROR with no records (RFC 1035
+    §4.1.1: the question echoed, QR and RA set, no answers; a TTL-less empty answer is cached
+    by the resolver as negative, per its SOA-less default)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                q, addr = sock.recvfrom(4096)
+            except OSError:
+                return
+            if len(q) < 12:
+                continue
+            # Header: same id; flags QR=1, opcode copied, RD copied, RA=1, RCODE=0; counts
+            # qd=1 an=0 ns=0 ar=0; then the question as asked (up to its end: skip EDNS).
+            i = 12
+            while i < len(q) and q[i] != 0:
+                i += q[i] + 1
+            question = q[12:i + 5]
+            flags = 0x8000 | (q[2] & 0x79) << 8 | 0x80
+            sock.sendto(q[:2] + flags.to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, addr)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock
+
+
+def cpu_ticks(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+
+
+def stored(log):
+    return log.read_text(errors="replace").count("message stored")
+
+
+def offer(port, count):
+    cmd = ["smtp-source", "-s", str(conns), "-m", str(count), "-l", str(size),
+           "-f", "a@x.test", "-t", "user@bench.test", f"127.0.0.1:{port}"]
+    subprocess.run(cmd, check=True, timeout=1800)
+
+
+work = Path(tempfile.mkdtemp(prefix="mailsift-profile-"))
+dns = dns_server() if sender_auth else None
+srv = Server(work)
+text = srv.config.read_text().replace('level = "info,mailsift=debug"', 'level = "info"', 1)
+if sender_auth:
+    text += ('\n[sender_auth]\nenabled = true\ntrusted_networks = []\n'
+             f'\n[dns]\nnameservers = ["127.0.0.1:{dns.getsockname()[1]}"]\ntimeout_ms = 500\n')
+else:
+    text += '\n[sender_auth]\nenabled = false\n'
+srv.config.write_text(text)
+plugins = srv.data / "plugins"
+plugins.mkdir(parents=True)
+for p in ("attachments", "lists", "promotions", "spam"):
+    shutil.copy(f"plugins/dist/{p}.wasm", plugins)
+srv.start()
+perf = None
+try:
+    srv.add_user("user@bench.test")
+    pid = srv.proc.pid
+    port = srv.port("smtp")
+    if warmup:
+        offer(port, warmup)
+    before_msgs, before_cpu = stored(srv.log), cpu_ticks(pid)
+    if use_perf:
+        data = work / "perf.data"
+        cg = [] if callgraph == "none" else ["--call-graph", callgraph]
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", *cg,
+                                 "-o", str(data), "-p", str(pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+    t0 = time.time()
+    offer(port, n)
+    elapsed = time.time() - t0
+    # Replies come after the commit, so every message is stored once smtp-source returns.
+    msgs = stored(srv.log) - before_msgs
+    cpu = (cpu_ticks(pid) - before_cpu) / tick
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait(120)
+    print(f"stored: {msgs} of {n}  time: {elapsed:.2f} s  msg/s: {msgs / elapsed:.0f}  "
+          f"server CPU: {cpu:.2f} s = {1000 * cpu / max(msgs, 1):.3f} ms/msg"
+          f"{' (perf running: +its overhead)' if use_perf else ''}")
+    rss = Path(f"/proc/{pid}/status").read_text().split("VmHWM:")[1].split("\n")[0].strip()
+    print(f"peak RSS: {rss}")
+finally:
+    srv.stop()
+    # Only perf.data is kept (the report reads it); the server's store and logs go.
+    shutil.rmtree(srv.data, ignore_errors=True)
+    if not perf:
+        shutil.rmtree(work, ignore_errors=True)
+if perf:
+    # --no-inline: resolving inlined frames through addr2line takes minutes on a dwarf profile.
+    base = ["perf", "report", "-i", str(data), "--no-children", "--no-inline", "--stdio"]
+
+    def show(args, limit):
+        out = subprocess.run(base + args, capture_output=True, text=True).stdout
+        lines = [l.rstrip() for l in out.splitlines() if l.strip() and not l.startswith("#")]
+        print("\n".join(lines[:limit]))
+
+    print("-- CPU samples by binary ([JIT]: the plugins' WebAssembly) --")
+    show(["-g", "none", "--sort", "dso"], 12)
+    print("-- top functions (self time) --")
+    show(["-g", "none", "--sort", "symbol", "--percent-limit", "0.3"], top)
+    if callgraph != "none":
+        print("-- callers of the top functions --")
+        show(["--sort", "symbol", "--percent-limit", "2", "-g", "caller,0.5,callee,function,percent"], 20 * top)
+    print(f"(perf data: {data}; more: perf report -i {data} --no-children --no-inline)")
+EOF
