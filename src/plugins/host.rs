@@ -311,10 +311,25 @@ impl HostState {
         Ok(())
     }
 
-    fn into_writes(self) -> (Vec<KvWrite>, Vec<LogLine>) {
+    /// Resets what belongs to one call (key-value snapshot and writes, log quota, DNS budget)
+    /// before a call, so a reused instance's call starts like a fresh one's.
+    fn begin_call(&mut self, kv_source: Arc<dyn KvSource>, capture: bool, dns: DnsCall) {
+        self.kv_source = kv_source;
+        self.snapshot = None;
+        self.pending.clear();
+        self.pending_bytes = 0;
+        self.capture = capture.then(Vec::new);
+        self.log_lines = 0;
+        self.dns = dns;
+    }
+
+    /// This call's writes and captured logs, leaving the per-call state empty.
+    fn finish_call(&mut self) -> (Vec<KvWrite>, Vec<LogLine>) {
+        // The snapshot is a read transaction: not kept open while the instance idles.
+        self.snapshot = None;
+        self.pending_bytes = 0;
         let plugin = self.plugin.to_string();
-        let writes = self
-            .pending
+        let writes = std::mem::take(&mut self.pending)
             .into_iter()
             .map(|(key, p)| match p {
                 Pending::Value(value) => KvWrite::set(plugin.clone(), key, value),
@@ -324,7 +339,7 @@ impl HostState {
                 },
             })
             .collect();
-        (writes, self.capture.unwrap_or_default())
+        (writes, self.capture.take().unwrap_or_default())
     }
 }
 
@@ -552,15 +567,8 @@ pub(crate) struct CallOutput<R> {
     pub fuel: u64,
 }
 
-/// Runs `f` on a fresh instance of `plugin` under its CPU budget (fuel), a wall-clock backstop
-/// and its memory cap.
-pub(crate) fn call<R>(
-    engine: &PluginEngine,
-    plugin: &LoadedPlugin,
-    kv_source: Arc<dyn KvSource>,
-    capture: bool,
-    f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
-) -> CallOutput<R> {
+/// A new store for one instance of `plugin`, its per-call state still to be set.
+fn new_store(engine: &PluginEngine, plugin: &LoadedPlugin) -> Store<HostState> {
     let settings = &plugin.settings;
     let state = HostState {
         plugin: plugin.name_arc.clone(),
@@ -573,34 +581,75 @@ pub(crate) fn call<R>(
             .trap_on_grow_failure(true)
             .build(),
         config: settings.config.clone(),
-        kv_source,
+        kv_source: Arc::new(MemoryKv::default()),
         snapshot: None,
         pending: BTreeMap::new(),
         pending_bytes: 0,
-        capture: capture.then(Vec::new),
+        capture: None,
         log_lines: 0,
-        dns: match &settings.resolver {
-            Some(resolver) => resolver.call(settings.dns),
-            None => DnsCall::denied(),
-        },
+        dns: DnsCall::denied(),
     };
     let mut store = Store::new(engine.engine(), state);
-    extend_deadline_by_dns_waits(&mut store);
     store.limiter(|s| &mut s.limits);
+    store
+}
+
+/// Runs `f` under `plugin`'s CPU budget (fuel), a wall-clock backstop and its memory cap, on a
+/// fresh instance, or on an idle one when the plugin declared itself stateless (see `reuse`).
+pub(crate) fn call<R>(
+    engine: &PluginEngine,
+    plugin: &LoadedPlugin,
+    kv_source: Arc<dyn KvSource>,
+    capture: bool,
+    f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+) -> CallOutput<R> {
+    let settings = &plugin.settings;
+    let (mut store, reused, calls) = match plugin.reuse.take() {
+        Some(idle) => (idle.store, Some(idle.instance), idle.calls),
+        None => (new_store(engine, plugin), None, 0),
+    };
+    let dns = match &settings.resolver {
+        Some(resolver) => resolver.call(settings.dns),
+        None => DnsCall::denied(),
+    };
+    store.data_mut().begin_call(kv_source, capture, dns);
+    extend_deadline_by_dns_waits(&mut store);
     // The CPU bound is the plugin's own work (fuel), not wall time: a busy machine must not
-    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`).
+    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`). Both are set
+    // anew for every call, on a reused instance too.
     let fuel = fuel_budget(settings.cpu_ms);
     let result = store
         .set_fuel(fuel)
         .map_err(|e| CallError::Instantiate(format!("{e:#}")));
     store.set_epoch_deadline(backstop_ticks(settings.cpu_ms));
-    let result = result.and_then(|()| match plugin.pre.instantiate(&mut store) {
-        Ok(instance) => f(&mut store, &instance)
-            .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
-        Err(e) => Err(classify(&e, settings.cpu_ms, settings.memory_mb, true)),
-    });
+    let result = result
+        .and_then(|()| match reused {
+            Some(instance) => Ok(instance),
+            None => plugin
+                .pre
+                .instantiate(&mut store)
+                .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, true)),
+        })
+        .and_then(|instance| {
+            f(&mut store, &instance)
+                .map(|r| (r, instance))
+                .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false))
+        });
     let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-    let (writes, logs) = store.into_data().into_writes();
+    let (writes, logs) = store.data_mut().finish_call();
+    let result = match result {
+        Ok((r, instance)) => {
+            // Only an instance whose call returned normally is kept: after a trap, a CPU or
+            // memory bound it is dropped here with its store.
+            plugin.reuse.put(super::reuse::Idle {
+                store,
+                instance,
+                calls: calls + 1,
+            });
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    };
     CallOutput {
         writes: if result.is_ok() { writes } else { Vec::new() },
         result,
