@@ -325,8 +325,10 @@ impl HostState {
 
     /// This call's writes and captured logs, leaving the per-call state empty.
     fn finish_call(&mut self) -> (Vec<KvWrite>, Vec<LogLine>) {
-        // The snapshot is a read transaction: not kept open while the instance idles.
+        // The snapshot is a read transaction: not kept open while the instance idles; nor is
+        // the call's source (a training run's overlay of pending writes, say).
         self.snapshot = None;
+        self.kv_source = no_kv();
         self.pending_bytes = 0;
         let plugin = self.plugin.to_string();
         let writes = std::mem::take(&mut self.pending)
@@ -567,6 +569,13 @@ pub(crate) struct CallOutput<R> {
     pub fuel: u64,
 }
 
+/// An empty key-value source for a store between calls (shared: no allocation per call).
+fn no_kv() -> Arc<dyn KvSource> {
+    static EMPTY: std::sync::LazyLock<Arc<dyn KvSource>> =
+        std::sync::LazyLock::new(|| Arc::new(MemoryKv::default()));
+    EMPTY.clone()
+}
+
 /// A new store for one instance of `plugin`, its per-call state still to be set.
 fn new_store(engine: &PluginEngine, plugin: &LoadedPlugin) -> Store<HostState> {
     let settings = &plugin.settings;
@@ -581,7 +590,7 @@ fn new_store(engine: &PluginEngine, plugin: &LoadedPlugin) -> Store<HostState> {
             .trap_on_grow_failure(true)
             .build(),
         config: settings.config.clone(),
-        kv_source: Arc::new(MemoryKv::default()),
+        kv_source: no_kv(),
         snapshot: None,
         pending: BTreeMap::new(),
         pending_bytes: 0,
@@ -596,15 +605,46 @@ fn new_store(engine: &PluginEngine, plugin: &LoadedPlugin) -> Store<HostState> {
 
 /// Runs `f` under `plugin`'s CPU budget (fuel), a wall-clock backstop and its memory cap, on a
 /// fresh instance, or on an idle one when the plugin declared itself stateless (see `reuse`).
+///
+/// A call on a reused instance that hits the memory cap is run once more on a fresh instance:
+/// the cap counts what earlier calls left allocated (fragmentation of the plugin's heap), and
+/// the message must get the verdict a fresh instance would give it. The failed attempt's
+/// writes are dropped as for any failed call; a fresh instance that hits the cap fails as
+/// before.
 pub(crate) fn call<R>(
     engine: &PluginEngine,
     plugin: &LoadedPlugin,
     kv_source: Arc<dyn KvSource>,
     capture: bool,
-    f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+    f: impl Fn(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+) -> CallOutput<R> {
+    let reused = plugin.reuse.take();
+    let was_reused = reused.is_some();
+    let out = call_on(engine, plugin, kv_source.clone(), capture, reused, &f);
+    if was_reused && matches!(out.result, Err(CallError::Memory(_))) {
+        let again = call_on(engine, plugin, kv_source, capture, None, &f);
+        let mut logs = out.logs;
+        logs.extend(again.logs);
+        return CallOutput {
+            logs,
+            fuel: out.fuel.saturating_add(again.fuel),
+            ..again
+        };
+    }
+    out
+}
+
+/// One attempt of [`call`]: on `reused`, or on a fresh instance.
+fn call_on<R>(
+    engine: &PluginEngine,
+    plugin: &LoadedPlugin,
+    kv_source: Arc<dyn KvSource>,
+    capture: bool,
+    reused: Option<super::reuse::Idle>,
+    f: &impl Fn(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
 ) -> CallOutput<R> {
     let settings = &plugin.settings;
-    let (mut store, reused, calls) = match plugin.reuse.take() {
+    let (mut store, reused, calls) = match reused {
         Some(idle) => (idle.store, Some(idle.instance), idle.calls),
         None => (new_store(engine, plugin), None, 0),
     };

@@ -545,7 +545,7 @@ impl PluginHost {
         &self,
         plugin: &LoadedPlugin,
         capture_logs: bool,
-        f: impl FnOnce(
+        f: impl Fn(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
@@ -559,7 +559,7 @@ impl PluginHost {
         kv: Arc<dyn KvSource>,
         plugin: &LoadedPlugin,
         capture_logs: bool,
-        f: impl FnOnce(
+        f: impl Fn(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
