@@ -36,7 +36,7 @@ const MIN_BACKSTOP: Duration = Duration::from_secs(5);
 /// Bytes of each linear memory kept resident (reset with memset instead of madvise) when a pool
 /// slot is reused. Measured with benches/plugins.rs: a no-op plugin on a 1 MB message costs
 /// ~150 µs with 4 MiB against 550–750 µs with 0 or 64 KiB (page faults); 5 KB messages are
-/// within noise either way. (`MAILSIFT_BENCH_KEEP_RESIDENT` compares values side by side.)
+/// within noise either way. benches/plugins.rs compares the values side by side (issue 19).
 pub const KEEP_RESIDENT: usize = 4 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
