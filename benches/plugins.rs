@@ -71,7 +71,7 @@ fn host_tuned(
     n: usize,
     lang: bool,
     (keep_resident, pagemap_scan): (usize, bool),
-    slots: Option<u32>,
+    case: Option<(u32, bool)>,
 ) -> PluginHost {
     let mut c = Config {
         data_dir: data_dir.to_path_buf(),
@@ -82,6 +82,9 @@ fn host_tuned(
         c.plugins.memory_mb = 256;
         c.plugins.cpu_ms = 5000;
     }
+    if let Some((_, reuse)) = case {
+        c.plugins.reuse_calls = if reuse { 1000 } else { 0 };
+    }
     std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
     for i in 0..n {
         std::fs::copy(noop, c.plugin_dir().join(format!("noop{i}.wasm"))).expect("copy");
@@ -90,7 +93,7 @@ fn host_tuned(
         s.keep_resident = keep_resident;
         s.pagemap_scan = pagemap_scan;
         // Fewer pool slots reserve less address space (valgrind cannot map the default's).
-        if let Some(n) = slots {
+        if let Some((n, _)) = case {
             s.slots = n;
             s.idle_instances = s.idle_instances.min(n / 2);
         }
@@ -211,7 +214,8 @@ fn host_cost(tmp: &Path, noop: &Path, envelope: &Envelope) {
     }
 }
 
-/// `MAILSIFT_BENCH_CASE=fresh|reused:BYTES:CALLS[:KEEP_RESIDENT[:PAGEMAP_SCAN 0|1]]`: one host, CALLS calls on a
+/// `MAILSIFT_BENCH_CASE=fresh|reused:BYTES:CALLS[:KEEP_RESIDENT[:PAGEMAP_SCAN 0|1]]`, with
+/// `MAILSIFT_BENCH_PLUGIN=FILE.wasm` for another plugin than the no-op: one host, CALLS calls on a
 /// message of BYTES, nothing printed but the time. For instruction counts that the shared
 /// machine does not disturb: run it under `valgrind --tool=callgrind` with two CALLS values and
 /// divide the difference by the difference of the calls.
@@ -220,12 +224,16 @@ fn single_case(case: &str, noop: &Path, envelope: &Envelope) {
     let num = |i: usize, d: usize| parts.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
     let (size, calls) = (num(1, 5 * 1024), num(2, 100));
     let keep = num(3, mailsift::plugins::KEEP_RESIDENT);
-    let plugin = match parts.first() {
-        Some(&"reused") => plugin_dir().join("noop-stateless.wasm"),
-        _ => noop.to_path_buf(),
+    let reuse = parts.first() == Some(&"reused");
+    // Another plugin (e.g. a bundled one declared stateless); `fresh` then turns reuse off.
+    let plugin = match std::env::var_os("MAILSIFT_BENCH_PLUGIN") {
+        Some(p) => PathBuf::from(p),
+        None if reuse => plugin_dir().join("noop-stateless.wasm"),
+        None => noop.to_path_buf(),
     };
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-case-{}", std::process::id()));
-    let host = host_tuned(&tmp, &plugin, 1, false, (keep, num(4, 1) == 1), Some(2));
+    let settings = (keep, num(4, 1) == 1);
+    let host = host_tuned(&tmp, &plugin, 1, false, settings, Some((2, reuse)));
     let raw = message(size);
     let ctx = MessageContext::new(envelope, &raw);
     let msg = view::message(envelope, &raw, ctx.parsed.as_ref(), None);
