@@ -554,6 +554,10 @@ pub struct PluginsConfig {
     pub dns_budget: u32,
     /// Milliseconds to wait for one plugin DNS lookup (the names of one request in parallel).
     pub dns_timeout_ms: u64,
+    /// Calls one instance of a plugin that declares itself stateless (WIT 0.1.3 `traits`) may
+    /// serve, one at a time, before it is replaced by a fresh one. 0 or 1: a fresh instance
+    /// for every call, as for any other plugin.
+    pub reuse_calls: u32,
 }
 
 impl Default for PluginsConfig {
@@ -566,6 +570,7 @@ impl Default for PluginsConfig {
             on_error: OnError::Accept,
             dns_budget: 20,
             dns_timeout_ms: 2000,
+            reuse_calls: 1000,
         }
     }
 }

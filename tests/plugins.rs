@@ -763,14 +763,14 @@ async fn a_component_built_for_wit_0_1_1_loads_and_uses_the_older_kv() {
     let bytes = std::fs::read(&fixture).unwrap();
     let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
-        has("mailsift:plugin/kv@0.1.1") && !has("@0.1.2"),
+        has("mailsift:plugin/kv@0.1.1") && !has("@0.1.2") && !has("@0.1.3"),
         "the fixture is a 0.1.1 component importing kv"
     );
     let current = std::fs::read(component("kv-counter")).unwrap();
     assert!(
         current
             .windows(24)
-            .any(|w| w == b"mailsift:plugin/kv@0.1.2"),
+            .any(|w| w == b"mailsift:plugin/kv@0.1.3"),
         "plugins/dist is built against the current WIT"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -810,4 +810,200 @@ async fn a_component_built_for_wit_0_1_1_loads_and_uses_the_older_kv() {
     let stored = inbox(&store, "alice@example.com");
     assert!(String::from_utf8_lossy(&stored[0]).contains("X-KV-Read: none"));
     assert!(String::from_utf8_lossy(&stored[1]).contains("X-KV-Read: kept"));
+}
+
+// --- Instance reuse for plugins that declare themselves stateless (WIT 0.1.3 `traits`) -------
+
+/// A host with the `reuse-probe` test plugin (declared stateless; counts in a static the calls
+/// its instance served) and its key-value data in memory.
+fn reuse_host(tune: impl FnOnce(&mut Config)) -> (tempfile::TempDir, PluginHost, MemoryKv) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    install(&c, "reuse-probe", "probe");
+    tune(&mut c);
+    let kv = MemoryKv::default();
+    let host = PluginHost::new(&c, Arc::new(kv.clone())).unwrap();
+    host.load_all();
+    (dir, host, kv)
+}
+
+/// One message with `subject` through the host: (X-Instance-Calls, X-KV-Seen), or the failure.
+fn probe(host: &PluginHost, kv: &MemoryKv, subject: &str) -> Result<(u32, u32), String> {
+    let raw = format!("From: a@example.org\r\nSubject: {subject}\r\n\r\nbody\r\n");
+    let out = host.filter(
+        &view_of(&["rcpt@example.com"], raw.as_bytes()),
+        &["rcpt@example.com".into()],
+    );
+    kv.apply(&out.kv_writes);
+    if let Some(failed) = out.calls.iter().find(|c| c.decision.starts_with("failed")) {
+        return Err(failed.decision.clone());
+    }
+    let get = |name: &str| {
+        out.merged
+            .add_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.parse::<u32>().unwrap())
+            .unwrap_or_else(|| panic!("no {name} in {:?}", out.merged.add_headers))
+    };
+    Ok((get("X-Instance-Calls"), get("X-KV-Seen")))
+}
+
+#[test]
+fn a_stateless_plugin_reuses_its_instance_up_to_reuse_calls() {
+    let (_dir, host, kv) = reuse_host(|c| c.plugins.reuse_calls = 3);
+    let loaded = host.registry().snapshot();
+    assert!(loaded[0].traits.contains(types::PluginTraits::STATELESS));
+    assert!(loaded[0].reuses_instances());
+    let seen: Vec<(u32, u32)> = (0..7).map(|_| probe(&host, &kv, "hi").unwrap()).collect();
+    // Three calls per instance, then a fresh one; every call reads a fresh key-value snapshot
+    // (it sees the previous call's committed increment).
+    assert_eq!(
+        seen,
+        vec![(1, 1), (2, 2), (3, 3), (1, 4), (2, 5), (3, 6), (1, 7)]
+    );
+    assert_eq!(loaded[0].idle_instances(), 1);
+}
+
+#[test]
+fn reuse_calls_0_gives_every_call_a_fresh_instance() {
+    let (_dir, host, kv) = reuse_host(|c| c.plugins.reuse_calls = 0);
+    assert!(!host.registry().snapshot()[0].reuses_instances());
+    for i in 1..=3 {
+        assert_eq!(probe(&host, &kv, "hi").unwrap(), (1, i));
+    }
+}
+
+#[test]
+fn a_trap_drops_the_reused_instance() {
+    let (_dir, host, kv) = reuse_host(|_| {});
+    assert_eq!(probe(&host, &kv, "hi").unwrap().0, 1);
+    assert_eq!(probe(&host, &kv, "hi").unwrap().0, 2);
+    let err = probe(&host, &kv, "panic").unwrap_err();
+    assert!(err.contains("trapped"), "{err}");
+    // The instance that trapped is gone: the next call starts on a fresh one.
+    assert_eq!(host.registry().snapshot()[0].idle_instances(), 0);
+    assert_eq!(probe(&host, &kv, "hi").unwrap().0, 1);
+    assert_eq!(probe(&host, &kv, "hi").unwrap().0, 2);
+}
+
+#[test]
+fn the_memory_cap_holds_across_reused_calls_and_drops_the_instance() {
+    let (_dir, host, kv) = reuse_host(|c| {
+        c.plugin.insert(
+            "probe".into(),
+            PluginConfig {
+                memory_mb: Some(8),
+                ..PluginConfig::default()
+            },
+        );
+    });
+    // Each "grow" call keeps 1 MiB: the cap of the instance is reached after a few calls. The
+    // call that hits it on the reused instance is run again on a fresh one (the message gets
+    // the verdict a fresh instance gives), and that instance serves the calls after it.
+    let mut counts = Vec::new();
+    for _ in 0..16 {
+        counts.push(probe(&host, &kv, "grow").unwrap().0);
+    }
+    let restart = counts
+        .iter()
+        .skip(1)
+        .position(|&n| n == 1)
+        .expect("the memory cap was never reached")
+        + 1;
+    assert!(restart > 1, "{counts:?}");
+    let expected: Vec<u32> = (1..=restart as u32).chain(1..).take(16).collect();
+    assert!(
+        counts[..restart + 1] == expected[..restart + 1],
+        "one instance per run of calls up to the cap: {counts:?}"
+    );
+    // Every kv increment of the failed attempts was dropped: 16 messages, 16 counts.
+    assert_eq!(probe(&host, &kv, "hi").unwrap().1, 17);
+}
+
+#[test]
+fn concurrent_calls_never_share_an_instance() {
+    let (_dir, host, kv) = reuse_host(|_| {});
+    let host = Arc::new(host);
+    let counts: Vec<u32> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let host = host.clone();
+                let kv = kv.clone();
+                s.spawn(move || {
+                    (0..25)
+                        .map(|_| probe(&host, &kv, "hi").unwrap().0)
+                        .collect::<Vec<u32>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(counts.len(), 200);
+    // Each instance counts its calls 1, 2, 3, … one at a time: there are at least as many
+    // calls that saw n as saw n + 1, whatever the interleaving. Reuse did happen.
+    let max = *counts.iter().max().unwrap();
+    assert!(max > 1, "no instance was reused");
+    for n in 1..max {
+        let at = |k: u32| counts.iter().filter(|&&c| c == k).count();
+        assert!(at(n) >= at(n + 1), "{n}: {} < {}", at(n), at(n + 1));
+    }
+    let idle = host.registry().snapshot()[0].idle_instances();
+    assert!((1..=32).contains(&idle), "{idle} idle instances");
+}
+
+/// Components built against 0.1.0–0.1.2 have no `traits` export: they load, run, and get a
+/// fresh instance per call as before.
+#[test]
+fn components_built_before_0_1_3_load_and_are_not_reused() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let old = fixtures.join("plugin-0.1.2/noop.wasm");
+    let bytes = std::fs::read(&old).unwrap();
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(
+        has("mailsift:plugin/types@0.1.2") && !has("@0.1.3"),
+        "the fixture is a 0.1.2 component"
+    );
+    let current = std::fs::read(component("noop-stateless")).unwrap();
+    assert!(
+        current
+            .windows(27)
+            .any(|w| w == b"mailsift:plugin/types@0.1.3"),
+        "plugins/dist is built against the current WIT"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path());
+    std::fs::create_dir_all(c.plugin_dir()).unwrap();
+    std::fs::copy(&old, c.plugin_dir().join("a-old.wasm")).unwrap();
+    std::fs::copy(
+        fixtures.join("plugin-0.1.0/add-header.wasm"),
+        c.plugin_dir().join("b-older.wasm"),
+    )
+    .unwrap();
+    install(&c, "noop-stateless", "c-new");
+    let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).unwrap();
+    host.load_all();
+    let loaded = host.registry().snapshot();
+    assert_eq!(loaded.len(), 3);
+    for p in &loaded[..2] {
+        assert!(
+            p.traits == types::PluginTraits::empty() && !p.reuses_instances(),
+            "{}",
+            p.name
+        );
+    }
+    assert!(loaded[2].reuses_instances());
+    for _ in 0..3 {
+        let out = host.filter(
+            &view_of(&["rcpt@example.com"], MESSAGE.as_bytes()),
+            &["rcpt@example.com".into()],
+        );
+        assert!(out.calls.iter().all(|c| !c.decision.starts_with("failed")));
+        assert_eq!(out.merged.add_headers.len(), 1, "the 0.1.0 plugin ran");
+    }
+    assert_eq!(loaded[0].idle_instances(), 0);
+    assert_eq!(loaded[2].idle_instances(), 1);
 }

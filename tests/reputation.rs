@@ -347,12 +347,12 @@ fn a_component_built_for_wit_0_1_0_still_loads_and_runs() {
     let bytes = std::fs::read(&old).unwrap();
     let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
-        has("mailsift:plugin/log@0.1.0") && !has("@0.1.1") && !has("@0.1.2"),
+        has("mailsift:plugin/log@0.1.0") && !has("@0.1.1") && !has("@0.1.2") && !has("@0.1.3"),
         "the fixture is a 0.1.0 component"
     );
     let new = std::fs::read(dist("testing/add-header.wasm")).unwrap();
     assert!(
-        new.windows(25).any(|w| w == b"mailsift:plugin/log@0.1.2"),
+        new.windows(25).any(|w| w == b"mailsift:plugin/log@0.1.3"),
         "plugins/dist is built against the current WIT"
     );
     let dns = DnsServer::start();

@@ -125,7 +125,8 @@ panic = "abort"
 // log, settings) and the logging macros (trace!, debug!, info!, warn!, error!).
 use mailsift_plugin_sdk::prelude::*;
 
-/// Each call runs in a fresh instance: keep what must survive between messages in `kv`.
+/// Each call runs in a fresh instance (unless `traits` returns `PluginTraits::STATELESS`): keep
+/// what must survive between messages in `kv`.
 struct {ty};
 
 impl Plugin for {ty} {{

@@ -151,7 +151,7 @@ function stamp(msg) {{
     return keep().header("{header}", "seen");
 }}
 
-export const {{ info, filter, checkRecipient, learn }} = plugin(
+export const {{ info, filter, checkRecipient, learn, traits }} = plugin(
     {{ name: "{name}", version: "0.1.0", description: "Adds {header}" }},
     stamp,
 );

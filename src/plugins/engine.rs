@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config as WasmConfig, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Config as WasmConfig, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig,
+};
 
 use super::PluginError;
 use super::host::HostState;
@@ -34,8 +36,8 @@ const MIN_BACKSTOP: Duration = Duration::from_secs(5);
 /// Bytes of each linear memory kept resident (reset with memset instead of madvise) when a pool
 /// slot is reused. Measured with benches/plugins.rs: a no-op plugin on a 1 MB message costs
 /// ~150 µs with 4 MiB against 550–750 µs with 0 or 64 KiB (page faults); 5 KB messages are
-/// within noise either way.
-const KEEP_RESIDENT: usize = 4 << 20;
+/// within noise either way. benches/plugins.rs compares the values side by side (issue 19).
+pub const KEEP_RESIDENT: usize = 4 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EngineSettings {
@@ -45,15 +47,34 @@ pub struct EngineSettings {
     /// Instances that may exist at once; calls beyond fail to instantiate (and are handled by
     /// the plugin's policy), so it is sized well above the host's concurrency bound.
     pub slots: u32,
+    /// Bytes of linear memory kept resident per pool slot (see [`KEEP_RESIDENT`]).
+    pub keep_resident: usize,
+    /// Reset a reused slot's memory by scanning for the pages the last instance wrote (Linux
+    /// `PAGEMAP_SCAN`, kernel 6.7+; wasmtime falls back to the plain reset where it is
+    /// missing) instead of zeroing all of its first `keep_resident` bytes. Same result, every
+    /// page back to its initial contents, for less work: a plugin touches few of its pages.
+    pub pagemap_scan: bool,
+    /// Idle instances of stateless plugins kept across all plugins (`reuse::IdleBudget`); their
+    /// slots come on top of `slots`' margin for calls.
+    pub idle_instances: u32,
 }
 
 impl EngineSettings {
     pub fn for_config(config: &Config, concurrency: usize) -> EngineSettings {
         let max_mb = config.max_plugin_memory_mb();
+        let idle_instances = if config.plugins.reuse_calls > 1 {
+            concurrency as u32 * 4
+        } else {
+            0
+        };
         EngineSettings {
             max_memory_bytes: (max_mb as usize) << 20,
-            // Concurrent message calls plus `info` calls of plugins being loaded, with margin.
-            slots: (concurrency as u32 * 4).max(16),
+            // Concurrent message calls plus `info` calls of plugins being loaded, with margin,
+            // plus the idle instances kept for reuse.
+            slots: (concurrency as u32 * 4).max(16) + idle_instances,
+            keep_resident: KEEP_RESIDENT,
+            pagemap_scan: true,
+            idle_instances,
         }
     }
 }
@@ -64,6 +85,9 @@ pub struct PluginEngine {
     /// Text that changes whenever compiled code would (wasmtime version, compiler flags,
     /// tunables, our settings): part of the artifact cache key.
     pub(crate) fingerprint: String,
+    /// Bounds the idle instances of all plugins together.
+    pub(crate) idle: Arc<super::reuse::IdleBudget>,
+    idle_cap: usize,
     stop: Arc<AtomicBool>,
 }
 
@@ -94,12 +118,12 @@ impl PluginEngine {
             .total_memories(settings.slots * 2)
             .total_tables(settings.slots * 4)
             .max_memory_size(settings.max_memory_bytes)
-            .linear_memory_keep_resident(
-                std::env::var("XKR")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(KEEP_RESIDENT),
-            )
+            .linear_memory_keep_resident(settings.keep_resident)
+            .pagemap_scan(if settings.pagemap_scan {
+                Enabled::Auto
+            } else {
+                Enabled::No
+            })
             .table_keep_resident(64 << 10);
         let mut cfg = WasmConfig::new();
         cfg.wasm_component_model(true)
@@ -147,12 +171,19 @@ impl PluginEngine {
             engine,
             linker: Arc::new(linker),
             fingerprint,
+            idle: super::reuse::IdleBudget::new(settings.idle_instances as usize),
+            idle_cap: settings.idle_instances as usize,
             stop,
         })
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Most idle instances kept across all plugins (0: no reuse).
+    pub fn idle_cap(&self) -> usize {
+        self.idle_cap
     }
 }
 

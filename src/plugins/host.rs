@@ -311,10 +311,27 @@ impl HostState {
         Ok(())
     }
 
-    fn into_writes(self) -> (Vec<KvWrite>, Vec<LogLine>) {
+    /// Resets what belongs to one call (key-value snapshot and writes, log quota, DNS budget)
+    /// before a call, so a reused instance's call starts like a fresh one's.
+    fn begin_call(&mut self, kv_source: Arc<dyn KvSource>, capture: bool, dns: DnsCall) {
+        self.kv_source = kv_source;
+        self.snapshot = None;
+        self.pending.clear();
+        self.pending_bytes = 0;
+        self.capture = capture.then(Vec::new);
+        self.log_lines = 0;
+        self.dns = dns;
+    }
+
+    /// This call's writes and captured logs, leaving the per-call state empty.
+    fn finish_call(&mut self) -> (Vec<KvWrite>, Vec<LogLine>) {
+        // The snapshot is a read transaction: not kept open while the instance idles; nor is
+        // the call's source (a training run's overlay of pending writes, say).
+        self.snapshot = None;
+        self.kv_source = no_kv();
+        self.pending_bytes = 0;
         let plugin = self.plugin.to_string();
-        let writes = self
-            .pending
+        let writes = std::mem::take(&mut self.pending)
             .into_iter()
             .map(|(key, p)| match p {
                 Pending::Value(value) => KvWrite::set(plugin.clone(), key, value),
@@ -324,7 +341,7 @@ impl HostState {
                 },
             })
             .collect();
-        (writes, self.capture.unwrap_or_default())
+        (writes, self.capture.take().unwrap_or_default())
     }
 }
 
@@ -552,15 +569,15 @@ pub(crate) struct CallOutput<R> {
     pub fuel: u64,
 }
 
-/// Runs `f` on a fresh instance of `plugin` under its CPU budget (fuel), a wall-clock backstop
-/// and its memory cap.
-pub(crate) fn call<R>(
-    engine: &PluginEngine,
-    plugin: &LoadedPlugin,
-    kv_source: Arc<dyn KvSource>,
-    capture: bool,
-    f: impl FnOnce(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
-) -> CallOutput<R> {
+/// An empty key-value source for a store between calls (shared: no allocation per call).
+fn no_kv() -> Arc<dyn KvSource> {
+    static EMPTY: std::sync::LazyLock<Arc<dyn KvSource>> =
+        std::sync::LazyLock::new(|| Arc::new(MemoryKv::default()));
+    EMPTY.clone()
+}
+
+/// A new store for one instance of `plugin`, its per-call state still to be set.
+fn new_store(engine: &PluginEngine, plugin: &LoadedPlugin) -> Store<HostState> {
     let settings = &plugin.settings;
     let state = HostState {
         plugin: plugin.name_arc.clone(),
@@ -573,34 +590,106 @@ pub(crate) fn call<R>(
             .trap_on_grow_failure(true)
             .build(),
         config: settings.config.clone(),
-        kv_source,
+        kv_source: no_kv(),
         snapshot: None,
         pending: BTreeMap::new(),
         pending_bytes: 0,
-        capture: capture.then(Vec::new),
+        capture: None,
         log_lines: 0,
-        dns: match &settings.resolver {
-            Some(resolver) => resolver.call(settings.dns),
-            None => DnsCall::denied(),
-        },
+        dns: DnsCall::denied(),
     };
     let mut store = Store::new(engine.engine(), state);
-    extend_deadline_by_dns_waits(&mut store);
     store.limiter(|s| &mut s.limits);
+    store
+}
+
+/// Runs `f` under `plugin`'s CPU budget (fuel), a wall-clock backstop and its memory cap, on a
+/// fresh instance, or on an idle one when the plugin declared itself stateless (see `reuse`).
+///
+/// A call on a reused instance that hits the memory cap is run once more on a fresh instance:
+/// the cap counts what earlier calls left allocated (fragmentation of the plugin's heap), and
+/// the message must get the verdict a fresh instance would give it. The failed attempt's
+/// writes are dropped as for any failed call; a fresh instance that hits the cap fails as
+/// before.
+pub(crate) fn call<R>(
+    engine: &PluginEngine,
+    plugin: &LoadedPlugin,
+    kv_source: Arc<dyn KvSource>,
+    capture: bool,
+    f: impl Fn(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+) -> CallOutput<R> {
+    let reused = plugin.reuse.take();
+    let was_reused = reused.is_some();
+    let out = call_on(engine, plugin, kv_source.clone(), capture, reused, &f);
+    if was_reused && matches!(out.result, Err(CallError::Memory(_))) {
+        let again = call_on(engine, plugin, kv_source, capture, None, &f);
+        let mut logs = out.logs;
+        logs.extend(again.logs);
+        return CallOutput {
+            logs,
+            fuel: out.fuel.saturating_add(again.fuel),
+            ..again
+        };
+    }
+    out
+}
+
+/// One attempt of [`call`]: on `reused`, or on a fresh instance.
+fn call_on<R>(
+    engine: &PluginEngine,
+    plugin: &LoadedPlugin,
+    kv_source: Arc<dyn KvSource>,
+    capture: bool,
+    reused: Option<super::reuse::Idle>,
+    f: &impl Fn(&mut Store<HostState>, &Instance) -> wasmtime::Result<R>,
+) -> CallOutput<R> {
+    let settings = &plugin.settings;
+    let (mut store, reused, calls) = match reused {
+        Some(idle) => (idle.store, Some(idle.instance), idle.calls),
+        None => (new_store(engine, plugin), None, 0),
+    };
+    let dns = match &settings.resolver {
+        Some(resolver) => resolver.call(settings.dns),
+        None => DnsCall::denied(),
+    };
+    store.data_mut().begin_call(kv_source, capture, dns);
+    extend_deadline_by_dns_waits(&mut store);
     // The CPU bound is the plugin's own work (fuel), not wall time: a busy machine must not
-    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`).
+    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`). Both are set
+    // anew for every call, on a reused instance too.
     let fuel = fuel_budget(settings.cpu_ms);
     let result = store
         .set_fuel(fuel)
         .map_err(|e| CallError::Instantiate(format!("{e:#}")));
     store.set_epoch_deadline(backstop_ticks(settings.cpu_ms));
-    let result = result.and_then(|()| match plugin.pre.instantiate(&mut store) {
-        Ok(instance) => f(&mut store, &instance)
-            .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false)),
-        Err(e) => Err(classify(&e, settings.cpu_ms, settings.memory_mb, true)),
-    });
+    let result = result
+        .and_then(|()| match reused {
+            Some(instance) => Ok(instance),
+            None => plugin
+                .pre
+                .instantiate(&mut store)
+                .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, true)),
+        })
+        .and_then(|instance| {
+            f(&mut store, &instance)
+                .map(|r| (r, instance))
+                .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false))
+        });
     let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-    let (writes, logs) = store.into_data().into_writes();
+    let (writes, logs) = store.data_mut().finish_call();
+    let result = match result {
+        Ok((r, instance)) => {
+            // Only an instance whose call returned normally is kept: after a trap, a CPU or
+            // memory bound it is dropped here with its store.
+            plugin.reuse.put(super::reuse::Idle {
+                store,
+                instance,
+                calls: calls + 1,
+            });
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    };
     CallOutput {
         writes: if result.is_ok() { writes } else { Vec::new() },
         result,

@@ -5,11 +5,12 @@
 //! linked against the host's imports (`log`, `kv`, `config`, `lists`, and `dns` for plugins
 //! granted it; nothing else) into an `InstancePre`,
 //! and published in the `registry`. Every call then gets a fresh instance from the pooling
-//! allocator, a CPU budget (wasmtime fuel: the plugin's own work, so a busy machine does not
-//! shorten it; a generous wall-clock epoch deadline backs it up) and a memory cap, so a plugin
-//! can neither keep state between messages nor take the server down: a trap, timeout or cap hit
-//! is logged with the plugin's name and the queue id and handled by the plugin's `on_error`
-//! policy.
+//! allocator — or, for a plugin that declares itself stateless (WIT 0.1.3), an idle instance of
+//! that same plugin (see `reuse` for why that keeps the isolation) — a CPU budget (wasmtime
+//! fuel: the plugin's own work, so a busy machine does not shorten it; a generous wall-clock
+//! epoch deadline backs it up) and a memory cap, so a plugin cannot take the server down: a
+//! trap, timeout or cap hit is logged with the plugin's name and the queue id and handled by
+//! the plugin's `on_error` policy.
 //!
 //! The `watcher` swaps new or replaced files in atomically while messages are in flight: a message
 //! keeps the set of plugin versions it started with.
@@ -23,6 +24,7 @@ mod engine;
 pub mod eval;
 mod host;
 mod registry;
+mod reuse;
 pub mod verdict;
 pub mod view;
 mod watcher;
@@ -35,7 +37,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::ComponentExportIndex;
 
 pub use cache::{ArtifactCache, cache_key};
-pub use engine::{EngineSettings, FUEL_PER_MS, PluginEngine};
+pub use engine::{EngineSettings, FUEL_PER_MS, KEEP_RESIDENT, PluginEngine};
 pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, OverlayKv, StoreKv};
 pub use registry::{LoadedPlugin, PluginSettings, PluginStatus, Registry, Stats};
 pub use verdict::{Merged, RcptOutcome, Reply};
@@ -126,6 +128,8 @@ pub(crate) struct Exports {
     pub filter: ComponentExportIndex,
     pub check_recipient: Option<ComponentExportIndex>,
     pub learn: Option<ComponentExportIndex>,
+    /// Since WIT 0.1.3; absent in older components.
+    pub traits: Option<ComponentExportIndex>,
 }
 
 /// Result of running the plugins on one message.
@@ -184,9 +188,22 @@ impl PluginHost {
     /// Creates the host for `config` (engine, cache in the data directory) without loading
     /// anything yet: call `load_all`, then `spawn_watcher`.
     pub fn new(config: &Config, kv: Arc<dyn KvSource>) -> Result<PluginHost, PluginError> {
+        PluginHost::with_engine_settings(config, kv, |_| {})
+    }
+
+    /// [`PluginHost::new`] with the engine's settings adjusted by `adjust`: for benchmarks that
+    /// compare settings side by side (e.g. `keep_resident`).
+    #[doc(hidden)]
+    pub fn with_engine_settings(
+        config: &Config,
+        kv: Arc<dyn KvSource>,
+        adjust: impl FnOnce(&mut EngineSettings),
+    ) -> Result<PluginHost, PluginError> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let concurrency = (cores * 2).clamp(2, 32);
-        let engine = PluginEngine::new(&EngineSettings::for_config(config, concurrency))?;
+        let mut settings = EngineSettings::for_config(config, concurrency);
+        adjust(&mut settings);
+        let engine = PluginEngine::new(&settings)?;
         let cache = match ArtifactCache::new(&config.plugin_cache_dir(), &engine) {
             Ok(c) => Some(c),
             Err(e) => {
@@ -528,7 +545,7 @@ impl PluginHost {
         &self,
         plugin: &LoadedPlugin,
         capture_logs: bool,
-        f: impl FnOnce(
+        f: impl Fn(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,
@@ -542,7 +559,7 @@ impl PluginHost {
         kv: Arc<dyn KvSource>,
         plugin: &LoadedPlugin,
         capture_logs: bool,
-        f: impl FnOnce(
+        f: impl Fn(
             &mut wasmtime::Store<HostState>,
             &wasmtime::component::Instance,
         ) -> wasmtime::Result<R>,

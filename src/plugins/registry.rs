@@ -32,6 +32,8 @@ pub struct PluginSettings {
     /// plugin; without it every lookup is denied).
     pub resolver: Option<Arc<super::dns::PluginDns>>,
     pub config: Arc<Vec<(String, String)>>,
+    /// Calls one instance may serve if the plugin is stateless (`[plugins] reuse_calls`).
+    pub reuse_calls: u32,
 }
 
 impl PluginSettings {
@@ -48,6 +50,7 @@ impl PluginSettings {
             dns: p.is_some_and(|p| p.grants.contains(&crate::config::Grant::Dns)),
             resolver: None,
             config: Arc::new(super::plugin_config_values(config, name)),
+            reuse_calls: d.reuse_calls,
         }
     }
 
@@ -114,9 +117,13 @@ pub struct LoadedPlugin {
     /// SHA-256 of the component file.
     pub sha256: String,
     pub info: types::PluginInfo,
+    /// What the plugin declared with the `traits` export (WIT 0.1.3); empty for older ones.
+    pub traits: types::PluginTraits,
     pub settings: PluginSettings,
     pub(crate) pre: InstancePre<HostState>,
     pub(crate) exports: Exports,
+    /// Idle instances, for a plugin that declared itself stateless.
+    pub(crate) reuse: super::reuse::ReusePool,
     pub stats: Arc<Stats>,
     pub loaded_at: chrono::DateTime<chrono::Utc>,
 }
@@ -124,6 +131,16 @@ pub struct LoadedPlugin {
 impl LoadedPlugin {
     pub fn has_hook(&self, hook: types::Hook) -> bool {
         self.info.hooks.contains(&hook)
+    }
+
+    /// Whether calls may reuse an idle instance (declared stateless and reuse not disabled).
+    pub fn reuses_instances(&self) -> bool {
+        self.reuse.enabled()
+    }
+
+    /// Idle instances kept now.
+    pub fn idle_instances(&self) -> usize {
+        self.reuse.len()
     }
 
     pub fn info_json(&self) -> serde_json::Value {
@@ -136,6 +153,7 @@ impl LoadedPlugin {
                 types::Hook::CheckRecipient => "check-recipient",
                 types::Hook::Learn => "learn",
             }).collect::<Vec<_>>(),
+            "stateless": self.traits.contains(types::PluginTraits::STATELESS),
             "sha256": self.sha256,
         })
     }
@@ -176,6 +194,7 @@ pub(crate) fn load(
         filter: export("filter").ok_or(PluginError::Export("filter"))?,
         check_recipient: export("check-recipient"),
         learn: export("learn"),
+        traits: export("traits"),
     };
     let mut plugin = LoadedPlugin {
         name: name.to_string(),
@@ -188,9 +207,11 @@ pub(crate) fn load(
             description: String::new(),
             hooks: Vec::new(),
         },
+        traits: types::PluginTraits::empty(),
         settings,
         pre,
         exports,
+        reuse: super::reuse::ReusePool::disabled(engine.idle.clone()),
         stats: Arc::new(Stats::default()),
         loaded_at: chrono::Utc::now(),
     };
@@ -219,27 +240,50 @@ pub(crate) fn load(
                     .get_typed_func::<(&types::Message, types::LearnClass), ()>(&mut *store, i)
                     .map_err(|_| wasmtime::format_err!("learn"))?;
             }
+            let traits = match &exports.traits {
+                Some(i) => {
+                    let f = instance
+                        .get_typed_func::<(), (types::PluginTraits,)>(&mut *store, i)
+                        .map_err(|_| wasmtime::format_err!("traits"))?;
+                    f.call(&mut *store, ())?.0
+                }
+                None => types::PluginTraits::empty(),
+            };
             match &exports.info {
                 Some(i) => {
                     let f = instance
                         .get_typed_func::<(), (types::PluginInfo,)>(&mut *store, i)
                         .map_err(|_| wasmtime::format_err!("info"))?;
-                    Ok(Some(f.call(&mut *store, ())?.0))
+                    Ok((Some(f.call(&mut *store, ())?.0), traits))
                 }
-                None => Ok(None),
+                None => Ok((None, traits)),
             }
         },
     );
     match out.result {
-        Ok(Some(info)) => plugin.info = sanitize_info(info, name),
-        Ok(None) => {}
+        Ok((info, traits)) => {
+            if let Some(info) = info {
+                plugin.info = sanitize_info(info, name);
+            }
+            plugin.traits = traits;
+            if traits.contains(types::PluginTraits::STATELESS) {
+                // Per plugin at most as many idle instances as messages run plugins at once.
+                let per_plugin = (engine.idle_cap() / 4).max(1);
+                plugin.reuse = super::reuse::ReusePool::new(
+                    plugin.settings.reuse_calls,
+                    per_plugin,
+                    engine.idle.clone(),
+                );
+            }
+        }
         Err(super::CallError::Trap(t))
-            if ["filter", "check-recipient", "learn", "info"].contains(&t.as_str()) =>
+            if ["filter", "check-recipient", "learn", "info", "traits"].contains(&t.as_str()) =>
         {
             return Err(PluginError::Export(match t.as_str() {
                 "filter" => "filter",
                 "check-recipient" => "check-recipient",
                 "learn" => "learn",
+                "traits" => "traits",
                 _ => "info",
             }));
         }

@@ -209,6 +209,12 @@ impl Plugin for Attachments {
         plugin_info!()
     }
 
+    // Stateless (WIT 0.1.3): nothing is kept in memory from one message to the next and
+    // nothing is leaked per call, so the server may reuse an instance for many calls.
+    fn traits() -> PluginTraits {
+        PluginTraits::STATELESS
+    }
+
     fn filter(message: &Message) -> Verdict {
         let (settings, warnings) = Settings::parse(&config::get);
         for w in warnings {

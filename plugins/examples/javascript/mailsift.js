@@ -3,7 +3,7 @@
 // A plugin is a function that takes a message and returns a verdict:
 //
 //     import { plugin, keep } from "../mailsift.js";
-//     export const { info, filter, checkRecipient, learn } = plugin(
+//     export const { info, filter, checkRecipient, learn, traits } = plugin(
 //         { name: "my-rule", version: "0.1.0", description: "..." },
 //         (msg) => (msg.subject ?? "").includes("invoice") ? keep().tag("invoice") : keep(),
 //     );
@@ -11,9 +11,9 @@
 // Build with scripts/build-lang-plugins.sh (componentize-js bundles the imports below). The
 // component runs with no WASI (the server grants none): there is no console, clock, random or
 // network; log with `log.info(...)`, keep state with `kv`.
-import { log as hostLog } from "mailsift:plugin/log@0.1.2";
-import * as hostKv from "mailsift:plugin/kv@0.1.2";
-import * as hostConfig from "mailsift:plugin/config@0.1.2";
+import { log as hostLog } from "mailsift:plugin/log@0.1.3";
+import * as hostKv from "mailsift:plugin/kv@0.1.3";
+import * as hostConfig from "mailsift:plugin/config@0.1.3";
 
 /** What to do with a message; the builder methods annotate a verdict that lets it through. */
 export class Verdict {
@@ -112,5 +112,8 @@ export function plugin({ name, version = "0.1.0", description = "" }, filterFn) 
         },
         checkRecipient: (_envelope, _recipient) => ({ tag: "continue", val: annotations() }),
         learn: (_message, _class) => {},
+        // Not stateless: module-level state may live on between messages, so each call gets a
+        // fresh instance (WIT 0.1.3 `traits`).
+        traits: () => ({ stateless: false }),
     };
 }

@@ -195,4 +195,9 @@ def world() -> type:
         def learn(self, message: _t.Message, class_: _t.LearnClass) -> None:
             return None
 
+        def traits(self) -> _t.PluginTraits:
+            # Not stateless: a Python plugin may keep module-level state between messages, so
+            # each call gets a fresh instance (WIT 0.1.3 `traits`).
+            return _t.PluginTraits(0)
+
     return WitWorld

@@ -32,6 +32,12 @@ impl Plugin for Lists {
         plugin_info!().hook(Hook::CheckRecipient)
     }
 
+    // Stateless (WIT 0.1.3): nothing is kept in memory from one message to the next and
+    // nothing is leaked per call, so the server may reuse an instance for many calls.
+    fn traits() -> PluginTraits {
+        PluginTraits::STATELESS
+    }
+
     fn check_recipient(envelope: &Envelope, recipient: &str) -> Decision {
         let Some(sender) = addr::parse(&envelope.mail_from) else {
             // The null sender (bounces) is matched on the From header at DATA.

@@ -227,6 +227,12 @@ impl Plugin for Promotions {
         plugin_info!().hook(Hook::Learn)
     }
 
+    // Stateless (WIT 0.1.3): nothing is kept in memory from one message to the next and
+    // nothing is leaked per call, so the server may reuse an instance for many calls.
+    fn traits() -> PluginTraits {
+        PluginTraits::STATELESS
+    }
+
     fn filter(message: &Message) -> Verdict {
         let settings = settings();
         let classification = classify(&email(message), &settings.core);

@@ -23,8 +23,18 @@ const MAX_GET_MANY: usize = 1024;
 /// Most bytes (keys plus values) of writes the host buffers in one call.
 pub const MAX_PENDING: usize = 8 << 20;
 
-/// Bytes written so far in this call (every call runs in a fresh instance).
+/// Bytes written so far in this call. Reset at the start of every call ([`begin_call`]): a
+/// plugin declared stateless may serve several calls in one instance.
 static PENDING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Whether this call has warned about the budget.
+static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Starts a call's budget afresh (run by the export glue before every call).
+pub(crate) fn begin_call() {
+    use std::sync::atomic::Ordering;
+    PENDING.store(0, Ordering::Relaxed);
+    WARNED.store(false, Ordering::Relaxed);
+}
 
 /// Counts a write of `size` bytes against the host's per-call budget: false (and one warning)
 /// once it would be exceeded.
@@ -35,7 +45,6 @@ fn within_budget(size: usize) -> bool {
         return true;
     }
     PENDING.fetch_sub(size, Ordering::Relaxed);
-    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if !WARNED.swap(true, Ordering::Relaxed) {
         crate::log::warn(
             "key-value writes of this call exceed the host's budget; dropping the rest",

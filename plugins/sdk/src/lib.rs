@@ -64,7 +64,7 @@ pub mod bindings {
 pub use addr::EmailAddress;
 pub use bindings::mailsift::plugin::types::{
     Address, Annotations, Attachment, AuthResult, Decision, Envelope, Header, HeaderField, Hook,
-    LearnClass, Message, PluginInfo, RecipientDecision, Reply, SenderAuth, Verdict,
+    LearnClass, Message, PluginInfo, PluginTraits, RecipientDecision, Reply, SenderAuth, Verdict,
 };
 pub use message::AttachmentRef;
 
@@ -92,6 +92,20 @@ pub trait Plugin {
     /// [`Hook::Learn`] is listed in [`Plugin::info`]. The default does nothing.
     fn learn(message: &Message, class: LearnClass) {
         let _ = (message, class);
+    }
+
+    /// What the plugin declares about how the server may run it (WIT 0.1.3). The default,
+    /// nothing, gets a fresh instance for every call.
+    ///
+    /// Return [`PluginTraits::STATELESS`] when no call depends on what an earlier call left in
+    /// memory (no caches, counters or buffers kept in statics between messages; keep state in
+    /// [`kv`]) and nothing is leaked per call (`Box::leak`, ever-growing statics): the server
+    /// may then run many calls, one at a time, in one instance, which spares the
+    /// instantiation. The SDK's own per-call state (the key-value write budget) is reset
+    /// before each call, and the [`arena_allocator!`] starts over whenever everything it
+    /// handed out has been freed.
+    fn traits() -> PluginTraits {
+        PluginTraits::empty()
     }
 }
 
@@ -166,6 +180,10 @@ macro_rules! export_plugin {
                 $crate::__private::enter();
                 <$plugin as $crate::Plugin>::learn(&message, class)
             }
+            fn traits() -> $crate::PluginTraits {
+                $crate::__private::enter();
+                <$plugin as $crate::Plugin>::traits()
+            }
         }
 
         $crate::bindings::__mailsift_export_filter_world!(__MailsiftPluginExports with_types_in $crate::bindings);
@@ -181,7 +199,7 @@ pub mod prelude {
     pub use crate::{export_plugin, plugin_info};
     pub use crate::{
         Address, Annotations, Attachment, AttachmentRef, AuthResult, Decision, Envelope, Header,
-        Hook, LearnClass, Message, Plugin, PluginInfo, Reply, SenderAuth, Verdict,
+        Hook, LearnClass, Message, Plugin, PluginInfo, PluginTraits, Reply, SenderAuth, Verdict,
     };
 }
 
@@ -190,9 +208,11 @@ pub mod __private {
     pub use crate::bindings::Guest;
     pub use std::string::String;
 
-    /// Run at the start of every export.
+    /// Run at the start of every export: also resets the SDK's per-call state, since a
+    /// stateless plugin's instance may serve several calls.
     #[inline]
     pub fn enter() {
         crate::panic::install();
+        crate::kv::begin_call();
     }
 }

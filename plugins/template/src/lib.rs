@@ -20,6 +20,12 @@ impl Plugin for Template {
         plugin_info!()
     }
 
+    // Stateless (WIT 0.1.3): nothing is kept in memory from one message to the next and
+    // nothing is leaked per call, so the server may reuse an instance for many calls.
+    fn traits() -> PluginTraits {
+        PluginTraits::STATELESS
+    }
+
     /// Called once per message, at the end of SMTP DATA. Look at the message and say what to do.
     fn filter(message: &Message) -> Verdict {
         // Settings come from the server configuration, [plugin.NAME.config] (all strings):

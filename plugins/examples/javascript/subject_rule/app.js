@@ -22,7 +22,7 @@ function subjectRule(msg) {
     return verdict;
 }
 
-export const { info, filter, checkRecipient, learn } = plugin(
+export const { info, filter, checkRecipient, learn, traits } = plugin(
     { name: "subject-rule-js", version: "0.1.0", description: "Subject keyword rule and header stamp, in JavaScript" },
     subjectRule,
 );
