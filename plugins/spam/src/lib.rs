@@ -38,7 +38,7 @@ static STARTING: &[u8] = include_bytes!("../model/starting-model.bin");
 
 struct Spam;
 
-// Every call runs in a fresh instance: a static arena holds a message's working set (the
+// A static arena holds a message's working set (the
 // 64 KiB logistic model, once or twice, and the tokens) without the costly memory.grow calls
 // (see the SDK's `arena` module).
 mailsift_plugin_sdk::arena_allocator!(1 << 20);
@@ -243,6 +243,13 @@ fn score(
 impl Plugin for Spam {
     fn info() -> PluginInfo {
         plugin_info!().hook(Hook::Learn)
+    }
+
+    // Stateless (WIT 0.1.3): nothing read from one message is kept for the next (the only
+    // lasting allocations are the interned names of configured lists, `reputation::intern`),
+    // so the server may reuse an instance for many calls.
+    fn traits() -> PluginTraits {
+        PluginTraits::STATELESS
     }
 
     fn filter(message: &Message) -> Verdict {

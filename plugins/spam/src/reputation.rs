@@ -66,15 +66,30 @@ pub fn check(message: &Message) -> Outcome {
 }
 
 /// The lists' hits as rule hits: they add their weight to the score and name themselves in
-/// `X-Spam-Status` like any rule. Rule names are leaked to be `&'static str`; every call runs in
-/// a fresh instance, so nothing accumulates.
+/// `X-Spam-Status` like any rule. Rule names must be `&'static str`: each distinct name is
+/// leaked once and reused (`intern`), so an instance the server reuses for many calls does not
+/// grow with them. The names come from the plugin's configured lists, never from the message,
+/// so they are bounded by the configuration.
 pub fn hits(outcome: &Outcome) -> Vec<Hit> {
     outcome
         .hits
         .iter()
         .map(|(name, weight)| Hit {
-            name: Box::leak(name.clone().into_boxed_str()),
+            name: intern(name),
             weight: *weight,
         })
         .collect()
+}
+
+fn intern(name: &str) -> &'static str {
+    use std::sync::Mutex;
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    // A poisoned lock cannot happen in a single-threaded guest; recover the data regardless.
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
 }
