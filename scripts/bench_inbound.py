@@ -16,10 +16,11 @@ Senders authenticate against a local DNS server (the load generator's `dns` subc
 envelope sender's domain publishes SPF `v=spf1 ip4:127.0.0.1 -all` and a DMARC record; every
 other name is NXDOMAIN. Measured per load: messages/s = messages stored (`stack.stored()`) over
 the time from the first connection until the last one is stored; CPU ms per message = the
-stack's CPU (benchlib.measure) over the same span / messages stored; peak RSS of the stack's
-processes, sampled every 100 ms; latency p50/p99 from the load generator (MAIL FROM to the 250
-after DATA; from the scheduled send time at a fixed rate). The table shows the median of the
-rounds, and ratios against Mailsift.
+stack's CPU (benchlib.measure) over the same span / messages stored; peak memory of the
+stack's processes, sampled every 100 ms (summed RSS, and summed PSS, which counts shared pages
+once); latency p50/p99 from the load generator (MAIL FROM to the 250 after DATA; at a fixed
+rate from the scheduled send time). The table shows the median of the rounds, and ratios
+against Mailsift.
 """
 from __future__ import annotations
 
@@ -55,6 +56,18 @@ mx.{SENDER_DOMAIN} A 127.0.0.1
 {HELO} A 127.0.0.1
 {HELO} TXT "v=spf1 ip4:127.0.0.1 -all"
 """
+
+
+def fs_type(path: Path) -> str:
+    """The type of the file system holding `path` (longest mount point that prefixes it)."""
+    best, kind = "", "?"
+    real = str(path.resolve())
+    for line in Path("/proc/mounts").read_text().splitlines():
+        parts = line.split()
+        if len(parts) > 2 and (real == parts[1] or real.startswith(parts[1].rstrip("/") + "/")) \
+                and len(parts[1]) >= len(best):
+            best, kind = parts[1], parts[2]
+    return kind
 
 
 def log(*a) -> None:
@@ -135,20 +148,22 @@ def run_load(load: dict, stack: Stack, meter: Meter, cmd: list[str], settle: flo
                 last, t_last = now, time.monotonic()
         cpu = meter.cpu_seconds() - c0
     stored = last - s0
-    span = max(t_last - t0, 1e-9)
-    out = dict(stored=stored, offered=load["count"], seconds=span, msg_s=stored / span,
-               cpu_ms=(cpu * 1000 / stored) if stored else None, peak_rss=meter.peak_rss(),
-               client_rc=res.returncode)
+    out = dict(stored=stored, offered=load["count"], cpu_ms=(cpu * 1000 / stored) if stored else None,
+               peak_rss=meter.peak_rss(), peak_pss=meter.peak_pss(), client_rc=res.returncode)
     if load["kind"] == "loadgen":
         try:
             j = json.loads(res.stdout.strip().splitlines()[-1])
             out.update(p50=j["latency_ms"]["p50"], p99=j["latency_ms"]["p99"],
                        failed=j["failed"], first_error=j["first_error"])
+            # The span starts at the generator's first connection, after it read the corpus.
+            t0 = max(t0, t_client - j["elapsed_s"])
         except (IndexError, ValueError, KeyError):
             out.update(failed=load["count"], first_error=(res.stderr or res.stdout).strip()[-300:])
     else:
         errs = [l for l in (res.stdout + res.stderr).splitlines() if l.strip()]
         out.update(failed=max(load["count"] - stored, 0), first_error=errs[0][:300] if errs else None)
+    span = max(t_last - t0, 1e-9)
+    out.update(seconds=span, msg_s=stored / span)
     if stored < load["count"]:
         log(f"  {stack.name}/{load['key']}: {stored} of {load['count']} stored; "
             f"client exit {res.returncode}: {out.get('first_error')}")
@@ -174,12 +189,13 @@ def table(load: dict, results: dict[str, list[dict]]) -> str:
     b_msgs = med([r["msg_s"] for r in base]) if base else None
     b_cpu = med([r["cpu_ms"] for r in base]) if base else None
     lines = [f"### {load['title']}", "",
-             "| stack | msg/s | CPU ms/msg | p50 ms | p99 ms | peak RSS MiB | stored/offered | Mailsift msg/s ÷ this | this CPU ÷ Mailsift |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| stack | msg/s | CPU ms/msg | p50 ms | p99 ms | peak RSS MiB | peak PSS MiB | stored/offered | Mailsift msg/s ÷ this | this CPU ÷ Mailsift |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, rs in results.items():
         msgs = med([r["msg_s"] for r in rs])
         cpu = med([r["cpu_ms"] for r in rs])
         rss = med([r["peak_rss"] for r in rs])
+        pss = med([r["peak_pss"] for r in rs])
         p50 = med([r.get("p50") for r in rs])
         p99 = med([r.get("p99") for r in rs])
         stored = sum(r["stored"] for r in rs)
@@ -187,7 +203,7 @@ def table(load: dict, results: dict[str, list[dict]]) -> str:
         ratio = f"{b_msgs / msgs:.2f}×" if b_msgs and msgs else "–"
         cratio = f"{cpu / b_cpu:.2f}×" if b_cpu and cpu else "–"
         rows.append(f"| {name} | {fmt(msgs, 0)} | {fmt(cpu, 2)} | {fmt(p50)} | {fmt(p99)} | "
-                    f"{fmt(rss / 2**20 if rss else None, 0)} | {stored}/{offered} | {ratio} | {cratio} |")
+                    f"{fmt(rss / 2**20 if rss else None, 0)} | {fmt(pss / 2**20 if pss else None, 0)} | {stored}/{offered} | {ratio} | {cratio} |")
     return "\n".join(lines + rows)
 
 
@@ -260,8 +276,12 @@ def main() -> None:
     train_list = args.corpus / "train.list"
     corpus = test_list if test_list.exists() else None
     training = train_list.exists()
-    work = args.work or Path(tempfile.mkdtemp(prefix="bench-inbound-"))
+    # /var/tmp, not /tmp: /tmp is often a tmpfs, where fsync costs nothing and durable commit
+    # would look free.
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-inbound-", dir="/var/tmp"))
     work.mkdir(parents=True, exist_ok=True)
+    if fs_type(work) in ("tmpfs", "ramfs"):
+        log(f"WARNING: {work} is on {fs_type(work)}: fsync is free there, durability costs nothing")
     (work / "zone.txt").write_text(ZONE)
     dns = subprocess.Popen([loadgen, "dns", "--port", "0", "--zone", str(work / "zone.txt")],
                            stdout=subprocess.PIPE, text=True)
@@ -298,7 +318,7 @@ def main() -> None:
                         results[load["key"]].setdefault(cls.name, []).append(r)
                         log(f"  {load['key']}: {r['stored']} stored, {r['msg_s']:.0f} msg/s, "
                             f"{fmt(r['cpu_ms'], 2)} CPU ms/msg, p99 {fmt(r.get('p99'))} ms, "
-                            f"peak RSS {r['peak_rss'] / 2**20:.0f} MiB")
+                            f"peak RSS {r['peak_rss'] / 2**20:.0f} MiB, PSS {r['peak_pss'] / 2**20:.0f} MiB")
                 except Exception as e:  # a stack that cannot run is reported and left out
                     log(f"stack {cls.name} failed: {e}; left out of the remaining rounds")
                     broken.add(cls.name)

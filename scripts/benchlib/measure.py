@@ -6,8 +6,10 @@ cgroup v1 `cpuacct` (/sys/fs/cgroup/cpuacct/mailsift-bench-NAME) when that hiera
 writable (as root), else a cgroup v2 group, else the sum of utime+stime read from /proc/PID/stat
 of `stack.pids()` (which misses processes that exited between two readings).
 
-Peak RSS: a thread sums the resident memory (VmRSS) of the group's processes (or of `pids()`)
-every 100 ms and keeps the maximum. Shared pages count once per process, as in `ps`.
+Peak memory: a thread sums the resident memory of the group's processes (or of `pids()`) every
+100 ms and keeps the maximum, both as RSS (VmRSS: shared pages count once per process, as in
+`ps`, which overstates multi-process stacks) and as PSS (shared pages split between the
+processes that map them: the stack's own share of memory).
 """
 from __future__ import annotations
 
@@ -58,15 +60,29 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _rss_bytes(pid: int) -> int:
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in bytes. PSS (proportional set size, from smaps_rollup) splits
+    each shared page between the processes mapping it, so it can be summed over a multi-process
+    stack (Postfix's smtpd per connection, Rspamd's workers) without counting the shared
+    libraries and shared memory once per process, as a sum of RSS does. 0 for a gone process."""
+    rss = pss = 0
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
                 if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
+                    rss = int(line.split()[1]) * 1024
+                    break
     except (OSError, ValueError):
-        pass
-    return 0
+        return 0, 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError):
+        pss = rss
+    return rss, pss
 
 
 def _proc_cpu(pid: int) -> float:
@@ -88,7 +104,7 @@ class Meter:
         self.stack = stack
         self.group: Path | None = None
         self.kind = "proc"
-        self._peak = 0
+        self._peak = (0, 0)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -129,15 +145,20 @@ class Meter:
                     return int(line.split()[1]) / 1e6
         return sum(_proc_cpu(p) for p in self.pids())
 
-    def rss_now(self) -> int:
-        return sum(_rss_bytes(p) for p in self.pids())
+    def memory_now(self) -> tuple[int, int]:
+        """Summed (RSS, PSS) of the stack's processes."""
+        rss = pss = 0
+        for p in self.pids():
+            r, q = _memory(p)
+            rss, pss = rss + r, pss + q
+        return rss, pss
 
     # -- peak RSS sampling -----------------------------------------------------------------------
     def rss(self) -> "Meter":
         return self
 
     def __enter__(self) -> "Meter":
-        self._peak = self.rss_now()
+        self._peak = self.memory_now()
         self._stop.clear()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -147,14 +168,22 @@ class Meter:
         self._stop.set()
         if self._thread:
             self._thread.join()
-        self._peak = max(self._peak, self.rss_now())
+        self._note(self.memory_now())
+
+    def _note(self, now: tuple[int, int]) -> None:
+        self._peak = (max(self._peak[0], now[0]), max(self._peak[1], now[1]))
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self._peak = max(self._peak, self.rss_now())
+            self._note(self.memory_now())
 
     def peak_rss(self) -> int:
-        return self._peak
+        """Peak of the summed RSS since the `with` block began."""
+        return self._peak[0]
+
+    def peak_pss(self) -> int:
+        """Peak of the summed PSS since the `with` block began."""
+        return self._peak[1]
 
     def close(self) -> None:
         if self.group:
