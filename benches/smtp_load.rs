@@ -367,7 +367,7 @@ async fn connect(args: &SendArgs) -> Result<Session, String> {
         .map_err(|e| e.to_string())?;
     let (code, lines) = read_reply(&mut s.reader).await?;
     if code != 250 {
-        return Err(format!("EHLO: {code} {}", lines.join(" / ")));
+        return Err(format!("EHLO: {}", lines.join(" / ")));
     }
     s.pipelining = lines.iter().any(|l| {
         l.get(4..)
@@ -413,7 +413,7 @@ async fn transaction(s: &mut Session, from: &str, to: &str, message: &[u8]) -> R
             break;
         }
         if code != want && refused.is_none() {
-            refused = Some(format!("{name}: {code} {}", text.join(" / ")));
+            refused = Some(format!("{name}: {}", text.join(" / ")));
         }
         if !s.pipelining && name != "RSET" && refused.is_some() {
             // Unpipelined: stop at the first refusal (no DATA after a refused RCPT).
@@ -428,10 +428,7 @@ async fn transaction(s: &mut Session, from: &str, to: &str, message: &[u8]) -> R
     s.writer.write_all(message).await.map_err(io)?;
     let (code, text) = read_reply(&mut s.reader).await.map_err(Failure::Io)?;
     if code != 250 {
-        return Err(Failure::Reply(format!(
-            "end of DATA: {code} {}",
-            text.join(" / ")
-        )));
+        return Err(Failure::Reply(format!("end of DATA: {}", text.join(" / "))));
     }
     s.dirty = false;
     Ok(())
