@@ -225,25 +225,29 @@ def find_loadgen() -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--stacks", help="comma-separated stack names (default: every stack found)")
-    ap.add_argument("--rounds", type=int, default=3)
+    class Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+        pass
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=Help)
+    ap.add_argument("--stacks", help="comma-separated stack names (none: every stack found)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the tables show the median")
     ap.add_argument("--conns", type=lambda s: [int(x) for x in s.split(",")], default=[1, 16, 64],
-                    help="smtp-source connection counts (default 1,16,64)")
+                    help="smtp-source connection counts, comma-separated")
     ap.add_argument("--size", type=int, default=5120, help="synthetic message payload, bytes")
-    ap.add_argument("--synthetic-count", type=int, default=5000)
-    ap.add_argument("--corpus-conns", type=int, default=16)
-    ap.add_argument("--corpus-count", type=int, default=3000)
+    ap.add_argument("--synthetic-count", type=int, default=5000, help="messages per smtp-source load")
+    ap.add_argument("--corpus-conns", type=int, default=16, help="connections of the real-mail load")
+    ap.add_argument("--corpus-count", type=int, default=3000, help="messages of the real-mail load")
     ap.add_argument("--rate", type=float, default=500.0, help="offered rate of load (iii), msg/s")
-    ap.add_argument("--rate-count", type=int, default=5000)
-    ap.add_argument("--rate-conns", type=int, default=32)
+    ap.add_argument("--rate-count", type=int, default=5000, help="messages of the fixed-rate load")
+    ap.add_argument("--rate-conns", type=int, default=32, help="connections of the fixed-rate load")
     ap.add_argument("--corpus", type=Path, default=ROOT / "target" / "corpus" / "spam-assassin",
                     help="folder with train.list and test.list (scripts/fetch-spam-corpus.sh)")
     ap.add_argument("--train-count", type=int, default=0,
                     help="train on at most N messages of each class (0: the whole training list)")
     ap.add_argument("--settle", type=float, default=15.0,
                     help="seconds without a newly stored message before a load counts as done")
-    ap.add_argument("--smtp-source", default=shutil.which("smtp-source") or "/usr/sbin/smtp-source")
+    ap.add_argument("--smtp-source", default=shutil.which("smtp-source") or "/usr/sbin/smtp-source",
+                    help="Postfix's smtp-source")
     ap.add_argument("--smtp-source-reuse", action="store_true",
                     help="smtp-source -d: keep the connection for the next message")
     ap.add_argument("--work", type=Path, help="work directory (default: a fresh temporary one)")
