@@ -256,7 +256,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.synthetic_count, args.corpus_count = 1, 100, 100
-        args.rate, args.rate_count, args.train_count, args.settle = 50.0, 100, 50, 5.0
+        args.rate, args.rate_count, args.train_count, args.settle = 50.0, 100, 20, 5.0
 
     if not os.access(args.smtp_source, os.X_OK):
         sys.exit(f"{args.smtp_source} missing (apt-get install postfix, or scripts/setup-bench.sh)")
