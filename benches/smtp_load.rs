@@ -219,7 +219,7 @@ async fn send(args: SendArgs) -> Result<String, String> {
         messages,
         next: AtomicU64::new(0),
         start: Instant::now(),
-        latencies: Mutex::new(Vec::with_capacity(args.count as usize)),
+        latencies: Mutex::new(Vec::with_capacity(args.count.min(1 << 20) as usize)),
         failed: AtomicU64::new(0),
         first_error: Mutex::new(None),
     });
