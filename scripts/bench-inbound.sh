@@ -7,8 +7,8 @@
 #   MAILSIFT_BIN=target/debug/mailsift scripts/bench-inbound.sh --quick   # smoke test, < 2 min
 # Needs root for the per-stack CPU accounting (cgroup); without it, /proc is sampled instead.
 # Environment: MAILSIFT_BIN (default: a release build), SMTP_LOAD_BIN (default: built with
-# `cargo bench --bench smtp_load --no-run`; the first such build compiles wasmtime and the
-# mailsift library once more, since the dev-dependencies change some crates' features).
+# `cargo build --bench smtp_load`, the dev profile with optimised dependencies, which the test
+# suite has already built; the load generator is the client and is not measured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian packages (postfix for smtp-source and the anchor stacks, dovecot, rspamd, redis) and
