@@ -249,21 +249,25 @@ fn unparsed(raw: &[u8]) -> Message<'_> {
 /// offsets (mail-parser's own header reader, as its full parse runs it first), without
 /// walking or decoding the body. No MIME nesting is followed, so no depth bound is needed.
 pub fn parse_header(raw: &[u8]) -> Message<'_> {
-    let parser = MessageParser::default();
+    parse_header_with(&MessageParser::default(), raw).unwrap_or_else(|| unparsed(raw))
+}
+
+/// [`parse_header`] with `parser`'s header settings; `None` where mail-parser's full parse
+/// finds no message either.
+pub fn parse_header_with<'x>(parser: &MessageParser, raw: &'x [u8]) -> Option<Message<'x>> {
     let mut stream = MessageStream::new(raw);
     let mut headers = Vec::new();
     let end = u32::try_from(raw.len()).unwrap_or(u32::MAX);
-    let body_at = if stream.parse_headers(&parser, &mut headers) {
+    let body_at = if stream.parse_headers(parser, &mut headers) {
         u32::try_from(stream.offset().min(raw.len())).unwrap_or(u32::MAX)
     } else if headers.is_empty() {
-        // mail-parser finds no message here: `parse` falls back to a header-less message.
-        return unparsed(raw);
+        return None;
     } else {
         // Header fields up to the end and no blank line: all header, empty body (as
         // mail-parser's "message without a body").
         end
     };
-    Message {
+    Some(Message {
         html_body: Vec::new(),
         text_body: Vec::new(),
         attachments: Vec::new(),
@@ -277,7 +281,7 @@ pub fn parse_header(raw: &[u8]) -> Message<'_> {
             offset_end: end,
         }],
         raw_message: Cow::Borrowed(raw),
-    }
+    })
 }
 
 fn render_content_item(
