@@ -645,8 +645,9 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32, help="idle logins in flight")
     ap.add_argument("--settle", type=float, default=3.0, help="seconds before measuring RSS")
     ap.add_argument("--keep", action="store_true", help="leave the work folder")
-    ap.add_argument("--hold", action="store_true",
-                    help="after filling, print the servers' pids and wait for Enter (profiling)")
+    ap.add_argument("--hold", metavar="FILE",
+                    help="after filling and warming up, print the servers' pids and wait until "
+                         "FILE exists before measuring (to attach a profiler)")
     ap.add_argument("--bin", default=os.environ.get("MAILSIFT_BIN", "target/release/mailsift"))
     args = ap.parse_args()
     if args.quick:
@@ -692,8 +693,9 @@ def main():
             for _, line, kind in ops:
                 run_op(s, conns[s.name], line, kind)
         if args.hold:
-            print("pids: " + ", ".join(f"{s.name} {s.root()}" for s in stacks))
-            input("press Enter to measure ")
+            print("pids: " + ", ".join(f"{s.name} {s.root()}" for s in stacks), flush=True)
+            while not os.path.exists(args.hold):
+                time.sleep(0.2)
         results = {}  # (op, stack) -> [(wall, cpu, n, bytes)]
         for r in range(args.rounds):
             order = stacks if r % 2 == 0 else list(reversed(stacks))

@@ -7,6 +7,7 @@
 //! message/rfc822 part, is the whole outer message).
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use mail_parser::parsers::MessageStream;
 use mail_parser::{Addr, Address, HeaderValue, Message, MessageParser, MessagePart, PartType};
@@ -129,7 +130,9 @@ pub fn render_fetch(
                     // block alone for ENVELOPE / HEADER / TEXT, the MIME tree otherwise.
                     parsed = Some(match depth {
                         Depth::Full => parse(raw),
-                        _ => parse_header(raw),
+                        Depth::Envelope => parse_header_with(&ENVELOPE_FIELDS, raw)
+                            .unwrap_or_else(|| unparsed(raw)),
+                        _ => parse_header_with(&FIELD_BOUNDS, raw).unwrap_or_else(|| unparsed(raw)),
                     });
                 }
                 // Set just above.
@@ -151,8 +154,10 @@ pub fn render_fetch(
 enum Depth {
     /// Metadata or the raw bytes (`RFC822`, `BODY[]`, `BINARY[]`).
     Raw,
-    /// The top-level header block (ENVELOPE, `BODY[HEADER...]`, `BODY[TEXT]`, RFC822.HEADER).
+    /// Where the top-level header fields are (`BODY[HEADER...]`, `BODY[TEXT]`, RFC822.HEADER).
     Header,
+    /// The same, with the address fields parsed (ENVELOPE).
+    Envelope,
     /// The MIME tree (BODYSTRUCTURE, numbered parts, MIME).
     Full,
 }
@@ -167,7 +172,8 @@ fn depth_of(attr: &FetchAttr) -> Depth {
         | FetchAttr::EmailId
         | FetchAttr::ThreadId
         | FetchAttr::Rfc822 => Depth::Raw,
-        FetchAttr::Envelope | FetchAttr::Rfc822Header | FetchAttr::Rfc822Text => Depth::Header,
+        FetchAttr::Envelope => Depth::Envelope,
+        FetchAttr::Rfc822Header | FetchAttr::Rfc822Text => Depth::Header,
         FetchAttr::BodySection { section, .. } if section.part.is_empty() => match section.text {
             None => Depth::Raw,
             Some(
@@ -245,15 +251,34 @@ fn unparsed(raw: &[u8]) -> Message<'_> {
     }
 }
 
+/// Header reading for items that use only where the fields are: no value is parsed (mail-parser
+/// parses Received, dates, addresses... by default; Received alone was the largest cost of
+/// `FETCH BODY.PEEK[HEADER]`). Every field reader stops at the same end of field.
+static FIELD_BOUNDS: LazyLock<MessageParser> = LazyLock::new(|| {
+    // A non-empty map makes mail-parser use it (and the default) instead of its own table.
+    MessageParser::new()
+        .ignore_header(mail_parser::HeaderName::Received)
+        .default_header_ignore()
+});
+
+/// For ENVELOPE: the address fields parsed (as mail-parser's defaults parse them); the others
+/// are written from their raw bytes.
+static ENVELOPE_FIELDS: LazyLock<MessageParser> = LazyLock::new(|| {
+    use mail_parser::HeaderName as H;
+    MessageParser::new()
+        .header_address(H::From)
+        .header_address(H::Sender)
+        .header_address(H::ReplyTo)
+        .header_address(H::To)
+        .header_address(H::Cc)
+        .header_address(H::Bcc)
+        .default_header_ignore()
+});
+
 /// The top-level header block only: part 0 of [`parse`] with the same header fields and
 /// offsets (mail-parser's own header reader, as its full parse runs it first), without
 /// walking or decoding the body. No MIME nesting is followed, so no depth bound is needed.
-pub fn parse_header(raw: &[u8]) -> Message<'_> {
-    parse_header_with(&MessageParser::default(), raw).unwrap_or_else(|| unparsed(raw))
-}
-
-/// [`parse_header`] with `parser`'s header settings; `None` where mail-parser's full parse
-/// finds no message either.
+/// `None` where mail-parser's full parse finds no message either.
 pub fn parse_header_with<'x>(parser: &MessageParser, raw: &'x [u8]) -> Option<Message<'x>> {
     let mut stream = MessageStream::new(raw);
     let mut headers = Vec::new();
