@@ -632,7 +632,7 @@ def mem_available():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--messages", type=int, default=10_000, help="messages in the INBOX (10000)")
-    ap.add_argument("--idle", type=int, default=10_000, help="idle connections (10000; 0: skip)")
+    ap.add_argument("--idle", type=int, default=None, help="idle connections (10000; 0: skip)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every operation")
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 1000 messages, 500 idle connections, 2 rounds")
@@ -651,7 +651,9 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("MAILSIFT_BIN", "target/release/mailsift"))
     args = ap.parse_args()
     if args.quick:
-        args.messages, args.idle, args.rounds = 1000, 500, 2
+        args.messages, args.rounds = 1000, 2
+    if args.idle is None:
+        args.idle = 500 if args.quick else 10_000
     ops = [o for o in OPS if o[0] in args.ops.split(",")]
 
     want = args.idle + 500
