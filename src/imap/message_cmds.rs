@@ -568,34 +568,61 @@ impl Session {
         let max_seq = sel.uids.len() as u32;
         let max_uid = sel.uids.last().copied().unwrap_or(0);
         let mut out = Vec::new();
-        for (i, &u) in sel.uids.iter().enumerate() {
-            if only.is_some_and(|o| o.binary_search(&u).is_err()) {
-                continue;
-            }
-            let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
-                continue;
-            };
-            let raw = if want_raw {
-                self.store.blobs().get(&meta.blob).ok().flatten()
-            } else {
-                None
-            };
-            let ctx = SearchContext {
-                seq: i as u32 + 1,
-                uid: u,
-                flags: &meta.flags,
-                internal_date: meta.internal_date,
-                internal_date_offset: 0,
-                size: meta.size,
-                raw: raw.as_deref(),
-                recent: sel.is_recent(u),
-                modseq: meta.modseq,
-                max_seq,
-                max_uid,
-                saved: sel.saved.as_deref(),
-            };
-            if matches(criteria, &ctx).map_err(|e| e.to_string())? {
-                out.push(if uid { u } else { i as u32 + 1 });
+        // (sequence number, UID) of the messages to test, in order.
+        let targets: Vec<(u32, u32)> = sel
+            .uids
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| only.is_none_or(|o| o.binary_search(u).is_ok()))
+            .map(|(i, &u)| (i as u32 + 1, u))
+            .collect();
+        // Metadata in batches and contents in groups of bounded size, each read at once (as
+        // FETCH does), instead of one store lookup and one blob transaction per message.
+        for chunk in targets.chunks(FETCH_BATCH) {
+            let uids: Vec<u32> = chunk.iter().map(|&(_, u)| u).collect();
+            // Messages expunged meanwhile are simply absent (as before: skipped).
+            let metas = read
+                .messages_by_uid(sel.mailbox.id, &uids)
+                .map_err(|e| e.to_string())?;
+            let mut rest = metas.as_slice();
+            let mut seqs = chunk.iter().copied();
+            while !rest.is_empty() {
+                let group = take_group(&mut rest, want_raw);
+                let contents: Vec<Option<Vec<u8>>> = if want_raw {
+                    let ids: Vec<&str> = group.iter().map(|m| m.blob.as_str()).collect();
+                    // A failed read leaves the contents out (as the per-message read did).
+                    self.store
+                        .blobs()
+                        .get_many(&ids)
+                        .unwrap_or_else(|_| vec![None; ids.len()])
+                } else {
+                    Vec::new()
+                };
+                let mut contents = contents.into_iter();
+                for meta in group {
+                    let raw = contents.next().flatten();
+                    // `metas` keeps the order of `chunk`, minus the absent ones.
+                    let Some((seq, u)) = seqs.find(|&(_, u)| u == meta.uid) else {
+                        continue;
+                    };
+                    let ctx = SearchContext {
+                        seq,
+                        uid: u,
+                        flags: &meta.flags,
+                        internal_date: meta.internal_date,
+                        internal_date_offset: 0,
+                        size: meta.size,
+                        raw: raw.as_deref(),
+                        recent: sel.is_recent(u),
+                        modseq: meta.modseq,
+                        max_seq,
+                        max_uid,
+                        saved: sel.saved.as_deref(),
+                    };
+                    if matches(criteria, &ctx).map_err(|e| e.to_string())? {
+                        out.push(if uid { u } else { seq });
+                    }
+                }
             }
         }
         Ok(out)

@@ -6,6 +6,7 @@
 //! decoded text parts (transfer encoding and charset removed), as RFC 9051 asks.
 
 use std::cell::OnceCell;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{Address, HeaderValue, Message, MessageParser, PartType};
@@ -140,6 +141,7 @@ pub fn matches(key: &SearchKey, ctx: &SearchContext<'_>) -> Result<bool, SearchE
     let eval = Evaluator {
         ctx,
         parsed: OnceCell::new(),
+        header: OnceCell::new(),
     };
     eval.eval(key)
 }
@@ -147,10 +149,116 @@ pub fn matches(key: &SearchKey, ctx: &SearchContext<'_>) -> Result<bool, SearchE
 struct Evaluator<'c, 'a> {
     ctx: &'c SearchContext<'a>,
     parsed: OnceCell<Option<Message<'a>>>,
+    /// The top-level header block alone, for header keys when no body key needed the full
+    /// parse: most of a message's bytes (and all of its decoding) are in its body.
+    header: OnceCell<Option<Message<'a>>>,
 }
 
+fn parser() -> &'static MessageParser {
+    &SEARCH_PARSER
+}
+
+/// mail-parser's own table of header parsers (`parsers/header.rs`, used when no map is given)
+/// with one change: Received is skipped, not parsed (its value is never matched, only its raw
+/// text; its tokenizer was the largest cost of SEARCH). Others stay raw, as in that table.
+static SEARCH_PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    use mail_parser::HeaderName as H;
+    let mut p = MessageParser::new();
+    for h in [
+        H::Subject,
+        H::Comments,
+        H::ContentDescription,
+        H::ContentLocation,
+        H::ContentTransferEncoding,
+    ] {
+        p = p.header_text(h);
+    }
+    for h in [
+        H::From,
+        H::To,
+        H::Cc,
+        H::Bcc,
+        H::ReplyTo,
+        H::Sender,
+        H::ResentTo,
+        H::ResentFrom,
+        H::ResentBcc,
+        H::ResentCc,
+        H::ResentSender,
+        H::ListArchive,
+        H::ListHelp,
+        H::ListId,
+        H::ListOwner,
+        H::ListPost,
+        H::ListSubscribe,
+        H::ListUnsubscribe,
+    ] {
+        p = p.header_address(h);
+    }
+    for h in [H::Date, H::ResentDate] {
+        p = p.header_date(h);
+    }
+    for h in [
+        H::MessageId,
+        H::References,
+        H::InReplyTo,
+        H::ReturnPath,
+        H::ContentId,
+        H::ResentMessageId,
+    ] {
+        p = p.header_id(h);
+    }
+    for h in [H::Keywords, H::ContentLanguage] {
+        p = p.header_comma_separated(h);
+    }
+    for h in [H::ContentType, H::ContentDisposition] {
+        p = p.header_content_type(h);
+    }
+    p.header_raw(H::MimeVersion)
+        .ignore_header(H::Received)
+        .default_header_raw()
+});
+
+/// Case-insensitive substring test (`needle_lower` is lowercased already). ASCII text, which is
+/// most mail, is compared byte by byte without building a lowercased copy; any other text goes
+/// through Unicode lowercasing as before.
 fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
-    needle_lower.is_empty() || haystack.to_lowercase().contains(needle_lower)
+    if needle_lower.is_empty() {
+        return true;
+    }
+    if haystack.is_ascii() {
+        // Lowercasing ASCII yields ASCII: a needle with other characters cannot occur.
+        return needle_lower.is_ascii()
+            && contains_ascii_ci(haystack.as_bytes(), needle_lower.as_bytes());
+    }
+    haystack.to_lowercase().contains(needle_lower)
+}
+
+/// `needle` (ASCII, lowercase) in `haystack` (ASCII), ignoring ASCII case.
+fn contains_ascii_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let upper = first.to_ascii_uppercase();
+    let last = haystack.len().saturating_sub(rest.len());
+    let mut i = 0;
+    while i < last {
+        let Some(found) = haystack[i..last]
+            .iter()
+            .position(|&c| c == first || c == upper)
+        else {
+            return false;
+        };
+        let at = i + found;
+        if haystack
+            .get(at + 1..at + 1 + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        {
+            return true;
+        }
+        i = at + 1;
+    }
+    false
 }
 
 impl<'a> Evaluator<'_, 'a> {
@@ -158,11 +266,20 @@ impl<'a> Evaluator<'_, 'a> {
         let raw = self.ctx.raw.ok_or(SearchError::MissingContent)?;
         Ok(self
             .parsed
-            .get_or_init(|| {
-                MessageParser::default()
-                    .default_header_text()
-                    .parse_bounded(raw)
-            })
+            .get_or_init(|| parser().parse_bounded(raw))
+            .as_ref())
+    }
+
+    /// The top-level headers: from the full parse when there is one, else read alone. Both
+    /// hold the same fields (tested in `header_keys_agree_with_the_full_parse`).
+    fn headers(&self) -> Result<Option<&Message<'a>>, SearchError> {
+        let raw = self.ctx.raw.ok_or(SearchError::MissingContent)?;
+        if let Some(full) = self.parsed.get() {
+            return Ok(full.as_ref());
+        }
+        Ok(self
+            .header
+            .get_or_init(|| super::fetch::parse_header_with(parser(), raw))
             .as_ref())
     }
 
@@ -244,6 +361,8 @@ impl<'a> Evaluator<'_, 'a> {
             SearchKey::Body(s) => self.body_matches(&s.to_lowercase())?,
             SearchKey::Text(s) => {
                 let needle = s.to_lowercase();
+                // The body needs the full parse anyway; the headers then come from it.
+                self.message()?;
                 self.all_headers_match(&needle)? || self.body_matches(&needle)?
             }
         })
@@ -252,7 +371,7 @@ impl<'a> Evaluator<'_, 'a> {
     /// Any header `name` of the top-level message whose decoded value contains `needle`. An
     /// empty needle matches when the header exists (RFC 9051 §6.4.4 HEADER).
     fn header_matches(&self, name: &str, needle: &str) -> Result<bool, SearchError> {
-        let Some(msg) = self.message()? else {
+        let Some(msg) = self.headers()? else {
             return Ok(false);
         };
         let needle = needle.to_lowercase();
@@ -261,19 +380,19 @@ impl<'a> Evaluator<'_, 'a> {
             root.headers
                 .iter()
                 .filter(|h| h.name().eq_ignore_ascii_case(name))
-                .any(|h| contains_ci(&header_value_text(h, raw), &needle))
+                .any(|h| header_value_matches(h, raw, &needle))
         }))
     }
 
     fn all_headers_match(&self, needle: &str) -> Result<bool, SearchError> {
-        let Some(msg) = self.message()? else {
+        let Some(msg) = self.headers()? else {
             return Ok(false);
         };
         let raw = self.ctx.raw.unwrap_or_default();
         Ok(msg.parts.first().is_some_and(|root| {
             root.headers
                 .iter()
-                .any(|h| contains_ci(&header_value_text(h, raw), needle))
+                .any(|h| header_value_matches(h, raw, needle))
         }))
     }
 
@@ -320,6 +439,44 @@ fn format_address(addr: &Address<'_>) -> String {
         }
     }
     s
+}
+
+/// Does the header's decoded value, or its raw unfolded text, contain `needle`? The same
+/// answer as `contains_ci(&header_value_text(h, raw), needle)` without building that string
+/// (a needle with a line break could only match across the two: that rare case takes the
+/// string).
+fn header_value_matches(h: &mail_parser::Header<'_>, raw: &[u8], needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.contains('\n') {
+        return contains_ci(&header_value_text(h, raw), needle);
+    }
+    let decoded = match h.value() {
+        HeaderValue::Text(t) => contains_ci(t, needle),
+        HeaderValue::TextList(l) => {
+            // Joined with spaces: a needle with a space may span two items.
+            if needle.contains(' ') {
+                contains_ci(&l.join(" "), needle)
+            } else {
+                l.iter().any(|t| contains_ci(t, needle))
+            }
+        }
+        HeaderValue::Address(a) => contains_ci(&format_address(a), needle),
+        _ => false,
+    };
+    if decoded {
+        return true;
+    }
+    let (start, end) = (h.offset_start as usize, h.offset_end as usize);
+    let Some(bytes) = raw.get(start.min(end)..end.min(raw.len())) else {
+        return false;
+    };
+    if !bytes.contains(&b'\r') && !bytes.contains(&b'\n') && bytes.is_ascii() {
+        return needle.is_ascii() && contains_ascii_ci(bytes.trim_ascii(), needle.as_bytes());
+    }
+    let unfolded = String::from_utf8_lossy(bytes).replace(['\r', '\n'], "");
+    contains_ci(unfolded.trim(), needle)
 }
 
 /// Decoded value of a header for matching: the parsed value when mail-parser decoded it, plus
@@ -550,5 +707,132 @@ Content-Type: text/html; charset=utf-8\r\n\
             ),
             b"* ESEARCH (TAG \"a\") COUNT 0\r\n"
         );
+    }
+
+    /// The allocation-free matcher answers as lowercasing the haystack does.
+    #[test]
+    fn contains_ci_agrees_with_lowercasing() {
+        let hay = [
+            "",
+            "a",
+            "Hello World",
+            "HELLO",
+            "xx Zanzibar trip",
+            "ZANZIBA",
+            "zanzibarzanzibar",
+            "Grüße aus München",
+            "İstanbul",
+            "\u{212A}elvin",
+            "tab\there",
+            "aaab",
+        ];
+        let needles = [
+            "",
+            "a",
+            "hello",
+            "o w",
+            "zanzibar",
+            "grüße",
+            "münchen",
+            "kelvin",
+            "ab",
+            "aab",
+            "i̇stanbul",
+        ];
+        for h in hay {
+            for n in needles {
+                let expect = n.is_empty() || h.to_lowercase().contains(n);
+                assert_eq!(contains_ci(h, n), expect, "{h:?} / {n:?}");
+            }
+        }
+    }
+
+    /// Header keys answered from the header block alone match what the full parse gives,
+    /// over the repository's corpora (FROM/TO/SUBJECT/HEADER with words of their headers).
+    #[test]
+    fn header_keys_agree_with_the_full_parse() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut dirs = vec![corpus];
+        let mut messages = vec![MSG.to_vec(), b"Subject: no blank line".to_vec(), Vec::new()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if let Ok(b) = std::fs::read(&p) {
+                    messages.push(b);
+                }
+            }
+        }
+        assert!(messages.len() > 50, "corpus not found");
+        let queries = [
+            "FROM \"example\"",
+            "FROM \"@\"",
+            "TO \"org\"",
+            "SUBJECT \"re\"",
+            "SUBJECT \"\"",
+            "HEADER Received \"by\"",
+            "HEADER Content-Type \"multipart\"",
+            "CC \"com\"",
+            "HEADER List-Id \"\"",
+            "HEADER X-Spam-Score \"5\"",
+            "SUBJECT \"für\"",
+        ];
+        let flags = vec![];
+        let mut hits = 0;
+        for raw in &messages {
+            let c = ctx(&flags, Some(raw));
+            for q in queries {
+                let fast = m(q, &c);
+                // The same key after a body key forced the full parse.
+                let full = m(&format!("OR BODY \"xyzzy-never-xyzzy\" {q}"), &c);
+                assert_eq!(
+                    fast,
+                    full,
+                    "{q} on {:?}",
+                    String::from_utf8_lossy(&raw[..raw.len().min(120)])
+                );
+                hits += usize::from(fast);
+            }
+        }
+        assert!(hits > 100, "the queries should hit: {hits}");
+    }
+
+    /// The search parser reads every header as mail-parser's defaults do, Received aside.
+    #[test]
+    fn search_parser_is_the_default_table_but_received() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let mut dirs = vec![corpus];
+        let mut n = 0;
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                    continue;
+                }
+                let Ok(raw) = std::fs::read(&p) else { continue };
+                let a = MessageParser::default().parse_bounded(&raw);
+                let b = parser().parse_bounded(&raw);
+                let (Some(a), Some(b)) = (a, b) else {
+                    continue;
+                };
+                assert_eq!(a.parts.len(), b.parts.len(), "{p:?}");
+                for (pa, pb) in a.parts.iter().zip(&b.parts) {
+                    assert_eq!(pa.offset_body, pb.offset_body, "{p:?}");
+                    assert_eq!(pa.headers.len(), pb.headers.len(), "{p:?}");
+                    for (ha, hb) in pa.headers.iter().zip(&pb.headers) {
+                        assert_eq!(ha.name, hb.name);
+                        assert_eq!(ha.offset_end, hb.offset_end, "{p:?} {:?}", ha.name);
+                        if ha.name != mail_parser::HeaderName::Received {
+                            assert_eq!(ha.value, hb.value, "{p:?} {:?}", ha.name);
+                        }
+                    }
+                    assert_eq!(pa.body, pb.body, "{p:?}");
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 50);
     }
 }
