@@ -36,8 +36,8 @@ struct Inner {
 const MAX_VIEWS: usize = 256;
 /// Messages in all cached views at most (~250 bytes each: ~25 MiB). A view lives until the next
 /// commit, which on a quiet server may be long after the burst it served: counting mailboxes
-/// alone would let 256 views of 200,000-message mailboxes stay resident (issue 19). A view
-/// larger than this is returned to its reader but not kept.
+/// alone would let 256 views of 200,000-message mailboxes stay resident (issue 19). A larger
+/// mailbox's view is kept alone, since the sessions woken with it must still share one read.
 pub(super) const MAX_VIEW_MESSAGES: usize = 100_000;
 const MAX_CLAIMS: usize = 10_000;
 
@@ -67,16 +67,14 @@ impl Views {
             return;
         }
         let size = view.messages.len();
-        if size > MAX_VIEW_MESSAGES {
-            return;
+        if let Some(old) = inner.map.remove(&id) {
+            inner.messages = inner.messages.saturating_sub(old.messages.len());
         }
         if inner.map.len() >= MAX_VIEWS || inner.messages + size > MAX_VIEW_MESSAGES {
             inner.map.clear();
             inner.messages = 0;
         }
-        if let Some(old) = inner.map.insert(id, view) {
-            inner.messages = inner.messages.saturating_sub(old.messages.len());
-        }
+        inner.map.insert(id, view);
         inner.messages += size;
     }
 
@@ -179,8 +177,11 @@ mod tests {
         // A third would go over: the cache starts over with it alone.
         views.insert(3, 0, view(10));
         assert!(views.get(1).0.is_none() && views.get(3).0.is_some());
-        // Too large to keep at all.
+        assert_eq!(views.lock().messages, 10);
+        // Larger than the bound: kept alone (its sessions still share one read).
         views.insert(4, 0, view(super::MAX_VIEW_MESSAGES + 1));
+        assert!(views.get(4).0.is_some() && views.get(3).0.is_none());
+        views.insert(3, 0, view(10));
         assert!(views.get(4).0.is_none() && views.get(3).0.is_some());
         assert_eq!(views.lock().messages, 10);
     }
