@@ -24,6 +24,8 @@ pub(super) struct Views {
 struct Inner {
     generation: u64,
     map: HashMap<MailboxId, Arc<MailboxView>>,
+    /// Messages in the cached views (`MAX_VIEW_MESSAGES` bounds it).
+    messages: usize,
     /// Per mailbox (and UIDVALIDITY) the highest UID some session is claiming as `\Recent`:
     /// sessions woken together by a delivery would otherwise each queue a claim write.
     claims: HashMap<(MailboxId, u32), u32>,
@@ -32,6 +34,11 @@ struct Inner {
 /// Mailboxes with cached views at most; beyond, the cache starts over (views are only useful
 /// for the burst of reads right after one commit).
 const MAX_VIEWS: usize = 256;
+/// Messages in all cached views at most (~250 bytes each: ~25 MiB). A view lives until the next
+/// commit, which on a quiet server may be long after the burst it served: counting mailboxes
+/// alone would let 256 views of 200,000-message mailboxes stay resident (issue 19). A larger
+/// mailbox's view is kept alone, since the sessions woken with it must still share one read.
+pub(super) const MAX_VIEW_MESSAGES: usize = 100_000;
 const MAX_CLAIMS: usize = 10_000;
 
 impl Views {
@@ -44,6 +51,7 @@ impl Views {
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1);
         inner.map.clear();
+        inner.messages = 0;
     }
 
     /// The cached view and the generation to insert a fresh one under.
@@ -58,10 +66,16 @@ impl Views {
         if inner.generation != generation {
             return;
         }
-        if inner.map.len() >= MAX_VIEWS {
+        let size = view.messages.len();
+        if let Some(old) = inner.map.remove(&id) {
+            inner.messages = inner.messages.saturating_sub(old.messages.len());
+        }
+        if inner.map.len() >= MAX_VIEWS || inner.messages + size > MAX_VIEW_MESSAGES {
             inner.map.clear();
+            inner.messages = 0;
         }
         inner.map.insert(id, view);
+        inner.messages += size;
     }
 
     /// Whether the caller may claim up to `up_to`: false when another session already does.
@@ -123,6 +137,53 @@ mod tests {
         let view = store.mailbox_view(id).unwrap().unwrap();
         views.insert(1, generation, view);
         assert!(views.get(1).0.is_none());
+    }
+
+    /// The views kept are bounded by their messages, not only by their number: a quiet server
+    /// keeps its last views until the next commit.
+    #[test]
+    fn cached_views_are_bounded_by_messages() {
+        use crate::store::{Mailbox, MailboxView, MessageMeta};
+        let view = |n: usize| {
+            Arc::new(MailboxView {
+                mailbox: Mailbox {
+                    id: 1,
+                    account_id: 1,
+                    name: "INBOX".into(),
+                    uidvalidity: 1,
+                    uid_next: n as u32 + 1,
+                    special_use: None,
+                    subscribed: true,
+                    highest_modseq: 0,
+                    recent_uid: 0,
+                },
+                messages: (0..n as u32)
+                    .map(|uid| MessageMeta {
+                        uid,
+                        blob: String::new(),
+                        size: 0,
+                        internal_date: 0,
+                        flags: Vec::new(),
+                        modseq: 0,
+                    })
+                    .collect(),
+            })
+        };
+        let views = super::Views::default();
+        let half = super::MAX_VIEW_MESSAGES / 2;
+        views.insert(1, 0, view(half));
+        views.insert(2, 0, view(half));
+        assert!(views.get(1).0.is_some() && views.get(2).0.is_some());
+        // A third would go over: the cache starts over with it alone.
+        views.insert(3, 0, view(10));
+        assert!(views.get(1).0.is_none() && views.get(3).0.is_some());
+        assert_eq!(views.lock().messages, 10);
+        // Larger than the bound: kept alone (its sessions still share one read).
+        views.insert(4, 0, view(super::MAX_VIEW_MESSAGES + 1));
+        assert!(views.get(4).0.is_some() && views.get(3).0.is_none());
+        views.insert(3, 0, view(10));
+        assert!(views.get(4).0.is_none() && views.get(3).0.is_some());
+        assert_eq!(views.lock().messages, 10);
     }
 
     /// Sessions woken together queue one `\Recent` claim write, not one each.
