@@ -60,7 +60,13 @@ struct Frame {
 /// Mirrors the control flow of mail-parser 0.11's `MessageParser::parse_` (iterative, with an
 /// explicit stack), minus everything but the stack depth.
 fn scan(raw: &[u8], encoded: usize, limit: usize) -> usize {
-    let parser = MessageParser::default();
+    // Only the two fields the structure depends on are parsed, as the full parse parses them
+    // (Content-Type, and Content-Transfer-Encoding as unstructured text); every other field is
+    // skipped: parsing Received chains and address lists was most of the scan's cost (issue 19).
+    let parser = MessageParser::new()
+        .header_content_type(HeaderName::ContentType)
+        .header_text(HeaderName::ContentTransferEncoding)
+        .default_header_ignore();
     let mut stream = MessageStream::new(raw);
     let mut state = Frame {
         kind: Kind::Message,
