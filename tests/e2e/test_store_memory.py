@@ -141,7 +141,11 @@ def test_large_fetch_grows_memory_by_a_batch_not_the_mailbox(tmp_path):
         growth = peak - before
         print(f"mailbox {total >> 20} MiB, RSS before {before >> 20} MiB, peak {peak >> 20} MiB")
         # Well below the mailbox (100 MiB): a batch, the 16 MiB cache and the \Seen write.
-        assert growth < total * 0.4, f"peak RSS grew by {growth >> 20} MiB for a {total >> 20} MiB mailbox"
+        # Measured: 24 MiB on an idle machine; 40-44 MiB with the cores busy (the whole suite,
+        # or three spinning processes), the same with the binary before issue 19: the session's
+        # task then moves between runtime threads and glibc keeps a batch in each thread's arena.
+        # Half the mailbox still fails when a FETCH holds the mailbox.
+        assert growth < total * 0.5, f"peak RSS grew by {growth >> 20} MiB for a {total >> 20} MiB mailbox"
         c.close()
     finally:
         srv.stop()
