@@ -1,0 +1,547 @@
+"""Issue 20, item 2: the crash loop. One server on one data directory, under concurrent load —
+inbound SMTP on many connections, authenticated submission to a remote domain (queued, then
+delivered to a loopback sink that records each delivery by Message-ID), and IMAP clients doing
+APPEND, UID MOVE (RFC 6851) and UID EXPUNGE (RFC 4315) — is SIGKILLed at random moments and
+restarted, again and again. Each client records what the server acknowledged (250 after DATA,
+tagged OK) and what is in doubt (the connection was cut before the reply).
+
+After the last restart: the database opened every time; every acknowledged message is present
+exactly once where it belongs, every in-doubt one at most once (an in-doubt MOVE in exactly one
+of its two mailboxes); the queue drains, every acknowledged submission reached the sink, and a
+duplicate delivery is allowed only where a kill fell between the sink's 250 and the queue's
+commit (RFC 5321 §6.1, RFC 1047): attributed to that kill and bounded by the deliveries that can
+be in flight at once (`max_per_destination`, whose slots are held until the commit).
+
+`MAILSIFT_CRASHLOOP_KILLS` sets the number of kills (CI: 8); `MAILSIFT_CRASHLOOP_SEED` replays a
+run's kill moments and client choices (the seed is printed); `scripts/crash-loop.sh` runs the
+long version and prints the summary line (`CRASHLOOP ...`)."""
+
+import imaplib
+import os
+import random
+import re
+import smtplib
+import socketserver
+import threading
+import time
+from collections import Counter
+
+from conftest import Server, free_port, wait_for
+
+KILLS = int(os.environ.get("MAILSIFT_CRASHLOOP_KILLS", "8"))
+SEED = int(os.environ.get("MAILSIFT_CRASHLOOP_SEED") or random.SystemRandom().randrange(1 << 32))
+# Up-time before each kill, after the listeners are bound (seconds).
+UP_MIN, UP_MAX = 0.3, 1.6
+MAX_PER_DESTINATION = 4
+INBOUND_WORKERS = 4
+SUBMISSION_WORKERS = 2
+IMAP_WORKERS = 3
+USER = "max@example.org"
+SENDER = "alice@example.org"
+
+# Client errors that mean the connection (or the server) went away mid-command.
+CUT = (OSError, EOFError, smtplib.SMTPServerDisconnected, imaplib.IMAP4.abort)
+
+
+# -- the loopback peer ---------------------------------------------------------------------------
+class Sink:
+    """A minimal SMTP server on 127.0.0.1 that accepts everything (no STARTTLS, so no TLS on
+    the hop) and records each accepted message: Message-ID, when its 250 was sent, and the
+    connection it came on."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.deliveries = []  # (monotonic time of the 250, message-id, connection number)
+        self.connections = 0
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 60
+
+            def handle(self):
+                try:
+                    self.session()
+                except OSError:
+                    pass  # the server was killed mid-session
+
+            def session(self):
+                with sink.lock:
+                    sink.connections += 1
+                    conn = sink.connections
+                out = self.wfile
+                out.write(b"220 sink.test ESMTP\r\n")
+                while True:
+                    line = self.rfile.readline(4096)
+                    if not line:
+                        return
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        out.write(b"250-sink.test\r\n250-8BITMIME\r\n250 SIZE 10485760\r\n")
+                    elif verb == b"DATA":
+                        out.write(b"354 go ahead\r\n")
+                        data = []
+                        while True:
+                            l = self.rfile.readline(65536)
+                            if not l:
+                                return  # cut mid-DATA: not accepted
+                            if l == b".\r\n":
+                                break
+                            data.append(l)
+                        found = re.search(rb"^Message-ID:\s*(<[^>]+>)", b"".join(data), re.I | re.M)
+                        mid = found.group(1).decode() if found else "<none>"
+                        with sink.lock:
+                            sink.deliveries.append((time.monotonic(), mid, conn))
+                        out.write(b"250 2.0.0 accepted\r\n")
+                    elif verb == b"QUIT":
+                        out.write(b"221 bye\r\n")
+                        return
+                    else:  # MAIL, RCPT, RSET, NOOP
+                        out.write(b"250 ok\r\n")
+
+        class Threaded(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Threaded(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.deliveries)
+
+
+# -- what the clients saw ------------------------------------------------------------------------
+class Ledger:
+    def __init__(self):
+        self.lock = threading.Lock()
+        # Inbound and submission: message-id -> "acked" | "doubt" | "refused".
+        self.inbound = {}
+        self.submitted = {}
+        # IMAP: message-id -> state tuple (see ImapWorker).
+        self.imap = {}
+        self.ops = Counter()
+
+    def set(self, table, mid, state, op=None):
+        with self.lock:
+            getattr(self, table)[mid] = state
+            if op:
+                self.ops[op] += 1
+
+
+def connect_retry(make, stop, deadline=60.0):
+    """A client connection, retried while the server is down (between a kill and the restart)."""
+    end = time.time() + deadline
+    while not stop.is_set() and time.time() < end:
+        try:
+            return make()
+        except CUT + (smtplib.SMTPException, imaplib.IMAP4.error, ConnectionError):
+            time.sleep(0.05)
+    return None
+
+
+def smtp_worker(srv, ledger, stop, n, submission, password, rng):
+    table = "submitted" if submission else "inbound"
+    i = 0
+
+    def make():
+        port = srv.port("submission" if submission else "smtp")
+        s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test", timeout=15)
+        try:
+            if submission:
+                s.starttls(context=srv.ssl_context())
+                s.login(SENDER, password)
+            return s
+        except BaseException:
+            s.close()
+            raise
+
+    while not stop.is_set():
+        s = connect_retry(make, stop)
+        if s is None:
+            continue
+        try:
+            while not stop.is_set():
+                i += 1
+                kind = "sub" if submission else "in"
+                mid = f"<{kind}{n}.{i}.{SEED}@crash.test>"
+                if submission:
+                    frm, to = SENDER, "bob@peer.test"
+                else:
+                    frm, to = f"w{n}@remote.test", USER
+                msg = (f"From: {frm}\r\nTo: {to}\r\nSubject: {kind} {n}-{i}\r\nMessage-ID: {mid}\r\n\r\n"
+                       + "crash loop body line\r\n" * rng.randint(1, 40))
+                try:
+                    s.sendmail(frm, [to], msg)
+                    ledger.set(table, mid, "acked", op=f"{kind} acked")
+                except smtplib.SMTPResponseException as e:
+                    # A reply that refuses (4xx/5xx): the message was not taken.
+                    ledger.set(table, mid, "refused", op=f"{kind} refused {e.smtp_code}")
+                    break
+                except smtplib.SMTPRecipientsRefused:
+                    ledger.set(table, mid, "refused", op=f"{kind} refused rcpt")
+                    break
+                except CUT:
+                    ledger.set(table, mid, "doubt", op=f"{kind} in doubt")
+                    break
+        finally:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+class ImapWorker:
+    """APPENDs its own messages to INBOX, MOVEs them to Archive (or back), EXPUNGEs some. A
+    message's state (in `ledger.imap`):
+      ("in", box)            acknowledged in box
+      ("append?", box)       APPEND in doubt: in box at most once
+      ("move?", src, dst)    MOVE in doubt: in exactly one of the two
+      ("gone",)              EXPUNGE acknowledged (or APPEND refused)
+      ("expunge?", box)      EXPUNGE in doubt: in box at most once
+    A message in doubt is not touched again. UIDs come from APPENDUID / COPYUID (RFC 4315)."""
+
+    def __init__(self, srv, ledger, stop, n, password, rng):
+        self.srv, self.ledger, self.stop, self.n, self.password, self.rng = srv, ledger, stop, n, password, rng
+        self.live = {}  # message-id -> (box, uid) for acknowledged messages
+        self.i = 0
+
+    def make(self):
+        m = imaplib.IMAP4_SSL("localhost", self.srv.port("imaps"), ssl_context=self.srv.ssl_context(), timeout=15)
+        try:
+            m.login(USER, self.password)
+            return m
+        except BaseException:
+            try:
+                m.shutdown()
+            except OSError:
+                pass
+            raise
+
+    def run(self):
+        while not self.stop.is_set():
+            m = connect_retry(self.make, self.stop)
+            if m is None:
+                continue
+            try:
+                while not self.stop.is_set():
+                    if not self.step(m):
+                        break
+            finally:
+                try:
+                    m.shutdown()
+                except OSError:
+                    pass
+
+    def step(self, m):
+        """One operation; False when the connection is gone."""
+        choice = self.rng.random()
+        if not self.live or choice < 0.5:
+            return self.append(m)
+        mid = self.rng.choice(sorted(self.live))
+        if choice < 0.8:
+            return self.move(m, mid)
+        return self.expunge(m, mid)
+
+    def append(self, m):
+        self.i += 1
+        mid = f"<imap{self.n}.{self.i}.{SEED}@crash.test>"
+        msg = (f"From: imap{self.n}@example.org\r\nTo: {USER}\r\nSubject: appended {self.n}-{self.i}\r\n"
+               f"Message-ID: {mid}\r\n\r\n" + "appended body\r\n" * self.rng.randint(1, 30)).encode()
+        self.ledger.set("imap", mid, ("append?", "INBOX"))
+        try:
+            typ, data = m.append("INBOX", None, None, msg)
+        except CUT:
+            self.ledger.set("imap", mid, ("append?", "INBOX"), op="append in doubt")
+            return False
+        except imaplib.IMAP4.error:  # BAD: not executed
+            typ = "BAD"
+        if typ != "OK":
+            self.ledger.set("imap", mid, ("gone",), op="append refused")
+            return True
+        uid = re.search(rb"APPENDUID \d+ (\d+)", data[0] or b"")
+        self.ledger.set("imap", mid, ("in", "INBOX"), op="append acked")
+        self.live[mid] = ("INBOX", int(uid.group(1)) if uid else None)
+        return True
+
+    def select(self, m, box):
+        try:
+            typ, _ = m.select(box)
+        except imaplib.IMAP4.abort:
+            raise
+        except imaplib.IMAP4.error:
+            return False
+        return typ == "OK"
+
+    def uid_of(self, m, mid, box, uid):
+        if uid is not None:
+            return uid
+        typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", mid)
+        found = data[0].split() if typ == "OK" and data and data[0] else []
+        return int(found[0]) if found else None
+
+    def move(self, m, mid):
+        box, uid = self.live[mid]
+        dst = "Archive" if box == "INBOX" else "INBOX"
+        sent = False
+        try:
+            if not self.select(m, box):
+                return True
+            uid = self.uid_of(m, mid, box, uid)
+            if uid is None:
+                return True  # left for the final check to judge
+            m.response("OK")  # drop older untagged OKs: COPYUID comes in one (RFC 6851 §4.3)
+            self.ledger.set("imap", mid, ("move?", box, dst))
+            sent = True
+            typ, _ = m.uid("MOVE", str(uid), dst)
+        except CUT:
+            if sent:
+                self.ledger.set("imap", mid, ("move?", box, dst), op="move in doubt")
+                self.live.pop(mid)
+            return False
+        except imaplib.IMAP4.error:  # BAD: not executed
+            typ = "BAD"
+        if typ != "OK":
+            self.ledger.set("imap", mid, ("in", box), op="move refused")
+            return True
+        _, oks = m.response("OK")
+        new = None
+        for line in oks or []:
+            found = re.search(rb"COPYUID \d+ \S+ (\d+)", line or b"")
+            if found:
+                new = int(found.group(1))
+        self.ledger.set("imap", mid, ("in", dst), op="move acked")
+        self.live[mid] = (dst, new)
+        return True
+
+    def expunge(self, m, mid):
+        box, uid = self.live[mid]
+        sent = False
+        try:
+            if not self.select(m, box):
+                return True
+            uid = self.uid_of(m, mid, box, uid)
+            if uid is None:
+                return True
+            self.ledger.set("imap", mid, ("expunge?", box))
+            sent = True
+            typ, _ = m.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted)")
+            if typ == "OK":
+                typ, _ = m.uid("EXPUNGE", str(uid))
+        except CUT:
+            if sent:
+                self.ledger.set("imap", mid, ("expunge?", box), op="expunge in doubt")
+                self.live.pop(mid)
+            return False
+        except imaplib.IMAP4.error:
+            typ = "BAD"
+        if typ != "OK":
+            # Perhaps flagged \Deleted but not expunged: still there, and left alone.
+            self.ledger.set("imap", mid, ("expunge?", box), op="expunge refused")
+            self.live.pop(mid)
+            return True
+        self.ledger.set("imap", mid, ("gone",), op="expunge acked")
+        self.live.pop(mid)
+        return True
+
+
+# -- checks --------------------------------------------------------------------------------------
+def mailbox_ids(srv, user, password, box):
+    m = imaplib.IMAP4_SSL("localhost", srv.port("imaps"), ssl_context=srv.ssl_context(), timeout=60)
+    m.login(user, password)
+    typ, data = m.select(box, readonly=True)
+    assert typ == "OK", (box, data)
+    ids = Counter()
+    if int(data[0]):
+        typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        assert typ == "OK"
+        for part in data:
+            if isinstance(part, tuple):
+                found = re.search(rb"<[^>]+>", part[1])
+                ids[found.group(0).decode() if found else "<none>"] += 1
+    m.logout()
+    return ids
+
+
+def check_store(ledger, inbox, archive):
+    problems = []
+    known = set(ledger.inbound) | set(ledger.imap)
+    for mid, n in (inbox + archive).items():
+        if mid not in known:
+            problems.append(f"{mid}: present ({n}) but never sent")
+    for mid, state in ledger.inbound.items():
+        i, a = inbox[mid], archive[mid]
+        if a or (state == "acked" and i != 1) or (state == "doubt" and i > 1) or (state == "refused" and i):
+            problems.append(f"inbound {mid} {state}: INBOX {i}, Archive {a}")
+    for mid, state in ledger.imap.items():
+        count = {"INBOX": inbox[mid], "Archive": archive[mid]}
+        kind = state[0]
+        if kind == "in":
+            ok = count[state[1]] == 1 and sum(count.values()) == 1
+        elif kind in ("append?", "expunge?"):
+            ok = count[state[1]] <= 1 and sum(count.values()) == count[state[1]]
+        elif kind == "move?":
+            ok = sum(count.values()) == 1
+        else:  # gone
+            ok = sum(count.values()) == 0
+        if not ok:
+            problems.append(f"imap {mid} {state}: {count}")
+    return problems
+
+
+def check_outbound(ledger, deliveries, epochs):
+    """Returns (problems, duplicates per kill, duplicate details)."""
+    problems = []
+    by_mid = {}
+    for t, mid, conn in deliveries:
+        by_mid.setdefault(mid, []).append(t)
+    for mid, state in ledger.submitted.items():
+        got = len(by_mid.get(mid, []))
+        if state == "acked" and got == 0:
+            problems.append(f"submission {mid} acknowledged but never delivered")
+        if state == "refused" and got:
+            problems.append(f"submission {mid} refused but delivered {got}x")
+    for mid in by_mid:
+        if mid not in ledger.submitted:
+            problems.append(f"sink got {mid}, never submitted")
+    kills = [k for _, k in epochs if k is not None]
+    per_kill = Counter()
+    details = []
+    for mid, times in by_mid.items():
+        times.sort()
+        for first, again in zip(times, times[1:]):
+            # The earlier copy's 250 came before a kill (timed once the process was gone), the
+            # later copy from a server started after it.
+            k = next((j for j, kt in enumerate(kills) if kt >= first), None)
+            if k is None or again < kills[k]:
+                problems.append(f"{mid} delivered twice by one server run ({first:.3f}, {again:.3f})")
+                continue
+            per_kill[k] += 1
+            details.append(f"{mid}: sink's 250 {kills[k] - first:.3f}s before kill {k + 1}, again after the restart")
+    for k, n in per_kill.items():
+        if n > MAX_PER_DESTINATION:
+            problems.append(f"kill {k + 1}: {n} duplicates > {MAX_PER_DESTINATION} deliveries in flight at most")
+    return problems, per_kill, details
+
+
+# -- the test ------------------------------------------------------------------------------------
+def crash_server(tmp_path, sink_port):
+    srv = Server(tmp_path)
+    text = srv.config.read_text()
+    # Fixed ports, so clients find the server again after each restart.
+    while 'address = "127.0.0.1:0"' in text:
+        text = text.replace('address = "127.0.0.1:0"', f'address = "127.0.0.1:{free_port()}"', 1)
+    text = text.replace(
+        "[outbound]\n",
+        f"[outbound]\nscan_interval = 1\nretry_initial = 1\nretry_max = 2\ntimeout = 10\n"
+        f"max_per_destination = {MAX_PER_DESTINATION}\n",
+        1,
+    )
+    # No sending limit: the submission workers send hundreds of messages an hour.
+    text += "\n[submission]\nmessages_per_hour = 0\nrecipients_per_day = 0\n"
+    text += f'\n[outbound.routes]\n"peer.test" = "127.0.0.1:{sink_port}"\n'
+    srv.config.write_text(text)
+    return srv
+
+
+def test_crash_loop(tmp_path):
+    print(f"crash loop: {KILLS} kills, seed {SEED} (MAILSIFT_CRASHLOOP_SEED={SEED} to replay)")
+    began = time.time()
+    rng = random.Random(SEED)
+    sink = Sink()
+    srv = crash_server(tmp_path, sink.port).start()
+    ledger = Ledger()
+    stop = threading.Event()
+    threads = []
+    epochs = []  # (start, kill) in time.monotonic(), the last one's kill None
+    try:
+        max_pw = srv.add_user(USER)
+        alice_pw = srv.add_user(SENDER)
+        m = imaplib.IMAP4_SSL("localhost", srv.port("imaps"), ssl_context=srv.ssl_context(), timeout=30)
+        m.login(USER, max_pw)
+        m.create("Archive")  # NO when the account's default mailboxes include it already
+        assert m.select("Archive")[0] == "OK"
+        m.logout()
+
+        for n in range(INBOUND_WORKERS):
+            threads.append(threading.Thread(target=smtp_worker, args=(srv, ledger, stop, n, False, None, random.Random(rng.random()))))
+        for n in range(SUBMISSION_WORKERS):
+            threads.append(threading.Thread(target=smtp_worker, args=(srv, ledger, stop, n, True, alice_pw, random.Random(rng.random()))))
+        for n in range(IMAP_WORKERS):
+            threads.append(threading.Thread(target=ImapWorker(srv, ledger, stop, n, max_pw, random.Random(rng.random())).run))
+        for t in threads:
+            t.daemon = True
+            t.start()
+
+        start = time.monotonic()
+        for k in range(KILLS):
+            time.sleep(rng.uniform(UP_MIN, UP_MAX))
+            assert srv.proc.poll() is None, f"server exited by itself before kill {k + 1} (seed {SEED})"
+            srv.kill9()
+            kill_at = time.monotonic()  # the process is gone: nothing it sent comes later
+            epochs.append((start, kill_at))
+            start = kill_at
+            # The database must open after every kill: a failed start fails the test.
+            try:
+                srv.start()
+            except RuntimeError as e:
+                raise AssertionError(f"no restart after kill {k + 1} (seed {SEED}): {e}") from e
+        epochs.append((start, None))
+        time.sleep(UP_MIN)
+        stop.set()
+        for t in threads:
+            t.join(60)
+        assert not any(t.is_alive() for t in threads), "a client hung"
+
+        drained = wait_for(lambda: srv.cli("queue", "list", json_output=True) == [], timeout=120, interval=0.5)
+        assert drained, srv.cli("queue", "list").stdout
+        time.sleep(0.5)
+        inbox = mailbox_ids(srv, USER, max_pw, "INBOX")
+        archive = mailbox_ids(srv, USER, max_pw, "Archive")
+        bounces = mailbox_ids(srv, SENDER, alice_pw, "INBOX")
+        deliveries = sink.snapshot()
+
+        problems = check_store(ledger, inbox, archive)
+        out_problems, per_kill, details = check_outbound(ledger, deliveries, epochs)
+        problems += out_problems
+        if bounces:
+            problems.append(f"the sender got {sum(bounces.values())} bounce(s)")
+        log = srv.log.read_text(errors="replace")
+        if "panicked" in log:
+            problems.append("the server log shows a panic")
+
+        states = Counter(ledger.inbound.values())
+        sub = Counter(ledger.submitted.values())
+        imap_states = Counter(s[0] for s in ledger.imap.values())
+        dups = sum(per_kill.values())
+        summary = (
+            f"CRASHLOOP kills={KILLS} seed={SEED} duration={time.time() - began:.0f}s "
+            f"inbound_acked={states['acked']} inbound_in_doubt={states['doubt']} inbound_refused={states['refused']} "
+            f"imap_append_acked={ledger.ops['append acked']} imap_append_in_doubt={ledger.ops['append in doubt']} "
+            f"imap_move_acked={ledger.ops['move acked']} imap_move_in_doubt={ledger.ops['move in doubt']} "
+            f"imap_expunge_acked={ledger.ops['expunge acked']} imap_expunge_in_doubt={ledger.ops['expunge in doubt']} "
+            f"present_inbox={sum(inbox.values())} present_archive={sum(archive.values())} "
+            f"submitted_acked={sub['acked']} submitted_in_doubt={sub['doubt']} submitted_refused={sub['refused']} "
+            f"sink_deliveries={len(deliveries)} distinct={len({d[1] for d in deliveries})} duplicates={dups} "
+            f"max_duplicates_per_kill={max(per_kill.values(), default=0)} problems={len(problems)} "
+            f"load={'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
+        )
+        print(summary)
+        print("client results:", dict(sorted(ledger.ops.items())))
+        print("imap final states:", dict(imap_states))
+        for d in details:
+            print("duplicate (kill between the sink's 250 and the queue's commit):", d)
+        assert not problems, f"seed {SEED}:\n" + "\n".join(problems[:50])
+        # The load reached the server between kills: the run tested something.
+        assert states["acked"] > 0 and sub["acked"] > 0 and ledger.ops["append acked"] > 0
+        if KILLS >= 3:
+            assert ledger.ops["move acked"] > 0 and ledger.ops["expunge acked"] > 0
+    finally:
+        stop.set()
+        srv.stop()
+        sink.close()
