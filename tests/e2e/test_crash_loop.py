@@ -22,16 +22,19 @@ import random
 import re
 import smtplib
 import socketserver
+import subprocess
 import threading
 import time
 from collections import Counter
 
-from conftest import Server, free_port, wait_for
+from conftest import BIN, Server, free_port, wait_for
 
 KILLS = int(os.environ.get("MAILSIFT_CRASHLOOP_KILLS", "8"))
 SEED = int(os.environ.get("MAILSIFT_CRASHLOOP_SEED") or random.SystemRandom().randrange(1 << 32))
 # Up-time before each kill, after the listeners are bound (seconds).
 UP_MIN, UP_MAX = 0.3, 1.6
+# Share of kills followed by a second one while the restarted server opens its database.
+EARLY_SHARE = 0.15
 MAX_PER_DESTINATION = 4
 INBOUND_WORKERS = 4
 SUBMISSION_WORKERS = 2
@@ -429,6 +432,19 @@ def check_outbound(ledger, deliveries, epochs):
     return problems, per_kill, details
 
 
+def spawn(srv):
+    """The server started without waiting for its listeners (as `Server.start` does)."""
+    listeners = srv.data / "listeners.json"
+    if listeners.exists():
+        listeners.unlink()
+    with open(srv.log, "ab") as logf:
+        return subprocess.Popen([BIN, "--config", str(srv.config), "serve"], stdout=logf, stderr=subprocess.STDOUT)
+
+
+def log_tail(srv, lines=40):
+    return "\n".join(srv.log.read_text(errors="replace").splitlines()[-lines:])
+
+
 # -- the test ------------------------------------------------------------------------------------
 def crash_server(tmp_path, sink_port):
     srv = Server(tmp_path)
@@ -479,18 +495,32 @@ def test_crash_loop(tmp_path):
             t.start()
 
         start = time.monotonic()
-        for k in range(KILLS):
+        kills = early = 0
+        while kills < KILLS:
             time.sleep(rng.uniform(UP_MIN, UP_MAX))
-            assert srv.proc.poll() is None, f"server exited by itself before kill {k + 1} (seed {SEED})"
+            assert srv.proc.poll() is None, f"server exited by itself before kill {kills + 1} (seed {SEED})"
             srv.kill9()
+            kills += 1
             kill_at = time.monotonic()  # the process is gone: nothing it sent comes later
             epochs.append((start, kill_at))
             start = kill_at
+            if kills < KILLS and rng.random() < EARLY_SHARE:
+                # Killed again while it opens the database and recovers (or just after).
+                proc = spawn(srv)
+                time.sleep(rng.uniform(0.0, 0.4))
+                assert proc.poll() is None, f"server failed to start after kill {kills} (seed {SEED}):\n{log_tail(srv)}"
+                proc.kill()
+                proc.wait()
+                kills += 1
+                early += 1
+                kill_at = time.monotonic()
+                epochs.append((start, kill_at))
+                start = kill_at
             # The database must open after every kill: a failed start fails the test.
             try:
                 srv.start()
             except RuntimeError as e:
-                raise AssertionError(f"no restart after kill {k + 1} (seed {SEED}): {e}") from e
+                raise AssertionError(f"no restart after kill {kills} (seed {SEED}): {e}") from e
         epochs.append((start, None))
         time.sleep(UP_MIN)
         stop.set()
@@ -520,7 +550,7 @@ def test_crash_loop(tmp_path):
         imap_states = Counter(s[0] for s in ledger.imap.values())
         dups = sum(per_kill.values())
         summary = (
-            f"CRASHLOOP kills={KILLS} seed={SEED} duration={time.time() - began:.0f}s "
+            f"CRASHLOOP kills={kills} during_startup={early} seed={SEED} duration={time.time() - began:.0f}s "
             f"inbound_acked={states['acked']} inbound_in_doubt={states['doubt']} inbound_refused={states['refused']} "
             f"imap_append_acked={ledger.ops['append acked']} imap_append_in_doubt={ledger.ops['append in doubt']} "
             f"imap_move_acked={ledger.ops['move acked']} imap_move_in_doubt={ledger.ops['move in doubt']} "
@@ -545,3 +575,35 @@ def test_crash_loop(tmp_path):
         stop.set()
         srv.stop()
         sink.close()
+
+
+def test_checks_catch_loss_and_duplicates():
+    """The checks above fail on what they must catch (no server: fed by hand)."""
+    ledger = Ledger()
+    ledger.inbound = {"<a>": "acked", "<b>": "doubt", "<c>": "acked", "<d>": "refused"}
+    ledger.imap = {"<m>": ("in", "Archive"), "<n>": ("move?", "INBOX", "Archive"), "<g>": ("gone",),
+                   "<e>": ("expunge?", "INBOX")}
+    good_inbox = Counter({"<a>": 1, "<c>": 1, "<n>": 1, "<e>": 1})
+    good_archive = Counter({"<m>": 1})
+    assert check_store(ledger, good_inbox, good_archive) == []
+    lost = check_store(ledger, good_inbox - Counter({"<a>": 1}), good_archive)
+    assert len(lost) == 1 and "<a>" in lost[0]
+    assert len(check_store(ledger, good_inbox + Counter({"<c>": 1, "<b>": 2}), good_archive)) == 2
+    assert len(check_store(ledger, good_inbox + Counter({"<d>": 1, "<g>": 1}), good_archive)) == 2
+    # A MOVE in doubt in both mailboxes, an acknowledged one left in its source, a stranger.
+    assert len(check_store(ledger, good_inbox + Counter({"<m>": 1, "<x>": 1}), good_archive + Counter({"<n>": 1}))) == 3
+
+    ledger.submitted = {"<s1>": "acked", "<s2>": "acked", "<s3>": "doubt", "<s4>": "refused"}
+    epochs = [(0.0, 10.0), (10.0, 20.0), (20.0, None)]
+    ok = [(1.0, "<s1>", 1), (9.9, "<s2>", 2), (11.0, "<s2>", 3)]
+    problems, per_kill, _ = check_outbound(ledger, ok, epochs)
+    assert problems == [] and per_kill == Counter({0: 1})
+    # Lost; delivered twice by one server run; refused yet delivered.
+    problems, _, _ = check_outbound(ledger, [(1.0, "<s1>", 1), (2.0, "<s1>", 1), (3.0, "<s4>", 1)], epochs)
+    assert len(problems) == 3, problems
+    # More duplicates at one kill than deliveries can be in flight.
+    many = {f"<d{i}>": "acked" for i in range(MAX_PER_DESTINATION + 1)}
+    ledger.submitted = many
+    twice = [(9.0, m, 1) for m in many] + [(12.0, m, 2) for m in many]
+    problems, per_kill, _ = check_outbound(ledger, twice, epochs)
+    assert per_kill[0] == MAX_PER_DESTINATION + 1 and len(problems) == 1, problems
