@@ -574,6 +574,14 @@ def test_crash_loop(tmp_path):
         sub = Counter(ledger.submitted.values())
         imap_states = Counter(s[0] for s in ledger.imap.values())
         dups = sum(per_kill.values())
+        delivered = {d[1] for d in deliveries}
+        # How the in-doubt operations turned out (either way is correct).
+        doubt_in = sum(1 for mid, st in ledger.inbound.items() if st == "doubt" and inbox[mid])
+        doubt_sub = sum(1 for mid, st in ledger.submitted.items() if st == "doubt" and mid in delivered)
+        doubt_append = sum(1 for mid, st in ledger.imap.items() if st[0] == "append?" and inbox[mid])
+        doubt_move = sum(1 for mid, st in ledger.imap.items() if st[0] == "move?" and (inbox + archive)[mid] and
+                         {"INBOX": inbox, "Archive": archive}[st[2]][mid])
+        doubt_expunge = sum(1 for mid, st in ledger.imap.items() if st[0] == "expunge?" and not (inbox + archive)[mid])
         summary = (
             f"CRASHLOOP kills={kills} during_startup={early} seed={SEED} duration={time.time() - began:.0f}s "
             f"inbound_acked={states['acked']} inbound_in_doubt={states['doubt']} inbound_refused={states['refused']} "
@@ -583,7 +591,9 @@ def test_crash_loop(tmp_path):
             f"present_inbox={sum(inbox.values())} present_archive={sum(archive.values())} "
             f"submitted_acked={sub['acked']} submitted_in_doubt={sub['doubt']} submitted_refused={sub['refused']} "
             f"sink_deliveries={len(deliveries)} distinct={len({d[1] for d in deliveries})} duplicates={dups} "
-            f"max_duplicates_per_kill={max(per_kill.values(), default=0)} problems={len(problems)} "
+            f"max_duplicates_per_kill={max(per_kill.values(), default=0)} "
+            f"in_doubt_done_inbound={doubt_in} in_doubt_done_submitted={doubt_sub} in_doubt_done_append={doubt_append} "
+            f"in_doubt_done_move={doubt_move} in_doubt_done_expunge={doubt_expunge} problems={len(problems)} "
             f"load={'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
         )
         print(summary)
