@@ -41,6 +41,11 @@ INBOUND_WORKERS = 4
 SUBMISSION_WORKERS = 2
 IMAP_WORKERS = 3
 USER = "max@example.org"
+# A second local account: some inbound messages go to both (one transaction: both copies or
+# none), some submissions to it and the peer (local copy and queue entry: both or none).
+OTHER = "kim@example.org"
+# Share of messages with the second recipient.
+TWO_RCPT_SHARE = 0.3
 SENDER = "alice@example.org"
 
 # Client errors that mean the connection (or the server) went away mid-command.
@@ -127,6 +132,8 @@ class Ledger:
         # Inbound and submission: message-id -> "acked" | "doubt" | "refused".
         self.inbound = {}
         self.submitted = {}
+        # Inbound and submitted messages also sent to OTHER.
+        self.copy_to_other = set()
         # IMAP: message-id -> state tuple (see ImapWorker).
         self.imap = {}
         self.ops = Counter()
@@ -175,13 +182,17 @@ def smtp_worker(srv, ledger, stop, n, submission, password, rng):
                 kind = "sub" if submission else "in"
                 mid = f"<{kind}{n}.{i}.{SEED}@crash.test>"
                 if submission:
-                    frm, to = SENDER, "bob@peer.test"
+                    frm, to = SENDER, ["bob@peer.test"]
                 else:
-                    frm, to = f"w{n}@remote.test", USER
-                msg = (f"From: {frm}\r\nTo: {to}\r\nSubject: {kind} {n}-{i}\r\nMessage-ID: {mid}\r\n\r\n"
+                    frm, to = f"w{n}@remote.test", [USER]
+                if rng.random() < TWO_RCPT_SHARE:
+                    to.append(OTHER)
+                    with ledger.lock:
+                        ledger.copy_to_other.add(mid)
+                msg = (f"From: {frm}\r\nTo: {', '.join(to)}\r\nSubject: {kind} {n}-{i}\r\nMessage-ID: {mid}\r\n\r\n"
                        + "crash loop body line\r\n" * rng.randint(1, 40))
                 try:
-                    s.sendmail(frm, [to], msg)
+                    s.sendmail(frm, to, msg)
                     ledger.set(table, mid, "acked", op=f"{kind} acked")
                 except smtplib.SMTPResponseException as e:
                     # A reply that refuses (4xx/5xx): the message was not taken.
@@ -398,6 +409,29 @@ def check_store(ledger, inbox, archive):
     return problems
 
 
+def check_other(ledger, inbox, other, deliveries):
+    """The second recipient's copies: as the first recipient's (inbound, one transaction) or as
+    the queue entry's (submission: local copy and queue entry are written together)."""
+    problems = []
+    delivered = {mid for _, mid, _ in deliveries}
+    for mid, n in other.items():
+        if mid not in ledger.copy_to_other:
+            problems.append(f"{OTHER}: {mid} present ({n}) but never sent there")
+    for mid in ledger.copy_to_other:
+        n = other[mid]
+        if mid in ledger.inbound:
+            state = ledger.inbound[mid]
+            ok = {"acked": n == 1, "doubt": n == inbox[mid] <= 1, "refused": n == 0}[state]
+            if not ok:
+                problems.append(f"inbound {mid} {state}: {OTHER} {n}, {USER} {inbox[mid]}")
+        elif mid in ledger.submitted:
+            state = ledger.submitted[mid]
+            ok = {"acked": n == 1, "doubt": n <= 1 and (n == 1) == (mid in delivered), "refused": n == 0}[state]
+            if not ok:
+                problems.append(f"submission {mid} {state}: {OTHER} {n}, delivered to the peer: {mid in delivered}")
+    return problems
+
+
 def check_outbound(ledger, deliveries, epochs):
     """Returns (problems, duplicates per kill, duplicate details)."""
     problems = []
@@ -502,6 +536,7 @@ def test_crash_loop(tmp_path):
     epochs = []  # (start, kill) in time.monotonic(), the last one's kill None
     try:
         max_pw = srv.add_user(USER)
+        kim_pw = srv.add_user(OTHER)
         alice_pw = srv.add_user(SENDER)
         m = imaplib.IMAP4_SSL("localhost", srv.port("imaps"), ssl_context=srv.ssl_context(), timeout=30)
         m.login(USER, max_pw)
@@ -558,10 +593,12 @@ def test_crash_loop(tmp_path):
         time.sleep(0.5)
         inbox = mailbox_ids(srv, USER, max_pw, "INBOX")
         archive = mailbox_ids(srv, USER, max_pw, "Archive")
+        other = mailbox_ids(srv, OTHER, kim_pw, "INBOX")
         bounces = mailbox_ids(srv, SENDER, alice_pw, "INBOX")
         deliveries = sink.snapshot()
 
         problems = check_store(ledger, inbox, archive)
+        problems += check_other(ledger, inbox, other, deliveries)
         out_problems, per_kill, details = check_outbound(ledger, deliveries, epochs)
         problems += out_problems
         if bounces:
@@ -589,6 +626,7 @@ def test_crash_loop(tmp_path):
             f"imap_move_acked={ledger.ops['move acked']} imap_move_in_doubt={ledger.ops['move in doubt']} "
             f"imap_expunge_acked={ledger.ops['expunge acked']} imap_expunge_in_doubt={ledger.ops['expunge in doubt']} "
             f"present_inbox={sum(inbox.values())} present_archive={sum(archive.values())} "
+            f"two_recipients={len(ledger.copy_to_other)} present_second_recipient={sum(other.values())} "
             f"submitted_acked={sub['acked']} submitted_in_doubt={sub['doubt']} submitted_refused={sub['refused']} "
             f"sink_deliveries={len(deliveries)} distinct={len({d[1] for d in deliveries})} duplicates={dups} "
             f"max_duplicates_per_kill={max(per_kill.values(), default=0)} "
@@ -628,7 +666,20 @@ def test_checks_catch_loss_and_duplicates():
     # A MOVE in doubt in both mailboxes, an acknowledged one left in its source, a stranger.
     assert len(check_store(ledger, good_inbox + Counter({"<m>": 1, "<x>": 1}), good_archive + Counter({"<n>": 1}))) == 3
 
+    # The second recipient: a copy missing, half an in-doubt transaction, a stray.
+    ledger.copy_to_other = {"<a>", "<b>"}
+    assert check_other(ledger, good_inbox, Counter({"<a>": 1}), []) == []
+    assert len(check_other(ledger, good_inbox, Counter(), [])) == 1
+    assert len(check_other(ledger, good_inbox + Counter({"<b>": 1}), Counter({"<a>": 1}), [])) == 1
+    assert len(check_other(ledger, good_inbox, Counter({"<a>": 1, "<z>": 1}), [])) == 1
+
     ledger.submitted = {"<s1>": "acked", "<s2>": "acked", "<s3>": "doubt", "<s4>": "refused"}
+    # An in-doubt submission stored locally but never queued (or the reverse).
+    ledger.copy_to_other = {"<s3>"}
+    assert check_other(ledger, Counter(), Counter({"<s3>": 1}), [(1.0, "<s3>", 1)]) == []
+    assert check_other(ledger, Counter(), Counter(), []) == []
+    assert len(check_other(ledger, Counter(), Counter({"<s3>": 1}), [])) == 1
+    assert len(check_other(ledger, Counter(), Counter(), [(1.0, "<s3>", 1)])) == 1
     epochs = [(0.0, 10.0), (10.0, 20.0), (20.0, None)]
     ok = [(1.0, "<s1>", 1), (9.9, "<s2>", 2), (11.0, "<s2>", 3)]
     problems, per_kill, _ = check_outbound(ledger, ok, epochs)
