@@ -366,21 +366,35 @@ class ImapWorker:
 
 
 # -- checks --------------------------------------------------------------------------------------
-def mailbox_ids(srv, user, password, box):
+def account_ids(srv, user, password):
+    """Message-IDs in each of the account's mailboxes: {mailbox: Counter}."""
     m = imaplib.IMAP4_SSL("localhost", srv.port("imaps"), ssl_context=srv.ssl_context(), timeout=60)
     m.login(user, password)
-    typ, data = m.select(box, readonly=True)
-    assert typ == "OK", (box, data)
-    ids = Counter()
-    if int(data[0]):
-        typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-        assert typ == "OK"
-        for part in data:
-            if isinstance(part, tuple):
-                found = re.search(rb"<[^>]+>", part[1])
-                ids[found.group(0).decode() if found else "<none>"] += 1
+    typ, listed = m.list()
+    assert typ == "OK", listed
+    boxes = {}
+    for line in listed:
+        found = re.search(rb'(?:"((?:[^"\\]|\\.)*)"|(\S+))$', line or b"")
+        if not found or b"\\Noselect" in line:
+            continue
+        box = (found.group(1) or found.group(2)).decode()
+        typ, data = m.select(f'"{box}"', readonly=True)
+        assert typ == "OK", (box, data)
+        ids = boxes[box] = Counter()
+        if int(data[0]):
+            typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            assert typ == "OK"
+            for part in data:
+                if isinstance(part, tuple):
+                    found = re.search(rb"<[^>]+>", part[1])
+                    ids[found.group(0).decode() if found else "<none>"] += 1
     m.logout()
-    return ids
+    return boxes
+
+
+def misplaced(user, boxes):
+    """Our messages have no business in the account's other mailboxes (Junk, Sent, ...)."""
+    return [f"{user}: {mid} in {box} ({n})" for box, ids in boxes.items() for mid, n in ids.items()]
 
 
 def check_store(ledger, inbox, archive):
@@ -591,18 +605,21 @@ def test_crash_loop(tmp_path):
         drained = wait_for(lambda: srv.cli("queue", "list", json_output=True) == [], timeout=120, interval=0.5)
         assert drained, srv.cli("queue", "list").stdout
         time.sleep(0.5)
-        inbox = mailbox_ids(srv, USER, max_pw, "INBOX")
-        archive = mailbox_ids(srv, USER, max_pw, "Archive")
-        other = mailbox_ids(srv, OTHER, kim_pw, "INBOX")
-        bounces = mailbox_ids(srv, SENDER, alice_pw, "INBOX")
+        max_boxes = account_ids(srv, USER, max_pw)
+        print(f"mailboxes checked for {USER}: {sorted(max_boxes)}")
+        inbox, archive = max_boxes.pop("INBOX"), max_boxes.pop("Archive")
+        kim_boxes = account_ids(srv, OTHER, kim_pw)
+        other = kim_boxes.pop("INBOX")
+        bounces = account_ids(srv, SENDER, alice_pw)
         deliveries = sink.snapshot()
 
         problems = check_store(ledger, inbox, archive)
         problems += check_other(ledger, inbox, other, deliveries)
+        problems += misplaced(USER, max_boxes) + misplaced(OTHER, kim_boxes)
         out_problems, per_kill, details = check_outbound(ledger, deliveries, epochs)
         problems += out_problems
-        if bounces:
-            problems.append(f"the sender got {sum(bounces.values())} bounce(s)")
+        if any(bounces.values()):
+            problems.append(f"the sender got mail (bounces?): {misplaced(SENDER, bounces)}")
         log = srv.log.read_text(errors="replace")
         if "panicked" in log:
             problems.append("the server log shows a panic")
