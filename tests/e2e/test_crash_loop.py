@@ -6,8 +6,10 @@ restarted, again and again. Each client records what the server acknowledged (25
 tagged OK) and what is in doubt (the connection was cut before the reply).
 
 After the last restart: the database opened every time; every acknowledged message is present
-exactly once where it belongs, every in-doubt one at most once (an in-doubt MOVE in exactly one
-of its two mailboxes); the queue drains, every acknowledged submission reached the sink, and a
+exactly once where it belongs (every mailbox of each account is counted), every in-doubt one at
+most once (an in-doubt MOVE in exactly one of its two mailboxes; a message to two local accounts
+in both or neither; a submission to a local account and the peer stored and queued, or
+neither); the queue drains, every acknowledged submission reached the sink, and a
 duplicate delivery is allowed only where a kill fell between the sink's 250 and the queue's
 commit (RFC 5321 §6.1, RFC 1047): attributed to that kill and bounded by the deliveries that can
 be in flight at once (`max_per_destination`, whose slots are held until the commit).
