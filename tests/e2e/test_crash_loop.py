@@ -368,8 +368,9 @@ class ImapWorker:
 
 
 # -- checks --------------------------------------------------------------------------------------
-def account_ids(srv, user, password):
-    """Message-IDs in each of the account's mailboxes: {mailbox: Counter}."""
+def account_ids(srv, user, password, sizes=None):
+    """Message-IDs in each of the account's mailboxes: {mailbox: Counter}; with `sizes` (a
+    list), each message's RFC822.SIZE appended to it."""
     m = imaplib.IMAP4_SSL("localhost", srv.port("imaps"), ssl_context=srv.ssl_context(), timeout=60)
     m.login(user, password)
     typ, listed = m.list()
@@ -384,12 +385,15 @@ def account_ids(srv, user, password):
         assert typ == "OK", (box, data)
         ids = boxes[box] = Counter()
         if int(data[0]):
-            typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            typ, data = m.fetch("1:*", "(RFC822.SIZE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
             assert typ == "OK"
             for part in data:
                 if isinstance(part, tuple):
                     found = re.search(rb"<[^>]+>", part[1])
                     ids[found.group(0).decode() if found else "<none>"] += 1
+                    size = re.search(rb"RFC822\.SIZE (\d+)", part[0])
+                    if sizes is not None and size:
+                        sizes.append(int(size.group(1)))
     m.logout()
     return boxes
 
@@ -607,10 +611,10 @@ def test_crash_loop(tmp_path):
         drained = wait_for(lambda: srv.cli("queue", "list", json_output=True) == [], timeout=120, interval=0.5)
         assert drained, srv.cli("queue", "list").stdout
         time.sleep(0.5)
-        max_boxes = account_ids(srv, USER, max_pw)
-        print(f"mailboxes checked for {USER}: {sorted(max_boxes)}")
+        max_sizes, kim_sizes = [], []
+        max_boxes = account_ids(srv, USER, max_pw, max_sizes)
         inbox, archive = max_boxes.pop("INBOX"), max_boxes.pop("Archive")
-        kim_boxes = account_ids(srv, OTHER, kim_pw)
+        kim_boxes = account_ids(srv, OTHER, kim_pw, kim_sizes)
         other = kim_boxes.pop("INBOX")
         bounces = account_ids(srv, SENDER, alice_pw)
         deliveries = sink.snapshot()
@@ -618,6 +622,13 @@ def test_crash_loop(tmp_path):
         problems = check_store(ledger, inbox, archive)
         problems += check_other(ledger, inbox, other, deliveries)
         problems += misplaced(USER, max_boxes) + misplaced(OTHER, kim_boxes)
+        # The usage counters (RFC 9208 quota) change in the transaction that stores or removes
+        # a message: after all the kills they still match what is there.
+        for user, sizes in ((USER, max_sizes), (OTHER, kim_sizes)):
+            shown = srv.cli("account", "show", user, json_output=True)
+            if (shown["quota_messages"], shown["quota_used"]) != (len(sizes), sum(sizes)):
+                problems.append(f"{user}: usage counted {shown['quota_messages']} messages, "
+                                f"{shown['quota_used']} bytes; present {len(sizes)}, {sum(sizes)} bytes")
         out_problems, per_kill, details = check_outbound(ledger, deliveries, epochs)
         problems += out_problems
         if any(bounces.values()):
@@ -655,6 +666,8 @@ def test_crash_loop(tmp_path):
         )
         print(summary)
         print("client results:", dict(sorted(ledger.ops.items())))
+        print(f"mailboxes checked for {USER}: INBOX, Archive, {sorted(max_boxes)}; usage counters checked: "
+              f"{USER} {len(max_sizes)} messages / {sum(max_sizes)} bytes, {OTHER} {len(kim_sizes)} / {sum(kim_sizes)}")
         print("imap final states:", dict(imap_states))
         for d in details:
             print("duplicate (kill between the sink's 250 and the queue's commit):", d)
