@@ -155,7 +155,16 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
             if to.address.is_empty() && contains_ci(line, b"<postmaster>") {
                 to.address = Cow::Borrowed("postmaster");
             }
+            if let Some(quoted) = requote(&to.address) {
+                to.address = Cow::Owned(quoted);
+            }
             Ok(Request::Rcpt { to }.into_owned())
+        }
+        Ok(Request::Mail { mut from }) => {
+            if let Some(quoted) = requote(&from.address) {
+                from.address = Cow::Owned(quoted);
+            }
+            Ok(Request::Mail { from }.into_owned())
         }
         Ok(request) => Ok(request.into_owned()),
         Err(e) => Err(match e {
@@ -171,6 +180,43 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
             _ => CommandError::Unknown,
         }),
     }
+}
+
+/// The address with its local part quoted again when it is not a Dot-string (RFC 5321 §4.1.2);
+/// `None` when it needs no quotes.
+///
+/// smtp-proto hands addresses over unquoted (`<"a b"@x>` as `a b@x`, `<"a@b"@x>` as `a@b@x`).
+/// The domain is still what follows the last `@`, so the local routing decision is right, but
+/// an address relayed on unquoted names another mailbox at the next hop: `"a@b"@x` would reach
+/// it as `a@b@x`, which a lenient parser there reads as a route through `b` (the quoted-`@`
+/// relay trick). Needless quotes stay off (`"user"@x` is `user@x`, the same mailbox).
+fn requote(address: &str) -> Option<String> {
+    let (local, domain) = address.rsplit_once('@')?;
+    if is_dot_string(local) {
+        return None;
+    }
+    let mut out = String::with_capacity(address.len() + 4);
+    out.push('"');
+    for c in local.chars() {
+        // RFC 5321 §4.1.2 quoted-pairSMTP.
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("\"@");
+    out.push_str(domain);
+    Some(out)
+}
+
+/// RFC 5321 §4.1.2 `Dot-string = Atom *("." Atom)`, with RFC 6531 §3.3's UTF-8 in `atext`.
+fn is_dot_string(local: &str) -> bool {
+    local.split('.').all(|atom| {
+        !atom.is_empty()
+            && atom.bytes().all(|b| {
+                b >= 0x80 || b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+            })
+    })
 }
 
 /// A BDAT command (RFC 3030 §2).
@@ -345,6 +391,31 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse_command(b"FOO bar\r\n"), Err(CommandError::Unknown));
+        // Quoted local parts keep (only) the quotes they need.
+        for (line, want) in [
+            (
+                &b"RCPT TO:<\"a@b.test\"@c.test>\r\n"[..],
+                "\"a@b.test\"@c.test",
+            ),
+            (b"RCPT TO:<\"a b\"@c.test>\r\n", "\"a b\"@c.test"),
+            (b"RCPT TO:<\"a\\\"b\"@c.test>\r\n", "\"a\\\"b\"@c.test"),
+            (b"RCPT TO:<\"user\"@c.test>\r\n", "user@c.test"),
+            (b"RCPT TO:<user%b.test@c.test>\r\n", "user%b.test@c.test"),
+            (b"RCPT TO:<@a.test:u.v@c.test>\r\n", "u.v@c.test"),
+            (
+                b"RCPT TO:<j\xc3\xb6s\xc3\xa9@c.test>\r\n",
+                "j\u{f6}s\u{e9}@c.test",
+            ),
+        ] {
+            match parse_command(line) {
+                Ok(Request::Rcpt { to }) => assert_eq!(to.address, want),
+                other => panic!("{other:?}"),
+            }
+        }
+        match parse_command(b"MAIL FROM:<\"x@y.test\"@z.test>\r\n") {
+            Ok(Request::Mail { from }) => assert_eq!(from.address, "\"x@y.test\"@z.test"),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             parse_command(b"MAIL FROM:bad\r\n"),
             Err(CommandError::Syntax(_))
