@@ -121,6 +121,10 @@ pub enum CommandError {
     BadSender,
     #[error("bad recipient address syntax")]
     BadRecipient,
+    /// A well-formed address literal in RCPT TO (RFC 5321 §4.1.3), which smtp-proto does not
+    /// parse and this server takes no mail for.
+    #[error("address literal")]
+    AddressLiteral,
     #[error("invalid parameter {0}")]
     InvalidParameter(&'static str),
     #[error("unsupported parameter {0}")]
@@ -134,6 +138,14 @@ impl CommandError {
             CommandError::Syntax(s) => (501, "5.5.4", format!("Syntax: {s}")),
             CommandError::BadSender => (501, "5.1.7", "Bad sender address syntax".into()),
             CommandError::BadRecipient => (501, "5.1.3", "Bad recipient address syntax".into()),
+            // Valid syntax, so not 501: refused by policy (RFC 5321 §4.2.3 550; RFC 3463 5.7.1).
+            // Mail for our own literal is not required (§4.1.3 "MAY"), and the outbound queue
+            // routes by domain names only.
+            CommandError::AddressLiteral => (
+                550,
+                "5.7.1",
+                "Address literals are not accepted; use a domain name".into(),
+            ),
             CommandError::InvalidParameter(p) => (501, "5.5.4", format!("Invalid {p} parameter")),
             // RFC 5321 §4.1.1.11: 555 for MAIL/RCPT parameters not recognised or implemented.
             CommandError::UnsupportedParameter(p) => (
@@ -171,6 +183,9 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
             smtp_proto::Error::UnknownCommand => CommandError::Unknown,
             smtp_proto::Error::SyntaxError { syntax } => CommandError::Syntax(syntax),
             smtp_proto::Error::InvalidSenderAddress => CommandError::BadSender,
+            smtp_proto::Error::InvalidRecipientAddress if rcpt_has_address_literal(line) => {
+                CommandError::AddressLiteral
+            }
             smtp_proto::Error::InvalidRecipientAddress => CommandError::BadRecipient,
             smtp_proto::Error::InvalidParameter { param } => CommandError::InvalidParameter(param),
             smtp_proto::Error::UnsupportedParameter { param } => {
@@ -217,6 +232,55 @@ fn is_dot_string(local: &str) -> bool {
                 b >= 0x80 || b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
             })
     })
+}
+
+/// Whether the forward-path of a RCPT TO line is `<local-part@address-literal>` (after an
+/// ignored source route, RFC 5321 §4.1.1.3).
+fn rcpt_has_address_literal(line: &[u8]) -> bool {
+    let Some(open) = line.iter().position(|&b| b == b'<') else {
+        return false;
+    };
+    let rest = &line[open + 1..];
+    let Some(close) = rest.iter().position(|&b| b == b'>') else {
+        return false;
+    };
+    let Ok(path) = std::str::from_utf8(&rest[..close]) else {
+        return false;
+    };
+    let mailbox = match path.strip_prefix('@') {
+        Some(routed) => routed.split_once(':').map_or(path, |(_, mailbox)| mailbox),
+        None => path,
+    };
+    let Some((local, domain)) = mailbox.rsplit_once('@') else {
+        return false;
+    };
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    (quoted || is_dot_string(local)) && is_address_literal(domain)
+}
+
+/// RFC 5321 §4.1.3: `[IPv4]`, `[IPv6:addr]` or `[tag:content]` (General-address-literal).
+fn is_address_literal(domain: &str) -> bool {
+    let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) else {
+        return false;
+    };
+    if inner.parse::<std::net::Ipv4Addr>().is_ok() {
+        return true;
+    }
+    match inner.split_once(':') {
+        Some((tag, addr)) if tag.eq_ignore_ascii_case("IPv6") => {
+            addr.parse::<std::net::Ipv6Addr>().is_ok()
+        }
+        Some((tag, content)) => {
+            !tag.is_empty()
+                && !tag.ends_with('-')
+                && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !content.is_empty()
+                && content
+                    .bytes()
+                    .all(|b| (33..=90).contains(&b) || (94..=126).contains(&b))
+        }
+        None => false,
+    }
 }
 
 /// A BDAT command (RFC 3030 §2).
@@ -411,6 +475,38 @@ mod tests {
                 Ok(Request::Rcpt { to }) => assert_eq!(to.address, want),
                 other => panic!("{other:?}"),
             }
+        }
+        // Address literals: refused by policy when well-formed, as syntax errors otherwise.
+        for (line, want) in [
+            (
+                &b"RCPT TO:<u@[127.0.0.1]>\r\n"[..],
+                CommandError::AddressLiteral,
+            ),
+            (b"RCPT TO:<u@[IPv6:::1]>\r\n", CommandError::AddressLiteral),
+            (
+                b"RCPT TO:<\"a b\"@[192.0.2.1]>\r\n",
+                CommandError::AddressLiteral,
+            ),
+            (
+                b"RCPT TO:<@x.test:u@[192.0.2.1]>\r\n",
+                CommandError::AddressLiteral,
+            ),
+            (b"RCPT TO:<u@[x-tag:abc]>\r\n", CommandError::AddressLiteral),
+            (b"RCPT TO:<u@[999.0.0.1]>\r\n", CommandError::BadRecipient),
+            (
+                b"RCPT TO:<u@[IPv6:1.2.3.4]>\r\n",
+                CommandError::BadRecipient,
+            ),
+            (b"RCPT TO:<u@[other.test]>\r\n", CommandError::BadRecipient),
+            (b"RCPT TO:<@[127.0.0.1]>\r\n", CommandError::BadRecipient),
+            (b"RCPT TO:<a b@[127.0.0.1]>\r\n", CommandError::BadRecipient),
+        ] {
+            assert_eq!(
+                parse_command(line).map(|_| ()),
+                Err(want),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
         match parse_command(b"MAIL FROM:<\"x@y.test\"@z.test>\r\n") {
             Ok(Request::Mail { from }) => assert_eq!(from.address, "\"x@y.test\"@z.test"),
