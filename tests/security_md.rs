@@ -48,6 +48,9 @@ fn security_md_states_the_real_defaults() {
         "plugins.memory_mb",
         "sieve.cpu",
     ] {
-        assert!(checked.iter().any(|k| k == key), "{key} not in SECURITY.md's tables");
+        assert!(
+            checked.iter().any(|k| k == key),
+            "{key} not in SECURITY.md's tables"
+        );
     }
 }
