@@ -2,7 +2,7 @@
 //! and a TOML value in backticks (`| \`limits.max_message_size\` | \`52428800\` | ... |`) is
 //! compared with `Config::default()`, so a changed default cannot leave the document behind.
 
-use mailsift::config::Config;
+use super::Config;
 
 /// The text between the backticks of a whole cell.
 fn code(cell: &str) -> Option<&str> {
