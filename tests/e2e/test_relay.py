@@ -87,6 +87,9 @@ def inbox_count(srv, password):
 def relay_server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("relay")).start()
     password = srv.add_user(USER)
+    # catch.test: a domain of ours without accounts, whose catch-all is user@our.test.
+    srv.cli("domain", "add", "catch.test")
+    srv.cli("domain", "catch-all", "catch.test", USER)
     yield srv, password
     srv.stop()
 
