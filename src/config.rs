@@ -1359,6 +1359,10 @@ pub fn plugin_config_value(value: &toml::Value) -> Option<String> {
     }
 }
 
+/// SECURITY.md's tables of limits state these defaults (`config/security_md.rs`).
+#[cfg(test)]
+mod security_md;
+
 #[cfg(test)]
 mod tests {
     use super::*;

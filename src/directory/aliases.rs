@@ -50,8 +50,12 @@ pub(super) fn role_or_catch_all(
     domain: &str,
 ) -> Result<Recipient, DirectoryError> {
     if ROLE_LOCAL_PARTS.contains(&local) {
-        return Ok(match domain_admin(read, domain)? {
-            Some((account, _)) => Recipient::Local {
+        let admin = match domain_admin(read, domain)? {
+            Some((account, _)) => Some(account),
+            None => server_admin(read)?,
+        };
+        return Ok(match admin {
+            Some(account) => Recipient::Local {
                 account,
                 detail: None,
             },
@@ -157,6 +161,23 @@ pub(super) fn bare_postmaster(read: &ReadTx) -> Result<Recipient, DirectoryError
         return Ok(Recipient::UnknownUser);
     };
     role_or_catch_all(read, "postmaster", &domain)
+}
+
+/// The server's administrator, for the roles of a domain that has none of its own (no account
+/// yet, or only a catch-all or aliases elsewhere): RFC 5321 §4.5.1 says postmaster MUST be
+/// accepted for every domain we take mail for, and §4.1.1.3 the bare `<Postmaster>` always.
+/// The primary domain's administrator, else the first domain's (by name) that has one.
+fn server_admin(read: &ReadTx) -> Result<Option<Account>, DirectoryError> {
+    let hostname = read.address_defaults()?.hostname;
+    let primary = primary_domain(read, &hostname)?;
+    let mut domains: Vec<String> = read.domains()?.into_iter().map(|d| d.name).collect();
+    domains.sort();
+    for domain in primary.into_iter().chain(domains) {
+        if let Some((account, _)) = domain_admin(read, &domain)? {
+            return Ok(Some(account));
+        }
+    }
+    Ok(None)
 }
 
 /// The primary local domain: the one `hostname` is in (the longest such), else the first by
@@ -444,8 +465,10 @@ mod tests {
         assert_eq!(who(&store, "Abuse@example.org"), "first@example.org");
         assert_eq!(who(&store, "postmaster@other.test"), "carol@other.test");
         // The bare Postmaster, any case: the primary domain's (hostname's domain, else first).
-        // Without a hostname the primary domain is the first by name, example.net: no accounts.
-        assert_eq!(who(&store, "POSTMASTER"), "UnknownUser");
+        // Without a hostname the primary domain is the first by name, example.net: it has no
+        // accounts, so the next domain's administrator (RFC 5321 §4.1.1.3: never refused).
+        assert_eq!(who(&store, "POSTMASTER"), "first@example.org");
+        assert_eq!(who(&store, "abuse@example.net"), "first@example.org");
         store
             .write_blocking(|tx| {
                 tx.set_address_defaults(&AddressDefaults {

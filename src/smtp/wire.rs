@@ -121,6 +121,10 @@ pub enum CommandError {
     BadSender,
     #[error("bad recipient address syntax")]
     BadRecipient,
+    /// A well-formed address literal in RCPT TO (RFC 5321 §4.1.3), which smtp-proto does not
+    /// parse and this server takes no mail for.
+    #[error("address literal")]
+    AddressLiteral,
     #[error("invalid parameter {0}")]
     InvalidParameter(&'static str),
     #[error("unsupported parameter {0}")]
@@ -134,6 +138,14 @@ impl CommandError {
             CommandError::Syntax(s) => (501, "5.5.4", format!("Syntax: {s}")),
             CommandError::BadSender => (501, "5.1.7", "Bad sender address syntax".into()),
             CommandError::BadRecipient => (501, "5.1.3", "Bad recipient address syntax".into()),
+            // Valid syntax, so not 501: refused by policy (RFC 5321 §4.2.3 550; RFC 3463 5.7.1).
+            // Mail for our own literal is not required (§4.1.3 "MAY"), and the outbound queue
+            // routes by domain names only.
+            CommandError::AddressLiteral => (
+                550,
+                "5.7.1",
+                "Address literals are not accepted; use a domain name".into(),
+            ),
             CommandError::InvalidParameter(p) => (501, "5.5.4", format!("Invalid {p} parameter")),
             // RFC 5321 §4.1.1.11: 555 for MAIL/RCPT parameters not recognised or implemented.
             CommandError::UnsupportedParameter(p) => (
@@ -155,13 +167,25 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
             if to.address.is_empty() && contains_ci(line, b"<postmaster>") {
                 to.address = Cow::Borrowed("postmaster");
             }
+            if let Some(quoted) = requote(&to.address) {
+                to.address = Cow::Owned(quoted);
+            }
             Ok(Request::Rcpt { to }.into_owned())
+        }
+        Ok(Request::Mail { mut from }) => {
+            if let Some(quoted) = requote(&from.address) {
+                from.address = Cow::Owned(quoted);
+            }
+            Ok(Request::Mail { from }.into_owned())
         }
         Ok(request) => Ok(request.into_owned()),
         Err(e) => Err(match e {
             smtp_proto::Error::UnknownCommand => CommandError::Unknown,
             smtp_proto::Error::SyntaxError { syntax } => CommandError::Syntax(syntax),
             smtp_proto::Error::InvalidSenderAddress => CommandError::BadSender,
+            smtp_proto::Error::InvalidRecipientAddress if rcpt_has_address_literal(line) => {
+                CommandError::AddressLiteral
+            }
             smtp_proto::Error::InvalidRecipientAddress => CommandError::BadRecipient,
             smtp_proto::Error::InvalidParameter { param } => CommandError::InvalidParameter(param),
             smtp_proto::Error::UnsupportedParameter { param } => {
@@ -170,6 +194,92 @@ pub fn parse_command(line: &[u8]) -> Result<Request<String>, CommandError> {
             // A complete line never needs more data; anything else is not a request error.
             _ => CommandError::Unknown,
         }),
+    }
+}
+
+/// The address with its local part quoted again when it is not a Dot-string (RFC 5321 §4.1.2);
+/// `None` when it needs no quotes.
+///
+/// smtp-proto hands addresses over unquoted (`<"a b"@x>` as `a b@x`, `<"a@b"@x>` as `a@b@x`).
+/// The domain is still what follows the last `@`, so the local routing decision is right, but
+/// an address relayed on unquoted names another mailbox at the next hop: `"a@b"@x` would reach
+/// it as `a@b@x`, which a lenient parser there reads as a route through `b` (the quoted-`@`
+/// relay trick). Needless quotes stay off (`"user"@x` is `user@x`, the same mailbox).
+fn requote(address: &str) -> Option<String> {
+    let (local, domain) = address.rsplit_once('@')?;
+    if is_dot_string(local) {
+        return None;
+    }
+    let mut out = String::with_capacity(address.len() + 4);
+    out.push('"');
+    for c in local.chars() {
+        // RFC 5321 §4.1.2 quoted-pairSMTP.
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push_str("\"@");
+    out.push_str(domain);
+    Some(out)
+}
+
+/// RFC 5321 §4.1.2 `Dot-string = Atom *("." Atom)`, with RFC 6531 §3.3's UTF-8 in `atext`.
+fn is_dot_string(local: &str) -> bool {
+    local.split('.').all(|atom| {
+        !atom.is_empty()
+            && atom.bytes().all(|b| {
+                b >= 0x80 || b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+            })
+    })
+}
+
+/// Whether the forward-path of a RCPT TO line is `<local-part@address-literal>` (after an
+/// ignored source route, RFC 5321 §4.1.1.3).
+fn rcpt_has_address_literal(line: &[u8]) -> bool {
+    let Some(open) = line.iter().position(|&b| b == b'<') else {
+        return false;
+    };
+    let rest = &line[open + 1..];
+    let Some(close) = rest.iter().position(|&b| b == b'>') else {
+        return false;
+    };
+    let Ok(path) = std::str::from_utf8(&rest[..close]) else {
+        return false;
+    };
+    let mailbox = match path.strip_prefix('@') {
+        Some(routed) => routed.split_once(':').map_or(path, |(_, mailbox)| mailbox),
+        None => path,
+    };
+    let Some((local, domain)) = mailbox.rsplit_once('@') else {
+        return false;
+    };
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    (quoted || is_dot_string(local)) && is_address_literal(domain)
+}
+
+/// RFC 5321 §4.1.3: `[IPv4]`, `[IPv6:addr]` or `[tag:content]` (General-address-literal).
+fn is_address_literal(domain: &str) -> bool {
+    let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) else {
+        return false;
+    };
+    if inner.parse::<std::net::Ipv4Addr>().is_ok() {
+        return true;
+    }
+    match inner.split_once(':') {
+        Some((tag, addr)) if tag.eq_ignore_ascii_case("IPv6") => {
+            addr.parse::<std::net::Ipv6Addr>().is_ok()
+        }
+        Some((tag, content)) => {
+            !tag.is_empty()
+                && !tag.ends_with('-')
+                && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !content.is_empty()
+                && content
+                    .bytes()
+                    .all(|b| (33..=90).contains(&b) || (94..=126).contains(&b))
+        }
+        None => false,
     }
 }
 
@@ -345,6 +455,63 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(parse_command(b"FOO bar\r\n"), Err(CommandError::Unknown));
+        // Quoted local parts keep (only) the quotes they need.
+        for (line, want) in [
+            (
+                &b"RCPT TO:<\"a@b.test\"@c.test>\r\n"[..],
+                "\"a@b.test\"@c.test",
+            ),
+            (b"RCPT TO:<\"a b\"@c.test>\r\n", "\"a b\"@c.test"),
+            (b"RCPT TO:<\"a\\\"b\"@c.test>\r\n", "\"a\\\"b\"@c.test"),
+            (b"RCPT TO:<\"user\"@c.test>\r\n", "user@c.test"),
+            (b"RCPT TO:<user%b.test@c.test>\r\n", "user%b.test@c.test"),
+            (b"RCPT TO:<@a.test:u.v@c.test>\r\n", "u.v@c.test"),
+            (
+                b"RCPT TO:<j\xc3\xb6s\xc3\xa9@c.test>\r\n",
+                "j\u{f6}s\u{e9}@c.test",
+            ),
+        ] {
+            match parse_command(line) {
+                Ok(Request::Rcpt { to }) => assert_eq!(to.address, want),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Address literals: refused by policy when well-formed, as syntax errors otherwise.
+        for (line, want) in [
+            (
+                &b"RCPT TO:<u@[127.0.0.1]>\r\n"[..],
+                CommandError::AddressLiteral,
+            ),
+            (b"RCPT TO:<u@[IPv6:::1]>\r\n", CommandError::AddressLiteral),
+            (
+                b"RCPT TO:<\"a b\"@[192.0.2.1]>\r\n",
+                CommandError::AddressLiteral,
+            ),
+            (
+                b"RCPT TO:<@x.test:u@[192.0.2.1]>\r\n",
+                CommandError::AddressLiteral,
+            ),
+            (b"RCPT TO:<u@[x-tag:abc]>\r\n", CommandError::AddressLiteral),
+            (b"RCPT TO:<u@[999.0.0.1]>\r\n", CommandError::BadRecipient),
+            (
+                b"RCPT TO:<u@[IPv6:1.2.3.4]>\r\n",
+                CommandError::BadRecipient,
+            ),
+            (b"RCPT TO:<u@[other.test]>\r\n", CommandError::BadRecipient),
+            (b"RCPT TO:<@[127.0.0.1]>\r\n", CommandError::BadRecipient),
+            (b"RCPT TO:<a b@[127.0.0.1]>\r\n", CommandError::BadRecipient),
+        ] {
+            assert_eq!(
+                parse_command(line).map(|_| ()),
+                Err(want),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        match parse_command(b"MAIL FROM:<\"x@y.test\"@z.test>\r\n") {
+            Ok(Request::Mail { from }) => assert_eq!(from.address, "\"x@y.test\"@z.test"),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             parse_command(b"MAIL FROM:bad\r\n"),
             Err(CommandError::Syntax(_))
