@@ -29,6 +29,7 @@ Every `--sample` seconds the server's VmRSS and /proc/PID/fd count are printed. 
 
     scripts/soak.py --seconds 120                 # the CI length (tests/e2e/test_soak.py)
     scripts/soak.sh 1800                          # the documented run (BENCHMARKS.md "Soak")
+    scripts/soak.py --table WORK/soak-result.json 150   # its samples as a Markdown table
 """
 
 import argparse
@@ -921,7 +922,25 @@ def main_args(argv=None):
     return args
 
 
+def table(path, every):
+    """A Markdown table of a finished run (its soak-result.json), one row every `every` seconds."""
+    result = json.loads(Path(path).read_text())
+    print("| time | RSS (MiB) | RSS high-water (MiB) | open fds | threads |")
+    print("|---:|---:|---:|---:|---:|")
+    next_t = 0.0
+    samples = result["samples"]
+    for i, (t, rss, hwm, fds, threads) in enumerate(samples):
+        if t >= next_t or i == len(samples) - 1:
+            label = f"{t / 60:.1f} min" if t <= result["seconds"] else f"{t / 60:.1f} min, clients stopped"
+            print(f"| {label} | {mib(rss):.1f} | {mib(hwm):.1f} | {fds} | {threads} |")
+            next_t = t + every - 1e-6 if t >= next_t else next_t
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--table"]:
+        table(argv[1], float(argv[2]) if len(argv) > 2 else 180)
+        return 0
     result = Soak(main_args(argv)).run()
     return 1 if result["problems"] else 0
 
