@@ -62,10 +62,11 @@ from conftest import Server  # noqa: E402  (the e2e harness: process, ports, CLI
 # 10 % of the middle third's maximum, at least 8 MiB. Why: the server's memory is not one heap
 # that a leak alone moves. Plugin instances are recycled every `reuse_calls` calls (a fresh
 # wasm linear memory each time), glibc keeps per-thread arenas whose high-water mark depends on
-# which runtime worker happens to take a burst, and redb's page cache fills up to cache_mb as the
-# store grows. These move the maximum by a few MiB either way between thirds; a leak of even
-# 1 KiB per session (~20 sessions/s here) adds ~9 MiB a third in the 30-minute run and keeps
-# adding, which the time series (and the slope printed at the end) shows.
+# which runtime worker happens to take a burst (a new blocking thread is a new arena: ~3 MiB),
+# argon2 keeps ~19 MiB per concurrent hash, and redb's page cache fills up to cache_mb. These
+# move the maximum by a few MiB between thirds. What the margin lets through: the 30-minute run
+# has ~14 sessions/s, ~6,500 a third, so a leak above ~2.5 KiB per session fails it; smaller
+# ones show in the least-squares slope printed at the end (and in the time series).
 RSS_MARGIN_FRACTION = 0.10
 RSS_MARGIN_MIN = 8 << 20
 # Descriptors: the idle baseline is taken before the traffic; a few may differ at the end for
