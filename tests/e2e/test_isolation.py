@@ -9,21 +9,25 @@ scripts) with a snapshot taken at set-up, and by checking the server still runs.
 are plain data at the top of each section: add a name or a command there."""
 
 import base64
+import os
 import re
+import shutil
 import smtplib
 import socket
 import ssl
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from conftest import Server, free_port, wait_for
+from conftest import ROOT, Server, wait_for
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
 CAROL = "carol@other.test"
+BUNDLED = Path(os.environ.get("MAILSIFT_BUNDLED_PLUGINS", ROOT / "plugins" / "dist"))
 
 BOB_MARK = b"BOB-SECRET-MARKER"
 CAROL_MARK = b"CAROL-SECRET-MARKER"
@@ -1026,3 +1030,45 @@ def test_bounce_goes_to_sender_only(world):
             assert lines == [b"* SEARCH\r\n"], (name, lines)
         session.cmd(b"UNSELECT")
     world.assert_untouched()
+
+
+# ------------------------------------------------------------------------------------------------
+# Plugin data: what a user's actions teach a plugin is kept under that user's account.
+# ------------------------------------------------------------------------------------------------
+
+
+def test_spam_learning_stays_in_own_account(tmp_path):
+    """Alice moves a message addressed to bob (she got it as Bcc) into Junk: the spam plugin
+    learns it for alice (the mailbox's owner, not the message's To), and bob's model keys stay
+    empty. Its own server: this is the only case with a plugin loaded."""
+    spam = BUNDLED / "spam.wasm"
+    assert spam.is_file(), f"{spam} is missing: build it with `scripts/build-plugins.sh plugins/dist`"
+    srv = Server(tmp_path)
+    (srv.data / "plugins").mkdir(parents=True, exist_ok=True)
+    shutil.copy(spam, srv.data / "plugins" / "spam.wasm")
+    srv.start()
+    try:
+        pw = {a: srv.add_user(a) for a in (ALICE, BOB)}
+
+        def loaded():
+            return any(r["name"] == "spam" and r["state"] == "loaded"
+                       for r in srv.cli("plugin", "list", json_output=True))
+
+        assert wait_for(loaded, timeout=120, interval=0.2), srv.cli("plugin", "list").stdout
+        with smtplib.SMTP("127.0.0.1", srv.port("smtp"), timeout=30) as s:
+            s.sendmail("seller@remote.test", [ALICE], message(
+                "Cheap replica watches, order now", "seller@remote.test", BOB).encode())
+
+        def kv(account):
+            return srv.cli("plugin", "kv", "spam", "--account", account, json_output=True)
+
+        before_bob = kv(BOB)
+        m = Imap(srv, ALICE, pw[ALICE])
+        assert m.cmd(b"SELECT INBOX")[0] == "OK"
+        assert m.cmd(b"UID MOVE 1:* Junk")[0] == "OK"
+        assert wait_for(lambda: kv(ALICE), timeout=30, interval=0.2), "alice's move taught nothing"
+        assert kv(BOB) == before_bob
+        assert not any(BOB in str(k) for k in before_bob), before_bob
+        m.close()
+    finally:
+        srv.stop()
