@@ -86,6 +86,48 @@ fn names_only(value: &str, allowed: &[String]) -> bool {
     !words.is_empty() && words.iter().all(|w| may_send_as(allowed, w))
 }
 
+/// For a redirected copy that editheader changed (RFC 5293): the first sender field (`From`,
+/// `Sender`, `Resent-From`, `Resent-Sender`) the script added that the original did not have
+/// and that names an address the account may not send as. The copy leaves as the user's mail
+/// (DKIM-signed for our domains), so it must not claim another's name (RFC 5293 §6 lets an
+/// implementation restrict what may be changed; RFC 6409 §6.1 is the rule for users' mail).
+pub fn forged_sender(original: &[u8], edited: &[u8], allowed: &[String]) -> Option<String> {
+    let before = identity_fields(original);
+    identity_fields(edited)
+        .into_iter()
+        .find(|f| !before.contains(f) && !names_only(&f.1, allowed))
+        .map(|(name, value)| format!("{name}: {value}"))
+}
+
+/// The sender fields of `raw`'s header: (lower-case name, unfolded trimmed value). A bare CR
+/// or LF ends a line here too, as in [`own_identity`].
+fn identity_fields(raw: &[u8]) -> Vec<(String, String)> {
+    let head = find(raw, b"\r\n\r\n").map_or(raw, |i| &raw[..i]);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in head.split(|&b| b == b'\r' || b == b'\n') {
+        if line.is_empty() {
+            // Between the CR and LF of one line break.
+            continue;
+        }
+        let line = String::from_utf8_lossy(line);
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = current.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        fields.extend(current.take());
+        if let Some((name, value)) = line.split_once(':') {
+            current = Some((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    fields.extend(current);
+    fields.retain(|(name, _)| IDENTITY_FIELDS.contains(&name.as_str()));
+    fields
+}
+
 /// True when `raw` (a message a script made) is sieve-rs's vacation reply or notification:
 /// one of its `Auto-Submitted` fields is `auto-replied` or `auto-notified` (any of them: a
 /// field a script string added before sieve-rs's own cannot hide it). A redirected copy that
@@ -107,7 +149,33 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_script_made, own_identity};
+    use super::{forged_sender, is_script_made, own_identity};
+
+    #[test]
+    fn edited_sender_fields() {
+        let allowed = vec!["alice@example.org".to_string()];
+        let original = b"Received: x\r\nFrom: Bob <bob@example.org>\r\nSubject: s\r\n\r\nbody";
+        // Unchanged, deleted, or changed to the account's own: fine.
+        assert_eq!(forged_sender(original, original, &allowed), None);
+        assert_eq!(
+            forged_sender(original, b"Received: x\r\nSubject: s\r\n\r\nbody", &allowed),
+            None
+        );
+        let own = b"From: alice@example.org\r\nSubject: s\r\n\r\nbody";
+        assert_eq!(forged_sender(original, own, &allowed), None);
+        // Added or changed to another's.
+        let plain = b"From: carol@remote.test\r\nSubject: s\r\n\r\nbody";
+        let forged = b"From: bob@example.org\r\nSubject: s\r\n\r\nbody";
+        assert_eq!(
+            forged_sender(plain, forged, &allowed).as_deref(),
+            Some("from: bob@example.org")
+        );
+        let sender = b"From: carol@remote.test\r\nSender: bob@example.org\r\n\r\nbody";
+        assert!(forged_sender(plain, sender, &allowed).is_some());
+        let folded =
+            b"From: carol@remote.test\r\nSender: alice@example.org\r\n bob@example.org\r\n\r\n";
+        assert!(forged_sender(plain, folded, &allowed).is_some());
+    }
 
     #[test]
     fn script_made_messages() {

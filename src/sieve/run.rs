@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use sieve::{Envelope, Event, Input, Recipient, Runtime, Script, Sieve, SpamStatus, VirusStatus};
 
 use super::address::is_mailbox;
-use super::identity::{is_script_made, own_identity};
+use super::identity::{forged_sender, is_script_made, own_identity};
 use super::{SieveLimits, check_script};
 use crate::store::{ListKind, ReadTx};
 
@@ -396,6 +396,15 @@ impl SieveRunner {
                     };
                     if auto && is_script_made(&raw) {
                         raw = own_identity(&raw, &allowed_senders(ctx), ctx.account);
+                    } else if auto
+                        && let Some(field) = forged_sender(ctx.raw, &raw, &allowed_senders(ctx))
+                    {
+                        // editheader made the redirected copy claim another's name: a run-time
+                        // error, so the message is kept (RFC 5228 §2.10.6).
+                        out.errors.push(format!(
+                            "redirect: the script set {field:?}, not the account's"
+                        ));
+                        continue;
                     }
                     if auto
                         && is_auto_reply(&raw)

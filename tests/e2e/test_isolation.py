@@ -811,6 +811,9 @@ SIEVE_FROM_SCRIPTS = [
     ("notify-uri-sender-header", 'require "enotify";\nnotify "mailto:someone@capture.test?Sender=bob@example.org";\n', True),
     ("notify-uri-header-injection", 'require "enotify";\nnotify "mailto:someone@capture.test%0D%0AFrom:bob@example.org";\n', None),
     ("redirect-crlf", 'redirect "someone@capture.test\r\nFrom: bob@example.org";\n', False),
+    ("editheader-from-redirect", 'require "editheader";\ndeleteheader "From";\naddheader "From" "bob@example.org";\nredirect "someone@capture.test";\n', False),
+    ("editheader-sender-redirect", 'require "editheader";\naddheader "Sender" "bob@example.org";\nredirect "someone@capture.test";\n', False),
+    ("editheader-own-from-redirect", 'require "editheader";\ndeleteheader "From";\naddheader "From" "alice+fwd@example.org";\nredirect "someone@capture.test";\n', True),
 ]
 
 
@@ -842,7 +845,7 @@ def test_sieve_messages_never_from_other(world, script, sent):
             for line in re.split(rb"\r\n|\r|\n", head):
                 if re.match(rb"(?:resent-)?(?:from|sender):", line):
                     assert b"bob@example.org" not in line and b"carol@other.test" not in line, head
-            assert re.search(rb"^from: alice@example\.org\r?$", head, re.M), head
+            assert re.search(rb"^from: <?alice(?:\+\w+)?@example\.org>?\r?$", head, re.M), head
         world.assert_untouched()
     finally:
         alice_scripts_clean(world)
