@@ -869,6 +869,10 @@ SENDER_CASES = [
     ("header-from-two", ALICE, f"{ALICE}, {BOB}", ""),
     ("header-from-other-domain", ALICE, CAROL, ""),
     ("header-sender-other", ALICE, ALICE, f"Sender: {BOB}\r\n"),
+    ("header-resent-from-other", ALICE, ALICE, f"Resent-From: {BOB}\r\n"),
+    ("header-resent-sender-other", ALICE, ALICE, f"Resent-Sender: {CAROL}\r\n"),
+    ("null-sender-from-other", "", BOB, ""),
+    ("header-from-folded-other", ALICE, f"{ALICE},\r\n {BOB}", ""),
 ]
 
 
