@@ -49,11 +49,21 @@ impl Directory {
         let Some(account) = read.account(&format!("{local}@{domain}"))? else {
             return Ok(None);
         };
-        let mut allowed = addresses_of(&account);
-        allowed.extend(read.aliases_of(account.id)?.into_iter().map(|a| a.address));
-        let allowed = with_alias_domains(&read, allowed)?;
+        let allowed = allowed_senders(&read, &account)?;
         Ok(Some((account, allowed)))
     }
+}
+
+/// Every address `account` may send as (see [`may_send_as`] for subaddresses): its own, its
+/// extra senders, its aliases, and these under their alias domains. Also the rule for the
+/// messages its Sieve scripts make (`sieve::identity`).
+pub fn allowed_senders(
+    read: &crate::store::ReadTx,
+    account: &Account,
+) -> Result<Vec<String>, DirectoryError> {
+    let mut allowed = addresses_of(account);
+    allowed.extend(read.aliases_of(account.id)?.into_iter().map(|a| a.address));
+    with_alias_domains(read, allowed)
 }
 
 /// `allowed` plus each address under the alias domains of its domain: an alias domain has

@@ -171,7 +171,8 @@ fn flagged(account: &Account, why: &str) {
 }
 
 /// The From header of submitted mail must name addresses the user may send as (and so must
-/// Sender, when there is one).
+/// Sender, Resent-From and Resent-Sender, when there are: RFC 5322 §3.6.6, they name who
+/// resent it).
 pub struct FromHeader {
     pub directory: Directory,
 }
@@ -193,7 +194,7 @@ impl super::stages::Stage for FromHeader {
             return Ok(());
         };
         let mut froms = 0;
-        for name in ["From", "Sender"] {
+        for name in ["From", "Sender", "Resent-From", "Resent-Sender"] {
             for value in parsed.header_values(name) {
                 if name == "From" {
                     froms += 1;

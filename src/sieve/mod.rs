@@ -4,8 +4,10 @@
 //! `scripts.rs`, which every door that manages scripts calls. Scripts are stored per account by the store (`store::sieve`) and managed over
 //! ManageSieve (RFC 5804) or with `mailsift sieve`.
 
+pub mod address;
 pub mod compile;
 pub mod dry_run;
+pub mod identity;
 pub mod run;
 pub mod scripts;
 

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use sieve::{Envelope, Event, Input, Recipient, Runtime, Script, Sieve, SpamStatus, VirusStatus};
 
+use super::address::is_mailbox;
+use super::identity::{forged_sender, is_script_made, own_identity};
 use super::{SieveLimits, check_script};
 use crate::store::{ListKind, ReadTx};
 
@@ -380,10 +382,30 @@ impl SieveRunner {
                         Recipient::Address(a) | Recipient::List(a) => vec![a],
                         Recipient::Group(g) => g,
                     };
-                    let (raw, auto) = match created.get(&message_id) {
+                    // RFC 5228 §4.2: the address must be valid. A run-time error, so the
+                    // message is kept (§2.10.6) instead of queued for a path like
+                    // `bob@example.org/INBOX` or a string with CR LF.
+                    if let Some(bad) = to.iter().find(|a| !is_mailbox(a)) {
+                        out.errors
+                            .push(format!("redirect: {bad:?} is not a valid address"));
+                        continue;
+                    }
+                    let (mut raw, auto) = match created.get(&message_id) {
                         Some(m) => (m.clone(), true),
                         None => (ctx.raw.to_vec(), false),
                     };
+                    if auto && is_script_made(&raw) {
+                        raw = own_identity(&raw, &allowed_senders(ctx), ctx.account);
+                    } else if auto
+                        && let Some(field) = forged_sender(ctx.raw, &raw, &allowed_senders(ctx))
+                    {
+                        // editheader made the redirected copy claim another's name: a run-time
+                        // error, so the message is kept (RFC 5228 §2.10.6).
+                        out.errors.push(format!(
+                            "redirect: the script set {field:?}, not the account's"
+                        ));
+                        continue;
+                    }
                     if auto
                         && is_auto_reply(&raw)
                         && !auto_reply_allowed(ctx.message, ctx.mail_from)
@@ -411,6 +433,13 @@ impl SieveRunner {
                 } => {
                     if let Some(to) = method.strip_prefix("mailto:") {
                         let to = to.split('?').next().unwrap_or("").to_string();
+                        // RFC 5436 §2.1: a mailto recipient is an address (RFC 6068); it also
+                        // becomes the notification's `To` header, so nothing else may pass.
+                        if !is_mailbox(&to) {
+                            out.errors
+                                .push(format!("notify: {to:?} is not a valid address"));
+                            continue;
+                        }
                         let subject = ctx.message.subject().unwrap_or("");
                         let raw = format!(
                             "From: {}\r\nTo: {to}\r\nSubject: {}\r\nAuto-Submitted: auto-notified\r\n\r\n{}\r\n",
@@ -429,7 +458,7 @@ impl SieveRunner {
                         out.outbound.push(OutMessage {
                             mail_from: String::new(),
                             to: vec![to],
-                            raw: raw.into_bytes(),
+                            raw: own_identity(raw.as_bytes(), &allowed_senders(ctx), ctx.account),
                         });
                     }
                 }
@@ -460,6 +489,16 @@ struct OneRun {
     implicit_keep_flags: Option<Vec<String>>,
     /// The message as edited (editheader) when the script ended in the implicit keep.
     implicit_content: Option<Vec<u8>>,
+}
+
+/// The addresses the recipient's account may send as (its own at least).
+fn allowed_senders(ctx: &RecipientContext<'_>) -> Vec<String> {
+    ctx.read
+        .account(ctx.account)
+        .ok()
+        .flatten()
+        .and_then(|a| crate::directory::senders::allowed_senders(ctx.read, &a).ok())
+        .unwrap_or_else(|| vec![ctx.account.to_ascii_lowercase()])
 }
 
 /// True when `raw` (a message a script made) is an automatic reply (a vacation response).
