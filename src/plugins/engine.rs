@@ -1,6 +1,7 @@
-//! The one wasmtime `Engine` of the server: component model, pooling allocator, fuel metering
-//! (the CPU budget of a call), epoch interruption driven by a ticker thread (a wall-clock
-//! backstop only), and the linker with the host's imports.
+//! The one wasmtime `Engine` of the server: component model, pooling allocator, the CPU budget
+//! of a call (the thread's CPU time read at epoch ticks, or fuel metering: [`CpuMeter`]), epoch
+//! interruption driven by a ticker thread (that check and the wall-clock backstop), and the
+//! linker with the host's imports.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
