@@ -436,7 +436,11 @@ fn main() {
         );
         std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
         std::fs::copy(&looping, c.plugin_dir().join("loop-forever.wasm")).expect("copy");
-        let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).expect("host");
+        // Fuel, whatever the default meter: this row calibrates `FUEL_PER_MS`.
+        let host = PluginHost::with_engine_settings(&c, Arc::new(MemoryKv::default()), |s| {
+            s.cpu_meter = CpuMeter::Fuel
+        })
+        .expect("host");
         host.load_all();
         let mut cpu = Vec::new();
         let fuel = fuel_per_call(&host, || {
