@@ -9,6 +9,9 @@
 //! tables are used) and measure another message with `MAILSIFT_BENCH_MESSAGE=message.eml`.
 //! `MAILSIFT_BENCH_ITERS` sets the messages per measurement (default 3000; a small number for a
 //! smoke run) and `MAILSIFT_BENCH_ONLY=spam,promotions` measures only those plugins.
+//! Each plugin is measured under both CPU meters (`[plugins] cpu_meter`: fuel, and the thread's
+//! CPU time read at epoch ticks), side by side; `MAILSIFT_BENCH_SMALL_POOL=1` sizes the pool
+//! for valgrind (`scripts/bench-plugin-meter.sh` counts instructions per call that way).
 //! Each row also gives the plugin's fuel per message (its CPU budget is counted in wasmtime fuel)
 //! and the fuel per µs of the calling thread's CPU time above the no-op: the calibration of
 //! `FUEL_PER_MS` (a tight loop, `loop-forever`, is measured last as the upper end).
@@ -22,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use mailsift::config::Config;
 use mailsift::pipeline::{Envelope, MessageContext};
-use mailsift::plugins::{MemoryKv, PluginHost, eval, types, view};
+use mailsift::plugins::{CpuMeter, MemoryKv, PluginHost, eval, types, view};
 
 fn dir(var: &str, default: &str) -> PathBuf {
     match std::env::var_os(var) {
@@ -90,14 +93,24 @@ fn config(data_dir: &Path) -> Config {
     c
 }
 
-/// A host running `component` alone, under the name of its file.
-fn host_with(data_dir: &Path, component: &Path) -> PluginHost {
+/// A host running `component` alone, under the name of its file, its CPU budget counted by
+/// `meter`.
+fn host_with(data_dir: &Path, component: &Path, meter: CpuMeter) -> PluginHost {
     let c = config(data_dir);
     std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
     let name = component.file_name().expect("file name");
     std::fs::copy(component, c.plugin_dir().join(name)).expect("copy");
     let kv = MemoryKv::default();
-    let host = PluginHost::new(&c, Arc::new(kv.clone())).expect("host");
+    let host = PluginHost::with_engine_settings(&c, Arc::new(kv.clone()), |s| {
+        s.cpu_meter = meter;
+        // MAILSIFT_BENCH_SMALL_POOL=1: a few pool slots, for valgrind (it cannot map the
+        // address space of the default pool).
+        if std::env::var_os("MAILSIFT_BENCH_SMALL_POOL").is_some() {
+            s.idle_instances = s.idle_instances.min(2);
+            s.slots = 4 + s.idle_instances;
+        }
+    })
+    .expect("host");
     host.load_all();
     assert_eq!(
         host.registry().snapshot().len(),
@@ -213,6 +226,12 @@ fn outcome(host: &PluginHost, msg: &types::Message, recipients: &[String]) -> St
     parts.join(", ")
 }
 
+/// One filter call, the unit that `MAILSIFT_BENCH_CASE` counts.
+#[inline(never)]
+fn measured(host: &PluginHost, msg: &types::Message, recipients: &[String]) {
+    std::hint::black_box(host.filter(msg, recipients));
+}
+
 fn main() {
     let bundled = dir("MAILSIFT_BUNDLED_PLUGINS", "plugins/dist");
     let noop = dir("MAILSIFT_TEST_PLUGINS", "plugins/dist/testing").join("noop.wasm");
@@ -259,6 +278,44 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3000);
     let tmp = std::env::temp_dir().join(format!("mailsift-bench-filters-{}", std::process::id()));
+    // MAILSIFT_BENCH_CASE=PLUGIN:fuel|time:CALLS: only that plugin (a bundled one, or `noop`)
+    // under that meter, CALLS calls through `measured` after two warm-up calls, for
+    // `valgrind --tool=callgrind --toggle-collect='filters::measured'` (scripts/bench-plugin-meter.sh).
+    if let Ok(case) = std::env::var("MAILSIFT_BENCH_CASE") {
+        let mut parts = case.split(':');
+        let (name, meter, calls) = (
+            parts.next().unwrap_or("noop"),
+            parts.next().unwrap_or("fuel"),
+            parts.next().and_then(|c| c.parse().ok()).unwrap_or(20usize),
+        );
+        let meter = if meter == "time" {
+            CpuMeter::Time
+        } else {
+            CpuMeter::Fuel
+        };
+        let path = if name == "noop" {
+            noop.clone()
+        } else {
+            bundled.join(format!("{name}.wasm"))
+        };
+        let msg = view::message(
+            &envelope,
+            &raw,
+            MessageContext::new(&envelope, &raw).parsed.as_ref(),
+            None,
+        );
+        let host = host_with(&tmp.join("case"), &path, meter);
+        for _ in 0..2 {
+            std::hint::black_box(host.filter(&msg, &envelope.recipients));
+        }
+        for _ in 0..calls {
+            measured(&host, &msg, &envelope.recipients);
+        }
+        let errors: u64 = host.status().iter().map(|s| s.errors).sum();
+        assert_eq!(errors, 0, "{name} failed while being measured");
+        let _ = std::fs::remove_dir_all(&tmp);
+        return;
+    }
 
     let parse = time(n, || {
         let ctx = MessageContext::new(&envelope, &raw);
@@ -280,7 +337,7 @@ fn main() {
         "| plugin | median µs/message | min µs | above the no-op µs | min CPU µs above the no-op | fuel/message | fuel per CPU µs | outcome |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let noop_host = host_with(&tmp.join("noop"), &noop);
+    let noop_host = host_with(&tmp.join("noop"), &noop, CpuMeter::Fuel);
     let mut noop_t = Default::default();
     let noop_fuel = fuel_per_call(&noop_host, || {
         noop_t = time(n, || {
@@ -294,20 +351,44 @@ fn main() {
         us(noop_t.1),
         outcome(&noop_host, &msg, &envelope.recipients)
     );
+    // The share of the host overhead that is the message: the no-op on an empty view.
+    let empty = view::message(&envelope, b"", None, None);
+    let empty_t = time(n, || {
+        std::hint::black_box(noop_host.filter(&empty, &envelope.recipients));
+    });
+    println!(
+        "| noop, empty message (the view's lowering is the difference) | {:.1} | {:.1} | {:.1} | {:.1} | - | - | - |",
+        us(empty_t.0),
+        us(empty_t.1),
+        us(empty_t.0) - us(noop_t.0),
+        us(empty_t.2) - us(noop_t.2),
+    );
+    // Each plugin under both CPU meters, side by side (issue 19): fuel (instrumented code) and
+    // the thread's CPU time read at epoch ticks (the server's).
+    let mut meters = Vec::new();
     for path in &plugins {
         let name = path
             .file_stem()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let host = host_with(&tmp.join(&name), path);
+        let host = host_with(&tmp.join(&name), path, CpuMeter::Fuel);
+        let epoch_host = host_with(&tmp.join(format!("{name}-epoch")), path, CpuMeter::Time);
         let mut t = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let fuel = fuel_per_call(&host, || {
             t = time(n, || {
                 std::hint::black_box(host.filter(&msg, &envelope.recipients));
             })
         });
-        let errors: u64 = host.status().iter().map(|s| s.errors).sum();
+        let e = time(n, || {
+            std::hint::black_box(epoch_host.filter(&msg, &envelope.recipients));
+        });
+        let errors: u64 = host
+            .status()
+            .iter()
+            .chain(epoch_host.status().iter())
+            .map(|s| s.errors)
+            .sum();
         assert_eq!(errors, 0, "{name} failed while being measured");
         let cpu_above = us(t.2) - us(noop_t.2);
         println!(
@@ -321,6 +402,24 @@ fn main() {
                 "-".into()
             },
             outcome(&host, &msg, &envelope.recipients)
+        );
+        meters.push((name, t, e));
+    }
+    println!(
+        "\nCPU meter side by side (same message, each plugin alone): fuel against the thread's CPU time at epoch ticks.\n"
+    );
+    println!(
+        "| plugin | fuel: median µs | fuel: min CPU µs | CPU time: median µs | CPU time: min CPU µs | CPU time / fuel (min CPU) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, t, e) in &meters {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            us(t.0),
+            us(t.2),
+            us(e.0),
+            us(e.2),
+            us(e.2) / us(t.2).max(0.001)
         );
     }
     // The upper end: a tight loop stopped by its budget (`cpu_ms = 100`).
@@ -337,7 +436,11 @@ fn main() {
         );
         std::fs::create_dir_all(c.plugin_dir()).expect("plugin dir");
         std::fs::copy(&looping, c.plugin_dir().join("loop-forever.wasm")).expect("copy");
-        let host = PluginHost::new(&c, Arc::new(MemoryKv::default())).expect("host");
+        // Fuel, whatever the default meter: this row calibrates `FUEL_PER_MS`.
+        let host = PluginHost::with_engine_settings(&c, Arc::new(MemoryKv::default()), |s| {
+            s.cpu_meter = CpuMeter::Fuel
+        })
+        .expect("host");
         host.load_all();
         let mut cpu = Vec::new();
         let fuel = fuel_per_call(&host, || {

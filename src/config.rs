@@ -558,6 +558,23 @@ pub struct PluginsConfig {
     /// serve, one at a time, before it is replaced by a fresh one. 0 or 1: a fresh instance
     /// for every call, as for any other plugin.
     pub reuse_calls: u32,
+    /// How `cpu_ms` is counted: the CPU time of the thread running the call (`time`, the
+    /// default: no metering in the plugin's compiled code) or WebAssembly fuel (`fuel`: the
+    /// same count on any machine, about a tenth slower; `mailsift plugin test` always uses it).
+    pub cpu_meter: CpuMeter,
+}
+
+/// How a plugin call's CPU budget is counted (`[plugins] cpu_meter`). Either way it is the
+/// plugin's work, not wall time: a descheduled thread or a wait in an import does not use it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CpuMeter {
+    /// CPU time of the thread running the call, read at each epoch tick (10 ms): the bound
+    /// holds to within a tick, and the host's work inside the plugin's imports counts too.
+    Time,
+    /// wasmtime fuel (`plugins::FUEL_PER_MS` per ms): deterministic, but counted in every
+    /// basic block of the plugin's compiled code.
+    Fuel,
 }
 
 impl Default for PluginsConfig {
@@ -571,6 +588,7 @@ impl Default for PluginsConfig {
             dns_budget: 20,
             dns_timeout_ms: 2000,
             reuse_calls: 1000,
+            cpu_meter: CpuMeter::Time,
         }
     }
 }

@@ -317,3 +317,50 @@ fn a_call_stalled_past_the_backstop_is_stopped() {
     assert_eq!(kv.stalls.load(Ordering::SeqCst), 1);
     assert_eq!(errors(&host), 1, "{:?}", host.status());
 }
+
+#[test]
+fn a_spinning_plugin_is_stopped_at_its_budget_under_either_cpu_meter() {
+    // Issue 19: the server counts `cpu_ms` in the thread's CPU time by default (no fuel counter
+    // in the compiled code), fuel on request; either way a tight loop is stopped at its budget,
+    // reported as such, long before the wall-clock backstop (5 s).
+    use mailsift::plugins::CpuMeter;
+    for meter in [CpuMeter::Time, CpuMeter::Fuel] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        config.plugins.cpu_meter = meter;
+        std::fs::create_dir_all(config.plugin_dir()).unwrap();
+        std::fs::copy(
+            testing("loop-forever"),
+            config.plugin_dir().join("loop-forever.wasm"),
+        )
+        .unwrap();
+        config.plugin.insert(
+            "loop-forever".into(),
+            PluginConfig {
+                cpu_ms: Some(50),
+                ..PluginConfig::default()
+            },
+        );
+        let host = PluginHost::new(&config, Arc::new(MemoryKv::default())).unwrap();
+        host.load_all();
+        assert_eq!(host.registry().snapshot().len(), 1, "{meter:?}");
+        let started = Instant::now();
+        let out = host.filter(
+            &view_of(&message(1, false), "Q1", Vec::new()),
+            &["bob@example.org".into()],
+        );
+        let took = started.elapsed();
+        let decision = &out.calls[0].decision;
+        assert!(
+            decision.contains("used up its CPU budget of 50 ms"),
+            "{meter:?}: {decision}"
+        );
+        assert!(took < Duration::from_secs(4), "{meter:?}: {took:?}");
+        let row = host.status().into_iter().next().unwrap();
+        assert_eq!((row.calls, row.errors), (1, 1), "{meter:?}");
+        assert!(row.peak_budget_pct >= 99.0, "{meter:?}: {row:?}");
+    }
+}

@@ -1,6 +1,7 @@
-//! The one wasmtime `Engine` of the server: component model, pooling allocator, fuel metering
-//! (the CPU budget of a call), epoch interruption driven by a ticker thread (a wall-clock
-//! backstop only), and the linker with the host's imports.
+//! The one wasmtime `Engine` of the server: component model, pooling allocator, the CPU budget
+//! of a call (the thread's CPU time read at epoch ticks, or fuel metering: [`CpuMeter`]), epoch
+//! interruption driven by a ticker thread (that check and the wall-clock backstop), and the
+//! linker with the host's imports.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,8 +40,17 @@ const MIN_BACKSTOP: Duration = Duration::from_secs(5);
 /// within noise either way. benches/plugins.rs compares the values side by side (issue 19).
 pub const KEEP_RESIDENT: usize = 4 << 20;
 
+/// How a call's CPU budget (`cpu_ms`) is counted (`[plugins] cpu_meter`): `Fuel` is
+/// deterministic (the same message costs the same fuel on any machine, which `mailsift plugin
+/// test` reports) but the compiled code counts it in every basic block; `Time` reads the
+/// thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`) at each epoch tick, so the code carries only
+/// the epoch check, and the bound holds to within a tick ([`EPOCH_TICK`]).
+pub use crate::config::CpuMeter;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EngineSettings {
+    /// How calls' CPU budgets are counted.
+    pub cpu_meter: CpuMeter,
     /// Largest linear memory any plugin may grow to (the largest configured `memory_mb`, or a
     /// bundled plugin's built-in one).
     pub max_memory_bytes: usize,
@@ -68,6 +78,7 @@ impl EngineSettings {
             0
         };
         EngineSettings {
+            cpu_meter: config.plugins.cpu_meter,
             max_memory_bytes: (max_mb as usize) << 20,
             // Concurrent message calls plus `info` calls of plugins being loaded, with margin,
             // plus the idle instances kept for reuse.
@@ -88,6 +99,7 @@ pub struct PluginEngine {
     /// Bounds the idle instances of all plugins together.
     pub(crate) idle: Arc<super::reuse::IdleBudget>,
     idle_cap: usize,
+    pub(crate) cpu_meter: CpuMeter,
     stop: Arc<AtomicBool>,
 }
 
@@ -127,7 +139,7 @@ impl PluginEngine {
             .table_keep_resident(64 << 10);
         let mut cfg = WasmConfig::new();
         cfg.wasm_component_model(true)
-            .consume_fuel(true)
+            .consume_fuel(settings.cpu_meter == CpuMeter::Fuel)
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&cfg).map_err(|e| PluginError::Engine(format!("{e:#}")))?;
@@ -173,6 +185,7 @@ impl PluginEngine {
             fingerprint,
             idle: super::reuse::IdleBudget::new(settings.idle_instances as usize),
             idle_cap: settings.idle_instances as usize,
+            cpu_meter: settings.cpu_meter,
             stop,
         })
     }
@@ -190,6 +203,30 @@ impl PluginEngine {
 /// The fuel of a call with a CPU budget of `cpu_ms` (milliseconds of work).
 pub fn fuel_budget(cpu_ms: u64) -> u64 {
     cpu_ms.saturating_mul(FUEL_PER_MS)
+}
+
+/// CPU time the calling thread has used so far (`CLOCK_THREAD_CPUTIME_ID`): not advanced while
+/// the thread is descheduled or blocked.
+pub fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // Safety: `ts` is a valid out-pointer for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(
+        ts.tv_sec.max(0) as u64,
+        ts.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
+}
+
+/// Budget units (fuel, or its equivalent in thread CPU time) of `cpu`: what the counters and
+/// `peak_budget_pct` report in either [`CpuMeter`].
+pub fn fuel_of_cpu(cpu: Duration) -> u64 {
+    (cpu.as_nanos().saturating_mul(FUEL_PER_MS as u128) / 1_000_000).min(u64::MAX as u128) as u64
 }
 
 /// The wall-clock backstop of a call with a CPU budget of `cpu_ms`, in milliseconds. Fuel is

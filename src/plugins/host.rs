@@ -11,7 +11,10 @@ use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::CallError;
 use super::bindings::mailsift::plugin::{config, kv, lists, log, types};
-use super::engine::{PluginEngine, backstop_ms, backstop_ticks, fuel_budget};
+use super::engine::{
+    CpuMeter, EPOCH_TICK, PluginEngine, backstop_ms, backstop_ticks, fuel_budget, fuel_of_cpu,
+    thread_cpu_time,
+};
 use super::registry::LoadedPlugin;
 use crate::store::{KvWrite, ListKind, ListMatch, ListScope, counter_bytes, counter_value};
 
@@ -653,15 +656,22 @@ fn call_on<R>(
         None => DnsCall::denied(),
     };
     store.data_mut().begin_call(kv_source, capture, dns);
-    extend_deadline_by_dns_waits(&mut store);
-    // The CPU bound is the plugin's own work (fuel), not wall time: a busy machine must not
-    // skip verdicts. The epoch deadline is only a backstop (see `backstop_ms`). Both are set
-    // anew for every call, on a reused instance too.
+    // The CPU bound is the plugin's own work (fuel, or the thread's CPU time), not wall time:
+    // a busy machine must not skip verdicts. The wall-clock backstop (see `backstop_ms`) only
+    // stops a call stuck in imports. Both are set anew for every call, on a reused instance too.
+    let meter = engine.cpu_meter;
     let fuel = fuel_budget(settings.cpu_ms);
-    let result = store
-        .set_fuel(fuel)
-        .map_err(|e| CallError::Instantiate(format!("{e:#}")));
-    store.set_epoch_deadline(backstop_ticks(settings.cpu_ms));
+    let cpu_start = match meter {
+        CpuMeter::Fuel => std::time::Duration::ZERO,
+        CpuMeter::Time => thread_cpu_time(),
+    };
+    let result = match meter {
+        CpuMeter::Fuel => store
+            .set_fuel(fuel)
+            .map_err(|e| CallError::Instantiate(format!("{e:#}"))),
+        CpuMeter::Time => Ok(()),
+    };
+    watch_deadline(&mut store, meter, settings.cpu_ms, cpu_start);
     let result = result
         .and_then(|()| match reused {
             Some(instance) => Ok(instance),
@@ -675,7 +685,10 @@ fn call_on<R>(
                 .map(|r| (r, instance))
                 .map_err(|e| classify(&e, settings.cpu_ms, settings.memory_mb, false))
         });
-    let used = fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+    let used = match meter {
+        CpuMeter::Fuel => fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
+        CpuMeter::Time => fuel_of_cpu(thread_cpu_time().saturating_sub(cpu_start)),
+    };
     let (writes, logs) = store.data_mut().finish_call();
     let result = match result {
         Ok((r, instance)) => {
@@ -698,27 +711,72 @@ fn call_on<R>(
     }
 }
 
-/// Time spent waiting for DNS answers is not the plugin's CPU time: when the wall-clock epoch
-/// deadline passes, it is extended by the waits not yet granted, and only then interrupts.
-/// (Registered before the deadline is set; any epoch deadline, a CPU bound or a backstop, gets
-/// the same extension.)
-fn extend_deadline_by_dns_waits(store: &mut Store<HostState>) {
-    let mut granted = std::time::Duration::ZERO;
-    store.epoch_deadline_callback(move |ctx| {
-        let waited = ctx.data().dns.waited;
-        let extra = waited.saturating_sub(granted);
-        granted = waited;
-        let tick = super::engine::EPOCH_TICK.as_nanos().max(1);
-        let ticks = extra.as_nanos().div_ceil(tick) as u64;
-        Ok(if ticks > 0 {
-            wasmtime::UpdateDeadline::Continue(ticks)
-        } else {
-            wasmtime::UpdateDeadline::Interrupt
-        })
-    });
+/// A call with [`CpuMeter::Time`] used up its CPU budget (raised by the epoch callback).
+#[derive(Debug)]
+struct CpuBudgetSpent;
+
+impl std::fmt::Display for CpuBudgetSpent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CPU budget used up")
+    }
+}
+
+impl std::error::Error for CpuBudgetSpent {}
+
+/// Sets the epoch deadline of a call and what happens when it passes.
+///
+/// Time spent waiting for DNS answers is not the plugin's CPU time: when the wall-clock
+/// backstop passes, it is extended by the waits not yet granted, and only then interrupts.
+/// With [`CpuMeter::Time`] the deadline is the next tick: each tick compares the thread's
+/// CPU time since the call began with the budget (a trap like running out of fuel) and the
+/// wall time, less the DNS waits, with the backstop.
+fn watch_deadline(
+    store: &mut Store<HostState>,
+    meter: CpuMeter,
+    cpu_ms: u64,
+    cpu_start: std::time::Duration,
+) {
+    match meter {
+        CpuMeter::Fuel => {
+            let mut granted = std::time::Duration::ZERO;
+            store.epoch_deadline_callback(move |ctx| {
+                let waited = ctx.data().dns.waited;
+                let extra = waited.saturating_sub(granted);
+                granted = waited;
+                let tick = EPOCH_TICK.as_nanos().max(1);
+                let ticks = extra.as_nanos().div_ceil(tick) as u64;
+                Ok(if ticks > 0 {
+                    wasmtime::UpdateDeadline::Continue(ticks)
+                } else {
+                    wasmtime::UpdateDeadline::Interrupt
+                })
+            });
+            store.set_epoch_deadline(backstop_ticks(cpu_ms));
+        }
+        CpuMeter::Time => {
+            let budget = std::time::Duration::from_millis(cpu_ms);
+            let backstop = std::time::Duration::from_millis(backstop_ms(cpu_ms));
+            let started = std::time::Instant::now();
+            store.epoch_deadline_callback(move |ctx| {
+                // The callback runs on the thread that runs the plugin.
+                if thread_cpu_time().saturating_sub(cpu_start) > budget {
+                    return Err(CpuBudgetSpent.into());
+                }
+                let waited = ctx.data().dns.waited;
+                if started.elapsed().saturating_sub(waited) >= backstop {
+                    return Ok(wasmtime::UpdateDeadline::Interrupt);
+                }
+                Ok(wasmtime::UpdateDeadline::Continue(1))
+            });
+            store.set_epoch_deadline(1);
+        }
+    }
 }
 
 fn classify(e: &wasmtime::Error, cpu_ms: u64, memory_mb: u64, instantiating: bool) -> CallError {
+    if e.downcast_ref::<CpuBudgetSpent>().is_some() {
+        return CallError::Timeout(cpu_ms);
+    }
     match e.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => return CallError::Timeout(cpu_ms),
         Some(Trap::Interrupt) => return CallError::Stalled(backstop_ms(cpu_ms)),

@@ -6,9 +6,9 @@
 //! granted it; nothing else) into an `InstancePre`,
 //! and published in the `registry`. Every call then gets a fresh instance from the pooling
 //! allocator — or, for a plugin that declares itself stateless (WIT 0.1.3), an idle instance of
-//! that same plugin (see `reuse` for why that keeps the isolation) — a CPU budget (wasmtime
-//! fuel: the plugin's own work, so a busy machine does not shorten it; a generous wall-clock
-//! epoch deadline backs it up) and a memory cap, so a plugin cannot take the server down: a
+//! that same plugin (see `reuse` for why that keeps the isolation) — a CPU budget (the calling
+//! thread's CPU time, or wasmtime fuel, `[plugins] cpu_meter`: the plugin's work, so a busy
+//! machine does not shorten it; a generous wall-clock epoch deadline backs it up) and a memory cap, so a plugin cannot take the server down: a
 //! trap, timeout or cap hit is logged with the plugin's name and the queue id and handled by
 //! the plugin's `on_error` policy.
 //!
@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::ComponentExportIndex;
 
 pub use cache::{ArtifactCache, cache_key};
-pub use engine::{EngineSettings, FUEL_PER_MS, KEEP_RESIDENT, PluginEngine};
+pub use engine::{CpuMeter, EngineSettings, FUEL_PER_MS, KEEP_RESIDENT, PluginEngine};
 pub use host::{KvSnapshot, KvSource, LogLine, MemoryKv, OverlayKv, StoreKv};
 pub use registry::{LoadedPlugin, PluginSettings, PluginStatus, Registry, Stats};
 pub use verdict::{Merged, RcptOutcome, Reply};
@@ -106,11 +106,11 @@ impl PluginError {
 /// Why one call into a plugin failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CallError {
-    /// Out of fuel: the plugin's own work exceeded its budget (`cpu_ms`).
+    /// The plugin's work exceeded its budget (`cpu_ms`): out of fuel, or its thread's CPU time.
     #[error("timed out: used up its CPU budget of {0} ms")]
     Timeout(u64),
-    /// The wall-clock backstop (milliseconds) passed, e.g. in slow imports that fuel does not
-    /// count.
+    /// The wall-clock backstop (milliseconds) passed, e.g. in slow imports that the CPU budget
+    /// does not count.
     #[error("timed out: still running after {0} ms of wall time")]
     Stalled(u64),
     #[error("memory cap of {0} MiB exceeded")]
@@ -611,7 +611,12 @@ pub fn test_plugin(
     let mut config = config.clone();
     // The standalone run must not depend on (or write to) a data directory.
     config.data_dir = std::env::temp_dir().join("mailsift-plugin-test-unused");
-    let engine = PluginEngine::new(&EngineSettings::for_config(&config, 2))?;
+    // Fuel whatever the server's `cpu_meter`: the report's work is then the same on any
+    // machine (what a plugin author compares between versions).
+    let engine = PluginEngine::new(&EngineSettings {
+        cpu_meter: engine::CpuMeter::Fuel,
+        ..EngineSettings::for_config(&config, 2)
+    })?;
     let hash = sha256_hex(&bytes);
     let mut settings = PluginSettings::resolve(&config, &name);
     settings.enabled = true;

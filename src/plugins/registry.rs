@@ -65,7 +65,8 @@ pub struct Stats {
     calls: AtomicU64,
     errors: AtomicU64,
     nanos: AtomicU64,
-    /// Fuel used by all calls, and by the most expensive one (the plugin's own work).
+    /// Fuel used by all calls, and by the most expensive one (the plugin's own work; with
+    /// `cpu_meter = "time"`, its CPU time in fuel units: `engine::fuel_of_cpu`).
     fuel: AtomicU64,
     max_fuel: AtomicU64,
 }
@@ -395,8 +396,8 @@ pub struct PluginStatus {
     pub calls: u64,
     pub errors: u64,
     pub mean_us: f64,
-    /// The largest share of its CPU budget (`cpu_ms`, counted in fuel) one call used, in
-    /// percent: how close the plugin comes to being stopped.
+    /// The largest share of its CPU budget (`cpu_ms`, as `[plugins] cpu_meter` counts it) one
+    /// call used, in percent: how close the plugin comes to being stopped.
     #[serde(default)]
     pub peak_budget_pct: f64,
     pub error: Option<String>,
