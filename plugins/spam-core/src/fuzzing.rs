@@ -48,12 +48,12 @@ fn naive_split(raw: &[u8]) -> (Vec<(String, String)>, String) {
         .unwrap_or((&text, ""));
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in head.lines() {
-        if line.starts_with([\x27 \x27, \x27\t\x27]) {
+        if line.starts_with([' ', '\t']) {
             if let Some((_, v)) = headers.last_mut() {
-                v.push(\x27 \x27);
+                v.push(' ');
                 v.push_str(line.trim());
             }
-        } else if let Some((n, v)) = line.split_once(\x27:\x27) {
+        } else if let Some((n, v)) = line.split_once(':') {
             headers.push((n.to_string(), v.trim().to_string()));
         }
     }
