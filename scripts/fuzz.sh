@@ -82,24 +82,33 @@ for t in "${TARGETS[@]}"; do
     after=$(find "$artifacts" -type f | wc -l)
     crashes=$((after - before))
     TOTAL_CRASHES=$((TOTAL_CRASHES + crashes))
-    ROWS+=("| $t | $elapsed | ${execs:-?} | ${cov:-?} | $corpus | $crashes |")
+    ROWS+=("| $t | $(date -u +'%Y-%m-%d %H:%M') | $elapsed | ${execs:-?} | ${cov:-?} | $corpus | $crashes |")
     echo "fuzz.sh: $t: ${elapsed}s, ${execs:-?} execs, coverage ${cov:-?}, corpus $corpus, crashes $crashes" >&2
 done
 
-# The hand-kept section (crashes found and fixed) survives a new run.
+# Rows of targets not run this time, and the hand-kept section (crashes found and fixed),
+# survive a new run.
+for row in $(sed -n 's/^| \([a-z0-9_]*\) | 20.*/\1/p' fuzz/RESULTS.md 2>/dev/null); do
+    if ! printf '%s\n' "${TARGETS[@]}" | grep -qx "$row"; then
+        ROWS+=("$(grep "^| $row | 20" fuzz/RESULTS.md)")
+    fi
+done
 FIXED=$(sed -n '/^## Crashes found and fixed/,$p' fuzz/RESULTS.md 2>/dev/null || true)
 {
     echo "# Fuzzing results"
     echo
-    echo "Written by \`scripts/fuzz.sh $SECONDS_PER_TARGET ${*:-}\` on $(date -u +'%Y-%m-%d %H:%M UTC'),"
-    echo "$(nproc) cores, $TOOLCHAIN, sanitizer: $SANITIZER; the instrumented build took ${BUILD_SECONDS} s."
-    echo "Options: \`-max_total_time=$SECONDS_PER_TARGET -rss_limit_mb=$RSS_MB -timeout=$TIMEOUT -max_len=65536\`."
+    echo "Written by \`scripts/fuzz.sh\` (last: \`scripts/fuzz.sh $SECONDS_PER_TARGET ${*:-}\`, $(date -u +'%Y-%m-%d %H:%M UTC'))"
+    echo "on $(nproc) shared cores, $TOOLCHAIN, sanitizer: $SANITIZER; its build step took"
+    echo "${BUILD_SECONDS} s (0 when already built). Options: \`-max_total_time=SECONDS -rss_limit_mb=$RSS_MB -timeout=$TIMEOUT -max_len=65536\`."
+    echo "Coverage is libFuzzer's count of covered edges; corpus counts the files in \`fuzz/corpus-run/TARGET/\`"
+    echo "(seeds not included) after the run."
     echo
-    echo "| target | seconds | execs | coverage (edges) | corpus (files) | new crashes |"
-    echo "|---|---|---|---|---|---|"
-    printf '%s\n' "${ROWS[@]}"
+    echo "| target | run (UTC) | seconds | execs | coverage (edges) | corpus (files) | new crashes |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}" | sort
     echo
-    echo "New crashes this run: $TOTAL_CRASHES (inputs in \`fuzz/artifacts/TARGET/\` or \`fuzz/cores/artifacts/TARGET/\`, logs in \`fuzz/logs/\`)."
+    echo "New crashes in the last run: $TOTAL_CRASHES (inputs in \`fuzz/artifacts/TARGET/\` or"
+    echo "\`fuzz/cores/artifacts/TARGET/\`, logs in \`fuzz/logs/\`)."
     echo
     if [ -n "$FIXED" ]; then
         echo "$FIXED"
@@ -108,5 +117,6 @@ FIXED=$(sed -n '/^## Crashes found and fixed/,$p' fuzz/RESULTS.md 2>/dev/null ||
         echo
         echo "None yet."
     fi
-} >fuzz/RESULTS.md
+} >fuzz/RESULTS.md.new
+mv fuzz/RESULTS.md.new fuzz/RESULTS.md
 echo "fuzz.sh: results in fuzz/RESULTS.md" >&2
