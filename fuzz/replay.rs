@@ -8,8 +8,7 @@
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
-use super::robust_inputs::Rng;
-use super::robust_inputs::mutate;
+use super::robust_inputs as inputs;
 
 /// Variants per target, unless `MAILSIFT_FUZZ_REPLAY_ITERS` says otherwise.
 pub const DEFAULT_ITERS: usize = 300;
@@ -48,7 +47,11 @@ pub fn replay(
                 .cloned()
                 .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
-            failures.push(format!("{target}: {what}: {msg}"));
+            // Kept for reproduction and for `fuzz/regressions/TARGET/`.
+            let dir = std::env::temp_dir().join("mailsift-fuzz-failures").join(target);
+            let file = dir.join(what.replace([' ', '(', ')', '/'], "_"));
+            let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, data));
+            failures.push(format!("{target}: {what}: {msg} (input: {})", file.display()));
         }
     };
     let seeds: Vec<Vec<u8>> = files(fuzz_dir, "corpus", target)
@@ -64,10 +67,10 @@ pub fn replay(
         }
     }
     if !seeds.is_empty() {
-        let mut rng = Rng::new(0x6675_7a7a ^ target.len() as u64);
+        let mut rng = inputs::Rng::new(0x6675_7a7a ^ target.len() as u64);
         for i in 0..iters {
             let base = &seeds[rng.below(seeds.len())];
-            let (kind, data) = mutate(&mut rng, base);
+            let (kind, data) = inputs::mutate(&mut rng, base);
             check(format!("variant {i} ({kind})"), &data);
         }
     }

@@ -63,7 +63,11 @@ pub fn smtp_command(data: &[u8]) {
         }
         lines
     };
-    assert_eq!(run(&chunks), run(&[payload]), "SMTP lines depend on chunking");
+    assert_eq!(
+        run(&chunks),
+        run(&[payload]),
+        "SMTP lines depend on chunking"
+    );
 }
 
 /// The DATA and BDAT body reader: the outcome must not depend on how the body was split, and
@@ -100,7 +104,11 @@ pub fn smtp_data(data: &[u8]) {
         reader.finish()
     };
     let bdat = run_bdat(&chunks);
-    assert_eq!(bdat, run_bdat(&[payload]), "BDAT outcome depends on chunking");
+    assert_eq!(
+        bdat,
+        run_bdat(&[payload]),
+        "BDAT outcome depends on chunking"
+    );
     if let DataOutcome::Message(m) = &bdat {
         assert!(m.len() <= 2 * payload.len() + 2, "BDAT output grew");
     }
@@ -148,7 +156,11 @@ pub fn imap_command(data: &[u8]) {
         }
         commands
     };
-    assert_eq!(run(&chunks), run(&[payload]), "IMAP commands depend on chunking");
+    assert_eq!(
+        run(&chunks),
+        run(&[payload]),
+        "IMAP commands depend on chunking"
+    );
     // IMAP's parser also reads dates and flags directly.
     let text = String::from_utf8_lossy(payload);
     let _ = parser::parse_date_time(&text);
@@ -188,7 +200,11 @@ pub fn managesieve_command(data: &[u8]) {
         }
         out
     };
-    assert_eq!(run(&chunks), run(&[payload]), "ManageSieve frames depend on chunking");
+    assert_eq!(
+        run(&chunks),
+        run(&[payload]),
+        "ManageSieve frames depend on chunking"
+    );
 }
 
 /// POP3 command lines (RFC 1939), each line alone.
@@ -236,8 +252,11 @@ pub fn config(data: &[u8]) {
     }
 }
 
+/// A fuzz target's entry function.
+pub type Entry = fn(&[u8]);
+
 /// Every entry point by its fuzz target name (for the replay test).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("smtp_command", smtp_command),
     ("smtp_data", smtp_data),
     ("imap_command", imap_command),
@@ -254,7 +273,10 @@ mod tests {
 
     #[test]
     fn split_points_come_from_the_input() {
-        assert_eq!(split(b"NOOP\r\n"), (&b"NOOP\r\n"[..], vec![&b"NOOP\r\n"[..]]));
+        assert_eq!(
+            split(b"NOOP\r\n"),
+            (&b"NOOP\r\n"[..], vec![&b"NOOP\r\n"[..]])
+        );
         let (payload, chunks) = split(b"\x02\x00\x01abcdef");
         assert_eq!(payload, b"abcdef");
         assert_eq!(chunks, vec![&b"a"[..], b"bc", b"d", b"ef"]);

@@ -14,7 +14,12 @@ use std::path::Path;
 fn seeds_regressions_and_variants_never_panic() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     std::panic::set_hook(Box::new(|_| {}));
-    let (seeds, failures) = replay::replay(&fuzz, "spam_core", mailsift_spam_core::fuzzing::message, replay::iterations());
+    let (seeds, failures) = replay::replay(
+        &fuzz,
+        "spam_core",
+        mailsift_spam_core::fuzzing::message,
+        replay::iterations(),
+    );
     let _ = std::panic::take_hook();
     assert!(seeds > 0, "no seeds");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
