@@ -48,10 +48,15 @@ pub fn replay(
                 .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
             // Kept for reproduction and for `fuzz/regressions/TARGET/`.
-            let dir = std::env::temp_dir().join("mailsift-fuzz-failures").join(target);
+            let dir = std::env::temp_dir()
+                .join("mailsift-fuzz-failures")
+                .join(target);
             let file = dir.join(what.replace([' ', '(', ')', '/'], "_"));
             let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, data));
-            failures.push(format!("{target}: {what}: {msg} (input: {})", file.display()));
+            failures.push(format!(
+                "{target}: {what}: {msg} (input: {})",
+                file.display()
+            ));
         }
     };
     let seeds: Vec<Vec<u8>> = files(fuzz_dir, "corpus", target)
