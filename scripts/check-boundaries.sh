@@ -30,8 +30,9 @@ if [ "${1:-}" = --self-test ]; then
 fi
 SRC="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src}"
 protocols=(smtp imap managesieve pop3 http)
-# Only the binary's edge wires protocols together.
-edge=(server.rs cli.rs main.rs lib.rs)
+# Only the binary's edge wires protocols together. fuzzing.rs (the fuzz targets' entry points)
+# drives each protocol's parsers alone and connects none of them.
+edge=(server.rs cli.rs main.rs lib.rs fuzzing.rs)
 
 # Every path form that names a module: `crate::imap`, `mailsift::imap`, `super::imap` from a
 # top-level file, `use crate::{imap, ...}` groups.

@@ -11,6 +11,8 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod directory;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod imap;
 pub mod import;

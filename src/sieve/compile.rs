@@ -36,7 +36,23 @@ pub fn check_script(script: &[u8], limits: &SieveLimits) -> Result<Sieve, Script
             ),
         });
     }
-    compiler(limits).compile(script).map_err(|e| {
+    // sieve-rs checks its own jump table with `debug_assert!`, which some malformed scripts trip
+    // (found by fuzzing: fuzz/regressions/sieve_compile/). In a release build the assertion is
+    // compiled out and the script merely refused or mis-jumped (its runtime reads instructions
+    // with bounds checks); in a debug build it panicked the ManageSieve session. Either way such
+    // a script is refused as an error (RFC 5804 §2.6), never a panic.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compiler(limits).compile(script)
+    }));
+    let Ok(compiled) = compiled else {
+        tracing::warn!("sieve compiler panicked on a script; refused");
+        return Err(ScriptError {
+            line: 0,
+            column: 0,
+            message: "the script could not be compiled".into(),
+        });
+    };
+    compiled.map_err(|e| {
         // sieve-rs ends its message with the position, which our format already starts with.
         let text = e.to_string();
         let message = match text.rfind(" at line ") {
@@ -54,6 +70,18 @@ pub fn check_script(script: &[u8], limits: &SieveLimits) -> Result<Sieve, Script
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fuzzing find (tests/fuzz_corpus.rs, `sieve_compile`): a test without its block made
+    /// sieve-rs's compiler trip its internal `debug_assert!`.
+    #[test]
+    fn a_compiler_panic_is_a_refusal() {
+        let script = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/regressions/sieve_compile/if-without-block-debug-assert"
+        ))
+        .expect("regression input");
+        let _ = check_script(&script, &SieveLimits::default());
+    }
 
     #[test]
     fn errors_name_the_line() {

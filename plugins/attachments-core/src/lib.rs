@@ -23,6 +23,8 @@
 //! wording for replies, e.g. `attachment "invoice.zip/payload/run.exe" has a blocked extension
 //! (.exe)`.
 
+#[doc(hidden)]
+pub mod fuzzing;
 mod listing;
 pub mod names;
 mod rar;

@@ -1,0 +1,1 @@
+if allof (size :over 100K, not exists "x-ok") { discard; }

@@ -1,0 +1,1 @@
+require "body"; if body :text :contains "unsubscribe" { addflag "\\Seen"; }

@@ -1,0 +1,1 @@
+redirect "b@example.net";
