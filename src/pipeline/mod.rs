@@ -76,12 +76,9 @@ pub(crate) async fn next_round(
         return;
     }
     tokio::time::sleep(GATHER_CHANGES).await;
-    loop {
-        match changes.try_recv() {
-            Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {}
-            Err(_) => break,
-        }
-    }
+    while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
+        changes.try_recv()
+    {}
 }
 
 /// Everything a stage may read about one message. Parsed once, shared by every stage.

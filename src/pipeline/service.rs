@@ -327,7 +327,7 @@ impl Pipeline {
             }
             Err(e) => Err(e),
         };
-        let ((mut plan, envelope, raw, soon), checked, trace_auth) = match stages {
+        let ((mut plan, envelope, raw), checked, trace_auth) = match stages {
             Ok(x) => x,
             Err(e) => {
                 tracing::error!(error = %e, "pipeline failed");
@@ -368,7 +368,6 @@ impl Pipeline {
             tracing::info!(code = refusal.code, text = %refusal.text, "message refused");
             metrics::refused(plan.refused.unwrap_or(Refused::Other));
             self.trace_refused(trace, &refusal);
-            drop(soon);
             // What plugins stored while judging the message (counters, reputations) is kept
             // even when it is refused.
             self.keep_plugin_kv(plan.plugin_kv).await;
@@ -389,8 +388,6 @@ impl Pipeline {
         // One copy: the write takes one, this one is for a failed write's refusal.
         let kept = (self.trace_records > 0).then_some(trace);
         let traced = kept.clone().map(|t| (t, self.trace_records));
-        // The write is submitted now: the group commit waits for it no longer.
-        drop(soon);
         let outcome = match super::deliver(&self.store, &envelope, plan, raw, traced).await {
             Ok(()) if discarded => {
                 tracing::info!(size, "message discarded");
@@ -450,15 +447,12 @@ impl Pipeline {
     async fn run_stages(
         &self,
         received: super::Received,
-    ) -> Result<(DeliveryPlan, Envelope, Vec<u8>, crate::store::WriteSoon), PipelineError> {
+    ) -> Result<(DeliveryPlan, Envelope, Vec<u8>), PipelineError> {
         let envelope = received.envelope();
         let permit = match &self.plugins {
             Some(host) if !host.registry().snapshot().is_empty() => host.permit().await,
             _ => None,
         };
-        // From here the message is a store write within about the stages' time: the group
-        // commit may wait for it (returned to the caller, dropped as the write is submitted).
-        let soon = self.store.write_soon();
         let stages = if envelope.authenticated_as.is_some() {
             stages::submission(
                 &self.directory,
@@ -487,7 +481,6 @@ impl Pipeline {
         })
         .await
         .map_err(|e| PipelineError::Stage(format!("pipeline task failed: {e}")))?
-        .map(|(plan, envelope, raw)| (plan, envelope, raw, soon))
     }
 
     /// Checks the sender of an inbound message (not of authenticated or trusted clients), then

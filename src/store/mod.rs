@@ -52,7 +52,6 @@ pub use trace::TraceRecord;
 pub use training::{TrainingAction, TrainingEvent};
 pub use types::*;
 pub use view::MailboxView;
-pub use writer::WriteSoon;
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
@@ -224,12 +223,6 @@ impl Store {
     /// Message contents, read apart from the metadata that names them.
     pub fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
-    }
-
-    /// Announces a write on its way (a message in its stages): while the guard lives, the group
-    /// commit waits a little for it before committing others (`writer.rs`).
-    pub fn write_soon(&self) -> WriteSoon {
-        self.inner.writer.write_soon()
     }
 
     /// Runs `op` in a write transaction shared with other concurrent writes, and returns once the

@@ -5,9 +5,7 @@
 
 use std::any::Any;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use redb::Database;
 use tokio::sync::{Notify, broadcast, oneshot};
@@ -28,28 +26,6 @@ struct Job {
     deferred: bool,
 }
 
-/// How long the writer waits for writes announced as coming ([`WriteSoon`]) before it commits
-/// what it has, so that one fsync covers more of them. Bounds the latency lingering adds.
-const LINGER: Duration = Duration::from_micros(LINGER_US);
-const LINGER_US: u64 = 1000;
-
-/// A write on its way (a message whose stages are running): while any is alive, the writer
-/// lingers up to [`LINGER`] before a commit. Dropped when the write is submitted (or not made).
-pub struct WriteSoon(Arc<AtomicUsize>);
-
-impl WriteSoon {
-    pub(super) fn new(coming: &Arc<AtomicUsize>) -> WriteSoon {
-        coming.fetch_add(1, Ordering::AcqRel);
-        WriteSoon(coming.clone())
-    }
-}
-
-impl Drop for WriteSoon {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
 /// A deferred write waits at most this long for a commit to ride along with.
 const DEFER_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 /// Deferred writes held at most: more are committed at once (bounds memory under a flood).
@@ -57,8 +33,6 @@ const MAX_DEFERRED: usize = 256;
 
 pub(super) struct Writer {
     jobs: mpsc::Sender<Job>,
-    /// Writes announced as coming ([`WriteSoon`]).
-    coming: Arc<AtomicUsize>,
 }
 
 impl Writer {
@@ -70,35 +44,11 @@ impl Writer {
         account_changes: Arc<Vec<broadcast::Sender<Change>>>,
     ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
-        let coming = Arc::new(AtomicUsize::new(0));
-        let linger = Linger {
-            coming: coming.clone(),
-            // An override for measuring (BENCHMARKS.md, issue 19), not a setting.
-            time: std::env::var("MAILSIFT_COMMIT_LINGER_US")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .map_or(LINGER, Duration::from_micros),
-        };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || {
-                run(
-                    db,
-                    rx,
-                    changes,
-                    queue_signal,
-                    views,
-                    account_changes,
-                    linger,
-                )
-            })
+            .spawn(move || run(db, rx, changes, queue_signal, views, account_changes))
             .unwrap_or_else(|e| panic!("cannot start the store writer thread: {e}"));
-        Writer { jobs, coming }
-    }
-
-    /// Announces a write on its way (see [`WriteSoon`]).
-    pub fn write_soon(&self) -> WriteSoon {
-        WriteSoon::new(&self.coming)
+        Writer { jobs }
     }
 
     fn enqueue<R, F>(&self, op: F) -> Result<oneshot::Receiver<Result<Output>>>
@@ -166,36 +116,6 @@ fn downcast<R: 'static>(out: Result<Output>) -> Result<R> {
         .map_err(|_| StoreError::Db("writer returned a value of the wrong type".into()))
 }
 
-/// The writer's wait for announced writes.
-struct Linger {
-    coming: Arc<AtomicUsize>,
-    time: Duration,
-}
-
-impl Linger {
-    /// Adds to `batch` the writes that arrive within the linger time while others are announced
-    /// (none announced: no wait at all, so a lone write is committed at once). Returns false
-    /// when the channel closed.
-    fn gather(&self, rx: &mpsc::Receiver<Job>, batch: &mut Vec<Job>) -> bool {
-        if self.time.is_zero() || self.coming.load(Ordering::Acquire) == 0 {
-            return true;
-        }
-        let until = Instant::now() + self.time;
-        while batch.len() < MAX_BATCH && self.coming.load(Ordering::Acquire) > 0 {
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            match rx.recv_timeout(left) {
-                Ok(job) => batch.push(job),
-                Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return false,
-            }
-        }
-        true
-    }
-}
-
 fn run(
     db: Arc<Database>,
     rx: mpsc::Receiver<Job>,
@@ -203,7 +123,6 @@ fn run(
     queue_signal: Arc<Notify>,
     views: Arc<super::view::Views>,
     account_changes: Arc<Vec<broadcast::Sender<Change>>>,
-    linger: Linger,
 ) {
     let send = |event: Change| {
         let shard = super::account_shard(event.account_id(), account_changes.len());
@@ -251,11 +170,6 @@ fn run(
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
-        }
-        // Group commit: a waiting write is answered only after the commit covering it, so
-        // lingering trades a little latency for fewer fsyncs, never durability.
-        if !batch.is_empty() && !linger.gather(&rx, &mut batch) {
-            open = false;
         }
         batch.append(&mut deferred);
         let size = batch.len();
@@ -335,78 +249,4 @@ fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Chang
     }
     txn.commit()?;
     Ok((outputs, events, queued))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn job() -> Job {
-        let (reply, _) = oneshot::channel();
-        Job {
-            op: Box::new(|_| Ok(Box::new(()) as Output)),
-            reply,
-            deferred: false,
-        }
-    }
-
-    fn linger(time: Duration) -> Linger {
-        Linger {
-            coming: Arc::new(AtomicUsize::new(0)),
-            time,
-        }
-    }
-
-    /// No write announced: the batch is committed at once, whatever arrives later.
-    #[test]
-    fn a_lone_write_does_not_wait() {
-        let linger = linger(Duration::from_secs(30));
-        let (tx, rx) = mpsc::channel();
-        let mut batch = vec![job()];
-        let started = Instant::now();
-        assert!(linger.gather(&rx, &mut batch));
-        assert!(started.elapsed() < Duration::from_secs(10));
-        assert_eq!(batch.len(), 1);
-        drop(tx);
-    }
-
-    /// A write announced while the batch is gathered joins it; the wait ends as soon as no
-    /// other write is announced, not at the linger's end.
-    #[test]
-    fn an_announced_write_joins_the_batch() {
-        let linger = linger(Duration::from_secs(30));
-        let soon = WriteSoon::new(&linger.coming);
-        let (tx, rx) = mpsc::channel();
-        let sender = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            // As the pipeline does: the announcement ends as the write is submitted.
-            drop(soon);
-            tx.send(job()).unwrap();
-            tx
-        });
-        let mut batch = vec![job()];
-        let started = Instant::now();
-        assert!(linger.gather(&rx, &mut batch));
-        assert_eq!(batch.len(), 2);
-        assert!(started.elapsed() < Duration::from_secs(10));
-        drop(sender.join().unwrap());
-    }
-
-    /// An announced write that never comes (a refused message) delays the commit by the linger
-    /// time at most.
-    #[test]
-    fn the_wait_is_bounded() {
-        let linger = linger(Duration::from_millis(50));
-        let _soon = WriteSoon::new(&linger.coming);
-        let (tx, rx) = mpsc::channel();
-        let mut batch = vec![job()];
-        let started = Instant::now();
-        assert!(linger.gather(&rx, &mut batch));
-        let waited = started.elapsed();
-        assert!(waited >= Duration::from_millis(50) && waited < Duration::from_secs(10));
-        assert_eq!(batch.len(), 1);
-        // A closed channel ends the wait and says so.
-        drop(tx);
-        assert!(!linger.gather(&rx, &mut batch));
-    }
 }
