@@ -12,6 +12,12 @@
 #                    and no records, so every lookup is a real round trip, then cached by TTL).
 #                    Default off ([sender_auth] enabled = false).
 #   PERF=0           no perf, only msg/s and CPU/msg (perf costs the server ~10-20% CPU itself).
+#   PERF=stat        `perf stat` instead of `perf record`: software counters per message (task
+#                    clock, context switches, migrations, futex calls, fsync/fdatasync calls),
+#                    which are robust to a busy machine (no hardware counters needed).
+#                    STAT_EXTRA=probe_libc:malloc adds a uprobe's count (after, as root:
+#                    `perf probe -x /lib/x86_64-linux-gnu/libc.so.6 --add malloc`; a uprobe costs
+#                    ~1 us per call, so take task-clock from a run without it).
 #   CALLGRAPH=dwarf  perf's call graph ("fp", "dwarf" or "none"; default none: flat self time,
 #                    quick to report). dwarf gives callers but its report takes minutes.
 #   TOP=40           lines of the report printed.
@@ -47,7 +53,11 @@ from conftest import Server
 
 n, conns, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 sender_auth = os.environ.get("SENDER_AUTH", "off") == "on"
-use_perf = os.environ.get("PERF", "1") != "0"
+use_perf = os.environ.get("PERF", "1") not in ("0", "stat")
+use_stat = os.environ.get("PERF", "1") == "stat"
+STAT_EVENTS = ["task-clock", "context-switches", "cpu-migrations", "syscalls:sys_enter_futex",
+               "syscalls:sys_enter_fsync", "syscalls:sys_enter_fdatasync"]
+STAT_EVENTS += [e for e in os.environ.get("STAT_EXTRA", "").split(",") if e]
 callgraph = os.environ.get("CALLGRAPH", "none")
 top = int(os.environ.get("TOP", "40"))
 warmup = int(os.environ.get("WARMUP", "500"))
@@ -127,6 +137,12 @@ try:
                                  "-o", str(data), "-p", str(pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
+    if use_stat:
+        stat_out = work / "perf-stat.csv"
+        perf = subprocess.Popen(["perf", "stat", "-x", ",", "-o", str(stat_out),
+                                 "-e", ",".join(STAT_EVENTS), "-p", str(pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
     t0 = time.time()
     offer(port, n)
     elapsed = time.time() - t0
@@ -136,6 +152,16 @@ try:
     if perf:
         perf.send_signal(signal.SIGINT)
         perf.wait(120)
+    if use_stat:
+        per = {}
+        for line in stat_out.read_text().splitlines():
+            f = line.split(",")
+            if len(f) > 2 and f[0].replace(".", "", 1).isdigit():
+                per[f[2]] = float(f[0])
+        print("per message: " + "  ".join(
+            f"{e.replace('syscalls:sys_enter_', '')}: {per.get(e, 0) / max(msgs, 1):.3f}"
+            + (" ms" if e == "task-clock" else "") for e in STAT_EVENTS))
+        perf = None
     print(f"stored: {msgs} of {n}  time: {elapsed:.2f} s  msg/s: {msgs / elapsed:.0f}  "
           f"server CPU: {cpu:.2f} s = {1000 * cpu / max(msgs, 1):.3f} ms/msg"
           f"{' (perf running: +its overhead)' if use_perf else ''}")

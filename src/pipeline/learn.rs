@@ -156,8 +156,9 @@ pub async fn run_learner(store: Store, host: Arc<PluginHost>) {
             Ok(Err(e)) => tracing::warn!(error = %e, "learner: store error; retrying later"),
             Err(e) => tracing::error!(error = %e, "learner task failed"),
         }
-        // Wake on the next change (the learner's own write is one: harmless) or after a while.
-        let _ = tokio::time::timeout(Duration::from_secs(5), changes.recv()).await;
+        // Wake on the next change (the learner's own write is one: harmless) or after a while;
+        // changes of a burst of commits wake it once.
+        super::next_round(&mut changes, Duration::from_secs(5)).await;
     }
 }
 

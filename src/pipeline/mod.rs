@@ -59,6 +59,28 @@ where
     tokio::task::spawn_blocking(move || span.in_scope(f))
 }
 
+/// How long the background workers (learner, reporter) let store changes gather before they
+/// look again: every commit is a change, so under a flood of deliveries each would otherwise
+/// cost them a wake-up, a blocking-pool hand-off and a read per commit (issue 19). Users'
+/// actions are acted on this much later at most.
+const GATHER_CHANGES: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Waits for the next store change (or `idle`), then lets changes gather for
+/// [`GATHER_CHANGES`] and takes all that are waiting: one round of a background worker per
+/// burst of commits, not per commit. Nothing is missed: a round reads the whole pending state.
+pub(crate) async fn next_round(
+    changes: &mut tokio::sync::broadcast::Receiver<crate::store::Change>,
+    idle: std::time::Duration,
+) {
+    if tokio::time::timeout(idle, changes.recv()).await.is_err() {
+        return;
+    }
+    tokio::time::sleep(GATHER_CHANGES).await;
+    while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
+        changes.try_recv()
+    {}
+}
+
 /// Everything a stage may read about one message. Parsed once, shared by every stage.
 pub struct MessageContext<'a> {
     pub envelope: &'a Envelope,

@@ -289,8 +289,9 @@ pub async fn run_reporter(reporter: std::sync::Arc<Reporter>) {
             Ok(Err(e)) => tracing::warn!(error = %e, "reporter: store error; retrying later"),
             Err(e) => tracing::error!(error = %e, "reporter task failed"),
         }
-        // Wake on the next change (the reporter's own writes are some: harmless) or after a while.
-        let _ = tokio::time::timeout(Duration::from_secs(5), changes.recv()).await;
+        // Wake on the next change (the reporter's own writes are some: harmless) or after a while;
+        // changes of a burst of commits wake it once.
+        super::next_round(&mut changes, Duration::from_secs(5)).await;
     }
 }
 

@@ -385,7 +385,8 @@ impl Pipeline {
         let local = plan.deliveries.len();
         let discarded = plan.verdict == Verdict::Discard;
         super::trace::finish(&mut trace, &plan);
-        let kept = (self.trace_records > 0).then(|| trace.clone());
+        // One copy: the write takes one, this one is for a failed write's refusal.
+        let kept = (self.trace_records > 0).then_some(trace);
         let traced = kept.clone().map(|t| (t, self.trace_records));
         let outcome = match super::deliver(&self.store, &envelope, plan, raw, traced).await {
             Ok(()) if discarded => {
