@@ -271,6 +271,7 @@ fn main() {
         &c.db_path(),
         mailsift::store::StoreOptions {
             cache_bytes: c.store.cache_bytes(),
+            kv_cache_bytes: c.plugins.kv_cache_bytes(),
         },
     )
     .expect("store");

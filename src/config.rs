@@ -558,6 +558,15 @@ pub struct PluginsConfig {
     /// serve, one at a time, before it is replaced by a fresh one. 0 or 1: a fresh instance
     /// for every call, as for any other plugin.
     pub reuse_calls: u32,
+    /// MiB of plugins' key-value reads kept in memory (a trained spam model reads one key per
+    /// token of every message); every write of a key invalidates it. 0: no cache.
+    pub kv_cache_mb: usize,
+}
+
+impl PluginsConfig {
+    pub fn kv_cache_bytes(&self) -> usize {
+        self.kv_cache_mb.saturating_mul(1024 * 1024)
+    }
 }
 
 impl Default for PluginsConfig {
@@ -571,6 +580,7 @@ impl Default for PluginsConfig {
             dns_budget: 20,
             dns_timeout_ms: 2000,
             reuse_calls: 1000,
+            kv_cache_mb: crate::store::DEFAULT_KV_CACHE_BYTES / (1024 * 1024),
         }
     }
 }
