@@ -34,8 +34,11 @@ const SHARDS: usize = 32;
 const ENTRY_OVERHEAD: usize = 96;
 /// Largest value cached (larger ones are read from the store each time).
 const MAX_CACHED_VALUE: usize = 256 * 1024;
-/// Default bound (`[plugins] kv_cache_mb`).
-pub const DEFAULT_KV_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// Default bound (`[plugins] kv_cache_mb`): off. On a busy machine the cache saved ~0.5 ms per
+/// message when the same tokens recur (a repeated message) but cost ~0.3 ms per message on
+/// corpus mail against a lightly trained model (mostly misses: inserts of rare tokens' absent
+/// keys); BENCHMARKS.md has the A/B to settle it on a quiet machine before it is turned on.
+pub const DEFAULT_KV_CACHE_BYTES: usize = 0;
 
 pub struct KvCache {
     shards: Box<[Mutex<Shard>]>,
