@@ -29,6 +29,10 @@
 //! plugins, sieve, commit, commit-batch, process) runs one row, for instruction counts:
 //! `valgrind --tool=callgrind` at two iteration counts, the difference divided by the
 //! difference of iterations is the instructions per message.
+//! `--train LIST [--train-count N]` first trains the spam plugin's global model in the store on
+//! a corpus list (`spam PATH`/`ham PATH` lines, as target/corpus/spam-assassin/train.list; N
+//! messages of each class, default 100), so that its rows read a trained model (one key per
+//! token); `--kv-cache-mb N` sizes the store's cache of those reads (0: off) for an A/B.
 
 #[path = "../tests/support/dns.rs"]
 #[allow(dead_code)]
@@ -63,6 +67,9 @@ struct Args {
     message: Option<PathBuf>,
     batch: usize,
     only: Option<String>,
+    train: Option<PathBuf>,
+    train_count: usize,
+    kv_cache_mb: Option<usize>,
 }
 
 fn args() -> Args {
@@ -71,6 +78,9 @@ fn args() -> Args {
         message: None,
         batch: 16,
         only: None,
+        train: None,
+        train_count: 100,
+        kv_cache_mb: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -79,6 +89,20 @@ fn args() -> Args {
             "--bench" => {}
             "--batch" => a.batch = it.next().and_then(|n| n.parse().ok()).expect("--batch N"),
             "--only" => a.only = Some(it.next().expect("--only STAGE")),
+            "--train" => a.train = Some(PathBuf::from(it.next().expect("--train LIST"))),
+            "--train-count" => {
+                a.train_count = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--train-count N")
+            }
+            "--kv-cache-mb" => {
+                a.kv_cache_mb = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .expect("--kv-cache-mb N"),
+                )
+            }
             n if n.parse::<usize>().is_ok() => a.iterations = n.parse().unwrap_or(200),
             path => a.message = Some(PathBuf::from(path)),
         }
@@ -217,6 +241,42 @@ fn host(c: &Config, store: &Store, components: &[PathBuf]) -> Arc<PluginHost> {
     Arc::new(host)
 }
 
+/// Trains the spam plugin's global model on up to `count` messages of each class of a corpus
+/// list, committing each lesson as the learner does; returns how many were learnt.
+fn train(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    host: &PluginHost,
+    list: &Path,
+    count: usize,
+) -> usize {
+    use mailsift::plugins::types::LearnClass;
+    let text = std::fs::read_to_string(list).expect("training list");
+    let base = list.parent().unwrap_or(Path::new("."));
+    let (mut spam, mut ham, mut n) = (0, 0, 0);
+    for line in text.lines() {
+        let (class, counter) = match line.split_once(' ') {
+            Some(("spam", _)) => (LearnClass::Spam, &mut spam),
+            Some(("ham", _)) => (LearnClass::Ham, &mut ham),
+            _ => continue,
+        };
+        if *counter >= count {
+            continue;
+        }
+        *counter += 1;
+        let Some((_, rel)) = line.split_once(' ') else {
+            continue;
+        };
+        let raw = std::fs::read(base.join(rel)).expect("training message");
+        let view = mailsift::plugins::eval::view_of(&raw, "T", Vec::new());
+        let writes = host.learn(&view, class);
+        rt.block_on(store.write(move |tx| tx.plugin_kv_apply(&writes)))
+            .expect("commit");
+        n += 1;
+    }
+    n
+}
+
 /// The plan as the stages before the plugins leave it (recipients resolved, sender checked).
 fn plan_before_plugins(pre: &[Box<dyn Stage>], ctx: &MessageContext<'_>) -> DeliveryPlan {
     let mut plan = DeliveryPlan::default();
@@ -271,6 +331,9 @@ fn main() {
         &c.db_path(),
         mailsift::store::StoreOptions {
             cache_bytes: c.store.cache_bytes(),
+            kv_cache_bytes: args
+                .kv_cache_mb
+                .map_or(c.plugins.kv_cache_bytes(), |mb| mb << 20),
         },
     )
     .expect("store");
@@ -424,6 +487,22 @@ fn main() {
     {
         // Nothing below is wanted: no plugin is compiled (slow under valgrind).
         return;
+    }
+    if let Some(list) = &args.train {
+        let spam = components
+            .iter()
+            .find(|p| p.file_stem().is_some_and(|s| s == "spam"))
+            .expect("spam.wasm to train");
+        let trainer = host(
+            &config(&tmp.path().join("train"), &dns),
+            &store,
+            std::slice::from_ref(spam),
+        );
+        let learnt = train(&rt, &store, &trainer, list, args.train_count);
+        println!(
+            "Spam model trained on {learnt} messages of {}.\n",
+            list.display()
+        );
     }
     let all_plugins = host(&c, &store, &components);
     let pre: Vec<Box<dyn Stage>> = vec![

@@ -808,6 +808,7 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
         &config.db_path(),
         crate::store::StoreOptions {
             cache_bytes: config.store.cache_bytes(),
+            kv_cache_bytes: config.plugins.kv_cache_bytes(),
         },
     ) {
         Ok(store) => store,

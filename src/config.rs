@@ -562,6 +562,15 @@ pub struct PluginsConfig {
     /// default: no metering in the plugin's compiled code) or WebAssembly fuel (`fuel`: the
     /// same count on any machine, about a tenth slower; `mailsift plugin test` always uses it).
     pub cpu_meter: CpuMeter,
+    /// MiB of plugins' key-value reads kept in memory (a trained spam model reads one key per
+    /// token of every message); every write of a key invalidates it. 0: no cache.
+    pub kv_cache_mb: usize,
+}
+
+impl PluginsConfig {
+    pub fn kv_cache_bytes(&self) -> usize {
+        self.kv_cache_mb.saturating_mul(1024 * 1024)
+    }
 }
 
 /// How a plugin call's CPU budget is counted (`[plugins] cpu_meter`). Either way it is the
@@ -589,6 +598,7 @@ impl Default for PluginsConfig {
             dns_timeout_ms: 2000,
             reuse_calls: 1000,
             cpu_meter: CpuMeter::Time,
+            kv_cache_mb: crate::store::DEFAULT_KV_CACHE_BYTES / (1024 * 1024),
         }
     }
 }

@@ -78,6 +78,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         &config.db_path(),
         crate::store::StoreOptions {
             cache_bytes: config.store.cache_bytes(),
+            kv_cache_bytes: config.plugins.kv_cache_bytes(),
         },
     )?;
     crate::memory::start_trimmer();

@@ -44,6 +44,7 @@ level = "info"
 
 [plugins]
 enabled = true
+{plugins_extra}
 
 [dns]
 nameservers = ["127.0.0.1:{dns_port}"]
@@ -108,7 +109,12 @@ class MailsiftStack(Stack):
         (self.data / "plugins").mkdir(parents=True, exist_ok=True)
         for p in BUNDLED:
             shutil.copy(ROOT / "plugins" / "dist" / f"{p}.wasm", self.data / "plugins" / f"{p}.wasm")
-        self.config.write_text(CONFIG.format(domain=DOMAIN, data=self.data, dns_port=self.dns_port))
+        # MAILSIFT_BENCH_KV_CACHE_MB: `[plugins] kv_cache_mb` for an A/B of the key-value read cache
+        # (unset: the default).
+        kv = os.environ.get("MAILSIFT_BENCH_KV_CACHE_MB", "")
+        extra = f"kv_cache_mb = {int(kv)}" if kv else ""
+        self.config.write_text(CONFIG.format(domain=DOMAIN, data=self.data, dns_port=self.dns_port,
+                                             plugins_extra=extra))
         listeners = self.data / "listeners.json"
         listeners.unlink(missing_ok=True)
         logf = open(self.log, "ab")

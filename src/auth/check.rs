@@ -10,7 +10,7 @@ use mail_auth::dmarc::verify::DmarcParameters;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
     AuthenticatedMessage, AuthenticationResults, DkimResult, DmarcResult, MessageAuthenticator,
-    SpfResult,
+    Parameters, SpfResult,
 };
 use serde::Serialize;
 
@@ -135,6 +135,8 @@ pub struct Inbound<'a> {
 
 pub struct SenderAuth {
     authenticator: MessageAuthenticator,
+    /// Parsed SPF, DKIM key and DMARC records until their TTL (`txt_cache.rs`).
+    txt_cache: super::txt_cache::TxtCache,
     hostname: String,
     config: SenderAuthConfig,
     /// Bound on all lookups of one message together (each is bounded by the resolver too).
@@ -149,6 +151,9 @@ impl SenderAuth {
         let per_lookup = config.dns.timeout_ms * config.dns.attempts as u64;
         Ok(SenderAuth {
             authenticator,
+            txt_cache: super::txt_cache::TxtCache::new(
+                usize::try_from(config.dns.cache_size).unwrap_or(usize::MAX),
+            ),
             hostname: config.hostname.clone(),
             config: config.sender_auth.clone(),
             deadline: Duration::from_millis((per_lookup * 6).clamp(1_000, 120_000)),
@@ -226,28 +231,42 @@ impl SenderAuth {
         parsed: Option<&AuthenticatedMessage<'_>>,
     ) -> AuthReport {
         let auth = &self.authenticator;
+        let txt = &self.txt_cache;
         let host = self.hostname.as_str();
         let helo = msg.helo;
         let spf_domain = spf_domain(msg);
         let spf = if msg.mail_from.is_empty() {
-            auth.verify_spf(SpfParameters::verify_ehlo(msg.client_ip, helo, host))
-                .await
+            auth.verify_spf(
+                Parameters::new(SpfParameters::verify_ehlo(msg.client_ip, helo, host))
+                    .with_txt_cache(txt),
+            )
+            .await
         } else {
-            auth.verify_spf(SpfParameters::verify_mail_from(
-                msg.client_ip,
-                helo,
-                host,
-                msg.mail_from,
-            ))
+            auth.verify_spf(
+                Parameters::new(SpfParameters::verify_mail_from(
+                    msg.client_ip,
+                    helo,
+                    host,
+                    msg.mail_from,
+                ))
+                .with_txt_cache(txt),
+            )
             .await
         };
         let mut results = AuthenticationResults::new(host);
         let (dkim, arc, dmarc, from_domain, dmarc_policy) = match parsed {
             Some(message) => {
-                let dkim = auth.verify_dkim(message).await;
-                let arc = auth.verify_arc(message).await;
+                let dkim = auth
+                    .verify_dkim(Parameters::new(message).with_txt_cache(txt))
+                    .await;
+                let arc = auth
+                    .verify_arc(Parameters::new(message).with_txt_cache(txt))
+                    .await;
                 let dmarc = auth
-                    .verify_dmarc(DmarcParameters::new(message, &dkim, spf_domain, &spf))
+                    .verify_dmarc(
+                        Parameters::new(DmarcParameters::new(message, &dkim, spf_domain, &spf))
+                            .with_txt_cache(txt),
+                    )
                     .await;
                 let header_from = message.from.first().map(String::as_str).unwrap_or("");
                 results = results.with_dkim_results(&dkim, header_from);

@@ -12,6 +12,7 @@ mod resolver;
 mod results;
 mod seal;
 pub mod sign;
+mod txt_cache;
 
 pub use check::{AuthReport, DkimCheck, Inbound, Outcome, PublishedPolicy, SenderAuth};
 pub use resolver::authenticator;

@@ -365,6 +365,7 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
             &config.db_path(),
             crate::store::StoreOptions {
                 cache_bytes: config.store.cache_bytes(),
+                kv_cache_bytes: config.plugins.kv_cache_bytes(),
             },
         )?)
     };

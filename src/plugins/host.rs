@@ -47,26 +47,29 @@ pub trait KvSnapshot: Send {
     }
 }
 
-/// Reads from the server's redb store.
+/// Reads from the server's redb store, through its cache of plugin key-value reads
+/// (`store::KvReader`: repeated reads of a trained model cost no B-tree walk, and every
+/// commit that writes a key invalidates it before a later call can read it).
 pub struct StoreKv(pub crate::store::Store);
 
-struct StoreSnapshot(crate::store::ReadTx);
+struct StoreSnapshot(crate::store::KvReader);
 
 impl KvSource for StoreKv {
     fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
         Ok(Box::new(StoreSnapshot(
-            self.0.read().map_err(|e| e.to_string())?,
+            self.0.plugin_kv_reader().map_err(|e| e.to_string())?,
         )))
     }
 }
 
 impl KvSnapshot for StoreSnapshot {
     fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
-        self.0.plugin_kv_get(plugin, key).map_err(|e| e.to_string())
+        self.0.get(plugin, key).map_err(|e| e.to_string())
     }
 
     fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
-        let account = match crate::directory::resolve_in(&self.0, recipient) {
+        let read = self.0.read_tx();
+        let account = match crate::directory::resolve_in(read, recipient) {
             Ok(crate::directory::Recipient::Local { account, .. }) => account,
             Ok(_) => return Ok(Vec::new()),
             Err(e) => return Err(e.to_string()),
@@ -76,8 +79,7 @@ impl KvSnapshot for StoreSnapshot {
             .rsplit_once('@')
             .map(|(_, d)| d.to_string())
             .unwrap_or_default();
-        self.0
-            .list_matches(&account.address, &domain, sender)
+        read.list_matches(&account.address, &domain, sender)
             .map_err(|e| e.to_string())
     }
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod addresses;
 pub mod blobs;
 pub mod import;
+mod kv_cache;
 pub mod lists;
 pub mod mailboxes;
 pub mod messages;
@@ -39,6 +40,7 @@ use tokio::sync::{Notify, broadcast};
 
 pub use addresses::{AddressDefaults, Alias, DomainAddressing};
 pub use blobs::BlobStore;
+pub use kv_cache::{DEFAULT_KV_CACHE_BYTES, KvCache, KvReader};
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use modseq::Vanished;
@@ -122,12 +124,15 @@ pub struct StoreOptions {
     /// Bytes of database pages kept in memory (redb's read cache and write buffer). redb's own
     /// default is 1 GiB, which one `FETCH 1:* BODY[]` over a large mailbox fills and keeps.
     pub cache_bytes: usize,
+    /// Bytes of plugins' key-value reads kept in memory (`kv_cache.rs`); 0: none.
+    pub kv_cache_bytes: usize,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             cache_bytes: 64 * 1024 * 1024,
+            kv_cache_bytes: DEFAULT_KV_CACHE_BYTES,
         }
     }
 }
@@ -180,7 +185,9 @@ impl Store {
         init_schema(&db)?;
         let (changes, _) = broadcast::channel(1024);
         let queue_signal = Arc::new(Notify::new());
-        let views = Arc::new(view::Views::default());
+        let views = Arc::new(view::Views::with_kv_cache(KvCache::new(
+            options.kv_cache_bytes,
+        )));
         let account_changes: Arc<Vec<_>> = Arc::new(
             (0..ACCOUNT_SHARDS)
                 .map(|_| broadcast::channel(256).0)
@@ -218,6 +225,11 @@ impl Store {
         Ok(ReadTx {
             txn: self.inner.db.begin_read()?,
         })
+    }
+
+    /// The cache of plugins' key-value reads (`plugin_kv_reader`).
+    pub fn kv_cache(&self) -> &Arc<KvCache> {
+        &self.inner.views.kv
     }
 
     /// Message contents, read apart from the metadata that names them.
@@ -361,6 +373,8 @@ pub struct Tx<'a> {
     changes: &'a mut Vec<Change>,
     /// A queue entry became due now: the writer signals the outbound task after the commit.
     queue_due: &'a mut bool,
+    /// Plugins' cached key-value reads: a write touches its keys before the commit.
+    kv: &'a KvCache,
 }
 
 impl Tx<'_> {

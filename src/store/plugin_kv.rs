@@ -62,6 +62,8 @@ impl Tx<'_> {
         }
         let mut table = self.txn.open_table(PLUGIN_KV)?;
         for w in writes {
+            // Before the commit, so that no reader caches the value this write replaces.
+            self.kv.touch(&w.plugin, &w.key);
             let k = (w.plugin.as_str(), w.key.as_str());
             let value = match w.delta {
                 Some(_) => {
@@ -84,6 +86,7 @@ impl Tx<'_> {
 
     /// Drops every key of a plugin (for an administrator cleaning up after a removed plugin).
     pub fn plugin_kv_clear(&mut self, plugin: &str) -> Result<u64> {
+        self.kv.touch_all();
         let mut table = self.txn.open_table(PLUGIN_KV)?;
         let removed = table.extract_from_if((plugin, "")..=(plugin, "\u{10FFFF}"), |_, _| true)?;
         let mut n = 0;

@@ -18,6 +18,8 @@ pub struct MailboxView {
 #[derive(Default)]
 pub(super) struct Views {
     inner: Mutex<Inner>,
+    /// Plugins' key-value reads (`kv_cache.rs`): its generation advances with every commit.
+    pub(super) kv: Arc<super::KvCache>,
 }
 
 #[derive(Default)]
@@ -46,8 +48,16 @@ impl Views {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    pub(super) fn with_kv_cache(kv: super::KvCache) -> Views {
+        Views {
+            inner: Mutex::default(),
+            kv: Arc::new(kv),
+        }
+    }
+
     /// After a commit: every cached view may be stale.
     pub(super) fn invalidate(&self) {
+        self.kv.committed();
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1);
         inner.map.clear();

@@ -173,7 +173,7 @@ fn run(
         }
         batch.append(&mut deferred);
         let size = batch.len();
-        match run_batch(&db, &mut batch) {
+        match run_batch(&db, &views.kv, &mut batch) {
             Ok((outputs, events, queued)) => {
                 tracing::trace!(size, "store batch committed");
                 views.invalidate();
@@ -199,7 +199,7 @@ fn run(
                 // Retry each alone so that one bad request cannot fail its neighbours.
                 tracing::debug!(size, error = %e, "store batch failed; retrying writes one by one");
                 for mut job in batch {
-                    let result = run_batch(&db, std::slice::from_mut(&mut job)).map(
+                    let result = run_batch(&db, &views.kv, std::slice::from_mut(&mut job)).map(
                         |(mut outputs, events, queued)| {
                             views.invalidate();
                             for event in events {
@@ -225,7 +225,11 @@ fn run(
 
 /// Runs a batch in one transaction: the outputs, the change notifications, and whether a queue
 /// entry became due, all to be announced only after the commit.
-fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Change>, bool)> {
+fn run_batch(
+    db: &Database,
+    kv: &super::KvCache,
+    batch: &mut [Job],
+) -> Result<(Vec<Output>, Vec<Change>, bool)> {
     let txn = db.begin_write()?;
     let mut events = Vec::new();
     let mut queued = false;
@@ -235,6 +239,7 @@ fn run_batch(db: &Database, batch: &mut [Job]) -> Result<(Vec<Output>, Vec<Chang
             txn: &txn,
             changes: &mut events,
             queue_due: &mut queued,
+            kv,
         };
         // A panicking write must not take the writer thread (and so every later write) with it.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.op)(&mut tx)))
