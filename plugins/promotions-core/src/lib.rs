@@ -30,9 +30,9 @@
 //! development and ticketing tools are work mail and stay in INBOX too; add the tool's domain to
 //! `social_domains` to file it as social instead.
 
+pub mod fediverse;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fediverse;
 pub mod html;
 pub mod lexicon;
 pub mod senders;

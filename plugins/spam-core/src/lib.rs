@@ -4,9 +4,9 @@
 //! that need no training ([`rules`]). The plugin (`plugins/spam`) stores the counts in its
 //! key-value store and calls into this crate.
 
+pub mod bayes;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod bayes;
 pub mod grams;
 pub mod html;
 pub mod logistic;
