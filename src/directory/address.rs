@@ -31,19 +31,30 @@ pub enum AddressError {
     Reserved(String),
 }
 
+/// One DNS label by RFC 1035 §2.3.1's LDH rule (RFC 5321 §4.1.2 `sub-domain`); with
+/// `unicode`, U-labels too (RFC 6531 §3.3).
+pub fn label_ok(label: &str, unicode: bool) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.chars().all(|c| {
+            c == '-'
+                || if unicode {
+                    c.is_alphanumeric()
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+        })
+}
+
 /// Lower-cases and checks a domain name (ASCII; IDNs must be given in their A-label form).
 pub fn normalize_domain(domain: &str) -> Result<String, AddressError> {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     let ok = !d.is_empty()
         && d.len() <= 253
         && d.contains('.')
-        && d.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
+        && d.split('.').all(|label| label_ok(label, false));
     if ok {
         Ok(d)
     } else {

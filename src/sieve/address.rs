@@ -59,13 +59,9 @@ fn domain_ok(domain: &str) -> bool {
     }
     !domain.is_empty()
         && domain.len() <= 253
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
+        && domain
+            .split('.')
+            .all(|label| crate::directory::address::label_ok(label, true))
 }
 
 #[cfg(test)]
