@@ -8,9 +8,15 @@
 #   scripts/profile-inbound.sh [N] [C] [SIZE]      (defaults 5000 messages, 16 connections, 5120 B)
 # Environment:
 #   SENDER_AUTH=on   check SPF/DKIM/DMARC for the loopback client (trusted_networks = []) against
-#                    a local DNS server started by this script (answers every query with NOERROR
-#                    and no records, so every lookup is a real round trip, then cached by TTL).
+#                    a local DNS server started by this script, authoritative for the sender's
+#                    domain x.test as real servers are: NXDOMAIN / NODATA with the zone's SOA
+#                    (RFC 2308), so negative answers are cached for NEG_TTL (default 300) s.
+#                    Prints the DNS queries it received per measured message (warm: ~0).
 #                    Default off ([sender_auth] enabled = false).
+#   SENDER_DNS=published  x.test publishes SPF (v=spf1 ip4:127.0.0.1 -all) and DMARC (p=none);
+#                    default "none": it publishes neither.
+#   DNS_SOA=off      the old server: NOERROR, no records and no SOA for every name (negative
+#                    answers a resolver should not cache, RFC 2308 §5).
 #   PERF=0           no perf, only msg/s and CPU/msg (perf costs the server ~10-20% CPU itself).
 #   PERF=stat        `perf stat` instead of `perf record`: software counters per message (task
 #                    clock, context switches, migrations, futex calls, fsync/fdatasync calls),
@@ -46,7 +52,7 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  cpus: $(nproc)  load: $(cut -d' ' 
 echo "binary: $MAILSIFT_BIN  messages: $N  connections: $C  size: $SIZE  sender_auth: ${SENDER_AUTH:-off}"
 
 exec /usr/bin/python3 - "$N" "$C" "$SIZE" <<'EOF'
-import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, types
 from pathlib import Path
 sys.path.insert(0, "tests/e2e")
 from conftest import Server
@@ -65,11 +71,35 @@ tick = os.sysconf("SC_CLK_TCK")
 
 
 def dns_server():
-    """A UDP DNS server on 127.0.0.1 answering every query NOERROR with no records (RFC 1035
-    §4.1.1: the question echoed, QR and RA set, no answers; a TTL-less empty answer is cached
-    by the resolver as negative, per its SOA-less default)."""
+    """A UDP DNS server on 127.0.0.1, authoritative for the sender's zone x.test as a real one
+    is: the records below when SENDER_DNS=published (SPF and DMARC of the sender), NODATA for
+    a name that exists without the type asked, NXDOMAIN for any other name, both with the
+    zone's SOA in the authority section (RFC 2308 §2.1, §2.2, §3), whose MINIMUM and TTL
+    (NEG_TTL, default 300 s) is how long a resolver keeps the negative answer. DNS_SOA=off: the
+    old behaviour (NOERROR, no records, no SOA for everything: uncacheable, every lookup a
+    round trip). Counts the queries it receives (`.queries`, by "name TYPE")."""
+    published = os.environ.get("SENDER_DNS", "none") == "published"
+    with_soa = os.environ.get("DNS_SOA", "on") != "off"
+    neg_ttl = int(os.environ.get("NEG_TTL", "300"))
+    zone = "x.test"
+    records = {}
+    if published:
+        records[(zone, 16)] = [b"v=spf1 ip4:127.0.0.1 -all"]
+        records[("_dmarc." + zone, 16)] = [b"v=DMARC1; p=none"]
+    names = {zone} | {n for n, _ in records}
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
+    queries = {}
+
+    def wire(name):
+        return b"".join(bytes([len(l)]) + l.encode() for l in name.split(".") if l) + b"\x00"
+
+    def rr(name_wire, rtype, ttl, rdata):
+        return name_wire + rtype.to_bytes(2, "big") + b"\x00\x01" + ttl.to_bytes(4, "big") \
+            + len(rdata).to_bytes(2, "big") + rdata
+
+    soa_rdata = wire("ns." + zone) + wire("hostmaster." + zone) + b"".join(
+        v.to_bytes(4, "big") for v in (1, 3600, 600, 86400, neg_ttl))
 
     def serve():
         while True:
@@ -79,17 +109,36 @@ def dns_server():
                 return
             if len(q) < 12:
                 continue
-            # Header: same id; flags QR=1, opcode copied, RD copied, RA=1, RCODE=0; counts
-            # qd=1 an=0 ns=0 ar=0; then the question as asked (up to its end: skip EDNS).
-            i = 12
+            # The question as asked (up to its end: skip EDNS).
+            i, labels = 12, []
             while i < len(q) and q[i] != 0:
+                labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace").lower())
                 i += q[i] + 1
+            if i + 5 > len(q):
+                continue
             question = q[12:i + 5]
-            flags = 0x8000 | (q[2] & 0x79) << 8 | 0x80
-            sock.sendto(q[:2] + flags.to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x00\x00\x00" + question, addr)
+            qtype = int.from_bytes(q[i + 1:i + 3], "big")
+            name = ".".join(labels)
+            key = f"{name} {qtype}"
+            queries[key] = queries.get(key, 0) + 1
+            answers = [rr(b"\xc0\x0c", 16, 3600, bytes([len(t)]) + t)
+                       for t in records.get((name, qtype), [])]
+            rcode = 0
+            authority = []
+            if not answers and with_soa:
+                in_zone = name == zone or name.endswith("." + zone)
+                if not any(n == name or n.endswith("." + name) for n in names):
+                    rcode = 3  # NXDOMAIN (a name with names below it exists: NODATA)
+                authority = [rr(wire(zone if in_zone else ".".join(labels[-1:])), 6, neg_ttl,
+                                soa_rdata)]
+            # Header: same id; QR=1, opcode and RD copied, AA=1, RA=1, RCODE; counts.
+            flags = 0x8000 | (q[2] & 0x79) << 8 | 0x0400 | 0x80 | rcode
+            head = q[:2] + flags.to_bytes(2, "big") + b"\x00\x01" + len(answers).to_bytes(2, "big") \
+                + len(authority).to_bytes(2, "big") + b"\x00\x00"
+            sock.sendto(head + question + b"".join(answers) + b"".join(authority), addr)
 
     threading.Thread(target=serve, daemon=True).start()
-    return sock
+    return types.SimpleNamespace(port=sock.getsockname()[1], queries=queries)
 
 
 def cpu_ticks(pid):
@@ -113,7 +162,7 @@ srv = Server(work)
 text = srv.config.read_text().replace('level = "info,mailsift=debug"', 'level = "info"', 1)
 if sender_auth:
     text += ('\n[sender_auth]\nenabled = true\ntrusted_networks = []\n'
-             f'\n[dns]\nnameservers = ["127.0.0.1:{dns.getsockname()[1]}"]\ntimeout_ms = 500\n')
+             f'\n[dns]\nnameservers = ["127.0.0.1:{dns.port}"]\ntimeout_ms = 500\n')
 else:
     text += '\n[sender_auth]\nenabled = false\n'
 srv.config.write_text(text)
@@ -130,6 +179,7 @@ try:
     if warmup:
         offer(port, warmup)
     before_msgs, before_cpu = stored(srv.log), cpu_ticks(pid)
+    before_dns = dict(dns.queries) if dns else {}
     if use_perf:
         data = work / "perf.data"
         cg = [] if callgraph == "none" else ["--call-graph", callgraph]
@@ -165,6 +215,12 @@ try:
     print(f"stored: {msgs} of {n}  time: {elapsed:.2f} s  msg/s: {msgs / elapsed:.0f}  "
           f"server CPU: {cpu:.2f} s = {1000 * cpu / max(msgs, 1):.3f} ms/msg"
           f"{' (perf running: +its overhead)' if use_perf else ''}")
+    if dns:
+        sent = {k: v - before_dns.get(k, 0) for k, v in dns.queries.items() if v > before_dns.get(k, 0)}
+        total = sum(sent.values())
+        print(f"DNS queries received during the measured run: {total} = {total / max(msgs, 1):.3f} "
+              f"per message ({', '.join(f'{k}: {v}' for k, v in sorted(sent.items())) or 'none'}); "
+              f"warm-up: {sum(before_dns.values())} ({', '.join(sorted(before_dns)) or 'none'})")
     rss = Path(f"/proc/{pid}/status").read_text().split("VmHWM:")[1].split("\n")[0].strip()
     print(f"peak RSS: {rss}")
 finally:
