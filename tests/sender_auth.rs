@@ -739,3 +739,77 @@ async fn smtp_session_replies_with_the_verdict() {
         "{ar}"
     );
 }
+
+/// Checks one message from `from` (MAIL FROM and From:) against `sa`; returns the DNS queries
+/// the check sent to `dns`.
+async fn queries_of_check(sa: &SenderAuth, dns: &DnsServer, from: &str) -> Vec<String> {
+    let before = dns.queries().len();
+    let raw = message(from, "cache");
+    let report = sa
+        .check(&mailsift::auth::Inbound {
+            client_ip: IpAddr::V4(GOOD_IP),
+            helo: "client.test",
+            mail_from: from,
+            raw: raw.as_bytes(),
+        })
+        .await;
+    assert!(report.temp_error().is_none(), "{}", report.header);
+    dns.queries()[before..].to_vec()
+}
+
+/// A sender auth of its own against a DNS server of its own (counting its queries).
+fn own_resolver(dns: &DnsServer) -> SenderAuth {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    c.dns.nameservers = vec![dns.addr.to_string()];
+    SenderAuth::new(&c).unwrap()
+}
+
+/// RFC 2308 §5: NXDOMAIN and NODATA are cached for their SOA's TTL, so a busy server asks
+/// nothing for a sender that publishes no SPF and no DMARC; once the TTL ran out it asks again.
+#[tokio::test]
+async fn negative_answers_are_cached_for_their_ttl() {
+    let dns = DnsServer::start();
+    dns.a("bare.test", GOOD_IP).negative_ttl(Some(3));
+    let sa = own_resolver(&dns);
+    let first = queries_of_check(&sa, &dns, "a@bare.test").await;
+    // SPF (NODATA), DMARC's tree walk (RFC 9989 §4.10: _dmarc.bare.test NXDOMAIN, _dmarc.test).
+    for q in ["bare.test TXT", "_dmarc.bare.test TXT", "_dmarc.test TXT"] {
+        assert!(first.iter().any(|x| x == q), "{q} not in {first:?}");
+    }
+    let second = queries_of_check(&sa, &dns, "a@bare.test").await;
+    assert!(second.is_empty(), "the second message asked {second:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(3300)).await;
+    let third = queries_of_check(&sa, &dns, "a@bare.test").await;
+    assert_eq!(first, third, "after the TTL the names are asked again");
+}
+
+/// Positive answers too: a sender with SPF and DMARC costs no query once warm (the DMARC tree
+/// walk's negative `_dmarc.test` included).
+#[tokio::test]
+async fn a_warm_sender_with_spf_and_dmarc_costs_no_query() {
+    let dns = DnsServer::start();
+    dns.txt("pub.test", "v=spf1 ip4:192.0.2.10 -all")
+        .txt("_dmarc.pub.test", "v=DMARC1; p=reject");
+    let sa = own_resolver(&dns);
+    let first = queries_of_check(&sa, &dns, "a@pub.test").await;
+    assert!(first.len() >= 3, "{first:?}");
+    let second = queries_of_check(&sa, &dns, "a@pub.test").await;
+    assert!(second.is_empty(), "the second message asked {second:?}");
+}
+
+/// A negative answer without an SOA (a broken server; RFC 2308 §5: should not be cached) is
+/// kept for the resolver's short floor (2 s, `auth/resolver.rs`), not asked for every message.
+#[tokio::test]
+async fn negative_answers_without_soa_are_kept_briefly() {
+    let dns = DnsServer::start();
+    dns.negative_ttl(None);
+    let sa = own_resolver(&dns);
+    let first = queries_of_check(&sa, &dns, "a@nosoa.test").await;
+    assert!(first.iter().any(|q| q == "nosoa.test TXT"), "{first:?}");
+    let second = queries_of_check(&sa, &dns, "a@nosoa.test").await;
+    assert!(second.is_empty(), "the second message asked {second:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(2300)).await;
+    let third = queries_of_check(&sa, &dns, "a@nosoa.test").await;
+    assert_eq!(first, third);
+}

@@ -2,13 +2,19 @@
 //! zones the test writes: TXT, MX and A records, names that never answer (timeouts) and names
 //! that answer SERVFAIL. Messages are encoded with hickory-proto, the resolver's own library.
 //! It runs on its own thread and runtime, so blocking tests and spawned processes can use it.
+//!
+//! Negative answers are a real authoritative server's: NXDOMAIN for a name with no records at
+//! or below it, NODATA (NOERROR, no answer) for one that exists, both with the zone's SOA in the
+//! authority section (RFC 2308 §2.1, §2.2, §3), whose TTL and MINIMUM (`negative_ttl`, default
+//! 60 s like the positive answers) is how long a resolver may keep the negative answer. The zone
+//! of a name is its last two labels (`signed.test` for `_dmarc.signed.test`).
 
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use mail_auth::hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
-use mail_auth::hickory_resolver::proto::rr::rdata::{A, MX, TXT};
+use mail_auth::hickory_resolver::proto::rr::rdata::{A, MX, SOA, TXT};
 use mail_auth::hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -20,6 +26,9 @@ struct Zones {
     /// Queries for these names (and their subdomains) are never answered.
     blackhole: HashSet<String>,
     servfail: HashSet<String>,
+    /// The SOA's TTL and MINIMUM in negative answers; `None`: negative answers carry no SOA
+    /// (as a broken server's: RFC 2308 §5, a resolver should not cache them).
+    negative_ttl: Option<u32>,
     /// Every query received, as `name TYPE`.
     log: Vec<String>,
 }
@@ -42,7 +51,10 @@ impl DnsServer {
     /// port the benchmark chose. Panics if that port is taken for UDP or TCP.
     #[allow(dead_code)]
     pub fn start_on(port: u16) -> DnsServer {
-        let zones = Arc::new(Mutex::new(Zones::default()));
+        let zones = Arc::new(Mutex::new(Zones {
+            negative_ttl: Some(60),
+            ..Zones::default()
+        }));
         let (tx, rx) = std::sync::mpsc::channel();
         let z = zones.clone();
         std::thread::spawn(move || {
@@ -138,6 +150,13 @@ impl DnsServer {
         self
     }
 
+    /// The TTL of negative answers (their SOA's TTL and MINIMUM); `None`: no SOA at all.
+    #[allow(dead_code)]
+    pub fn negative_ttl(&self, ttl: Option<u32>) -> &Self {
+        self.zones.lock().unwrap().negative_ttl = ttl;
+        self
+    }
+
     /// The queries received so far, as `name TYPE` (`1.0.0.127.zen.test A`).
     #[allow(dead_code)]
     pub fn queries(&self) -> Vec<String> {
@@ -214,13 +233,41 @@ fn answer(zones: &Mutex<Zones>, request: &[u8]) -> Option<Vec<u8>> {
         }
         _ => {}
     }
-    let exists =
-        z.txt.contains_key(&qname) || z.mx.contains_key(&qname) || z.a.contains_key(&qname);
-    if records.is_empty() && !exists {
-        response.metadata.response_code = ResponseCode::NXDomain;
+    if records.is_empty() {
+        // A name with records below it exists (an empty non-terminal, RFC 8020 §2): NODATA.
+        let below = format!(".{qname}");
+        let exists = z
+            .txt
+            .keys()
+            .chain(z.mx.keys())
+            .chain(z.a.keys())
+            .any(|n| *n == qname || n.ends_with(&below));
+        if !exists {
+            response.metadata.response_code = ResponseCode::NXDomain;
+        }
+        if let Some(ttl) = z.negative_ttl {
+            response.add_authority(soa(&qname, ttl)?);
+        }
     }
     for r in records {
         response.add_answer(r);
     }
     response.to_vec().ok()
+}
+
+/// The SOA of `qname`'s zone (its last two labels), with `ttl` as its TTL and MINIMUM.
+fn soa(qname: &str, ttl: u32) -> Option<Record> {
+    let labels: Vec<&str> = qname.split('.').filter(|l| !l.is_empty()).collect();
+    let zone = labels[labels.len().saturating_sub(2)..].join(".");
+    let zone = Name::from_ascii(format!("{zone}.")).ok()?;
+    let mname = Name::from_ascii("ns").ok()?.append_domain(&zone).ok()?;
+    let rname = Name::from_ascii("hostmaster")
+        .ok()?
+        .append_domain(&zone)
+        .ok()?;
+    Some(Record::from_rdata(
+        zone,
+        ttl,
+        RData::SOA(SOA::new(mname, rname, 1, 3600, 600, 86400, ttl)),
+    ))
 }
