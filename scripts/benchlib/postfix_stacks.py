@@ -606,8 +606,15 @@ class PostfixRspamdDovecot(_Base):
 # ---------- smoke test ----------
 
 class _NxDns:
-    """A DNS server on 127.0.0.1 answering NXDOMAIN to everything (UDP): enough for a smoke
-    test; the benchmark driver runs the real zone server."""
+    """A DNS server on 127.0.0.1 answering NXDOMAIN to everything (UDP), with an SOA in the
+    authority section as an authoritative server's (RFC 2308 §2.1, §3: the answer is cached for
+    the SOA's 300 s): enough for a smoke test; the benchmark driver runs the real zone server."""
+
+    # The root's SOA: owner ".", type 6, class IN, TTL 300; mname and rname "."; serial,
+    # refresh, retry, expire, minimum (300).
+    SOA = (b"\0" + (6).to_bytes(2, "big") + (1).to_bytes(2, "big") + (300).to_bytes(4, "big")
+           + (22).to_bytes(2, "big") + b"\0\0"
+           + b"".join(v.to_bytes(4, "big") for v in (1, 3600, 600, 86400, 300)))
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -623,10 +630,16 @@ class _NxDns:
                 return
             if len(q) < 12:
                 continue
-            # Header: same id, QR=1, opcode/RD copied, RA=1, RCODE=3 (RFC 1035 §4.1.1); the
-            # question echoed, no records.
-            flags = bytes([0x80 | (q[2] & 0x79), 0x80 | 3])
-            self.sock.sendto(q[:2] + flags + q[4:6] + b"\0\0\0\0\0\0" + q[12:], addr)
+            # The question as asked (up to its end: EDNS left out).
+            i = 12
+            while i < len(q) and q[i] != 0:
+                i += q[i] + 1
+            if i + 5 > len(q):
+                continue
+            # Header: same id, QR=1, opcode/RD copied, AA=1, RA=1, RCODE=3 (RFC 1035 §4.1.1);
+            # qd=1 an=0 ns=1 ar=0; the question echoed, the SOA.
+            flags = bytes([0x80 | (q[2] & 0x79) | 0x04, 0x80 | 3])
+            self.sock.sendto(q[:2] + flags + b"\0\1\0\0\0\1\0\0" + q[12:i + 5] + self.SOA, addr)
 
 
 def _smoke(cls, base: Path, count: int = 20, corpus: Path | None = None, limit: int = 250) -> None:
