@@ -31,9 +31,12 @@ fn hash(key: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        // Byte by byte: a copy of a variable length is a call to memcpy.
+        let w = rest
+            .iter()
+            .rev()
+            .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
     h ^ (h >> 29)
 }
@@ -231,6 +234,32 @@ fn word_token(out: &mut String, w: &str) -> bool {
     true
 }
 
+/// [`word_token`] of an ASCII word not yet lower-cased: the same token, lower-cased as it is
+/// copied (no second buffer, issue 19).
+fn ascii_word_token(out: &mut String, w: &str) -> bool {
+    out.clear();
+    let n = w.len();
+    if w.bytes().all(|b| b.is_ascii_digit()) {
+        out.push_str("num:");
+        push_num(out, n.min(12));
+        return true;
+    }
+    if n < MIN_WORD {
+        return false;
+    }
+    if n > MAX_WORD {
+        out.push_str("long:");
+        out.push_str(w.get(..3).unwrap_or(""));
+        out.make_ascii_lowercase();
+        out.push(':');
+        push_num(out, n / 10);
+        return true;
+    }
+    out.push_str(w);
+    out.make_ascii_lowercase();
+    true
+}
+
 fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
     // One pass over the words with three reused buffers (the word lower-cased, its token and
     // the previous token) and one for the key: only new tokens are allocated (issue 19).
@@ -240,12 +269,21 @@ fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
     let mut has_prev = false;
     let mut key = String::with_capacity(64);
     for_each_word(truncate(text, MAX_TEXT), |w| {
-        lower_into(&mut lower, w);
-        if word_token(&mut cur, &lower) {
+        let token = if w.is_ascii() {
+            ascii_word_token(&mut cur, w)
+        } else {
+            lower_into(&mut lower, w);
+            word_token(&mut cur, &lower)
+        };
+        if token {
             if pairs && has_prev {
                 insert_parts(out, &mut key, &[prefix, &prev, " ", &cur]);
             }
-            insert_parts(out, &mut key, &[prefix, &cur]);
+            if prefix.is_empty() {
+                out.insert(&cur);
+            } else {
+                insert_parts(out, &mut key, &[prefix, &cur]);
+            }
             std::mem::swap(&mut prev, &mut cur);
             has_prev = true;
         } else {
@@ -271,7 +309,7 @@ fn url_host(url: &str) -> Option<String> {
 
 /// Whether `host` (lower case) is an IP address: only strings of hex digits, dots and colons
 /// can be one, and the parse is tried on those alone (issue 19).
-fn is_ip(host: &str) -> bool {
+pub(crate) fn is_ip(host: &str) -> bool {
     host.bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b'.' | b':'))
         && host.parse::<std::net::IpAddr>().is_ok()
@@ -313,8 +351,25 @@ fn add_url(out: &mut Set, buf: &mut (String, String), url: &str) {
 }
 
 fn urls(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '\'')
-        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+    http_words(text, |c| {
+        c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '\''
+    })
+}
+
+/// The pieces of `text` split at `sep` that start with `http://` or `https://`, in order: the
+/// same as `text.split(sep).filter(…)`, found from the occurrences of "http" instead of
+/// visiting every character (issue 19).
+pub(crate) fn http_words(text: &str, sep: fn(char) -> bool) -> impl Iterator<Item = &str> {
+    text.match_indices("http").filter_map(move |(i, _)| {
+        let head = text.get(..i)?;
+        if head.chars().next_back().is_some_and(|c| !sep(c)) {
+            return None;
+        }
+        let rest = text.get(i..)?;
+        let end = rest.find(sep).unwrap_or(rest.len());
+        let w = rest.get(..end)?;
+        (w.starts_with("http://") || w.starts_with("https://")).then_some(w)
+    })
 }
 
 fn bucket(n: usize) -> usize {
