@@ -409,9 +409,10 @@ const TELLING_HEADERS: &[&str] = &[
     "content-transfer-encoding",
 ];
 
-fn add_headers(out: &mut Set, input: &Input<'_>) {
+/// The header tokens; the [`DATED`] kinds only when `dated`.
+fn add_headers(out: &mut Set, input: &Input<'_>, dated: bool) {
     let mut key = String::with_capacity(64);
-    for name in TELLING_HEADERS {
+    for name in TELLING_HEADERS.iter().filter(|_| dated) {
         let present = input.header(name).is_some();
         insert_parts(
             out,
@@ -435,6 +436,14 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
             from.split('<').next().unwrap_or(""),
             false,
         );
+    }
+    if !dated {
+        // The rest are dated kinds but for the recipients' count and the relays' shapes.
+        add_rcpts(out, input);
+        for received in input.headers_named("Received") {
+            add_relay_shape(out, received);
+        }
+        return;
     }
     if let Some(v) = input
         .header("X-Mailer")
@@ -465,12 +474,7 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
             domain.as_deref().map(base_domain).unwrap_or("none")
         ));
     }
-    let rcpts: usize = ["To", "Cc"]
-        .iter()
-        .filter_map(|h| input.header(h))
-        .map(|v| v.matches('@').count())
-        .sum();
-    out.insert(&format!("rcpts:{}", bucket(rcpts)));
+    add_rcpts(out, input);
     // Relays: the hosts and networks the message came through (RFC 5321 §4.4 trace fields).
     let mut hops = 0;
     for received in input.headers_named("Received") {
@@ -496,6 +500,15 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
         }
     }
     out.insert(&format!("hops:{}", bucket(hops)));
+}
+
+fn add_rcpts(out: &mut Set, input: &Input<'_>) {
+    let rcpts: usize = ["To", "Cc"]
+        .iter()
+        .filter_map(|h| input.header(h))
+        .map(|v| v.matches('@').count())
+        .sum();
+    out.insert(&format!("rcpts:{}", bucket(rcpts)));
 }
 
 fn is_dynamic_host(host: &str) -> bool {
@@ -614,7 +627,8 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
 /// [`tokens`], given `html::parse` of the whole HTML body when the caller has it (the rules
 /// read it too: one parse per message, issue 19).
 pub fn tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
-    let mut out = all_tokens_with(input, parsed_html);
+    // The dated kinds are not made at all (issue 19); the filter stays as the definition.
+    let mut out = collect(input, parsed_html, false);
     out.retain(|t| !DATED.iter().any(|p| t.starts_with(p)));
     out.truncate(MAX_TOKENS);
     out
@@ -627,6 +641,11 @@ pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
 
 /// [`all_tokens`], given `html::parse` of the whole HTML body (see [`tokens_with`]).
 pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
+    collect(input, parsed_html, true)
+}
+
+/// Every token, sorted; the [`DATED`] kinds only when `dated`.
+fn collect(input: &Input<'_>, parsed_html: Option<&Html>, dated: bool) -> Vec<String> {
     let mut out = Set::with_capacity(512);
     add_text(&mut out, "s:", input.subject, true);
     let letters: Vec<char> = input
@@ -659,27 +678,33 @@ pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Str
             add_text(&mut out, "", &parsed.text, true);
         }
         let mut buf = (String::new(), String::new());
-        out.insert(&format!("html:tags:{}", bucket(parsed.tags / 10)));
+        if dated {
+            out.insert(&format!("html:tags:{}", bucket(parsed.tags / 10)));
+        }
         for l in &parsed.links {
             add_url(&mut out, &mut buf, &l.href);
         }
         for (src, w, h) in &parsed.images {
             add_url(&mut out, &mut buf, src);
-            if matches!((w, h), (Some(0..=2), Some(0..=2))) {
+            if dated && matches!((w, h), (Some(0..=2), Some(0..=2))) {
                 out.insert("html:pixel");
             }
         }
-        out.insert(&format!("html:imgs:{}", bucket(parsed.images.len())));
-    }
-    out.insert(&format!(
-        "body:{}",
-        match (input.text.is_some(), input.html.is_some()) {
-            (true, true) => "both",
-            (true, false) => "text",
-            (false, true) => "html",
-            (false, false) => "none",
+        if dated {
+            out.insert(&format!("html:imgs:{}", bucket(parsed.images.len())));
         }
-    ));
+    }
+    if dated {
+        out.insert(&format!(
+            "body:{}",
+            match (input.text.is_some(), input.html.is_some()) {
+                (true, true) => "both",
+                (true, false) => "text",
+                (false, true) => "html",
+                (false, false) => "none",
+            }
+        ));
+    }
     for (name, ct) in &input.attachments {
         out.insert(&format!("att:{}", ct.to_ascii_lowercase()));
         if let Some(ext) = name
@@ -689,7 +714,7 @@ pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Str
             out.insert(&format!("att-ext:{ext}"));
         }
     }
-    add_headers(&mut out, input);
+    add_headers(&mut out, input, dated);
     let url_domains: BTreeSet<String> = out
         .iter()
         .filter_map(|t| t.strip_prefix("url:"))
