@@ -3,7 +3,7 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::{base_domain, http_words, is_ip};
+use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip};
 use crate::Input;
 
 /// A rule that fired.
@@ -20,9 +20,7 @@ fn domain_of(addr: &str) -> Option<String> {
 }
 
 fn url_host(url: &str) -> Option<String> {
-    let rest = url.trim().split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
-    Some(host.split(':').next()?.to_ascii_lowercase())
+    Some(authority_host(after_scheme(url.trim())?).to_ascii_lowercase())
 }
 
 /// Every rule that fires on `input`.
@@ -597,6 +595,19 @@ static BUCKETED: ([u16; PHRASE_BUCKETS + 1], [(u8, u16); PHRASES]) = {
     (start, order)
 };
 
+/// A bit per bucket of [`BUCKETED`]: set when some phrase is in it.
+static USED: [u64; PHRASE_BUCKETS / 64] = {
+    let mut used = [0u64; PHRASE_BUCKETS / 64];
+    let mut k = 0;
+    while k < PHRASE_BUCKETS {
+        if BUCKETED.0[k + 1] > BUCKETED.0[k] {
+            used[k / 64] |= 1 << (k % 64);
+        }
+        k += 1;
+    }
+    used
+};
+
 /// Which phrases of [`PHRASE_LISTS`] the text contains, found in one pass over it: searching the
 /// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
 /// where `str::contains` finds it: at any byte offset.
@@ -619,10 +630,14 @@ impl Found {
             }
         }
         let t = text.as_bytes();
-        for at in 0..t.len().saturating_sub(2) {
-            let k = bucket_of(t[at], t[at + 1], t[at + 2]);
+        for (at, w) in t.windows(3).enumerate() {
+            let k = bucket_of(w[0], w[1], w[2]);
+            // Most positions start no phrase's bucket: one bit tells (issue 19).
+            if USED[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
-            for &(l, i) in &order[from..to] {
+            for &(l, i) in order.get(from..to).unwrap_or(&[]) {
                 let (l, i) = (l as usize, i as usize);
                 if !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
                     hit[l][i] = true;

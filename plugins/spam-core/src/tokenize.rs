@@ -132,8 +132,13 @@ fn word_char(c: char) -> bool {
 fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let b = text.as_bytes();
     let mut emit = |w: &str| {
-        let w = w.trim_matches(|c| c == '\'' || c == '-');
-        if !w.is_empty() {
+        // `w.trim_matches(['\'', '-'])` on bytes (both are ASCII).
+        let b = w.as_bytes();
+        let edge = |c: &u8| *c != b'\'' && *c != b'-';
+        let (Some(s), Some(e)) = (b.iter().position(edge), b.iter().rposition(edge)) else {
+            return;
+        };
+        if let Some(w) = w.get(s..=e) {
             f(w);
         }
     };
@@ -294,11 +299,40 @@ fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
 
 /// The host part of a URL, as written (see [`url_host`]).
 fn url_host_raw(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map(|(_, r)| r)?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = host.split(':').next()?.trim_matches(['[', ']']);
+    let host = authority_host(after_scheme(url)?).trim_matches(['[', ']']);
     (!host.is_empty()).then_some(host)
+}
+
+/// What follows the first `://` of a URL (`url.split_once("://")`'s second part, without
+/// setting up a substring searcher per URL, issue 19).
+pub(crate) fn after_scheme(url: &str) -> Option<&str> {
+    let b = url.as_bytes();
+    let mut from = 0;
+    while let Some(p) = b.get(from..)?.iter().position(|&c| c == b':') {
+        let at = from + p;
+        if b.get(at + 1..at + 3) == Some(b"//") {
+            return url.get(at + 3..);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// The host of what follows a URL's `://`: the authority (up to `/`, `?` or `#`), after its
+/// last `@`, before its first `:`. All separators are ASCII: byte positions are characters'.
+pub(crate) fn authority_host(rest: &str) -> &str {
+    let b = rest.as_bytes();
+    let end = b
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(b.len());
+    let start = b[..end]
+        .iter()
+        .rposition(|&c| c == b'@')
+        .map_or(0, |i| i + 1);
+    let host = &b[start..end];
+    let stop = host.iter().position(|&c| c == b':').unwrap_or(host.len());
+    rest.get(start..start + stop).unwrap_or("")
 }
 
 /// The host part of a URL, lower case.
