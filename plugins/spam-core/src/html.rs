@@ -70,12 +70,24 @@ fn entity(name: &str) -> Option<char> {
 /// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case.
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
-    let first = n.first()?.to_ascii_lowercase();
+    let (first, tail) = n.split_first()?;
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     let h = hay.as_bytes();
     let last = h.len().checked_sub(n.len())?;
-    // The first byte filters most positions before the whole needle is compared.
-    (0..=last)
-        .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
+    // The first byte (either case) filters most positions before the rest is compared.
+    let mut i = 0;
+    while i <= last {
+        let p = h
+            .get(i..=last)?
+            .iter()
+            .position(|&b| b == lower || b == upper)?;
+        i += p;
+        if h.get(i + 1..i + n.len())?.eq_ignore_ascii_case(tail) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Scans an HTML document.
@@ -209,6 +221,27 @@ fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_ci_is_a_case_blind_find() {
+        let naive = |h: &str, n: &str| {
+            let (h, n) = (h.to_ascii_lowercase(), n.to_ascii_lowercase());
+            h.find(&n)
+        };
+        for (h, n) in [
+            ("<A HREF=x>", "href"),
+            ("hhrEF", "href"),
+            ("", "a"),
+            ("ab", "abc"),
+            ("x</ScRiPt", "</script"),
+            ("</scrip</SCRIPT", "</script"),
+            ("ñHref", "href"),
+            ("abc", ""),
+        ] {
+            let want = if n.is_empty() { None } else { naive(h, n) };
+            assert_eq!(find_ci(h, n), want, "{h} {n}");
+        }
+    }
 
     #[test]
     fn text_links_images() {

@@ -3,7 +3,7 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::base_domain;
+use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip};
 use crate::Input;
 
 /// A rule that fired.
@@ -20,9 +20,7 @@ fn domain_of(addr: &str) -> Option<String> {
 }
 
 fn url_host(url: &str) -> Option<String> {
-    let rest = url.trim().split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
-    Some(host.split(':').next()?.to_ascii_lowercase())
+    Some(authority_host(after_scheme(url.trim())?).to_ascii_lowercase())
 }
 
 /// Every rule that fires on `input`.
@@ -84,15 +82,21 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.html.is_some() && input.text.is_none() {
         hit("HTML_ONLY", 0.5);
     }
+    // Each link's host, once (the checks below and the scam shapes read them).
+    let link_hosts: Vec<Option<String>> = parsed_html
+        .iter()
+        .flat_map(|p| p.links.iter())
+        .map(|l| url_host(&l.href))
+        .collect();
     if let Some(parsed) = parsed_html {
         // A link whose visible text is a URL on another domain than its target.
-        let tricked = parsed.links.iter().any(|l| {
+        let tricked = parsed.links.iter().zip(&link_hosts).any(|(l, href_host)| {
             let shown = l.text.trim();
             (shown.starts_with("http://")
                 || shown.starts_with("https://")
                 || shown.starts_with("www."))
                 && match (
-                    url_host(&l.href),
+                    href_host.as_deref(),
                     url_host(&format!(
                         "http://{}",
                         shown
@@ -100,18 +104,14 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
                             .trim_start_matches("https://")
                     )),
                 ) {
-                    (Some(a), Some(b)) => base_domain(&a) != base_domain(&b),
+                    (Some(a), Some(b)) => base_domain(a) != base_domain(&b),
                     _ => false,
                 }
         });
         if tricked {
             hit("URL_TEXT_MISMATCH", 1.5);
         }
-        if parsed
-            .links
-            .iter()
-            .any(|l| url_host(&l.href).is_some_and(|h| h.parse::<std::net::IpAddr>().is_ok()))
-        {
+        if link_hosts.iter().any(|h| h.as_deref().is_some_and(is_ip)) {
             hit("URL_NUMERIC_IP", 1.0);
         }
     }
@@ -126,7 +126,7 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.subject.contains("!!!") || input.subject.contains("$$$") {
         hit("SUBJ_SHOUTING", 0.5);
     }
-    for (name, weight) in scam_shapes(input, parsed_html, from_domain.as_deref()) {
+    for (name, weight) in scam_shapes(input, parsed_html, &link_hosts, from_domain.as_deref()) {
         hit(name, weight);
     }
     hits
@@ -483,22 +483,31 @@ fn lookalike(host: &str) -> bool {
 
 /// A bitcoin address: legacy base58 (1… or 3…, 26–35 characters) or bech32 (bc1…).
 fn has_bitcoin_address(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-        let base58 = |w: &str| {
-            w.chars()
-                .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
-        };
-        (w.starts_with("bc1") && (39..=62).contains(&w.len()) && w == w.to_ascii_lowercase())
-            || ((w.starts_with('1') || w.starts_with('3'))
-                && (26..=35).contains(&w.len())
-                && base58(w)
-                && w.chars().any(|c| c.is_ascii_uppercase())
-                && w.chars().any(|c| c.is_ascii_lowercase()))
-    })
+    // Split on bytes: every byte of a non-ASCII character separates, as the character does.
+    text.as_bytes()
+        .split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| matches!(w.first(), Some(b'b' | b'1' | b'3')))
+        .filter_map(|w| std::str::from_utf8(w).ok())
+        .any(|w| {
+            let base58 = |w: &str| {
+                w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
+            };
+            (w.starts_with("bc1") && (39..=62).contains(&w.len()) && w == w.to_ascii_lowercase())
+                || ((w.starts_with('1') || w.starts_with('3'))
+                    && (26..=35).contains(&w.len())
+                    && base58(w)
+                    && w.chars().any(|c| c.is_ascii_uppercase())
+                    && w.chars().any(|c| c.is_ascii_lowercase()))
+        })
 }
 
 /// The first `n` characters of `s`.
 fn first_chars(s: &str, n: usize) -> &str {
+    // No more characters than bytes: nothing to count (issue 19).
+    if s.len() <= n {
+        return s;
+    }
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
         None => s,
@@ -530,9 +539,74 @@ const L_EXTORTION: usize = 7;
 /// Buckets of phrases by their first three bytes.
 const PHRASE_BUCKETS: usize = 4096;
 
-fn bucket_of(a: u8, b: u8, c: u8) -> usize {
+const fn bucket_of(a: u8, b: u8, c: u8) -> usize {
     ((a as usize * 31 + b as usize) * 31 + c as usize) % PHRASE_BUCKETS
 }
+
+/// How many phrases [`PHRASE_LISTS`] holds.
+const PHRASES: usize = {
+    let mut n = 0;
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        n += PHRASE_LISTS[l].len();
+        l += 1;
+    }
+    n
+};
+
+/// The phrases of three bytes or more ordered by bucket (a counting sort, done at compile time
+/// rather than per message, issue 19): bucket `k` is `BUCKETED.1[BUCKETED.0[k]..BUCKETED.0[k + 1]]`,
+/// each entry (list, phrase) of [`PHRASE_LISTS`].
+static BUCKETED: ([u16; PHRASE_BUCKETS + 1], [(u8, u16); PHRASES]) = {
+    let mut start = [0u16; PHRASE_BUCKETS + 1];
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        let mut i = 0;
+        while i < PHRASE_LISTS[l].len() {
+            let p = PHRASE_LISTS[l][i].as_bytes();
+            if p.len() >= 3 {
+                start[bucket_of(p[0], p[1], p[2]) + 1] += 1;
+            }
+            i += 1;
+        }
+        l += 1;
+    }
+    let mut k = 0;
+    while k < PHRASE_BUCKETS {
+        start[k + 1] += start[k];
+        k += 1;
+    }
+    let mut fill = start;
+    let mut order = [(0u8, 0u16); PHRASES];
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        let mut i = 0;
+        while i < PHRASE_LISTS[l].len() {
+            let p = PHRASE_LISTS[l][i].as_bytes();
+            if p.len() >= 3 {
+                let k = bucket_of(p[0], p[1], p[2]);
+                order[fill[k] as usize] = (l as u8, i as u16);
+                fill[k] += 1;
+            }
+            i += 1;
+        }
+        l += 1;
+    }
+    (start, order)
+};
+
+/// A bit per bucket of [`BUCKETED`]: set when some phrase is in it.
+static USED: [u64; PHRASE_BUCKETS / 64] = {
+    let mut used = [0u64; PHRASE_BUCKETS / 64];
+    let mut k = 0;
+    while k < PHRASE_BUCKETS {
+        if BUCKETED.0[k + 1] > BUCKETED.0[k] {
+            used[k / 64] |= 1 << (k % 64);
+        }
+        k += 1;
+    }
+    used
+};
 
 /// Which phrases of [`PHRASE_LISTS`] the text contains, found in one pass over it: searching the
 /// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
@@ -546,43 +620,24 @@ impl Found {
     fn scan(text: &str) -> Found {
         let mut hit: [Vec<bool>; PHRASE_LISTS.len()] =
             std::array::from_fn(|l| vec![false; PHRASE_LISTS[l].len()]);
-        // The phrases ordered by bucket (a counting sort): `start[b]..start[b + 1]` of `order`.
-        let mut start = vec![0u16; PHRASE_BUCKETS + 1];
-        let key = |p: &str| match p.as_bytes() {
-            [a, b, c, ..] => Some(bucket_of(*a, *b, *c)),
-            _ => None,
-        };
-        let mut short: Vec<(u8, u16)> = Vec::new();
-        for (l, list) in PHRASE_LISTS.iter().enumerate() {
-            for (i, p) in list.iter().enumerate() {
-                match key(p) {
-                    Some(k) => start[k + 1] += 1,
-                    None => short.push((l as u8, i as u16)),
-                }
-            }
-        }
-        for k in 0..PHRASE_BUCKETS {
-            start[k + 1] += start[k];
-        }
-        let mut fill = start.clone();
-        let mut order = vec![(0u8, 0u16); start[PHRASE_BUCKETS] as usize];
-        for (l, list) in PHRASE_LISTS.iter().enumerate() {
-            for (i, p) in list.iter().enumerate() {
-                if let Some(k) = key(p) {
-                    order[fill[k] as usize] = (l as u8, i as u16);
-                    fill[k] += 1;
-                }
-            }
-        }
+        let (start, order) = &BUCKETED;
         // Phrases shorter than three bytes (none today) are searched the plain way.
-        for (l, i) in short {
-            hit[l as usize][i as usize] = text.contains(PHRASE_LISTS[l as usize][i as usize]);
+        for (l, list) in PHRASE_LISTS.iter().enumerate() {
+            for (i, p) in list.iter().enumerate() {
+                if p.len() < 3 {
+                    hit[l][i] = text.contains(p);
+                }
+            }
         }
         let t = text.as_bytes();
-        for at in 0..t.len().saturating_sub(2) {
-            let k = bucket_of(t[at], t[at + 1], t[at + 2]);
+        for (at, w) in t.windows(3).enumerate() {
+            let k = bucket_of(w[0], w[1], w[2]);
+            // Most positions start no phrase's bucket: one bit tells (issue 19).
+            if USED[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
-            for &(l, i) in &order[from..to] {
+            for &(l, i) in order.get(from..to).unwrap_or(&[]) {
                 let (l, i) = (l as usize, i as usize);
                 if !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
                     hit[l][i] = true;
@@ -617,6 +672,7 @@ fn has(hay: &str, needle: &str) -> bool {
 fn scam_shapes(
     input: &Input<'_>,
     parsed: Option<&Html>,
+    link_hosts: &[Option<String>],
     from_domain: Option<&str>,
 ) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
@@ -631,15 +687,12 @@ fn scam_shapes(
         text.push_str(&first_chars(&p.text, 20_000).to_lowercase());
     }
     // Link hosts: HTML links, and URLs in the text.
-    let mut hosts: Vec<String> = parsed
-        .iter()
-        .flat_map(|p| p.links.iter())
-        .filter_map(|l| url_host(&l.href))
-        .collect();
+    let mut hosts: Vec<String> = link_hosts.iter().flatten().cloned().collect();
     hosts.extend(
-        text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')'))
-            .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
-            .filter_map(url_host),
+        http_words(&text, |c| {
+            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
+        })
+        .filter_map(url_host),
     );
     // Every test below asks whether any host is so: each distinct host once (a newsletter
     // links the same few hosts dozens of times).
@@ -668,12 +721,14 @@ fn scam_shapes(
                     .any(|part| DOMAIN_BAIT.iter().any(|w| part.starts_with(w)))
         })
     };
-    let plain_http = parsed
-        .iter()
-        .flat_map(|p| p.links.iter())
-        .any(|l| l.href.trim().to_ascii_lowercase().starts_with("http://"))
-        || text.contains("http://");
-    let numeric = hosts.iter().any(|h| h.parse::<std::net::IpAddr>().is_ok());
+    let plain_http = parsed.iter().flat_map(|p| p.links.iter()).any(|l| {
+        l.href
+            .trim()
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"))
+    }) || text.contains("http://");
+    let numeric = hosts.iter().any(|h| is_ip(h));
     let baiting = hosts.iter().any(|h| bait(h)) || from_domain.is_some_and(bait);
     if baiting {
         out.push(("BAIT_DOMAIN", 1.0));
@@ -710,12 +765,9 @@ fn scam_shapes(
         }
     }
     if let Some(p) = &parsed {
-        let words = p.text.split_whitespace().count();
-        let plain_words = input
-            .text
-            .map(|t| t.split_whitespace().count())
-            .unwrap_or(0);
-        if !p.images.is_empty() && words < 8 && plain_words < 8 {
+        // Fewer than eight words: counting stops at eight.
+        let few = |t: &str| t.split_whitespace().take(8).count() < 8;
+        if !p.images.is_empty() && few(&p.text) && input.text.is_none_or(few) {
             out.push(("IMAGE_ONLY", 1.5));
         }
     }

@@ -3,36 +3,112 @@
 //! mailer, structure). Tokens are prefixed by where they come from, so "free" in the subject
 //! and "free" in the body are learnt separately.
 
-use std::collections::{BTreeSet, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeSet;
 
-/// FNV-1a, for the set of a message's tokens: short keys, no need for SipHash's defence against
-/// chosen collisions (a message's tokens are at most a few thousand, and the set only
-/// de-duplicates), and no random keys to ask the WebAssembly host for.
-#[derive(Default)]
-struct Fnv(u64);
+/// The tokens of a message while they are collected (sorted once at the end): an
+/// open-addressing set over the tokens' strings, so that a token already there is found with
+/// one hash of the key being built and costs no allocation (`HashSet` hashed it twice, for
+/// `contains` and `insert`), issue 19. Hashing eight bytes at a time needs no defence against
+/// chosen collisions: a message has at most a few thousand distinct tokens and the set only
+/// de-duplicates (its order is not kept: the tokens are sorted at the end).
+struct Set {
+    /// Index + 1 into `items` (0: empty), a power of two long, at most half full.
+    slots: Vec<u32>,
+    items: Vec<String>,
+    /// The hash of each item, to grow without hashing again.
+    hashes: Vec<u64>,
+}
 
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
+const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn hash(key: &[u8]) -> u64 {
+    let mut h = key.len() as u64;
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // Byte by byte: a copy of a variable length is a call to memcpy.
+        let w = rest
+            .iter()
+            .rev()
+            .fold(0u64, |w, b| (w << 8) | u64::from(*b));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+impl Set {
+    fn with_capacity(n: usize) -> Set {
+        let slots = (n * 2).next_power_of_two().max(16);
+        Set {
+            slots: vec![0; slots],
+            items: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n),
+        }
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    fn slot_of(&self, h: u64) -> usize {
+        (h.wrapping_mul(K) >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// Inserts `key` unless it is there.
+    fn insert(&mut self, key: &str) {
+        let h = hash(key.as_bytes());
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot_of(h);
+        loop {
+            match self.slots[at] {
+                0 => break,
+                i => {
+                    let i = i as usize - 1;
+                    if self.hashes[i] == h && self.items[i] == key {
+                        return;
+                    }
+                }
+            }
+            at = (at + 1) & mask;
         }
-        self.0 = h;
+        self.items.push(key.to_string());
+        self.hashes.push(h);
+        self.slots[at] = self.items.len() as u32;
+        if self.items.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        self.slots = vec![0; self.slots.len() * 2];
+        let mask = self.slots.len() - 1;
+        for (i, h) in self.hashes.iter().enumerate() {
+            let mut at = self.slot_of(*h);
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = i as u32 + 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &String> {
+        self.items.iter()
+    }
+
+    fn into_items(self) -> Vec<String> {
+        self.items
     }
 }
 
-/// The tokens of a message while they are collected (sorted once at the end): a hash set, as a
-/// B-tree's lookups compared a new word with a dozen stored ones (issue 19).
-type Set = HashSet<String, BuildHasherDefault<Fnv>>;
+/// Inserts the concatenation of `parts`, built in `key` (a reused buffer).
+fn insert_parts(out: &mut Set, key: &mut String, parts: &[&str]) {
+    key.clear();
+    for p in parts {
+        key.push_str(p);
+    }
+    out.insert(key);
+}
 
 use crate::html::{self, Html};
 use crate::Input;
@@ -45,10 +121,71 @@ const MAX_TEXT: usize = 64 * 1024;
 /// Most tokens per message: the classifier keeps only the most telling anyway.
 pub const MAX_TOKENS: usize = 3000;
 
-fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '$' || c == '%' || c == '\'' || c == '-'))
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '-'))
-        .filter(|w| !w.is_empty())
+/// What a word is made of (the rest separates words).
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '$' || c == '%' || c == '\'' || c == '-'
+}
+
+/// The words of `text`: runs of [`word_char`], trimmed of `'` and `-`, not empty. One pass
+/// over the bytes, decoding only non-ASCII characters (issue 19); the same words as
+/// `text.split(|c| !word_char(c))` trimmed.
+fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let b = text.as_bytes();
+    let mut emit = |w: &str| {
+        // `w.trim_matches(['\'', '-'])` on bytes (both are ASCII).
+        let b = w.as_bytes();
+        let edge = |c: &u8| *c != b'\'' && *c != b'-';
+        let (Some(s), Some(e)) = (b.iter().position(edge), b.iter().rposition(edge)) else {
+            return;
+        };
+        if let Some(w) = w.get(s..=e) {
+            f(w);
+        }
+    };
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let (word, len) = if c < 0x80 {
+            (
+                c.is_ascii_alphanumeric() || matches!(c, b'$' | b'%' | b'\'' | b'-'),
+                1,
+            )
+        } else {
+            match text.get(i..).and_then(|r| r.chars().next()) {
+                Some(ch) => (word_char(ch), ch.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        if !word {
+            if start < i {
+                emit(text.get(start..i).unwrap_or(""));
+            }
+            start = i + len;
+        }
+        i += len;
+    }
+    if start < b.len() {
+        emit(text.get(start..).unwrap_or(""));
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_num(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(*d as char);
+    }
 }
 
 /// `w.to_lowercase()` into `out` (cleared first), without allocating for ASCII words (most
@@ -77,7 +214,6 @@ fn truncate(s: &str, max: usize) -> &str {
 /// A word (lower case) as a token, written into `out`: short words dropped (`false`), long ones
 /// summarised, numbers by digit count.
 fn word_token(out: &mut String, w: &str) -> bool {
-    use std::fmt::Write as _;
     out.clear();
     let n = if w.is_ascii() {
         w.len()
@@ -85,7 +221,8 @@ fn word_token(out: &mut String, w: &str) -> bool {
         w.chars().count()
     };
     if w.bytes().all(|b| b.is_ascii_digit()) {
-        let _ = write!(out, "num:{}", n.min(12));
+        out.push_str("num:");
+        push_num(out, n.min(12));
         return true;
     }
     if n < MIN_WORD {
@@ -94,18 +231,38 @@ fn word_token(out: &mut String, w: &str) -> bool {
     if n > MAX_WORD {
         out.push_str("long:");
         out.extend(w.chars().take(3));
-        let _ = write!(out, ":{}", n / 10);
+        out.push(':');
+        push_num(out, n / 10);
         return true;
     }
     out.push_str(w);
     true
 }
 
-/// Inserts `key` unless it is there: a token seen again costs no allocation.
-fn insert(out: &mut Set, key: &str) {
-    if !out.contains(key) {
-        out.insert(key.to_string());
+/// [`word_token`] of an ASCII word not yet lower-cased: the same token, lower-cased as it is
+/// copied (no second buffer, issue 19).
+fn ascii_word_token(out: &mut String, w: &str) -> bool {
+    out.clear();
+    let n = w.len();
+    if w.bytes().all(|b| b.is_ascii_digit()) {
+        out.push_str("num:");
+        push_num(out, n.min(12));
+        return true;
     }
+    if n < MIN_WORD {
+        return false;
+    }
+    if n > MAX_WORD {
+        out.push_str("long:");
+        out.push_str(w.get(..3).unwrap_or(""));
+        out.make_ascii_lowercase();
+        out.push(':');
+        push_num(out, n / 10);
+        return true;
+    }
+    out.push_str(w);
+    out.make_ascii_lowercase();
+    true
 }
 
 fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
@@ -116,36 +273,80 @@ fn add_text(out: &mut Set, prefix: &str, text: &str, pairs: bool) {
     let mut prev = String::new();
     let mut has_prev = false;
     let mut key = String::with_capacity(64);
-    for w in words(truncate(text, MAX_TEXT)) {
-        lower_into(&mut lower, w);
-        if word_token(&mut cur, &lower) {
+    for_each_word(truncate(text, MAX_TEXT), |w| {
+        let token = if w.is_ascii() {
+            ascii_word_token(&mut cur, w)
+        } else {
+            lower_into(&mut lower, w);
+            word_token(&mut cur, &lower)
+        };
+        if token {
             if pairs && has_prev {
-                key.clear();
-                key.push_str(prefix);
-                key.push_str(&prev);
-                key.push(' ');
-                key.push_str(&cur);
-                insert(out, &key);
+                insert_parts(out, &mut key, &[prefix, &prev, " ", &cur]);
             }
-            key.clear();
-            key.push_str(prefix);
-            key.push_str(&cur);
-            insert(out, &key);
+            if prefix.is_empty() {
+                out.insert(&cur);
+            } else {
+                insert_parts(out, &mut key, &[prefix, &cur]);
+            }
             std::mem::swap(&mut prev, &mut cur);
             has_prev = true;
         } else {
             has_prev = false;
         }
+    });
+}
+
+/// The host part of a URL, as written (see [`url_host`]).
+fn url_host_raw(url: &str) -> Option<&str> {
+    let host = authority_host(after_scheme(url)?).trim_matches(['[', ']']);
+    (!host.is_empty()).then_some(host)
+}
+
+/// What follows the first `://` of a URL (`url.split_once("://")`'s second part, without
+/// setting up a substring searcher per URL, issue 19).
+pub(crate) fn after_scheme(url: &str) -> Option<&str> {
+    let b = url.as_bytes();
+    let mut from = 0;
+    while let Some(p) = b.get(from..)?.iter().position(|&c| c == b':') {
+        let at = from + p;
+        if b.get(at + 1..at + 3) == Some(b"//") {
+            return url.get(at + 3..);
+        }
+        from = at + 1;
     }
+    None
+}
+
+/// The host of what follows a URL's `://`: the authority (up to `/`, `?` or `#`), after its
+/// last `@`, before its first `:`. All separators are ASCII: byte positions are characters'.
+pub(crate) fn authority_host(rest: &str) -> &str {
+    let b = rest.as_bytes();
+    let end = b
+        .iter()
+        .position(|c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(b.len());
+    let start = b[..end]
+        .iter()
+        .rposition(|&c| c == b'@')
+        .map_or(0, |i| i + 1);
+    let host = &b[start..end];
+    let stop = host.iter().position(|&c| c == b':').unwrap_or(host.len());
+    rest.get(start..start + stop).unwrap_or("")
 }
 
 /// The host part of a URL, lower case.
+#[cfg(test)]
 fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map(|(_, r)| r)?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = host.split(':').next()?.trim_matches(['[', ']']);
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    url_host_raw(url).map(str::to_ascii_lowercase)
+}
+
+/// Whether `host` (lower case) is an IP address: only strings of hex digits, dots and colons
+/// can be one, and the parse is tried on those alone (issue 19).
+pub(crate) fn is_ip(host: &str) -> bool {
+    host.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b'.' | b':'))
+        && host.parse::<std::net::IpAddr>().is_ok()
 }
 
 /// The last two labels of a host ("mail.shop.example" → "shop.example").
@@ -157,28 +358,52 @@ pub fn base_domain(host: &str) -> &str {
     }
 }
 
-fn add_url(out: &mut Set, url: &str) {
-    let Some(host) = url_host(url) else {
+/// The tokens of a URL: `url:` its host's base domain and `url-host:` the host, `url:ip` for an
+/// address, `url:userinfo` for one with a user part. Built in `buf`, a reused buffer: a link
+/// seen before costs no allocation (issue 19).
+fn add_url(out: &mut Set, buf: &mut (String, String), url: &str) {
+    let Some(raw) = url_host_raw(url) else {
         return;
     };
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        out.insert("url:ip".into());
+    let (host, key) = buf;
+    host.clear();
+    host.push_str(raw);
+    host.make_ascii_lowercase();
+    if is_ip(host) {
+        out.insert("url:ip");
         return;
     }
-    out.insert(format!("url:{}", base_domain(&host)));
-    out.insert(format!("url-host:{host}"));
+    insert_parts(out, key, &["url:", base_domain(host)]);
+    insert_parts(out, key, &["url-host:", host]);
     if url.contains('@')
         && url
             .split_once("://")
             .is_some_and(|(_, r)| r.split('/').next().is_some_and(|a| a.contains('@')))
     {
-        out.insert("url:userinfo".into());
+        out.insert("url:userinfo");
     }
 }
 
 fn urls(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '\'')
-        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+    http_words(text, |c| {
+        c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '\''
+    })
+}
+
+/// The pieces of `text` split at `sep` that start with `http://` or `https://`, in order: the
+/// same as `text.split(sep).filter(…)`, found from the occurrences of "http" instead of
+/// visiting every character (issue 19).
+pub(crate) fn http_words(text: &str, sep: fn(char) -> bool) -> impl Iterator<Item = &str> {
+    text.match_indices("http").filter_map(move |(i, _)| {
+        let head = text.get(..i)?;
+        if head.chars().next_back().is_some_and(|c| !sep(c)) {
+            return None;
+        }
+        let rest = text.get(i..)?;
+        let end = rest.find(sep).unwrap_or(rest.len());
+        let w = rest.get(..end)?;
+        (w.starts_with("http://") || w.starts_with("https://")).then_some(w)
+    })
 }
 
 fn bucket(n: usize) -> usize {
@@ -218,18 +443,24 @@ const TELLING_HEADERS: &[&str] = &[
     "content-transfer-encoding",
 ];
 
-fn add_headers(out: &mut Set, input: &Input<'_>) {
-    for name in TELLING_HEADERS {
+/// The header tokens; the [`DATED`] kinds only when `dated`.
+fn add_headers(out: &mut Set, input: &Input<'_>, dated: bool) {
+    let mut key = String::with_capacity(64);
+    for name in TELLING_HEADERS.iter().filter(|_| dated) {
         let present = input.header(name).is_some();
-        out.insert(format!("hdr:{name}:{}", if present { "yes" } else { "no" }));
+        insert_parts(
+            out,
+            &mut key,
+            &["hdr:", name, if present { ":yes" } else { ":no" }],
+        );
     }
     for from in &input.from {
         if let Some(d) = address_domain(from) {
-            out.insert(format!("from:{}", base_domain(&d)));
+            out.insert(&format!("from:{}", base_domain(&d)));
         }
         if let Some((local, _)) = from.rsplit_once('@') {
             let digits = local.chars().filter(char::is_ascii_digit).count();
-            out.insert(format!("from-local-digits:{}", bucket(digits)));
+            out.insert(&format!("from-local-digits:{}", bucket(digits)));
         }
     }
     if let Some(from) = input.header("From") {
@@ -240,6 +471,14 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
             false,
         );
     }
+    if !dated {
+        // The rest are dated kinds but for the recipients' count and the relays' shapes.
+        add_rcpts(out, input);
+        for received in input.headers_named("Received") {
+            add_relay_shape(out, received);
+        }
+        return;
+    }
     if let Some(v) = input
         .header("X-Mailer")
         .or_else(|| input.header("User-Agent"))
@@ -249,9 +488,9 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
     if let Some(ct) = input.header("Content-Type") {
         let lower = ct.to_ascii_lowercase();
         let main = lower.split(';').next().unwrap_or("").trim().to_string();
-        out.insert(format!("ct:{main}"));
+        out.insert(&format!("ct:{main}"));
         if let Some(cs) = lower.split("charset=").nth(1) {
-            out.insert(format!(
+            out.insert(&format!(
                 "charset:{}",
                 cs.trim_matches(['"', ' ', ';'])
                     .split(';')
@@ -264,17 +503,12 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
         let domain = mid
             .rsplit_once('@')
             .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase());
-        out.insert(format!(
+        out.insert(&format!(
             "mid:{}",
             domain.as_deref().map(base_domain).unwrap_or("none")
         ));
     }
-    let rcpts: usize = ["To", "Cc"]
-        .iter()
-        .filter_map(|h| input.header(h))
-        .map(|v| v.matches('@').count())
-        .sum();
-    out.insert(format!("rcpts:{}", bucket(rcpts)));
+    add_rcpts(out, input);
     // Relays: the hosts and networks the message came through (RFC 5321 §4.4 trace fields).
     let mut hops = 0;
     for received in input.headers_named("Received") {
@@ -286,8 +520,8 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
             if let Ok(std::net::IpAddr::V4(ip)) = w.parse::<std::net::IpAddr>() {
                 let o = ip.octets();
-                out.insert(format!("rcvd-net:{}.{}", o[0], o[1]));
-                out.insert(format!("rcvd-net:{}.{}.{}", o[0], o[1], o[2]));
+                out.insert(&format!("rcvd-net:{}.{}", o[0], o[1]));
+                out.insert(&format!("rcvd-net:{}.{}.{}", o[0], o[1], o[2]));
             } else if w.contains('.')
                 && !w.contains('@')
                 && !w.contains('/')
@@ -295,11 +529,20 @@ fn add_headers(out: &mut Set, input: &Input<'_>) {
                 && w.len() < 80
             {
                 let host = w.to_ascii_lowercase();
-                out.insert(format!("rcvd:{}", base_domain(&host)));
+                out.insert(&format!("rcvd:{}", base_domain(&host)));
             }
         }
     }
-    out.insert(format!("hops:{}", bucket(hops)));
+    out.insert(&format!("hops:{}", bucket(hops)));
+}
+
+fn add_rcpts(out: &mut Set, input: &Input<'_>) {
+    let rcpts: usize = ["To", "Cc"]
+        .iter()
+        .filter_map(|h| input.header(h))
+        .map(|v| v.matches('@').count())
+        .sum();
+    out.insert(&format!("rcpts:{}", bucket(rcpts)));
 }
 
 fn is_dynamic_host(host: &str) -> bool {
@@ -334,19 +577,19 @@ fn add_relay_shape(out: &mut Set, received: &str) {
         .parse::<std::net::IpAddr>()
         .is_ok()
     {
-        out.insert("relay:helo-ip".into());
+        out.insert("relay:helo-ip");
     } else if !helo.contains('.') {
-        out.insert("relay:helo-nodot".into());
+        out.insert("relay:helo-nodot");
     }
     if comment.contains("unknown") || rdns.is_empty() {
-        out.insert("relay:no-rdns".into());
+        out.insert("relay:no-rdns");
     } else if rdns.contains('.') {
         if is_dynamic_host(rdns) {
-            out.insert("relay:dynamic".into());
+            out.insert("relay:dynamic");
         }
         let h = helo.trim_matches(['[', ']']);
         if h.contains('.') && base_domain(h) != base_domain(rdns) {
-            out.insert("relay:helo-mismatch".into());
+            out.insert("relay:helo-mismatch");
         }
     }
 }
@@ -355,7 +598,7 @@ fn add_relay_shape(out: &mut Set, received: &str) {
 /// (Return-Path, Message-ID, relays, links) and a spammer's usually does not.
 fn add_alignment(out: &mut Set, input: &Input<'_>, url_domains: &BTreeSet<String>) {
     let Some(from) = input.from.first().and_then(|f| address_domain(f)) else {
-        out.insert("align:no-from".into());
+        out.insert("align:no-from");
         return;
     };
     let from = base_domain(&from).to_string();
@@ -365,22 +608,22 @@ fn add_alignment(out: &mut Set, input: &Input<'_>, url_domains: &BTreeSet<String
         None => "none",
     };
     let rp = input.header("Return-Path").and_then(address_domain);
-    out.insert(format!("align:return-path:{}", same(rp)));
+    out.insert(&format!("align:return-path:{}", same(rp)));
     let mid = input.header("Message-ID").and_then(|m| {
         m.rsplit_once('@')
             .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
     });
-    out.insert(format!("align:mid:{}", same(mid)));
+    out.insert(&format!("align:mid:{}", same(mid)));
     let in_relays = input
         .headers_named("Received")
         .any(|r| r.to_ascii_lowercase().contains(from.as_str()));
-    out.insert(format!(
+    out.insert(&format!(
         "align:relays:{}",
         if in_relays { "yes" } else { "no" }
     ));
     if !url_domains.is_empty() {
         let ours = url_domains.iter().filter(|d| **d == from).count();
-        out.insert(format!(
+        out.insert(&format!(
             "align:urls:{}",
             match ours {
                 0 => "none",
@@ -418,7 +661,8 @@ pub fn tokens(input: &Input<'_>) -> Vec<String> {
 /// [`tokens`], given `html::parse` of the whole HTML body when the caller has it (the rules
 /// read it too: one parse per message, issue 19).
 pub fn tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
-    let mut out = all_tokens_with(input, parsed_html);
+    // The dated kinds are not made at all (issue 19); the filter stays as the definition.
+    let mut out = collect(input, parsed_html, false);
     out.retain(|t| !DATED.iter().any(|p| t.starts_with(p)));
     out.truncate(MAX_TOKENS);
     out
@@ -431,7 +675,12 @@ pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
 
 /// [`all_tokens`], given `html::parse` of the whole HTML body (see [`tokens_with`]).
 pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
-    let mut out = Set::with_capacity_and_hasher(512, Default::default());
+    collect(input, parsed_html, true)
+}
+
+/// Every token, sorted; the [`DATED`] kinds only when `dated`.
+fn collect(input: &Input<'_>, parsed_html: Option<&Html>, dated: bool) -> Vec<String> {
+    let mut out = Set::with_capacity(512);
     add_text(&mut out, "s:", input.subject, true);
     let letters: Vec<char> = input
         .subject
@@ -439,12 +688,13 @@ pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Str
         .filter(|c| c.is_alphabetic())
         .collect();
     if letters.len() >= 8 && letters.iter().all(|c| c.is_uppercase()) {
-        out.insert("s:ALLCAPS".into());
+        out.insert("s:ALLCAPS");
     }
     if let Some(text) = input.text {
         add_text(&mut out, "", text, true);
+        let mut buf = (String::new(), String::new());
         for u in urls(truncate(text, MAX_TEXT)) {
-            add_url(&mut out, u);
+            add_url(&mut out, &mut buf, u);
         }
     }
     if let Some(h) = input.html {
@@ -461,37 +711,44 @@ pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Str
         if input.text.is_none() {
             add_text(&mut out, "", &parsed.text, true);
         }
-        out.insert(format!("html:tags:{}", bucket(parsed.tags / 10)));
+        let mut buf = (String::new(), String::new());
+        if dated {
+            out.insert(&format!("html:tags:{}", bucket(parsed.tags / 10)));
+        }
         for l in &parsed.links {
-            add_url(&mut out, &l.href);
+            add_url(&mut out, &mut buf, &l.href);
         }
         for (src, w, h) in &parsed.images {
-            add_url(&mut out, src);
-            if matches!((w, h), (Some(0..=2), Some(0..=2))) {
-                out.insert("html:pixel".into());
+            add_url(&mut out, &mut buf, src);
+            if dated && matches!((w, h), (Some(0..=2), Some(0..=2))) {
+                out.insert("html:pixel");
             }
         }
-        out.insert(format!("html:imgs:{}", bucket(parsed.images.len())));
-    }
-    out.insert(format!(
-        "body:{}",
-        match (input.text.is_some(), input.html.is_some()) {
-            (true, true) => "both",
-            (true, false) => "text",
-            (false, true) => "html",
-            (false, false) => "none",
+        if dated {
+            out.insert(&format!("html:imgs:{}", bucket(parsed.images.len())));
         }
-    ));
+    }
+    if dated {
+        out.insert(&format!(
+            "body:{}",
+            match (input.text.is_some(), input.html.is_some()) {
+                (true, true) => "both",
+                (true, false) => "text",
+                (false, true) => "html",
+                (false, false) => "none",
+            }
+        ));
+    }
     for (name, ct) in &input.attachments {
-        out.insert(format!("att:{}", ct.to_ascii_lowercase()));
+        out.insert(&format!("att:{}", ct.to_ascii_lowercase()));
         if let Some(ext) = name
             .and_then(|n| n.rsplit_once('.'))
             .map(|(_, e)| e.to_ascii_lowercase())
         {
-            out.insert(format!("att-ext:{ext}"));
+            out.insert(&format!("att-ext:{ext}"));
         }
     }
-    add_headers(&mut out, input);
+    add_headers(&mut out, input, dated);
     let url_domains: BTreeSet<String> = out
         .iter()
         .filter_map(|t| t.strip_prefix("url:"))
@@ -499,7 +756,7 @@ pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Str
         .map(String::from)
         .collect();
     add_alignment(&mut out, input, &url_domains);
-    let mut sorted: Vec<String> = out.into_iter().collect();
+    let mut sorted = out.into_items();
     sorted.sort_unstable();
     sorted
 }

@@ -96,7 +96,17 @@ fn load(prefix: &str, tokens: &[String]) -> (Vec<Counts>, Counts) {
     }
     let mut counts = Vec::with_capacity(tokens.len());
     for chunk in tokens.chunks(CHUNK) {
-        let keys: Vec<String> = chunk.iter().map(|t| format!("{prefix}t/{t}")).collect();
+        // Built by hand: `format!` costs a formatter run per token (issue 19).
+        let keys: Vec<String> = chunk
+            .iter()
+            .map(|t| {
+                let mut k = String::with_capacity(prefix.len() + 2 + t.len());
+                k.push_str(prefix);
+                k.push_str("t/");
+                k.push_str(t);
+                k
+            })
+            .collect();
         counts.extend(
             kv::get_many(&keys)
                 .into_iter()
