@@ -432,7 +432,7 @@ fn urls(s: &str) -> impl Iterator<Item = &str> {
     let mut from = 0;
     std::iter::from_fn(move || {
         while from < s.len() {
-            let at = from + find(&s[from..], b"http")?;
+            let at = from + find_http(&s.as_bytes()[from..])?;
             let rest = &s.as_bytes()[at + 4..];
             if !(rest.starts_with(b"://") || rest.starts_with(b"s://")) {
                 from = at + 4;
@@ -445,10 +445,7 @@ fn urls(s: &str) -> impl Iterator<Item = &str> {
                 .rev()
                 .find(|&(_, c)| is_url_break(c))
                 .map_or(from, |(i, c)| from + i + c.len_utf8());
-            let end = s[at..]
-                .char_indices()
-                .find(|&(_, c)| is_url_break(c))
-                .map_or(s.len(), |(i, _)| at + i);
+            let end = word_end(s, at);
             from = end;
             let w = &s[start..end];
             if let Some(at) = find(w, b"http://").or_else(|| find(w, b"https://")) {
@@ -458,6 +455,43 @@ fn urls(s: &str) -> impl Iterator<Item = &str> {
         None
     })
     .take(500)
+}
+
+/// The first `http` in `h`: a Horspool search (the window's last byte decides how far to
+/// move; most bytes of text are not `h`, `t` or `p`, so it moves four at a time).
+fn find_http(h: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(window) = h.get(i..i + 4) {
+        match window[3] {
+            b'p' if window == b"http" => return Some(i),
+            b't' => i += 1,
+            b'h' => i += 3,
+            _ => i += 4,
+        }
+    }
+    None
+}
+
+/// Where the word of `s` that goes on at `at` (a character boundary) ends: ASCII byte by byte,
+/// other characters decoded.
+fn word_end(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = at;
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii() {
+            if is_url_break(char::from(c)) {
+                return i;
+            }
+            i += 1;
+        } else {
+            match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(ch) if is_url_break(ch) => return i,
+                Some(ch) => i += ch.len_utf8(),
+                None => return b.len(),
+            }
+        }
+    }
+    b.len()
 }
 
 /// Where [`urls`] splits words.
@@ -475,10 +509,23 @@ fn find(hay: &str, needle: &[u8]) -> Option<usize> {
 
 /// (host, path without query) of a URL; the host in lower case (borrowed when it already is).
 fn split_url(url: &str) -> Option<(Cow<'_, str>, &str)> {
+    // Byte searches for the ASCII separators (their indexes are character boundaries).
     let rest = &url[find(url, b"://")? + 3..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = rest[..end].rsplit('@').next()?.split(':').next()?;
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = &authority[authority
+        .bytes()
+        .rposition(|b| b == b'@')
+        .map_or(0, |i| i + 1)..];
+    let host = &host[..host.bytes().position(|b| b == b':').unwrap_or(host.len())];
+    let path = &rest[end..];
+    let path = &path[..path
+        .bytes()
+        .position(|b| matches!(b, b'?' | b'#'))
+        .unwrap_or(path.len())];
     if host.is_empty() {
         return None;
     }
@@ -624,9 +671,32 @@ mod tests {
     #[test]
     fn urls_are_the_words_urls() {
         let pieces = [
-            "http", "https", "://", "s://", "x", "h", "ttp", " ", "\u{a0}", "\u{2003}", "é", "<",
-            ">", "\"", "'", "(", ")", "[", "]", "/", "@", "a.example", "\n", "httphttp://",
-            "xhttps://a/http://b", "ñ",
+            "http",
+            "https",
+            "://",
+            "s://",
+            "x",
+            "h",
+            "ttp",
+            " ",
+            "\u{a0}",
+            "\u{2003}",
+            "é",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "/",
+            "@",
+            "a.example",
+            "\n",
+            "httphttp://",
+            "xhttps://a/http://b",
+            "ñ",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {

@@ -32,7 +32,23 @@ pub fn normalize(text: &str, limit: usize) -> String {
     let mut pending_space = false;
     let mut i = 0;
     while i < end {
-        // ASCII, most of any mail, byte by byte; other characters decoded.
+        // A run of ASCII letters and digits (most of any mail) needs no decoding (issue 19);
+        // other characters are decoded one by one.
+        if bytes[i].is_ascii_alphanumeric() {
+            let run = bytes[i..end]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(end, |n| i + n);
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for &b in &bytes[i..run] {
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
+            i = run;
+            continue;
+        }
         let (c, len) = match bytes[i] {
             b if b.is_ascii() => (char::from(b), 1),
             _ => match text[i..].chars().next() {
