@@ -438,19 +438,17 @@ fn urls(s: &str) -> impl Iterator<Item = &str> {
                 from = at + 4;
                 continue;
             }
-            // The word around it; `from` is at a word's start or at a delimiter, so the word
-            // begins there at the earliest.
-            let start = s[from..at]
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| is_url_break(c))
-                .map_or(from, |(i, c)| from + i + c.len_utf8());
             let end = word_end(s, at);
             from = end;
-            let w = &s[start..end];
-            if let Some(at) = find(w, b"http://").or_else(|| find(w, b"https://")) {
-                return Some(&w[at..]);
-            }
+            // No `http://` or `https://` begins in the word before `at` (its earlier part, if
+            // any, was searched up to here): `at` is the first `http://`, or the first
+            // `https://`, which counts only when no `http://` follows in the word.
+            let url = if rest.starts_with(b"s://") {
+                find(&s[at + 5..end], b"http://").map_or(at, |i| at + 5 + i)
+            } else {
+                at
+            };
+            return Some(&s[url..end]);
         }
         None
     })
@@ -479,7 +477,10 @@ fn word_end(s: &str, at: usize) -> usize {
     let mut i = at;
     while let Some(&c) = b.get(i) {
         if c.is_ascii() {
-            if is_url_break(char::from(c)) {
+            if matches!(
+                c,
+                b'\t'..=b'\r' | b' ' | b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b'[' | b']'
+            ) {
                 return i;
             }
             i += 1;

@@ -304,7 +304,13 @@ fn sending_domains(email: &Email) -> Vec<String> {
         .header_values("list-unsubscribe")
         .chain(email.header_values("received"))
     {
-        for word in v.split(|c: char| c.is_whitespace() || "<>()[];,=\"'".contains(c)) {
+        for word in v.split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | '(' | ')' | '[' | ']' | ';' | ',' | '=' | '"' | '\''
+                )
+        }) {
             let host = word
                 .split_once("://")
                 .map_or(word, |(_, r)| r.split(['/', '?']).next().unwrap_or(""))
