@@ -475,15 +475,17 @@ fn find_http(h: &[u8]) -> Option<usize> {
 fn word_end(s: &str, at: usize) -> usize {
     let b = s.as_bytes();
     let mut i = at;
-    while let Some(&c) = b.get(i) {
+    loop {
+        // Up to the next ASCII break or non-ASCII byte.
+        i += b[i..]
+            .iter()
+            .position(|&c| URL_STOP[usize::from(c)])
+            .unwrap_or(b.len() - i);
+        let Some(&c) = b.get(i) else {
+            return b.len();
+        };
         if c.is_ascii() {
-            if matches!(
-                c,
-                b'\t'..=b'\r' | b' ' | b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b'[' | b']'
-            ) {
-                return i;
-            }
-            i += 1;
+            return i;
         } else {
             match s.get(i..).and_then(|r| r.chars().next()) {
                 Some(ch) if is_url_break(ch) => return i,
@@ -492,8 +494,23 @@ fn word_end(s: &str, at: usize) -> usize {
             }
         }
     }
-    b.len()
 }
+
+/// Bytes where [`word_end`] stops to look: the ASCII breaks of [`is_url_break`] and every
+/// non-ASCII byte (decoded there).
+static URL_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c >= 0x80
+            || matches!(
+                c as u8,
+                b'\t'..=b'\r' | b' ' | b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b'[' | b']'
+            );
+        c += 1;
+    }
+    t
+};
 
 /// Where [`urls`] splits words.
 fn is_url_break(c: char) -> bool {

@@ -215,14 +215,16 @@ fn attrs<'t, const N: usize>(tag: &'t str, names: [&str; N]) -> [Option<&'t str>
 /// The value after an attribute's name: `= "v"`, `='v'` or `=v`; None without the `=`.
 fn attr_value(after_name: &str) -> Option<&str> {
     let value = after_name.trim_start().strip_prefix('=')?.trim_start();
-    Some(match value.chars().next() {
-        Some(q @ ('"' | '\'')) => {
+    // Byte searches for ASCII delimiters: their indexes are character boundaries.
+    Some(match value.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
             let v = &value[1..];
-            &v[..v.find(q).unwrap_or(v.len())]
+            &v[..v.bytes().position(|b| b == q).unwrap_or(v.len())]
         }
         _ => {
             &value[..value
-                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                .bytes()
+                .position(|b| b.is_ascii_whitespace() || b == b'>')
                 .unwrap_or(value.len())]
         }
     })

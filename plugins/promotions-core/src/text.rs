@@ -215,15 +215,21 @@ impl<'a> Lexicon<'a> {
             words.push(&normalized[start..]);
         }
         let mut found: Vec<(&'a str, Kind)> = Vec::new();
+        // `phrase` starts with the word `words[i]`: its other words (`split(' ')` after the
+        // first, compared without a searcher; issue 19) must follow in the text.
         let mut check = |i: usize, phrase: &'a str, kind: Kind| {
-            let mut rest = phrase.split(' ').skip(1);
+            let mut rest = phrase.get(words[i].len()..).unwrap_or("");
             let mut j = i + 1;
             let matched = loop {
-                match rest.next() {
-                    None => break true,
-                    Some(p) if words.get(j) == Some(&p) => j += 1,
-                    Some(_) => break false,
+                let Some(r) = rest.strip_prefix(' ') else {
+                    break true;
+                };
+                let end = r.bytes().position(|b| b == b' ').unwrap_or(r.len());
+                if words.get(j) != Some(&&r[..end]) {
+                    break false;
                 }
+                j += 1;
+                rest = &r[end..];
             };
             if matched && !found.iter().any(|(p, _)| *p == phrase) {
                 found.push((phrase, kind));
