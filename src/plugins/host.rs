@@ -69,6 +69,12 @@ impl KvSnapshot for StoreSnapshot {
 
     fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
         let read = self.0.read_tx();
+        // Most servers have no list entries at all: then nothing can match, and the recipient's
+        // directory records need not be read (each bundled filter looks its senders up for
+        // every recipient; issue 19).
+        if read.lists_empty().map_err(|e| e.to_string())? {
+            return Ok(Vec::new());
+        }
         let account = match crate::directory::resolve_in(read, recipient) {
             Ok(crate::directory::Recipient::Local { account, .. }) => account,
             Ok(_) => return Ok(Vec::new()),
@@ -374,6 +380,18 @@ impl log::Host for HostState {
             if self.log_lines == MAX_LOG_LINES + 1 {
                 tracing::warn!(plugin = %self.plugin, "plugin log flood; dropping further lines of this call");
             }
+            return Ok(());
+        }
+        // A line nobody reads (a level the subscriber does not enable, outside `plugin test`)
+        // is not copied and filtered: the bundled filters log a debug line per message.
+        let enabled = match level {
+            log::Level::Trace => tracing::enabled!(tracing::Level::TRACE, plugin),
+            log::Level::Debug => tracing::enabled!(tracing::Level::DEBUG, plugin),
+            log::Level::Info => tracing::enabled!(tracing::Level::INFO, plugin),
+            log::Level::Warn => tracing::enabled!(tracing::Level::WARN, plugin),
+            log::Level::Error => tracing::enabled!(tracing::Level::ERROR, plugin),
+        };
+        if !enabled && self.capture.is_none() {
             return Ok(());
         }
         let mut message = message;

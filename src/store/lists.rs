@@ -2,7 +2,7 @@
 //! entries of this recipient match this sender"; what a match means (refuse, skip the spam
 //! check, only for an authenticated sender) is decided by the plugins.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::schema::LISTS;
@@ -193,6 +193,12 @@ impl ReadTx {
             out.push(decode("lists", v.value())?);
         }
         Ok(out)
+    }
+
+    /// True when no account or domain has a list entry: then no lookup can match (an O(1)
+    /// check, redb keeps the table's length in its root).
+    pub fn lists_empty(&self) -> Result<bool> {
+        Ok(self.txn.open_table(LISTS)?.is_empty()?)
     }
 
     /// Entries of `account`'s list and of `domain`'s list that match `sender`, account first.

@@ -216,7 +216,15 @@ impl Plugin for Attachments {
     }
 
     fn filter(message: &Message) -> Verdict {
-        let (settings, warnings) = Settings::parse(&config::get);
+        // One host call for the whole table instead of one per key (ten per message; issue 19).
+        let config = config::all();
+        let get = |key: &str| {
+            config
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let (settings, warnings) = Settings::parse(&get);
         for w in warnings {
             warn!("{w}");
         }

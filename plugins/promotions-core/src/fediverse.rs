@@ -22,11 +22,17 @@
 //! is not a notification. It takes a structural sign and enough weight in total, so wording
 //! alone ("@bob mentioned you" from a chat or a forum) is not enough.
 
+use std::borrow::Cow;
+
 use crate::text;
 use crate::Email;
 
 /// Weight needed to call a message a fediverse notification.
 const THRESHOLD: f64 = 4.0;
+/// Weight of a fediverse handle in the subject or body.
+const HANDLE: f64 = 1.0;
+/// Weight of notification wording in the subject (in the body: 1).
+const WORDING_SUBJECT: f64 = 2.0;
 /// Bytes of each body searched for links and wording.
 const SCAN_LIMIT: usize = 32 * 1024;
 
@@ -208,6 +214,25 @@ pub struct Recognised {
     pub weight: f64,
 }
 
+/// The signs seen so far.
+#[derive(Default)]
+struct Signs {
+    names: Vec<&'static str>,
+    weight: f64,
+    structural: bool,
+}
+
+impl Signs {
+    /// Counts sign `name` once.
+    fn sign(&mut self, name: &'static str, w: f64, structural: bool) {
+        if !self.names.contains(&name) {
+            self.names.push(name);
+            self.weight += w;
+            self.structural |= structural;
+        }
+    }
+}
+
 /// Recognises a fediverse notification. `body_text` is the visible text of the body (the text
 /// part or the HTML's text).
 pub fn detect(email: &Email, body_text: &str) -> Option<Recognised> {
@@ -216,29 +241,20 @@ pub fn detect(email: &Email, body_text: &str) -> Option<Recognised> {
         return None;
     }
     let own = |h: &str| hosts.iter().any(|s| related(h, s));
-    let mut signs: Vec<&'static str> = Vec::new();
-    let mut weight = 0.0;
-    let mut structural = false;
-    let mut sign = |name: &'static str, w: f64, structure: bool, signs: &mut Vec<_>| {
-        if !signs.contains(&name) {
-            signs.push(name);
-            weight += w;
-            structural |= structure;
-        }
-    };
+    let mut s = Signs::default();
 
     if email
         .header_values("list-id")
         .any(|v| mastodon_list_id(v, &own))
     {
-        sign("list-id", 3.0, true, &mut signs);
+        s.sign("list-id", 3.0, true);
     }
     if ["in-reply-to", "references"]
         .iter()
         .flat_map(|n| email.header_values(n))
         .any(|v| conversation_id(v, &own))
     {
-        sign("conversation-thread", 2.0, true, &mut signs);
+        s.sign("conversation-thread", 2.0, true);
     }
 
     let bodies = [email.text.unwrap_or(""), email.html.unwrap_or("")];
@@ -252,27 +268,38 @@ pub fn detect(email: &Email, body_text: &str) -> Option<Recognised> {
                 continue;
             }
             match path_kind(path) {
-                Some(PathKind::Object) => sign("status-link", 2.0, true, &mut signs),
-                Some(PathKind::Profile) => sign("profile-link", 1.0, true, &mut signs),
-                Some(PathKind::Preferences) => {
-                    sign("notification-settings", 1.0, false, &mut signs)
-                }
+                Some(PathKind::Object) => s.sign("status-link", 2.0, true),
+                Some(PathKind::Profile) => s.sign("profile-link", 1.0, true),
+                Some(PathKind::Preferences) => s.sign("notification-settings", 1.0, false),
                 None => {}
             }
         }
     }
+    // What is left can add at most HANDLE + WORDING: when even that cannot reach the threshold
+    // with a structural sign, the answer is None whatever the text says, and the handle search
+    // and the normalising of the wording (most of this function's cost on ordinary mail) are
+    // skipped (issue 19). The signs are reported only when recognised, so this changes nothing.
+    if s.weight + HANDLE + WORDING_SUBJECT < THRESHOLD {
+        return None;
+    }
     if has_handle(email.subject) || has_handle(&body_text[..floor(body_text, SCAN_LIMIT)]) {
-        sign("handle", 1.0, true, &mut signs);
+        s.sign("handle", HANDLE, true);
+    }
+    if !s.structural || s.weight + WORDING_SUBJECT < THRESHOLD {
+        return None;
     }
     let subject = padded(&text::normalize(email.subject, 1000));
     let body = padded(&text::normalize(body_text, 4096));
     let said = said;
     if said(&subject) {
-        sign("wording:subject", 2.0, false, &mut signs);
+        s.sign("wording:subject", WORDING_SUBJECT, false);
     } else if said(&body) {
-        sign("wording", 1.0, false, &mut signs);
+        s.sign("wording", 1.0, false);
     }
-    (structural && weight >= THRESHOLD).then_some(Recognised { signs, weight })
+    (s.structural && s.weight >= THRESHOLD).then_some(Recognised {
+        signs: s.names,
+        weight: s.weight,
+    })
 }
 
 /// Whether a padded normal-form text (` words `) says one of [`WORDING`]: an ASCII phrase as
@@ -395,18 +422,99 @@ fn conversation_id(value: &str, own: &impl Fn(&str) -> bool) -> bool {
     })
 }
 
-/// The `http(s)://` URLs of a text (HTML attributes included), at most a few hundred.
+/// The `http(s)://` URLs of a text (HTML attributes included), at most a few hundred: of each
+/// word (split at whitespace and `<>"'()[]`) that holds `http://` or `https://`, the part from
+/// the first `http://` (else the first `https://`) on.
 fn urls(s: &str) -> impl Iterator<Item = &str> {
-    // Plain byte tests in place of a string search per word and per character (most of the
-    // classifier's cost on an HTML newsletter, issue 19); the same URLs.
-    s.split(|c: char| {
-        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']')
-    })
-    .filter_map(|w| {
-        let at = find(w, b"http://").or_else(|| find(w, b"https://"))?;
-        Some(&w[at..])
+    // Issue 19: the words are not walked character by character; the next `http` is looked
+    // for with a byte search and only the word around it is delimited. The same URLs as
+    // splitting the whole text into words (a test compares the two).
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while from < s.len() {
+            let at = from + find_http(&s.as_bytes()[from..])?;
+            let rest = &s.as_bytes()[at + 4..];
+            if !(rest.starts_with(b"://") || rest.starts_with(b"s://")) {
+                from = at + 4;
+                continue;
+            }
+            let end = word_end(s, at);
+            from = end;
+            // No `http://` or `https://` begins in the word before `at` (its earlier part, if
+            // any, was searched up to here): `at` is the first `http://`, or the first
+            // `https://`, which counts only when no `http://` follows in the word.
+            let url = if rest.starts_with(b"s://") {
+                find(&s[at + 5..end], b"http://").map_or(at, |i| at + 5 + i)
+            } else {
+                at
+            };
+            return Some(&s[url..end]);
+        }
+        None
     })
     .take(500)
+}
+
+/// The first `http` in `h`: a Horspool search (the window's last byte decides how far to
+/// move; most bytes of text are not `h`, `t` or `p`, so it moves four at a time).
+fn find_http(h: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(window) = h.get(i..i + 4) {
+        match window[3] {
+            b'p' if window == b"http" => return Some(i),
+            b't' => i += 1,
+            b'h' => i += 3,
+            _ => i += 4,
+        }
+    }
+    None
+}
+
+/// Where the word of `s` that goes on at `at` (a character boundary) ends: ASCII byte by byte,
+/// other characters decoded.
+fn word_end(s: &str, at: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = at;
+    loop {
+        // Up to the next ASCII break or non-ASCII byte.
+        i += b[i..]
+            .iter()
+            .position(|&c| URL_STOP[usize::from(c)])
+            .unwrap_or(b.len() - i);
+        let Some(&c) = b.get(i) else {
+            return b.len();
+        };
+        if c.is_ascii() {
+            return i;
+        } else {
+            match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(ch) if is_url_break(ch) => return i,
+                Some(ch) => i += ch.len_utf8(),
+                None => return b.len(),
+            }
+        }
+    }
+}
+
+/// Bytes where [`word_end`] stops to look: the ASCII breaks of [`is_url_break`] and every
+/// non-ASCII byte (decoded there).
+static URL_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c >= 0x80
+            || matches!(
+                c as u8,
+                b'\t'..=b'\r' | b' ' | b'<' | b'>' | b'"' | b'\'' | b'(' | b')' | b'[' | b']'
+            );
+        c += 1;
+    }
+    t
+};
+
+/// Where [`urls`] splits words.
+fn is_url_break(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']')
 }
 
 /// `hay.find(needle)` for short words: the first byte filters most positions.
@@ -417,13 +525,34 @@ fn find(hay: &str, needle: &[u8]) -> Option<usize> {
     (0..=last).find(|&i| h[i] == first && h[i..].starts_with(needle))
 }
 
-/// (lower-case host, path without query) of a URL.
-fn split_url(url: &str) -> Option<(String, &str)> {
-    let rest = url.split_once("://")?.1;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = rest[..end].rsplit('@').next()?.split(':').next()?;
-    let path = rest[end..].split(['?', '#']).next().unwrap_or("");
-    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), path))
+/// (host, path without query) of a URL; the host in lower case (borrowed when it already is).
+fn split_url(url: &str) -> Option<(Cow<'_, str>, &str)> {
+    // Byte searches for the ASCII separators (their indexes are character boundaries).
+    let rest = &url[find(url, b"://")? + 3..];
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = &authority[authority
+        .bytes()
+        .rposition(|b| b == b'@')
+        .map_or(0, |i| i + 1)..];
+    let host = &host[..host.bytes().position(|b| b == b':').unwrap_or(host.len())];
+    let path = &rest[end..];
+    let path = &path[..path
+        .bytes()
+        .position(|b| matches!(b, b'?' | b'#'))
+        .unwrap_or(path.len())];
+    if host.is_empty() {
+        return None;
+    }
+    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(host)
+    };
+    Some((host, path))
 }
 
 enum PathKind {
@@ -452,12 +581,21 @@ fn is_name(s: &str) -> bool {
 /// What a path on the sender's own host points at.
 fn path_kind(path: &str) -> Option<PathKind> {
     let p = path.trim_end_matches('/');
-    let lower = p.to_ascii_lowercase();
-    if PREFERENCE_PATHS.contains(&lower.as_str()) {
+    if PREFERENCE_PATHS.iter().any(|q| q.eq_ignore_ascii_case(p)) {
         return Some(PathKind::Preferences);
     }
-    let seg: Vec<&str> = p.split('/').skip(1).collect();
-    match seg.as_slice() {
+    // No pattern below has more than four segments: a longer path is none of them (and the
+    // segments need no vector, issue 19).
+    let mut segments = [""; 5];
+    let mut n = 0;
+    for part in p.split('/').skip(1) {
+        if n == segments.len() {
+            return None;
+        }
+        segments[n] = part;
+        n += 1;
+    }
+    match &segments[..n] {
         // Mastodon, Pixelfed (`/@user/123`), GoToSocial (`/@user/statuses/ID`).
         [user, id] if user.starts_with('@') && is_name(&user[1..]) && is_digits(id) => {
             Some(PathKind::Object)
@@ -486,6 +624,10 @@ fn path_kind(path: &str) -> Option<PathKind> {
 
 /// A fediverse handle, `@user@host.tld`.
 fn has_handle(s: &str) -> bool {
+    // A handle has two `@`: most text has none (issue 19).
+    if s.bytes().filter(|&b| b == b'@').nth(1).is_none() {
+        return false;
+    }
     s.split(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -531,6 +673,67 @@ mod tests {
     }
 
     use super::*;
+
+    /// The word-by-word `urls` this module had before issue 19: the reference for the faster
+    /// one.
+    fn urls_by_words(s: &str) -> Vec<&str> {
+        s.split(is_url_break)
+            .filter_map(|w| {
+                let at = find(w, b"http://").or_else(|| find(w, b"https://"))?;
+                Some(&w[at..])
+            })
+            .take(500)
+            .collect()
+    }
+
+    #[test]
+    fn urls_are_the_words_urls() {
+        let pieces = [
+            "http",
+            "https",
+            "://",
+            "s://",
+            "x",
+            "h",
+            "ttp",
+            " ",
+            "\u{a0}",
+            "\u{2003}",
+            "é",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "/",
+            "@",
+            "a.example",
+            "\n",
+            "httphttp://",
+            "xhttps://a/http://b",
+            "ñ",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut r = seed;
+            for _ in 0..len {
+                r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(urls(&t).collect::<Vec<_>>(), urls_by_words(&t), "{t:?}");
+        }
+        let many = "http://a.example/ ".repeat(600);
+        assert_eq!(urls(&many).count(), 500);
+        assert_eq!(urls(&many).collect::<Vec<_>>(), urls_by_words(&many));
+    }
 
     #[test]
     fn paths() {

@@ -33,21 +33,24 @@ pub fn scan(html: &str, limit: usize) -> HtmlFacts {
         ..HtmlFacts::default()
     };
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    // Byte searches: the separators are ASCII, so their indexes are character boundaries (a
+    // `str::find` per tag cost more to set up than the few bytes it searched; issue 19).
+    while let Some(lt) = byte_pos(rest, b'<') {
         push_text(&mut facts.text, &rest[..lt]);
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
             rest = after.find("-->").map_or("", |e| &after[e + 3..]);
             continue;
         }
-        let Some(gt) = rest.find('>') else {
+        let Some(gt) = byte_pos(rest, b'>') else {
             rest = "";
             break;
         };
         let tag = &rest[1..gt];
         rest = &rest[gt + 1..];
         let name_end = tag
-            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/')
             .unwrap_or(tag.len());
         let name = &tag[..name_end];
         facts.text.push(' ');
@@ -84,7 +87,7 @@ pub fn scan(html: &str, limit: usize) -> HtmlFacts {
 /// Appends text with entities decoded.
 fn push_text(out: &mut String, s: &str) {
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = byte_pos(rest, b'&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
         // An entity name is short: look for its `;` in the next few bytes. Searching bytes (not
@@ -163,34 +166,68 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
         .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// The value of attribute `name` in a tag's inside (`img src="x" width=1`), quotes removed.
+/// The first `b` in `s`.
+fn byte_pos(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// The value of attribute `name` in a tag's inside (`img src="x" width=1`), quotes removed:
+/// the first place where `name` (any case) follows ASCII whitespace and is followed by `=`.
 pub fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let [value] = attrs(tag, [name]);
+    value
+}
+
+/// [`attr`] of each of `names` (none empty or holding whitespace), in one pass over the tag
+/// (issue 19: an image's four attributes were four searches).
+fn attrs<'t, const N: usize>(tag: &'t str, names: [&str; N]) -> [Option<&'t str>; N] {
+    let mut out = [None; N];
     let bytes = tag.as_bytes();
-    let mut from = 0;
-    while let Some(i) = find_ci(&tag[from..], name).map(|i| i + from) {
-        from = i + name.len();
-        let preceded = i > 0 && bytes[i - 1].is_ascii_whitespace();
-        let value = tag[from..].trim_start();
-        let Some(value) = value
-            .strip_prefix('=')
-            .map(str::trim_start)
-            .filter(|_| preceded)
-        else {
+    let mut left = names.iter().filter(|n| !n.is_empty()).count();
+    for i in 1..bytes.len() {
+        if left == 0 {
+            break;
+        }
+        if !bytes[i - 1].is_ascii_whitespace() || bytes[i].is_ascii_whitespace() {
             continue;
-        };
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => {
-                let v = &value[1..];
-                &v[..v.find(q).unwrap_or(v.len())]
+        }
+        for (k, name) in names.iter().enumerate() {
+            let n = name.as_bytes();
+            if out[k].is_some()
+                || n.is_empty()
+                || !bytes[i..]
+                    .get(..n.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(n))
+            {
+                continue;
             }
-            _ => {
-                &value[..value
-                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                    .unwrap_or(value.len())]
+            // `name` matched from a character boundary (after ASCII whitespace), so `i +
+            // n.len()` is one too.
+            if let Some(v) = attr_value(&tag[i + n.len()..]) {
+                out[k] = Some(v);
+                left -= 1;
             }
-        });
+        }
     }
-    None
+    out
+}
+
+/// The value after an attribute's name: `= "v"`, `='v'` or `=v`; None without the `=`.
+fn attr_value(after_name: &str) -> Option<&str> {
+    let value = after_name.trim_start().strip_prefix('=')?.trim_start();
+    // Byte searches for ASCII delimiters: their indexes are character boundaries.
+    Some(match value.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let v = &value[1..];
+            &v[..v.bytes().position(|b| b == q).unwrap_or(v.len())]
+        }
+        _ => {
+            &value[..value
+                .bytes()
+                .position(|b| b.is_ascii_whitespace() || b == b'>')
+                .unwrap_or(value.len())]
+        }
+    })
 }
 
 /// `hay.contains(needle)` for the short strings of links and image sources, without the
@@ -203,6 +240,49 @@ fn has(hay: &str, needle: &str) -> bool {
             .windows(n.len())
             .any(|w| w[0] == n[0] && w == n)
 }
+
+/// `patterns.iter().any(|p| has(hay, p))` for patterns that all hold the byte `sep`: only
+/// the places of `sep` in `hay` are tried (a link has a few `=` and `/`), not every byte
+/// (issue 19).
+fn has_any_around(hay: &str, sep: u8, patterns: &[&str]) -> bool {
+    let h = hay.as_bytes();
+    h.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == sep)
+        .any(|(e, _)| {
+            patterns.iter().any(|p| {
+                let p = p.as_bytes();
+                let k = p.iter().position(|&b| b == sep).unwrap_or(0);
+                e.checked_sub(k).and_then(|o| h.get(o..o + p.len())) == Some(p)
+            })
+        })
+}
+
+/// Open-tracking endpoints of common mailers (SendGrid /wf/open, Mailchimp /track/open.php,
+/// Mailgun /o/, Salesforce /open.aspx, HubSpot /e2t/to/, generic beacons); with `pixel.gif`.
+const PIXEL_PATHS: &[&str] = &[
+    "/wf/open",
+    "/track/open",
+    "/open.php",
+    "/open.aspx",
+    "/e2t/to/",
+    "/trk/open",
+    "/beacon",
+    "/o.gif",
+    "/open?",
+];
+
+const CAMPAIGN_PARAMETERS: &[&str] = &[
+    "utm_campaign=",
+    "utm_medium=email",
+    "utm_medium=newsletter",
+    "utm_source=newsletter",
+    "mc_cid=",
+    "_hsenc=",
+    "mkt_tok=",
+];
+
+const TRACKED_PATHS: &[&str] = &["/ls/click", "/c/", "/track/click", "/wf/click"];
 
 /// A dimension of at most one pixel: `1`, `0`, `1px`, `"1"`.
 fn tiny(v: &str) -> bool {
@@ -218,55 +298,34 @@ fn css_dimension<'s>(style: &'s str, prop: &str) -> Option<&'s str> {
 }
 
 fn is_pixel(tag: &str) -> bool {
-    let w = attr(tag, "width");
-    let h = attr(tag, "height");
+    let [w, h, style, src] = attrs(tag, ["width", "height", "style", "src"]);
     if w.is_some_and(tiny) && h.is_some_and(tiny) {
         return true;
     }
-    if let Some(style) = attr(tag, "style") {
+    if let Some(style) = style {
         let sw = css_dimension(style, "width");
         let sh = css_dimension(style, "height");
         if sw.is_some_and(tiny) && sh.is_some_and(tiny) {
             return true;
         }
     }
-    let src = attr(tag, "src").unwrap_or("").to_ascii_lowercase();
-    // Open-tracking endpoints of common mailers (SendGrid /wf/open, Mailchimp /track/open.php,
-    // Mailgun /o/, Salesforce /open.aspx, HubSpot /e2t/to/, generic beacons).
-    [
-        "/wf/open",
-        "/track/open",
-        "/open.php",
-        "/open.aspx",
-        "/e2t/to/",
-        "/trk/open",
-        "/beacon",
-        "pixel.gif",
-        "/o.gif",
-        "/open?",
-    ]
-    .iter()
-    .any(|p| has(&src, p))
+    let src = src.unwrap_or("").to_ascii_lowercase();
+    has_any_around(&src, b'/', PIXEL_PATHS) || has(&src, "pixel.gif")
 }
 
 fn is_campaign_link(href: &str) -> bool {
-    [
-        "utm_campaign=",
-        "utm_medium=email",
-        "utm_medium=newsletter",
-        "utm_source=newsletter",
-        "mc_cid=",
-        "_hsenc=",
-        "mkt_tok=",
-    ]
-    .iter()
-    .any(|p| has(href, p))
+    has_any_around(href, b'=', CAMPAIGN_PARAMETERS)
 }
 
 fn is_tracked_link(href: &str) -> bool {
+    // `split_once("://")` without setting up a substring searcher per link (issue 19).
     let host = href
-        .split_once("://")
-        .map_or("", |(_, r)| r.split(['/', '?', '#']).next().unwrap_or(""));
+        .as_bytes()
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or("", |i| {
+            href[i + 3..].split(['/', '?', '#']).next().unwrap_or("")
+        });
     [
         "click.", "clicks.", "links.", "link.", "trk.", "track.", "email.", "e.",
     ]
@@ -285,9 +344,7 @@ fn is_tracked_link(href: &str) -> bool {
         ]
         .iter()
         .any(|p| has(host, p))
-        || ["/ls/click", "/c/", "/track/click", "/wf/click"]
-            .iter()
-            .any(|p| has(href, p))
+        || has_any_around(href, b'/', TRACKED_PATHS)
 }
 
 #[cfg(test)]
@@ -321,6 +378,34 @@ mod tests {
         );
         assert_eq!((f.images, f.tracking_pixels), (4, 3));
         assert_eq!((f.links, f.campaign_links, f.tracked_links), (2, 1, 1));
+    }
+
+    #[test]
+    fn patterns_are_found_around_their_separator() {
+        for (sep, list) in [
+            (b'/', PIXEL_PATHS),
+            (b'=', CAMPAIGN_PARAMETERS),
+            (b'/', TRACKED_PATHS),
+        ] {
+            for p in list {
+                assert!(p.as_bytes().contains(&sep), "{p}");
+            }
+            let hays = [
+                "https://x.example/a/ls/click?utm_medium=email&x=/wf/open".to_string(),
+                "=/".repeat(5),
+                String::new(),
+            ];
+            for hay in hays.iter().map(String::as_str).chain(list.iter().copied()) {
+                for extra in ["", "x", "é/=", "/=x"] {
+                    let hay = format!("{extra}{hay}{extra}");
+                    assert_eq!(
+                        has_any_around(&hay, sep, list),
+                        list.iter().any(|p| has(&hay, p)),
+                        "{hay}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

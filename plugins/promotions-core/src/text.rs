@@ -23,6 +23,20 @@ fn fold(c: char) -> char {
     }
 }
 
+/// An ASCII byte in normal form: letters lower-cased, digits kept, anything else 0 (a break).
+static ASCII_NORMAL: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// `text` in normal form: words of lower-case, folded alphanumerics separated by single spaces.
 /// At most `limit` bytes of input are read (long bodies say nothing more after the first pages).
 pub fn normalize(text: &str, limit: usize) -> String {
@@ -32,25 +46,37 @@ pub fn normalize(text: &str, limit: usize) -> String {
     let mut pending_space = false;
     let mut i = 0;
     while i < end {
-        // ASCII, most of any mail, byte by byte; other characters decoded.
-        let (c, len) = match bytes[i] {
-            b if b.is_ascii() => (char::from(b), 1),
-            _ => match text[i..].chars().next() {
-                Some(c) => (c, c.len_utf8()),
+        // ASCII (most of any mail) through a table, without decoding (issue 19); other
+        // characters decoded one by one.
+        let b = bytes[i];
+        let c = if b.is_ascii() {
+            i += 1;
+            match ASCII_NORMAL[usize::from(b)] {
+                0 => {
+                    pending_space = true;
+                    continue;
+                }
+                l => char::from(l),
+            }
+        } else {
+            match text[i..].chars().next() {
+                Some(c) => {
+                    i += c.len_utf8();
+                    if !c.is_alphanumeric() {
+                        pending_space = true;
+                        continue;
+                    }
+                    c
+                }
                 None => break,
-            },
+            }
         };
-        i += len;
-        if !c.is_alphanumeric() {
-            pending_space = true;
-            continue;
-        }
         if pending_space && !out.is_empty() {
             out.push(' ');
         }
         pending_space = false;
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            out.push(c);
         } else {
             for l in c.to_lowercase() {
                 out.push(fold(l));
@@ -174,17 +200,36 @@ impl<'a> Lexicon<'a> {
     /// The distinct phrases found in `normalized` text, in order of first appearance (at one
     /// position: built-in before extra, then in table order).
     pub fn find(&self, normalized: &str) -> Vec<(&'a str, Kind)> {
-        let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+        // The non-empty pieces between spaces (`split(' ')` without a searcher per word).
+        let mut words: Vec<&str> = Vec::with_capacity(normalized.len() / 4 + 1);
+        let mut start = 0;
+        for (i, &b) in normalized.as_bytes().iter().enumerate() {
+            if b == b' ' {
+                if i > start {
+                    words.push(&normalized[start..i]);
+                }
+                start = i + 1;
+            }
+        }
+        if normalized.len() > start {
+            words.push(&normalized[start..]);
+        }
         let mut found: Vec<(&'a str, Kind)> = Vec::new();
+        // `phrase` starts with the word `words[i]`: its other words (`split(' ')` after the
+        // first, compared without a searcher; issue 19) must follow in the text.
         let mut check = |i: usize, phrase: &'a str, kind: Kind| {
-            let mut rest = phrase.split(' ').skip(1);
+            let mut rest = phrase.get(words[i].len()..).unwrap_or("");
             let mut j = i + 1;
             let matched = loop {
-                match rest.next() {
-                    None => break true,
-                    Some(p) if words.get(j) == Some(&p) => j += 1,
-                    Some(_) => break false,
+                let Some(r) = rest.strip_prefix(' ') else {
+                    break true;
+                };
+                let end = r.bytes().position(|b| b == b' ').unwrap_or(r.len());
+                if words.get(j) != Some(&&r[..end]) {
+                    break false;
                 }
+                j += 1;
+                rest = &r[end..];
             };
             if matched && !found.iter().any(|(p, _)| *p == phrase) {
                 found.push((phrase, kind));
@@ -318,6 +363,58 @@ mod tests {
         );
         assert_eq!(normalize("Don't miss — 2x1", 1000), "don t miss 2x1");
         assert_eq!(normalize("abcdef", 3), "abc");
+    }
+
+    /// `normalize` as it was before issue 19: the reference for the table-driven one.
+    fn normalize_reference(text: &str, limit: usize) -> String {
+        let end = text.len().min(limit);
+        let mut out = String::new();
+        let mut pending_space = false;
+        let mut i = 0;
+        while i < end {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            if !c.is_alphanumeric() {
+                pending_space = true;
+                continue;
+            }
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for l in c.to_lowercase() {
+                out.push(fold(l));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normal_form_is_the_reference() {
+        let pieces = [
+            "A", "z", "Q9", " ", "  ", "-", ".", "\u{a0}", "É", "ñ", "İ", "ẞ", "ﬁ", "😀", "٣", "Σ",
+            "\t", "0", "_",
+        ];
+        let mut r: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            r = r
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            for _ in 0..(r >> 60) {
+                r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
+            }
+            let limit = (r >> 20) as usize % 40;
+            assert_eq!(
+                normalize(&t, limit),
+                normalize_reference(&t, limit),
+                "{t:?}"
+            );
+            assert_eq!(normalize(&t, 1000), normalize_reference(&t, 1000), "{t:?}");
+        }
     }
 
     #[test]
