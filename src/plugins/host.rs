@@ -335,6 +335,10 @@ impl HostState {
         self.snapshot = None;
         self.kv_source = no_kv();
         self.pending_bytes = 0;
+        let logs = self.capture.take().unwrap_or_default();
+        if self.pending.is_empty() {
+            return (Vec::new(), logs);
+        }
         let plugin = self.plugin.to_string();
         let writes = std::mem::take(&mut self.pending)
             .into_iter()
@@ -346,7 +350,7 @@ impl HostState {
                 },
             })
             .collect();
-        (writes, self.capture.take().unwrap_or_default())
+        (writes, logs)
     }
 }
 
