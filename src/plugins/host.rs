@@ -388,11 +388,14 @@ impl log::Host for HostState {
             }
             message.truncate(end);
         }
-        // Control characters would let a plugin forge log lines.
-        let message: String = message
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        // Control characters would let a plugin forge log lines (the usual line has none:
+        // kept as it is, no copy).
+        if message.chars().any(char::is_control) {
+            message = message
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+        }
         // The message's queue id comes from the caller's span (`pipeline::spawn_blocking`).
         let p = &*self.plugin;
         let name = match level {
