@@ -219,6 +219,11 @@ fn config(data_dir: &Path, dns: &dns::DnsServer) -> Config {
         ..Config::default()
     };
     c.dns.nameservers = vec![dns.addr.to_string()];
+    // Under valgrind (MAILSIFT_BENCH_SMALL_POOL) a call runs ~50× slower: a large CPU budget
+    // keeps the plugins from timing out.
+    if std::env::var_os("MAILSIFT_BENCH_SMALL_POOL").is_some() {
+        c.plugins.cpu_ms = 60_000;
+    }
     c
 }
 
@@ -231,7 +236,16 @@ fn host(c: &Config, store: &Store, components: &[PathBuf]) -> Arc<PluginHost> {
     for p in components {
         std::fs::copy(p, dir.join(p.file_name().expect("name"))).expect("copy");
     }
-    let host = PluginHost::new(c, Arc::new(StoreKv(store.clone()))).expect("host");
+    // MAILSIFT_BENCH_SMALL_POOL=1: a few pool slots, for valgrind (it cannot map the address
+    // space of the default pool; scripts/bench-stages-instructions.sh sets it).
+    let host = PluginHost::with_engine_settings(c, Arc::new(StoreKv(store.clone())), |s| {
+        if std::env::var_os("MAILSIFT_BENCH_SMALL_POOL").is_some() {
+            // Three idle instances: one per stateless bundled plugin.
+            s.idle_instances = s.idle_instances.min(3);
+            s.slots = 3 + s.idle_instances;
+        }
+    })
+    .expect("host");
     host.load_all();
     assert_eq!(
         host.registry().snapshot().len(),

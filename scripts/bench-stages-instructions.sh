@@ -27,6 +27,8 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "stages" and m.get("executable"):
         print(m["executable"])')"
 [ -x "$BIN" ] || { echo "bench-stages-instructions: no bench binary" >&2; exit 1; }
+# A few pool slots and a large CPU budget for the plugin stages (valgrind, see benches/stages.rs).
+export MAILSIFT_BENCH_SMALL_POOL=1
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 count() { # stage iterations -> instructions inside the timing loop

@@ -29,6 +29,14 @@ type Label = [(&'static str, &'static str); 1];
 type PluginLabel = [(&'static str, String); 1];
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// One plugin's series in the global registry (handles to the same values as the families').
+#[derive(Clone)]
+pub struct PluginSeries {
+    calls: Counter,
+    seconds: Histogram,
+    label: PluginLabel,
+}
+
 /// Why a message (or one recipient of it) was refused: the `reason` label of
 /// `mailsift_messages_refused_total`. A closed set, so the label's cardinality is fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -476,6 +484,26 @@ impl Metrics {
         self.pipeline_seconds[i].observe(took.as_secs_f64());
     }
 
+    /// The call counter and duration histogram of plugin `name`, looked up once so that a
+    /// call does not hash the label again (see [`Metrics::plugin_call_on`]).
+    pub fn plugin_series(&self, name: &str) -> PluginSeries {
+        let label = [("plugin", name.to_string())];
+        PluginSeries {
+            calls: self.plugin_calls.get_or_create_owned(&label),
+            seconds: self.plugin_seconds.get_or_create_owned(&label),
+            label,
+        }
+    }
+
+    /// [`Metrics::plugin_call`] on series looked up before.
+    pub fn plugin_call_on(&self, series: &PluginSeries, took: Duration, failed: bool) {
+        series.calls.inc();
+        if failed {
+            self.plugin_errors.get_or_create(&series.label).inc();
+        }
+        series.seconds.observe(took.as_secs_f64());
+    }
+
     /// One call into plugin `name`.
     pub fn plugin_call(&self, name: &str, took: Duration, failed: bool) {
         let label = [("plugin", name.to_string())];
@@ -644,7 +672,9 @@ mod tests {
         m.outbound(OutboundResult::Bounced, 2);
         m.login_failed("pop3");
         m.plugin_call("metrics-test-plugin", Duration::from_millis(3), true);
-        m.plugin_call("metrics-test-plugin", Duration::from_millis(1), false);
+        // The plugin host's way: series looked up once, the same values.
+        let series = m.plugin_series("metrics-test-plugin");
+        m.plugin_call_on(&series, Duration::from_millis(1), false);
         m.pipeline(PipelineOutcome::Discarded, Duration::from_millis(20));
         let after = render(&store);
         let moved =

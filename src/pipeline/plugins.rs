@@ -29,10 +29,11 @@ pub fn apply_selected(
         ctx.parsed.as_ref(),
         ctx.auth.map(|a| &a.report),
     );
-    let outcome = host.filter_only(&message, &ctx.envelope.recipients, only);
+    let mut outcome = host.filter_only(&message, &ctx.envelope.recipients, only);
     plan.plugin_kv = outcome.kv_writes;
     plan.trace.plugins.extend(outcome.calls);
-    let scores = outcome.merged.plugin_scores.clone();
+    // Moved out, not copied: `fold` does not read them.
+    let scores = std::mem::take(&mut outcome.merged.plugin_scores);
     fold(plan, outcome.merged);
     scores
 }

@@ -341,6 +341,10 @@ impl HostState {
         self.snapshot = None;
         self.kv_source = no_kv();
         self.pending_bytes = 0;
+        let logs = self.capture.take().unwrap_or_default();
+        if self.pending.is_empty() {
+            return (Vec::new(), logs);
+        }
         let plugin = self.plugin.to_string();
         let writes = std::mem::take(&mut self.pending)
             .into_iter()
@@ -352,7 +356,7 @@ impl HostState {
                 },
             })
             .collect();
-        (writes, self.capture.take().unwrap_or_default())
+        (writes, logs)
     }
 }
 
@@ -402,11 +406,14 @@ impl log::Host for HostState {
             }
             message.truncate(end);
         }
-        // Control characters would let a plugin forge log lines.
-        let message: String = message
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        // Control characters would let a plugin forge log lines (the usual line has none:
+        // kept as it is, no copy).
+        if message.chars().any(char::is_control) {
+            message = message
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+        }
         // The message's queue id comes from the caller's span (`pipeline::spawn_blocking`).
         let p = &*self.plugin;
         let name = match level {

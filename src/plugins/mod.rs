@@ -569,7 +569,11 @@ impl PluginHost {
         let took = started.elapsed();
         plugin.stats.record(took, out.result.is_err(), out.fuel);
         // The per-version `stats` restart with each reload; the metrics count across them.
-        crate::metrics::global().plugin_call(&plugin.name, took, out.result.is_err());
+        let metrics = crate::metrics::global();
+        let series = plugin
+            .series
+            .get_or_init(|| metrics.plugin_series(&plugin.name));
+        metrics.plugin_call_on(series, took, out.result.is_err());
         out
     }
 

@@ -126,6 +126,8 @@ pub struct LoadedPlugin {
     /// Idle instances, for a plugin that declared itself stateless.
     pub(crate) reuse: super::reuse::ReusePool,
     pub stats: Arc<Stats>,
+    /// This plugin's series in the global metrics, looked up at its first call.
+    pub(crate) series: std::sync::OnceLock<crate::metrics::PluginSeries>,
     pub loaded_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -214,6 +216,7 @@ pub(crate) fn load(
         exports,
         reuse: super::reuse::ReusePool::disabled(engine.idle.clone()),
         stats: Arc::new(Stats::default()),
+        series: std::sync::OnceLock::new(),
         loaded_at: chrono::Utc::now(),
     };
     // One instantiation now checks every export's type against the world, so that a mismatch

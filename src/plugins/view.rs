@@ -204,16 +204,24 @@ fn attachment(part: &MessagePart<'_>, parent: Option<u32>) -> types::Attachment 
 
 /// RFC 5322 §2.2.3 unfolding: remove CRLF before whitespace; then trim.
 fn unfold(value: &str) -> String {
-    value
-        .replace("\r\n", "")
-        .replace('\n', "")
-        .trim()
-        .to_string()
+    // Most fields are on one line: one copy instead of two replacements and a trim.
+    if !value.contains('\n') {
+        return value.trim().to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    for line in value.split('\n') {
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+    }
+    out.trim().to_string()
 }
 
 /// Decodes RFC 2047 encoded words in an unstructured value; whitespace between two adjacent
 /// encoded words is dropped (RFC 2047 §6.2).
 pub fn decode_encoded_words(raw: &str) -> String {
+    // Without an encoded word the loop below gives `raw` back unchanged: copy it at once.
+    if !raw.contains("=?") {
+        return raw.to_string();
+    }
     let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     let mut pending_ws = String::new();
@@ -298,6 +306,28 @@ mod tests {
             client_ip: std::net::IpAddr::from([192, 0, 2, 1]),
             authenticated_as: None,
             tls: None,
+        }
+    }
+
+    #[test]
+    fn unfold_and_plain_values_match_the_general_path() {
+        // The fast paths (one line; no encoded word) give what the general code gives.
+        let general = |v: &str| v.replace("\r\n", "").replace('\n', "").trim().to_string();
+        for v in [
+            " plain value ",
+            "one\r\n two",
+            "a\nb\r",
+            "x\r\r\n\ty",
+            "lone\rcarriage return",
+            "\r\n",
+            "",
+            "tabs\t and  spaces\t",
+            "=?UTF-8?Q?a?=\r\n =?UTF-8?Q?b?=",
+        ] {
+            assert_eq!(unfold(v), general(v), "{v:?}");
+        }
+        for v in ["plain  value\t", " = ? not a word ?=", "", "a =? b"] {
+            assert_eq!(decode_encoded_words(v), v);
         }
     }
 
