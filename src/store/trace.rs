@@ -7,7 +7,7 @@
 //! (`[store] trace_records`). A delivered message's record is written in the delivery's own
 //! store write; a refused one in a deferred write folded into the next commit.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::{ReadTx, Result, Tx, decode, encode, schema};
@@ -128,6 +128,13 @@ pub fn clip(s: &str) -> String {
         .collect()
 }
 
+/// `clip` in place, copying only a text that needs it (most are short and clean already).
+fn clip_in_place(s: &mut String) {
+    if s.len() > MAX_TEXT || s.chars().any(char::is_control) {
+        *s = clip(s);
+    }
+}
+
 impl TraceRecord {
     /// Caps every list and text, so that one record's size is bounded whatever the message.
     pub fn bound(&mut self) {
@@ -143,26 +150,26 @@ impl TraceRecord {
         cap(&mut self.dropped);
         cap(&mut self.outbound);
         for s in [&mut self.queue_id, &mut self.helo, &mut self.mail_from] {
-            *s = clip(s);
+            clip_in_place(s);
         }
         for r in &mut self.recipients {
-            *r = clip(r);
+            clip_in_place(r);
         }
         if let Some(s) = &mut self.subject {
-            *s = clip(s);
+            clip_in_place(s);
         }
         for p in &mut self.plugins {
             cap(&mut p.tags);
             cap(&mut p.per_recipient);
-            p.decision = clip(&p.decision);
+            clip_in_place(&mut p.decision);
             if let Some(e) = &mut p.explanation {
-                *e = clip(e);
+                clip_in_place(e);
             }
         }
         for s in &mut self.sieve {
             cap(&mut s.actions);
             for a in &mut s.actions {
-                *a = clip(a);
+                clip_in_place(a);
             }
         }
         for f in &mut self.folders {
@@ -170,10 +177,10 @@ impl TraceRecord {
             cap(&mut f.flags);
         }
         for (_, why) in &mut self.dropped {
-            *why = clip(why);
+            clip_in_place(why);
         }
         if let Some(r) = &mut self.reply {
-            *r = clip(r);
+            clip_in_place(r);
         }
     }
 }
@@ -192,20 +199,24 @@ impl Tx<'_> {
         record.bound();
         table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
-        // Rotation: numbers are consecutive (only the oldest is ever removed), so the count is
-        // `seq - first + 1`; usually one record out for one in, more when the cap was lowered.
-        let keep_from = (seq + 1).saturating_sub(cap as u64);
-        while table.first()?.is_some_and(|(k, _)| k.value() < keep_from) {
+        // Rotation: the oldest go until `cap` are left (the length is kept by redb, so no walk
+        // to the first record is needed to know); usually one record out for one in, more
+        // when the cap was lowered.
+        let excess = table.len()?.saturating_sub(cap as u64);
+        for _ in 0..excess {
             let Some((k, v)) = table.pop_first()? else {
                 break;
             };
             let (old_seq, old_id) = (k.value(), v.value().0.to_string());
             drop((k, v));
-            if ids
-                .get(old_id.as_str())?
-                .is_some_and(|s| s.value() == old_seq)
-            {
-                ids.remove(old_id.as_str())?;
+            // One lookup: out with the index entry, back in the rare case that it points to a
+            // newer record of the same queue id.
+            let newer = ids
+                .remove(old_id.as_str())?
+                .map(|s| s.value())
+                .filter(|&s| s != old_seq);
+            if let Some(newer) = newer {
+                ids.insert(old_id.as_str(), newer)?;
             }
         }
         Ok(())
@@ -251,7 +262,6 @@ impl ReadTx {
 mod tests {
     use super::*;
     use crate::store::Store;
-    use redb::ReadableTableMetadata;
 
     fn record(id: &str) -> TraceRecord {
         TraceRecord {
