@@ -105,9 +105,7 @@ impl Tx<'_> {
             }
         }
         // Every target's account must have room for its copies (RFC 9208 §5: nothing stored).
-        for &(account, bytes, _) in &per_account {
-            self.check_quota(account, bytes)?;
-        }
+        self.charge_usage(&per_account)?;
         let blob = self.put_blob(raw, targets.len() as u64)?;
         let mut out = Vec::with_capacity(targets.len());
         {
@@ -120,9 +118,6 @@ impl Tx<'_> {
                 table.insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
                 out.push((mailbox.id, meta.uid));
             }
-        }
-        for (account, bytes, n) in per_account {
-            self.add_usage(account, bytes as i64, n as i64)?;
         }
         {
             let mut table = self.txn.open_table(MAILBOXES)?;

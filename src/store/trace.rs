@@ -128,14 +128,53 @@ pub fn clip(s: &str) -> String {
         .collect()
 }
 
+/// Whether `clip` would change `s`.
+fn needs_clip(s: &str) -> bool {
+    (s.len() > MAX_TEXT && s.chars().nth(MAX_TEXT).is_some()) || s.chars().any(char::is_control)
+}
+
 /// `clip` in place, copying only a text that needs it (most are short and clean already).
 fn clip_in_place(s: &mut String) {
-    if s.len() > MAX_TEXT || s.chars().any(char::is_control) {
+    if needs_clip(s) {
         *s = clip(s);
     }
 }
 
 impl TraceRecord {
+    /// Whether `bound` would change anything: a record already within its bounds (nearly
+    /// every one) is stored without a copy. Checks what `bound` changes, field for field.
+    pub fn is_bounded(&self) -> bool {
+        fn long<T>(v: &[T]) -> bool {
+            v.len() > MAX_ITEMS
+        }
+        let texts = [&self.queue_id, &self.helo, &self.mail_from]
+            .into_iter()
+            .chain(&self.recipients)
+            .chain(&self.subject)
+            .chain(&self.reply)
+            .chain(self.dropped.iter().map(|(_, why)| why));
+        !(long(&self.recipients)
+            || long(&self.stages)
+            || long(&self.plugins)
+            || long(&self.tags)
+            || long(&self.sieve)
+            || long(&self.folders)
+            || long(&self.dropped)
+            || long(&self.outbound)
+            || texts.into_iter().any(|t| needs_clip(t))
+            || self.plugins.iter().any(|p| {
+                long(&p.tags)
+                    || long(&p.per_recipient)
+                    || needs_clip(&p.decision)
+                    || p.explanation.as_deref().is_some_and(needs_clip)
+            })
+            || self
+                .sieve
+                .iter()
+                .any(|s| long(&s.actions) || s.actions.iter().any(|a| needs_clip(a)))
+            || self.folders.iter().any(|f| long(&f.tags) || long(&f.flags)))
+    }
+
     /// Caps every list and text, so that one record's size is bounded whatever the message.
     pub fn bound(&mut self) {
         fn cap<T>(v: &mut Vec<T>) {
@@ -195,8 +234,15 @@ impl Tx<'_> {
         let mut table = self.txn.open_table(schema::TRACE)?;
         let mut ids = self.txn.open_table(schema::TRACE_IDS)?;
         let seq = table.last()?.map_or(0, |(k, _)| k.value()) + 1;
-        let mut record = record.clone();
-        record.bound();
+        let bounded;
+        let record = if record.is_bounded() {
+            record
+        } else {
+            let mut copy = record.clone();
+            copy.bound();
+            bounded = copy;
+            &bounded
+        };
         table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
         // Rotation: the oldest go until `cap` are left (the length is kept by redb, so no walk
@@ -342,6 +388,57 @@ mod tests {
         store
             .write_blocking(|tx| tx.add_domain("example.net").map(|_| ()))
             .unwrap();
+    }
+
+    /// `is_bounded` says false exactly where `bound` would change the record.
+    #[test]
+    fn is_bounded_agrees_with_bound() {
+        let long = "é".repeat(MAX_TEXT + 1);
+        let many = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>();
+        let cases: Vec<Box<dyn Fn(&mut TraceRecord)>> = vec![
+            Box::new(|_| {}),
+            Box::new(|r| r.helo = "é".repeat(MAX_TEXT)),
+            Box::new(|r| r.helo = long.clone()),
+            Box::new(|r| r.mail_from = "a\tb".into()),
+            Box::new(|r| r.subject = Some("x\ny".into())),
+            Box::new(|r| r.reply = Some(long.clone())),
+            Box::new(|r| r.recipients = many(MAX_ITEMS)),
+            Box::new(|r| r.recipients = many(MAX_ITEMS + 1)),
+            Box::new(|r| r.outbound = many(MAX_ITEMS + 1)),
+            Box::new(|r| r.dropped = vec![("a".into(), "why\r".into())]),
+            Box::new(|r| {
+                r.plugins = vec![TracePlugin {
+                    explanation: Some(long.clone()),
+                    ..TracePlugin::default()
+                }]
+            }),
+            Box::new(|r| {
+                r.plugins = vec![TracePlugin {
+                    per_recipient: many(MAX_ITEMS + 1),
+                    ..TracePlugin::default()
+                }]
+            }),
+            Box::new(|r| {
+                r.sieve = vec![TraceSieve {
+                    recipient: "a".into(),
+                    actions: vec!["keep\u{7}".into()],
+                }]
+            }),
+            Box::new(|r| {
+                r.folders = vec![TraceFolder {
+                    flags: many(MAX_ITEMS + 1),
+                    ..TraceFolder::default()
+                }]
+            }),
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let mut r = record("Q");
+            case(&mut r);
+            let mut b = r.clone();
+            b.bound();
+            assert_eq!(r.is_bounded(), b == r, "case {i}");
+            assert!(b.is_bounded(), "case {i} bounded");
+        }
     }
 
     #[test]
