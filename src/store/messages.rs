@@ -530,33 +530,34 @@ mod tests {
             out,
             vec![(inbox_a, 1), (inbox_b, 1), (inbox_a, 2), (junk_a, 1)]
         );
-        let read = store.read().unwrap();
-        let msgs = read.messages(inbox_a).unwrap();
-        assert_eq!(msgs.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(msgs[0].flags, ["\\Seen"]);
-        assert!(msgs[1].flags.is_empty());
-        assert!(msgs[1].modseq > msgs[0].modseq);
-        assert_eq!(read.messages(junk_a).unwrap()[0].flags, ["\\Flagged"]);
-        let boxed = read.mailbox_by_id(inbox_a).unwrap().unwrap();
-        assert_eq!((boxed.uid_next, boxed.highest_modseq), (3, msgs[1].modseq));
-        assert_eq!(
-            read.usage(a).unwrap(),
-            Usage {
-                bytes: 3 * size,
-                messages: 3
-            }
-        );
-        assert_eq!(
-            read.usage(b).unwrap(),
-            Usage {
-                bytes: size,
-                messages: 1
-            }
-        );
+        let blob = {
+            let read = store.read().unwrap();
+            let msgs = read.messages(inbox_a).unwrap();
+            assert_eq!(msgs.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(msgs[0].flags, ["\\Seen"]);
+            assert!(msgs[1].flags.is_empty());
+            assert!(msgs[1].modseq > msgs[0].modseq);
+            assert_eq!(read.messages(junk_a).unwrap()[0].flags, ["\\Flagged"]);
+            let boxed = read.mailbox_by_id(inbox_a).unwrap().unwrap();
+            assert_eq!((boxed.uid_next, boxed.highest_modseq), (3, msgs[1].modseq));
+            assert_eq!(
+                read.usage(a).unwrap(),
+                Usage {
+                    bytes: 3 * size,
+                    messages: 3
+                }
+            );
+            assert_eq!(
+                read.usage(b).unwrap(),
+                Usage {
+                    bytes: size,
+                    messages: 1
+                }
+            );
+            msgs[0].blob.clone()
+        };
         // One blob for the four copies: it goes with the last of them.
-        let blob = msgs[0].blob.clone();
         assert_eq!(store.blobs().get(&blob).unwrap().as_deref(), Some(&raw[..]));
-        drop(read);
         // Sent after the reply (with the set-up's own): waited for.
         let mut seen = Vec::new();
         for id in [inbox_a, inbox_b, junk_a] {

@@ -147,7 +147,7 @@ impl TraceRecord {
         fn long<T>(v: &[T]) -> bool {
             v.len() > MAX_ITEMS
         }
-        let texts = [&self.queue_id, &self.helo, &self.mail_from]
+        let mut texts = [&self.queue_id, &self.helo, &self.mail_from]
             .into_iter()
             .chain(&self.recipients)
             .chain(&self.subject)
@@ -161,7 +161,7 @@ impl TraceRecord {
             || long(&self.folders)
             || long(&self.dropped)
             || long(&self.outbound)
-            || texts.into_iter().any(|t| needs_clip(t))
+            || texts.any(|t| needs_clip(t))
             || self.plugins.iter().any(|p| {
                 long(&p.tags)
                     || long(&p.per_recipient)
@@ -395,7 +395,8 @@ mod tests {
     fn is_bounded_agrees_with_bound() {
         let long = "é".repeat(MAX_TEXT + 1);
         let many = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>();
-        let cases: Vec<Box<dyn Fn(&mut TraceRecord)>> = vec![
+        type Case<'a> = Box<dyn Fn(&mut TraceRecord) + 'a>;
+        let cases: Vec<Case> = vec![
             Box::new(|_| {}),
             Box::new(|r| r.helo = "é".repeat(MAX_TEXT)),
             Box::new(|r| r.helo = long.clone()),
