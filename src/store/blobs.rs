@@ -29,15 +29,15 @@ fn key(id: &str) -> Result<Vec<u8>> {
 impl Tx<'_> {
     /// Stores `content` (if new) and adds `refs` references to it. Returns the blob id.
     pub(super) fn put_blob(&mut self, content: &[u8], refs: u64) -> Result<String> {
-        let id = blob_id(content);
-        let k = key(&id)?;
+        // The digest is the key; its hex spelling is only the id callers keep.
+        let k: [u8; 32] = Sha256::digest(content).into();
         let mut counts = self.txn.open_table(BLOB_REFS)?;
         let current = counts.get(k.as_slice())?.map(|v| v.value()).unwrap_or(0);
         if current == 0 {
             self.txn.open_table(BLOBS)?.insert(k.as_slice(), content)?;
         }
         counts.insert(k.as_slice(), current + refs)?;
-        Ok(id)
+        Ok(hex::encode(k))
     }
 
     pub(super) fn add_blob_ref(&mut self, id: &str) -> Result<()> {

@@ -60,6 +60,9 @@ impl Tx<'_> {
 
     /// Adds one message to several mailboxes (one per recipient, possibly the same mailbox for
     /// an address and its alias), storing the content once. Returns the (mailbox, UID) pairs.
+    ///
+    /// The hot path of every delivery: each table is opened once, each mailbox read and
+    /// written once, and each account's usage updated once, however many copies there are.
     pub fn deliver(
         &mut self,
         targets: &[(MailboxId, Vec<String>)],
@@ -69,30 +72,64 @@ impl Tx<'_> {
         if targets.is_empty() {
             return Ok(Vec::new());
         }
-        // Every target's account must have room for its copies (RFC 9208 §5: nothing stored).
-        let mut per_account: Vec<(u64, u64)> = Vec::new();
-        for (mailbox_id, _) in targets {
-            let account = self.load_mailbox(*mailbox_id)?.account_id;
-            match per_account.iter_mut().find(|(a, _)| *a == account) {
-                Some((_, n)) => *n += raw.len() as u64,
-                None => per_account.push((account, raw.len() as u64)),
+        let size = raw.len() as u64;
+        // Each distinct mailbox once, in first-seen order (an address and its alias may share one).
+        let mut mailboxes: Vec<Mailbox> = Vec::with_capacity(targets.len());
+        {
+            let table = self.txn.open_table(MAILBOXES)?;
+            for (id, _) in targets {
+                if mailboxes.iter().any(|m| m.id == *id) {
+                    continue;
+                }
+                let mailbox: Mailbox = match table.get(*id)? {
+                    Some(v) => decode("mailboxes", v.value())?,
+                    None => return Err(StoreError::NotFound(format!("mailbox id {id}"))),
+                };
+                mailboxes.push(mailbox);
             }
         }
-        for (account, bytes) in per_account {
-            self.check_quota(account, bytes)?;
+        // Bytes and messages added per account.
+        let mut per_account: Vec<(AccountId, u64, u64)> = Vec::new();
+        for (id, _) in targets {
+            let account = mailboxes
+                .iter()
+                .find(|m| m.id == *id)
+                .map(|m| m.account_id)
+                .unwrap_or_default();
+            match per_account.iter_mut().find(|(a, _, _)| *a == account) {
+                Some((_, bytes, n)) => {
+                    *bytes += size;
+                    *n += 1;
+                }
+                None => per_account.push((account, size, 1)),
+            }
         }
+        // Every target's account must have room for its copies (RFC 9208 §5: nothing stored).
+        self.charge_usage(&per_account)?;
         let blob = self.put_blob(raw, targets.len() as u64)?;
         let mut out = Vec::with_capacity(targets.len());
-        for (mailbox_id, flags) in targets {
-            let mut mailbox = self.load_mailbox(*mailbox_id)?;
-            let uid =
-                self.insert_message(&mut mailbox, &blob, raw.len() as u64, internal_date, flags)?;
-            self.put_mailbox(&mailbox)?;
+        {
+            let mut table = self.txn.open_table(MESSAGES)?;
+            for (mailbox_id, flags) in targets {
+                let Some(mailbox) = mailboxes.iter_mut().find(|m| m.id == *mailbox_id) else {
+                    continue;
+                };
+                let meta = next_message(mailbox, &blob, size, internal_date, flags)?;
+                table.insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
+                out.push((mailbox.id, meta.uid));
+            }
+        }
+        {
+            let mut table = self.txn.open_table(MAILBOXES)?;
+            for mailbox in &mailboxes {
+                table.insert(mailbox.id, encode(mailbox).as_slice())?;
+            }
+        }
+        for mailbox in &mailboxes {
             self.notify(Change::Exists {
                 account_id: mailbox.account_id,
                 mailbox_id: mailbox.id,
             });
-            out.push((mailbox.id, uid));
         }
         Ok(out)
     }
@@ -118,24 +155,12 @@ impl Tx<'_> {
         internal_date: i64,
         flags: &[String],
     ) -> Result<u32> {
-        let uid = mailbox.uid_next;
-        mailbox.uid_next = uid.checked_add(1).ok_or_else(|| {
-            StoreError::Invalid(format!("mailbox {} ran out of UIDs", mailbox.name))
-        })?;
-        let modseq = self.bump_modseq(mailbox);
-        let meta = MessageMeta {
-            uid,
-            blob: blob.to_string(),
-            size,
-            internal_date,
-            flags: normalize_flags(flags),
-            modseq,
-        };
+        let meta = next_message(mailbox, blob, size, internal_date, flags)?;
         self.txn
             .open_table(MESSAGES)?
-            .insert((mailbox.id, uid), encode(&meta).as_slice())?;
+            .insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
         self.add_usage(mailbox.account_id, size as i64, 1)?;
-        Ok(uid)
+        Ok(meta.uid)
     }
 
     pub(super) fn uids_tx(&self, mailbox_id: MailboxId) -> Result<Vec<u32>> {
@@ -397,6 +422,29 @@ impl Tx<'_> {
     }
 }
 
+/// The next message of `mailbox`: takes its UID and a new modseq (the caller stores both).
+fn next_message(
+    mailbox: &mut Mailbox,
+    blob: &str,
+    size: u64,
+    internal_date: i64,
+    flags: &[String],
+) -> Result<MessageMeta> {
+    let uid = mailbox.uid_next;
+    mailbox.uid_next = uid
+        .checked_add(1)
+        .ok_or_else(|| StoreError::Invalid(format!("mailbox {} ran out of UIDs", mailbox.name)))?;
+    mailbox.highest_modseq += 1;
+    Ok(MessageMeta {
+        uid,
+        blob: blob.to_string(),
+        size,
+        internal_date,
+        flags: normalize_flags(flags),
+        modseq: mailbox.highest_modseq,
+    })
+}
+
 fn same_flags(a: &[String], b: &[String]) -> bool {
     a.len() == b.len()
         && a.iter()
@@ -433,5 +481,131 @@ impl ReadTx {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Change, Store, StoreError, Usage};
+
+    /// One delivery to several mailboxes: the same mailbox twice (an address and its alias)
+    /// gets two UIDs, each account's usage counts its copies, one blob holds the content, and
+    /// a copy over one account's quota stores nothing for anybody (RFC 9208 §5).
+    #[tokio::test]
+    async fn one_delivery_to_several_mailboxes_and_accounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let (a, b, inbox_a, junk_a, inbox_b) = store
+            .write(|tx| {
+                tx.add_domain("example.org")?;
+                let a = tx.add_account("nina@example.org")?.id;
+                let b = tx.add_account("omar@example.org")?.id;
+                let inbox_a = tx.mailbox_tx(a, "INBOX")?.map(|m| m.id).unwrap_or(0);
+                let junk_a = tx.create_mailbox(a, "Filed", None, true)?.id;
+                let inbox_b = tx.mailbox_tx(b, "INBOX")?.map(|m| m.id).unwrap_or(0);
+                Ok((a, b, inbox_a, junk_a, inbox_b))
+            })
+            .await
+            .unwrap();
+        let mut changes = store.subscribe();
+        let raw = b"Subject: hi\r\n\r\nhello\r\n".to_vec();
+        let size = raw.len() as u64;
+        let m = raw.clone();
+        let out = store
+            .write(move |tx| {
+                tx.deliver(
+                    &[
+                        (inbox_a, vec!["\\Seen".into()]),
+                        (inbox_b, vec![]),
+                        (inbox_a, vec![]),
+                        (junk_a, vec!["\\flagged".into()]),
+                    ],
+                    &m,
+                    7,
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            out,
+            vec![(inbox_a, 1), (inbox_b, 1), (inbox_a, 2), (junk_a, 1)]
+        );
+        let blob = {
+            let read = store.read().unwrap();
+            let msgs = read.messages(inbox_a).unwrap();
+            assert_eq!(msgs.iter().map(|m| m.uid).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(msgs[0].flags, ["\\Seen"]);
+            assert!(msgs[1].flags.is_empty());
+            assert!(msgs[1].modseq > msgs[0].modseq);
+            assert_eq!(read.messages(junk_a).unwrap()[0].flags, ["\\Flagged"]);
+            let boxed = read.mailbox_by_id(inbox_a).unwrap().unwrap();
+            assert_eq!((boxed.uid_next, boxed.highest_modseq), (3, msgs[1].modseq));
+            assert_eq!(
+                read.usage(a).unwrap(),
+                Usage {
+                    bytes: 3 * size,
+                    messages: 3
+                }
+            );
+            assert_eq!(
+                read.usage(b).unwrap(),
+                Usage {
+                    bytes: size,
+                    messages: 1
+                }
+            );
+            msgs[0].blob.clone()
+        };
+        // One blob for the four copies: it goes with the last of them.
+        assert_eq!(store.blobs().get(&blob).unwrap().as_deref(), Some(&raw[..]));
+        // Sent after the reply (with the set-up's own): waited for.
+        let mut seen = Vec::new();
+        for id in [inbox_a, inbox_b, junk_a] {
+            while !seen
+                .iter()
+                .any(|c| matches!(c, Change::Exists { mailbox_id, .. } if *mailbox_id == id))
+            {
+                let c = tokio::time::timeout(std::time::Duration::from_secs(5), changes.recv())
+                    .await
+                    .unwrap_or_else(|_| panic!("no change for mailbox {id}"))
+                    .unwrap();
+                seen.push(c);
+            }
+        }
+        store
+            .write(move |tx| {
+                tx.remove_messages(inbox_a, &[1, 2])?;
+                tx.remove_messages(inbox_b, &[1])?;
+                tx.remove_messages(junk_a, &[1])
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.blobs().get(&blob).unwrap(), None);
+        assert_eq!(store.read().unwrap().usage(a).unwrap(), Usage::default());
+
+        // Room for one copy in b, not for two in a: nothing is stored anywhere.
+        store
+            .write(move |tx| {
+                tx.set_account_quota("nina@example.org", Some(size + 1))
+                    .map(|_| ())
+            })
+            .await
+            .unwrap();
+        let m = raw.clone();
+        let err = store
+            .write(move |tx| {
+                tx.deliver(
+                    &[(inbox_b, vec![]), (inbox_a, vec![]), (junk_a, vec![])],
+                    &m,
+                    8,
+                )
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::OverQuota(_)), "{err}");
+        let read = store.read().unwrap();
+        assert!(read.messages(inbox_b).unwrap().is_empty());
+        assert_eq!(read.usage(b).unwrap(), Usage::default());
+        assert_eq!(store.blobs().get(&blob).unwrap(), None);
     }
 }

@@ -100,6 +100,29 @@ impl Tx<'_> {
         read_usage(&self.txn.open_table(USAGE)?, account)
     }
 
+    /// Adds `(account, bytes, messages)` to each account's usage, refusing with
+    /// [`StoreError::OverQuota`] when one would go over its limit (RFC 9208 §5: the caller's
+    /// whole write then fails and nothing of it is stored). One read and one write per account.
+    pub(super) fn charge_usage(&mut self, adds: &[(AccountId, u64, u64)]) -> Result<()> {
+        let mut table = self.txn.open_table(USAGE)?;
+        for &(account, bytes, messages) in adds {
+            let now = read_usage(&table, account)?;
+            if let Some(limit) = self.quota_limit(account)?
+                && now.bytes.saturating_add(bytes) > limit
+            {
+                return Err(StoreError::OverQuota(format!("account {account}")));
+            }
+            table.insert(
+                account,
+                (
+                    now.bytes.saturating_add(bytes),
+                    now.messages.saturating_add(messages),
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
     /// The server's default quota in bytes (0 = unlimited); the server writes its
     /// configuration's value at start.
     pub fn set_default_quota(&mut self, bytes: u64) -> Result<()> {

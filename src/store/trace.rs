@@ -7,7 +7,7 @@
 //! (`[store] trace_records`). A delivered message's record is written in the delivery's own
 //! store write; a refused one in a deferred write folded into the next commit.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
 use super::{ReadTx, Result, Tx, decode, encode, schema};
@@ -128,7 +128,53 @@ pub fn clip(s: &str) -> String {
         .collect()
 }
 
+/// Whether `clip` would change `s`.
+fn needs_clip(s: &str) -> bool {
+    (s.len() > MAX_TEXT && s.chars().nth(MAX_TEXT).is_some()) || s.chars().any(char::is_control)
+}
+
+/// `clip` in place, copying only a text that needs it (most are short and clean already).
+fn clip_in_place(s: &mut String) {
+    if needs_clip(s) {
+        *s = clip(s);
+    }
+}
+
 impl TraceRecord {
+    /// Whether `bound` would change anything: a record already within its bounds (nearly
+    /// every one) is stored without a copy. Checks what `bound` changes, field for field.
+    pub fn is_bounded(&self) -> bool {
+        fn long<T>(v: &[T]) -> bool {
+            v.len() > MAX_ITEMS
+        }
+        let mut texts = [&self.queue_id, &self.helo, &self.mail_from]
+            .into_iter()
+            .chain(&self.recipients)
+            .chain(&self.subject)
+            .chain(&self.reply)
+            .chain(self.dropped.iter().map(|(_, why)| why));
+        !(long(&self.recipients)
+            || long(&self.stages)
+            || long(&self.plugins)
+            || long(&self.tags)
+            || long(&self.sieve)
+            || long(&self.folders)
+            || long(&self.dropped)
+            || long(&self.outbound)
+            || texts.any(|t| needs_clip(t))
+            || self.plugins.iter().any(|p| {
+                long(&p.tags)
+                    || long(&p.per_recipient)
+                    || needs_clip(&p.decision)
+                    || p.explanation.as_deref().is_some_and(needs_clip)
+            })
+            || self
+                .sieve
+                .iter()
+                .any(|s| long(&s.actions) || s.actions.iter().any(|a| needs_clip(a)))
+            || self.folders.iter().any(|f| long(&f.tags) || long(&f.flags)))
+    }
+
     /// Caps every list and text, so that one record's size is bounded whatever the message.
     pub fn bound(&mut self) {
         fn cap<T>(v: &mut Vec<T>) {
@@ -143,26 +189,26 @@ impl TraceRecord {
         cap(&mut self.dropped);
         cap(&mut self.outbound);
         for s in [&mut self.queue_id, &mut self.helo, &mut self.mail_from] {
-            *s = clip(s);
+            clip_in_place(s);
         }
         for r in &mut self.recipients {
-            *r = clip(r);
+            clip_in_place(r);
         }
         if let Some(s) = &mut self.subject {
-            *s = clip(s);
+            clip_in_place(s);
         }
         for p in &mut self.plugins {
             cap(&mut p.tags);
             cap(&mut p.per_recipient);
-            p.decision = clip(&p.decision);
+            clip_in_place(&mut p.decision);
             if let Some(e) = &mut p.explanation {
-                *e = clip(e);
+                clip_in_place(e);
             }
         }
         for s in &mut self.sieve {
             cap(&mut s.actions);
             for a in &mut s.actions {
-                *a = clip(a);
+                clip_in_place(a);
             }
         }
         for f in &mut self.folders {
@@ -170,10 +216,10 @@ impl TraceRecord {
             cap(&mut f.flags);
         }
         for (_, why) in &mut self.dropped {
-            *why = clip(why);
+            clip_in_place(why);
         }
         if let Some(r) = &mut self.reply {
-            *r = clip(r);
+            clip_in_place(r);
         }
     }
 }
@@ -188,24 +234,35 @@ impl Tx<'_> {
         let mut table = self.txn.open_table(schema::TRACE)?;
         let mut ids = self.txn.open_table(schema::TRACE_IDS)?;
         let seq = table.last()?.map_or(0, |(k, _)| k.value()) + 1;
-        let mut record = record.clone();
-        record.bound();
+        let bounded;
+        let record = if record.is_bounded() {
+            record
+        } else {
+            let mut copy = record.clone();
+            copy.bound();
+            bounded = copy;
+            &bounded
+        };
         table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
-        // Rotation: numbers are consecutive (only the oldest is ever removed), so the count is
-        // `seq - first + 1`; usually one record out for one in, more when the cap was lowered.
-        let keep_from = (seq + 1).saturating_sub(cap as u64);
-        while table.first()?.is_some_and(|(k, _)| k.value() < keep_from) {
+        // Rotation: the oldest go until `cap` are left (the length is kept by redb, so no walk
+        // to the first record is needed to know); usually one record out for one in, more
+        // when the cap was lowered.
+        let excess = table.len()?.saturating_sub(cap as u64);
+        for _ in 0..excess {
             let Some((k, v)) = table.pop_first()? else {
                 break;
             };
             let (old_seq, old_id) = (k.value(), v.value().0.to_string());
             drop((k, v));
-            if ids
-                .get(old_id.as_str())?
-                .is_some_and(|s| s.value() == old_seq)
-            {
-                ids.remove(old_id.as_str())?;
+            // One lookup: out with the index entry, back in the rare case that it points to a
+            // newer record of the same queue id.
+            let newer = ids
+                .remove(old_id.as_str())?
+                .map(|s| s.value())
+                .filter(|&s| s != old_seq);
+            if let Some(newer) = newer {
+                ids.insert(old_id.as_str(), newer)?;
             }
         }
         Ok(())
@@ -251,7 +308,6 @@ impl ReadTx {
 mod tests {
     use super::*;
     use crate::store::Store;
-    use redb::ReadableTableMetadata;
 
     fn record(id: &str) -> TraceRecord {
         TraceRecord {
@@ -332,6 +388,58 @@ mod tests {
         store
             .write_blocking(|tx| tx.add_domain("example.net").map(|_| ()))
             .unwrap();
+    }
+
+    /// `is_bounded` says false exactly where `bound` would change the record.
+    #[test]
+    fn is_bounded_agrees_with_bound() {
+        let long = "é".repeat(MAX_TEXT + 1);
+        let many = |n: usize| (0..n).map(|i| format!("t{i}")).collect::<Vec<_>>();
+        type Case<'a> = Box<dyn Fn(&mut TraceRecord) + 'a>;
+        let cases: Vec<Case> = vec![
+            Box::new(|_| {}),
+            Box::new(|r| r.helo = "é".repeat(MAX_TEXT)),
+            Box::new(|r| r.helo = long.clone()),
+            Box::new(|r| r.mail_from = "a\tb".into()),
+            Box::new(|r| r.subject = Some("x\ny".into())),
+            Box::new(|r| r.reply = Some(long.clone())),
+            Box::new(|r| r.recipients = many(MAX_ITEMS)),
+            Box::new(|r| r.recipients = many(MAX_ITEMS + 1)),
+            Box::new(|r| r.outbound = many(MAX_ITEMS + 1)),
+            Box::new(|r| r.dropped = vec![("a".into(), "why\r".into())]),
+            Box::new(|r| {
+                r.plugins = vec![TracePlugin {
+                    explanation: Some(long.clone()),
+                    ..TracePlugin::default()
+                }]
+            }),
+            Box::new(|r| {
+                r.plugins = vec![TracePlugin {
+                    per_recipient: many(MAX_ITEMS + 1),
+                    ..TracePlugin::default()
+                }]
+            }),
+            Box::new(|r| {
+                r.sieve = vec![TraceSieve {
+                    recipient: "a".into(),
+                    actions: vec!["keep\u{7}".into()],
+                }]
+            }),
+            Box::new(|r| {
+                r.folders = vec![TraceFolder {
+                    flags: many(MAX_ITEMS + 1),
+                    ..TraceFolder::default()
+                }]
+            }),
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            let mut r = record("Q");
+            case(&mut r);
+            let mut b = r.clone();
+            b.bound();
+            assert_eq!(r.is_bounded(), b == r, "case {i}");
+            assert!(b.is_bounded(), "case {i} bounded");
+        }
     }
 
     #[test]

@@ -255,3 +255,120 @@ fn run_batch(
     txn.commit()?;
     Ok((outputs, events, queued))
 }
+
+#[cfg(test)]
+mod cost {
+    //! What one delivery costs the writer (scripts/bench-store-commit.sh counts its
+    //! instructions with callgrind at two sizes; the difference is the cost per message).
+    use crate::store::{Store, TraceRecord, trace};
+
+    fn env(name: &str, default: usize) -> usize {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    /// A record shaped like the default pipeline's: four plugins, the stages, Sieve, a folder.
+    fn record(i: usize) -> TraceRecord {
+        let plugin = |name: &str| trace::TracePlugin {
+            name: name.into(),
+            decision: "continue".into(),
+            score: 0.5,
+            tags: vec!["ham".into()],
+            elapsed_us: 120,
+            ..Default::default()
+        };
+        TraceRecord {
+            queue_id: format!("4Z{i:010X}"),
+            time: 1_700_000_000,
+            client_ip: "127.0.0.1".into(),
+            helo: "client.example.net".into(),
+            mail_from: "sender@example.net".into(),
+            recipients: vec!["nina@example.org".into()],
+            subject: Some("a message of about five kilobytes".into()),
+            size: 5120,
+            auth: Some(trace::TraceAuth {
+                spf: "pass".into(),
+                spf_domain: "example.net".into(),
+                dkim: vec!["pass (d=example.net s=sel)".into()],
+                arc: "none".into(),
+                dmarc: "pass".into(),
+                ..Default::default()
+            }),
+            stages: ["auth", "plugins", "sieve", "quota", "received"]
+                .iter()
+                .map(|s| trace::TraceStage {
+                    name: (*s).into(),
+                    elapsed_us: 50,
+                    decided: None,
+                })
+                .collect(),
+            plugins: ["spam", "phishing", "promotions", "attachments"]
+                .iter()
+                .map(|p| plugin(p))
+                .collect(),
+            score: 2.0,
+            tags: vec!["ham".into()],
+            sieve: vec![trace::TraceSieve {
+                recipient: "nina@example.org".into(),
+                actions: vec!["keep".into()],
+            }],
+            folders: vec![trace::TraceFolder {
+                recipient: "nina@example.org".into(),
+                folder: "INBOX".into(),
+                ..Default::default()
+            }],
+            outcome: "delivered".into(),
+            ..Default::default()
+        }
+    }
+
+    /// `MAILSIFT_DELIVERIES` deliveries of distinct 5 KB messages to one INBOX, each with its
+    /// trace record (cap `MAILSIFT_TRACE_CAP`, default 100 so that rotation runs), as
+    /// `pipeline::deliver` writes them, `MAILSIFT_DELIVERY_BATCH` at a time.
+    #[test]
+    #[ignore = "a cost harness for callgrind, not a test (scripts/bench-store-commit.sh)"]
+    fn delivery_cost() {
+        let n = env("MAILSIFT_DELIVERIES", 20);
+        let batch = env("MAILSIFT_DELIVERY_BATCH", 1).max(1);
+        let cap = env("MAILSIFT_TRACE_CAP", 100);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let account = store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                Ok(tx.add_account("nina@example.org")?.id)
+            })
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let body = "x".repeat(76) + "\r\n";
+        let mut i = 0;
+        while i < n {
+            let round = batch.min(n - i);
+            let writes = (i..i + round).map(|k| {
+                let raw = format!(
+                    "Message-ID: <{k}@example.net>\r\nSubject: m{k}\r\n\r\n{}",
+                    body.repeat(66)
+                )
+                .into_bytes();
+                let t = record(k);
+                store.write(move |tx| {
+                    let inbox = tx
+                        .mailbox_tx(account, "INBOX")?
+                        .ok_or_else(|| crate::store::StoreError::NotFound("INBOX".into()))?;
+                    tx.deliver(&[(inbox.id, Vec::new())], &raw, 1_700_000_000)?;
+                    tx.trace_append(&t, cap)
+                })
+            });
+            for r in rt.block_on(futures::future::join_all(writes)) {
+                r.unwrap();
+            }
+            i += round;
+        }
+        let read = store.read().unwrap();
+        assert_eq!(read.usage(account).unwrap().messages, n as u64);
+    }
+}
