@@ -98,7 +98,9 @@ def cpu_ticks(pid):
 
 
 def stored(log):
-    return log.read_text(errors="replace").count("message stored")
+    # The message's one line at info: "message done ... code=250" once it is stored.
+    return sum(1 for line in log.read_text(errors="replace").splitlines()
+               if "message done" in line and "code=250" in line)
 
 
 def offer(port, count):
