@@ -240,7 +240,10 @@ mod tests {
         let started = Instant::now();
         w.make_writer().write_all(b"one\n").unwrap();
         while sink.text().is_empty() {
-            assert!(started.elapsed() < Duration::from_millis(150), "the line waited");
+            assert!(
+                started.elapsed() < Duration::from_millis(150),
+                "the line waited"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(sink.text(), "one\n");

@@ -273,8 +273,7 @@ impl<B: SmtpBackend> Session<B> {
     }
 
     fn reply(&mut self, code: u16, enhanced: &str, text: impl AsRef<str>) {
-        self.out
-            .extend_from_slice(&wire::format_reply(code, enhanced, text.as_ref()));
+        wire::format_reply_into(&mut self.out, code, enhanced, text.as_ref());
     }
 
     // ---- state ----
