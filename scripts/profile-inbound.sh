@@ -103,6 +103,15 @@ def stored(log):
                if "message done" in line and "code=250" in line)
 
 
+def stored_at_least(log, count):
+    """The stored count once it reaches `count`: the server writes its log lines in batches
+    (`[log] flush_ms`, 5 ms), so the last lines land a few ms after the last reply."""
+    deadline = time.time() + 2
+    while (got := stored(log)) < count and time.time() < deadline:
+        time.sleep(0.01)
+    return got
+
+
 def offer(port, count):
     cmd = ["smtp-source", "-s", str(conns), "-m", str(count), "-l", str(size),
            "-f", "a@x.test", "-t", "user@bench.test", f"127.0.0.1:{port}"]
@@ -131,7 +140,8 @@ try:
     port = srv.port("smtp")
     if warmup:
         offer(port, warmup)
-    before_msgs, before_cpu = stored(srv.log), cpu_ticks(pid)
+    before_msgs = stored_at_least(srv.log, warmup)
+    before_cpu = cpu_ticks(pid)
     if use_perf:
         data = work / "perf.data"
         cg = [] if callgraph == "none" else ["--call-graph", callgraph]
@@ -149,7 +159,7 @@ try:
     offer(port, n)
     elapsed = time.time() - t0
     # Replies come after the commit, so every message is stored once smtp-source returns.
-    msgs = stored(srv.log) - before_msgs
+    msgs = stored_at_least(srv.log, before_msgs + n) - before_msgs
     cpu = (cpu_ticks(pid) - before_cpu) / tick
     if perf:
         perf.send_signal(signal.SIGINT)
