@@ -147,7 +147,18 @@ def cpu_ticks(pid):
 
 
 def stored(log):
-    return log.read_text(errors="replace").count("message stored")
+    # The message's one line at info: "message done ... code=250" once it is stored.
+    return sum(1 for line in log.read_text(errors="replace").splitlines()
+               if "message done" in line and "code=250" in line)
+
+
+def stored_at_least(log, count):
+    """The stored count once it reaches `count`: the server writes its log lines in batches
+    (`[log] flush_ms`, 5 ms), so the last lines land a few ms after the last reply."""
+    deadline = time.time() + 2
+    while (got := stored(log)) < count and time.time() < deadline:
+        time.sleep(0.01)
+    return got
 
 
 def offer(port, count):
@@ -178,7 +189,8 @@ try:
     port = srv.port("smtp")
     if warmup:
         offer(port, warmup)
-    before_msgs, before_cpu = stored(srv.log), cpu_ticks(pid)
+    before_msgs = stored_at_least(srv.log, warmup)
+    before_cpu = cpu_ticks(pid)
     before_dns = dict(dns.queries) if dns else {}
     if use_perf:
         data = work / "perf.data"
@@ -197,7 +209,7 @@ try:
     offer(port, n)
     elapsed = time.time() - t0
     # Replies come after the commit, so every message is stored once smtp-source returns.
-    msgs = stored(srv.log) - before_msgs
+    msgs = stored_at_least(srv.log, before_msgs + n) - before_msgs
     cpu = (cpu_ticks(pid) - before_cpu) / tick
     if perf:
         perf.send_signal(signal.SIGINT)

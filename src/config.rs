@@ -958,12 +958,16 @@ impl Default for SubmissionConfig {
 pub struct LogConfig {
     /// A tracing filter such as `info` or `mailsift=debug,info`; `RUST_LOG` overrides it.
     pub level: String,
+    /// Milliseconds between writes of the buffered log lines (`logging`); 0 writes each line
+    /// as it is logged, from the thread that logs it.
+    pub flush_ms: u64,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             level: "info".into(),
+            flush_ms: 5,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod imap;
 pub mod import;
+pub mod logging;
 pub mod managesieve;
 pub mod memory;
 pub mod metrics;

@@ -9,7 +9,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use smtp_proto::{EhloResponse, MailFrom, RcptTo, Request};
 use tokio_rustls::TlsAcceptor;
@@ -134,9 +134,10 @@ pub async fn run_session<B: SmtpBackend>(
             errors: 0,
             txn: None,
         };
+        // With "connected" at debug, the session's line at info says whether it used TLS.
         match session.run().await {
-            Ok(()) | Err(SessionError::Eof) => info!("disconnected"),
-            Err(e) => info!(error = %e, "session ended"),
+            Ok(()) | Err(SessionError::Eof) => info!(tls = session.conn.is_tls(), "disconnected"),
+            Err(e) => info!(tls = session.conn.is_tls(), error = %e, "session ended"),
         }
         session.conn.shutdown().await;
     }
@@ -164,7 +165,7 @@ struct Session<B> {
 
 impl<B: SmtpBackend> Session<B> {
     async fn run(&mut self) -> Result<(), SessionError> {
-        info!(tls = self.conn.is_tls(), "connected");
+        debug!(tls = self.conn.is_tls(), "connected");
         let greeting = format!("220 {} ESMTP Mailsift\r\n", self.config.hostname);
         self.out.extend_from_slice(greeting.as_bytes());
         let result = self.command_loop().await;
@@ -272,8 +273,7 @@ impl<B: SmtpBackend> Session<B> {
     }
 
     fn reply(&mut self, code: u16, enhanced: &str, text: impl AsRef<str>) {
-        self.out
-            .extend_from_slice(&wire::format_reply(code, enhanced, text.as_ref()));
+        wire::format_reply_into(&mut self.out, code, enhanced, text.as_ref());
     }
 
     // ---- state ----
@@ -635,8 +635,10 @@ impl<B: SmtpBackend> Session<B> {
             return;
         }
         let queue_id = new_queue_id();
-        let span = info_span!("txn", queue_id = %queue_id);
-        info!(parent: &span, from = %from.address, size = from.size, "MAIL FROM");
+        // `auth` is filled in by the pipeline's sender authentication (SPF, DKIM, DMARC), so
+        // that the message's one line at info carries it.
+        let span = info_span!("txn", queue_id = %queue_id, auth = tracing::field::Empty);
+        debug!(parent: &span, from = %from.address, size = from.size, "MAIL FROM");
         let txn = Transaction {
             queue_id,
             mail_from: from.address,
@@ -705,7 +707,7 @@ impl<B: SmtpBackend> Session<B> {
             .await;
         match decision {
             RcptDecision::Accept | RcptDecision::Relay => {
-                info!(parent: &span, to = %address, relay = (decision == RcptDecision::Relay), "RCPT TO accepted");
+                debug!(parent: &span, to = %address, relay = (decision == RcptDecision::Relay), "RCPT TO accepted");
                 if let Some(txn) = &mut self.txn {
                     txn.recipients.push(address);
                 }
@@ -917,12 +919,24 @@ impl<B: SmtpBackend> Session<B> {
                 let size = raw.len();
                 metrics::global().received(self.config.protocol.name());
                 let envelope = self.envelope(&txn);
+                let started = Instant::now();
                 let reply = self
                     .backend
                     .deliver(IncomingMessage { envelope, raw })
                     .instrument(txn.span.clone())
                     .await;
-                info!(parent: &txn.span, size, code = reply.code, text = %reply.text, "message done");
+                // The message's one line at info (like Postfix's): who, to whom, how big, the
+                // outcome, and the time the pipeline and the commit took.
+                info!(
+                    parent: &txn.span,
+                    from = %txn.mail_from,
+                    to = %Joined(&txn.recipients),
+                    size,
+                    code = reply.code,
+                    text = %reply.text,
+                    ms = %format_args!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
+                    "message done"
+                );
                 self.reply(reply.code, &reply.enhanced, &reply.text);
             }
         }
@@ -940,6 +954,21 @@ impl<B: SmtpBackend> Session<B> {
             }
             self.fill(data_timeout).await?;
         }
+    }
+}
+
+/// Addresses joined with commas for a log line, without building the string.
+struct Joined<'a>(&'a [String]);
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, a) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(a)?;
+        }
+        Ok(())
     }
 }
 

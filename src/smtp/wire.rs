@@ -362,12 +362,16 @@ pub fn sanitize(text: &str) -> String {
 }
 
 fn valid_enhanced(code: u16, enhanced: &str) -> bool {
-    let parts: Vec<&str> = enhanced.split('.').collect();
-    parts.len() == 3
-        && parts[0] == (code / 100).to_string()
-        && parts[1..]
-            .iter()
-            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    // class.subject.detail (RFC 3463 §2): the class is the reply's first digit (one digit, as
+    // the code is 200..=599 here), subject and detail 1 to 3 digits each.
+    let mut parts = enhanced.split('.');
+    let class_ok = parts
+        .next()
+        .is_some_and(|p| p.len() == 1 && p.as_bytes()[0] == b'0' + (code / 100) as u8);
+    let digits = |p: Option<&str>| {
+        p.is_some_and(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    class_ok && digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
 }
 
 /// Formats a reply (RFC 5321 §4.2). Each `\n` in `text` starts a continuation line
@@ -375,32 +379,63 @@ fn valid_enhanced(code: u16, enhanced: &str) -> bool {
 /// on every line for 2xx/4xx/5xx; an invalid one is replaced by `class.0.0`. 3xx replies (354,
 /// 334) carry none: RFC 3463 defines no class 3.
 pub fn format_reply(code: u16, enhanced: &str, text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 16);
+    format_reply_into(&mut out, code, enhanced, text);
+    out
+}
+
+/// [`format_reply`] appended to `out`, without allocating (a session formats every reply of
+/// every message).
+pub fn format_reply_into(out: &mut Vec<u8>, code: u16, enhanced: &str, text: &str) {
     let code = if (200..600).contains(&code) {
         code
     } else {
         451
     };
-    let class = code / 100;
-    let enhanced = if class == 3 {
+    let class = (code / 100) as u8;
+    let enhanced: Option<&str> = if class == 3 {
         None
     } else if valid_enhanced(code, enhanced) {
-        Some(enhanced.to_string())
+        Some(enhanced)
     } else {
-        Some(format!("{class}.0.0"))
+        None
     };
-    let lines: Vec<String> = text.split('\n').map(sanitize).collect();
-    let mut out = Vec::with_capacity(text.len() + 16 * lines.len());
-    for (i, line) in lines.iter().enumerate() {
-        let sep = if i + 1 == lines.len() { ' ' } else { '-' };
-        let line = line.trim_end();
-        let s = match &enhanced {
-            Some(e) if line.is_empty() => format!("{code}{sep}{e}\r\n"),
-            Some(e) => format!("{code}{sep}{e} {line}\r\n"),
-            None => format!("{code}{sep}{line}\r\n"),
-        };
-        out.extend_from_slice(s.as_bytes());
+    let digits = [
+        b'0' + class,
+        b'0' + (code / 10 % 10) as u8,
+        b'0' + (code % 10) as u8,
+    ];
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.extend_from_slice(&digits);
+        out.push(if lines.peek().is_none() { b' ' } else { b'-' });
+        // What `sanitize` then `trim_end` leave: controls become spaces, trailing spaces go.
+        let end = line
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !c.is_control() && !c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let line = &line[..end];
+        if class != 3 {
+            match enhanced {
+                Some(e) => out.extend_from_slice(e.as_bytes()),
+                None => out.extend_from_slice(&[b'0' + class, b'.', b'0', b'.', b'0']),
+            }
+            if !line.is_empty() {
+                out.push(b' ');
+            }
+        }
+        if line.chars().any(char::is_control) {
+            let mut utf8 = [0u8; 4];
+            for c in line.chars() {
+                let c = if c.is_control() { ' ' } else { c };
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+        } else {
+            out.extend_from_slice(line.as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
     }
-    out
 }
 
 #[cfg(test)]
@@ -533,6 +568,95 @@ mod tests {
             b"550 5.0.0 no  x\r\n"
         );
         assert_eq!(format_reply(354, "", "Go"), b"354 Go\r\n");
+    }
+
+    /// The allocation-free formatter against the straightforward one it replaced.
+    #[test]
+    fn replies_match_the_reference_formatter() {
+        fn reference(code: u16, enhanced: &str, text: &str) -> Vec<u8> {
+            let code = if (200..600).contains(&code) {
+                code
+            } else {
+                451
+            };
+            let class = code / 100;
+            let parts: Vec<&str> = enhanced.split('.').collect();
+            let valid = parts.len() == 3
+                && parts[0] == class.to_string()
+                && parts[1..]
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+            let enhanced = match class {
+                3 => None,
+                _ if valid => Some(enhanced.to_string()),
+                _ => Some(format!("{class}.0.0")),
+            };
+            let lines: Vec<String> = text.split('\n').map(sanitize).collect();
+            let mut out = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+                let line = line.trim_end();
+                let s = match &enhanced {
+                    Some(e) if line.is_empty() => format!("{code}{sep}{e}\r\n"),
+                    Some(e) => format!("{code}{sep}{e} {line}\r\n"),
+                    None => format!("{code}{sep}{line}\r\n"),
+                };
+                out.extend_from_slice(s.as_bytes());
+            }
+            out
+        }
+        let codes = [
+            0, 99, 199, 200, 220, 250, 334, 354, 421, 451, 452, 550, 554, 599, 600, 999,
+        ];
+        let enhanced = [
+            "",
+            "2.0.0",
+            "2.1.5",
+            "4.7.0",
+            "5.7.1",
+            "5.123.456",
+            "5.1234.1",
+            "5.1.",
+            ".1.1",
+            "5.1.1.1",
+            "55.1.1",
+            "x.1.1",
+            "5.a.1",
+            "3.0.0",
+            "4.0.0 ",
+            "٥.1.1",
+        ];
+        let texts = [
+            "",
+            "OK",
+            "one\ntwo",
+            "one\n\ntwo\n",
+            "no\r\u{0}x",
+            "trailing   ",
+            "tab\t",
+            "ctl\u{85}\u{7f}end",
+            "nbsp\u{a0}",
+            "\u{a0}x\u{2003}",
+            "é ü\n日本 ",
+            "\n",
+            "\r\n",
+            "  lead",
+            "a\u{0}\u{0}",
+        ];
+        for code in codes {
+            for e in enhanced {
+                for t in texts {
+                    assert_eq!(
+                        format_reply(code, e, t),
+                        reference(code, e, t),
+                        "{code} {e:?} {t:?}"
+                    );
+                }
+            }
+        }
+        let mut out = b"250 earlier\r\n".to_vec();
+        format_reply_into(&mut out, 250, "2.1.0", "OK");
+        assert_eq!(out, b"250 earlier\r\n250 2.1.0 OK\r\n");
     }
 
     type Parsed = Option<Result<Bdat, BdatError>>;
