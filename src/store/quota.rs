@@ -109,6 +109,7 @@ impl Tx<'_> {
 
     /// Sets an account's own quota in bytes (`Some(0)`: unlimited; `None`: the default).
     pub fn set_account_quota(&mut self, address: &str, quota: Option<u64>) -> Result<Account> {
+        self.directory_changed();
         let mut accounts = self.txn.open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
