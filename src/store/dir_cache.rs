@@ -6,7 +6,7 @@
 //! Validity follows the plugin key-value cache's rule (`kv_cache.rs`), on the same commit
 //! counter: a reader notes the generation `lo` before it opens its read transaction; every
 //! write transaction that changes a directory table (domains, accounts, aliases, alias domains,
-//! address defaults, redirects, lists) calls [`DirCache::touch`] before its commit, which drops
+//! address defaults, redirects, lists, the default quota) calls [`DirCache::touch`] before its commit, which drops
 //! every entry and raises `floor` to the generation that commit will have. An entry read at `lo`
 //! is inserted only when `floor <= lo` (no directory write committed after `lo`), and is then
 //! right for every generation until the next touch removes it. Directory writes are rare
@@ -28,6 +28,8 @@ pub enum DirKind {
     Recipient,
     /// The allow/block entries of one list scope (`account:…`, `domain:…`).
     List,
+    /// The server's default quota (key: empty).
+    DefaultQuota,
 }
 
 /// Bytes the cache holds at most: some 20,000 resolved addresses or small lists (an entry
@@ -300,6 +302,39 @@ mod tests {
         assert!(cache.is_empty());
         cache.insert(DirKind::List, "new", Arc::new(3u32), 8, 9);
         assert_eq!(cache.len(), 1);
+        let off = DirCache::new(0);
+        off.insert(DirKind::List, "k", Arc::new(1u8), 1, 0);
+        assert!(off.get::<u8>(DirKind::List, "k", 0).is_none());
+    }
+
+    /// The default quota is cached, and a change of it is seen by the next check.
+    #[test]
+    fn the_default_quota_follows_its_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        let account = store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("a@example.org")
+            })
+            .unwrap();
+        for _ in 0..2 {
+            assert!(!store.dir_read().over_quota(&account).unwrap());
+        }
+        // A limit of one byte: an empty account is not over it; with usage it is.
+        store.write_blocking(|tx| tx.set_default_quota(1)).unwrap();
+        assert_eq!(store.dir_read().default_quota().unwrap(), 1);
+        store
+            .write_blocking(move |tx| tx.add_usage(account.id, 10, 1))
+            .unwrap();
+        assert!(store.dir_read().over_quota(&account).unwrap());
+        store.write_blocking(|tx| tx.set_default_quota(0)).unwrap();
+        assert!(!store.dir_read().over_quota(&account).unwrap());
+        assert_eq!(store.dir_read().default_quota().unwrap(), 0);
+    }
+
+    #[test]
+    fn off_is_off() {
         let off = DirCache::new(0);
         off.insert(DirKind::List, "k", Arc::new(1u8), 1, 0);
         assert!(off.get::<u8>(DirKind::List, "k", 0).is_none());
