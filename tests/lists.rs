@@ -195,6 +195,55 @@ async fn block_by_address_and_domain_per_account_and_per_domain() {
     assert_eq!(reply.enhanced, "5.7.1");
 }
 
+/// The lists plugin's lookups and the recipient resolution are served from the directory
+/// cache: each change of a list, an account or a domain must be seen by the very next RCPT,
+/// and one account's cached list never answers for another.
+#[tokio::test]
+async fn list_and_directory_changes_are_seen_by_the_next_rcpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, store, _) = backend(dir.path()).await;
+    let from = "spammer@bad.test";
+    for _ in 0..3 {
+        assert!(refused(&rcpt(&b, from, "bob@example.org").await).is_none());
+        assert!(refused(&rcpt(&b, from, "carol@example.org").await).is_none());
+    }
+    let bob = ListScope::Account("bob@example.org".into());
+    add(&store, bob.clone(), ListKind::Block, from).await;
+    assert!(refused(&rcpt(&b, from, "bob@example.org").await).is_some());
+    // Carol's lookups were cached too: bob's entry must not answer for her.
+    for _ in 0..2 {
+        assert!(refused(&rcpt(&b, from, "carol@example.org").await).is_none());
+    }
+    store
+        .write(move |tx| tx.list_remove(&bob, from).map(|_| ()))
+        .await
+        .unwrap();
+    assert!(refused(&rcpt(&b, from, "bob@example.org").await).is_none());
+    // A domain-wide entry, then the domain's account list changes.
+    add(
+        &store,
+        ListScope::Domain("example.org".into()),
+        ListKind::Block,
+        "bad.test",
+    )
+    .await;
+    assert!(refused(&rcpt(&b, from, "carol@example.org").await).is_some());
+    assert!(refused(&rcpt(&b, from, "dave@example.net").await).is_none());
+    let unknown = rcpt(&b, "x@good.test", "erin@example.org").await;
+    assert!(refused(&unknown).is_some(), "no such user yet");
+    store
+        .write(|tx| tx.add_account("erin@example.org").map(|_| ()))
+        .await
+        .unwrap();
+    assert!(refused(&rcpt(&b, "x@good.test", "erin@example.org").await).is_none());
+    assert!(refused(&rcpt(&b, from, "erin@example.org").await).is_some());
+    store
+        .write(|tx| tx.remove_account("erin@example.org"))
+        .await
+        .unwrap();
+    assert!(refused(&rcpt(&b, "x@good.test", "erin@example.org").await).is_some());
+}
+
 fn signed(from: &str) -> String {
     let raw = format!(
         "From: Alice <{from}>\r\nTo: bob@example.org\r\nSubject: lunch\r\n\

@@ -381,8 +381,9 @@ impl Directory {
     }
 
     /// Resolves an envelope recipient. Subaddresses `user+tag@domain` reach `user@domain`.
+    /// Served from the store's directory cache when it can (`store/dir_cache.rs`).
     pub fn resolve(&self, address: &str) -> Result<Recipient, DirectoryError> {
-        resolve_in(&self.store.read()?, address)
+        resolve_cached(&self.store.dir_read(), address)
     }
 
     /// A client's login attempt, as every protocol makes it: refused at once while the client
@@ -529,6 +530,48 @@ pub fn resolve_in(read: &crate::store::ReadTx, address: &str) -> Result<Recipien
         return Ok(found);
     }
     aliases::role_or_catch_all(read, &local, &domain)
+}
+
+/// [`resolve_in`] through the directory cache: the same answer, without a read transaction
+/// when the address was resolved since the directory last changed. Keyed by the address as
+/// given, so that an entry only ever answers the very address it was resolved for.
+pub fn resolve_cached(
+    read: &crate::store::DirRead<'_>,
+    address: &str,
+) -> Result<Recipient, DirectoryError> {
+    use crate::store::DirKind;
+    if let Some(found) = read.get::<Recipient>(DirKind::Recipient, address) {
+        return Ok((*found).clone());
+    }
+    let found = resolve_in(read.tx()?, address)?;
+    let size = recipient_size(&found);
+    read.insert(DirKind::Recipient, address, Arc::new(found.clone()), size);
+    Ok(found)
+}
+
+/// Heap bytes of a resolution, roughly (the cache's bound counts them).
+fn recipient_size(r: &Recipient) -> usize {
+    fn account(a: &Account) -> usize {
+        std::mem::size_of::<Account>()
+            + a.address.len()
+            + a.sending
+                .send_as
+                .iter()
+                .map(|s| s.len() + 24)
+                .sum::<usize>()
+    }
+    std::mem::size_of::<Recipient>()
+        + match r {
+            Recipient::Local { account: a, detail } => {
+                account(a) + detail.as_ref().map_or(0, String::len)
+            }
+            Recipient::Redirect(d) => {
+                d.address.len()
+                    + d.targets.iter().map(|t| t.len() + 24).sum::<usize>()
+                    + d.keep.as_ref().map_or(0, account)
+            }
+            Recipient::UnknownUser | Recipient::Remote => 0,
+        }
 }
 
 /// Steps 1–5 for a full address of any domain (`None`: no mailbox answers it there).
@@ -809,6 +852,192 @@ mod tests {
                 .await
                 .unwrap(),
             Authenticated::BadCredentials
+        );
+    }
+
+    fn local_id(r: &Recipient) -> Option<u64> {
+        match r {
+            Recipient::Local { account, .. } => Some(account.id),
+            _ => None,
+        }
+    }
+
+    /// Every kind of directory change is seen by the very next resolution, however often the
+    /// address was resolved (and cached) before; an entry never answers another address.
+    #[tokio::test]
+    async fn cached_resolutions_follow_every_directory_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        let directory = Directory::new(store.clone());
+        let twice = |a: &str| {
+            let first = directory.resolve(a).unwrap();
+            assert_eq!(directory.resolve(a).unwrap(), first, "{a}: cached differs");
+            first
+        };
+        assert_eq!(twice("alice@example.org"), Recipient::Remote);
+        store
+            .write(|tx| tx.add_domain("example.org").map(|_| ()))
+            .await
+            .unwrap();
+        assert_eq!(twice("alice@example.org"), Recipient::UnknownUser);
+        let alice = store
+            .write(|tx| tx.add_account("alice@example.org"))
+            .await
+            .unwrap();
+        let bob = store
+            .write(|tx| tx.add_account("bob@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(local_id(&twice("alice@example.org")), Some(alice.id));
+        assert_eq!(local_id(&twice("bob@example.org")), Some(bob.id));
+        assert!(!store.dir_cache().is_empty(), "resolutions are cached");
+
+        // Blocked (a change of the account record alone, no address change).
+        store
+            .write(|tx| {
+                tx.set_account_blocked("alice@example.org", true)
+                    .map(|_| ())
+            })
+            .await
+            .unwrap();
+        assert!(matches!(twice("alice@example.org"),
+            Recipient::Local { account, .. } if account.blocked));
+        // An alias of bob's appears, then goes.
+        assert_eq!(twice("robert@example.org"), Recipient::UnknownUser);
+        store
+            .write(|tx| {
+                tx.add_alias("bob@example.org", "robert@example.org", 10)
+                    .map(|_| ())
+            })
+            .await
+            .unwrap();
+        assert_eq!(local_id(&twice("robert@example.org")), Some(bob.id));
+        store
+            .write(|tx| {
+                tx.remove_alias("bob@example.org", "robert@example.org")
+                    .map(|_| ())
+            })
+            .await
+            .unwrap();
+        assert_eq!(twice("robert@example.org"), Recipient::UnknownUser);
+        // A redirect of bob's, then none.
+        store
+            .write(|tx| {
+                tx.redirect_set(&crate::store::Redirect {
+                    address: "bob@example.org".into(),
+                    targets: vec!["bob@elsewhere.net".into()],
+                    delete_after: true,
+                    created: 0,
+                })
+            })
+            .await
+            .unwrap();
+        assert!(matches!(twice("bob@example.org"), Recipient::Redirect(_)));
+        store
+            .write(|tx| tx.redirect_remove("bob@example.org").map(|_| ()))
+            .await
+            .unwrap();
+        assert_eq!(local_id(&twice("bob@example.org")), Some(bob.id));
+        // An alias domain: example.net's addresses reach example.org's accounts.
+        store
+            .write(|tx| tx.add_domain("example.net").map(|_| ()))
+            .await
+            .unwrap();
+        assert_eq!(twice("bob@example.net"), Recipient::UnknownUser);
+        store
+            .write(|tx| tx.set_alias_domain("example.net", "example.org"))
+            .await
+            .unwrap();
+        assert_eq!(local_id(&twice("bob@example.net")), Some(bob.id));
+        // The account removed, then its domain.
+        store
+            .write(|tx| tx.remove_account("bob@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(twice("bob@example.org"), Recipient::UnknownUser);
+        assert_eq!(local_id(&twice("alice@example.org")), Some(alice.id));
+        store
+            .write(|tx| tx.remove_alias_domain("example.net").map(|_| ()))
+            .await
+            .unwrap();
+        store
+            .write(|tx| tx.remove_account("alice@example.org"))
+            .await
+            .unwrap();
+        store
+            .write(|tx| tx.remove_domain("example.org"))
+            .await
+            .unwrap();
+        assert_eq!(twice("alice@example.org"), Recipient::Remote);
+    }
+
+    /// A write racing resolutions on other threads never leaves a stale entry behind: after
+    /// each commit returns, the next resolution (on any thread) sees it.
+    #[test]
+    fn a_write_racing_reads_leaves_no_stale_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("a@example.org").map(|_| ())
+            })
+            .unwrap();
+        let directory = Directory::new(store.clone());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (directory, stop) = (directory.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let _ = directory.resolve("a@example.org").unwrap();
+                    }
+                })
+            })
+            .collect();
+        for i in 0..200 {
+            let blocked = i % 2 == 0;
+            store
+                .write_blocking(move |tx| tx.set_account_blocked("a@example.org", blocked))
+                .unwrap();
+            for _ in 0..3 {
+                assert!(
+                    matches!(directory.resolve("a@example.org").unwrap(),
+                    Recipient::Local { account, .. } if account.blocked == blocked),
+                    "round {i}"
+                );
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for r in readers {
+            r.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        store
+            .write_blocking(|tx| tx.add_domain("example.org").map(|_| ()))
+            .unwrap();
+        let directory = Directory::new(store.clone());
+        let cache = store.dir_cache();
+        for i in 0..40_000 {
+            // Unknown users of our domain: what a dictionary attack sends.
+            let a = format!("user{i}-{}@example.org", "x".repeat(i % 64));
+            assert_eq!(directory.resolve(&a).unwrap(), Recipient::UnknownUser);
+        }
+        assert!(
+            cache.bytes() <= cache.capacity(),
+            "{} > {}",
+            cache.bytes(),
+            cache.capacity()
+        );
+        assert!(
+            cache.len() > 1000 && cache.len() < 40_000,
+            "{}",
+            cache.len()
         );
     }
 }

@@ -23,9 +23,6 @@ pub(super) fn split_full_recipients(
     plan: &mut DeliveryPlan,
     raw: &[u8],
 ) -> Vec<String> {
-    let Ok(read) = store.read() else {
-        return Vec::new();
-    };
     // Bytes each account would store: one copy per mailbox and address (and per edited content).
     let mut need: HashMap<AccountId, u64> = HashMap::new();
     let mut seen: HashSet<(AccountId, &str, String)> = HashSet::new();
@@ -44,6 +41,14 @@ pub(super) fn split_full_recipients(
         };
         *need.entry(d.account_id).or_default() += len as u64;
     }
+    // With one account and nothing outbound there is nobody else to deliver to: whether it
+    // has room or not, nothing is split here (the store write decides), so nothing is read.
+    if need.len() <= 1 && plan.outbound.is_empty() {
+        return Vec::new();
+    }
+    let Ok(read) = store.read() else {
+        return Vec::new();
+    };
     let mut full: HashSet<AccountId> = HashSet::new();
     for (&id, &bytes) in &need {
         let Ok(Some(account)) = read.account_by_id(id) else {

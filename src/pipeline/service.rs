@@ -169,7 +169,7 @@ impl Pipeline {
 
     /// Whether a local account is at or over its storage quota (a store error: not refused).
     fn over_quota(&self, account: &crate::store::Account) -> bool {
-        match self.store.read().and_then(|r| r.over_quota(account)) {
+        match self.store.dir_read().over_quota(account) {
             Ok(over) => over,
             Err(e) => {
                 tracing::warn!(error = %e, "quota check failed");

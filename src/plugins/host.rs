@@ -34,6 +34,12 @@ pub const MAX_LOG_LINE: usize = 4096;
 /// Where plugins' key-value data lives: the server's store, or memory for `plugin test`.
 pub trait KvSource: Send + Sync {
     fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String>;
+
+    /// [`KvSnapshot::list_matches`] for a call that has no snapshot open: a source that can
+    /// answer without one (the store's directory cache) saves opening it.
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        self.snapshot()?.list_matches(recipient, sender)
+    }
 }
 
 /// A consistent read view, opened at a call's first read.
@@ -60,6 +66,27 @@ impl KvSource for StoreKv {
             self.0.plugin_kv_reader().map_err(|e| e.to_string())?,
         )))
     }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        list_matches(&self.0.dir_read(), recipient, sender)
+    }
+}
+
+/// The allow/block entries of `recipient`'s account and domain matching `sender`, through the
+/// directory cache (a read transaction only on a miss).
+fn list_matches(
+    read: &crate::store::DirRead<'_>,
+    recipient: &str,
+    sender: &str,
+) -> Result<Vec<ListMatch>, String> {
+    let account = match crate::directory::resolve_cached(read, recipient) {
+        Ok(crate::directory::Recipient::Local { account, .. }) => account,
+        Ok(_) => return Ok(Vec::new()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let domain = account.address.rsplit_once('@').map_or("", |(_, d)| d);
+    read.list_matches(&account.address, domain, sender)
+        .map_err(|e| e.to_string())
 }
 
 impl KvSnapshot for StoreSnapshot {
@@ -68,25 +95,7 @@ impl KvSnapshot for StoreSnapshot {
     }
 
     fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
-        let read = self.0.read_tx();
-        // Most servers have no list entries at all: then nothing can match, and the recipient's
-        // directory records need not be read (each bundled filter looks its senders up for
-        // every recipient; issue 19).
-        if read.lists_empty().map_err(|e| e.to_string())? {
-            return Ok(Vec::new());
-        }
-        let account = match crate::directory::resolve_in(read, recipient) {
-            Ok(crate::directory::Recipient::Local { account, .. }) => account,
-            Ok(_) => return Ok(Vec::new()),
-            Err(e) => return Err(e.to_string()),
-        };
-        let domain = account
-            .address
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_default();
-        read.list_matches(&account.address, &domain, sender)
-            .map_err(|e| e.to_string())
+        list_matches(&self.0.dir_read(), recipient, sender)
     }
 }
 
@@ -202,6 +211,10 @@ impl KvSource for OverlayKv {
             base: self.base.snapshot()?,
             pending: self.pending.clone(),
         }))
+    }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        self.base.list_matches(recipient, sender)
     }
 }
 
@@ -485,10 +498,13 @@ impl lists::Host for HostState {
         if recipient.len() > MAX_LOOKUP_ADDRESS || sender.len() > MAX_LOOKUP_ADDRESS {
             return Ok(Vec::new());
         }
-        let matches = self
-            .snapshot()?
-            .list_matches(&recipient, &sender)
-            .map_err(|e| wasmtime::format_err!("list lookup failed: {e}"))?;
+        // Without a snapshot open, the source answers from the directory cache: no read
+        // transaction for the lists plugin's one lookup per recipient.
+        let matches = match &self.snapshot {
+            Some(snapshot) => snapshot.list_matches(&recipient, &sender),
+            None => self.kv_source.list_matches(&recipient, &sender),
+        }
+        .map_err(|e| wasmtime::format_err!("list lookup failed: {e}"))?;
         Ok(matches
             .into_iter()
             .map(|m| lists::ListMatch {

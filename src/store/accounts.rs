@@ -9,6 +9,7 @@ use super::{ReadTx, Result, StoreError, Tx, decode, encode, get_json, now};
 
 impl Tx<'_> {
     pub fn add_domain(&mut self, name: &str) -> Result<Domain> {
+        self.directory_changed();
         let mut domains = self.txn.open_table(DOMAINS)?;
         if domains.get(name)?.is_some() {
             return Err(StoreError::Exists(format!("domain {name}")));
@@ -32,6 +33,7 @@ impl Tx<'_> {
 
     /// Replaces the record of an existing domain (policy, DKIM key).
     pub fn update_domain(&mut self, domain: &Domain) -> Result<()> {
+        self.directory_changed();
         let mut domains = self.txn.open_table(DOMAINS)?;
         if domains.get(domain.name.as_str())?.is_none() {
             return Err(StoreError::NotFound(format!("domain {}", domain.name)));
@@ -42,6 +44,7 @@ impl Tx<'_> {
 
     /// Removes a domain; refused while accounts of the domain exist.
     pub fn remove_domain(&mut self, name: &str) -> Result<()> {
+        self.directory_changed();
         let suffix = format!("@{name}");
         {
             let accounts = self.txn.open_table(ACCOUNTS)?;
@@ -68,6 +71,7 @@ impl Tx<'_> {
 
     /// Creates an account with its default mailboxes.
     pub fn add_account(&mut self, address: &str) -> Result<Account> {
+        self.directory_changed();
         let domain = address
             .rsplit_once('@')
             .map(|(_, d)| d)
@@ -105,6 +109,7 @@ impl Tx<'_> {
 
     /// Removes an account, its passwords, mailboxes and messages.
     pub fn remove_account(&mut self, address: &str) -> Result<()> {
+        self.directory_changed();
         let account: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         for mailbox in self.list_mailboxes_tx(account.id)? {
@@ -144,6 +149,7 @@ impl Tx<'_> {
     }
 
     pub fn set_account_blocked(&mut self, address: &str, blocked: bool) -> Result<Account> {
+        self.directory_changed();
         let mut accounts = self.txn.open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
@@ -159,6 +165,7 @@ impl Tx<'_> {
     /// Puts a domain in or out of maintenance. Every account of the domain is announced as a
     /// credentials change, so the revocation watcher ends their open sessions at once.
     pub fn set_domain_maintenance(&mut self, name: &str, on: bool) -> Result<Domain> {
+        self.directory_changed();
         let mut domain = self
             .domain(name)?
             .ok_or_else(|| StoreError::NotFound(format!("domain {name}")))?;

@@ -101,6 +101,7 @@ impl Tx<'_> {
         alias: &str,
         max: usize,
     ) -> Result<(Account, Alias)> {
+        self.directory_changed();
         let domain = alias
             .rsplit_once('@')
             .map(|(_, d)| d)
@@ -143,6 +144,7 @@ impl Tx<'_> {
 
     /// Takes the alias `alias` from the account `account`.
     pub fn remove_alias(&mut self, account: &str, alias: &str) -> Result<(Account, Alias)> {
+        self.directory_changed();
         let owner: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", account)?
             .ok_or_else(|| StoreError::NotFound(format!("account {account}")))?;
         let mut aliases = self.txn.open_table(ALIASES)?;
@@ -176,6 +178,7 @@ impl Tx<'_> {
 
     /// Removes every alias of an account (the account is being removed).
     pub(super) fn aliases_clear(&mut self, account_id: AccountId) -> Result<()> {
+        self.directory_changed();
         let gone = aliases_in(&self.txn.open_table(ACCOUNT_ALIASES)?, account_id)?;
         let mut aliases = self.txn.open_table(ALIASES)?;
         let mut index = self.txn.open_table(ACCOUNT_ALIASES)?;
@@ -196,6 +199,7 @@ impl Tx<'_> {
         domain: &str,
         settings: &DomainAddressing,
     ) -> Result<()> {
+        self.directory_changed();
         if self.txn.open_table(DOMAINS)?.get(domain)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {domain}")));
         }
@@ -211,6 +215,7 @@ impl Tx<'_> {
     /// Makes `alias` an alias domain of `target`. Both must be our domains; alias domains do
     /// not chain (the target is no alias domain, nothing is an alias domain of `alias`).
     pub fn set_alias_domain(&mut self, alias: &str, target: &str) -> Result<()> {
+        self.directory_changed();
         for d in [alias, target] {
             if self.txn.open_table(DOMAINS)?.get(d)?.is_none() {
                 return Err(StoreError::NotFound(format!(
@@ -256,6 +261,7 @@ impl Tx<'_> {
 
     /// Ends `alias` being an alias domain.
     pub fn remove_alias_domain(&mut self, alias: &str) -> Result<String> {
+        self.directory_changed();
         let mut settings = self.domain_addressing(alias)?;
         let Some(target) = settings.alias_of.take() else {
             return Err(StoreError::NotFound(format!("{alias} as an alias domain")));
@@ -267,6 +273,7 @@ impl Tx<'_> {
     /// Before a domain is removed: refused while aliases live in it or other domains are its
     /// alias domains; its own settings go.
     pub(super) fn forget_domain_addressing(&mut self, name: &str) -> Result<()> {
+        self.directory_changed();
         let suffix = format!("@{name}");
         for entry in self.txn.open_table(ALIASES)?.iter()? {
             let (k, _) = entry?;
@@ -295,6 +302,7 @@ impl Tx<'_> {
 
     /// The configuration resolution needs (see `AddressDefaults`); the server writes it at start.
     pub fn set_address_defaults(&mut self, defaults: &AddressDefaults) -> Result<()> {
+        self.directory_changed();
         self.txn
             .open_table(ADDRESS_DEFAULTS)?
             .insert(DEFAULTS_KEY, encode(defaults).as_slice())?;

@@ -47,6 +47,8 @@ pub struct KvCache {
     hasher: RandomState,
     /// Write transactions committed so far: only the writer thread advances it, after a commit.
     generation: AtomicU64,
+    /// Directory reads (`dir_cache.rs`), valid by the same generation.
+    pub(super) dir: super::DirCache,
 }
 
 #[derive(Default)]
@@ -134,6 +136,7 @@ impl KvCache {
             shard_bytes: bytes / SHARDS,
             hasher: RandomState::new(),
             generation: AtomicU64::new(0),
+            dir: super::DirCache::default(),
         }
     }
 
@@ -174,6 +177,13 @@ impl KvCache {
         if let Some((old, slot)) = shard.map.swap_remove_entry(&k) {
             shard.bytes -= entry_size(&old.plugin, &old.key, slot.value.as_deref());
         }
+    }
+
+    /// In a write transaction, before its commit: a directory table (or a list) is about to
+    /// change (`dir_cache.rs`).
+    pub(super) fn touch_directory(&self) {
+        // Only the writer thread commits, so the commit this write belongs to is the next one.
+        self.dir.touch(self.generation() + 1);
     }
 
     /// In a write transaction, before its commit: any key may change (a plugin's data cleared).
@@ -320,6 +330,11 @@ impl KvReader {
     /// The read transaction under this view.
     pub fn read_tx(&self) -> &ReadTx {
         &self.tx
+    }
+
+    /// Directory reads (recipients, lists) at this view's generation, through their cache.
+    pub fn dir_read(&self) -> super::DirRead<'_> {
+        super::DirRead::with_tx(&self.cache.dir, self.lo, &self.tx)
     }
 }
 

@@ -5,8 +5,10 @@
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::schema::LISTS;
-use super::{ReadTx, Result, StoreError, Tx, decode, encode, now};
+use super::{DirKind, DirRead, ReadTx, Result, StoreError, Tx, decode, encode, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -132,6 +134,7 @@ impl Tx<'_> {
         kind: ListKind,
         entry: &str,
     ) -> Result<ListEntry> {
+        self.directory_changed();
         let entry = normalize_entry(entry).map_err(StoreError::Invalid)?;
         let key = scope.key();
         let mut table = self.txn.open_table(LISTS)?;
@@ -156,6 +159,7 @@ impl Tx<'_> {
     }
 
     pub fn list_remove(&mut self, scope: &ListScope, entry: &str) -> Result<ListEntry> {
+        self.directory_changed();
         let entry = normalize_entry(entry).map_err(StoreError::Invalid)?;
         let key = scope.key();
         let mut table = self.txn.open_table(LISTS)?;
@@ -170,6 +174,7 @@ impl Tx<'_> {
 
     /// Drops every entry of a scope (when its account or domain is removed).
     pub fn list_clear(&mut self, scope: &ListScope) -> Result<()> {
+        self.directory_changed();
         let key = scope.key();
         let mut table = self.txn.open_table(LISTS)?;
         for entry in table
@@ -195,12 +200,6 @@ impl ReadTx {
         Ok(out)
     }
 
-    /// True when no account or domain has a list entry: then no lookup can match (an O(1)
-    /// check, redb keeps the table's length in its root).
-    pub fn lists_empty(&self) -> Result<bool> {
-        Ok(self.txn.open_table(LISTS)?.is_empty()?)
-    }
-
     /// Entries of `account`'s list and of `domain`'s list that match `sender`, account first.
     pub fn list_matches(
         &self,
@@ -218,19 +217,110 @@ impl ReadTx {
             ListScope::Account(account.to_string()),
             ListScope::Domain(domain.to_string()),
         ] {
-            let key = scope.key();
-            for c in &cands {
-                if let Some(v) = table.get((key.as_str(), c.as_str()))? {
-                    let e: ListEntry = decode("lists", v.value())?;
-                    out.push(ListMatch {
-                        kind: e.kind,
-                        scope: scope.clone(),
-                        entry: e.entry,
-                    });
+            scope_matches(&table, &scope, &cands, &mut out)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Pushes the entries of `scope` among `cands`, in the order of `cands`, read one by one.
+fn scope_matches(
+    table: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    scope: &ListScope,
+    cands: &[String],
+    out: &mut Vec<ListMatch>,
+) -> Result<()> {
+    let key = scope.key();
+    for c in cands {
+        if let Some(v) = table.get((key.as_str(), c.as_str()))? {
+            let e: ListEntry = decode("lists", v.value())?;
+            out.push(ListMatch {
+                kind: e.kind,
+                scope: scope.clone(),
+                entry: e.entry,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Entries of one scope cached at most (`dir_cache.rs`); a longer list is read entry by entry.
+const MAX_CACHED_LIST: usize = 1024;
+
+/// A scope's list as the directory cache holds it.
+enum CachedList {
+    /// Every entry, sorted by `entry` (most scopes: none at all).
+    Entries(Vec<ListEntry>),
+    /// More than [`MAX_CACHED_LIST`] entries.
+    Long,
+}
+
+impl DirRead<'_> {
+    /// [`ReadTx::list_matches`] through the directory cache: a scope's entries are read once
+    /// per directory change, so that most messages' lookups open no transaction at all.
+    pub fn list_matches(
+        &self,
+        account: &str,
+        domain: &str,
+        sender: &str,
+    ) -> Result<Vec<ListMatch>> {
+        let cands = candidates(sender);
+        if cands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for scope in [
+            ListScope::Account(account.to_string()),
+            ListScope::Domain(domain.to_string()),
+        ] {
+            match &*self.scope_list(&scope)? {
+                CachedList::Entries(entries) => {
+                    for c in &cands {
+                        if let Ok(i) = entries.binary_search_by(|e| e.entry.as_str().cmp(c)) {
+                            out.push(ListMatch {
+                                kind: entries[i].kind,
+                                scope: scope.clone(),
+                                entry: entries[i].entry.clone(),
+                            });
+                        }
+                    }
+                }
+                CachedList::Long => {
+                    let table = self.tx()?.txn.open_table(LISTS)?;
+                    scope_matches(&table, &scope, &cands, &mut out)?;
                 }
             }
         }
         Ok(out)
+    }
+
+    fn scope_list(&self, scope: &ListScope) -> Result<Arc<CachedList>> {
+        let key = scope.key();
+        if let Some(list) = self.get::<CachedList>(DirKind::List, &key) {
+            return Ok(list);
+        }
+        let table = self.tx()?.txn.open_table(LISTS)?;
+        let mut entries: Vec<ListEntry> = Vec::new();
+        for row in table
+            .range((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"))?
+            .take(MAX_CACHED_LIST + 1)
+        {
+            let (_, v) = row?;
+            entries.push(decode("lists", v.value())?);
+        }
+        let (list, size) = if entries.len() > MAX_CACHED_LIST {
+            (CachedList::Long, 0)
+        } else {
+            entries.sort_by(|a, b| a.entry.cmp(&b.entry));
+            let size = entries
+                .iter()
+                .map(|e| e.entry.len() + std::mem::size_of::<ListEntry>())
+                .sum();
+            (CachedList::Entries(entries), size)
+        };
+        let list = Arc::new(list);
+        self.insert(DirKind::List, &key, list.clone(), size);
+        Ok(list)
     }
 }
 

@@ -12,6 +12,7 @@
 mod accounts;
 mod addresses;
 pub mod blobs;
+mod dir_cache;
 pub mod import;
 mod kv_cache;
 pub mod lists;
@@ -40,6 +41,7 @@ use tokio::sync::{Notify, broadcast};
 
 pub use addresses::{AddressDefaults, Alias, DomainAddressing};
 pub use blobs::BlobStore;
+pub use dir_cache::{DEFAULT_DIR_CACHE_BYTES, DirCache, DirKind, DirRead};
 pub use kv_cache::{DEFAULT_KV_CACHE_BYTES, KvCache, KvReader};
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
@@ -232,6 +234,16 @@ impl Store {
         &self.inner.views.kv
     }
 
+    /// Directory reads through their cache (`dir_cache.rs`), at the current generation.
+    pub fn dir_read(&self) -> DirRead<'_> {
+        DirRead::new(self)
+    }
+
+    /// The cache of directory reads.
+    pub fn dir_cache(&self) -> &DirCache {
+        &self.inner.views.kv.dir
+    }
+
     /// Message contents, read apart from the metadata that names them.
     pub fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
@@ -383,6 +395,12 @@ impl Tx<'_> {
         let next = meta.get(counter)?.map(|v| v.value()).unwrap_or(0) + 1;
         meta.insert(counter, next)?;
         Ok(next)
+    }
+
+    /// Before changing a directory table (domains, accounts, aliases, alias domains, address
+    /// defaults, redirects, allow/block lists): cached directory reads go (`dir_cache.rs`).
+    fn directory_changed(&self) {
+        self.kv.touch_directory();
     }
 
     fn notify(&mut self, change: Change) {

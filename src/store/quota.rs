@@ -13,7 +13,7 @@ use redb::ReadableTable;
 
 use super::schema::{ACCOUNTS, MAILBOXES, MESSAGES, META, USAGE};
 use super::types::{Account, AccountId, Mailbox, MessageMeta};
-use super::{ReadTx, Result, StoreError, Tx, decode, get_json};
+use super::{DirKind, DirRead, ReadTx, Result, StoreError, Tx, decode, get_json};
 
 /// What an account stores: bytes (RFC 822 sizes) and messages, over all its mailboxes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -126,12 +126,15 @@ impl Tx<'_> {
     /// The server's default quota in bytes (0 = unlimited); the server writes its
     /// configuration's value at start.
     pub fn set_default_quota(&mut self, bytes: u64) -> Result<()> {
+        // Read through the directory cache (`DirRead::over_quota`).
+        self.directory_changed();
         self.txn.open_table(META)?.insert(DEFAULT_QUOTA, bytes)?;
         Ok(())
     }
 
     /// Sets an account's own quota in bytes (`Some(0)`: unlimited; `None`: the default).
     pub fn set_account_quota(&mut self, address: &str, quota: Option<u64>) -> Result<Account> {
+        self.directory_changed();
         let mut accounts = self.txn.open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
@@ -196,6 +199,27 @@ impl ReadTx {
     pub fn over_quota(&self, account: &Account) -> Result<bool> {
         Ok(match self.quota_limit(account)? {
             Some(limit) => self.usage(account.id)?.bytes >= limit,
+            None => false,
+        })
+    }
+}
+
+impl DirRead<'_> {
+    /// The server's default quota, through the directory cache.
+    pub fn default_quota(&self) -> Result<u64> {
+        if let Some(q) = self.get::<u64>(DirKind::DefaultQuota, "") {
+            return Ok(*q);
+        }
+        let q = self.tx()?.default_quota()?;
+        self.insert(DirKind::DefaultQuota, "", std::sync::Arc::new(q), 8);
+        Ok(q)
+    }
+
+    /// [`ReadTx::over_quota`]; the usage (which every delivery changes) is read only for an
+    /// account with a limit.
+    pub fn over_quota(&self, account: &Account) -> Result<bool> {
+        Ok(match limit_of(account, self.default_quota()?) {
+            Some(limit) => self.tx()?.usage(account.id)?.bytes >= limit,
             None => false,
         })
     }

@@ -63,6 +63,7 @@ impl Tx<'_> {
     /// Sets (or replaces) the redirect of `redirect.address`. A new virtual address (not an
     /// account) counts as an address created in its domain.
     pub fn redirect_set(&mut self, redirect: &Redirect) -> Result<()> {
+        self.directory_changed();
         let address = redirect.address.as_str();
         let is_new = self.txn.open_table(REDIRECTS)?.get(address)?.is_none();
         let is_account = self.txn.open_table(ACCOUNTS)?.get(address)?.is_some();
@@ -82,6 +83,7 @@ impl Tx<'_> {
     }
 
     pub fn redirect_remove(&mut self, address: &str) -> Result<Redirect> {
+        self.directory_changed();
         let mut table = self.txn.open_table(REDIRECTS)?;
         let removed = table.remove(address)?;
         match removed {
@@ -92,6 +94,7 @@ impl Tx<'_> {
 
     /// Drops an address's redirect if it has one (its account is removed).
     pub(super) fn redirect_forget(&mut self, address: &str) -> Result<()> {
+        self.directory_changed();
         self.txn.open_table(REDIRECTS)?.remove(address)?;
         Ok(())
     }
@@ -104,6 +107,7 @@ impl Tx<'_> {
     /// Drops a removed domain's virtual addresses, creation record and limit, so that adding the
     /// domain again starts clean.
     pub(super) fn redirects_forget_domain(&mut self, domain: &str) -> Result<()> {
+        self.directory_changed();
         let suffix = format!("@{domain}");
         let mut table = self.txn.open_table(REDIRECTS)?;
         for entry in table.extract_if(|k, _| k.ends_with(&suffix))? {

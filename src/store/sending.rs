@@ -48,6 +48,7 @@ impl SendRecord {
 impl Tx<'_> {
     /// Replaces an account's sending settings.
     pub fn set_sending(&mut self, address: &str, sending: SendingSettings) -> Result<Account> {
+        self.directory_changed();
         let mut accounts = self.txn.open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;

@@ -36,3 +36,56 @@ def test_block_list_refuses_at_rcpt(tmp_path):
             assert code == 250
     finally:
         srv.stop()
+
+
+def test_changes_through_the_admin_socket_are_seen_by_the_next_rcpt(tmp_path):
+    """Recipient resolutions and list lookups are cached in the server (issue 19): each change
+    made with the CLI while it runs must answer the next transaction's RCPT TO in an open
+    session."""
+    lists = BUNDLED / "lists.wasm"
+    assert lists.is_file(), f"{lists} is missing: build it with `scripts/build-plugins.sh plugins/dist`"
+    srv = Server(tmp_path)
+    (srv.data / "plugins").mkdir(parents=True, exist_ok=True)
+    shutil.copy(lists, srv.data / "plugins" / "lists.wasm")
+    srv.start()
+    try:
+        srv.add_user("bob@example.org")
+        srv.add_user("carol@example.org")
+        with smtplib.SMTP("127.0.0.1", srv.port("smtp"), timeout=10) as s:
+            s.ehlo("client.test")
+
+            def rcpt(address, times=2):
+                # A transaction each: a recipient already accepted is not checked again.
+                codes = set()
+                for _ in range(times):
+                    s.rset()
+                    assert s.mail("news@mailer.spam.test")[0] == 250
+                    codes.add(s.rcpt(address)[0])
+                assert len(codes) == 1, (address, codes)
+                return codes.pop()
+
+            # Warm: each answer asked twice, so that it is cached before the change.
+            assert rcpt("bob@example.org") == 250
+            assert rcpt("carol@example.org") == 250
+            assert rcpt("sales@example.org") == 550
+            assert rcpt("dave@example.net") != 250, "not our domain yet"
+            srv.cli("list", "add", "--account", "bob@example.org", "--block", "*.spam.test")
+            assert rcpt("bob@example.org") == 550
+            assert rcpt("carol@example.org") == 250, "bob's list answered for carol"
+            srv.cli("list", "remove", "--account", "bob@example.org", "*.spam.test")
+            assert rcpt("bob@example.org") == 250
+            srv.cli("list", "add", "--domain", "example.org", "--block", "*.spam.test")
+            assert rcpt("carol@example.org") == 550
+            srv.cli("list", "remove", "--domain", "example.org", "*.spam.test")
+            assert rcpt("carol@example.org") == 250
+            srv.cli("alias", "add", "carol@example.org", "sales@example.org")
+            assert rcpt("sales@example.org") == 250
+            srv.cli("alias", "remove", "carol@example.org", "sales@example.org")
+            assert rcpt("sales@example.org") == 550
+            srv.cli("domain", "add", "example.net")
+            srv.cli("account", "add", "dave@example.net")
+            assert rcpt("dave@example.net") == 250
+            srv.cli("account", "remove", "dave@example.net")
+            assert rcpt("dave@example.net") == 550
+    finally:
+        srv.stop()
