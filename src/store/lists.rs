@@ -2,7 +2,7 @@
 //! entries of this recipient match this sender"; what a match means (refuse, skip the spam
 //! check, only for an authenticated sender) is decided by the plugins.
 
-use redb::{ReadableTable, ReadableTableMetadata};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
