@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instructions per delivered message of the store's writer (issue 19): the test harness
+# Instructions per delivered message of the store's writer (issue 19): the test
 # `store::writer::cost::delivery_cost` (distinct 5 KB messages, each with a trace record of the
 # default pipeline's shape, written as `pipeline::deliver` writes them) run under valgrind's
 # callgrind at N1 and N2 deliveries; (I(N2) - I(N1)) / (N2 - N1) is the cost of one delivery,
@@ -31,7 +31,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 count() { # deliveries batch -> instructions of the whole run
     MAILSIFT_DELIVERIES="$1" MAILSIFT_DELIVERY_BATCH="$2" valgrind --tool=callgrind \
-        --callgrind-out-file="$TMP/out" "$BIN" --ignored --exact store::writer::cost::delivery_cost \
+        --callgrind-out-file="$TMP/out" "$BIN" --exact store::writer::cost::delivery_cost \
         --test-threads=1 >/dev/null 2>"$TMP/err" || { cat "$TMP/err" >&2; exit 1; }
     grep -E '^(summary|totals):' "$TMP/out" | head -1 | awk '{print $2}'
 }

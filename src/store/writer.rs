@@ -327,8 +327,8 @@ mod cost {
     /// `MAILSIFT_DELIVERIES` deliveries of distinct 5 KB messages to one INBOX, each with its
     /// trace record (cap `MAILSIFT_TRACE_CAP`, default 100 so that rotation runs), as
     /// `pipeline::deliver` writes them, `MAILSIFT_DELIVERY_BATCH` at a time.
+    /// Also a test: at its defaults (20 deliveries) it checks that every delivery is counted.
     #[test]
-    #[ignore = "a cost harness for callgrind, not a test (scripts/bench-store-commit.sh)"]
     fn delivery_cost() {
         let n = env("MAILSIFT_DELIVERIES", 20);
         let batch = env("MAILSIFT_DELIVERY_BATCH", 1).max(1);
