@@ -1,7 +1,8 @@
 //! The plugin's own settings: the `[plugin.NAME.config]` table of the server configuration.
 //! Values arrive as strings; these helpers parse them.
 //!
-//! ```ignore
+//! ```no_run
+//! # use mailsift_plugin_sdk::prelude::*;
 //! let version = config::get_or("version", "1");
 //! let threshold: f64 = config::parse_or("threshold", 5.0);
 //! let domains = config::list("domains"); // "a.org, b.org" → ["a.org", "b.org"]

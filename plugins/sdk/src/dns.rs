@@ -4,7 +4,8 @@
 //! ask for a limited number of names ([`DnsError::Budget`] beyond it), so ask for the most useful
 //! first. The names of one request are resolved in parallel: batch them.
 //!
-//! ```ignore
+//! ```no_run
+//! # use mailsift_plugin_sdk::prelude::*;
 //! let answers = dns::lookup_a(&["2.0.0.127.zen.example".to_string()]);
 //! if let Ok(addrs) = &answers[0] { /* listed when not empty */ }
 //! ```

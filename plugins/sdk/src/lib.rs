@@ -13,7 +13,7 @@
 //!   ([`config`]) and logging ([`log`], and the [`info!`]-style macros);
 //! * DNS lookups for reputation lists ([`dns`]), when the administrator grants them.
 //!
-//! ```ignore
+//! ```no_run
 //! use mailsift_plugin_sdk::prelude::*;
 //!
 //! struct MyPlugin;

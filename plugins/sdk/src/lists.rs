@@ -2,13 +2,16 @@
 //! decide what an allow entry is worth: it counts only for an **authenticated** sender, so that
 //! allowing a friend's address does not also allow a forger using it.
 //!
-//! ```ignore
+//! ```no_run
+//! # use mailsift_plugin_sdk::prelude::*;
+//! # fn check(message: &Message, recipient: &str) {
 //! match lists::standing(message, recipient) {
 //!     Standing::Allowed(_) => { /* skip classification for this recipient */ }
 //!     Standing::Blocked(m) => { /* refuse */ }
 //!     Standing::Unverified(m) => { /* an allow entry matched a sender nothing authenticates */ }
 //!     Standing::Unlisted => {}
 //! }
+//! # }
 //! ```
 
 pub use crate::bindings::mailsift::plugin::lists::{ListKind, ListMatch, ListScope};

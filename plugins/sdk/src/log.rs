@@ -1,9 +1,12 @@
 //! Logging into the server's log. Lines are tagged by the server with the plugin's name and the
 //! message's queue id. `println!` goes nowhere in a plugin: use these.
 //!
-//! ```ignore
+//! ```no_run
+//! # use mailsift_plugin_sdk::prelude::*;
+//! # fn report(msg: &Message, score: f64) {
 //! mailsift_plugin_sdk::info!("scored {} for {}", score, msg.queue_id());
 //! log::warn("no Date header");
+//! # }
 //! ```
 
 pub use crate::bindings::mailsift::plugin::log::Level;

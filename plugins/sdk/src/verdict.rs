@@ -1,10 +1,13 @@
 //! Builders for [`Verdict`] and [`Decision`].
 //!
-//! ```ignore
-//! Verdict::continue_with().header("X-Scanned", "yes").score(2.5).tag("promotion").folder("Promotions")
-//! Verdict::reject(554, "5.7.0", "Message refused")
-//! Verdict::tempfail(451, "4.7.1", "Try again later")
-//! Verdict::continue_with().for_recipient("bob@example.org", Decision::reject(550, "5.7.1", "No"))
+//! ```no_run
+//! # use mailsift_plugin_sdk::prelude::*;
+//! # let _: [Verdict; 4] = [
+//! Verdict::continue_with().header("X-Scanned", "yes").score(2.5).tag("promotion").folder("Promotions"),
+//! Verdict::reject(554, "5.7.0", "Message refused"),
+//! Verdict::tempfail(451, "4.7.1", "Try again later"),
+//! Verdict::continue_with().for_recipient("bob@example.org", Decision::reject(550, "5.7.1", "No")),
+//! # ];
 //! ```
 //!
 //! The annotation methods (`header`, `score`, `tag`, `folder`, `explain`) only apply to a
