@@ -52,12 +52,17 @@ pub fn normalize(text: &str, limit: usize) -> String {
         let c = if b.is_ascii() {
             i += 1;
             match ASCII_NORMAL[usize::from(b)] {
-                0 => {
-                    pending_space = true;
-                    continue;
+                0 => pending_space = true,
+                l => {
+                    // The common case written out: an ASCII letter or digit (issue 19).
+                    if pending_space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                    out.push(char::from(l));
                 }
-                l => char::from(l),
             }
+            continue;
         } else {
             match text[i..].chars().next() {
                 Some(c) => {
@@ -467,9 +472,27 @@ mod tests {
     #[test]
     fn find_is_the_reference() {
         let pieces = [
-            "free", "shipping", "sale", "order", "confirmed", "view", "in", "your", "browser",
-            "unsubscribe", "x", " ", "  ", "envio", "gratis", "hasta", "te", "ha", "free  shipping",
-            "ends", "today",
+            "free",
+            "shipping",
+            "sale",
+            "order",
+            "confirmed",
+            "view",
+            "in",
+            "your",
+            "browser",
+            "unsubscribe",
+            "x",
+            " ",
+            "  ",
+            "envio",
+            "gratis",
+            "hasta",
+            "te",
+            "ha",
+            "free  shipping",
+            "ends",
+            "today",
         ];
         let extra = Lexicon::builtin_and([
             ("free shipping", Kind::Transactional),
