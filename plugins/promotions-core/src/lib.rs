@@ -396,9 +396,8 @@ fn for_each_word<'v>(v: &'v str, mut f: impl FnMut(&'v str)) {
 }
 
 /// The bulk-mail service a message came through, if recognisable: marketing services first.
-fn detect_esp(names: &[String], domains: &[String]) -> Option<&'static senders::Esp> {
-    // Every ESP header is an X- field: the others need not be compared.
-    let names: Vec<&String> = names.iter().filter(|n| n.starts_with("x-")).collect();
+fn detect_esp(names: &[&str], domains: &[String]) -> Option<&'static senders::Esp> {
+    // Every ESP header is an X- field: only those names are passed.
     let hit = |e: &&senders::Esp| {
         e.headers
             .iter()
@@ -418,7 +417,20 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
         .iter()
         .map(|(n, _)| trimmed(n).to_ascii_lowercase())
         .collect();
-    let has = |pattern: &str| names.iter().any(|n| senders::header_matches(n, pattern));
+    // Most patterns are `x-` fields, and most of a message's fields are not: those patterns are
+    // compared only with the `x-` names (a field matching one starts with `x-`; issue 19).
+    let x_names: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with("x-"))
+        .collect();
+    let has = |pattern: &str| {
+        if pattern.starts_with("x-") {
+            x_names.iter().any(|n| senders::header_matches(n, pattern))
+        } else {
+            names.iter().any(|n| senders::header_matches(n, pattern))
+        }
+    };
     let lexicon = Lexicon::builtin_and(
         config
             .promotion_words
@@ -513,7 +525,7 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
         _ => {}
     }
     let domains = sending_domains(email);
-    if let Some(esp) = detect_esp(&names, &domains) {
+    if let Some(esp) = detect_esp(&x_names, &domains) {
         s.bulk(
             format!("esp:{}", esp.name),
             if esp.marketing { 2.0 } else { 1.0 },
