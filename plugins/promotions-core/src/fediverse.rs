@@ -614,11 +614,16 @@ fn path_kind(path: &str) -> Option<PathKind> {
     // segments need no vector, issue 19).
     let mut segments = [""; 5];
     let mut n = 0;
-    for part in p.split('/').skip(1) {
+    // `p.split('/').skip(1)` by byte search (`/` is ASCII, its indexes are boundaries).
+    let slash = |from: usize| p.as_bytes()[from..].iter().position(|&b| b == b'/');
+    let mut next = slash(0);
+    while let Some(at) = next {
         if n == segments.len() {
             return None;
         }
-        segments[n] = part;
+        let from = at + 1;
+        next = slash(from).map(|i| from + i);
+        segments[n] = &p[from..next.unwrap_or(p.len())];
         n += 1;
     }
     match &segments[..n] {
