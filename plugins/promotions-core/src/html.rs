@@ -286,7 +286,12 @@ const TRACKED_PATHS: &[&str] = &["/ls/click", "/c/", "/track/click", "/wf/click"
 
 /// A dimension of at most one pixel: `1`, `0`, `1px`, `"1"`.
 fn tiny(v: &str) -> bool {
-    matches!(v.trim().trim_end_matches("px").trim(), "0" | "1")
+    // `trim_end_matches("px")` without a substring searcher per attribute (issue 19).
+    let mut v = v.trim();
+    while let Some(r) = v.strip_suffix("px") {
+        v = r;
+    }
+    matches!(v.trim(), "0" | "1")
 }
 
 fn css_dimension<'s>(style: &'s str, prop: &str) -> Option<&'s str> {
@@ -350,6 +355,20 @@ fn is_tracked_link(href: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_is_the_reference() {
+        for v in [
+            "1", "0", " 1px ", "1pxpx", "1 px", "px", "pxpx1", "1p", "\"1\"", "01", "1px ",
+            " 0 px", "", "2px", "1PX", "0pxx",
+        ] {
+            assert_eq!(
+                tiny(v),
+                matches!(v.trim().trim_end_matches("px").trim(), "0" | "1"),
+                "{v:?}"
+            );
+        }
+    }
 
     #[test]
     fn text_without_markup() {

@@ -52,12 +52,17 @@ pub fn normalize(text: &str, limit: usize) -> String {
         let c = if b.is_ascii() {
             i += 1;
             match ASCII_NORMAL[usize::from(b)] {
-                0 => {
-                    pending_space = true;
-                    continue;
+                0 => pending_space = true,
+                l => {
+                    // The common case written out: an ASCII letter or digit (issue 19).
+                    if pending_space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                    out.push(char::from(l));
                 }
-                l => char::from(l),
             }
+            continue;
         } else {
             match text[i..].chars().next() {
                 Some(c) => {
@@ -170,9 +175,8 @@ pub struct Lexicon<'a> {
 }
 
 /// `phrase` starts with the word `w`.
-fn starts_with_word(phrase: &str, w: &str) -> bool {
-    phrase.as_bytes().starts_with(w.as_bytes())
-        && phrase.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')
+fn starts_with_word(phrase: &str, w: &[u8]) -> bool {
+    phrase.as_bytes().starts_with(w) && phrase.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')
 }
 
 impl<'a> Lexicon<'a> {
@@ -198,62 +202,78 @@ impl<'a> Lexicon<'a> {
     }
 
     /// The distinct phrases found in `normalized` text, in order of first appearance (at one
-    /// position: built-in before extra, then in table order).
+    /// position: built-in before extra, then in table order). Words are the non-empty pieces
+    /// between spaces.
+    ///
+    /// One pass over the bytes: each word is hashed as it is delimited and a phrase's further
+    /// words are compared with the words that follow in the text, without a vector of words
+    /// (issue 19: the vector was as large as the text, and was filled in a pass of its own).
     pub fn find(&self, normalized: &str) -> Vec<(&'a str, Kind)> {
-        // The non-empty pieces between spaces (`split(' ')` without a searcher per word).
-        let mut words: Vec<&str> = Vec::with_capacity(normalized.len() / 4 + 1);
-        let mut start = 0;
-        for (i, &b) in normalized.as_bytes().iter().enumerate() {
-            if b == b' ' {
-                if i > start {
-                    words.push(&normalized[start..i]);
-                }
-                start = i + 1;
-            }
-        }
-        if normalized.len() > start {
-            words.push(&normalized[start..]);
-        }
+        let t = normalized.as_bytes();
         let mut found: Vec<(&'a str, Kind)> = Vec::new();
-        // `phrase` starts with the word `words[i]`: its other words (`split(' ')` after the
-        // first, compared without a searcher; issue 19) must follow in the text.
-        let mut check = |i: usize, phrase: &'a str, kind: Kind| {
-            let mut rest = phrase.get(words[i].len()..).unwrap_or("");
-            let mut j = i + 1;
-            let matched = loop {
-                let Some(r) = rest.strip_prefix(' ') else {
-                    break true;
-                };
-                let end = r.bytes().position(|b| b == b' ').unwrap_or(r.len());
-                if words.get(j) != Some(&&r[..end]) {
-                    break false;
-                }
-                j += 1;
-                rest = &r[end..];
-            };
-            if matched && !found.iter().any(|(p, _)| *p == phrase) {
+        let mut check = |after: &[u8], w: &[u8], phrase: &'a str, kind: Kind| {
+            if starts_with_word(phrase, w)
+                && rest_follows(after, &phrase.as_bytes()[w.len()..])
+                && !found.iter().any(|(p, _)| *p == phrase)
+            {
                 found.push((phrase, kind));
             }
         };
-        for (i, w) in words.iter().enumerate() {
-            let h = first_word_hash(w);
+        let mut i = 0;
+        while i < t.len() {
+            if t[i] == b' ' {
+                i += 1;
+                continue;
+            }
+            // A word: delimited and hashed (as `first_word_hash`) in one loop.
+            let start = i;
+            let mut h: u32 = 0x811c_9dc5;
+            while let Some(&b) = t.get(i).filter(|&&b| b != b' ') {
+                h ^= b as u32;
+                h = h.wrapping_mul(0x0100_0193);
+                i += 1;
+            }
+            let w = &t[start..i];
+            let after = &t[i..];
             if self.builtin {
                 let b = h as usize % BUCKETS;
                 for &n in &BUILTIN.order[BUILTIN.starts[b] as usize..BUILTIN.starts[b + 1] as usize]
                 {
-                    let (phrase, kind) = crate::lexicon::ALL[n as usize];
-                    if BUILTIN.hashes[n as usize] == h && starts_with_word(phrase, w) {
-                        check(i, phrase, kind);
+                    if BUILTIN.hashes[n as usize] == h {
+                        let (phrase, kind) = crate::lexicon::ALL[n as usize];
+                        check(after, w, phrase, kind);
                     }
                 }
             }
             for &(eh, phrase, kind) in &self.extra {
-                if eh == h && starts_with_word(phrase, w) {
-                    check(i, phrase, kind);
+                if eh == h {
+                    check(after, w, phrase, kind);
                 }
             }
         }
         found
+    }
+}
+
+/// A phrase's words after its first (`rest`: empty, or a space and the words) are the words
+/// that follow in the text (`after`: the text after the first word), compared word by word as
+/// the non-empty pieces between spaces.
+fn rest_follows(mut after: &[u8], mut rest: &[u8]) -> bool {
+    loop {
+        let Some(r) = rest.strip_prefix(b" ") else {
+            return true;
+        };
+        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        let Some(s) = after.iter().position(|&b| b != b' ') else {
+            return false;
+        };
+        let a = &after[s..];
+        let e = a.iter().position(|&b| b == b' ').unwrap_or(a.len());
+        if a[..e] != r[..end] {
+            return false;
+        }
+        after = &a[e..];
+        rest = &r[end..];
     }
 }
 
@@ -414,6 +434,90 @@ mod tests {
                 "{t:?}"
             );
             assert_eq!(normalize(&t, 1000), normalize_reference(&t, 1000), "{t:?}");
+        }
+    }
+
+    /// `Lexicon::find` as it was before issue 19's fourth round: the words split into a vector,
+    /// a phrase's further words compared with the next entries.
+    fn find_reference<'a>(lex: &Lexicon<'a>, normalized: &str) -> Vec<(&'a str, Kind)> {
+        let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut found: Vec<(&'a str, Kind)> = Vec::new();
+        for i in 0..words.len() {
+            // At one position: built-in phrases in table (bucket) order, then the extra ones.
+            let h = first_word_hash(words[i]);
+            let b = h as usize % BUCKETS;
+            let order: Vec<(&'a str, Kind)> = BUILTIN.order
+                [BUILTIN.starts[b] as usize..BUILTIN.starts[b + 1] as usize]
+                .iter()
+                .map(|&n| crate::lexicon::ALL[n as usize])
+                .filter(|_| lex.builtin)
+                .chain(lex.extra.iter().map(|&(_, p, k)| (p, k)))
+                .collect();
+            for (phrase, kind) in order {
+                let pw: Vec<&str> = phrase.split(' ').collect();
+                let matched = pw.first() == Some(&words[i])
+                    && pw
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .all(|(k, w)| words.get(i + k) == Some(w));
+                if matched && !found.iter().any(|(p, _)| *p == phrase) {
+                    found.push((phrase, kind));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn find_is_the_reference() {
+        let pieces = [
+            "free",
+            "shipping",
+            "sale",
+            "order",
+            "confirmed",
+            "view",
+            "in",
+            "your",
+            "browser",
+            "unsubscribe",
+            "x",
+            " ",
+            "  ",
+            "envio",
+            "gratis",
+            "hasta",
+            "te",
+            "ha",
+            "free  shipping",
+            "ends",
+            "today",
+        ];
+        let extra = Lexicon::builtin_and([
+            ("free shipping", Kind::Transactional),
+            ("x x", Kind::OfferWeak),
+            ("te ha", Kind::Security),
+            ("sale  ends", Kind::OfferWeak),
+            ("today ", Kind::OfferWeak),
+        ]);
+        let plain = Lexicon::builtin_and([]);
+        let mut r: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut t = String::new();
+            r = r
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            for _ in 0..(r >> 59) {
+                r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
+                if (r >> 40) % 3 != 0 {
+                    t.push(' ');
+                }
+            }
+            for lex in [&extra, &plain] {
+                assert_eq!(lex.find(&t), find_reference(lex, &t), "{t:?}");
+            }
         }
     }
 
