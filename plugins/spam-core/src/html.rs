@@ -190,7 +190,14 @@ pub fn parse(html: &str) -> Html {
             }
             b"img" => {
                 let num = |n: &str| {
-                    attr(tag, n).and_then(|v| v.trim_end_matches("px").trim().parse().ok())
+                    attr(tag, n).and_then(|v| {
+                        // `v.trim_end_matches("px")` without a substring searcher (issue 19).
+                        let mut v = v;
+                        while let Some(s) = v.strip_suffix("px") {
+                            v = s;
+                        }
+                        v.trim().parse().ok()
+                    })
                 };
                 out.images.push((
                     attr(tag, "src").map(str::to_string).unwrap_or_default(),

@@ -365,18 +365,25 @@ pub(crate) fn after_scheme(url: &str) -> Option<&str> {
 /// The host of what follows a URL's `://`: the authority (up to `/`, `?` or `#`), after its
 /// last `@`, before its first `:`. All separators are ASCII: byte positions are characters'.
 pub(crate) fn authority_host(rest: &str) -> &str {
-    let b = rest.as_bytes();
-    let end = b
-        .iter()
-        .position(|c| matches!(c, b'/' | b'?' | b'#'))
-        .unwrap_or(b.len());
-    let start = b[..end]
-        .iter()
-        .rposition(|&c| c == b'@')
-        .map_or(0, |i| i + 1);
-    let host = &b[start..end];
-    let stop = host.iter().position(|&c| c == b':').unwrap_or(host.len());
-    rest.get(start..start + stop).unwrap_or("")
+    // One pass: the authority's end, its last `@` and the first `:` after that (issue 19).
+    let mut start = 0;
+    let mut colon = None;
+    let mut end = rest.len();
+    for (i, &c) in rest.as_bytes().iter().enumerate() {
+        match c {
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            b'@' => {
+                start = i + 1;
+                colon = None;
+            }
+            b':' if colon.is_none() => colon = Some(i),
+            _ => {}
+        }
+    }
+    rest.get(start..colon.unwrap_or(end)).unwrap_or("")
 }
 
 /// The host part of a URL, lower case.
