@@ -51,6 +51,26 @@ fn hash(key: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// `a == b`, eight bytes at a time: a token found again is compared with the one in the set,
+/// and in the plugin's WebAssembly a call to `memcmp` compares byte by byte (issue 19).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        let p = u64::from_le_bytes([p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]]);
+        let q = u64::from_le_bytes([q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]]);
+        if p != q {
+            return false;
+        }
+    }
+    x.remainder()
+        .iter()
+        .zip(y.remainder())
+        .all(|(p, q)| p == q)
+}
+
 impl Set {
     fn with_capacity(n: usize) -> Set {
         let slots = (n * 2).next_power_of_two().max(16);
@@ -75,7 +95,8 @@ impl Set {
                 0 => break,
                 i => {
                     let i = i as usize - 1;
-                    if self.hashes[i] == h && self.items[i] == key {
+                    if self.hashes[i] == h && same_bytes(self.items[i].as_bytes(), key.as_bytes())
+                    {
                         return;
                     }
                 }
