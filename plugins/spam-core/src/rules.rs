@@ -732,9 +732,7 @@ impl Found {
             let prefixes = PREFIXES.get(from..to).unwrap_or(&[]);
             for (&(l, i), &(v, m)) in entries.iter().zip(prefixes) {
                 let (l, i) = (l as usize, i as usize);
-                if next & m == v
-                    && !hit[l][i]
-                    && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes())
+                if next & m == v && !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes())
                 {
                     hit[l][i] = true;
                 }

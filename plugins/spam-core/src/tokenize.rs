@@ -65,10 +65,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             return false;
         }
     }
-    x.remainder()
-        .iter()
-        .zip(y.remainder())
-        .all(|(p, q)| p == q)
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 impl Set {
@@ -95,8 +92,7 @@ impl Set {
                 0 => break,
                 i => {
                     let i = i as usize - 1;
-                    if self.hashes[i] == h && same_bytes(self.items[i].as_bytes(), key.as_bytes())
-                    {
+                    if self.hashes[i] == h && same_bytes(self.items[i].as_bytes(), key.as_bytes()) {
                         return;
                     }
                 }
@@ -317,7 +313,7 @@ fn ascii_word_token(out: &mut String, w: &str) -> bool {
 }
 
 /// Lower-cases (ASCII) what `out` holds from byte `mark` on.
-fn lower_from(out: &mut String, mark: usize) {
+fn lower_from(out: &mut str, mark: usize) {
     if let Some(t) = out.get_mut(mark..) {
         t.make_ascii_lowercase();
     }
