@@ -626,11 +626,21 @@ static USED: [u64; PHRASE_BUCKETS / 64] = {
     used
 };
 
-/// A bit per pair of first two bytes of the phrases of [`BUCKETED`] (8 KiB): most positions of
-/// a text start no phrase's first two bytes, and one bit tells before the bucket is computed
-/// (issue 19).
+/// A bit per pair of first two bytes of the phrases of [`BUCKETED`] (8 KiB), and of every pair
+/// starting with `b`, `1` or `3` (where a bitcoin address may start): most positions of a text
+/// start none, and one bit tells before anything else is looked at (issue 19).
 static FIRST2: [u64; 65536 / 64] = {
     let mut bits = [0u64; 65536 / 64];
+    let mut second = 0;
+    while second < 256 {
+        let mut f = 0;
+        while f < 3 {
+            let k = (b"b13"[f] as usize) << 8 | second;
+            bits[k / 64] |= 1 << (k % 64);
+            f += 1;
+        }
+        second += 1;
+    }
     let mut l = 0;
     while l < PHRASE_LISTS.len() {
         let mut i = 0;
@@ -696,6 +706,12 @@ impl Found {
         let t = text.as_bytes();
         let mut bitcoin = false;
         for (at, w) in t.windows(3).enumerate() {
+            // Most positions start neither a phrase's first two bytes nor a possible bitcoin
+            // address: one bit tells (issue 19).
+            let k2 = (w[0] as usize) << 8 | w[1] as usize;
+            if FIRST2[k2 / 64] & (1 << (k2 % 64)) == 0 {
+                continue;
+            }
             // A word that may be a bitcoin address starts here: split on bytes as
             // `has_bitcoin_address` does (a word of fewer than three bytes is none).
             if matches!(w[0], b'b' | b'1' | b'3')
@@ -708,12 +724,6 @@ impl Found {
                     .position(|b| !b.is_ascii_alphanumeric())
                     .unwrap_or(run.len());
                 bitcoin = is_bitcoin_word(&run[..end]);
-            }
-            // Most positions start no phrase's first two bytes, then no phrase's bucket: a bit
-            // each tells (issue 19).
-            let k2 = (w[0] as usize) << 8 | w[1] as usize;
-            if FIRST2[k2 / 64] & (1 << (k2 % 64)) == 0 {
-                continue;
             }
             let k = bucket_of(w[0], w[1], w[2]);
             if USED[k / 64] & (1 << (k % 64)) == 0 {
