@@ -21,28 +21,36 @@ pub struct Html {
     pub tags: usize,
 }
 
-fn attr(tag: &str, name: &str) -> Option<String> {
+/// The value of attribute `name` (lower case) in `tag`, borrowed: only the values kept (`href`,
+/// `src`) are copied, a width or height is parsed in place (issue 19).
+fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     // Searched in place, ignoring ASCII case (`name` is lower case): lower-casing a copy of
     // the tag for every attribute looked up cost an allocation each (issue 19).
     let mut from = 0;
-    while let Some(i) = find_ci(&tag[from..], name) {
+    while let Some(i) = find_ci(tag.get(from..)?, name) {
         let at = from + i;
         from = at + name.len();
         // Must be a whole attribute name.
         let before_ok = at == 0 || !tag.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let rest = tag[from..].trim_start();
+        let rest = tag.get(from..)?.trim_start();
         if !before_ok || !rest.starts_with('=') {
             continue;
         }
         let start = tag.len() - rest.len() + 1;
-        let value = tag[start..].trim_start();
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_string(),
+        let value = tag.get(start..)?.trim_start();
+        return Some(match value.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => {
+                let v = value.get(1..).unwrap_or("");
+                // Up to the closing quote (ASCII: a byte search), or the end.
+                match v.as_bytes().iter().position(|&c| c == q) {
+                    Some(e) => v.get(..e).unwrap_or(""),
+                    None => v,
+                }
+            }
             _ => value
                 .split(|c: char| c.is_whitespace() || c == '>')
                 .next()
-                .unwrap_or("")
-                .to_string(),
+                .unwrap_or(""),
         });
     }
     None
@@ -90,92 +98,117 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
+/// Where byte `c` next occurs in `b` (a plain loop: the HTML between tags is short, and in the
+/// plugin's WebAssembly a loop costs less than `str::find`'s searcher, issue 19).
+fn byte_at(b: &[u8], c: u8) -> Option<usize> {
+    b.iter().position(|&x| x == c)
+}
+
 /// Scans an HTML document.
 pub fn parse(html: &str) -> Html {
-    let mut out = Html::default();
-    let mut rest = html;
+    // Positions into `html` and byte searches (all delimiters are ASCII, so every position
+    // found is a character boundary), one pass; only the links' and images' targets and the
+    // text are copied (issue 19).
+    let mut out = Html {
+        text: String::with_capacity(html.len() / 2),
+        ..Html::default()
+    };
+    let b = html.as_bytes();
+    let mut at = 0;
     let mut skip_until: Option<&str> = None;
     let mut link: Option<Link> = None;
-    while !rest.is_empty() {
+    while at < b.len() {
         if let Some(end_tag) = skip_until {
             // Search in place: lower-casing a copy of the rest for every `<script>` made a
             // message of many such tags quadratic.
-            match find_ci(rest, end_tag) {
+            match find_ci(html.get(at..).unwrap_or(""), end_tag) {
                 Some(i) => {
-                    rest = &rest[i..];
+                    at += i;
                     skip_until = None;
                 }
                 None => break,
             }
         }
-        let Some(lt) = rest.find('<') else {
-            push_text(&mut out, &mut link, rest);
+        let rest = &b[at..];
+        let Some(lt) = byte_at(rest, b'<') else {
+            push_text(&mut out, &mut link, html.get(at..).unwrap_or(""));
             break;
         };
-        push_text(&mut out, &mut link, &rest[..lt]);
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = match rest.find("-->") {
-                Some(i) => &rest[i + 3..],
-                None => "",
+        push_text(&mut out, &mut link, html.get(at..at + lt).unwrap_or(""));
+        at += lt;
+        let rest = &b[at..];
+        if rest.starts_with(b"<!--") {
+            at = match rest.windows(3).position(|w| w == b"-->") {
+                Some(i) => at + i + 3,
+                None => b.len(),
             };
             continue;
         }
-        let Some(gt) = rest.find('>') else {
+        let Some(gt) = byte_at(rest, b'>') else {
             break;
         };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
+        let tag = html.get(at + 1..at + gt).unwrap_or("");
+        at += gt + 1;
         out.tags += 1;
         // The tag's name, lower case, without allocating: the names matched below are at most
         // six letters, so a longer one is just "another tag".
-        let bare = tag.trim_start_matches('/');
+        let tb = tag.as_bytes();
+        let closing = tb.first() == Some(&b'/');
+        let slashes = tb.iter().position(|&c| c != b'/').unwrap_or(tb.len());
+        let bare = &tb[slashes..];
         let len = bare
-            .bytes()
-            .position(|b| !b.is_ascii_alphanumeric())
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
             .unwrap_or(bare.len());
         let mut buf = [0u8; 8];
-        let name = match bare.as_bytes().get(..len) {
+        let name: &[u8] = match bare.get(..len) {
             Some(n) if n.len() <= buf.len() => {
-                buf[..n.len()].copy_from_slice(n);
-                buf[..n.len()].make_ascii_lowercase();
-                std::str::from_utf8(&buf[..n.len()]).unwrap_or("")
+                for (d, s) in buf.iter_mut().zip(n) {
+                    *d = s.to_ascii_lowercase();
+                }
+                &buf[..n.len()]
             }
-            _ => "",
+            _ => b"",
         };
-        let closing = tag.starts_with('/');
         match name {
-            "script" if !closing => skip_until = Some("</script"),
-            "style" if !closing => skip_until = Some("</style"),
-            "a" if !closing => {
+            b"script" if !closing => skip_until = Some("</script"),
+            b"style" if !closing => skip_until = Some("</style"),
+            b"a" if !closing => {
                 out.text.push(' ');
                 if let Some(l) = link.take() {
                     out.links.push(l);
                 }
                 link = attr(tag, "href").map(|href| Link {
-                    href,
+                    href: href.to_string(),
                     text: String::new(),
                 });
             }
-            "a" => {
+            b"a" => {
                 if let Some(l) = link.take() {
                     out.links.push(l);
                 }
             }
-            "img" => {
+            b"img" => {
                 let num = |n: &str| {
-                    attr(tag, n).and_then(|v| v.trim_end_matches("px").trim().parse().ok())
+                    attr(tag, n).and_then(|v| {
+                        // `v.trim_end_matches("px")` without a substring searcher (issue 19).
+                        let mut v = v;
+                        while let Some(s) = v.strip_suffix("px") {
+                            v = s;
+                        }
+                        v.trim().parse().ok()
+                    })
                 };
                 out.images.push((
-                    attr(tag, "src").unwrap_or_default(),
+                    attr(tag, "src").map(str::to_string).unwrap_or_default(),
                     num("width"),
                     num("height"),
                 ));
             }
             // Inline formatting joins words ("<b>W</b>in" is "Win", a classic trick); every
             // other tag separates them.
-            "b" | "i" | "u" | "em" | "strong" | "span" | "font" | "small" | "big" | "sub"
-            | "sup" => {}
+            b"b" | b"i" | b"u" | b"em" | b"strong" | b"span" | b"font" | b"small" | b"big"
+            | b"sub" | b"sup" => {}
             _ => out.text.push(' '),
         }
     }
@@ -186,11 +219,14 @@ pub fn parse(html: &str) -> Html {
 }
 
 fn push_text(out: &mut Html, link: &mut Option<Link>, raw: &str) {
+    if raw.is_empty() {
+        return;
+    }
     // Decoded straight onto the text (a link's text is a copy of what was appended).
     let start = out.text.len();
     let decoded = &mut out.text;
     let mut rest = raw;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = byte_at(rest.as_bytes(), b'&') {
         decoded.push_str(&rest[..i]);
         rest = &rest[i..];
         // Only the next few bytes can hold an entity's `;`: searching the whole rest for every

@@ -461,6 +461,16 @@ const BRANDS: &[&str] = &[
 /// "arnazon"), or the brand joined by a hyphen to other words ("paypal-secure").
 fn lookalike(host: &str) -> bool {
     host.split('.').any(|label| {
+        // A label with nothing to fold reads as itself, and without a hyphen it joins no
+        // brand: no brand can match (most labels; issue 19).
+        let folds = label
+            .bytes()
+            .any(|b| matches!(b, b'0' | b'1' | b'3' | b'4' | b'5'))
+            || has(label, "rn")
+            || has(label, "vv");
+        if !folds && !label.contains('-') {
+            return false;
+        }
         let folded: String = label
             .replace("rn", "m")
             .replace("vv", "w")
@@ -482,24 +492,32 @@ fn lookalike(host: &str) -> bool {
 }
 
 /// A bitcoin address: legacy base58 (1… or 3…, 26–35 characters) or bech32 (bc1…).
+#[cfg(test)]
 fn has_bitcoin_address(text: &str) -> bool {
     // Split on bytes: every byte of a non-ASCII character separates, as the character does.
     text.as_bytes()
         .split(|b| !b.is_ascii_alphanumeric())
-        .filter(|w| matches!(w.first(), Some(b'b' | b'1' | b'3')))
-        .filter_map(|w| std::str::from_utf8(w).ok())
-        .any(|w| {
-            let base58 = |w: &str| {
-                w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
-            };
-            (w.starts_with("bc1") && (39..=62).contains(&w.len()) && w == w.to_ascii_lowercase())
-                || ((w.starts_with('1') || w.starts_with('3'))
-                    && (26..=35).contains(&w.len())
-                    && base58(w)
-                    && w.chars().any(|c| c.is_ascii_uppercase())
-                    && w.chars().any(|c| c.is_ascii_lowercase()))
-        })
+        .any(is_bitcoin_word)
+}
+
+/// Whether a run of ASCII letters and digits is a bitcoin address (see `has_bitcoin_address`).
+fn is_bitcoin_word(w: &[u8]) -> bool {
+    if !matches!(w.first(), Some(b'b' | b'1' | b'3')) {
+        return false;
+    }
+    let Ok(w) = std::str::from_utf8(w) else {
+        return false;
+    };
+    let base58 = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_alphanumeric() && !matches!(c, '0' | 'O' | 'I' | 'l'))
+    };
+    (w.starts_with("bc1") && (39..=62).contains(&w.len()) && w == w.to_ascii_lowercase())
+        || ((w.starts_with('1') || w.starts_with('3'))
+            && (26..=35).contains(&w.len())
+            && base58(w)
+            && w.chars().any(|c| c.is_ascii_uppercase())
+            && w.chars().any(|c| c.is_ascii_lowercase()))
 }
 
 /// The first `n` characters of `s`.
@@ -608,12 +626,68 @@ static USED: [u64; PHRASE_BUCKETS / 64] = {
     used
 };
 
+/// A bit per pair of first two bytes of the phrases of [`BUCKETED`] (8 KiB), and of every pair
+/// starting with `b`, `1` or `3` (where a bitcoin address may start): most positions of a text
+/// start none, and one bit tells before anything else is looked at (issue 19).
+static FIRST2: [u64; 65536 / 64] = {
+    let mut bits = [0u64; 65536 / 64];
+    let mut second = 0;
+    while second < 256 {
+        let mut f = 0;
+        while f < 3 {
+            let k = (b"b13"[f] as usize) << 8 | second;
+            bits[k / 64] |= 1 << (k % 64);
+            f += 1;
+        }
+        second += 1;
+    }
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        let mut i = 0;
+        while i < PHRASE_LISTS[l].len() {
+            let p = PHRASE_LISTS[l][i].as_bytes();
+            if p.len() >= 3 {
+                let k = (p[0] as usize) << 8 | p[1] as usize;
+                bits[k / 64] |= 1 << (k % 64);
+            }
+            i += 1;
+        }
+        l += 1;
+    }
+    bits
+};
+
+/// The first eight bytes of each entry of [`BUCKETED`]'s phrases (zero-padded, little-endian)
+/// and a mask of those that are the phrase's: a position is compared in full only when its
+/// next eight bytes agree (no call to compare strings per candidate, issue 19).
+static PREFIXES: [(u64, u64); PHRASES] = {
+    let mut out = [(0u64, 0u64); PHRASES];
+    let mut j = 0;
+    while j < PHRASES {
+        let (l, i) = BUCKETED.1[j];
+        let p = PHRASE_LISTS[l as usize][i as usize].as_bytes();
+        let mut v = 0u64;
+        let mut m = 0u64;
+        let mut k = 0;
+        while k < 8 && k < p.len() {
+            v |= (p[k] as u64) << (8 * k);
+            m |= 0xff << (8 * k);
+            k += 1;
+        }
+        out[j] = (v, m);
+        j += 1;
+    }
+    out
+};
+
 /// Which phrases of [`PHRASE_LISTS`] the text contains, found in one pass over it: searching the
 /// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
 /// where `str::contains` finds it: at any byte offset.
 struct Found {
     /// Per list, per phrase.
     hit: [Vec<bool>; PHRASE_LISTS.len()],
+    /// Whether the text has a bitcoin address (found in the same pass, issue 19).
+    bitcoin: bool,
 }
 
 impl Found {
@@ -630,21 +704,51 @@ impl Found {
             }
         }
         let t = text.as_bytes();
+        let mut bitcoin = false;
         for (at, w) in t.windows(3).enumerate() {
+            // Most positions start neither a phrase's first two bytes nor a possible bitcoin
+            // address: one bit tells (issue 19).
+            let k2 = (w[0] as usize) << 8 | w[1] as usize;
+            if FIRST2[k2 / 64] & (1 << (k2 % 64)) == 0 {
+                continue;
+            }
+            // A word that may be a bitcoin address starts here: split on bytes as
+            // `has_bitcoin_address` does (a word of fewer than three bytes is none).
+            if matches!(w[0], b'b' | b'1' | b'3')
+                && !bitcoin
+                && (at == 0 || !t[at - 1].is_ascii_alphanumeric())
+            {
+                let run = &t[at..];
+                let end = run
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(run.len());
+                bitcoin = is_bitcoin_word(&run[..end]);
+            }
             let k = bucket_of(w[0], w[1], w[2]);
-            // Most positions start no phrase's bucket: one bit tells (issue 19).
             if USED[k / 64] & (1 << (k % 64)) == 0 {
                 continue;
             }
+            // The next eight bytes (zero-padded at the end of the text).
+            let next = match t.get(at..at + 8) {
+                Some(c) => u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
+                None => t[at..]
+                    .iter()
+                    .rev()
+                    .fold(0u64, |v, b| (v << 8) | u64::from(*b)),
+            };
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
-            for &(l, i) in order.get(from..to).unwrap_or(&[]) {
+            let entries = order.get(from..to).unwrap_or(&[]);
+            let prefixes = PREFIXES.get(from..to).unwrap_or(&[]);
+            for (&(l, i), &(v, m)) in entries.iter().zip(prefixes) {
                 let (l, i) = (l as usize, i as usize);
-                if !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
+                if next & m == v && !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes())
+                {
                     hit[l][i] = true;
                 }
             }
         }
-        Found { hit }
+        Found { hit, bitcoin }
     }
 
     /// How many phrases of list `l` of [`PHRASE_LISTS`] were found.
@@ -757,7 +861,7 @@ fn scam_shapes(
     if fee >= 4 || (fee >= 3 && money >= 1) {
         out.push(("ADVANCE_FEE", 2.0));
     }
-    if has_bitcoin_address(&text) {
+    if found.bitcoin {
         if found.count(L_EXTORTION) >= 2 {
             out.push(("BITCOIN_EXTORTION", 3.5));
         } else {

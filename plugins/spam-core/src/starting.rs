@@ -85,6 +85,18 @@ impl<'a> StartingModel<'a> {
         let key = token_hash(token);
         let n = self.tokens();
         let (mut lo, mut hi) = (0usize, n);
+        // The hashes are spread evenly over u32 and sorted: the key's entry is near
+        // `key / 2^32 * n`. Search a small window there first when it brackets the key (a few
+        // steps instead of ~16; the same entry, hashes being distinct), issue 19.
+        let hash_at = |i: usize| u32_at(self.entries, i * ENTRY).unwrap_or(u32::MAX);
+        if n > 256 {
+            let guess = ((u64::from(key) * n as u64) >> 32) as usize;
+            let (a, b) = (guess.saturating_sub(64), (guess + 64).min(n));
+            if hash_at(a) <= key && (b == n || key < hash_at(b)) {
+                lo = a;
+                hi = b;
+            }
+        }
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             let at = mid * ENTRY;
@@ -232,5 +244,40 @@ mod tests {
         assert!(StartingModel::parse(&b[..b.len() - 1]).is_none());
         assert!(StartingModel::parse(b"MSSM").is_none());
         assert!(StartingModel::parse(b"").is_none());
+    }
+
+    #[test]
+    fn a_large_table_finds_every_token() {
+        // More entries than the window search's threshold: every kept token is found with its
+        // counts (the window or the full search), and tokens not kept are not.
+        let names: Vec<String> = (0..5000).map(|i| format!("tok{i}")).collect();
+        let toks = names.iter().enumerate().map(|(i, t)| {
+            (
+                t.as_str(),
+                Counts {
+                    spam: i as u32 % 7 + 2,
+                    ham: i as u32 % 5,
+                },
+            )
+        });
+        let b = encode(
+            Counts { spam: 9, ham: 9 },
+            toks,
+            &Weights::default(),
+            2,
+            |_| true,
+        );
+        let m = StartingModel::parse(&b).unwrap();
+        assert_eq!(m.tokens(), 5000);
+        for (i, t) in names.iter().enumerate() {
+            let want = Counts {
+                spam: i as u32 % 7 + 2,
+                ham: i as u32 % 5,
+            };
+            assert_eq!(m.counts(t), want, "{t}");
+        }
+        for i in 5000..7000 {
+            assert_eq!(m.counts(&format!("tok{i}")), Counts::default());
+        }
     }
 }

@@ -95,15 +95,26 @@ fn load(prefix: &str, tokens: &[String]) -> (Vec<Counts>, Counts) {
         return (vec![Counts::default(); tokens.len()], totals);
     }
     let mut counts = Vec::with_capacity(tokens.len());
+    let mut all = String::new();
+    let mut ends = Vec::new();
     for chunk in tokens.chunks(CHUNK) {
-        // Built by hand: `format!` costs a formatter run per token (issue 19).
-        let keys: Vec<String> = chunk
+        // The chunk's keys written one after the other into one buffer and lent as slices: one
+        // allocation per chunk rather than per key (the SDK copies each key once more), and no
+        // `format!` per token (issue 19).
+        all.clear();
+        ends.clear();
+        for t in chunk {
+            all.push_str(prefix);
+            all.push_str("t/");
+            all.push_str(t);
+            ends.push(all.len());
+        }
+        let mut from = 0;
+        let keys: Vec<&str> = ends
             .iter()
-            .map(|t| {
-                let mut k = String::with_capacity(prefix.len() + 2 + t.len());
-                k.push_str(prefix);
-                k.push_str("t/");
-                k.push_str(t);
+            .map(|&end| {
+                let k = all.get(from..end).unwrap_or("");
+                from = end;
                 k
             })
             .collect();
