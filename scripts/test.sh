@@ -20,8 +20,12 @@ scripts/build-plugins.sh plugins/dist
 phase plugin-native-tests
 # Plain-Rust plugin libraries and glue are tested natively, on the host.
 (cd plugins && cargo test -q -p mailsift-plugin-sdk -p promotions-core -p mailsift-spam-core -p mailsift-attachments-core -p attachments)
-phase cargo-build-bins
-cargo build --bins
+phase cargo-build
+# The binary the end-to-end tests run and every test target, in one cargo run: the mailsift
+# library, its unit-test build and the binaries compile side by side on both cores instead of one
+# after the other. (Cargo.toml gives [dependencies] the features the dev-dependencies need, so
+# both share one build of the dependencies.)
+cargo build --bins --tests
 phase cargo-test
 # Benches are run by scripts/bench-plugins.sh, not here (they are not timed tests).
 cargo test --lib --bins --tests
