@@ -264,7 +264,8 @@ def test_a_client_that_stops_reading_a_large_fetch_is_dropped(make):
     read_until(s, b"b OK")
     s.sendall(b"c FETCH 1 BODY[]\r\n")
     # Stop reading: the server's writes block, and the write timeout (2 s) ends the session.
-    time.sleep(5)
+    # Wait for the server to give up (its log says so) without reading a byte, then read.
+    wait_for(lambda: "timed out writing" in srv.log.read_text(), timeout=20, interval=0.2)
     closed, data = closed_within(s, 10)
     assert closed
     assert len(data) < size, "the whole message was delivered: the server never gave up"
