@@ -326,7 +326,7 @@ impl Session {
             "Predicted next UID",
         ));
         // RFC 8474 §4.2.
-        let id = super::objectid::mailbox_id(&mailbox);
+        let id = super::objectid::mailbox_id(mailbox);
         self.send(untagged_status(
             Status::Ok,
             Some(&format!("MAILBOXID ({id})")),

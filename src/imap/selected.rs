@@ -512,6 +512,6 @@ mod tests {
         let mut other = meta(9, &[]);
         other.modseq = 7;
         sel.seen_modseq(&other);
-        assert!(sel.told.get(&9).is_none());
+        assert!(!sel.told.contains_key(&9));
     }
 }
