@@ -5,7 +5,7 @@
 
 use super::command::{Qresync, SearchKey, SeqNum, SequenceSet};
 use super::response::{Status, tagged, untagged, untagged_status, write_flag_list};
-use super::sequence::encode_uid_set;
+use super::sequence::{UidList, encode_uid_set};
 use super::session::Session;
 use crate::store::Vanished;
 
@@ -45,7 +45,11 @@ fn in_ranges(ranges: &[(u32, u32)], uid: u32) -> bool {
 /// The UIDs of `ranges` below `uid_next` that are not in `existing` (ascending), as ranges:
 /// what may have vanished when the individual expunges are no longer remembered
 /// (RFC 7162 §3.2.5.2). Never enumerates the ranges, so `1:4294967295` costs nothing.
-fn missing_ranges(ranges: &[(u32, u32)], existing: &[u32], uid_next: u32) -> Vec<(u32, u32)> {
+fn missing_ranges<L: UidList + ?Sized>(
+    ranges: &[(u32, u32)],
+    existing: &L,
+    uid_next: u32,
+) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     let last = match uid_next.checked_sub(1) {
         Some(l) if l >= 1 => l,
@@ -56,8 +60,10 @@ fn missing_ranges(ranges: &[(u32, u32)], existing: &[u32], uid_next: u32) -> Vec
         if a > b {
             continue;
         }
-        let start = existing.partition_point(|&u| u < a);
-        for &u in existing[start..].iter().take_while(|&&u| u <= b) {
+        for u in existing
+            .indices_between(a, b)
+            .filter_map(|i| existing.uid_at(i))
+        {
             if u > a {
                 out.push((a, u - 1));
             }
@@ -195,13 +201,22 @@ impl Session {
             Some(set) => uid_ranges(set, star, None),
             None => vec![(1, star.max(1))],
         };
-        let changed: Vec<u32> = sel
-            .uids
-            .iter()
-            .zip(&sel.modseqs)
-            .filter(|(u, m)| **m > q.modseq && in_ranges(&known, **u))
-            .map(|(u, _)| *u)
-            .collect();
+        // The session keeps no modseq per message: the shared view of the mailbox (the same
+        // read every session's sync uses) says which messages changed since the client's.
+        let changed: Vec<u32> = match self.store.mailbox_view(mailbox_id) {
+            Ok(Some(view)) => view
+                .messages
+                .iter()
+                .filter(|m| m.modseq > q.modseq && in_ranges(&known, m.uid))
+                .filter(|m| sel.uids.contains(m.uid))
+                .map(|m| m.uid)
+                .collect(),
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                tracing::warn!(error = %e, "QRESYNC: cannot read the mailbox");
+                return;
+            }
+        };
         let present = sel.uids.clone();
         let read = match self.store.read() {
             Ok(r) => r,
@@ -214,7 +229,7 @@ impl Session {
             Ok(Vanished::Known(uids)) => {
                 let uids: Vec<u32> = uids
                     .into_iter()
-                    .filter(|u| in_ranges(&known, *u) && present.binary_search(u).is_err())
+                    .filter(|u| in_ranges(&known, *u) && !present.contains(*u))
                     .collect();
                 encode_uid_set(&uids)
             }
@@ -277,7 +292,7 @@ impl Session {
         };
         let mailbox_id = sel.mailbox.id;
         let uid_next = sel.mailbox.uid_next;
-        let star = sel.uids.last().copied().unwrap_or(0);
+        let star = sel.uids.last().unwrap_or(0);
         let ranges = uid_ranges(set, star, sel.saved.as_deref());
         let present = sel.uids.clone();
         let vanished = match self
@@ -288,7 +303,7 @@ impl Session {
             Ok(Vanished::Known(uids)) => {
                 let uids: Vec<u32> = uids
                     .into_iter()
-                    .filter(|u| in_ranges(&ranges, *u) && present.binary_search(u).is_err())
+                    .filter(|u| in_ranges(&ranges, *u) && !present.contains(*u))
                     .collect();
                 encode_uid_set(&uids)
             }
@@ -312,7 +327,7 @@ impl Session {
         } else {
             results
                 .iter()
-                .filter_map(|&n| sel.uids.get((n as usize).checked_sub(1)?).copied())
+                .filter_map(|&n| sel.uids.get((n as usize).checked_sub(1)?))
                 .collect()
         };
         // The current modseqs, as the search itself saw them (not what the client was told).
@@ -354,12 +369,12 @@ mod tests {
     fn missing_uids_without_enumerating() {
         let r = vec![(1, u32::MAX)];
         assert_eq!(
-            render_ranges(&missing_ranges(&r, &[2, 3, 7], 10)),
+            render_ranges(&missing_ranges(&r, &[2, 3, 7][..], 10)),
             "1,4:6,8:9"
         );
-        assert_eq!(render_ranges(&missing_ranges(&r, &[], 1)), "");
+        assert_eq!(render_ranges(&missing_ranges(&r, &[0u32; 0][..], 1)), "");
         assert_eq!(
-            render_ranges(&missing_ranges(&[(3, 4), (9, 12)], &[4, 9], 11)),
+            render_ranges(&missing_ranges(&[(3, 4), (9, 12)], &[4, 9][..], 11)),
             "3,10"
         );
     }

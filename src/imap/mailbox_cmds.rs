@@ -256,14 +256,18 @@ impl Session {
         let account = self.take_account();
         // A failed SELECT leaves no mailbox selected (RFC 9051 §6.3.2).
         self.state = State::Authenticated(account.clone());
-        let loaded = self.store.read().and_then(|read| {
-            let Some(mailbox) = read.mailbox(account.id, &name)? else {
-                return Ok(None);
-            };
-            let messages = read.messages(mailbox.id)?;
-            Ok(Some((mailbox, messages)))
-        });
-        let (mailbox, messages) = match loaded {
+        // The messages from the shared view of the mailbox (never older than the last commit):
+        // thousands of sessions selecting one large mailbox read and allocate its metadata
+        // once, not once each, and the session keeps none of it (`Selected` is built from it).
+        let loaded = self
+            .store
+            .read()
+            .and_then(|read| read.mailbox(account.id, &name))
+            .and_then(|found| match found {
+                Some(mailbox) => self.store.mailbox_view(mailbox.id),
+                None => Ok(None),
+            });
+        let view = match loaded {
             Ok(Some(x)) => x,
             Ok(None) => {
                 self.send(tagged(
@@ -279,7 +283,8 @@ impl Session {
                 return;
             }
         };
-        let mut selected = Selected::new(mailbox.clone(), read_only, &messages);
+        let (mailbox, messages) = (&view.mailbox, &view.messages);
+        let mut selected = Selected::new(mailbox.clone(), read_only, messages);
         self.send(selected.flags_lines());
         if !self.rev2 {
             // RFC 3501 §2.3.2: SELECT claims the messages no session has seen as recent;
@@ -321,7 +326,7 @@ impl Session {
             "Predicted next UID",
         ));
         // RFC 8474 §4.2.
-        let id = super::objectid::mailbox_id(&mailbox);
+        let id = super::objectid::mailbox_id(mailbox);
         self.send(untagged_status(
             Status::Ok,
             Some(&format!("MAILBOXID ({id})")),

@@ -78,7 +78,7 @@ impl Session {
                 };
                 if op.mode != StoreMode::Remove
                     && let Some(sel) = self.selected()
-                    && sel.keywords.len() + sel.new_keywords(&op.flags)
+                    && sel.keyword_count() + sel.new_keywords(&op.flags)
                         > super::selected::MAX_KEYWORDS
                     && sel.new_keywords(&op.flags) > 0
                 {
@@ -325,11 +325,7 @@ impl Session {
             resolve_seq_set(set, &sel.uids, saved)
         };
         match indices {
-            Ok(idx) => Some(
-                idx.into_iter()
-                    .filter_map(|i| sel.uids.get(i).copied())
-                    .collect(),
-            ),
+            Ok(idx) => Some(idx.into_iter().filter_map(|i| sel.uids.get(i)).collect()),
             // An empty mailbox has nothing to match: an empty result, not an error, is what
             // clients that send `1:*` blindly expect.
             Err(super::sequence::SequenceError::Empty) => Some(Vec::new()),
@@ -349,7 +345,7 @@ impl Session {
         };
         results
             .iter()
-            .filter_map(|&seq| sel.uids.get(seq as usize - 1).copied())
+            .filter_map(|&seq| sel.uids.get((seq as usize).checked_sub(1)?))
             .collect()
     }
 
@@ -566,7 +562,7 @@ impl Session {
         let read = self.store.read().map_err(|e| e.to_string())?;
         let want_raw = super::search::needs_raw(criteria);
         let max_seq = sel.uids.len() as u32;
-        let max_uid = sel.uids.last().copied().unwrap_or(0);
+        let max_uid = sel.uids.last().unwrap_or(0);
         let mut out = Vec::new();
         // (sequence number, UID) of the messages to test, in order.
         let targets: Vec<(u32, u32)> = sel
@@ -574,7 +570,7 @@ impl Session {
             .iter()
             .enumerate()
             .filter(|(_, u)| only.is_none_or(|o| o.binary_search(u).is_ok()))
-            .map(|(i, &u)| (i as u32 + 1, u))
+            .map(|(i, u)| (i as u32 + 1, u))
             .collect();
         // Metadata in batches and contents in groups of bounded size, each read at once (as
         // FETCH does), instead of one store lookup and one blob transaction per message.

@@ -20,6 +20,7 @@ pub mod session;
 pub mod sort;
 mod sort_cmds;
 pub mod thread;
+mod uidmap;
 pub mod utf7;
 
 pub use session::{ImapConfig, run_session};

@@ -1,10 +1,16 @@
-//! The selected mailbox as this session knows it: sequence numbers ↔ UIDs and the modseq of
-//! each message, and the untagged updates (EXISTS, EXPUNGE, FETCH FLAGS) that bring the client
-//! up to date with the store (RFC 9051 §5.2, §7.5.1).
+//! The selected mailbox as this session knows it: sequence numbers ↔ UIDs and how far flag
+//! changes were reported, and the untagged updates (EXISTS, EXPUNGE, FETCH FLAGS) that bring the
+//! client up to date with the store (RFC 9051 §5.2, §7.5.1).
+//!
+//! An idle session's state does not grow with the mailbox: the UIDs are runs (`UidMap`), and
+//! instead of a modseq per message it keeps the modseq up to which changes were reported, plus
+//! the few messages it told the client about since (its own STORE and FETCH FLAGS replies).
 
 use super::response::{Status, tagged, untagged, untagged_status, write_flag_list};
 use super::session::{Session, State};
+use super::uidmap::UidMap;
 use crate::store::{Mailbox, MessageMeta};
+use std::collections::BTreeMap;
 
 /// The system flags, always in FLAGS and PERMANENTFLAGS.
 const SYSTEM_FLAGS: &str = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
@@ -20,35 +26,42 @@ const DEFAULT_KEYWORDS: [&str; 5] = ["$Junk", "$NotJunk", "$Forwarded", "$MDNSen
 pub(super) struct Selected {
     pub mailbox: Mailbox,
     pub read_only: bool,
-    /// UIDs in sequence order: `uids[seq - 1]`.
-    pub uids: Vec<u32>,
-    /// Modseq of each message when the client last heard about it, parallel to `uids`.
-    pub modseqs: Vec<u64>,
+    /// UIDs in sequence order: message `seq` is `uids.get(seq - 1)`.
+    pub uids: UidMap,
     /// The mailbox's highest modseq when last synchronised: equal means nothing changed.
     pub highest_modseq: u64,
+    /// Every flag change up to this modseq was reported for the messages the client knows
+    /// (RFC 7162 §3.1.1 modseqs only grow): a sync reports the messages above it.
+    flags_modseq: u64,
+    /// Messages above `flags_modseq` whose flags the client was already shown (by STORE or
+    /// FETCH replies), with the modseq shown, so that a sync does not announce them twice.
+    /// Emptied by each sync; holds only what changed since the last one.
+    told: BTreeMap<u32, u64>,
     /// RFC 5182 SEARCHRES saved result (UIDs).
     pub saved: Option<Vec<u32>>,
-    /// Keywords the client was told about in FLAGS: a FETCH may show no other (RFC 3501
-    /// §7.2.6), so a new one is announced first.
-    pub keywords: Vec<String>,
+    /// Keywords the client was told about in FLAGS beyond `DEFAULT_KEYWORDS`: a FETCH may
+    /// show no other (RFC 3501 §7.2.6), so a new one is announced first.
+    keywords: Vec<String>,
     /// UIDs that are `\Recent` in this session (RFC 3501 §2.3.2), ascending; always empty in
     /// IMAP4rev2 sessions (RFC 9051 dropped \Recent).
-    pub recent: Vec<u32>,
+    pub recent: UidMap,
     /// RFC 5267 §4.3 searches kept up to date (CONTEXT=SEARCH).
     pub updates: Vec<super::context::UpdateSearch>,
 }
 
 impl Selected {
     pub fn new(mailbox: Mailbox, read_only: bool, messages: &[MessageMeta]) -> Selected {
+        // `messages` were read with `mailbox` in one transaction: none is above its modseq.
         let mut selected = Selected {
             highest_modseq: mailbox.highest_modseq,
+            flags_modseq: mailbox.highest_modseq,
+            told: BTreeMap::new(),
             mailbox,
             read_only,
-            uids: messages.iter().map(|m| m.uid).collect(),
-            modseqs: messages.iter().map(|m| m.modseq).collect(),
+            uids: UidMap::from_ascending(messages.iter().map(|m| m.uid)),
             saved: None,
-            keywords: DEFAULT_KEYWORDS.iter().map(|k| k.to_string()).collect(),
-            recent: Vec::new(),
+            keywords: Vec::new(),
+            recent: UidMap::default(),
             updates: Vec::new(),
         };
         for m in messages {
@@ -57,11 +70,27 @@ impl Selected {
         selected
     }
 
+    /// The keywords announced so far: the defaults (shared, static), then those learnt.
+    fn keywords(&self) -> impl Iterator<Item = &str> {
+        DEFAULT_KEYWORDS
+            .iter()
+            .copied()
+            .chain(self.keywords.iter().map(String::as_str))
+    }
+
+    pub fn keyword_count(&self) -> usize {
+        DEFAULT_KEYWORDS.len() + self.keywords.len()
+    }
+
+    fn knows_keyword(&self, flag: &str) -> bool {
+        self.keywords().any(|k| k.eq_ignore_ascii_case(flag))
+    }
+
     /// Adds the keywords of `flags` not announced yet; returns whether there were any.
     fn learn_keywords(&mut self, flags: &[String]) -> bool {
         let mut new = false;
         for f in flags {
-            if !f.starts_with('\\') && !self.keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+            if !f.starts_with('\\') && !self.knows_keyword(f) {
                 self.keywords.push(f.clone());
                 new = true;
             }
@@ -74,21 +103,21 @@ impl Selected {
         flags
             .iter()
             .filter(|f| !f.starts_with('\\'))
-            .filter(|f| !self.keywords.iter().any(|k| k.eq_ignore_ascii_case(f)))
+            .filter(|f| !self.knows_keyword(f))
             .count()
     }
 
     /// The untagged FLAGS and `OK [PERMANENTFLAGS]` responses for the keywords known so far.
     pub fn flags_lines(&self) -> Vec<u8> {
         let mut flags = SYSTEM_FLAGS.to_string();
-        for k in &self.keywords {
+        for k in self.keywords() {
             flags.push(' ');
             flags.push_str(k);
         }
         let mut out = untagged(&format!("FLAGS ({flags})"));
         let permanent = if self.read_only {
             "PERMANENTFLAGS ()".to_string()
-        } else if self.keywords.len() >= MAX_KEYWORDS {
+        } else if self.keyword_count() >= MAX_KEYWORDS {
             // No room for new keywords: no `\*` (RFC 3501 §7.1).
             format!("PERMANENTFLAGS ({flags})")
         } else {
@@ -122,17 +151,33 @@ impl Selected {
     }
 
     pub fn is_recent(&self, uid: u32) -> bool {
-        self.recent.binary_search(&uid).is_ok()
+        self.recent.contains(uid)
     }
 
     /// Marks the UIDs above `claimed_before` (up to `up_to`) that the session knows as recent.
     pub fn mark_recent(&mut self, claimed_before: u32, up_to: u32) {
-        for &uid in &self.uids {
-            if uid > claimed_before && uid <= up_to && !self.is_recent(uid) {
+        let Some(lo) = claimed_before.checked_add(1) else {
+            return;
+        };
+        let range = self.uids.index_range(lo, up_to);
+        let Some(first) = self.uids.get(range.start) else {
+            return;
+        };
+        if range.is_empty() {
+            return;
+        }
+        let new = range.filter_map(|i| self.uids.get(i));
+        if self.recent.last().is_none_or(|last| first > last) {
+            // The usual case: a claim above everything recent so far.
+            for uid in new {
                 self.recent.push(uid);
             }
+        } else {
+            let mut all: Vec<u32> = self.recent.iter().chain(new).collect();
+            all.sort_unstable();
+            all.dedup();
+            self.recent = UidMap::from_ascending(all);
         }
-        self.recent.sort_unstable();
     }
 
     /// Number of recent messages still in the mailbox (the RECENT response).
@@ -141,14 +186,38 @@ impl Selected {
     }
 
     pub fn seq_of(&self, uid: u32) -> Option<u32> {
-        self.uids.binary_search(&uid).ok().map(|i| i as u32 + 1)
+        self.uids.position(uid).map(|i| i as u32 + 1)
     }
 
     /// Notes that the client has been told about `meta` (after STORE or FETCH FLAGS).
     pub fn seen_modseq(&mut self, meta: &MessageMeta) {
-        if let Ok(i) = self.uids.binary_search(&meta.uid) {
-            self.modseqs[i] = self.modseqs[i].max(meta.modseq);
+        if meta.modseq > self.flags_modseq && self.uids.contains(meta.uid) {
+            let told = self.told.entry(meta.uid).or_insert(0);
+            *told = (*told).max(meta.modseq);
         }
+    }
+
+    /// Whether a sync must show the flags of `meta` (a message the client knows).
+    fn flags_unreported(&self, meta: &MessageMeta) -> bool {
+        meta.modseq > self.flags_modseq && self.told.get(&meta.uid).is_none_or(|&t| t < meta.modseq)
+    }
+
+    /// Bytes this state holds on the heap beyond the struct, for the mailbox-size-independent
+    /// part (what an idle session costs); the SEARCHRES result and CONTEXT searches are the
+    /// client's own and not counted.
+    #[cfg(test)]
+    pub fn heap_size(&self) -> usize {
+        self.uids.heap_size()
+            + self.recent.heap_size()
+            + self.told.len() * 48
+            + self.keywords.capacity() * std::mem::size_of::<String>()
+            + self.keywords.iter().map(String::capacity).sum::<usize>()
+            + self.mailbox.name.capacity()
+            + self
+                .mailbox
+                .special_use
+                .as_ref()
+                .map_or(0, String::capacity)
     }
 }
 
@@ -183,64 +252,76 @@ impl Session {
         if mailbox.highest_modseq == selected.highest_modseq {
             return;
         }
+        // Ascending by UID, as the store keeps them.
         let messages = &view.messages;
         let mut out = Vec::new();
-        let current: std::collections::HashMap<u32, &MessageMeta> =
-            messages.iter().map(|m| (m.uid, m)).collect();
 
-        // Expunged messages, highest sequence number first so that each number is still valid
-        // when the client applies it.
+        // Expunged messages: those the session knows that the store no longer has, found by
+        // walking both ascending lists (no per-sync index of the mailbox).
         let mut removed_any = false;
-        // RFC 7162 §3.2.7: after ENABLE QRESYNC, one VANISHED replaces the EXPUNGEs.
-        let mut vanished = Vec::new();
         if expunges {
-            for i in (0..selected.uids.len()).rev() {
-                if !current.contains_key(&selected.uids[i]) {
-                    if qresync {
-                        vanished.push(selected.uids[i]);
-                    } else {
+            let mut gone: Vec<(usize, u32)> = Vec::new();
+            let mut present = messages.iter().map(|m| m.uid).peekable();
+            for (i, uid) in selected.uids.iter().enumerate() {
+                while present.next_if(|&u| u < uid).is_some() {}
+                if present.next_if_eq(&uid).is_none() {
+                    gone.push((i, uid));
+                }
+            }
+            if !gone.is_empty() {
+                if qresync {
+                    // RFC 7162 §3.2.7: after ENABLE QRESYNC, one VANISHED replaces the EXPUNGEs.
+                    let uids: Vec<u32> = gone.iter().map(|&(_, u)| u).collect();
+                    let set = super::sequence::encode_uid_set(&uids);
+                    out.extend(untagged(&format!("VANISHED {set}")));
+                } else {
+                    // Highest sequence number first so that each number is still valid when
+                    // the client applies it.
+                    for &(i, _) in gone.iter().rev() {
                         out.extend(untagged(&format!("{} EXPUNGE", i + 1)));
                     }
-                    selected.uids.remove(i);
-                    selected.modseqs.remove(i);
-                    removed_any = true;
                 }
+                let is_gone = |u: u32| gone.binary_search_by_key(&u, |&(_, g)| g).is_ok();
+                selected.uids.retain(|u| !is_gone(u));
+                selected.recent.retain(|u| !is_gone(u));
+                selected.told.retain(|u, _| !is_gone(*u));
+                removed_any = true;
             }
         }
-        if removed_any {
-            let uids = &selected.uids;
-            selected.recent.retain(|u| uids.binary_search(u).is_ok());
-        }
-        if !vanished.is_empty() {
-            vanished.reverse();
-            let set = super::sequence::encode_uid_set(&vanished);
-            out.extend(untagged(&format!("VANISHED {set}")));
-        }
-        // Flag changes of messages the client knows, each after the FLAGS response that
-        // announces a new keyword (RFC 3501 §7.2.6).
-        for i in 0..selected.uids.len() {
-            let uid = selected.uids[i];
-            if let Some(meta) = current.get(&uid)
-                && meta.modseq > selected.modseqs[i]
-            {
-                out.extend(selected.announce(&meta.flags));
-                let mut line = format!("* {} FETCH (UID {uid} FLAGS ", i + 1).into_bytes();
-                write_flag_list(&mut line, &selected.shown_flags(meta));
-                if condstore {
-                    line.extend_from_slice(format!(" MODSEQ ({})", meta.modseq).as_bytes());
-                }
-                line.extend_from_slice(b")\r\n");
-                out.extend(line);
-                selected.modseqs[i] = meta.modseq;
+        // Flag changes of messages the client knows, in sequence order, each after the FLAGS
+        // response that announces a new keyword (RFC 3501 §7.2.6). Only messages above the
+        // modseq reported so far can have changed.
+        for meta in messages.iter() {
+            if !selected.flags_unreported(meta) {
+                continue;
             }
+            let Some(seq) = selected.seq_of(meta.uid) else {
+                // New (reported below with EXISTS) or expunged.
+                continue;
+            };
+            out.extend(selected.announce(&meta.flags));
+            let mut line = format!("* {seq} FETCH (UID {} FLAGS ", meta.uid).into_bytes();
+            write_flag_list(&mut line, &selected.shown_flags(meta));
+            if condstore {
+                line.extend_from_slice(format!(" MODSEQ ({})", meta.modseq).as_bytes());
+            }
+            line.extend_from_slice(b")\r\n");
+            out.extend(line);
         }
+        // Everything in the view is reported now (new messages below are known as they are).
+        let reported = messages
+            .iter()
+            .map(|m| m.modseq)
+            .fold(mailbox.highest_modseq, u64::max);
+        selected.flags_modseq = selected.flags_modseq.max(reported);
+        let flags_modseq = selected.flags_modseq;
+        selected.told.retain(|_, m| *m > flags_modseq);
         // New messages; their keywords are announced before EXISTS, so that a client that
         // fetches them sees no unknown keyword.
-        let last = selected.uids.last().copied().unwrap_or(0);
+        let last = selected.uids.last().unwrap_or(0);
         let mut added = false;
         for meta in messages.iter().filter(|m| m.uid > last) {
             selected.uids.push(meta.uid);
-            selected.modseqs.push(meta.modseq);
             out.extend(selected.announce(&meta.flags));
             added = true;
         }
@@ -287,7 +368,7 @@ impl Session {
         if sel.read_only {
             return None;
         }
-        let (id, known) = (sel.mailbox.id, sel.uids.last().copied().unwrap_or(0));
+        let (id, known) = (sel.mailbox.id, sel.uids.last().unwrap_or(0));
         let view = self.store.mailbox_view(id).ok()??;
         let mailbox = &view.mailbox;
         let up_to = mailbox.uid_next.saturating_sub(1);
@@ -384,7 +465,7 @@ mod tests {
     fn recent_marks_only_the_claimed_range() {
         let mut sel = selected(&[meta(1, &[]), meta(2, &[]), meta(3, &[])]);
         sel.mark_recent(1, 2);
-        assert_eq!(sel.recent, vec![2]);
+        assert_eq!(sel.recent.iter().collect::<Vec<_>>(), vec![2]);
         assert_eq!(
             sel.shown_flags(&meta(2, &["\\Seen"])),
             vec!["\\Seen", "\\Recent"]
@@ -392,5 +473,45 @@ mod tests {
         assert!(sel.shown_flags(&meta(3, &[])).is_empty());
         sel.mark_recent(2, 3);
         assert_eq!(sel.recent_count(), 2);
+    }
+
+    #[test]
+    fn an_idle_session_on_a_large_mailbox_holds_a_few_kb() {
+        // 10,000 messages with a few expunged ones (gaps) and keywords from the defaults.
+        let messages: Vec<MessageMeta> = (1..=10_050u32)
+            .filter(|u| u % 1_000 != 7)
+            .take(10_000)
+            .map(|u| {
+                let mut m = meta(u, &["\\Seen", "$Junk"]);
+                m.modseq = u64::from(u);
+                m
+            })
+            .collect();
+        let mut sel = selected(&messages);
+        sel.mark_recent(9_000, u32::MAX);
+        assert_eq!(sel.uids.len(), 10_000);
+        assert!(sel.recent_count() > 900);
+        let bytes = sel.heap_size();
+        assert!(bytes < 4096, "{bytes} bytes for an idle session");
+        // A per-message array (the former `Vec<u32>` of UIDs alone) would be 40,000 bytes.
+        assert!(bytes * 10 < 40_000);
+    }
+
+    #[test]
+    fn flags_told_by_the_session_are_not_announced_again() {
+        let mut sel = selected(&[meta(1, &[]), meta(2, &[])]);
+        let mut changed = meta(2, &["\\Seen"]);
+        changed.modseq = 5;
+        assert!(sel.flags_unreported(&changed));
+        sel.seen_modseq(&changed);
+        assert!(!sel.flags_unreported(&changed));
+        // A later change by someone else is news again.
+        changed.modseq = 6;
+        assert!(sel.flags_unreported(&changed));
+        // Unknown messages are not recorded.
+        let mut other = meta(9, &[]);
+        other.modseq = 7;
+        sel.seen_modseq(&other);
+        assert!(!sel.told.contains_key(&9));
     }
 }

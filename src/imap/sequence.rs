@@ -5,6 +5,54 @@
 //! number `n` is `uids[n - 1]`.
 
 use super::command::{SeqNum, SeqRange, SequenceSet};
+use std::ops::Range;
+
+/// An ascending list of UIDs as a session sees it: a plain slice, or the run-length
+/// `UidMap` a selected mailbox keeps (O(gaps) memory instead of O(messages)).
+pub trait UidList {
+    fn count(&self) -> usize;
+    /// The UID at 0-based index `i`.
+    fn uid_at(&self, i: usize) -> Option<u32>;
+    /// The 0-based index of `uid`, if present.
+    fn index_of(&self, uid: u32) -> Option<usize>;
+    /// The indices of the UIDs in `lo..=hi`.
+    fn indices_between(&self, lo: u32, hi: u32) -> Range<usize>;
+    fn last_uid(&self) -> Option<u32> {
+        self.count().checked_sub(1).and_then(|i| self.uid_at(i))
+    }
+}
+
+impl UidList for [u32] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn uid_at(&self, i: usize) -> Option<u32> {
+        self.get(i).copied()
+    }
+    fn index_of(&self, uid: u32) -> Option<usize> {
+        self.binary_search(&uid).ok()
+    }
+    fn indices_between(&self, lo: u32, hi: u32) -> Range<usize> {
+        let start = self.partition_point(|&u| u < lo);
+        let end = self.partition_point(|&u| u <= hi);
+        start..end.max(start)
+    }
+}
+
+impl UidList for super::uidmap::UidMap {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn uid_at(&self, i: usize) -> Option<u32> {
+        self.get(i)
+    }
+    fn index_of(&self, uid: u32) -> Option<usize> {
+        self.position(uid)
+    }
+    fn indices_between(&self, lo: u32, hi: u32) -> Range<usize> {
+        self.index_range(lo, hi)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SequenceError {
@@ -54,9 +102,9 @@ pub fn set_contains(set: &SequenceSet, n: u32, star: u32) -> bool {
 
 /// Resolve message sequence numbers to 0-based indices into `uids` (ascending, deduplicated).
 /// Numbers beyond the mailbox are an error (RFC 9051 §6.4.5).
-pub fn resolve_seq_set(
+pub fn resolve_seq_set<L: UidList + ?Sized>(
     set: &SequenceSet,
-    uids: &[u32],
+    uids: &L,
     saved: Option<&[u32]>,
 ) -> Result<Vec<usize>, SequenceError> {
     let set = match set {
@@ -70,7 +118,7 @@ pub fn resolve_seq_set(
     let SequenceSet::Ranges(ranges) = set else {
         return Ok(Vec::new());
     };
-    let count = u32::try_from(uids.len()).unwrap_or(u32::MAX);
+    let count = u32::try_from(uids.count()).unwrap_or(u32::MAX);
     if count == 0 {
         return Err(SequenceError::Empty);
     }
@@ -91,20 +139,22 @@ pub fn resolve_seq_set(
 /// Resolve a UID set to 0-based indices into `uids`. UIDs not present are silently skipped;
 /// `*` is the largest UID in use, so `n:*` always includes the last message even when
 /// `n` is larger than it (RFC 9051 §6.4.9 / §9 `seq-range`).
-pub fn resolve_uid_set(set: &SequenceSet, uids: &[u32], saved: Option<&[u32]>) -> Vec<usize> {
+pub fn resolve_uid_set<L: UidList + ?Sized>(
+    set: &SequenceSet,
+    uids: &L,
+    saved: Option<&[u32]>,
+) -> Vec<usize> {
     match set {
         SequenceSet::Saved => indices_of_uids(saved.unwrap_or_default(), uids),
         SequenceSet::Ranges(ranges) => {
-            let Some(&max) = uids.last() else {
+            let Some(max) = uids.last_uid() else {
                 return Vec::new();
             };
             let mut out = Vec::new();
             for r in ranges {
                 let (a, b) = (value(r.start, max), value(r.end, max));
                 let (lo, hi) = (a.min(b), a.max(b));
-                let start = uids.partition_point(|&u| u < lo);
-                let end = uids.partition_point(|&u| u <= hi);
-                out.extend(start..end);
+                out.extend(uids.indices_between(lo, hi));
             }
             out.sort_unstable();
             out.dedup();
@@ -113,11 +163,8 @@ pub fn resolve_uid_set(set: &SequenceSet, uids: &[u32], saved: Option<&[u32]>) -
     }
 }
 
-fn indices_of_uids(wanted: &[u32], uids: &[u32]) -> Vec<usize> {
-    let mut out: Vec<usize> = wanted
-        .iter()
-        .filter_map(|u| uids.binary_search(u).ok())
-        .collect();
+fn indices_of_uids<L: UidList + ?Sized>(wanted: &[u32], uids: &L) -> Vec<usize> {
+    let mut out: Vec<usize> = wanted.iter().filter_map(|&u| uids.index_of(u)).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -169,33 +216,36 @@ mod tests {
     fn seq_resolution() {
         let uids = [10, 11, 15, 20, 21];
         assert_eq!(
-            resolve_seq_set(&set_of("1:3"), &uids, None),
+            resolve_seq_set(&set_of("1:3"), &uids[..], None),
             Ok(vec![0, 1, 2])
         );
         assert_eq!(
-            resolve_seq_set(&set_of("5:2"), &uids, None),
+            resolve_seq_set(&set_of("5:2"), &uids[..], None),
             Ok(vec![1, 2, 3, 4])
         );
-        assert_eq!(resolve_seq_set(&set_of("*"), &uids, None), Ok(vec![4]));
+        assert_eq!(resolve_seq_set(&set_of("*"), &uids[..], None), Ok(vec![4]));
         assert_eq!(
-            resolve_seq_set(&set_of("4:*,1,2"), &uids, None),
+            resolve_seq_set(&set_of("4:*,1,2"), &uids[..], None),
             Ok(vec![0, 1, 3, 4])
         );
-        assert_eq!(resolve_seq_set(&set_of("*:4"), &uids, None), Ok(vec![3, 4]));
         assert_eq!(
-            resolve_seq_set(&set_of("6"), &uids, None),
+            resolve_seq_set(&set_of("*:4"), &uids[..], None),
+            Ok(vec![3, 4])
+        );
+        assert_eq!(
+            resolve_seq_set(&set_of("6"), &uids[..], None),
             Err(SequenceError::OutOfRange(6))
         );
         assert_eq!(
-            resolve_seq_set(&set_of("1:*"), &[], None),
+            resolve_seq_set(&set_of("1:*"), &[0u32; 0][..], None),
             Err(SequenceError::Empty)
         );
         assert_eq!(
-            resolve_seq_set(&SequenceSet::Saved, &uids, None),
+            resolve_seq_set(&SequenceSet::Saved, &uids[..], None),
             Err(SequenceError::NoSavedResult)
         );
         assert_eq!(
-            resolve_seq_set(&SequenceSet::Saved, &uids, Some(&[21, 10, 99])),
+            resolve_seq_set(&SequenceSet::Saved, &uids[..], Some(&[21, 10, 99])),
             Ok(vec![0, 4])
         );
     }
@@ -203,20 +253,26 @@ mod tests {
     #[test]
     fn uid_resolution() {
         let uids = [10, 11, 15, 20, 21];
-        assert_eq!(resolve_uid_set(&set_of("1:12"), &uids, None), vec![0, 1]);
         assert_eq!(
-            resolve_uid_set(&set_of("16:19"), &uids, None),
+            resolve_uid_set(&set_of("1:12"), &uids[..], None),
+            vec![0, 1]
+        );
+        assert_eq!(
+            resolve_uid_set(&set_of("16:19"), &uids[..], None),
             Vec::<usize>::new()
         );
-        assert_eq!(resolve_uid_set(&set_of("15:*"), &uids, None), vec![2, 3, 4]);
-        // `n:*` with n beyond the last UID still matches the last message.
-        assert_eq!(resolve_uid_set(&set_of("100:*"), &uids, None), vec![4]);
         assert_eq!(
-            resolve_uid_set(&set_of("21:11,10"), &uids, None),
+            resolve_uid_set(&set_of("15:*"), &uids[..], None),
+            vec![2, 3, 4]
+        );
+        // `n:*` with n beyond the last UID still matches the last message.
+        assert_eq!(resolve_uid_set(&set_of("100:*"), &uids[..], None), vec![4]);
+        assert_eq!(
+            resolve_uid_set(&set_of("21:11,10"), &uids[..], None),
             vec![0, 1, 2, 3, 4]
         );
         assert_eq!(
-            resolve_uid_set(&set_of("1:*"), &[], None),
+            resolve_uid_set(&set_of("1:*"), &[0u32; 0][..], None),
             Vec::<usize>::new()
         );
         assert!(set_contains(&set_of("1:3,7"), 7, 9));

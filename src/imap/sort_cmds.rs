@@ -86,7 +86,7 @@ impl Session {
         let read = self.store.read().map_err(|e| e.to_string())?;
         let mut out = Vec::with_capacity(seqs.len());
         for &seq in seqs {
-            let Some(&u) = sel.uids.get(seq.saturating_sub(1) as usize) else {
+            let Some(u) = sel.uids.get((seq as usize).wrapping_sub(1)) else {
                 continue;
             };
             let Ok(Some(meta)) = read.message(sel.mailbox.id, u) else {
