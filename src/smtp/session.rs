@@ -1046,10 +1046,8 @@ fn received_header_with_room(info: &ReceivedInfo<'_>, room: usize) -> String {
     let ip = info.ip.map(|ip| ip.to_canonical());
     // HELO is client-chosen: keep it to characters that cannot break the header's structure.
     let safe = |c: char| c.is_ascii_alphanumeric() || "-._:[]".contains(c);
-    if info.helo.is_empty() {
-        h.push_str("unknown");
-    } else if ip.is_none() && info.helo.starts_with('[') {
-        // An EHLO address literal would tell what the TCP-info no longer does.
+    // Without the TCP-info, an EHLO address literal would tell what it no longer does.
+    if info.helo.is_empty() || (ip.is_none() && info.helo.starts_with('[')) {
         h.push_str("unknown");
     } else {
         h.extend(info.helo.chars().map(|c| if safe(c) { c } else { '_' }));
