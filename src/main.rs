@@ -20,14 +20,14 @@ fn main() -> anyhow::Result<()> {
     // as an `EnvFilter` of that level, without the `EnvFilter`'s shared lock taken at every
     // span enter and exit (each poll of a session's future). RUST_LOG or directives: EnvFilter.
     let filter = match EnvFilter::try_from_default_env() {
-        Ok(env) => Filter::Env(env),
+        Ok(env) => Filter::Env(Box::new(env)),
         Err(_) => match level.to_ascii_lowercase().as_str() {
             // Only the level names: anything else (directives, numbers) is the EnvFilter's.
             "off" | "error" | "warn" | "info" | "debug" | "trace" => match level.parse() {
                 Ok(l) => Filter::Level(l),
-                Err(_) => Filter::Env(EnvFilter::new(level)),
+                Err(_) => Filter::Env(Box::new(EnvFilter::new(level))),
             },
-            _ => Filter::Env(EnvFilter::new(level)),
+            _ => Filter::Env(Box::new(EnvFilter::new(level))),
         },
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 enum Filter {
-    Env(EnvFilter),
+    Env(Box<EnvFilter>),
     Level(LevelFilter),
 }
 
@@ -62,7 +62,7 @@ where
         .with_writer(writer)
         .with_ansi(ansi);
     match filter {
-        Filter::Env(f) => builder.with_env_filter(f).init(),
+        Filter::Env(f) => builder.with_env_filter(*f).init(),
         Filter::Level(l) => builder.with_max_level(l).init(),
     }
 }

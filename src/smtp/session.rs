@@ -1945,8 +1945,8 @@ mod tests {
             h.push_str(&format!(";\r\n\t{}\r\n", info.date));
             h
         }
-        let one = vec!["b\u{e9}b>x\r@example.org".to_string()];
-        let two = vec!["a@x.test".to_string(), "b@x.test".to_string()];
+        let one = ["b\u{e9}b>x\r@example.org".to_string()];
+        let two = ["a@x.test".to_string(), "b@x.test".to_string()];
         for helo in [
             "",
             "client.test",
