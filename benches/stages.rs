@@ -578,7 +578,7 @@ fn main() {
     });
     let mut planned = after_plugins.clone();
     sieve_stage.run(&mut planned, &ctx).expect("sieve");
-    let traced = (trace(&envelope, raw.len()), 10_000);
+    let traced = (std::sync::Arc::new(trace(&envelope, raw.len())), 10_000);
     t.row(
         "commit",
         "`pipeline::deliver`: one durable store write (fsync) per message, with its trace",

@@ -26,6 +26,9 @@
 #                    ~1 us per call, so take task-clock from a run without it).
 #   CALLGRAPH=dwarf  perf's call graph ("fp", "dwarf" or "none"; default none: flat self time,
 #                    quick to report). dwarf gives callers but its report takes minutes.
+#   RECORD_EVENT=probe_libc:malloc  what `perf record` samples (default cpu-clock at 999 Hz), e.g.
+#                    the malloc uprobe (set up as for STAT_EXTRA), one call in RECORD_PERIOD
+#                    (default 7) recorded: with CALLGRAPH=dwarf, who allocates.
 #   TOP=40           lines of the report printed.
 #   WARMUP=500       messages sent (and not measured) before the measured run.
 #   MAILSIFT_BIN     the binary (default: target/release/mailsift, built if missing).
@@ -195,7 +198,9 @@ try:
     if use_perf:
         data = work / "perf.data"
         cg = [] if callgraph == "none" else ["--call-graph", callgraph]
-        perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", *cg,
+        event = os.environ.get("RECORD_EVENT", "cpu-clock")
+        rate = ["-F", "999"] if event == "cpu-clock" else ["-c", os.environ.get("RECORD_PERIOD", "7")]
+        perf = subprocess.Popen(["perf", "record", "-q", "-e", event, *rate, *cg,
                                  "-o", str(data), "-p", str(pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)

@@ -365,7 +365,7 @@ pub async fn deliver(
     envelope: &Envelope,
     plan: DeliveryPlan,
     raw: Vec<u8>,
-    trace: Option<(crate::store::TraceRecord, usize)>,
+    trace: Option<(std::sync::Arc<crate::store::TraceRecord>, usize)>,
 ) -> Result<(), PipelineError> {
     if plan.verdict != Verdict::Accept
         || (plan.deliveries.is_empty() && plan.outbound.is_empty() && plan.messages.is_empty())
@@ -392,8 +392,13 @@ pub async fn deliver(
     let raw = plan.apply_headers(raw);
     // DKIM signatures of mail leaving for other servers, made as it is queued.
     let (plan, raw, outbound_raw) = outgoing::sign(store, plan, raw).await?;
-    let queue_id = envelope.queue_id.clone();
-    let mail_from = envelope.mail_from.clone();
+    // Only queued mail names the envelope in the write (most messages are only delivered).
+    let queued = !plan.messages.is_empty() || !plan.outbound.is_empty();
+    let (queue_id, mail_from) = if queued {
+        (envelope.queue_id.clone(), envelope.mail_from.clone())
+    } else {
+        (String::new(), String::new())
+    };
     let now = chrono::Utc::now().timestamp();
     let copies = store
         .write(move |tx| {
@@ -423,14 +428,17 @@ pub async fn deliver(
                     None => inbox(tx, d.account_id)?,
                 };
                 match &d.content {
-                    None => match target_of.get(&(mailbox.id, copy_key(&d.recipient))) {
-                        Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
-                        None => {
-                            target_of.insert((mailbox.id, copy_key(&d.recipient)), targets.len());
-                            targets.push((mailbox.id, d.flags.clone()));
-                            copies.push(folder_class(&mailbox));
+                    None => {
+                        let key = (mailbox.id, copy_key(&d.recipient));
+                        match target_of.get(&key) {
+                            Some(&i) => merge_flags(&mut targets[i].1, &d.flags),
+                            None => {
+                                target_of.insert(key, targets.len());
+                                targets.push((mailbox.id, d.flags.clone()));
+                                copies.push(folder_class(&mailbox));
+                            }
                         }
-                    },
+                    }
                     // A copy edited by Sieve is a different message of its own (stored once
                     // per mailbox and content as well).
                     Some(content) => {

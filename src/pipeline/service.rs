@@ -84,6 +84,21 @@ pub struct Pipeline {
     pub hostname: String,
     /// Message traces kept in the store (`[store] trace_records`; 0: none).
     pub trace_records: usize,
+    /// The inbound stage list, built at the first message (not per message), with the plugin
+    /// host and Sieve runner it was built from (`inbound_stages`).
+    inbound: std::sync::OnceLock<CachedStages>,
+}
+
+/// A stage list and the identities of the plugin host and Sieve runner it holds.
+struct CachedStages {
+    plugins: usize,
+    sieve: usize,
+    stages: Arc<Vec<Box<dyn stages::Stage>>>,
+}
+
+/// The address of what an optional `Arc` points to (0: none), to tell whether a field changed.
+fn identity<T>(a: Option<&Arc<T>>) -> usize {
+    a.map_or(0, |a| Arc::as_ptr(a) as usize)
 }
 
 impl Pipeline {
@@ -98,6 +113,7 @@ impl Pipeline {
             srs: None,
             hostname: "localhost".into(),
             trace_records: crate::config::DEFAULT_TRACE_RECORDS,
+            inbound: std::sync::OnceLock::new(),
         }
     }
 
@@ -385,8 +401,9 @@ impl Pipeline {
         let local = plan.deliveries.len();
         let discarded = plan.verdict == Verdict::Discard;
         super::trace::finish(&mut trace, &plan);
-        // One copy: the write takes one, this one is for a failed write's refusal.
-        let kept = (self.trace_records > 0).then_some(trace);
+        // Shared, not copied: the write holds one reference, this one is for a failed write's
+        // refusal (by then the writer has dropped its own, so nothing is cloned).
+        let kept = (self.trace_records > 0).then(|| Arc::new(trace));
         let traced = kept.clone().map(|t| (t, self.trace_records));
         let outcome = match super::deliver(&self.store, &envelope, plan, raw, traced).await {
             Ok(()) if discarded => {
@@ -419,7 +436,7 @@ impl Pipeline {
         };
         // The delivery's write held the record; a failed one took it along.
         if let (Outcome::Refused(refusal), Some(trace)) = (&outcome, kept) {
-            self.trace_refused(trace, refusal);
+            self.trace_refused(Arc::unwrap_or_clone(trace), refusal);
         }
         outcome
     }
@@ -454,21 +471,16 @@ impl Pipeline {
             _ => None,
         };
         let stages = if envelope.authenticated_as.is_some() {
-            stages::submission(
+            Arc::new(stages::submission(
                 &self.directory,
                 &self.store,
                 self.plugins.as_ref(),
                 self.sieve.as_ref(),
                 &self.submission,
                 &self.hostname,
-            )
+            ))
         } else {
-            stages::inbound(
-                &self.directory,
-                &self.store,
-                self.plugins.as_ref(),
-                self.sieve.as_ref(),
-            )
+            self.inbound_stages()
         };
         spawn_blocking(move || {
             let _permit = permit;
@@ -481,6 +493,34 @@ impl Pipeline {
         })
         .await
         .map_err(|e| PipelineError::Stage(format!("pipeline task failed: {e}")))?
+    }
+
+    /// The inbound stage list, the same for every message: built once (the fields it is made
+    /// of are set when the server starts); should `plugins` or `sieve` be replaced after the
+    /// first message, a list is built for each message from the current ones instead.
+    fn inbound_stages(&self) -> Arc<Vec<Box<dyn stages::Stage>>> {
+        let (plugins, sieve) = (
+            identity(self.plugins.as_ref()),
+            identity(self.sieve.as_ref()),
+        );
+        let build = || {
+            Arc::new(stages::inbound(
+                &self.directory,
+                &self.store,
+                self.plugins.as_ref(),
+                self.sieve.as_ref(),
+            ))
+        };
+        let cached = self.inbound.get_or_init(|| CachedStages {
+            plugins,
+            sieve,
+            stages: build(),
+        });
+        if cached.plugins == plugins && cached.sieve == sieve {
+            cached.stages.clone()
+        } else {
+            build()
+        }
     }
 
     /// Checks the sender of an inbound message (not of authenticated or trusted clients), then

@@ -16,11 +16,14 @@ pub fn auth(report: &AuthReport) -> TraceAuth {
             .iter()
             .take(16)
             .map(|d| {
-                let mut s = d.outcome.name().to_string();
+                let mut s = String::with_capacity(64);
+                s.push_str(d.outcome.name());
                 if let Some(domain) = &d.domain {
-                    s.push_str(&format!(" (d={}", clip(domain)));
+                    s.push_str(" (d=");
+                    s.push_str(&clip(domain));
                     if let Some(sel) = &d.selector {
-                        s.push_str(&format!(" s={}", clip(sel)));
+                        s.push_str(" s=");
+                        s.push_str(&clip(sel));
                     }
                     s.push(')');
                 }
@@ -52,7 +55,7 @@ pub fn record(
     let mut r = TraceRecord {
         queue_id: envelope.queue_id.clone(),
         time: chrono::Utc::now().timestamp(),
-        client_ip: envelope.client_ip.to_string(),
+        client_ip: crate::plugins::view::ip_string(envelope.client_ip),
         helo: envelope.helo.clone(),
         mail_from: envelope.mail_from.clone(),
         recipients: envelope.recipients.iter().take(64).cloned().collect(),

@@ -99,6 +99,58 @@ impl KvSnapshot for StoreSnapshot {
     }
 }
 
+/// One key-value snapshot for all the plugin calls on one message, opened at the first read:
+/// one read transaction per message instead of one per plugin that reads (the calls run one
+/// after another on one thread, and what they write is committed after all of them, so they
+/// read the same data either way). Each plugin still reads only its own keys (the snapshot is
+/// asked with the calling plugin's name); lookups that need no snapshot go to the source.
+pub struct MessageKv {
+    base: Arc<dyn KvSource>,
+    snapshot: Arc<Mutex<Option<Box<dyn KvSnapshot>>>>,
+}
+
+impl MessageKv {
+    pub fn new(base: Arc<dyn KvSource>) -> MessageKv {
+        MessageKv {
+            base,
+            snapshot: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+/// A call's handle on a [`MessageKv`]'s snapshot.
+struct SharedSnapshot(Arc<Mutex<Option<Box<dyn KvSnapshot>>>>);
+
+impl KvSource for MessageKv {
+    fn snapshot(&self) -> Result<Box<dyn KvSnapshot>, String> {
+        let mut open = self.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+        if open.is_none() {
+            *open = Some(self.base.snapshot()?);
+        }
+        Ok(Box::new(SharedSnapshot(self.snapshot.clone())))
+    }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        self.base.list_matches(recipient, sender)
+    }
+}
+
+impl KvSnapshot for SharedSnapshot {
+    fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        match &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(s) => s.get(plugin, key),
+            None => Err("no snapshot".into()),
+        }
+    }
+
+    fn list_matches(&self, recipient: &str, sender: &str) -> Result<Vec<ListMatch>, String> {
+        match &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(s) => s.list_matches(recipient, sender),
+            None => Err("no snapshot".into()),
+        }
+    }
+}
+
 /// In-memory key-value data (for `mailsift plugin test`, `mailsift spam eval` and tests).
 /// Calls read the live map (no copy per call: an evaluation run trains a model of a few
 /// hundred thousand keys); writes are applied by the caller after each call.

@@ -393,12 +393,14 @@ impl PluginHost {
         let mut merger = verdict::Merger::new(recipients);
         let mut kv_writes = Vec::new();
         let mut calls = Vec::new();
+        // One key-value snapshot for the message's calls (closed when they are done).
+        let kv: Arc<dyn KvSource> = Arc::new(host::MessageKv::new(self.kv.clone()));
         for plugin in plugins
             .iter()
             .filter(|p| only.is_none_or(|names| names.iter().any(|n| *n == p.name)))
         {
             let started = Instant::now();
-            let run = self.call(plugin, false, |store, instance| {
+            let run = self.call_over(kv.clone(), plugin, false, |store, instance| {
                 let f = host::typed_export::<(&types::Message,), (types::Verdict,)>(
                     store,
                     instance,

@@ -15,10 +15,19 @@ pub fn envelope(env: &Envelope) -> types::Envelope {
         queue_id: env.queue_id.clone(),
         mail_from: env.mail_from.clone(),
         recipients: env.recipients.clone(),
-        client_ip: env.client_ip.to_string(),
+        client_ip: ip_string(env.client_ip),
         helo: env.helo.clone(),
         authenticated_user: env.authenticated_as.clone(),
     }
+}
+
+/// An address as text in one allocation (`to_string` grows the string octet by octet).
+pub(crate) fn ip_string(ip: std::net::IpAddr) -> String {
+    use std::fmt::Write as _;
+    // The longest IPv6 text (an IPv4-mapped address in full) is 45 octets.
+    let mut s = String::with_capacity(45);
+    let _ = write!(s, "{ip}");
+    s
 }
 
 /// The sender-authentication results; all `none` when the message was not checked
@@ -85,7 +94,7 @@ pub fn message(
         .map(|h| {
             let start = (h.offset_start as usize).min(source.len());
             let end = (h.offset_end as usize).clamp(start, source.len());
-            let raw = unfold(&String::from_utf8_lossy(&source[start..end]));
+            let raw = unfold(&lossy(&source[start..end]));
             types::Header {
                 name: h.name().to_string(),
                 value: decode_encoded_words(&raw),
@@ -202,6 +211,15 @@ fn attachment(part: &MessagePart<'_>, parent: Option<u32>) -> types::Attachment 
     }
 }
 
+/// `String::from_utf8_lossy`, checking with the faster `from_utf8` first: header fields are
+/// nearly always valid UTF-8 (ASCII), and the lossy decoder walks them octet by octet.
+fn lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 /// RFC 5322 §2.2.3 unfolding: remove CRLF before whitespace; then trim.
 fn unfold(value: &str) -> String {
     // Most fields are on one line: one copy instead of two replacements and a trim.
@@ -261,6 +279,27 @@ pub fn decode_encoded_words(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_and_header_text_match_the_std_conversions() {
+        for ip in [
+            "192.0.2.1",
+            "::1",
+            "::ffff:192.0.2.1",
+            "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff",
+        ] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            assert_eq!(ip_string(ip), ip.to_string());
+        }
+        for b in [
+            &b"Subject: plain"[..],
+            "caf\u{e9}".as_bytes(),
+            b"bad \xff\xfe utf-8",
+            b"",
+        ] {
+            assert_eq!(lossy(b), String::from_utf8_lossy(b));
+        }
+    }
 
     #[test]
     fn sender_auth_results_reach_the_plugins() {

@@ -91,11 +91,10 @@ impl SmtpBackend for MailBackend {
 
     async fn deliver(&self, message: IncomingMessage) -> Reply {
         let IncomingMessage { envelope, raw } = message;
-        let queue_id = envelope.queue_id.clone();
+        // The reply's text made before the envelope goes (no copy of the queue id).
+        let queued = format!("Ok: queued as {}", envelope.queue_id);
         match self.pipeline.process(envelope, raw).await {
-            Outcome::Stored { .. } | Outcome::Discarded => {
-                Reply::new(250, "2.0.0", format!("Ok: queued as {queue_id}"))
-            }
+            Outcome::Stored { .. } | Outcome::Discarded => Reply::new(250, "2.0.0", queued),
             Outcome::Refused(r) => reply(r),
         }
     }
