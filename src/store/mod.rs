@@ -29,6 +29,7 @@ mod sending;
 pub mod sieve;
 mod tables;
 pub mod trace;
+mod trace_codec;
 pub mod training;
 pub mod types;
 mod view;

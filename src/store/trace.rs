@@ -10,7 +10,7 @@
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
-use super::{ReadTx, Result, Tx, decode, encode, schema};
+use super::{ReadTx, Result, Tx, schema};
 
 /// Text fields kept short: a record is a few hundred bytes, whatever a plugin or client sends.
 const MAX_TEXT: usize = 300;
@@ -252,7 +252,9 @@ impl Tx<'_> {
             bounded = copy;
             &bounded
         };
-        table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
+        // Version 1, binary (`trace_codec.rs`); older JSON records still read.
+        let value = super::trace_codec::encode(record);
+        table.insert(seq, (record.queue_id.as_str(), value.as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
         // Rotation: the oldest go until `cap` are left (the length is kept by redb, so no walk
         // to the first record is needed to know); usually one record out for one in, more
@@ -291,7 +293,7 @@ impl ReadTx {
         };
         let table = self.txn().open_table(schema::TRACE)?;
         match table.get(seq)? {
-            Some(v) => Ok(Some(decode("trace", v.value().1)?)),
+            Some(v) => Ok(Some(super::trace_codec::decode(v.value().1)?)),
             None => Ok(None),
         }
     }
@@ -302,7 +304,7 @@ impl ReadTx {
         let mut out = Vec::new();
         for entry in table.iter()?.rev().take(limit) {
             let (_, v) = entry?;
-            out.push(decode("trace", v.value().1)?);
+            out.push(super::trace_codec::decode(v.value().1)?);
         }
         Ok(out)
     }
