@@ -10,7 +10,7 @@ use super::{ReadTx, Result, StoreError, Tx, decode, encode, get_json, now};
 impl Tx<'_> {
     pub fn add_domain(&mut self, name: &str) -> Result<Domain> {
         self.directory_changed();
-        let mut domains = self.txn.open_table(DOMAINS)?;
+        let mut domains = self.txn().open_table(DOMAINS)?;
         if domains.get(name)?.is_some() {
             return Err(StoreError::Exists(format!("domain {name}")));
         }
@@ -28,13 +28,13 @@ impl Tx<'_> {
     }
 
     pub fn domain(&self, name: &str) -> Result<Option<Domain>> {
-        get_json(&self.txn.open_table(DOMAINS)?, "domains", name)
+        get_json(&self.txn().open_table(DOMAINS)?, "domains", name)
     }
 
     /// Replaces the record of an existing domain (policy, DKIM key).
     pub fn update_domain(&mut self, domain: &Domain) -> Result<()> {
         self.directory_changed();
-        let mut domains = self.txn.open_table(DOMAINS)?;
+        let mut domains = self.txn().open_table(DOMAINS)?;
         if domains.get(domain.name.as_str())?.is_none() {
             return Err(StoreError::NotFound(format!("domain {}", domain.name)));
         }
@@ -47,7 +47,7 @@ impl Tx<'_> {
         self.directory_changed();
         let suffix = format!("@{name}");
         {
-            let accounts = self.txn.open_table(ACCOUNTS)?;
+            let accounts = self.txn().open_table(ACCOUNTS)?;
             for entry in accounts.iter()? {
                 let (k, _) = entry?;
                 if k.value().ends_with(&suffix) {
@@ -59,7 +59,7 @@ impl Tx<'_> {
             }
         }
         self.forget_domain_addressing(name)?;
-        let mut domains = self.txn.open_table(DOMAINS)?;
+        let mut domains = self.txn().open_table(DOMAINS)?;
         if domains.remove(name)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {name}")));
         }
@@ -76,12 +76,12 @@ impl Tx<'_> {
             .rsplit_once('@')
             .map(|(_, d)| d)
             .ok_or_else(|| StoreError::Invalid(format!("{address} is not an address")))?;
-        if self.txn.open_table(DOMAINS)?.get(domain)?.is_none() {
+        if self.txn().open_table(DOMAINS)?.get(domain)?.is_none() {
             return Err(StoreError::NotFound(format!(
                 "domain {domain} (add it first with `mailsift domain add {domain}`)"
             )));
         }
-        if self.txn.open_table(ACCOUNTS)?.get(address)?.is_some() {
+        if self.txn().open_table(ACCOUNTS)?.get(address)?.is_some() {
             return Err(StoreError::Exists(format!("account {address}")));
         }
         if self.alias_tx(address)? {
@@ -96,10 +96,10 @@ impl Tx<'_> {
             sending: Default::default(),
             quota: None,
         };
-        self.txn
+        self.txn()
             .open_table(ACCOUNTS)?
             .insert(address, encode(&account).as_slice())?;
-        self.txn.open_table(ACCOUNT_IDS)?.insert(id, address)?;
+        self.txn().open_table(ACCOUNT_IDS)?.insert(id, address)?;
         self.note_address_created(address)?;
         for (name, special_use) in DEFAULT_MAILBOXES {
             self.create_mailbox(id, name, special_use.map(str::to_string), true)?;
@@ -110,17 +110,17 @@ impl Tx<'_> {
     /// Removes an account, its passwords, mailboxes and messages.
     pub fn remove_account(&mut self, address: &str) -> Result<()> {
         self.directory_changed();
-        let account: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)?
+        let account: Account = get_json(&self.txn().open_table(ACCOUNTS)?, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         for mailbox in self.list_mailboxes_tx(account.id)? {
             self.delete_mailbox_contents(&mailbox)?;
-            self.txn.open_table(MAILBOXES)?.remove(mailbox.id)?;
-            self.txn
+            self.txn().open_table(MAILBOXES)?.remove(mailbox.id)?;
+            self.txn()
                 .open_table(MAILBOX_NAMES)?
                 .remove((account.id, mailbox.name.as_str()))?;
         }
         {
-            let mut passwords = self.txn.open_table(PASSWORDS)?;
+            let mut passwords = self.txn().open_table(PASSWORDS)?;
             let devices: Vec<String> = passwords
                 .range((address, "")..)?
                 .map_while(|e| e.ok())
@@ -131,9 +131,9 @@ impl Tx<'_> {
                 passwords.remove((address, device.as_str()))?;
             }
         }
-        self.txn.open_table(ACCOUNTS)?.remove(address)?;
-        self.txn.open_table(ACCOUNT_IDS)?.remove(account.id)?;
-        self.txn.open_table(SENDING)?.remove(account.id)?;
+        self.txn().open_table(ACCOUNTS)?.remove(address)?;
+        self.txn().open_table(ACCOUNT_IDS)?.remove(account.id)?;
+        self.txn().open_table(SENDING)?.remove(account.id)?;
         self.notify(Change::Mailboxes {
             account_id: account.id,
         });
@@ -150,7 +150,7 @@ impl Tx<'_> {
 
     pub fn set_account_blocked(&mut self, address: &str, blocked: bool) -> Result<Account> {
         self.directory_changed();
-        let mut accounts = self.txn.open_table(ACCOUNTS)?;
+        let mut accounts = self.txn().open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         account.blocked = blocked;
@@ -173,7 +173,7 @@ impl Tx<'_> {
         self.update_domain(&domain)?;
         let suffix = format!("@{name}");
         let ids: Vec<AccountId> = {
-            let accounts = self.txn.open_table(ACCOUNTS)?;
+            let accounts = self.txn().open_table(ACCOUNTS)?;
             let mut ids = Vec::new();
             for entry in accounts.iter()? {
                 let (k, v) = entry?;
@@ -190,10 +190,10 @@ impl Tx<'_> {
     }
 
     pub fn add_password(&mut self, address: &str, device: &str, hash: &str) -> Result<()> {
-        if self.txn.open_table(ACCOUNTS)?.get(address)?.is_none() {
+        if self.txn().open_table(ACCOUNTS)?.get(address)?.is_none() {
             return Err(StoreError::NotFound(format!("account {address}")));
         }
-        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let mut passwords = self.txn().open_table(PASSWORDS)?;
         if passwords.get((address, device))?.is_some() {
             return Err(StoreError::Exists(format!(
                 "a password for device \"{device}\" of {address}"
@@ -211,7 +211,7 @@ impl Tx<'_> {
     }
 
     pub fn remove_password(&mut self, address: &str, device: &str) -> Result<()> {
-        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let mut passwords = self.txn().open_table(PASSWORDS)?;
         if passwords.remove((address, device))?.is_none() {
             return Err(StoreError::NotFound(format!(
                 "a password for device \"{device}\" of {address}"
@@ -219,7 +219,7 @@ impl Tx<'_> {
         }
         drop(passwords);
         let account: Option<Account> =
-            get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)?;
+            get_json(&self.txn().open_table(ACCOUNTS)?, "accounts", address)?;
         if let Some(account) = account {
             self.notify(Change::Credentials {
                 account_id: account.id,
@@ -231,7 +231,7 @@ impl Tx<'_> {
     /// Sets the keyed index of a device password (made with it, or learnt at the first successful
     /// login of a password made before indexes existed).
     pub fn set_password_index(&mut self, address: &str, device: &str, index: &str) -> Result<()> {
-        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let mut passwords = self.txn().open_table(PASSWORDS)?;
         let record = match passwords.get((address, device))? {
             Some(v) => Some(decode::<DevicePassword>("passwords", v.value())?),
             None => None,
@@ -246,7 +246,7 @@ impl Tx<'_> {
 
     /// Records a successful login with a device password (shown by `password list`).
     pub fn touch_password(&mut self, address: &str, device: &str, when: i64) -> Result<()> {
-        let mut passwords = self.txn.open_table(PASSWORDS)?;
+        let mut passwords = self.txn().open_table(PASSWORDS)?;
         let record = match passwords.get((address, device))? {
             Some(v) => Some(decode::<DevicePassword>("passwords", v.value())?),
             None => None,
@@ -275,18 +275,18 @@ const AUTH_SECRET: &str = "auth_index";
 impl ReadTx {
     /// The key of the device-password index (see `ensure_auth_secret`).
     pub fn auth_secret(&self) -> Result<Vec<u8>> {
-        match self.txn.open_table(SECRETS)?.get(AUTH_SECRET)? {
+        match self.txn().open_table(SECRETS)?.get(AUTH_SECRET)? {
             Some(v) => Ok(v.value().to_vec()),
             None => Err(StoreError::Db("the auth secret is missing".into())),
         }
     }
 
     pub fn domain(&self, name: &str) -> Result<Option<Domain>> {
-        get_json(&self.txn.open_table(DOMAINS)?, "domains", name)
+        get_json(&self.txn().open_table(DOMAINS)?, "domains", name)
     }
 
     pub fn domains(&self) -> Result<Vec<Domain>> {
-        let table = self.txn.open_table(DOMAINS)?;
+        let table = self.txn().open_table(DOMAINS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (_, v) = entry?;
@@ -296,11 +296,11 @@ impl ReadTx {
     }
 
     pub fn account(&self, address: &str) -> Result<Option<Account>> {
-        get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", address)
+        get_json(&self.txn().open_table(ACCOUNTS)?, "accounts", address)
     }
 
     pub fn account_by_id(&self, id: AccountId) -> Result<Option<Account>> {
-        let address = match self.txn.open_table(ACCOUNT_IDS)?.get(id)? {
+        let address = match self.txn().open_table(ACCOUNT_IDS)?.get(id)? {
             Some(a) => a.value().to_string(),
             None => return Ok(None),
         };
@@ -309,7 +309,7 @@ impl ReadTx {
 
     /// Accounts, optionally only those of one domain.
     pub fn accounts(&self, domain: Option<&str>) -> Result<Vec<Account>> {
-        let table = self.txn.open_table(ACCOUNTS)?;
+        let table = self.txn().open_table(ACCOUNTS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (k, v) = entry?;
@@ -325,7 +325,7 @@ impl ReadTx {
     }
 
     pub fn passwords(&self, address: &str) -> Result<Vec<DevicePassword>> {
-        let table = self.txn.open_table(PASSWORDS)?;
+        let table = self.txn().open_table(PASSWORDS)?;
         let mut out = Vec::new();
         for entry in table.range((address, "")..)? {
             let (k, v) = entry?;

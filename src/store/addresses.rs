@@ -106,17 +106,17 @@ impl Tx<'_> {
             .rsplit_once('@')
             .map(|(_, d)| d)
             .ok_or_else(|| StoreError::Invalid(format!("{alias} is not an address")))?;
-        if self.txn.open_table(DOMAINS)?.get(domain)?.is_none() {
+        if self.txn().open_table(DOMAINS)?.get(domain)?.is_none() {
             return Err(StoreError::NotFound(format!(
                 "domain {domain} (an alias must be in one of this server's domains)"
             )));
         }
-        let owner: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", account)?
+        let owner: Account = get_json(&self.txn().open_table(ACCOUNTS)?, "accounts", account)?
             .ok_or_else(|| StoreError::NotFound(format!("account {account}")))?;
         if self.address_taken(alias)? {
             return Err(StoreError::Exists(format!("the address {alias}")));
         }
-        let mut index = self.txn.open_table(ACCOUNT_ALIASES)?;
+        let mut index = self.txn().open_table(ACCOUNT_ALIASES)?;
         let count = index
             .range((owner.id, "")..)?
             .map_while(|e| e.ok())
@@ -136,7 +136,7 @@ impl Tx<'_> {
         drop(index);
         // Counts against the domain's limit of new addresses per 24 hours (`store::redirects`).
         self.note_address_created(alias)?;
-        self.txn
+        self.txn()
             .open_table(ALIASES)?
             .insert(alias, encode(&record).as_slice())?;
         Ok((owner, record))
@@ -145,9 +145,9 @@ impl Tx<'_> {
     /// Takes the alias `alias` from the account `account`.
     pub fn remove_alias(&mut self, account: &str, alias: &str) -> Result<(Account, Alias)> {
         self.directory_changed();
-        let owner: Account = get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", account)?
+        let owner: Account = get_json(&self.txn().open_table(ACCOUNTS)?, "accounts", account)?
             .ok_or_else(|| StoreError::NotFound(format!("account {account}")))?;
-        let mut aliases = self.txn.open_table(ALIASES)?;
+        let mut aliases = self.txn().open_table(ALIASES)?;
         let record = match read_alias(&aliases, alias)? {
             Some(r) if r.account_id == owner.id => r,
             _ => {
@@ -158,7 +158,7 @@ impl Tx<'_> {
         };
         aliases.remove(alias)?;
         drop(aliases);
-        self.txn
+        self.txn()
             .open_table(ACCOUNT_ALIASES)?
             .remove((owner.id, alias))?;
         Ok((owner, record))
@@ -166,22 +166,22 @@ impl Tx<'_> {
 
     /// Whether `address` (lower case) is an account or an alias.
     pub fn address_taken(&self, address: &str) -> Result<bool> {
-        Ok(self.txn.open_table(ACCOUNTS)?.get(address)?.is_some()
-            || self.txn.open_table(ALIASES)?.get(address)?.is_some()
+        Ok(self.txn().open_table(ACCOUNTS)?.get(address)?.is_some()
+            || self.txn().open_table(ALIASES)?.get(address)?.is_some()
             || self.redirect_tx(address)?.is_some())
     }
 
     /// Whether `address` (lower case) is an alias.
     pub(super) fn alias_tx(&self, address: &str) -> Result<bool> {
-        Ok(self.txn.open_table(ALIASES)?.get(address)?.is_some())
+        Ok(self.txn().open_table(ALIASES)?.get(address)?.is_some())
     }
 
     /// Removes every alias of an account (the account is being removed).
     pub(super) fn aliases_clear(&mut self, account_id: AccountId) -> Result<()> {
         self.directory_changed();
-        let gone = aliases_in(&self.txn.open_table(ACCOUNT_ALIASES)?, account_id)?;
-        let mut aliases = self.txn.open_table(ALIASES)?;
-        let mut index = self.txn.open_table(ACCOUNT_ALIASES)?;
+        let gone = aliases_in(&self.txn().open_table(ACCOUNT_ALIASES)?, account_id)?;
+        let mut aliases = self.txn().open_table(ALIASES)?;
+        let mut index = self.txn().open_table(ACCOUNT_ALIASES)?;
         for a in gone {
             aliases.remove(a.address.as_str())?;
             index.remove((account_id, a.address.as_str()))?;
@@ -190,7 +190,7 @@ impl Tx<'_> {
     }
 
     pub fn domain_addressing(&self, domain: &str) -> Result<DomainAddressing> {
-        read_addressing(&self.txn.open_table(DOMAIN_ADDRESSING)?, domain)
+        read_addressing(&self.txn().open_table(DOMAIN_ADDRESSING)?, domain)
     }
 
     /// Replaces a domain's addressing settings (the domain must exist).
@@ -200,10 +200,10 @@ impl Tx<'_> {
         settings: &DomainAddressing,
     ) -> Result<()> {
         self.directory_changed();
-        if self.txn.open_table(DOMAINS)?.get(domain)?.is_none() {
+        if self.txn().open_table(DOMAINS)?.get(domain)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {domain}")));
         }
-        let mut table = self.txn.open_table(DOMAIN_ADDRESSING)?;
+        let mut table = self.txn().open_table(DOMAIN_ADDRESSING)?;
         if settings.is_empty() {
             table.remove(domain)?;
         } else {
@@ -217,7 +217,7 @@ impl Tx<'_> {
     pub fn set_alias_domain(&mut self, alias: &str, target: &str) -> Result<()> {
         self.directory_changed();
         for d in [alias, target] {
-            if self.txn.open_table(DOMAINS)?.get(d)?.is_none() {
+            if self.txn().open_table(DOMAINS)?.get(d)?.is_none() {
                 return Err(StoreError::NotFound(format!(
                     "domain {d} (add it first with `mailsift domain add {d}`)"
                 )));
@@ -228,7 +228,7 @@ impl Tx<'_> {
                 "{alias} cannot be an alias domain of itself"
             )));
         }
-        let table = self.txn.open_table(DOMAIN_ADDRESSING)?;
+        let table = self.txn().open_table(DOMAIN_ADDRESSING)?;
         if let Some(t) = read_addressing(&table, target)?.alias_of {
             return Err(StoreError::Invalid(format!(
                 "{target} is itself an alias domain (of {t}): use {t} as the target"
@@ -275,7 +275,7 @@ impl Tx<'_> {
     pub(super) fn forget_domain_addressing(&mut self, name: &str) -> Result<()> {
         self.directory_changed();
         let suffix = format!("@{name}");
-        for entry in self.txn.open_table(ALIASES)?.iter()? {
+        for entry in self.txn().open_table(ALIASES)?.iter()? {
             let (k, _) = entry?;
             if k.value().ends_with(&suffix) {
                 return Err(StoreError::Invalid(format!(
@@ -284,7 +284,7 @@ impl Tx<'_> {
                 )));
             }
         }
-        let mut table = self.txn.open_table(DOMAIN_ADDRESSING)?;
+        let mut table = self.txn().open_table(DOMAIN_ADDRESSING)?;
         for entry in table.iter()? {
             let (k, v) = entry?;
             let settings: DomainAddressing = decode("domain_addressing", v.value())?;
@@ -303,7 +303,7 @@ impl Tx<'_> {
     /// The configuration resolution needs (see `AddressDefaults`); the server writes it at start.
     pub fn set_address_defaults(&mut self, defaults: &AddressDefaults) -> Result<()> {
         self.directory_changed();
-        self.txn
+        self.txn()
             .open_table(ADDRESS_DEFAULTS)?
             .insert(DEFAULTS_KEY, encode(defaults).as_slice())?;
         Ok(())
@@ -313,22 +313,22 @@ impl Tx<'_> {
 impl ReadTx {
     /// The alias record of `address` (lower case), if it is an alias.
     pub fn alias(&self, address: &str) -> Result<Option<Alias>> {
-        read_alias(&self.txn.open_table(ALIASES)?, address)
+        read_alias(&self.txn().open_table(ALIASES)?, address)
     }
 
     /// An account's aliases, by address.
     pub fn aliases_of(&self, account_id: AccountId) -> Result<Vec<Alias>> {
-        aliases_in(&self.txn.open_table(ACCOUNT_ALIASES)?, account_id)
+        aliases_in(&self.txn().open_table(ACCOUNT_ALIASES)?, account_id)
     }
 
     /// A domain's addressing settings (all `None` when it has none).
     pub fn domain_addressing(&self, domain: &str) -> Result<DomainAddressing> {
-        read_addressing(&self.txn.open_table(DOMAIN_ADDRESSING)?, domain)
+        read_addressing(&self.txn().open_table(DOMAIN_ADDRESSING)?, domain)
     }
 
     /// Every domain with addressing settings.
     pub fn domain_addressings(&self) -> Result<Vec<(String, DomainAddressing)>> {
-        let table = self.txn.open_table(DOMAIN_ADDRESSING)?;
+        let table = self.txn().open_table(DOMAIN_ADDRESSING)?;
         let mut out = Vec::with_capacity(table.len()? as usize);
         for entry in table.iter()? {
             let (k, v) = entry?;
@@ -342,7 +342,7 @@ impl ReadTx {
 
     pub fn address_defaults(&self) -> Result<AddressDefaults> {
         Ok(get_json(
-            &self.txn.open_table(ADDRESS_DEFAULTS)?,
+            &self.txn().open_table(ADDRESS_DEFAULTS)?,
             "address_defaults",
             DEFAULTS_KEY,
         )?
@@ -353,7 +353,7 @@ impl ReadTx {
     pub fn oldest_account(&self, domain: &str) -> Result<Option<Account>> {
         let suffix = format!("@{domain}");
         let address = {
-            let ids = self.txn.open_table(ACCOUNT_IDS)?;
+            let ids = self.txn().open_table(ACCOUNT_IDS)?;
             let mut found = None;
             for entry in ids.iter()? {
                 let (_, v) = entry?;

@@ -31,18 +31,19 @@ impl Tx<'_> {
     pub(super) fn put_blob(&mut self, content: &[u8], refs: u64) -> Result<String> {
         // The digest is the key; its hex spelling is only the id callers keep.
         let k: [u8; 32] = Sha256::digest(content).into();
-        let mut counts = self.txn.open_table(BLOB_REFS)?;
+        let (mut hot, txn) = self.hot()?;
+        let counts = hot.blob_refs(txn)?;
         let current = counts.get(k.as_slice())?.map(|v| v.value()).unwrap_or(0);
-        if current == 0 {
-            self.txn.open_table(BLOBS)?.insert(k.as_slice(), content)?;
-        }
         counts.insert(k.as_slice(), current + refs)?;
+        if current == 0 {
+            hot.blobs(txn)?.insert(k.as_slice(), content)?;
+        }
         Ok(hex::encode(k))
     }
 
     pub(super) fn add_blob_ref(&mut self, id: &str) -> Result<()> {
         let k = key(id)?;
-        let mut counts = self.txn.open_table(BLOB_REFS)?;
+        let mut counts = self.txn().open_table(BLOB_REFS)?;
         let current = counts.get(k.as_slice())?.map(|v| v.value()).unwrap_or(0);
         counts.insert(k.as_slice(), current + 1)?;
         Ok(())
@@ -50,11 +51,11 @@ impl Tx<'_> {
 
     pub(super) fn release_blob(&mut self, id: &str) -> Result<()> {
         let k = key(id)?;
-        let mut counts = self.txn.open_table(BLOB_REFS)?;
+        let mut counts = self.txn().open_table(BLOB_REFS)?;
         let current = counts.get(k.as_slice())?.map(|v| v.value()).unwrap_or(0);
         if current <= 1 {
             counts.remove(k.as_slice())?;
-            self.txn.open_table(BLOBS)?.remove(k.as_slice())?;
+            self.txn().open_table(BLOBS)?.remove(k.as_slice())?;
         } else {
             counts.insert(k.as_slice(), current - 1)?;
         }
@@ -68,7 +69,7 @@ impl ReadTx {
     pub fn blob(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let k = key(id)?;
         Ok(self
-            .txn
+            .txn()
             .open_table(BLOBS)?
             .get(k.as_slice())?
             .map(|v| v.value().to_vec()))

@@ -137,7 +137,7 @@ impl Tx<'_> {
         job.state = ImportState::Queued;
         job.created = now();
         self.import_put(&job)?;
-        self.txn
+        self.txn()
             .open_table(IMPORT_SECRETS)?
             .insert(job.id, password)?;
         self.import_prune()?;
@@ -146,14 +146,14 @@ impl Tx<'_> {
 
     /// Writes a job's record (progress, checkpoints, state).
     pub fn import_put(&mut self, job: &ImportJob) -> Result<()> {
-        self.txn
+        self.txn()
             .open_table(IMPORT_JOBS)?
             .insert(job.id, encode(job).as_slice())?;
         Ok(())
     }
 
     pub fn import_job_tx(&self, id: u64) -> Result<Option<ImportJob>> {
-        match self.txn.open_table(IMPORT_JOBS)?.get(id)? {
+        match self.txn().open_table(IMPORT_JOBS)?.get(id)? {
             Some(v) => Ok(Some(decode("import_jobs", v.value())?)),
             None => Ok(None),
         }
@@ -176,7 +176,7 @@ impl Tx<'_> {
         }
         job.finished = Some(now());
         self.import_put(&job)?;
-        self.txn.open_table(IMPORT_SECRETS)?.remove(id)?;
+        self.txn().open_table(IMPORT_SECRETS)?.remove(id)?;
         Ok(job)
     }
 
@@ -193,13 +193,13 @@ impl Tx<'_> {
         internal_date: i64,
     ) -> Result<Imported> {
         let seen = self
-            .txn
+            .txn()
             .open_table(IMPORT_SEEN)?
             .get((account_id, key))?
             .map(|v| v.value());
         if let Some((mailbox, uid)) = seen
             && self
-                .txn
+                .txn()
                 .open_table(MESSAGES)?
                 .get((mailbox, uid))?
                 .is_some()
@@ -207,7 +207,7 @@ impl Tx<'_> {
             return Ok(Imported::Duplicate);
         }
         let (_, uid) = self.append(mailbox_id, raw, flags, internal_date)?;
-        self.txn
+        self.txn()
             .open_table(IMPORT_SEEN)?
             .insert((account_id, key), (mailbox_id, uid))?;
         Ok(Imported::Copied)
@@ -215,7 +215,7 @@ impl Tx<'_> {
 
     /// Forgets what imports copied into an account (the account is being removed).
     pub(super) fn import_forget_account(&mut self, account_id: AccountId) -> Result<()> {
-        let mut seen = self.txn.open_table(IMPORT_SEEN)?;
+        let mut seen = self.txn().open_table(IMPORT_SEEN)?;
         let keys: Vec<String> = seen
             .range((account_id, "")..)?
             .map_while(|e| e.ok())
@@ -230,7 +230,7 @@ impl Tx<'_> {
 
     /// Keeps at most `KEEP_FINISHED` finished jobs, dropping the oldest.
     fn import_prune(&mut self) -> Result<()> {
-        let mut jobs = self.txn.open_table(IMPORT_JOBS)?;
+        let mut jobs = self.txn().open_table(IMPORT_JOBS)?;
         let mut finished = Vec::new();
         for entry in jobs.iter()? {
             let (k, v) = entry?;
@@ -258,7 +258,7 @@ pub(super) fn ensure_tables(txn: &redb::WriteTransaction) -> Result<()> {
 impl ReadTx {
     /// Every job, oldest first.
     pub fn import_jobs(&self) -> Result<Vec<ImportJob>> {
-        let table = self.txn.open_table(IMPORT_JOBS)?;
+        let table = self.txn().open_table(IMPORT_JOBS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
             out.push(decode("import_jobs", entry?.1.value())?);
@@ -267,7 +267,7 @@ impl ReadTx {
     }
 
     pub fn import_job(&self, id: u64) -> Result<Option<ImportJob>> {
-        match self.txn.open_table(IMPORT_JOBS)?.get(id)? {
+        match self.txn().open_table(IMPORT_JOBS)?.get(id)? {
             Some(v) => Ok(Some(decode("import_jobs", v.value())?)),
             None => Ok(None),
         }
@@ -276,7 +276,7 @@ impl ReadTx {
     /// The remote password of a job that has not ended.
     pub fn import_secret(&self, id: u64) -> Result<Option<Vec<u8>>> {
         Ok(self
-            .txn
+            .txn()
             .open_table(IMPORT_SECRETS)?
             .get(id)?
             .map(|v| v.value().to_vec()))
@@ -284,7 +284,7 @@ impl ReadTx {
 
     /// How many passwords the store holds (the tests check that none outlives its job).
     pub fn import_secret_count(&self) -> Result<u64> {
-        Ok(self.txn.open_table(IMPORT_SECRETS)?.len()?)
+        Ok(self.txn().open_table(IMPORT_SECRETS)?.len()?)
     }
 }
 

@@ -137,7 +137,7 @@ impl Tx<'_> {
         self.directory_changed();
         let entry = normalize_entry(entry).map_err(StoreError::Invalid)?;
         let key = scope.key();
-        let mut table = self.txn.open_table(LISTS)?;
+        let mut table = self.txn().open_table(LISTS)?;
         if let Some(old) = table.get((key.as_str(), entry.as_str()))? {
             let old: ListEntry = decode("lists", old.value())?;
             if old.kind == kind {
@@ -162,7 +162,7 @@ impl Tx<'_> {
         self.directory_changed();
         let entry = normalize_entry(entry).map_err(StoreError::Invalid)?;
         let key = scope.key();
-        let mut table = self.txn.open_table(LISTS)?;
+        let mut table = self.txn().open_table(LISTS)?;
         let removed = table.remove((key.as_str(), entry.as_str()))?;
         match removed {
             Some(v) => decode("lists", v.value()),
@@ -176,7 +176,7 @@ impl Tx<'_> {
     pub fn list_clear(&mut self, scope: &ListScope) -> Result<()> {
         self.directory_changed();
         let key = scope.key();
-        let mut table = self.txn.open_table(LISTS)?;
+        let mut table = self.txn().open_table(LISTS)?;
         for entry in table
             .extract_from_if((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"), |_, _| {
                 true
@@ -191,7 +191,7 @@ impl Tx<'_> {
 impl ReadTx {
     pub fn list_entries(&self, scope: &ListScope) -> Result<Vec<ListEntry>> {
         let key = scope.key();
-        let table = self.txn.open_table(LISTS)?;
+        let table = self.txn().open_table(LISTS)?;
         let mut out = Vec::new();
         for row in table.range((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"))? {
             let (_, v) = row?;
@@ -211,7 +211,7 @@ impl ReadTx {
         if cands.is_empty() {
             return Ok(Vec::new());
         }
-        let table = self.txn.open_table(LISTS)?;
+        let table = self.txn().open_table(LISTS)?;
         let mut out = Vec::new();
         for scope in [
             ListScope::Account(account.to_string()),

@@ -124,7 +124,7 @@ impl Tx<'_> {
             highest_modseq: 1,
             recent_uid: 0,
         };
-        self.txn
+        self.txn()
             .open_table(MAILBOX_NAMES)?
             .insert((account_id, name), id)?;
         self.put_mailbox(&mailbox)?;
@@ -134,7 +134,7 @@ impl Tx<'_> {
     /// UIDVALIDITY must never repeat for a name (RFC 9051 §2.3.1.1): a counter that starts at the
     /// clock, so that it also grows across a restore from an older backup.
     fn next_uidvalidity(&mut self) -> Result<u32> {
-        let mut meta = self.txn.open_table(META)?;
+        let mut meta = self.txn().open_table(META)?;
         let last = meta.get("uidvalidity")?.map(|v| v.value()).unwrap_or(0);
         let next = (last + 1).max(now() as u64 & 0xffff_ffff).max(1);
         meta.insert("uidvalidity", next)?;
@@ -142,8 +142,8 @@ impl Tx<'_> {
     }
 
     pub(super) fn put_mailbox(&mut self, mailbox: &Mailbox) -> Result<()> {
-        self.txn
-            .open_table(MAILBOXES)?
+        let (mut hot, txn) = self.hot()?;
+        hot.mailboxes(txn)?
             .insert(mailbox.id, encode(mailbox).as_slice())?;
         Ok(())
     }
@@ -153,15 +153,16 @@ impl Tx<'_> {
         account_id: AccountId,
         name: &str,
     ) -> Result<Option<MailboxId>> {
-        Ok(self
-            .txn
-            .open_table(MAILBOX_NAMES)?
+        let (mut hot, txn) = self.hot()?;
+        Ok(hot
+            .mailbox_names(txn)?
             .get((account_id, name))?
             .map(|v| v.value()))
     }
 
     pub fn mailbox_by_id_tx(&self, id: MailboxId) -> Result<Option<Mailbox>> {
-        match self.txn.open_table(MAILBOXES)?.get(id)? {
+        let (mut hot, txn) = self.hot()?;
+        match hot.mailboxes(txn)?.get(id)? {
             Some(v) => Ok(Some(decode("mailboxes", v.value())?)),
             None => Ok(None),
         }
@@ -176,7 +177,7 @@ impl Tx<'_> {
 
     pub(super) fn list_mailboxes_tx(&self, account_id: AccountId) -> Result<Vec<Mailbox>> {
         let ids: Vec<u64> = self
-            .txn
+            .txn()
             .open_table(MAILBOX_NAMES)?
             .range((account_id, "")..(account_id + 1, ""))?
             .map(|e| e.map(|(_, v)| v.value()))
@@ -193,7 +194,7 @@ impl Tx<'_> {
     /// The `NameNode` of a name (default when there is none).
     pub(super) fn node(&self, account_id: AccountId, name: &str) -> Result<NameNode> {
         match self
-            .txn
+            .txn()
             .open_table(MAILBOX_NODES)?
             .get((account_id, name))?
         {
@@ -209,7 +210,7 @@ impl Tx<'_> {
         name: &str,
         node: NameNode,
     ) -> Result<()> {
-        let mut table = self.txn.open_table(MAILBOX_NODES)?;
+        let mut table = self.txn().open_table(MAILBOX_NODES)?;
         if node == NameNode::default() {
             table.remove((account_id, name))?;
         } else {
@@ -223,7 +224,7 @@ impl Tx<'_> {
         let (from, to) = inferiors(name);
         let range = (account_id, from.as_str())..(account_id, to.as_str());
         if self
-            .txn
+            .txn()
             .open_table(MAILBOX_NAMES)?
             .range(range.clone())?
             .next()
@@ -231,7 +232,7 @@ impl Tx<'_> {
         {
             return Ok(true);
         }
-        for entry in self.txn.open_table(MAILBOX_NODES)?.range(range)? {
+        for entry in self.txn().open_table(MAILBOX_NODES)?.range(range)? {
             let (_, v) = entry?;
             let node: NameNode = decode("mailbox_nodes", v.value())?;
             if node.noselect {
@@ -266,8 +267,8 @@ impl Tx<'_> {
             return Ok(());
         };
         self.delete_mailbox_contents(&mailbox)?;
-        self.txn.open_table(MAILBOXES)?.remove(mailbox.id)?;
-        self.txn
+        self.txn().open_table(MAILBOXES)?.remove(mailbox.id)?;
+        self.txn()
             .open_table(MAILBOX_NAMES)?
             .remove((account_id, name.as_str()))?;
         node.subscribed |= mailbox.subscribed;
@@ -325,7 +326,7 @@ impl Tx<'_> {
             } else {
                 continue;
             };
-            let mut names = self.txn.open_table(MAILBOX_NAMES)?;
+            let mut names = self.txn().open_table(MAILBOX_NAMES)?;
             names.remove((account_id, mailbox.name.as_str()))?;
             names.insert((account_id, new_name.as_str()), mailbox.id)?;
             drop(names);
@@ -336,7 +337,7 @@ impl Tx<'_> {
         let (lo, hi) = inferiors(&from);
         let mut moved = Vec::new();
         for entry in self
-            .txn
+            .txn()
             .open_table(MAILBOX_NODES)?
             .range((account_id, lo.as_str())..(account_id, hi.as_str()))?
         {
@@ -425,8 +426,8 @@ pub struct MailboxCounts {
 
 impl ReadTx {
     pub fn mailboxes(&self, account_id: AccountId) -> Result<Vec<Mailbox>> {
-        let names = self.txn.open_table(MAILBOX_NAMES)?;
-        let boxes = self.txn.open_table(MAILBOXES)?;
+        let names = self.txn().open_table(MAILBOX_NAMES)?;
+        let boxes = self.txn().open_table(MAILBOXES)?;
         let mut out = Vec::new();
         for entry in names.range((account_id, "")..(account_id + 1, ""))? {
             let (_, id) = entry?;
@@ -439,7 +440,7 @@ impl ReadTx {
 
     /// Every `NameNode` of an account, by name.
     pub fn mailbox_nodes(&self, account_id: AccountId) -> Result<Vec<(String, NameNode)>> {
-        let table = self.txn.open_table(MAILBOX_NODES)?;
+        let table = self.txn().open_table(MAILBOX_NODES)?;
         let mut out = Vec::new();
         for entry in table.range((account_id, "")..(account_id + 1, ""))? {
             let (k, v) = entry?;
@@ -450,7 +451,7 @@ impl ReadTx {
 
     pub fn mailbox(&self, account_id: AccountId, name: &str) -> Result<Option<Mailbox>> {
         let id = match self
-            .txn
+            .txn()
             .open_table(MAILBOX_NAMES)?
             .get((account_id, canonical_name(name).as_str()))?
         {
@@ -461,7 +462,7 @@ impl ReadTx {
     }
 
     pub fn mailbox_by_id(&self, id: MailboxId) -> Result<Option<Mailbox>> {
-        match self.txn.open_table(MAILBOXES)?.get(id)? {
+        match self.txn().open_table(MAILBOXES)?.get(id)? {
             Some(v) => Ok(Some(decode("mailboxes", v.value())?)),
             None => Ok(None),
         }

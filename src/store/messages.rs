@@ -76,7 +76,8 @@ impl Tx<'_> {
         // Each distinct mailbox once, in first-seen order (an address and its alias may share one).
         let mut mailboxes: Vec<Mailbox> = Vec::with_capacity(targets.len());
         {
-            let table = self.txn.open_table(MAILBOXES)?;
+            let (mut hot, txn) = self.hot()?;
+            let table = hot.mailboxes(txn)?;
             for (id, _) in targets {
                 if mailboxes.iter().any(|m| m.id == *id) {
                     continue;
@@ -109,7 +110,8 @@ impl Tx<'_> {
         let blob = self.put_blob(raw, targets.len() as u64)?;
         let mut out = Vec::with_capacity(targets.len());
         {
-            let mut table = self.txn.open_table(MESSAGES)?;
+            let (mut hot, txn) = self.hot()?;
+            let table = hot.messages(txn)?;
             for (mailbox_id, flags) in targets {
                 let Some(mailbox) = mailboxes.iter_mut().find(|m| m.id == *mailbox_id) else {
                     continue;
@@ -120,7 +122,8 @@ impl Tx<'_> {
             }
         }
         {
-            let mut table = self.txn.open_table(MAILBOXES)?;
+            let (mut hot, txn) = self.hot()?;
+            let table = hot.mailboxes(txn)?;
             for mailbox in &mailboxes {
                 table.insert(mailbox.id, encode(mailbox).as_slice())?;
             }
@@ -156,7 +159,7 @@ impl Tx<'_> {
         flags: &[String],
     ) -> Result<u32> {
         let meta = next_message(mailbox, blob, size, internal_date, flags)?;
-        self.txn
+        self.txn()
             .open_table(MESSAGES)?
             .insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
         self.add_usage(mailbox.account_id, size as i64, 1)?;
@@ -164,7 +167,7 @@ impl Tx<'_> {
     }
 
     pub(super) fn uids_tx(&self, mailbox_id: MailboxId) -> Result<Vec<u32>> {
-        let table = self.txn.open_table(MESSAGES)?;
+        let table = self.txn().open_table(MESSAGES)?;
         let mut out = Vec::new();
         for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
             out.push(entry?.0.value().1);
@@ -186,7 +189,7 @@ impl Tx<'_> {
         let mut changed = Vec::new();
         let mut training = Vec::new();
         let mut reports = Vec::new();
-        let mut table = self.txn.open_table(MESSAGES)?;
+        let mut table = self.txn().open_table(MESSAGES)?;
         for &uid in uids {
             let mut meta: MessageMeta = match table.get((mailbox_id, uid))? {
                 Some(v) => decode("messages", v.value())?,
@@ -267,7 +270,7 @@ impl Tx<'_> {
         // RFC 9208 §5: a COPY that would exceed the quota fails as a whole.
         let mut bytes = 0u64;
         {
-            let table = self.txn.open_table(MESSAGES)?;
+            let table = self.txn().open_table(MESSAGES)?;
             for &uid in uids {
                 if let Some(v) = table.get((source, uid))? {
                     bytes += decode::<MessageMeta>("messages", v.value())?.size;
@@ -302,7 +305,7 @@ impl Tx<'_> {
             target_uids: Vec::new(),
         };
         for &uid in uids {
-            let meta: MessageMeta = match self.txn.open_table(MESSAGES)?.get((source, uid))? {
+            let meta: MessageMeta = match self.txn().open_table(MESSAGES)?.get((source, uid))? {
                 Some(v) => decode("messages", v.value())?,
                 None => continue,
             };
@@ -365,7 +368,7 @@ impl Tx<'_> {
     pub fn expunge(&mut self, mailbox_id: MailboxId, only: Option<&[u32]>) -> Result<Vec<u32>> {
         let mut doomed = Vec::new();
         {
-            let table = self.txn.open_table(MESSAGES)?;
+            let table = self.txn().open_table(MESSAGES)?;
             for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
                 let (k, v) = entry?;
                 let uid = k.value().1;
@@ -391,7 +394,7 @@ impl Tx<'_> {
         let mut removed = Vec::with_capacity(uids.len());
         for &uid in uids {
             let meta: Option<MessageMeta> = {
-                let mut table = self.txn.open_table(MESSAGES)?;
+                let mut table = self.txn().open_table(MESSAGES)?;
                 let removed = table.remove((mailbox_id, uid))?;
                 match removed {
                     Some(v) => Some(decode("messages", v.value())?),
@@ -454,7 +457,7 @@ fn same_flags(a: &[String], b: &[String]) -> bool {
 impl ReadTx {
     /// Every message of a mailbox in UID order.
     pub fn messages(&self, mailbox_id: MailboxId) -> Result<Vec<MessageMeta>> {
-        let table = self.txn.open_table(MESSAGES)?;
+        let table = self.txn().open_table(MESSAGES)?;
         let mut out = Vec::new();
         for entry in table.range((mailbox_id, 0)..=(mailbox_id, u32::MAX))? {
             let (_, v) = entry?;
@@ -464,7 +467,7 @@ impl ReadTx {
     }
 
     pub fn message(&self, mailbox_id: MailboxId, uid: u32) -> Result<Option<MessageMeta>> {
-        match self.txn.open_table(MESSAGES)?.get((mailbox_id, uid))? {
+        match self.txn().open_table(MESSAGES)?.get((mailbox_id, uid))? {
             Some(v) => Ok(Some(decode("messages", v.value())?)),
             None => Ok(None),
         }
@@ -473,7 +476,7 @@ impl ReadTx {
     /// The metadata of the given UIDs that still exist, in the order given: one batch of a
     /// FETCH or SEARCH, read in one short snapshot (the contents come from `Store::blobs`).
     pub fn messages_by_uid(&self, mailbox_id: MailboxId, uids: &[u32]) -> Result<Vec<MessageMeta>> {
-        let table = self.txn.open_table(MESSAGES)?;
+        let table = self.txn().open_table(MESSAGES)?;
         let mut out = Vec::with_capacity(uids.len());
         for &uid in uids {
             if let Some(v) = table.get((mailbox_id, uid))? {

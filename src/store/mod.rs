@@ -27,7 +27,9 @@ pub mod reports;
 pub mod schema;
 mod sending;
 pub mod sieve;
+mod tables;
 pub mod trace;
+mod trace_codec;
 pub mod training;
 pub mod types;
 mod view;
@@ -379,9 +381,12 @@ fn init_schema(db: &Database) -> Result<()> {
     Ok(())
 }
 
-/// A write transaction, as the writer thread lends it to one operation.
+/// A write transaction, as the writer thread lends it to the operations of one batch.
 pub struct Tx<'a> {
+    /// Only through `txn()` (which closes the hot tables first) or beside `hot`.
     txn: &'a redb::WriteTransaction,
+    /// The tables of a delivery, open across the batch's writes (`tables.rs`).
+    hot: std::cell::RefCell<tables::Hot<'a>>,
     changes: &'a mut Vec<Change>,
     /// A queue entry became due now: the writer signals the outbound task after the commit.
     queue_due: &'a mut bool,
@@ -389,9 +394,50 @@ pub struct Tx<'a> {
     kv: &'a KvCache,
 }
 
+impl<'a> Tx<'a> {
+    pub(super) fn new(
+        txn: &'a redb::WriteTransaction,
+        changes: &'a mut Vec<Change>,
+        queue_due: &'a mut bool,
+        kv: &'a KvCache,
+    ) -> Tx<'a> {
+        Tx {
+            txn,
+            hot: Default::default(),
+            changes,
+            queue_due,
+            kv,
+        }
+    }
+
+    /// The transaction, for opening a table directly: the hot tables are closed first, since
+    /// redb refuses to open a table twice. A hot table in use right now stays open (only
+    /// `tables.rs` users hold one, and they open nothing else meanwhile).
+    fn txn(&self) -> &'a redb::WriteTransaction {
+        if let Ok(mut hot) = self.hot.try_borrow_mut() {
+            hot.close();
+        }
+        self.txn
+    }
+
+    /// The hot tables (`tables.rs`), with the transaction to open them in.
+    fn hot(
+        &self,
+    ) -> Result<(
+        std::cell::RefMut<'_, tables::Hot<'a>>,
+        &'a redb::WriteTransaction,
+    )> {
+        let hot = self
+            .hot
+            .try_borrow_mut()
+            .map_err(|_| StoreError::Db("the table cache is already in use".into()))?;
+        Ok((hot, self.txn))
+    }
+}
+
 impl Tx<'_> {
     fn next_id(&mut self, counter: &str) -> Result<u64> {
-        let mut meta = self.txn.open_table(schema::META)?;
+        let mut meta = self.txn().open_table(schema::META)?;
         let next = meta.get(counter)?.map(|v| v.value()).unwrap_or(0) + 1;
         meta.insert(counter, next)?;
         Ok(next)
@@ -413,6 +459,12 @@ impl Tx<'_> {
 /// A read transaction.
 pub struct ReadTx {
     txn: redb::ReadTransaction,
+}
+
+impl ReadTx {
+    fn txn(&self) -> &redb::ReadTransaction {
+        &self.txn
+    }
 }
 
 /// Reads a JSON record from a `&str`-keyed table.

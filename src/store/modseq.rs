@@ -58,8 +58,8 @@ impl Tx<'_> {
         if uids.is_empty() {
             return Ok(());
         }
-        let mut table = self.txn.open_table(VANISHED)?;
-        let mut state = self.txn.open_table(VANISHED_STATE)?;
+        let mut table = self.txn().open_table(VANISHED)?;
+        let mut state = self.txn().open_table(VANISHED_STATE)?;
         let (mut floor, mut count) = state.get(mailbox_id)?.map(|v| v.value()).unwrap_or((0, 0));
         for &uid in uids {
             if table.insert((mailbox_id, modseq, uid), ())?.is_none() {
@@ -88,12 +88,12 @@ impl Tx<'_> {
 
     /// Forgets a removed mailbox's expunges.
     pub(super) fn forget_vanished(&mut self, mailbox_id: MailboxId) -> Result<()> {
-        let mut table = self.txn.open_table(VANISHED)?;
+        let mut table = self.txn().open_table(VANISHED)?;
         table.retain_in(
             (mailbox_id, 0, 0)..=(mailbox_id, u64::MAX, u32::MAX),
             |_, _| false,
         )?;
-        self.txn.open_table(VANISHED_STATE)?.remove(mailbox_id)?;
+        self.txn().open_table(VANISHED_STATE)?.remove(mailbox_id)?;
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl Tx<'_> {
         let mut allowed = Vec::with_capacity(uids.len());
         let mut modified = Vec::new();
         {
-            let table = self.txn.open_table(MESSAGES)?;
+            let table = self.txn().open_table(MESSAGES)?;
             for &uid in uids {
                 if let Some(v) = table.get((mailbox_id, uid))? {
                     let meta: MessageMeta = super::decode("messages", v.value())?;
@@ -132,7 +132,7 @@ impl ReadTx {
     /// UIDs expunged from the mailbox at a modseq above `since` (RFC 7162 §3.2.5, §3.2.6).
     pub fn vanished_since(&self, mailbox_id: MailboxId, since: u64) -> Result<Vanished> {
         let floor = self
-            .txn
+            .txn()
             .open_table(VANISHED_STATE)?
             .get(mailbox_id)?
             .map(|v| v.value().0)
@@ -140,7 +140,7 @@ impl ReadTx {
         if since < floor {
             return Ok(Vanished::Forgotten);
         }
-        let table = self.txn.open_table(VANISHED)?;
+        let table = self.txn().open_table(VANISHED)?;
         let start = since.saturating_add(1);
         let mut out = Vec::new();
         for entry in table.range((mailbox_id, start, 0)..=(mailbox_id, u64::MAX, u32::MAX))? {

@@ -60,7 +60,7 @@ impl Tx<'_> {
         if writes.is_empty() {
             return Ok(());
         }
-        let mut table = self.txn.open_table(PLUGIN_KV)?;
+        let mut table = self.txn().open_table(PLUGIN_KV)?;
         for w in writes {
             // Before the commit, so that no reader caches the value this write replaces.
             self.kv.touch(&w.plugin, &w.key);
@@ -87,7 +87,7 @@ impl Tx<'_> {
     /// Drops every key of a plugin (for an administrator cleaning up after a removed plugin).
     pub fn plugin_kv_clear(&mut self, plugin: &str) -> Result<u64> {
         self.kv.touch_all();
-        let mut table = self.txn.open_table(PLUGIN_KV)?;
+        let mut table = self.txn().open_table(PLUGIN_KV)?;
         let removed = table.extract_from_if((plugin, "")..=(plugin, "\u{10FFFF}"), |_, _| true)?;
         let mut n = 0;
         for entry in removed {
@@ -100,13 +100,13 @@ impl Tx<'_> {
 
 impl ReadTx {
     pub fn plugin_kv_get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        let table = self.txn.open_table(PLUGIN_KV)?;
+        let table = self.txn().open_table(PLUGIN_KV)?;
         Ok(table.get((plugin, key))?.map(|v| v.value().to_vec()))
     }
 
     /// A plugin's keys starting with `prefix`, with their values.
     pub fn plugin_kv_prefix(&self, plugin: &str, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let table = self.txn.open_table(PLUGIN_KV)?;
+        let table = self.txn().open_table(PLUGIN_KV)?;
         let mut out = Vec::new();
         for entry in table.range((plugin, prefix)..)? {
             let (k, v) = entry?;
@@ -128,7 +128,7 @@ impl ReadTx {
         contains: Option<&str>,
         limit: usize,
     ) -> Result<(KvRows, u64)> {
-        let table = self.txn.open_table(PLUGIN_KV)?;
+        let table = self.txn().open_table(PLUGIN_KV)?;
         let needle = contains.map(str::to_ascii_lowercase);
         let mut out = Vec::new();
         let mut total = 0;
@@ -154,7 +154,7 @@ impl ReadTx {
 
     /// Number of keys a plugin holds.
     pub fn plugin_kv_count(&self, plugin: &str) -> Result<u64> {
-        let table = self.txn.open_table(PLUGIN_KV)?;
+        let table = self.txn().open_table(PLUGIN_KV)?;
         let mut n = 0;
         for entry in table.range((plugin, "")..)? {
             let (k, _) = entry?;

@@ -106,17 +106,17 @@ impl Tx<'_> {
             warned: false,
             log: Vec::new(),
         };
-        self.txn
+        self.txn()
             .open_table(QUEUE)?
             .insert(id, encode(&entry).as_slice())?;
-        self.txn.open_table(QUEUE_DUE)?.insert((0, id), ())?;
+        self.txn().open_table(QUEUE_DUE)?.insert((0, id), ())?;
         *self.queue_due = true;
         Ok(entry)
     }
 
     /// Moves an entry in the next-attempt index (`None`: out of it).
     fn reindex(&mut self, id: u64, old: Option<i64>, new: Option<i64>) -> Result<()> {
-        let mut due = self.txn.open_table(QUEUE_DUE)?;
+        let mut due = self.txn().open_table(QUEUE_DUE)?;
         if let Some(old) = old {
             due.remove((old, id))?;
         }
@@ -127,7 +127,7 @@ impl Tx<'_> {
     }
 
     fn queue_get_tx(&self, id: u64) -> Result<Option<QueuedMessage>> {
-        let table = self.txn.open_table(QUEUE)?;
+        let table = self.txn().open_table(QUEUE)?;
         let value = table.get(id)?;
         match value {
             Some(v) => Ok(Some(decode("queue", v.value())?)),
@@ -136,7 +136,7 @@ impl Tx<'_> {
     }
 
     fn queue_remove_tx(&mut self, entry: &QueuedMessage) -> Result<()> {
-        self.txn.open_table(QUEUE)?.remove(entry.id)?;
+        self.txn().open_table(QUEUE)?.remove(entry.id)?;
         self.reindex(entry.id, Some(entry.next_attempt), None)?;
         self.release_blob(&entry.blob)
     }
@@ -186,7 +186,7 @@ impl Tx<'_> {
             }
         }
         if pending(&entry.rcpts) {
-            self.txn
+            self.txn()
                 .open_table(QUEUE)?
                 .insert(id, encode(&entry).as_slice())?;
             self.reindex(id, Some(was_due), Some(entry.next_attempt))?;
@@ -205,7 +205,7 @@ impl Tx<'_> {
         };
         let was_due = entry.next_attempt;
         entry.next_attempt = 0;
-        self.txn
+        self.txn()
             .open_table(QUEUE)?
             .insert(entry.id, encode(&entry).as_slice())?;
         self.reindex(entry.id, Some(was_due), Some(0))?;
@@ -223,7 +223,7 @@ impl Tx<'_> {
     }
 
     fn queue_find_tx(&self, queue_id: &str) -> Result<Option<QueuedMessage>> {
-        let table = self.txn.open_table(QUEUE)?;
+        let table = self.txn().open_table(QUEUE)?;
         for item in table.iter()? {
             let (_, v) = item?;
             let entry: QueuedMessage = decode("queue", v.value())?;
@@ -237,7 +237,7 @@ impl Tx<'_> {
 
 impl ReadTx {
     pub fn queue(&self) -> Result<Vec<QueuedMessage>> {
-        let table = self.txn.open_table(QUEUE)?;
+        let table = self.txn().open_table(QUEUE)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (_, v) = entry?;
@@ -249,8 +249,8 @@ impl ReadTx {
     /// At most `limit` entries due at `now` (next attempt at or before it), soonest first: what
     /// the delivery task reads at each scan, through the next-attempt index.
     pub fn queue_due(&self, now: i64, limit: usize) -> Result<Vec<QueuedMessage>> {
-        let due = self.txn.open_table(QUEUE_DUE)?;
-        let queue = self.txn.open_table(QUEUE)?;
+        let due = self.txn().open_table(QUEUE_DUE)?;
+        let queue = self.txn().open_table(QUEUE)?;
         let mut out = Vec::new();
         for item in due.range((i64::MIN, 0)..=(now, u64::MAX))? {
             if out.len() >= limit {
@@ -267,7 +267,7 @@ impl ReadTx {
 
     /// When the next entry falls due (`None`: the queue is empty).
     pub fn queue_next_due(&self) -> Result<Option<i64>> {
-        let due = self.txn.open_table(QUEUE_DUE)?;
+        let due = self.txn().open_table(QUEUE_DUE)?;
         let first = due.first()?;
         Ok(first.map(|(k, _)| k.value().0))
     }
@@ -275,7 +275,7 @@ impl ReadTx {
     /// The number of queue entries and when the oldest was queued, for the metrics: the
     /// table's stored length and its first entry (ids grow with time), not a scan.
     pub fn queue_stats(&self) -> Result<QueueStats> {
-        let table = self.txn.open_table(QUEUE)?;
+        let table = self.txn().open_table(QUEUE)?;
         let messages = table.len()?;
         let oldest_created = match table.first()? {
             Some((_, v)) => Some(decode::<QueuedMessage>("queue", v.value())?.created),

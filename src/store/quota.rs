@@ -66,6 +66,21 @@ fn read_usage(table: &impl ReadableTable<u64, (u64, u64)>, account: AccountId) -
     })
 }
 
+/// `Tx::quota_limit` through the write transaction's open tables.
+fn limit_in<'t>(
+    hot: &mut super::tables::Hot<'t>,
+    txn: &'t redb::WriteTransaction,
+    account: AccountId,
+) -> Result<Option<u64>> {
+    let default = hot.meta(txn)?.get(DEFAULT_QUOTA)?.map_or(0, |v| v.value());
+    let address = match hot.account_ids(txn)?.get(account)? {
+        Some(a) => a.value().to_string(),
+        None => return Ok(None),
+    };
+    let record: Option<Account> = get_json(&*hot.accounts(txn)?, "accounts", &address)?;
+    Ok(record.and_then(|a| limit_of(&a, default)))
+}
+
 /// The limit in bytes that applies to `account` (`None`: unlimited).
 fn limit_of(account: &Account, default: u64) -> Option<u64> {
     match account.quota.unwrap_or(default) {
@@ -82,8 +97,9 @@ impl Tx<'_> {
         bytes: i64,
         messages: i64,
     ) -> Result<()> {
-        let mut table = self.txn.open_table(USAGE)?;
-        let now = read_usage(&table, account)?;
+        let (mut hot, txn) = self.hot()?;
+        let table = hot.usage(txn)?;
+        let now = read_usage(&*table, account)?;
         let new = (
             now.bytes.saturating_add_signed(bytes),
             now.messages.saturating_add_signed(messages),
@@ -97,22 +113,22 @@ impl Tx<'_> {
     }
 
     pub fn usage(&self, account: AccountId) -> Result<Usage> {
-        read_usage(&self.txn.open_table(USAGE)?, account)
+        read_usage(&self.txn().open_table(USAGE)?, account)
     }
 
     /// Adds `(account, bytes, messages)` to each account's usage, refusing with
     /// [`StoreError::OverQuota`] when one would go over its limit (RFC 9208 §5: the caller's
     /// whole write then fails and nothing of it is stored). One read and one write per account.
     pub(super) fn charge_usage(&mut self, adds: &[(AccountId, u64, u64)]) -> Result<()> {
-        let mut table = self.txn.open_table(USAGE)?;
+        let (mut hot, txn) = self.hot()?;
         for &(account, bytes, messages) in adds {
-            let now = read_usage(&table, account)?;
-            if let Some(limit) = self.quota_limit(account)?
+            let now = read_usage(&*hot.usage(txn)?, account)?;
+            if let Some(limit) = limit_in(&mut hot, txn, account)?
                 && now.bytes.saturating_add(bytes) > limit
             {
                 return Err(StoreError::OverQuota(format!("account {account}")));
             }
-            table.insert(
+            hot.usage(txn)?.insert(
                 account,
                 (
                     now.bytes.saturating_add(bytes),
@@ -128,14 +144,14 @@ impl Tx<'_> {
     pub fn set_default_quota(&mut self, bytes: u64) -> Result<()> {
         // Read through the directory cache (`DirRead::over_quota`).
         self.directory_changed();
-        self.txn.open_table(META)?.insert(DEFAULT_QUOTA, bytes)?;
+        self.txn().open_table(META)?.insert(DEFAULT_QUOTA, bytes)?;
         Ok(())
     }
 
     /// Sets an account's own quota in bytes (`Some(0)`: unlimited; `None`: the default).
     pub fn set_account_quota(&mut self, address: &str, quota: Option<u64>) -> Result<Account> {
         self.directory_changed();
-        let mut accounts = self.txn.open_table(ACCOUNTS)?;
+        let mut accounts = self.txn().open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         account.quota = quota;
@@ -145,22 +161,8 @@ impl Tx<'_> {
 
     /// The limit of an account in bytes (`None`: unlimited).
     pub fn quota_limit(&self, account: AccountId) -> Result<Option<u64>> {
-        let default = self
-            .txn
-            .open_table(META)?
-            .get(DEFAULT_QUOTA)?
-            .map_or(0, |v| v.value());
-        let address = match self
-            .txn
-            .open_table(super::schema::ACCOUNT_IDS)?
-            .get(account)?
-        {
-            Some(a) => a.value().to_string(),
-            None => return Ok(None),
-        };
-        let record: Option<Account> =
-            get_json(&self.txn.open_table(ACCOUNTS)?, "accounts", &address)?;
-        Ok(record.and_then(|a| limit_of(&a, default)))
+        let (mut hot, txn) = self.hot()?;
+        limit_in(&mut hot, txn, account)
     }
 
     /// Refuses with [`StoreError::OverQuota`] when storing `bytes` more would take `account`
@@ -179,12 +181,12 @@ impl Tx<'_> {
 
 impl ReadTx {
     pub fn usage(&self, account: AccountId) -> Result<Usage> {
-        read_usage(&self.txn.open_table(USAGE)?, account)
+        read_usage(&self.txn().open_table(USAGE)?, account)
     }
 
     pub fn default_quota(&self) -> Result<u64> {
         Ok(self
-            .txn
+            .txn()
             .open_table(META)?
             .get(DEFAULT_QUOTA)?
             .map_or(0, |v| v.value()))

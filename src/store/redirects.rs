@@ -65,15 +65,15 @@ impl Tx<'_> {
     pub fn redirect_set(&mut self, redirect: &Redirect) -> Result<()> {
         self.directory_changed();
         let address = redirect.address.as_str();
-        let is_new = self.txn.open_table(REDIRECTS)?.get(address)?.is_none();
-        let is_account = self.txn.open_table(ACCOUNTS)?.get(address)?.is_some();
+        let is_new = self.txn().open_table(REDIRECTS)?.get(address)?.is_none();
+        let is_account = self.txn().open_table(ACCOUNTS)?.get(address)?.is_some();
         // An alias already names a mailbox; a virtual address of the same name would shadow it.
         if self.alias_tx(address)? {
             return Err(StoreError::Exists(format!(
                 "the address {address} (an alias)"
             )));
         }
-        self.txn
+        self.txn()
             .open_table(REDIRECTS)?
             .insert(address, encode(redirect).as_slice())?;
         if is_new && !is_account {
@@ -84,7 +84,7 @@ impl Tx<'_> {
 
     pub fn redirect_remove(&mut self, address: &str) -> Result<Redirect> {
         self.directory_changed();
-        let mut table = self.txn.open_table(REDIRECTS)?;
+        let mut table = self.txn().open_table(REDIRECTS)?;
         let removed = table.remove(address)?;
         match removed {
             Some(v) => decode("redirects", v.value()),
@@ -95,7 +95,7 @@ impl Tx<'_> {
     /// Drops an address's redirect if it has one (its account is removed).
     pub(super) fn redirect_forget(&mut self, address: &str) -> Result<()> {
         self.directory_changed();
-        self.txn.open_table(REDIRECTS)?.remove(address)?;
+        self.txn().open_table(REDIRECTS)?.remove(address)?;
         Ok(())
     }
 
@@ -109,23 +109,23 @@ impl Tx<'_> {
     pub(super) fn redirects_forget_domain(&mut self, domain: &str) -> Result<()> {
         self.directory_changed();
         let suffix = format!("@{domain}");
-        let mut table = self.txn.open_table(REDIRECTS)?;
+        let mut table = self.txn().open_table(REDIRECTS)?;
         for entry in table.extract_if(|k, _| k.ends_with(&suffix))? {
             entry?;
         }
-        let mut created = self.txn.open_table(ADDRESS_CREATIONS)?;
+        let mut created = self.txn().open_table(ADDRESS_CREATIONS)?;
         for entry in created.extract_from_if(
             (domain, i64::MIN, "")..=(domain, i64::MAX, "\u{10FFFF}"),
             |_, _| true,
         )? {
             entry?;
         }
-        self.txn.open_table(NEW_ADDRESS_LIMITS)?.remove(domain)?;
+        self.txn().open_table(NEW_ADDRESS_LIMITS)?.remove(domain)?;
         Ok(())
     }
 
     pub fn redirect_tx(&self, address: &str) -> Result<Option<Redirect>> {
-        get_json(&self.txn.open_table(REDIRECTS)?, "redirects", address)
+        get_json(&self.txn().open_table(REDIRECTS)?, "redirects", address)
     }
 
     /// Records that `address` was created now, for its domain's limit of new addresses, and
@@ -133,7 +133,7 @@ impl Tx<'_> {
     pub fn note_address_created(&mut self, address: &str) -> Result<()> {
         let domain = domain_of(address)?;
         let now = now();
-        let mut table = self.txn.open_table(ADDRESS_CREATIONS)?;
+        let mut table = self.txn().open_table(ADDRESS_CREATIONS)?;
         let cutoff = now - CREATION_WINDOW_SECS;
         let old =
             table.extract_from_if((domain, i64::MIN, "")..(domain, cutoff, ""), |_, _| true)?;
@@ -146,7 +146,7 @@ impl Tx<'_> {
 
     /// Addresses created in `domain` at or after `since`.
     pub fn addresses_created_since_tx(&self, domain: &str, since: i64) -> Result<u64> {
-        count_since(&self.txn.open_table(ADDRESS_CREATIONS)?, domain, since)
+        count_since(&self.txn().open_table(ADDRESS_CREATIONS)?, domain, since)
     }
 
     /// Sets the domain's limit of new addresses per 24 hours; `None`: unlimited.
@@ -154,7 +154,7 @@ impl Tx<'_> {
         if self.domain(domain)?.is_none() {
             return Err(StoreError::NotFound(format!("domain {domain}")));
         }
-        self.txn
+        self.txn()
             .open_table(NEW_ADDRESS_LIMITS)?
             .insert(domain, per_day.unwrap_or(u32::MAX))?;
         Ok(())
@@ -163,7 +163,7 @@ impl Tx<'_> {
     /// The domain's limit of new addresses per 24 hours; `None`: unlimited.
     pub fn new_address_limit_tx(&self, domain: &str) -> Result<Option<u32>> {
         let limit = self
-            .txn
+            .txn()
             .open_table(NEW_ADDRESS_LIMITS)?
             .get(domain)?
             .map(|v| v.value());
@@ -181,21 +181,21 @@ fn stored_limit(limit: Option<u32>) -> Option<u32> {
 
 impl ReadTx {
     pub fn redirect(&self, address: &str) -> Result<Option<Redirect>> {
-        get_json(&self.txn.open_table(REDIRECTS)?, "redirects", address)
+        get_json(&self.txn().open_table(REDIRECTS)?, "redirects", address)
     }
 
     /// Every redirect, or those of one domain, by address.
     pub fn redirects(&self, domain: Option<&str>) -> Result<Vec<Redirect>> {
-        list(&self.txn.open_table(REDIRECTS)?, domain)
+        list(&self.txn().open_table(REDIRECTS)?, domain)
     }
 
     pub fn addresses_created_since(&self, domain: &str, since: i64) -> Result<u64> {
-        count_since(&self.txn.open_table(ADDRESS_CREATIONS)?, domain, since)
+        count_since(&self.txn().open_table(ADDRESS_CREATIONS)?, domain, since)
     }
 
     pub fn new_address_limit(&self, domain: &str) -> Result<Option<u32>> {
         let limit = self
-            .txn
+            .txn()
             .open_table(NEW_ADDRESS_LIMITS)?
             .get(domain)?
             .map(|v| v.value());

@@ -52,7 +52,7 @@ impl Tx<'_> {
             .filter(|(n, _)| !n.trim().is_empty())
             .map(|(n, k)| (super::mailboxes::canonical_name(n.trim()), *k))
             .collect();
-        self.txn
+        self.txn()
             .open_table(SETTINGS)?
             .insert(FOLDERS_KEY, encode(&folders).as_slice())?;
         Ok(())
@@ -61,7 +61,7 @@ impl Tx<'_> {
     /// The kind of report a copy into `mailbox` makes, if it is a report folder.
     pub(super) fn report_folder_kind(&self, mailbox: &Mailbox) -> Result<Option<ReportKind>> {
         let folders: Vec<(String, ReportKind)> =
-            match self.txn.open_table(SETTINGS)?.get(FOLDERS_KEY)? {
+            match self.txn().open_table(SETTINGS)?.get(FOLDERS_KEY)? {
                 Some(v) => decode("settings", v.value())?,
                 None => return Ok(None),
             };
@@ -79,7 +79,7 @@ impl Tx<'_> {
         kind: ReportKind,
         via: String,
     ) -> Result<bool> {
-        if self.txn.open_table(REPORTS)?.len()? >= MAX_PENDING {
+        if self.txn().open_table(REPORTS)?.len()? >= MAX_PENDING {
             tracing::warn!(
                 account_id = mailbox.account_id,
                 "report queue full: a user's report is not recorded"
@@ -98,7 +98,7 @@ impl Tx<'_> {
             via,
             at: now(),
         };
-        self.txn
+        self.txn()
             .open_table(REPORTS)?
             .insert(seq, encode(&job).as_slice())?;
         Ok(true)
@@ -108,7 +108,7 @@ impl Tx<'_> {
     /// retried write acts once).
     pub fn take_report(&mut self, seq: u64) -> Result<Option<ReportJob>> {
         let removed = self
-            .txn
+            .txn()
             .open_table(REPORTS)?
             .remove(seq)?
             .map(|v| v.value().to_vec());
@@ -143,7 +143,7 @@ impl Tx<'_> {
 impl ReadTx {
     /// The oldest `limit` report jobs not handled yet.
     pub fn report_jobs(&self, limit: usize) -> Result<Vec<(u64, ReportJob)>> {
-        let table = self.txn.open_table(REPORTS)?;
+        let table = self.txn().open_table(REPORTS)?;
         let mut out = Vec::new();
         for row in table.iter()?.take(limit) {
             let (k, v) = row?;

@@ -49,7 +49,7 @@ impl Tx<'_> {
     /// Replaces an account's sending settings.
     pub fn set_sending(&mut self, address: &str, sending: SendingSettings) -> Result<Account> {
         self.directory_changed();
-        let mut accounts = self.txn.open_table(ACCOUNTS)?;
+        let mut accounts = self.txn().open_table(ACCOUNTS)?;
         let mut account: Account = get_json(&accounts, "accounts", address)?
             .ok_or_else(|| StoreError::NotFound(format!("account {address}")))?;
         account.sending = sending;
@@ -58,14 +58,14 @@ impl Tx<'_> {
     }
 
     fn send_record_tx(&self, account_id: AccountId) -> Result<SendRecord> {
-        match self.txn.open_table(SENDING)?.get(account_id)? {
+        match self.txn().open_table(SENDING)?.get(account_id)? {
             Some(v) => decode("sending", v.value()),
             None => Ok(SendRecord::default()),
         }
     }
 
     fn put_send_record(&mut self, account_id: AccountId, record: &SendRecord) -> Result<()> {
-        self.txn
+        self.txn()
             .open_table(SENDING)?
             .insert(account_id, encode(record).as_slice())?;
         Ok(())
@@ -145,7 +145,7 @@ impl Tx<'_> {
 impl ReadTx {
     /// What the account sent lately (empty for an account that never sent).
     pub fn send_record(&self, account_id: AccountId) -> Result<SendRecord> {
-        match self.txn.open_table(SENDING)?.get(account_id)? {
+        match self.txn().open_table(SENDING)?.get(account_id)? {
             Some(v) => decode("sending", v.value()),
             None => Ok(SendRecord::default()),
         }

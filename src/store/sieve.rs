@@ -49,7 +49,7 @@ impl Tx<'_> {
         max_scripts: usize,
     ) -> Result<()> {
         check_name(name)?;
-        let mut table = self.txn.open_table(SIEVE_SCRIPTS)?;
+        let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         if table.get((account, name))?.is_none() {
             let count = table
                 .range((account, "")..=(account, "\u{10FFFF}"))?
@@ -71,7 +71,7 @@ impl Tx<'_> {
 
     pub fn sieve_delete(&mut self, account: AccountId, name: &str) -> Result<()> {
         if self
-            .txn
+            .txn()
             .open_table(SIEVE_ACTIVE)?
             .get(account)?
             .is_some_and(|a| a.value() == name)
@@ -81,7 +81,7 @@ impl Tx<'_> {
             )));
         }
         if self
-            .txn
+            .txn()
             .open_table(SIEVE_SCRIPTS)?
             .remove((account, name))?
             .is_none()
@@ -93,7 +93,7 @@ impl Tx<'_> {
 
     pub fn sieve_rename(&mut self, account: AccountId, from: &str, to: &str) -> Result<()> {
         check_name(to)?;
-        let mut table = self.txn.open_table(SIEVE_SCRIPTS)?;
+        let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         if table.get((account, to))?.is_some() {
             return Err(StoreError::Exists(format!("script \"{to}\"")));
         }
@@ -105,7 +105,7 @@ impl Tx<'_> {
         script.updated = now();
         table.insert((account, to), encode(&script).as_slice())?;
         drop(table);
-        let mut active = self.txn.open_table(SIEVE_ACTIVE)?;
+        let mut active = self.txn().open_table(SIEVE_ACTIVE)?;
         if active.get(account)?.is_some_and(|a| a.value() == from) {
             active.insert(account, to)?;
         }
@@ -114,8 +114,8 @@ impl Tx<'_> {
 
     /// Drops every script of an account (when it is removed).
     pub fn sieve_clear(&mut self, account: AccountId) -> Result<()> {
-        self.txn.open_table(SIEVE_ACTIVE)?.remove(account)?;
-        let mut table = self.txn.open_table(SIEVE_SCRIPTS)?;
+        self.txn().open_table(SIEVE_ACTIVE)?.remove(account)?;
+        let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         for row in table.extract_from_if((account, "")..=(account, "\u{10FFFF}"), |_, _| true)? {
             row?;
         }
@@ -124,14 +124,14 @@ impl Tx<'_> {
 
     /// Makes `name` the active script; `None` deactivates (RFC 5804 §2.8, empty name).
     pub fn sieve_set_active(&mut self, account: AccountId, name: Option<&str>) -> Result<()> {
-        let mut active = self.txn.open_table(SIEVE_ACTIVE)?;
+        let mut active = self.txn().open_table(SIEVE_ACTIVE)?;
         match name {
             None => {
                 active.remove(account)?;
             }
             Some(name) => {
                 if self
-                    .txn
+                    .txn()
                     .open_table(SIEVE_SCRIPTS)?
                     .get((account, name))?
                     .is_none()
@@ -148,7 +148,7 @@ impl Tx<'_> {
 impl ReadTx {
     pub fn sieve_scripts(&self, account: AccountId) -> Result<Vec<SieveListing>> {
         let active = self.sieve_active_name(account)?;
-        let table = self.txn.open_table(SIEVE_SCRIPTS)?;
+        let table = self.txn().open_table(SIEVE_SCRIPTS)?;
         let mut out = Vec::new();
         for row in table.range((account, "")..=(account, "\u{10FFFF}"))? {
             let (k, v) = row?;
@@ -163,7 +163,7 @@ impl ReadTx {
     }
 
     pub fn sieve_script(&self, account: AccountId, name: &str) -> Result<Option<SieveScript>> {
-        match self.txn.open_table(SIEVE_SCRIPTS)?.get((account, name))? {
+        match self.txn().open_table(SIEVE_SCRIPTS)?.get((account, name))? {
             Some(v) => Ok(Some(decode("sieve_scripts", v.value())?)),
             None => Ok(None),
         }
@@ -171,7 +171,7 @@ impl ReadTx {
 
     pub fn sieve_active_name(&self, account: AccountId) -> Result<Option<String>> {
         Ok(self
-            .txn
+            .txn()
             .open_table(SIEVE_ACTIVE)?
             .get(account)?
             .map(|v| v.value().to_string()))

@@ -10,7 +10,7 @@
 use redb::{ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 
-use super::{ReadTx, Result, Tx, decode, encode, schema};
+use super::{ReadTx, Result, Tx, schema};
 
 /// Text fields kept short: a record is a few hundred bytes, whatever a plugin or client sends.
 const MAX_TEXT: usize = 300;
@@ -231,8 +231,17 @@ impl Tx<'_> {
         if cap == 0 {
             return Ok(());
         }
-        let mut table = self.txn.open_table(schema::TRACE)?;
-        let mut ids = self.txn.open_table(schema::TRACE_IDS)?;
+        // Both at once: taken out of the cache while in use, put back at the end.
+        let (mut hot, txn) = self.hot()?;
+        let hot = &mut *hot;
+        let mut table = match hot.trace.take() {
+            Some(t) => t,
+            None => txn.open_table(schema::TRACE)?,
+        };
+        let mut ids = match hot.trace_ids.take() {
+            Some(t) => t,
+            None => txn.open_table(schema::TRACE_IDS)?,
+        };
         let seq = table.last()?.map_or(0, |(k, _)| k.value()) + 1;
         let bounded;
         let record = if record.is_bounded() {
@@ -243,7 +252,9 @@ impl Tx<'_> {
             bounded = copy;
             &bounded
         };
-        table.insert(seq, (record.queue_id.as_str(), encode(&record).as_slice()))?;
+        // Version 1, binary (`trace_codec.rs`); older JSON records still read.
+        let value = super::trace_codec::encode(record);
+        table.insert(seq, (record.queue_id.as_str(), value.as_slice()))?;
         ids.insert(record.queue_id.as_str(), seq)?;
         // Rotation: the oldest go until `cap` are left (the length is kept by redb, so no walk
         // to the first record is needed to know); usually one record out for one in, more
@@ -265,6 +276,10 @@ impl Tx<'_> {
                 ids.insert(old_id.as_str(), newer)?;
             }
         }
+        // Kept open for the batch's next delivery.
+        hot.trace = Some(table);
+        hot.trace_ids = Some(ids);
+        hot.open = true;
         Ok(())
     }
 }
@@ -272,31 +287,31 @@ impl Tx<'_> {
 impl ReadTx {
     /// The record of one message, by queue id.
     pub fn trace(&self, queue_id: &str) -> Result<Option<TraceRecord>> {
-        let ids = self.txn.open_table(schema::TRACE_IDS)?;
+        let ids = self.txn().open_table(schema::TRACE_IDS)?;
         let Some(seq) = ids.get(queue_id)?.map(|s| s.value()) else {
             return Ok(None);
         };
-        let table = self.txn.open_table(schema::TRACE)?;
+        let table = self.txn().open_table(schema::TRACE)?;
         match table.get(seq)? {
-            Some(v) => Ok(Some(decode("trace", v.value().1)?)),
+            Some(v) => Ok(Some(super::trace_codec::decode(v.value().1)?)),
             None => Ok(None),
         }
     }
 
     /// The newest `limit` records, newest first.
     pub fn trace_recent(&self, limit: usize) -> Result<Vec<TraceRecord>> {
-        let table = self.txn.open_table(schema::TRACE)?;
+        let table = self.txn().open_table(schema::TRACE)?;
         let mut out = Vec::new();
         for entry in table.iter()?.rev().take(limit) {
             let (_, v) = entry?;
-            out.push(decode("trace", v.value().1)?);
+            out.push(super::trace_codec::decode(v.value().1)?);
         }
         Ok(out)
     }
 
     /// Records kept now.
     pub fn trace_count(&self) -> Result<u64> {
-        let table = self.txn.open_table(schema::TRACE)?;
+        let table = self.txn().open_table(schema::TRACE)?;
         Ok(match (table.first()?, table.last()?) {
             (Some((first, _)), Some((last, _))) => last.value() - first.value() + 1,
             _ => 0,

@@ -58,7 +58,7 @@ impl Tx<'_> {
             action,
             at: now(),
         };
-        self.txn
+        self.txn()
             .open_table(TRAINING)?
             .insert(seq, encode(&event).as_slice())?;
         Ok(())
@@ -68,7 +68,7 @@ impl Tx<'_> {
     pub fn training_done(&mut self, seqs: &[u64]) -> Result<()> {
         for &seq in seqs {
             let removed = self
-                .txn
+                .txn()
                 .open_table(TRAINING)?
                 .remove(seq)?
                 .map(|v| v.value().to_vec());
@@ -84,7 +84,7 @@ impl Tx<'_> {
 impl ReadTx {
     /// The oldest `limit` events not yet learnt.
     pub fn training_events(&self, limit: usize) -> Result<Vec<(u64, TrainingEvent)>> {
-        let table = self.txn.open_table(TRAINING)?;
+        let table = self.txn().open_table(TRAINING)?;
         let mut out = Vec::new();
         for row in table.iter()?.take(limit) {
             let (k, v) = row?;

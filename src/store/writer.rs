@@ -234,23 +234,26 @@ fn run_batch(
     let mut events = Vec::new();
     let mut queued = false;
     let mut outputs = Vec::with_capacity(batch.len());
+    // One `Tx` for the whole batch, so that its writes share the open tables (`tables.rs`).
+    let mut tx = Tx::new(&txn, &mut events, &mut queued, kv);
+    let mut failed = None;
     for job in batch.iter_mut() {
-        let mut tx = Tx {
-            txn: &txn,
-            changes: &mut events,
-            queue_due: &mut queued,
-            kv,
-        };
         // A panicking write must not take the writer thread (and so every later write) with it.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.op)(&mut tx)))
             .unwrap_or_else(|_| Err(StoreError::Db("a store write panicked".into())));
         match result {
             Ok(out) => outputs.push(out),
             Err(e) => {
-                let _ = txn.abort();
-                return Err(e);
+                failed = Some(e);
+                break;
             }
         }
+    }
+    // Closes the tables it holds open: redb commits only what is closed.
+    drop(tx);
+    if let Some(e) = failed {
+        let _ = txn.abort();
+        return Err(e);
     }
     txn.commit()?;
     Ok((outputs, events, queued))
