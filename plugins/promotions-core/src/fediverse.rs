@@ -766,18 +766,9 @@ mod tests {
             "::",
             "//",
         ];
-        let mut r: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            let mut t = String::new();
-            r = r
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            for _ in 0..(r >> 60) {
-                r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
-            }
+        crate::for_each_random_text(&pieces, 20_000, |t, _| {
             assert_eq!(split_url(&t), split_url_reference(&t), "{t:?}");
-        }
+        });
     }
 
     #[test]

@@ -703,3 +703,22 @@ fn floor(s: &str, mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests;
+
+/// Random texts made of `pieces`, from a fixed seed so that a failure repeats: the tests that
+/// compare a rewritten function with the code it replaced (issue 19) share it. `each` gets the
+/// text and the generator's last state (a further random number).
+#[cfg(test)]
+pub(crate) fn for_each_random_text(pieces: &[&str], count: usize, mut each: impl FnMut(&str, u64)) {
+    let mut r: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..count {
+        let mut t = String::new();
+        r = r
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        for _ in 0..(r >> 60) {
+            r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
+        }
+        each(&t, r);
+    }
+}

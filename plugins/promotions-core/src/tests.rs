@@ -446,16 +446,7 @@ fn words_are_the_split_pieces() {
         "a", "b.c", " ", "\t", "\u{0b}", "\u{a0}", "\u{2003}", "é", "<", ">", "(", ")", "[", "]",
         ";", ",", "=", "\"", "'", "@", "://", "x", "\u{3000}", "ñ",
     ];
-    let mut r: u64 = 0x2545_f491_4f6c_dd1d;
-    for _ in 0..20_000 {
-        let mut t = String::new();
-        r = r
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        for _ in 0..(r >> 60) {
-            r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
-        }
+    crate::for_each_random_text(&pieces, 20_000, |t, _| {
         let reference: Vec<&str> = t
             .split(|c: char| {
                 c.is_whitespace()
@@ -469,5 +460,5 @@ fn words_are_the_split_pieces() {
         let mut words = Vec::new();
         super::for_each_word(&t, |w| words.push(w));
         assert_eq!(words, reference, "{t:?}");
-    }
+    });
 }

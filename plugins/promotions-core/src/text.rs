@@ -417,16 +417,7 @@ mod tests {
             "A", "z", "Q9", " ", "  ", "-", ".", "\u{a0}", "É", "ñ", "İ", "ẞ", "ﬁ", "😀", "٣", "Σ",
             "\t", "0", "_",
         ];
-        let mut r: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            let mut t = String::new();
-            r = r
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            for _ in 0..(r >> 60) {
-                r = r.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                t.push_str(pieces[(r >> 33) as usize % pieces.len()]);
-            }
+        crate::for_each_random_text(&pieces, 20_000, |t, r| {
             let limit = (r >> 20) as usize % 40;
             assert_eq!(
                 normalize(&t, limit),
@@ -434,7 +425,7 @@ mod tests {
                 "{t:?}"
             );
             assert_eq!(normalize(&t, 1000), normalize_reference(&t, 1000), "{t:?}");
-        }
+        });
     }
 
     /// `Lexicon::find` as it was before issue 19's fourth round: the words split into a vector,
