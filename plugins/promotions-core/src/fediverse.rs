@@ -767,7 +767,7 @@ mod tests {
             "//",
         ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
-            assert_eq!(split_url(&t), split_url_reference(&t), "{t:?}");
+            assert_eq!(split_url(t), split_url_reference(t), "{t:?}");
         });
     }
 

@@ -458,7 +458,7 @@ fn words_are_the_split_pieces() {
             .filter(|w| !w.is_empty())
             .collect();
         let mut words = Vec::new();
-        super::for_each_word(&t, |w| words.push(w));
+        super::for_each_word(t, |w| words.push(w));
         assert_eq!(words, reference, "{t:?}");
     });
 }
