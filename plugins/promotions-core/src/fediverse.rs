@@ -565,11 +565,7 @@ fn split_url(url: &str) -> Option<(Cow<'_, str>, &str)> {
         }
     }
     let host = &rest[host_start..colon.unwrap_or(end)];
-    let path = &rest[end..];
-    let path = &path[..path
-        .bytes()
-        .position(|b| matches!(b, b'?' | b'#'))
-        .unwrap_or(path.len())];
+    let path = without_query(&rest[end..]);
     if host.is_empty() {
         return None;
     }
@@ -690,6 +686,14 @@ fn has_handle(s: &str) -> bool {
     })
 }
 
+/// A URL's path without its query and fragment (RFC 3986 §3.3: the path ends at `?` or `#`).
+fn without_query(path: &str) -> &str {
+    &path[..path
+        .bytes()
+        .position(|b| matches!(b, b'?' | b'#'))
+        .unwrap_or(path.len())]
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -731,11 +735,7 @@ mod tests {
             .rposition(|b| b == b'@')
             .map_or(0, |i| i + 1)..];
         let host = &host[..host.bytes().position(|b| b == b':').unwrap_or(host.len())];
-        let path = &rest[end..];
-        let path = &path[..path
-            .bytes()
-            .position(|b| matches!(b, b'?' | b'#'))
-            .unwrap_or(path.len())];
+        let path = without_query(&rest[end..]);
         if host.is_empty() {
             return None;
         }
