@@ -31,6 +31,8 @@
 #                    (default 7) recorded: with CALLGRAPH=dwarf, who allocates.
 #   TOP=40           lines of the report printed.
 #   WARMUP=500       messages sent (and not measured) before the measured run.
+#   SOURCE_ARGS="-d" more smtp-source options, e.g. -d: keep each connection for the next message
+#                    (shows what is per connection and what is per message).
 #   MAILSIFT_BIN     the binary (default: target/release/mailsift, built if missing).
 # Smoke run: scripts/profile-inbound.sh 300 4
 set -euo pipefail
@@ -166,7 +168,8 @@ def stored_at_least(log, count):
 
 def offer(port, count):
     cmd = ["smtp-source", "-s", str(conns), "-m", str(count), "-l", str(size),
-           "-f", "a@x.test", "-t", "user@bench.test", f"127.0.0.1:{port}"]
+           "-f", "a@x.test", "-t", "user@bench.test",
+           *os.environ.get("SOURCE_ARGS", "").split(), f"127.0.0.1:{port}"]
     subprocess.run(cmd, check=True, timeout=1800)
 
 
