@@ -443,7 +443,7 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
                     .map(|w| (w.as_str(), Kind::Transactional)),
             ),
     );
-    let subject_found = lexicon.find(&text::normalize(email.subject, 1000));
+    let subject_found = lexicon.find_in(email.subject, 1000);
     let subject_phrases = |kinds: &[Kind]| -> Vec<&str> {
         subject_found
             .iter()
@@ -574,7 +574,7 @@ pub fn classify(email: &Email, config: &Config) -> Classification {
     } else {
         html_text
     };
-    let body_found = lexicon.find(&text::normalize(body, BODY_LIMIT));
+    let body_found = lexicon.find_in(body, BODY_LIMIT);
     let body_phrases = |kinds: &[Kind]| -> Vec<&str> {
         body_found
             .iter()

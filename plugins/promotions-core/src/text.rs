@@ -255,6 +255,216 @@ impl<'a> Lexicon<'a> {
     }
 }
 
+impl<'a> Lexicon<'a> {
+    /// `self.find(&normalize(text, limit))`, in one pass over `text` without the normalised
+    /// string (issue 19: normalising wrote every byte of a body once and matching read it
+    /// again). A word is a run of alphanumeric characters; an ASCII word is hashed in its
+    /// normal form (lower case) as it is delimited and compared with a phrase's words ignoring
+    /// ASCII case; a word with other characters is normalised on its own first (rare). A
+    /// phrase's further words are compared with the words that follow, delimited when needed.
+    pub fn find_in(&self, text: &str, limit: usize) -> Vec<(&'a str, Kind)> {
+        // `normalize` reads every character that starts before `limit`.
+        let text = &text[..ceil_boundary(text, text.len().min(limit))];
+        let t = text.as_bytes();
+        let mut found: Vec<(&'a str, Kind)> = Vec::new();
+        let mut scratch = String::new();
+        let mut seen = [0u64; crate::lexicon::COUNT.div_ceil(64)];
+        let mut seen_extra = vec![false; self.extra.len()];
+        let mut i = 0;
+        while i < t.len() {
+            // Separators: ASCII ones in a tight loop, others decoded.
+            while t.get(i).is_some_and(|&b| b.is_ascii() && ASCII_NORMAL[usize::from(b)] == 0) {
+                i += 1;
+            }
+            let start = i;
+            let mut h: u32 = 0x811c_9dc5;
+            let mut ascii = true;
+            // A word: delimited and hashed (as `first_word_hash` of its normal form) in one
+            // loop over its bytes.
+            while let Some(&b) = t.get(i) {
+                if b.is_ascii() {
+                    let l = ASCII_NORMAL[usize::from(b)];
+                    if l == 0 {
+                        break;
+                    }
+                    h ^= u32::from(l);
+                    h = h.wrapping_mul(0x0100_0193);
+                    i += 1;
+                } else {
+                    match text.get(i..).and_then(|r| r.chars().next()) {
+                        Some(c) if c.is_alphanumeric() => {
+                            ascii = false;
+                            i += c.len_utf8();
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            if i == start {
+                // The end, or a character that is not alphanumeric.
+                i += text
+                    .get(i..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
+                continue;
+            }
+            let word = &text[start..i];
+            let w = if ascii {
+                Word::Ascii(word.as_bytes())
+            } else {
+                scratch.clear();
+                normalize_word(word, &mut scratch);
+                h = first_word_hash(&scratch);
+                Word::Normal(scratch.as_bytes())
+            };
+            // The word after this one, delimited once for all the phrases that need it.
+            let mut next: Option<Option<(usize, usize, bool)>> = None;
+            let mut check = |phrase: &'a str, kind: Kind| {
+                let p = phrase.as_bytes();
+                let Some(rest) = w.strip_from(p) else {
+                    return false;
+                };
+                let follows = match rest.strip_prefix(b" ") {
+                    None => true,
+                    Some(r) => {
+                        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+                        match *next.get_or_insert_with(|| next_word(text, i)) {
+                            Some(n) => word_is(text, n, &r[..end]) && rest_follows_in(text, n.1, &r[end..]),
+                            None => false,
+                        }
+                    }
+                };
+                if follows && !found.iter().any(|(f, _)| *f == phrase) {
+                    found.push((phrase, kind));
+                }
+                follows
+            };
+            // A phrase found once is not looked at again (only its first place counts): a
+            // newsletter says "shop now" under every item.
+            if self.builtin {
+                let b = h as usize % BUCKETS;
+                for &n in &BUILTIN.order[BUILTIN.starts[b] as usize..BUILTIN.starts[b + 1] as usize]
+                {
+                    let (bit, word) = (1u64 << (n % 64), usize::from(n / 64));
+                    if BUILTIN.hashes[usize::from(n)] == h && seen[word] & bit == 0 {
+                        let (phrase, kind) = crate::lexicon::ALL[usize::from(n)];
+                        if check(phrase, kind) {
+                            seen[word] |= bit;
+                        }
+                    }
+                }
+            }
+            for (k, &(eh, phrase, kind)) in self.extra.iter().enumerate() {
+                if eh == h && !seen_extra[k] && check(phrase, kind) {
+                    seen_extra[k] = true;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// A word of a text as [`Lexicon::find_in`] sees it.
+#[derive(Clone, Copy)]
+enum Word<'w> {
+    /// ASCII letters and digits, as written: its normal form is its lower case.
+    Ascii(&'w [u8]),
+    /// Already in normal form.
+    Normal(&'w [u8]),
+}
+
+impl Word<'_> {
+    /// The rest of `phrase` (empty, or a space and its further words) when its first word is
+    /// this word.
+    fn strip_from(self, phrase: &[u8]) -> Option<&[u8]> {
+        let first = phrase.iter().position(|&b| b == b' ').unwrap_or(phrase.len());
+        self.is(&phrase[..first]).then(|| &phrase[first..])
+    }
+
+    /// Its normal form is `normal`.
+    fn is(self, normal: &[u8]) -> bool {
+        match self {
+            Word::Ascii(w) => {
+                w.len() == normal.len()
+                    && w
+                        .iter()
+                        .zip(normal)
+                        .all(|(a, n)| a.to_ascii_lowercase() == *n)
+            }
+            Word::Normal(w) => w == normal,
+        }
+    }
+}
+
+/// Appends the normal form of `word`, a run of alphanumeric characters (as `normalize` writes
+/// each of them).
+fn normalize_word(word: &str, out: &mut String) {
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                out.push(fold(l));
+            }
+        }
+    }
+}
+
+/// The word of `text` that begins at or after byte `at` (a character boundary), skipping
+/// separators: its range and whether it is all ASCII.
+fn next_word(text: &str, mut at: usize) -> Option<(usize, usize, bool)> {
+    let t = text.as_bytes();
+    let mut ascii = true;
+    let mut start = None;
+    while let Some(&b) = t.get(at) {
+        let (alnum, len) = if b.is_ascii() {
+            (ASCII_NORMAL[usize::from(b)] != 0, 1)
+        } else {
+            let c = text.get(at..).and_then(|s| s.chars().next())?;
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        if alnum {
+            start.get_or_insert(at);
+            ascii &= b.is_ascii();
+        } else if start.is_some() {
+            break;
+        }
+        at += len;
+    }
+    Some((start?, at, ascii))
+}
+
+/// The normal form of the word `text[start..end]` (all ASCII when `ascii`) is `normal`.
+fn word_is(text: &str, (start, end, ascii): (usize, usize, bool), normal: &[u8]) -> bool {
+    let word = &text[start..end];
+    if ascii {
+        Word::Ascii(word.as_bytes()).is(normal)
+    } else {
+        let mut n = String::new();
+        normalize_word(word, &mut n);
+        n.as_bytes() == normal
+    }
+}
+
+/// [`rest_follows`] on the words of `text` from byte `at` on (a character boundary), each
+/// delimited as [`Lexicon::find_in`] does.
+fn rest_follows_in(text: &str, mut at: usize, mut rest: &[u8]) -> bool {
+    loop {
+        let Some(r) = rest.strip_prefix(b" ") else {
+            return true;
+        };
+        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        let Some(word) = next_word(text, at) else {
+            return false;
+        };
+        if !word_is(text, word, &r[..end]) {
+            return false;
+        }
+        at = word.1;
+        rest = &r[end..];
+    }
+}
+
 /// A phrase's words after its first (`rest`: empty, or a space and the words) are the words
 /// that follow in the text (`after`: the text after the first word), compared word by word as
 /// the non-empty pieces between spaces.
@@ -506,6 +716,82 @@ mod tests {
                 assert_eq!(lex.find(&t), find_reference(lex, &t), "{t:?}");
             }
         }
+    }
+
+    /// The one-pass `find_in` finds what `find` finds in the normalised text (issue 19, fifth
+    /// round), at any limit, with any characters around and inside the words.
+    #[test]
+    fn find_in_is_find_of_normalize() {
+        let pieces = [
+            "Free",
+            "SHIPPING",
+            "sale",
+            "order",
+            "Confirmed",
+            "view",
+            "in",
+            "your",
+            "browser",
+            "unsub",
+            "scribe",
+            " ",
+            "  ",
+            "-",
+            "¡",
+            "Envío",
+            "envio",
+            "gratis",
+            "Contraseña",
+            "contrasena",
+            "te",
+            "ha",
+            "hasta",
+            "\u{a0}",
+            "İ",
+            "ẞ",
+            "ﬁ",
+            "😀",
+            "٣",
+            "Σ",
+            "é",
+            "x",
+            "X",
+            "2",
+            ".",
+            "\t",
+            "_",
+            "today",
+        ];
+        let extra = Lexicon::builtin_and([
+            ("free shipping", Kind::Transactional),
+            ("x x", Kind::OfferWeak),
+            ("te ha", Kind::Security),
+            ("sale  ends", Kind::OfferWeak),
+            ("today ", Kind::OfferWeak),
+            (" x", Kind::OfferWeak),
+            ("Sale", Kind::OfferWeak),
+            ("envio gratis", Kind::OfferStrong),
+            ("i\u{307}", Kind::OfferStrong),
+            ("ss x", Kind::OfferStrong),
+            ("contrasena", Kind::Security),
+            ("fi", Kind::OfferWeak),
+            ("σ 2", Kind::OfferWeak),
+        ]);
+        let plain = Lexicon::builtin_and([]);
+        let only = Lexicon::new([("x", Kind::OfferWeak), ("x x x", Kind::OfferStrong)]);
+        crate::for_each_random_text(&pieces, 30_000, |t, r| {
+            let limit = match r >> 62 {
+                0 => (r >> 20) as usize % 40,
+                _ => usize::MAX,
+            };
+            for lex in [&extra, &plain, &only] {
+                assert_eq!(
+                    lex.find_in(t, limit),
+                    lex.find(&normalize(t, limit)),
+                    "{t:?} {limit}"
+                );
+            }
+        });
     }
 
     #[test]
