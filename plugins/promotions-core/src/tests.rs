@@ -462,3 +462,44 @@ fn words_are_the_split_pieces() {
         assert_eq!(words, reference, "{t:?}");
     });
 }
+
+/// The summary's numbers are written as `format!("{:.2}")` wrote them (issue 19, fifth round:
+/// quarters by integer arithmetic).
+#[test]
+fn two_decimals_is_format() {
+    let mut values = vec![
+        0.0,
+        -0.0,
+        0.25,
+        -0.25,
+        0.125,
+        -0.125,
+        1.005,
+        2.675,
+        1e12,
+        2.5e11,
+        -2.5e11,
+        1e300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        3.0 - 4.0 + 0.5,
+        0.1 + 0.2,
+    ];
+    let mut r: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..20_000 {
+        r = r
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let quarters = (r >> 40) as i64 - (1 << 23);
+        values.push(quarters as f64 / 4.0);
+        values.push(quarters as f64 / 8.0);
+        values.push(quarters as f64 / 100.0);
+        values.push(f64::from_bits(r));
+    }
+    for v in values {
+        assert_eq!(two_decimals(v), format!("{v:.2}"), "{v:?}");
+    }
+}
