@@ -285,6 +285,19 @@ const CAMPAIGN_PARAMETERS: &[&str] = &[
 
 const TRACKED_PATHS: &[&str] = &["/ls/click", "/c/", "/track/click", "/wf/click"];
 
+/// Hosts of click-tracking services (each holds a `.`, see [`has_any_around`]).
+const TRACKED_HOSTS: &[&str] = &[
+    ".list-manage.com",
+    "ct.sendgrid.net",
+    ".hubspotlinks.com",
+    ".klclick",
+    ".ctrk.",
+    "mailchi.mp",
+    ".mlsend.com",
+    ".acemlna.com",
+    ".createsend",
+];
+
 /// A dimension of at most one pixel: `1`, `0`, `1px`, `"1"`.
 fn tiny(v: &str) -> bool {
     // `trim_end_matches("px")` without a substring searcher per attribute (issue 19).
@@ -316,7 +329,7 @@ fn is_pixel(tag: &str) -> bool {
         }
     }
     let src = src.unwrap_or("").to_ascii_lowercase();
-    has_any_around(&src, b'/', PIXEL_PATHS) || has(&src, "pixel.gif")
+    has_any_around(&src, b'/', PIXEL_PATHS) || has_any_around(&src, b'.', &["pixel.gif"])
 }
 
 fn is_campaign_link(href: &str) -> bool {
@@ -337,19 +350,10 @@ fn is_tracked_link(href: &str) -> bool {
     ]
     .iter()
     .any(|p| host.starts_with(p))
-        || [
-            ".list-manage.com",
-            "ct.sendgrid.net",
-            ".hubspotlinks.com",
-            ".klclick",
-            ".ctrk.",
-            "mailchi.mp",
-            ".mlsend.com",
-            ".acemlna.com",
-            ".createsend",
-        ]
-        .iter()
-        .any(|p| has(host, p))
+        // Every host pattern holds a dot: only the host's few dots are tried (issue 19, fifth
+        // round: nine searches of the whole host per link, some ten instructions a byte in
+        // WebAssembly).
+        || has_any_around(host, b'.', TRACKED_HOSTS)
         || has_any_around(href, b'/', TRACKED_PATHS)
 }
 
@@ -406,6 +410,8 @@ mod tests {
             (b'/', PIXEL_PATHS),
             (b'=', CAMPAIGN_PARAMETERS),
             (b'/', TRACKED_PATHS),
+            (b'.', TRACKED_HOSTS),
+            (b'.', &["pixel.gif"]),
         ] {
             for p in list {
                 assert!(p.as_bytes().contains(&sep), "{p}");
@@ -414,6 +420,8 @@ mod tests {
                 "https://x.example/a/ls/click?utm_medium=email&x=/wf/open".to_string(),
                 "=/".repeat(5),
                 String::new(),
+                "u1.ct.sendgrid.net.list-manage.com.mailchi.mp/pixel.gif.".to_string(),
+                ".".repeat(4),
             ];
             for hay in hays.iter().map(String::as_str).chain(list.iter().copied()) {
                 for extra in ["", "x", "é/=", "/=x"] {
