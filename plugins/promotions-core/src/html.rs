@@ -166,10 +166,9 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
         .find(|&i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-/// The first `b` in `s`. (`str::find` of the character, the standard library's `memchr`, costs
-/// more on these short pieces: measured in issue 19's fifth round.)
+/// The first `b` in `s` (see [`crate::text::find_byte`]).
 fn byte_pos(s: &str, b: u8) -> Option<usize> {
-    s.bytes().position(|c| c == b)
+    crate::text::find_byte(s.as_bytes(), b)
 }
 
 /// The value of attribute `name` in a tag's inside (`img src="x" width=1`), quotes removed:
