@@ -494,10 +494,7 @@ fn word_end(s: &str, at: usize) -> usize {
     let mut i = at;
     loop {
         // Up to the next ASCII break or non-ASCII byte.
-        i += b[i..]
-            .iter()
-            .position(|&c| URL_STOP[usize::from(c)])
-            .unwrap_or(b.len() - i);
+        i += find_url_stop(&b[i..]).unwrap_or(b.len() - i);
         let Some(&c) = b.get(i) else {
             return b.len();
         };
@@ -511,6 +508,29 @@ fn word_end(s: &str, at: usize) -> usize {
             }
         }
     }
+}
+
+/// The first byte of [`URL_STOP`] in `h`, eight bytes at a time (a link is some tens of bytes;
+/// issue 19, fifth round).
+fn find_url_stop(h: &[u8]) -> Option<usize> {
+    use crate::text::{has_below, has_byte};
+    text::find_flagged(
+        h,
+        |x| {
+            // Controls and spaces, non-ASCII bytes, and the eight delimiters.
+            has_below(x, b'!')
+                | (x & 0x8080_8080_8080_8080)
+                | has_byte(x, b'<')
+                | has_byte(x, b'>')
+                | has_byte(x, b'"')
+                | has_byte(x, b'\'')
+                | has_byte(x, b'(')
+                | has_byte(x, b')')
+                | has_byte(x, b'[')
+                | has_byte(x, b']')
+        },
+        |c| URL_STOP[usize::from(c)],
+    )
 }
 
 /// Bytes where [`word_end`] stops to look: the ASCII breaks of [`is_url_break`] and every
@@ -768,6 +788,24 @@ mod tests {
         ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
             assert_eq!(split_url(t), split_url_reference(t), "{t:?}");
+        });
+    }
+
+    #[test]
+    fn url_stops_are_found_as_by_position() {
+        let pieces = [
+            "a", "/", " ", "\t", "\r", "<", ">", "\"", "'", "(", ")", "[", "]", "é", "\u{a0}",
+            "\u{1}", "!", "https://x.example/p?q=1", "\u{7f}", "{", "\\",
+        ];
+        crate::for_each_random_text(&pieces, 20_000, |t, _| {
+            let h = t.as_bytes();
+            for from in 0..h.len().min(9) {
+                assert_eq!(
+                    super::find_url_stop(&h[from..]),
+                    h[from..].iter().position(|&c| super::URL_STOP[usize::from(c)]),
+                    "{t:?} {from}"
+                );
+            }
         });
     }
 

@@ -122,6 +122,51 @@ pub fn find_byte(h: &[u8], b: u8) -> Option<usize> {
         .map(|i| at + i)
 }
 
+/// Bytes below `n` (at most 0x80) in a word of eight: not zero when there is one.
+#[inline(always)]
+pub const fn has_below(x: u64, n: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    x.wrapping_sub(ONES * n as u64) & !x & HIGHS
+}
+
+/// Bytes equal to `b` in a word of eight: not zero when there is one.
+#[inline(always)]
+pub const fn has_byte(x: u64, b: u8) -> u64 {
+    has_below(x ^ (0x0101_0101_0101_0101 * b as u64), 1)
+}
+
+/// The first byte of `h` for which `exact` holds, eight bytes at a time: `flag` of a chunk (read
+/// as a little-endian `u64`) is not zero whenever one of its bytes is such a byte (it may be
+/// in other chunks too), and only flagged chunks are looked at byte by byte. For the
+/// WebAssembly fuel of long scans, as [`find_byte`].
+#[inline(always)]
+pub fn find_flagged(h: &[u8], flag: impl Fn(u64) -> u64, exact: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut chunks = h.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if flag(u64::from_le_bytes(word)) != 0 {
+            if let Some(i) = chunk.iter().position(|&c| exact(c)) {
+                return Some(at + i);
+            }
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| exact(c))
+        .map(|i| at + i)
+}
+
+/// The first ASCII whitespace (`u8::is_ascii_whitespace`) in `h`.
+pub fn find_ascii_space(h: &[u8]) -> Option<usize> {
+    // Every ASCII space is below `!`.
+    find_flagged(h, |x| has_below(x, b'!'), |c| c.is_ascii_whitespace())
+}
+
 /// What a phrase is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -838,6 +883,21 @@ mod tests {
                         "{t:?} {b} {from}"
                     );
                 }
+            }
+        });
+    }
+
+    #[test]
+    fn find_ascii_space_is_position() {
+        let pieces = ["a", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\0", "!", "\u{1f}", "é", "abcdefgh", "\u{a0}"];
+        crate::for_each_random_text(&pieces, 20_000, |t, _| {
+            let h = t.as_bytes();
+            for from in 0..h.len().min(9) {
+                assert_eq!(
+                    find_ascii_space(&h[from..]),
+                    h[from..].iter().position(u8::is_ascii_whitespace),
+                    "{t:?} {from}"
+                );
             }
         });
     }
