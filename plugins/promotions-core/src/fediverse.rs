@@ -631,7 +631,7 @@ fn path_kind(path: &str) -> Option<PathKind> {
     let mut segments = [""; 5];
     let mut n = 0;
     // `p.split('/').skip(1)` by byte search (`/` is ASCII, its indexes are boundaries).
-    let slash = |from: usize| p.as_bytes()[from..].iter().position(|&b| b == b'/');
+    let slash = |from: usize| text::find_byte(&p.as_bytes()[from..], b'/');
     let mut next = slash(0);
     while let Some(at) = next {
         if n == segments.len() {
@@ -708,10 +708,13 @@ fn has_handle(s: &str) -> bool {
 
 /// A URL's path without its query and fragment (RFC 3986 §3.3: the path ends at `?` or `#`).
 fn without_query(path: &str) -> &str {
-    &path[..path
-        .bytes()
-        .position(|b| matches!(b, b'?' | b'#'))
-        .unwrap_or(path.len())]
+    // Eight bytes at a time (issue 19, fifth round).
+    let end = text::find_flagged(
+        path.as_bytes(),
+        |x| text::has_byte(x, b'?') | text::has_byte(x, b'#'),
+        |b| matches!(b, b'?' | b'#'),
+    );
+    &path[..end.unwrap_or(path.len())]
 }
 
 #[cfg(test)]
@@ -795,7 +798,7 @@ mod tests {
     fn url_stops_are_found_as_by_position() {
         let pieces = [
             "a", "/", " ", "\t", "\r", "<", ">", "\"", "'", "(", ")", "[", "]", "é", "\u{a0}",
-            "\u{1}", "!", "https://x.example/p?q=1", "\u{7f}", "{", "\\",
+            "\u{1}", "!", "https://x.example/p?q=1", "\u{7f}", "{", "\\", "#", "?",
         ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
             let h = t.as_bytes();
@@ -806,6 +809,8 @@ mod tests {
                     "{t:?} {from}"
                 );
             }
+            let q = t.find(['?', '#']).unwrap_or(t.len());
+            assert_eq!(super::without_query(t), &t[..q], "{t:?}");
         });
     }
 
