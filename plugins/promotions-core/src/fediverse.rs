@@ -797,15 +797,38 @@ mod tests {
     #[test]
     fn url_stops_are_found_as_by_position() {
         let pieces = [
-            "a", "/", " ", "\t", "\r", "<", ">", "\"", "'", "(", ")", "[", "]", "é", "\u{a0}",
-            "\u{1}", "!", "https://x.example/p?q=1", "\u{7f}", "{", "\\", "#", "?",
+            "a",
+            "/",
+            " ",
+            "\t",
+            "\r",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "(",
+            ")",
+            "[",
+            "]",
+            "é",
+            "\u{a0}",
+            "\u{1}",
+            "!",
+            "https://x.example/p?q=1",
+            "\u{7f}",
+            "{",
+            "\\",
+            "#",
+            "?",
         ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
             let h = t.as_bytes();
             for from in 0..h.len().min(9) {
                 assert_eq!(
                     super::find_url_stop(&h[from..]),
-                    h[from..].iter().position(|&c| super::URL_STOP[usize::from(c)]),
+                    h[from..]
+                        .iter()
+                        .position(|&c| super::URL_STOP[usize::from(c)]),
                     "{t:?} {from}"
                 );
             }

@@ -236,8 +236,8 @@ fn attr_value(after_name: &str) -> Option<&str> {
     })
 }
 
-/// `hay.contains(needle)` for the short strings of links and image sources, without the
-/// set-up cost of the general substring search for each of a list of patterns (issue 19).
+/// `hay.contains(needle)`: the reference for [`has_any_around`] in the tests.
+#[cfg(test)]
 fn has(hay: &str, needle: &str) -> bool {
     let n = needle.as_bytes();
     n.is_empty()
@@ -378,6 +378,78 @@ mod tests {
                 "{v:?}"
             );
         }
+    }
+
+    /// `attrs` as it was before issue 19's fifth round: every byte of the tag looked at.
+    fn attrs_reference<'t, const N: usize>(tag: &'t str, names: [&str; N]) -> [Option<&'t str>; N] {
+        let mut out = [None; N];
+        let bytes = tag.as_bytes();
+        let mut left = names.iter().filter(|n| !n.is_empty()).count();
+        for i in 1..bytes.len() {
+            if left == 0 {
+                break;
+            }
+            if !bytes[i - 1].is_ascii_whitespace() || bytes[i].is_ascii_whitespace() {
+                continue;
+            }
+            for (k, name) in names.iter().enumerate() {
+                let n = name.as_bytes();
+                if out[k].is_some()
+                    || n.is_empty()
+                    || !bytes[i..]
+                        .get(..n.len())
+                        .is_some_and(|b| b.eq_ignore_ascii_case(n))
+                {
+                    continue;
+                }
+                if let Some(v) = attr_value(&tag[i + n.len()..]) {
+                    out[k] = Some(v);
+                    left -= 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn attrs_is_the_reference() {
+        let pieces = [
+            "img",
+            " ",
+            "\t",
+            "\n",
+            "  ",
+            "src",
+            "SRC",
+            "=",
+            "\"",
+            "'",
+            "x",
+            "width",
+            "height",
+            "style",
+            "1",
+            "é",
+            "\u{a0}",
+            "\u{b}",
+            "href",
+            "a",
+            "src=\"s w\"",
+            "/",
+        ];
+        crate::for_each_random_text(&pieces, 30_000, |t, _| {
+            assert_eq!(
+                attrs(t, ["width", "height", "style", "src"]),
+                attrs_reference(t, ["width", "height", "style", "src"]),
+                "{t:?}"
+            );
+            assert_eq!(attrs(t, ["href"]), attrs_reference(t, ["href"]), "{t:?}");
+            assert_eq!(
+                attrs(t, ["", "src"]),
+                attrs_reference(t, ["", "src"]),
+                "{t:?}"
+            );
+        });
     }
 
     #[test]

@@ -156,7 +156,11 @@ pub const fn has_byte(x: u64, b: u8) -> u64 {
 /// in other chunks too), and only flagged chunks are looked at byte by byte. For the
 /// WebAssembly fuel of long scans, as [`find_byte`].
 #[inline(always)]
-pub fn find_flagged(h: &[u8], flag: impl Fn(u64) -> u64, exact: impl Fn(u8) -> bool) -> Option<usize> {
+pub fn find_flagged(
+    h: &[u8],
+    flag: impl Fn(u64) -> u64,
+    exact: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut chunks = h.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
@@ -418,7 +422,9 @@ impl<'a> Lexicon<'a> {
                     Some(r) => {
                         let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
                         match *next.get_or_insert_with(|| next_word(text, i)) {
-                            Some(n) => word_is(text, n, &r[..end]) && rest_follows_in(text, n.1, &r[end..]),
+                            Some(n) => {
+                                word_is(text, n, &r[..end]) && rest_follows_in(text, n.1, &r[end..])
+                            }
                             None => false,
                         }
                     }
@@ -466,7 +472,10 @@ impl Word<'_> {
     /// The rest of `phrase` (empty, or a space and its further words) when its first word is
     /// this word.
     fn strip_from(self, phrase: &[u8]) -> Option<&[u8]> {
-        let first = phrase.iter().position(|&b| b == b' ').unwrap_or(phrase.len());
+        let first = phrase
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(phrase.len());
         self.is(&phrase[..first]).then(|| &phrase[first..])
     }
 
@@ -475,8 +484,7 @@ impl Word<'_> {
         match self {
             Word::Ascii(w) => {
                 w.len() == normal.len()
-                    && w
-                        .iter()
+                    && w.iter()
                         .zip(normal)
                         .all(|(a, n)| a.to_ascii_lowercase() == *n)
             }
@@ -885,7 +893,9 @@ mod tests {
 
     #[test]
     fn find_byte_is_position() {
-        let pieces = ["a", "<", ">", "&", "\u{80}", "\u{ff}", "é", "<<", "abcdefgh", "\0", "\u{7f}"];
+        let pieces = [
+            "a", "<", ">", "&", "\u{80}", "\u{ff}", "é", "<<", "abcdefgh", "\0", "\u{7f}",
+        ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
             for b in [b'<', b'>', b'&', 0, 0x7f, 0x80, 0xc3, 0xff, b'a'] {
                 let h = t.as_bytes();
@@ -902,7 +912,10 @@ mod tests {
 
     #[test]
     fn find_ascii_space_is_position() {
-        let pieces = ["a", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\0", "!", "\u{1f}", "é", "abcdefgh", "\u{a0}"];
+        let pieces = [
+            "a", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\0", "!", "\u{1f}", "é", "abcdefgh",
+            "\u{a0}",
+        ];
         crate::for_each_random_text(&pieces, 20_000, |t, _| {
             let h = t.as_bytes();
             for from in 0..h.len().min(9) {
