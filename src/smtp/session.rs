@@ -1305,14 +1305,40 @@ mod tests {
         assert!(c.cmd("STARTTLS").await.starts_with("502 5.5.1"));
         assert!(c.cmd("AUTH PLAIN").await.starts_with("502 5.5.1"));
         assert!(c.cmd("FROB").await.starts_with("500 5.5.2"));
-        assert!(c.cmd("QUIT").await.starts_with("221 2.0.0"));
+        assert_eq!(
+            c.cmd("QUIT").await,
+            "221 2.0.0 mx.test closing connection\r\n"
+        );
         assert_eq!(c.reply().await, "", "connection not closed after QUIT");
+        // The EHLO reply, written in place, is smtp-proto's with a plain first line.
+        assert_eq!(ehlo, reference_ehlo(0), "{ehlo}");
 
         // Submission on loopback without TLS offers AUTH.
         let (mut c, _) = start(config(Protocol::Submission), backend).await;
         c.reply().await;
         let ehlo = c.cmd("EHLO client.test").await;
         assert!(ehlo.contains("250-AUTH PLAIN LOGIN") || ehlo.contains("250-AUTH LOGIN PLAIN"));
+        assert_eq!(ehlo, reference_ehlo(smtp_proto::EXT_AUTH), "{ehlo}");
+    }
+
+    /// The EHLO reply of `mx.test` as smtp-proto writes it (capabilities in its order), with
+    /// the first line made plain.
+    fn reference_ehlo(extra: u32) -> String {
+        let mut ehlo = EhloResponse::new("mx.test");
+        ehlo.capabilities = smtp_proto::EXT_PIPELINING
+            | smtp_proto::EXT_SIZE
+            | smtp_proto::EXT_8BIT_MIME
+            | smtp_proto::EXT_ENHANCED_STATUS_CODES
+            | smtp_proto::EXT_SMTP_UTF8
+            | smtp_proto::EXT_CHUNKING
+            | extra;
+        ehlo.size = 2000;
+        ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
+        let mut lines = Vec::new();
+        ehlo.write(&mut lines).unwrap();
+        let text = String::from_utf8(lines).unwrap();
+        let (_, caps) = text.split_once('\n').unwrap();
+        format!("250-mx.test\r\n{caps}")
     }
 
     #[tokio::test]
