@@ -11,6 +11,10 @@ pub const MAX_COMMAND_LINE: usize = 512;
 /// continuation lines carry base64 payloads).
 pub const MAX_AUTH_LINE: usize = 12288;
 
+/// The input buffer's first allocation (a command line is at most 512 octets, RFC 5321
+/// §4.5.3.1.4; a few fit).
+const INITIAL_INPUT: usize = 1024;
+
 /// One framed input line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
@@ -55,6 +59,11 @@ impl InputBuffer {
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
+        }
+        if self.buf.capacity() == 0 {
+            // Room for a session's command lines at once, rather than growing from the first
+            // line's size (a few reallocations per connection).
+            self.buf.reserve(data.len().max(INITIAL_INPUT));
         }
         self.buf.extend_from_slice(data);
     }
