@@ -33,6 +33,9 @@
 #   WARMUP=500       messages sent (and not measured) before the measured run.
 #   SOURCE_ARGS="-d" more smtp-source options, e.g. -d: keep each connection for the next message
 #                    (shows what is per connection and what is per message).
+#   LOAD=connect     no mail: N connections (C at a time) that read the greeting, send EHLO and
+#                    QUIT, and close (the per-connection cost alone: accept, session set-up,
+#                    greeting, EHLO, QUIT, close). "per message" figures are then per connection.
 #   MAILSIFT_BIN     the binary (default: target/release/mailsift, built if missing).
 # Smoke run: scripts/profile-inbound.sh 300 4
 set -euo pipefail
@@ -166,7 +169,44 @@ def stored_at_least(log, count):
     return got
 
 
+def connect_load(port, count):
+    """LOAD=connect: `count` sessions, `conns` at a time, of greeting, EHLO, QUIT and close."""
+    left = [count]
+    lock = threading.Lock()
+
+    def reply(f):
+        # Lines until the last of a reply ("250 " rather than "250-").
+        while True:
+            line = f.readline()
+            if not line or line[3:4] != b"-":
+                return line
+
+    def worker():
+        while True:
+            with lock:
+                if left[0] == 0:
+                    return
+                left[0] -= 1
+            with socket.create_connection(("127.0.0.1", port)) as s, s.makefile("rb") as f:
+                assert reply(f).startswith(b"220 ")
+                s.sendall(b"EHLO client.x.test\r\n")
+                assert reply(f).startswith(b"250 ")
+                s.sendall(b"QUIT\r\n")
+                assert reply(f).startswith(b"221 ")
+
+    threads = [threading.Thread(target=worker) for _ in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+load_connect = os.environ.get("LOAD", "mail") == "connect"
+
+
 def offer(port, count):
+    if load_connect:
+        return connect_load(port, count)
     cmd = ["smtp-source", "-s", str(conns), "-m", str(count), "-l", str(size),
            "-f", "a@x.test", "-t", "user@bench.test",
            *os.environ.get("SOURCE_ARGS", "").split(), f"127.0.0.1:{port}"]
@@ -195,7 +235,7 @@ try:
     port = srv.port("smtp")
     if warmup:
         offer(port, warmup)
-    before_msgs = stored_at_least(srv.log, warmup)
+    before_msgs = 0 if load_connect else stored_at_least(srv.log, warmup)
     before_cpu = cpu_ticks(pid)
     before_dns = dict(dns.queries) if dns else {}
     if use_perf:
@@ -217,7 +257,7 @@ try:
     offer(port, n)
     elapsed = time.time() - t0
     # Replies come after the commit, so every message is stored once smtp-source returns.
-    msgs = stored_at_least(srv.log, before_msgs + n) - before_msgs
+    msgs = n if load_connect else stored_at_least(srv.log, before_msgs + n) - before_msgs
     cpu = (cpu_ticks(pid) - before_cpu) / tick
     if perf:
         perf.send_signal(signal.SIGINT)

@@ -130,7 +130,8 @@ impl SessionIo {
         let now = Instant::now();
         SessionIo {
             conn,
-            out: Vec::with_capacity(IDLE_CHUNK),
+            // Allocated by the first reply (or never: `send_buffer` hands one over).
+            out: Vec::new(),
             buf: vec![0; IDLE_CHUNK].into_boxed_slice(),
             wait: Wait::Idle {
                 until: after(now, Duration::from_secs(limits.command_timeout)),
@@ -200,20 +201,43 @@ impl SessionIo {
         if self.out.is_empty() {
             return Ok(());
         }
+        let mut out = std::mem::take(&mut self.out);
+        let written = self.write_out(&out).await;
+        // Keep the allocation for the next replies unless a large response grew it.
+        if out.capacity() <= 64 * 1024 {
+            out.clear();
+            self.out = out;
+        }
+        written
+    }
+
+    /// [`send`](Self::send) `bytes` then [`flush`](Self::flush), written from the caller's
+    /// buffer when nothing else is queued (no copy, and no buffer of the kit's own: a session
+    /// that formats its replies in its own buffer needs just that one). `bytes` is left empty.
+    pub async fn flush_from(&mut self, bytes: &mut Vec<u8>) -> Result<(), IoError> {
+        if !self.out.is_empty() {
+            self.out.extend_from_slice(bytes);
+            bytes.clear();
+            return self.flush().await;
+        }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let written = self.write_out(bytes).await;
+        bytes.clear();
+        written
+    }
+
+    /// Writes `out` within `write_timeout`, unless the login was revoked.
+    async fn write_out(&mut self, out: &[u8]) -> Result<(), IoError> {
         self.check_revoked()?;
-        let out = std::mem::take(&mut self.out);
         let conn = &mut self.conn;
         timeout(self.write_timeout, async {
-            conn.write_all(&out).await?;
+            conn.write_all(out).await?;
             conn.flush().await
         })
         .await
         .map_err(|_| IoError::WriteTimeout)??;
-        // Keep the allocation for the next replies unless a large response grew it.
-        if out.capacity() <= 64 * 1024 {
-            self.out = out;
-            self.out.clear();
-        }
         Ok(())
     }
 
@@ -233,8 +257,13 @@ impl SessionIo {
         .await;
     }
 
-    /// Closes the connection (TLS close_notify), briefly.
+    /// Closes the connection (TLS close_notify), briefly. Plain TCP needs nothing here: every
+    /// caller ends the session next, and dropping the socket sends the FIN that `shutdown(2)`
+    /// would (one system call less per connection).
     pub async fn shutdown(&mut self) {
+        if !self.conn.is_tls() {
+            return;
+        }
         let _ = timeout(GOODBYE_TIMEOUT, self.conn.shutdown()).await;
     }
 

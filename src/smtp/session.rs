@@ -18,7 +18,7 @@ use tracing::{Instrument, Span, debug, info, info_span, warn};
 use super::backend::{AuthResult, Envelope, IncomingMessage, RcptDecision, SmtpBackend};
 use super::data::{DataOutcome, DataReader};
 use super::spool::{MessageBuffer, Spool};
-use super::wire::{self, InputBuffer, Line, MAX_AUTH_LINE, MAX_COMMAND_LINE};
+use super::wire::{self, Framed, InputBuffer, MAX_AUTH_LINE, MAX_COMMAND_LINE};
 use crate::config::{Limits, Protocol, TlsMode};
 use crate::metrics::{self, Refused};
 use crate::net::Conn;
@@ -168,8 +168,10 @@ struct Session<B> {
 impl<B: SmtpBackend> Session<B> {
     async fn run(&mut self) -> Result<(), SessionError> {
         debug!(tls = self.conn.is_tls(), "connected");
-        let greeting = format!("220 {} ESMTP Mailsift\r\n", self.config.hostname);
-        self.out.extend_from_slice(greeting.as_bytes());
+        // "220 <hostname> ESMTP Mailsift", written in place: no allocation per connection.
+        self.out.extend_from_slice(b"220 ");
+        self.out.extend_from_slice(self.config.hostname.as_bytes());
+        self.out.extend_from_slice(b" ESMTP Mailsift\r\n");
         let result = self.command_loop().await;
         // RFC 5321 §4.5.3.2: the server may close after a timeout, saying so with 421.
         let farewell = match &result {
@@ -194,19 +196,26 @@ impl<B: SmtpBackend> Session<B> {
     async fn command_loop(&mut self) -> Result<(), SessionError> {
         let wait = Duration::from_secs(self.config.limits.smtp_command_timeout);
         let command_timeout = self.config.limits.command_timeout;
+        // One buffer for every command line of the session (not one allocation per command).
+        let mut line = Vec::new();
         loop {
             if self.out.len() > 16 * 1024 {
                 // A client pipelining without reading must not grow our buffer unboundedly.
                 self.flush().await?;
             }
+            if line.capacity() > 2 * MAX_COMMAND_LINE {
+                // An AUTH line (up to 12288 octets) was read: do not keep that much per session.
+                line = Vec::new();
+            }
             // RFC 5321 §4.5.3.2.7: up to the command timeout for the next command to start;
             // once it has, `command_timeout` for the whole line, however it trickles in.
             self.conn.expect_command(wait);
-            let line = match self.read_line(MAX_AUTH_LINE, command_timeout).await? {
+            let complete = self
+                .read_line_into(MAX_AUTH_LINE, command_timeout, &mut line)
+                .await?;
+            match complete {
                 // RFC 5321 §4.5.3.1.4 (512 octets); RFC 4954 §4 allows AUTH lines up to 12288.
-                Some(line) if line.len() <= MAX_COMMAND_LINE || wire::is_auth_command(&line) => {
-                    line
-                }
+                true if line.len() <= MAX_COMMAND_LINE || wire::is_auth_command(&line) => {}
                 _ => {
                     if let Flow::Close = self.protocol_error(500, "5.5.2", "Line too long".into()) {
                         self.flush().await?;
@@ -230,11 +239,25 @@ impl<B: SmtpBackend> Session<B> {
         max: usize,
         timeout_secs: u64,
     ) -> Result<Option<Vec<u8>>, SessionError> {
+        let mut line = Vec::new();
+        Ok(self
+            .read_line_into(max, timeout_secs, &mut line)
+            .await?
+            .then_some(line))
+    }
+
+    /// [`read_line`](Self::read_line) into `line` (reused): false for a line over `max`.
+    async fn read_line_into(
+        &mut self,
+        max: usize,
+        timeout_secs: u64,
+        line: &mut Vec<u8>,
+    ) -> Result<bool, SessionError> {
         loop {
-            match self.input.next_line(max) {
-                Line::Complete(line) => return Ok(Some(line)),
-                Line::TooLong => return Ok(None),
-                Line::Incomplete => self.fill(timeout_secs).await?,
+            match self.input.next_line_into(max, line) {
+                Framed::Complete => return Ok(true),
+                Framed::TooLong => return Ok(false),
+                Framed::Incomplete => self.fill(timeout_secs).await?,
             }
         }
     }
@@ -254,9 +277,8 @@ impl<B: SmtpBackend> Session<B> {
         if self.out.is_empty() {
             return Ok(());
         }
-        self.conn.send(&self.out);
-        self.out.clear();
-        self.conn.flush().await?;
+        // Written from our buffer, not copied into the kit's.
+        self.conn.flush_from(&mut self.out).await?;
         Ok(())
     }
 
@@ -365,11 +387,15 @@ impl<B: SmtpBackend> Session<B> {
                  EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
             ),
             Request::Quit => {
-                self.reply(
-                    221,
-                    "2.0.0",
-                    format!("{} closing connection", self.config.hostname),
-                );
+                let hostname = self.config.hostname.as_str();
+                if hostname.chars().all(|c| c.is_ascii_graphic()) {
+                    // What `reply` would write, in place (one per connection): no allocation.
+                    self.out.extend_from_slice(b"221 2.0.0 ");
+                    self.out.extend_from_slice(hostname.as_bytes());
+                    self.out.extend_from_slice(b" closing connection\r\n");
+                } else {
+                    self.reply(221, "2.0.0", format!("{hostname} closing connection"));
+                }
                 return Ok(Flow::Close);
             }
             Request::Lhlo { .. }
@@ -390,12 +416,14 @@ impl<B: SmtpBackend> Session<B> {
             name: host,
             extended,
         });
+        let hostname = self.config.hostname.as_str();
         if !extended {
-            let text = format!("250 {}\r\n", self.config.hostname);
-            self.out.extend_from_slice(text.as_bytes());
+            self.out.extend_from_slice(b"250 ");
+            self.out.extend_from_slice(hostname.as_bytes());
+            self.out.extend_from_slice(b"\r\n");
             return;
         }
-        let mut ehlo = EhloResponse::new(self.config.hostname.as_str());
+        let mut ehlo = EhloResponse::new(hostname);
         ehlo.capabilities = smtp_proto::EXT_PIPELINING
             | smtp_proto::EXT_SIZE
             | smtp_proto::EXT_8BIT_MIME
@@ -410,18 +438,21 @@ impl<B: SmtpBackend> Session<B> {
             ehlo.capabilities |= smtp_proto::EXT_AUTH;
             ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
         }
-        // Writing to a Vec cannot fail.
-        let mut lines = Vec::new();
-        let _ = ehlo.write(&mut lines);
-        // smtp-proto's first line reads "250-host you had me at EHLO"; keep the capability
-        // lines, put a plain first line.
-        let caps = lines
+        // Written straight into the reply buffer (writing to a Vec cannot fail): no
+        // allocation per connection.
+        let start = self.out.len();
+        let _ = ehlo.write(&mut self.out);
+        // smtp-proto's first line reads "250-host you had me at EHLO": cut it to a plain
+        // "250-host" in place, keeping the capability lines after it.
+        let name_end = start + 4 + hostname.len();
+        if let Some(cr) = self.out[start..]
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(&lines[..0], |i| &lines[i + 1..]);
-        let first = format!("250-{}\r\n", self.config.hostname);
-        self.out.extend_from_slice(first.as_bytes());
-        self.out.extend_from_slice(caps);
+            .map(|i| start + i.saturating_sub(1))
+            && cr > name_end
+        {
+            self.out.drain(name_end..cr);
+        }
     }
 
     /// STARTTLS (RFC 3207).
@@ -1274,14 +1305,40 @@ mod tests {
         assert!(c.cmd("STARTTLS").await.starts_with("502 5.5.1"));
         assert!(c.cmd("AUTH PLAIN").await.starts_with("502 5.5.1"));
         assert!(c.cmd("FROB").await.starts_with("500 5.5.2"));
-        assert!(c.cmd("QUIT").await.starts_with("221 2.0.0"));
+        assert_eq!(
+            c.cmd("QUIT").await,
+            "221 2.0.0 mx.test closing connection\r\n"
+        );
         assert_eq!(c.reply().await, "", "connection not closed after QUIT");
+        // The EHLO reply, written in place, is smtp-proto's with a plain first line.
+        assert_eq!(ehlo, reference_ehlo(0), "{ehlo}");
 
         // Submission on loopback without TLS offers AUTH.
         let (mut c, _) = start(config(Protocol::Submission), backend).await;
         c.reply().await;
         let ehlo = c.cmd("EHLO client.test").await;
         assert!(ehlo.contains("250-AUTH PLAIN LOGIN") || ehlo.contains("250-AUTH LOGIN PLAIN"));
+        assert_eq!(ehlo, reference_ehlo(smtp_proto::EXT_AUTH), "{ehlo}");
+    }
+
+    /// The EHLO reply of `mx.test` as smtp-proto writes it (capabilities in its order), with
+    /// the first line made plain.
+    fn reference_ehlo(extra: u32) -> String {
+        let mut ehlo = EhloResponse::new("mx.test");
+        ehlo.capabilities = smtp_proto::EXT_PIPELINING
+            | smtp_proto::EXT_SIZE
+            | smtp_proto::EXT_8BIT_MIME
+            | smtp_proto::EXT_ENHANCED_STATUS_CODES
+            | smtp_proto::EXT_SMTP_UTF8
+            | smtp_proto::EXT_CHUNKING
+            | extra;
+        ehlo.size = 2000;
+        ehlo.auth_mechanisms = smtp_proto::AUTH_PLAIN | smtp_proto::AUTH_LOGIN;
+        let mut lines = Vec::new();
+        ehlo.write(&mut lines).unwrap();
+        let text = String::from_utf8(lines).unwrap();
+        let (_, caps) = text.split_once('\n').unwrap();
+        format!("250-mx.test\r\n{caps}")
     }
 
     #[tokio::test]

@@ -11,6 +11,10 @@ pub const MAX_COMMAND_LINE: usize = 512;
 /// continuation lines carry base64 payloads).
 pub const MAX_AUTH_LINE: usize = 12288;
 
+/// The input buffer's first allocation (a command line is at most 512 octets, RFC 5321
+/// §4.5.3.1.4; a few fit).
+const INITIAL_INPUT: usize = 1024;
+
 /// One framed input line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line {
@@ -19,6 +23,15 @@ pub enum Line {
     /// A line longer than the limit; it has been consumed through its LF.
     TooLong,
     /// No complete line is buffered yet.
+    Incomplete,
+}
+
+/// What [`InputBuffer::next_line_into`] found (as [`Line`], the line itself in the caller's
+/// buffer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framed {
+    Complete,
+    TooLong,
     Incomplete,
 }
 
@@ -46,6 +59,11 @@ impl InputBuffer {
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
+        }
+        if self.buf.capacity() == 0 {
+            // Room for a session's command lines at once, rather than growing from the first
+            // line's size (a few reallocations per connection).
+            self.buf.reserve(data.len().max(INITIAL_INPUT));
         }
         self.buf.extend_from_slice(data);
     }
@@ -80,21 +98,33 @@ impl InputBuffer {
     /// A command line ended by a bare LF is accepted (lenient, as smtp-proto's parser is): no
     /// command can be smuggled that way, unlike the DATA end marker, which is strict.
     pub fn next_line(&mut self, max: usize) -> Line {
+        let mut line = Vec::new();
+        match self.next_line_into(max, &mut line) {
+            Framed::Complete => Line::Complete(line),
+            Framed::TooLong => Line::TooLong,
+            Framed::Incomplete => Line::Incomplete,
+        }
+    }
+
+    /// [`next_line`](Self::next_line) into `line` (replacing its content; left empty unless
+    /// `Complete`): a session reuses one buffer for all its commands rather than allocating
+    /// one per line.
+    pub fn next_line_into(&mut self, max: usize, line: &mut Vec<u8>) -> Framed {
+        line.clear();
         let pending = self.pending();
         match pending.iter().position(|&b| b == b'\n') {
             Some(i) => {
                 let len = i + 1;
                 let too_long = self.overflow || len > max;
-                let line = if too_long {
-                    None
-                } else {
-                    Some(pending[..len].to_vec())
-                };
+                if !too_long {
+                    line.extend_from_slice(&pending[..len]);
+                }
                 self.overflow = false;
                 self.consume(len);
-                match line {
-                    Some(line) => Line::Complete(line),
-                    None => Line::TooLong,
+                if too_long {
+                    Framed::TooLong
+                } else {
+                    Framed::Complete
                 }
             }
             None => {
@@ -104,7 +134,7 @@ impl InputBuffer {
                     self.overflow = true;
                     self.consume(n);
                 }
-                Line::Incomplete
+                Framed::Incomplete
             }
         }
     }
@@ -464,6 +494,23 @@ mod tests {
         b.extend(b"\r\n");
         assert_eq!(b.next_line(512), Line::TooLong);
         assert_eq!(b.next_line(512), Line::Incomplete);
+    }
+
+    #[test]
+    fn lines_into_one_reused_buffer() {
+        let mut b = InputBuffer::new();
+        let mut line = Vec::new();
+        b.extend(b"EHLO x\r\nQUIT\r\nNO");
+        assert_eq!(b.next_line_into(512, &mut line), Framed::Complete);
+        assert_eq!(line, b"EHLO x\r\n");
+        assert_eq!(b.next_line_into(512, &mut line), Framed::Complete);
+        assert_eq!(line, b"QUIT\r\n");
+        assert_eq!(b.next_line_into(512, &mut line), Framed::Incomplete);
+        assert!(line.is_empty());
+        b.extend(&[b'A'; 600]);
+        b.extend(b"\r\n");
+        assert_eq!(b.next_line_into(512, &mut line), Framed::TooLong);
+        assert!(line.is_empty());
     }
 
     #[test]
