@@ -74,6 +74,27 @@ def fs_type(path: Path) -> str:
     return kind
 
 
+def fsync_floor(work: Path, n: int = 200, size: int = 65536) -> tuple[float, float]:
+    """p50 and p99 milliseconds of one `fdatasync` after a write of `size` bytes (about one
+    group commit's pages) in `work`: the disk's floor under any durable commit, so under the
+    latency of every stack that acknowledges only what is on disk."""
+    path = work / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    took = []
+    try:
+        block = os.urandom(size)
+        for i in range(n):
+            os.pwrite(fd, block, (i % 64) * size)
+            t = time.perf_counter()
+            os.fdatasync(fd)
+            took.append((time.perf_counter() - t) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    took.sort()
+    return took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]
+
+
 def log(*a) -> None:
     print(*a, file=sys.stderr, flush=True)
 
@@ -349,6 +370,8 @@ def main() -> None:
     if fs_type(work) in ("tmpfs", "ramfs"):
         log(f"WARNING: {work} is on {fs_type(work)}: fsync is free there, durability costs nothing")
     (work / "zone.txt").write_text(ZONE)
+    floor = fsync_floor(work)
+    log(f"fdatasync of 64 KB in {work}: p50 {floor[0]:.1f} ms, p99 {floor[1]:.1f} ms")
     dns = subprocess.Popen([loadgen, "dns", "--port", "0", "--zone", str(work / "zone.txt")],
                            stdout=subprocess.PIPE, text=True)
     addr = dns.stdout.readline().strip()
@@ -402,7 +425,8 @@ def main() -> None:
 
     load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"# Inbound side by side, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-          f"nproc {len(os.sched_getaffinity(0))}, load (uptime) {load_avg}; median of {args.rounds} round(s)\n")
+          f"nproc {len(os.sched_getaffinity(0))}, load (uptime) {load_avg}; median of {args.rounds} round(s); "
+          f"fdatasync of 64 KB in the work directory before the runs: p50 {floor[0]:.1f} ms, p99 {floor[1]:.1f} ms\n")
     for load in plan:
         if results[load["key"]]:
             print(table(load, results[load["key"]]) + "\n")
