@@ -10,7 +10,11 @@ work directory:
   (ii)  real mail (the SpamAssassin public corpus's held-out test split, scripts/
         fetch-spam-corpus.sh) from the load generator (benches/smtp_load.rs) at 16 connections,
         after the stack's filter was trained on the training split (`stack.train`, if it has one);
-  (iii) the same real mail offered at a fixed rate (open loop), for p50/p99 latency.
+  (iii) the same real mail offered at a fixed rate (open loop), for p50/p99 latency: at
+        `--rates` (e.g. 200,400,500); `--latency` runs only these, and for Mailsift prints where
+        the time went (its /metrics histograms: pipeline, plugin calls, store queue/run/commit).
+        MAILSIFT_BASE_BIN=other/mailsift adds the stack `mailsift-base` (that binary), run in
+        the same interleaved rounds: a before/after of two builds.
 
 Senders authenticate against a local DNS server (the load generator's `dns` subcommand): the
 envelope sender's domain publishes SPF `v=spf1 ip4:127.0.0.1 -all` and a DMARC record; every
@@ -70,6 +74,27 @@ def fs_type(path: Path) -> str:
     return kind
 
 
+def fsync_floor(work: Path, n: int = 200, size: int = 65536) -> tuple[float, float]:
+    """p50 and p99 milliseconds of one `fdatasync` after a write of `size` bytes (about one
+    group commit's pages) in `work`: the disk's floor under any durable commit, so under the
+    latency of every stack that acknowledges only what is on disk."""
+    path = work / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    took = []
+    try:
+        block = os.urandom(size)
+        for i in range(n):
+            os.pwrite(fd, block, (i % 64) * size)
+            t = time.perf_counter()
+            os.fdatasync(fd)
+            took.append((time.perf_counter() - t) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    took.sort()
+    return took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.99))]
+
+
 def log(*a) -> None:
     print(*a, file=sys.stderr, flush=True)
 
@@ -101,13 +126,18 @@ class Loads:
 
     def all(self) -> list[dict]:
         a = self.args
-        loads = [dict(key=f"synthetic-{c}", title=f"Synthetic {a.size} B mail (smtp-source), {c} connection(s)",
-                      kind="smtp-source", conns=c, count=a.synthetic_count) for c in a.conns]
+        loads = [] if a.latency else [
+            dict(key=f"synthetic-{c}", title=f"Synthetic {a.size} B mail (smtp-source), {c} connection(s)",
+                 kind="smtp-source", conns=c, count=a.synthetic_count) for c in a.conns]
         if self.corpus:
-            loads.append(dict(key="corpus", title=f"Real mail (corpus), load generator, {a.corpus_conns} connections",
-                              kind="loadgen", conns=a.corpus_conns, count=a.corpus_count))
-            loads.append(dict(key="rate", title=f"Real mail (corpus) offered at {a.rate:g} msg/s, {a.rate_conns} connections",
-                              kind="loadgen", conns=a.rate_conns, count=a.rate_count, rate=a.rate))
+            if not a.latency:
+                loads.append(dict(key="corpus", title=f"Real mail (corpus), load generator, {a.corpus_conns} connections",
+                                  kind="loadgen", conns=a.corpus_conns, count=a.corpus_count))
+            for rate in a.rates:
+                # The first rate keeps the key "rate" (the table and JSON of earlier runs).
+                key = "rate" if rate == a.rates[0] else f"rate-{rate:g}"
+                loads.append(dict(key=key, title=f"Real mail (corpus) offered at {rate:g} msg/s, {a.rate_conns} connections",
+                                  kind="loadgen", conns=a.rate_conns, count=a.rate_count, rate=rate))
         else:
             log("no corpus list: the real-mail loads are skipped (scripts/fetch-spam-corpus.sh)")
         return loads
@@ -132,6 +162,8 @@ class Loads:
 
 def run_load(load: dict, stack: Stack, meter: Meter, cmd: list[str], settle: float) -> dict:
     s0 = stack.stored()
+    # Where a message's time goes (a stack that can tell: Mailsift's /metrics histograms).
+    b0 = stack.breakdown() if hasattr(stack, "breakdown") else None
     c0 = meter.cpu_seconds()
     with meter.rss():
         t0 = time.monotonic()
@@ -164,6 +196,9 @@ def run_load(load: dict, stack: Stack, meter: Meter, cmd: list[str], settle: flo
         out.update(failed=max(load["count"] - stored, 0), first_error=errs[0][:300] if errs else None)
     span = max(t_last - t0, 1e-9)
     out.update(seconds=span, msg_s=stored / span)
+    if b0 is not None:
+        b1 = stack.breakdown()
+        out["breakdown"] = {k: b1[k] - b0.get(k, 0.0) for k in b1}
     if stored < load["count"]:
         log(f"  {stack.name}/{load['key']}: {stored} of {load['count']} stored; "
             f"client exit {res.returncode}: {out.get('first_error')}")
@@ -207,6 +242,42 @@ def table(load: dict, results: dict[str, list[dict]]) -> str:
     return "\n".join(lines + rows)
 
 
+# Mailsift's phases of a message, as its /metrics histograms split them (MailsiftStack.breakdown):
+# (label, histogram, what is counted per count).
+PHASES = [("pipeline (end of DATA to answer)", "pipeline_seconds", "message"),
+          ("parse + sender auth", "pipeline_phase_seconds_auth", "message"),
+          ("stages (plugins, Sieve, slot wait)", "pipeline_phase_seconds_stages", "message"),
+          ("plugin calls", "plugin_call_seconds", "message"),
+          ("deliver (store write)", "pipeline_phase_seconds_deliver", "message"),
+          ("store: wait for the writer", "store_seconds_queue", "write"),
+          ("store: run the batch's writes", "store_seconds_run", "batch"),
+          ("store: commit (fdatasync)", "store_seconds_commit", "batch")]
+
+
+def breakdown_table(load: dict, results: dict[str, list[dict]]) -> str | None:
+    """Mean milliseconds per phase (all rounds pooled), and writes per commit."""
+    lines = [f"#### Where the time goes: {load['title']}", "",
+             "| stack | " + " | ".join(f"{p[0]}, ms per {p[2]}" for p in PHASES) + " | writes per commit |",
+             "|---|" + "---:|" * (len(PHASES) + 1)]
+    any_row = False
+    for name, rs in results.items():
+        bs = [r["breakdown"] for r in rs if r.get("breakdown")]
+        if not bs:
+            continue
+        any_row = True
+        tot = lambda k: sum(b.get(k, 0.0) for b in bs)  # noqa: E731
+        cells = []
+        for _, h, per in PHASES:
+            n = tot(h + "_count")
+            if h == "plugin_call_seconds":  # per message, not per call
+                n = tot("pipeline_seconds_count")
+            cells.append(fmt(tot(h + "_sum") * 1000 / n, 2) if n else "–")
+        batches = tot("store_seconds_commit_count")
+        cells.append(fmt(tot("store_seconds_queue_count") / batches, 1) if batches else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if any_row else None
+
+
 def find_loadgen() -> str:
     if os.environ.get("SMTP_LOAD_BIN"):
         return os.environ["SMTP_LOAD_BIN"]
@@ -241,6 +312,13 @@ def main() -> None:
     ap.add_argument("--corpus-conns", type=int, default=16, help="connections of the real-mail load")
     ap.add_argument("--corpus-count", type=int, default=3000, help="messages of the real-mail load")
     ap.add_argument("--rate", type=float, default=500.0, help="offered rate of load (iii), msg/s")
+    ap.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")],
+                    help="several offered rates of load (iii), comma-separated (default: --rate)")
+    ap.add_argument("--prefill", type=int, default=0,
+                    help="store N corpus messages (closed loop, --corpus-conns) before the loads, "
+                         "unmeasured: the loads then run on a bigger store")
+    ap.add_argument("--latency", action="store_true",
+                    help="only the fixed-rate load(s) (iii): latency at --rates, e.g. 200,400,500")
     ap.add_argument("--rate-count", type=int, default=5000, help="messages of the fixed-rate load")
     ap.add_argument("--rate-conns", type=int, default=32, help="connections of the fixed-rate load")
     ap.add_argument("--corpus", type=Path, default=ROOT / "target" / "corpus" / "spam-assassin",
@@ -260,8 +338,10 @@ def main() -> None:
     if args.quick:
         args.rounds, args.synthetic_count, args.corpus_count = 1, 100, 100
         args.rate, args.rate_count, args.train_count, args.settle = 50.0, 100, 20, 5.0
+        args.rates = [min(r, 100.0) for r in args.rates] if args.rates else None
+    args.rates = args.rates or [args.rate]
 
-    if not os.access(args.smtp_source, os.X_OK):
+    if not args.latency and not os.access(args.smtp_source, os.X_OK):
         sys.exit(f"{args.smtp_source} missing (apt-get install postfix, or scripts/setup-bench.sh)")
     loadgen = find_loadgen()
 
@@ -290,6 +370,8 @@ def main() -> None:
     if fs_type(work) in ("tmpfs", "ramfs"):
         log(f"WARNING: {work} is on {fs_type(work)}: fsync is free there, durability costs nothing")
     (work / "zone.txt").write_text(ZONE)
+    floor = fsync_floor(work)
+    log(f"fdatasync of 64 KB in {work}: p50 {floor[0]:.1f} ms, p99 {floor[1]:.1f} ms")
     dns = subprocess.Popen([loadgen, "dns", "--port", "0", "--zone", str(work / "zone.txt")],
                            stdout=subprocess.PIPE, text=True)
     addr = dns.stdout.readline().strip()
@@ -319,6 +401,11 @@ def main() -> None:
                         t = time.monotonic()
                         learned = stack.train(train_list, args.train_count or None)
                         log(f"  trained ({learned}) in {time.monotonic() - t:.1f} s")
+                    if args.prefill and corpus:
+                        pre = dict(key="prefill", kind="loadgen", conns=args.corpus_conns, count=args.prefill)
+                        t = time.monotonic()
+                        r = run_load(pre, stack, meter, loads.client(pre, stack), args.settle)
+                        log(f"  prefilled {r['stored']} messages in {time.monotonic() - t:.0f} s")
                     for load in plan:
                         r = run_load(load, stack, meter, loads.client(load, stack), args.settle)
                         r["round"] = rnd
@@ -338,10 +425,15 @@ def main() -> None:
 
     load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"# Inbound side by side, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-          f"nproc {len(os.sched_getaffinity(0))}, load (uptime) {load_avg}; median of {args.rounds} round(s)\n")
+          f"nproc {len(os.sched_getaffinity(0))}, load (uptime) {load_avg}; median of {args.rounds} round(s); "
+          f"fdatasync of 64 KB in the work directory before the runs: p50 {floor[0]:.1f} ms, p99 {floor[1]:.1f} ms\n")
     for load in plan:
         if results[load["key"]]:
             print(table(load, results[load["key"]]) + "\n")
+            if load.get("rate"):
+                b = breakdown_table(load, results[load["key"]])
+                if b:
+                    print(b + "\n")
     if args.json:
         args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
                                          "results": results}, indent=1))

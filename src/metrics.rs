@@ -285,6 +285,19 @@ const PLUGIN_BUCKETS: [f64; 13] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
 ];
 
+/// Store write buckets (seconds): 50 µs to 2.5 s (a commit waits on fdatasync).
+const STORE_BUCKETS: [f64; 13] = [
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5,
+];
+/// Writes folded into one commit.
+const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 512.0];
+
+/// The phases of a store write (`store::writer`), for `mailsift_store_seconds`.
+const STORE_PHASES: [&str; 3] = ["queue", "run", "commit"];
+/// The phases of a message in the pipeline (`Pipeline::process`), for
+/// `mailsift_pipeline_phase_seconds`.
+const PIPELINE_PHASES: [&str; 3] = ["auth", "stages", "deliver"];
+
 fn pipeline_histogram() -> Histogram {
     Histogram::new(PIPELINE_BUCKETS)
 }
@@ -305,6 +318,12 @@ pub struct Metrics {
     plugin_calls: Family<PluginLabel, Counter>,
     plugin_errors: Family<PluginLabel, Counter>,
     plugin_seconds: HistogramFamily<PluginLabel>,
+    /// queue (a write's wait for the writer), run (a batch's writes), commit (with fdatasync).
+    store_seconds: Vec<Histogram>,
+    store_batch_writes: Histogram,
+    /// auth (parse and sender authentication), stages (plugins and Sieve, waits for a slot
+    /// included), deliver (the store write to its commit).
+    pipeline_phase_seconds: Vec<Histogram>,
     outbound: Fixed<Counter>,
     sessions_total: Fixed<Counter>,
     sessions_open: Fixed<Gauge>,
@@ -384,6 +403,34 @@ impl Metrics {
             "Duration of plugin calls",
             plugin_seconds.clone(),
         );
+        let store_family: HistogramFamily<Label> =
+            Family::new_with_constructor(|| Histogram::new(STORE_BUCKETS));
+        r.register(
+            "store_seconds",
+            "Store writes by phase: queue (a write's wait for the writer thread), run (a group commit's writes), commit (a group commit's commit, fdatasync included)",
+            store_family.clone(),
+        );
+        let store_seconds = STORE_PHASES
+            .iter()
+            .map(|p| store_family.get_or_create_owned(&[("phase", *p)]))
+            .collect();
+        let store_batch_writes = Histogram::new(BATCH_BUCKETS);
+        r.register(
+            "store_batch_writes",
+            "Writes folded into one store commit",
+            store_batch_writes.clone(),
+        );
+        let phase_family: HistogramFamily<Label> =
+            Family::new_with_constructor(|| Histogram::new(STORE_BUCKETS));
+        r.register(
+            "pipeline_phase_seconds",
+            "A stored message's time in the pipeline by phase: auth (parse, sender authentication), stages (plugins, Sieve, waits for a plugin slot), deliver (store write to its commit)",
+            phase_family.clone(),
+        );
+        let pipeline_phase_seconds = PIPELINE_PHASES
+            .iter()
+            .map(|p| phase_family.get_or_create_owned(&[("phase", *p)]))
+            .collect();
         let results: Vec<&'static str> = OutboundResult::ALL.iter().map(|x| x.label()).collect();
         let outbound = Fixed::new(
             r,
@@ -447,6 +494,9 @@ impl Metrics {
             plugin_calls,
             plugin_errors,
             plugin_seconds,
+            store_seconds,
+            store_batch_writes,
+            pipeline_phase_seconds,
             outbound,
             sessions_total,
             sessions_open,
@@ -455,6 +505,36 @@ impl Metrics {
             queue_oldest_seconds,
             store_bytes,
             resident_bytes,
+        }
+    }
+
+    /// One group commit of the store writer: each write's wait in the queue, the time its
+    /// writes ran, and its commit's (fdatasync included).
+    pub fn store_batch(
+        &self,
+        waits: impl Iterator<Item = Duration>,
+        run: Duration,
+        commit: Duration,
+    ) {
+        let mut writes = 0u32;
+        for wait in waits {
+            self.store_seconds[0].observe(wait.as_secs_f64());
+            writes += 1;
+        }
+        self.store_seconds[1].observe(run.as_secs_f64());
+        self.store_seconds[2].observe(commit.as_secs_f64());
+        self.store_batch_writes.observe(f64::from(writes));
+    }
+
+    /// A stored message's phases in the pipeline: parse and sender authentication, the
+    /// stages, the delivery's store write.
+    pub fn pipeline_phases(&self, auth: Duration, stages: Duration, deliver: Duration) {
+        for (h, took) in self
+            .pipeline_phase_seconds
+            .iter()
+            .zip([auth, stages, deliver])
+        {
+            h.observe(took.as_secs_f64());
         }
     }
 
@@ -761,6 +841,47 @@ mod tests {
             ),
             2.0
         );
+    }
+
+    #[test]
+    fn store_writes_and_pipeline_phases_are_timed() {
+        let (_dir, store) = store();
+        let count = |text: &str, name: &str, phase: &str| {
+            sample(
+                text,
+                &format!("{name}_count"),
+                &format!("phase=\"{phase}\""),
+            )
+        };
+        let before = render(&store);
+        // A write nobody else makes: a domain. Other tests write too, so "at least".
+        store
+            .write_blocking(|tx| tx.add_domain("metrics-phases.example").map(|_| ()))
+            .unwrap();
+        global().pipeline_phases(
+            Duration::from_millis(1),
+            Duration::from_millis(2),
+            Duration::from_millis(3),
+        );
+        let after = render(&store);
+        for phase in ["queue", "run", "commit"] {
+            assert!(
+                count(&after, "mailsift_store_seconds", phase)
+                    >= count(&before, "mailsift_store_seconds", phase) + 1.0,
+                "{phase}:\n{after}"
+            );
+        }
+        assert!(
+            sample(&after, "mailsift_store_batch_writes_count", "")
+                >= sample(&before, "mailsift_store_batch_writes_count", "") + 1.0
+        );
+        for phase in ["auth", "stages", "deliver"] {
+            assert!(
+                count(&after, "mailsift_pipeline_phase_seconds", phase)
+                    >= count(&before, "mailsift_pipeline_phase_seconds", phase) + 1.0,
+                "{phase}:\n{after}"
+            );
+        }
     }
 
     #[test]

@@ -167,6 +167,31 @@ class MailsiftStack(Stack):
         return int(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                        if line.startswith("mailsift_messages_delivered_total{")))
 
+    def breakdown(self) -> dict[str, float]:
+        """Sums and counts of the histograms that split a message's time (bench_inbound.PHASES),
+        summed over their labels: `NAME_sum`, `NAME_count`; the store's by phase
+        (`store_seconds_queue_sum`, ...). A binary without a histogram lacks its keys."""
+        url = f"http://127.0.0.1:{self.http_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as r:
+            text = r.read().decode()
+        out: dict[str, float] = {}
+        for line in text.splitlines():
+            if not line.startswith("mailsift_") or " " not in line:
+                continue
+            name, _, value = line.rpartition(" ")
+            base, _, labels = name.partition("{")
+            base = base[len("mailsift_"):]
+            for suffix in ("_sum", "_count"):
+                if not base.endswith(suffix):
+                    continue
+                metric = base[: -len(suffix)]
+                if metric in ("store_seconds", "pipeline_phase_seconds"):
+                    phase = labels.split('phase="', 1)[-1].split('"', 1)[0]
+                    metric = f"{metric}_{phase}"
+                key = metric + suffix
+                out[key] = out.get(key, 0.0) + float(value)
+        return out
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -176,3 +201,19 @@ class MailsiftStack(Stack):
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+class MailsiftBaseStack(MailsiftStack):
+    """A second Mailsift binary (MAILSIFT_BASE_BIN), e.g. the main branch's, run in the same
+    interleaved rounds as `mailsift`: a before/after of two builds under the same load."""
+    name = "mailsift-base"
+
+    def __init__(self, work: Path, dns_port: int | None = None):
+        super().__init__(work, dns_port)
+        self.bin = os.environ.get("MAILSIFT_BASE_BIN", "")
+
+    @staticmethod
+    def available() -> str | None:
+        if not os.environ.get("MAILSIFT_BASE_BIN"):
+            return "MAILSIFT_BASE_BIN is not set"
+        return MailsiftStack.available()

@@ -332,9 +332,13 @@ impl Pipeline {
             .sender_auth
             .as_ref()
             .is_some_and(|sa| !sa.exempt(envelope.client_ip, envelope.authenticated_as.is_some()));
+        // When each phase ended, for `metrics::pipeline_phases` (a stored message's only).
+        let started = std::time::Instant::now();
+        let mut authenticated = started;
         let stages = match super::Received::receive(envelope, raw, checks_sender).await {
             Ok(received) => {
                 let received = self.authenticate_sender(received).await;
+                authenticated = std::time::Instant::now();
                 let checked = received.auth().is_some();
                 let trace_auth = received.auth().map(|a| super::trace::auth(&a.report));
                 self.run_stages(received)
@@ -405,12 +409,18 @@ impl Pipeline {
         // refusal (by then the writer has dropped its own, so nothing is cloned).
         let kept = (self.trace_records > 0).then(|| Arc::new(trace));
         let traced = kept.clone().map(|t| (t, self.trace_records));
+        let staged = std::time::Instant::now();
         let outcome = match super::deliver(&self.store, &envelope, plan, raw, traced).await {
             Ok(()) if discarded => {
                 tracing::info!(size, "message discarded");
                 Outcome::Discarded
             }
             Ok(()) => {
+                metrics::global().pipeline_phases(
+                    authenticated.saturating_duration_since(started),
+                    staged.saturating_duration_since(authenticated),
+                    staged.elapsed(),
+                );
                 tracing::debug!(size, local, "message stored");
                 self.record_sent(&envelope).await;
                 Outcome::Stored { local }

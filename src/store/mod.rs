@@ -392,6 +392,10 @@ pub struct Tx<'a> {
     queue_due: &'a mut bool,
     /// Plugins' cached key-value reads: a write touches its keys before the commit.
     kv: &'a KvCache,
+    /// Quota limits read in this transaction, by account (`quota.rs`): a batch's deliveries to
+    /// one account read the account record once. Emptied by `directory_changed`, which every
+    /// write of an account record or the default quota calls first, and gone with the batch.
+    quota_limits: std::cell::RefCell<Vec<(AccountId, Option<u64>)>>,
 }
 
 impl<'a> Tx<'a> {
@@ -407,6 +411,7 @@ impl<'a> Tx<'a> {
             changes,
             queue_due,
             kv,
+            quota_limits: Default::default(),
         }
     }
 
@@ -447,6 +452,7 @@ impl Tx<'_> {
     /// defaults, redirects, allow/block lists): cached directory reads go (`dir_cache.rs`).
     fn directory_changed(&self) {
         self.kv.touch_directory();
+        self.quota_limits.borrow_mut().clear();
     }
 
     fn notify(&mut self, change: Change) {

@@ -123,7 +123,7 @@ impl Tx<'_> {
         let (mut hot, txn) = self.hot()?;
         for &(account, bytes, messages) in adds {
             let now = read_usage(&*hot.usage(txn)?, account)?;
-            if let Some(limit) = limit_in(&mut hot, txn, account)?
+            if let Some(limit) = self.limit_memo(&mut hot, txn, account)?
                 && now.bytes.saturating_add(bytes) > limit
             {
                 return Err(StoreError::OverQuota(format!("account {account}")));
@@ -162,7 +162,32 @@ impl Tx<'_> {
     /// The limit of an account in bytes (`None`: unlimited).
     pub fn quota_limit(&self, account: AccountId) -> Result<Option<u64>> {
         let (mut hot, txn) = self.hot()?;
-        limit_in(&mut hot, txn, account)
+        self.limit_memo(&mut hot, txn, account)
+    }
+
+    /// `limit_in`, remembered for the rest of the transaction (`Tx::quota_limits`).
+    fn limit_memo<'t>(
+        &self,
+        hot: &mut super::tables::Hot<'t>,
+        txn: &'t redb::WriteTransaction,
+        account: AccountId,
+    ) -> Result<Option<u64>> {
+        if let Some((_, limit)) = self
+            .quota_limits
+            .borrow()
+            .iter()
+            .find(|(a, _)| *a == account)
+        {
+            return Ok(*limit);
+        }
+        let limit = limit_in(hot, txn, account)?;
+        let mut memo = self.quota_limits.borrow_mut();
+        // Bounded: a batch to many accounts keeps the last few dozen.
+        if memo.len() >= 64 {
+            memo.clear();
+        }
+        memo.push((account, limit));
+        Ok(limit)
     }
 
     /// Refuses with [`StoreError::OverQuota`] when storing `bytes` more would take `account`
@@ -258,6 +283,40 @@ mod tests {
         assert_eq!(parse_size("1g"), Some(1 << 30));
         assert_eq!(parse_size("x"), None);
         assert_eq!(parse_size("5Q"), None);
+    }
+
+    /// The limit is remembered within a write transaction (a batch), and forgotten when the
+    /// quota changes in it: the next delivery of the same batch sees the new limit.
+    #[tokio::test]
+    async fn a_quota_changed_within_a_batch_applies_to_its_next_delivery() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let refused = store
+            .write(|tx| {
+                tx.add_domain("example.org")?;
+                let a = tx.add_account("carol@example.org")?;
+                let inbox = tx.mailbox_tx(a.id, "INBOX")?.unwrap().id;
+                // Unlimited, remembered by the first delivery.
+                tx.deliver(&[(inbox, vec![])], &[b'x'; 100], 0)?;
+                tx.set_account_quota("carol@example.org", Some(150))?;
+                let over = tx.deliver(&[(inbox, vec![])], &[b'y'; 100], 0);
+                tx.set_account_quota("carol@example.org", None)?;
+                tx.set_default_quota(120)?;
+                let over_default = tx.deliver(&[(inbox, vec![])], &[b'z'; 100], 0);
+                tx.set_default_quota(0)?;
+                tx.deliver(&[(inbox, vec![])], &[b'w'; 100], 0)?;
+                Ok((over, over_default))
+            })
+            .await
+            .unwrap();
+        assert!(
+            matches!(refused.0, Err(StoreError::OverQuota(_))),
+            "{refused:?}"
+        );
+        assert!(
+            matches!(refused.1, Err(StoreError::OverQuota(_))),
+            "{refused:?}"
+        );
     }
 
     #[tokio::test]

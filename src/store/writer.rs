@@ -6,6 +6,7 @@
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::Instant;
 
 use redb::Database;
 use tokio::sync::{Notify, broadcast, oneshot};
@@ -24,6 +25,8 @@ struct Job {
     /// A deferred write (`submit_deferred`): no caller waits, so it rides along with the next
     /// commit instead of costing an fsync of its own.
     deferred: bool,
+    /// When it was queued: its wait for the writer is measured (`metrics`, store_seconds).
+    queued: Instant,
 }
 
 /// A deferred write waits at most this long for a commit to ride along with.
@@ -86,6 +89,7 @@ impl Writer {
                 op,
                 reply,
                 deferred,
+                queued: Instant::now(),
             })
             .map_err(|_| StoreError::Closed)?;
         Ok(rx)
@@ -171,10 +175,22 @@ fn run(
                 Err(_) => break,
             }
         }
+        let started = Instant::now();
+        // Waits of the writes someone waits for (a deferred one waits on purpose).
+        let waits: Vec<std::time::Duration> = batch
+            .iter()
+            .map(|j| started.saturating_duration_since(j.queued))
+            .collect();
         batch.append(&mut deferred);
         let size = batch.len();
         match run_batch(&db, &views.kv, &mut batch) {
-            Ok((outputs, events, queued)) => {
+            Ok((outputs, events, queued, ran)) => {
+                let committed = Instant::now();
+                crate::metrics::global().store_batch(
+                    waits.into_iter(),
+                    ran.saturating_duration_since(started),
+                    committed.saturating_duration_since(ran),
+                );
                 tracing::trace!(size, "store batch committed");
                 views.invalidate();
                 // Writers first: a delivery's SMTP reply must not queue behind the thousands
@@ -200,7 +216,7 @@ fn run(
                 tracing::debug!(size, error = %e, "store batch failed; retrying writes one by one");
                 for mut job in batch {
                     let result = run_batch(&db, &views.kv, std::slice::from_mut(&mut job)).map(
-                        |(mut outputs, events, queued)| {
+                        |(mut outputs, events, queued, _)| {
                             views.invalidate();
                             for event in events {
                                 send(event);
@@ -224,12 +240,13 @@ fn run(
 }
 
 /// Runs a batch in one transaction: the outputs, the change notifications, and whether a queue
-/// entry became due, all to be announced only after the commit.
+/// entry became due, all to be announced only after the commit; and when the writes had run
+/// (the commit started).
 fn run_batch(
     db: &Database,
     kv: &super::KvCache,
     batch: &mut [Job],
-) -> Result<(Vec<Output>, Vec<Change>, bool)> {
+) -> Result<(Vec<Output>, Vec<Change>, bool, Instant)> {
     let txn = db.begin_write()?;
     let mut events = Vec::new();
     let mut queued = false;
@@ -255,8 +272,9 @@ fn run_batch(
         let _ = txn.abort();
         return Err(e);
     }
+    let ran = Instant::now();
     txn.commit()?;
-    Ok((outputs, events, queued))
+    Ok((outputs, events, queued, ran))
 }
 
 #[cfg(test)]
