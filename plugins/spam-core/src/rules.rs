@@ -520,6 +520,21 @@ fn is_bitcoin_word(w: &[u8]) -> bool {
             && w.chars().any(|c| c.is_ascii_lowercase()))
 }
 
+/// Appends `s.to_lowercase()` to `out`: an ASCII text (most mail) lower-cased in place after a
+/// plain copy, without the temporary `String` (issue 19, round 5); any other text by
+/// `str::to_lowercase` as a whole (its final-sigma rule reads the neighbouring characters).
+fn push_lower(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        let mark = out.len();
+        out.push_str(s);
+        if let Some(t) = out.get_mut(mark..) {
+            t.make_ascii_lowercase();
+        }
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
+}
+
 /// The first `n` characters of `s`.
 fn first_chars(s: &str, n: usize) -> &str {
     // No more characters than bytes: nothing to count (issue 19).
@@ -780,15 +795,20 @@ fn scam_shapes(
     from_domain: Option<&str>,
 ) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
-    let mut text = String::new();
-    text.push_str(&input.subject.to_lowercase());
+    // Lower-cased into one buffer sized once (issue 19, round 5).
+    let plain = input.text.map(|t| first_chars(t, 20_000));
+    let shown = parsed.map(|p| first_chars(&p.text, 20_000));
+    let mut text = String::with_capacity(
+        input.subject.len() + plain.map_or(0, str::len) + shown.map_or(0, str::len) + 2,
+    );
+    push_lower(&mut text, input.subject);
     text.push('\n');
-    if let Some(t) = input.text {
-        text.push_str(&first_chars(t, 20_000).to_lowercase());
+    if let Some(t) = plain {
+        push_lower(&mut text, t);
     }
-    if let Some(p) = &parsed {
+    if let Some(t) = shown {
         text.push('\n');
-        text.push_str(&first_chars(&p.text, 20_000).to_lowercase());
+        push_lower(&mut text, t);
     }
     // Link hosts: HTML links, and URLs in the text.
     let mut hosts: Vec<String> = link_hosts.iter().flatten().cloned().collect();
