@@ -3,7 +3,7 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip};
+use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip, push_lower};
 use crate::Input;
 
 /// A rule that fired.
@@ -518,21 +518,6 @@ fn is_bitcoin_word(w: &[u8]) -> bool {
             && base58(w)
             && w.chars().any(|c| c.is_ascii_uppercase())
             && w.chars().any(|c| c.is_ascii_lowercase()))
-}
-
-/// Appends `s.to_lowercase()` to `out`: an ASCII text (most mail) lower-cased in place after a
-/// plain copy, without the temporary `String` (issue 19, round 5); any other text by
-/// `str::to_lowercase` as a whole (its final-sigma rule reads the neighbouring characters).
-fn push_lower(out: &mut String, s: &str) {
-    if s.is_ascii() {
-        let mark = out.len();
-        out.push_str(s);
-        if let Some(t) = out.get_mut(mark..) {
-            t.make_ascii_lowercase();
-        }
-    } else {
-        out.push_str(&s.to_lowercase());
-    }
 }
 
 /// The first `n` characters of `s`.
