@@ -42,7 +42,7 @@ fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
             Some(&q @ (b'"' | b'\'')) => {
                 let v = value.get(1..).unwrap_or("");
                 // Up to the closing quote (ASCII: a byte search), or the end.
-                match v.as_bytes().iter().position(|&c| c == q) {
+                match byte_at(v.as_bytes(), q) {
                     Some(e) => v.get(..e).unwrap_or(""),
                     None => v,
                 }
@@ -138,8 +138,8 @@ fn byte_at_ci(b: &[u8], lower: u8) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for w in &mut chunks {
-        let x = (u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) | CASE)
-            ^ pattern;
+        let x =
+            (u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) | CASE) ^ pattern;
         let zero = x.wrapping_sub(LO) & !x & HI;
         if zero != 0 {
             return Some(at + (zero.trailing_zeros() / 8) as usize);
@@ -187,8 +187,20 @@ pub fn parse(html: &str) -> Html {
         at += lt;
         let rest = &b[at..];
         if rest.starts_with(b"<!--") {
-            at = match rest.windows(3).position(|w| w == b"-->") {
-                Some(i) => at + i + 3,
+            // The first `-->` (it may overlap the `<!--`): the first `>` after two dashes,
+            // the `>`s found eight bytes per step (issue 19, round 5).
+            let mut from = 0;
+            let mut end = None;
+            while let Some(i) = rest.get(from..).and_then(|r| byte_at(r, b'>')) {
+                let gt = from + i;
+                if gt >= 2 && rest.get(gt - 2..gt) == Some(b"--") {
+                    end = Some(gt + 1);
+                    break;
+                }
+                from = gt + 1;
+            }
+            at = match end {
+                Some(e) => at + e,
                 None => b.len(),
             };
             continue;
@@ -380,6 +392,29 @@ mod tests {
             h.images,
             vec![("http://t.example/p.gif".into(), Some(1), Some(1))]
         );
+    }
+
+    #[test]
+    fn comments_end_at_the_first_arrow() {
+        for (h, want) in [
+            ("a<!-- x -->b", "ab"),
+            ("a<!-->b", "ab"),
+            ("a<!--->b", "ab"),
+            ("a<!-- > -> --> b --> c", "a b --> c"),
+            ("a<!-- never closed", "a"),
+            ("a<!-- x --!>y-->z", "az"),
+        ] {
+            // The scan as it was: the first "-->" of the rest from "<!--" on.
+            let at = h.find("<!--").unwrap();
+            let rest = &h[at..];
+            let naive = match rest.as_bytes().windows(3).position(|w| w == b"-->") {
+                Some(i) => format!("{}{}", &h[..at], &rest[i + 3..]),
+                None => h[..at].to_string(),
+            };
+            let got = parse(h).text;
+            assert_eq!(got, naive, "{h}");
+            assert_eq!(got, want, "{h}");
+        }
     }
 
     #[test]
