@@ -3,7 +3,7 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip};
+use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip, push_lower};
 use crate::Input;
 
 /// A rule that fired.
@@ -780,15 +780,20 @@ fn scam_shapes(
     from_domain: Option<&str>,
 ) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
-    let mut text = String::new();
-    text.push_str(&input.subject.to_lowercase());
+    // Lower-cased into one buffer sized once (issue 19, round 5).
+    let plain = input.text.map(|t| first_chars(t, 20_000));
+    let shown = parsed.map(|p| first_chars(&p.text, 20_000));
+    let mut text = String::with_capacity(
+        input.subject.len() + plain.map_or(0, str::len) + shown.map_or(0, str::len) + 2,
+    );
+    push_lower(&mut text, input.subject);
     text.push('\n');
-    if let Some(t) = input.text {
-        text.push_str(&first_chars(t, 20_000).to_lowercase());
+    if let Some(t) = plain {
+        push_lower(&mut text, t);
     }
-    if let Some(p) = &parsed {
+    if let Some(t) = shown {
         text.push('\n');
-        text.push_str(&first_chars(&p.text, 20_000).to_lowercase());
+        push_lower(&mut text, t);
     }
     // Link hosts: HTML links, and URLs in the text.
     let mut hosts: Vec<String> = link_hosts.iter().flatten().cloned().collect();

@@ -236,15 +236,48 @@ fn push_num(out: &mut String, n: usize) {
     }
 }
 
-/// `w.to_lowercase()` into `out` (cleared first), without allocating for ASCII words (most
-/// words); other words take the full Unicode rules of `str::to_lowercase` (final sigma).
+/// `w.to_lowercase()` into `out` (cleared first), without allocating (see [`push_lower`]).
 fn lower_into(out: &mut String, w: &str) {
     out.clear();
-    if w.is_ascii() {
-        out.push_str(w);
-        out.make_ascii_lowercase();
-    } else {
-        out.push_str(&w.to_lowercase());
+    push_lower(out, w);
+}
+
+/// Appends `s.to_lowercase()` to `out` without a temporary `String`: runs of ASCII copied and
+/// lowered in place, other characters one by one (issue 19, round 5). `str::to_lowercase`
+/// goes character by character from the first non-ASCII one to the end, so one `·` or `é`
+/// early in a text made the whole rest slow. Its only rule beyond `char::to_lowercase` is the
+/// final sigma (`Σ` lowers by its neighbours): a text with a `Σ` is lowered by it as a whole.
+pub(crate) fn push_lower(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        let mark = out.len();
+        out.push_str(s);
+        if let Some(t) = out.get_mut(mark..) {
+            t.make_ascii_lowercase();
+        }
+        return;
+    }
+    if s.contains('Σ') {
+        out.push_str(&s.to_lowercase());
+        return;
+    }
+    let mut rest = s;
+    loop {
+        let run = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let (ascii, tail) = rest.split_at(run);
+        let mark = out.len();
+        out.push_str(ascii);
+        if let Some(t) = out.get_mut(mark..) {
+            t.make_ascii_lowercase();
+        }
+        let mut chars = tail.chars();
+        match chars.next() {
+            Some(c) => out.extend(c.to_lowercase()),
+            None => return,
+        }
+        rest = chars.as_str();
     }
 }
 
@@ -905,6 +938,25 @@ mod tests {
             assert!(t.iter().any(|x| x == want), "missing {want} in {t:?}");
         }
         assert!(!t.iter().any(|x| x == "to"), "short words are dropped");
+    }
+
+    #[test]
+    fn push_lower_is_to_lowercase() {
+        for s in [
+            "",
+            "Hello World",
+            "ÁRBOL · Ñandú",
+            "ΟΔΟΣ ΟΔΟΣ. Σ",
+            "aΣb",
+            "İstanbul",
+            "ǅungla ẞ Ⅻ Ω",
+            "mixed ascii → ÜBER 123 ǈ",
+            "日本語のテキスト ABC",
+        ] {
+            let mut out = String::from("x");
+            push_lower(&mut out, s);
+            assert_eq!(out, format!("x{}", s.to_lowercase()), "{s}");
+        }
     }
 
     #[test]
