@@ -111,21 +111,39 @@ impl Verdict {
 impl DeliveryPlan {
     /// The stored message: added header fields, then the message as received (`raw` is
     /// returned as it is when there are none).
-    pub fn apply_headers(&self, raw: Vec<u8>) -> Vec<u8> {
+    pub fn apply_headers(&self, mut raw: Vec<u8>) -> Vec<u8> {
         if self.add_headers.is_empty() {
             return raw;
         }
-        self.with_headers(&raw)
+        if raw.capacity() - raw.len() < self.fields_len() {
+            return self.with_headers(&raw);
+        }
+        // The buffer has room (the SMTP session leaves some behind a message): the message
+        // moves back within it (one move) instead of being copied into a new allocation.
+        let mut fields = Vec::with_capacity(self.fields_len());
+        self.write_fields(&mut fields);
+        raw.splice(0..0, fields);
+        raw
+    }
+
+    /// Octets of the added header fields.
+    fn fields_len(&self) -> usize {
+        self.add_headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum()
     }
 
     /// [`DeliveryPlan::apply_headers`] of a message the caller keeps: one copy, made here.
     pub fn with_headers(&self, raw: &[u8]) -> Vec<u8> {
-        let fields: usize = self
-            .add_headers
-            .iter()
-            .map(|(n, v)| n.len() + v.len() + 4)
-            .sum();
-        let mut out = Vec::with_capacity(fields + raw.len());
+        let mut out = Vec::with_capacity(self.fields_len() + raw.len());
+        self.write_fields(&mut out);
+        out.extend_from_slice(raw);
+        out
+    }
+
+    /// The added header fields, one per line.
+    fn write_fields(&self, out: &mut Vec<u8>) {
         for (name, value) in &self.add_headers {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b": ");
@@ -137,7 +155,35 @@ impl DeliveryPlan {
             );
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(raw);
-        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_in_place_match_the_copy() {
+        let mut plan = DeliveryPlan::default();
+        let raw = b"Received: x\r\n\r\nbody\r\n".to_vec();
+        assert_eq!(plan.apply_headers(raw.clone()), raw);
+        plan.add_headers = vec![
+            ("X-A".into(), "1".into()),
+            ("X-B".into(), "two\r\nInjected: yes".into()),
+        ];
+        let copied = plan.with_headers(&raw);
+        assert_eq!(
+            copied,
+            b"X-A: 1\r\nX-B: two  Injected: yes\r\nReceived: x\r\n\r\nbody\r\n"
+        );
+        // Without room: a new buffer; with room: the same allocation.
+        let mut tight = raw.clone();
+        tight.shrink_to_fit();
+        assert_eq!(plan.apply_headers(tight), copied);
+        let mut roomy = Vec::with_capacity(raw.len() + 100);
+        roomy.extend_from_slice(&raw);
+        let at = roomy.as_ptr();
+        let out = plan.apply_headers(roomy);
+        assert_eq!((out.as_ptr(), &out), (at, &copied));
     }
 }

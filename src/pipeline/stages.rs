@@ -171,7 +171,8 @@ impl Stage for Recipients {
         for rcpt in &ctx.envelope.recipients {
             // The same recipient given twice in RCPT TO is one recipient (RFC 5321 §3.3 leaves
             // duplicates to the server): its stages run once.
-            if !seen.insert(rcpt.to_ascii_lowercase()) {
+            // (One recipient, the usual case, cannot repeat: no set, no lowercased copy.)
+            if ctx.envelope.recipients.len() > 1 && !seen.insert(rcpt.to_ascii_lowercase()) {
                 continue;
             }
             match self.directory.resolve(rcpt)? {

@@ -665,6 +665,9 @@ pub(crate) struct CallOutput<R> {
     pub logs: Vec<LogLine>,
     /// Fuel the call used (instantiation included), i.e. the plugin's own work.
     pub fuel: u64,
+    /// Wall time of the call, set by the caller that measures it (`PluginHost::call_over`),
+    /// so that it reads the clock once for its statistics, metrics and the message's trace.
+    pub took: std::time::Duration,
 }
 
 /// An empty key-value source for a store between calls (shared: no allocation per call).
@@ -803,6 +806,7 @@ fn call_on<R>(
         result,
         logs,
         fuel: used,
+        took: std::time::Duration::ZERO,
     }
 }
 

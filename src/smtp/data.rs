@@ -222,19 +222,31 @@ impl DataReader {
     }
 
     /// The outcome; for DATA call once `feed` returned `Some`, for BDAT after the LAST chunk.
-    pub fn finish(mut self) -> DataOutcome {
+    pub fn finish(self) -> DataOutcome {
+        match self.finish_with_head() {
+            (DataOutcome::Message(mut m), head) if head > 0 => {
+                m.drain(..head);
+                DataOutcome::Message(m)
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// [`DataReader::finish`] for a buffer made [`MessageBuffer::with_head`]: a
+    /// `Message` holds the head's octets (the number returned), then the message.
+    pub fn finish_with_head(mut self) -> (DataOutcome, usize) {
         if self.state == State::Cr {
             // A BDAT message ending in a bare CR: normalised like any other.
             self.line_break();
         }
         if self.too_big {
-            DataOutcome::TooBig
+            (DataOutcome::TooBig, 0)
         } else if self.line_too_long {
-            DataOutcome::LineTooLong
+            (DataOutcome::LineTooLong, 0)
         } else {
-            match self.out.into_vec() {
-                Ok(message) => DataOutcome::Message(message),
-                Err(e) => DataOutcome::SpoolFailed(e.to_string()),
+            match self.out.into_vec_with_head() {
+                Ok((message, head)) => (DataOutcome::Message(message), head),
+                Err(e) => (DataOutcome::SpoolFailed(e.to_string()), 0),
             }
         }
     }

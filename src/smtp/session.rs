@@ -773,7 +773,7 @@ impl<B: SmtpBackend> Session<B> {
         self.reply(354, "", "Start mail input; end with <CRLF>.<CRLF>");
         let limits = &self.config.limits;
         let mut reader = DataReader::new(limits.max_message_size, limits.max_line_length)
-            .with_buffer(self.message_buffer());
+            .with_buffer(self.message_buffer_with_head());
         let data_timeout = limits.smtp_data_timeout;
         loop {
             let pending = self.input.pending();
@@ -786,7 +786,8 @@ impl<B: SmtpBackend> Session<B> {
             self.fill(data_timeout).await?;
         }
         if let Some(txn) = self.txn.take() {
-            self.finish_message(txn, reader.finish()).await;
+            let (outcome, head) = reader.finish_with_head();
+            self.finish_message(txn, outcome, head).await;
         }
         Ok(())
     }
@@ -852,7 +853,8 @@ impl<B: SmtpBackend> Session<B> {
             .as_mut()
             .and_then(|txn| txn.chunks.take())
             .unwrap_or_else(|| {
-                DataReader::new_chunked(max_size, max_line).with_buffer(self.message_buffer())
+                DataReader::new_chunked(max_size, max_line)
+                    .with_buffer(self.message_buffer_with_head())
             });
         let data_timeout = limits.smtp_data_timeout;
         let mut left = size;
@@ -872,7 +874,8 @@ impl<B: SmtpBackend> Session<B> {
             return Ok(Flow::Continue);
         };
         if last || reader.failed() {
-            self.finish_message(txn, reader.finish()).await;
+            let (outcome, head) = reader.finish_with_head();
+            self.finish_message(txn, outcome, head).await;
         } else {
             txn.chunks = Some(reader);
             self.txn = Some(txn);
@@ -889,8 +892,47 @@ impl<B: SmtpBackend> Session<B> {
         }
     }
 
+    /// [`Session::message_buffer`] that starts with the transaction's Received field as it
+    /// would be now, so that the message is received right behind it: at the end the field is
+    /// made again (the date of the end of the message, as before) and, nearly always the same
+    /// length, written over the first one: the message is not copied behind it
+    /// (`finish_message`).
+    fn message_buffer_with_head(&self) -> MessageBuffer {
+        let buffer = self.message_buffer();
+        match &self.txn {
+            Some(txn) => buffer.with_head(self.received(txn, FIRST_BODY_CAPACITY).into_bytes()),
+            None => buffer,
+        }
+    }
+
+    /// Our Received field for `txn`, dated now, in a string with room for `room` more octets.
+    fn received(&self, txn: &Transaction, room: usize) -> String {
+        let helo = self.helo.as_ref();
+        let with = with_protocol(
+            helo.is_some_and(|h| h.extended),
+            self.conn.is_tls(),
+            self.auth.is_some(),
+            txn.smtputf8,
+        );
+        received_header_with_room(
+            &ReceivedInfo {
+                helo: helo.map(|h| h.name.as_str()).unwrap_or(""),
+                ip: (self.auth.is_none() || self.config.received_shows_client_ip)
+                    .then(|| self.peer.ip()),
+                hostname: &self.config.hostname,
+                with,
+                queue_id: &txn.envelope.queue_id,
+                recipients: &txn.envelope.recipients,
+                date: &chrono::Utc::now().to_rfc2822(),
+            },
+            room,
+        )
+    }
+
     /// Replies to the end of a message (DATA or last BDAT) and hands it over if it is whole.
-    async fn finish_message(&mut self, txn: Transaction, outcome: DataOutcome) {
+    /// A `Message` starts with `head` octets reserved for the Received field
+    /// ([`Session::message_buffer_with_head`]).
+    async fn finish_message(&mut self, txn: Transaction, outcome: DataOutcome, head: usize) {
         match outcome {
             DataOutcome::TooBig => {
                 info!(parent: &txn.span, "message refused: too big");
@@ -921,7 +963,7 @@ impl<B: SmtpBackend> Session<B> {
                     "Cannot store the message now, try again later",
                 );
             }
-            DataOutcome::Message(body) if body.is_empty() => {
+            DataOutcome::Message(body) if body.len() <= head => {
                 // `BDAT 0 LAST` alone, or DATA then `.`: no header, not a message (RFC 5322
                 // §3.6 requires Date and From). RFC 3463 X.6.0: a content (media) error.
                 info!(parent: &txn.span, "message refused: empty");
@@ -929,29 +971,10 @@ impl<B: SmtpBackend> Session<B> {
                 self.reply(554, "5.6.0", "Message is empty");
             }
             DataOutcome::Message(body) => {
-                let helo = self.helo.as_ref();
-                let with = with_protocol(
-                    helo.is_some_and(|h| h.extended),
-                    self.conn.is_tls(),
-                    self.auth.is_some(),
-                    txn.smtputf8,
-                );
-                // The header, then the body behind it in the same allocation.
-                let received = received_header_with_room(
-                    &ReceivedInfo {
-                        helo: helo.map(|h| h.name.as_str()).unwrap_or(""),
-                        ip: (self.auth.is_none() || self.config.received_shows_client_ip)
-                            .then(|| self.peer.ip()),
-                        hostname: &self.config.hostname,
-                        with,
-                        queue_id: &txn.envelope.queue_id,
-                        recipients: &txn.envelope.recipients,
-                        date: &chrono::Utc::now().to_rfc2822(),
-                    },
-                    body.len(),
-                );
-                let mut raw = received.into_bytes();
-                raw.extend_from_slice(&body);
+                // The header as of now, then the body behind it in the same allocation: in
+                // the head reserved for it when it has that length (nearly always: only the
+                // date's length can differ), else in a new one.
+                let raw = put_in_head(&self.received(&txn, 0), body, head);
                 let size = raw.len();
                 metrics::global().received(self.config.protocol.name());
                 let Transaction { envelope, span, .. } = txn;
@@ -1010,6 +1033,28 @@ impl std::fmt::Display for Joined<'_> {
         Ok(())
     }
 }
+
+/// `field` then the message that follows the first `head` octets of `buf`: written over them
+/// when it has their length (no copy of the message), else in a new allocation.
+fn put_in_head(field: &str, mut buf: Vec<u8>, head: usize) -> Vec<u8> {
+    match buf.get_mut(..head) {
+        Some(room) if room.len() == field.len() => {
+            room.copy_from_slice(field.as_bytes());
+            buf
+        }
+        _ => {
+            let message = buf.get(head..).unwrap_or_default();
+            let mut raw = Vec::with_capacity(field.len() + message.len());
+            raw.extend_from_slice(field.as_bytes());
+            raw.extend_from_slice(message);
+            raw
+        }
+    }
+}
+
+/// Capacity for the first octets of a message behind its Received field (grown as needed):
+/// most mail is a few KiB, so most messages are received without moving them.
+const FIRST_BODY_CAPACITY: usize = 8 * 1024;
 
 /// A queue id: 12 Crockford base32 characters, 30 bits of milliseconds then 30 random bits,
 /// so ids are unique in practice and roughly sortable within days.
@@ -1967,6 +2012,21 @@ mod tests {
 
     /// The header written into one string is what the former builder (a `format!` per part)
     /// made, octet for octet.
+    #[test]
+    fn field_goes_in_the_head_or_in_front_of_the_message() {
+        // Same length: in place, the same allocation.
+        let buf = b"xxxxBODY".to_vec();
+        let at = buf.as_ptr();
+        let out = put_in_head("Rcv:", buf, 4);
+        assert_eq!(out, b"Rcv:BODY");
+        assert_eq!(out.as_ptr(), at);
+        // Another length (the date got a digit longer), no head, or a head past the end.
+        assert_eq!(put_in_head("Recv:", b"xxxxBODY".to_vec(), 4), b"Recv:BODY");
+        assert_eq!(put_in_head("R:", b"xxxxBODY".to_vec(), 4), b"R:BODY");
+        assert_eq!(put_in_head("R:", b"BODY".to_vec(), 0), b"R:BODY");
+        assert_eq!(put_in_head("R:", b"BO".to_vec(), 4), b"R:");
+    }
+
     #[test]
     fn received_header_matches_the_former_builder() {
         fn former(info: &ReceivedInfo<'_>) -> String {

@@ -109,6 +109,10 @@ pub struct MessageBuffer {
     reserved: u64,
     file: Option<BufWriter<SpoolFile>>,
     len: u64,
+    /// Octets before the message that the caller reserved (`with_head`): the SMTP session's
+    /// Received field goes there, so that the message is not copied behind it. Not counted in
+    /// `len` nor in the budget (a few hundred octets per message being received).
+    head: usize,
     /// The first write error; the message is then refused at its end.
     error: Option<io::Error>,
 }
@@ -129,8 +133,20 @@ impl MessageBuffer {
             reserved: 0,
             file: None,
             len: 0,
+            head: 0,
             error: None,
         }
+    }
+
+    /// The message goes behind `head` (octets the caller overwrites at the end, see
+    /// [`MessageBuffer::into_vec_with_head`]), in the same allocation: its spare capacity is
+    /// where the message starts to grow.
+    pub fn with_head(mut self, head: Vec<u8>) -> MessageBuffer {
+        if self.memory.is_empty() && self.file.is_none() && self.len == 0 {
+            self.head = head.len();
+            self.memory = head;
+        }
+        self
     }
 
     pub fn len(&self) -> u64 {
@@ -176,7 +192,7 @@ impl MessageBuffer {
     /// Moves what is in memory to a new spool file, then appends `bytes`.
     fn spill(&mut self, spool: &Spool, bytes: &[u8]) -> io::Result<()> {
         let mut file = BufWriter::with_capacity(64 * 1024, SpoolFile::create(&spool.dir)?);
-        file.write_all(&self.memory)?;
+        file.write_all(self.memory.get(self.head..).unwrap_or_default())?;
         file.write_all(bytes)?;
         self.memory = Vec::new();
         spool.release(std::mem::take(&mut self.reserved));
@@ -194,19 +210,33 @@ impl MessageBuffer {
     }
 
     /// The whole message, read back from its file if it was spooled (the file is removed).
-    pub fn into_vec(mut self) -> io::Result<Vec<u8>> {
+    pub fn into_vec(self) -> io::Result<Vec<u8>> {
+        let (mut out, head) = self.into_vec_with_head()?;
+        if head > 0 {
+            out.drain(..head);
+        }
+        Ok(out)
+    }
+
+    /// The message behind `head` octets (the length returned): the head given to
+    /// [`MessageBuffer::with_head`] when the message stayed in memory, zeros when it was
+    /// spooled; 0 octets after [`MessageBuffer::clear`] or without a head.
+    pub fn into_vec_with_head(mut self) -> io::Result<(Vec<u8>, usize)> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
+        let head = self.head;
         match self.file.take() {
-            None => Ok(std::mem::take(&mut self.memory)),
+            None => Ok((std::mem::take(&mut self.memory), head)),
             Some(file) => {
                 let spooled = file.into_inner().map_err(|e| e.into_error())?;
                 let mut f: &File = &spooled.file;
                 f.seek(SeekFrom::Start(0))?;
-                let mut out = Vec::with_capacity(usize::try_from(self.len).unwrap_or(0));
+                let len = usize::try_from(self.len).unwrap_or(0);
+                let mut out = Vec::with_capacity(head.saturating_add(len));
+                out.resize(head, 0);
                 f.read_to_end(&mut out)?;
-                Ok(out)
+                Ok((out, head))
             }
         }
     }
@@ -261,6 +291,36 @@ mod tests {
         assert_eq!(spool.in_memory(), 0);
         assert_eq!(files(&dir.path().join("spool")), 0);
         assert_eq!(c.into_vec().unwrap(), b"");
+    }
+
+    #[test]
+    fn a_head_stays_in_front_in_memory_and_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Arc::new(Spool::new(dir.path().join("spool"), 100, 1000).unwrap());
+        let mut a = MessageBuffer::spooled(spool.clone()).with_head(b"HEAD".to_vec());
+        a.extend(b"body");
+        // The head is not the message: not in its length nor in the budget.
+        assert_eq!((a.len(), spool.in_memory()), (4, 4));
+        assert_eq!(a.into_vec_with_head().unwrap(), (b"HEADbody".to_vec(), 4));
+        // Spooled: the file holds only the message; the head comes back as zeros.
+        let mut b = MessageBuffer::spooled(spool.clone()).with_head(b"HEAD".to_vec());
+        b.extend(&[b'b'; 80]);
+        b.extend(&[b'b'; 30]);
+        assert!(b.on_disk());
+        let (out, head) = b.into_vec_with_head().unwrap();
+        assert_eq!(
+            (&out[..4], &out[4..], head),
+            (&[0u8; 4][..], &[b'b'; 110][..], 4)
+        );
+        // `into_vec` gives the message alone; a cleared buffer has no head.
+        let mut c = MessageBuffer::memory().with_head(b"HEAD".to_vec());
+        c.extend(b"body");
+        assert_eq!(c.into_vec().unwrap(), b"body");
+        let mut d = MessageBuffer::memory().with_head(b"HEAD".to_vec());
+        d.extend(b"body");
+        d.clear();
+        assert_eq!(d.into_vec_with_head().unwrap(), (Vec::new(), 0));
+        assert_eq!(spool.in_memory(), 0);
     }
 
     #[test]
