@@ -108,38 +108,28 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
 /// a byte loop there costs ~5 operations per byte (issue 19, round 5; `str::find`'s searcher
 /// costs more to set up than the short runs between tags take).
 fn byte_at(b: &[u8], c: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let pattern = LO * u64::from(c);
-    let mut chunks = b.chunks_exact(8);
-    let mut at = 0;
-    for w in &mut chunks {
-        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) ^ pattern;
-        let zero = x.wrapping_sub(LO) & !x & HI;
-        if zero != 0 {
-            return Some(at + (zero.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&x| x == c)
-        .map(|p| at + p)
+    byte_at_with(b, c, 0)
 }
 
 /// Where an ASCII letter `lower` (lower case) next occurs in `b`, in either case: as
 /// [`byte_at`] on the bytes with the case bit set (only a letter's two cases map to it).
 fn byte_at_ci(b: &[u8], lower: u8) -> Option<usize> {
+    byte_at_with(b, lower, 0x20)
+}
+
+/// [`byte_at`] on the bytes of `b` with the bits of `set` set (0: the bytes as they are; 0x20:
+/// ASCII letters in lower case). Inlined, so each caller's `set` is a constant.
+#[inline(always)]
+fn byte_at_with(b: &[u8], c: u8, set: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    const CASE: u64 = 0x2020_2020_2020_2020;
-    let pattern = LO * u64::from(lower);
+    let pattern = LO * u64::from(c);
+    let set_word = LO * u64::from(set);
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for w in &mut chunks {
-        let x =
-            (u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) | CASE) ^ pattern;
+        let x = (u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) | set_word)
+            ^ pattern;
         let zero = x.wrapping_sub(LO) & !x & HI;
         if zero != 0 {
             return Some(at + (zero.trailing_zeros() / 8) as usize);
@@ -149,7 +139,7 @@ fn byte_at_ci(b: &[u8], lower: u8) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&x| x | 0x20 == lower)
+        .position(|&x| x | set == c)
         .map(|p| at + p)
 }
 
