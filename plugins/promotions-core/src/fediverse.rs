@@ -563,38 +563,51 @@ fn find(hay: &str, needle: &[u8]) -> Option<usize> {
 }
 
 /// (host, path without query) of a URL; the host in lower case (borrowed when it already is).
-/// The authority is read in one pass (its end, the last `@` and the port's `:`; issue 19: five
-/// searches before).
+/// The authority's end, its last `@` and the port's `:` are found eight bytes at a time (issue
+/// 19, sixth round: one pass byte by byte before, some twenty WebAssembly instructions a byte).
 fn split_url(url: &str) -> Option<(Cow<'_, str>, &str)> {
+    use crate::text::{find_byte, find_flagged, has_byte};
     // Byte searches for the ASCII separators (their indexes are character boundaries).
     let rest = &url[find(url, b"://")? + 3..];
     let b = rest.as_bytes();
-    // The host: after the authority's last `@`, up to the first `:` after it.
-    let (mut host_start, mut colon, mut upper) = (0, None, false);
-    let mut end = b.len();
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'/' | b'?' | b'#' => {
-                end = i;
-                break;
-            }
-            b'@' => (host_start, colon, upper) = (i + 1, None, false),
-            b':' if colon.is_none() => colon = Some(i),
-            b'A'..=b'Z' if colon.is_none() => upper = true,
-            _ => {}
-        }
-    }
-    let host = &rest[host_start..colon.unwrap_or(end)];
+    let end = find_flagged(
+        b,
+        |x| has_byte(x, b'/') | has_byte(x, b'?') | has_byte(x, b'#'),
+        |c| matches!(c, b'/' | b'?' | b'#'),
+    )
+    .unwrap_or(b.len());
+    let authority = &b[..end];
+    // The host: after the authority's last `@` (rare: one search finds none), up to the first
+    // `:` after it.
+    let host_start = match find_byte(authority, b'@') {
+        None => 0,
+        Some(_) => authority
+            .iter()
+            .rposition(|&c| c == b'@')
+            .map_or(0, |i| i + 1),
+    };
+    let host_end = find_byte(&authority[host_start..], b':').map_or(end, |i| host_start + i);
+    let host = &rest[host_start..host_end];
     let path = without_query(&rest[end..]);
     if host.is_empty() {
         return None;
     }
+    let upper = find_flagged(host.as_bytes(), has_upper, |c| c.is_ascii_uppercase()).is_some();
     let host = if upper {
         Cow::Owned(host.to_ascii_lowercase())
     } else {
         Cow::Borrowed(host)
     };
     Some((host, path))
+}
+
+/// ASCII capitals in a word of eight bytes: not zero when there is one (range tests on each
+/// byte's low seven bits, whose sums never carry into the next byte).
+fn has_upper(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let low = x & !HIGHS;
+    (low + (0x80 - u64::from(b'A')) * ONES) & !(low + (0x7f - u64::from(b'Z')) * ONES) & !x & HIGHS
 }
 
 enum PathKind {
@@ -788,8 +801,16 @@ mod tests {
             "80",
             "::",
             "//",
+            // Sixth round: the bytes around the capitals' range, high bytes whose low seven
+            // bits are capitals (`Ã` is 0xc3 0x83), and hosts longer than eight bytes.
+            "Z",
+            "[",
+            "`",
+            "Ã",
+            "sub.DOMAIN-longer.Example",
+            "abcdefgh",
         ];
-        crate::for_each_random_text(&pieces, 20_000, |t, _| {
+        crate::for_each_random_text(&pieces, 40_000, |t, _| {
             assert_eq!(split_url(t), split_url_reference(t), "{t:?}");
         });
     }
