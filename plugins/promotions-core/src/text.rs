@@ -251,7 +251,7 @@ impl WordHash {
     /// Adds one byte of the word.
     #[inline(always)]
     const fn byte(self, b: u8) -> WordHash {
-        let piece = self.piece | (b as u64) << (8 * self.fill);
+        let piece = self.piece | ((b as u64) << (8 * self.fill));
         if self.fill == 7 {
             WordHash {
                 h: WordHash::mix(self.h, piece),
@@ -286,7 +286,7 @@ const fn ascii_alnum(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let low = x & !HIGHS;
-    let folded = low | 0x20 * ONES;
+    let folded = low | (0x20 * ONES);
     let letter = (folded + (0x80 - b'a' as u64) * ONES) & !(folded + (0x7f - b'z' as u64) * ONES);
     let digit = (low + (0x80 - b'0' as u64) * ONES) & !(low + (0x7f - b'9' as u64) * ONES);
     (letter | digit) & !x & HIGHS
