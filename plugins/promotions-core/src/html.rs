@@ -70,11 +70,12 @@ pub fn scan(html: &str, limit: usize) -> HtmlFacts {
         } else if name.eq_ignore_ascii_case("a") {
             if let Some(href) = attr(tag, "href") {
                 facts.links += 1;
-                let h = href.to_ascii_lowercase();
-                if is_campaign_link(&h) {
+                // Compared ignoring ASCII case, without a lower-case copy (issue 19, sixth
+                // round).
+                if is_campaign_link(href) {
                     facts.campaign_links += 1;
                 }
-                if is_tracked_link(&h) {
+                if is_tracked_link(href) {
                     facts.tracked_links += 1;
                 }
             }
@@ -220,7 +221,7 @@ fn attrs<'t, const N: usize>(tag: &'t str, names: [&str; N]) -> [Option<&'t str>
 
 /// The value after an attribute's name: `= "v"`, `='v'` or `=v`; None without the `=`.
 fn attr_value(after_name: &str) -> Option<&str> {
-    let value = after_name.trim_start().strip_prefix('=')?.trim_start();
+    let value = trim_start(trim_start(after_name).strip_prefix('=')?);
     // Byte searches for ASCII delimiters: their indexes are character boundaries.
     Some(match value.as_bytes().first() {
         Some(&q @ (b'"' | b'\'')) => {
@@ -236,6 +237,15 @@ fn attr_value(after_name: &str) -> Option<&str> {
     })
 }
 
+/// `s.trim_start()`, without decoding a character when `s` begins with ASCII that is not
+/// whitespace (`name="v"`: almost every attribute; issue 19, sixth round).
+fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ') => s,
+        _ => s.trim_start(),
+    }
+}
+
 /// `hay.contains(needle)`: the reference for [`has_any_around`] in the tests.
 #[cfg(test)]
 fn has(hay: &str, needle: &str) -> bool {
@@ -247,21 +257,71 @@ fn has(hay: &str, needle: &str) -> bool {
             .any(|w| w[0] == n[0] && w == n)
 }
 
-/// `patterns.iter().any(|p| has(hay, p))` for patterns that all hold the byte `sep`: only
-/// the places of `sep` in `hay` are tried (a link has a few `=` and `/`), not every byte
-/// (issue 19).
-fn has_any_around(hay: &str, sep: u8, patterns: &[&str]) -> bool {
+/// `patterns.iter().any(|p| has(&hay.to_ascii_lowercase(), p))` for lower-case patterns that
+/// all hold the byte `sep` (not a letter): only the places of `sep` in `hay` are tried (a link
+/// has a few `=` and `/`), not every byte (issue 19), found eight bytes at a time and compared
+/// ignoring ASCII case, without a lower-case copy of `hay` (issue 19, sixth round).
+/// Each pattern comes with the index of its first `sep` (see [`seps`]).
+fn has_any_around(hay: &str, sep: u8, patterns: &[(&str, usize)]) -> bool {
     let h = hay.as_bytes();
-    h.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == sep)
-        .any(|(e, _)| {
-            patterns.iter().any(|p| {
+    let at = |e: usize| {
+        h[e] == sep
+            && patterns.iter().any(|&(p, k)| {
                 let p = p.as_bytes();
-                let k = p.iter().position(|&b| b == sep).unwrap_or(0);
-                e.checked_sub(k).and_then(|o| h.get(o..o + p.len())) == Some(p)
+                e.checked_sub(k)
+                    .and_then(|o| h.get(o..o + p.len()))
+                    .is_some_and(|w| lower_is(w, p))
             })
-        })
+    };
+    let mut chunks = h.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Every byte equal to `sep` is flagged (and maybe a byte above one: checked by `at`).
+        let mut flags = crate::text::has_byte(u64::from_le_bytes(word), sep);
+        while flags != 0 {
+            if at(base + (flags.trailing_zeros() / 8) as usize) {
+                return true;
+            }
+            flags &= flags - 1;
+        }
+        base += 8;
+    }
+    (base..h.len()).any(at)
+}
+
+/// Each of `list` with the index of its first `sep` (0 without one), at compile time: found
+/// once per link and pattern before (issue 19, sixth round).
+const fn seps<const N: usize>(sep: u8, list: &[&'static str]) -> [(&'static str, usize); N] {
+    let mut out = [("", 0); N];
+    let mut i = 0;
+    while i < N {
+        let p = list[i].as_bytes();
+        let mut k = 0;
+        while k < p.len() && p[k] != sep {
+            k += 1;
+        }
+        out[i] = (list[i], if k == p.len() { 0 } else { k });
+        i += 1;
+    }
+    out
+}
+
+const PIXEL_AROUND: [(&str, usize); PIXEL_PATHS.len()] = seps(b'/', PIXEL_PATHS);
+const PIXEL_GIF: [(&str, usize); 1] = seps(b'.', &["pixel.gif"]);
+const CAMPAIGN_AROUND: [(&str, usize); CAMPAIGN_PARAMETERS.len()] = seps(b'=', CAMPAIGN_PARAMETERS);
+const TRACKED_PATHS_AROUND: [(&str, usize); TRACKED_PATHS.len()] = seps(b'/', TRACKED_PATHS);
+const TRACKED_HOSTS_AROUND: [(&str, usize); TRACKED_HOSTS.len()] = seps(b'.', TRACKED_HOSTS);
+
+/// `w.to_ascii_lowercase() == lower` for `lower` in lower case, stopping at the first
+/// difference (the slices' `eq_ignore_ascii_case` is written for long inputs: natively it cost
+/// some 25 times more on these few bytes).
+fn lower_is(w: &[u8], lower: &[u8]) -> bool {
+    w.len() == lower.len()
+        && w.iter()
+            .zip(lower)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b)
 }
 
 /// Open-tracking endpoints of common mailers (SendGrid /wf/open, Mailchimp /track/open.php,
@@ -333,14 +393,15 @@ fn is_pixel(tag: &str) -> bool {
             return true;
         }
     }
-    let src = src.unwrap_or("").to_ascii_lowercase();
-    has_any_around(&src, b'/', PIXEL_PATHS) || has_any_around(&src, b'.', &["pixel.gif"])
+    let src = src.unwrap_or("");
+    has_any_around(src, b'/', &PIXEL_AROUND) || has_any_around(src, b'.', &PIXEL_GIF)
 }
 
 fn is_campaign_link(href: &str) -> bool {
-    has_any_around(href, b'=', CAMPAIGN_PARAMETERS)
+    has_any_around(href, b'=', &CAMPAIGN_AROUND)
 }
 
+/// Whether the link `href` (any case) goes through a click-tracking redirect.
 fn is_tracked_link(href: &str) -> bool {
     // `split_once("://")` without setting up a substring searcher per link (issue 19).
     let host = href
@@ -348,18 +409,32 @@ fn is_tracked_link(href: &str) -> bool {
         .windows(3)
         .position(|w| w == b"://")
         .map_or("", |i| {
-            href[i + 3..].split(['/', '?', '#']).next().unwrap_or("")
+            let rest = &href[i + 3..];
+            // The host's end by an eight-byte scan (issue 19, sixth round: a char searcher).
+            let end = crate::text::find_flagged(
+                rest.as_bytes(),
+                |x| {
+                    use crate::text::has_byte;
+                    has_byte(x, b'/') | has_byte(x, b'?') | has_byte(x, b'#')
+                },
+                |b| matches!(b, b'/' | b'?' | b'#'),
+            );
+            &rest[..end.unwrap_or(rest.len())]
         });
     [
         "click.", "clicks.", "links.", "link.", "trk.", "track.", "email.", "e.",
     ]
     .iter()
-    .any(|p| host.starts_with(p))
+    .any(|p| {
+        host.as_bytes()
+            .get(..p.len())
+            .is_some_and(|h| lower_is(h, p.as_bytes()))
+    })
         // Every host pattern holds a dot: only the host's few dots are tried (issue 19, fifth
         // round: nine searches of the whole host per link, some ten instructions a byte in
         // WebAssembly).
-        || has_any_around(host, b'.', TRACKED_HOSTS)
-        || has_any_around(href, b'/', TRACKED_PATHS)
+        || has_any_around(host, b'.', &TRACKED_HOSTS_AROUND)
+        || has_any_around(href, b'/', &TRACKED_PATHS_AROUND)
 }
 
 #[cfg(test)]
@@ -412,6 +487,16 @@ mod tests {
     }
 
     #[test]
+    fn trim_start_is_str_trim_start() {
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            for s in [format!("{c}x"), format!("{c}"), format!("{c} =")] {
+                assert_eq!(trim_start(&s), s.trim_start(), "{s:?}");
+            }
+        }
+        assert_eq!(trim_start(""), "");
+    }
+
+    #[test]
     fn attrs_is_the_reference() {
         let pieces = [
             "img",
@@ -452,6 +537,78 @@ mod tests {
         });
     }
 
+    /// A link's checks as they were before issue 19's sixth round: on a lower-case copy, every
+    /// byte of the link looked at.
+    fn link_reference(href: &str) -> (bool, bool) {
+        let h = href.to_ascii_lowercase();
+        let around = |hay: &str, patterns: &[&str]| patterns.iter().any(|p| has(hay, p));
+        let host = h
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .map_or("", |i| {
+                h[i + 3..].split(['/', '?', '#']).next().unwrap_or("")
+            });
+        let tracked = [
+            "click.", "clicks.", "links.", "link.", "trk.", "track.", "email.", "e.",
+        ]
+        .iter()
+        .any(|p| host.starts_with(p))
+            || around(host, TRACKED_HOSTS)
+            || around(&h, TRACKED_PATHS);
+        (around(&h, CAMPAIGN_PARAMETERS), tracked)
+    }
+
+    #[test]
+    fn links_are_classified_as_by_the_lower_case_copy() {
+        for list in [
+            CAMPAIGN_PARAMETERS,
+            TRACKED_PATHS,
+            TRACKED_HOSTS,
+            PIXEL_PATHS,
+        ] {
+            for p in list {
+                assert_eq!(*p, p.to_ascii_lowercase(), "patterns are lower case");
+            }
+        }
+        let pieces = [
+            "https://",
+            "HTTP://",
+            "click.",
+            "Click.",
+            "E.",
+            "x.example",
+            "/",
+            "?",
+            "#",
+            "=",
+            "utm_campaign=",
+            "UTM_Medium=Email",
+            "mc_cid=",
+            "/ls/click",
+            "/LS/Click",
+            "/c/",
+            ".list-manage.com",
+            ".List-Manage.COM",
+            "mailchi.mp",
+            "é",
+            "abcdefgh",
+        ];
+        crate::for_each_random_text(&pieces, 40_000, |t, _| {
+            assert_eq!(
+                (is_campaign_link(t), is_tracked_link(t)),
+                link_reference(t),
+                "{t:?}"
+            );
+            let lower = t.to_ascii_lowercase();
+            assert_eq!(
+                has_any_around(t, b'/', &PIXEL_AROUND) || has_any_around(t, b'.', &PIXEL_GIF),
+                PIXEL_PATHS.iter().any(|p| has(&lower, p)) || has(&lower, "pixel.gif"),
+                "{t:?}"
+            );
+        });
+    }
+
     #[test]
     fn text_without_markup() {
         let f = scan(
@@ -481,6 +638,25 @@ mod tests {
         assert_eq!((f.links, f.campaign_links, f.tracked_links), (2, 1, 1));
     }
 
+    /// [`seps`] at run time.
+    fn with_seps<'p>(sep: u8, list: &[&'p str]) -> Vec<(&'p str, usize)> {
+        list.iter()
+            .map(|p| (*p, p.bytes().position(|b| b == sep).unwrap_or(0)))
+            .collect()
+    }
+
+    #[test]
+    fn separators_are_found_at_compile_time() {
+        assert_eq!(PIXEL_AROUND[..], with_seps(b'/', PIXEL_PATHS)[..]);
+        assert_eq!(PIXEL_GIF[..], with_seps(b'.', &["pixel.gif"])[..]);
+        assert_eq!(
+            CAMPAIGN_AROUND[..],
+            with_seps(b'=', CAMPAIGN_PARAMETERS)[..]
+        );
+        assert_eq!(TRACKED_PATHS_AROUND[..], with_seps(b'/', TRACKED_PATHS)[..]);
+        assert_eq!(TRACKED_HOSTS_AROUND[..], with_seps(b'.', TRACKED_HOSTS)[..]);
+    }
+
     #[test]
     fn patterns_are_found_around_their_separator() {
         for (sep, list) in [
@@ -501,13 +677,17 @@ mod tests {
                 ".".repeat(4),
             ];
             for hay in hays.iter().map(String::as_str).chain(list.iter().copied()) {
-                for extra in ["", "x", "é/=", "/=x"] {
-                    let hay = format!("{extra}{hay}{extra}");
-                    assert_eq!(
-                        has_any_around(&hay, sep, list),
-                        list.iter().any(|p| has(&hay, p)),
-                        "{hay}"
-                    );
+                for extra in ["", "x", "é/=", "/=x", "ABCDEFGHIJ"] {
+                    for hay in [
+                        format!("{extra}{hay}{extra}"),
+                        format!("{extra}{hay}{extra}").to_ascii_uppercase(),
+                    ] {
+                        assert_eq!(
+                            has_any_around(&hay, sep, &with_seps(sep, list)),
+                            list.iter().any(|p| has(&hay.to_ascii_lowercase(), p)),
+                            "{hay}"
+                        );
+                    }
                 }
             }
         }
