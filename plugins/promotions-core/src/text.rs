@@ -298,6 +298,18 @@ struct Table<const N: usize> {
     hashes: [u32; N],
     order: [u16; N],
     starts: [u16; BUCKETS + 1],
+    /// The length of each phrase's first word (up to its first space).
+    first_lens: [u8; N],
+}
+
+/// The length of `phrase`'s first word (up to its first space).
+const fn first_word_len(phrase: &str) -> usize {
+    let b = phrase.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] != b' ' {
+        i += 1;
+    }
+    i
 }
 
 /// Groups `phrases` by bucket (a counting sort), at compile time for the built-in table.
@@ -324,10 +336,20 @@ const fn table<const N: usize>(phrases: &[(&str, Kind); N]) -> Table<N> {
         next[b] += 1;
         i += 1;
     }
+    let mut first_lens = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        let len = first_word_len(phrases[i].0);
+        // The built-in words are short (the build fails otherwise).
+        assert!(len <= 255, "a built-in phrase's first word is too long");
+        first_lens[i] = len as u8;
+        i += 1;
+    }
     Table {
         hashes,
         order,
         starts,
+        first_lens,
     }
 }
 
@@ -511,9 +533,17 @@ impl<'a> Lexicon<'a> {
             };
             // The word after this one, delimited once for all the phrases that need it.
             let mut next: Option<Option<(usize, usize, bool)>> = None;
-            let mut check = |phrase: &'a str, kind: Kind| {
+            let w_len = match w {
+                Word::Ascii(b) | Word::Normal(b) => b.len(),
+            };
+            // `first`: the length of the phrase's first word.
+            let mut check = |phrase: &'a str, kind: Kind, first: usize| {
                 let p = phrase.as_bytes();
-                let Some(rest) = w.strip_from(p) else {
+                // Most candidates differ from the word in length (issue 19, sixth round).
+                if first != w_len {
+                    return false;
+                }
+                let Some(rest) = p.get(..first).filter(|f| w.is(f)).map(|_| &p[first..]) else {
                     return false;
                 };
                 let follows = match rest.strip_prefix(b" ") {
@@ -542,14 +572,15 @@ impl<'a> Lexicon<'a> {
                     let (bit, word) = (1u64 << (n % 64), usize::from(n / 64));
                     if BUILTIN.hashes[usize::from(n)] == h && seen[word] & bit == 0 {
                         let (phrase, kind) = crate::lexicon::ALL[usize::from(n)];
-                        if check(phrase, kind) {
+                        let first = usize::from(BUILTIN.first_lens[usize::from(n)]);
+                        if check(phrase, kind, first) {
                             seen[word] |= bit;
                         }
                     }
                 }
             }
             for (k, &(eh, phrase, kind)) in self.extra.iter().enumerate() {
-                if eh == h && !seen_extra[k] && check(phrase, kind) {
+                if eh == h && !seen_extra[k] && check(phrase, kind, first_word_len(phrase)) {
                     seen_extra[k] = true;
                 }
             }
@@ -568,16 +599,6 @@ enum Word<'w> {
 }
 
 impl Word<'_> {
-    /// The rest of `phrase` (empty, or a space and its further words) when its first word is
-    /// this word.
-    fn strip_from(self, phrase: &[u8]) -> Option<&[u8]> {
-        let first = phrase
-            .iter()
-            .position(|&b| b == b' ')
-            .unwrap_or(phrase.len());
-        self.is(&phrase[..first]).then(|| &phrase[first..])
-    }
-
     /// Its normal form is `normal`.
     fn is(self, normal: &[u8]) -> bool {
         match self {
