@@ -796,13 +796,18 @@ fn scam_shapes(
         push_lower(&mut text, t);
     }
     // Link hosts: HTML links, and URLs in the text.
-    let mut hosts: Vec<String> = link_hosts.iter().flatten().cloned().collect();
-    hosts.extend(
-        http_words(&text, |c| {
-            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
-        })
-        .filter_map(url_host),
-    );
+    let text_hosts: Vec<String> = http_words(&text, |c| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
+    })
+    .filter_map(url_host)
+    .collect();
+    // Borrowed, not copied (issue 19, round 6): the same strings in the same order.
+    let mut hosts: Vec<&str> = link_hosts
+        .iter()
+        .flatten()
+        .chain(&text_hosts)
+        .map(String::as_str)
+        .collect();
     // Every test below asks whether any host is so: each distinct host once (a newsletter
     // links the same few hosts dozens of times).
     hosts.sort_unstable();
