@@ -3,7 +3,9 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip, push_lower};
+use crate::tokenize::{
+    after_scheme, authority_host, base_domain, http_words_at, is_ip, push_lower,
+};
 use crate::Input;
 
 /// A rule that fired.
@@ -626,6 +628,11 @@ static USED: [u64; PHRASE_BUCKETS / 64] = {
     used
 };
 
+/// The pair index of "ht", and "http" and "http://" as little-endian words (see [`Found::scan`]).
+const HT: usize = (b'h' as usize) << 8 | b't' as usize;
+const HTTP: u64 = u32::from_le_bytes(*b"http") as u64;
+const HTTP_SLASHES: u64 = u64::from_le_bytes(*b"http://\0");
+
 /// A bit per pair of first two bytes of the phrases of [`BUCKETED`] (8 KiB), and of every pair
 /// starting with `b`, `1` or `3` (where a bitcoin address may start): most positions of a text
 /// start none, and one bit tells before anything else is looked at (issue 19).
@@ -641,6 +648,8 @@ static FIRST2: [u64; 65536 / 64] = {
         }
         second += 1;
     }
+    // And "ht": the scan notes where "http" is too.
+    bits[HT / 64] |= 1 << (HT % 64);
     let mut l = 0;
     while l < PHRASE_LISTS.len() {
         let mut i = 0;
@@ -688,6 +697,10 @@ struct Found {
     hit: [Vec<bool>; PHRASE_LISTS.len()],
     /// Whether the text has a bitcoin address (found in the same pass, issue 19).
     bitcoin: bool,
+    /// The byte offsets of every "http" in the text, in order, and whether it has "http://"
+    /// (found in the same pass rather than by two substring searches, issue 19 round 6).
+    http: Vec<usize>,
+    plain_http: bool,
 }
 
 impl Found {
@@ -705,6 +718,8 @@ impl Found {
         }
         let t = text.as_bytes();
         let mut bitcoin = false;
+        let mut http = Vec::new();
+        let mut plain_http = false;
         for (at, w) in t.windows(3).enumerate() {
             // Most positions start neither a phrase's first two bytes nor a possible bitcoin
             // address: one bit tells (issue 19).
@@ -725,18 +740,26 @@ impl Found {
                     .unwrap_or(run.len());
                 bitcoin = is_bitcoin_word(&run[..end]);
             }
-            let k = bucket_of(w[0], w[1], w[2]);
-            if USED[k / 64] & (1 << (k % 64)) == 0 {
-                continue;
-            }
             // The next eight bytes (zero-padded at the end of the text).
-            let next = match t.get(at..at + 8) {
+            let next = || match t.get(at..at + 8) {
                 Some(c) => u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
                 None => t[at..]
                     .iter()
                     .rev()
                     .fold(0u64, |v, b| (v << 8) | u64::from(*b)),
             };
+            if k2 == HT {
+                let n = next();
+                if n & 0xffff_ffff == HTTP {
+                    http.push(at);
+                    plain_http |= n & 0x00ff_ffff_ffff_ffff == HTTP_SLASHES;
+                }
+            }
+            let k = bucket_of(w[0], w[1], w[2]);
+            if USED[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
+            let next = next();
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
             let entries = order.get(from..to).unwrap_or(&[]);
             let prefixes = PREFIXES.get(from..to).unwrap_or(&[]);
@@ -748,7 +771,12 @@ impl Found {
                 }
             }
         }
-        Found { hit, bitcoin }
+        Found {
+            hit,
+            bitcoin,
+            http,
+            plain_http,
+        }
     }
 
     /// How many phrases of list `l` of [`PHRASE_LISTS`] were found.
@@ -796,7 +824,8 @@ fn scam_shapes(
         push_lower(&mut text, t);
     }
     // Link hosts: HTML links, and URLs in the text.
-    let text_hosts: Vec<String> = http_words(&text, |c| {
+    let found = Found::scan(&text);
+    let text_hosts: Vec<String> = http_words_at(&text, found.http.iter().copied(), |c| {
         c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
     })
     .filter_map(url_host)
@@ -841,13 +870,12 @@ fn scam_shapes(
             .as_bytes()
             .get(..7)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"))
-    }) || text.contains("http://");
+    }) || found.plain_http;
     let numeric = hosts.iter().any(|h| is_ip(h));
     let baiting = hosts.iter().any(|h| bait(h)) || from_domain.is_some_and(bait);
     if baiting {
         out.push(("BAIT_DOMAIN", 1.0));
     }
-    let found = Found::scan(&text);
     let cred = found.count(L_CREDENTIAL_ASKS) > 0;
     if cred && (foreign_link || shortener || plain_http || numeric || baiting) {
         out.push(("PHISH_CREDENTIALS", 2.5));
@@ -943,6 +971,26 @@ mod tests {
             ..Input::default()
         };
         assert!(names(&clean).is_empty());
+    }
+
+    #[test]
+    fn the_scan_finds_http_as_substring_search_does() {
+        for text in [
+            "",
+            "htt",
+            "http",
+            "xhttp",
+            "http:/",
+            "http://",
+            "hhttp://a http https://b ht\u{e9}http httphttp://",
+            "see http://x.example/p and https://y.example, (http://z)\nhttp",
+            "\u{e9}\u{e9}http://\u{e9}",
+        ] {
+            let found = Found::scan(text);
+            let want: Vec<usize> = text.match_indices("http").map(|(i, _)| i).collect();
+            assert_eq!(found.http, want, "{text}");
+            assert_eq!(found.plain_http, text.contains("http://"), "{text}");
+        }
     }
 
     #[test]

@@ -506,7 +506,17 @@ fn urls(text: &str) -> impl Iterator<Item = &str> {
 /// same as `text.split(sep).filter(…)`, found from the occurrences of "http" instead of
 /// visiting every character (issue 19).
 pub(crate) fn http_words(text: &str, sep: fn(char) -> bool) -> impl Iterator<Item = &str> {
-    text.match_indices("http").filter_map(move |(i, _)| {
+    http_words_at(text, text.match_indices("http").map(|(i, _)| i), sep)
+}
+
+/// [`http_words`] given the byte offsets of every "http" in `text`, in order (the rules find
+/// them in their pass over the text, issue 19 round 6).
+pub(crate) fn http_words_at<'a>(
+    text: &'a str,
+    at: impl Iterator<Item = usize> + 'a,
+    sep: fn(char) -> bool,
+) -> impl Iterator<Item = &'a str> + 'a {
+    at.filter_map(move |i| {
         let head = text.get(..i)?;
         if head.chars().next_back().is_some_and(|c| !sep(c)) {
             return None;
