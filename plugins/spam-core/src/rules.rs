@@ -574,6 +574,32 @@ const PHRASES: usize = {
     n
 };
 
+/// Where each list of [`PHRASE_LISTS`] starts in a flat numbering of the phrases.
+const LIST_START: [usize; PHRASE_LISTS.len() + 1] = {
+    let mut out = [0; PHRASE_LISTS.len() + 1];
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        out[l + 1] = out[l] + PHRASE_LISTS[l].len();
+        l += 1;
+    }
+    out
+};
+
+/// Whether some phrase is shorter than three bytes (searched apart from the scan).
+const SHORT_PHRASES: bool = {
+    let mut short = false;
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        let mut i = 0;
+        while i < PHRASE_LISTS[l].len() {
+            short |= PHRASE_LISTS[l][i].len() < 3;
+            i += 1;
+        }
+        l += 1;
+    }
+    short
+};
+
 /// The phrases of three bytes or more ordered by bucket (a counting sort, done at compile time
 /// rather than per message, issue 19): bucket `k` is `BUCKETED.1[BUCKETED.0[k]..BUCKETED.0[k + 1]]`,
 /// each entry (list, phrase) of [`PHRASE_LISTS`].
@@ -693,8 +719,8 @@ static PREFIXES: [(u64, u64); PHRASES] = {
 /// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
 /// where `str::contains` finds it: at any byte offset.
 struct Found {
-    /// Per list, per phrase.
-    hit: [Vec<bool>; PHRASE_LISTS.len()],
+    /// Per phrase, list after list ([`LIST_START`]): one array, not a vector per list.
+    hit: [bool; PHRASES],
     /// Whether the text has a bitcoin address (found in the same pass, issue 19).
     bitcoin: bool,
     /// The byte offsets of every "http" in the text, in order, and whether it has "http://"
@@ -705,14 +731,15 @@ struct Found {
 
 impl Found {
     fn scan(text: &str) -> Found {
-        let mut hit: [Vec<bool>; PHRASE_LISTS.len()] =
-            std::array::from_fn(|l| vec![false; PHRASE_LISTS[l].len()]);
+        let mut hit = [false; PHRASES];
         let (start, order) = &BUCKETED;
         // Phrases shorter than three bytes (none today) are searched the plain way.
-        for (l, list) in PHRASE_LISTS.iter().enumerate() {
-            for (i, p) in list.iter().enumerate() {
-                if p.len() < 3 {
-                    hit[l][i] = text.contains(p);
+        if SHORT_PHRASES {
+            for (l, list) in PHRASE_LISTS.iter().enumerate() {
+                for (i, p) in list.iter().enumerate() {
+                    if p.len() < 3 {
+                        hit[LIST_START[l] + i] = text.contains(p);
+                    }
                 }
             }
         }
@@ -765,9 +792,9 @@ impl Found {
             let prefixes = PREFIXES.get(from..to).unwrap_or(&[]);
             for (&(l, i), &(v, m)) in entries.iter().zip(prefixes) {
                 let (l, i) = (l as usize, i as usize);
-                if next & m == v && !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes())
-                {
-                    hit[l][i] = true;
+                let h = LIST_START[l] + i;
+                if next & m == v && !hit[h] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
+                    hit[h] = true;
                 }
             }
         }
@@ -781,7 +808,9 @@ impl Found {
 
     /// How many phrases of list `l` of [`PHRASE_LISTS`] were found.
     fn count(&self, l: usize) -> usize {
-        self.hit[l].iter().filter(|h| **h).count()
+        self.hit
+            .get(LIST_START[l]..LIST_START[l + 1])
+            .map_or(0, |h| h.iter().filter(|h| **h).count())
     }
 }
 
