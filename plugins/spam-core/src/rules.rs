@@ -84,21 +84,33 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.html.is_some() && input.text.is_none() {
         hit("HTML_ONLY", 0.5);
     }
-    // Each link's host, once (the checks below and the scam shapes read them).
-    let link_hosts: Vec<Option<String>> = parsed_html
+    // Each link's host, once (the checks below and the scam shapes read them): an index into
+    // `hosts`, where a link on the same host as the link before adds nothing (a newsletter's
+    // links are mostly on one or two hosts: no lower-cased copy each, issue 19 round 6).
+    let mut hosts: Vec<String> = Vec::new();
+    let mut last_raw = None;
+    let link_hosts: Vec<Option<usize>> = parsed_html
         .iter()
         .flat_map(|p| p.links.iter())
-        .map(|l| url_host(&l.href))
+        .map(|l| {
+            let raw = after_scheme(l.href.trim()).map(authority_host)?;
+            if last_raw != Some(raw) {
+                hosts.push(raw.to_ascii_lowercase());
+                last_raw = Some(raw);
+            }
+            Some(hosts.len() - 1)
+        })
         .collect();
+    let host_of = |k: &Option<usize>| k.and_then(|k| hosts.get(k)).map(String::as_str);
     if let Some(parsed) = parsed_html {
         // A link whose visible text is a URL on another domain than its target.
-        let tricked = parsed.links.iter().zip(&link_hosts).any(|(l, href_host)| {
+        let tricked = parsed.links.iter().zip(&link_hosts).any(|(l, k)| {
             let shown = l.text.trim();
             (shown.starts_with("http://")
                 || shown.starts_with("https://")
                 || shown.starts_with("www."))
                 && match (
-                    href_host.as_deref(),
+                    host_of(k),
                     url_host(&format!(
                         "http://{}",
                         shown
@@ -113,7 +125,7 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
         if tricked {
             hit("URL_TEXT_MISMATCH", 1.5);
         }
-        if link_hosts.iter().any(|h| h.as_deref().is_some_and(is_ip)) {
+        if hosts.iter().any(|h| is_ip(h)) {
             hit("URL_NUMERIC_IP", 1.0);
         }
     }
@@ -128,7 +140,7 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.subject.contains("!!!") || input.subject.contains("$$$") {
         hit("SUBJ_SHOUTING", 0.5);
     }
-    for (name, weight) in scam_shapes(input, parsed_html, &link_hosts, from_domain.as_deref()) {
+    for (name, weight) in scam_shapes(input, parsed_html, &hosts, from_domain.as_deref()) {
         hit(name, weight);
     }
     hits
@@ -833,7 +845,7 @@ fn has(hay: &str, needle: &str) -> bool {
 fn scam_shapes(
     input: &Input<'_>,
     parsed: Option<&Html>,
-    link_hosts: &[Option<String>],
+    link_hosts: &[String],
     from_domain: Option<&str>,
 ) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
@@ -862,7 +874,6 @@ fn scam_shapes(
     // Borrowed, not copied (issue 19, round 6): the same strings in the same order.
     let mut hosts: Vec<&str> = link_hosts
         .iter()
-        .flatten()
         .chain(&text_hosts)
         .map(String::as_str)
         .collect();
