@@ -965,6 +965,39 @@ mod tests {
     }
 
     #[test]
+    fn links_on_the_same_host_keep_their_own_checks() {
+        // Consecutive links on one host share its lower-cased copy: the link whose text shows
+        // another domain is still told apart, whichever place it has, and a numeric host
+        // after a named one still counts.
+        let html = |links: &[(&str, &str)]| {
+            links
+                .iter()
+                .map(|(href, text)| format!("<a href=\"{href}\">{text}</a> "))
+                .collect::<String>()
+        };
+        let shop = ("https://Shop.example/a", "https://shop.example/a");
+        let shop2 = ("https://shop.example/b", "more");
+        let lie = ("https://SHOP.example/c", "https://bank.example/login");
+        let ip = ("http://198.51.100.7/x", "here");
+        for (links, mismatch, numeric) in [
+            (vec![shop, shop2, shop], false, false),
+            (vec![shop, shop2, lie], true, false),
+            (vec![lie, shop, shop2], true, false),
+            (vec![shop, shop2, ip], false, true),
+            (vec![ip, ip, shop], false, true),
+        ] {
+            let body = html(&links);
+            let i = Input {
+                html: Some(&body),
+                ..Input::default()
+            };
+            let n = names(&i);
+            assert_eq!(n.contains(&"URL_TEXT_MISMATCH"), mismatch, "{body}");
+            assert_eq!(n.contains(&"URL_NUMERIC_IP"), numeric, "{body}");
+        }
+    }
+
+    #[test]
     fn rules_fire() {
         let i = Input {
             headers: vec![
