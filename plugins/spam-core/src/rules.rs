@@ -4,7 +4,7 @@
 
 use crate::html::{self, Html};
 use crate::tokenize::{
-    after_scheme, authority_host, base_domain, http_words_at, is_ip, push_lower,
+    after_scheme, authority_host, base_domain, http_words_at, is_ip, push_lower_bytes,
 };
 use crate::Input;
 
@@ -852,18 +852,21 @@ fn scam_shapes(
     // Lower-cased into one buffer sized once (issue 19, round 5).
     let plain = input.text.map(|t| first_chars(t, 20_000));
     let shown = parsed.map(|p| first_chars(&p.text, 20_000));
-    let mut text = String::with_capacity(
+    let mut text = Vec::with_capacity(
         input.subject.len() + plain.map_or(0, str::len) + shown.map_or(0, str::len) + 2,
     );
-    push_lower(&mut text, input.subject);
-    text.push('\n');
+    push_lower_bytes(&mut text, input.subject);
+    text.push(b'\n');
     if let Some(t) = plain {
-        push_lower(&mut text, t);
+        push_lower_bytes(&mut text, t);
     }
     if let Some(t) = shown {
-        text.push('\n');
-        push_lower(&mut text, t);
+        text.push(b'\n');
+        push_lower_bytes(&mut text, t);
     }
+    // Lower-cased UTF-8 is UTF-8: the lossy branch is never taken.
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Link hosts: HTML links, and URLs in the text.
     let found = Found::scan(&text);
     let text_hosts: Vec<String> = http_words_at(&text, found.http.iter().copied(), |c| {
