@@ -142,10 +142,6 @@ fn main() {
         let input = v.input();
         let tokens = tokenize::tokens(&input);
         let features = grams::features(&input);
-        eprintln!(
-            "token bytes {}",
-            tokens.iter().map(|t| t.len()).sum::<usize>()
-        );
         println!(
             "\n{name}: {} bytes, {} tokens, {} features, {iters} iterations",
             raw.len(),
