@@ -3,7 +3,9 @@
 //! messages and stand alone before any training.
 
 use crate::html::{self, Html};
-use crate::tokenize::{after_scheme, authority_host, base_domain, http_words, is_ip, push_lower};
+use crate::tokenize::{
+    after_scheme, authority_host, base_domain, http_words_at, is_ip, push_lower_bytes,
+};
 use crate::Input;
 
 /// A rule that fired.
@@ -82,21 +84,33 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.html.is_some() && input.text.is_none() {
         hit("HTML_ONLY", 0.5);
     }
-    // Each link's host, once (the checks below and the scam shapes read them).
-    let link_hosts: Vec<Option<String>> = parsed_html
+    // Each link's host, once (the checks below and the scam shapes read them): an index into
+    // `hosts`, where a link on the same host as the link before adds nothing (a newsletter's
+    // links are mostly on one or two hosts: no lower-cased copy each, issue 19 round 6).
+    let mut hosts: Vec<String> = Vec::new();
+    let mut last_raw = None;
+    let link_hosts: Vec<Option<usize>> = parsed_html
         .iter()
         .flat_map(|p| p.links.iter())
-        .map(|l| url_host(&l.href))
+        .map(|l| {
+            let raw = after_scheme(l.href.trim()).map(authority_host)?;
+            if last_raw != Some(raw) {
+                hosts.push(raw.to_ascii_lowercase());
+                last_raw = Some(raw);
+            }
+            Some(hosts.len() - 1)
+        })
         .collect();
+    let host_of = |k: &Option<usize>| k.and_then(|k| hosts.get(k)).map(String::as_str);
     if let Some(parsed) = parsed_html {
         // A link whose visible text is a URL on another domain than its target.
-        let tricked = parsed.links.iter().zip(&link_hosts).any(|(l, href_host)| {
+        let tricked = parsed.links.iter().zip(&link_hosts).any(|(l, k)| {
             let shown = l.text.trim();
             (shown.starts_with("http://")
                 || shown.starts_with("https://")
                 || shown.starts_with("www."))
                 && match (
-                    href_host.as_deref(),
+                    host_of(k),
                     url_host(&format!(
                         "http://{}",
                         shown
@@ -111,7 +125,7 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
         if tricked {
             hit("URL_TEXT_MISMATCH", 1.5);
         }
-        if link_hosts.iter().any(|h| h.as_deref().is_some_and(is_ip)) {
+        if hosts.iter().any(|h| is_ip(h)) {
             hit("URL_NUMERIC_IP", 1.0);
         }
     }
@@ -126,7 +140,7 @@ pub fn check_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<Hit> {
     if input.subject.contains("!!!") || input.subject.contains("$$$") {
         hit("SUBJ_SHOUTING", 0.5);
     }
-    for (name, weight) in scam_shapes(input, parsed_html, &link_hosts, from_domain.as_deref()) {
+    for (name, weight) in scam_shapes(input, parsed_html, &hosts, from_domain.as_deref()) {
         hit(name, weight);
     }
     hits
@@ -572,6 +586,32 @@ const PHRASES: usize = {
     n
 };
 
+/// Where each list of [`PHRASE_LISTS`] starts in a flat numbering of the phrases.
+const LIST_START: [usize; PHRASE_LISTS.len() + 1] = {
+    let mut out = [0; PHRASE_LISTS.len() + 1];
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        out[l + 1] = out[l] + PHRASE_LISTS[l].len();
+        l += 1;
+    }
+    out
+};
+
+/// Whether some phrase is shorter than three bytes (searched apart from the scan).
+const SHORT_PHRASES: bool = {
+    let mut short = false;
+    let mut l = 0;
+    while l < PHRASE_LISTS.len() {
+        let mut i = 0;
+        while i < PHRASE_LISTS[l].len() {
+            short |= PHRASE_LISTS[l][i].len() < 3;
+            i += 1;
+        }
+        l += 1;
+    }
+    short
+};
+
 /// The phrases of three bytes or more ordered by bucket (a counting sort, done at compile time
 /// rather than per message, issue 19): bucket `k` is `BUCKETED.1[BUCKETED.0[k]..BUCKETED.0[k + 1]]`,
 /// each entry (list, phrase) of [`PHRASE_LISTS`].
@@ -626,6 +666,11 @@ static USED: [u64; PHRASE_BUCKETS / 64] = {
     used
 };
 
+/// The pair index of "ht", and "http" and "http://" as little-endian words (see [`Found::scan`]).
+const HT: usize = (b'h' as usize) << 8 | b't' as usize;
+const HTTP: u64 = u32::from_le_bytes(*b"http") as u64;
+const HTTP_SLASHES: u64 = u64::from_le_bytes(*b"http://\0");
+
 /// A bit per pair of first two bytes of the phrases of [`BUCKETED`] (8 KiB), and of every pair
 /// starting with `b`, `1` or `3` (where a bitcoin address may start): most positions of a text
 /// start none, and one bit tells before anything else is looked at (issue 19).
@@ -641,6 +686,8 @@ static FIRST2: [u64; 65536 / 64] = {
         }
         second += 1;
     }
+    // And "ht": the scan notes where "http" is too.
+    bits[HT / 64] |= 1 << (HT % 64);
     let mut l = 0;
     while l < PHRASE_LISTS.len() {
         let mut i = 0;
@@ -684,27 +731,34 @@ static PREFIXES: [(u64, u64); PHRASES] = {
 /// text once per phrase (some 250) was most of the rules' cost (issue 19). A phrase is found
 /// where `str::contains` finds it: at any byte offset.
 struct Found {
-    /// Per list, per phrase.
-    hit: [Vec<bool>; PHRASE_LISTS.len()],
+    /// Per phrase, list after list ([`LIST_START`]): one array, not a vector per list.
+    hit: [bool; PHRASES],
     /// Whether the text has a bitcoin address (found in the same pass, issue 19).
     bitcoin: bool,
+    /// The byte offsets of every "http" in the text, in order, and whether it has "http://"
+    /// (found in the same pass rather than by two substring searches, issue 19 round 6).
+    http: Vec<usize>,
+    plain_http: bool,
 }
 
 impl Found {
     fn scan(text: &str) -> Found {
-        let mut hit: [Vec<bool>; PHRASE_LISTS.len()] =
-            std::array::from_fn(|l| vec![false; PHRASE_LISTS[l].len()]);
+        let mut hit = [false; PHRASES];
         let (start, order) = &BUCKETED;
         // Phrases shorter than three bytes (none today) are searched the plain way.
-        for (l, list) in PHRASE_LISTS.iter().enumerate() {
-            for (i, p) in list.iter().enumerate() {
-                if p.len() < 3 {
-                    hit[l][i] = text.contains(p);
+        if SHORT_PHRASES {
+            for (l, list) in PHRASE_LISTS.iter().enumerate() {
+                for (i, p) in list.iter().enumerate() {
+                    if p.len() < 3 {
+                        hit[LIST_START[l] + i] = text.contains(p);
+                    }
                 }
             }
         }
         let t = text.as_bytes();
         let mut bitcoin = false;
+        let mut http = Vec::new();
+        let mut plain_http = false;
         for (at, w) in t.windows(3).enumerate() {
             // Most positions start neither a phrase's first two bytes nor a possible bitcoin
             // address: one bit tells (issue 19).
@@ -725,35 +779,50 @@ impl Found {
                     .unwrap_or(run.len());
                 bitcoin = is_bitcoin_word(&run[..end]);
             }
-            let k = bucket_of(w[0], w[1], w[2]);
-            if USED[k / 64] & (1 << (k % 64)) == 0 {
-                continue;
-            }
             // The next eight bytes (zero-padded at the end of the text).
-            let next = match t.get(at..at + 8) {
+            let next = || match t.get(at..at + 8) {
                 Some(c) => u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]),
                 None => t[at..]
                     .iter()
                     .rev()
                     .fold(0u64, |v, b| (v << 8) | u64::from(*b)),
             };
+            if k2 == HT {
+                let n = next();
+                if n & 0xffff_ffff == HTTP {
+                    http.push(at);
+                    plain_http |= n & 0x00ff_ffff_ffff_ffff == HTTP_SLASHES;
+                }
+            }
+            let k = bucket_of(w[0], w[1], w[2]);
+            if USED[k / 64] & (1 << (k % 64)) == 0 {
+                continue;
+            }
+            let next = next();
             let (from, to) = (start[k] as usize, start[k + 1] as usize);
             let entries = order.get(from..to).unwrap_or(&[]);
             let prefixes = PREFIXES.get(from..to).unwrap_or(&[]);
             for (&(l, i), &(v, m)) in entries.iter().zip(prefixes) {
                 let (l, i) = (l as usize, i as usize);
-                if next & m == v && !hit[l][i] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes())
-                {
-                    hit[l][i] = true;
+                let h = LIST_START[l] + i;
+                if next & m == v && !hit[h] && t[at..].starts_with(PHRASE_LISTS[l][i].as_bytes()) {
+                    hit[h] = true;
                 }
             }
         }
-        Found { hit, bitcoin }
+        Found {
+            hit,
+            bitcoin,
+            http,
+            plain_http,
+        }
     }
 
     /// How many phrases of list `l` of [`PHRASE_LISTS`] were found.
     fn count(&self, l: usize) -> usize {
-        self.hit[l].iter().filter(|h| **h).count()
+        self.hit
+            .get(LIST_START[l]..LIST_START[l + 1])
+            .map_or(0, |h| h.iter().filter(|h| **h).count())
     }
 }
 
@@ -776,33 +845,41 @@ fn has(hay: &str, needle: &str) -> bool {
 fn scam_shapes(
     input: &Input<'_>,
     parsed: Option<&Html>,
-    link_hosts: &[Option<String>],
+    link_hosts: &[String],
     from_domain: Option<&str>,
 ) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
     // Lower-cased into one buffer sized once (issue 19, round 5).
     let plain = input.text.map(|t| first_chars(t, 20_000));
     let shown = parsed.map(|p| first_chars(&p.text, 20_000));
-    let mut text = String::with_capacity(
+    let mut text = Vec::with_capacity(
         input.subject.len() + plain.map_or(0, str::len) + shown.map_or(0, str::len) + 2,
     );
-    push_lower(&mut text, input.subject);
-    text.push('\n');
+    push_lower_bytes(&mut text, input.subject);
+    text.push(b'\n');
     if let Some(t) = plain {
-        push_lower(&mut text, t);
+        push_lower_bytes(&mut text, t);
     }
     if let Some(t) = shown {
-        text.push('\n');
-        push_lower(&mut text, t);
+        text.push(b'\n');
+        push_lower_bytes(&mut text, t);
     }
+    // Lower-cased UTF-8 is UTF-8: the lossy branch is never taken.
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Link hosts: HTML links, and URLs in the text.
-    let mut hosts: Vec<String> = link_hosts.iter().flatten().cloned().collect();
-    hosts.extend(
-        http_words(&text, |c| {
-            c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
-        })
-        .filter_map(url_host),
-    );
+    let found = Found::scan(&text);
+    let text_hosts: Vec<String> = http_words_at(&text, found.http.iter().copied(), |c| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\'' | '(' | ')')
+    })
+    .filter_map(url_host)
+    .collect();
+    // Borrowed, not copied (issue 19, round 6): the same strings in the same order.
+    let mut hosts: Vec<&str> = link_hosts
+        .iter()
+        .chain(&text_hosts)
+        .map(String::as_str)
+        .collect();
     // Every test below asks whether any host is so: each distinct host once (a newsletter
     // links the same few hosts dozens of times).
     hosts.sort_unstable();
@@ -836,13 +913,12 @@ fn scam_shapes(
             .as_bytes()
             .get(..7)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"))
-    }) || text.contains("http://");
+    }) || found.plain_http;
     let numeric = hosts.iter().any(|h| is_ip(h));
     let baiting = hosts.iter().any(|h| bait(h)) || from_domain.is_some_and(bait);
     if baiting {
         out.push(("BAIT_DOMAIN", 1.0));
     }
-    let found = Found::scan(&text);
     let cred = found.count(L_CREDENTIAL_ASKS) > 0;
     if cred && (foreign_link || shortener || plain_http || numeric || baiting) {
         out.push(("PHISH_CREDENTIALS", 2.5));
@@ -892,6 +968,39 @@ mod tests {
     }
 
     #[test]
+    fn links_on_the_same_host_keep_their_own_checks() {
+        // Consecutive links on one host share its lower-cased copy: the link whose text shows
+        // another domain is still told apart, whichever place it has, and a numeric host
+        // after a named one still counts.
+        let html = |links: &[(&str, &str)]| {
+            links
+                .iter()
+                .map(|(href, text)| format!("<a href=\"{href}\">{text}</a> "))
+                .collect::<String>()
+        };
+        let shop = ("https://Shop.example/a", "https://shop.example/a");
+        let shop2 = ("https://shop.example/b", "more");
+        let lie = ("https://SHOP.example/c", "https://bank.example/login");
+        let ip = ("http://198.51.100.7/x", "here");
+        for (links, mismatch, numeric) in [
+            (vec![shop, shop2, shop], false, false),
+            (vec![shop, shop2, lie], true, false),
+            (vec![lie, shop, shop2], true, false),
+            (vec![shop, shop2, ip], false, true),
+            (vec![ip, ip, shop], false, true),
+        ] {
+            let body = html(&links);
+            let i = Input {
+                html: Some(&body),
+                ..Input::default()
+            };
+            let n = names(&i);
+            assert_eq!(n.contains(&"URL_TEXT_MISMATCH"), mismatch, "{body}");
+            assert_eq!(n.contains(&"URL_NUMERIC_IP"), numeric, "{body}");
+        }
+    }
+
+    #[test]
     fn rules_fire() {
         let i = Input {
             headers: vec![
@@ -938,6 +1047,26 @@ mod tests {
             ..Input::default()
         };
         assert!(names(&clean).is_empty());
+    }
+
+    #[test]
+    fn the_scan_finds_http_as_substring_search_does() {
+        for text in [
+            "",
+            "htt",
+            "http",
+            "xhttp",
+            "http:/",
+            "http://",
+            "hhttp://a http https://b ht\u{e9}http httphttp://",
+            "see http://x.example/p and https://y.example, (http://z)\nhttp",
+            "\u{e9}\u{e9}http://\u{e9}",
+        ] {
+            let found = Found::scan(text);
+            let want: Vec<usize> = text.match_indices("http").map(|(i, _)| i).collect();
+            assert_eq!(found.http, want, "{text}");
+            assert_eq!(found.plain_http, text.contains("http://"), "{text}");
+        }
     }
 
     #[test]
