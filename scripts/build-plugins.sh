@@ -38,6 +38,20 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 started=$(date +%s)
 
+# --- WebAssembly SIMD ----------------------------------------------------------------------------
+# plugins/.cargo/config.toml turns on `simd128` for $TARGET, but RUSTFLAGS or
+# CARGO_ENCODED_RUSTFLAGS from the environment replace config rustflags entirely: keep the flag
+# by adding it to them (the plugins' scans are written for SIMD; see the config file).
+SIMD_FLAG="-C target-feature=+simd128"
+if [ -n "${CARGO_ENCODED_RUSTFLAGS+set}" ]; then
+    say "CARGO_ENCODED_RUSTFLAGS is set: adding $SIMD_FLAG to it"
+    sep=$'\x1f'
+    export CARGO_ENCODED_RUSTFLAGS="${CARGO_ENCODED_RUSTFLAGS:+$CARGO_ENCODED_RUSTFLAGS$sep}-C${sep}target-feature=+simd128"
+elif [ -n "${RUSTFLAGS+set}" ]; then
+    say "RUSTFLAGS is set: adding $SIMD_FLAG to it"
+    export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$SIMD_FLAG"
+fi
+
 # --- find the plugins -------------------------------------------------------------------------
 # Each entry: "<crate lib name>|<output path relative to OUTDIR>"
 plugins=()
