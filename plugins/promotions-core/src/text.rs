@@ -106,14 +106,12 @@ pub fn normalize(text: &str, limit: usize) -> String {
     out
 }
 
-/// The first `b` in `h`, eight bytes at a time (the "has a zero byte" test on a `u64`), or
-/// sixteen with WebAssembly SIMD ([`find_flagged`]).
+/// The first `b` in `h`, eight bytes at a time (the "has a zero byte" test on a `u64`).
 ///
 /// Why: the plugin's CPU budget is WebAssembly fuel, one unit per instruction, and a byte loop
 /// (`iter().position`) costs some twenty instructions a byte there; this costs about two. The
 /// standard library's `memchr` reads words too but costs more to set up than the short pieces
 /// of a tag or a text searched here (issue 19, fifth round; measured with benches/filters.rs).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub fn find_byte(h: &[u8], b: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -139,19 +137,7 @@ pub fn find_byte(h: &[u8], b: u8) -> Option<usize> {
         .map(|i| at + i)
 }
 
-/// The first `b` in `h`, sixteen bytes per step.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub fn find_byte(h: &[u8], b: u8) -> Option<usize> {
-    find_flagged(h, |x| has_byte(x, b), |c| c == b)
-}
-
-// The scans' `flag` functions see eight bytes as a little-endian `u64`, or sixteen with
-// WebAssembly SIMD (`simd::Chunk`); a flagged byte has its high bit set in both.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use simd::{find_flagged, has_below, has_byte};
-
 /// Bytes below `n` (at most 0x80) in a word of eight: not zero when there is one.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 pub const fn has_below(x: u64, n: u8) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -160,7 +146,6 @@ pub const fn has_below(x: u64, n: u8) -> u64 {
 }
 
 /// Bytes equal to `b` in a word of eight: not zero when there is one.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 pub const fn has_byte(x: u64, b: u8) -> u64 {
     has_below(x ^ (0x0101_0101_0101_0101 * b as u64), 1)
@@ -169,9 +154,7 @@ pub const fn has_byte(x: u64, b: u8) -> u64 {
 /// The first byte of `h` for which `exact` holds, eight bytes at a time: `flag` of a chunk (read
 /// as a little-endian `u64`) is not zero whenever one of its bytes is such a byte (it may be
 /// in other chunks too), and only flagged chunks are looked at byte by byte. For the
-/// WebAssembly fuel of long scans, as [`find_byte`]. (Sixteen bytes at a time with WebAssembly
-/// SIMD, where `flag` flags the bytes themselves: [`simd::find_flagged`].)
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// WebAssembly fuel of long scans, as [`find_byte`].
 #[inline(always)]
 pub fn find_flagged(
     h: &[u8],
@@ -195,122 +178,6 @@ pub fn find_flagged(
         .iter()
         .position(|&c| exact(c))
         .map(|i| at + i)
-}
-
-/// The scans sixteen bytes per step with WebAssembly SIMD (`simd128`, on in
-/// plugins/.cargo/config.toml): a sixteen-byte compare and its bitmask cost about as many
-/// instructions (fuel) as the eight-byte word tests (issue 19, round 6). The same functions as
-/// the word versions, so callers' `flag` closures (`has_below(x, b'!') | has_byte(x, b'<')`)
-/// compile on both; checked against byte loops inside WebAssembly by
-/// plugins/testing/scan-probe.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub mod simd {
-    use core::arch::wasm32::{
-        u64x2, u64x2_splat, u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_and,
-        v128_load, v128_or,
-    };
-
-    /// Sixteen bytes; a flagged byte has its high bit set (compares give 0xff).
-    #[derive(Clone, Copy)]
-    pub struct Chunk(v128);
-
-    impl core::ops::BitOr for Chunk {
-        type Output = Chunk;
-        #[inline(always)]
-        fn bitor(self, o: Chunk) -> Chunk {
-            Chunk(v128_or(self.0, o.0))
-        }
-    }
-
-    /// `x & 0x8080_8080_8080_8080` (the non-ASCII bytes) as on a `u64`: the mask repeated.
-    impl core::ops::BitAnd<u64> for Chunk {
-        type Output = Chunk;
-        #[inline(always)]
-        fn bitand(self, m: u64) -> Chunk {
-            Chunk(v128_and(self.0, u64x2_splat(m)))
-        }
-    }
-
-    /// Bytes below `n`.
-    #[inline(always)]
-    pub fn has_below(x: Chunk, n: u8) -> Chunk {
-        Chunk(u8x16_lt(x.0, u8x16_splat(n)))
-    }
-
-    /// Bytes equal to `b`.
-    #[inline(always)]
-    pub fn has_byte(x: Chunk, b: u8) -> Chunk {
-        Chunk(u8x16_eq(x.0, u8x16_splat(b)))
-    }
-
-    /// Eight bytes of `b` from `at` as a little-endian word (None past its end).
-    #[inline(always)]
-    fn word(b: &[u8], at: usize) -> Option<u64> {
-        let w = b.get(at..at.checked_add(8)?)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(w);
-        Some(u64::from_le_bytes(a))
-    }
-
-    /// Sixteen bytes of `b` from `at` (None past its end).
-    #[inline(always)]
-    fn load(b: &[u8], at: usize) -> Option<Chunk> {
-        let w = b.get(at..at.checked_add(16)?)?;
-        // SAFETY: `w` is sixteen readable bytes; `v128_load` needs no alignment.
-        Some(Chunk(unsafe { v128_load(w.as_ptr().cast()) }))
-    }
-
-    /// The first position `base + bit` of a set bit of `m` where `exact` holds.
-    #[inline(always)]
-    fn first(h: &[u8], mut m: u32, base: usize, exact: &impl Fn(u8) -> bool) -> Option<usize> {
-        while m != 0 {
-            let at = base + m.trailing_zeros() as usize;
-            if h.get(at).is_some_and(|&c| exact(c)) {
-                return Some(at);
-            }
-            m &= m - 1;
-        }
-        None
-    }
-
-    /// The flagged bytes of `x` as bits.
-    #[inline(always)]
-    fn bits(x: Chunk) -> u32 {
-        u32::from(u8x16_bitmask(x.0))
-    }
-
-    /// As the word version: the first byte of `h` for which `exact` holds, among the bytes
-    /// `flag` flags (a superset), sixteen per step.
-    #[inline(always)]
-    pub fn find_flagged(
-        h: &[u8],
-        flag: impl Fn(Chunk) -> Chunk,
-        exact: impl Fn(u8) -> bool,
-    ) -> Option<usize> {
-        let len = h.len();
-        if len < 16 {
-            if len < 8 {
-                return h.iter().position(|&c| exact(c));
-            }
-            // Eight to fifteen bytes: the first and the last eight, overlapping, in one vector
-            // (bits 8.. are positions len - 16 + bit).
-            let m = bits(flag(Chunk(u64x2(word(h, 0)?, word(h, len - 8)?))));
-            return first(h, m & 0xff, 0, &exact).or_else(|| first(h, m >> 8, len - 8, &exact));
-        }
-        let mut at = 0;
-        while let Some(x) = load(h, at) {
-            if let Some(i) = first(h, bits(flag(x)), at, &exact) {
-                return Some(i);
-            }
-            at += 16;
-        }
-        if at == len {
-            return None;
-        }
-        // The last sixteen bytes, overlapping the ones already seen (their bits cleared).
-        let m = bits(flag(load(h, len - 16)?)) >> (at + 16 - len);
-        first(h, m, at, &exact)
-    }
 }
 
 /// The first ASCII whitespace (`u8::is_ascii_whitespace`) in `h`.

@@ -1,7 +1,9 @@
-//! Test plugin: runs the byte scans of the spam and promotions cores inside WebAssembly, where
-//! they use SIMD (`simd128`; natively the eight-byte word versions run), on generated inputs and
-//! on the message's subject and bodies, and compares every result with a byte loop. Adds
-//! `X-Scan-Probe: ok <checks> simd128` (or `FAIL <first mismatch>`); tests/plugins.rs asserts it.
+//! Test plugin: runs the byte scans of the spam and promotions cores inside WebAssembly, on
+//! generated inputs and on the message's subject and bodies, and compares every result with a
+//! byte loop. The spam core's scans use SIMD there (`simd128`; natively the eight-byte word
+//! versions run), the promotions core's are word scans compiled with `simd128`. Adds
+//! `X-Scan-Probe: ok <checks> simd128` (or `FAIL <first mismatch>`); tests/plugin_simd.rs
+//! asserts it.
 use mailsift_plugin_sdk::prelude::*;
 use mailsift_spam_core::html as spam;
 use promotions_core::text as promo;
