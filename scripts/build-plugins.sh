@@ -38,6 +38,21 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 started=$(date +%s)
 
+# --- WebAssembly SIMD ----------------------------------------------------------------------------
+# plugins/.cargo/config.toml turns on `simd128` for $TARGET, but RUSTFLAGS or
+# CARGO_ENCODED_RUSTFLAGS from the environment replace config rustflags entirely: the plugin
+# builds get the flag added to them (only those: the componentize tool is a host build).
+SIMD_FLAG="-C target-feature=+simd128"
+wasm_env=()
+if [ -n "${CARGO_ENCODED_RUSTFLAGS+set}" ]; then
+    say "CARGO_ENCODED_RUSTFLAGS is set: adding $SIMD_FLAG to it for the plugins"
+    sep=$'\x1f'
+    wasm_env=("CARGO_ENCODED_RUSTFLAGS=${CARGO_ENCODED_RUSTFLAGS:+$CARGO_ENCODED_RUSTFLAGS$sep}-C${sep}target-feature=+simd128")
+elif [ -n "${RUSTFLAGS+set}" ]; then
+    say "RUSTFLAGS is set: adding $SIMD_FLAG to it for the plugins"
+    wasm_env=("RUSTFLAGS=${RUSTFLAGS:+$RUSTFLAGS }$SIMD_FLAG")
+fi
+
 # --- find the plugins -------------------------------------------------------------------------
 # Each entry: "<crate lib name>|<output path relative to OUTDIR>"
 plugins=()
@@ -78,7 +93,7 @@ route_rustup() {
         have_rustup_target || { say "$TARGET standard library still missing"; return 1; }
     fi
     say "route: rustup toolchain ($(cd "$PLUGINS" && rustc --version)), prebuilt std for $TARGET"
-    (cd "$PLUGINS" && cargo build --release --target "$TARGET" "${selection[@]}")
+    (cd "$PLUGINS" && env "${wasm_env[@]}" cargo build --release --target "$TARGET" "${selection[@]}")
 }
 
 # --- route 2: Debian packages, std built from source ----------------------------------------------
@@ -94,7 +109,7 @@ route_build_std() {
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y rustc-web cargo-web rust-web-src lld >&2
     fi
     say "route: Debian toolchain ($(/usr/bin/rustc --version)), std built from source (-Zbuild-std)"
-    (cd "$PLUGINS" && RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
+    (cd "$PLUGINS" && env "${wasm_env[@]}" RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
         PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc \
         /usr/bin/cargo build --release --target "$TARGET" "${selection[@]}" -Zbuild-std=std,panic_abort)
 }

@@ -76,16 +76,27 @@ fn entity(name: &str) -> Option<char> {
 }
 
 /// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case.
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let n = needle.as_bytes();
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[doc(hidden)] // public for plugins/testing/scan-probe
+pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    find_ci_from(hay.as_bytes(), needle.as_bytes(), 0)
+}
+
+/// Where `needle` (ASCII, lower case) starts in `hay`, ignoring ASCII case.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[doc(hidden)] // public for plugins/testing/scan-probe
+pub fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    simd::find_ci(hay.as_bytes(), needle.as_bytes())
+}
+
+/// [`find_ci`] from position `i` of `h` on, its first byte found by [`byte_at_with`].
+fn find_ci_from(h: &[u8], n: &[u8], mut i: usize) -> Option<usize> {
     let (first, tail) = n.split_first()?;
     let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let h = hay.as_bytes();
     let last = h.len().checked_sub(n.len())?;
     // The first byte (either case) filters most positions before the rest is compared: a
     // letter's two cases are the bytes whose `| 0x20` is its lower case, found eight at a
     // time like any other byte (issue 19, round 5).
-    let mut i = 0;
     while i <= last {
         let window = h.get(i..=last)?;
         let p = if lower == upper {
@@ -102,25 +113,38 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// Where byte `c` next occurs in `b`: eight bytes per step (the first byte equal to `c` is the
-/// lowest zero byte of the word XOR `c` repeated; the classic test may also flag bytes above
-/// it, never below), then the tail byte by byte. The plugin's WebAssembly has no `memchr`:
-/// a byte loop there costs ~5 operations per byte (issue 19, round 5; `str::find`'s searcher
-/// costs more to set up than the short runs between tags take).
-fn byte_at(b: &[u8], c: u8) -> Option<usize> {
+/// Where byte `c` next occurs in `b`. The plugin's WebAssembly has no `memchr`: a byte loop
+/// there costs ~5 operations per byte (issue 19, round 5; `str::find`'s searcher costs more to
+/// set up than the short runs between tags take), so bytes are compared many at a time.
+#[doc(hidden)] // public for plugins/testing/scan-probe
+pub fn byte_at(b: &[u8], c: u8) -> Option<usize> {
     byte_at_with(b, c, 0)
 }
 
 /// Where an ASCII letter `lower` (lower case) next occurs in `b`, in either case: as
 /// [`byte_at`] on the bytes with the case bit set (only a letter's two cases map to it).
-fn byte_at_ci(b: &[u8], lower: u8) -> Option<usize> {
+#[doc(hidden)] // public for plugins/testing/scan-probe
+pub fn byte_at_ci(b: &[u8], lower: u8) -> Option<usize> {
     byte_at_with(b, lower, 0x20)
 }
 
-/// [`byte_at`] on the bytes of `b` with the bits of `set` set (0: the bytes as they are; 0x20:
-/// ASCII letters in lower case). Inlined, so each caller's `set` is a constant.
+// [`byte_at`] on the bytes of `b` with the bits of `set` set (0: the bytes as they are; 0x20:
+// ASCII letters in lower case); inlined, so each caller's `set` is a constant. Sixteen bytes per
+// step with WebAssembly SIMD (issue 19, round 6), else eight.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use byte_at_words as byte_at_with;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd::byte_at_with;
+
+/// `byte_at_with` eight bytes per step (the first byte equal to `c` is the lowest zero byte
+/// of the word XOR `c` repeated; the classic test may also flag bytes above it, never below),
+/// then the tail byte by byte. The path of targets without WebAssembly SIMD (native tests).
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
 #[inline(always)]
-fn byte_at_with(b: &[u8], c: u8, set: u8) -> Option<usize> {
+fn byte_at_words(b: &[u8], c: u8, set: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let pattern = LO * u64::from(c);
@@ -141,6 +165,107 @@ fn byte_at_with(b: &[u8], c: u8, set: u8) -> Option<usize> {
         .iter()
         .position(|&x| x | set == c)
         .map(|p| at + p)
+}
+
+/// The scans sixteen bytes per step with WebAssembly SIMD (`simd128`, on in
+/// plugins/.cargo/config.toml): a compare of sixteen bytes and its bitmask cost about as many
+/// instructions (fuel) as the eight-byte word test, so the scans cost about half (issue 19,
+/// round 6). Checked against byte loops inside WebAssembly by plugins/testing/scan-probe.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{
+        u64x2, u8x16_bitmask, u8x16_eq, u8x16_splat, v128, v128_and, v128_load, v128_or,
+    };
+
+    /// Sixteen bytes of `b` from `at` (None past its end).
+    #[inline(always)]
+    fn load(b: &[u8], at: usize) -> Option<v128> {
+        let w = b.get(at..at.checked_add(16)?)?;
+        // SAFETY: `w` is sixteen readable bytes; `v128_load` needs no alignment.
+        Some(unsafe { v128_load(w.as_ptr().cast()) })
+    }
+
+    /// Eight bytes of `b` from `at` as a little-endian word (None past its end).
+    #[inline(always)]
+    fn word(b: &[u8], at: usize) -> Option<u64> {
+        let w = b.get(at..at.checked_add(8)?)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        Some(u64::from_le_bytes(a))
+    }
+
+    /// Bit `i` set where byte `i` of `x`, with the bits of `set` set, is `c`.
+    #[inline(always)]
+    fn hits(x: v128, c: u8, set: u8) -> u32 {
+        u32::from(u8x16_bitmask(u8x16_eq(
+            v128_or(x, u8x16_splat(set)),
+            u8x16_splat(c),
+        )))
+    }
+
+    /// `byte_at_with` sixteen bytes per step.
+    #[inline(always)]
+    pub(super) fn byte_at_with(b: &[u8], c: u8, set: u8) -> Option<usize> {
+        let len = b.len();
+        if len < 16 {
+            if len < 8 {
+                return b.iter().position(|&x| x | set == c);
+            }
+            // Eight to fifteen bytes: the first and the last eight, overlapping, in one vector
+            // (bits 8.. are positions len - 16 + bit).
+            let m = hits(u64x2(word(b, 0)?, word(b, len - 8)?), c, set);
+            if m & 0xff != 0 {
+                return Some(m.trailing_zeros() as usize);
+            }
+            return (m != 0).then(|| len - 16 + m.trailing_zeros() as usize);
+        }
+        let mut at = 0;
+        while let Some(x) = load(b, at) {
+            let m = hits(x, c, set);
+            if m != 0 {
+                return Some(at + m.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        if at == len {
+            return None;
+        }
+        // The last sixteen bytes, overlapping the ones already seen (their bits cleared).
+        let m = hits(load(b, len - 16)?, c, set) >> (at + 16 - len);
+        (m != 0).then(|| at + m.trailing_zeros() as usize)
+    }
+
+    /// Where `n` (ASCII, lower case) starts in `h`, ignoring ASCII case: sixteen positions per
+    /// step are filtered by their first and last bytes (far fewer candidates than the first
+    /// alone, as "h" of "href" in a tag), then compared; the last positions as the other
+    /// targets do ([`super::find_ci_from`]).
+    pub(super) fn find_ci(h: &[u8], n: &[u8]) -> Option<usize> {
+        let (&first, rest) = n.split_first()?;
+        let end = *rest.last().unwrap_or(&first);
+        let case = |c: u8| if c.is_ascii_lowercase() { 0x20 } else { 0 };
+        let (first_set, end_set) = (case(first), case(end));
+        let (first_v, end_v) = (u8x16_splat(first), u8x16_splat(end));
+        let (first_or, end_or) = (u8x16_splat(first_set), u8x16_splat(end_set));
+        let mut i = 0;
+        // Positions i..i + 16 start a candidate when the vectors at i and at i + n.len() - 1
+        // are in bounds.
+        while let (Some(a), Some(z)) = (load(h, i), load(h, i + rest.len())) {
+            let both = v128_and(
+                u8x16_eq(v128_or(a, first_or), first_v),
+                u8x16_eq(v128_or(z, end_or), end_v),
+            );
+            let mut m = u32::from(u8x16_bitmask(both));
+            while m != 0 {
+                let at = i + m.trailing_zeros() as usize;
+                if h.get(at + 1..at + n.len())?.eq_ignore_ascii_case(rest) {
+                    return Some(at);
+                }
+                m &= m - 1;
+            }
+            i += 16;
+        }
+        super::find_ci_from(h, n, i)
+    }
 }
 
 /// Scans an HTML document.
