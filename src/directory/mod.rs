@@ -539,13 +539,21 @@ pub fn resolve_cached(
     read: &crate::store::DirRead<'_>,
     address: &str,
 ) -> Result<Recipient, DirectoryError> {
+    resolve_cached_shared(read, address).map(|found| (*found).clone())
+}
+
+/// [`resolve_cached`] as the cache holds it, for a caller that only reads it (no copy).
+pub fn resolve_cached_shared(
+    read: &crate::store::DirRead<'_>,
+    address: &str,
+) -> Result<Arc<Recipient>, DirectoryError> {
     use crate::store::DirKind;
     if let Some(found) = read.get::<Recipient>(DirKind::Recipient, address) {
-        return Ok((*found).clone());
+        return Ok(found);
     }
-    let found = resolve_in(read.tx()?, address)?;
+    let found = Arc::new(resolve_in(read.tx()?, address)?);
     let size = recipient_size(&found);
-    read.insert(DirKind::Recipient, address, Arc::new(found.clone()), size);
+    read.insert(DirKind::Recipient, address, found.clone(), size);
     Ok(found)
 }
 

@@ -79,10 +79,10 @@ fn list_matches(
     recipient: &str,
     sender: &str,
 ) -> Result<Vec<ListMatch>, String> {
-    let account = match crate::directory::resolve_cached(read, recipient) {
-        Ok(crate::directory::Recipient::Local { account, .. }) => account,
-        Ok(_) => return Ok(Vec::new()),
-        Err(e) => return Err(e.to_string()),
+    let found =
+        crate::directory::resolve_cached_shared(read, recipient).map_err(|e| e.to_string())?;
+    let crate::directory::Recipient::Local { account, .. } = &*found else {
+        return Ok(Vec::new());
     };
     let domain = account.address.rsplit_once('@').map_or("", |(_, d)| d);
     read.list_matches(&account.address, domain, sender)
@@ -992,5 +992,39 @@ mod tests {
         let snap = base.snapshot().unwrap();
         assert_eq!(snap.get("p", "n").unwrap().as_deref(), Some(&b"118"[..]));
         assert_eq!(snap.get("p", "s").unwrap().as_deref(), Some(&b"10"[..]));
+    }
+}
+
+#[cfg(test)]
+mod cost {
+    //! What the `lists` plugin's lookup costs the host (one recipient, no entries in either
+    //! scope: the common case), counted under valgrind at two call counts:
+    //!
+    //!     MAILSIFT_LIST_CALLS=N valgrind --tool=dhat|callgrind LIB_TEST_BIN \
+    //!         --exact plugins::host::cost::list_lookup_cost --test-threads=1
+    use super::*;
+
+    #[test]
+    fn list_lookup_cost() {
+        let n: usize = std::env::var("MAILSIFT_LIST_CALLS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3);
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        store
+            .write_blocking(|tx| {
+                tx.add_domain("example.org")?;
+                tx.add_account("nina@example.org")?;
+                Ok(())
+            })
+            .unwrap();
+        let kv = StoreKv(store);
+        for _ in 0..n {
+            let found = kv
+                .list_matches("nina@example.org", "News@Mail.Shop.example.com")
+                .unwrap();
+            assert!(found.is_empty());
+        }
     }
 }

@@ -36,11 +36,32 @@ pub enum ListScope {
 
 impl ListScope {
     fn key(&self) -> String {
+        let mut key = String::new();
         match self {
-            ListScope::Account(a) => format!("account:{a}"),
-            ListScope::Domain(d) => format!("domain:{d}"),
+            ListScope::Account(a) => scope_key_into(&mut key, ACCOUNT_PREFIX, a),
+            ListScope::Domain(d) => scope_key_into(&mut key, DOMAIN_PREFIX, d),
         }
+        key
     }
+}
+
+const ACCOUNT_PREFIX: &str = "account:";
+const DOMAIN_PREFIX: &str = "domain:";
+
+/// A scope's key in `LISTS` (and the directory cache) written into `key`, which is cleared.
+fn scope_key_into(key: &mut String, prefix: &str, name: &str) {
+    key.clear();
+    key.reserve(prefix.len() + name.len());
+    key.push_str(prefix);
+    key.push_str(name);
+}
+
+/// Whether `candidates(sender)` has any, without building them.
+fn has_candidates(sender: &str) -> bool {
+    sender
+        .trim()
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| !domain.is_empty())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,18 +285,29 @@ impl DirRead<'_> {
         domain: &str,
         sender: &str,
     ) -> Result<Vec<ListMatch>> {
-        let cands = candidates(sender);
-        if cands.is_empty() {
+        if !has_candidates(sender) {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for scope in [
-            ListScope::Account(account.to_string()),
-            ListScope::Domain(domain.to_string()),
-        ] {
-            match &*self.scope_list(&scope)? {
+        // Nearly every scope's list is empty: the candidates, the scope and its key are built
+        // only for a scope that has entries (one key buffer for both lookups).
+        let mut cands: Option<Vec<String>> = None;
+        let mut key = String::new();
+        for (prefix, name) in [(ACCOUNT_PREFIX, account), (DOMAIN_PREFIX, domain)] {
+            scope_key_into(&mut key, prefix, name);
+            let list = self.scope_list(&key)?;
+            if matches!(&*list, CachedList::Entries(e) if e.is_empty()) {
+                continue;
+            }
+            let cands = cands.get_or_insert_with(|| candidates(sender));
+            let scope = if prefix == ACCOUNT_PREFIX {
+                ListScope::Account(name.to_string())
+            } else {
+                ListScope::Domain(name.to_string())
+            };
+            match &*list {
                 CachedList::Entries(entries) => {
-                    for c in &cands {
+                    for c in cands.iter() {
                         if let Ok(i) = entries.binary_search_by(|e| e.entry.as_str().cmp(c)) {
                             out.push(ListMatch {
                                 kind: entries[i].kind,
@@ -287,22 +319,22 @@ impl DirRead<'_> {
                 }
                 CachedList::Long => {
                     let table = self.tx()?.txn.open_table(LISTS)?;
-                    scope_matches(&table, &scope, &cands, &mut out)?;
+                    scope_matches(&table, &scope, cands, &mut out)?;
                 }
             }
         }
         Ok(out)
     }
 
-    fn scope_list(&self, scope: &ListScope) -> Result<Arc<CachedList>> {
-        let key = scope.key();
-        if let Some(list) = self.get::<CachedList>(DirKind::List, &key) {
+    /// The list of the scope whose key is `key` (`ListScope::key`).
+    fn scope_list(&self, key: &str) -> Result<Arc<CachedList>> {
+        if let Some(list) = self.get::<CachedList>(DirKind::List, key) {
             return Ok(list);
         }
         let table = self.tx()?.txn.open_table(LISTS)?;
         let mut entries: Vec<ListEntry> = Vec::new();
         for row in table
-            .range((key.as_str(), "")..=(key.as_str(), "\u{10FFFF}"))?
+            .range((key, "")..=(key, "\u{10FFFF}"))?
             .take(MAX_CACHED_LIST + 1)
         {
             let (_, v) = row?;
@@ -319,7 +351,7 @@ impl DirRead<'_> {
             (CachedList::Entries(entries), size)
         };
         let list = Arc::new(list);
-        self.insert(DirKind::List, &key, list.clone(), size);
+        self.insert(DirKind::List, key, list.clone(), size);
         Ok(list)
     }
 }
@@ -416,6 +448,65 @@ mod tests {
         let r = store.read().unwrap();
         assert_eq!(
             r.list_entries(&ListScope::Account("bob@example.org".into()))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    /// The directory cache's lookup (which builds candidates, scopes and keys only for a scope
+    /// with entries) answers as the transaction's (the reference: every candidate read), for
+    /// scopes with and without entries, twice (a miss, then the cached lists).
+    #[test]
+    fn cached_lookup_matches_the_transactions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        let bob = ListScope::Account("bob@example.org".into());
+        let dom = ListScope::Domain("example.org".into());
+        store
+            .write_blocking(move |tx| {
+                tx.list_add(&bob, ListKind::Block, "spammer@bad.test")?;
+                tx.list_add(&bob, ListKind::Allow, "friend.test")?;
+                tx.list_add(&dom, ListKind::Block, "*.bad.test")?;
+                tx.list_add(&dom, ListKind::Allow, "news@shop.test")?;
+                Ok(())
+            })
+            .unwrap();
+        let senders = [
+            "spammer@bad.test",
+            " Spammer@BAD.test ",
+            "x@sub.bad.test",
+            "x@friend.test",
+            "x@mx.friend.test",
+            "News@Shop.test",
+            "nobody@elsewhere.test",
+            "postmaster",
+            "user@",
+            "",
+        ];
+        let scopes = [
+            ("bob@example.org", "example.org"),
+            ("carol@example.org", "example.org"),
+            ("bob@example.org", "other.test"),
+            ("dan@other.test", "other.test"),
+        ];
+        let read = store.read().unwrap();
+        for _ in 0..2 {
+            let cached = store.dir_read();
+            for (account, domain) in scopes {
+                for sender in senders {
+                    assert_eq!(
+                        cached.list_matches(account, domain, sender).unwrap(),
+                        read.list_matches(account, domain, sender).unwrap(),
+                        "{account} {domain} {sender:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            store
+                .dir_read()
+                .list_matches("bob@example.org", "example.org", "x@sub.bad.test")
                 .unwrap()
                 .len(),
             1
