@@ -443,16 +443,6 @@ mod tests {
         for (phrase, kind) in ALL {
             let found = lex.find(&format!("x {phrase} y"));
             assert!(found.contains(&(phrase, kind)), "{phrase:?}: {found:?}");
-            // And in written text, where an ASCII word is hashed eight bytes at a time (issue
-            // 19, sixth round): capitals, punctuation and a word that runs to the text's end.
-            for text in [
-                format!("X {}, y", phrase.to_uppercase()),
-                format!("¡{}", phrase.replace(' ', " - ")),
-                format!("abcdefgh {phrase}"),
-            ] {
-                let found = lex.find_in(&text, usize::MAX);
-                assert!(found.contains(&(phrase, kind)), "{text:?}: {found:?}");
-            }
         }
         assert!(COUNT < usize::from(u16::MAX));
     }

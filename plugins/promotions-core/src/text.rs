@@ -206,90 +206,18 @@ pub enum Kind {
 /// Buckets of the phrase tables (a power of two, above the number of phrases).
 const BUCKETS: usize = 1024;
 
-/// The hash of a phrase's first word (up to the first space), usable at compile time: the
-/// word's bytes taken eight at a time as little-endian `u64` pieces (the last one zero-padded;
-/// a word holds no zero byte), each mixed in by a multiplication. [`Lexicon::find_in`] hashes an
-/// ASCII word of a text a whole piece at a time as it delimits it (issue 19, sixth round: one
-/// FNV-1a step a byte was a third of the phrase pass). Internal: only the buckets depend on it.
+/// FNV-1a of a phrase's first word (up to the first space): fast on short words, good enough
+/// to spread a few hundred of them, and usable at compile time.
 pub const fn first_word_hash(phrase: &str) -> u32 {
     let b = phrase.as_bytes();
-    let mut h = WordHash::new();
+    let mut h: u32 = 0x811c_9dc5;
     let mut i = 0;
     while i < b.len() && b[i] != b' ' {
-        h = h.byte(b[i]);
+        h ^= b[i] as u32;
+        h = h.wrapping_mul(0x0100_0193);
         i += 1;
     }
-    h.finish()
-}
-
-/// The state of [`first_word_hash`] over a word's bytes.
-#[derive(Clone, Copy)]
-struct WordHash {
-    h: u64,
-    /// The piece being filled, and how many bytes it holds (0 to 7).
-    piece: u64,
-    fill: u32,
-}
-
-impl WordHash {
-    const fn new() -> WordHash {
-        WordHash {
-            h: 0x243f_6a88_85a3_08d3,
-            piece: 0,
-            fill: 0,
-        }
-    }
-
-    /// Mixes in a piece of eight bytes (or fewer, zero-padded: the last of the word).
-    #[inline(always)]
-    const fn mix(h: u64, piece: u64) -> u64 {
-        (h ^ piece)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(29)
-    }
-
-    /// Adds one byte of the word.
-    #[inline(always)]
-    const fn byte(self, b: u8) -> WordHash {
-        let piece = self.piece | ((b as u64) << (8 * self.fill));
-        if self.fill == 7 {
-            WordHash {
-                h: WordHash::mix(self.h, piece),
-                piece: 0,
-                fill: 0,
-            }
-        } else {
-            WordHash {
-                piece,
-                fill: self.fill + 1,
-                ..self
-            }
-        }
-    }
-
-    #[inline(always)]
-    const fn finish(self) -> u32 {
-        let h = if self.fill > 0 {
-            WordHash::mix(self.h, self.piece)
-        } else {
-            self.h
-        };
-        (h >> 32) as u32 ^ h as u32
-    }
-}
-
-/// The ASCII letters and digits of a word of eight bytes (little-endian): the high bit of each
-/// such byte set, every other bit clear. Range tests on the low seven bits of each byte, whose
-/// sums never carry into the next byte.
-#[inline(always)]
-const fn ascii_alnum(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let low = x & !HIGHS;
-    let folded = low | (0x20 * ONES);
-    let letter = (folded + (0x80 - b'a' as u64) * ONES) & !(folded + (0x7f - b'z' as u64) * ONES);
-    let digit = (low + (0x80 - b'0' as u64) * ONES) & !(low + (0x7f - b'9' as u64) * ONES);
-    (letter | digit) & !x & HIGHS
+    h
 }
 
 /// A phrase table grouped by the hash of the first word: bucket `b` holds the phrases
@@ -298,18 +226,6 @@ struct Table<const N: usize> {
     hashes: [u32; N],
     order: [u16; N],
     starts: [u16; BUCKETS + 1],
-    /// The length of each phrase's first word (up to its first space).
-    first_lens: [u8; N],
-}
-
-/// The length of `phrase`'s first word (up to its first space).
-const fn first_word_len(phrase: &str) -> usize {
-    let b = phrase.as_bytes();
-    let mut i = 0;
-    while i < b.len() && b[i] != b' ' {
-        i += 1;
-    }
-    i
 }
 
 /// Groups `phrases` by bucket (a counting sort), at compile time for the built-in table.
@@ -336,20 +252,10 @@ const fn table<const N: usize>(phrases: &[(&str, Kind); N]) -> Table<N> {
         next[b] += 1;
         i += 1;
     }
-    let mut first_lens = [0u8; N];
-    let mut i = 0;
-    while i < N {
-        let len = first_word_len(phrases[i].0);
-        // The built-in words are short (the build fails otherwise).
-        assert!(len <= 255, "a built-in phrase's first word is too long");
-        first_lens[i] = len as u8;
-        i += 1;
-    }
     Table {
         hashes,
         order,
         starts,
-        first_lens,
     }
 }
 
@@ -416,12 +322,12 @@ impl<'a> Lexicon<'a> {
             }
             // A word: delimited and hashed (as `first_word_hash`) in one loop.
             let start = i;
-            let mut h = WordHash::new();
+            let mut h: u32 = 0x811c_9dc5;
             while let Some(&b) = t.get(i).filter(|&&b| b != b' ') {
-                h = h.byte(b);
+                h ^= b as u32;
+                h = h.wrapping_mul(0x0100_0193);
                 i += 1;
             }
-            let h = h.finish();
             let w = &t[start..i];
             let after = &t[i..];
             if self.builtin {
@@ -466,33 +372,10 @@ impl<'a> Lexicon<'a> {
                 i += 1;
             }
             let start = i;
-            let mut hash = WordHash::new();
+            let mut h: u32 = 0x811c_9dc5;
             let mut ascii = true;
-            // A word: delimited and hashed (as `first_word_hash` of its normal form) eight
-            // bytes at a time while they are ASCII letters and digits (issue 19, sixth round);
-            // its last bytes, and any other character, one at a time below.
-            while let Some(chunk) = t.get(i..i + 8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let x = u64::from_le_bytes(word);
-                let stops = !ascii_alnum(x) & 0x8080_8080_8080_8080;
-                if stops == 0 {
-                    hash.h = WordHash::mix(hash.h, x | 0x2020_2020_2020_2020);
-                    i += 8;
-                    continue;
-                }
-                // The letters and digits before the first other byte: lower case is `| 0x20`
-                // for both. The piece is the word's last unless a non-ASCII letter follows,
-                // which makes the word one to normalise and hash on its own below.
-                let n = stops.trailing_zeros() / 8;
-                if n > 0 {
-                    let keep = u64::MAX >> (64 - 8 * n);
-                    hash.piece = (x | 0x2020_2020_2020_2020) & keep;
-                    hash.fill = n;
-                    i += n as usize;
-                }
-                break;
-            }
+            // A word: delimited and hashed (as `first_word_hash` of its normal form) in one
+            // loop over its bytes, one table look-up a byte (issue 19, fifth round).
             while let Some(&b) = t.get(i) {
                 match WORD_BYTE[usize::from(b)] {
                     0 => break,
@@ -504,16 +387,12 @@ impl<'a> Lexicon<'a> {
                         _ => break,
                     },
                     l => {
-                        // Only an ASCII word's hash is used: after a non-ASCII letter this
-                        // merely finds the end.
-                        if ascii {
-                            hash = hash.byte(l);
-                        }
+                        h ^= u32::from(l);
+                        h = h.wrapping_mul(0x0100_0193);
                         i += 1;
                     }
                 }
             }
-            let mut h = hash.finish();
             if i == start {
                 // The end, or a character that is not alphanumeric.
                 i += text
@@ -533,17 +412,9 @@ impl<'a> Lexicon<'a> {
             };
             // The word after this one, delimited once for all the phrases that need it.
             let mut next: Option<Option<(usize, usize, bool)>> = None;
-            let w_len = match w {
-                Word::Ascii(b) | Word::Normal(b) => b.len(),
-            };
-            // `first`: the length of the phrase's first word.
-            let mut check = |phrase: &'a str, kind: Kind, first: usize| {
+            let mut check = |phrase: &'a str, kind: Kind| {
                 let p = phrase.as_bytes();
-                // Most candidates differ from the word in length (issue 19, sixth round).
-                if first != w_len {
-                    return false;
-                }
-                let Some(rest) = p.get(..first).filter(|f| w.is(f)).map(|_| &p[first..]) else {
+                let Some(rest) = w.strip_from(p) else {
                     return false;
                 };
                 let follows = match rest.strip_prefix(b" ") {
@@ -572,15 +443,14 @@ impl<'a> Lexicon<'a> {
                     let (bit, word) = (1u64 << (n % 64), usize::from(n / 64));
                     if BUILTIN.hashes[usize::from(n)] == h && seen[word] & bit == 0 {
                         let (phrase, kind) = crate::lexicon::ALL[usize::from(n)];
-                        let first = usize::from(BUILTIN.first_lens[usize::from(n)]);
-                        if check(phrase, kind, first) {
+                        if check(phrase, kind) {
                             seen[word] |= bit;
                         }
                     }
                 }
             }
             for (k, &(eh, phrase, kind)) in self.extra.iter().enumerate() {
-                if eh == h && !seen_extra[k] && check(phrase, kind, first_word_len(phrase)) {
+                if eh == h && !seen_extra[k] && check(phrase, kind) {
                     seen_extra[k] = true;
                 }
             }
@@ -599,6 +469,16 @@ enum Word<'w> {
 }
 
 impl Word<'_> {
+    /// The rest of `phrase` (empty, or a space and its further words) when its first word is
+    /// this word.
+    fn strip_from(self, phrase: &[u8]) -> Option<&[u8]> {
+        let first = phrase
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(phrase.len());
+        self.is(&phrase[..first]).then(|| &phrase[first..])
+    }
+
     /// Its normal form is `normal`.
     fn is(self, normal: &[u8]) -> bool {
         match self {
