@@ -19,11 +19,7 @@ PLUGINS=("$@")
 cd "$ROOT"
 BIN="${FILTERS_BIN:-}"
 [ -n "$BIN" ] || BIN="$(cargo bench --bench filters --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "filters" and m.get("executable"):
-        print(m["executable"])')"
+    | python3 "$ROOT/scripts/cargo_executable.py" filters)"
 [ -x "$BIN" ] || { echo "bench-plugin-meter: no bench binary" >&2; exit 1; }
 export MAILSIFT_BUNDLED_PLUGINS="${MAILSIFT_BUNDLED_PLUGINS:-$ROOT/plugins/dist}"
 export MAILSIFT_TEST_PLUGINS="${MAILSIFT_TEST_PLUGINS:-$ROOT/plugins/dist/testing}"

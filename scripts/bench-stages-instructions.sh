@@ -21,11 +21,7 @@ cd "$ROOT"
 # STAGES_BIN: another build of the bench (e.g. the `test` profile's, target/debug/deps/stages-*).
 BIN="${STAGES_BIN:-}"
 [ -n "$BIN" ] || BIN="$(cargo bench --bench stages --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "stages" and m.get("executable"):
-        print(m["executable"])')"
+    | python3 "$ROOT/scripts/cargo_executable.py" stages)"
 [ -x "$BIN" ] || { echo "bench-stages-instructions: no bench binary" >&2; exit 1; }
 # A few pool slots and a large CPU budget for the plugin stages (valgrind, see benches/stages.rs).
 export MAILSIFT_BENCH_SMALL_POOL=1

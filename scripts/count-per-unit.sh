@@ -19,11 +19,7 @@ shift 4
 cd "$ROOT"
 BIN="${LIB_TEST_BIN:-}"
 [ -n "$BIN" ] || BIN="$(cargo test --lib --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "mailsift" and m.get("profile", {}).get("test") and m.get("executable"):
-        print(m["executable"])')"
+    | python3 "$ROOT/scripts/cargo_executable.py" mailsift --test)"
 [ -x "$BIN" ] || { echo "count-per-unit: no lib test binary" >&2; exit 1; }
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
