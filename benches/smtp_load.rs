@@ -73,6 +73,11 @@ struct SendArgs {
     /// Seconds to wait for any one reply before the message counts as failed.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
+    /// Also write one line per message sent to this file: its number, when it was due (ms from
+    /// the start), its size in bytes and its latency in ms. Where a tail comes from (large
+    /// messages, or a stall every message waited through) shows there.
+    #[arg(long)]
+    per_message: Option<PathBuf>,
 }
 
 fn main() {
@@ -193,6 +198,8 @@ struct Shared {
     next: AtomicU64,
     start: Instant,
     latencies: Mutex<Vec<Duration>>,
+    /// (number, due since start, size, latency) of each message, for `--per-message`.
+    records: Mutex<Vec<(u64, Duration, usize, Duration)>>,
     failed: AtomicU64,
     first_error: Mutex<Option<String>>,
 }
@@ -220,6 +227,7 @@ async fn send(args: SendArgs) -> Result<String, String> {
         next: AtomicU64::new(0),
         start: Instant::now(),
         latencies: Mutex::new(Vec::with_capacity(args.count.min(1 << 20) as usize)),
+        records: Mutex::new(Vec::new()),
         failed: AtomicU64::new(0),
         first_error: Mutex::new(None),
     });
@@ -232,6 +240,20 @@ async fn send(args: SendArgs) -> Result<String, String> {
         }
     }
     let elapsed = shared.start.elapsed().as_secs_f64();
+    if let Some(path) = &args.per_message {
+        let mut recs =
+            std::mem::take(&mut *shared.records.lock().unwrap_or_else(|p| p.into_inner()));
+        recs.sort_by_key(|r| r.0);
+        let mut out = String::from("# message due_ms bytes latency_ms\n");
+        for (i, due, size, took) in recs {
+            out.push_str(&format!(
+                "{i} {:.3} {size} {:.3}\n",
+                due.as_secs_f64() * 1000.0,
+                took.as_secs_f64() * 1000.0
+            ));
+        }
+        std::fs::write(path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let mut lat = std::mem::take(&mut *shared.latencies.lock().unwrap_or_else(|p| p.into_inner()));
     lat.sort();
     let pct = |p: f64| -> f64 {
@@ -311,12 +333,20 @@ async fn worker(shared: Arc<Shared>) {
         let begun = Instant::now();
         match tokio::time::timeout(timeout, transaction(s, &args.from, to, message)).await {
             Ok(Ok(())) => {
-                let took = due.map_or(begun, |d| d.min(begun)).elapsed();
+                let from = due.map_or(begun, |d| d.min(begun));
+                let took = from.elapsed();
                 shared
                     .latencies
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(took);
+                if args.per_message.is_some() {
+                    shared
+                        .records
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((i, from - shared.start, message.len(), took));
+                }
             }
             Ok(Err(Failure::Reply(e))) => {
                 s.dirty = true;

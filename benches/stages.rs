@@ -33,6 +33,7 @@
 //! a corpus list (`spam PATH`/`ham PATH` lines, as target/corpus/spam-assassin/train.list; N
 //! messages of each class, default 100), so that its rows read a trained model (one key per
 //! token); `--kv-cache-mb N` sizes the store's cache of those reads (0: off) for an A/B.
+//! `--kv-filter-mb N` sizes the filter of stored keys (0: off; `store/kv_filter.rs`).
 
 #[path = "../tests/support/dns.rs"]
 #[allow(dead_code)]
@@ -70,6 +71,7 @@ struct Args {
     train: Option<PathBuf>,
     train_count: usize,
     kv_cache_mb: Option<usize>,
+    kv_filter_mb: Option<usize>,
 }
 
 fn args() -> Args {
@@ -81,6 +83,7 @@ fn args() -> Args {
         train: None,
         train_count: 100,
         kv_cache_mb: None,
+        kv_filter_mb: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -101,6 +104,13 @@ fn args() -> Args {
                     it.next()
                         .and_then(|n| n.parse().ok())
                         .expect("--kv-cache-mb N"),
+                )
+            }
+            "--kv-filter-mb" => {
+                a.kv_filter_mb = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .expect("--kv-filter-mb N"),
                 )
             }
             n if n.parse::<usize>().is_ok() => a.iterations = n.parse().unwrap_or(200),
@@ -348,6 +358,9 @@ fn main() {
             kv_cache_bytes: args
                 .kv_cache_mb
                 .map_or(c.plugins.kv_cache_bytes(), |mb| mb << 20),
+            kv_filter_bytes: args
+                .kv_filter_mb
+                .map_or(c.plugins.kv_filter_bytes(), |mb| mb << 20),
         },
     )
     .expect("store");

@@ -317,6 +317,9 @@ def main() -> None:
     ap.add_argument("--prefill", type=int, default=0,
                     help="store N corpus messages (closed loop, --corpus-conns) before the loads, "
                          "unmeasured: the loads then run on a bigger store")
+    ap.add_argument("--per-message", type=Path, metavar="DIR",
+                    help="the load generator writes one line per message (due time, size, latency) "
+                         "to DIR/STACK-LOAD-roundN.txt")
     ap.add_argument("--latency", action="store_true",
                     help="only the fixed-rate load(s) (iii): latency at --rates, e.g. 200,400,500")
     ap.add_argument("--rate-count", type=int, default=5000, help="messages of the fixed-rate load")
@@ -407,7 +410,13 @@ def main() -> None:
                         r = run_load(pre, stack, meter, loads.client(pre, stack), args.settle)
                         log(f"  prefilled {r['stored']} messages in {time.monotonic() - t:.0f} s")
                     for load in plan:
-                        r = run_load(load, stack, meter, loads.client(load, stack), args.settle)
+                        cmd = loads.client(load, stack)
+                        if args.per_message and load["kind"] == "loadgen":
+                            # One line per message (due time, size, latency): where a tail is from.
+                            args.per_message.mkdir(parents=True, exist_ok=True)
+                            cmd += ["--per-message",
+                                    str(args.per_message / f"{cls.name}-{load['key']}-round{rnd}.txt")]
+                        r = run_load(load, stack, meter, cmd, args.settle)
                         r["round"] = rnd
                         results[load["key"]].setdefault(cls.name, []).append(r)
                         log(f"  {load['key']}: {r['stored']} stored, {r['msg_s']:.0f} msg/s, "

@@ -809,6 +809,7 @@ pub async fn run_admin(config: &Config, request: AdminRequest) -> anyhow::Result
         crate::store::StoreOptions {
             cache_bytes: config.store.cache_bytes(),
             kv_cache_bytes: config.plugins.kv_cache_bytes(),
+            kv_filter_bytes: config.plugins.kv_filter_bytes(),
         },
     ) {
         Ok(store) => store,

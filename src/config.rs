@@ -565,11 +565,19 @@ pub struct PluginsConfig {
     /// MiB of plugins' key-value reads kept in memory (a trained spam model reads one key per
     /// token of every message); every write of a key invalidates it. 0: no cache.
     pub kv_cache_mb: usize,
+    /// MiB of the filter of stored plugin keys (`store/kv_filter.rs`): a read of a key the
+    /// filter knows is absent (half of a trained model's token reads) skips the store. Fixed
+    /// memory; past ~2 million keys per 4 MiB it saves less. 0: off.
+    pub kv_filter_mb: usize,
 }
 
 impl PluginsConfig {
     pub fn kv_cache_bytes(&self) -> usize {
         self.kv_cache_mb.saturating_mul(1024 * 1024)
+    }
+
+    pub fn kv_filter_bytes(&self) -> usize {
+        self.kv_filter_mb.saturating_mul(1024 * 1024)
     }
 }
 
@@ -599,6 +607,7 @@ impl Default for PluginsConfig {
             reuse_calls: 1000,
             cpu_meter: CpuMeter::Time,
             kv_cache_mb: crate::store::DEFAULT_KV_CACHE_BYTES / (1024 * 1024),
+            kv_filter_mb: crate::store::DEFAULT_KV_FILTER_BYTES / (1024 * 1024),
         }
     }
 }
@@ -678,6 +687,8 @@ pub const MAX_PLUGIN_CPU_MS: u64 = 60_000;
 pub const MAX_PLUGIN_MEMORY_MB: u64 = 4096;
 /// Largest `[plugins] dns_budget`: reputation checks need a few dozen names, not thousands.
 pub const MAX_PLUGIN_DNS_BUDGET: u32 = 1000;
+/// Largest `[plugins] kv_filter_mb`: 1 GiB of filter holds ~500 million keys.
+pub const MAX_PLUGIN_KV_FILTER_MB: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -1240,6 +1251,12 @@ impl Config {
             Some(self.plugins.cpu_ms),
             Some(self.plugins.memory_mb),
         )?;
+        if self.plugins.kv_filter_mb > MAX_PLUGIN_KV_FILTER_MB {
+            return Err(invalid(
+                "plugins.kv_filter_mb",
+                &format!("must be at most {MAX_PLUGIN_KV_FILTER_MB}"),
+            ));
+        }
         if self.plugins.dns_budget > MAX_PLUGIN_DNS_BUDGET {
             return Err(invalid(
                 "plugins.dns_budget",
@@ -1568,6 +1585,14 @@ mod tests {
         assert!(err.to_string().contains("dns_timeout_ms"), "{err}");
         let err = Config::parse("[plugins]\ndns_budget = 100000\n", "m.toml").unwrap_err();
         assert!(err.to_string().contains("dns_budget"), "{err}");
+        let err = Config::parse("[plugins]\nkv_filter_mb = 100000\n", "m.toml").unwrap_err();
+        assert!(err.to_string().contains("kv_filter_mb"), "{err}");
+        let c = Config::parse("[plugins]\nkv_filter_mb = 0\n", "m.toml").unwrap();
+        assert_eq!(c.plugins.kv_filter_bytes(), 0);
+        assert_eq!(
+            Config::default().plugins.kv_filter_bytes(),
+            crate::store::DEFAULT_KV_FILTER_BYTES
+        );
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         crate::store::StoreOptions {
             cache_bytes: config.store.cache_bytes(),
             kv_cache_bytes: config.plugins.kv_cache_bytes(),
+            kv_filter_bytes: config.plugins.kv_filter_bytes(),
         },
     )?;
     crate::memory::start_trimmer();

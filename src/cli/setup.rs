@@ -366,6 +366,7 @@ pub async fn run(config_path: Option<&Path>, args: &SetupArgs, json: bool) -> an
             crate::store::StoreOptions {
                 cache_bytes: config.store.cache_bytes(),
                 kv_cache_bytes: config.plugins.kv_cache_bytes(),
+                kv_filter_bytes: config.plugins.kv_filter_bytes(),
             },
         )?)
     };

@@ -49,6 +49,8 @@ pub struct KvCache {
     generation: AtomicU64,
     /// Directory reads (`dir_cache.rs`), valid by the same generation.
     pub(super) dir: super::DirCache,
+    /// Which keys may be stored at all (`kv_filter.rs`): reads of the others skip the B-tree.
+    pub(super) filter: super::KeyFilter,
 }
 
 #[derive(Default)]
@@ -129,14 +131,21 @@ impl Default for KvCache {
 }
 
 impl KvCache {
-    /// A cache of at most `bytes` (keys, values and their overhead); 0 turns it off.
+    /// A cache of at most `bytes` (keys, values and their overhead); 0 turns it off. The key
+    /// filter has its default size.
     pub fn new(bytes: usize) -> KvCache {
+        KvCache::with_filter(bytes, super::KeyFilter::default())
+    }
+
+    /// A cache of at most `bytes` and the given key filter (filled by `Store::open_with`).
+    pub(super) fn with_filter(bytes: usize, filter: super::KeyFilter) -> KvCache {
         KvCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             shard_bytes: bytes / SHARDS,
             hasher: RandomState::new(),
             generation: AtomicU64::new(0),
             dir: super::DirCache::default(),
+            filter,
         }
     }
 
@@ -166,6 +175,9 @@ impl KvCache {
 
     /// In a write transaction, before its commit: `key` is about to change.
     pub(super) fn touch(&self, plugin: &str, key: &str) {
+        // Before the commit that may store it (`kv_filter.rs`): a delete sets the bits too,
+        // which only costs a read of a key that is gone.
+        self.filter.insert(plugin, key);
         if !self.enabled() {
             return;
         }
@@ -319,6 +331,10 @@ pub struct KvReader {
 
 impl KvReader {
     pub fn get(&self, plugin: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        // Absent from every snapshot that can be opened now, this one included.
+        if !self.cache.filter.may_contain(plugin, key) {
+            return Ok(None);
+        }
         if let Some(v) = self.cache.get(plugin, key, self.lo) {
             return Ok(v);
         }
@@ -366,6 +382,9 @@ mod tests {
             &dir.path().join("db.redb"),
             StoreOptions {
                 kv_cache_bytes: bytes,
+                // The cache's own behaviour, absent keys included (the filter would answer
+                // those first: `the_key_filter_never_hides_a_stored_key`).
+                kv_filter_bytes: 0,
                 ..StoreOptions::default()
             },
         )
@@ -384,6 +403,94 @@ mod tests {
         r.get("p", key)
             .unwrap()
             .map(|v| String::from_utf8(v).unwrap())
+    }
+
+    /// Opens the store at `path`, waiting for a store dropped just before to let go of the
+    /// file (its writer thread does so shortly after).
+    fn open_at(path: &std::path::Path, filter_bytes: usize) -> Store {
+        let options = StoreOptions {
+            kv_filter_bytes: filter_bytes,
+            ..StoreOptions::default()
+        };
+        let mut opened = Store::open_with(path, options);
+        for _ in 0..100 {
+            if !matches!(opened, Err(crate::store::StoreError::Locked(_))) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            opened = Store::open_with(path, options);
+        }
+        opened.unwrap()
+    }
+
+    /// The key filter (`kv_filter.rs`) never hides a stored key: keys stored before the store
+    /// opened (filled at open) and written, deleted and written again since (set before each
+    /// commit) read the same as the table itself, through views opened before and after each
+    /// write; and most keys never stored skip the table.
+    #[test]
+    fn the_key_filter_never_hides_a_stored_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        {
+            let store = open_at(&path, 1 << 16);
+            let w: Vec<_> = (0..500)
+                .map(|i| KvWrite::set("p", format!("old/{i}"), Some(vec![b'o'])))
+                .collect();
+            store
+                .write_blocking(move |tx| tx.plugin_kv_apply(&w))
+                .unwrap();
+        }
+        // A new process: the filter knows the old keys only from the fill at open.
+        let store = open_at(&path, 1 << 16);
+        assert!(store.kv_cache().filter.enabled());
+        let mut views = vec![store.plugin_kv_reader().unwrap()];
+        // A fixed pseudo-random sequence of sets and deletes over old and new keys.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for step in 0..400 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let key = match x % 3 {
+                0 => format!("old/{}", (x >> 8) % 500),
+                _ => format!("new/{}", (x >> 8) % 300),
+            };
+            let value = (x >> 40) % 4 != 0;
+            set(&store, &key, value.then_some("v"));
+            if step % 50 == 0 {
+                views.push(store.plugin_kv_reader().unwrap());
+            }
+        }
+        views.push(store.plugin_kv_reader().unwrap());
+        let keys: Vec<String> = (0..500)
+            .map(|i| format!("old/{i}"))
+            .chain((0..300).map(|i| format!("new/{i}")))
+            .chain((0..300).map(|i| format!("never/{i}")))
+            .collect();
+        for view in &views {
+            for k in &keys {
+                let truth = view.read_tx().plugin_kv_get("p", k).unwrap();
+                assert_eq!(view.get("p", k).unwrap(), truth, "{k}");
+            }
+        }
+        let filter = &store.kv_cache().filter;
+        assert!((0..500).all(|i| filter.may_contain("p", &format!("old/{i}"))));
+        let passed = (0..10_000)
+            .filter(|i| filter.may_contain("p", &format!("never/{i}")))
+            .count();
+        assert!(
+            passed < 100,
+            "{passed} of 10,000 absent keys read the table"
+        );
+        // Off: every key may be present, and reads are the same.
+        drop(views);
+        drop(store);
+        let off = open_at(&path, 0);
+        assert!(!off.kv_cache().filter.enabled());
+        let view = off.plugin_kv_reader().unwrap();
+        for k in &keys {
+            let truth = view.read_tx().plugin_kv_get("p", k).unwrap();
+            assert_eq!(view.get("p", k).unwrap(), truth, "{k}");
+        }
     }
 
     /// A write is seen by every view opened after its commit, never by one opened before

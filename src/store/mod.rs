@@ -15,6 +15,7 @@ pub mod blobs;
 mod dir_cache;
 pub mod import;
 mod kv_cache;
+mod kv_filter;
 pub mod lists;
 pub mod mailboxes;
 pub mod messages;
@@ -45,6 +46,7 @@ pub use addresses::{AddressDefaults, Alias, DomainAddressing};
 pub use blobs::BlobStore;
 pub use dir_cache::{DEFAULT_DIR_CACHE_BYTES, DirCache, DirKind, DirRead};
 pub use kv_cache::{DEFAULT_KV_CACHE_BYTES, KvCache, KvReader};
+pub use kv_filter::{DEFAULT_KV_FILTER_BYTES, KeyFilter};
 pub use lists::{ListEntry, ListKind, ListMatch, ListScope};
 pub use messages::{CopyResult, FlagOp};
 pub use modseq::Vanished;
@@ -130,6 +132,8 @@ pub struct StoreOptions {
     pub cache_bytes: usize,
     /// Bytes of plugins' key-value reads kept in memory (`kv_cache.rs`); 0: none.
     pub kv_cache_bytes: usize,
+    /// Bytes of the filter of plugin keys that may be stored (`kv_filter.rs`); 0: none.
+    pub kv_filter_bytes: usize,
 }
 
 impl Default for StoreOptions {
@@ -137,6 +141,7 @@ impl Default for StoreOptions {
         StoreOptions {
             cache_bytes: 64 * 1024 * 1024,
             kv_cache_bytes: DEFAULT_KV_CACHE_BYTES,
+            kv_filter_bytes: DEFAULT_KV_FILTER_BYTES,
         }
     }
 }
@@ -189,8 +194,12 @@ impl Store {
         init_schema(&db)?;
         let (changes, _) = broadcast::channel(1024);
         let queue_signal = Arc::new(Notify::new());
-        let views = Arc::new(view::Views::with_kv_cache(KvCache::new(
+        // Every stored plugin key in the filter before the first reader can use it.
+        let filter = KeyFilter::new(options.kv_filter_bytes);
+        fill_key_filter(&db, &filter)?;
+        let views = Arc::new(view::Views::with_kv_cache(KvCache::with_filter(
             options.kv_cache_bytes,
+            filter,
         )));
         let account_changes: Arc<Vec<_>> = Arc::new(
             (0..ACCOUNT_SHARDS)
@@ -488,4 +497,19 @@ fn get_json<T: serde::de::DeserializeOwned>(
 /// The per-account channel an account's changes go to.
 fn account_shard(account_id: AccountId, shards: usize) -> usize {
     (account_id % shards.max(1) as u64) as usize
+}
+
+/// Sets the bits of every key of the `plugin_kv` table (`kv_filter.rs`), when the store opens.
+fn fill_key_filter(db: &Database, filter: &KeyFilter) -> Result<()> {
+    if !filter.enabled() {
+        return Ok(());
+    }
+    let txn = db.begin_read()?;
+    let table = txn.open_table(schema::PLUGIN_KV)?;
+    for entry in redb::ReadableTable::iter(&table)? {
+        let (k, _) = entry?;
+        let (plugin, key) = k.value();
+        filter.insert(plugin, key);
+    }
+    Ok(())
 }
