@@ -13,7 +13,9 @@
 //! back one `madvise` at a time (7–13 ms on a loaded 2-core machine, hundreds of calls), so every
 //! thread allocating from that arena waits; and the pages given back under load are faulted in
 //! again at once. Under steady load the arenas' free and used bytes move between looks, so it
-//! waits for the load to end (BENCHMARKS.md, "Memory trimming under load").
+//! waits for the load to end, or trims at most once a minute while the load lasts, so that a
+//! peak followed by steady traffic is still given back (BENCHMARKS.md, "Memory trimming under
+//! load").
 
 use std::time::Duration;
 
@@ -27,6 +29,9 @@ const THRESHOLD: usize = 16 * 1024 * 1024;
 /// settled (nothing allocating or freeing much: the peak is over).
 const SETTLED: usize = 1024 * 1024;
 
+/// Looks after which a trim is due even if the arenas never settle (steady load): ~1 minute.
+const UNSETTLED_LOOKS: u32 = 20;
+
 /// What the arenas held at one look.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Look {
@@ -36,14 +41,25 @@ struct Look {
     used: usize,
 }
 
-/// Whether to trim at look `now`, after look `prev` one interval before, when the last trim
-/// left `after_trim` free (after a trim the freed pages still count as free for malloc, so
-/// without a change since then a trim would give back nothing new).
-fn worth_trimming(prev: Look, now: Look, after_trim: usize) -> bool {
+/// What the thread remembers between looks.
+#[derive(Debug, Clone, Copy, Default)]
+struct State {
+    /// The previous look.
+    prev: Look,
+    /// Free bytes the last trim left (after a trim the freed pages still count as free for
+    /// malloc, so without a change since then a trim would give back nothing new).
+    after_trim: usize,
+    /// Looks since the last trim (or since the start).
+    looks: u32,
+}
+
+/// Whether to trim at look `now`.
+fn worth_trimming(state: &State, now: Look) -> bool {
+    let settled = now.free.abs_diff(state.prev.free) < SETTLED
+        && now.used.abs_diff(state.prev.used) < SETTLED;
     now.free >= THRESHOLD
-        && now.free.abs_diff(after_trim) >= SETTLED
-        && now.free.abs_diff(prev.free) < SETTLED
-        && now.used.abs_diff(prev.used) < SETTLED
+        && now.free.abs_diff(state.after_trim) >= SETTLED
+        && (settled || state.looks >= UNSETTLED_LOOKS)
 }
 
 /// Starts the trimming thread (once per process; later calls do nothing).
@@ -53,11 +69,10 @@ pub fn start_trimmer() {
         let spawned = std::thread::Builder::new()
             .name("memory-trim".into())
             .spawn(|| {
-                let mut prev = Look::default();
-                let mut after_trim = 0usize;
+                let mut state = State::default();
                 loop {
                     std::thread::sleep(INTERVAL);
-                    (prev, after_trim) = trim_if_worth_it(prev, after_trim);
+                    state = trim_if_worth_it(state);
                 }
             });
         if let Err(e) = spawned {
@@ -66,18 +81,21 @@ pub fn start_trimmer() {
     });
 }
 
-/// Looks at the arenas and trims when `worth_trimming`. Returns this look and what the last
-/// trim left free.
+/// Looks at the arenas and trims when `worth_trimming`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim_if_worth_it(prev: Look, after_trim: usize) -> (Look, usize) {
+fn trim_if_worth_it(state: State) -> State {
     // SAFETY: both are thread-safe glibc calls without arguments that point anywhere.
     let info = unsafe { libc::mallinfo2() };
     let now = Look {
         free: info.fordblks,
         used: info.uordblks,
     };
-    if !worth_trimming(prev, now, after_trim) {
-        return (now, after_trim);
+    if !worth_trimming(&state, now) {
+        return State {
+            prev: now,
+            looks: state.looks.saturating_add(1),
+            ..state
+        };
     }
     let began = std::time::Instant::now();
     // SAFETY: as above; 0 keeps no extra padding at the top of the heap.
@@ -93,12 +111,16 @@ fn trim_if_worth_it(prev: Look, after_trim: usize) -> (Look, usize) {
         free: info.fordblks,
         used: info.uordblks,
     };
-    (now, now.free)
+    State {
+        prev: now,
+        after_trim: now.free,
+        looks: 0,
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_if_worth_it(prev: Look, after_trim: usize) -> (Look, usize) {
-    (prev, after_trim)
+fn trim_if_worth_it(state: State) -> State {
+    state
 }
 
 /// The process's resident memory in bytes (`/proc/self/statm`: pages resident × page size),
@@ -124,29 +146,57 @@ mod tests {
         }
     }
 
+    fn state(prev: Look, after_trim_mib: usize, looks: u32) -> State {
+        State {
+            prev,
+            after_trim: after_trim_mib * MIB,
+            looks,
+        }
+    }
+
     /// A peak, then quiet: the trim waits until the arenas stop moving, then happens once.
     #[test]
     fn trims_once_the_peak_is_over() {
         // The FETCH is running: used and free change between looks.
-        assert!(!worth_trimming(look(5, 300), look(40, 250), 0));
+        assert!(!worth_trimming(&state(look(5, 300), 0, 1), look(40, 250)));
         // It ended: 200 MiB freed since the last look.
-        assert!(!worth_trimming(look(40, 250), look(240, 50), 0));
+        assert!(!worth_trimming(&state(look(40, 250), 0, 2), look(240, 50)));
         // Quiet since: trim.
-        assert!(worth_trimming(look(240, 50), look(240, 50), 0));
+        assert!(worth_trimming(&state(look(240, 50), 0, 3), look(240, 50)));
         // After the trim the same free bytes are still counted: nothing new to give back.
-        assert!(!worth_trimming(look(240, 50), look(240, 50), 240 * MIB));
+        assert!(!worth_trimming(&state(look(240, 50), 240, 1), look(240, 50)));
         // A later peak that settles is trimmed again.
-        assert!(worth_trimming(look(120, 50), look(120, 50), 240 * MIB));
+        assert!(worth_trimming(&state(look(120, 50), 240, 5), look(120, 50)));
     }
 
-    /// Under steady load the arenas move between looks: no trim, so no arena lock held while
-    /// messages are being processed, and no pages given back only to be faulted in again.
+    /// Under steady load the arenas move between looks: no trim for a minute, so no arena lock
+    /// held while messages are being processed, and no pages given back only to be faulted in
+    /// again; then one, so that a peak followed by steady traffic is still given back.
     #[test]
-    fn no_trim_while_memory_is_in_use() {
-        assert!(!worth_trimming(look(60, 80), look(52, 83), 0));
-        assert!(!worth_trimming(look(52, 83), look(52, 90), 0));
-        assert!(!worth_trimming(look(52, 83), look(61, 83), 0));
+    fn under_load_at_most_one_trim_a_minute() {
+        assert!(!worth_trimming(&state(look(60, 80), 0, 1), look(52, 83)));
+        assert!(!worth_trimming(&state(look(52, 83), 0, 5), look(52, 90)));
+        assert!(!worth_trimming(
+            &state(look(52, 83), 0, UNSETTLED_LOOKS - 1),
+            look(61, 83)
+        ));
+        assert!(worth_trimming(
+            &state(look(52, 83), 0, UNSETTLED_LOOKS),
+            look(61, 83)
+        ));
         // Little free memory: never worth a walk of the heaps.
-        assert!(!worth_trimming(look(8, 80), look(8, 80), 0));
+        assert!(!worth_trimming(&state(look(8, 80), 0, 100), look(8, 80)));
+    }
+
+    /// The thread's bookkeeping: a look that does not trim is counted.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn a_look_without_a_trim_is_counted() {
+        // The first look never trims (nothing to compare it with): one look counted, and the
+        // look remembered for the next.
+        let s = trim_if_worth_it(State::default());
+        assert_eq!(s.looks, 1);
+        assert_eq!(s.after_trim, 0);
+        assert!(s.prev.used > 0, "{s:?}");
     }
 }
