@@ -164,7 +164,10 @@ mod tests {
         // Quiet since: trim.
         assert!(worth_trimming(&state(look(240, 50), 0, 3), look(240, 50)));
         // After the trim the same free bytes are still counted: nothing new to give back.
-        assert!(!worth_trimming(&state(look(240, 50), 240, 1), look(240, 50)));
+        assert!(!worth_trimming(
+            &state(look(240, 50), 240, 1),
+            look(240, 50)
+        ));
         // A later peak that settles is trimmed again.
         assert!(worth_trimming(&state(look(120, 50), 240, 5), look(120, 50)));
     }
