@@ -81,15 +81,21 @@ pub fn start_trimmer() {
     });
 }
 
+/// What the arenas hold now.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn look() -> Look {
+    // SAFETY: a thread-safe glibc call without arguments that point anywhere.
+    let info = unsafe { libc::mallinfo2() };
+    Look {
+        free: info.fordblks,
+        used: info.uordblks,
+    }
+}
+
 /// Looks at the arenas and trims when `worth_trimming`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn trim_if_worth_it(state: State) -> State {
-    // SAFETY: both are thread-safe glibc calls without arguments that point anywhere.
-    let info = unsafe { libc::mallinfo2() };
-    let now = Look {
-        free: info.fordblks,
-        used: info.uordblks,
-    };
+    let now = look();
     if !worth_trimming(&state, now) {
         return State {
             prev: now,
@@ -98,19 +104,15 @@ fn trim_if_worth_it(state: State) -> State {
         };
     }
     let began = std::time::Instant::now();
-    // SAFETY: as above; 0 keeps no extra padding at the top of the heap.
+    // SAFETY: a thread-safe glibc call without pointer arguments; 0 keeps no extra padding at
+    // the top of the heap.
     unsafe { libc::malloc_trim(0) };
     tracing::debug!(
         free_mib = now.free >> 20,
         took_us = began.elapsed().as_micros() as u64,
         "returned free memory to the system"
     );
-    // SAFETY: as above.
-    let info = unsafe { libc::mallinfo2() };
-    let now = Look {
-        free: info.fordblks,
-        used: info.uordblks,
-    };
+    let now = look();
     State {
         prev: now,
         after_trim: now.free,
