@@ -15,7 +15,8 @@
 //!   cache (a busy server) and a cold one (a fresh resolver per message: every lookup goes to
 //!   the DNS server);
 //! - each bundled plugin alone, then the plugin stage with all of them, as the server runs it;
-//! - Sieve (the default script, one recipient);
+//! - Sieve (the default script, one recipient), then for a recipient with a script of their
+//!   own (kept compiled by the runner), and the compile of that script alone;
 //! - the commit: one durable store write per message, and `BATCH` concurrent deliveries that
 //!   the store's writer batches into one commit (µs per message);
 //! - the whole `Pipeline::process` (everything above, from the end of DATA to durable).
@@ -25,8 +26,9 @@
 //! Defaults: 200 iterations, a synthetic 5 KB message like smtp-source's (DKIM-signed by the
 //! sender's domain, SPF and DMARC published), batch 16. A message file (a corpus message, e.g.
 //! tests/corpus/modern/ham/001-coffee-subscription-receipt.eml) is sent from the same domain.
-//! `--only STAGE` (parse, auth-parse, auth-from-parsed, parse-twice, parse-once, auth-warm, auth-cold, plugin:NAME,
-//! plugins, sieve, commit, commit-batch, process) runs one row, for instruction counts:
+//! `--only STAGE` (parse, auth-parse, auth-from-parsed, parse-twice, parse-once, auth-warm,
+//! auth-cold, plugin:NAME, plugins, sieve, sieve-user, sieve-compile, commit, commit-batch,
+//! process) runs one row, for instruction counts:
 //! `valgrind --tool=callgrind` at two iteration counts, the difference divided by the
 //! difference of iterations is the instructions per message.
 //! `--train LIST [--train-count N]` first trains the spam plugin's global model in the store on
@@ -62,6 +64,136 @@ use mailsift::store::{DkimKey, Store, TraceRecord};
 const SENDER_DOMAIN: &str = "shop.example";
 const CLIENT_IP: [u8; 4] = [192, 0, 2, 7];
 const RCPT: &str = "rcpt@example.com";
+/// A user's filter script as a webmail's filter editor writes it: 26 rules (lists, senders,
+/// subjects, size, priority, body words, variables, envelope), none matching the bench message.
+const USER_SIEVE: &str = r#"require ["fileinto", "imap4flags", "envelope", "regex", "variables", "relational", "comparator-i;ascii-numeric", "mailbox", "body"];
+# rule:[list rust-lang]
+if header :contains "list-id" "rust-lang" {
+    fileinto :create "Lists/rust-lang";
+    stop;
+}
+# rule:[list debian-devel]
+if header :contains "list-id" "debian-devel" {
+    fileinto :create "Lists/debian-devel";
+    stop;
+}
+# rule:[list lwn]
+if header :contains "list-id" "lwn" {
+    fileinto :create "Lists/lwn";
+    stop;
+}
+# rule:[list postgres-hackers]
+if header :contains "list-id" "postgres-hackers" {
+    fileinto :create "Lists/postgres-hackers";
+    stop;
+}
+# rule:[list kernel]
+if header :contains "list-id" "kernel" {
+    fileinto :create "Lists/kernel";
+    stop;
+}
+# rule:[list python-dev]
+if header :contains "list-id" "python-dev" {
+    fileinto :create "Lists/python-dev";
+    stop;
+}
+# rule:[list llvm-dev]
+if header :contains "list-id" "llvm-dev" {
+    fileinto :create "Lists/llvm-dev";
+    stop;
+}
+# rule:[list freebsd-current]
+if header :contains "list-id" "freebsd-current" {
+    fileinto :create "Lists/freebsd-current";
+    stop;
+}
+# rule:[list openbsd-tech]
+if header :contains "list-id" "openbsd-tech" {
+    fileinto :create "Lists/openbsd-tech";
+    stop;
+}
+# rule:[list haskell-cafe]
+if header :contains "list-id" "haskell-cafe" {
+    fileinto :create "Lists/haskell-cafe";
+    stop;
+}
+# rule:[sender 0]
+if address :is "from" "billing@bank.example" {
+    addflag "\\Flagged";
+    fileinto "Important";
+    stop;
+}
+# rule:[sender 1]
+if address :is "from" "noreply@shop.example" {
+    addflag "\\Flagged";
+    fileinto "Important";
+    stop;
+}
+# rule:[sender 2]
+if address :is "from" "alerts@monitoring.example" {
+    addflag "\\Flagged";
+    fileinto "Important";
+    stop;
+}
+# rule:[sender 3]
+if address :is "from" "boss@work.example" {
+    addflag "\\Flagged";
+    fileinto "Important";
+    stop;
+}
+# rule:[sender 4]
+if address :is "from" "hr@work.example" {
+    addflag "\\Flagged";
+    fileinto "Important";
+    stop;
+}
+# rule:[subject 0]
+if anyof (header :contains "subject" "invoice", header :regex "subject" "^\\[invoice\\]") {
+    fileinto "Filed/0";
+}
+# rule:[subject 1]
+if anyof (header :contains "subject" "receipt", header :regex "subject" "^\\[receipt\\]") {
+    fileinto "Filed/1";
+}
+# rule:[subject 2]
+if anyof (header :contains "subject" "unsubscribe", header :regex "subject" "^\\[unsubscribe\\]") {
+    fileinto "Filed/2";
+}
+# rule:[subject 3]
+if anyof (header :contains "subject" "webinar", header :regex "subject" "^\\[webinar\\]") {
+    fileinto "Filed/3";
+}
+# rule:[subject 4]
+if anyof (header :contains "subject" "password reset", header :regex "subject" "^\\[password reset\\]") {
+    fileinto "Filed/4";
+}
+# rule:[big]
+if size :over 5M {
+    fileinto "Large";
+}
+# rule:[priority]
+if header :value "ge" :comparator "i;ascii-numeric" "x-priority" "4" {
+    addflag "$Low";
+}
+# rule:[spam words]
+if body :text :contains ["viagra", "lottery winner", "wire transfer now"] {
+    fileinto "Junk";
+    stop;
+}
+# rule:[vars]
+if header :matches "to" "*+*@*" {
+    set "detail" "${2}";
+    fileinto "Plus/${detail}";
+}
+# rule:[envelope]
+if envelope :domain :is "from" "partner.example" {
+    fileinto "Partners";
+}
+# rule:[exists]
+if exists "x-github-reason" {
+    fileinto "GitHub";
+}
+"#;
 
 struct Args {
     iterations: usize,
@@ -364,12 +496,12 @@ fn main() {
         },
     )
     .expect("store");
-    rt.block_on(store.write(|tx| {
-        tx.add_domain("example.com")?;
-        tx.add_account(RCPT)?;
-        Ok(())
-    }))
-    .expect("account");
+    let rcpt_id = rt
+        .block_on(store.write(|tx| {
+            tx.add_domain("example.com")?;
+            Ok(tx.add_account(RCPT)?.id)
+        }))
+        .expect("account");
     let directory = Directory::new(store.clone());
     let sender_auth = Arc::new(SenderAuth::new(&c).expect("sender auth"));
     let sieve = Arc::new(SieveRunner::new(&c).expect("sieve"));
@@ -589,6 +721,35 @@ fn main() {
         sieve_stage.run(&mut plan, &ctx).expect("sieve");
         std::hint::black_box(plan);
     });
+    // A recipient with an active script of their own, as a webmail's filter editor writes one
+    // (none matches this message: every rule is tested, then the default script files it).
+    // `sieve-user` runs the stage as the server does (the compiled script kept by the runner,
+    // `sieve/cache.rs`); `sieve-compile` is the compile that each message paid before.
+    rt.block_on(store.write(move |tx| {
+        tx.sieve_put(rcpt_id, "roundcube", USER_SIEVE, 10)?;
+        tx.sieve_set_active(rcpt_id, Some("roundcube"))
+    }))
+    .expect("user script");
+    t.row(
+        "sieve-user",
+        "the stage for a recipient with a 26-rule script of their own (compiled once, kept)",
+        || {
+            let mut plan = after_plugins.clone();
+            sieve_stage.run(&mut plan, &ctx).expect("sieve");
+            std::hint::black_box(plan);
+        },
+    );
+    let limits = c.sieve.limits;
+    t.row(
+        "sieve-compile",
+        "compiling that script, which every message did before it was kept",
+        || {
+            let compiled = mailsift::sieve::check_script(USER_SIEVE.as_bytes(), &limits);
+            std::hint::black_box(compiled.is_ok());
+        },
+    );
+    rt.block_on(store.write(move |tx| tx.sieve_set_active(rcpt_id, None)))
+        .expect("script off");
     let mut planned = after_plugins.clone();
     sieve_stage.run(&mut planned, &ctx).expect("sieve");
     let traced = (std::sync::Arc::new(trace(&envelope, raw.len())), 10_000);

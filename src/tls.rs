@@ -210,10 +210,17 @@ impl Certificates {
 
     pub fn with_key(key: CertifiedKey) -> Result<Certificates, TlsError> {
         let resolver = Arc::new(CertResolver::new(key));
-        let server = ServerConfig::builder_with_provider(Arc::new(provider()))
+        let mut server = ServerConfig::builder_with_provider(Arc::new(provider()))
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_cert_resolver(resolver.clone());
+        // Stateless session tickets (RFC 8446 §4.6.1, RFC 5077 for TLS 1.2): a client that
+        // comes back (an MTA delivering a queue over several connections, a mail client
+        // polling) resumes without a certificate signature. The ticket keys live only in
+        // memory and rotate every 6 hours (rustls' `Ticketer`); TLS 1.3 resumption still does
+        // a fresh (EC)DHE exchange, so forward secrecy holds. rustls' default keeps sessions
+        // in a server-side cache of 256, which a busy MX's senders overrun.
+        server.ticketer = rustls::crypto::ring::Ticketer::new()?;
         Ok(Certificates {
             resolver,
             acceptor: TlsAcceptor::from(Arc::new(server)),
@@ -455,6 +462,71 @@ mod tests {
         });
         let _ = server.await;
         result
+    }
+
+    /// A client that keeps its sessions (as real MTAs and mail clients do) comes back with a
+    /// resumed handshake, over TLS 1.3 and 1.2 alike, even after more other clients than
+    /// rustls' default in-memory session cache holds (256) came in between: the tickets carry
+    /// the session, the server keeps nothing per client.
+    #[tokio::test]
+    async fn a_returning_client_resumes_its_session_after_many_others() {
+        use rustls::HandshakeKind;
+        let (certs, _) = certificates_for("mail.example.org");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let acceptor = certs.acceptor();
+        let server = tokio::spawn(async move {
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut stream) = accept(tcp, &acceptor).await {
+                        let _ = stream.write_all(b"* OK\r\n").await;
+                        let _ = stream.shutdown().await;
+                    }
+                });
+            }
+        });
+        let client = |version: &'static rustls::SupportedProtocolVersion| {
+            let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+                .with_protocol_versions(&[version])
+                .unwrap()
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyCert))
+                .with_no_client_auth();
+            tokio_rustls::TlsConnector::from(Arc::new(config))
+        };
+        // One connection: how its handshake went. Reading to the end also takes in the
+        // tickets the server sends after the handshake.
+        let connect = |connector: tokio_rustls::TlsConnector| async move {
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let name = rustls_pki_types::ServerName::try_from("mail.example.org").unwrap();
+            let mut stream = connector.connect(name, tcp).await.unwrap();
+            let mut greeting = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut greeting)
+                .await
+                .unwrap();
+            assert_eq!(greeting, b"* OK\r\n");
+            stream.get_ref().1.handshake_kind()
+        };
+        for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+            let returning = client(version);
+            assert_eq!(connect(returning.clone()).await, Some(HandshakeKind::Full));
+            assert_eq!(
+                connect(returning.clone()).await,
+                Some(HandshakeKind::Resumed),
+                "{version:?}"
+            );
+            for _ in 0..300 {
+                connect(client(version)).await;
+            }
+            assert_eq!(
+                connect(returning).await,
+                Some(HandshakeKind::Resumed),
+                "{version:?} after 300 other clients"
+            );
+        }
+        server.abort();
     }
 
     fn certificates_for(name: &str) -> (Certificates, CertificateDer<'static>) {

@@ -5,6 +5,7 @@
 //! ManageSieve (RFC 5804) or with `mailsift sieve`.
 
 pub mod address;
+pub mod cache;
 pub mod compile;
 pub mod dry_run;
 pub mod identity;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use sieve::{Envelope, Event, Input, Recipient, Runtime, Script, Sieve, SpamStatus, VirusStatus};
 
 use super::address::is_mailbox;
+use super::cache::ScriptCache;
 use super::identity::{forged_sender, is_script_made, own_identity};
 use super::{SieveLimits, check_script};
 use crate::store::{ListKind, ReadTx};
@@ -88,6 +89,8 @@ pub struct SieveRunner {
     after: Loaded,
     /// Rewrites the envelope sender of redirected mail (`None`: kept as it is).
     srs: Option<std::sync::Arc<crate::srs::Srs>>,
+    /// Users' scripts (the active one, and those it includes), compiled once per text.
+    user_scripts: ScriptCache<Result<Arc<Loaded>, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,6 +153,7 @@ impl SieveRunner {
             before,
             after,
             srs: None,
+            user_scripts: ScriptCache::new(super::cache::DEFAULT_BUDGET),
         })
     }
 
@@ -181,8 +185,8 @@ impl SieveRunner {
             ran.push(self.run_one(ctx, before, &mut out));
         }
         if let Some(text) = user {
-            match check_script(text.as_bytes(), &self.limits) {
-                Ok(script) => ran.push(self.run_one(ctx, &Loaded::new(script, text), &mut out)),
+            match self.user_script(text) {
+                Ok(script) => ran.push(self.run_one(ctx, &script, &mut out)),
                 Err(e) => out
                     .errors
                     .push(format!("the active script does not compile: {e}")),
@@ -477,14 +481,28 @@ impl SieveRunner {
 
     /// `include :personal "name"` (RFC 6609): the account's stored scripts. Global scripts are
     /// not offered.
-    fn include(&self, ctx: &RecipientContext<'_>, name: &Script) -> Option<Sieve> {
+    fn include(&self, ctx: &RecipientContext<'_>, name: &Script) -> Option<Arc<Sieve>> {
         match name {
             Script::Personal(n) => {
                 let s = ctx.read.sieve_script(ctx.account_id, n).ok()??;
-                check_script(s.content.as_bytes(), &self.limits).ok()
+                self.user_script(&s.content).ok().map(|l| l.sieve.clone())
             }
             Script::Global(_) => None,
         }
+    }
+
+    /// A user's script compiled, from the cache when its text was compiled before.
+    fn user_script(&self, text: &str) -> Result<Arc<Loaded>, String> {
+        self.user_scripts.get_or_compile(text, |text| {
+            check_script(text.as_bytes(), &self.limits)
+                .map(|script| Arc::new(Loaded::new(script, text)))
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// Users' compiled scripts kept: how many, and their weight in bytes.
+    pub fn user_scripts_cached(&self) -> (usize, usize) {
+        self.user_scripts.usage()
     }
 }
 
@@ -689,6 +707,74 @@ mod tests {
             },
             user,
         )
+    }
+
+    /// One runner across messages, as the server keeps it: the active script and the script it
+    /// includes are compiled once, a replaced script (another text) applies to the very next
+    /// message, and a script that does not compile keeps failing with its error.
+    #[test]
+    fn users_scripts_are_compiled_once_and_a_replaced_one_applies_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        let include = "require \"fileinto\"; fileinto \"Included\";";
+        let id = store
+            .write_blocking(move |tx| {
+                tx.add_domain("example.org")?;
+                let id = tx.add_account("nina@example.org")?.id;
+                tx.sieve_put(id, "other", include, 10)?;
+                Ok(id)
+            })
+            .unwrap();
+        let config = crate::config::Config {
+            hostname: "mx.example.org".into(),
+            ..crate::config::Config::default()
+        };
+        let runner = SieveRunner::new(&config).unwrap();
+        let raw = b"From: a@example.net\r\nSubject: hi\r\n\r\nbody\r\n";
+        let message = mail_parser::MessageParser::default().parse(raw).unwrap();
+        let run = |user: &str| {
+            let read = store.read().unwrap();
+            let outcome = runner.run(
+                &RecipientContext {
+                    account_id: id,
+                    account: "nina@example.org",
+                    recipient: "nina@example.org",
+                    mail_from: "a@example.net",
+                    message: &message,
+                    raw,
+                    spam_score: None,
+                    tags: &[],
+                    auth: None,
+                    read: &read,
+                    now: 1_700_000_000,
+                    seen_before: &[],
+                },
+                Some(user),
+            );
+            let folders: Vec<Option<String>> =
+                outcome.filings.iter().map(|f| f.folder.clone()).collect();
+            (folders, outcome.errors)
+        };
+        let first = "require \"fileinto\"; fileinto \"First\";";
+        for _ in 0..3 {
+            assert_eq!(run(first), (vec![Some("First".into())], vec![]));
+        }
+        assert_eq!(runner.user_scripts_cached().0, 1, "compiled once");
+        let second = "require \"fileinto\"; fileinto \"Second\";";
+        assert_eq!(run(second), (vec![Some("Second".into())], vec![]));
+        let including = "require \"include\"; include :personal \"other\";";
+        for _ in 0..2 {
+            assert_eq!(run(including), (vec![Some("Included".into())], vec![]));
+        }
+        // first, second, the including script and the included one.
+        assert_eq!(runner.user_scripts_cached().0, 4);
+        for _ in 0..2 {
+            let (folders, errors) = run("fileinto \"x\";");
+            assert_eq!(folders, vec![None], "kept, as a failing script does");
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].starts_with("the active script does not compile"));
+        }
+        assert_eq!(runner.user_scripts_cached().0, 5);
     }
 
     /// The RFC 5183 items are held by the runtime (set once), the plugins' by each run: a script

@@ -187,8 +187,17 @@ impl DataReader {
                         .unwrap_or(rest.len());
                     if run > 0 {
                         self.count_line(run);
-                        self.emit(&rest[..run]);
-                        i += run;
+                        // The usual line, ended by CRLF: its octets and the CRLF in one copy
+                        // (the same as the run, then `Cr` and the line break, one at a time).
+                        if rest.get(run..run + 2) == Some(b"\r\n".as_slice()) {
+                            self.emit(rest.get(..run + 2).unwrap_or(rest));
+                            self.line_len = 0;
+                            self.state = State::LineStart;
+                            i += run + 2;
+                        } else {
+                            self.emit(&rest[..run]);
+                            i += run;
+                        }
                         continue;
                     }
                     i += 1;
