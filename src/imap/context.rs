@@ -19,6 +19,9 @@ pub(super) struct UpdateSearch {
     pub criteria: SearchKey,
     /// The result the client knows, as UIDs, ascending.
     pub uids: Vec<u32>,
+    /// A UID SEARCH: updates carry UIDs and the UID indicator; for a SEARCH they carry
+    /// message sequence numbers (RFC 5267 §4.3, RFC 4731 §3.1's UID indicator).
+    pub uid: bool,
     /// Messages with a higher modseq are re-evaluated at the next sync.
     pub modseq: u64,
 }
@@ -88,10 +91,12 @@ pub fn diff(old: &[u32], new: &[u32]) -> (Vec<u32>, Vec<u32>) {
     (removed, added)
 }
 
-/// `* ESEARCH (TAG "t") UID REMOVEFROM (0 set)` and `... ADDTO (0 set)` (RFC 5267 §4.3). For an
-/// unsorted SEARCH the position is 0: the client keeps the result in ascending UID order.
-pub fn render_updates(tag: &str, removed: &[u32], added: &[u32]) -> Vec<u8> {
+/// `* ESEARCH (TAG "t") UID REMOVEFROM (0 set)` and `... ADDTO (0 set)` (RFC 5267 §4.3), or
+/// without `UID` and with sequence numbers for a SEARCH. For an unsorted search the position
+/// is 0: the client keeps the result in ascending order. `removed` and `added` ascend.
+pub fn render_updates(tag: &str, uid: bool, removed: &[u32], added: &[u32]) -> Vec<u8> {
     let mut out = Vec::new();
+    let indicator = if uid { " UID" } else { "" };
     for (word, set) in [("REMOVEFROM", removed), ("ADDTO", added)] {
         if set.is_empty() {
             continue;
@@ -100,11 +105,37 @@ pub fn render_updates(tag: &str, removed: &[u32], added: &[u32]) -> Vec<u8> {
         write_string(&mut out, tag.as_bytes());
         out.extend_from_slice(
             format!(
-                ") UID {word} (0 {})\r\n",
+                "){indicator} {word} (0 {})\r\n",
                 super::sequence::encode_uid_set(set)
             )
             .as_bytes(),
         );
+    }
+    out
+}
+
+/// Before expunged messages are reported (`gone`: their 0-based positions and UIDs, ascending,
+/// in the numbering the client still has), REMOVEFROM for the SEARCH (not UID SEARCH) results
+/// that held them, in that numbering: after the EXPUNGE responses those numbers mean other
+/// messages (RFC 5267 §4.3). UID SEARCH results learn it with the next update, as UIDs.
+pub(super) fn removals_before_expunge(
+    updates: &mut [UpdateSearch],
+    gone: &[(usize, u32)],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for update in updates.iter_mut().filter(|u| !u.uid) {
+        let seqs: Vec<u32> = gone
+            .iter()
+            .filter(|(_, u)| update.uids.binary_search(u).is_ok())
+            .map(|&(i, _)| i as u32 + 1)
+            .collect();
+        if seqs.is_empty() {
+            continue;
+        }
+        update
+            .uids
+            .retain(|u| gone.binary_search_by_key(u, |&(_, g)| g).is_err());
+        out.extend(render_updates(&update.tag, false, &seqs, &[]));
     }
     out
 }
@@ -118,6 +149,7 @@ impl Session {
         tag: &str,
         criteria: &SearchKey,
         uids: Vec<u32>,
+        uid: bool,
         supported: bool,
     ) {
         let Some(sel) = self.selected_mut() else {
@@ -142,6 +174,7 @@ impl Session {
             tag: tag.to_string(),
             criteria: criteria.clone(),
             uids,
+            uid,
             modseq,
         });
     }
@@ -191,9 +224,23 @@ impl Session {
                 }
             };
             let (removed, added) = diff(&update.uids, &new);
-            let lines = render_updates(&update.tag, &removed, &added);
             update.uids = new;
             update.modseq = highest;
+            let (tag, uid) = (update.tag.clone(), update.uid);
+            let lines = if uid {
+                render_updates(&tag, true, &removed, &added)
+            } else {
+                // Sequence numbers as the client knows them now: an added message was
+                // announced (EXISTS) before this; a removed one not yet reported expunged
+                // keeps its number until then.
+                let Some(sel) = self.selected() else {
+                    return;
+                };
+                let seqs = |uids: &[u32]| -> Vec<u32> {
+                    uids.iter().filter_map(|&u| sel.seq_of(u)).collect()
+                };
+                render_updates(&tag, false, &seqs(&removed), &seqs(&added))
+            };
             self.out.extend(lines);
         }
     }
@@ -255,11 +302,15 @@ mod tests {
         let (removed, added) = diff(&[1, 3, 5, 7], &[3, 5, 8, 9]);
         assert_eq!(removed, vec![1, 7]);
         assert_eq!(added, vec![8, 9]);
-        let lines = render_updates("B1", &removed, &added);
+        let lines = render_updates("B1", true, &removed, &added);
         assert_eq!(
             String::from_utf8_lossy(&lines),
             "* ESEARCH (TAG \"B1\") UID REMOVEFROM (0 1,7)\r\n* ESEARCH (TAG \"B1\") UID ADDTO (0 8:9)\r\n"
         );
-        assert!(render_updates("x", &[], &[]).is_empty());
+        assert!(render_updates("x", true, &[], &[]).is_empty());
+        assert_eq!(
+            render_updates("B2", false, &[2], &[5, 6]),
+            b"* ESEARCH (TAG \"B2\") REMOVEFROM (0 2)\r\n* ESEARCH (TAG \"B2\") ADDTO (0 5:6)\r\n"
+        );
     }
 }

@@ -530,7 +530,26 @@ pub fn section_bytes<'m>(msg: &'m Message<'_>, section: &Section) -> Option<Cow<
             };
             match text {
                 SectionText::Header => Some(Cow::Borrowed(part_header(m, 0))),
-                SectionText::Text => Some(Cow::Borrowed(part_body(m, 0))),
+                // To the end of the message: a multipart's root part ends at its closing
+                // boundary, and TEXT holds the epilogue too (RFC 9051 §6.4.5). An encapsulated
+                // message shares the outer message's bytes (its offsets are into them), so it
+                // ends where its message/rfc822 part does.
+                SectionText::Text => {
+                    let end = if node.root {
+                        m.raw_message.len()
+                    } else {
+                        node.msg
+                            .parts
+                            .get(node.idx)
+                            .map_or(0, |p| p.offset_end as usize)
+                    };
+                    let start = m.parts.first().map_or(0, |p| p.offset_body as usize);
+                    Some(Cow::Borrowed(
+                        m.raw_message
+                            .get(start.min(end)..end.min(m.raw_message.len()))
+                            .unwrap_or_default(),
+                    ))
+                }
                 SectionText::HeaderFields(names) => {
                     Some(Cow::Owned(filter_header(part_header(m, 0), names, true)))
                 }
@@ -711,8 +730,19 @@ fn encode_word(s: &str) -> Cow<'_, str> {
 fn write_addr(out: &mut Vec<u8>, addr: &Addr<'_>) {
     out.push(b'(');
     write_nstring_opt(out, addr.name.as_deref().map(encode_word).as_deref());
-    out.extend_from_slice(b" NIL ");
-    match addr.address.as_deref() {
+    out.push(b' ');
+    // An obsolete source route (RFC 5322 §4.4 `obs-route`: `<@relay,@other:user@host>`) is
+    // the address's second field, `addr-adl` (RFC 9051 §7.5.2), not part of its mailbox name.
+    let (route, address) = match addr.address.as_deref() {
+        Some(a) if a.starts_with('@') => match a.split_once(':') {
+            Some((route, rest)) => (Some(route), Some(rest)),
+            None => (None, Some(a)),
+        },
+        other => (None, other),
+    };
+    write_nstring_opt(out, route);
+    out.push(b' ');
+    match address {
         Some(a) => match a.rsplit_once('@') {
             Some((local, domain)) => {
                 write_string(out, local.as_bytes());
@@ -1335,6 +1365,59 @@ Date: Tue, 1 Jul 2003 10:52:37\r\n +0200\r\nSubject: Test\r\n\r\n)\r\n"
         let env = fetch(raw, "ENVELOPE");
         assert!(
             env.contains("((NIL NIL \"Team\" NIL)(NIL NIL \"x\" \"y.z\")(\"W\" NIL \"w\" \"y.z\")(NIL NIL NIL NIL)(NIL NIL \"solo\" \"q.r\"))"),
+            "{env}"
+        );
+    }
+
+    /// TEXT of a message is everything after its header, a multipart's epilogue included,
+    /// at the top level and inside a message/rfc822 part alike (RFC 9051 §6.4.5; imaptest's
+    /// fetch-body-message-rfc822-mime case).
+    #[test]
+    fn text_of_a_multipart_message_keeps_its_epilogue() {
+        let inner = "From: sub@example.org\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+prologue\r\n--b\r\n\r\none\r\n--b--\r\n\r\nepilogue\r\n";
+        let inner_text = inner.split_once("\r\n\r\n").unwrap().1;
+        let literal =
+            |name: &str, data: &str| format!("* 1 FETCH ({name} {{{}}}\r\n{data})\r\n", data.len());
+        // The multipart itself at the top level.
+        assert_eq!(
+            fetch(inner.as_bytes(), "BODY[TEXT]"),
+            literal("BODY[TEXT]", inner_text)
+        );
+        // Wrapped in a message/rfc822 top-level body, then in a part of a multipart.
+        let wrapped = format!("From: a@example.org\r\nContent-Type: message/rfc822\r\n\r\n{inner}");
+        assert_eq!(
+            fetch(wrapped.as_bytes(), "BODY[1.TEXT]"),
+            literal("BODY[1.TEXT]", inner_text)
+        );
+        assert_eq!(
+            fetch(wrapped.as_bytes(), "BODY[1]"),
+            literal("BODY[1]", inner)
+        );
+        let nested = format!(
+            "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=\"o\"\r\n\r\n\
+--o\r\nContent-Type: text/plain\r\n\r\nx\r\n--o\r\nContent-Type: message/rfc822\r\n\r\n\
+{inner}--o--\r\n"
+        );
+        // The CRLF before `--o--` belongs to that delimiter (RFC 2046 §5.1.1), not to the part.
+        let in_part = inner_text.strip_suffix("\r\n").unwrap();
+        assert_eq!(
+            fetch(nested.as_bytes(), "BODY[2.TEXT]"),
+            literal("BODY[2.TEXT]", in_part)
+        );
+    }
+
+    /// imaptest's fetch-envelope case: a source route is the `addr-adl` field.
+    #[test]
+    fn envelope_source_routes_are_the_adl_field() {
+        let raw = b"From: <@route:user@domain>\r\nTo: A <@r1,@r2:u2@d2>, plain@d3\r\n\r\nbody";
+        let env = fetch(raw, "ENVELOPE");
+        assert!(
+            env.contains("((NIL \"@route\" \"user\" \"domain\"))"),
+            "{env}"
+        );
+        assert!(
+            env.contains("((\"A\" \"@r1,@r2\" \"u2\" \"d2\")(NIL NIL \"plain\" \"d3\"))"),
             "{env}"
         );
     }

@@ -81,9 +81,12 @@ impl Session {
             CommandBody::Create { mailbox } => {
                 let name = self.mailbox_name(&mailbox);
                 let account_id = self.account_id();
+                // CREATE does not subscribe (RFC 9051 §6.3.4, §6.3.7): clients that show only
+                // subscribed folders SUBSCRIBE after creating one; folders the server makes
+                // itself (Sieve `:create`, imports, the defaults) are subscribed.
                 match self
                     .store
-                    .write(move |tx| tx.create_mailbox(account_id, &name, None, true))
+                    .write(move |tx| tx.create_mailbox(account_id, &name, None, false))
                     .await
                 {
                     // RFC 8474 §4.1.

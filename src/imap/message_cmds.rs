@@ -236,11 +236,26 @@ impl Session {
                             let uids = self.to_uids(&results, uid);
                             // Only ALL results are kept up to date (ADDTO/REMOVEFROM).
                             let only_all = shown == [SearchReturn::All];
-                            self.start_update(tag, &criteria, uids, only_all);
+                            self.start_update(tag, &criteria, uids, uid, only_all);
                         }
                         // SAVE alone returns nothing (RFC 5182 §2.4).
                         if !(shown.is_empty() && returns.contains(&SearchReturn::Save)) {
                             let line = render_esearch(tag, uid, &shown, &results);
+                            // RFC 4731 §3.2: with only MIN and/or MAX asked for, MODSEQ is the
+                            // highest of the messages returned, not of every match.
+                            let modseq = match modseq {
+                                Some(_) if returns_only_min_max(&shown) => {
+                                    let mut ends = Vec::new();
+                                    if shown.contains(&SearchReturn::Min) {
+                                        ends.extend(results.first().copied());
+                                    }
+                                    if shown.contains(&SearchReturn::Max) {
+                                        ends.extend(results.last().copied());
+                                    }
+                                    self.search_modseq(&ends, uid)
+                                }
+                                other => other,
+                            };
                             self.send(super::condstore::with_esearch_modseq(line, modseq));
                         }
                     }
@@ -417,6 +432,13 @@ impl Session {
             attrs.insert(0, FetchAttr::Uid);
         }
         let want_raw = needs_raw(&attrs);
+        // A FETCH by sequence number of a message another session expunged, which this session
+        // was not yet told about (RFC 2180 §4.1): its UID is still known here and is given; for
+        // anything else the command ends `NO [EXPUNGEISSUED]` (RFC 5530 §3), so the client
+        // knows data is missing and syncs. UID FETCH ignores UIDs that are gone (RFC 9051
+        // §6.4.9).
+        let only_uid = attrs.iter().all(|a| *a == FetchAttr::Uid);
+        let mut expunge_issued = false;
         // In batches: the metadata of a batch in one short read, then its contents in groups of
         // bounded size, each rendered and flushed before the next is read. No transaction is
         // held while the socket is written, so a client that stops reading pins nothing, and
@@ -428,6 +450,21 @@ impl Session {
                 .and_then(|read| read.messages_by_uid(mailbox_id, chunk))
             {
                 Ok(mut m) => {
+                    if !uid && m.len() < chunk.len() {
+                        // In the order asked (not necessarily ascending).
+                        let present: std::collections::HashSet<u32> =
+                            m.iter().map(|meta| meta.uid).collect();
+                        let gone: Vec<u32> = chunk
+                            .iter()
+                            .copied()
+                            .filter(|u| !present.contains(u))
+                            .collect();
+                        if only_uid {
+                            self.uids_of_expunged(&gone);
+                        } else {
+                            expunge_issued = true;
+                        }
+                    }
                     if let Some(since) = changed_since {
                         m.retain(|meta| meta.modseq > since);
                     }
@@ -467,8 +504,30 @@ impl Session {
             }
         }
         self.sync(uid).await;
-        self.send(tagged(tag, Status::Ok, None, "FETCH completed"));
+        if expunge_issued {
+            self.send(tagged(
+                tag,
+                Status::No,
+                Some("EXPUNGEISSUED"),
+                "Some of the requested messages no longer exist",
+            ));
+        } else {
+            self.send(tagged(tag, Status::Ok, None, "FETCH completed"));
+        }
         Ok(())
+    }
+
+    /// `* n FETCH (UID u)` for messages expunged elsewhere that this session still numbers.
+    fn uids_of_expunged(&mut self, gone: &[u32]) {
+        let Some(sel) = self.selected() else {
+            return;
+        };
+        let lines: Vec<u8> = gone
+            .iter()
+            .filter_map(|&u| Some(format!("* {} FETCH (UID {u})\r\n", sel.seq_of(u)?)))
+            .collect::<String>()
+            .into_bytes();
+        self.out.extend(lines);
     }
 
     /// Renders one message of a FETCH into the output. Returns false when the command ended
@@ -694,6 +753,14 @@ impl Session {
             Err(e) => self.store_error(tag, &e),
         }
     }
+}
+
+/// Whether an ESEARCH asks only for MIN and/or MAX (RFC 4731 §3.2's MODSEQ rule).
+fn returns_only_min_max(shown: &[SearchReturn]) -> bool {
+    !shown.is_empty()
+        && shown
+            .iter()
+            .all(|r| matches!(r, SearchReturn::Min | SearchReturn::Max))
 }
 
 #[cfg(test)]

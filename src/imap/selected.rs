@@ -269,6 +269,10 @@ impl Session {
                 }
             }
             if !gone.is_empty() {
+                out.extend(super::context::removals_before_expunge(
+                    &mut selected.updates,
+                    &gone,
+                ));
                 if qresync {
                     // RFC 7162 §3.2.7: after ENABLE QRESYNC, one VANISHED replaces the EXPUNGEs.
                     let uids: Vec<u32> = gone.iter().map(|&(_, u)| u).collect();

@@ -173,6 +173,7 @@ def test_copy_move_expunge_with_uidplus(mailbox):
 def test_mailbox_management_and_status(mailbox):
     m, _ = mailbox
     assert m.create("Work/Projects")[0] == "OK"
+    assert m.subscribe("Work/Projects")[0] == "OK"
     typ, data = m.list('""', "Work*")
     names = [d.decode() for d in data]
     assert any(n.endswith('"Work"') and "\\HasChildren" in n for n in names)

@@ -166,3 +166,36 @@ def test_update_during_idle_and_positional_keys(sessions):
     # After the expunge, 9:* is UIDs 10 and 11.
     assert f'* ESEARCH (TAG "{seq_tag}") UID REMOVEFROM (0 9)' in got
     assert f'* ESEARCH (TAG "{seq_tag}") UID ADDTO (0 11)' in got
+
+
+def test_update_of_a_search_by_sequence_numbers(sessions):
+    """A SEARCH (not UID SEARCH) kept current speaks message sequence numbers, without the UID
+    indicator; a message expunged from its result is removed in the numbering the client
+    still has, before the EXPUNGE that renumbers (RFC 5267 §4.3; imaptest's
+    search-context-update cases)."""
+    a, b = sessions
+    # Sequence numbers no longer equal UIDs: UID 1 goes, so message n is UID n + 1.
+    assert b.uid("STORE", "1", "+FLAGS", "(\\Deleted)")[0] == "OK"
+    assert b.expunge()[0] == "OK"
+    _, lines, _ = run(a, "NOOP")
+    assert "* 1 EXPUNGE" in lines
+    status, lines, tag = run(a, "SEARCH RETURN (UPDATE) SEEN")
+    assert status == "OK"
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}")']
+    _, lines, _ = run(a, "STORE 2,4,6 +FLAGS (\\Seen)")
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}") ADDTO (0 2,4,6)']
+    # Message 4 (UID 5) expunged by the other session.
+    assert b.uid("STORE", "5", "+FLAGS", "(\\Deleted)")[0] == "OK"
+    assert b.expunge()[0] == "OK"
+    _, lines, _ = run(a, "NOOP")
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}") REMOVEFROM (0 4)'], lines
+    assert lines.index(f'* ESEARCH (TAG "{tag}") REMOVEFROM (0 4)') < lines.index("* 4 EXPUNGE")
+    # Old message 6 is message 5 now (UID 7): unseen by the other session.
+    assert b.uid("STORE", "7", "-FLAGS", "(\\Seen)")[0] == "OK"
+    _, lines, _ = run(a, "NOOP")
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}") REMOVEFROM (0 5)'], lines
+    # A new message that matches: added by its sequence number, after its EXISTS.
+    assert b.append("INBOX", "(\\Seen)", None, MSG.format(subject="new", n=11).encode())[0] == "OK"
+    _, lines, _ = run(a, "NOOP")
+    assert esearch(lines, tag) == [f'* ESEARCH (TAG "{tag}") ADDTO (0 9)'], lines
+    assert lines.index("* 9 EXISTS") < lines.index(f'* ESEARCH (TAG "{tag}") ADDTO (0 9)')

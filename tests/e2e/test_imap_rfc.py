@@ -411,9 +411,8 @@ def test_list_extended_subscribed_nonexistent_and_childinfo(server, account):
     a = Client(server, account)
     for name in ("Fruit", "Fruit/Apple", "Fruit/Banana", "Vegetable", "Vegetable/Broccoli"):
         a.ok(f"CREATE {name}")
-    a.ok("UNSUBSCRIBE Fruit")
-    a.ok("UNSUBSCRIBE Vegetable")
-    a.ok("UNSUBSCRIBE Vegetable/Broccoli")
+    a.ok("SUBSCRIBE Fruit/Apple")
+    a.ok("SUBSCRIBE Fruit/Banana")
     # Fruit/Banana is deleted while subscribed: the subscription stays.
     a.ok("DELETE Fruit/Banana")
     got = list_lines(a.ok('LIST (SUBSCRIBED) "" "*"'))
@@ -450,11 +449,30 @@ def test_list_extended_subscribed_nonexistent_and_childinfo(server, account):
 def test_lsub_returns_noselect_parents_of_subscribed_children(server, account):
     a = Client(server, account)
     a.ok("CREATE Projects/Alpha")
-    a.ok("UNSUBSCRIBE Projects")
+    a.ok("SUBSCRIBE Projects/Alpha")
     got = list_lines(a.ok('LSUB "" "%"'))
     assert got["Projects"][0] == {"\\Noselect"}, got
     got = list_lines(a.ok('LSUB "" "*"'))
     assert "Projects/Alpha" in got and "Projects" not in got, got
+    a.close()
+
+
+def test_create_does_not_subscribe(server, account):
+    """CREATE makes a mailbox, not a subscription (RFC 9051 §6.3.4): an existing but
+    unsubscribed parent of a subscribed name is `\\Noselect` in LSUB %, and LIST (SUBSCRIBED)
+    shows only what was subscribed (imaptest's subscribe and listext cases)."""
+    a = Client(server, account)
+    for name in ("Top/", "Top/one", "Top/two/", "Top/two/deep"):
+        a.ok(f"CREATE {name}")
+    got = list_lines(a.ok('LSUB "" "Top*"'))
+    assert got == {}, got
+    a.ok("SUBSCRIBE Top/two/deep")
+    got = list_lines(a.ok('LSUB "" "Top/%"'))
+    assert got == {"Top/two": ({"\\Noselect"}, "")}, got
+    got = list_lines(a.ok('LIST (SUBSCRIBED) "" "Top*"'))
+    assert set(got) == {"Top/two/deep"}, got
+    got = list_lines(a.ok('LIST "" "Top/%" RETURN (SUBSCRIBED)'))
+    assert all("\\Subscribed" not in attrs for attrs, _ in got.values()), got
     a.close()
 
 
@@ -564,12 +582,20 @@ def test_expunge_is_announced_only_where_allowed(server, account):
     b.ok("STORE 2 +FLAGS (\\Deleted \\Flagged)")
     b.ok("EXPUNGE")
     # Not during FETCH, STORE or SEARCH by sequence number (RFC 3501 §7.4.1)...
-    for command in ("FETCH 1:3 (FLAGS)", "STORE 3 +FLAGS (\\Answered)", "SEARCH ALL"):
+    for command in ("STORE 3 +FLAGS (\\Answered)", "SEARCH ALL"):
         lines = a.ok(command)
         assert not any(line.endswith(b" EXPUNGE") for line in lines), (command, lines)
-    # ...and sequence numbers still work as the client knows them.
+    # ...and sequence numbers still work as the client knows them. Message 2's data is gone:
+    # the others are returned and the FETCH ends NO [EXPUNGEISSUED] (RFC 5530 §3, RFC 2180
+    # §4.1.3), so the client knows to sync; its UID, which this session still knows, is given.
+    lines, done = a.cmd("FETCH 1:3 (FLAGS)")
+    assert done.split()[1:3] == [b"NO", b"[EXPUNGEISSUED]"], done
+    assert not any(line.endswith(b" EXPUNGE") for line in lines), lines
+    assert [line.split()[1] for line in lines if b" FETCH " in line] == [b"1", b"3"], lines
     lines = a.ok("FETCH 3 (UID)")
     assert uid_of(lines) == 3, lines
+    lines = a.ok("FETCH 2 (UID)")
+    assert lines == [b"* 2 FETCH (UID 2)"], lines
     lines = a.ok("NOOP")
     assert b"* 2 EXPUNGE" in lines, lines
     # UID commands, CHECK and IDLE announce it.

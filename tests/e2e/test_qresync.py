@@ -173,6 +173,17 @@ def test_capabilities_modseq_changedsince_unchangedsince_search_status(server, a
     typ, _, u = run(m, "SEARCH", "MODSEQ", str(h0 + 1))
     line = u["SEARCH"][0].decode()
     assert line == "2 3 4 (MODSEQ %d)" % f[4][1], line
+    # ESEARCH (RFC 4731 §3.2): with only MIN and/or MAX, MODSEQ is that of the messages
+    # returned; with ALL or COUNT, the highest of every match (imaptest's esearch-condstore).
+    for returns, expected in [
+        ("MIN", "MIN 2 MODSEQ %d" % h1),
+        ("MAX", "MAX 4 MODSEQ %d" % f[4][1]),
+        ("MIN MAX", "MIN 2 MAX 4 MODSEQ %d" % f[4][1]),
+        ("MIN COUNT", "MIN 2 COUNT 3 MODSEQ %d" % f[4][1]),
+    ]:
+        typ, _, u = run(m, "SEARCH", "RETURN", "(%s)" % returns, "MODSEQ", str(h0 + 1))
+        line = u["ESEARCH"][0].decode()
+        assert typ == "OK" and line.endswith(") " + expected), (returns, line)
     # STATUS HIGHESTMODSEQ from a second session, and its flag change seen with MODSEQ here.
     other = connect(server, account)
     typ, data = other.status("INBOX", "(HIGHESTMODSEQ)")
