@@ -610,10 +610,11 @@ impl Session {
         let internal_date = date
             .map(|d| d.timestamp())
             .unwrap_or_else(|| Utc::now().timestamp());
+        let offset = date.map_or(0, |d| d.offset().local_minus_utc());
         let id = target.id;
         match self
             .store
-            .write(move |tx| tx.append(id, &message, &flags, internal_date))
+            .write(move |tx| tx.append_in_zone(id, &message, &flags, internal_date, offset))
             .await
         {
             Ok((uidvalidity, uid)) => {

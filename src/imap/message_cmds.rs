@@ -574,7 +574,7 @@ impl Session {
             uid: meta.uid,
             flags: &flags,
             internal_date: meta.internal_date,
-            internal_date_offset: 0,
+            internal_date_offset: meta.internal_date_offset,
             size: meta.size,
             modseq: meta.modseq,
         };
@@ -665,7 +665,7 @@ impl Session {
                         uid: u,
                         flags: &meta.flags,
                         internal_date: meta.internal_date,
-                        internal_date_offset: 0,
+                        internal_date_offset: meta.internal_date_offset,
                         size: meta.size,
                         raw: raw.as_deref(),
                         recent: sel.is_recent(u),
@@ -774,6 +774,7 @@ mod tests {
             blob: String::new(),
             size,
             internal_date: 0,
+            internal_date_offset: 0,
             flags: Vec::new(),
             modseq: 1,
         }

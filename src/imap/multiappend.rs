@@ -42,7 +42,8 @@ impl Session {
                 let mut validity = 0;
                 for m in &messages {
                     let date = m.date.map(|d| d.timestamp()).unwrap_or(now);
-                    let (v, uid) = tx.append(id, &m.message, &m.flags, date)?;
+                    let offset = m.date.map_or(0, |d| d.offset().local_minus_utc());
+                    let (v, uid) = tx.append_in_zone(id, &m.message, &m.flags, date, offset)?;
                     validity = v;
                     uids.push(uid);
                 }

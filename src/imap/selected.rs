@@ -429,6 +429,7 @@ mod tests {
             blob: String::new(),
             size: 1,
             internal_date: 0,
+            internal_date_offset: 0,
             flags: flags.iter().map(|f| f.to_string()).collect(),
             modseq: 1,
         }

@@ -145,7 +145,31 @@ impl Tx<'_> {
         flags: &[String],
         internal_date: i64,
     ) -> Result<(u32, u32)> {
+        self.append_in_zone(mailbox_id, raw, flags, internal_date, 0)
+    }
+
+    /// [`Tx::append`] with the zone the client gave the date-time in (seconds east of UTC),
+    /// kept with the message (RFC 9051 §6.3.12).
+    pub fn append_in_zone(
+        &mut self,
+        mailbox_id: MailboxId,
+        raw: &[u8],
+        flags: &[String],
+        internal_date: i64,
+        offset: i32,
+    ) -> Result<(u32, u32)> {
         let uid = self.deliver(&[(mailbox_id, flags.to_vec())], raw, internal_date)?[0].1;
+        if offset != 0 {
+            let mut table = self.txn().open_table(MESSAGES)?;
+            let meta: Option<MessageMeta> = match table.get((mailbox_id, uid))? {
+                Some(v) => Some(decode("messages", v.value())?),
+                None => None,
+            };
+            if let Some(mut meta) = meta {
+                meta.internal_date_offset = offset;
+                table.insert((mailbox_id, uid), encode(&meta).as_slice())?;
+            }
+        }
         let mailbox = self.load_mailbox(mailbox_id)?;
         Ok((mailbox.uidvalidity, uid))
     }
@@ -155,10 +179,11 @@ impl Tx<'_> {
         mailbox: &mut Mailbox,
         blob: &str,
         size: u64,
-        internal_date: i64,
+        (internal_date, offset): (i64, i32),
         flags: &[String],
     ) -> Result<u32> {
-        let meta = next_message(mailbox, blob, size, internal_date, flags)?;
+        let mut meta = next_message(mailbox, blob, size, internal_date, flags)?;
+        meta.internal_date_offset = offset;
         self.txn()
             .open_table(MESSAGES)?
             .insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
@@ -314,7 +339,7 @@ impl Tx<'_> {
                 &mut dest,
                 &meta.blob,
                 meta.size,
-                meta.internal_date,
+                (meta.internal_date, meta.internal_date_offset),
                 &meta.flags,
             )?;
             result.source_uids.push(uid);
@@ -443,6 +468,7 @@ fn next_message(
         blob: blob.to_string(),
         size,
         internal_date,
+        internal_date_offset: 0,
         flags: normalize_flags(flags),
         modseq: mailbox.highest_modseq,
     })

@@ -140,9 +140,18 @@ pub struct MessageMeta {
     pub size: u64,
     /// Unix seconds: when the message arrived (IMAP INTERNALDATE).
     pub internal_date: i64,
+    /// The zone INTERNALDATE was given in, seconds east of UTC: an APPEND's date-time keeps
+    /// its zone (RFC 9051 §6.3.12), and SEARCH BEFORE/ON/SINCE compare the date in it
+    /// (§6.4.4). 0 (not stored) for delivered mail.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub internal_date_offset: i32,
     /// System flags (`\Seen`) and keywords (`$Junk`), as IMAP spells them.
     pub flags: Vec<String>,
     pub modseq: u64,
+}
+
+fn is_zero(n: &i32) -> bool {
+    *n == 0
 }
 
 impl MessageMeta {

@@ -173,6 +173,7 @@ mod tests {
                         blob: String::new(),
                         size: 0,
                         internal_date: 0,
+                        internal_date_offset: 0,
                         flags: Vec::new(),
                         modseq: 0,
                     })

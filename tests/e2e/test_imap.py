@@ -211,6 +211,33 @@ def test_append_with_flags_and_appenduid(mailbox):
     assert typ == "NO" and b"TRYCREATE" in data[0]
 
 
+def test_append_keeps_the_zone_of_internaldate(mailbox):
+    """APPEND's date-time keeps its zone (RFC 9051 §6.3.12): FETCH INTERNALDATE gives it back
+    as sent, COPY keeps it, and SEARCH ON/BEFORE/SINCE compare the date in that zone, not in
+    UTC (§6.4.4; imaptest's search-intdate case)."""
+    m, _ = mailbox
+    assert m.create("Zones")[0] == "OK"
+    msg = simple("zoned", "late evening").encode()
+    # 00:30 on the 21st at +0200 is 22:30 on the 20th in UTC.
+    assert m.append("Zones", None, '"21-Mar-2007 00:30:00 +0200"', msg)[0] == "OK"
+    assert m.append("Zones", None, '"20-Mar-2007 10:00:00 -0730"', msg)[0] == "OK"
+    assert m.select("Zones")[0] == "OK"
+    typ, data = m.fetch("1:2", "(INTERNALDATE)")
+    got = b" ".join(d if isinstance(d, bytes) else d[0] for d in data).decode()
+    assert 'INTERNALDATE "21-Mar-2007 00:30:00 +0200"' in got, got
+    assert 'INTERNALDATE "20-Mar-2007 10:00:00 -0730"' in got, got
+    assert m.search(None, "ON", "21-Mar-2007")[1][0] == b"1"
+    assert m.search(None, "ON", "20-Mar-2007")[1][0] == b"2"
+    assert m.search(None, "SINCE", "21-Mar-2007")[1][0] == b"1"
+    assert m.search(None, "BEFORE", "21-Mar-2007")[1][0] == b"2"
+    assert m.copy("1", "INBOX")[0] == "OK"
+    assert m.select("INBOX")[0] == "OK"
+    typ, data = m.search(None, "ON", "21-Mar-2007")
+    last = data[0].split()[-1].decode()
+    typ, data = m.fetch(last, "(INTERNALDATE)")
+    assert b'INTERNALDATE "21-Mar-2007 00:30:00 +0200"' in data[0], data
+
+
 def test_examine_is_read_only(mailbox):
     m, _ = mailbox
     typ, data = m.select("INBOX", readonly=True)
