@@ -66,8 +66,7 @@ pub fn write_partial(out: &mut Vec<u8>, returns: &[SearchReturn], results: &[u32
             if window.is_empty() {
                 out.extend_from_slice(b"NIL");
             } else if sorted {
-                let list: Vec<String> = window.iter().map(u32::to_string).collect();
-                out.extend_from_slice(list.join(",").as_bytes());
+                out.extend_from_slice(super::sort::ordered_set(window).as_bytes());
             } else {
                 out.extend_from_slice(super::sequence::encode_uid_set(window).as_bytes());
             }

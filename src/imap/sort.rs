@@ -293,6 +293,32 @@ pub fn render_sort(nums: &[u32]) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// Numbers in the order given as a sequence-set: runs that ascend by one become `a:b`, which
+/// keeps the order (RFC 5267 §3.2's ALL is "in sort order"); `9,2,3,4,7` is `9,2:4,7`.
+pub fn ordered_set(numbers: &[u32]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while let Some(&start) = numbers.get(i) {
+        let mut end = i;
+        while numbers
+            .get(end + 1)
+            .is_some_and(|&n| Some(n) == numbers[end].checked_add(1))
+        {
+            end += 1;
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&start.to_string());
+        if end > i {
+            out.push(':');
+            out.push_str(&numbers[end].to_string());
+        }
+        i = end + 1;
+    }
+    out
+}
+
 /// `* ESEARCH (TAG "t") [UID] ...` for SORT RETURN (RFC 5267 §3.2): MIN/MAX are the first and
 /// last message in sort order ("lowest/highest sorted"), ALL lists the numbers in sort order.
 pub fn render_esort(tag: &str, uid: bool, returns: &[SearchReturn], sorted: &[u32]) -> Vec<u8> {
@@ -318,9 +344,8 @@ pub fn render_esort(tag: &str, uid: bool, returns: &[SearchReturn], sorted: &[u3
         out.extend_from_slice(format!(" COUNT {}", sorted.len()).as_bytes());
     }
     if (all || want(SearchReturn::All)) && !sorted.is_empty() {
-        let list: Vec<String> = sorted.iter().map(u32::to_string).collect();
         out.extend_from_slice(b" ALL ");
-        out.extend_from_slice(list.join(",").as_bytes());
+        out.extend_from_slice(ordered_set(sorted).as_bytes());
     }
     super::context::write_partial(&mut out, returns, sorted, true);
     out.extend_from_slice(b"\r\n");
@@ -450,5 +475,12 @@ mod tests {
             b"* ESEARCH (TAG \"A1\") UID MIN 9 MAX 5 COUNT 3 ALL 9,2,5\r\n"
         );
         assert_eq!(render_sort(&[3, 1]), b"* SORT 3 1\r\n");
+        assert_eq!(
+            render_esort("A2", false, &[SearchReturn::All], &[1, 2, 3, 4, 5]),
+            b"* ESEARCH (TAG \"A2\") ALL 1:5\r\n"
+        );
+        assert_eq!(ordered_set(&[9, 2, 3, 4, 7, 6, 5]), "9,2:4,7,6,5");
+        assert_eq!(ordered_set(&[u32::MAX, 1]), "4294967295,1");
+        assert_eq!(ordered_set(&[]), "");
     }
 }
