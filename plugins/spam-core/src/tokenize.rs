@@ -835,9 +835,8 @@ pub fn tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String>
     // starting with a [`DATED`] prefix (checked on every robustness input by
     // `tests/robustness.rs`), so the filter that
     // was here (~2% of the filter's instructions on text-heavy mail) is left out (round 6).
-    let mut out = collect(input, parsed_html, false);
+    let out = collect(input, parsed_html, false, MAX_TOKENS);
     debug_assert!(!out.iter().any(|t| is_dated(t)));
-    out.truncate(MAX_TOKENS);
     out
 }
 
@@ -853,11 +852,16 @@ pub fn all_tokens(input: &Input<'_>) -> Vec<String> {
 
 /// [`all_tokens`], given `html::parse` of the whole HTML body (see [`tokens_with`]).
 pub fn all_tokens_with(input: &Input<'_>, parsed_html: Option<&Html>) -> Vec<String> {
-    collect(input, parsed_html, true)
+    collect(input, parsed_html, true, usize::MAX)
 }
 
-/// Every token, sorted; the [`DATED`] kinds only when `dated`.
-fn collect(input: &Input<'_>, parsed_html: Option<&Html>, dated: bool) -> Vec<String> {
+/// The first `limit` tokens in sorted order; the [`DATED`] kinds only when `dated`.
+fn collect(
+    input: &Input<'_>,
+    parsed_html: Option<&Html>,
+    dated: bool,
+    limit: usize,
+) -> Vec<String> {
     let mut out = Set::with_capacity(512);
     add_text(&mut out, "s:", input.subject, true);
     let letters: Vec<char> = input
@@ -949,10 +953,18 @@ fn collect(input: &Input<'_>, parsed_html: Option<&Html>, dated: bool) -> Vec<St
             (u64::from_be_bytes(p), i as u32)
         })
         .collect();
-    order.sort_unstable_by(|a, b| {
+    let by_text = |a: &(u64, u32), b: &(u64, u32)| {
         a.0.cmp(&b.0)
             .then_with(|| items[a.1 as usize].cmp(&items[b.1 as usize]))
-    });
+    };
+    // Past the limit only the first `limit` in order are kept: selected first (linear), then
+    // only they are sorted. The order is total (the tokens are distinct), so the result is
+    // the full sort's first `limit` (issue 19: a long text makes ~10,000 tokens, 3,000 kept).
+    if order.len() > limit {
+        order.select_nth_unstable_by(limit, by_text);
+        order.truncate(limit);
+    }
+    order.sort_unstable_by(by_text);
     order
         .into_iter()
         .map(|(_, i)| std::mem::take(&mut items[i as usize]))
@@ -962,6 +974,35 @@ fn collect(input: &Input<'_>, parsed_html: Option<&Html>, dated: bool) -> Vec<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A long text makes more tokens than are kept: the first `MAX_TOKENS` picked by selection
+    /// are the full sort's first `MAX_TOKENS`, in the same order, including words that share
+    /// their first eight bytes (ordered by the rest) and pairs.
+    #[test]
+    fn the_kept_tokens_are_the_first_of_the_full_sort() {
+        let mut text = String::new();
+        let mut x: u32 = 12345;
+        for i in 0..6000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let word = match i % 3 {
+                0 => format!("sameprefix{}", x % 5000),
+                1 => format!("w{}", x % 7919),
+                _ => format!("{}z", x % 977),
+            };
+            text.push_str(&word);
+            text.push(' ');
+        }
+        let input = Input {
+            subject: "a long one",
+            text: Some(&text),
+            ..Input::default()
+        };
+        let all = all_tokens(&input);
+        assert!(all.len() > 3 * MAX_TOKENS, "{} tokens", all.len());
+        let mut want: Vec<String> = all.into_iter().filter(|t| !is_dated(t)).collect();
+        want.truncate(MAX_TOKENS);
+        assert_eq!(tokens(&input), want);
+    }
 
     #[test]
     fn tokens_of_a_message() {
