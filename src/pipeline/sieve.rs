@@ -22,17 +22,20 @@ pub fn apply(
     if plan.deliveries.is_empty() {
         return Ok(());
     }
-    let read = store.read()?;
+    // The account's address and active script come through the directory cache: a read
+    // transaction is still opened, for what the scripts look up (mailboxes, lists, duplicates).
+    let dir = crate::store::DirRead::new(store);
+    let read = dir.tx()?;
     let now = chrono::Utc::now().timestamp();
     let mut kept = Vec::new();
     let mut rejected: Vec<(String, String)> = Vec::new();
     let mut seen_before: Vec<(String, i64)> = Vec::new();
     for d in std::mem::take(&mut plan.deliveries) {
-        let Some(account) = read.account_by_id(d.account_id)? else {
+        let Some(account) = dir.sieve_recipient(d.account_id)? else {
             kept.push(d);
             continue;
         };
-        let user = read.sieve_active(d.account_id)?.map(|s| s.content);
+        let user = account.active.as_deref();
         let mut tags = plan.tags.clone();
         tags.extend(d.tags.iter().cloned());
         let outcome = runner.run(
@@ -46,11 +49,11 @@ pub fn apply(
                 spam_score: d.score.or(plan.plugins_ran.then_some(plan.score)),
                 tags: &tags,
                 auth: ctx.auth.map(|a| &a.report),
-                read: &read,
+                read,
                 now,
                 seen_before: &seen_before,
             },
-            user.as_deref(),
+            user,
         );
         for e in &outcome.errors {
             tracing::warn!(recipient = %d.recipient, error = %e, "Sieve error; the message is kept");

@@ -30,6 +30,9 @@ pub enum DirKind {
     List,
     /// The server's default quota (key: empty).
     DefaultQuota,
+    /// What the Sieve stage reads of an account (key: the account id): its address and its
+    /// active script (`store/sieve.rs`).
+    Sieve,
 }
 
 /// Bytes the cache holds at most: some 20,000 resolved addresses or small lists (an entry

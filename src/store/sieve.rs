@@ -5,9 +5,44 @@
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use super::dir_cache::{DirKind, DirRead};
 use super::schema::{SIEVE_ACTIVE, SIEVE_SCRIPTS};
 use super::types::AccountId;
 use super::{ReadTx, Result, StoreError, Tx, decode, encode, now};
+
+/// What the Sieve stage reads of a recipient's account for every message: its address and its
+/// active script, kept in the directory cache (`dir_cache.rs`) until a directory or Sieve
+/// write (every `Tx::sieve_*` below drops the cache before its commit).
+#[derive(Debug, PartialEq, Eq)]
+pub struct SieveRecipient {
+    pub address: String,
+    /// The active script's text, if the account has one.
+    pub active: Option<String>,
+}
+
+impl DirRead<'_> {
+    /// The account's address and active script (`None`: no such account).
+    pub fn sieve_recipient(&self, account: AccountId) -> Result<Option<Arc<SieveRecipient>>> {
+        let key = account.to_string();
+        if let Some(found) = self.get::<SieveRecipient>(DirKind::Sieve, &key) {
+            return Ok(Some(found));
+        }
+        let tx = self.tx()?;
+        let Some(a) = tx.account_by_id(account)? else {
+            return Ok(None);
+        };
+        let active = tx.sieve_active(account)?.map(|s| s.content);
+        let size = a.address.len() + active.as_ref().map_or(0, String::len);
+        let found = Arc::new(SieveRecipient {
+            address: a.address,
+            active,
+        });
+        self.insert(DirKind::Sieve, &key, found.clone(), size);
+        Ok(Some(found))
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SieveScript {
@@ -48,6 +83,7 @@ impl Tx<'_> {
         content: &str,
         max_scripts: usize,
     ) -> Result<()> {
+        self.directory_changed();
         check_name(name)?;
         let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         if table.get((account, name))?.is_none() {
@@ -70,6 +106,7 @@ impl Tx<'_> {
     }
 
     pub fn sieve_delete(&mut self, account: AccountId, name: &str) -> Result<()> {
+        self.directory_changed();
         if self
             .txn()
             .open_table(SIEVE_ACTIVE)?
@@ -92,6 +129,7 @@ impl Tx<'_> {
     }
 
     pub fn sieve_rename(&mut self, account: AccountId, from: &str, to: &str) -> Result<()> {
+        self.directory_changed();
         check_name(to)?;
         let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         if table.get((account, to))?.is_some() {
@@ -114,6 +152,7 @@ impl Tx<'_> {
 
     /// Drops every script of an account (when it is removed).
     pub fn sieve_clear(&mut self, account: AccountId) -> Result<()> {
+        self.directory_changed();
         self.txn().open_table(SIEVE_ACTIVE)?.remove(account)?;
         let mut table = self.txn().open_table(SIEVE_SCRIPTS)?;
         for row in table.extract_from_if((account, "")..=(account, "\u{10FFFF}"), |_, _| true)? {
@@ -124,6 +163,7 @@ impl Tx<'_> {
 
     /// Makes `name` the active script; `None` deactivates (RFC 5804 §2.8, empty name).
     pub fn sieve_set_active(&mut self, account: AccountId, name: Option<&str>) -> Result<()> {
+        self.directory_changed();
         let mut active = self.txn().open_table(SIEVE_ACTIVE)?;
         match name {
             None => {
@@ -188,6 +228,71 @@ impl ReadTx {
 
 #[cfg(test)]
 mod tests {
+    use crate::store::DirRead;
+
+    /// The Sieve stage's cached read follows every script change: each write to the scripts
+    /// drops the cache, so the next message sees the new script (and none once deactivated).
+    #[tokio::test]
+    async fn the_cached_active_script_follows_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write(|tx| {
+                tx.add_domain("example.org")?;
+                Ok(tx.add_account("bob@example.org")?.id)
+            })
+            .await
+            .unwrap();
+        let active = |store: &crate::store::Store| {
+            let read = DirRead::new(store);
+            let found = read.sieve_recipient(id).unwrap().unwrap();
+            assert_eq!(found.address, "bob@example.org");
+            found.active.clone()
+        };
+        assert_eq!(active(&store), None);
+        assert_eq!(active(&store), None, "served from the cache");
+        let steps: Vec<(
+            Box<dyn Fn(&mut crate::store::Tx<'_>) -> crate::store::Result<()> + Send + Sync>,
+            Option<&str>,
+        )> = vec![
+            (Box::new(move |tx| tx.sieve_put(id, "a", "keep;", 5)), None),
+            (
+                Box::new(move |tx| tx.sieve_set_active(id, Some("a"))),
+                Some("keep;"),
+            ),
+            (
+                Box::new(move |tx| tx.sieve_put(id, "a", "discard;", 5)),
+                Some("discard;"),
+            ),
+            (
+                Box::new(move |tx| tx.sieve_rename(id, "a", "b")),
+                Some("discard;"),
+            ),
+            (
+                Box::new(move |tx| tx.sieve_put(id, "c", "stop;", 5)),
+                Some("discard;"),
+            ),
+            (
+                Box::new(move |tx| tx.sieve_set_active(id, Some("c"))),
+                Some("stop;"),
+            ),
+            (Box::new(move |tx| tx.sieve_set_active(id, None)), None),
+            (
+                Box::new(move |tx| tx.sieve_set_active(id, Some("b"))),
+                Some("discard;"),
+            ),
+            (Box::new(move |tx| tx.sieve_clear(id)), None),
+        ];
+        for (step, want) in steps {
+            let step = std::sync::Arc::new(step);
+            store.write(move |tx| step(tx)).await.unwrap();
+            assert_eq!(active(&store).as_deref(), want);
+            assert_eq!(active(&store).as_deref(), want, "cached");
+        }
+        let gone = DirRead::new(&store).sieve_recipient(id + 100).unwrap();
+        assert!(gone.is_none());
+    }
+
     #[tokio::test]
     async fn scripts_lifecycle() {
         let dir = tempfile::tempdir().unwrap();
