@@ -230,6 +230,8 @@ impl ReadTx {
 mod tests {
     use crate::store::DirRead;
 
+    type Step = Box<dyn Fn(&mut crate::store::Tx<'_>) -> crate::store::Result<()> + Send + Sync>;
+
     /// The Sieve stage's cached read follows every script change: each write to the scripts
     /// drops the cache, so the next message sees the new script (and none once deactivated).
     #[tokio::test]
@@ -251,10 +253,7 @@ mod tests {
         };
         assert_eq!(active(&store), None);
         assert_eq!(active(&store), None, "served from the cache");
-        let steps: Vec<(
-            Box<dyn Fn(&mut crate::store::Tx<'_>) -> crate::store::Result<()> + Send + Sync>,
-            Option<&str>,
-        )> = vec![
+        let steps: Vec<(Step, Option<&str>)> = vec![
             (Box::new(move |tx| tx.sieve_put(id, "a", "keep;", 5)), None),
             (
                 Box::new(move |tx| tx.sieve_set_active(id, Some("a"))),
