@@ -69,6 +69,16 @@ impl Tx<'_> {
         raw: &[u8],
         internal_date: i64,
     ) -> Result<Vec<(MailboxId, u32)>> {
+        self.deliver_dated(targets, raw, (internal_date, 0))
+    }
+
+    /// [`Tx::deliver`] with INTERNALDATE's zone (seconds east of UTC; APPEND keeps it).
+    fn deliver_dated(
+        &mut self,
+        targets: &[(MailboxId, Vec<String>)],
+        raw: &[u8],
+        (internal_date, offset): (i64, i32),
+    ) -> Result<Vec<(MailboxId, u32)>> {
         if targets.is_empty() {
             return Ok(Vec::new());
         }
@@ -116,7 +126,8 @@ impl Tx<'_> {
                 let Some(mailbox) = mailboxes.iter_mut().find(|m| m.id == *mailbox_id) else {
                     continue;
                 };
-                let meta = next_message(mailbox, &blob, size, internal_date, flags)?;
+                let mut meta = next_message(mailbox, &blob, size, internal_date, flags)?;
+                meta.internal_date_offset = offset;
                 table.insert((mailbox.id, meta.uid), encode(&meta).as_slice())?;
                 out.push((mailbox.id, meta.uid));
             }
@@ -158,18 +169,8 @@ impl Tx<'_> {
         internal_date: i64,
         offset: i32,
     ) -> Result<(u32, u32)> {
-        let uid = self.deliver(&[(mailbox_id, flags.to_vec())], raw, internal_date)?[0].1;
-        if offset != 0 {
-            let mut table = self.txn().open_table(MESSAGES)?;
-            let meta: Option<MessageMeta> = match table.get((mailbox_id, uid))? {
-                Some(v) => Some(decode("messages", v.value())?),
-                None => None,
-            };
-            if let Some(mut meta) = meta {
-                meta.internal_date_offset = offset;
-                table.insert((mailbox_id, uid), encode(&meta).as_slice())?;
-            }
-        }
+        let targets = [(mailbox_id, flags.to_vec())];
+        let uid = self.deliver_dated(&targets, raw, (internal_date, offset))?[0].1;
         let mailbox = self.load_mailbox(mailbox_id)?;
         Ok((mailbox.uidvalidity, uid))
     }
