@@ -410,7 +410,7 @@ sslcacertfile = {ca(server)}
 
     def sync():
         # imaplib2 (offlineimap's IMAP library) starts its reader thread right after the STARTTLS
-        # handshake; the TLS 1.3 session tickets a server sends then (Dovecot's OpenSSL does too)
+        # handshake; the TLS 1.3 session tickets a server sends then (an OpenSSL server does too)
         # wake it into a blocking read while the main thread writes CAPABILITY on the same Python
         # SSL object. About 1 connection in 20 the write is lost and the client waits for a reply
         # to a command the server never received. The same client hangs the same way against a
