@@ -28,8 +28,8 @@
 //! tests/corpus/modern/ham/001-coffee-subscription-receipt.eml) is sent from the same domain,
 //! its line ends made CRLF as SMTP's DATA reader makes them.
 //! `--only STAGE` (parse, auth-parse, auth-from-parsed, parse-twice, parse-once, auth-warm,
-//! auth-cold, plugin:NAME, plugins, sieve, sieve-user, sieve-compile, commit, commit-batch,
-//! process) runs one row, for instruction counts:
+//! auth-cold, plugin:NAME, plugins, plugins-batch, sieve, sieve-user, sieve-compile, commit,
+//! commit-batch, rcpt, rcpt-hooks, process) runs one row, for instruction counts:
 //! `valgrind --tool=callgrind` at two iteration counts, the difference divided by the
 //! difference of iterations is the instructions per message.
 //! `--train LIST [--train-count N]` first trains the spam plugin's global model in the store on
@@ -37,6 +37,8 @@
 //! messages of each class, default 100), so that its rows read a trained model (one key per
 //! token); `--kv-cache-mb N` sizes the store's cache of those reads (0: off) for an A/B.
 //! `--kv-filter-mb N` sizes the filter of stored keys (0: off; `store/kv_filter.rs`).
+//! `MAILSIFT_BENCH_EVICT=KiB` evicts the caches before each timed run (what the server's other
+//! work does between two messages); `MAILSIFT_BENCH_BATCH=B` sizes `plugins-batch` (default 4).
 
 #[path = "../tests/support/dns.rs"]
 #[allow(dead_code)]
@@ -310,8 +312,23 @@ fn time(iterations: usize, mut f: impl FnMut()) -> Timing {
     for _ in 0..(iterations / 10).max(1) {
         f();
     }
+    // MAILSIFT_BENCH_EVICT=KiB: before each timed run (untimed), write one byte per cache line
+    // of a buffer that large, as the server's other work (sessions, the store, the kernel) does
+    // between two messages: the row then costs what it does with cold caches.
+    let mut evict = vec![
+        0u8;
+        std::env::var("MAILSIFT_BENCH_EVICT")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+            * 1024
+    ];
     let mut runs: Vec<Duration> = (0..iterations)
         .map(|_| {
+            for b in evict.iter_mut().step_by(64) {
+                *b = b.wrapping_add(1);
+            }
+            std::hint::black_box(&mut evict);
             let started = Instant::now();
             f();
             started.elapsed()
@@ -712,6 +729,53 @@ fn main() {
             },
         );
     }
+    // What running the plugins plugin-major over a batch of messages would cost per message
+    // (each plugin's code and data stay in cache from one message to the next), against the
+    // `plugins` row (message-major, as the server runs them): MAILSIFT_BENCH_BATCH messages
+    // (default 4), per message; with MAILSIFT_BENCH_EVICT, caches are cold per batch.
+    if t.wants("plugins-batch") {
+        let n: usize = std::env::var("MAILSIFT_BENCH_BATCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4)
+            .max(1);
+        let names: Vec<String> = components
+            .iter()
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect();
+        let auth_report = ctx.auth.map(|a| &a.report);
+        let timing = time(args.iterations, || {
+            // The views are built per message, as the plugin stage builds its one.
+            let views: Vec<_> = (0..n)
+                .map(|_| {
+                    mailsift::plugins::view::message(
+                        &envelope,
+                        &raw,
+                        ctx.parsed.as_ref(),
+                        auth_report,
+                    )
+                })
+                .collect();
+            for name in &names {
+                let only = std::slice::from_ref(name);
+                for view in &views {
+                    std::hint::black_box(all_plugins.filter_only(
+                        view,
+                        &envelope.recipients,
+                        Some(only),
+                    ));
+                }
+            }
+        });
+        t.print(
+            "plugins-batch",
+            &format!("the bundled plugins plugin-major over {n} messages, per message"),
+            Timing {
+                median: timing.median / n as u32,
+                min: timing.min / n as u32,
+            },
+        );
+    }
     let plugin_stage = stages::Plugins {
         host: all_plugins.clone(),
     };
@@ -814,6 +878,24 @@ fn main() {
     pipeline.sieve = Some(sieve.clone());
     pipeline.hostname = c.hostname.clone();
     pipeline.trace_records = c.store.trace_records;
+    // RCPT TO: the directory, then the plugins' `check-recipient` hooks (the bundled `lists`
+    // declares one) on a blocking thread, as the SMTP session asks for every recipient.
+    t.row(
+        "rcpt",
+        "`Pipeline::check_rcpt`: directory + `check-recipient` hooks via the blocking pool",
+        || {
+            let check = rt.block_on(pipeline.check_rcpt(&envelope, RCPT));
+            std::hint::black_box(check);
+        },
+    );
+    let rcpt_view = mailsift::plugins::view::envelope(&envelope);
+    t.row(
+        "rcpt-hooks",
+        "`PluginHost::check_recipient` alone: the hooks' calls on this thread",
+        || {
+            std::hint::black_box(all_plugins.check_recipient(&rcpt_view, RCPT));
+        },
+    );
     t.row(
         "process",
         "`Pipeline::process`: all of the above, end of DATA to durable (warm cache)",

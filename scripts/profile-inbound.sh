@@ -36,6 +36,8 @@
 #   LOAD=connect     no mail: N connections (C at a time) that read the greeting, send EHLO and
 #                    QUIT, and close (the per-connection cost alone: accept, session set-up,
 #                    greeting, EHLO, QUIT, close). "per message" figures are then per connection.
+#   PLUGINS="spam"   the bundled plugins loaded (default all four; "" for none: what the
+#                    server spends around the plugins).
 #   MAILSIFT_BIN     the binary (default: target/release/mailsift, built if missing).
 # Smoke run: scripts/profile-inbound.sh 300 4
 set -euo pipefail
@@ -225,7 +227,7 @@ else:
 srv.config.write_text(text)
 plugins = srv.data / "plugins"
 plugins.mkdir(parents=True)
-for p in ("attachments", "lists", "promotions", "spam"):
+for p in os.environ.get("PLUGINS", "attachments lists promotions spam").split():
     shutil.copy(f"plugins/dist/{p}.wasm", plugins)
 srv.start()
 perf = None
