@@ -660,6 +660,13 @@ impl Session {
                     let Some((seq, u)) = seqs.find(|&(_, u)| u == meta.uid) else {
                         continue;
                     };
+                    if want_raw && raw.is_none() {
+                        // Expunged by another session after the snapshot was taken (its
+                        // content went with its last reference): it matches nothing, as if
+                        // expunged before (RFC 2180 §4.1), instead of the whole command
+                        // failing with BAD.
+                        continue;
+                    }
                     let ctx = SearchContext {
                         seq,
                         uid: u,
