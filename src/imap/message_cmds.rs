@@ -733,10 +733,12 @@ impl Session {
             .await;
         match result {
             Ok(r) if r.source_uids.is_empty() => {
+                // Every message was expunged by another session meanwhile: RFC 5530 §3's code
+                // tells the client to sync (NOOP) rather than treat it as a failure of its own.
                 self.send(tagged(
                     tag,
                     Status::No,
-                    None,
+                    Some("EXPUNGEISSUED"),
                     "The messages no longer exist",
                 ));
             }

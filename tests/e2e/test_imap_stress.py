@@ -101,3 +101,27 @@ def test_search_of_content_while_messages_are_expunged(server):
     assert set(replies) == {"OK"}, (dict(shared.errors), dict(shared.examples))
     # Enough of both to have overlapped many times.
     assert len(cycles) > 20 and len(replies) > 20, (len(cycles), len(replies))
+
+
+def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
+    """COPY by sequence number of messages another session expunged (this one not yet told)
+    copies nothing: `NO [EXPUNGEISSUED]` (RFC 5530 §3) tells the client why, as FETCH does."""
+    from types import SimpleNamespace
+
+    checker = load_checker()
+    password = server.add_user(USER)
+    args = SimpleNamespace(host="localhost", port=server.port("imaps"), tls=True, starttls=False,
+                           cafile=str(server.data / "tls" / "cert.pem"), timeout=30)
+    shared = checker.Shared()
+    a, b = (checker.Conn(args, shared, i, random.Random(i), {}) for i in (1, 2))
+    for c in (a, b):
+        c.connect()
+        assert c.cmd(f'LOGIN {USER} "{password}"')[0].word == "OK"
+    assert a.cmd("APPEND INBOX", literal=b"Subject: x\r\n\r\nbody\r\n")[0].word == "OK"
+    for c in (a, b):
+        assert c.cmd("SELECT INBOX")[0].word == "OK"
+    assert b.cmd("STORE 1 +FLAGS (\\Deleted)")[0].word == "OK"
+    assert b.cmd("EXPUNGE")[0].word == "OK"
+    r, _ = a.cmd("COPY 1 Trash", allow_no=("EXPUNGEISSUED",))
+    assert (r.word, r.code) == ("NO", "EXPUNGEISSUED"), r.raw
+    assert not shared.errors, dict(shared.examples)
