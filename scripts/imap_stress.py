@@ -315,6 +315,7 @@ class Shared:
         self.expunged = set()  # UIDs reported expunged to some session
         self.recent_by = {}  # uid -> session key that saw \Recent
         self.uidvalidity = None
+        self.static = {}  # (uid, item) -> value: a message's content never changes
         self.copies = []  # (source uid, destination uid) of COPY into INBOX: flags go along
         self.history = defaultdict(list)  # uid -> what happened to it, for error reports
 
@@ -349,6 +350,7 @@ class Conn:
         self.sock = None
         self.selects = 0
         self.mode = "plain"
+        self.current = ""
         self.inflight = set()  # UIDs whose owner keyword is being changed by this command
         self.reset_view()
 
@@ -358,6 +360,7 @@ class Conn:
         self.new = []  # whether the slot appeared after SELECT
         self.flags = {}  # uid -> set of flags last shown
         self.modseq = {}
+        self.modseq_log = defaultdict(list)  # uid -> last (command, MODSEQ) shown, for reports
         self.highestmodseq = 0
         self.uidnext = None
         self.announced = set()
@@ -425,6 +428,7 @@ class Conn:
         self.n += 1
         tag = f"c{self.cid}x{self.n}"
         name = kind or text.split()[0]
+        self.current = text[:60]
         self.shared.count(name)
         untagged = []
         if literal is not None:
@@ -607,8 +611,11 @@ class Conn:
                 self.err("malformed FETCH", f"MODSEQ {v!r}")
             elif uid is not None:
                 m = int(v[0])
+                log = self.modseq_log[uid]
+                log.append((self.current, m))
+                del log[:-4]
                 if m < self.modseq.get(uid, 0):
-                    self.err("MODSEQ decreased", f"uid {uid}: {self.modseq[uid]} -> {m}")
+                    self.err("MODSEQ decreased", f"uid {uid}: {self.modseq[uid]} -> {m}: {log}")
                 self.modseq[uid] = max(m, self.modseq.get(uid, 0))
                 if self.mode in ("plain", "rev2"):
                     self.err("MODSEQ without CONDSTORE", repr(r.raw[:150]))
@@ -626,6 +633,16 @@ class Conn:
             if not re.fullmatch(rb"[ \d]\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d [+-]\d{4}",
                                 data["INTERNALDATE"] if isinstance(data["INTERNALDATE"], bytes) else b""):
                 self.err("malformed INTERNALDATE", repr(data["INTERNALDATE"]))
+        if uid is not None:
+            # A message is immutable (RFC 9051 §2.3): every session must see the same data.
+            for key, v in data.items():
+                if key in ("UID", "FLAGS", "MODSEQ") or key.startswith("BINARY"):
+                    continue
+                key = key.replace("BODY.PEEK[", "BODY[")
+                with self.shared.lock:
+                    first = self.shared.static.setdefault((uid, key), v)
+                if first != v:
+                    self.err("message data changed", f"uid {uid} {key}: {str(first)[:150]} -> {str(v)[:150]}")
         body = self.shared.bodies.get(uid) if uid is not None else None
         if body is not None:
             checks = {"BODY[]": body, "RFC822": body, "BODY[HEADER]": header_of(body),
@@ -783,7 +800,7 @@ class Client(threading.Thread):
             "fetch_flags": 10, "fetch_rich": 8, "fetch_body": 6, "uid_fetch": 5,
             "store": 8, "store_own": 8, "store_replace": 1, "store_deleted": 4,
             "expunge": 3, "uid_expunge": 1, "append": 5, "copy": 3, "copy_other": 1,
-            "search": 5, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
+            "search": 5, "search_own": 2, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
         }
         if n > 2 * target:
             w["store_deleted"] *= 4
@@ -1012,6 +1029,44 @@ class Client(threading.Thread):
                 c.err("SEARCH result beyond EXISTS", f"{bad[:5]} with {len(c.uids)} messages")
         return True
 
+    def op_search_own(self, c):
+        """UID SEARCH KEYWORD of this client's keyword must agree with what it stored."""
+        results = set()
+
+        def note(r):
+            if r.word == "SEARCH":
+                results.update(int(x) for x in r.args if str(x).isdigit())
+            elif r.word == "ESEARCH":
+                for k, v in zip(r.args, r.args[1:]):
+                    if str(k).upper() == "ALL":
+                        results.update(parse_set(v))
+
+        r, _ = c.cmd(f"UID SEARCH KEYWORD {c.kw}", kind="UID SEARCH", on_resp=note)
+        if r.word != "OK":
+            return True
+        with self.shared.lock:
+            replaced = set(self.shared.replaced)
+        for u in results:
+            if self.owner.get(u) is False and u not in replaced:
+                c.err("SEARCH KEYWORD matched a message without it", f"uid {u} {c.kw}")
+        missing = [u for u in c.uids if u is not None and self.owner.get(u) and u not in results
+                   and u not in replaced]
+        if missing:
+            # Gone meanwhile is fine; still there with the keyword is not.
+            has = set()
+
+            def note2(r):
+                if r.word == "FETCH" and r.number is not None and 0 < r.number <= len(c.uids):
+                    u = c.uids[r.number - 1]
+                    d = dict(zip([str(k).upper() for k in r.args[0][0::2]], r.args[0][1::2]))
+                    if isinstance(d.get("FLAGS"), list) and c.kw.lower() in {str(f).lower() for f in d["FLAGS"]}:
+                        has.add(u)
+
+            c.cmd(f"UID FETCH {uid_set(missing)} (FLAGS)", kind="UID FETCH", on_resp=note2)
+            for u in sorted(has):
+                c.err("SEARCH KEYWORD missed a message", f"uid {u} has {c.kw}")
+        return True
+
     def op_noop(self, c):
         c.cmd("NOOP")
         return True
@@ -1033,6 +1088,7 @@ class Client(threading.Thread):
                 c.err("IDLE refused", r.raw.decode())
                 return True
             c.untagged(r, "IDLE")
+        c.current = "IDLE"
         end = time.time() + self.rng.uniform(0.05, 0.4)
         c.sock.settimeout(0.05)
         try:
