@@ -86,7 +86,7 @@ def test_search_of_content_while_messages_are_expunged(server):
     t = threading.Thread(target=churn, daemon=True)
     t.start()
     replies = []
-    deadline = time.time() + 8
+    deadline = time.time() + 5
     try:
         while time.time() < deadline:
             r, _ = searcher.cmd("UID SEARCH BODY nomatchanywhere")
