@@ -158,9 +158,13 @@ def parse_seq(data, i=0):
     items = []
     while i < len(data):
         if items:
-            if data[i:i + 1] != b" ":
+            # THREAD's thread-lists follow each other without a space (RFC 5256 §4).
+            if data[i:i + 1] == b"(" and isinstance(items[-1], list):
+                pass
+            elif data[i:i + 1] != b" ":
                 raise ParseError(f"missing space at {i}")
-            i += 1
+            else:
+                i += 1
         item, i = parse_item(data, i)
         items.append(item)
     return items
@@ -542,7 +546,7 @@ class Conn:
                         self.shared.uidvalidity = v
                     elif self.shared.uidvalidity != v:
                         self.err("UIDVALIDITY changed", f"{self.shared.uidvalidity} -> {v}")
-        elif w in ("SEARCH", "ESEARCH", "STATUS", "LIST", "CAPABILITY", "ENABLED", "LSUB"):
+        elif w in ("SEARCH", "ESEARCH", "STATUS", "LIST", "CAPABILITY", "ENABLED", "LSUB", "SORT", "THREAD"):
             pass
         else:
             self.err("unknown untagged response", repr(r.raw[:200]))
@@ -800,7 +804,7 @@ class Client(threading.Thread):
             "fetch_flags": 10, "fetch_rich": 8, "fetch_body": 6, "uid_fetch": 5,
             "store": 8, "store_own": 8, "store_replace": 1, "store_deleted": 4,
             "expunge": 3, "uid_expunge": 1, "append": 5, "copy": 3, "copy_other": 1,
-            "search": 5, "search_own": 2, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
+            "search": 5, "search_own": 2, "sort": 1, "thread": 1, "list": 1, "mailbox": 1, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
         }
         if n > 2 * target:
             w["store_deleted"] *= 4
@@ -1065,6 +1069,72 @@ class Client(threading.Thread):
             c.cmd(f"UID FETCH {uid_set(missing)} (FLAGS)", kind="UID FETCH", on_resp=note2)
             for u in sorted(has):
                 c.err("SEARCH KEYWORD missed a message", f"uid {u} has {c.kw}")
+        return True
+
+    def op_sort(self, c):
+        uid = self.rng.random() < 0.5
+        crit = self.rng.choice(["ARRIVAL", "REVERSE DATE", "SUBJECT", "FROM", "SIZE", "REVERSE ARRIVAL CC"])
+        got = []
+
+        def note(r):
+            if r.word == "SORT":
+                got.extend(int(x) for x in r.args if str(x).isdigit())
+
+        n_before = len(c.uids)
+        c.cmd(f"{'UID ' if uid else ''}SORT ({crit}) UTF-8 ALL", kind="UID SORT" if uid else "SORT", on_resp=note)
+        if len(set(got)) != len(got):
+            c.err("SORT result with duplicates", f"{crit}: {got[:20]}")
+        if not uid and any(x < 1 or x > max(n_before, len(c.uids)) for x in got):
+            c.err("SORT result beyond EXISTS", f"{got[:20]} with {len(c.uids)} messages")
+        return True
+
+    def op_thread(self, c):
+        uid = self.rng.random() < 0.5
+        algo = self.rng.choice(["REFERENCES", "ORDEREDSUBJECT"])
+        got = []
+
+        def walk(x):
+            if isinstance(x, list):
+                for y in x:
+                    walk(y)
+            elif str(x).isdigit():
+                got.append(int(x))
+            else:
+                c.err("malformed THREAD", repr(x))
+
+        def note(r):
+            if r.word == "THREAD":
+                walk(r.args)
+
+        n_before = len(c.uids)
+        c.cmd(f"{'UID ' if uid else ''}THREAD {algo} UTF-8 ALL", kind="UID THREAD" if uid else "THREAD", on_resp=note)
+        if len(set(got)) != len(got):
+            c.err("THREAD result with duplicates", f"{algo}: {sorted(got)[:20]}")
+        if not uid and any(x < 1 or x > max(n_before, len(c.uids)) for x in got):
+            c.err("THREAD result beyond EXISTS", f"{sorted(got)[:20]} with {len(c.uids)} messages")
+        return True
+
+    def op_list(self, c):
+        c.cmd(self.rng.choice(['LIST "" *', 'LIST "" %', 'LSUB "" *', 'LIST (SUBSCRIBED) "" * RETURN (STATUS (MESSAGES))']),
+              kind="LIST")
+        return True
+
+    def op_mailbox(self, c):
+        """CREATE, APPEND to, SELECT-less STATUS and DELETE of a mailbox of this client."""
+        self.serial += 1
+        name = f"Stress{self.cid}x{self.serial}"
+        c.cmd(f"CREATE {name}")
+        r, _ = c.cmd(f"APPEND {name}", kind="APPEND", literal=make_message(self.rng, self.serial))
+        got = {}
+
+        def note(r):
+            if r.word == "STATUS" and len(r.args) == 2 and isinstance(r.args[1], list):
+                got.update(zip([str(k).upper() for k in r.args[1][0::2]], r.args[1][1::2]))
+
+        c.cmd(f"STATUS {name} (MESSAGES UIDNEXT)", on_resp=note)
+        if str(got.get("MESSAGES")) != "1":
+            c.err("STATUS after APPEND to a new mailbox", f"{name}: {got}")
+        c.cmd(f"DELETE {name}")
         return True
 
     def op_noop(self, c):
