@@ -320,6 +320,7 @@ class Shared:
         self.recent_by = {}  # uid -> session key that saw \Recent
         self.uidvalidity = None
         self.static = {}  # (uid, item) -> value: a message's content never changes
+        self.moved = set()  # UIDs MOVEd out (RFC 6851): removed without \Deleted
         self.copies = []  # (source uid, destination uid) of COPY into INBOX: flags go along
         self.history = defaultdict(list)  # uid -> what happened to it, for error reports
 
@@ -803,13 +804,14 @@ class Client(threading.Thread):
         w = {
             "fetch_flags": 10, "fetch_rich": 8, "fetch_body": 6, "uid_fetch": 5,
             "store": 8, "store_own": 8, "store_replace": 1, "store_deleted": 4,
-            "expunge": 3, "uid_expunge": 1, "append": 5, "copy": 3, "copy_other": 1,
+            "expunge": 3, "uid_expunge": 1, "append": 5, "copy": 3, "copy_other": 1, "move": 1,
             "search": 5, "search_own": 2, "sort": 1, "thread": 1, "list": 1, "mailbox": 1, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
         }
         if n > 2 * target:
             w["store_deleted"] *= 4
             w["expunge"] *= 3
             w["append"] = w["copy"] = 0
+            w["move"] *= 3
         elif n < target // 2:
             w["store_deleted"] = 0
             w["append"] *= 3
@@ -977,16 +979,19 @@ class Client(threading.Thread):
                 c.err(f"{what} UID not fetchable", f"uid {uid}")
 
     def op_copy(self, c, dest="INBOX"):
-        s = self.seqset(c, 3)
-        if s is None:
+        uid = self.rng.random() < 0.3
+        s = uid_set(self.known_uids(c, 3)) if uid else self.seqset(c, 3)
+        if not s:
             return True
-        # RFC 5530 §3: NO [EXPUNGEISSUED] when another session expunged the messages.
-        r, _ = c.cmd(f"COPY {s} {dest}", kind="COPY", allow_no=("EXPUNGEISSUED",))
+        # RFC 5530 §3: NO [EXPUNGEISSUED] when another session expunged the messages; UID COPY
+        # ignores UIDs that are gone (RFC 9051 §6.4.9), so it is OK, copying what remains.
+        r, _ = c.cmd(f"{'UID ' if uid else ''}COPY {s} {dest}", kind="UID COPY" if uid else "COPY",
+                     allow_no=() if uid else ("EXPUNGEISSUED",))
         if r.word != "OK":
             return True
         if r.code != "COPYUID" or len(r.code_args) != 3:
             # RFC 4315 §3: COPYUID unless nothing was copied (all expunged).
-            if not s.endswith("*"):
+            if not s.endswith("*") and not uid:
                 c.err("COPY without COPYUID", r.raw.decode("utf-8", "replace"))
             return True
         src, dst = parse_set(r.code_args[1]), parse_set(r.code_args[2])
@@ -1005,6 +1010,39 @@ class Client(threading.Thread):
                 if a in self.shared.ever_deleted:
                     self.shared.ever_deleted.add(b)
         self.verify_uid(c, dst[-1], "COPYUID")
+        return True
+
+    def op_move(self, c):
+        """MOVE to the other mailbox: COPYUID in an untagged OK before the expunges (RFC 6851
+        §4.3), so that the removal of exactly those messages is accounted for."""
+        uid = self.rng.random() < 0.5
+        if uid:
+            uids = self.known_uids(c, 2)
+            if not uids:
+                return True
+            what = uid_set(uids)
+        else:
+            what = self.seqset(c, 2)
+            if what is None or what.endswith("*"):
+                return True
+        codes = []
+
+        def note(r):
+            if r.word == "OK" and r.code == "COPYUID" and len(r.code_args) == 3:
+                src = parse_set(r.code_args[1])
+                with self.shared.lock:
+                    self.shared.moved.update(src)
+                codes.append(src)
+
+        # Recorded before the command: another session may be told of the expunge first.
+        if uid:
+            with self.shared.lock:
+                self.shared.moved.update(uids)
+        # RFC 9051 §6.4.9: UIDs that are gone are ignored, so UID MOVE is never NO for that.
+        r, _ = c.cmd(f"{'UID ' if uid else ''}MOVE {what} {OTHER_MAILBOX}", kind="UID MOVE" if uid else "MOVE",
+                     allow_no=() if uid else ("EXPUNGEISSUED",), on_resp=note)
+        if r.word == "OK" and not codes and not uid:
+            c.err("MOVE without COPYUID", f"{what}: {r.raw!r}")
         return True
 
     def op_copy_other(self, c):
@@ -1259,7 +1297,7 @@ def final_check(args, shared):
                 if a in deleted and b not in deleted:
                     deleted.add(b)
                     grew = True
-        wrong = sorted(shared.expunged - deleted)
+        wrong = sorted(shared.expunged - deleted - shared.moved)
     for uid in wrong[:3]:
         shared.error("expunged a message never marked \\Deleted", f"uid {uid}: {shared.history.get(uid)}")
     c = Conn(args, shared, 0, random.Random(0), {})

@@ -732,6 +732,17 @@ impl Session {
             })
             .await;
         match result {
+            Ok(r) if r.source_uids.is_empty() && uid => {
+                // RFC 9051 §6.4.9: UIDs that no longer exist are ignored, so a UID COPY/MOVE
+                // of only such UIDs succeeds without doing anything; the expunges are reported.
+                self.sync(true).await;
+                self.send(tagged(
+                    tag,
+                    Status::Ok,
+                    None,
+                    &format!("{verb} completed (nothing to do)"),
+                ));
+            }
             Ok(r) if r.source_uids.is_empty() => {
                 // Every message was expunged by another session meanwhile: RFC 5530 §3's code
                 // tells the client to sync (NOOP) rather than treat it as a failure of its own.

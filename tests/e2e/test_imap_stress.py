@@ -125,3 +125,31 @@ def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
     r, _ = a.cmd("COPY 1 Trash", allow_no=("EXPUNGEISSUED",))
     assert (r.word, r.code) == ("NO", "EXPUNGEISSUED"), r.raw
     assert not shared.errors, dict(shared.examples)
+
+
+def test_uid_copy_and_move_of_expunged_uids_are_ok(server):
+    """UID COPY and UID MOVE ignore UIDs that no longer exist (RFC 9051 §6.4.9: "a UID COPY,
+    UID MOVE, or UID STORE [may] return an OK without performing any operations")."""
+    from types import SimpleNamespace
+
+    checker = load_checker()
+    password = server.add_user(USER)
+    args = SimpleNamespace(host="localhost", port=server.port("imaps"), tls=True, starttls=False,
+                           cafile=str(server.data / "tls" / "cert.pem"), timeout=30)
+    shared = checker.Shared()
+    a, b = (checker.Conn(args, shared, i, random.Random(i), {}) for i in (1, 2))
+    for c in (a, b):
+        c.connect()
+        assert c.cmd(f'LOGIN {USER} "{password}"')[0].word == "OK"
+    r, _ = a.cmd("APPEND INBOX", literal=b"Subject: x\r\n\r\nbody\r\n")
+    uid = r.code_args[1]
+    for c in (a, b):
+        assert c.cmd("SELECT INBOX")[0].word == "OK"
+    assert b.cmd(f"UID STORE {uid} +FLAGS (\\Deleted)")[0].word == "OK"
+    assert b.cmd("EXPUNGE")[0].word == "OK"
+    for verb in ("COPY", "MOVE"):
+        r, _ = a.cmd(f"UID {verb} {uid} Trash")
+        assert r.word == "OK" and r.code is None, r.raw
+    # The expunge was reported on the way (a UID command may: RFC 9051 §7.5.1).
+    assert a.uids == [], a.uids
+    assert not shared.errors, dict(shared.examples)
