@@ -321,6 +321,7 @@ class Shared:
         self.uidvalidity = None
         self.static = {}  # (uid, item) -> value: a message's content never changes
         self.moved = set()  # UIDs MOVEd out (RFC 6851): removed without \Deleted
+        self.unfetched = []  # (uid, APPENDUID/COPYUID, client) that UID FETCH did not return
         self.copies = []  # (source uid, destination uid) of COPY into INBOX: flags go along
         self.history = defaultdict(list)  # uid -> what happened to it, for error reports
 
@@ -973,10 +974,10 @@ class Client(threading.Thread):
 
         c.cmd(f"UID FETCH {uid} (UID RFC822.SIZE BODY.PEEK[])", kind="UID FETCH", on_resp=note)
         if not got:
+            # Fine if it was \Deleted and expunged, or moved, meanwhile: known for certain only
+            # at the end (a MOVE by sequence number learns its UIDs from COPYUID).
             with self.shared.lock:
-                deleted = uid in self.shared.ever_deleted
-            if not deleted:
-                c.err(f"{what} UID not fetchable", f"uid {uid}")
+                self.shared.unfetched.append((uid, what, c.cid))
 
     def op_copy(self, c, dest="INBOX"):
         uid = self.rng.random() < 0.3
@@ -1298,6 +1299,9 @@ def final_check(args, shared):
                     deleted.add(b)
                     grew = True
         wrong = sorted(shared.expunged - deleted - shared.moved)
+    for uid, what, cid in shared.unfetched:
+        if uid not in deleted and uid not in shared.moved:
+            shared.error(f"{what} UID not fetchable", f"client {cid}: uid {uid}: {shared.history.get(uid)}")
     for uid in wrong[:3]:
         shared.error("expunged a message never marked \\Deleted", f"uid {uid}: {shared.history.get(uid)}")
     c = Conn(args, shared, 0, random.Random(0), {})
