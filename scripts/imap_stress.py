@@ -24,6 +24,9 @@ parsed) and reports what is certainly wrong:
 - APPENDUID/COPYUID (RFC 4315): the UID is then fetchable (unless it was marked \\Deleted and
   expunged meanwhile) and BODY[], BODY[HEADER], BODY[TEXT] and RFC822.SIZE of every message the
   checker knows the bytes of are byte-identical to what was appended;
+- a checkpoint at the end, as imaptest's: with every client stopped, each session's NOOP brings
+  its view up to date, so the flags it was last shown equal what FETCH returns, and all sessions
+  agree on the messages;
 - at the end the server answers a new login, and (with --server-pid) its RSS did not keep growing.
 
 Exit status 0 only when there was no error. Example:
@@ -740,6 +743,7 @@ class Client(threading.Thread):
         self.deadline = deadline
         self.owner = {}
         self.serial = 0
+        self.final = None
 
     def run(self):
         while time.time() < self.deadline:
@@ -753,7 +757,8 @@ class Client(threading.Thread):
                 import traceback
                 traceback.print_exc()
             finally:
-                c.close()
+                if c is not self.final:
+                    c.close()
 
     def session(self, c):
         c.connect()
@@ -768,7 +773,7 @@ class Client(threading.Thread):
         while time.time() < self.deadline:
             if not self.step(c):
                 return  # logged out
-        c.cmd("LOGOUT")
+        self.final = c  # kept open for the checkpoint
 
     def select(self, c):
         c.reset_view()
@@ -896,6 +901,12 @@ class Client(threading.Thread):
         if s is None:
             return True
         op = self.rng.choice(["+FLAGS", "-FLAGS", "+FLAGS.SILENT", "-FLAGS.SILENT"])
+        if op.endswith(".SILENT"):
+            # The session is not told its own silent changes: their flags become unknown here.
+            lo, _, hi = s.partition(":")
+            top = len(c.uids) if hi == "*" else int(hi or lo)
+            for u in c.uids[int(lo) - 1:top] if lo != "1" or hi != "*" else c.uids:
+                c.flags.pop(u, None)
         flags = " ".join(self.some_flags())
         c.cmd(f"STORE {s} {op} ({flags})", kind="STORE", allow_no=("EXPUNGEISSUED",))
         return True
@@ -907,6 +918,9 @@ class Client(threading.Thread):
         add = self.rng.random() < 0.6
         flags = [c.kw] + (self.some_flags()[:1] if self.rng.random() < 0.5 else [])
         c.inflight = set(uids)
+        # Unknown until the reply says (a lost connection leaves them unknown).
+        for u in uids:
+            self.owner.pop(u, None)
         shown = {}
 
         def note(r):
@@ -1317,6 +1331,37 @@ def prepare(args, shared, rng):
     shared.recent_by.clear()
 
 
+def checkpoint(clients, shared):
+    """imaptest's checkpoint: with every client stopped, each session's NOOP must bring its
+    view up to date, so the flags it was last shown for each message equal what a FETCH returns
+    now, and all sessions agree on the messages."""
+    views = []
+    for cl in clients:
+        c = cl.final
+        if c is None:
+            continue
+        try:
+            c.cmd("NOOP")
+            before = {u: set(f) - {"\\recent"} for u, f in c.flags.items() if u in c.uids}
+            if c.uids:
+                c.cmd("FETCH 1:* (UID FLAGS)", kind="FETCH")
+            for u, f in sorted(before.items()):
+                now = c.flags.get(u, set()) - {"\\recent"}
+                if u in c.uids and now != f:
+                    c.err("flag change not announced", f"uid {u}: session shows {sorted(f)}, FETCH {sorted(now)}")
+            views.append((cl.cid, list(c.uids)))
+            c.cmd("LOGOUT")
+        except Fatal:
+            pass
+        finally:
+            c.close()
+    distinct = {tuple(v) for _, v in views}
+    if len(distinct) > 1:
+        shared.error("sessions disagree on the mailbox after NOOP",
+                     "; ".join(f"client {cid}: {len(v)} msgs, uids ..{v[-3:]}" for cid, v in views[:4]))
+    return len(views)
+
+
 def final_check(args, shared):
     with shared.lock:
         # COPY gives its flags to the copies (RFC 9051 §6.4.7): a copy of a message that may
@@ -1384,6 +1429,8 @@ def main(argv=None):
             shared.error("client hung", "threads still running after the deadline")
             break
     elapsed = time.time() - start
+    synced = checkpoint(clients, shared)
+    print(f"checkpoint: {synced} sessions compared")
     final_check(args, shared)
     if args.server_pid:
         alive = rss_kib(args.server_pid)
