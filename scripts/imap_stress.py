@@ -375,6 +375,7 @@ class Conn:
         self.uidnext = None
         self.announced = set()
         self.selected = False
+        self.read_only = False
 
     def err(self, kind, detail):
         self.shared.error(kind, f"client {self.cid} ({self.mode}): {detail}")
@@ -701,7 +702,11 @@ class Conn:
                 self.err("keyword not announced in FLAGS", f"{f} (RFC 3501 §7.2.6): {r.raw[:150]!r}")
         if uid is None:
             return
-        if "\\recent" in lower:
+        if "\\recent" in lower and self.read_only:
+            if self.mode == "rev2":
+                self.err("\\Recent after ENABLE IMAP4rev2", repr(r.raw[:150]))
+            # EXAMINE shows unclaimed messages as recent without claiming them (RFC 3501 §6.3.2).
+        elif "\\recent" in lower:
             if self.mode == "rev2":
                 self.err("\\Recent after ENABLE IMAP4rev2", repr(r.raw[:150]))
             key = (self.cid, id(self), self.selects)
@@ -815,7 +820,7 @@ class Client(threading.Thread):
             "fetch_flags": 10, "fetch_rich": 8, "fetch_body": 6, "uid_fetch": 5, "changedsince": 2,
             "store": 8, "store_own": 8, "store_replace": 1, "store_deleted": 4,
             "expunge": 3, "uid_expunge": 1, "append": 5, "copy": 3, "copy_other": 1, "move": 1,
-            "search": 5, "search_own": 2, "sort": 1, "thread": 1, "list": 1, "mailbox": 1, "noop": 4, "check": 2, "idle": 2, "select": 1, "status": 1, "reconnect": 1,
+            "search": 5, "search_own": 2, "sort": 1, "thread": 1, "list": 1, "mailbox": 1, "noop": 4, "check": 2, "idle": 2, "select": 1, "examine": 1, "status": 1, "reconnect": 1,
         }
         if n > 2 * target:
             w["store_deleted"] *= 4
@@ -1279,6 +1284,23 @@ class Client(threading.Thread):
             return True
 
     def op_select(self, c):
+        self.select(c)
+        return True
+
+    def op_examine(self, c):
+        """EXAMINE, look, SELECT again: read-only, and its \\Recent claims nothing."""
+        c.reset_view()
+        c.selects += 1
+        c.read_only = True
+        r, _ = c.cmd("EXAMINE INBOX")
+        if r.word != "OK" or r.code != "READ-ONLY":
+            c.err("EXAMINE not OK [READ-ONLY]", r.raw.decode("utf-8", "replace"))
+        c.selected = True
+        if c.uids:
+            c.cmd("FETCH 1:* (UID FLAGS)", kind="FETCH", allow_no=("EXPUNGEISSUED",))
+            r, _ = c.cmd("STORE 1 +FLAGS (\\Flagged)", kind="STORE", allow_no=("READ-ONLY",))
+            if r.word == "OK":
+                c.err("STORE allowed after EXAMINE", "RFC 9051 §6.3.3")
         self.select(c)
         return True
 
