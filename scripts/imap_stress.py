@@ -18,7 +18,9 @@ parsed) and reports what is certainly wrong:
   presence is known exactly and any FETCH that disagrees is an error ("flags changed
   unexpectedly"); a FETCH shows no keyword not announced by FLAGS (RFC 3501 §7.2.6); `\\Recent`
   is seen by one session only (RFC 3501 §2.3.2) and never after ENABLE IMAP4rev2;
-- CONDSTORE/QRESYNC sessions (RFC 7162): a message's MODSEQ and the HIGHESTMODSEQ never decrease;
+- CONDSTORE/QRESYNC sessions (RFC 7162): a message's MODSEQ and the HIGHESTMODSEQ never decrease,
+  and no command shows a MODSEQ below one another session was shown before it was sent (a stale
+  read); FETCH (CHANGEDSINCE) and UID FETCH (CHANGEDSINCE .. VANISHED) are exercised;
 - EXPUNGE removes only messages some session marked `\\Deleted` (checked at the end, since the
   marking session learns COPY's destination UIDs only from COPYUID);
 - APPENDUID/COPYUID (RFC 4315): the UID is then fetchable (unless it was marked \\Deleted and
@@ -325,6 +327,7 @@ class Shared:
         self.static = {}  # (uid, item) -> value: a message's content never changes
         self.moved = set()  # UIDs MOVEd out (RFC 6851): removed without \Deleted
         self.unfetched = []  # (uid, APPENDUID/COPYUID, client) that UID FETCH did not return
+        self.modseq_seen = defaultdict(list)  # uid -> [(monotonic time shown, MODSEQ)], rising
         self.copies = []  # (source uid, destination uid) of COPY into INBOX: flags go along
         self.history = defaultdict(list)  # uid -> what happened to it, for error reports
 
@@ -360,6 +363,7 @@ class Conn:
         self.selects = 0
         self.mode = "plain"
         self.current = ""
+        self.sent_at = 0.0
         self.inflight = set()  # UIDs whose owner keyword is being changed by this command
         self.reset_view()
 
@@ -440,6 +444,7 @@ class Conn:
         tag = f"c{self.cid}x{self.n}"
         name = kind or text.split()[0]
         self.current = text[:60]
+        self.sent_at = time.monotonic()
         self.shared.count(name)
         untagged = []
         if literal is not None:
@@ -630,6 +635,18 @@ class Conn:
                 if m < self.modseq.get(uid, 0):
                     self.err("MODSEQ decreased", f"uid {uid}: {self.modseq[uid]} -> {m}: {log}")
                 self.modseq[uid] = max(m, self.modseq.get(uid, 0))
+                # Linearizability: a command sent after some session was shown MODSEQ x for a
+                # message reads the store after that, so it cannot show less than x.
+                now = time.monotonic()
+                with self.shared.lock:
+                    seen = self.shared.modseq_seen[uid]
+                    before = [x for t, x in seen if t < self.sent_at]
+                    if not seen or m > seen[-1][1]:
+                        seen.append((now, m))
+                        del seen[:-8]
+                if before and m < max(before):
+                    self.err("stale MODSEQ (older than one another session was shown before)",
+                             f"uid {uid}: {m} < {max(before)} ({self.current})")
                 if self.mode in ("plain", "rev2"):
                     self.err("MODSEQ without CONDSTORE", repr(r.raw[:150]))
         elif self.mode in ("condstore", "qresync") and "FLAGS" in data and uid is not None:
