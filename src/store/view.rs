@@ -155,8 +155,8 @@ mod tests {
     /// Between the commit and the invalidation after it, the view cached before the commit
     /// was still served: a session that had already read the new state (SELECT through a
     /// fresh view, FETCH directly) then synced against the old one and announced EXPUNGE for
-    /// a message that was there, or a MODSEQ lower than one it had shown (found by
-    /// scripts/imap_stress.py).
+    /// a message that was there, or a MODSEQ lower than one it had shown (what
+    /// scripts/imap_stress.py once reported; the race itself was inferred from the code).
     #[test]
     fn no_view_from_before_a_commit_is_served_or_cached_during_it() {
         let dir = tempfile::tempdir().unwrap();
