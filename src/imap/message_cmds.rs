@@ -660,6 +660,13 @@ impl Session {
                     let Some((seq, u)) = seqs.find(|&(_, u)| u == meta.uid) else {
                         continue;
                     };
+                    if want_raw && raw.is_none() {
+                        // Expunged by another session after the snapshot was taken (its
+                        // content went with its last reference): it matches nothing, as if
+                        // expunged before (RFC 2180 §4.1), instead of the whole command
+                        // failing with BAD.
+                        continue;
+                    }
                     let ctx = SearchContext {
                         seq,
                         uid: u,
@@ -725,11 +732,24 @@ impl Session {
             })
             .await;
         match result {
+            Ok(r) if r.source_uids.is_empty() && uid => {
+                // RFC 9051 §6.4.9: UIDs that no longer exist are ignored, so a UID COPY/MOVE
+                // of only such UIDs succeeds without doing anything; the expunges are reported.
+                self.sync(true).await;
+                self.send(tagged(
+                    tag,
+                    Status::Ok,
+                    None,
+                    &format!("{verb} completed (nothing to do)"),
+                ));
+            }
             Ok(r) if r.source_uids.is_empty() => {
+                // Every message was expunged by another session meanwhile: RFC 5530 §3's code
+                // tells the client to sync (NOOP) rather than treat it as a failure of its own.
                 self.send(tagged(
                     tag,
                     Status::No,
-                    None,
+                    Some("EXPUNGEISSUED"),
                     "The messages no longer exist",
                 ));
             }

@@ -12,9 +12,12 @@ pub struct MailboxView {
     pub messages: Vec<MessageMeta>,
 }
 
-/// Views read since the last commit. Cleared after every committed write batch, so a view is
-/// never older than the last commit; `generation` keeps a read that began before a commit from
-/// being cached after it.
+/// Views read since the last commit. Cleared when a commit starts and again when it is done, and
+/// neither served nor cached in between, so a cached view is always the latest committed state:
+/// a session that read the store directly (FETCH, STORE) or through a newer view never gets an
+/// older view afterwards, which would report messages it knows as expunged or flags and MODSEQs
+/// going back (RFC 9051 §7.4.1, RFC 7162 §3.1). `generation` keeps a read that began before a
+/// commit from being cached after it started.
 #[derive(Default)]
 pub(super) struct Views {
     inner: Mutex<Inner>,
@@ -31,6 +34,8 @@ struct Inner {
     /// Per mailbox (and UIDVALIDITY) the highest UID some session is claiming as `\Recent`:
     /// sessions woken together by a delivery would otherwise each queue a claim write.
     claims: HashMap<(MailboxId, u32), u32>,
+    /// Between `begin_commit` and `invalidate`: a read may see the commit or not.
+    committing: bool,
 }
 
 /// Mailboxes with cached views at most; beyond, the cache starts over (views are only useful
@@ -55,25 +60,39 @@ impl Views {
         }
     }
 
-    /// After a commit: every cached view may be stale.
+    /// Before a commit: from now until `invalidate`, readers may or may not see it, so nothing
+    /// read is cached and nothing cached (older than it) is served.
+    pub(super) fn begin_commit(&self) {
+        let mut inner = self.lock();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.map.clear();
+        inner.messages = 0;
+        inner.committing = true;
+    }
+
+    /// After a commit (or a failed one): every cached view may be stale.
     pub(super) fn invalidate(&self) {
         self.kv.committed();
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1);
         inner.map.clear();
         inner.messages = 0;
+        inner.committing = false;
     }
 
     /// The cached view and the generation to insert a fresh one under.
     pub(super) fn get(&self, id: MailboxId) -> (Option<Arc<MailboxView>>, u64) {
         let inner = self.lock();
+        if inner.committing {
+            return (None, inner.generation);
+        }
         (inner.map.get(&id).cloned(), inner.generation)
     }
 
-    /// Caches `view` unless a commit came since `generation` was taken.
+    /// Caches `view` unless a commit started since `generation` was taken.
     pub(super) fn insert(&self, id: MailboxId, generation: u64, view: Arc<MailboxView>) {
         let mut inner = self.lock();
-        if inner.generation != generation {
+        if inner.generation != generation || inner.committing {
             return;
         }
         let size = view.messages.len();
@@ -131,6 +150,40 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(c.mailbox.recent_uid, 3);
         assert!(store.mailbox_view(id + 1000).unwrap().is_none());
+    }
+
+    /// Between the commit and the invalidation after it, the view cached before the commit
+    /// was still served: a session that had already read the new state (SELECT through a
+    /// fresh view, FETCH directly) then synced against the old one and announced EXPUNGE for
+    /// a message that was there, or a MODSEQ lower than one it had shown (what
+    /// scripts/imap_stress.py once reported; the race itself was inferred from the code).
+    #[test]
+    fn no_view_from_before_a_commit_is_served_or_cached_during_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let id = store
+            .write_blocking(|tx| tx.create_mailbox(7, "Box", None, true))
+            .unwrap()
+            .id;
+        let views = super::Views::default();
+        let before = store.mailbox_view(id).unwrap().unwrap();
+        let (_, generation) = views.get(id);
+        views.insert(id, generation, before.clone());
+        assert!(views.get(id).0.is_some());
+        views.begin_commit();
+        // The commit may be visible to readers from here on: the old view is not served ...
+        assert!(views.get(id).0.is_none());
+        // ... and neither a read begun before nor one made now is cached.
+        views.insert(id, generation, before.clone());
+        let (_, during) = views.get(id);
+        views.insert(id, during, before.clone());
+        assert!(views.get(id).0.is_none());
+        views.invalidate();
+        views.insert(id, during, before.clone());
+        assert!(views.get(id).0.is_none());
+        let (_, after) = views.get(id);
+        views.insert(id, after, before);
+        assert!(views.get(id).0.is_some());
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn run(
             .collect();
         batch.append(&mut deferred);
         let size = batch.len();
-        match run_batch(&db, &views.kv, &mut batch) {
+        match run_batch(&db, &views, &mut batch) {
             Ok((outputs, events, queued, ran)) => {
                 let committed = Instant::now();
                 crate::metrics::global().store_batch(
@@ -215,7 +215,7 @@ fn run(
                 // Retry each alone so that one bad request cannot fail its neighbours.
                 tracing::debug!(size, error = %e, "store batch failed; retrying writes one by one");
                 for mut job in batch {
-                    let result = run_batch(&db, &views.kv, std::slice::from_mut(&mut job)).map(
+                    let result = run_batch(&db, &views, std::slice::from_mut(&mut job)).map(
                         |(mut outputs, events, queued, _)| {
                             views.invalidate();
                             for event in events {
@@ -244,7 +244,7 @@ fn run(
 /// (the commit started).
 fn run_batch(
     db: &Database,
-    kv: &super::KvCache,
+    views: &super::view::Views,
     batch: &mut [Job],
 ) -> Result<(Vec<Output>, Vec<Change>, bool, Instant)> {
     let txn = db.begin_write()?;
@@ -252,7 +252,7 @@ fn run_batch(
     let mut queued = false;
     let mut outputs = Vec::with_capacity(batch.len());
     // One `Tx` for the whole batch, so that its writes share the open tables (`tables.rs`).
-    let mut tx = Tx::new(&txn, &mut events, &mut queued, kv);
+    let mut tx = Tx::new(&txn, &mut events, &mut queued, &views.kv);
     let mut failed = None;
     for job in batch.iter_mut() {
         // A panicking write must not take the writer thread (and so every later write) with it.
@@ -273,7 +273,13 @@ fn run_batch(
         return Err(e);
     }
     let ran = Instant::now();
-    txn.commit()?;
+    // Readers may see the commit from the moment it starts: no older cached view may be
+    // served from then on (the caller's `invalidate` ends this after the commit).
+    views.begin_commit();
+    if let Err(e) = txn.commit() {
+        views.invalidate();
+        return Err(e.into());
+    }
     Ok((outputs, events, queued, ran))
 }
 
