@@ -1188,10 +1188,7 @@ class Client(threading.Thread):
 
         n_before = len(c.uids)
         c.cmd(f"{'UID ' if uid else ''}SORT ({crit}) UTF-8 ALL", kind="UID SORT" if uid else "SORT", on_resp=note)
-        if len(set(got)) != len(got):
-            c.err("SORT result with duplicates", f"{crit}: {got[:20]}")
-        if not uid and any(x < 1 or x > max(n_before, len(c.uids)) for x in got):
-            c.err("SORT result beyond EXISTS", f"{got[:20]} with {len(c.uids)} messages")
+        self.check_numbers(c, "SORT", crit, got, uid, n_before)
         return True
 
     def op_thread(self, c):
@@ -1214,11 +1211,17 @@ class Client(threading.Thread):
 
         n_before = len(c.uids)
         c.cmd(f"{'UID ' if uid else ''}THREAD {algo} UTF-8 ALL", kind="UID THREAD" if uid else "THREAD", on_resp=note)
-        if len(set(got)) != len(got):
-            c.err("THREAD result with duplicates", f"{algo}: {sorted(got)[:20]}")
-        if not uid and any(x < 1 or x > max(n_before, len(c.uids)) for x in got):
-            c.err("THREAD result beyond EXISTS", f"{sorted(got)[:20]} with {len(c.uids)} messages")
+        self.check_numbers(c, "THREAD", algo, sorted(got), uid, n_before)
         return True
+
+    @staticmethod
+    def check_numbers(c, command, what, got, uid, n_before):
+        """A SORT or THREAD result names each message once, and by sequence number only
+        messages the session knew of before or after the command."""
+        if len(set(got)) != len(got):
+            c.err(f"{command} result with duplicates", f"{what}: {got[:20]}")
+        if not uid and any(x < 1 or x > max(n_before, len(c.uids)) for x in got):
+            c.err(f"{command} result beyond EXISTS", f"{got[:20]} with {len(c.uids)} messages")
 
     def op_list(self, c):
         c.cmd(self.rng.choice(['LIST "" *', 'LIST "" %', 'LSUB "" *', 'LIST (SUBSCRIBED) "" * RETURN (STATUS (MESSAGES))']),

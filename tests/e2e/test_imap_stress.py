@@ -103,9 +103,8 @@ def test_search_of_content_while_messages_are_expunged(server):
     assert len(cycles) > 20 and len(replies) > 20, (len(cycles), len(replies))
 
 
-def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
-    """COPY by sequence number of messages another session expunged (this one not yet told)
-    copies nothing: `NO [EXPUNGEISSUED]` (RFC 5530 §3) tells the client why, as FETCH does."""
+def two_sessions(server):
+    """Two of the checker's sessions logged in to one new account (implicit TLS)."""
     from types import SimpleNamespace
 
     checker = load_checker()
@@ -117,6 +116,13 @@ def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
     for c in (a, b):
         c.connect()
         assert c.cmd(f'LOGIN {USER} "{password}"')[0].word == "OK"
+    return shared, a, b
+
+
+def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
+    """COPY by sequence number of messages another session expunged (this one not yet told)
+    copies nothing: `NO [EXPUNGEISSUED]` (RFC 5530 §3) tells the client why, as FETCH does."""
+    shared, a, b = two_sessions(server)
     assert a.cmd("APPEND INBOX", literal=b"Subject: x\r\n\r\nbody\r\n")[0].word == "OK"
     for c in (a, b):
         assert c.cmd("SELECT INBOX")[0].word == "OK"
@@ -130,17 +136,7 @@ def test_copy_of_messages_expunged_elsewhere_says_expungeissued(server):
 def test_uid_copy_and_move_of_expunged_uids_are_ok(server):
     """UID COPY and UID MOVE ignore UIDs that no longer exist (RFC 9051 §6.4.9: "a UID COPY,
     UID MOVE, or UID STORE [may] return an OK without performing any operations")."""
-    from types import SimpleNamespace
-
-    checker = load_checker()
-    password = server.add_user(USER)
-    args = SimpleNamespace(host="localhost", port=server.port("imaps"), tls=True, starttls=False,
-                           cafile=str(server.data / "tls" / "cert.pem"), timeout=30)
-    shared = checker.Shared()
-    a, b = (checker.Conn(args, shared, i, random.Random(i), {}) for i in (1, 2))
-    for c in (a, b):
-        c.connect()
-        assert c.cmd(f'LOGIN {USER} "{password}"')[0].word == "OK"
+    shared, a, b = two_sessions(server)
     r, _ = a.cmd("APPEND INBOX", literal=b"Subject: x\r\n\r\nbody\r\n")
     uid = r.code_args[1]
     for c in (a, b):
