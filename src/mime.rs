@@ -155,26 +155,40 @@ fn scan(raw: &[u8], encoded: usize, limit: usize) -> usize {
             continue;
         }
         let boundary = state.boundary.clone().unwrap_or_default();
-        let (end, bytes) = match encoding {
-            Encoding::Base64 => stream.decode_base64_mime(&boundary),
-            Encoding::QuotedPrintable => stream.decode_quoted_printable_mime(&boundary),
-            Encoding::None => stream.mime_part(&boundary),
+        // Only an encoded attached message's bytes are needed (to scan it in turn); any other
+        // part is only walked past, without decoding it (issue 19: decoding every encoded part
+        // once more doubled the parse of quoted-printable and base64 mail).
+        let inner = kind == Kind::Message && encoded > 0;
+        let ended = match encoding {
+            Encoding::Base64 if inner => Part::Decoded(stream.decode_base64_mime(&boundary)),
+            Encoding::QuotedPrintable if inner => {
+                Part::Decoded(stream.decode_quoted_printable_mime(&boundary))
+            }
+            Encoding::Base64 => Part::Skipped(skip_base64(&mut stream, raw, &boundary)),
+            Encoding::QuotedPrintable => {
+                Part::Skipped(skip_quoted_printable(&mut stream, raw, &boundary))
+            }
+            Encoding::None => Part::Skipped(stream.mime_part(&boundary).0 != usize::MAX),
         };
-        if end == usize::MAX {
-            // mail-parser recovers the part as text and looks for the boundary again.
-            let (_, found) = stream.seek_part_end(state.boundary.as_deref());
-            if !found {
-                state.boundary = None;
+        match ended {
+            Part::Skipped(false) | Part::Decoded((usize::MAX, _)) => {
+                // mail-parser recovers the part as text and looks for the boundary again.
+                let (_, found) = stream.seek_part_end(state.boundary.as_deref());
+                if !found {
+                    state.boundary = None;
+                }
             }
-        } else if kind == Kind::Message && encoded > 0 {
-            // An encoded attached message: mail-parser decodes and parses it as a message of
-            // its own (then copies it with a recursive `into_owned`).
-            let here = stack.len() + 1;
-            let inner = scan(&bytes, encoded - 1, limit.saturating_sub(here));
-            deepest = deepest.max(here + inner);
-            if deepest > limit {
-                return deepest;
+            Part::Decoded((_, bytes)) => {
+                // An encoded attached message: mail-parser decodes and parses it as a message
+                // of its own (then copies it with a recursive `into_owned`).
+                let here = stack.len() + 1;
+                let inner = scan(&bytes, encoded - 1, limit.saturating_sub(here));
+                deepest = deepest.max(here + inner);
+                if deepest > limit {
+                    return deepest;
+                }
             }
+            Part::Skipped(true) => {}
         }
         if state.boundary.is_some() {
             loop {
@@ -209,6 +223,153 @@ fn scan(raw: &[u8], encoded: usize, limit: usize) -> usize {
         }
     }
     deepest
+}
+
+/// How the scan got past a part's body: decoded (mail-parser's decoder: its end, or
+/// `usize::MAX`, and the bytes), or skipped (whether its end was found as the decoder finds it).
+enum Part<'x> {
+    Decoded((usize, Cow<'x, [u8]>)),
+    Skipped(bool),
+}
+
+/// Moves `stream` (over `data`) exactly as mail-parser 0.11's `decode_quoted_printable_mime`
+/// does, without decoding: past the boundary that ends the part (`true`), to the end of the
+/// data when there is no boundary (`true`), or back where it was when the decoder would give up
+/// (`false`: an `=` after an unfinished escape, or no boundary found). The scan must find the
+/// parts' ends where the parser does, or its depth would not be the parser's; the unit tests
+/// compare the two on generated parts. The decoder's states, byte by byte: `=` starts an
+/// escape; in an escape, a hex digit expects a second, white space is skipped, any other byte
+/// ends it; a line feed ends an escape that has no digit yet (a soft line break); `--`
+/// followed by the boundary ends the part, in any state, at any place in a line.
+fn skip_quoted_printable(stream: &mut MessageStream<'_>, data: &[u8], boundary: &[u8]) -> bool {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Qp {
+        Plain,
+        Escape,
+        FirstDigit,
+    }
+    let rest = data.get(stream.offset()..).unwrap_or_default();
+    stream.checkpoint();
+    let mut state = Qp::Plain;
+    let mut i = 0;
+    loop {
+        if state == Qp::Plain {
+            // Outside an escape only `=` and a boundary's `--` change anything: jump to them.
+            match rest
+                .get(i..)
+                .and_then(|tail| memchr::memchr2(b'=', b'-', tail))
+            {
+                Some(n) => i += n,
+                None => break,
+            }
+        }
+        let Some(&ch) = rest.get(i) else { break };
+        // The byte before this one in the part (the decoder starts with 0).
+        let last = i.checked_sub(1).and_then(|p| rest.get(p)).copied();
+        match ch {
+            b'=' if state == Qp::Plain => state = Qp::Escape,
+            b'=' => {
+                stream.restore();
+                return false;
+            }
+            b'\n' => {
+                if state == Qp::Escape {
+                    state = Qp::Plain;
+                }
+            }
+            b'\r' => {}
+            b'-' if !boundary.is_empty()
+                && last == Some(b'-')
+                && rest
+                    .get(i + 1..)
+                    .is_some_and(|tail| tail.starts_with(boundary)) =>
+            {
+                stream.skip_bytes(i + 1 + boundary.len());
+                return true;
+            }
+            _ => {
+                state = match state {
+                    Qp::Plain => Qp::Plain,
+                    Qp::Escape if is_hex_digit(ch) => Qp::FirstDigit,
+                    Qp::Escape if ch.is_ascii_whitespace() => Qp::Escape,
+                    Qp::Escape | Qp::FirstDigit => Qp::Plain,
+                }
+            }
+        }
+        i += 1;
+    }
+    to_end(stream, rest.len(), boundary)
+}
+
+/// What mail-parser's quoted-printable decoder takes for a hex digit (its `HEX_MAP`).
+fn is_hex_digit(ch: u8) -> bool {
+    mail_parser::decoders::quoted_printable::HEX_MAP
+        .get(usize::from(ch))
+        .is_some_and(|&v| v != -1)
+}
+
+/// Moves `stream` exactly as mail-parser 0.11's `decode_base64_mime` does, without decoding
+/// (see [`skip_quoted_printable`]). Its only ways out: `--` followed by the boundary (`true`),
+/// `--` not followed by it or a byte that is neither in the alphabet, `=`, nor white space
+/// (`false`, the stream back where it was), or the end of the data (`true` when there is no
+/// boundary). Padding never fails it, so where the four-byte groups fall does not matter.
+fn skip_base64(stream: &mut MessageStream<'_>, data: &[u8], boundary: &[u8]) -> bool {
+    let rest = data.get(stream.offset()..).unwrap_or_default();
+    stream.checkpoint();
+    // The decoder starts as if after a line end.
+    let mut last = b'\n';
+    for (i, &ch) in rest.iter().enumerate() {
+        if !is_base64(ch) {
+            match ch {
+                b'=' | b'\n' | b' ' | b'\t' | b'\r' => {}
+                b'-' if last == b'-' => {
+                    if !boundary.is_empty()
+                        && rest
+                            .get(i + 1..)
+                            .is_some_and(|tail| tail.starts_with(boundary))
+                    {
+                        stream.skip_bytes(i + 1 + boundary.len());
+                        return true;
+                    }
+                    stream.restore();
+                    return false;
+                }
+                b'-' => {}
+                _ => {
+                    stream.restore();
+                    return false;
+                }
+            }
+        }
+        last = ch;
+    }
+    to_end(stream, rest.len(), boundary)
+}
+
+/// Whether mail-parser's base64 decoder takes `ch` as a digit (its `BASE64_MAP`; every row of
+/// the table has the same digits, which a unit test checks).
+fn is_base64(ch: u8) -> bool {
+    mail_parser::decoders::base64::BASE64_MAP
+        .first()
+        .and_then(|row| row.get(usize::from(ch)))
+        .is_some_and(|&v| v < 0x01ff_ffff)
+}
+
+/// The end of a part's data reached without its boundary: where the decoders leave the
+/// stream (one read past the end) when there is no boundary to find (`true`); back at the
+/// part's start when there is (`false`).
+fn to_end(stream: &mut MessageStream<'_>, rest: usize, boundary: &[u8]) -> bool {
+    if boundary.is_empty() {
+        if rest > 0 {
+            stream.skip_bytes(rest);
+        }
+        // The decoders' last `next()` finds nothing and moves one past the end.
+        let _ = stream.next();
+        true
+    } else {
+        stream.restore();
+        false
+    }
 }
 
 /// Parsing with the nesting bound, as a method of mail-parser's parser.
@@ -273,6 +434,7 @@ fn flattened<'x>(parser: &MessageParser, raw: &'x [u8]) -> Message<'x> {
 pub(crate) mod tests {
     use super::*;
     use mail_parser::MimeHeaders;
+    use rand::Rng as _;
 
     /// A message with `depth` `message/rfc822` parts, each inside a `multipart/mixed`, like the
     /// one from the attack (about 90 bytes a level).
@@ -398,6 +560,172 @@ pub(crate) mod tests {
         let raw = nested_multipart(MAX_NESTING);
         assert!(!too_deep(&raw));
         assert!(parse(&raw).unwrap().parts.len() > 1);
+    }
+    /// Bytes that steer the decoders (escapes, hex digits, white space, line ends, dashes, the
+    /// base64 alphabet and a byte of neither), with a boundary now and then, anywhere in a line.
+    fn tricky_bytes(rng: &mut impl rand::Rng, len: usize, boundary: &[u8]) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"==--\r\n\n \tAaFf09gZz+/.=\x0c\xe9";
+        let mut out = Vec::with_capacity(len + 16);
+        while out.len() < len {
+            match rng.gen_range(0..40) {
+                0 if !boundary.is_empty() => {
+                    out.extend_from_slice(b"--");
+                    out.extend_from_slice(boundary);
+                }
+                1 => out.extend_from_slice(b"=\r\n"),
+                2 => out.extend_from_slice(b"=3D"),
+                _ => out.push(ALPHABET[rng.gen_range(0..ALPHABET.len())]),
+            }
+        }
+        out
+    }
+
+    /// Where a stream is, as far as a parser can tell: its offset, and the bytes it reads next.
+    fn position(stream: &mut MessageStream<'_>) -> (usize, Vec<u8>) {
+        let at = stream.offset();
+        stream.checkpoint();
+        let next: Vec<u8> = stream.by_ref().take(4).copied().collect();
+        stream.restore();
+        (at, next)
+    }
+
+    #[test]
+    fn skipping_a_part_leaves_the_stream_where_decoding_does() {
+        use rand::SeedableRng as _;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(19);
+        let (mut found, mut failed, mut overflowed) = (0, 0, 0);
+        for case in 0..20_000 {
+            let boundary: &[u8] = if case % 3 == 0 { b"" } else { b"bd" };
+            let len = rng.gen_range(0..60);
+            let data = tricky_bytes(&mut rng, len, boundary);
+            let start = rng.gen_range(0..=data.len().min(3));
+            for base64 in [false, true] {
+                let mut decoded = MessageStream::new(&data);
+                let mut skipped = MessageStream::new(&data);
+                decoded.skip_bytes(start);
+                skipped.skip_bytes(start);
+                // mail-parser's quoted-printable decoder can subtract past zero on a boundary
+                // right after an empty line (a panic where overflow is checked, as in this
+                // test build; the release build wraps it into a no-op): not comparable.
+                let Ok(end) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if base64 {
+                        decoded.decode_base64_mime(boundary).0
+                    } else {
+                        decoded.decode_quoted_printable_mime(boundary).0
+                    }
+                })) else {
+                    overflowed += 1;
+                    continue;
+                };
+                let ok = if base64 {
+                    skip_base64(&mut skipped, &data, boundary)
+                } else {
+                    skip_quoted_printable(&mut skipped, &data, boundary)
+                };
+                let what = format!(
+                    "{:?} from {start}, base64 {base64}",
+                    String::from_utf8_lossy(&data)
+                );
+                assert_eq!(ok, end != usize::MAX, "{what}");
+                assert_eq!(position(&mut skipped), position(&mut decoded), "{what}");
+                // Where a later `restore` goes back to, as the parser's recovery uses it.
+                decoded.restore();
+                skipped.restore();
+                assert_eq!(skipped.offset(), decoded.offset(), "{what}");
+                if ok { found += 1 } else { failed += 1 }
+            }
+        }
+        // Both ways out were taken many times.
+        assert!(
+            found > 5_000 && failed > 5_000 && overflowed < 2_000,
+            "{found} {failed} {overflowed}"
+        );
+    }
+
+    #[test]
+    fn every_row_of_the_base64_table_has_the_same_digits() {
+        for row in mail_parser::decoders::base64::BASE64_MAP {
+            for ch in 0..=255u8 {
+                assert_eq!(row[usize::from(ch)] < 0x01ff_ffff, is_base64(ch), "{ch}");
+            }
+        }
+    }
+
+    /// A message of random structure: multiparts, attached messages (some of them encoded),
+    /// leaves in every encoding with bodies of [`tricky_bytes`].
+    fn random_message(rng: &mut impl rand::Rng, depth: usize, n: &mut usize) -> Vec<u8> {
+        let encodings = ["7bit", "quoted-printable", "base64"];
+        let encoding = encodings[rng.gen_range(0..encodings.len())];
+        let mut m =
+            format!("Subject: s{n}\r\nContent-Transfer-Encoding: {encoding}\r\n").into_bytes();
+        *n += 1;
+        match rng.gen_range(0..4) {
+            0 | 1 if depth > 0 => {
+                let b = format!("b{n}");
+                m.extend_from_slice(
+                    format!("Content-Type: multipart/mixed; boundary=\"{b}\"\r\n\r\n").as_bytes(),
+                );
+                for _ in 0..rng.gen_range(1..4) {
+                    m.extend_from_slice(format!("--{b}\r\n").as_bytes());
+                    let part = random_message(rng, depth - 1, n);
+                    m.extend_from_slice(&part);
+                    m.extend_from_slice(b"\r\n");
+                }
+                if rng.gen_bool(0.8) {
+                    m.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+                }
+            }
+            2 if depth > 0 => {
+                m.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+                let inner = random_message(rng, depth - 1, n);
+                if encoding == "base64" {
+                    use base64::Engine as _;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(&inner);
+                    m.extend_from_slice(encoded.as_bytes());
+                } else {
+                    m.extend_from_slice(&inner);
+                }
+            }
+            _ => {
+                m.extend_from_slice(b"Content-Type: text/plain\r\n\r\n");
+                let len = rng.gen_range(0..80);
+                let outer = format!("b{}", rng.gen_range(0..(*n).max(1)));
+                m.extend_from_slice(&tricky_bytes(rng, len, outer.as_bytes()));
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn depth_matches_mail_parser_on_random_encoded_structures() {
+        use rand::SeedableRng as _;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1919);
+        let (mut cases, mut same) = (0, 0);
+        for _ in 0..3_000 {
+            let mut n = 0;
+            let raw = random_message(&mut rng, 4, &mut n);
+            // See the test above: mail-parser's own overflow, where overflow is checked.
+            let Ok(parsed) = std::panic::catch_unwind(|| MessageParser::default().parse(&raw[..]))
+            else {
+                continue;
+            };
+            let parsed = parsed.unwrap();
+            let (scanned, built) = (nesting_depth(&raw, 1000), tree_depth(&parsed));
+            // Never shallower than the tree (what the bound relies on). On a few broken
+            // structures the scan counts a level or two that mail-parser's tree leaves out;
+            // the same with every part decoded (checked when the skipping came in), so it is
+            // the scan's, not the skipping's.
+            assert!(scanned >= built, "{}", String::from_utf8_lossy(&raw));
+            cases += 1;
+            if scanned == built {
+                same += 1;
+            }
+        }
+        // Equal on all but a few.
+        assert!(
+            cases > 2_900 && same * 100 >= cases * 99,
+            "{same} of {cases}"
+        );
     }
     // The small-stack test of everything that walks an accepted message (parse, clone,
     // BODYSTRUCTURE, plugin view) is in imap::fetch, which may use both rooms.
