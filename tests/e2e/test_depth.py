@@ -177,3 +177,37 @@ def test_one_copy_per_account_and_mailbox(tmp_path):
         assert [q["recipients"] for q in queue] == [["a@remote.test"]], queue
     finally:
         srv.stop()
+
+
+# A quoted-printable part whose only line is a soft line break, right before the boundary:
+# mail-parser 0.11.9 subtracts past zero there. The release build wraps it into a no-op; the
+# debug build this suite runs checks overflow, so before its profile turned that off for
+# mail-parser (Cargo.toml) the session that parsed this message panicked and dropped the
+# connection without a reply.
+SOFT_BREAK = (b"From: a@remote.test\r\nTo: alice@example.com\r\nSubject: soft break\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+              b"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=\r\n"
+              b"--b--\r\n")
+
+
+@pytest.mark.parametrize("plugins", [False, True], ids=["without-plugins", "with-attachments-plugin"])
+def test_a_soft_break_before_the_boundary_is_delivered_and_read_back(tmp_path, plugins):
+    srv = start(tmp_path, plugins)
+    try:
+        password = srv.add_user("alice@example.com")
+        with smtplib.SMTP("127.0.0.1", srv.port("smtp"), local_hostname="client.test", timeout=60) as s:
+            assert s.sendmail("a@remote.test", ["alice@example.com"], SOFT_BREAK) == {}
+            assert s.sendmail("a@remote.test", ["alice@example.com"], SMALL) == {}
+        m = imap(srv, password)
+        typ, data = m.select("INBOX")
+        assert typ == "OK" and int(data[0]) == 2
+        typ, data = m.fetch("1", "(BODYSTRUCTURE BODY.PEEK[1] BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        assert typ == "OK", data
+        assert b'"quoted-printable"' in data[0][0].lower(), data
+        assert any(b"soft break" in part[1] for part in data if isinstance(part, tuple)), data
+        typ, data = m.search(None, "TEXT", "soft")
+        assert typ == "OK" and data[0] == b"1", data
+        m.logout()
+        assert srv.proc.poll() is None, "the server died"
+    finally:
+        srv.stop()
